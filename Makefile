@@ -1,0 +1,50 @@
+# Polytask developer commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-sqlite test-postgres check lint format typecheck arch bench clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+run: $(STAMP) ## Migrate and serve the API on SQLite at http://127.0.0.1:8000
+	$(BIN)/polytask serve
+
+test: $(STAMP) ## Run the whole suite on SQLite, then on PostgreSQL (started if needed)
+	POLYTASK_TEST_DB=sqlite $(BIN)/pytest
+	POLYTASK_TEST_DB=postgres ./scripts/with-postgres.sh $(BIN)/pytest
+
+test-sqlite: $(STAMP) ## Run the suite on SQLite only
+	POLYTASK_TEST_DB=sqlite $(BIN)/pytest $(ARGS)
+
+test-postgres: $(STAMP) ## Run the suite on PostgreSQL only
+	POLYTASK_TEST_DB=postgres ./scripts/with-postgres.sh $(BIN)/pytest $(ARGS)
+
+check: $(STAMP) ## Lint, type-check and run the architecture tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	POLYTASK_TEST_DB=sqlite $(BIN)/pytest -q tests/architecture
+
+format: $(STAMP) ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(STAMP) ## Seed a database and measure throughput against the floor endpoint
+	$(BIN)/python bench/run.py
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,88 @@
+"""create_app(): one FastAPI application serving every surface."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from polytask import __version__
+from polytask.api import system
+from polytask.api.middleware import RequestIdMiddleware
+from polytask.api.v1 import comments, members, projects, sections, tasks, workspaces
+from polytask.api.v1.errors import error_response, validation_details
+from polytask.core.db import Database
+from polytask.core.errors import DomainError
+from polytask.core.settings import Settings, get_settings
+
+log = logging.getLogger("polytask.api")
+
+DESCRIPTION = """
+Polytask is a self-hosted work-management server. This document describes the native API
+under `/v1` (JSON:API documents, after the Taskade developer API).
+
+Authenticate with `Authorization: Bearer <api key>`. Ids are opaque strings with a type
+prefix (`task_42`). Errors look like
+`{"error": {"code", "message", "details", "request_id", "timestamp"}}`.
+"""
+
+_STATUS_CODES = {
+    404: "RESOURCE_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    401: "AUTHENTICATION_ERROR",
+    403: "PERMISSION_DENIED",
+    429: "RATE_LIMIT_EXCEEDED",
+}
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    # One renderer today (the native shape); compat surfaces will pick theirs by path prefix.
+
+    @app.exception_handler(DomainError)
+    async def on_domain_error(request: Request, exc: DomainError) -> Response:
+        return error_response(request, exc.http_status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
+        message, details = validation_details(list(exc.errors()))
+        return error_response(request, 422, "VALIDATION_ERROR", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
+        message = "No such endpoint" if exc.status_code == 404 else str(exc.detail)
+        details: dict[str, Any] = {"path": request.url.path, "method": request.method}
+        headers = dict(exc.headers) if exc.headers else None
+        return error_response(request, exc.status_code, code, message, details, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "INTERNAL_ERROR", "An unexpected error occurred", {})
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the application; tests pass their own settings and database."""
+    settings = settings or get_settings()
+    db = database or Database(settings.effective_database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    app = FastAPI(
+        title="Polytask API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.add_middleware(RequestIdMiddleware)
+    _install_error_handlers(app)
+    app.include_router(system.router)
+    for module in (workspaces, projects, tasks, sections, comments, members):
+        app.include_router(module.router, prefix="/v1")
+    system.mount_docs(app)
+    return app

@@ -1,0 +1,62 @@
+"""Health, readiness and offline interactive docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse, JSONResponse
+
+from polytask.core.db import Database
+
+router = APIRouter(tags=["System"])
+
+# The Swagger UI and ReDoc bundles ship inside the fastapi-offline wheel.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+
+
+@router.get("/healthz")
+async def healthz() -> JSONResponse:
+    """Liveness: the process answers. Also the benchmark's floor endpoint."""
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/readyz", responses={503: {"description": "The database is unreachable"}})
+def readyz(request: Request) -> JSONResponse:
+    """Readiness: the database answers a query."""
+    db: Database = request.app.state.db
+    try:
+        db.ping()
+    except Exception as exc:
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable", "error": type(exc).__name__}, status_code=503
+        )
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def mount_docs(app: FastAPI) -> None:
+    """Interactive docs at /docs and /redoc that load nothing from another host."""
+    app.mount("/docs/assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Polytask API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="Polytask API",
+            redoc_js_url="/docs/assets/redoc.standalone.js",
+            redoc_favicon_url="/docs/assets/favicon.png",
+            with_google_fonts=False,
+        )

@@ -1,0 +1,1 @@
+"""The native API, after the Taskade developer API: JSON:API documents under /v1."""

@@ -1,0 +1,58 @@
+"""Comments on a task: /v1/tasks/{task_id}/comments."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from polytask.api.deps import ActorDep, SessionDep, SettingsDep
+from polytask.api.v1 import resources
+from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.params import PAGING, page_request, reject_unknown
+from polytask.api.v1.paths import CommentId, TaskId
+from polytask.api.v1.schemas import ERROR_RESPONSES, CommentDocument, CommentListDocument
+from polytask.domain.tasks import comments as service
+from polytask.domain.tasks.schemas import CommentCreate, CommentUpdate
+
+router = APIRouter(tags=["Comments"], responses=ERROR_RESPONSES)
+
+
+@router.get("/tasks/{task_id}/comments", response_model=CommentListDocument)
+def list_comments(
+    request: Request, task_id: TaskId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> Response:
+    """Comments on a task, oldest first."""
+    reject_unknown(request.query_params, PAGING)
+    page = page_request(request.query_params, default=settings.default_page_size, maximum=settings.max_page_size)
+    result = service.list_comments(session, actor, task_id=task_id, page=page)
+    return list_document(request, result, [resources.comment(c) for c in result.items])
+
+
+@router.post("/tasks/{task_id}/comments", response_model=CommentDocument, status_code=201)
+def add_comment(task_id: TaskId, data: CommentCreate, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+    """Comment on a task (any member, viewers included)."""
+    comment = service.add_comment(session, actor, task_id=task_id, data=data)
+    return created(resources.comment(comment), f"/v1/tasks/task_{task_id}/comments/comment_{comment.id}")
+
+
+@router.get("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
+def get_comment(task_id: TaskId, comment_id: CommentId, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+    """Get one comment."""
+    return document(resources.comment(service.get_comment_for(session, actor, task_id=task_id, comment_id=comment_id)))
+
+
+@router.put("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
+@router.patch("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
+def update_comment(
+    task_id: TaskId, comment_id: CommentId, data: CommentUpdate, session: SessionDep, actor: ActorDep
+) -> JSONAPIResponse:
+    """Edit a comment (its author, or a workspace owner or admin)."""
+    comment = service.update_comment(session, actor, task_id=task_id, comment_id=comment_id, data=data)
+    return document(resources.comment(comment))
+
+
+@router.delete("/tasks/{task_id}/comments/{comment_id}", status_code=204)
+def delete_comment(task_id: TaskId, comment_id: CommentId, session: SessionDep, actor: ActorDep) -> Response:
+    """Delete a comment (its author, or a workspace owner or admin)."""
+    service.delete_comment(session, actor, task_id=task_id, comment_id=comment_id)
+    return no_content()

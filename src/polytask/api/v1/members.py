@@ -1,0 +1,160 @@
+"""People: /v1/me, workspace users (roles and permissions) and invites."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Body, Request
+from starlette.responses import Response
+
+from polytask.api.deps import ActorDep, SessionDep, SettingsDep
+from polytask.api.v1 import resources
+from polytask.api.v1.documents import JSONAPIResponse, document, list_document, no_content
+from polytask.api.v1.params import PAGING, SHAPING, one, page_request, reject_unknown, shape
+from polytask.api.v1.paths import InviteId, UserId, WorkspaceId
+from polytask.api.v1.schemas import (
+    ERROR_RESPONSES,
+    InviteBatchDocument,
+    InviteDocument,
+    InviteListDocument,
+    MemberDocument,
+    MemberListDocument,
+    UserDocument,
+    WorkspaceDocument,
+)
+from polytask.core.errors import ValidationFailed
+from polytask.core.pagination import parse_sort
+from polytask.domain.members import service
+from polytask.domain.members.schemas import InviteAccept, InviteCreate, MemberUpdate
+from polytask.domain.users.service import get_user
+from polytask.domain.workspaces.access import ROLES
+from polytask.domain.workspaces.service import get_workspace_for
+
+router = APIRouter(tags=["People"], responses=ERROR_RESPONSES)
+
+INVITE_STATUSES = ("pending", "accepted", "revoked")
+
+
+@router.get("/me", response_model=UserDocument)
+def me(session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+    """The user behind the credential."""
+    return document(resources.user(get_user(session, actor.user_id)))
+
+
+@router.get("/workspaces/{workspace_id}/users", response_model=MemberListDocument)
+def list_users(
+    request: Request, workspace_id: WorkspaceId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> Response:
+    """Members of a workspace; filter by `role` (owner, admin, member, viewer) and `department`."""
+    params = request.query_params
+    reject_unknown(params, PAGING | SHAPING | {"role", "department"})
+    role = one(params, "role")
+    if role is not None and role not in ROLES:
+        raise ValidationFailed.field("role", f"must be one of {', '.join(ROLES)}", role)
+    page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
+    sort = parse_sort(params.get("sort"), service.MEMBER_SORTS)
+    result = service.list_members(
+        session,
+        actor,
+        workspace_id=workspace_id,
+        role=role,
+        department=one(params, "department"),
+        page=page,
+        sort=sort,
+    )
+    return list_document(request, result, [resources.member(m) for m in result.items], shape=shape(params, "user", {}))
+
+
+@router.get("/workspaces/{workspace_id}/users/{user_id}", response_model=MemberDocument)
+def get_user_in_workspace(
+    workspace_id: WorkspaceId, user_id: UserId, session: SessionDep, actor: ActorDep
+) -> JSONAPIResponse:
+    """One member, with their role and effective permissions."""
+    return document(resources.member(service.get_member(session, actor, workspace_id=workspace_id, user_id=user_id)))
+
+
+@router.put("/workspaces/{workspace_id}/users/{user_id}", response_model=MemberDocument)
+@router.patch("/workspaces/{workspace_id}/users/{user_id}", response_model=MemberDocument)
+def update_user_in_workspace(
+    workspace_id: WorkspaceId,
+    user_id: UserId,
+    session: SessionDep,
+    actor: ActorDep,
+    data: MemberUpdate = Body(
+        examples=[
+            {"role": "admin", "permissions": {"create_projects": True, "manage_users": True, "view_analytics": True}}
+        ]
+    ),
+) -> JSONAPIResponse:
+    """Change a member's role and permission flags (needs `manage_users`)."""
+    member = service.update_member(session, actor, workspace_id=workspace_id, user_id=user_id, data=data)
+    return document(resources.member(member))
+
+
+@router.delete("/workspaces/{workspace_id}/users/{user_id}", status_code=204)
+def remove_user_from_workspace(
+    workspace_id: WorkspaceId, user_id: UserId, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Remove a member (needs `manage_users`), or leave the workspace yourself."""
+    service.remove_member(session, actor, workspace_id=workspace_id, user_id=user_id)
+    return no_content()
+
+
+@router.post("/workspaces/{workspace_id}/invites", response_model=InviteBatchDocument, status_code=201)
+def create_invites(
+    workspace_id: WorkspaceId,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    data: InviteCreate = Body(
+        examples=[
+            {
+                "emails": ["newuser@company.com", "another@company.com"],
+                "role": "member",
+                "message": "Welcome to our Taskade workspace!",
+            }
+        ]
+    ),
+) -> JSONAPIResponse:
+    """Invite people by email. Each invite's `token` is returned once, to pass on to the invitee."""
+    issued = service.create_invites(
+        session, actor, workspace_id=workspace_id, data=data, ttl=timedelta(days=settings.invite_ttl_days)
+    )
+    return JSONAPIResponse({"data": [resources.invite(i.invite, i.token) for i in issued]}, status_code=201)
+
+
+@router.get("/workspaces/{workspace_id}/invites", response_model=InviteListDocument)
+def list_invites(
+    request: Request, workspace_id: WorkspaceId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> Response:
+    """Invites of a workspace; filter by `status` (pending, accepted, revoked)."""
+    params = request.query_params
+    reject_unknown(params, PAGING | {"status"})
+    status = one(params, "status")
+    if status is not None and status not in INVITE_STATUSES:
+        raise ValidationFailed.field("status", f"must be one of {', '.join(INVITE_STATUSES)}", status)
+    page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
+    result = service.list_invites(session, actor, workspace_id=workspace_id, status=status, page=page)
+    return list_document(request, result, [resources.invite(i) for i in result.items])
+
+
+@router.get("/workspaces/{workspace_id}/invites/{invite_id}", response_model=InviteDocument)
+def get_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+    """One invite."""
+    return document(
+        resources.invite(service.get_invite_for(session, actor, workspace_id=workspace_id, invite_id=invite_id))
+    )
+
+
+@router.delete("/workspaces/{workspace_id}/invites/{invite_id}", status_code=204)
+def revoke_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: SessionDep, actor: ActorDep) -> Response:
+    """Revoke a pending invite."""
+    service.revoke_invite(session, actor, workspace_id=workspace_id, invite_id=invite_id)
+    return no_content()
+
+
+@router.post("/invites/accept", response_model=WorkspaceDocument)
+def accept_invite(data: InviteAccept, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+    """Join a workspace with an invite token; the invite must be for your email address."""
+    membership = service.accept_invite(session, actor, token=data.token)
+    return document(resources.workspace(get_workspace_for(session, actor, membership.workspace_id)))

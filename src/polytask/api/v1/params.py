@@ -1,0 +1,148 @@
+"""Query-string conventions shared by every native list and show endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import URL, QueryParams
+
+from polytask.api.v1.schemas import ATTRIBUTE_NAMES
+from polytask.core.errors import ValidationFailed
+from polytask.core.pagination import PageRequest, PageResult
+
+PAGING = frozenset({"limit", "offset", "page", "per_page"})
+SHAPING = frozenset({"fields", "include", "sort"})
+
+
+def base_key(key: str) -> str:
+    """`assignee[]` and `fields[task]` are spelled with brackets; the name is what precedes them."""
+    return key.split("[", 1)[0]
+
+
+def reject_unknown(params: QueryParams, allowed: Collection[str]) -> None:
+    """Unknown query parameters are an error, never silently ignored."""
+    unknown = sorted({k for k in params if base_key(k) not in allowed})
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown query parameter '{unknown[0]}'",
+            {"field": unknown[0], "issue": "unknown query parameter", "allowed": sorted(allowed)},
+        )
+
+
+def many(params: QueryParams, name: str) -> list[str] | None:
+    """All values of `name`, `name[]` and comma lists, flattened; None when absent."""
+    values = params.getlist(name) + params.getlist(f"{name}[]")
+    if not values and name not in params and f"{name}[]" not in params:
+        return None
+    out: list[str] = []
+    for value in values:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def one(params: QueryParams, name: str) -> str | None:
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise ValidationFailed.field(name, "may be given only once", values)
+    return values[0] if values else None
+
+
+def _int(params: QueryParams, name: str, minimum: int) -> int | None:
+    raw = one(params, name)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed.field(name, "must be an integer", raw) from None
+    if value < minimum:
+        raise ValidationFailed.field(name, f"must be at least {minimum}", raw)
+    return value
+
+
+def page_request(params: QueryParams, *, default: int, maximum: int) -> PageRequest:
+    """limit/offset or page/per_page; sizes above the maximum are capped, not refused."""
+    limit = _int(params, "limit", 1)
+    offset = _int(params, "offset", 0)
+    page = _int(params, "page", 1)
+    per_page = _int(params, "per_page", 1)
+    if (page is not None or per_page is not None) and (limit is not None or offset is not None):
+        raise ValidationFailed(
+            "Use either limit/offset or page/per_page, not both",
+            {"field": "page", "issue": "conflicts with limit/offset"},
+        )
+    if page is not None or per_page is not None:
+        size = min(per_page or default, maximum)
+        return PageRequest(limit=size, offset=((page or 1) - 1) * size)
+    return PageRequest(limit=min(limit or default, maximum), offset=offset or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the client asked to see: sparse fieldsets and includes."""
+
+    fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
+
+
+def shape(params: QueryParams, primary: str, includable: Mapping[str, str]) -> Shape:
+    """Parse `fields=a,b`, `fields[type]=a,b` and `include=x,y` (or `include[]=x`)."""
+    fields: dict[str, frozenset[str]] = {}
+    for key, value in params.multi_items():
+        if key == "fields":
+            kind = primary
+        elif key.startswith("fields[") and key.endswith("]"):
+            kind = key[7:-1]
+            if kind not in ATTRIBUTE_NAMES:
+                raise ValidationFailed.field(key, f"unknown resource type '{kind}'")
+        else:
+            continue
+        names = frozenset(n.strip() for n in value.split(",") if n.strip() and n.strip() not in ("id", "type"))
+        unknown = sorted(names - ATTRIBUTE_NAMES[kind])
+        if unknown:
+            raise ValidationFailed(
+                f"Unknown field '{unknown[0]}' for {kind}",
+                {"field": key, "issue": f"unknown attribute '{unknown[0]}'", "allowed": sorted(ATTRIBUTE_NAMES[kind])},
+            )
+        fields[kind] = fields.get(kind, frozenset()) | names
+    include: list[str] = []
+    for name in many(params, "include") or []:
+        if name not in includable:
+            raise ValidationFailed(
+                f"Cannot include '{name}'",
+                {"field": "include", "issue": f"unknown relationship '{name}'", "allowed": sorted(includable)},
+            )
+        if name not in include:
+            include.append(name)
+    return Shape(fields=fields, include=tuple(include))
+
+
+def list_meta_links(url: URL, result: PageResult[Any], count: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    page = result.page
+    meta = {
+        "total": result.total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "page": page.offset // page.limit + 1,
+        "per_page": page.limit,
+    }
+    keep = [(k, v) for k, v in QueryParams(url.query).multi_items() if k not in PAGING]
+
+    def link(offset: int) -> str:
+        query = urlencode([*keep, ("limit", str(page.limit)), ("offset", str(max(offset, 0)))])
+        return f"{url.path}?{query}"
+
+    has_next = result.total > page.offset + count if result.total is not None else count == page.limit
+    links: dict[str, Any] = {
+        "self": link(page.offset),
+        "first": link(0),
+        "prev": link(page.offset - page.limit) if page.offset > 0 else None,
+        "next": link(page.offset + page.limit) if has_next else None,
+    }
+    if result.total is not None:
+        last = max((result.total - 1) // page.limit, 0) * page.limit
+        links["last"] = link(last)
+    return meta, links

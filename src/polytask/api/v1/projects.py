@@ -1,0 +1,174 @@
+"""Projects, in the flat form (/v1/projects) and nested under a workspace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+from starlette.responses import Response
+
+from polytask.api.deps import ActorDep, SessionDep, SettingsDep
+from polytask.api.v1 import includes, resources
+from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.params import PAGING, SHAPING, one, page_request, reject_unknown, shape
+from polytask.api.v1.paths import ProjectId, WorkspaceId
+from polytask.api.v1.schemas import ERROR_RESPONSES, ProjectDocument, ProjectListDocument
+from polytask.core.errors import NotFound, ValidationFailed
+from polytask.core.ids import parse_id
+from polytask.core.pagination import parse_sort
+from polytask.domain.projects import service
+from polytask.domain.projects.schemas import ProjectCreate, ProjectUpdate
+
+router = APIRouter(tags=["Projects"], responses=ERROR_RESPONSES)
+
+LIST_FILTERS = frozenset({"workspace_id", "type", "status"})
+EXAMPLE_CREATE: dict[str, Any] = {
+    "name": "Website Redesign",
+    "description": "Complete overhaul of company website",
+    "type": "kanban",
+    "custom_fields": {
+        "budget": {"type": "number", "required": True},
+        "priority": {"type": "dropdown", "options": ["low", "medium", "high"]},
+    },
+}
+EXAMPLE_UPDATE = {"name": "Website Redesign 2024", "settings": {"due_date": "2024-06-30"}}
+
+
+def _list(
+    request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep, workspace_id: int | None
+) -> Response:
+    params = request.query_params
+    allowed = PAGING | SHAPING | LIST_FILTERS if workspace_id is None else PAGING | SHAPING | {"type", "status"}
+    reject_unknown(params, allowed)
+    raw_ws = one(params, "workspace_id")
+    if raw_ws is not None:
+        workspace_id = parse_id("workspace", raw_ws)
+        if workspace_id is None:
+            raise ValidationFailed.field("workspace_id", "must be a workspace id", raw_ws)
+    page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
+    sort = parse_sort(params.get("sort"), service.PROJECT_SORTS)
+    shp = shape(params, "project", includes.PROJECT_INCLUDES)
+    result = service.list_projects_for(
+        session,
+        actor,
+        workspace_id=workspace_id,
+        type=one(params, "type"),
+        status=one(params, "status"),
+        page=page,
+        sort=sort,
+    )
+    included = includes.for_projects(session, actor, result.items, shp.include) if shp.include else []
+    return list_document(request, result, [resources.project(p) for p in result.items], shape=shp, included=included)
+
+
+def _show(
+    request: Request, session: SessionDep, actor: ActorDep, project_id: int, workspace_id: int | None = None
+) -> Response:
+    reject_unknown(request.query_params, {"fields", "include"})
+    shp = shape(request.query_params, "project", includes.PROJECT_INCLUDES)
+    project = service.get_project_for(session, actor, project_id)
+    if workspace_id is not None and project.workspace_id != workspace_id:
+        raise NotFound.of("project", project_id)
+    included = includes.for_projects(session, actor, [project], shp.include) if shp.include else []
+    return document(resources.project(project), shape=shp, included=included)
+
+
+def _check_nested(session: SessionDep, actor: ActorDep, workspace_id: int, project_id: int) -> None:
+    if service.get_project_for(session, actor, project_id).workspace_id != workspace_id:
+        raise NotFound.of("project", project_id)
+
+
+@router.get("/projects", response_model=ProjectListDocument)
+def list_projects(request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> Response:
+    """List every project you can see; filter by `workspace_id`, `type`, `status`."""
+    return _list(request, session, actor, settings, None)
+
+
+@router.post("/projects", response_model=ProjectDocument, status_code=201)
+def create_project(
+    session: SessionDep,
+    actor: ActorDep,
+    data: ProjectCreate = Body(examples=[{"name": "Customer Onboarding", "workspace_id": "workspace_1"}]),
+) -> JSONAPIResponse:
+    """Create a project in `workspace_id` (default: the key's workspace, else your personal one)."""
+    project = service.create_project(session, actor, workspace_id=None, data=data)
+    return created(resources.project(project), f"/v1/projects/project_{project.id}")
+
+
+@router.get("/projects/{project_id}", response_model=ProjectDocument)
+def get_project(request: Request, project_id: ProjectId, session: SessionDep, actor: ActorDep) -> Response:
+    """Get a project; `include=tasks,assignees,sections,workspace,members` adds related objects."""
+    return _show(request, session, actor, project_id)
+
+
+@router.put("/projects/{project_id}", response_model=ProjectDocument)
+@router.patch("/projects/{project_id}", response_model=ProjectDocument)
+def update_project(
+    project_id: ProjectId,
+    session: SessionDep,
+    actor: ActorDep,
+    data: ProjectUpdate = Body(examples=[EXAMPLE_UPDATE]),
+) -> JSONAPIResponse:
+    """Update the given fields; settings and custom fields merge key by key."""
+    project = service.update_project(session, actor, project_id=project_id, data=data)
+    return document(resources.project(project))
+
+
+@router.delete("/projects/{project_id}", status_code=204)
+def delete_project(project_id: ProjectId, session: SessionDep, actor: ActorDep) -> Response:
+    """Delete a project with its tasks. Its creator, or a workspace owner or admin."""
+    service.delete_project(session, actor, project_id=project_id)
+    return no_content()
+
+
+@router.get("/workspaces/{workspace_id}/projects", response_model=ProjectListDocument)
+def list_workspace_projects(
+    request: Request, workspace_id: WorkspaceId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> Response:
+    """List the projects of one workspace."""
+    return _list(request, session, actor, settings, workspace_id)
+
+
+@router.post("/workspaces/{workspace_id}/projects", response_model=ProjectDocument, status_code=201)
+def create_workspace_project(
+    workspace_id: WorkspaceId,
+    session: SessionDep,
+    actor: ActorDep,
+    data: ProjectCreate = Body(examples=[EXAMPLE_CREATE]),
+) -> JSONAPIResponse:
+    """Create a project in this workspace."""
+    project = service.create_project(session, actor, workspace_id=workspace_id, data=data)
+    return created(resources.project(project), f"/v1/projects/project_{project.id}")
+
+
+@router.get("/workspaces/{workspace_id}/projects/{project_id}", response_model=ProjectDocument)
+def get_workspace_project(
+    request: Request, workspace_id: WorkspaceId, project_id: ProjectId, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Get a project of this workspace."""
+    return _show(request, session, actor, project_id, workspace_id)
+
+
+@router.put("/workspaces/{workspace_id}/projects/{project_id}", response_model=ProjectDocument)
+@router.patch("/workspaces/{workspace_id}/projects/{project_id}", response_model=ProjectDocument)
+def update_workspace_project(
+    workspace_id: WorkspaceId,
+    project_id: ProjectId,
+    session: SessionDep,
+    actor: ActorDep,
+    data: ProjectUpdate = Body(examples=[EXAMPLE_UPDATE]),
+) -> JSONAPIResponse:
+    """Update a project of this workspace."""
+    _check_nested(session, actor, workspace_id, project_id)
+    project = service.update_project(session, actor, project_id=project_id, data=data)
+    return document(resources.project(project))
+
+
+@router.delete("/workspaces/{workspace_id}/projects/{project_id}", status_code=204)
+def delete_workspace_project(
+    workspace_id: WorkspaceId, project_id: ProjectId, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Delete a project of this workspace."""
+    _check_nested(session, actor, workspace_id, project_id)
+    service.delete_project(session, actor, project_id=project_id)
+    return no_content()

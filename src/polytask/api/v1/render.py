@@ -1,0 +1,64 @@
+"""JSON:API rendering for the native surface: resource objects, sparse fieldsets, includes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from polytask.core.clock import isoformat
+from polytask.core.ids import render_id
+
+Resource = dict[str, Any]
+
+
+def rid(kind: str, pk: int | None) -> str | None:
+    return None if pk is None else render_id(kind, pk)
+
+
+def ident(kind: str, pk: int | None) -> dict[str, Any]:
+    """A relationship object; `data` is null when the link is empty."""
+    return {"data": None if pk is None else {"id": render_id(kind, pk), "type": kind}}
+
+
+def idents(kind: str, pks: Iterable[int]) -> dict[str, Any]:
+    return {"data": [{"id": render_id(kind, pk), "type": kind} for pk in pks]}
+
+
+def resource(kind: str, pk: int, attributes: dict[str, Any], relationships: dict[str, Any] | None = None) -> Resource:
+    out: Resource = {"id": render_id(kind, pk), "type": kind, "attributes": attributes}
+    if relationships:
+        out["relationships"] = relationships
+    return out
+
+
+def sparse(res: Resource, fields: Mapping[str, frozenset[str]]) -> Resource:
+    """Keep only the requested attributes of this resource's type."""
+    wanted = fields.get(res["type"])
+    if wanted is None:
+        return res
+    trimmed = dict(res)
+    trimmed["attributes"] = {k: v for k, v in res["attributes"].items() if k in wanted}
+    if "relationships" in res:
+        trimmed["relationships"] = {k: v for k, v in res["relationships"].items() if k in wanted}
+        if not trimmed["relationships"]:
+            del trimmed["relationships"]
+    return trimmed
+
+
+def dedupe(resources: Iterable[Resource]) -> list[Resource]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Resource] = []
+    for res in resources:
+        key = (res["type"], res["id"])
+        if key not in seen:
+            seen.add(key)
+            out.append(res)
+    return out
+
+
+def ts(value: Any) -> str | None:
+    return isoformat(value)
+
+
+def day(value: Any) -> str | None:
+    return None if value is None else str(value.isoformat())

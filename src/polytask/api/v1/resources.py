@@ -1,0 +1,170 @@
+"""How each domain object looks as a native JSON:API resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from polytask.api.v1.render import Resource, day, ident, idents, resource, rid, ts
+from polytask.domain.members.service import Member
+from polytask.domain.tasks.queries import TaskView
+
+
+def workspace(ws: Any) -> Resource:
+    return resource(
+        "workspace",
+        ws.id,
+        {
+            "name": ws.name,
+            "description": ws.description,
+            "settings": ws.settings,
+            "created_at": ts(ws.created_at),
+            "updated_at": ts(ws.updated_at),
+        },
+    )
+
+
+def project(p: Any) -> Resource:
+    return resource(
+        "project",
+        p.id,
+        {
+            "name": p.name,
+            "description": p.description,
+            "type": p.type,
+            "status": p.status,
+            "workspace_id": rid("workspace", p.workspace_id),
+            "start_date": day(p.start_date),
+            "due_date": day(p.due_date),
+            "settings": p.settings,
+            "custom_fields": p.custom_fields,
+            "custom_field_definitions": p.custom_field_definitions,
+            "created_by": rid("user", p.created_by_id),
+            "created_at": ts(p.created_at),
+            "updated_at": ts(p.updated_at),
+        },
+        {"workspace": ident("workspace", p.workspace_id)},
+    )
+
+
+def task(view: TaskView) -> Resource:
+    t = view.task
+    rel = view.relations
+    first = rel.assignee_ids[0] if rel.assignee_ids else None
+    return resource(
+        "task",
+        t.id,
+        {
+            "name": t.name,
+            "description": t.description,
+            "status": t.status,
+            "priority": t.priority,
+            "project_id": rid("project", t.project_id),
+            "workspace_id": rid("workspace", t.workspace_id),
+            "section_id": rid("section", t.section_id),
+            "parent_id": rid("task", t.parent_id),
+            "assignee_id": rid("user", first),
+            "assignee_ids": [f"user_{a}" for a in rel.assignee_ids],
+            "due_date": ts(t.due_date),
+            "start_date": ts(t.start_date),
+            "progress": t.progress,
+            "estimated_hours": t.estimated_hours,
+            "completed_at": ts(t.completed_at),
+            "completed_by": rid("user", t.completed_by_id),
+            "dependencies": [f"task_{d}" for d in rel.dependency_ids],
+            "labels": list(rel.labels),
+            "custom_fields": t.custom_fields,
+            "position": t.position,
+            "created_by": rid("user", t.created_by_id),
+            "created_at": ts(t.created_at),
+            "updated_at": ts(t.updated_at),
+        },
+        {
+            "project": ident("project", t.project_id),
+            "assignee": ident("user", first),
+            "assignees": idents("user", rel.assignee_ids),
+            "section": ident("section", t.section_id),
+            "parent": ident("task", t.parent_id),
+        },
+    )
+
+
+def user(u: Any) -> Resource:
+    return resource(
+        "user",
+        u.id,
+        {
+            "name": u.name,
+            "username": u.username,
+            "email": u.email,
+            "role": u.role,
+            "department": u.department,
+            "created_at": ts(u.created_at),
+        },
+    )
+
+
+def member(m: Member) -> Resource:
+    u = m.user
+    return resource(
+        "user",
+        u.id,
+        {
+            "name": u.name,
+            "username": u.username,
+            "email": u.email,
+            "role": m.membership.role,
+            "global_role": u.role,
+            "department": u.department,
+            "permissions": m.permissions,
+            "joined_at": ts(m.membership.created_at),
+            "created_at": ts(u.created_at),
+        },
+        {"workspace": ident("workspace", m.membership.workspace_id)},
+    )
+
+
+def invite(i: Any, token: str | None = None) -> Resource:
+    attrs = {
+        "email": i.email,
+        "role": i.role,
+        "message": i.message,
+        "status": i.status,
+        "workspace_id": rid("workspace", i.workspace_id),
+        "invited_by": rid("user", i.invited_by_id),
+        "expires_at": ts(i.expires_at),
+        "accepted_at": ts(i.accepted_at),
+        "created_at": ts(i.created_at),
+    }
+    if token is not None:
+        attrs["token"] = token
+    return resource("invite", i.id, attrs, {"workspace": ident("workspace", i.workspace_id)})
+
+
+def comment(c: Any) -> Resource:
+    return resource(
+        "comment",
+        c.id,
+        {
+            "body": c.body,
+            "task_id": rid("task", c.task_id),
+            "author_id": rid("user", c.author_id),
+            "created_at": ts(c.created_at),
+            "updated_at": ts(c.updated_at),
+        },
+        {"task": ident("task", c.task_id), "author": ident("user", c.author_id)},
+    )
+
+
+def section(s: Any) -> Resource:
+    return resource(
+        "section",
+        s.id,
+        {
+            "name": s.name,
+            "position": s.position,
+            "project_id": rid("project", s.project_id),
+            "created_at": ts(s.created_at),
+            "updated_at": ts(s.updated_at),
+        },
+        {"project": ident("project", s.project_id)},
+    )

@@ -1,0 +1,175 @@
+"""The `polytask` command line: serve, migrate, users, api-keys, dev."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from polytask.core.db import Database
+from polytask.core.settings import get_settings
+
+app = typer.Typer(help="Polytask: a self-hosted work-management server.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+dev_app = typer.Typer(help="Developer tools (seeding data for benchmarks).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="api-keys")
+app.add_typer(dev_app, name="dev")
+
+
+def _database() -> Database:
+    settings = get_settings()
+    return Database(settings.effective_database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations to the configured database."""
+    from polytask.core.migrate import upgrade
+
+    upgrade(get_settings().effective_database_url)
+    typer.echo("Database is up to date.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default POLYTASK_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default POLYTASK_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default POLYTASK_WORKERS).")] = None,
+) -> None:
+    """Migrate the database if needed, create the first admin on an empty one, and serve the API."""
+    import uvicorn
+
+    from polytask.core.migrate import upgrade
+    from polytask.domain.api_keys.service import create_api_key
+    from polytask.domain.users.service import bootstrap_admin
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    upgrade(settings.effective_database_url)
+    host = host or settings.host
+    port = port or settings.port
+    db = _database()
+    with db.unit_of_work() as session:
+        boot = bootstrap_admin(session, email=settings.admin_email)
+        secret = None
+        if boot is not None:
+            secret = create_api_key(session, None, user=boot[0], name="bootstrap").secret
+    db.dispose()
+    if boot is not None and secret is not None:
+        typer.echo(f"Created the admin user '{boot[0].username}' <{boot[0].email}> with password: {boot[1]}")
+        typer.echo(f"API key: {secret}")
+    typer.echo(f"API docs: http://{host}:{port}/docs")
+    uvicorn.run(
+        "polytask.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        log_level=settings.log_level,
+        access_log=settings.log_level == "debug",
+    )
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Email address (unique).")],
+    username: Annotated[str | None, typer.Option(help="Username (default: from the email).")] = None,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    password: Annotated[str | None, typer.Option(help="Password (for interactive logins).")] = None,
+    role: Annotated[str, typer.Option(help="Global role: admin, manager or user.")] = "user",
+) -> None:
+    """Create a user and their personal workspace; prints the user's id."""
+    from pydantic import ValidationError
+
+    from polytask.core.errors import DomainError
+    from polytask.domain.users.schemas import UserCreate
+    from polytask.domain.users.service import create_user
+
+    try:
+        data = UserCreate.model_validate(
+            {"email": email, "username": username, "name": name, "password": password, "role": role}
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise _fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    db = _database()
+    try:
+        with db.unit_of_work() as session:
+            user = create_user(session, None, data=data)
+            user_id = user.id
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    finally:
+        db.dispose()
+    typer.echo(f"user_{user_id}")
+
+
+@keys_app.command("create")
+def api_keys_create(
+    user: Annotated[str, typer.Option(help="The key's user, by email or username.")],
+    workspace: Annotated[str | None, typer.Option(help="Bind the key to this workspace id.")] = None,
+    name: Annotated[str, typer.Option(help="A label for the key.")] = "",
+    scopes: Annotated[
+        list[str] | None, typer.Option(help="Scopes, space- or comma-separated; may be repeated. Default: all.")
+    ] = None,
+) -> None:
+    """Create an API key; the key alone is printed on the last line."""
+    from polytask.core.errors import DomainError
+    from polytask.core.ids import parse_id
+    from polytask.domain.api_keys.service import create_api_key, normalize_scopes
+    from polytask.domain.users.service import find_user_by_login
+
+    workspace_id = None
+    if workspace is not None:
+        workspace_id = parse_id("workspace", workspace)
+        if workspace_id is None:
+            raise _fail(f"not a workspace id: {workspace}")
+    db = _database()
+    try:
+        with db.unit_of_work() as session:
+            owner = find_user_by_login(session, user)
+            if owner is None:
+                raise _fail(f"no user with email or username '{user}'")
+            issued = create_api_key(
+                session,
+                None,
+                user=owner,
+                workspace_id=workspace_id,
+                name=name,
+                scopes=normalize_scopes(scopes or []) or None,
+            )
+            secret = issued.secret
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    finally:
+        db.dispose()
+    typer.echo(secret)
+
+
+@dev_app.command("seed")
+def dev_seed(
+    projects: Annotated[int, typer.Option(help="Projects to create.")] = 10,
+    tasks: Annotated[int, typer.Option(help="Tasks to create, spread over the projects.")] = 1000,
+    users: Annotated[int, typer.Option(help="Users to create (members of one shared workspace).")] = 5,
+) -> None:
+    """Fill the database with a workspace of generated data; prints an API key for it."""
+    from polytask.cli.seed import seed
+
+    db = _database()
+    try:
+        key = seed(db, projects=projects, tasks=tasks, users=users, echo=typer.echo)
+    finally:
+        db.dispose()
+    typer.echo(key)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Framework-free foundations shared by every layer."""

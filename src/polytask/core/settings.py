@@ -1,0 +1,39 @@
+"""Configuration from POLYTASK_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob the server reads; documented in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="POLYTASK_", extra="ignore")
+
+    home: Path = Field(default=Path("./var"), description="Data directory (SQLite file, uploads).")
+    database_url: str | None = Field(default=None, description="Overrides the embedded SQLite database.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    max_page_size: int = Field(default=100, ge=1, description="Upper bound for limit/per_page.")
+    default_page_size: int = Field(default=20, ge=1)
+    sqlite_busy_timeout_ms: int = 30_000
+    invite_ttl_days: int = 14
+    admin_email: str = Field(default="admin@example.com", description="Email of the first-run admin user.")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'polytask.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,155 @@
+"""API keys: prefixed, shown once, stored as a SHA-256 digest, optionally scoped and bound."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.clock import as_utc, utcnow
+from polytask.core.errors import AuthenticationFailed, NotFound, ValidationFailed
+from polytask.domain.events.service import record_event
+from polytask.models import ApiKey, Membership, User
+
+KEY_PREFIX = "ptk_"
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    key: ApiKey
+    secret: str  # the full key, shown once
+
+
+def _digest(raw: str) -> str:
+    # Keys carry 256 bits of entropy, so a fast digest is enough (no password stretching).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def normalize_scopes(values: Iterable[str]) -> list[str]:
+    """Split space- or comma-separated scope lists, keeping order and dropping duplicates."""
+    seen: list[str] = []
+    for value in values:
+        for part in value.replace(",", " ").split():
+            if part not in seen:
+                seen.append(part)
+    return seen
+
+
+def create_api_key(
+    session: Session,
+    actor: Actor | None,
+    *,
+    user: User,
+    workspace_id: int | None = None,
+    name: str = "",
+    scopes: list[str] | None = None,
+    expires_at: datetime | None = None,
+) -> IssuedKey:
+    """Issue a key for `user`, optionally bound to one of their workspaces."""
+    if workspace_id is not None and not session.scalar(
+        select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user.id)
+    ):
+        raise NotFound.of("workspace", workspace_id)
+    prefix = secrets.token_hex(6)
+    secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        user_id=user.id,
+        workspace_id=workspace_id,
+        name=name,
+        prefix=prefix,
+        key_hash=_digest(secret),
+        scopes=scopes or None,
+        expires_at=expires_at,
+    )
+    session.add(key)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="api_key.created",
+        resource_type="api_key",
+        resource_id=key.id,
+        workspace_id=workspace_id,
+        snapshot={"name": name, "user_id": user.id, "scopes": scopes, "workspace_id": workspace_id},
+    )
+    return IssuedKey(key=key, secret=secret)
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticated:
+    actor: Actor
+    needs_touch: bool
+
+
+def authenticate_api_key(session: Session, raw: str) -> Authenticated:
+    """Resolve a presented key to an actor, or raise AuthenticationFailed."""
+    if not raw.startswith(KEY_PREFIX):
+        raise AuthenticationFailed("Invalid API key")
+    prefix, sep, _ = raw[len(KEY_PREFIX) :].partition("_")
+    if not sep:
+        raise AuthenticationFailed("Invalid API key")
+    row = session.execute(
+        select(ApiKey, User.role, User.is_active).join(User, User.id == ApiKey.user_id).where(ApiKey.prefix == prefix)
+    ).first()
+    if row is None:
+        raise AuthenticationFailed("Invalid API key")
+    key, role, active = row
+    if not hmac.compare_digest(key.key_hash, _digest(raw)):
+        raise AuthenticationFailed("Invalid API key")
+    now = utcnow()
+    if key.revoked_at is not None:
+        raise AuthenticationFailed("This API key has been revoked")
+    expires = as_utc(key.expires_at)
+    if expires is not None and expires <= now:
+        raise AuthenticationFailed("This API key has expired")
+    if not active:
+        raise AuthenticationFailed("This user is deactivated")
+    last = as_utc(key.last_used_at)
+    actor = Actor(
+        user_id=key.user_id,
+        global_role=role,
+        credential_id=key.id,
+        credential_kind="api_key",
+        workspace_id=key.workspace_id,
+        scopes=frozenset(key.scopes) if key.scopes else None,
+    )
+    return Authenticated(actor=actor, needs_touch=last is None or now - last > TOUCH_INTERVAL)
+
+
+def touch_api_key(session: Session, key_id: int) -> None:
+    """Record use; throttled by the caller so reads don't turn into writes."""
+    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
+
+
+def revoke_api_key(session: Session, actor: Actor, *, key_id: int) -> None:
+    key = session.get(ApiKey, key_id)
+    if key is None or key.user_id != actor.user_id:
+        raise NotFound.of("api_key", key_id)
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        record_event(
+            session,
+            actor,
+            type="api_key.revoked",
+            resource_type="api_key",
+            resource_id=key.id,
+            workspace_id=key.workspace_id,
+        )
+
+
+def parse_expiry(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed.field("expires_at", "must be an ISO 8601 datetime", value) from exc
+    return as_utc(parsed)

@@ -1,0 +1,39 @@
+"""Input shapes for memberships and invites."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+Role = Literal["owner", "admin", "member", "viewer"]
+
+
+class MemberPermissions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    create_projects: bool | None = None
+    manage_users: bool | None = None
+    view_analytics: bool | None = None
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    permissions: MemberPermissions | None = None
+    department: str | None = Field(default=None, max_length=100)
+
+
+class InviteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    emails: list[EmailStr] = Field(min_length=1, max_length=100)
+    role: Literal["admin", "member", "viewer"] = "member"
+    message: str = Field(default="", max_length=5_000)
+
+
+class InviteAccept(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)

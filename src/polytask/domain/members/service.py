@@ -1,0 +1,285 @@
+"""Workspace members (roles, permission flags) and invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.clock import as_utc, utcnow
+from polytask.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.domain.events.service import diff, record_event
+from polytask.domain.members.schemas import InviteCreate, MemberUpdate
+from polytask.domain.workspaces.access import effective_permissions, membership_for, require_flag
+from polytask.models import Invite, Membership, User
+
+MEMBER_SORTS = {
+    "name": User.name,
+    "email": User.email,
+    "username": User.username,
+    "role": Membership.role,
+    "joined_at": Membership.created_at,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A user as seen from one workspace."""
+
+    user: User
+    membership: Membership
+
+    @property
+    def permissions(self) -> dict[str, bool]:
+        return effective_permissions(self.membership)
+
+
+def list_members(
+    session: Session,
+    actor: Actor,
+    *,
+    workspace_id: int,
+    role: str | None = None,
+    department: str | None = None,
+    page: PageRequest,
+    sort: list[SortKey],
+) -> PageResult[Member]:
+    """Members of a workspace, optionally filtered by role and department."""
+    membership_for(session, actor, workspace_id)
+    stmt = (
+        select(User, Membership)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == workspace_id, User.is_active.is_(True))
+    )
+    if role is not None:
+        stmt = stmt.where(Membership.role == role)
+    if department is not None:
+        stmt = stmt.where(func.lower(User.department) == department.lower())
+    total = session.scalar(count_of(stmt)) if page.want_total else None
+    stmt = apply_sort(stmt, sort, MEMBER_SORTS, User.id).limit(page.limit).offset(page.offset)
+    rows = session.execute(stmt).all()
+    return PageResult([Member(row[0], row[1]) for row in rows], total, page)
+
+
+def get_member(session: Session, actor: Actor, *, workspace_id: int, user_id: int) -> Member:
+    membership_for(session, actor, workspace_id)
+    row = session.execute(
+        select(User, Membership)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+    ).first()
+    if row is None:
+        raise NotFound.of("user", user_id)
+    return Member(row[0], row[1])
+
+
+def _owner_count(session: Session, workspace_id: int) -> int:
+    return (
+        session.scalar(select(func.count()).where(Membership.workspace_id == workspace_id, Membership.role == "owner"))
+        or 0
+    )
+
+
+def update_member(session: Session, actor: Actor, *, workspace_id: int, user_id: int, data: MemberUpdate) -> Member:
+    """Change a member's role, permission flags or department."""
+    mine = membership_for(session, actor, workspace_id)
+    require_flag(mine, "manage_users")
+    member = get_member(session, actor, workspace_id=workspace_id, user_id=user_id)
+    target = member.membership
+    before = {"role": target.role, "permissions": member.permissions, "department": member.user.department}
+    if data.role is not None and data.role != target.role:
+        if "owner" in (data.role, target.role) and mine.role != "owner":
+            raise PermissionDenied("Only an owner can grant or remove the owner role", {"required_role": "owner"})
+        if target.role == "owner" and _owner_count(session, workspace_id) <= 1:
+            raise Conflict("A workspace must keep at least one owner", {"field": "role"})
+        if target.role in ("owner", "admin") and mine.role not in ("owner",) and target.user_id != actor.user_id:
+            raise PermissionDenied("Only an owner can change an admin's role", {"required_role": "owner"})
+        target.role = data.role
+    if data.permissions is not None:
+        flags = {k: v for k, v in data.permissions.model_dump().items() if v is not None}
+        target.permissions = {**(target.permissions or {}), **flags}
+    if data.department is not None:
+        member.user.department = data.department or None
+    session.flush()
+    after = {"role": target.role, "permissions": member.permissions, "department": member.user.department}
+    changes = diff(before, after)
+    if changes:
+        record_event(
+            session,
+            actor,
+            type="member.updated",
+            resource_type="member",
+            resource_id=target.id,
+            workspace_id=workspace_id,
+            changes=changes,
+            snapshot={"user_id": user_id, **after},
+        )
+    return member
+
+
+def remove_member(session: Session, actor: Actor, *, workspace_id: int, user_id: int) -> None:
+    """Remove someone from a workspace (or leave it yourself)."""
+    mine = membership_for(session, actor, workspace_id)
+    member = get_member(session, actor, workspace_id=workspace_id, user_id=user_id)
+    if user_id != actor.user_id:
+        require_flag(mine, "manage_users")
+        if member.membership.role == "owner" and mine.role != "owner":
+            raise PermissionDenied("Only an owner can remove an owner", {"required_role": "owner"})
+    if member.membership.role == "owner" and _owner_count(session, workspace_id) <= 1:
+        raise Conflict("A workspace must keep at least one owner")
+    session.delete(member.membership)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="member.removed",
+        resource_type="member",
+        resource_id=member.membership.id,
+        workspace_id=workspace_id,
+        snapshot={"user_id": user_id, "role": member.membership.role},
+    )
+
+
+# --- invites -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedInvite:
+    invite: Invite
+    token: str  # shown once, to whoever sends the invitation
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invites(
+    session: Session, actor: Actor, *, workspace_id: int, data: InviteCreate, ttl: timedelta
+) -> list[IssuedInvite]:
+    """Invite people by email; one invite per address, each with its own token."""
+    mine = membership_for(session, actor, workspace_id)
+    require_flag(mine, "manage_users")
+    if data.role == "admin" and mine.role not in ("owner", "admin"):
+        raise PermissionDenied("Only owners and admins can invite admins", {"required_role": ["owner", "admin"]})
+    emails = list(dict.fromkeys(e.lower() for e in data.emails))
+    existing = set(
+        session.scalars(
+            select(func.lower(User.email))
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.workspace_id == workspace_id, func.lower(User.email).in_(emails))
+        )
+    )
+    if existing:
+        raise ValidationFailed(
+            "Some of these people are already members",
+            {"field": "emails", "issue": "already a member", "provided_value": sorted(existing)},
+        )
+    issued = []
+    expires = utcnow() + ttl
+    for email in emails:
+        token = "inv_" + secrets.token_urlsafe(24)
+        invite = Invite(
+            workspace_id=workspace_id,
+            email=email,
+            role=data.role,
+            message=data.message,
+            token_hash=_token_hash(token),
+            status="pending",
+            invited_by_id=actor.user_id,
+            expires_at=expires,
+        )
+        session.add(invite)
+        session.flush()
+        record_event(
+            session,
+            actor,
+            type="invite.created",
+            resource_type="invite",
+            resource_id=invite.id,
+            workspace_id=workspace_id,
+            snapshot={"email": email, "role": data.role},
+        )
+        issued.append(IssuedInvite(invite, token))
+    return issued
+
+
+def list_invites(
+    session: Session, actor: Actor, *, workspace_id: int, status: str | None, page: PageRequest
+) -> PageResult[Invite]:
+    mine = membership_for(session, actor, workspace_id)
+    require_flag(mine, "manage_users")
+    stmt = select(Invite).where(Invite.workspace_id == workspace_id)
+    if status is not None:
+        stmt = stmt.where(Invite.status == status)
+    total = session.scalar(count_of(stmt)) if page.want_total else None
+    stmt = stmt.order_by(Invite.id).limit(page.limit).offset(page.offset)
+    return PageResult(list(session.scalars(stmt)), total, page)
+
+
+def get_invite_for(session: Session, actor: Actor, *, workspace_id: int, invite_id: int) -> Invite:
+    mine = membership_for(session, actor, workspace_id)
+    require_flag(mine, "manage_users")
+    invite = session.get(Invite, invite_id)
+    if invite is None or invite.workspace_id != workspace_id:
+        raise NotFound.of("invite", invite_id)
+    return invite
+
+
+def revoke_invite(session: Session, actor: Actor, *, workspace_id: int, invite_id: int) -> None:
+    invite = get_invite_for(session, actor, workspace_id=workspace_id, invite_id=invite_id)
+    if invite.status != "pending":
+        raise Conflict(f"This invite is already {invite.status}")
+    invite.status = "revoked"
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="invite.revoked",
+        resource_type="invite",
+        resource_id=invite.id,
+        workspace_id=workspace_id,
+        changes={"status": {"from": "pending", "to": "revoked"}},
+    )
+
+
+def accept_invite(session: Session, actor: Actor, *, token: str) -> Membership:
+    """The invited person joins the workspace; the token must match their email."""
+    invite = session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)))
+    user = session.get(User, actor.user_id)
+    if invite is None or user is None or invite.email.lower() != user.email.lower():
+        raise NotFound("Invite not found for this user", {"resource": "invite"})
+    if invite.status != "pending":
+        raise Conflict(f"This invite is already {invite.status}")
+    expires = as_utc(invite.expires_at)
+    if expires is not None and expires <= utcnow():
+        raise Conflict("This invite has expired")
+    if actor.workspace_id is not None and actor.workspace_id != invite.workspace_id:
+        raise NotFound("Invite not found for this user", {"resource": "invite"})
+    already = session.scalar(
+        select(Membership).where(Membership.workspace_id == invite.workspace_id, Membership.user_id == user.id)
+    )
+    invite.status = "accepted"
+    invite.accepted_at = utcnow()
+    invite.accepted_by_id = user.id
+    if already is not None:
+        session.flush()
+        return already
+    membership = Membership(workspace_id=invite.workspace_id, user_id=user.id, role=invite.role, permissions={})
+    session.add(membership)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="member.added",
+        resource_type="member",
+        resource_id=membership.id,
+        workspace_id=invite.workspace_id,
+        snapshot={"user_id": user.id, "role": invite.role},
+    )
+    return membership

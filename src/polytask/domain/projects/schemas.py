@@ -1,0 +1,82 @@
+"""Input shapes for projects and sections."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from polytask.core.ids import WorkspaceRef
+
+ProjectType = Literal["list", "board", "kanban", "table"]
+ProjectStatus = Literal["active", "on_hold", "completed", "archived"]
+
+
+class ProjectTaskSeed(BaseModel):
+    """A task created together with its project (the SDK's `tasks=[...]`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(min_length=1, max_length=500)
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    workspace_id: WorkspaceRef | None = None
+    name: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=100_000)
+    type: ProjectType = "list"
+    status: ProjectStatus = "active"
+    start_date: date | None = None
+    due_date: date | None = None
+    settings: dict[str, Any] = Field(default_factory=dict)
+    # Either field definitions ({"budget": {"type": "number"}}) or values ({"customer_id": "c1"}).
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    template_id: str | None = None
+    tasks: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
+
+
+class ProjectUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=100_000)
+    type: ProjectType | None = None
+    status: ProjectStatus | None = None
+    start_date: date | None = None
+    due_date: date | None = None
+    settings: dict[str, Any] | None = None
+    custom_fields: dict[str, Any] | None = None
+    # Accepted and ignored: the guide's clients send it; the server owns timestamps.
+    updated_at: str | None = None
+
+
+class SectionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    position: float | None = None
+
+
+class SectionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    position: float | None = None
+
+
+FIELD_TYPES = ("text", "number", "date", "dropdown", "multi_select", "checkbox", "tags", "url", "email", "person")
+
+
+def split_custom_fields(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Separate definitions (objects with a known `type`) from plain values."""
+    definitions: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, dict) and value.get("type") in FIELD_TYPES:
+            definitions[key] = value
+        else:
+            values[key] = value
+    return definitions, values

@@ -1,0 +1,153 @@
+"""Read-side helpers for tasks: access-checked fetch, relations in bulk, list filters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, String, and_, case, cast, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.errors import NotFound
+from polytask.domain.workspaces.access import visible_workspace_ids
+from polytask.models import Membership, Task, TaskAssignee, TaskDependency, TaskLabel
+
+PRIORITY_RANK = case({"low": 1, "medium": 2, "high": 3, "urgent": 4}, value=Task.priority, else_=None)
+TASK_SORTS = {
+    "due_date": Task.due_date,
+    "start_date": Task.start_date,
+    "created_at": Task.created_at,
+    "updated_at": Task.updated_at,
+    "completed_at": Task.completed_at,
+    "name": Task.name,
+    "status": Task.status,
+    "priority": PRIORITY_RANK,
+    "position": Task.position,
+    "progress": Task.progress,
+}
+
+
+@dataclass(slots=True)
+class TaskRelations:
+    assignee_ids: list[int] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    dependency_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TaskView:
+    """A task with the relations every surface renders."""
+
+    task: Task
+    relations: TaskRelations
+    role: str | None = None
+
+
+def fetch_task_for(session: Session, actor: Actor, task_id: int) -> tuple[Task, Membership]:
+    """The task and the actor's membership in its workspace, in one query; else NotFound."""
+    stmt = (
+        select(Task, Membership)
+        .join(
+            Membership,
+            and_(Membership.workspace_id == Task.workspace_id, Membership.user_id == actor.user_id),
+        )
+        .where(Task.id == task_id)
+    )
+    if actor.workspace_id is not None:
+        stmt = stmt.where(Task.workspace_id == actor.workspace_id)
+    row = session.execute(stmt).first()
+    if row is None:
+        raise NotFound.of("task", task_id)
+    return row[0], row[1]
+
+
+def load_relations(session: Session, task_ids: list[int]) -> dict[int, TaskRelations]:
+    """Assignees, labels and dependencies of many tasks in a single round trip."""
+    result: dict[int, TaskRelations] = defaultdict(TaskRelations)
+    if not task_ids:
+        return result
+    assignees = select(
+        TaskAssignee.task_id,
+        literal("a").label("kind"),
+        cast(TaskAssignee.user_id, String).label("value"),
+        TaskAssignee.position.label("ord"),
+    ).where(TaskAssignee.task_id.in_(task_ids))
+    labels = select(TaskLabel.task_id, literal("l"), TaskLabel.label, literal(0)).where(TaskLabel.task_id.in_(task_ids))
+    deps = select(TaskDependency.task_id, literal("d"), cast(TaskDependency.depends_on_id, String), literal(0)).where(
+        TaskDependency.task_id.in_(task_ids)
+    )
+    rows = session.execute(union_all(assignees, labels, deps)).all()
+    for task_id, kind, value, _ord in sorted(rows, key=lambda r: (r[0], r[1], r[3], r[2])):
+        rel = result[task_id]
+        if kind == "a":
+            rel.assignee_ids.append(int(value))
+        elif kind == "l":
+            rel.labels.append(value)
+        else:
+            rel.dependency_ids.append(int(value))
+    return result
+
+
+def views_of(session: Session, tasks: list[Task]) -> list[TaskView]:
+    relations = load_relations(session, [t.id for t in tasks])
+    return [TaskView(t, relations[t.id]) for t in tasks]
+
+
+@dataclass(slots=True)
+class TaskFilter:
+    """The named filters of the native task list (the full query language comes later)."""
+
+    project_id: int | None = None
+    workspace_id: int | None = None
+    section_id: int | None = None
+    parent_id: int | None = None
+    top_level_only: bool = False
+    assignee_ids: list[int] | None = None
+    statuses: list[str] | None = None
+    priorities: list[str] | None = None
+    labels: list[str] | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    completed_after: datetime | None = None
+    completed_before: datetime | None = None
+    updated_before: datetime | None = None
+
+
+def filtered_tasks(actor: Actor, flt: TaskFilter) -> Select[Task]:
+    stmt = select(Task).where(Task.workspace_id.in_(visible_workspace_ids(actor)))
+    if flt.project_id is not None:
+        stmt = stmt.where(Task.project_id == flt.project_id)
+    if flt.workspace_id is not None:
+        stmt = stmt.where(Task.workspace_id == flt.workspace_id)
+    if flt.section_id is not None:
+        stmt = stmt.where(Task.section_id == flt.section_id)
+    if flt.parent_id is not None:
+        stmt = stmt.where(Task.parent_id == flt.parent_id)
+    elif flt.top_level_only:
+        stmt = stmt.where(Task.parent_id.is_(None))
+    if flt.assignee_ids is not None:
+        stmt = stmt.where(Task.id.in_(select(TaskAssignee.task_id).where(TaskAssignee.user_id.in_(flt.assignee_ids))))
+    if flt.statuses is not None:
+        stmt = stmt.where(Task.status.in_(flt.statuses))
+    if flt.priorities is not None:
+        stmt = stmt.where(Task.priority.in_(flt.priorities))
+    if flt.labels is not None:
+        stmt = stmt.where(Task.id.in_(select(TaskLabel.task_id).where(TaskLabel.label.in_(flt.labels))))
+    if flt.due_before is not None:
+        stmt = stmt.where(Task.due_date < flt.due_before)
+    if flt.due_after is not None:
+        stmt = stmt.where(Task.due_date >= flt.due_after)
+    if flt.completed_after is not None:
+        stmt = stmt.where(Task.completed_at >= flt.completed_after)
+    if flt.completed_before is not None:
+        stmt = stmt.where(Task.completed_at < flt.completed_before)
+    if flt.updated_before is not None:
+        stmt = stmt.where(Task.updated_at < flt.updated_before)
+    return stmt
+
+
+def end_of_day_bound(value: datetime) -> datetime:
+    """A date-only upper bound includes that whole day."""
+    return value + timedelta(days=1)

@@ -1,0 +1,515 @@
+"""Tasks: the named operations every surface calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.clock import utcnow
+from polytask.core.errors import NotFound, ValidationFailed
+from polytask.core.ids import parse_id
+from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.domain.events.service import diff, jsonable, record_event
+from polytask.domain.projects.service import get_project_for
+from polytask.domain.tasks.queries import (
+    TASK_SORTS,
+    TaskFilter,
+    TaskRelations,
+    TaskView,
+    fetch_task_for,
+    filtered_tasks,
+    load_relations,
+    views_of,
+)
+from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate, _TaskFields
+from polytask.domain.workspaces.access import membership_for, require_write
+from polytask.models import (
+    Event,
+    Membership,
+    Project,
+    Section,
+    Task,
+    TaskAssignee,
+    TaskDependency,
+    TaskLabel,
+    User,
+)
+
+SCALAR_FIELDS = (
+    "name",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "start_date",
+    "progress",
+    "estimated_hours",
+    "section_id",
+    "parent_id",
+    "position",
+    "project_id",
+)
+
+
+def task_snapshot(task: Task, relations: TaskRelations) -> dict[str, Any]:
+    snap: dict[str, Any] = {f: jsonable(getattr(task, f)) for f in SCALAR_FIELDS}
+    snap.update(
+        completed_at=jsonable(task.completed_at),
+        completed_by_id=task.completed_by_id,
+        custom_fields=task.custom_fields,
+        assignee_ids=list(relations.assignee_ids),
+        labels=list(relations.labels),
+        dependencies=list(relations.dependency_ids),
+    )
+    return snap
+
+
+# --- lookups ---------------------------------------------------------------------------------
+
+
+def get_task_for(session: Session, actor: Actor, task_id: int, *, project_id: int | None = None) -> TaskView:
+    """The task with its relations, or NotFound (also when it isn't in `project_id`)."""
+    task, membership = fetch_task_for(session, actor, task_id)
+    if project_id is not None and task.project_id != project_id:
+        raise NotFound.of("task", task_id)
+    return TaskView(task, load_relations(session, [task.id])[task.id], membership.role)
+
+
+def list_tasks_for(
+    session: Session, actor: Actor, *, flt: TaskFilter, page: PageRequest, sort: list[SortKey]
+) -> PageResult[TaskView]:
+    """Tasks the actor can see, filtered, sorted (ties broken by id) and paged."""
+    if flt.project_id is not None:
+        get_project_for(session, actor, flt.project_id)
+    if flt.workspace_id is not None:
+        membership_for(session, actor, flt.workspace_id)
+    stmt = filtered_tasks(actor, flt)
+    total = session.scalar(count_of(stmt)) if page.want_total else None
+    stmt = apply_sort(stmt, sort or [SortKey("position")], TASK_SORTS, Task.id)
+    tasks = list(session.scalars(stmt.limit(page.limit).offset(page.offset)))
+    return PageResult(views_of(session, tasks), total, page)
+
+
+def users_by_id(session: Session, user_ids: list[int]) -> dict[int, User]:
+    if not user_ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
+
+
+# --- validation helpers ----------------------------------------------------------------------
+
+
+def _resolve_people(session: Session, workspace_id: int, people: list[Any], field: str) -> list[int]:
+    """Map ids, usernames or emails to members of the workspace; anything else is a 422."""
+    resolved: list[int] = []
+    for ref in people:
+        user_id = parse_id("user", ref)
+        if user_id is not None:
+            cond = User.id == user_id
+        elif isinstance(ref, str) and ref.strip():
+            login = ref.strip().lower()
+            cond = or_(func.lower(User.username) == login, func.lower(User.email) == login)
+        else:
+            raise ValidationFailed.field(field, "must be a user id, username or email", ref)
+        found = session.scalar(
+            select(User.id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(cond, Membership.workspace_id == workspace_id, User.is_active.is_(True))
+        )
+        if found is None:
+            raise ValidationFailed.field(field, "is not a member of this workspace", ref)
+        if found not in resolved:
+            resolved.append(found)
+    return resolved
+
+
+def _check_section(session: Session, project_id: int, section_id: int | None) -> None:
+    if section_id is None:
+        return
+    section = session.get(Section, section_id)
+    if section is None or section.project_id != project_id:
+        raise ValidationFailed.field("section_id", "is not a section of this project", section_id)
+
+
+def _check_parent(session: Session, task: Task | None, project_id: int, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    parent = session.get(Task, parent_id)
+    if parent is None or parent.project_id != project_id:
+        raise ValidationFailed.field("parent_id", "is not a task of this project", parent_id)
+    if task is None:
+        return
+    # Walk up from the new parent; meeting the task itself would make a loop.
+    cursor: Task | None = parent
+    while cursor is not None:
+        if cursor.id == task.id:
+            raise ValidationFailed.field("parent_id", "would make the task its own ancestor", parent_id)
+        cursor = session.get(Task, cursor.parent_id) if cursor.parent_id else None
+
+
+def _check_dependencies(session: Session, task_id: int | None, workspace_id: int, deps: list[int]) -> list[int]:
+    deps = list(dict.fromkeys(deps))
+    if task_id is not None and task_id in deps:
+        raise ValidationFailed.field("dependencies", "a task cannot depend on itself", task_id)
+    if deps:
+        found = set(session.scalars(select(Task.id).where(Task.id.in_(deps), Task.workspace_id == workspace_id)))
+        missing = [d for d in deps if d not in found]
+        if missing:
+            raise ValidationFailed.field("dependencies", "unknown task ids", [f"task_{m}" for m in missing])
+    if task_id is None or not deps:
+        return deps
+    # Breadth-first over what the prerequisites depend on; reaching this task means a cycle.
+    seen: set[int] = set()
+    frontier = set(deps)
+    while frontier:
+        if task_id in frontier:
+            raise ValidationFailed.field("dependencies", "would create a dependency cycle", deps)
+        seen |= frontier
+        frontier = (
+            set(session.scalars(select(TaskDependency.depends_on_id).where(TaskDependency.task_id.in_(frontier))))
+            - seen
+        )
+    return deps
+
+
+def _check_custom_fields(project: Project, values: dict[str, Any]) -> None:
+    """Values must fit the project's field definitions where one exists."""
+    for key, value in values.items():
+        definition = project.custom_field_definitions.get(key)
+        if not isinstance(definition, dict) or value is None:
+            continue
+        kind = definition.get("type")
+        field = f"custom_fields.{key}"
+        if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValidationFailed.field(field, "must be a number", value)
+        if kind == "checkbox" and not isinstance(value, bool):
+            raise ValidationFailed.field(field, "must be true or false", value)
+        if kind == "dropdown" and definition.get("options") and value not in definition["options"]:
+            raise ValidationFailed.field(field, f"must be one of {definition['options']}", value)
+        if kind in ("multi_select", "tags") and not isinstance(value, list):
+            raise ValidationFailed.field(field, "must be a list", value)
+
+
+def _next_position(session: Session, project_id: int) -> float:
+    last = session.scalar(select(func.max(Task.position)).where(Task.project_id == project_id))
+    return (last or 0.0) + 1024.0
+
+
+def _set_relations(
+    session: Session, task: Task, *, assignees: list[int] | None, labels: list[str] | None, deps: list[int] | None
+) -> None:
+    if assignees is not None:
+        session.execute(delete(TaskAssignee).where(TaskAssignee.task_id == task.id))
+        session.add_all(TaskAssignee(task_id=task.id, user_id=u, position=i) for i, u in enumerate(assignees))
+    if labels is not None:
+        session.execute(delete(TaskLabel).where(TaskLabel.task_id == task.id))
+        session.add_all(TaskLabel(task_id=task.id, label=label) for label in labels)
+    if deps is not None:
+        session.execute(delete(TaskDependency).where(TaskDependency.task_id == task.id))
+        session.add_all(TaskDependency(task_id=task.id, depends_on_id=d) for d in deps)
+
+
+def _apply_status(task: Task, actor: Actor, status: str) -> None:
+    """Keep completed_at/completed_by in step with the status."""
+    if status == task.status:
+        return
+    task.status = status
+    if status == "completed":
+        task.completed_at = utcnow()
+        task.completed_by_id = actor.user_id
+        task.progress = 100
+    elif task.completed_at is not None:
+        task.completed_at = None
+        task.completed_by_id = None
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+def create_task(session: Session, actor: Actor, *, project_id: int | None = None, data: TaskCreate) -> TaskView:
+    """Create a task in a project (from the path, or `project_id` in the body)."""
+    if project_id is None:
+        if data.project_id is None:
+            raise ValidationFailed.field("project_id", "is required")
+        project_id = data.project_id
+    elif data.project_id is not None and data.project_id != project_id:
+        raise ValidationFailed.field("project_id", "does not match the project in the path", data.project_id)
+    project = get_project_for(session, actor, project_id)
+    membership = membership_for(session, actor, project.workspace_id)
+    require_write(membership)
+    _check_section(session, project.id, data.section_id)
+    _check_parent(session, None, project.id, data.parent_id)
+    people = data.people()
+    assignees = _resolve_people(session, project.workspace_id, people, "assignee_id") if people else []
+    deps = _check_dependencies(session, None, project.workspace_id, data.dependencies or [])
+    custom = data.custom_fields or {}
+    _check_custom_fields(project, custom)
+    task = Task(
+        workspace_id=project.workspace_id,
+        project_id=project.id,
+        section_id=data.section_id,
+        parent_id=data.parent_id,
+        name=data.name,
+        description=data.description or "",
+        status="pending",
+        priority=data.priority,
+        due_date=data.due_date,
+        start_date=data.start_date,
+        progress=data.progress or 0,
+        estimated_hours=data.estimated_hours,
+        position=data.position if data.position is not None else _next_position(session, project.id),
+        custom_fields=custom,
+        created_by_id=actor.user_id,
+    )
+    _apply_status(task, actor, data.status or "pending")
+    if data.progress is not None:
+        task.progress = data.progress
+    session.add(task)
+    session.flush()
+    _set_relations(session, task, assignees=assignees, labels=data.labels or [], deps=deps)
+    session.flush()
+    relations = TaskRelations(assignee_ids=assignees, labels=list(data.labels or []), dependency_ids=deps)
+    record_event(
+        session,
+        actor,
+        type="task.created",
+        resource_type="task",
+        resource_id=task.id,
+        workspace_id=task.workspace_id,
+        snapshot=task_snapshot(task, relations),
+    )
+    if task.status == "completed":
+        record_event(
+            session,
+            actor,
+            type="task.completed",
+            resource_type="task",
+            resource_id=task.id,
+            workspace_id=task.workspace_id,
+            snapshot=task_snapshot(task, relations),
+        )
+    return TaskView(task, relations, membership.role)
+
+
+def update_task(
+    session: Session, actor: Actor, *, task_id: int, data: TaskUpdate, project_id: int | None = None
+) -> TaskView:
+    """Change the fields given in `data` (PUT and PATCH alike are partial updates)."""
+    view = get_task_for(session, actor, task_id, project_id=project_id)
+    task = view.task
+    membership = membership_for(session, actor, task.workspace_id)
+    require_write(membership)
+    before = task_snapshot(task, view.relations)
+    given = data.model_fields_set
+    if "project_id" in given and data.project_id is not None and data.project_id != task.project_id:
+        move_task(session, actor, task=task, to_project_id=data.project_id)
+    project = get_project_for(session, actor, task.project_id)
+    _apply_fields(session, actor, task, project, data, given)
+    people = data.people()
+    assignees = _resolve_people(session, task.workspace_id, people, "assignee_id") if people is not None else None
+    deps = (
+        _check_dependencies(session, task.id, task.workspace_id, data.dependencies or [])
+        if "dependencies" in given
+        else None
+    )
+    labels = (data.labels or []) if "labels" in given else None
+    _set_relations(session, task, assignees=assignees, labels=labels, deps=deps)
+    relations = TaskRelations(
+        assignee_ids=assignees if assignees is not None else view.relations.assignee_ids,
+        labels=labels if labels is not None else view.relations.labels,
+        dependency_ids=deps if deps is not None else view.relations.dependency_ids,
+    )
+    after = task_snapshot(task, relations)
+    changes = diff(before, after)
+    if changes:
+        task.updated_at = utcnow()
+        session.flush()
+        became_completed = before["status"] != "completed" and task.status == "completed"
+        record_event(
+            session,
+            actor,
+            type="task.completed" if became_completed else "task.updated",
+            resource_type="task",
+            resource_id=task.id,
+            workspace_id=task.workspace_id,
+            changes=changes,
+            snapshot=after,
+        )
+    return TaskView(task, relations, membership.role)
+
+
+_NULLABLE = {"priority", "due_date", "start_date", "estimated_hours", "section_id", "parent_id"}
+_REQUIRED = {"name", "status", "progress", "position", "description"}
+
+
+def _apply_fields(
+    session: Session, actor: Actor, task: Task, project: Project, data: _TaskFields, given: set[str]
+) -> None:
+    for field in _NULLABLE | _REQUIRED:
+        if field not in given or field == "status":
+            continue
+        value = getattr(data, field)
+        if value is None and field in _REQUIRED:
+            raise ValidationFailed.field(field, "cannot be null")
+        if field == "section_id":
+            _check_section(session, project.id, value)
+        if field == "parent_id":
+            _check_parent(session, task, project.id, value)
+        setattr(task, field, value)
+    if "status" in given:
+        if data.status is None:
+            raise ValidationFailed.field("status", "cannot be null")
+        _apply_status(task, actor, data.status)
+        if "progress" in given and data.progress is not None:
+            task.progress = data.progress
+    if "custom_fields" in given and data.custom_fields is not None:
+        _check_custom_fields(project, data.custom_fields)
+        merged = {**task.custom_fields, **data.custom_fields}
+        task.custom_fields = {k: v for k, v in merged.items() if v is not None}
+
+
+def move_task(session: Session, actor: Actor, *, task: Task, to_project_id: int) -> None:
+    """Move a task, and its subtasks, to another project of the same workspace."""
+    target = get_project_for(session, actor, to_project_id)
+    require_write(membership_for(session, actor, target.workspace_id))
+    if target.workspace_id != task.workspace_id:
+        raise ValidationFailed.field("project_id", "tasks can only move within their workspace", to_project_id)
+    ids = [task.id, *descendant_ids(session, task.id)]
+    for moved in session.scalars(select(Task).where(Task.id.in_(ids))):
+        moved.project_id = target.id
+        moved.section_id = None
+    parent = session.get(Task, task.parent_id) if task.parent_id else None
+    if parent is not None and parent.project_id != target.id:
+        task.parent_id = None
+    task.position = _next_position(session, target.id)
+
+
+def descendant_ids(session: Session, task_id: int) -> list[int]:
+    found: list[int] = []
+    frontier = [task_id]
+    while frontier:
+        frontier = list(session.scalars(select(Task.id).where(Task.parent_id.in_(frontier))))
+        found.extend(frontier)
+    return found
+
+
+def delete_task(session: Session, actor: Actor, *, task_id: int, project_id: int | None = None) -> None:
+    """Delete a task with its subtasks and comments; one event per deleted task."""
+    view = get_task_for(session, actor, task_id, project_id=project_id)
+    task = view.task
+    require_write(membership_for(session, actor, task.workspace_id))
+    doomed = [task.id, *descendant_ids(session, task.id)]
+    relations = load_relations(session, doomed)
+    snapshots = {
+        t.id: task_snapshot(t, relations[t.id]) for t in session.scalars(select(Task).where(Task.id.in_(doomed)))
+    }
+    workspace_id = task.workspace_id
+    session.execute(delete(Task).where(Task.id.in_(doomed)))
+    session.expunge(task)
+    for doomed_id in reversed(doomed):
+        record_event(
+            session,
+            actor,
+            type="task.deleted",
+            resource_type="task",
+            resource_id=doomed_id,
+            workspace_id=workspace_id,
+            snapshot=snapshots[doomed_id],
+        )
+
+
+def complete_task(session: Session, actor: Actor, *, task_id: int) -> TaskView:
+    """Mark a task completed (a no-op when it already is)."""
+    return update_task(session, actor, task_id=task_id, data=TaskUpdate(status="completed"))
+
+
+def assignees_of_projects(session: Session, project_ids: list[int]) -> list[User]:
+    """Distinct people assigned to any task of these projects."""
+    if not project_ids:
+        return []
+    assigned = (
+        select(TaskAssignee.user_id).join(Task, Task.id == TaskAssignee.task_id).where(Task.project_id.in_(project_ids))
+    )
+    return list(session.scalars(select(User).where(User.id.in_(assigned)).order_by(User.id)))
+
+
+def views_by_ids(session: Session, actor: Actor, task_ids: list[int]) -> list[TaskView]:
+    """Visible tasks among these ids (for includes); invisible ones are simply absent."""
+    if not task_ids:
+        return []
+    tasks = list(session.scalars(filtered_tasks(actor, TaskFilter()).where(Task.id.in_(task_ids))))
+    return views_of(session, tasks)
+
+
+def import_tasks(session: Session, actor: Actor, *, project_id: int, rows: list[dict[str, Any]]) -> int:
+    """Insert many already-validated tasks at once (seeding, imports); one event per task.
+
+    Each row may hold name, description, status, priority, due_date, start_date, progress,
+    estimated_hours, assignee_ids and labels. Assignees must already be workspace members.
+    """
+    project = get_project_for(session, actor, project_id)
+    require_write(membership_for(session, actor, project.workspace_id))
+    start = _next_position(session, project.id)
+    now = utcnow()
+    created = 0
+    for chunk_start in range(0, len(rows), 2000):
+        chunk = rows[chunk_start : chunk_start + 2000]
+        tasks = []
+        for i, row in enumerate(chunk):
+            status = row.get("status", "pending")
+            tasks.append(
+                Task(
+                    workspace_id=project.workspace_id,
+                    project_id=project.id,
+                    name=row["name"],
+                    description=row.get("description", ""),
+                    status=status,
+                    priority=row.get("priority"),
+                    due_date=row.get("due_date"),
+                    start_date=row.get("start_date"),
+                    progress=100 if status == "completed" else row.get("progress", 0),
+                    estimated_hours=row.get("estimated_hours"),
+                    completed_at=now if status == "completed" else None,
+                    completed_by_id=actor.user_id if status == "completed" else None,
+                    position=start + (chunk_start + i) * 1024.0,
+                    custom_fields=row.get("custom_fields", {}),
+                    created_by_id=actor.user_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        session.add_all(tasks)
+        session.flush()
+        links: list[dict[str, Any]] = []
+        labels: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for task, row in zip(tasks, chunk, strict=True):
+            assignee_ids = list(row.get("assignee_ids", []))
+            task_labels = list(row.get("labels", []))
+            links += [{"task_id": task.id, "user_id": u, "position": n} for n, u in enumerate(assignee_ids)]
+            labels += [{"task_id": task.id, "label": label} for label in task_labels]
+            rel = TaskRelations(assignee_ids=assignee_ids, labels=task_labels)
+            events.append(
+                {
+                    "type": "task.created",
+                    "resource_type": "task",
+                    "resource_id": task.id,
+                    "workspace_id": task.workspace_id,
+                    "actor_user_id": actor.user_id,
+                    "credential_kind": actor.credential_kind,
+                    "credential_id": actor.credential_id,
+                    "occurred_at": now,
+                    "changes": {},
+                    "snapshot": task_snapshot(task, rel),
+                }
+            )
+        if links:
+            session.execute(insert(TaskAssignee), links)
+        if labels:
+            session.execute(insert(TaskLabel), labels)
+        session.execute(insert(Event), events)
+        created += len(tasks)
+    return created

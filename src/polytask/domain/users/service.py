@@ -1,0 +1,108 @@
+"""People: creation, lookup, passwords and the first-run admin."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.errors import Conflict, NotFound
+from polytask.domain.events.service import record_event, snapshot_of
+from polytask.domain.users.schemas import UserCreate
+from polytask.models import User
+
+# argon2-cffi's defaults are the RFC 9106 low-memory argon2id profile.
+_hasher = PasswordHasher()
+
+USER_FIELDS = ("username", "email", "name", "role", "department", "is_active")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _username_from_email(session: Session, email: str) -> str:
+    base = re.sub(r"[^A-Za-z0-9_.-]", "", email.split("@", 1)[0]) or "user"
+    candidate, n = base, 1
+    while session.scalar(select(User.id).where(func.lower(User.username) == candidate.lower())):
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def create_user(session: Session, actor: Actor | None, *, data: UserCreate) -> User:
+    """Create a user and their personal workspace (owned by them)."""
+    from polytask.domain.workspaces.service import create_personal_workspace
+
+    email = data.email.lower()
+    if session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise Conflict(f"A user with email '{email}' already exists", {"field": "email"})
+    username = data.username or _username_from_email(session, email)
+    if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise Conflict(f"A user with username '{username}' already exists", {"field": "username"})
+    user = User(
+        email=email,
+        username=username,
+        name=data.name or username,
+        password_hash=hash_password(data.password) if data.password else None,
+        role=data.role,
+        department=data.department,
+        is_active=True,
+    )
+    session.add(user)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="user.created",
+        resource_type="user",
+        resource_id=user.id,
+        workspace_id=None,
+        snapshot=snapshot_of(user, USER_FIELDS),
+    )
+    create_personal_workspace(session, actor, owner=user)
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise NotFound.of("user", user_id)
+    return user
+
+
+def find_user_by_login(session: Session, login: str) -> User | None:
+    """Look a user up by email or username, case-insensitively."""
+    login = login.strip().lower()
+    return session.scalar(select(User).where(or_(func.lower(User.email) == login, func.lower(User.username) == login)))
+
+
+def has_any_user(session: Session) -> bool:
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def bootstrap_admin(session: Session, *, email: str) -> tuple[User, str] | None:
+    """On an empty database, create the admin user; returns it with its generated password."""
+    if has_any_user(session):
+        return None
+    password = secrets.token_urlsafe(12)
+    user = create_user(
+        session,
+        None,
+        data=UserCreate(email=email, username="admin", name="Administrator", password=password, role="admin"),
+    )
+    return user, password

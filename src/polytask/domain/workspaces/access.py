@@ -1,0 +1,65 @@
+"""Who may do what in a workspace: roles, permission flags, and permission-checked fetches."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.errors import NotFound, PermissionDenied
+from polytask.models import Membership
+
+ROLES: Final = ("owner", "admin", "member", "viewer")
+FLAGS: Final = ("create_projects", "manage_users", "view_analytics")
+
+# Defaults per role; a membership's explicit flags override them (except for owners).
+ROLE_DEFAULTS: Final[dict[str, dict[str, bool]]] = {
+    "owner": {"create_projects": True, "manage_users": True, "view_analytics": True},
+    "admin": {"create_projects": True, "manage_users": True, "view_analytics": True},
+    "member": {"create_projects": True, "manage_users": False, "view_analytics": False},
+    "viewer": {"create_projects": False, "manage_users": False, "view_analytics": False},
+}
+
+
+def effective_permissions(membership: Membership) -> dict[str, bool]:
+    merged = dict(ROLE_DEFAULTS[membership.role])
+    if membership.role != "owner":
+        merged.update({k: bool(v) for k, v in (membership.permissions or {}).items() if k in FLAGS})
+    return merged
+
+
+def membership_for(session: Session, actor: Actor, workspace_id: int) -> Membership:
+    """The actor's membership, or NotFound: outsiders can't tell a foreign workspace from none."""
+    if not actor.can_see_workspace(workspace_id):
+        raise NotFound.of("workspace", workspace_id)
+    membership = session.scalar(
+        select(Membership).where(Membership.workspace_id == workspace_id, Membership.user_id == actor.user_id)
+    )
+    if membership is None:
+        raise NotFound.of("workspace", workspace_id)
+    return membership
+
+
+def visible_workspace_ids(actor: Actor) -> Any:
+    """A subquery of the workspace ids the actor may see."""
+    stmt = select(Membership.workspace_id).where(Membership.user_id == actor.user_id)
+    if actor.workspace_id is not None:
+        stmt = stmt.where(Membership.workspace_id == actor.workspace_id)
+    return stmt
+
+
+def require_write(membership: Membership) -> None:
+    if membership.role == "viewer":
+        raise PermissionDenied("Viewers cannot change this workspace's content", {"required_role": "member"})
+
+
+def require_flag(membership: Membership, flag: str) -> None:
+    if not effective_permissions(membership).get(flag, False):
+        raise PermissionDenied(f"This action requires the '{flag}' permission", {"required_permission": flag})
+
+
+def require_role(membership: Membership, *roles: str) -> None:
+    if membership.role not in roles:
+        raise PermissionDenied(f"This action requires the role {' or '.join(roles)}", {"required_role": list(roles)})

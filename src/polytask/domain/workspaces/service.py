@@ -1,0 +1,133 @@
+"""Workspaces, the tenant: create, list, read, update, delete."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.errors import Conflict
+from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.domain.events.service import diff, record_event, snapshot_of
+from polytask.domain.workspaces.access import membership_for, require_role, visible_workspace_ids
+from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
+from polytask.models import Membership, User, Workspace
+
+WORKSPACE_FIELDS = ("name", "description", "settings")
+WORKSPACE_SORTS = {"name": Workspace.name, "created_at": Workspace.created_at, "updated_at": Workspace.updated_at}
+
+
+def _create(session: Session, actor: Actor | None, *, owner_id: int, data: WorkspaceCreate) -> Workspace:
+    workspace = Workspace(
+        name=data.name,
+        description=data.description,
+        settings=settings_dict(data.settings),
+        created_by_id=owner_id,
+    )
+    session.add(workspace)
+    session.flush()
+    session.add(Membership(workspace_id=workspace.id, user_id=owner_id, role="owner", permissions={}))
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="workspace.created",
+        resource_type="workspace",
+        resource_id=workspace.id,
+        workspace_id=workspace.id,
+        snapshot=snapshot_of(workspace, WORKSPACE_FIELDS),
+    )
+    return workspace
+
+
+def create_personal_workspace(session: Session, actor: Actor | None, *, owner: User) -> Workspace:
+    """The workspace every new user starts with."""
+    return _create(
+        session, actor, owner_id=owner.id, data=WorkspaceCreate(name=f"{owner.name or owner.username}'s workspace")
+    )
+
+
+def create_workspace(session: Session, actor: Actor, *, data: WorkspaceCreate) -> Workspace:
+    """Create a workspace owned by the actor."""
+    if actor.workspace_id is not None:
+        # A credential bound to one workspace could never see the new one.
+        raise Conflict("A workspace-bound credential cannot create workspaces")
+    return _create(session, actor, owner_id=actor.user_id, data=data)
+
+
+def get_workspace_for(session: Session, actor: Actor, workspace_id: int) -> Workspace:
+    """The workspace if the actor is a member of it, else NotFound."""
+    membership_for(session, actor, workspace_id)
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None  # the membership row guarantees it
+    return workspace
+
+
+def list_workspaces_for(
+    session: Session, actor: Actor, *, page: PageRequest, sort: list[SortKey]
+) -> PageResult[Workspace]:
+    """Workspaces the actor belongs to."""
+    stmt = select(Workspace).where(Workspace.id.in_(visible_workspace_ids(actor)))
+    total = session.scalar(count_of(stmt)) if page.want_total else None
+    stmt = apply_sort(stmt, sort, WORKSPACE_SORTS, Workspace.id).limit(page.limit).offset(page.offset)
+    return PageResult(list(session.scalars(stmt)), total, page)
+
+
+def update_workspace(session: Session, actor: Actor, *, workspace_id: int, data: WorkspaceUpdate) -> Workspace:
+    """Change name, description or settings (settings merge key by key)."""
+    membership = membership_for(session, actor, workspace_id)
+    require_role(membership, "owner", "admin")
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None
+    before = snapshot_of(workspace, WORKSPACE_FIELDS)
+    if data.name is not None:
+        workspace.name = data.name
+    if data.description is not None:
+        workspace.description = data.description
+    if data.settings is not None:
+        workspace.settings = {**workspace.settings, **settings_dict(data.settings)}
+    after = snapshot_of(workspace, WORKSPACE_FIELDS)
+    changes = diff(before, after)
+    if changes:
+        session.flush()
+        record_event(
+            session,
+            actor,
+            type="workspace.updated",
+            resource_type="workspace",
+            resource_id=workspace.id,
+            workspace_id=workspace.id,
+            changes=changes,
+            snapshot=after,
+        )
+    return workspace
+
+
+def delete_workspace(session: Session, actor: Actor, *, workspace_id: int) -> None:
+    """Delete a workspace and everything in it; owners only."""
+    membership = membership_for(session, actor, workspace_id)
+    require_role(membership, "owner")
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None
+    snapshot = snapshot_of(workspace, WORKSPACE_FIELDS)
+    session.execute(delete(Workspace).where(Workspace.id == workspace_id))
+    record_event(
+        session,
+        actor,
+        type="workspace.deleted",
+        resource_type="workspace",
+        resource_id=workspace_id,
+        workspace_id=workspace_id,
+        snapshot=snapshot,
+    )
+    session.expunge(workspace)
+
+
+def default_workspace_id(session: Session, user_id: int) -> int | None:
+    """The user's first owned workspace (their personal one), used by the compat surfaces."""
+    return session.scalar(
+        select(Membership.workspace_id)
+        .where(Membership.user_id == user_id, Membership.role == "owner")
+        .order_by(Membership.id)
+        .limit(1)
+    )

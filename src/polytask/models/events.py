@@ -1,0 +1,33 @@
+"""The event log: one row per committed state change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from polytask.core.clock import utcnow
+from polytask.models.base import Base, BigId
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_workspace_id_id", "workspace_id", "id"),
+        Index("ix_events_resource", "resource_type", "resource_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(100))
+    # No foreign keys: the log outlives the rows it describes.
+    workspace_id: Mapped[int | None] = mapped_column(Integer)
+    resource_type: Mapped[str] = mapped_column(String(50))
+    resource_id: Mapped[int] = mapped_column(Integer)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer)
+    credential_kind: Mapped[str | None] = mapped_column(String(20))
+    credential_id: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,121 @@
+"""Test setup: a real database built by the migrations, the real app served over HTTP.
+
+`POLYTASK_TEST_DB=sqlite` (default) uses a fresh SQLite file; `POLYTASK_TEST_DB=postgres`
+creates a fresh database on the server at POLYTASK_TEST_POSTGRES_URL (scripts/with-postgres.sh
+starts one). The app runs under uvicorn on 127.0.0.1 in a background thread; tests talk to
+it with httpx, and every response is validated against /openapi.json. Tables are emptied
+after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from polytask.api.app import create_app
+from polytask.core.db import Database
+from polytask.core.migrate import upgrade
+from polytask.core.settings import Settings
+from polytask.models import Base
+from tests.openapi_check import OpenAPIChecker
+
+BACKEND = os.environ.get("POLYTASK_TEST_DB", "sqlite")
+
+
+def pytest_report_header() -> str:
+    return f"polytask test database: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if BACKEND == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "polytask-test.db"
+        yield f"sqlite:///{path}"
+        return
+    if BACKEND != "postgres":
+        raise pytest.UsageError(f"POLYTASK_TEST_DB must be sqlite or postgres, not {BACKEND!r}")
+    admin_url = os.environ.get("POLYTASK_TEST_POSTGRES_URL")
+    if not admin_url:
+        raise pytest.UsageError(
+            "POLYTASK_TEST_DB=postgres needs POLYTASK_TEST_POSTGRES_URL (see scripts/with-postgres.sh)"
+        )
+    name = f"polytask_test_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(home=Path(tmp_path_factory.mktemp("home")), database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+def db(settings: Settings) -> Iterator[Database]:
+    upgrade(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    yield database
+    database.dispose()
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # the test thread must not steal signals
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(settings: Settings, db: Database) -> Iterator[str]:
+    app = create_app(settings, db)
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def openapi(base_url: str) -> OpenAPIChecker:
+    return OpenAPIChecker(httpx.get(f"{base_url}/openapi.json").json())
+
+
+@pytest.fixture
+def client(base_url: str, openapi: OpenAPIChecker) -> Iterator[httpx.Client]:
+    """An HTTP client whose every response is checked against the OpenAPI document."""
+    with httpx.Client(base_url=base_url, event_hooks={"response": [openapi.check_response]}, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "db" not in request.fixturenames:
+        return
+    database: Database = request.getfixturevalue("db")
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with database.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))

@@ -1,0 +1,1 @@
+"""Small helpers that build test data through the domain services (never raw SQL)."""
