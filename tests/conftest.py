@@ -13,7 +13,8 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,7 @@ import pytest
 import uvicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from starlette.types import ASGIApp
 
 from polytask.api.app import create_app
 from polytask.core.db import Database
@@ -77,9 +79,9 @@ class _Server(uvicorn.Server):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(settings: Settings, db: Database) -> Iterator[str]:
-    app = create_app(settings, db)
+@contextmanager
+def serve(app: ASGIApp) -> Iterator[str]:
+    """Serve `app` under uvicorn on a free loopback port in a thread; yields its base URL."""
     server = _Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -89,9 +91,23 @@ def base_url(settings: Settings, db: Database) -> Iterator[str]:
             raise RuntimeError("test server did not start")
         time.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(settings: Settings, db: Database) -> Iterator[str]:
+    with serve(create_app(settings, db)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def serve_app() -> Callable[[ASGIApp], AbstractContextManager[str]]:
+    """For tests that need an app of their own (e.g. with an extra route) served the same way."""
+    return serve
 
 
 @pytest.fixture(scope="session")
@@ -119,3 +135,5 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+            # Like RESTART IDENTITY: each test starts its ids from 1 on both engines.
+            conn.execute(text("DELETE FROM sqlite_sequence"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -39,6 +40,16 @@ _STATUS_CODES = {
 }
 
 
+def _allowed_methods(app: FastAPI, path: str) -> str | None:
+    """Every method some route serves at `path` (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(app.routes):
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(path):
+            methods |= route.methods
+    return ", ".join(sorted(methods)) if methods else None
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     # One renderer today (the native shape); compat surfaces will pick theirs by path prefix.
 
@@ -49,6 +60,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
         message, details = validation_details(list(exc.errors()))
+        content_type = request.headers.get("content-type", "")
+        if details.get("field") == "body" and content_type and "json" not in content_type.lower():
+            # FastAPI would say "Input should be a valid dictionary", which hides the real mistake.
+            message = "The request body must be JSON, sent with 'Content-Type: application/json'"
+            details = {"field": "body", "issue": message, "provided_value": content_type}
         return error_response(request, 422, "VALIDATION_ERROR", message, details)
 
     @app.exception_handler(StarletteHTTPException)
@@ -56,8 +72,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
         message = "No such endpoint" if exc.status_code == 404 else str(exc.detail)
         details: dict[str, Any] = {"path": request.url.path, "method": request.method}
-        headers = dict(exc.headers) if exc.headers else None
-        return error_response(request, exc.status_code, code, message, details, headers=headers)
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            allow = _allowed_methods(app, request.url.path)
+            if allow:
+                headers["Allow"] = allow
+        return error_response(request, exc.status_code, code, message, details, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> Response:

@@ -8,6 +8,7 @@ import fastapi_offline
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 from starlette.responses import HTMLResponse, JSONResponse
 
 from polytask.core.db import Database
@@ -18,13 +19,28 @@ router = APIRouter(tags=["System"])
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 
-@router.get("/healthz")
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class Readiness(BaseModel):
+    status: str = Field(examples=["ok"], description="'ok', or 'unavailable' with a 503")
+    database: str = Field(examples=["ok"], description="'ok' or 'unreachable'")
+    error: str | None = Field(default=None, description="The kind of failure when unreachable")
+
+
+@router.get("/healthz", response_model=Health)
+@router.head("/healthz", response_model=Health)
 async def healthz() -> JSONResponse:
     """Liveness: the process answers. Also the benchmark's floor endpoint."""
     return JSONResponse({"status": "ok"})
 
 
-@router.get("/readyz", responses={503: {"description": "The database is unreachable"}})
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "The database is unreachable"}},
+)
 def readyz(request: Request) -> JSONResponse:
     """Readiness: the database answers a query."""
     db: Database = request.app.state.db
@@ -49,6 +65,8 @@ def mount_docs(app: FastAPI) -> None:
             swagger_js_url="/docs/assets/swagger-ui-bundle.js",
             swagger_css_url="/docs/assets/swagger-ui.css",
             swagger_favicon_url="/docs/assets/favicon.png",
+            # Swagger UI's default validator badge is an image from validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
     @app.get("/redoc", include_in_schema=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 # Canonical prefix per resource type, plus the short forms the Taskade guide uses.
 PREFIXES: dict[str, tuple[str, ...]] = {
@@ -45,6 +45,19 @@ def parse_id(kind: str, value: object) -> int | None:
     return pk if pk > 0 else None
 
 
+def id_pattern(kind: str) -> str:
+    """A regular expression for the accepted string forms of `kind`'s ids."""
+    return rf"^(({'|'.join(PREFIXES[kind])})_)?[0-9]+$"
+
+
+def id_json_schema(kind: str) -> dict[str, Any]:
+    """What clients may send: the prefixed string (as rendered) or the bare number."""
+    return {
+        "anyOf": [{"type": "string", "pattern": id_pattern(kind)}, {"type": "integer", "minimum": 1}],
+        "examples": [render_id(kind, 123)],
+    }
+
+
 def _ref_validator(kind: str) -> BeforeValidator:
     def check(value: Any) -> int:
         pk = parse_id(kind, value)
@@ -55,8 +68,8 @@ def _ref_validator(kind: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-UserRef = Annotated[int, _ref_validator("user")]
-ProjectRef = Annotated[int, _ref_validator("project")]
-TaskRef = Annotated[int, _ref_validator("task")]
-SectionRef = Annotated[int, _ref_validator("section")]
-WorkspaceRef = Annotated[int, _ref_validator("workspace")]
+UserRef = Annotated[int, _ref_validator("user"), WithJsonSchema(id_json_schema("user"))]
+ProjectRef = Annotated[int, _ref_validator("project"), WithJsonSchema(id_json_schema("project"))]
+TaskRef = Annotated[int, _ref_validator("task"), WithJsonSchema(id_json_schema("task"))]
+SectionRef = Annotated[int, _ref_validator("section"), WithJsonSchema(id_json_schema("section"))]
+WorkspaceRef = Annotated[int, _ref_validator("workspace"), WithJsonSchema(id_json_schema("workspace"))]

@@ -17,6 +17,8 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_workspace_id_id", "workspace_id", "id"),
         Index("ix_events_resource", "resource_type", "resource_id", "id"),
+        # The log's ids must only ever grow.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

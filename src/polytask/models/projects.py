@@ -13,6 +13,8 @@ from polytask.models.base import Base, Timestamps
 
 class Project(Timestamps, Base):
     __tablename__ = "projects"
+    # Ids are never reused, even after the newest row is deleted.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
@@ -30,6 +32,8 @@ class Project(Timestamps, Base):
 
 class Section(Timestamps, Base):
     __tablename__ = "sections"
+    # Ids are never reused, even after the newest row is deleted.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)

@@ -16,6 +16,7 @@ class Task(Timestamps, Base):
     __table_args__ = (
         Index("ix_tasks_project_due", "project_id", "due_date", "id"),
         Index("ix_tasks_project_position", "project_id", "position", "id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -63,6 +64,8 @@ class TaskLabel(Base):
 
 class Comment(Timestamps, Base):
     __tablename__ = "comments"
+    # Ids are never reused, even after the newest row is deleted.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)

@@ -14,6 +14,8 @@ from polytask.models.base import Base, Timestamps
 
 class User(Timestamps, Base):
     __tablename__ = "users"
+    # Ids are never reused, even after the newest row is deleted.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(150), unique=True)
@@ -27,6 +29,8 @@ class User(Timestamps, Base):
 
 class ApiKey(Base):
     __tablename__ = "api_keys"
+    # Ids are never reused, even after the newest row is deleted.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -13,6 +13,8 @@ from polytask.models.base import Base, Timestamps
 
 class Workspace(Timestamps, Base):
     __tablename__ = "workspaces"
+    # Ids are never reused, even after the newest row is deleted.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -23,17 +25,21 @@ class Workspace(Timestamps, Base):
 
 class Membership(Timestamps, Base):
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     permissions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Per workspace, so one workspace's admins never rewrite what another one sees.
+    department: Mapped[str | None] = mapped_column(String(100))
 
 
 class Invite(Timestamps, Base):
     __tablename__ = "invites"
+    # Ids are never reused, even after the newest row is deleted.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)

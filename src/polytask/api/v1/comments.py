@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 from starlette.responses import Response
 
 from polytask.api.deps import ActorDep, SessionDep, SettingsDep
@@ -29,22 +29,34 @@ def list_comments(
 
 
 @router.post("/tasks/{task_id}/comments", response_model=CommentDocument, status_code=201)
-def add_comment(task_id: TaskId, data: CommentCreate, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+def add_comment(
+    task_id: TaskId,
+    session: SessionDep,
+    actor: ActorDep,
+    data: CommentCreate = Body(examples=[{"body": "Looks good to me"}]),
+) -> JSONAPIResponse:
     """Comment on a task (any member, viewers included)."""
     comment = service.add_comment(session, actor, task_id=task_id, data=data)
     return created(resources.comment(comment), f"/v1/tasks/task_{task_id}/comments/comment_{comment.id}")
 
 
 @router.get("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
-def get_comment(task_id: TaskId, comment_id: CommentId, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+def get_comment(
+    request: Request, task_id: TaskId, comment_id: CommentId, session: SessionDep, actor: ActorDep
+) -> JSONAPIResponse:
     """Get one comment."""
+    reject_unknown(request.query_params, ())
     return document(resources.comment(service.get_comment_for(session, actor, task_id=task_id, comment_id=comment_id)))
 
 
 @router.put("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
 @router.patch("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
 def update_comment(
-    task_id: TaskId, comment_id: CommentId, data: CommentUpdate, session: SessionDep, actor: ActorDep
+    task_id: TaskId,
+    comment_id: CommentId,
+    session: SessionDep,
+    actor: ActorDep,
+    data: CommentUpdate = Body(examples=[{"body": "Looks good to me, ship it"}]),
 ) -> JSONAPIResponse:
     """Edit a comment (its author, or a workspace owner or admin)."""
     comment = service.update_comment(session, actor, task_id=task_id, comment_id=comment_id, data=data)

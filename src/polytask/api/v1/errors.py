@@ -29,7 +29,10 @@ def error_response(
             "timestamp": isoformat(utcnow().replace(microsecond=0)),
         }
     }
-    return JSONResponse(body, status_code=status, headers=headers)
+    # Set here as well as by the middleware: a 500 is sent by Starlette's outermost error
+    # middleware, outside RequestIdMiddleware, and must still carry the id.
+    out_headers = {**(headers or {}), "X-Request-ID": request_id} if request_id else headers
+    return JSONResponse(body, status_code=status, headers=out_headers)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

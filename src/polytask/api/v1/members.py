@@ -154,7 +154,11 @@ def revoke_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: Sessi
 
 
 @router.post("/invites/accept", response_model=WorkspaceDocument)
-def accept_invite(data: InviteAccept, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+def accept_invite(
+    session: SessionDep,
+    actor: ActorDep,
+    data: InviteAccept = Body(examples=[{"token": "inv_Jx3kq0Vt9cZrX2m8L1pN5sWd7yHb4fGa"}]),
+) -> JSONAPIResponse:
     """Join a workspace with an invite token; the invite must be for your email address."""
     membership = service.accept_invite(session, actor, token=data.token)
     return document(resources.workspace(get_workspace_for(session, actor, membership.workspace_id)))

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import URL, QueryParams
 
-from polytask.api.v1.schemas import ATTRIBUTE_NAMES
+from polytask.api.v1.schemas import ATTRIBUTE_NAMES, RELATIONSHIP_NAMES
 from polytask.core.errors import ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult
 
@@ -101,11 +101,12 @@ def shape(params: QueryParams, primary: str, includable: Mapping[str, str]) -> S
         else:
             continue
         names = frozenset(n.strip() for n in value.split(",") if n.strip() and n.strip() not in ("id", "type"))
-        unknown = sorted(names - ATTRIBUTE_NAMES[kind])
+        known = ATTRIBUTE_NAMES[kind] | RELATIONSHIP_NAMES[kind]
+        unknown = sorted(names - known)
         if unknown:
             raise ValidationFailed(
                 f"Unknown field '{unknown[0]}' for {kind}",
-                {"field": key, "issue": f"unknown attribute '{unknown[0]}'", "allowed": sorted(ATTRIBUTE_NAMES[kind])},
+                {"field": key, "issue": f"unknown field '{unknown[0]}'", "allowed": sorted(known)},
             )
         fields[kind] = fields.get(kind, frozenset()) | names
     include: list[str] = []

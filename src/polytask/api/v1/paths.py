@@ -8,7 +8,7 @@ from fastapi import Path
 from pydantic import BeforeValidator, WithJsonSchema
 
 from polytask.core.errors import NotFound
-from polytask.core.ids import parse_id
+from polytask.core.ids import id_pattern, parse_id, render_id
 
 
 def _path_id(kind: str) -> BeforeValidator:
@@ -22,15 +22,15 @@ def _path_id(kind: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-def _schema(example: str) -> WithJsonSchema:
+def _schema(kind: str) -> WithJsonSchema:
     # Clients send the string form; the handler receives the integer key.
-    return WithJsonSchema({"type": "string", "pattern": r"^([a-z]+_)?[0-9]+$", "examples": [example]})
+    return WithJsonSchema({"type": "string", "pattern": id_pattern(kind), "examples": [render_id(kind, 1)]})
 
 
-WorkspaceId = Annotated[int, _path_id("workspace"), _schema("workspace_1"), Path(description="A workspace id")]
-ProjectId = Annotated[int, _path_id("project"), _schema("project_1"), Path(description="A project id")]
-TaskId = Annotated[int, _path_id("task"), _schema("task_1"), Path(description="A task id")]
-UserId = Annotated[int, _path_id("user"), _schema("user_1"), Path(description="A user id")]
-InviteId = Annotated[int, _path_id("invite"), _schema("invite_1"), Path(description="An invite id")]
-CommentId = Annotated[int, _path_id("comment"), _schema("comment_1"), Path(description="A comment id")]
-SectionId = Annotated[int, _path_id("section"), _schema("section_1"), Path(description="A section id")]
+WorkspaceId = Annotated[int, _path_id("workspace"), _schema("workspace"), Path(description="A workspace id")]
+ProjectId = Annotated[int, _path_id("project"), _schema("project"), Path(description="A project id")]
+TaskId = Annotated[int, _path_id("task"), _schema("task"), Path(description="A task id")]
+UserId = Annotated[int, _path_id("user"), _schema("user"), Path(description="A user id")]
+InviteId = Annotated[int, _path_id("invite"), _schema("invite"), Path(description="An invite id")]
+CommentId = Annotated[int, _path_id("comment"), _schema("comment"), Path(description="A comment id")]
+SectionId = Annotated[int, _path_id("section"), _schema("section"), Path(description="A section id")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from polytask.api.deps import ActorDep, SessionDep, SettingsDep
@@ -17,7 +18,7 @@ from polytask.core.errors import NotFound, ValidationFailed
 from polytask.core.ids import parse_id
 from polytask.core.pagination import parse_sort
 from polytask.domain.projects import service
-from polytask.domain.projects.schemas import ProjectCreate, ProjectUpdate
+from polytask.domain.projects.schemas import PROJECT_STATUSES, PROJECT_TYPES, ProjectCreate, ProjectUpdate
 
 router = APIRouter(tags=["Projects"], responses=ERROR_RESPONSES)
 
@@ -32,6 +33,13 @@ EXAMPLE_CREATE: dict[str, Any] = {
     },
 }
 EXAMPLE_UPDATE = {"name": "Website Redesign 2024", "settings": {"due_date": "2024-06-30"}}
+
+
+def _choice(params: QueryParams, name: str, allowed: tuple[str, ...]) -> str | None:
+    value = one(params, name)
+    if value is not None and value not in allowed:
+        raise ValidationFailed.field(name, f"must be one of {', '.join(allowed)}", value)
+    return value
 
 
 def _list(
@@ -52,8 +60,8 @@ def _list(
         session,
         actor,
         workspace_id=workspace_id,
-        type=one(params, "type"),
-        status=one(params, "status"),
+        type=_choice(params, "type", PROJECT_TYPES),
+        status=_choice(params, "status", PROJECT_STATUSES),
         page=page,
         sort=sort,
     )

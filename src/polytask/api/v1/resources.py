@@ -114,7 +114,7 @@ def member(m: Member) -> Resource:
             "email": u.email,
             "role": m.membership.role,
             "global_role": u.role,
-            "department": u.department,
+            "department": m.department,
             "permissions": m.permissions,
             "joined_at": ts(m.membership.created_at),
             "created_at": ts(u.created_at),

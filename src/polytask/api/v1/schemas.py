@@ -204,6 +204,17 @@ ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {
     "section": frozenset(SectionAttributes.model_fields),
 }
 
+# Relationship names, which `fields=` may also name (JSON:API sparse fieldsets cover both).
+RELATIONSHIP_NAMES: dict[str, frozenset[str]] = {
+    "workspace": frozenset(),
+    "project": frozenset({"workspace"}),
+    "task": frozenset({"project", "assignee", "assignees", "section", "parent"}),
+    "user": frozenset({"workspace"}),
+    "invite": frozenset({"workspace"}),
+    "comment": frozenset({"task", "author"}),
+    "section": frozenset({"project"}),
+}
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorDocument, "description": "Missing or invalid credentials (AUTHENTICATION_ERROR)"},
     403: {"model": ErrorDocument, "description": "Role or permission missing (PERMISSION_DENIED)"},

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body, Request
 from starlette.responses import Response
 
-from polytask.api.deps import ActorDep, SessionDep
+from polytask.api.deps import ActorDep, SessionDep, SettingsDep
 from polytask.api.v1 import resources
-from polytask.api.v1.documents import JSONAPIResponse, created, document, no_content
+from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.params import PAGING, page_request, reject_unknown
 from polytask.api.v1.paths import ProjectId, SectionId
 from polytask.api.v1.schemas import ERROR_RESPONSES, SectionDocument, SectionListDocument
 from polytask.domain.projects import service
@@ -17,29 +18,34 @@ router = APIRouter(tags=["Sections"], responses=ERROR_RESPONSES)
 
 
 @router.get("/projects/{project_id}/sections", response_model=SectionListDocument)
-def list_sections(project_id: ProjectId, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
-    """A project's sections in board order (not paged: a board has few columns)."""
-    sections = service.list_sections(session, actor, project_id=project_id)
-    size = max(len(sections), 1)
-    here = f"/v1/projects/project_{project_id}/sections"
-    body = {
-        "data": [resources.section(s) for s in sections],
-        "meta": {"total": len(sections), "limit": size, "offset": 0, "page": 1, "per_page": size},
-        "links": {"self": here, "first": here},
-    }
-    return JSONAPIResponse(body)
+def list_sections(
+    request: Request, project_id: ProjectId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> Response:
+    """A project's sections in board order."""
+    reject_unknown(request.query_params, PAGING)
+    page = page_request(request.query_params, default=settings.max_page_size, maximum=settings.max_page_size)
+    result = service.list_sections_page(session, actor, project_id=project_id, page=page)
+    return list_document(request, result, [resources.section(s) for s in result.items])
 
 
 @router.post("/projects/{project_id}/sections", response_model=SectionDocument, status_code=201)
-def create_section(project_id: ProjectId, data: SectionCreate, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+def create_section(
+    project_id: ProjectId,
+    session: SessionDep,
+    actor: ActorDep,
+    data: SectionCreate = Body(examples=[{"name": "In Review"}]),
+) -> JSONAPIResponse:
     """Add a section; without `position` it goes last."""
     section = service.create_section(session, actor, project_id=project_id, data=data)
     return created(resources.section(section), f"/v1/projects/project_{project_id}/sections/section_{section.id}")
 
 
 @router.get("/projects/{project_id}/sections/{section_id}", response_model=SectionDocument)
-def get_section(project_id: ProjectId, section_id: SectionId, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+def get_section(
+    request: Request, project_id: ProjectId, section_id: SectionId, session: SessionDep, actor: ActorDep
+) -> JSONAPIResponse:
     """Get one section."""
+    reject_unknown(request.query_params, ())
     return document(
         resources.section(service.get_section_for(session, actor, project_id=project_id, section_id=section_id))
     )
@@ -48,7 +54,11 @@ def get_section(project_id: ProjectId, section_id: SectionId, session: SessionDe
 @router.put("/projects/{project_id}/sections/{section_id}", response_model=SectionDocument)
 @router.patch("/projects/{project_id}/sections/{section_id}", response_model=SectionDocument)
 def update_section(
-    project_id: ProjectId, section_id: SectionId, data: SectionUpdate, session: SessionDep, actor: ActorDep
+    project_id: ProjectId,
+    section_id: SectionId,
+    session: SessionDep,
+    actor: ActorDep,
+    data: SectionUpdate = Body(examples=[{"name": "Ready for review", "position": 2048}]),
 ) -> JSONAPIResponse:
     """Rename or move a section."""
     section = service.update_section(session, actor, project_id=project_id, section_id=section_id, data=data)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
 Role = Literal["owner", "admin", "member", "viewer"]
 
 
 class MemberPermissions(BaseModel):
+    """Explicit flags override the role's defaults; null drops the override again."""
+
     model_config = ConfigDict(extra="forbid")
 
-    create_projects: bool | None = None
-    manage_users: bool | None = None
-    view_analytics: bool | None = None
+    # Strict: "yes" or 1 is a client bug, not a grant.
+    create_projects: StrictBool | None = None
+    manage_users: StrictBool | None = None
+    view_analytics: StrictBool | None = None
 
 
 class MemberUpdate(BaseModel):

@@ -39,6 +39,11 @@ class Member:
     def permissions(self) -> dict[str, bool]:
         return effective_permissions(self.membership)
 
+    @property
+    def department(self) -> str | None:
+        """The workspace's own value, else the user's default."""
+        return self.membership.department or self.user.department
+
 
 def list_members(
     session: Session,
@@ -60,7 +65,7 @@ def list_members(
     if role is not None:
         stmt = stmt.where(Membership.role == role)
     if department is not None:
-        stmt = stmt.where(func.lower(User.department) == department.lower())
+        stmt = stmt.where(func.lower(func.coalesce(Membership.department, User.department)) == department.lower())
     total = session.scalar(count_of(stmt)) if page.want_total else None
     stmt = apply_sort(stmt, sort, MEMBER_SORTS, User.id).limit(page.limit).offset(page.offset)
     rows = session.execute(stmt).all()
@@ -80,10 +85,24 @@ def get_member(session: Session, actor: Actor, *, workspace_id: int, user_id: in
 
 
 def _owner_count(session: Session, workspace_id: int) -> int:
-    return (
-        session.scalar(select(func.count()).where(Membership.workspace_id == workspace_id, Membership.role == "owner"))
-        or 0
-    )
+    """Owners of the workspace, locked: two owners demoting each other at once must not leave none."""
+    owners = select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.role == "owner")
+    return len(session.scalars(owners.with_for_update()).all())
+
+
+def _require_authority_over(mine: Membership, target: Membership) -> None:
+    """Owners manage anyone; everyone else with manage_users only members and viewers (and themselves)."""
+    if target.user_id == mine.user_id or mine.role == "owner":
+        return
+    if target.role in ("owner", "admin"):
+        raise PermissionDenied(f"Only an owner can change or remove an {target.role}", {"required_role": "owner"})
+
+
+def _require_may_grant(mine: Membership, role: str) -> None:
+    if role == "owner" and mine.role != "owner":
+        raise PermissionDenied("Only an owner can grant or remove the owner role", {"required_role": "owner"})
+    if role == "admin" and mine.role not in ("owner", "admin"):
+        raise PermissionDenied("Only owners and admins can grant the admin role", {"required_role": ["owner", "admin"]})
 
 
 def update_member(session: Session, actor: Actor, *, workspace_id: int, user_id: int, data: MemberUpdate) -> Member:
@@ -92,22 +111,20 @@ def update_member(session: Session, actor: Actor, *, workspace_id: int, user_id:
     require_flag(mine, "manage_users")
     member = get_member(session, actor, workspace_id=workspace_id, user_id=user_id)
     target = member.membership
-    before = {"role": target.role, "permissions": member.permissions, "department": member.user.department}
+    _require_authority_over(mine, target)
+    before = {"role": target.role, "permissions": member.permissions, "department": member.department}
     if data.role is not None and data.role != target.role:
-        if "owner" in (data.role, target.role) and mine.role != "owner":
-            raise PermissionDenied("Only an owner can grant or remove the owner role", {"required_role": "owner"})
+        _require_may_grant(mine, data.role)
         if target.role == "owner" and _owner_count(session, workspace_id) <= 1:
             raise Conflict("A workspace must keep at least one owner", {"field": "role"})
-        if target.role in ("owner", "admin") and mine.role not in ("owner",) and target.user_id != actor.user_id:
-            raise PermissionDenied("Only an owner can change an admin's role", {"required_role": "owner"})
         target.role = data.role
     if data.permissions is not None:
-        flags = {k: v for k, v in data.permissions.model_dump().items() if v is not None}
-        target.permissions = {**(target.permissions or {}), **flags}
+        flags = {**(target.permissions or {}), **data.permissions.model_dump(exclude_unset=True)}
+        target.permissions = {k: v for k, v in flags.items() if v is not None}
     if data.department is not None:
-        member.user.department = data.department or None
+        target.department = data.department or None
     session.flush()
-    after = {"role": target.role, "permissions": member.permissions, "department": member.user.department}
+    after = {"role": target.role, "permissions": member.permissions, "department": member.department}
     changes = diff(before, after)
     if changes:
         record_event(
@@ -129,8 +146,7 @@ def remove_member(session: Session, actor: Actor, *, workspace_id: int, user_id:
     member = get_member(session, actor, workspace_id=workspace_id, user_id=user_id)
     if user_id != actor.user_id:
         require_flag(mine, "manage_users")
-        if member.membership.role == "owner" and mine.role != "owner":
-            raise PermissionDenied("Only an owner can remove an owner", {"required_role": "owner"})
+        _require_authority_over(mine, member.membership)
     if member.membership.role == "owner" and _owner_count(session, workspace_id) <= 1:
         raise Conflict("A workspace must keep at least one owner")
     session.delete(member.membership)
@@ -222,17 +238,17 @@ def list_invites(
     return PageResult(list(session.scalars(stmt)), total, page)
 
 
-def get_invite_for(session: Session, actor: Actor, *, workspace_id: int, invite_id: int) -> Invite:
+def get_invite_for(session: Session, actor: Actor, *, workspace_id: int, invite_id: int, lock: bool = False) -> Invite:
     mine = membership_for(session, actor, workspace_id)
     require_flag(mine, "manage_users")
-    invite = session.get(Invite, invite_id)
+    invite = session.get(Invite, invite_id, with_for_update=lock)
     if invite is None or invite.workspace_id != workspace_id:
         raise NotFound.of("invite", invite_id)
     return invite
 
 
 def revoke_invite(session: Session, actor: Actor, *, workspace_id: int, invite_id: int) -> None:
-    invite = get_invite_for(session, actor, workspace_id=workspace_id, invite_id=invite_id)
+    invite = get_invite_for(session, actor, workspace_id=workspace_id, invite_id=invite_id, lock=True)
     if invite.status != "pending":
         raise Conflict(f"This invite is already {invite.status}")
     invite.status = "revoked"
@@ -250,7 +266,8 @@ def revoke_invite(session: Session, actor: Actor, *, workspace_id: int, invite_i
 
 def accept_invite(session: Session, actor: Actor, *, token: str) -> Membership:
     """The invited person joins the workspace; the token must match their email."""
-    invite = session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)))
+    # Locked so that a concurrent accept or revoke of the same invite waits and then sees its outcome.
+    invite = session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)).with_for_update())
     user = session.get(User, actor.user_id)
     if invite is None or user is None or invite.email.lower() != user.email.lower():
         raise NotFound("Invite not found for this user", {"resource": "invite"})
@@ -267,8 +284,18 @@ def accept_invite(session: Session, actor: Actor, *, token: str) -> Membership:
     invite.status = "accepted"
     invite.accepted_at = utcnow()
     invite.accepted_by_id = user.id
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="invite.accepted",
+        resource_type="invite",
+        resource_id=invite.id,
+        workspace_id=invite.workspace_id,
+        changes={"status": {"from": "pending", "to": "accepted"}},
+        snapshot={"email": invite.email, "user_id": user.id},
+    )
     if already is not None:
-        session.flush()
         return already
     membership = Membership(workspace_id=invite.workspace_id, user_id=user.id, role=invite.role, permissions={})
     session.add(membership)

@@ -11,6 +11,8 @@ from polytask.core.ids import WorkspaceRef
 
 ProjectType = Literal["list", "board", "kanban", "table"]
 ProjectStatus = Literal["active", "on_hold", "completed", "archived"]
+PROJECT_TYPES: tuple[str, ...] = ProjectType.__args__  # type: ignore[attr-defined]
+PROJECT_STATUSES: tuple[str, ...] = ProjectStatus.__args__  # type: ignore[attr-defined]
 
 
 class ProjectTaskSeed(BaseModel):

@@ -241,6 +241,15 @@ def list_sections(session: Session, actor: Actor, *, project_id: int) -> list[Se
     )
 
 
+def list_sections_page(session: Session, actor: Actor, *, project_id: int, page: PageRequest) -> PageResult[Section]:
+    """A project's sections in board order, one page at a time."""
+    get_project_for(session, actor, project_id)
+    stmt = select(Section).where(Section.project_id == project_id)
+    total = session.scalar(count_of(stmt)) if page.want_total else None
+    stmt = stmt.order_by(Section.position, Section.id).limit(page.limit).offset(page.offset)
+    return PageResult(list(session.scalars(stmt)), total, page)
+
+
 def get_section_for(session: Session, actor: Actor, *, project_id: int, section_id: int) -> Section:
     get_project_for(session, actor, project_id)
     section = session.get(Section, section_id)
@@ -277,10 +286,11 @@ def update_section(session: Session, actor: Actor, *, project_id: int, section_i
     project = get_project_for(session, actor, project_id)
     require_write(project_membership(session, actor, project))
     before = snapshot_of(section, SECTION_FIELDS)
-    if data.name is not None:
-        section.name = data.name
-    if data.position is not None:
-        section.position = data.position
+    for field in data.model_fields_set:
+        value = getattr(data, field)
+        if value is None:
+            raise ValidationFailed.field(field, "cannot be null")
+        setattr(section, field, value)
     after = snapshot_of(section, SECTION_FIELDS)
     changes = diff(before, after)
     if changes:

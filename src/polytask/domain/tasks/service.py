@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, ValidationFailed
-from polytask.core.ids import parse_id
 from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
-from polytask.domain.events.service import diff, jsonable, record_event
+from polytask.domain.events.service import diff, record_event
 from polytask.domain.projects.service import get_project_for
+from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
     TASK_SORTS,
     TaskFilter,
@@ -24,48 +22,19 @@ from polytask.domain.tasks.queries import (
     load_relations,
     views_of,
 )
+from polytask.domain.tasks.rules import (
+    check_custom_fields,
+    check_dependencies,
+    check_parent,
+    check_section,
+    descendant_ids,
+    next_position,
+    resolve_people,
+    task_snapshot,
+)
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate, _TaskFields
 from polytask.domain.workspaces.access import membership_for, require_write
-from polytask.models import (
-    Event,
-    Membership,
-    Project,
-    Section,
-    Task,
-    TaskAssignee,
-    TaskDependency,
-    TaskLabel,
-    User,
-)
-
-SCALAR_FIELDS = (
-    "name",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "start_date",
-    "progress",
-    "estimated_hours",
-    "section_id",
-    "parent_id",
-    "position",
-    "project_id",
-)
-
-
-def task_snapshot(task: Task, relations: TaskRelations) -> dict[str, Any]:
-    snap: dict[str, Any] = {f: jsonable(getattr(task, f)) for f in SCALAR_FIELDS}
-    snap.update(
-        completed_at=jsonable(task.completed_at),
-        completed_by_id=task.completed_by_id,
-        custom_fields=task.custom_fields,
-        assignee_ids=list(relations.assignee_ids),
-        labels=list(relations.labels),
-        dependencies=list(relations.dependency_ids),
-    )
-    return snap
-
+from polytask.models import Project, Task, TaskAssignee, TaskDependency, TaskLabel, User
 
 # --- lookups ---------------------------------------------------------------------------------
 
@@ -88,7 +57,9 @@ def list_tasks_for(
         membership_for(session, actor, flt.workspace_id)
     stmt = filtered_tasks(actor, flt)
     total = session.scalar(count_of(stmt)) if page.want_total else None
-    stmt = apply_sort(stmt, sort or [SortKey("position")], TASK_SORTS, Task.id)
+    # Manual order only means something inside one project; across projects, creation order.
+    default = [SortKey("position")] if flt.project_id is not None else []
+    stmt = apply_sort(stmt, sort or default, TASK_SORTS, Task.id)
     tasks = list(session.scalars(stmt.limit(page.limit).offset(page.offset)))
     return PageResult(views_of(session, tasks), total, page)
 
@@ -100,102 +71,6 @@ def users_by_id(session: Session, user_ids: list[int]) -> dict[int, User]:
 
 
 # --- validation helpers ----------------------------------------------------------------------
-
-
-def _resolve_people(session: Session, workspace_id: int, people: list[Any], field: str) -> list[int]:
-    """Map ids, usernames or emails to members of the workspace; anything else is a 422."""
-    resolved: list[int] = []
-    for ref in people:
-        user_id = parse_id("user", ref)
-        if user_id is not None:
-            cond = User.id == user_id
-        elif isinstance(ref, str) and ref.strip():
-            login = ref.strip().lower()
-            cond = or_(func.lower(User.username) == login, func.lower(User.email) == login)
-        else:
-            raise ValidationFailed.field(field, "must be a user id, username or email", ref)
-        found = session.scalar(
-            select(User.id)
-            .join(Membership, Membership.user_id == User.id)
-            .where(cond, Membership.workspace_id == workspace_id, User.is_active.is_(True))
-        )
-        if found is None:
-            raise ValidationFailed.field(field, "is not a member of this workspace", ref)
-        if found not in resolved:
-            resolved.append(found)
-    return resolved
-
-
-def _check_section(session: Session, project_id: int, section_id: int | None) -> None:
-    if section_id is None:
-        return
-    section = session.get(Section, section_id)
-    if section is None or section.project_id != project_id:
-        raise ValidationFailed.field("section_id", "is not a section of this project", section_id)
-
-
-def _check_parent(session: Session, task: Task | None, project_id: int, parent_id: int | None) -> None:
-    if parent_id is None:
-        return
-    parent = session.get(Task, parent_id)
-    if parent is None or parent.project_id != project_id:
-        raise ValidationFailed.field("parent_id", "is not a task of this project", parent_id)
-    if task is None:
-        return
-    # Walk up from the new parent; meeting the task itself would make a loop.
-    cursor: Task | None = parent
-    while cursor is not None:
-        if cursor.id == task.id:
-            raise ValidationFailed.field("parent_id", "would make the task its own ancestor", parent_id)
-        cursor = session.get(Task, cursor.parent_id) if cursor.parent_id else None
-
-
-def _check_dependencies(session: Session, task_id: int | None, workspace_id: int, deps: list[int]) -> list[int]:
-    deps = list(dict.fromkeys(deps))
-    if task_id is not None and task_id in deps:
-        raise ValidationFailed.field("dependencies", "a task cannot depend on itself", task_id)
-    if deps:
-        found = set(session.scalars(select(Task.id).where(Task.id.in_(deps), Task.workspace_id == workspace_id)))
-        missing = [d for d in deps if d not in found]
-        if missing:
-            raise ValidationFailed.field("dependencies", "unknown task ids", [f"task_{m}" for m in missing])
-    if task_id is None or not deps:
-        return deps
-    # Breadth-first over what the prerequisites depend on; reaching this task means a cycle.
-    seen: set[int] = set()
-    frontier = set(deps)
-    while frontier:
-        if task_id in frontier:
-            raise ValidationFailed.field("dependencies", "would create a dependency cycle", deps)
-        seen |= frontier
-        frontier = (
-            set(session.scalars(select(TaskDependency.depends_on_id).where(TaskDependency.task_id.in_(frontier))))
-            - seen
-        )
-    return deps
-
-
-def _check_custom_fields(project: Project, values: dict[str, Any]) -> None:
-    """Values must fit the project's field definitions where one exists."""
-    for key, value in values.items():
-        definition = project.custom_field_definitions.get(key)
-        if not isinstance(definition, dict) or value is None:
-            continue
-        kind = definition.get("type")
-        field = f"custom_fields.{key}"
-        if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise ValidationFailed.field(field, "must be a number", value)
-        if kind == "checkbox" and not isinstance(value, bool):
-            raise ValidationFailed.field(field, "must be true or false", value)
-        if kind == "dropdown" and definition.get("options") and value not in definition["options"]:
-            raise ValidationFailed.field(field, f"must be one of {definition['options']}", value)
-        if kind in ("multi_select", "tags") and not isinstance(value, list):
-            raise ValidationFailed.field(field, "must be a list", value)
-
-
-def _next_position(session: Session, project_id: int) -> float:
-    last = session.scalar(select(func.max(Task.position)).where(Task.project_id == project_id))
-    return (last or 0.0) + 1024.0
 
 
 def _set_relations(
@@ -240,13 +115,13 @@ def create_task(session: Session, actor: Actor, *, project_id: int | None = None
     project = get_project_for(session, actor, project_id)
     membership = membership_for(session, actor, project.workspace_id)
     require_write(membership)
-    _check_section(session, project.id, data.section_id)
-    _check_parent(session, None, project.id, data.parent_id)
+    check_section(session, project.id, data.section_id)
+    check_parent(session, None, project.id, data.parent_id)
     people = data.people()
-    assignees = _resolve_people(session, project.workspace_id, people, "assignee_id") if people else []
-    deps = _check_dependencies(session, None, project.workspace_id, data.dependencies or [])
+    assignees = resolve_people(session, project.workspace_id, people, "assignee_id") if people else []
+    deps = check_dependencies(session, None, project.workspace_id, data.dependencies or [])
     custom = data.custom_fields or {}
-    _check_custom_fields(project, custom)
+    check_custom_fields(project, custom)
     task = Task(
         workspace_id=project.workspace_id,
         project_id=project.id,
@@ -260,7 +135,7 @@ def create_task(session: Session, actor: Actor, *, project_id: int | None = None
         start_date=data.start_date,
         progress=data.progress or 0,
         estimated_hours=data.estimated_hours,
-        position=data.position if data.position is not None else _next_position(session, project.id),
+        position=data.position if data.position is not None else next_position(session, project.id),
         custom_fields=custom,
         created_by_id=actor.user_id,
     )
@@ -304,14 +179,16 @@ def update_task(
     require_write(membership)
     before = task_snapshot(task, view.relations)
     given = data.model_fields_set
-    if "project_id" in given and data.project_id is not None and data.project_id != task.project_id:
+    if "project_id" in given and data.project_id is None:
+        raise ValidationFailed.field("project_id", "cannot be null")
+    if data.project_id is not None and data.project_id != task.project_id:
         move_task(session, actor, task=task, to_project_id=data.project_id)
     project = get_project_for(session, actor, task.project_id)
     _apply_fields(session, actor, task, project, data, given)
     people = data.people()
-    assignees = _resolve_people(session, task.workspace_id, people, "assignee_id") if people is not None else None
+    assignees = resolve_people(session, task.workspace_id, people, "assignee_id") if people is not None else None
     deps = (
-        _check_dependencies(session, task.id, task.workspace_id, data.dependencies or [])
+        check_dependencies(session, task.id, task.workspace_id, data.dependencies or [])
         if "dependencies" in given
         else None
     )
@@ -355,9 +232,9 @@ def _apply_fields(
         if value is None and field in _REQUIRED:
             raise ValidationFailed.field(field, "cannot be null")
         if field == "section_id":
-            _check_section(session, project.id, value)
+            check_section(session, project.id, value)
         if field == "parent_id":
-            _check_parent(session, task, project.id, value)
+            check_parent(session, task, project.id, value)
         setattr(task, field, value)
     if "status" in given:
         if data.status is None:
@@ -366,7 +243,7 @@ def _apply_fields(
         if "progress" in given and data.progress is not None:
             task.progress = data.progress
     if "custom_fields" in given and data.custom_fields is not None:
-        _check_custom_fields(project, data.custom_fields)
+        check_custom_fields(project, data.custom_fields)
         merged = {**task.custom_fields, **data.custom_fields}
         task.custom_fields = {k: v for k, v in merged.items() if v is not None}
 
@@ -377,23 +254,30 @@ def move_task(session: Session, actor: Actor, *, task: Task, to_project_id: int)
     require_write(membership_for(session, actor, target.workspace_id))
     if target.workspace_id != task.workspace_id:
         raise ValidationFailed.field("project_id", "tasks can only move within their workspace", to_project_id)
-    ids = [task.id, *descendant_ids(session, task.id)]
-    for moved in session.scalars(select(Task).where(Task.id.in_(ids))):
+    subtask_ids = descendant_ids(session, task.id)
+    relations = load_relations(session, subtask_ids)
+    subtasks = list(session.scalars(select(Task).where(Task.id.in_(subtask_ids))))
+    before = {t.id: task_snapshot(t, relations[t.id]) for t in subtasks}
+    for moved in [task, *subtasks]:
         moved.project_id = target.id
         moved.section_id = None
     parent = session.get(Task, task.parent_id) if task.parent_id else None
     if parent is not None and parent.project_id != target.id:
         task.parent_id = None
-    task.position = _next_position(session, target.id)
-
-
-def descendant_ids(session: Session, task_id: int) -> list[int]:
-    found: list[int] = []
-    frontier = [task_id]
-    while frontier:
-        frontier = list(session.scalars(select(Task.id).where(Task.parent_id.in_(frontier))))
-        found.extend(frontier)
-    return found
+    task.position = next_position(session, target.id)
+    # The moved task's own event comes from the caller; its subtasks changed project too.
+    for sub in subtasks:
+        after = task_snapshot(sub, relations[sub.id])
+        record_event(
+            session,
+            actor,
+            type="task.updated",
+            resource_type="task",
+            resource_id=sub.id,
+            workspace_id=sub.workspace_id,
+            changes=diff(before[sub.id], after),
+            snapshot=after,
+        )
 
 
 def delete_task(session: Session, actor: Actor, *, task_id: int, project_id: int | None = None) -> None:
@@ -442,74 +326,3 @@ def views_by_ids(session: Session, actor: Actor, task_ids: list[int]) -> list[Ta
         return []
     tasks = list(session.scalars(filtered_tasks(actor, TaskFilter()).where(Task.id.in_(task_ids))))
     return views_of(session, tasks)
-
-
-def import_tasks(session: Session, actor: Actor, *, project_id: int, rows: list[dict[str, Any]]) -> int:
-    """Insert many already-validated tasks at once (seeding, imports); one event per task.
-
-    Each row may hold name, description, status, priority, due_date, start_date, progress,
-    estimated_hours, assignee_ids and labels. Assignees must already be workspace members.
-    """
-    project = get_project_for(session, actor, project_id)
-    require_write(membership_for(session, actor, project.workspace_id))
-    start = _next_position(session, project.id)
-    now = utcnow()
-    created = 0
-    for chunk_start in range(0, len(rows), 2000):
-        chunk = rows[chunk_start : chunk_start + 2000]
-        tasks = []
-        for i, row in enumerate(chunk):
-            status = row.get("status", "pending")
-            tasks.append(
-                Task(
-                    workspace_id=project.workspace_id,
-                    project_id=project.id,
-                    name=row["name"],
-                    description=row.get("description", ""),
-                    status=status,
-                    priority=row.get("priority"),
-                    due_date=row.get("due_date"),
-                    start_date=row.get("start_date"),
-                    progress=100 if status == "completed" else row.get("progress", 0),
-                    estimated_hours=row.get("estimated_hours"),
-                    completed_at=now if status == "completed" else None,
-                    completed_by_id=actor.user_id if status == "completed" else None,
-                    position=start + (chunk_start + i) * 1024.0,
-                    custom_fields=row.get("custom_fields", {}),
-                    created_by_id=actor.user_id,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-        session.add_all(tasks)
-        session.flush()
-        links: list[dict[str, Any]] = []
-        labels: list[dict[str, Any]] = []
-        events: list[dict[str, Any]] = []
-        for task, row in zip(tasks, chunk, strict=True):
-            assignee_ids = list(row.get("assignee_ids", []))
-            task_labels = list(row.get("labels", []))
-            links += [{"task_id": task.id, "user_id": u, "position": n} for n, u in enumerate(assignee_ids)]
-            labels += [{"task_id": task.id, "label": label} for label in task_labels]
-            rel = TaskRelations(assignee_ids=assignee_ids, labels=task_labels)
-            events.append(
-                {
-                    "type": "task.created",
-                    "resource_type": "task",
-                    "resource_id": task.id,
-                    "workspace_id": task.workspace_id,
-                    "actor_user_id": actor.user_id,
-                    "credential_kind": actor.credential_kind,
-                    "credential_id": actor.credential_id,
-                    "occurred_at": now,
-                    "changes": {},
-                    "snapshot": task_snapshot(task, rel),
-                }
-            )
-        if links:
-            session.execute(insert(TaskAssignee), links)
-        if labels:
-            session.execute(insert(TaskLabel), labels)
-        session.execute(insert(Event), events)
-        created += len(tasks)
-    return created

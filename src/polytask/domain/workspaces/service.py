@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import Conflict
+from polytask.core.errors import PermissionDenied
 from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
 from polytask.domain.events.service import diff, record_event, snapshot_of
 from polytask.domain.workspaces.access import membership_for, require_role, visible_workspace_ids
@@ -51,7 +51,9 @@ def create_workspace(session: Session, actor: Actor, *, data: WorkspaceCreate) -
     """Create a workspace owned by the actor."""
     if actor.workspace_id is not None:
         # A credential bound to one workspace could never see the new one.
-        raise Conflict("A workspace-bound credential cannot create workspaces")
+        raise PermissionDenied(
+            "A credential bound to one workspace cannot create workspaces", {"credential": "workspace-bound"}
+        )
     return _create(session, actor, owner_id=actor.user_id, data=data)
 
 

@@ -1,0 +1,147 @@
+"""Checks every task write applies, and the task snapshot written into events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from polytask.core.errors import ValidationFailed
+from polytask.core.ids import parse_id
+from polytask.domain.events.service import jsonable
+from polytask.domain.tasks.queries import TaskRelations
+from polytask.models import Membership, Project, Section, Task, TaskDependency, User
+
+SCALAR_FIELDS = (
+    "name",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "start_date",
+    "progress",
+    "estimated_hours",
+    "section_id",
+    "parent_id",
+    "position",
+    "project_id",
+)
+
+
+def task_snapshot(task: Task, relations: TaskRelations) -> dict[str, Any]:
+    snap: dict[str, Any] = {f: jsonable(getattr(task, f)) for f in SCALAR_FIELDS}
+    snap.update(
+        completed_at=jsonable(task.completed_at),
+        completed_by_id=task.completed_by_id,
+        custom_fields=task.custom_fields,
+        assignee_ids=list(relations.assignee_ids),
+        labels=list(relations.labels),
+        dependencies=list(relations.dependency_ids),
+    )
+    return snap
+
+
+def resolve_people(session: Session, workspace_id: int, people: list[Any], field: str) -> list[int]:
+    """Map ids, usernames or emails to members of the workspace; anything else is a 422."""
+    resolved: list[int] = []
+    for ref in people:
+        user_id = parse_id("user", ref)
+        if user_id is not None:
+            cond = User.id == user_id
+        elif isinstance(ref, str) and ref.strip():
+            login = ref.strip().lower()
+            cond = or_(func.lower(User.username) == login, func.lower(User.email) == login)
+        else:
+            raise ValidationFailed.field(field, "must be a user id, username or email", ref)
+        found = session.scalar(
+            select(User.id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(cond, Membership.workspace_id == workspace_id, User.is_active.is_(True))
+        )
+        if found is None:
+            raise ValidationFailed.field(field, "is not a member of this workspace", ref)
+        if found not in resolved:
+            resolved.append(found)
+    return resolved
+
+
+def check_section(session: Session, project_id: int, section_id: int | None) -> None:
+    if section_id is None:
+        return
+    section = session.get(Section, section_id)
+    if section is None or section.project_id != project_id:
+        raise ValidationFailed.field("section_id", "is not a section of this project", section_id)
+
+
+def check_parent(session: Session, task: Task | None, project_id: int, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    parent = session.get(Task, parent_id)
+    if parent is None or parent.project_id != project_id:
+        raise ValidationFailed.field("parent_id", "is not a task of this project", parent_id)
+    if task is None:
+        return
+    # Walk up from the new parent; meeting the task itself would make a loop.
+    cursor: Task | None = parent
+    while cursor is not None:
+        if cursor.id == task.id:
+            raise ValidationFailed.field("parent_id", "would make the task its own ancestor", parent_id)
+        cursor = session.get(Task, cursor.parent_id) if cursor.parent_id else None
+
+
+def check_dependencies(session: Session, task_id: int | None, workspace_id: int, deps: list[int]) -> list[int]:
+    deps = list(dict.fromkeys(deps))
+    if task_id is not None and task_id in deps:
+        raise ValidationFailed.field("dependencies", "a task cannot depend on itself", task_id)
+    if deps:
+        found = set(session.scalars(select(Task.id).where(Task.id.in_(deps), Task.workspace_id == workspace_id)))
+        missing = [d for d in deps if d not in found]
+        if missing:
+            raise ValidationFailed.field("dependencies", "unknown task ids", [f"task_{m}" for m in missing])
+    if task_id is None or not deps:
+        return deps
+    # Breadth-first over what the prerequisites depend on; reaching this task means a cycle.
+    seen: set[int] = set()
+    frontier = set(deps)
+    while frontier:
+        if task_id in frontier:
+            raise ValidationFailed.field("dependencies", "would create a dependency cycle", deps)
+        seen |= frontier
+        frontier = (
+            set(session.scalars(select(TaskDependency.depends_on_id).where(TaskDependency.task_id.in_(frontier))))
+            - seen
+        )
+    return deps
+
+
+def check_custom_fields(project: Project, values: dict[str, Any]) -> None:
+    """Values must fit the project's field definitions where one exists."""
+    for key, value in values.items():
+        definition = project.custom_field_definitions.get(key)
+        if not isinstance(definition, dict) or value is None:
+            continue
+        kind = definition.get("type")
+        field = f"custom_fields.{key}"
+        if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValidationFailed.field(field, "must be a number", value)
+        if kind == "checkbox" and not isinstance(value, bool):
+            raise ValidationFailed.field(field, "must be true or false", value)
+        if kind == "dropdown" and definition.get("options") and value not in definition["options"]:
+            raise ValidationFailed.field(field, f"must be one of {definition['options']}", value)
+        if kind in ("multi_select", "tags") and not isinstance(value, list):
+            raise ValidationFailed.field(field, "must be a list", value)
+
+
+def next_position(session: Session, project_id: int) -> float:
+    last = session.scalar(select(func.max(Task.position)).where(Task.project_id == project_id))
+    return (last or 0.0) + 1024.0
+
+
+def descendant_ids(session: Session, task_id: int) -> list[int]:
+    found: list[int] = []
+    frontier = [task_id]
+    while frontier:
+        frontier = list(session.scalars(select(Task.id).where(Task.parent_id.in_(frontier))))
+        found.extend(frontier)
+    return found

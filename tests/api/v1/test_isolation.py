@@ -1,0 +1,301 @@
+"""Tenant isolation: every id-bearing operation in /openapi.json, aimed at another workspace, is a 404.
+
+The operations are read from the OpenAPI document, so a new route is covered (or fails here
+because its id parameter is unknown) without anyone editing this file. Each probe must also
+change nothing, as re-read by the owner, and look exactly like the 404 for an id that does
+not exist, so no route leaks another tenant's existence.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from polytask.core.db import Database
+from polytask.domain.api_keys.service import create_api_key
+from polytask.domain.users.service import get_user
+from tests.factories.people import Person, join, make_person
+from tests.factories.work import make_project, make_task
+from tests.openapi_check import OpenAPIChecker
+
+# The path parameters that name objects, and which object of a world each one takes.
+ID_PARAMS = {
+    "workspace_id": "workspace",
+    "project_id": "project",
+    "section_id": "section",
+    "task_id": "task",
+    "comment_id": "comment",
+    "user_id": "user",
+    "invite_id": "invite",
+}
+WRITE_METHODS = ("post", "put", "patch")
+ID_LIKE = re.compile(r"^[a-z]+_\d+$")
+
+
+@dataclass
+class World:
+    """One tenant: a workspace with one of everything, owned by `owner`."""
+
+    owner: Person
+    teammate: Person
+    ids: dict[str, str] = field(default_factory=dict)
+    subtask: str = ""
+
+    def snapshot(self, client: httpx.Client) -> dict[str, Any]:
+        """Everything in the world, as its owner sees it."""
+        i, h = self.ids, self.owner.headers
+        paths = [  # four reads that between them show every object of the world
+            f"/v1/workspaces/{i['workspace']}",
+            f"/v1/projects/{i['project']}?include=tasks,sections,members",
+            f"/v1/tasks/{i['task']}/comments",
+            f"/v1/workspaces/{i['workspace']}/invites",
+        ]
+        out = {}
+        for path in paths:
+            r = client.get(path, headers=h)
+            assert r.status_code == 200, f"{path}: {r.text}"
+            out[path] = r.json()
+        return out
+
+
+def build_world(client: httpx.Client, db: Database, label: str) -> World:
+    owner, teammate = make_person(db, name=f"{label} owner"), make_person(db, name=f"{label} teammate")
+    join(db, owner, teammate, role="member")
+    h = owner.headers
+    project = make_project(client, owner, name=f"{label} project")
+    r = client.post(f"/v1/projects/{project}/sections", json={"name": f"{label} column"}, headers=h)
+    assert r.status_code == 201, r.text
+    section = r.json()["data"]["id"]
+    task = make_task(client, owner, project, name=f"{label} task", section_id=section)["id"]
+    subtask = make_task(client, owner, project, name=f"{label} subtask", parent_id=task)["id"]
+    r = client.post(f"/v1/tasks/{task}/comments", json={"body": f"{label} comment"}, headers=h)
+    assert r.status_code == 201, r.text
+    comment = r.json()["data"]["id"]
+    r = client.post(
+        f"/v1/workspaces/{owner.workspace}/invites",
+        json={"emails": [f"invitee-{label.lower()}-{owner.user_id}@example.com"]},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    invite = r.json()["data"][0]["id"]
+    ids = {
+        "workspace": owner.workspace,
+        "project": project,
+        "section": section,
+        "task": task,
+        "comment": comment,
+        "user": teammate.id,
+        "invite": invite,
+    }
+    return World(owner=owner, teammate=teammate, ids=ids, subtask=subtask)
+
+
+def id_operations(doc: dict[str, Any]) -> list[tuple[str, str, list[str], dict[str, Any]]]:
+    """(method, path template, id parameter names in path order, operation) for every id-bearing route."""
+    out = []
+    for path, item in doc["paths"].items():
+        params = re.findall(r"\{([^}]+)\}", path)
+        if not params:
+            continue
+        unknown = [p for p in params if p not in ID_PARAMS]
+        assert not unknown, (
+            f"{path} has path parameters {unknown} that the isolation matrix cannot fill: "
+            "add them to ID_PARAMS and build_world"
+        )
+        for method, op in item.items():
+            out.append((method, path, params, op))
+    return out
+
+
+def _strip_refs(value: Any) -> Any:
+    """Drop id-like references from an example body: they would name some other object."""
+    if isinstance(value, dict):
+        return {k: _strip_refs(v) for k, v in value.items() if not _is_ref(v)}
+    return value
+
+
+def _is_ref(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(ID_LIKE.match(value))
+    if isinstance(value, list):
+        return any(isinstance(v, str) and ID_LIKE.match(v) for v in value)
+    return False
+
+
+def probe_body(doc: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | None:
+    """A minimal valid body: the documented example without id references, else one built from the schema."""
+    if "requestBody" not in op:
+        return None
+    media = op["requestBody"]["content"]["application/json"]
+    examples = [*media.get("schema", {}).get("examples", []), *(e["value"] for e in media.get("examples", {}).values())]
+    if examples:
+        body: dict[str, Any] = _strip_refs(copy.deepcopy(examples[0]))
+        return body
+    schema = media["schema"]
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    props = schema.get("properties", {})
+    wanted = schema.get("required") or [next(k for k, v in props.items() if _allows_string(v))]
+    return {name: "Isolation probe" for name in wanted}
+
+
+def _allows_string(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "string" or any(s.get("type") == "string" for s in schema.get("anyOf", []))
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    return re.sub(r"\{([^}]+)\}", lambda m: ids[ID_PARAMS[m.group(1)]], path)
+
+
+def _normalized(response: httpx.Response) -> str:
+    error = dict(response.json()["error"])
+    error.pop("request_id")
+    error.pop("timestamp")
+    return re.sub(r"\d+", "N", json.dumps(error, sort_keys=True))
+
+
+NONEXISTENT = {kind: f"{kind}_987654321" for kind in ID_PARAMS.values()}
+
+
+def run_matrix(
+    client: httpx.Client, doc: dict[str, Any], caller: dict[str, str], mine: World, theirs: World
+) -> tuple[int, list[str]]:
+    """Call every id-bearing operation with `caller`'s credential on `theirs` ids (alone or mixed with `mine`)."""
+    before = (mine.snapshot(client), theirs.snapshot(client))
+    problems: list[str] = []
+    calls = 0
+    for method, path, params, op in id_operations(doc):
+        body = probe_body(doc, op)
+        # Every mix of own and foreign ids except all-own; the subtask stands in for the task once.
+        for pattern in itertools.product((False, True), repeat=len(params)):
+            if not any(pattern):
+                continue
+            foreign_tasks = [theirs.ids["task"], theirs.subtask] if all(pattern) and "task_id" in params else [None]
+            for foreign_task in foreign_tasks:
+                ids, missing = dict(mine.ids), dict(mine.ids)
+                for name, foreign in zip(params, pattern, strict=True):
+                    kind = ID_PARAMS[name]
+                    if foreign:
+                        ids[kind] = foreign_task if kind == "task" and foreign_task else theirs.ids[kind]
+                        missing[kind] = NONEXISTENT[kind]
+                url, where = fill(path, ids), f"{method.upper()} {path} {pattern}"
+                r = client.request(method, url, json=body, headers=caller)
+                calls += 1
+                if r.status_code != 404 or r.json()["error"]["code"] != "RESOURCE_NOT_FOUND":
+                    problems.append(f"{where} as {url}: {r.status_code} {r.text[:300]}")
+                    continue
+                ghost = client.request(method, fill(path, missing), json=body, headers=caller)
+                if ghost.status_code != 404 or _normalized(ghost) != _normalized(r):
+                    problems.append(f"{where}: a foreign id answers unlike a missing one: {r.text} vs {ghost.text}")
+        if method == "get":
+            continue  # reads cannot change anything; re-reading after each write keeps this fast
+        after = (mine.snapshot(client), theirs.snapshot(client))
+        if after != before:
+            problems.append(f"{method.upper()} {path}: a refused call changed data")
+            before = after
+    return calls, problems
+
+
+def test_every_id_route_hides_other_workspaces(client: httpx.Client, db: Database, openapi: OpenAPIChecker) -> None:
+    alice_world, bob_world = build_world(client, db, "Alice"), build_world(client, db, "Bob")
+    calls, problems = run_matrix(client, openapi.document, alice_world.owner.headers, alice_world, bob_world)
+    assert problems == [], "\n".join(problems)
+    assert calls >= 100  # ~50 operations today; the count only guards against an empty matrix
+
+
+def test_bound_key_sees_only_its_workspace_even_where_its_user_is_a_member(
+    client: httpx.Client, db: Database, openapi: OpenAPIChecker
+) -> None:
+    alice_world, bob_world = build_world(client, db, "Alice"), build_world(client, db, "Bob")
+    alice = alice_world.owner
+    join(db, bob_world.owner, alice, role="admin")
+    with db.unit_of_work() as session:
+        bound = create_api_key(session, None, user=get_user(session, alice.user_id), workspace_id=alice.workspace_pk)
+    bound_headers = {"Authorization": f"Bearer {bound.secret}"}
+    theirs = bob_world.ids
+    # The unbound key really does reach workspace B: the 404s below come from the binding.
+    for path in (f"/v1/projects/{theirs['project']}", f"/v1/tasks/{theirs['task']}"):
+        assert client.get(path, headers=alice.headers).status_code == 200
+    assert client.get(f"/v1/projects/{alice_world.ids['project']}", headers=bound_headers).status_code == 200
+
+    calls, problems = run_matrix(client, openapi.document, bound_headers, alice_world, bob_world)
+    assert problems == [], "\n".join(problems)
+    assert calls >= 100
+
+    listed = {
+        "/v1/workspaces": {alice.workspace},
+        "/v1/projects": {alice_world.ids["project"]},
+        "/v1/tasks": {alice_world.ids["task"], alice_world.subtask},
+    }
+    for path, expected in listed.items():
+        r = client.get(path, params={"limit": 100}, headers=bound_headers)
+        assert r.status_code == 200
+        assert {d["id"] for d in r.json()["data"]} == expected, path
+        assert r.json()["meta"]["total"] == len(expected)
+
+
+def _visible_ids(r: httpx.Response) -> set[str]:
+    if r.status_code == 404:
+        return set()
+    assert r.status_code == 200, r.text
+    body = r.json()
+    return {d["id"] for d in [*body["data"], *body.get("included", [])]}
+
+
+def test_list_filters_naming_foreign_objects_show_nothing(client: httpx.Client, db: Database) -> None:
+    alice_world, bob_world = build_world(client, db, "Alice"), build_world(client, db, "Bob")
+    caller, theirs = alice_world.owner.headers, bob_world.ids
+    secret = set(theirs.values()) | {bob_world.subtask}
+    queries = [
+        ("/v1/projects", {"workspace_id": theirs["workspace"]}),
+        ("/v1/tasks", {"project_id": theirs["project"]}),
+        ("/v1/tasks", {"workspace_id": theirs["workspace"]}),
+        ("/v1/tasks", {"section_id": theirs["section"]}),
+        ("/v1/tasks", {"parent_id": theirs["task"]}),
+        ("/v1/tasks", {"assignee": bob_world.owner.id, "include": "project,assignee"}),
+        ("/v1/projects", {"include": "tasks,members,workspace"}),
+    ]
+    for path, params in queries:
+        r = client.get(path, params=params, headers=caller)
+        assert r.status_code in (200, 404), (path, params, r.text)
+        assert _visible_ids(r) & secret == set(), (path, params)
+
+
+def test_bodies_cannot_reach_into_another_workspace(client: httpx.Client, db: Database) -> None:
+    alice_world, bob_world = build_world(client, db, "Alice"), build_world(client, db, "Bob")
+    mine, theirs, caller = alice_world.ids, bob_world.ids, alice_world.owner.headers
+    before = (alice_world.snapshot(client), bob_world.snapshot(client))
+    attempts = [
+        ("POST", "/v1/projects", {"name": "Smuggled", "workspace_id": theirs["workspace"]}),
+        ("POST", "/v1/tasks", {"name": "Smuggled", "project_id": theirs["project"]}),
+        ("POST", f"/v1/projects/{mine['project']}/tasks", {"name": "S", "section_id": theirs["section"]}),
+        ("POST", f"/v1/projects/{mine['project']}/tasks", {"name": "S", "parent_id": theirs["task"]}),
+        ("POST", f"/v1/projects/{mine['project']}/tasks", {"name": "S", "dependencies": [theirs["task"]]}),
+        ("POST", f"/v1/projects/{mine['project']}/tasks", {"name": "S", "assignee_id": bob_world.teammate.id}),
+        ("PUT", f"/v1/tasks/{mine['task']}", {"project_id": theirs["project"]}),
+        ("PATCH", f"/v1/tasks/{mine['task']}", {"section_id": theirs["section"]}),
+        ("PATCH", f"/v1/tasks/{mine['task']}", {"parent_id": theirs["task"]}),
+        ("PATCH", f"/v1/tasks/{mine['task']}", {"dependencies": [theirs["task"]]}),
+        ("PATCH", f"/v1/tasks/{mine['task']}", {"assignee_ids": [bob_world.owner.id]}),
+    ]
+    for method, path, body in attempts:
+        r = client.request(method, path, json=body, headers=caller)
+        assert r.status_code in (404, 422), (method, path, body, r.status_code, r.text)
+        assert r.json()["error"]["code"] in ("RESOURCE_NOT_FOUND", "VALIDATION_ERROR")
+        assert "Bob" not in r.text, f"{method} {path} leaks a name from workspace B: {r.text}"
+    assert (alice_world.snapshot(client), bob_world.snapshot(client)) == before
+
+
+def test_probe_bodies_and_ids_work_for_their_owner(client: httpx.Client, db: Database, openapi: OpenAPIChecker) -> None:
+    """The control: each probe above, sent by the owner on their own ids, succeeds."""
+    doc = openapi.document
+    for method, path, _params, op in id_operations(doc):
+        world = build_world(client, db, "Owner")
+        r = client.request(method, fill(path, world.ids), json=probe_body(doc, op), headers=world.owner.headers)
+        assert 200 <= r.status_code < 300, f"{method.upper()} {path}: {r.status_code} {r.text[:300]}"
