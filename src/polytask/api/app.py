@@ -88,7 +88,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the application; tests pass their own settings and database."""
     settings = settings or get_settings()
-    db = database or Database(settings.effective_database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    db = database or Database(
+        settings.effective_database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.db_threads + 4,
+    )
     app = FastAPI(
         title="Polytask API",
         version=__version__,

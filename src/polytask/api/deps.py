@@ -1,10 +1,26 @@
-"""Request-scoped dependencies: the unit of work, the actor, settings."""
+"""The unit of work of a request: one transaction, one thread hop, authenticated.
+
+Handlers are written as plain functions taking `session` and `actor` and decorated with
+`@transactional`. The decorator gives FastAPI an async endpoint that runs the whole
+handler (authentication, the service call, rendering, commit) in ONE worker thread:
+
+- no thread is ever held waiting for another thread, so SQLite writers cannot starve the
+  pool while one of them holds the write lock;
+- on SQLite, writers of this process queue on an asyncio lock before taking a thread, so
+  waiting writers cost no thread at all (other processes still wait on the busy timeout);
+- the commit happens before the response is sent, so a failed commit is reported.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -14,31 +30,17 @@ from polytask.core.errors import AuthenticationFailed
 from polytask.core.settings import Settings
 from polytask.domain.api_keys.service import authenticate_api_key, touch_api_key
 
+R = TypeVar("R")
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_INJECTED = ("session", "actor")
 
 
-def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, rolled back on error."""
-    db = get_db(request)
-    readonly = request.method in _READ_METHODS
-    with db.unit_of_work(readonly=readonly) as session:
-        session.info["readonly"] = readonly
-        yield session
-
-
-# scope="function": the commit happens before the response goes out, so a failed commit
-# is reported to the client instead of being hidden behind a 2xx.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def bearer_token(request: Request) -> str:
@@ -54,13 +56,13 @@ def bearer_token(request: Request) -> str:
     return token
 
 
-def get_actor(request: Request, session: SessionDep) -> Actor:
-    """Authenticate the bearer API key; record its use at most once a minute."""
+def _authenticate(db: Database, session: Session, request: Request, readonly: bool) -> Actor:
+    """Resolve the bearer key; record its use at most once a minute."""
     auth = authenticate_api_key(session, bearer_token(request))
     key_id = auth.actor.credential_id
     if auth.needs_touch and key_id is not None:
-        if session.info.get("readonly"):
-            with get_db(request).unit_of_work() as writer:
+        if readonly:
+            with db.unit_of_work() as writer:
                 touch_api_key(writer, key_id)
         else:
             touch_api_key(session, key_id)
@@ -68,5 +70,62 @@ def get_actor(request: Request, session: SessionDep) -> Actor:
     return auth.actor
 
 
-ActorDep = Annotated[Actor, Depends(get_actor)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+class _Gates:
+    """Per-app concurrency controls, created lazily inside the running event loop."""
+
+    def __init__(self, threads: int) -> None:
+        self.threads = anyio.CapacityLimiter(threads)
+        self.sqlite_writer = anyio.Lock()
+
+
+def _gates(request: Request) -> _Gates:
+    state = request.app.state
+    gates: _Gates | None = getattr(state, "unit_gates", None)
+    if gates is None:
+        gates = _Gates(state.settings.db_threads)
+        state.unit_gates = gates
+    return gates
+
+
+async def run_unit(request: Request, work: Callable[[Session, Actor], R]) -> R:
+    """Authenticate and run `work` in one transaction on one worker thread."""
+    db: Database = request.app.state.db
+    readonly = request.method in _READ_METHODS
+    gates = _gates(request)
+
+    def in_thread() -> R:
+        with db.unit_of_work(readonly=readonly) as session:
+            actor = _authenticate(db, session, request, readonly)
+            return work(session, actor)
+
+    gate: AbstractAsyncContextManager[Any] = gates.sqlite_writer if db.is_sqlite and not readonly else nullcontext()
+    async with gate:
+        return await anyio.to_thread.run_sync(in_thread, limiter=gates.threads)
+
+
+def transactional(handler: Callable[..., R]) -> Callable[..., Awaitable[R]]:
+    """Turn `handler(..., session, actor)` into an endpoint that runs it as one unit of work.
+
+    FastAPI sees the handler's other parameters (path, query, body, `request`) unchanged.
+    """
+    hints = inspect.get_annotations(handler, eval_str=True)
+    signature = inspect.signature(handler)
+    wants_request = "request" in signature.parameters
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
+        for p in signature.parameters.values()
+        if p.name not in _INJECTED
+    ]
+    if not wants_request:
+        params.insert(0, inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request))
+
+    @functools.wraps(handler)
+    async def endpoint(**kwargs: Any) -> R:
+        request: Request = kwargs["request"] if wants_request else kwargs.pop("request")
+        return await run_unit(request, lambda session, actor: handler(**kwargs, session=session, actor=actor))
+
+    endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=params, return_annotation=hints.get("return", signature.return_annotation)
+    )
+    del endpoint.__wrapped__  # FastAPI must read the new signature, not the handler's
+    return endpoint

@@ -22,4 +22,5 @@ def isoformat(value: datetime | None) -> str | None:
     value = as_utc(value)
     if value is None:
         return None
-    return value.strftime("%Y-%m-%dT%H:%M:%S") + (f".{value.microsecond:06d}Z" if value.microsecond else "Z")
+    # isoformat() is several times faster than strftime; UTC renders as "+00:00".
+    return value.isoformat()[:-6] + "Z"

@@ -65,9 +65,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 10,
 class Database:
     """One engine and its two session factories (read and write)."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(self, url: str, *, busy_timeout_ms: int = 30_000, pool_size: int = 20) -> None:
         self.url = url
-        self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+        self.is_sqlite = is_sqlite(url)
+        self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size)
         self._write = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=True)
         self._read = sessionmaker(
             bind=self.engine.execution_options(**{READONLY_OPTION: True}),
@@ -84,9 +85,7 @@ class Database:
         session = self.session(readonly=readonly)
         try:
             yield session
-            if readonly:
-                session.rollback()
-            else:
+            if not readonly:
                 session.commit()
         except BaseException:
             session.rollback()

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, description="Upper bound for limit/per_page.")
     default_page_size: int = Field(default=20, ge=1)
     sqlite_busy_timeout_ms: int = 30_000
+    db_threads: int = Field(
+        default=16, ge=1, description="Worker threads running requests' database work; the pool matches it."
+    )
     invite_ttl_days: int = 14
     admin_email: str = Field(default="admin@example.com", description="Email of the first-run admin user.")
 

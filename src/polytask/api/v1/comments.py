@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from polytask.api.deps import ActorDep, SessionDep, SettingsDep
+from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import PAGING, page_request, reject_unknown
 from polytask.api.v1.paths import CommentId, TaskId
 from polytask.api.v1.schemas import ERROR_RESPONSES, CommentDocument, CommentListDocument
+from polytask.core.actor import Actor
 from polytask.domain.tasks import comments as service
 from polytask.domain.tasks.schemas import CommentCreate, CommentUpdate
 
@@ -18,9 +20,8 @@ router = APIRouter(tags=["Comments"], responses=ERROR_RESPONSES)
 
 
 @router.get("/tasks/{task_id}/comments", response_model=CommentListDocument)
-def list_comments(
-    request: Request, task_id: TaskId, session: SessionDep, actor: ActorDep, settings: SettingsDep
-) -> Response:
+@transactional
+def list_comments(request: Request, task_id: TaskId, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """Comments on a task, oldest first."""
     reject_unknown(request.query_params, PAGING)
     page = page_request(request.query_params, default=settings.default_page_size, maximum=settings.max_page_size)
@@ -29,10 +30,11 @@ def list_comments(
 
 
 @router.post("/tasks/{task_id}/comments", response_model=CommentDocument, status_code=201)
+@transactional
 def add_comment(
     task_id: TaskId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: CommentCreate = Body(examples=[{"body": "Looks good to me"}]),
 ) -> JSONAPIResponse:
     """Comment on a task (any member, viewers included)."""
@@ -41,8 +43,9 @@ def add_comment(
 
 
 @router.get("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
+@transactional
 def get_comment(
-    request: Request, task_id: TaskId, comment_id: CommentId, session: SessionDep, actor: ActorDep
+    request: Request, task_id: TaskId, comment_id: CommentId, session: Session, actor: Actor
 ) -> JSONAPIResponse:
     """Get one comment."""
     reject_unknown(request.query_params, ())
@@ -51,11 +54,12 @@ def get_comment(
 
 @router.put("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
 @router.patch("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
+@transactional
 def update_comment(
     task_id: TaskId,
     comment_id: CommentId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: CommentUpdate = Body(examples=[{"body": "Looks good to me, ship it"}]),
 ) -> JSONAPIResponse:
     """Edit a comment (its author, or a workspace owner or admin)."""
@@ -64,7 +68,8 @@ def update_comment(
 
 
 @router.delete("/tasks/{task_id}/comments/{comment_id}", status_code=204)
-def delete_comment(task_id: TaskId, comment_id: CommentId, session: SessionDep, actor: ActorDep) -> Response:
+@transactional
+def delete_comment(task_id: TaskId, comment_id: CommentId, session: Session, actor: Actor) -> Response:
     """Delete a comment (its author, or a workspace owner or admin)."""
     service.delete_comment(session, actor, task_id=task_id, comment_id=comment_id)
     return no_content()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Body, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from polytask.api.deps import ActorDep, SessionDep, SettingsDep
+from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, document, list_document, no_content
 from polytask.api.v1.params import PAGING, SHAPING, one, page_request, reject_unknown, shape
@@ -22,6 +23,7 @@ from polytask.api.v1.schemas import (
     UserDocument,
     WorkspaceDocument,
 )
+from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.core.pagination import parse_sort
 from polytask.domain.members import service
@@ -36,14 +38,16 @@ INVITE_STATUSES = ("pending", "accepted", "revoked")
 
 
 @router.get("/me", response_model=UserDocument)
-def me(session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+@transactional
+def me(session: Session, actor: Actor) -> JSONAPIResponse:
     """The user behind the credential."""
     return document(resources.user(get_user(session, actor.user_id)))
 
 
 @router.get("/workspaces/{workspace_id}/users", response_model=MemberListDocument)
+@transactional
 def list_users(
-    request: Request, workspace_id: WorkspaceId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
     """Members of a workspace; filter by `role` (owner, admin, member, viewer) and `department`."""
     params = request.query_params
@@ -66,8 +70,9 @@ def list_users(
 
 
 @router.get("/workspaces/{workspace_id}/users/{user_id}", response_model=MemberDocument)
+@transactional
 def get_user_in_workspace(
-    workspace_id: WorkspaceId, user_id: UserId, session: SessionDep, actor: ActorDep
+    workspace_id: WorkspaceId, user_id: UserId, session: Session, actor: Actor
 ) -> JSONAPIResponse:
     """One member, with their role and effective permissions."""
     return document(resources.member(service.get_member(session, actor, workspace_id=workspace_id, user_id=user_id)))
@@ -75,11 +80,12 @@ def get_user_in_workspace(
 
 @router.put("/workspaces/{workspace_id}/users/{user_id}", response_model=MemberDocument)
 @router.patch("/workspaces/{workspace_id}/users/{user_id}", response_model=MemberDocument)
+@transactional
 def update_user_in_workspace(
     workspace_id: WorkspaceId,
     user_id: UserId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: MemberUpdate = Body(
         examples=[
             {"role": "admin", "permissions": {"create_projects": True, "manage_users": True, "view_analytics": True}}
@@ -92,19 +98,19 @@ def update_user_in_workspace(
 
 
 @router.delete("/workspaces/{workspace_id}/users/{user_id}", status_code=204)
-def remove_user_from_workspace(
-    workspace_id: WorkspaceId, user_id: UserId, session: SessionDep, actor: ActorDep
-) -> Response:
+@transactional
+def remove_user_from_workspace(workspace_id: WorkspaceId, user_id: UserId, session: Session, actor: Actor) -> Response:
     """Remove a member (needs `manage_users`), or leave the workspace yourself."""
     service.remove_member(session, actor, workspace_id=workspace_id, user_id=user_id)
     return no_content()
 
 
 @router.post("/workspaces/{workspace_id}/invites", response_model=InviteBatchDocument, status_code=201)
+@transactional
 def create_invites(
     workspace_id: WorkspaceId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     settings: SettingsDep,
     data: InviteCreate = Body(
         examples=[
@@ -124,8 +130,9 @@ def create_invites(
 
 
 @router.get("/workspaces/{workspace_id}/invites", response_model=InviteListDocument)
+@transactional
 def list_invites(
-    request: Request, workspace_id: WorkspaceId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
     """Invites of a workspace; filter by `status` (pending, accepted, revoked)."""
     params = request.query_params
@@ -139,7 +146,8 @@ def list_invites(
 
 
 @router.get("/workspaces/{workspace_id}/invites/{invite_id}", response_model=InviteDocument)
-def get_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: SessionDep, actor: ActorDep) -> JSONAPIResponse:
+@transactional
+def get_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: Session, actor: Actor) -> JSONAPIResponse:
     """One invite."""
     return document(
         resources.invite(service.get_invite_for(session, actor, workspace_id=workspace_id, invite_id=invite_id))
@@ -147,16 +155,18 @@ def get_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: SessionD
 
 
 @router.delete("/workspaces/{workspace_id}/invites/{invite_id}", status_code=204)
-def revoke_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: SessionDep, actor: ActorDep) -> Response:
+@transactional
+def revoke_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: Session, actor: Actor) -> Response:
     """Revoke a pending invite."""
     service.revoke_invite(session, actor, workspace_id=workspace_id, invite_id=invite_id)
     return no_content()
 
 
 @router.post("/invites/accept", response_model=WorkspaceDocument)
+@transactional
 def accept_invite(
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: InviteAccept = Body(examples=[{"token": "inv_Jx3kq0Vt9cZrX2m8L1pN5sWd7yHb4fGa"}]),
 ) -> JSONAPIResponse:
     """Join a workspace with an invite token; the invite must be for your email address."""

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
+from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
-from polytask.api.deps import ActorDep, SessionDep, SettingsDep
+from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import includes, resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import PAGING, SHAPING, one, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ProjectDocument, ProjectListDocument
+from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, ValidationFailed
 from polytask.core.ids import parse_id
 from polytask.core.pagination import parse_sort
@@ -43,7 +45,7 @@ def _choice(params: QueryParams, name: str, allowed: tuple[str, ...]) -> str | N
 
 
 def _list(
-    request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep, workspace_id: int | None
+    request: Request, session: Session, actor: Actor, settings: SettingsDep, workspace_id: int | None
 ) -> Response:
     params = request.query_params
     allowed = PAGING | SHAPING | LIST_FILTERS if workspace_id is None else PAGING | SHAPING | {"type", "status"}
@@ -70,7 +72,7 @@ def _list(
 
 
 def _show(
-    request: Request, session: SessionDep, actor: ActorDep, project_id: int, workspace_id: int | None = None
+    request: Request, session: Session, actor: Actor, project_id: int, workspace_id: int | None = None
 ) -> Response:
     reject_unknown(request.query_params, {"fields", "include"})
     shp = shape(request.query_params, "project", includes.PROJECT_INCLUDES)
@@ -81,21 +83,23 @@ def _show(
     return document(resources.project(project), shape=shp, included=included)
 
 
-def _check_nested(session: SessionDep, actor: ActorDep, workspace_id: int, project_id: int) -> None:
+def _check_nested(session: Session, actor: Actor, workspace_id: int, project_id: int) -> None:
     if service.get_project_for(session, actor, project_id).workspace_id != workspace_id:
         raise NotFound.of("project", project_id)
 
 
 @router.get("/projects", response_model=ProjectListDocument)
-def list_projects(request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> Response:
+@transactional
+def list_projects(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """List every project you can see; filter by `workspace_id`, `type`, `status`."""
     return _list(request, session, actor, settings, None)
 
 
 @router.post("/projects", response_model=ProjectDocument, status_code=201)
+@transactional
 def create_project(
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: ProjectCreate = Body(examples=[{"name": "Customer Onboarding", "workspace_id": "workspace_1"}]),
 ) -> JSONAPIResponse:
     """Create a project in `workspace_id` (default: the key's workspace, else your personal one)."""
@@ -104,17 +108,19 @@ def create_project(
 
 
 @router.get("/projects/{project_id}", response_model=ProjectDocument)
-def get_project(request: Request, project_id: ProjectId, session: SessionDep, actor: ActorDep) -> Response:
+@transactional
+def get_project(request: Request, project_id: ProjectId, session: Session, actor: Actor) -> Response:
     """Get a project; `include=tasks,assignees,sections,workspace,members` adds related objects."""
     return _show(request, session, actor, project_id)
 
 
 @router.put("/projects/{project_id}", response_model=ProjectDocument)
 @router.patch("/projects/{project_id}", response_model=ProjectDocument)
+@transactional
 def update_project(
     project_id: ProjectId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: ProjectUpdate = Body(examples=[EXAMPLE_UPDATE]),
 ) -> JSONAPIResponse:
     """Update the given fields; settings and custom fields merge key by key."""
@@ -123,25 +129,28 @@ def update_project(
 
 
 @router.delete("/projects/{project_id}", status_code=204)
-def delete_project(project_id: ProjectId, session: SessionDep, actor: ActorDep) -> Response:
+@transactional
+def delete_project(project_id: ProjectId, session: Session, actor: Actor) -> Response:
     """Delete a project with its tasks. Its creator, or a workspace owner or admin."""
     service.delete_project(session, actor, project_id=project_id)
     return no_content()
 
 
 @router.get("/workspaces/{workspace_id}/projects", response_model=ProjectListDocument)
+@transactional
 def list_workspace_projects(
-    request: Request, workspace_id: WorkspaceId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
     """List the projects of one workspace."""
     return _list(request, session, actor, settings, workspace_id)
 
 
 @router.post("/workspaces/{workspace_id}/projects", response_model=ProjectDocument, status_code=201)
+@transactional
 def create_workspace_project(
     workspace_id: WorkspaceId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: ProjectCreate = Body(examples=[EXAMPLE_CREATE]),
 ) -> JSONAPIResponse:
     """Create a project in this workspace."""
@@ -150,8 +159,9 @@ def create_workspace_project(
 
 
 @router.get("/workspaces/{workspace_id}/projects/{project_id}", response_model=ProjectDocument)
+@transactional
 def get_workspace_project(
-    request: Request, workspace_id: WorkspaceId, project_id: ProjectId, session: SessionDep, actor: ActorDep
+    request: Request, workspace_id: WorkspaceId, project_id: ProjectId, session: Session, actor: Actor
 ) -> Response:
     """Get a project of this workspace."""
     return _show(request, session, actor, project_id, workspace_id)
@@ -159,11 +169,12 @@ def get_workspace_project(
 
 @router.put("/workspaces/{workspace_id}/projects/{project_id}", response_model=ProjectDocument)
 @router.patch("/workspaces/{workspace_id}/projects/{project_id}", response_model=ProjectDocument)
+@transactional
 def update_workspace_project(
     workspace_id: WorkspaceId,
     project_id: ProjectId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: ProjectUpdate = Body(examples=[EXAMPLE_UPDATE]),
 ) -> JSONAPIResponse:
     """Update a project of this workspace."""
@@ -173,8 +184,9 @@ def update_workspace_project(
 
 
 @router.delete("/workspaces/{workspace_id}/projects/{project_id}", status_code=204)
+@transactional
 def delete_workspace_project(
-    workspace_id: WorkspaceId, project_id: ProjectId, session: SessionDep, actor: ActorDep
+    workspace_id: WorkspaceId, project_id: ProjectId, session: Session, actor: Actor
 ) -> Response:
     """Delete a project of this workspace."""
     _check_nested(session, actor, workspace_id, project_id)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from polytask.api.deps import ActorDep, SessionDep, SettingsDep
+from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import PAGING, page_request, reject_unknown
 from polytask.api.v1.paths import ProjectId, SectionId
 from polytask.api.v1.schemas import ERROR_RESPONSES, SectionDocument, SectionListDocument
+from polytask.core.actor import Actor
 from polytask.domain.projects import service
 from polytask.domain.projects.schemas import SectionCreate, SectionUpdate
 
@@ -18,8 +20,9 @@ router = APIRouter(tags=["Sections"], responses=ERROR_RESPONSES)
 
 
 @router.get("/projects/{project_id}/sections", response_model=SectionListDocument)
+@transactional
 def list_sections(
-    request: Request, project_id: ProjectId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
     """A project's sections in board order."""
     reject_unknown(request.query_params, PAGING)
@@ -29,10 +32,11 @@ def list_sections(
 
 
 @router.post("/projects/{project_id}/sections", response_model=SectionDocument, status_code=201)
+@transactional
 def create_section(
     project_id: ProjectId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: SectionCreate = Body(examples=[{"name": "In Review"}]),
 ) -> JSONAPIResponse:
     """Add a section; without `position` it goes last."""
@@ -41,8 +45,9 @@ def create_section(
 
 
 @router.get("/projects/{project_id}/sections/{section_id}", response_model=SectionDocument)
+@transactional
 def get_section(
-    request: Request, project_id: ProjectId, section_id: SectionId, session: SessionDep, actor: ActorDep
+    request: Request, project_id: ProjectId, section_id: SectionId, session: Session, actor: Actor
 ) -> JSONAPIResponse:
     """Get one section."""
     reject_unknown(request.query_params, ())
@@ -53,11 +58,12 @@ def get_section(
 
 @router.put("/projects/{project_id}/sections/{section_id}", response_model=SectionDocument)
 @router.patch("/projects/{project_id}/sections/{section_id}", response_model=SectionDocument)
+@transactional
 def update_section(
     project_id: ProjectId,
     section_id: SectionId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: SectionUpdate = Body(examples=[{"name": "Ready for review", "position": 2048}]),
 ) -> JSONAPIResponse:
     """Rename or move a section."""
@@ -66,7 +72,8 @@ def update_section(
 
 
 @router.delete("/projects/{project_id}/sections/{section_id}", status_code=204)
-def delete_section(project_id: ProjectId, section_id: SectionId, session: SessionDep, actor: ActorDep) -> Response:
+@transactional
+def delete_section(project_id: ProjectId, section_id: SectionId, session: Session, actor: Actor) -> Response:
     """Delete a section; its tasks stay in the project, without a section."""
     service.delete_section(session, actor, project_id=project_id, section_id=section_id)
     return no_content()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
+from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
-from polytask.api.deps import ActorDep, SessionDep, SettingsDep
+from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import includes, resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import PAGING, SHAPING, many, one, page_request, reject_unknown, shape
@@ -123,9 +124,7 @@ def task_filter(params: QueryParams, actor: Actor, project_id: int | None) -> Ta
     )
 
 
-def _list(
-    request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep, project_id: int | None
-) -> Response:
+def _list(request: Request, session: Session, actor: Actor, settings: SettingsDep, project_id: int | None) -> Response:
     params = request.query_params
     allowed = PAGING | SHAPING | FILTERS
     reject_unknown(params, allowed if project_id is None else allowed - {"project_id"})
@@ -138,7 +137,7 @@ def _list(
     return list_document(request, result, [resources.task(v) for v in result.items], shape=shp, included=included)
 
 
-def _show(request: Request, session: SessionDep, actor: ActorDep, task_id: int, project_id: int | None) -> Response:
+def _show(request: Request, session: Session, actor: Actor, task_id: int, project_id: int | None) -> Response:
     params = request.query_params
     if params:
         reject_unknown(params, {"fields", "include"})
@@ -149,16 +148,18 @@ def _show(request: Request, session: SessionDep, actor: ActorDep, task_id: int, 
 
 
 @router.get("/tasks", response_model=TaskListDocument)
-def list_tasks(request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> Response:
+@transactional
+def list_tasks(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """List tasks across projects. Filters: `project_id`, `assignee`, `status`, `priority`, `labels`,
     `due_before`, `due_after`, `completed_after` and more; a date-only upper bound includes that day."""
     return _list(request, session, actor, settings, None)
 
 
 @router.post("/tasks", response_model=TaskDocument, status_code=201)
+@transactional
 def create_task(
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: TaskCreate = Body(examples=[{"name": "API Test Task", "project_id": "project_1"}]),
 ) -> JSONAPIResponse:
     """Create a task in the project named by `project_id`."""
@@ -167,15 +168,17 @@ def create_task(
 
 
 @router.get("/tasks/{task_id}", response_model=TaskDocument)
-def get_task(request: Request, task_id: TaskId, session: SessionDep, actor: ActorDep) -> Response:
+@transactional
+def get_task(request: Request, task_id: TaskId, session: Session, actor: Actor) -> Response:
     """Get a task; `include=project,assignees,section,parent,dependencies` adds related objects."""
     return _show(request, session, actor, task_id, None)
 
 
 @router.put("/tasks/{task_id}", response_model=TaskDocument)
 @router.patch("/tasks/{task_id}", response_model=TaskDocument)
+@transactional
 def update_task(
-    task_id: TaskId, session: SessionDep, actor: ActorDep, data: TaskUpdate = Body(examples=[EXAMPLE_UPDATE])
+    task_id: TaskId, session: Session, actor: Actor, data: TaskUpdate = Body(examples=[EXAMPLE_UPDATE])
 ) -> JSONAPIResponse:
     """Update the given fields (PUT is a partial update too). Setting `status: completed` completes it."""
     view = service.update_task(session, actor, task_id=task_id, data=data)
@@ -183,23 +186,26 @@ def update_task(
 
 
 @router.delete("/tasks/{task_id}", status_code=204)
-def delete_task(task_id: TaskId, session: SessionDep, actor: ActorDep) -> Response:
+@transactional
+def delete_task(task_id: TaskId, session: Session, actor: Actor) -> Response:
     """Delete a task with its subtasks and comments."""
     service.delete_task(session, actor, task_id=task_id)
     return no_content()
 
 
 @router.get("/projects/{project_id}/tasks", response_model=TaskListDocument)
+@transactional
 def list_project_tasks(
-    request: Request, project_id: ProjectId, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
     """List a project's tasks (manual order unless `sort` is given)."""
     return _list(request, session, actor, settings, project_id)
 
 
 @router.post("/projects/{project_id}/tasks", response_model=TaskDocument, status_code=201)
+@transactional
 def create_project_task(
-    project_id: ProjectId, session: SessionDep, actor: ActorDep, data: TaskCreate = Body(examples=[EXAMPLE_CREATE])
+    project_id: ProjectId, session: Session, actor: Actor, data: TaskCreate = Body(examples=[EXAMPLE_CREATE])
 ) -> JSONAPIResponse:
     """Create a task in this project."""
     view = service.create_task(session, actor, project_id=project_id, data=data)
@@ -207,8 +213,9 @@ def create_project_task(
 
 
 @router.get("/projects/{project_id}/tasks/{task_id}", response_model=TaskDocument)
+@transactional
 def get_project_task(
-    request: Request, project_id: ProjectId, task_id: TaskId, session: SessionDep, actor: ActorDep
+    request: Request, project_id: ProjectId, task_id: TaskId, session: Session, actor: Actor
 ) -> Response:
     """Get a task of this project."""
     return _show(request, session, actor, task_id, project_id)
@@ -216,11 +223,12 @@ def get_project_task(
 
 @router.put("/projects/{project_id}/tasks/{task_id}", response_model=TaskDocument)
 @router.patch("/projects/{project_id}/tasks/{task_id}", response_model=TaskDocument)
+@transactional
 def update_project_task(
     project_id: ProjectId,
     task_id: TaskId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: TaskUpdate = Body(examples=[EXAMPLE_UPDATE]),
 ) -> JSONAPIResponse:
     """Update a task of this project."""
@@ -229,7 +237,8 @@ def update_project_task(
 
 
 @router.delete("/projects/{project_id}/tasks/{task_id}", status_code=204)
-def delete_project_task(project_id: ProjectId, task_id: TaskId, session: SessionDep, actor: ActorDep) -> Response:
+@transactional
+def delete_project_task(project_id: ProjectId, task_id: TaskId, session: Session, actor: Actor) -> Response:
     """Delete a task of this project."""
     service.delete_task(session, actor, task_id=task_id, project_id=project_id)
     return no_content()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from polytask.api.deps import ActorDep, SessionDep, SettingsDep
+from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import PAGING, SHAPING, page_request, reject_unknown, shape
 from polytask.api.v1.paths import WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, WorkspaceDocument, WorkspaceListDocument
+from polytask.core.actor import Actor
 from polytask.core.pagination import parse_sort
 from polytask.domain.workspaces import service
 from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate
@@ -25,7 +27,8 @@ EXAMPLE_CREATE = {
 
 
 @router.get("/workspaces", response_model=WorkspaceListDocument)
-def list_workspaces(request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> Response:
+@transactional
+def list_workspaces(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """List the workspaces you belong to."""
     params = request.query_params
     reject_unknown(params, PAGING | SHAPING)
@@ -37,8 +40,9 @@ def list_workspaces(request: Request, session: SessionDep, actor: ActorDep, sett
 
 
 @router.post("/workspaces", response_model=WorkspaceDocument, status_code=201)
+@transactional
 def create_workspace(
-    session: SessionDep, actor: ActorDep, data: WorkspaceCreate = Body(examples=[EXAMPLE_CREATE])
+    session: Session, actor: Actor, data: WorkspaceCreate = Body(examples=[EXAMPLE_CREATE])
 ) -> JSONAPIResponse:
     """Create a workspace; you become its owner."""
     workspace = service.create_workspace(session, actor, data=data)
@@ -46,7 +50,8 @@ def create_workspace(
 
 
 @router.get("/workspaces/{workspace_id}", response_model=WorkspaceDocument)
-def get_workspace(request: Request, workspace_id: WorkspaceId, session: SessionDep, actor: ActorDep) -> Response:
+@transactional
+def get_workspace(request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor) -> Response:
     """Get one workspace."""
     reject_unknown(request.query_params, {"fields"})
     workspace = service.get_workspace_for(session, actor, workspace_id)
@@ -55,10 +60,11 @@ def get_workspace(request: Request, workspace_id: WorkspaceId, session: SessionD
 
 @router.put("/workspaces/{workspace_id}", response_model=WorkspaceDocument)
 @router.patch("/workspaces/{workspace_id}", response_model=WorkspaceDocument)
+@transactional
 def update_workspace(
     workspace_id: WorkspaceId,
-    session: SessionDep,
-    actor: ActorDep,
+    session: Session,
+    actor: Actor,
     data: WorkspaceUpdate = Body(examples=[{"name": "Updated Marketing Campaigns", "settings": {"theme": "dark"}}]),
 ) -> JSONAPIResponse:
     """Update name, description or settings; settings merge key by key. Owners and admins."""
@@ -67,7 +73,8 @@ def update_workspace(
 
 
 @router.delete("/workspaces/{workspace_id}", status_code=204)
-def delete_workspace(workspace_id: WorkspaceId, session: SessionDep, actor: ActorDep) -> Response:
+@transactional
+def delete_workspace(workspace_id: WorkspaceId, session: Session, actor: Actor) -> Response:
     """Delete a workspace and everything in it. Owners only."""
     service.delete_workspace(session, actor, workspace_id=workspace_id)
     return no_content()

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -83,6 +83,25 @@ def create_api_key(
     return IssuedKey(key=key, secret=secret)
 
 
+# Built once: this runs on every request.
+_KEY_BY_PREFIX = (
+    select(
+        ApiKey.id,
+        ApiKey.user_id,
+        ApiKey.workspace_id,
+        ApiKey.key_hash,
+        ApiKey.scopes,
+        ApiKey.expires_at,
+        ApiKey.last_used_at,
+        ApiKey.revoked_at,
+        User.role,
+        User.is_active,
+    )
+    .join(User, User.id == ApiKey.user_id)
+    .where(ApiKey.prefix == bindparam("prefix"))
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Authenticated:
     actor: Actor
@@ -96,12 +115,10 @@ def authenticate_api_key(session: Session, raw: str) -> Authenticated:
     prefix, sep, _ = raw[len(KEY_PREFIX) :].partition("_")
     if not sep:
         raise AuthenticationFailed("Invalid API key")
-    row = session.execute(
-        select(ApiKey, User.role, User.is_active).join(User, User.id == ApiKey.user_id).where(ApiKey.prefix == prefix)
-    ).first()
-    if row is None:
+    key = session.execute(_KEY_BY_PREFIX, {"prefix": prefix}).first()
+    if key is None:
         raise AuthenticationFailed("Invalid API key")
-    key, role, active = row
+    role, active = key.role, key.is_active
     if not hmac.compare_digest(key.key_hash, _digest(raw)):
         raise AuthenticationFailed("Invalid API key")
     now = utcnow()

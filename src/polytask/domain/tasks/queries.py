@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, String, and_, case, cast, literal, select, union_all
+from sqlalchemy import BindParameter, Select, String, and_, bindparam, case, cast, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -45,22 +45,41 @@ class TaskView:
     role: str | None = None
 
 
+_TASK_FOR = (
+    select(Task, Membership)
+    .join(
+        Membership,
+        and_(Membership.workspace_id == Task.workspace_id, Membership.user_id == bindparam("user_id")),
+    )
+    .where(Task.id == bindparam("task_id"))
+    .where(or_(bindparam("bound") == 0, Task.workspace_id == bindparam("bound")))
+)
+
+
 def fetch_task_for(session: Session, actor: Actor, task_id: int) -> tuple[Task, Membership]:
     """The task and the actor's membership in its workspace, in one query; else NotFound."""
-    stmt = (
-        select(Task, Membership)
-        .join(
-            Membership,
-            and_(Membership.workspace_id == Task.workspace_id, Membership.user_id == actor.user_id),
-        )
-        .where(Task.id == task_id)
-    )
-    if actor.workspace_id is not None:
-        stmt = stmt.where(Task.workspace_id == actor.workspace_id)
-    row = session.execute(stmt).first()
+    # A bound credential's workspace, or 0 (no workspace has id 0) for "any".
+    params = {"task_id": task_id, "user_id": actor.user_id, "bound": actor.workspace_id or 0}
+    row = session.execute(_TASK_FOR, params).first()
     if row is None:
         raise NotFound.of("task", task_id)
     return row[0], row[1]
+
+
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+# One round trip for all three relations, built once (the statement cache keys on its shape).
+_RELATIONS = union_all(
+    select(
+        TaskAssignee.task_id,
+        literal("a").label("kind"),
+        cast(TaskAssignee.user_id, String).label("value"),
+        TaskAssignee.position.label("ord"),
+    ).where(TaskAssignee.task_id.in_(_IDS)),
+    select(TaskLabel.task_id, literal("l"), TaskLabel.label, literal(0)).where(TaskLabel.task_id.in_(_IDS)),
+    select(TaskDependency.task_id, literal("d"), cast(TaskDependency.depends_on_id, String), literal(0)).where(
+        TaskDependency.task_id.in_(_IDS)
+    ),
+)
 
 
 def load_relations(session: Session, task_ids: list[int]) -> dict[int, TaskRelations]:
@@ -68,17 +87,7 @@ def load_relations(session: Session, task_ids: list[int]) -> dict[int, TaskRelat
     result: dict[int, TaskRelations] = defaultdict(TaskRelations)
     if not task_ids:
         return result
-    assignees = select(
-        TaskAssignee.task_id,
-        literal("a").label("kind"),
-        cast(TaskAssignee.user_id, String).label("value"),
-        TaskAssignee.position.label("ord"),
-    ).where(TaskAssignee.task_id.in_(task_ids))
-    labels = select(TaskLabel.task_id, literal("l"), TaskLabel.label, literal(0)).where(TaskLabel.task_id.in_(task_ids))
-    deps = select(TaskDependency.task_id, literal("d"), cast(TaskDependency.depends_on_id, String), literal(0)).where(
-        TaskDependency.task_id.in_(task_ids)
-    )
-    rows = session.execute(union_all(assignees, labels, deps)).all()
+    rows = session.execute(_RELATIONS, {"ids": task_ids}).all()
     for task_id, kind, value, _ord in sorted(rows, key=lambda r: (r[0], r[1], r[3], r[2])):
         rel = result[task_id]
         if kind == "a":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -30,13 +30,16 @@ def effective_permissions(membership: Membership) -> dict[str, bool]:
     return merged
 
 
+_MEMBERSHIP = select(Membership).where(
+    Membership.workspace_id == bindparam("workspace_id"), Membership.user_id == bindparam("user_id")
+)
+
+
 def membership_for(session: Session, actor: Actor, workspace_id: int) -> Membership:
     """The actor's membership, or NotFound: outsiders can't tell a foreign workspace from none."""
     if not actor.can_see_workspace(workspace_id):
         raise NotFound.of("workspace", workspace_id)
-    membership = session.scalar(
-        select(Membership).where(Membership.workspace_id == workspace_id, Membership.user_id == actor.user_id)
-    )
+    membership = session.scalar(_MEMBERSHIP, {"workspace_id": workspace_id, "user_id": actor.user_id})
     if membership is None:
         raise NotFound.of("workspace", workspace_id)
     return membership
