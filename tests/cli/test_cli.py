@@ -233,3 +233,14 @@ def test_api_key_refusals(cli: Run, db: Database) -> None:
     )
     assert "abc" in failed(cli("api-keys", "create", "--user", "someone@example.com", "--workspace", "abc"))
     assert "--user" in failed(cli("api-keys", "create"))
+
+
+def test_api_key_expiry(cli: Run, client: httpx.Client, db: Database) -> None:
+    make_person(db, email="hopper@example.com")
+    key = ok(cli("api-keys", "create", "--user", "hopper@example.com", "--expires-at", "2999-01-01T00:00:00Z"))
+    assert client.get("/v1/me", headers=bearer(key)).status_code == 200
+    listed = client.get("/v1/api-keys", headers=bearer(key)).json()["data"]
+    assert listed[-1]["attributes"]["expires_at"] == "2999-01-01T00:00:00Z"
+    key = ok(cli("api-keys", "create", "--user", "hopper@example.com", "--expires-at", "2001-01-01T00:00:00"))
+    assert client.get("/v1/me", headers=bearer(key)).status_code == 401
+    assert "expires_at" in failed(cli("api-keys", "create", "--user", "hopper@example.com", "--expires-at", "soon"))

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from polytask import __version__
 from polytask.api import system
 from polytask.api.middleware import RequestIdMiddleware
-from polytask.api.v1 import comments, members, projects, sections, tasks, workspaces
+from polytask.api.v1 import api_keys, comments, members, projects, sections, tasks, workspaces
 from polytask.api.v1.errors import error_response, validation_details
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RequestIdMiddleware)
     _install_error_handlers(app)
     app.include_router(system.router)
-    for module in (workspaces, projects, tasks, sections, comments, members):
+    for module in (workspaces, projects, tasks, sections, comments, members, api_keys):
         app.include_router(module.router, prefix="/v1")
     system.mount_docs(app)
     return app

@@ -120,13 +120,20 @@ def api_keys_create(
     scopes: Annotated[
         list[str] | None, typer.Option(help="Scopes, space- or comma-separated; may be repeated. Default: all.")
     ] = None,
+    expires_at: Annotated[
+        str | None, typer.Option(help="Expiry as an ISO 8601 datetime (UTC if no offset). Default: never.")
+    ] = None,
 ) -> None:
     """Create an API key; the key alone is printed on the last line."""
     from polytask.core.errors import DomainError
     from polytask.core.ids import parse_id
-    from polytask.domain.api_keys.service import create_api_key, normalize_scopes
+    from polytask.domain.api_keys.service import create_api_key, normalize_scopes, parse_expiry
     from polytask.domain.users.service import find_user_by_login
 
+    try:
+        expiry = parse_expiry(expires_at)
+    except DomainError as exc:
+        raise _fail(exc.message) from None
     workspace_id = None
     if workspace is not None:
         workspace_id = parse_id("workspace", workspace)
@@ -145,6 +152,7 @@ def api_keys_create(
                 workspace_id=workspace_id,
                 name=name,
                 scopes=normalize_scopes(scopes or []) or None,
+                expires_at=expiry,
             )
             secret = issued.secret
     except DomainError as exc:

@@ -49,7 +49,8 @@ class NotFound(DomainError):
 
         if isinstance(ident, int) and resource in PREFIXES:
             ident = render_id(resource, ident)
-        return cls(f"{resource.capitalize()} '{ident}' was not found", {"resource": resource, "id": str(ident)})
+        label = resource.replace("_", " ").capitalize()
+        return cls(f"{label} '{ident}' was not found", {"resource": resource, "id": str(ident)})
 
 
 class Conflict(DomainError):

@@ -16,7 +16,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "comment": ("comment",),
     "invite": ("invite",),
     "member": ("member",),
-    "api_key": ("key",),
+    "api_key": ("key", "api_key"),
     "event": ("event",),
 }
 

@@ -33,6 +33,7 @@ ID_PARAMS = {
     "comment_id": "comment",
     "user_id": "user",
     "invite_id": "invite",
+    "key_id": "api_key",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -55,6 +56,7 @@ class World:
             f"/v1/projects/{i['project']}?include=tasks,sections,members",
             f"/v1/tasks/{i['task']}/comments",
             f"/v1/workspaces/{i['workspace']}/invites",
+            "/v1/api-keys",
         ]
         out = {}
         for path in paths:
@@ -84,6 +86,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     )
     assert r.status_code == 201, r.text
     invite = r.json()["data"][0]["id"]
+    [api_key] = client.get("/v1/api-keys", headers=h).json()["data"]
     ids = {
         "workspace": owner.workspace,
         "project": project,
@@ -92,6 +95,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         "comment": comment,
         "user": teammate.id,
         "invite": invite,
+        "api_key": api_key["id"],
     }
     return World(owner=owner, teammate=teammate, ids=ids, subtask=subtask)
 

@@ -34,3 +34,4 @@ UserId = Annotated[int, _path_id("user"), _schema("user"), Path(description="A u
 InviteId = Annotated[int, _path_id("invite"), _schema("invite"), Path(description="An invite id")]
 CommentId = Annotated[int, _path_id("comment"), _schema("comment"), Path(description="A comment id")]
 SectionId = Annotated[int, _path_id("section"), _schema("section"), Path(description="A section id")]
+ApiKeyId = Annotated[int, _path_id("api_key"), _schema("api_key"), Path(description="An API key id")]

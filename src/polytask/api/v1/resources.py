@@ -168,3 +168,19 @@ def section(s: Any) -> Resource:
         },
         {"project": ident("project", s.project_id)},
     )
+
+
+def api_key(k: Any, secret: str | None = None) -> Resource:
+    attrs = {
+        "name": k.name,
+        "prefix": f"ptk_{k.prefix}",
+        "workspace_id": rid("workspace", k.workspace_id),
+        "scopes": k.scopes,
+        "expires_at": ts(k.expires_at),
+        "last_used_at": ts(k.last_used_at),
+        "revoked_at": ts(k.revoked_at),
+        "created_at": ts(k.created_at),
+    }
+    if secret is not None:
+        attrs["key"] = secret
+    return resource("api_key", k.id, attrs, {"workspace": ident("workspace", k.workspace_id)})

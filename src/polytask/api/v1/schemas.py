@@ -173,6 +173,18 @@ class CommentAttributes(BaseModel):
     updated_at: str | None = None
 
 
+class ApiKeyAttributes(BaseModel):
+    name: str | None = None
+    prefix: str | None = Field(default=None, description="The key's public start, to recognise it.")
+    workspace_id: str | None = None
+    scopes: list[str] | None = Field(default=None, description="null: all of the user's rights.")
+    expires_at: str | None = None
+    last_used_at: str | None = None
+    revoked_at: str | None = None
+    created_at: str | None = None
+    key: str | None = Field(default=None, description="Only in the create response; shown once.")
+
+
 class SectionAttributes(BaseModel):
     name: str | None = None
     position: float | None = None
@@ -189,6 +201,7 @@ _MemberResource, MemberDocument, MemberListDocument = _documents("Member", "user
 _InviteResource, InviteDocument, InviteListDocument = _documents("Invite", "invite", InviteAttributes)
 _CommentResource, CommentDocument, CommentListDocument = _documents("Comment", "comment", CommentAttributes)
 _SectionResource, SectionDocument, SectionListDocument = _documents("Section", "section", SectionAttributes)
+_ApiKeyResource, ApiKeyDocument, ApiKeyListDocument = _documents("ApiKey", "api_key", ApiKeyAttributes)
 
 
 InviteBatchDocument = create_model("InviteBatchDocument", data=(list[_InviteResource], ...))  # type: ignore[valid-type]
@@ -202,6 +215,7 @@ ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {
     "invite": frozenset(InviteAttributes.model_fields),
     "comment": frozenset(CommentAttributes.model_fields),
     "section": frozenset(SectionAttributes.model_fields),
+    "api_key": frozenset(ApiKeyAttributes.model_fields),
 }
 
 # Relationship names, which `fields=` may also name (JSON:API sparse fieldsets cover both).
@@ -213,6 +227,7 @@ RELATIONSHIP_NAMES: dict[str, frozenset[str]] = {
     "invite": frozenset({"workspace"}),
     "comment": frozenset({"task", "author"}),
     "section": frozenset({"project"}),
+    "api_key": frozenset({"workspace"}),
 }
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

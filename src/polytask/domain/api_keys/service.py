@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
 from polytask.core.errors import AuthenticationFailed, NotFound, ValidationFailed
+from polytask.domain.api_keys.schemas import ApiKeyCreate
 from polytask.domain.events.service import record_event
 from polytask.models import ApiKey, Membership, User
 
@@ -146,10 +147,53 @@ def touch_api_key(session: Session, key_id: int) -> None:
     session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
 
 
-def revoke_api_key(session: Session, actor: Actor, *, key_id: int) -> None:
+def _own_key(session: Session, actor: Actor, key_id: int) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None or key.user_id != actor.user_id:
         raise NotFound.of("api_key", key_id)
+    if actor.workspace_id is not None and key.workspace_id != actor.workspace_id:
+        raise NotFound.of("api_key", key_id)
+    return key
+
+
+def list_api_keys(session: Session, actor: Actor) -> list[ApiKey]:
+    """The actor's own keys (a workspace-bound key sees only keys bound to its workspace)."""
+    stmt = select(ApiKey).where(ApiKey.user_id == actor.user_id)
+    if actor.workspace_id is not None:
+        stmt = stmt.where(ApiKey.workspace_id == actor.workspace_id)
+    return list(session.scalars(stmt.order_by(ApiKey.id)))
+
+
+def get_api_key_for(session: Session, actor: Actor, key_id: int) -> ApiKey:
+    return _own_key(session, actor, key_id)
+
+
+def issue_api_key_for(session: Session, actor: Actor, *, data: ApiKeyCreate) -> IssuedKey:
+    """A new key for the actor; a workspace-bound credential only issues keys bound to its workspace."""
+    workspace_id = data.workspace_id
+    if actor.workspace_id is not None:
+        if workspace_id is not None and workspace_id != actor.workspace_id:
+            raise NotFound.of("workspace", workspace_id)
+        workspace_id = actor.workspace_id
+    if data.expires_at is not None and data.expires_at <= utcnow():
+        raise ValidationFailed.field("expires_at", "must be in the future", data.expires_at.isoformat())
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound.of("user", actor.user_id)
+    return create_api_key(
+        session,
+        actor,
+        user=user,
+        workspace_id=workspace_id,
+        name=data.name,
+        scopes=data.scopes,
+        expires_at=data.expires_at,
+    )
+
+
+def revoke_api_key(session: Session, actor: Actor, *, key_id: int) -> None:
+    """Revoke one of the actor's keys; revoking twice is harmless."""
+    key = _own_key(session, actor, key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         record_event(

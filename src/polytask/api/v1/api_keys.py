@@ -1,0 +1,64 @@
+"""/v1/api-keys: the caller's own API keys (the guide's Settings -> Developer -> API Keys)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Body, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from polytask.api.deps import transactional
+from polytask.api.v1 import resources
+from polytask.api.v1.documents import JSONAPIResponse, created, document, no_content
+from polytask.api.v1.params import reject_unknown
+from polytask.api.v1.paths import ApiKeyId
+from polytask.api.v1.schemas import ERROR_RESPONSES, ApiKeyDocument, ApiKeyListDocument
+from polytask.core.actor import Actor
+from polytask.domain.api_keys import service
+from polytask.domain.api_keys.schemas import ApiKeyCreate
+
+router = APIRouter(tags=["API keys"], responses=ERROR_RESPONSES)
+
+
+@router.get("/api-keys", response_model=ApiKeyListDocument)
+@transactional
+def list_api_keys(request: Request, session: Session, actor: Actor) -> JSONAPIResponse:
+    """Your API keys, revoked ones included (never the secret)."""
+    reject_unknown(request.query_params, set())
+    keys = service.list_api_keys(session, actor)
+    size = max(len(keys), 1)
+    here = "/v1/api-keys"
+    return JSONAPIResponse(
+        {
+            "data": [resources.api_key(k) for k in keys],
+            "meta": {"total": len(keys), "limit": size, "offset": 0, "page": 1, "per_page": size},
+            "links": {"self": here, "first": here},
+        }
+    )
+
+
+@router.post("/api-keys", response_model=ApiKeyDocument, status_code=201)
+@transactional
+def create_api_key(
+    session: Session,
+    actor: Actor,
+    data: ApiKeyCreate = Body(examples=[{"name": "CI sync", "scopes": ["tasks:read", "tasks:write"]}]),
+) -> JSONAPIResponse:
+    """Create a key for yourself; `key` in the response is shown once. Scopes are recorded now and
+    enforced once scope checks land; without them the key has all of your rights."""
+    issued = service.issue_api_key_for(session, actor, data=data)
+    return created(resources.api_key(issued.key, issued.secret), f"/v1/api-keys/key_{issued.key.id}")
+
+
+@router.get("/api-keys/{key_id}", response_model=ApiKeyDocument)
+@transactional
+def get_api_key(key_id: ApiKeyId, session: Session, actor: Actor) -> JSONAPIResponse:
+    """One of your keys."""
+    return document(resources.api_key(service.get_api_key_for(session, actor, key_id)))
+
+
+@router.delete("/api-keys/{key_id}", status_code=204)
+@transactional
+def revoke_api_key(key_id: ApiKeyId, session: Session, actor: Actor) -> Response:
+    """Revoke one of your keys; it stops working at once. Revoking twice is harmless."""
+    service.revoke_api_key(session, actor, key_id=key_id)
+    return no_content()
