@@ -59,3 +59,30 @@ def snapshot_of(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Changed fields as {field: {"from": old, "to": new}}."""
     return {k: {"from": before.get(k), "to": v} for k, v in after.items() if before.get(k) != v}
+
+
+def record_update(
+    session: Session,
+    actor: Actor,
+    *,
+    resource_type: str,
+    resource_id: int,
+    workspace_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> dict[str, Any]:
+    """Record `<resource>.updated` with the changed fields, if any changed; returns the changes."""
+    changes = diff(before, after)
+    if changes:
+        session.flush()
+        record_event(
+            session,
+            actor,
+            type=f"{resource_type}.updated",
+            resource_type=resource_type,
+            resource_id=resource_id,
+            workspace_id=workspace_id,
+            changes=changes,
+            snapshot=after,
+        )
+    return changes

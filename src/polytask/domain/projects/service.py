@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
-from polytask.domain.events.service import diff, record_event, snapshot_of
+from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.projects.schemas import (
     ProjectCreate,
     ProjectUpdate,
@@ -173,20 +173,15 @@ def update_project(session: Session, actor: Actor, *, project_id: int, data: Pro
         definitions, values = split_custom_fields(data.custom_fields)
         project.custom_field_definitions = {**project.custom_field_definitions, **definitions}
         project.custom_fields = {**project.custom_fields, **values}
-    after = snapshot_of(project, PROJECT_FIELDS)
-    changes = diff(before, after)
-    if changes:
-        session.flush()
-        record_event(
-            session,
-            actor,
-            type="project.updated",
-            resource_type="project",
-            resource_id=project.id,
-            workspace_id=project.workspace_id,
-            changes=changes,
-            snapshot=after,
-        )
+    record_update(
+        session,
+        actor,
+        resource_type="project",
+        resource_id=project.id,
+        workspace_id=project.workspace_id,
+        before=before,
+        after=snapshot_of(project, PROJECT_FIELDS),
+    )
     return project
 
 
@@ -291,20 +286,15 @@ def update_section(session: Session, actor: Actor, *, project_id: int, section_i
         if value is None:
             raise ValidationFailed.field(field, "cannot be null")
         setattr(section, field, value)
-    after = snapshot_of(section, SECTION_FIELDS)
-    changes = diff(before, after)
-    if changes:
-        session.flush()
-        record_event(
-            session,
-            actor,
-            type="section.updated",
-            resource_type="section",
-            resource_id=section.id,
-            workspace_id=project.workspace_id,
-            changes=changes,
-            snapshot=after,
-        )
+    record_update(
+        session,
+        actor,
+        resource_type="section",
+        resource_id=section.id,
+        workspace_id=project.workspace_id,
+        before=before,
+        after=snapshot_of(section, SECTION_FIELDS),
+    )
     return section
 
 

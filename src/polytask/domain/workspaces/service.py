@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.errors import PermissionDenied
 from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
-from polytask.domain.events.service import diff, record_event, snapshot_of
+from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.workspaces.access import membership_for, require_role, visible_workspace_ids
 from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
 from polytask.models import Membership, User, Workspace
@@ -88,20 +88,15 @@ def update_workspace(session: Session, actor: Actor, *, workspace_id: int, data:
         workspace.description = data.description
     if data.settings is not None:
         workspace.settings = {**workspace.settings, **settings_dict(data.settings)}
-    after = snapshot_of(workspace, WORKSPACE_FIELDS)
-    changes = diff(before, after)
-    if changes:
-        session.flush()
-        record_event(
-            session,
-            actor,
-            type="workspace.updated",
-            resource_type="workspace",
-            resource_id=workspace.id,
-            workspace_id=workspace.id,
-            changes=changes,
-            snapshot=after,
-        )
+    record_update(
+        session,
+        actor,
+        resource_type="workspace",
+        resource_id=workspace.id,
+        workspace_id=workspace.id,
+        before=before,
+        after=snapshot_of(workspace, WORKSPACE_FIELDS),
+    )
     return workspace
 
 
