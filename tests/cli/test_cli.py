@@ -182,7 +182,7 @@ def _scopes(db: Database, key: str) -> frozenset[str] | None:
 
 
 def test_api_key_scopes(cli: Run, db: Database) -> None:
-    """Scopes are stored as given; they are not enforced yet (a later issue)."""
+    """Scopes are stored as given (deduplicated); unknown names are refused."""
     make_person(db, email="scoped@example.com")
     cases: list[tuple[list[str], set[str] | None]] = [
         ([], None),
@@ -192,11 +192,13 @@ def test_api_key_scopes(cli: Run, db: Database) -> None:
             ["--scopes", "projects:read", "--scopes", "tasks:write, users:read"],
             {"projects:read", "tasks:write", "users:read"},
         ),
-        (["--scopes", "a a", "--scopes", "a"], {"a"}),
+        (["--scopes", "admin admin", "--scopes", "admin"], {"admin"}),
     ]
     for args, expected in cases:
         key = ok(cli("api-keys", "create", "--user", "scoped@example.com", "--name", "ci", *args))
         assert _scopes(db, key) == (frozenset(expected) if expected is not None else None), args
+    message = failed(cli("api-keys", "create", "--user", "scoped@example.com", "--scopes", "tasks:read tasks:fly"))
+    assert "tasks:fly" in message
 
 
 def test_api_key_prints_the_key_alone_on_the_last_line(cli: Run, client: httpx.Client, db: Database) -> None:

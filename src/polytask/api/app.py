@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import iter_route_contexts
+from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -107,6 +107,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     _install_error_handlers(app)
     app.include_router(system.router)
     for module in (workspaces, projects, tasks, sections, comments, members, api_keys):
+        _document_scopes(module.router)
         app.include_router(module.router, prefix="/v1")
     system.mount_docs(app)
     return app
+
+
+def _document_scopes(router: APIRouter) -> None:
+    """Show each operation's required scope in the OpenAPI document."""
+    for route in router.routes:
+        scope = getattr(getattr(route, "endpoint", None), "required_scope", None)
+        if scope is not None and isinstance(route, APIRoute):
+            route.openapi_extra = {**(route.openapi_extra or {}), "x-required-scope": scope}
+            route.description = f"{route.description}\n\nRequires the `{scope}` scope.".strip()

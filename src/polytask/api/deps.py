@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.db import Database
 from polytask.core.errors import AuthenticationFailed
+from polytask.core.scopes import SCOPES, require_scope
 from polytask.core.settings import Settings
 from polytask.domain.api_keys.service import authenticate_api_key, touch_api_key
 
@@ -87,8 +88,8 @@ def _gates(request: Request) -> _Gates:
     return gates
 
 
-async def run_unit(request: Request, work: Callable[[Session, Actor], R]) -> R:
-    """Authenticate and run `work` in one transaction on one worker thread."""
+async def run_unit(request: Request, work: Callable[[Session, Actor], R], *, scope: str) -> R:
+    """Authenticate, check the credential's scope, and run `work` in one transaction on one worker thread."""
     db: Database = request.app.state.db
     readonly = request.method in _READ_METHODS
     gates = _gates(request)
@@ -96,6 +97,7 @@ async def run_unit(request: Request, work: Callable[[Session, Actor], R]) -> R:
     def in_thread() -> R:
         with db.unit_of_work(readonly=readonly) as session:
             actor = _authenticate(db, session, request, readonly)
+            require_scope(actor, scope)
             return work(session, actor)
 
     gate: AbstractAsyncContextManager[Any] = gates.sqlite_writer if db.is_sqlite and not readonly else nullcontext()
@@ -103,11 +105,22 @@ async def run_unit(request: Request, work: Callable[[Session, Actor], R]) -> R:
         return await anyio.to_thread.run_sync(in_thread, limiter=gates.threads)
 
 
-def transactional(handler: Callable[..., R]) -> Callable[..., Awaitable[R]]:
-    """Turn `handler(..., session, actor)` into an endpoint that runs it as one unit of work.
+def transactional(scope: str) -> Callable[[Callable[..., R]], Callable[..., Awaitable[R]]]:
+    """Turn `handler(..., session, actor)` into an endpoint that runs it as one unit of work,
+    for credentials that carry `scope` (see core/scopes.py).
 
     FastAPI sees the handler's other parameters (path, query, body, `request`) unchanged.
     """
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+
+    def decorate(handler: Callable[..., R]) -> Callable[..., Awaitable[R]]:
+        return _endpoint(handler, scope)
+
+    return decorate
+
+
+def _endpoint(handler: Callable[..., R], scope: str) -> Callable[..., Awaitable[R]]:
     hints = inspect.get_annotations(handler, eval_str=True)
     signature = inspect.signature(handler)
     wants_request = "request" in signature.parameters
@@ -122,10 +135,13 @@ def transactional(handler: Callable[..., R]) -> Callable[..., Awaitable[R]]:
     @functools.wraps(handler)
     async def endpoint(**kwargs: Any) -> R:
         request: Request = kwargs["request"] if wants_request else kwargs.pop("request")
-        return await run_unit(request, lambda session, actor: handler(**kwargs, session=session, actor=actor))
+        return await run_unit(
+            request, lambda session, actor: handler(**kwargs, session=session, actor=actor), scope=scope
+        )
 
     endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]
         parameters=params, return_annotation=hints.get("return", signature.return_annotation)
     )
     del endpoint.__wrapped__  # FastAPI must read the new signature, not the handler's
+    endpoint.required_scope = scope  # type: ignore[attr-defined]  # read by create_app for the docs
     return endpoint

@@ -20,7 +20,7 @@ router = APIRouter(tags=["API keys"], responses=ERROR_RESPONSES)
 
 
 @router.get("/api-keys", response_model=ApiKeyListDocument)
-@transactional
+@transactional("api_keys:read")
 def list_api_keys(request: Request, session: Session, actor: Actor) -> JSONAPIResponse:
     """Your API keys, revoked ones included (never the secret)."""
     reject_unknown(request.query_params, set())
@@ -37,7 +37,7 @@ def list_api_keys(request: Request, session: Session, actor: Actor) -> JSONAPIRe
 
 
 @router.post("/api-keys", response_model=ApiKeyDocument, status_code=201)
-@transactional
+@transactional("api_keys:write")
 def create_api_key(
     session: Session,
     actor: Actor,
@@ -50,14 +50,14 @@ def create_api_key(
 
 
 @router.get("/api-keys/{key_id}", response_model=ApiKeyDocument)
-@transactional
+@transactional("api_keys:read")
 def get_api_key(key_id: ApiKeyId, session: Session, actor: Actor) -> JSONAPIResponse:
     """One of your keys."""
     return document(resources.api_key(service.get_api_key_for(session, actor, key_id)))
 
 
 @router.delete("/api-keys/{key_id}", status_code=204)
-@transactional
+@transactional("api_keys:write")
 def revoke_api_key(key_id: ApiKeyId, session: Session, actor: Actor) -> Response:
     """Revoke one of your keys; it stops working at once. Revoking twice is harmless."""
     service.revoke_api_key(session, actor, key_id=key_id)

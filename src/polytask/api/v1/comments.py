@@ -20,7 +20,7 @@ router = APIRouter(tags=["Comments"], responses=ERROR_RESPONSES)
 
 
 @router.get("/tasks/{task_id}/comments", response_model=CommentListDocument)
-@transactional
+@transactional("tasks:read")
 def list_comments(request: Request, task_id: TaskId, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """Comments on a task, oldest first."""
     reject_unknown(request.query_params, PAGING)
@@ -30,7 +30,7 @@ def list_comments(request: Request, task_id: TaskId, session: Session, actor: Ac
 
 
 @router.post("/tasks/{task_id}/comments", response_model=CommentDocument, status_code=201)
-@transactional
+@transactional("tasks:write")
 def add_comment(
     task_id: TaskId,
     session: Session,
@@ -43,7 +43,7 @@ def add_comment(
 
 
 @router.get("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
-@transactional
+@transactional("tasks:read")
 def get_comment(
     request: Request, task_id: TaskId, comment_id: CommentId, session: Session, actor: Actor
 ) -> JSONAPIResponse:
@@ -54,7 +54,7 @@ def get_comment(
 
 @router.put("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
 @router.patch("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)
-@transactional
+@transactional("tasks:write")
 def update_comment(
     task_id: TaskId,
     comment_id: CommentId,
@@ -68,7 +68,7 @@ def update_comment(
 
 
 @router.delete("/tasks/{task_id}/comments/{comment_id}", status_code=204)
-@transactional
+@transactional("tasks:write")
 def delete_comment(task_id: TaskId, comment_id: CommentId, session: Session, actor: Actor) -> Response:
     """Delete a comment (its author, or a workspace owner or admin)."""
     service.delete_comment(session, actor, task_id=task_id, comment_id=comment_id)

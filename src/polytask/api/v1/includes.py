@@ -11,6 +11,7 @@ from polytask.api.v1 import resources
 from polytask.api.v1.render import Resource
 from polytask.core.actor import Actor
 from polytask.core.pagination import PageRequest
+from polytask.core.scopes import require_scope
 from polytask.domain.members.service import list_members
 from polytask.domain.projects import service as projects
 from polytask.domain.tasks import service as tasks
@@ -35,9 +36,23 @@ PROJECT_INCLUDES = {
     "workspace": "workspace",
     "members": "user",
 }
+# What reading each included type takes; include= never shows more than its scopes allow.
+SCOPE_OF_TYPE = {
+    "project": "projects:read",
+    "section": "projects:read",
+    "task": "tasks:read",
+    "user": "users:read",
+    "workspace": "workspaces:read",
+}
+
+
+def check_scopes(actor: Actor, include: tuple[str, ...], kinds: dict[str, str]) -> None:
+    for name in include:
+        require_scope(actor, SCOPE_OF_TYPE[kinds[name]])
 
 
 def for_tasks(session: Session, actor: Actor, views: list[TaskView], include: tuple[str, ...]) -> list[Resource]:
+    check_scopes(actor, include, TASK_INCLUDES)
     out: list[Resource] = []
     if "project" in include:
         ids = sorted({v.task.project_id for v in views})
@@ -64,6 +79,7 @@ def for_tasks(session: Session, actor: Actor, views: list[TaskView], include: tu
 
 
 def for_projects(session: Session, actor: Actor, items: Sequence[Any], include: tuple[str, ...]) -> list[Resource]:
+    check_scopes(actor, include, PROJECT_INCLUDES)
     out: list[Resource] = []
     project_ids = [p.id for p in items]
     if "workspace" in include:

@@ -38,14 +38,14 @@ INVITE_STATUSES = ("pending", "accepted", "revoked")
 
 
 @router.get("/me", response_model=UserDocument)
-@transactional
+@transactional("users:read")
 def me(session: Session, actor: Actor) -> JSONAPIResponse:
     """The user behind the credential."""
     return document(resources.user(get_user(session, actor.user_id)))
 
 
 @router.get("/workspaces/{workspace_id}/users", response_model=MemberListDocument)
-@transactional
+@transactional("users:read")
 def list_users(
     request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
@@ -70,7 +70,7 @@ def list_users(
 
 
 @router.get("/workspaces/{workspace_id}/users/{user_id}", response_model=MemberDocument)
-@transactional
+@transactional("users:read")
 def get_user_in_workspace(
     workspace_id: WorkspaceId, user_id: UserId, session: Session, actor: Actor
 ) -> JSONAPIResponse:
@@ -80,7 +80,7 @@ def get_user_in_workspace(
 
 @router.put("/workspaces/{workspace_id}/users/{user_id}", response_model=MemberDocument)
 @router.patch("/workspaces/{workspace_id}/users/{user_id}", response_model=MemberDocument)
-@transactional
+@transactional("users:write")
 def update_user_in_workspace(
     workspace_id: WorkspaceId,
     user_id: UserId,
@@ -98,7 +98,7 @@ def update_user_in_workspace(
 
 
 @router.delete("/workspaces/{workspace_id}/users/{user_id}", status_code=204)
-@transactional
+@transactional("users:write")
 def remove_user_from_workspace(workspace_id: WorkspaceId, user_id: UserId, session: Session, actor: Actor) -> Response:
     """Remove a member (needs `manage_users`), or leave the workspace yourself."""
     service.remove_member(session, actor, workspace_id=workspace_id, user_id=user_id)
@@ -106,7 +106,7 @@ def remove_user_from_workspace(workspace_id: WorkspaceId, user_id: UserId, sessi
 
 
 @router.post("/workspaces/{workspace_id}/invites", response_model=InviteBatchDocument, status_code=201)
-@transactional
+@transactional("users:write")
 def create_invites(
     workspace_id: WorkspaceId,
     session: Session,
@@ -130,7 +130,7 @@ def create_invites(
 
 
 @router.get("/workspaces/{workspace_id}/invites", response_model=InviteListDocument)
-@transactional
+@transactional("users:read")
 def list_invites(
     request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
@@ -146,7 +146,7 @@ def list_invites(
 
 
 @router.get("/workspaces/{workspace_id}/invites/{invite_id}", response_model=InviteDocument)
-@transactional
+@transactional("users:read")
 def get_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: Session, actor: Actor) -> JSONAPIResponse:
     """One invite."""
     return document(
@@ -155,7 +155,7 @@ def get_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: Session,
 
 
 @router.delete("/workspaces/{workspace_id}/invites/{invite_id}", status_code=204)
-@transactional
+@transactional("users:write")
 def revoke_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: Session, actor: Actor) -> Response:
     """Revoke a pending invite."""
     service.revoke_invite(session, actor, workspace_id=workspace_id, invite_id=invite_id)
@@ -163,7 +163,7 @@ def revoke_invite(workspace_id: WorkspaceId, invite_id: InviteId, session: Sessi
 
 
 @router.post("/invites/accept", response_model=WorkspaceDocument)
-@transactional
+@transactional("users:write")
 def accept_invite(
     session: Session,
     actor: Actor,

@@ -89,14 +89,14 @@ def _check_nested(session: Session, actor: Actor, workspace_id: int, project_id:
 
 
 @router.get("/projects", response_model=ProjectListDocument)
-@transactional
+@transactional("projects:read")
 def list_projects(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """List every project you can see; filter by `workspace_id`, `type`, `status`."""
     return _list(request, session, actor, settings, None)
 
 
 @router.post("/projects", response_model=ProjectDocument, status_code=201)
-@transactional
+@transactional("projects:write")
 def create_project(
     session: Session,
     actor: Actor,
@@ -108,7 +108,7 @@ def create_project(
 
 
 @router.get("/projects/{project_id}", response_model=ProjectDocument)
-@transactional
+@transactional("projects:read")
 def get_project(request: Request, project_id: ProjectId, session: Session, actor: Actor) -> Response:
     """Get a project; `include=tasks,assignees,sections,workspace,members` adds related objects."""
     return _show(request, session, actor, project_id)
@@ -116,7 +116,7 @@ def get_project(request: Request, project_id: ProjectId, session: Session, actor
 
 @router.put("/projects/{project_id}", response_model=ProjectDocument)
 @router.patch("/projects/{project_id}", response_model=ProjectDocument)
-@transactional
+@transactional("projects:write")
 def update_project(
     project_id: ProjectId,
     session: Session,
@@ -129,7 +129,7 @@ def update_project(
 
 
 @router.delete("/projects/{project_id}", status_code=204)
-@transactional
+@transactional("projects:write")
 def delete_project(project_id: ProjectId, session: Session, actor: Actor) -> Response:
     """Delete a project with its tasks. Its creator, or a workspace owner or admin."""
     service.delete_project(session, actor, project_id=project_id)
@@ -137,7 +137,7 @@ def delete_project(project_id: ProjectId, session: Session, actor: Actor) -> Res
 
 
 @router.get("/workspaces/{workspace_id}/projects", response_model=ProjectListDocument)
-@transactional
+@transactional("projects:read")
 def list_workspace_projects(
     request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
@@ -146,7 +146,7 @@ def list_workspace_projects(
 
 
 @router.post("/workspaces/{workspace_id}/projects", response_model=ProjectDocument, status_code=201)
-@transactional
+@transactional("projects:write")
 def create_workspace_project(
     workspace_id: WorkspaceId,
     session: Session,
@@ -159,7 +159,7 @@ def create_workspace_project(
 
 
 @router.get("/workspaces/{workspace_id}/projects/{project_id}", response_model=ProjectDocument)
-@transactional
+@transactional("projects:read")
 def get_workspace_project(
     request: Request, workspace_id: WorkspaceId, project_id: ProjectId, session: Session, actor: Actor
 ) -> Response:
@@ -169,7 +169,7 @@ def get_workspace_project(
 
 @router.put("/workspaces/{workspace_id}/projects/{project_id}", response_model=ProjectDocument)
 @router.patch("/workspaces/{workspace_id}/projects/{project_id}", response_model=ProjectDocument)
-@transactional
+@transactional("projects:write")
 def update_workspace_project(
     workspace_id: WorkspaceId,
     project_id: ProjectId,
@@ -184,7 +184,7 @@ def update_workspace_project(
 
 
 @router.delete("/workspaces/{workspace_id}/projects/{project_id}", status_code=204)
-@transactional
+@transactional("projects:write")
 def delete_workspace_project(
     workspace_id: WorkspaceId, project_id: ProjectId, session: Session, actor: Actor
 ) -> Response:

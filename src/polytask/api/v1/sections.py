@@ -20,7 +20,7 @@ router = APIRouter(tags=["Sections"], responses=ERROR_RESPONSES)
 
 
 @router.get("/projects/{project_id}/sections", response_model=SectionListDocument)
-@transactional
+@transactional("projects:read")
 def list_sections(
     request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
@@ -32,7 +32,7 @@ def list_sections(
 
 
 @router.post("/projects/{project_id}/sections", response_model=SectionDocument, status_code=201)
-@transactional
+@transactional("projects:write")
 def create_section(
     project_id: ProjectId,
     session: Session,
@@ -45,7 +45,7 @@ def create_section(
 
 
 @router.get("/projects/{project_id}/sections/{section_id}", response_model=SectionDocument)
-@transactional
+@transactional("projects:read")
 def get_section(
     request: Request, project_id: ProjectId, section_id: SectionId, session: Session, actor: Actor
 ) -> JSONAPIResponse:
@@ -58,7 +58,7 @@ def get_section(
 
 @router.put("/projects/{project_id}/sections/{section_id}", response_model=SectionDocument)
 @router.patch("/projects/{project_id}/sections/{section_id}", response_model=SectionDocument)
-@transactional
+@transactional("projects:write")
 def update_section(
     project_id: ProjectId,
     section_id: SectionId,
@@ -72,7 +72,7 @@ def update_section(
 
 
 @router.delete("/projects/{project_id}/sections/{section_id}", status_code=204)
-@transactional
+@transactional("projects:write")
 def delete_section(project_id: ProjectId, section_id: SectionId, session: Session, actor: Actor) -> Response:
     """Delete a section; its tasks stay in the project, without a section."""
     service.delete_section(session, actor, project_id=project_id, section_id=section_id)

@@ -148,7 +148,7 @@ def _show(request: Request, session: Session, actor: Actor, task_id: int, projec
 
 
 @router.get("/tasks", response_model=TaskListDocument)
-@transactional
+@transactional("tasks:read")
 def list_tasks(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """List tasks across projects. Filters: `project_id`, `assignee`, `status`, `priority`, `labels`,
     `due_before`, `due_after`, `completed_after` and more; a date-only upper bound includes that day."""
@@ -156,7 +156,7 @@ def list_tasks(request: Request, session: Session, actor: Actor, settings: Setti
 
 
 @router.post("/tasks", response_model=TaskDocument, status_code=201)
-@transactional
+@transactional("tasks:write")
 def create_task(
     session: Session,
     actor: Actor,
@@ -168,7 +168,7 @@ def create_task(
 
 
 @router.get("/tasks/{task_id}", response_model=TaskDocument)
-@transactional
+@transactional("tasks:read")
 def get_task(request: Request, task_id: TaskId, session: Session, actor: Actor) -> Response:
     """Get a task; `include=project,assignees,section,parent,dependencies` adds related objects."""
     return _show(request, session, actor, task_id, None)
@@ -176,7 +176,7 @@ def get_task(request: Request, task_id: TaskId, session: Session, actor: Actor) 
 
 @router.put("/tasks/{task_id}", response_model=TaskDocument)
 @router.patch("/tasks/{task_id}", response_model=TaskDocument)
-@transactional
+@transactional("tasks:write")
 def update_task(
     task_id: TaskId, session: Session, actor: Actor, data: TaskUpdate = Body(examples=[EXAMPLE_UPDATE])
 ) -> JSONAPIResponse:
@@ -186,7 +186,7 @@ def update_task(
 
 
 @router.delete("/tasks/{task_id}", status_code=204)
-@transactional
+@transactional("tasks:write")
 def delete_task(task_id: TaskId, session: Session, actor: Actor) -> Response:
     """Delete a task with its subtasks and comments."""
     service.delete_task(session, actor, task_id=task_id)
@@ -194,7 +194,7 @@ def delete_task(task_id: TaskId, session: Session, actor: Actor) -> Response:
 
 
 @router.get("/projects/{project_id}/tasks", response_model=TaskListDocument)
-@transactional
+@transactional("tasks:read")
 def list_project_tasks(
     request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
@@ -203,7 +203,7 @@ def list_project_tasks(
 
 
 @router.post("/projects/{project_id}/tasks", response_model=TaskDocument, status_code=201)
-@transactional
+@transactional("tasks:write")
 def create_project_task(
     project_id: ProjectId, session: Session, actor: Actor, data: TaskCreate = Body(examples=[EXAMPLE_CREATE])
 ) -> JSONAPIResponse:
@@ -213,7 +213,7 @@ def create_project_task(
 
 
 @router.get("/projects/{project_id}/tasks/{task_id}", response_model=TaskDocument)
-@transactional
+@transactional("tasks:read")
 def get_project_task(
     request: Request, project_id: ProjectId, task_id: TaskId, session: Session, actor: Actor
 ) -> Response:
@@ -223,7 +223,7 @@ def get_project_task(
 
 @router.put("/projects/{project_id}/tasks/{task_id}", response_model=TaskDocument)
 @router.patch("/projects/{project_id}/tasks/{task_id}", response_model=TaskDocument)
-@transactional
+@transactional("tasks:write")
 def update_project_task(
     project_id: ProjectId,
     task_id: TaskId,
@@ -237,7 +237,7 @@ def update_project_task(
 
 
 @router.delete("/projects/{project_id}/tasks/{task_id}", status_code=204)
-@transactional
+@transactional("tasks:write")
 def delete_project_task(project_id: ProjectId, task_id: TaskId, session: Session, actor: Actor) -> Response:
     """Delete a task of this project."""
     service.delete_task(session, actor, task_id=task_id, project_id=project_id)

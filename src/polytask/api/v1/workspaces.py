@@ -27,7 +27,7 @@ EXAMPLE_CREATE = {
 
 
 @router.get("/workspaces", response_model=WorkspaceListDocument)
-@transactional
+@transactional("workspaces:read")
 def list_workspaces(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """List the workspaces you belong to."""
     params = request.query_params
@@ -40,7 +40,7 @@ def list_workspaces(request: Request, session: Session, actor: Actor, settings: 
 
 
 @router.post("/workspaces", response_model=WorkspaceDocument, status_code=201)
-@transactional
+@transactional("workspaces:write")
 def create_workspace(
     session: Session, actor: Actor, data: WorkspaceCreate = Body(examples=[EXAMPLE_CREATE])
 ) -> JSONAPIResponse:
@@ -50,7 +50,7 @@ def create_workspace(
 
 
 @router.get("/workspaces/{workspace_id}", response_model=WorkspaceDocument)
-@transactional
+@transactional("workspaces:read")
 def get_workspace(request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor) -> Response:
     """Get one workspace."""
     reject_unknown(request.query_params, {"fields"})
@@ -60,7 +60,7 @@ def get_workspace(request: Request, workspace_id: WorkspaceId, session: Session,
 
 @router.put("/workspaces/{workspace_id}", response_model=WorkspaceDocument)
 @router.patch("/workspaces/{workspace_id}", response_model=WorkspaceDocument)
-@transactional
+@transactional("workspaces:write")
 def update_workspace(
     workspace_id: WorkspaceId,
     session: Session,
@@ -73,7 +73,7 @@ def update_workspace(
 
 
 @router.delete("/workspaces/{workspace_id}", status_code=204)
-@transactional
+@transactional("workspaces:write")
 def delete_workspace(workspace_id: WorkspaceId, session: Session, actor: Actor) -> Response:
     """Delete a workspace and everything in it. Owners only."""
     service.delete_workspace(session, actor, workspace_id=workspace_id)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
 from polytask.core.errors import AuthenticationFailed, NotFound, ValidationFailed
+from polytask.core.scopes import check_known, within
 from polytask.domain.api_keys.schemas import ApiKeyCreate
 from polytask.domain.events.service import record_event
 from polytask.models import ApiKey, Membership, User
@@ -55,6 +56,8 @@ def create_api_key(
     expires_at: datetime | None = None,
 ) -> IssuedKey:
     """Issue a key for `user`, optionally bound to one of their workspaces."""
+    if scopes:
+        scopes = check_known(scopes)
     if workspace_id is not None and not session.scalar(
         select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user.id)
     ):
@@ -177,6 +180,11 @@ def issue_api_key_for(session: Session, actor: Actor, *, data: ApiKeyCreate) -> 
         workspace_id = actor.workspace_id
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise ValidationFailed.field("expires_at", "must be in the future", data.expires_at.isoformat())
+    scopes = check_known(data.scopes) if data.scopes is not None else None
+    if actor.scopes is not None:
+        # A scoped credential hands out at most its own scopes (none given: exactly its own).
+        scopes = scopes if scopes is not None else sorted(actor.scopes)
+        within(actor, scopes)
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound.of("user", actor.user_id)
@@ -186,7 +194,7 @@ def issue_api_key_for(session: Session, actor: Actor, *, data: ApiKeyCreate) -> 
         user=user,
         workspace_id=workspace_id,
         name=data.name,
-        scopes=data.scopes,
+        scopes=scopes,
         expires_at=data.expires_at,
     )
 
