@@ -16,12 +16,13 @@ from tests.factories.people import join, make_person
 
 def test_create_list_get_and_revoke(client: httpx.Client, db: Database) -> None:
     alice = make_person(db)
-    r = client.post("/v1/api-keys", json={"name": "CI sync", "scopes": ["tasks:read"]}, headers=alice.headers)
+    body = {"name": "CI sync", "scopes": ["users:read", "api_keys:read"]}
+    r = client.post("/v1/api-keys", json=body, headers=alice.headers)
     assert r.status_code == 201, r.text
     data = r.json()["data"]
     secret = data["attributes"]["key"]
     assert secret.startswith(data["attributes"]["prefix"] + "_")
-    assert data["attributes"]["scopes"] == ["tasks:read"]
+    assert data["attributes"]["scopes"] == ["users:read", "api_keys:read"]
     assert r.headers["location"] == f"/v1/api-keys/{data['id']}"
     new = {"Authorization": f"Bearer {secret}"}
     assert client.get("/v1/me", headers=new).json()["data"]["id"] == alice.id
