@@ -16,7 +16,7 @@ from polytask.api.v1.params import PAGING, SHAPING, one, page_request, reject_un
 from polytask.api.v1.paths import ProjectId, WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ProjectDocument, ProjectListDocument
 from polytask.core.actor import Actor
-from polytask.core.errors import NotFound, ValidationFailed
+from polytask.core.errors import ValidationFailed
 from polytask.core.ids import parse_id
 from polytask.core.pagination import parse_sort
 from polytask.domain.projects import service
@@ -76,16 +76,9 @@ def _show(
 ) -> Response:
     reject_unknown(request.query_params, {"fields", "include"})
     shp = shape(request.query_params, "project", includes.PROJECT_INCLUDES)
-    project = service.get_project_for(session, actor, project_id)
-    if workspace_id is not None and project.workspace_id != workspace_id:
-        raise NotFound.of("project", project_id)
+    project = service.get_project_for(session, actor, project_id, workspace_id=workspace_id)
     included = includes.for_projects(session, actor, [project], shp.include) if shp.include else []
     return document(resources.project(project), shape=shp, included=included)
-
-
-def _check_nested(session: Session, actor: Actor, workspace_id: int, project_id: int) -> None:
-    if service.get_project_for(session, actor, project_id).workspace_id != workspace_id:
-        raise NotFound.of("project", project_id)
 
 
 @router.get("/projects", response_model=ProjectListDocument)
@@ -178,8 +171,7 @@ def update_workspace_project(
     data: ProjectUpdate = Body(examples=[EXAMPLE_UPDATE]),
 ) -> JSONAPIResponse:
     """Update a project of this workspace."""
-    _check_nested(session, actor, workspace_id, project_id)
-    project = service.update_project(session, actor, project_id=project_id, data=data)
+    project = service.update_project(session, actor, project_id=project_id, data=data, workspace_id=workspace_id)
     return document(resources.project(project))
 
 
@@ -189,6 +181,5 @@ def delete_workspace_project(
     workspace_id: WorkspaceId, project_id: ProjectId, session: Session, actor: Actor
 ) -> Response:
     """Delete a project of this workspace."""
-    _check_nested(session, actor, workspace_id, project_id)
-    service.delete_project(session, actor, project_id=project_id)
+    service.delete_project(session, actor, project_id=project_id, workspace_id=workspace_id)
     return no_content()

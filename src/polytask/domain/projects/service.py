@@ -49,10 +49,10 @@ PROJECT_SORTS = {
 }
 
 
-def get_project_for(session: Session, actor: Actor, project_id: int) -> Project:
-    """The project if the actor can see its workspace, else NotFound."""
+def get_project_for(session: Session, actor: Actor, project_id: int, *, workspace_id: int | None = None) -> Project:
+    """The project if the actor can see its workspace (and it is in `workspace_id`, when given), else NotFound."""
     project = session.get(Project, project_id)
-    if project is None:
+    if project is None or (workspace_id is not None and project.workspace_id != workspace_id):
         raise NotFound.of("project", project_id)
     try:
         membership_for(session, actor, project.workspace_id)
@@ -152,9 +152,11 @@ def list_projects_for(
     return PageResult(list(session.scalars(stmt)), total, page)
 
 
-def update_project(session: Session, actor: Actor, *, project_id: int, data: ProjectUpdate) -> Project:
+def update_project(
+    session: Session, actor: Actor, *, project_id: int, data: ProjectUpdate, workspace_id: int | None = None
+) -> Project:
     """Change fields given in `data`; settings and custom fields merge key by key."""
-    project = get_project_for(session, actor, project_id)
+    project = get_project_for(session, actor, project_id, workspace_id=workspace_id)
     require_write(project_membership(session, actor, project))
     before = snapshot_of(project, PROJECT_FIELDS)
     given = data.model_fields_set
@@ -185,9 +187,9 @@ def update_project(session: Session, actor: Actor, *, project_id: int, data: Pro
     return project
 
 
-def delete_project(session: Session, actor: Actor, *, project_id: int) -> None:
+def delete_project(session: Session, actor: Actor, *, project_id: int, workspace_id: int | None = None) -> None:
     """Delete a project with its sections, tasks and comments."""
-    project = get_project_for(session, actor, project_id)
+    project = get_project_for(session, actor, project_id, workspace_id=workspace_id)
     membership = project_membership(session, actor, project)
     require_write(membership)
     if membership.role not in ("owner", "admin") and project.created_by_id != actor.user_id:
