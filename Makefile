@@ -23,15 +23,15 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 run: $(STAMP) ## Migrate and serve the API on SQLite at http://127.0.0.1:8000
 	$(BIN)/polytask serve
 
-test: $(STAMP) ## Run the whole suite on SQLite, then on PostgreSQL (started if needed)
-	POLYTASK_TEST_DB=sqlite $(BIN)/pytest
-	POLYTASK_TEST_DB=postgres ./scripts/with-postgres.sh $(BIN)/pytest
+test: $(STAMP) ## Run the whole suite on SQLite, then on PostgreSQL (servers started if needed)
+	POLYTASK_TEST_DB=sqlite ./scripts/with-redis.sh $(BIN)/pytest
+	POLYTASK_TEST_DB=postgres ./scripts/with-postgres.sh ./scripts/with-redis.sh $(BIN)/pytest
 
 test-sqlite: $(STAMP) ## Run the suite on SQLite only
-	POLYTASK_TEST_DB=sqlite $(BIN)/pytest $(ARGS)
+	POLYTASK_TEST_DB=sqlite ./scripts/with-redis.sh $(BIN)/pytest $(ARGS)
 
 test-postgres: $(STAMP) ## Run the suite on PostgreSQL only
-	POLYTASK_TEST_DB=postgres ./scripts/with-postgres.sh $(BIN)/pytest $(ARGS)
+	POLYTASK_TEST_DB=postgres ./scripts/with-postgres.sh ./scripts/with-redis.sh $(BIN)/pytest $(ARGS)
 
 check: $(STAMP) ## Lint, type-check and run the architecture tests
 	$(BIN)/ruff check src tests bench

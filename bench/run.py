@@ -125,6 +125,9 @@ def server_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLYTASK_") or k.startswith("POLYTASK_BENCH_")}
     env["POLYTASK_HOME"] = str(home)
     env["POLYTASK_LOG_LEVEL"] = "warning"
+    # The limiter still counts every request, but never refuses: wrk measures the server.
+    env["POLYTASK_RATE_LIMIT_PER_MINUTE"] = "1000000000"
+    env["POLYTASK_RATE_LIMIT_CONCURRENCY"] = "0"
     if os.environ.get("POLYTASK_BENCH_DATABASE_URL"):
         env["POLYTASK_DATABASE_URL"] = os.environ["POLYTASK_BENCH_DATABASE_URL"]
     return env

@@ -63,7 +63,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(home=Path(tmp_path_factory.mktemp("home")), database_url=database_url)
+    # Limits high enough that no ordinary test meets them (tests/api/test_rate_limits.py sets
+    # its own), while every /v1 response still carries the X-RateLimit-* headers.
+    return Settings(
+        home=Path(tmp_path_factory.mktemp("home")),
+        database_url=database_url,
+        rate_limit_per_minute=1_000_000,
+        rate_limit_concurrency=0,
+    )
 
 
 @pytest.fixture(scope="session")

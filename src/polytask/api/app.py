@@ -14,6 +14,7 @@ from starlette.responses import Response
 from polytask import __version__
 from polytask.api import system
 from polytask.api.middleware import RequestIdMiddleware
+from polytask.api.ratelimit import RateLimitMiddleware
 from polytask.api.v1 import api_keys, comments, members, projects, sections, tasks, workspaces
 from polytask.api.v1.errors import error_response, validation_details
 from polytask.core.db import Database
@@ -48,6 +49,10 @@ def _allowed_methods(app: FastAPI, path: str) -> str | None:
         if route.methods and regex is not None and regex.match(path):
             methods |= route.methods
     return ", ".join(sorted(methods)) if methods else None
+
+
+def _rate_limited(request: Request, message: str, details: dict[str, Any], headers: dict[str, str]) -> Response:
+    return error_response(request, 429, "RATE_LIMIT_EXCEEDED", message, details, headers=headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -103,6 +108,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
+    # Added first, so it runs inside the request-id middleware and its 429s carry the id.
+    app.add_middleware(RateLimitMiddleware, settings=settings, prefixes=("/v1/",), render=_rate_limited)
     app.add_middleware(RequestIdMiddleware)
     _install_error_handlers(app)
     app.include_router(system.router)

@@ -54,6 +54,14 @@ def serve(
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     upgrade(settings.effective_database_url)
+    workers = workers or settings.workers
+    limited = settings.rate_limit_per_minute or settings.rate_limit_per_hour
+    if workers > 1 and limited and not settings.redis_url:
+        typer.echo(
+            f"WARNING: {workers} worker processes but no POLYTASK_REDIS_URL: each process counts rate limits "
+            f"on its own, so clients get up to {workers}x the configured limits. Set POLYTASK_REDIS_URL.",
+            err=True,
+        )
     host = host or settings.host
     port = port or settings.port
     db = _database()
@@ -72,7 +80,7 @@ def serve(
         factory=True,
         host=host,
         port=port,
-        workers=workers or settings.workers,
+        workers=workers,
         log_level=settings.log_level,
         access_log=settings.log_level == "debug",
     )

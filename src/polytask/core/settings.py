@@ -28,6 +28,12 @@ class Settings(BaseSettings):
         default=16, ge=1, description="Worker threads running requests' database work; the pool matches it."
     )
     invite_ttl_days: int = 14
+    rate_limit_per_minute: int = Field(default=1000, ge=0, description="Requests per minute per credential; 0: off.")
+    rate_limit_per_hour: int = Field(default=0, ge=0, description="Requests per hour per credential; 0: off.")
+    rate_limit_concurrency: int = Field(
+        default=10, ge=0, description="Requests in flight per credential in one process; 0: off."
+    )
+    redis_url: str | None = Field(default=None, description="Shared rate-limit counters when several processes serve.")
     admin_email: str = Field(default="admin@example.com", description="Email of the first-run admin user.")
 
     @property

@@ -236,4 +236,5 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorDocument, "description": "Unknown id, or not visible to you (RESOURCE_NOT_FOUND)"},
     409: {"model": ErrorDocument, "description": "Conflicts with the current state (CONFLICT)"},
     422: {"model": ErrorDocument, "description": "Invalid input (VALIDATION_ERROR)"},
+    429: {"model": ErrorDocument, "description": "Over the rate limit (RATE_LIMIT_EXCEEDED); see Retry-After"},
 }
