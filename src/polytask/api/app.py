@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -31,6 +32,16 @@ Authenticate with `Authorization: Bearer <api key>`. Ids are opaque strings with
 prefix (`task_42`). Errors look like
 `{"error": {"code", "message", "details", "request_id", "timestamp"}}`.
 """
+
+EXPOSED_HEADERS = [
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-RateLimit-Retry-After",
+    "Retry-After",
+    "Location",
+]
 
 _STATUS_CODES = {
     404: "RESOURCE_NOT_FOUND",
@@ -111,6 +122,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Added first, so it runs inside the request-id middleware and its 429s carry the id.
     app.add_middleware(RateLimitMiddleware, settings=settings, prefixes=("/v1/",), render=_rate_limited)
     app.add_middleware(RequestIdMiddleware)
+    if settings.cors_origin_list:
+        # Outermost: browsers' preflight requests are answered before any limit counts them.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=EXPOSED_HEADERS,
+            max_age=600,
+        )
     _install_error_handlers(app)
     app.include_router(system.router)
     for module in (workspaces, projects, tasks, sections, comments, members, api_keys):

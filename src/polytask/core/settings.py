@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +34,19 @@ class Settings(BaseSettings):
         default=10, ge=0, description="Requests in flight per credential in one process; 0: off."
     )
     redis_url: str | None = Field(default=None, description="Shared rate-limit counters when several processes serve.")
+    cors_origins: str = Field(default="", description="Comma-separated origins allowed to call the API from a browser.")
+    cors_allow_credentials: bool = Field(default=False, description="Let browsers send cookies cross-origin.")
+
+    @model_validator(mode="after")
+    def no_wildcard_with_credentials(self) -> Settings:
+        if self.cors_allow_credentials and "*" in self.cors_origin_list:
+            raise ValueError("POLYTASK_CORS_ORIGINS='*' cannot be combined with POLYTASK_CORS_ALLOW_CREDENTIALS")
+        return self
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
+
     admin_email: str = Field(default="admin@example.com", description="Email of the first-run admin user.")
 
     @property

@@ -104,3 +104,35 @@ def test_foreign_workspace_binding_is_404(client: httpx.Client, db: Database) ->
     alice, mallory = make_person(db), make_person(db)
     r = client.post("/v1/api-keys", json={"workspace_id": alice.workspace}, headers=mallory.headers)
     assert r.status_code == 404
+
+
+def test_rotate_replaces_the_secret(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    body = {"name": "deploy", "scopes": ["users:read", "api_keys:write"]}
+    old = client.post("/v1/api-keys", json=body, headers=alice.headers).json()["data"]
+    old_headers = {"Authorization": f"Bearer {old['attributes']['key']}"}
+    r = client.post(f"/v1/api-keys/{old['id']}/rotate", json={}, headers=old_headers)
+    assert r.status_code == 201, r.text
+    new = r.json()["data"]
+    assert new["id"] != old["id"]
+    assert new["attributes"]["name"] == "deploy"
+    assert new["attributes"]["scopes"] == ["users:read", "api_keys:write"]
+    assert client.get("/v1/me", headers=old_headers).status_code == 401
+    assert client.get("/v1/me", headers={"Authorization": f"Bearer {new['attributes']['key']}"}).status_code == 200
+    r = client.post(f"/v1/api-keys/{old['id']}/rotate", json={}, headers=alice.headers)
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "CONFLICT"
+
+
+def test_rotate_with_a_grace_period(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    old = client.post("/v1/api-keys", json={"name": "ci"}, headers=alice.headers).json()["data"]
+    r = client.post(f"/v1/api-keys/{old['id']}/rotate", json={"grace_period_seconds": 3600}, headers=alice.headers)
+    assert r.status_code == 201
+    assert client.get("/v1/me", headers={"Authorization": f"Bearer {old['attributes']['key']}"}).status_code == 200
+    attrs = client.get(f"/v1/api-keys/{old['id']}", headers=alice.headers).json()["data"]["attributes"]
+    assert attrs["revoked_at"] is None
+    assert attrs["expires_at"] is not None
+    for bad in ({"grace_period_seconds": -1}, {"grace_period_seconds": "soon"}, {"grace": 1}):
+        r = client.post(f"/v1/api-keys/{old['id']}/rotate", json=bad, headers=alice.headers)
+        assert r.status_code == 422, bad

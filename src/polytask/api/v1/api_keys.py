@@ -14,7 +14,7 @@ from polytask.api.v1.paths import ApiKeyId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ApiKeyDocument, ApiKeyListDocument
 from polytask.core.actor import Actor
 from polytask.domain.api_keys import service
-from polytask.domain.api_keys.schemas import ApiKeyCreate
+from polytask.domain.api_keys.schemas import ApiKeyCreate, ApiKeyRotate
 
 router = APIRouter(tags=["API keys"], responses=ERROR_RESPONSES)
 
@@ -54,6 +54,20 @@ def create_api_key(
 def get_api_key(key_id: ApiKeyId, session: Session, actor: Actor) -> JSONAPIResponse:
     """One of your keys."""
     return document(resources.api_key(service.get_api_key_for(session, actor, key_id)))
+
+
+@router.post("/api-keys/{key_id}/rotate", response_model=ApiKeyDocument, status_code=201)
+@transactional("api_keys:write")
+def rotate_api_key(
+    key_id: ApiKeyId,
+    session: Session,
+    actor: Actor,
+    data: ApiKeyRotate = Body(examples=[{"grace_period_seconds": 3600}]),
+) -> JSONAPIResponse:
+    """Replace a key with a new secret, keeping its name, binding, scopes and expiry. The old key
+    stops working at once, or after `grace_period_seconds`. The new key is shown once."""
+    issued = service.rotate_api_key(session, actor, key_id=key_id, data=data)
+    return created(resources.api_key(issued.key, issued.secret), f"/v1/api-keys/key_{issued.key.id}")
 
 
 @router.delete("/api-keys/{key_id}", status_code=204)

@@ -25,3 +25,11 @@ class ApiKeyCreate(BaseModel):
             if not scope or any(c.isspace() or c == "," for c in scope) or len(scope) > 100:
                 raise ValueError("each scope is one word such as 'tasks:read'")
         return list(dict.fromkeys(value))
+
+
+class ApiKeyRotate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    grace_period_seconds: int = Field(
+        default=0, ge=0, le=30 * 24 * 3600, description="How long the old key keeps working; 0: revoked at once."
+    )

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
-from polytask.core.errors import AuthenticationFailed, NotFound, ValidationFailed
+from polytask.core.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from polytask.core.scopes import check_known, within
-from polytask.domain.api_keys.schemas import ApiKeyCreate
+from polytask.domain.api_keys.schemas import ApiKeyCreate, ApiKeyRotate
 from polytask.domain.events.service import record_event
 from polytask.models import ApiKey, Membership, User
 
@@ -197,6 +197,46 @@ def issue_api_key_for(session: Session, actor: Actor, *, data: ApiKeyCreate) -> 
         scopes=scopes,
         expires_at=data.expires_at,
     )
+
+
+def rotate_api_key(session: Session, actor: Actor, *, key_id: int, data: ApiKeyRotate) -> IssuedKey:
+    """Replace a key with a new secret (same name, binding, scopes and expiry); the old one
+    stops working at once, or after the grace period."""
+    old = _own_key(session, actor, key_id)
+    now = utcnow()
+    old_expiry = as_utc(old.expires_at)
+    if old.revoked_at is not None or (old_expiry is not None and old_expiry <= now):
+        raise Conflict("Only a live key can be rotated; create a new one instead")
+    if old.scopes is not None:
+        within(actor, old.scopes)
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound.of("user", actor.user_id)
+    issued = create_api_key(
+        session,
+        actor,
+        user=user,
+        workspace_id=old.workspace_id,
+        name=old.name,
+        scopes=old.scopes,
+        expires_at=old.expires_at,
+    )
+    if data.grace_period_seconds:
+        cutoff = now + timedelta(seconds=data.grace_period_seconds)
+        old.expires_at = min(cutoff, old_expiry) if old_expiry is not None else cutoff
+    else:
+        old.revoked_at = now
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="api_key.rotated",
+        resource_type="api_key",
+        resource_id=old.id,
+        workspace_id=old.workspace_id,
+        snapshot={"replaced_by": issued.key.id, "grace_period_seconds": data.grace_period_seconds},
+    )
+    return issued
 
 
 def revoke_api_key(session: Session, actor: Actor, *, key_id: int) -> None:
