@@ -59,7 +59,8 @@ def bearer_token(request: Request) -> str:
 
 def _authenticate(db: Database, session: Session, request: Request, readonly: bool) -> Actor:
     """Resolve the bearer key; record its use at most once a minute."""
-    auth = authenticate_api_key(session, bearer_token(request))
+    client = request.client.host if request.client else None
+    auth = authenticate_api_key(session, bearer_token(request), client_ip=client)
     key_id = auth.actor.credential_id
     if auth.needs_touch and key_id is not None:
         if readonly:

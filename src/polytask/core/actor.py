@@ -15,6 +15,9 @@ class Actor:
     workspace_id: int | None = None
     # None means "all of the user's rights"; otherwise the granted scope names.
     scopes: frozenset[str] | None = field(default=None)
+    # The caller's address, and the user's workspaces whose IP allowlist excludes it.
+    client_ip: str | None = None
+    blocked_workspaces: frozenset[int] = field(default=frozenset())
 
     @property
     def is_system(self) -> bool:

@@ -17,6 +17,7 @@ def workspace(ws: Any) -> Resource:
             "name": ws.name,
             "description": ws.description,
             "settings": ws.settings,
+            "security": ws.security,
             "created_at": ts(ws.created_at),
             "updated_at": ts(ws.updated_at),
         },

@@ -91,6 +91,9 @@ class WorkspaceAttributes(BaseModel):
     name: str | None = None
     description: str | None = None
     settings: dict[str, Any] | None = None
+    security: dict[str, Any] | None = Field(
+        default=None, description='Enterprise controls, e.g. {"ip_whitelisting": ["10.0.0.0/8"]}.'
+    )
     created_at: str | None = None
     updated_at: str | None = None
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -18,7 +18,8 @@ from polytask.core.errors import AuthenticationFailed, Conflict, NotFound, Valid
 from polytask.core.scopes import check_known, within
 from polytask.domain.api_keys.schemas import ApiKeyCreate, ApiKeyRotate
 from polytask.domain.events.service import record_event
-from polytask.models import ApiKey, Membership, User
+from polytask.domain.workspaces.access import address_allowed
+from polytask.models import ApiKey, Membership, User, Workspace
 
 KEY_PREFIX = "ptk_"
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -100,9 +101,21 @@ _KEY_BY_PREFIX = (
         ApiKey.revoked_at,
         User.role,
         User.is_active,
+        exists()
+        .where(
+            Membership.user_id == ApiKey.user_id,
+            Workspace.id == Membership.workspace_id,
+            Workspace.ip_allowlist_enabled.is_(True),
+        )
+        .label("allowlisted"),
     )
     .join(User, User.id == ApiKey.user_id)
     .where(ApiKey.prefix == bindparam("prefix"))
+)
+_ALLOWLISTS = (
+    select(Workspace.id, Workspace.security)
+    .join(Membership, Membership.workspace_id == Workspace.id)
+    .where(Membership.user_id == bindparam("user_id"), Workspace.ip_allowlist_enabled.is_(True))
 )
 
 
@@ -112,8 +125,12 @@ class Authenticated:
     needs_touch: bool
 
 
-def authenticate_api_key(session: Session, raw: str) -> Authenticated:
-    """Resolve a presented key to an actor, or raise AuthenticationFailed."""
+def authenticate_api_key(session: Session, raw: str, *, client_ip: str | None = None) -> Authenticated:
+    """Resolve a presented key to an actor, or raise AuthenticationFailed.
+
+    The actor also learns which of the user's workspaces refuse `client_ip` (IP allowlists);
+    the lookup costs a second query only for users in a workspace that has an allowlist.
+    """
     if not raw.startswith(KEY_PREFIX):
         raise AuthenticationFailed("Invalid API key")
     prefix, sep, _ = raw[len(KEY_PREFIX) :].partition("_")
@@ -134,6 +151,13 @@ def authenticate_api_key(session: Session, raw: str) -> Authenticated:
     if not active:
         raise AuthenticationFailed("This user is deactivated")
     last = as_utc(key.last_used_at)
+    blocked: frozenset[int] = frozenset()
+    if key.allowlisted:
+        blocked = frozenset(
+            ws_id
+            for ws_id, security in session.execute(_ALLOWLISTS, {"user_id": key.user_id})
+            if not address_allowed(client_ip, list(security.get("ip_whitelisting", [])))
+        )
     actor = Actor(
         user_id=key.user_id,
         global_role=role,
@@ -141,6 +165,8 @@ def authenticate_api_key(session: Session, raw: str) -> Authenticated:
         credential_kind="api_key",
         workspace_id=key.workspace_id,
         scopes=frozenset(key.scopes) if key.scopes else None,
+        client_ip=client_ip,
+        blocked_workspaces=blocked,
     )
     return Authenticated(actor=actor, needs_touch=last is None or now - last > TOUCH_INTERVAL)
 

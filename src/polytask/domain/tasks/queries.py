@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound
-from polytask.domain.workspaces.access import visible_workspace_ids
+from polytask.domain.workspaces.access import require_allowed_address, visible_workspace_ids
 from polytask.models import Membership, Task, TaskAssignee, TaskDependency, TaskLabel
 
 PRIORITY_RANK = case({"low": 1, "medium": 2, "high": 3, "urgent": 4}, value=Task.priority, else_=None)
@@ -63,6 +63,7 @@ def fetch_task_for(session: Session, actor: Actor, task_id: int) -> tuple[Task, 
     row = session.execute(_TASK_FOR, params).first()
     if row is None:
         raise NotFound.of("task", task_id)
+    require_allowed_address(actor, row[0].workspace_id)
     return row[0], row[1]
 
 

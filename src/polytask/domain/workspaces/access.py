@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any, Final
 
 from sqlalchemy import bindparam, select
@@ -42,12 +43,36 @@ def membership_for(session: Session, actor: Actor, workspace_id: int) -> Members
     membership = session.scalar(_MEMBERSHIP, {"workspace_id": workspace_id, "user_id": actor.user_id})
     if membership is None:
         raise NotFound.of("workspace", workspace_id)
+    require_allowed_address(actor, workspace_id)
     return membership
+
+
+def require_allowed_address(actor: Actor, workspace_id: int) -> None:
+    """403 when the workspace's IP allowlist excludes the caller (the actor is already a member)."""
+    if workspace_id in actor.blocked_workspaces:
+        raise PermissionDenied(
+            "Your address is not on this workspace's IP allowlist",
+            {"client_ip": actor.client_ip, "workspace_id": f"workspace_{workspace_id}"},
+        )
+
+
+def address_allowed(client_ip: str | None, networks: list[str]) -> bool:
+    if not networks:
+        return True
+    if client_ip is None:
+        return False
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(n, strict=False) for n in networks)
 
 
 def visible_workspace_ids(actor: Actor) -> Any:
     """A subquery of the workspace ids the actor may see."""
     stmt = select(Membership.workspace_id).where(Membership.user_id == actor.user_id)
+    if actor.blocked_workspaces:
+        stmt = stmt.where(Membership.workspace_id.not_in(actor.blocked_workspaces))
     if actor.workspace_id is not None:
         stmt = stmt.where(Membership.workspace_id == actor.workspace_id)
     return stmt

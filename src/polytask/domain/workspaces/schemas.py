@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, field_validator
 
 DefaultView = Literal["list", "board", "kanban", "table", "calendar", "mindmap", "org_chart", "action"]
 
@@ -31,6 +31,16 @@ class WorkspaceSettings(BaseModel):
         return value
 
 
+class WorkspaceSecurity(BaseModel):
+    """The spec's enterprise controls; only the IP allowlist is enforced so far."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ip_whitelisting: list[IPvAnyNetwork] = Field(
+        default_factory=list, max_length=100, description="Networks allowed to reach this workspace; empty: any."
+    )
+
+
 class WorkspaceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -45,6 +55,7 @@ class WorkspaceUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
     settings: WorkspaceSettings | None = None
+    security: WorkspaceSecurity | None = None
 
 
 def settings_dict(settings: WorkspaceSettings | None) -> dict[str, Any]:

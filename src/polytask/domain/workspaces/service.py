@@ -6,14 +6,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import PermissionDenied
+from polytask.core.errors import PermissionDenied, ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
 from polytask.domain.events.service import record_event, record_update, snapshot_of
-from polytask.domain.workspaces.access import membership_for, require_role, visible_workspace_ids
+from polytask.domain.workspaces.access import address_allowed, membership_for, require_role, visible_workspace_ids
 from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
 from polytask.models import Membership, User, Workspace
 
-WORKSPACE_FIELDS = ("name", "description", "settings")
+WORKSPACE_FIELDS = ("name", "description", "settings", "security")
 WORKSPACE_SORTS = {"name": Workspace.name, "created_at": Workspace.created_at, "updated_at": Workspace.updated_at}
 
 
@@ -88,6 +88,19 @@ def update_workspace(session: Session, actor: Actor, *, workspace_id: int, data:
         workspace.description = data.description
     if data.settings is not None:
         workspace.settings = {**workspace.settings, **settings_dict(data.settings)}
+    if data.security is not None:
+        networks = data.security.ip_whitelisting
+        if networks and not address_allowed(actor.client_ip, [str(n) for n in networks]):
+            raise ValidationFailed(
+                "This allowlist would lock you out: your address is not on it",
+                {
+                    "field": "security.ip_whitelisting",
+                    "issue": "does not include your address",
+                    "provided_value": actor.client_ip,
+                },
+            )
+        workspace.security = {"ip_whitelisting": [str(n) for n in networks]}
+        workspace.ip_allowlist_enabled = bool(networks)
     record_update(
         session,
         actor,
