@@ -36,8 +36,10 @@ class PageResult(Generic[T]):
     page: PageRequest
 
 
-def parse_sort(raw: str | None, allowed: Mapping[str, Any], *, param: str = "sort") -> list[SortKey]:
-    """`-due_date,name` -> keys; unknown fields are a validation error naming them."""
+def parse_sort(raw: str | None, allowed: Mapping[str, Any] | None, *, param: str = "sort") -> list[SortKey]:
+    """`-due_date,name` -> keys; unknown fields are a validation error naming them.
+
+    With `allowed` None the names are checked later, by the resource's query registry."""
     if not raw:
         return []
     keys: list[SortKey] = []
@@ -47,7 +49,9 @@ def parse_sort(raw: str | None, allowed: Mapping[str, Any], *, param: str = "sor
             continue
         descending = part.startswith("-")
         name = part.lstrip("+-")
-        if name not in allowed:
+        if not name:
+            raise ValidationFailed.field(param, "has an empty sort key", raw)
+        if allowed is not None and name not in allowed:
             raise ValidationFailed(
                 f"Cannot sort by '{name}'",
                 {"field": param, "issue": f"unknown sort field '{name}'", "allowed": sorted(allowed)},

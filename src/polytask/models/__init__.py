@@ -2,6 +2,7 @@
 
 from polytask.models.base import Base
 from polytask.models.events import Event
+from polytask.models.fields import FieldDefinition, SavedView
 from polytask.models.projects import Project, Section
 from polytask.models.tasks import Comment, Task, TaskAssignee, TaskDependency, TaskLabel
 from polytask.models.users import ApiKey, User
@@ -12,9 +13,11 @@ __all__ = [
     "Base",
     "Comment",
     "Event",
+    "FieldDefinition",
     "Invite",
     "Membership",
     "Project",
+    "SavedView",
     "Section",
     "Task",
     "TaskAssignee",

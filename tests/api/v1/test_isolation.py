@@ -34,6 +34,7 @@ ID_PARAMS = {
     "user_id": "user",
     "invite_id": "invite",
     "key_id": "api_key",
+    "field_id": "custom_field",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -56,6 +57,7 @@ class World:
             f"/v1/projects/{i['project']}?include=tasks,sections,members",
             f"/v1/tasks/{i['task']}/comments",
             f"/v1/workspaces/{i['workspace']}/invites",
+            f"/v1/projects/{i['project']}/custom-fields",
             "/v1/api-keys",
         ]
         out = {}
@@ -87,6 +89,13 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     assert r.status_code == 201, r.text
     invite = r.json()["data"][0]["id"]
     [api_key] = client.get("/v1/api-keys", headers=h).json()["data"]
+    r = client.post(
+        f"/v1/projects/{project}/custom-fields",
+        json={"name": f"{label} field", "type": "dropdown", "options": ["Low", "Medium", "High"]},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    custom_field = r.json()["data"]["id"]
     ids = {
         "workspace": owner.workspace,
         "project": project,
@@ -96,6 +105,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         "user": teammate.id,
         "invite": invite,
         "api_key": api_key["id"],
+        "custom_field": custom_field,
     }
     return World(owner=owner, teammate=teammate, ids=ids, subtask=subtask)
 

@@ -50,7 +50,12 @@ def test_create_from_spec_example_nested(client: httpx.Client, db: Database) -> 
     assert attrs["status"] == "active"
     assert attrs["workspace_id"] == alice.workspace
     assert attrs["created_by"] == alice.id
-    assert attrs["custom_field_definitions"] == SPEC_CREATE["custom_fields"]
+    # Each inline definition becomes a custom field; the attribute shows what was given, and more.
+    definitions = attrs["custom_field_definitions"]
+    assert set(definitions) == set(SPEC_CREATE["custom_fields"])
+    for key, given in SPEC_CREATE["custom_fields"].items():
+        assert definitions[key].items() >= given.items()
+        assert definitions[key]["id"].startswith("field_")
     assert attrs["custom_fields"] == {}
     assert data["relationships"]["workspace"]["data"] == {"id": alice.workspace, "type": "workspace"}
     assert project_events(db, data["id"]) == ["project.created"]

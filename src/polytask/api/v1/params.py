@@ -12,9 +12,12 @@ from starlette.datastructures import URL, QueryParams
 from polytask.api.v1.schemas import ATTRIBUTE_NAMES, RELATIONSHIP_NAMES
 from polytask.core.errors import ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult
+from polytask.core.query import Node, conjunction, parse_expression, parse_params
 
 PAGING = frozenset({"limit", "offset", "page", "per_page"})
 SHAPING = frozenset({"fields", "include", "sort"})
+# What a list endpoint reads itself; every other parameter is a filter for the query engine.
+LIST_CONTROLS = PAGING | SHAPING | {"filter"}
 
 
 def base_key(key: str) -> str:
@@ -30,6 +33,25 @@ def reject_unknown(params: QueryParams, allowed: Collection[str]) -> None:
             f"Unknown query parameter '{unknown[0]}'",
             {"field": unknown[0], "issue": "unknown query parameter", "allowed": sorted(allowed)},
         )
+
+
+def filter_tree(
+    params: QueryParams, *, reserved: Collection[str] = LIST_CONTROLS, forbidden: Collection[str] = ()
+) -> Node | None:
+    """Bracket filters and the `filter=` expression, ANDed, as one tree for the query engine.
+
+    `forbidden` fields are refused like unknown parameters (a nested list's parent id).
+    """
+    conds = parse_params(params.multi_items(), reserved)
+    for cond in conds:
+        if cond.field in forbidden:
+            raise ValidationFailed(
+                f"Unknown query parameter '{cond.param}'", {"field": cond.param, "issue": "already given by the path"}
+            )
+    nodes: list[Node] = list(conds)
+    for expression in params.getlist("filter"):
+        nodes.append(parse_expression(expression, "filter"))
+    return conjunction(nodes)
 
 
 def many(params: QueryParams, name: str) -> list[str] | None:

@@ -35,3 +35,5 @@ InviteId = Annotated[int, _path_id("invite"), _schema("invite"), Path(descriptio
 CommentId = Annotated[int, _path_id("comment"), _schema("comment"), Path(description="A comment id")]
 SectionId = Annotated[int, _path_id("section"), _schema("section"), Path(description="A section id")]
 ApiKeyId = Annotated[int, _path_id("api_key"), _schema("api_key"), Path(description="An API key id")]
+CustomFieldId = Annotated[int, _path_id("custom_field"), _schema("custom_field"), Path(description="A custom field id")]
+ViewId = Annotated[int, _path_id("view"), _schema("view"), Path(description="A saved view id")]

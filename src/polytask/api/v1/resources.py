@@ -156,6 +156,28 @@ def comment(c: Any) -> Resource:
     )
 
 
+def custom_field(f: Any) -> Resource:
+    return resource(
+        "custom_field",
+        f.id,
+        {
+            "key": f.key,
+            "name": f.name,
+            "type": f.type,
+            "required": f.required,
+            "default_value": f.default_value,
+            "options": list(f.options),
+            "position": f.position,
+            "currency": f.config.get("currency"),
+            "project_id": rid("project", f.project_id),
+            "workspace_id": rid("workspace", f.workspace_id),
+            "created_at": ts(f.created_at),
+            "updated_at": ts(f.updated_at),
+        },
+        {"project": ident("project", f.project_id)},
+    )
+
+
 def section(s: Any) -> Resource:
     return resource(
         "section",

@@ -196,6 +196,21 @@ class SectionAttributes(BaseModel):
     updated_at: str | None = None
 
 
+class CustomFieldAttributes(BaseModel):
+    key: str | None = Field(default=None, description="The name in task `custom_fields` and in filters.")
+    name: str | None = None
+    type: str | None = None
+    required: bool | None = None
+    default_value: Any = None
+    options: list[str] | None = None
+    position: float | None = None
+    currency: str | None = None
+    project_id: str | None = Field(default=None, description="null for a workspace field the project inherits.")
+    workspace_id: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
 _WorkspaceResource, WorkspaceDocument, WorkspaceListDocument = _documents("Workspace", "workspace", WorkspaceAttributes)
 _ProjectResource, ProjectDocument, ProjectListDocument = _documents("Project", "project", ProjectAttributes)
 _TaskResource, TaskDocument, TaskListDocument = _documents("Task", "task", TaskAttributes)
@@ -205,6 +220,9 @@ _InviteResource, InviteDocument, InviteListDocument = _documents("Invite", "invi
 _CommentResource, CommentDocument, CommentListDocument = _documents("Comment", "comment", CommentAttributes)
 _SectionResource, SectionDocument, SectionListDocument = _documents("Section", "section", SectionAttributes)
 _ApiKeyResource, ApiKeyDocument, ApiKeyListDocument = _documents("ApiKey", "api_key", ApiKeyAttributes)
+_CustomFieldResource, CustomFieldDocument, CustomFieldListDocument = _documents(
+    "CustomField", "custom_field", CustomFieldAttributes
+)
 
 
 InviteBatchDocument = create_model("InviteBatchDocument", data=(list[_InviteResource], ...))  # type: ignore[valid-type]
@@ -219,6 +237,7 @@ ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {
     "comment": frozenset(CommentAttributes.model_fields),
     "section": frozenset(SectionAttributes.model_fields),
     "api_key": frozenset(ApiKeyAttributes.model_fields),
+    "custom_field": frozenset(CustomFieldAttributes.model_fields),
 }
 
 # Relationship names, which `fields=` may also name (JSON:API sparse fieldsets cover both).
@@ -231,6 +250,7 @@ RELATIONSHIP_NAMES: dict[str, frozenset[str]] = {
     "comment": frozenset({"task", "author"}),
     "section": frozenset({"project"}),
     "api_key": frozenset({"workspace"}),
+    "custom_field": frozenset({"project"}),
 }
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -69,7 +69,12 @@ class SectionUpdate(BaseModel):
     position: float | None = None
 
 
-FIELD_TYPES = ("text", "number", "date", "dropdown", "multi_select", "checkbox", "tags", "url", "email", "person")
+def is_definition(value: Any) -> bool:
+    """An object with a known field `type` (or one of its aliases) defines a field."""
+    from polytask.domain.fields.schemas import FIELD_TYPES, TYPE_ALIASES
+
+    kind = value.get("type") if isinstance(value, dict) else None
+    return isinstance(kind, str) and TYPE_ALIASES.get(kind, kind) in FIELD_TYPES
 
 
 def split_custom_fields(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -77,7 +82,7 @@ def split_custom_fields(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     definitions: dict[str, Any] = {}
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        if isinstance(value, dict) and value.get("type") in FIELD_TYPES:
+        if is_definition(value):
             definitions[key] = value
         else:
             values[key] = value

@@ -95,7 +95,7 @@ def create_project(session: Session, actor: Actor, *, workspace_id: int | None, 
         start_date=data.start_date,
         due_date=data.due_date,
         settings=data.settings,
-        custom_field_definitions=definitions,
+        custom_field_definitions={},
         custom_fields=values,
         created_by_id=actor.user_id,
     )
@@ -112,6 +112,10 @@ def create_project(session: Session, actor: Actor, *, workspace_id: int | None, 
         workspace_id=workspace_id,
         snapshot=snapshot_of(project, PROJECT_FIELDS),
     )
+    if definitions:
+        from polytask.domain.fields.service import define_from_project_spec
+
+        define_from_project_spec(session, actor, project, definitions)
     for index, raw in enumerate(data.tasks):
         try:
             task_data = TaskCreate.model_validate(raw)
@@ -173,7 +177,10 @@ def update_project(
         project.settings = {**project.settings, **data.settings}
     if data.custom_fields is not None:
         definitions, values = split_custom_fields(data.custom_fields)
-        project.custom_field_definitions = {**project.custom_field_definitions, **definitions}
+        if definitions:
+            from polytask.domain.fields.service import define_from_project_spec
+
+            define_from_project_spec(session, actor, project, definitions)
         project.custom_fields = {**project.custom_fields, **values}
     record_update(
         session,

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound
+from polytask.core.query.fields import Choice, Field, Moment, Number, Ref, Registry, Text
+from polytask.domain.tasks.schemas import PRIORITIES, TASK_STATUSES
 from polytask.domain.workspaces.access import require_allowed_address, visible_workspace_ids
 from polytask.models import Membership, Task, TaskAssignee, TaskDependency, TaskLabel
 
@@ -27,6 +29,58 @@ TASK_SORTS = {
     "position": Task.position,
     "progress": Task.progress,
 }
+
+
+def _assigned(values: list[object] | None) -> object:
+    stmt = select(TaskAssignee.task_id).where(TaskAssignee.task_id == Task.id)
+    if values is not None:
+        stmt = stmt.where(TaskAssignee.user_id.in_(values))
+    return stmt.exists()
+
+
+def _labelled(values: list[object] | None) -> object:
+    stmt = select(TaskLabel.task_id).where(TaskLabel.task_id == Task.id)
+    if values is not None:
+        stmt = stmt.where(TaskLabel.label.in_(values))
+    return stmt.exists()
+
+
+def _moments(*names: str) -> list[Field]:
+    return [Field(n, Moment(), expr=getattr(Task, n)) for n in names]
+
+
+# Every field a task list filters and sorts on, whatever the surface.
+TASK_FIELDS = Registry.of(
+    "task",
+    [
+        Field("id", Ref("task"), expr=Task.id),
+        Field("name", Text(), expr=Task.name),
+        Field("description", Text(), expr=Task.description, sortable=False),
+        Field("status", Choice(TASK_STATUSES), expr=Task.status),
+        Field("priority", Choice(PRIORITIES, ordered=True), expr=Task.priority),
+        *_moments("due_date", "start_date", "created_at", "updated_at", "completed_at"),
+        Field("progress", Number(integer=True), expr=Task.progress),
+        Field("estimated_hours", Number(), expr=Task.estimated_hours),
+        Field("position", Number(), expr=Task.position),
+        Field("project_id", Ref("project"), expr=Task.project_id),
+        Field("workspace_id", Ref("workspace"), expr=Task.workspace_id),
+        Field("section_id", Ref("section"), expr=Task.section_id),
+        Field("parent_id", Ref("task"), expr=Task.parent_id),
+        Field("created_by", Ref("user"), expr=Task.created_by_id),
+        Field("completed_by", Ref("user"), expr=Task.completed_by_id),
+        Field("assignee", Ref("user"), any_of=_assigned),
+        Field("assignee_id", Ref("user"), any_of=_assigned),
+        Field("labels", Text(), any_of=_labelled),
+        Field("label", Text(), any_of=_labelled),
+        # The named filters of the guide and the developer API.
+        Field("due_before", Moment(), expr=Task.due_date, implied_op="before"),
+        Field("due_after", Moment(), expr=Task.due_date, implied_op="gte"),
+        Field("completed_after", Moment(), expr=Task.completed_at, implied_op="gte"),
+        Field("completed_before", Moment(), expr=Task.completed_at, implied_op="before"),
+        Field("updated_before", Moment(), expr=Task.updated_at, implied_op="before"),
+        Field("updated_after", Moment(), expr=Task.updated_at, implied_op="gte"),
+    ],
+)
 
 
 @dataclass(slots=True)

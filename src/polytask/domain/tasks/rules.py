@@ -11,7 +11,7 @@ from polytask.core.errors import ValidationFailed
 from polytask.core.ids import parse_id
 from polytask.domain.events.service import jsonable
 from polytask.domain.tasks.queries import TaskRelations
-from polytask.models import Membership, Project, Section, Task, TaskDependency, User
+from polytask.models import Membership, Section, Task, TaskDependency, User
 
 SCALAR_FIELDS = (
     "name",
@@ -113,24 +113,6 @@ def check_dependencies(session: Session, task_id: int | None, workspace_id: int,
             - seen
         )
     return deps
-
-
-def check_custom_fields(project: Project, values: dict[str, Any]) -> None:
-    """Values must fit the project's field definitions where one exists."""
-    for key, value in values.items():
-        definition = project.custom_field_definitions.get(key)
-        if not isinstance(definition, dict) or value is None:
-            continue
-        kind = definition.get("type")
-        field = f"custom_fields.{key}"
-        if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise ValidationFailed.field(field, "must be a number", value)
-        if kind == "checkbox" and not isinstance(value, bool):
-            raise ValidationFailed.field(field, "must be true or false", value)
-        if kind == "dropdown" and definition.get("options") and value not in definition["options"]:
-            raise ValidationFailed.field(field, f"must be one of {definition['options']}", value)
-        if kind in ("multi_select", "tags") and not isinstance(value, list):
-            raise ValidationFailed.field(field, "must be a list", value)
 
 
 def next_position(session: Session, project_id: int) -> float:

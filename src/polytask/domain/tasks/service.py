@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, ValidationFailed
+from polytask.core.ids import parse_id
 from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.core.query import Node
+from polytask.core.query.fields import compile_tree, sort_columns
+from polytask.core.query.tree import conditions
+from polytask.core.query.values import Context
 from polytask.domain.events.service import diff, record_event
+from polytask.domain.fields.service import check_values, task_field_resolver
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
-    TASK_SORTS,
+    TASK_FIELDS,
     TaskFilter,
     TaskRelations,
     TaskView,
@@ -23,7 +31,6 @@ from polytask.domain.tasks.queries import (
     views_of,
 )
 from polytask.domain.tasks.rules import (
-    check_custom_fields,
     check_dependencies,
     check_parent,
     check_section,
@@ -48,20 +55,44 @@ def get_task_for(session: Session, actor: Actor, task_id: int, *, project_id: in
 
 
 def list_tasks_for(
-    session: Session, actor: Actor, *, flt: TaskFilter, page: PageRequest, sort: list[SortKey]
+    session: Session,
+    actor: Actor,
+    *,
+    flt: TaskFilter,
+    page: PageRequest,
+    sort: list[SortKey],
+    tree: Node | None = None,
 ) -> PageResult[TaskView]:
-    """Tasks the actor can see, filtered, sorted (ties broken by id) and paged."""
+    """Tasks the actor can see, filtered (named filters and the query engine's tree),
+    sorted (ties broken by id) and paged."""
     if flt.project_id is not None:
         get_project_for(session, actor, flt.project_id)
     if flt.workspace_id is not None:
         membership_for(session, actor, flt.workspace_id)
-    stmt = filtered_tasks(actor, flt)
+    registry = TASK_FIELDS.with_custom(task_field_resolver(session, actor, flt.project_id))
+    where = compile_tree(tree, registry, Context(now=utcnow(), user_id=actor.user_id))
+    _check_named_containers(session, actor, tree)
+    stmt = filtered_tasks(actor, flt).where(where)
     total = session.scalar(count_of(stmt)) if page.want_total else None
     # Manual order only means something inside one project; across projects, creation order.
     default = [SortKey("position")] if flt.project_id is not None else []
-    stmt = apply_sort(stmt, sort or default, TASK_SORTS, Task.id)
+    keys = sort or default
+    stmt = apply_sort(stmt, keys, sort_columns(registry, [k.field for k in keys]), Task.id)
     tasks = list(session.scalars(stmt.limit(page.limit).offset(page.offset)))
     return PageResult(views_of(session, tasks), total, page)
+
+
+def _check_named_containers(session: Session, actor: Actor, tree: Node | None) -> None:
+    """Naming a project or workspace the caller cannot see is a 404, as it is in a path."""
+    for cond in conditions(tree):
+        if cond.field not in ("project_id", "workspace_id") or cond.op not in ("eq", "in"):
+            continue
+        for raw in cond.values:
+            for value in raw.split(",") if cond.split else [raw]:
+                if cond.field == "project_id" and (pk := parse_id("project", value)) is not None:
+                    get_project_for(session, actor, pk)
+                elif cond.field == "workspace_id" and (pk := parse_id("workspace", value)) is not None:
+                    membership_for(session, actor, pk)
 
 
 def users_by_id(session: Session, user_ids: list[int]) -> dict[int, User]:
@@ -120,8 +151,7 @@ def create_task(session: Session, actor: Actor, *, project_id: int | None = None
     people = data.people()
     assignees = resolve_people(session, project.workspace_id, people, "assignee_id") if people else []
     deps = check_dependencies(session, None, project.workspace_id, data.dependencies or [])
-    custom = data.custom_fields or {}
-    check_custom_fields(project, custom)
+    custom = check_values(session, project, data.custom_fields or {}, current=None)
     task = Task(
         workspace_id=project.workspace_id,
         project_id=project.id,
@@ -243,9 +273,28 @@ def _apply_fields(
         if "progress" in given and data.progress is not None:
             task.progress = data.progress
     if "custom_fields" in given and data.custom_fields is not None:
-        check_custom_fields(project, data.custom_fields)
-        merged = {**task.custom_fields, **data.custom_fields}
-        task.custom_fields = {k: v for k, v in merged.items() if v is not None}
+        task.custom_fields = check_values(session, project, data.custom_fields, current=task.custom_fields)
+
+
+def replace_custom_value(session: Session, actor: Actor, task: Task, key: str, value: Any) -> None:
+    """Set (or with None remove) one custom value as a field's definition changes; one event."""
+    before = dict(task.custom_fields)
+    after = {k: v for k, v in {**before, key: value}.items() if v is not None}
+    if after == before:
+        return
+    task.custom_fields = after
+    task.updated_at = utcnow()
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="task.updated",
+        resource_type="task",
+        resource_id=task.id,
+        workspace_id=task.workspace_id,
+        changes={"custom_fields": {"from": before, "to": after}},
+        snapshot=task_snapshot(task, load_relations(session, [task.id])[task.id]),
+    )
 
 
 def move_task(session: Session, actor: Actor, *, task: Task, to_project_id: int) -> None:

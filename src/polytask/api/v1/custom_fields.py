@@ -1,0 +1,116 @@
+"""Custom fields: definitions under /v1/projects/{project_id}/custom-fields, values on tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from polytask.api.deps import transactional
+from polytask.api.v1 import resources
+from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.params import reject_unknown
+from polytask.api.v1.paths import CustomFieldId, ProjectId, TaskId
+from polytask.api.v1.schemas import ERROR_RESPONSES, CustomFieldDocument, CustomFieldListDocument, TaskDocument
+from polytask.core.actor import Actor
+from polytask.core.pagination import PageRequest, PageResult
+from polytask.domain.fields import service
+from polytask.domain.fields.schemas import FieldDefinitionCreate, FieldDefinitionUpdate
+from polytask.domain.tasks import service as tasks
+from polytask.domain.tasks.schemas import TaskUpdate
+
+router = APIRouter(tags=["Custom fields"], responses=ERROR_RESPONSES)
+
+# The developer API's example, verbatim.
+EXAMPLE_CREATE = {
+    "name": "Priority",
+    "type": "dropdown",
+    "options": ["Low", "Medium", "High", "Critical"],
+    "required": False,
+    "default_value": "Medium",
+}
+EXAMPLE_VALUES = {"priority": "High", "estimated_hours": 16, "tags": ["urgent", "backend"]}
+
+
+def _location(project_id: int, field_id: int) -> str:
+    return f"/v1/projects/project_{project_id}/custom-fields/field_{field_id}"
+
+
+@router.get("/projects/{project_id}/custom-fields", response_model=CustomFieldListDocument)
+@transactional("projects:read")
+def list_custom_fields(request: Request, project_id: ProjectId, session: Session, actor: Actor) -> Response:
+    """The project's custom fields, its workspace's inherited ones included, by position."""
+    reject_unknown(request.query_params, ())
+    found = service.list_fields(session, actor, project_id)
+    result: PageResult[Any] = PageResult(found, len(found), PageRequest(limit=max(len(found), 1), offset=0))
+    return list_document(request, result, [resources.custom_field(f) for f in found])
+
+
+@router.post("/projects/{project_id}/custom-fields", response_model=CustomFieldDocument, status_code=201)
+@transactional("projects:write")
+def create_custom_field(
+    project_id: ProjectId,
+    session: Session,
+    actor: Actor,
+    data: FieldDefinitionCreate = Body(examples=[EXAMPLE_CREATE]),
+) -> JSONAPIResponse:
+    """Define a field. `key` defaults to the name in snake_case ("Estimated Hours" -> `estimated_hours`).
+
+    Types: text, long_text, number, currency, percent, dropdown, multi_select, tags, date,
+    datetime, checkbox, url, email, phone, user, rating, duration."""
+    defn = service.create_field(session, actor, project_id=project_id, data=data)
+    return created(resources.custom_field(defn), _location(project_id, defn.id))
+
+
+@router.get("/projects/{project_id}/custom-fields/{field_id}", response_model=CustomFieldDocument)
+@transactional("projects:read")
+def get_custom_field(
+    request: Request, project_id: ProjectId, field_id: CustomFieldId, session: Session, actor: Actor
+) -> JSONAPIResponse:
+    """Get one field definition."""
+    reject_unknown(request.query_params, ())
+    _project, defn = service.get_field_for(session, actor, project_id, field_id)
+    return document(resources.custom_field(defn))
+
+
+@router.put("/projects/{project_id}/custom-fields/{field_id}", response_model=CustomFieldDocument)
+@router.patch("/projects/{project_id}/custom-fields/{field_id}", response_model=CustomFieldDocument)
+@transactional("projects:write")
+def update_custom_field(
+    project_id: ProjectId,
+    field_id: CustomFieldId,
+    session: Session,
+    actor: Actor,
+    data: FieldDefinitionUpdate = Body(
+        examples=[{"name": "Urgency", "options": ["Low", "High", "Critical"], "migrate_options": {"Medium": "Low"}}]
+    ),
+) -> JSONAPIResponse:
+    """Change a field. Renaming keeps the key and the values. New `options` must fit every
+    value in use, or `migrate_options` maps old options to new ones (null clears them)."""
+    defn = service.update_field(session, actor, project_id=project_id, field_id=field_id, data=data)
+    return document(resources.custom_field(defn))
+
+
+@router.delete("/projects/{project_id}/custom-fields/{field_id}", status_code=204)
+@transactional("projects:write")
+def delete_custom_field(project_id: ProjectId, field_id: CustomFieldId, session: Session, actor: Actor) -> Response:
+    """Delete a field and remove its values from the project's tasks."""
+    service.delete_field(session, actor, project_id=project_id, field_id=field_id)
+    return no_content()
+
+
+@router.put("/tasks/{task_id}/custom-fields", response_model=TaskDocument)
+@router.patch("/tasks/{task_id}/custom-fields", response_model=TaskDocument)
+@transactional("tasks:write")
+def set_task_custom_fields(
+    task_id: TaskId,
+    session: Session,
+    actor: Actor,
+    values: dict[str, Any] = Body(examples=[EXAMPLE_VALUES]),
+) -> JSONAPIResponse:
+    """Set custom field values by key (null removes one); other keys keep their values.
+    Defined fields are checked against their type; undefined keys are stored as given."""
+    view = tasks.update_task(session, actor, task_id=task_id, data=TaskUpdate(custom_fields=values))
+    return document(resources.task(view))

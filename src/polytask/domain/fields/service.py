@@ -1,0 +1,407 @@
+"""Custom field definitions and the values they govern.
+
+Definitions belong to a project, or to a workspace (then every project of it inherits
+them). A key is unique within a project together with its workspace's fields. Values live
+in the task's `custom_fields` JSON; keys without a definition are kept as given.
+The project's `custom_field_definitions` JSON is a read cache of its definitions that
+only this module writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.errors import Conflict, NotFound, ValidationFailed
+from polytask.core.query.fields import Boolean, Choice, Field, FieldType, Loose, Moment, Number, Ref, Text
+from polytask.core.query.jsonpath import (
+    json_array_any,
+    json_bool_int,
+    json_number,
+    json_scalar_text,
+    json_text,
+)
+from polytask.domain.events.service import record_event, record_update, snapshot_of
+from polytask.domain.fields.schemas import (
+    WITH_OPTIONS,
+    FieldDefinitionCreate,
+    FieldDefinitionUpdate,
+    key_from_name,
+)
+from polytask.domain.fields.values import fits, normalize
+from polytask.domain.projects.service import get_project_for
+from polytask.domain.tasks.rules import resolve_people
+from polytask.domain.workspaces.access import membership_for, require_write, visible_workspace_ids
+from polytask.models import FieldDefinition, Project, Task
+
+DEFINITION_FIELDS = ("key", "name", "type", "required", "default_value", "options", "position", "config")
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def definitions_for(session: Session, project: Project) -> list[FieldDefinition]:
+    """The project's own fields and its workspace's, by position."""
+    stmt = (
+        select(FieldDefinition)
+        .where(FieldDefinition.workspace_id == project.workspace_id)
+        .where(or_(FieldDefinition.project_id == project.id, FieldDefinition.project_id.is_(None)))
+        .order_by(FieldDefinition.position, FieldDefinition.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def list_fields(session: Session, actor: Actor, project_id: int) -> list[FieldDefinition]:
+    return definitions_for(session, get_project_for(session, actor, project_id))
+
+
+def get_field_for(session: Session, actor: Actor, project_id: int, field_id: int) -> tuple[Project, FieldDefinition]:
+    project = get_project_for(session, actor, project_id)
+    found = session.get(FieldDefinition, field_id)
+    if found is None or found.workspace_id != project.workspace_id or found.project_id not in (project.id, None):
+        raise NotFound.of("custom_field", field_id)
+    return project, found
+
+
+def cache_of(definitions: list[FieldDefinition]) -> dict[str, Any]:
+    """What a project's `custom_field_definitions` attribute shows."""
+    out: dict[str, Any] = {}
+    for d in definitions:
+        entry: dict[str, Any] = {"id": f"field_{d.id}", "name": d.name, "type": d.type, "required": d.required}
+        if d.options:
+            entry["options"] = list(d.options)
+        if d.default_value is not None:
+            entry["default_value"] = d.default_value
+        if d.config.get("currency"):
+            entry["currency"] = d.config["currency"]
+        if d.project_id is None:
+            entry["inherited"] = True
+        out[d.key] = entry
+    return out
+
+
+def _refresh_cache(session: Session, project: Project) -> None:
+    session.flush()
+    project.custom_field_definitions = cache_of(definitions_for(session, project))
+
+
+# --- definitions -----------------------------------------------------------------------------
+
+
+def _check_default(defn: FieldDefinition, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return normalize(defn, value)
+    except ValueError as exc:
+        raise ValidationFailed.field("default_value", str(exc), value) from None
+
+
+def create_field(session: Session, actor: Actor, *, project_id: int, data: FieldDefinitionCreate) -> FieldDefinition:
+    project = get_project_for(session, actor, project_id)
+    require_write(membership_for(session, actor, project.workspace_id))
+    return add_definition(session, actor, project, data)
+
+
+def add_definition(session: Session, actor: Actor, project: Project, data: FieldDefinitionCreate) -> FieldDefinition:
+    """Add a field to `project` (the caller checked the actor may change it)."""
+    key = data.key or key_from_name(data.name)
+    existing = definitions_for(session, project)
+    if any(d.key == key for d in existing):
+        raise Conflict(f"This project already has a custom field '{key}'", {"field": "key", "key": key})
+    if data.type in WITH_OPTIONS and not data.options:
+        raise ValidationFailed.field("options", f"a {data.type} field needs at least one option")
+    if data.options and data.type not in WITH_OPTIONS:
+        raise ValidationFailed.field("options", f"only {' and '.join(WITH_OPTIONS)} fields take options")
+    defn = FieldDefinition(
+        workspace_id=project.workspace_id,
+        project_id=project.id,
+        key=key,
+        name=data.name,
+        type=data.type,
+        required=data.required,
+        options=list(data.options),
+        position=data.position if data.position is not None else float(len(existing)),
+        config={"currency": data.currency} if data.currency else {},
+    )
+    defn.default_value = _check_default(defn, data.default_value)
+    _check_existing_values(session, project, defn)
+    session.add(defn)
+    session.flush()
+    _refresh_cache(session, project)
+    record_event(
+        session,
+        actor,
+        type="custom_field.created",
+        resource_type="custom_field",
+        resource_id=defn.id,
+        workspace_id=defn.workspace_id,
+        snapshot={"project_id": project.id, **snapshot_of(defn, DEFINITION_FIELDS)},
+    )
+    return defn
+
+
+def _tasks_with_key(session: Session, project: Project, key: str) -> list[Task]:
+    dialect = session.get_bind().dialect.name
+    present = json_scalar_text(Task.custom_fields, key, dialect).is_not(None) | json_array_any(
+        Task.custom_fields, key, dialect, None
+    )
+    kind_filter = Task.project_id == project.id
+    return list(session.scalars(select(Task).where(kind_filter, present | _object_at(key, dialect))))
+
+
+def _object_at(key: str, dialect: str) -> Any:
+    from polytask.core.query.jsonpath import json_type
+
+    return json_type(Task.custom_fields, key, dialect) == "object"
+
+
+def _check_existing_values(session: Session, project: Project, defn: FieldDefinition) -> None:
+    """A new field must fit the values tasks already hold under its key."""
+    misfits = [t for t in _tasks_with_key(session, project, defn.key) if not fits(defn, t.custom_fields[defn.key])]
+    if misfits:
+        raise ValidationFailed(
+            f"{len(misfits)} task(s) hold values under '{defn.key}' that are not a valid {defn.type}",
+            {
+                "field": "type",
+                "issue": "existing values do not fit",
+                "task_ids": [f"task_{t.id}" for t in misfits[:20]],
+            },
+        )
+
+
+def update_field(
+    session: Session, actor: Actor, *, project_id: int, field_id: int, data: FieldDefinitionUpdate
+) -> FieldDefinition:
+    project, defn = get_field_for(session, actor, project_id, field_id)
+    require_write(membership_for(session, actor, project.workspace_id))
+    if defn.project_id is None:
+        raise ValidationFailed.field("field_id", "is a workspace field; change it on the workspace")
+    before = snapshot_of(defn, DEFINITION_FIELDS)
+    given = data.model_fields_set
+    if "name" in given and data.name is not None:
+        defn.name = data.name
+    if "required" in given and data.required is not None:
+        defn.required = data.required
+    if "position" in given and data.position is not None:
+        defn.position = data.position
+    if "currency" in given:
+        defn.config = {**defn.config, "currency": data.currency} if data.currency else {}
+    if "options" in given and data.options is not None:
+        if defn.type not in WITH_OPTIONS:
+            raise ValidationFailed.field("options", f"only {' and '.join(WITH_OPTIONS)} fields take options")
+        if not data.options:
+            raise ValidationFailed.field("options", "needs at least one option")
+        _change_options(session, actor, project, defn, data.options, data.migrate_options or {})
+    elif data.migrate_options:
+        raise ValidationFailed.field("migrate_options", "is only used together with options")
+    if "default_value" in given:
+        defn.default_value = _check_default(defn, data.default_value)
+    _refresh_cache(session, project)
+    record_update(
+        session,
+        actor,
+        resource_type="custom_field",
+        resource_id=defn.id,
+        workspace_id=defn.workspace_id,
+        before=before,
+        after=snapshot_of(defn, DEFINITION_FIELDS),
+    )
+    return defn
+
+
+def _change_options(
+    session: Session,
+    actor: Actor,
+    project: Project,
+    defn: FieldDefinition,
+    options: list[str],
+    migrate: dict[str, str | None],
+) -> None:
+    """New options; values that no longer fit are rewritten by `migrate` or refused."""
+    for old, new in migrate.items():
+        if new is not None and new not in options:
+            raise ValidationFailed.field(f"migrate_options.{old}", f"'{new}' is not one of the new options", new)
+    defn.options = options
+    from polytask.domain.tasks.service import replace_custom_value
+
+    stranded: list[Task] = []
+    for task in _tasks_with_key(session, project, defn.key):
+        value = task.custom_fields[defn.key]
+        if fits(defn, value):
+            continue
+        if defn.type == "dropdown" and isinstance(value, str) and value in migrate:
+            replace_custom_value(session, actor, task, defn.key, migrate[value])
+        elif (
+            defn.type == "multi_select"
+            and isinstance(value, list)
+            and all(fits(defn, [v]) or v in migrate for v in value)
+        ):
+            mapped = [migrate.get(v, v) if v in migrate else v for v in value]
+            kept = list(dict.fromkeys(v for v in mapped if v is not None))
+            replace_custom_value(session, actor, task, defn.key, kept or None)
+        else:
+            stranded.append(task)
+    if stranded:
+        raise ValidationFailed(
+            f"{len(stranded)} task(s) use options that are no longer listed; map them with migrate_options",
+            {
+                "field": "options",
+                "issue": "values would no longer fit",
+                "task_ids": [f"task_{t.id}" for t in stranded[:20]],
+            },
+        )
+
+
+def delete_field(session: Session, actor: Actor, *, project_id: int, field_id: int) -> None:
+    """Delete the field and remove its values from the project's tasks."""
+    project, defn = get_field_for(session, actor, project_id, field_id)
+    require_write(membership_for(session, actor, project.workspace_id))
+    if defn.project_id is None:
+        raise ValidationFailed.field("field_id", "is a workspace field; delete it on the workspace")
+    from polytask.domain.tasks.service import replace_custom_value
+
+    for task in _tasks_with_key(session, project, defn.key):
+        replace_custom_value(session, actor, task, defn.key, None)
+    snapshot = {"project_id": project.id, **snapshot_of(defn, DEFINITION_FIELDS)}
+    session.delete(defn)
+    _refresh_cache(session, project)
+    record_event(
+        session,
+        actor,
+        type="custom_field.deleted",
+        resource_type="custom_field",
+        resource_id=field_id,
+        workspace_id=project.workspace_id,
+        snapshot=snapshot,
+    )
+
+
+def define_from_project_spec(session: Session, actor: Actor, project: Project, specs: dict[str, Any]) -> None:
+    """The developer API's inline form: `custom_fields: {budget: {type: number, required: true}}`."""
+    for key, spec in specs.items():
+        body = {k: v for k, v in spec.items() if k in FieldDefinitionCreate.model_fields}
+        body.setdefault("name", key)
+        body["key"] = key if key == key_from_name(key) else key_from_name(key)
+        try:
+            data = FieldDefinitionCreate.model_validate(body)
+        except Exception as exc:  # pydantic's ValidationError, reported against the key
+            raise ValidationFailed.field(f"custom_fields.{key}", str(exc).splitlines()[-1].strip()) from None
+        existing = {d.key: d for d in definitions_for(session, project)}
+        if data.key in existing:
+            continue
+        add_definition(session, actor, project, data)
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+def check_values(
+    session: Session, project: Project, values: dict[str, Any], *, current: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The task's custom fields after applying `values` (None removes a key).
+
+    Defined keys are checked and normalised (422 naming `custom_fields.<key>`); on create
+    (`current` is None) missing fields take their default. Undefined keys are kept as given.
+    """
+    definitions = {d.key: d for d in definitions_for(session, project)}
+    result = dict(current or {})
+    for key, value in values.items():
+        field = f"custom_fields.{key}"
+        defn = definitions.get(key)
+        if value is None:
+            if defn is not None and defn.required and current is not None and key in result:
+                raise ValidationFailed.field(field, "is required and cannot be cleared")
+            result.pop(key, None)
+            continue
+        if defn is None:
+            result[key] = value
+            continue
+        try:
+            result[key] = normalize(defn, value)
+        except ValueError as exc:
+            raise ValidationFailed.field(field, str(exc), value) from None
+        if defn.type == "user":
+            resolve_people(session, project.workspace_id, [result[key]], field)
+    if current is None:
+        for key, defn in definitions.items():
+            if key not in result and defn.default_value is not None:
+                result[key] = defn.default_value
+    return result
+
+
+# --- the query engine's view of custom fields -------------------------------------------------
+
+
+def _field_for(defn: FieldDefinition | None, key: str, dialect: str) -> Field:
+    column = Task.custom_fields
+    name = f"custom_fields.{key}"
+    if defn is None:
+        text = json_scalar_text(column, key, dialect)
+        return Field(name, Loose(json_number(column, key, dialect)), expr=text, sort_expr=text)
+    kind = defn.type
+    if kind in ("number", "percent", "rating", "duration"):
+        return Field(name, Number(integer=kind == "rating"), expr=json_number(column, key, dialect))
+    if kind == "currency":
+        return Field(name, Number(), expr=json_number(column, key, dialect, sub="amount"))
+    if kind == "dropdown":
+        return Field(name, Choice(defn.options, ordered=True), expr=json_text(column, key, dialect))
+    if kind in ("multi_select", "tags"):
+        element: FieldType = Choice(defn.options) if kind == "multi_select" else Text()
+
+        def any_of(values: list[Any] | None) -> Any:
+            return json_array_any(column, key, dialect, values)
+
+        return Field(name, element, any_of=any_of, sortable=False)
+    if kind == "date":
+        return Field(name, Moment("iso_date"), expr=json_text(column, key, dialect))
+    if kind == "datetime":
+        return Field(name, Moment("iso"), expr=json_text(column, key, dialect))
+    if kind == "checkbox":
+        return Field(name, Boolean(as_int=True), expr=json_bool_int(column, key, dialect))
+    if kind == "user":
+        return Field(name, Ref("user", prefixed=True), expr=json_text(column, key, dialect))
+    return Field(name, Text(), expr=json_text(column, key, dialect))
+
+
+def task_field_resolver(session: Session, actor: Actor, project_id: int | None) -> Any:
+    """`custom_fields.<key>` for task lists, typed by the definitions in scope.
+
+    Inside one project its definitions decide. Across projects, every definition of the key
+    the caller can see must agree on the type; if they disagree the filter must name a project.
+    """
+    dialect = session.get_bind().dialect.name
+    cache: dict[str, Field] = {}
+
+    def resolve(key: str, param: str) -> Field:
+        if key in cache:
+            return cache[key]
+        stmt = select(FieldDefinition).where(FieldDefinition.key == key)
+        if project_id is not None:
+            project = session.get(Project, project_id)
+            assert project is not None
+            stmt = stmt.where(
+                FieldDefinition.workspace_id == project.workspace_id,
+                or_(FieldDefinition.project_id == project_id, FieldDefinition.project_id.is_(None)),
+            )
+        else:
+            stmt = stmt.where(FieldDefinition.workspace_id.in_(visible_workspace_ids(actor)))
+        found = list(session.scalars(stmt.limit(50)))
+        signatures = {(d.type, tuple(d.options)) for d in found}
+        if len({s[0] for s in signatures}) > 1:
+            raise ValidationFailed(
+                f"Custom field '{key}' has different types in different projects; filter by project_id",
+                {"field": param, "issue": "ambiguous custom field type", "types": sorted({d.type for d in found})},
+            )
+        defn = found[0] if found else None
+        if defn is not None and len(signatures) > 1 and defn.type in WITH_OPTIONS:
+            # Same type, different options: accept any option any of them lists.
+            merged = list(dict.fromkeys(o for d in found for o in d.options))
+            defn = FieldDefinition(key=key, type=defn.type, options=merged, config=defn.config)
+        cache[key] = _field_for(defn, key, dialect)
+        return cache[key]
+
+    return resolve
