@@ -31,7 +31,7 @@ MAX_DEPTH = 16
 
 _KEY = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)(?P<brackets>(?:\[[^\[\]]*\])*)$")
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")
-_MERGEABLE = {"in", "nin"}
+_MERGEABLE = {"in", "nin", "between", "contains"}
 
 
 def _split_key(key: str) -> tuple[str, str, bool]:
@@ -67,35 +67,27 @@ def _split_key(key: str) -> tuple[str, str, bool]:
 def parse_params(items: Iterable[tuple[str, str]], reserved: Collection[str] = ()) -> list[Condition]:
     """Every query parameter whose name is not in `reserved` as a condition (ANDed by the caller).
 
-    Repeated equality (`assignee=a&assignee=b`) means any of them, as does an array (`x[]`).
+    Repeated equality (`assignee=a&assignee=b`) and arrays (`assignee[]=a`) mean any of
+    them; repeated list operators (`x[between][]=a&x[between][]=b`) collect their values.
     """
-    merged: dict[tuple[str, str], tuple[list[str], str]] = {}
-    order: list[tuple[str, str]] = []
-    others: list[tuple[int, Condition]] = []
-    for position, (key, value) in enumerate(items):
+    groups: dict[tuple[str, str], tuple[list[str], str, bool]] = {}
+    singles: list[Condition] = []
+    for key, value in items:
         if key.split("[", 1)[0] in reserved:
             continue
-        name, op, _array = _split_key(key)
-        if op == "eq" and (name, "eq") in merged:
-            # A second plain `name=value` turns the condition into "any of".
-            values, param = merged.pop((name, "eq"))
-            order.remove((name, "eq"))
-            op = "in"
-            previous = merged.setdefault((name, "in"), ([], param))
-            previous[0].extend(values)
-            if (name, "in") not in order:
-                order.append((name, "in"))
-            previous[0].append(value)
-            continue
-        if op in _MERGEABLE or op == "eq":
-            if (name, op) not in merged:
-                merged[(name, op)] = ([], key)
-                order.append((name, op))
-            merged[(name, op)][0].append(value)
-            continue
-        others.append((position, Condition(name, op, (value,), key)))
-    conds = [Condition(name, op, tuple(merged[(name, op)][0]), merged[(name, op)][1]) for name, op in order]
-    result = conds + [c for _, c in others]
+        name, op, array = _split_key(key)
+        if op == "eq" or op in _MERGEABLE or array:
+            group = "in" if op == "eq" else op
+            values, param, plain = groups.get((name, group), ([], key, True))
+            values.append(value)
+            groups[(name, group)] = (values, param, plain and op == "eq" and not array)
+        else:
+            singles.append(Condition(name, op, (value,), key))
+    result: list[Condition] = []
+    for (name, op), (values, param, plain) in groups.items():
+        # A single plain `name=value` stays equality (`status=open,done` is split later, by type).
+        result.append(Condition(name, "eq" if plain and len(values) == 1 else op, tuple(values), param))
+    result.extend(singles)
     if len(result) > MAX_CONDITIONS:
         raise ValidationFailed("Too many filter conditions", {"field": "filter", "issue": f"at most {MAX_CONDITIONS}"})
     return result

@@ -1,0 +1,393 @@
+"""The query engine through /v1/tasks: every spelling of a filter, expressions, typed custom
+fields, relative dates, sorting, and that no filter reaches another workspace."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from polytask.core.db import Database
+from tests.factories.people import Person, join, make_person
+from tests.factories.work import make_project, make_task
+
+Params = list[tuple[str, str]] | dict[str, Any]
+
+
+def ids(client: httpx.Client, who: Person, params: Params, path: str = "/v1/tasks") -> list[str]:
+    r = client.get(path, params=params, headers=who.headers)
+    assert r.status_code == 200, r.text
+    return [t["id"] for t in r.json()["data"]]
+
+
+def error_field(client: httpx.Client, who: Person, params: Params, path: str = "/v1/tasks") -> str:
+    r = client.get(path, params=params, headers=who.headers)
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    return str(error["details"]["field"])
+
+
+@pytest.fixture
+def board(client: httpx.Client, db: Database) -> dict[str, Any]:
+    """Alice's workspace: Bob and Carol, a project with typed custom fields, and six tasks."""
+    alice, bob, carol = make_person(db), make_person(db), make_person(db)
+    join(db, alice, bob)
+    join(db, alice, carol)
+    project = make_project(client, alice, name="Launch")
+    other = make_project(client, alice, name="Ops")
+    h = alice.headers
+    for body in (
+        {"name": "Priority", "type": "dropdown", "options": ["Low", "Medium", "High", "Critical"]},
+        {"name": "Estimated Hours", "type": "number"},
+        {"name": "Tags", "type": "tags"},
+        {"name": "Kickoff", "type": "date"},
+    ):
+        r = client.post(f"/v1/projects/{project}/custom-fields", json=body, headers=h)
+        assert r.status_code == 201, r.text
+    t = {
+        "a": make_task(
+            client,
+            alice,
+            project,
+            name="Write launch plan",
+            assignee_id=bob.id,
+            due_date="2024-01-10",
+            priority="high",
+            labels=["urgent"],
+            custom_fields={"priority": "High", "estimated_hours": 16, "tags": ["backend"], "kickoff": "2024-01-02"},
+        ),
+        "b": make_task(
+            client,
+            alice,
+            project,
+            name="Review copy",
+            assignee_ids=[bob.id, carol.id],
+            due_date="2024-01-31T15:00:00Z",
+            priority="urgent",
+            labels=["client-work"],
+            custom_fields={"priority": "Low", "estimated_hours": 8, "tags": ["urgent", "frontend"]},
+        ),
+        "c": make_task(
+            client,
+            alice,
+            project,
+            name="Ship it",
+            assignee_id=carol.id,
+            due_date="2024-02-10T17:00:00Z",
+            priority="low",
+            custom_fields={"priority": "Critical", "estimated_hours": 2.5},
+        ),
+        "d": make_task(client, alice, project, name="Unlabelled and unassigned", custom_fields={"estimated_hours": 40}),
+        "e": make_task(
+            client,
+            alice,
+            other,
+            name="Rotate keys",
+            assignee_id=alice.id,
+            priority="medium",
+            labels=["urgent", "client-work"],
+            custom_fields={"salesforce_id": "006A000001", "estimated_hours": "n/a"},
+        ),
+        "f": make_task(client, alice, other, name="Done already", status="completed", due_date="2024-01-20"),
+    }
+    return {"alice": alice, "bob": bob, "carol": carol, "project": project, "other": other} | {
+        k: v["id"] for k, v in t.items()
+    }
+
+
+def pick(board: dict[str, Any], *keys: str) -> list[str]:
+    return [board[k] for k in keys]
+
+
+def test_the_guides_advanced_filter_example(client: httpx.Client, board: dict[str, Any]) -> None:
+    """taskade-api-guide.md, "Advanced Querying and Filtering", as axios + qs sends it."""
+    bob, carol = board["bob"], board["carol"]
+    params = [
+        ("project_id", board["project"]),
+        ("assignee[]", bob.id),
+        ("assignee[]", carol.id),
+        ("due_date[$gte]", "2024-01-01"),
+        ("due_date[$lte]", "2024-01-31"),
+        ("priority", "high"),
+        ("labels[$in][]", "urgent"),
+        ("labels[$in][]", "client-work"),
+        ("sort", "-due_date"),
+        ("limit", "50"),
+        ("include[]", "assignee"),
+        ("include[]", "project"),
+    ]
+    r = client.get("/v1/tasks", params=params, headers=board["alice"].headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [t["id"] for t in body["data"]] == pick(board, "a")
+    assert {(i["type"], i["id"]) for i in body["included"]} >= {("project", board["project"]), ("user", bob.id)}
+    # Without the priority condition both January tasks match, latest due date first.
+    params = [p for p in params if p[0] != "priority"]
+    assert ids(client, board["alice"], params) == pick(board, "b", "a")
+
+
+def test_the_developer_apis_custom_field_queries(client: httpx.Client, board: dict[str, Any]) -> None:
+    alice = board["alice"]
+    # Dropdowns compare by option, whatever the case the client writes.
+    assert ids(client, alice, {"custom_fields.priority": "High"}) == pick(board, "a")
+    assert ids(client, alice, {"custom_fields.priority": "high"}) == pick(board, "a")
+    # Numbers compare as numbers: 16 >= 8 although "16" < "8" as text.
+    assert ids(client, alice, {"custom_fields.estimated_hours[gte]": "8"}) == pick(board, "a", "b", "d")
+    both = {"custom_fields.priority": "High", "custom_fields.estimated_hours[gte]": 8}
+    assert ids(client, alice, both) == pick(board, "a")
+    # The CRM sync lookup, on a key no field defines.
+    assert ids(client, alice, {"custom_fields.salesforce_id": "006A000001"}) == pick(board, "e")
+    # qs's nested-object spelling of the same filters.
+    assert ids(client, alice, {"custom_fields[priority]": "High"}) == pick(board, "a")
+
+
+def test_every_spelling_means_the_same(client: httpx.Client, board: dict[str, Any]) -> None:
+    alice, bob, carol = board["alice"], board["bob"], board["carol"]
+    january = [
+        {"due_date[gte]": "2024-01-01", "due_date[lte]": "2024-01-31"},
+        {"due_date[$gte]": "2024-01-01", "due_date[$lte]": "2024-01-31"},
+        {"due_date[between]": "2024-01-01,2024-01-31"},
+        [("due_date[between][]", "2024-01-01"), ("due_date[between][]", "2024-01-31")],
+        {"filter": "due_date >= 2024-01-01 && due_date <= 2024-01-31"},
+        {"filter": "due_date >= '2024-01-01' and due_date <= \"2024-01-31\""},
+    ]
+    expected = pick(board, "a", "f", "b")
+    for params in january:
+        pairs = list(params.items()) if isinstance(params, dict) else params
+        assert ids(client, alice, [*pairs, ("sort", "due_date")]) == expected, params
+    either = [
+        [("labels[$in][]", "urgent"), ("labels[$in][]", "client-work")],
+        {"labels[in]": "urgent,client-work"},
+        {"labels": "urgent,client-work"},
+        [("labels", "urgent"), ("labels", "client-work")],
+        {"filter": "labels in (urgent, 'client-work')"},
+    ]
+    for params in either:
+        assert sorted(ids(client, alice, params)) == sorted(pick(board, "a", "b", "e")), params
+    people = [
+        [("assignee", bob.id), ("assignee", carol.id)],
+        [("assignee[]", bob.id), ("assignee[]", carol.id)],
+        {"assignee": f"{bob.id},{carol.id}"},
+        {"assignee[in]": f"{bob.id},{carol.id}"},
+        {"filter": f"assignee in ({bob.id}, {carol.id})"},
+    ]
+    for params in people:
+        assert sorted(ids(client, alice, params)) == sorted(pick(board, "a", "b", "c")), params
+    assert ids(client, alice, {"priority[ne]": "low", "project_id": board["project"]}) == pick(board, "a", "b", "d")
+    assert ids(client, alice, {"status": "completed"}) == pick(board, "f")
+
+
+def test_sets_are_exact(client: httpx.Client, board: dict[str, Any]) -> None:
+    """`labels = X` never returns unlabelled tasks; absence is asked for explicitly."""
+    alice = board["alice"]
+    assert ids(client, alice, {"labels": "urgent"}) == pick(board, "a", "e")
+    assert ids(client, alice, {"labels[ne]": "urgent"}) == pick(board, "b", "c", "d", "f")
+    assert ids(client, alice, {"labels[contains]": "urgent,client-work"}) == pick(board, "e")
+    assert ids(client, alice, {"labels[exists]": "false"}) == pick(board, "c", "d", "f")
+    assert ids(client, alice, {"assignee[exists]": "false"}) == pick(board, "d", "f")
+    assert ids(client, alice, {"labels[nin]": "urgent,client-work"}) == pick(board, "c", "d", "f")
+    assert ids(client, alice, {"custom_fields.tags": "urgent"}) == pick(board, "b")
+    assert ids(client, alice, {"custom_fields.tags[exists]": "true"}) == pick(board, "a", "b")
+    assert ids(client, alice, {"filter": "priority = null && due_date != null"}) == pick(board, "f")
+
+
+def test_the_issues_expression(client: httpx.Client, board: dict[str, Any]) -> None:
+    bob, alice = board["bob"], board["alice"]
+    expression = (
+        f"(custom_fields.priority = High || priority = urgent) && due_date <= 2024-02-01 && assignee in (me, {bob.id})"
+    )
+    assert ids(client, alice, {"filter": expression}) == pick(board, "a", "b")
+    assert ids(client, bob, {"filter": "assignee in (me) && name like 'launch'"}) == pick(board, "a")
+    assert ids(client, alice, {"filter": "name like 'ship*'"}) == pick(board, "c")
+    assert ids(client, alice, {"filter": "priority not in (low, urgent) && project_id = " + board["project"]}) == pick(
+        board, "a", "d"
+    )
+    # An expression and bracket filters combine with AND.
+    assert ids(client, alice, {"filter": "priority = urgent || priority = high", "labels": "urgent"}) == pick(
+        board, "a"
+    )
+
+
+def test_ordered_choices_and_numbers(client: httpx.Client, board: dict[str, Any]) -> None:
+    alice = board["alice"]
+    assert ids(client, alice, {"priority[gte]": "high"}) == pick(board, "a", "b")
+    assert ids(client, alice, {"custom_fields.priority[gt]": "Medium"}) == pick(board, "a", "c")
+    assert ids(client, alice, {"custom_fields.estimated_hours[between]": "2,10"}) == pick(board, "b", "c")
+    assert ids(client, alice, {"custom_fields.kickoff[lt]": "2024-01-05"}) == pick(board, "a")
+    # A value that is not a number never matches a numeric comparison (task e holds "n/a").
+    assert board["e"] not in ids(client, alice, {"custom_fields.estimated_hours[lt]": "1000"})
+
+
+def test_relative_dates(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    now = datetime.now(UTC)
+    soon = make_task(client, alice, project, name="soon", due_date=(now + timedelta(days=3)).isoformat())["id"]
+    later = make_task(client, alice, project, name="later", due_date=(now + timedelta(days=20)).isoformat())["id"]
+    past = make_task(client, alice, project, name="past", due_date=(now - timedelta(days=10)).isoformat())["id"]
+    today = make_task(client, alice, project, name="today", due_date=now.date().isoformat())["id"]
+    assert ids(client, alice, {"due_date[lte]": "now+7d", "due_date[gte]": "now"}) == [soon]
+    assert ids(client, alice, {"filter": "due_date <= now+7d && due_date >= now-1w"}) == [soon, today]
+    assert ids(client, alice, {"due_date": "today"}) == [today]
+    assert ids(client, alice, {"due_date[gt]": "today+1w"}) == [later]
+    assert ids(client, alice, {"due_date[lt]": "today-1w"}) == [past]
+    assert ids(client, alice, {"due_date[between]": "today-2w,today"}) == [past, today]
+
+
+def test_sorting_by_custom_fields_is_typed_and_stable(client: httpx.Client, board: dict[str, Any]) -> None:
+    alice, project = board["alice"], board["project"]
+    path = f"/v1/projects/{project}/tasks"
+    assert ids(client, alice, {"sort": "-custom_fields.estimated_hours"}, path) == pick(board, "d", "a", "b", "c")
+    assert ids(client, alice, {"sort": "custom_fields.estimated_hours"}, path) == pick(board, "c", "b", "a", "d")
+    # Dropdowns sort by option order (Low < Medium < High < Critical), empty last.
+    assert ids(client, alice, {"sort": "custom_fields.priority"}, path) == pick(board, "b", "a", "c", "d")
+    # Equal keys fall back to id order, so paging never repeats or skips.
+    assert ids(client, alice, {"sort": "status", "limit": 2}, path) == pick(board, "a", "b")
+    assert ids(client, alice, {"sort": "status", "limit": 2, "offset": 2}, path) == pick(board, "c", "d")
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"custom_fields.priority": "Urgent"}, "custom_fields.priority"),
+        ({"custom_fields.estimated_hours[gte]": "lots"}, "custom_fields.estimated_hours[gte]"),
+        ({"custom_fields.tags[gt]": "a"}, "custom_fields.tags[gt]"),
+        ({"due_date[$near]": "2024-01-01"}, "due_date[$near]"),
+        ({"due_date[gte][lte]": "2024-01-01"}, "due_date[gte][lte]"),
+        ({"assignee": "user_x"}, "assignee"),
+        ({"filter": "priority == "}, "filter"),
+        ({"filter": "priority > null"}, "filter"),
+        ({"filter": "name ~ x"}, "filter"),
+        ({"sort": "-custom_fields.tags"}, "sort"),
+        ({"due_before": "yesterday"}, "due_before"),
+        ({"due_before[gte]": "2024-01-01"}, "due_before[gte]"),
+    ],
+)
+def test_bad_filters_name_the_parameter(
+    client: httpx.Client, board: dict[str, Any], params: dict[str, str], field: str
+) -> None:
+    assert error_field(client, board["alice"], params, f"/v1/projects/{board['project']}/tasks") == field
+
+
+def test_no_filter_reaches_another_workspace(client: httpx.Client, db: Database, board: dict[str, Any]) -> None:
+    mallory = make_person(db)
+    own = make_project(client, mallory, name="Mine")
+    mine = make_task(client, mallory, own, name="Write launch plan", custom_fields={"salesforce_id": "006A000001"})
+    everything = [
+        {"custom_fields.salesforce_id": "006A000001"},
+        {"name[icontains]": "launch"},
+        {"filter": "name like launch || priority = high || labels in (urgent)"},
+        {"labels": "urgent"},
+        {"assignee": board["bob"].id},
+        {"custom_fields.estimated_hours[gte]": "0"},
+    ]
+    for params in everything:
+        found = ids(client, mallory, params)
+        assert set(found) <= {mine["id"]}, params
+    # Naming another workspace's containers is a 404, as in a path.
+    for params in (
+        {"project_id": board["project"]},
+        {"workspace_id": board["alice"].workspace},
+        {"filter": f"project_id = {board['project']}"},
+        {"project_id[in]": f"{own},{board['project']}"},
+    ):
+        r = client.get("/v1/tasks", params=params, headers=mallory.headers)
+        assert r.status_code == 404, (params, r.text)
+
+
+def test_custom_field_definitions(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    h = alice.headers
+    base = f"/v1/projects/{project}/custom-fields"
+    spec = {
+        "name": "Priority",
+        "type": "dropdown",
+        "options": ["Low", "Medium", "High", "Critical"],
+        "required": False,
+        "default_value": "Medium",
+    }
+    r = client.post(base, json=spec, headers=h)
+    assert r.status_code == 201, r.text
+    field = r.json()["data"]
+    assert field["type"] == "custom_field"
+    assert field["attributes"]["key"] == "priority"
+    assert r.headers["location"] == f"{base}/{field['id']}"
+    r = client.post(base, json={"name": "Estimated Hours", "type": "number"}, headers=h)
+    assert r.json()["data"]["attributes"]["key"] == "estimated_hours"
+    assert client.post(base, json={"name": "priority", "type": "text"}, headers=h).status_code == 409
+    r = client.post(base, json={"name": "Mood", "type": "emoji"}, headers=h)
+    assert r.status_code == 422
+    r = client.post(base, json={"name": "Pick", "type": "dropdown"}, headers=h)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["field"] == "options"
+
+    # Defaults fill new tasks; the spec's value update works; wrong types name the field.
+    task = make_task(client, alice, project)
+    assert task["attributes"]["custom_fields"] == {"priority": "Medium"}
+    values = {"priority": "High", "estimated_hours": 16, "tags": ["urgent", "backend"]}
+    r = client.put(f"/v1/tasks/{task['id']}/custom-fields", json=values, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["attributes"]["custom_fields"] == values
+    for bad, name in (({"estimated_hours": "16"}, "estimated_hours"), ({"priority": "Someday"}, "priority")):
+        r = client.put(f"/v1/tasks/{task['id']}/custom-fields", json=bad, headers=h)
+        assert r.status_code == 422
+        assert r.json()["error"]["details"]["field"] == f"custom_fields.{name}"
+
+    # Renaming keeps the key and the values.
+    r = client.put(f"{base}/{field['id']}", json={"name": "Urgency"}, headers=h)
+    assert r.status_code == 200
+    assert r.json()["data"]["attributes"]["key"] == "priority"
+    # Dropping an option in use is refused unless the values are migrated explicitly.
+    r = client.put(f"{base}/{field['id']}", json={"options": ["Low", "Medium"]}, headers=h)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["task_ids"] == [task["id"]]
+    r = client.put(
+        f"{base}/{field['id']}", json={"options": ["Low", "Medium"], "migrate_options": {"High": "Medium"}}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    attrs = client.get(f"/v1/tasks/{task['id']}", headers=h).json()["data"]["attributes"]
+    assert attrs["custom_fields"]["priority"] == "Medium"
+    # Deleting a field removes its values; other keys stay.
+    assert client.delete(f"{base}/{field['id']}", headers=h).status_code == 204
+    attrs = client.get(f"/v1/tasks/{task['id']}", headers=h).json()["data"]["attributes"]
+    assert attrs["custom_fields"] == {"estimated_hours": 16, "tags": ["urgent", "backend"]}
+    listed = client.get(base, headers=h).json()["data"]
+    assert [f["attributes"]["key"] for f in listed] == ["estimated_hours"]
+    assert client.get(f"{base}/{field['id']}", headers=h).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("definition", "good", "bad"),
+    [
+        ({"type": "currency", "currency": "EUR"}, 12.5, 12.345),
+        ({"type": "percent"}, 55, 150),
+        ({"type": "rating"}, 4, 6),
+        ({"type": "checkbox"}, True, "yes"),
+        ({"type": "date"}, "2024-02-29", "29/02/2024"),
+        ({"type": "datetime"}, "2024-02-29T10:00:00Z", "soon"),
+        ({"type": "url"}, "https://example.com/x", "example"),
+        ({"type": "email"}, "ann@example.com", "ann@"),
+        ({"type": "phone"}, "+1 (555) 010-9999", "call me"),
+        ({"type": "multi_select", "options": ["A", "B"]}, ["A", "B"], ["C"]),
+        ({"type": "duration"}, 90, -5),
+        ({"type": "long_text"}, "x" * 5000, 12),
+    ],
+)
+def test_each_type_checks_its_values(
+    client: httpx.Client, db: Database, definition: dict[str, Any], good: Any, bad: Any
+) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    r = client.post(
+        f"/v1/projects/{project}/custom-fields", json={"name": "Value", **definition}, headers=alice.headers
+    )
+    assert r.status_code == 201, r.text
+    task = make_task(client, alice, project, custom_fields={"value": good})
+    assert task["attributes"]["custom_fields"]["value"] is not None
+    r = client.put(f"/v1/tasks/{task['id']}/custom-fields", json={"value": bad}, headers=alice.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"]["field"] == "custom_fields.value"
