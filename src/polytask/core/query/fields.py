@@ -12,7 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, true
+from sqlalchemy import ColumnElement, Integer, and_, case, false, func, not_, or_, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from polytask.core.errors import ValidationFailed
 from polytask.core.query.tree import Condition, Group, Node
@@ -84,6 +87,23 @@ class FieldType:
         return self.store(value)
 
 
+class text_position(FunctionElement[int]):  # noqa: N801 - named like the SQL function it stands for
+    """Where `needle` starts in `haystack` (0 if absent), case-sensitively, on either engine."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(text_position)
+def _instr(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"instr({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(text_position, "postgresql")
+def _strpos(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strpos({compiler.process(element.clauses, **kw)})"
+
+
 class Text(FieldType):
     label = "text"
     ops = TEXT_OPS
@@ -92,7 +112,7 @@ class Text(FieldType):
     def clause(self, expr: ColumnElement[Any], op: str, values: list[Any]) -> Clause:
         if op == "contains":
             # instr() is case-sensitive on both engines (SQLite's LIKE is not).
-            return and_(*[func.instr(expr, v) > 0 for v in values]) if values else true()
+            return and_(*[text_position(expr, v) > 0 for v in values]) if values else true()
         if op == "icontains":
             return func.lower(expr).contains(values[0].lower(), autoescape=True)
         if op == "startswith":
