@@ -87,7 +87,7 @@ class FieldType:
         return self.store(value)
 
 
-class text_position(FunctionElement[int]):  # noqa: N801 - named like the SQL function it stands for
+class text_position(FunctionElement[int]):  # named like the SQL functions it stands for
     """Where `needle` starts in `haystack` (0 if absent), case-sensitively, on either engine."""
 
     type = Integer()
