@@ -391,3 +391,32 @@ def test_each_type_checks_its_values(
     r = client.put(f"/v1/tasks/{task['id']}/custom-fields", json={"value": bad}, headers=alice.headers)
     assert r.status_code == 422, r.text
     assert r.json()["error"]["details"]["field"] == "custom_fields.value"
+
+
+def test_project_lists_use_the_same_engine(client: httpx.Client, db: Database) -> None:
+    alice, mallory = make_person(db), make_person(db)
+    h = alice.headers
+    board = make_project(client, alice, name="Board", type="board", custom_fields={"customer_id": "cust_42"})
+    make_project(client, alice, name="List", type="list", due_date="2024-03-01")
+    archived = make_project(client, alice, name="Old board", type="board", status="archived")
+    make_project(client, mallory, name="Foreign board", type="board", custom_fields={"customer_id": "cust_42"})
+
+    def names(params: Params, who: Person = alice) -> list[str]:
+        r = client.get("/v1/projects", params=params, headers=who.headers)
+        assert r.status_code == 200, r.text
+        return [p["attributes"]["name"] for p in r.json()["data"]]
+
+    # The guide's project list filter, and its customer dashboard lookup.
+    assert names({"workspace_id": alice.workspace, "type": "board"}) == ["Board", "Old board"]
+    assert names({"custom_fields.customer_id": "cust_42"}) == ["Board"]
+    assert names({"filter": "type = board && status != archived"}) == ["Board"]
+    assert names({"due_date[lte]": "2024-03-01"}) == ["List"]
+    assert names({"name[icontains]": "BOARD", "sort": "-name"}) == ["Old board", "Board"]
+    assert names({"custom_fields.customer_id": "cust_42"}, mallory) == ["Foreign board"]
+    r = client.get(f"/v1/workspaces/{alice.workspace}/projects", params={"status": "archived"}, headers=h)
+    assert [p["id"] for p in r.json()["data"]] == [archived]
+    assert board != archived
+    for params, field in (({"type": "scrum"}, "type"), ({"colour": "red"}, "colour"), ({"sort": "budget"}, "sort")):
+        assert error_field(client, alice, params, "/v1/projects") == field
+    r = client.get("/v1/projects", params={"workspace_id": alice.workspace}, headers=mallory.headers)
+    assert r.status_code == 404

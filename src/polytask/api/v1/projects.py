@@ -6,25 +6,21 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Request
 from sqlalchemy.orm import Session
-from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import includes, resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import PAGING, SHAPING, one, page_request, reject_unknown, shape
+from polytask.api.v1.params import filter_tree, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ProjectDocument, ProjectListDocument
 from polytask.core.actor import Actor
-from polytask.core.errors import ValidationFailed
-from polytask.core.ids import parse_id
 from polytask.core.pagination import parse_sort
 from polytask.domain.projects import service
-from polytask.domain.projects.schemas import PROJECT_STATUSES, PROJECT_TYPES, ProjectCreate, ProjectUpdate
+from polytask.domain.projects.schemas import ProjectCreate, ProjectUpdate
 
 router = APIRouter(tags=["Projects"], responses=ERROR_RESPONSES)
 
-LIST_FILTERS = frozenset({"workspace_id", "type", "status"})
 EXAMPLE_CREATE: dict[str, Any] = {
     "name": "Website Redesign",
     "description": "Complete overhaul of company website",
@@ -37,36 +33,15 @@ EXAMPLE_CREATE: dict[str, Any] = {
 EXAMPLE_UPDATE = {"name": "Website Redesign 2024", "settings": {"due_date": "2024-06-30"}}
 
 
-def _choice(params: QueryParams, name: str, allowed: tuple[str, ...]) -> str | None:
-    value = one(params, name)
-    if value is not None and value not in allowed:
-        raise ValidationFailed.field(name, f"must be one of {', '.join(allowed)}", value)
-    return value
-
-
 def _list(
     request: Request, session: Session, actor: Actor, settings: SettingsDep, workspace_id: int | None
 ) -> Response:
     params = request.query_params
-    allowed = PAGING | SHAPING | LIST_FILTERS if workspace_id is None else PAGING | SHAPING | {"type", "status"}
-    reject_unknown(params, allowed)
-    raw_ws = one(params, "workspace_id")
-    if raw_ws is not None:
-        workspace_id = parse_id("workspace", raw_ws)
-        if workspace_id is None:
-            raise ValidationFailed.field("workspace_id", "must be a workspace id", raw_ws)
+    tree = filter_tree(params, forbidden={"workspace_id"} if workspace_id is not None else ())
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
-    sort = parse_sort(params.get("sort"), service.PROJECT_SORTS)
+    sort = parse_sort(params.get("sort"), None)
     shp = shape(params, "project", includes.PROJECT_INCLUDES)
-    result = service.list_projects_for(
-        session,
-        actor,
-        workspace_id=workspace_id,
-        type=_choice(params, "type", PROJECT_TYPES),
-        status=_choice(params, "status", PROJECT_STATUSES),
-        page=page,
-        sort=sort,
-    )
+    result = service.list_projects_for(session, actor, workspace_id=workspace_id, page=page, sort=sort, tree=tree)
     included = includes.for_projects(session, actor, result.items, shp.include) if shp.include else []
     return list_document(request, result, [resources.project(p) for p in result.items], shape=shp, included=included)
 

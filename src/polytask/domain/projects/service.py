@@ -8,10 +8,30 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
+from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
+from polytask.core.ids import parse_id
 from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.core.query import Node
+from polytask.core.query.fields import (
+    Choice,
+    CustomResolver,
+    Field,
+    Loose,
+    Moment,
+    Ref,
+    Registry,
+    Text,
+    compile_tree,
+    sort_columns,
+)
+from polytask.core.query.jsonpath import json_number, json_scalar_text
+from polytask.core.query.tree import conditions
+from polytask.core.query.values import Context
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.projects.schemas import (
+    PROJECT_STATUSES,
+    PROJECT_TYPES,
     ProjectCreate,
     ProjectUpdate,
     SectionCreate,
@@ -39,14 +59,22 @@ PROJECT_FIELDS = (
     "workspace_id",
 )
 SECTION_FIELDS = ("name", "position", "project_id")
-PROJECT_SORTS = {
-    "name": Project.name,
-    "created_at": Project.created_at,
-    "updated_at": Project.updated_at,
-    "due_date": Project.due_date,
-    "start_date": Project.start_date,
-    "status": Project.status,
-}
+PROJECT_FIELDS_REGISTRY = Registry.of(
+    "project",
+    [
+        Field("id", Ref("project"), expr=Project.id),
+        Field("name", Text(), expr=Project.name),
+        Field("description", Text(), expr=Project.description, sortable=False),
+        Field("type", Choice(PROJECT_TYPES), expr=Project.type),
+        Field("status", Choice(PROJECT_STATUSES), expr=Project.status),
+        Field("workspace_id", Ref("workspace"), expr=Project.workspace_id),
+        Field("created_by", Ref("user"), expr=Project.created_by_id),
+        Field("start_date", Moment("date"), expr=Project.start_date),
+        Field("due_date", Moment("date"), expr=Project.due_date),
+        Field("created_at", Moment(), expr=Project.created_at),
+        Field("updated_at", Moment(), expr=Project.updated_at),
+    ],
+)
 
 
 def get_project_for(session: Session, actor: Actor, project_id: int, *, workspace_id: int | None = None) -> Project:
@@ -131,28 +159,43 @@ def visible_projects(actor: Actor) -> Select[Project]:
     return select(Project).where(Project.workspace_id.in_(visible_workspace_ids(actor)))
 
 
+def _project_custom(session: Session) -> CustomResolver:
+    """Project-level `custom_fields` values have no definitions: compared loosely."""
+    dialect = session.get_bind().dialect.name
+
+    def resolve(key: str, _param: str) -> Field:
+        text = json_scalar_text(Project.custom_fields, key, dialect)
+        return Field(f"custom_fields.{key}", Loose(json_number(Project.custom_fields, key, dialect)), expr=text)
+
+    return resolve
+
+
 def list_projects_for(
     session: Session,
     actor: Actor,
     *,
     workspace_id: int | None = None,
-    type: str | None = None,
-    status: str | None = None,
     page: PageRequest,
     sort: list[SortKey],
+    tree: Node | None = None,
 ) -> PageResult[Project]:
-    """Projects the actor can see, across workspaces or in one."""
+    """Projects the actor can see, across workspaces or in one, filtered by the query engine."""
     if workspace_id is not None:
         membership_for(session, actor, workspace_id)
-    stmt = visible_projects(actor)
+    registry = PROJECT_FIELDS_REGISTRY.with_custom(_project_custom(session))
+    where = compile_tree(tree, registry, Context(now=utcnow(), user_id=actor.user_id))
+    for cond in conditions(tree):
+        if cond.field == "workspace_id" and cond.op in ("eq", "in"):
+            for raw in cond.values:
+                for value in raw.split(","):
+                    if (pk := parse_id("workspace", value)) is not None:
+                        membership_for(session, actor, pk)
+    stmt = visible_projects(actor).where(where)
     if workspace_id is not None:
         stmt = stmt.where(Project.workspace_id == workspace_id)
-    if type is not None:
-        stmt = stmt.where(Project.type == type)
-    if status is not None:
-        stmt = stmt.where(Project.status == status)
     total = session.scalar(count_of(stmt)) if page.want_total else None
-    stmt = apply_sort(stmt, sort, PROJECT_SORTS, Project.id).limit(page.limit).offset(page.offset)
+    columns = sort_columns(registry, [k.field for k in sort])
+    stmt = apply_sort(stmt, sort, columns, Project.id).limit(page.limit).offset(page.offset)
     return PageResult(list(session.scalars(stmt)), total, page)
 
 
