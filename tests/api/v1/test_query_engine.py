@@ -420,3 +420,20 @@ def test_project_lists_use_the_same_engine(client: httpx.Client, db: Database) -
         assert error_field(client, alice, params, "/v1/projects") == field
     r = client.get("/v1/projects", params={"workspace_id": alice.workspace}, headers=mallory.headers)
     assert r.status_code == 404
+
+
+def test_workspace_lists_use_the_same_engine(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    for name in ("Marketing", "Engineering", "Market research"):
+        r = client.post("/v1/workspaces", json={"name": name}, headers=alice.headers)
+        assert r.status_code == 201, r.text
+
+    def names(params: Params) -> list[str]:
+        r = client.get("/v1/workspaces", params=params, headers=alice.headers)
+        assert r.status_code == 200, r.text
+        return [w["attributes"]["name"] for w in r.json()["data"]]
+
+    assert names({"name[startswith]": "Market", "sort": "-name"}) == ["Marketing", "Market research"]
+    assert names({"filter": "name like 'eng*' || name = 'Market research'"}) == ["Engineering", "Market research"]
+    assert names({"created_at[gte]": "today", "name[icontains]": "RESEARCH"}) == ["Market research"]
+    assert error_field(client, alice, {"budget[gt]": "5"}, "/v1/workspaces") == "budget[gt]"

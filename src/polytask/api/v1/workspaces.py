@@ -9,7 +9,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import PAGING, SHAPING, page_request, reject_unknown, shape
+from polytask.api.v1.params import filter_tree, page_request, reject_unknown, shape
 from polytask.api.v1.paths import WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, WorkspaceDocument, WorkspaceListDocument
 from polytask.core.actor import Actor
@@ -29,13 +29,13 @@ EXAMPLE_CREATE = {
 @router.get("/workspaces", response_model=WorkspaceListDocument)
 @transactional("workspaces:read")
 def list_workspaces(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
-    """List the workspaces you belong to."""
+    """List the workspaces you belong to; filter with `name[icontains]=`, `created_at[gte]=`, `filter=`."""
     params = request.query_params
-    reject_unknown(params, PAGING | SHAPING)
+    tree = filter_tree(params)
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
-    sort = parse_sort(params.get("sort"), service.WORKSPACE_SORTS)
+    sort = parse_sort(params.get("sort"), None)
     shp = shape(params, "workspace", {})
-    result = service.list_workspaces_for(session, actor, page=page, sort=sort)
+    result = service.list_workspaces_for(session, actor, page=page, sort=sort, tree=tree)
     return list_document(request, result, [resources.workspace(w) for w in result.items], shape=shp)
 
 

@@ -6,15 +6,29 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
+from polytask.core.clock import utcnow
 from polytask.core.errors import PermissionDenied, ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.core.query import Node
+from polytask.core.query.fields import Field, Moment, Ref, Registry, Text, compile_tree, sort_columns
+from polytask.core.query.values import Context
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.workspaces.access import address_allowed, membership_for, require_role, visible_workspace_ids
 from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
 from polytask.models import Membership, User, Workspace
 
 WORKSPACE_FIELDS = ("name", "description", "settings", "security")
-WORKSPACE_SORTS = {"name": Workspace.name, "created_at": Workspace.created_at, "updated_at": Workspace.updated_at}
+WORKSPACE_FIELDS_REGISTRY = Registry.of(
+    "workspace",
+    [
+        Field("id", Ref("workspace"), expr=Workspace.id),
+        Field("name", Text(), expr=Workspace.name),
+        Field("description", Text(), expr=Workspace.description, sortable=False),
+        Field("created_by", Ref("user"), expr=Workspace.created_by_id),
+        Field("created_at", Moment(), expr=Workspace.created_at),
+        Field("updated_at", Moment(), expr=Workspace.updated_at),
+    ],
+)
 
 
 def _create(session: Session, actor: Actor | None, *, owner_id: int, data: WorkspaceCreate) -> Workspace:
@@ -66,12 +80,14 @@ def get_workspace_for(session: Session, actor: Actor, workspace_id: int) -> Work
 
 
 def list_workspaces_for(
-    session: Session, actor: Actor, *, page: PageRequest, sort: list[SortKey]
+    session: Session, actor: Actor, *, page: PageRequest, sort: list[SortKey], tree: Node | None = None
 ) -> PageResult[Workspace]:
-    """Workspaces the actor belongs to."""
-    stmt = select(Workspace).where(Workspace.id.in_(visible_workspace_ids(actor)))
+    """Workspaces the actor belongs to, filtered by the query engine."""
+    where = compile_tree(tree, WORKSPACE_FIELDS_REGISTRY, Context(now=utcnow(), user_id=actor.user_id))
+    stmt = select(Workspace).where(Workspace.id.in_(visible_workspace_ids(actor))).where(where)
     total = session.scalar(count_of(stmt)) if page.want_total else None
-    stmt = apply_sort(stmt, sort, WORKSPACE_SORTS, Workspace.id).limit(page.limit).offset(page.offset)
+    columns = sort_columns(WORKSPACE_FIELDS_REGISTRY, [k.field for k in sort])
+    stmt = apply_sort(stmt, sort, columns, Workspace.id).limit(page.limit).offset(page.offset)
     return PageResult(list(session.scalars(stmt)), total, page)
 
 
