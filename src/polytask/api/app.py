@@ -16,7 +16,17 @@ from polytask import __version__
 from polytask.api import system
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.ratelimit import RateLimitMiddleware
-from polytask.api.v1 import api_keys, comments, custom_fields, members, projects, sections, tasks, workspaces
+from polytask.api.v1 import (
+    api_keys,
+    comments,
+    custom_fields,
+    members,
+    projects,
+    sections,
+    tasks,
+    views,
+    workspaces,
+)
 from polytask.api.v1.errors import error_response, validation_details
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
@@ -135,7 +145,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
     _install_error_handlers(app)
     app.include_router(system.router)
-    for module in (workspaces, projects, tasks, sections, custom_fields, comments, members, api_keys):
+    for module in (workspaces, projects, tasks, sections, custom_fields, views, comments, members, api_keys):
         _document_scopes(module.router)
         app.include_router(module.router, prefix="/v1")
     system.mount_docs(app)

@@ -35,6 +35,7 @@ ID_PARAMS = {
     "invite_id": "invite",
     "key_id": "api_key",
     "field_id": "custom_field",
+    "view_id": "view",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -58,6 +59,7 @@ class World:
             f"/v1/tasks/{i['task']}/comments",
             f"/v1/workspaces/{i['workspace']}/invites",
             f"/v1/projects/{i['project']}/custom-fields",
+            f"/v1/projects/{i['project']}/views",
             "/v1/api-keys",
         ]
         out = {}
@@ -96,6 +98,11 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     )
     assert r.status_code == 201, r.text
     custom_field = r.json()["data"]["id"]
+    r = client.post(
+        f"/v1/projects/{project}/views", json={"name": f"{label} view", "filter": {"status": "pending"}}, headers=h
+    )
+    assert r.status_code == 201, r.text
+    view = r.json()["data"]["id"]
     ids = {
         "workspace": owner.workspace,
         "project": project,
@@ -106,6 +113,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         "invite": invite,
         "api_key": api_key["id"],
         "custom_field": custom_field,
+        "view": view,
     }
     return World(owner=owner, teammate=teammate, ids=ids, subtask=subtask)
 

@@ -437,3 +437,47 @@ def test_workspace_lists_use_the_same_engine(client: httpx.Client, db: Database)
     assert names({"filter": "name like 'eng*' || name = 'Market research'"}) == ["Engineering", "Market research"]
     assert names({"created_at[gte]": "today", "name[icontains]": "RESEARCH"}) == ["Market research"]
     assert error_field(client, alice, {"budget[gt]": "5"}, "/v1/workspaces") == "budget[gt]"
+
+
+def test_saved_views(client: httpx.Client, db: Database, board: dict[str, Any]) -> None:
+    alice, bob, project = board["alice"], board["bob"], board["project"]
+    base = f"/v1/projects/{project}/views"
+    body = {
+        "name": "Bob's heavy work",
+        "filter": {"assignee": bob.id, "custom_fields.estimated_hours[gte]": 8},
+        "sort": "-custom_fields.estimated_hours",
+        "fields": "name,custom_fields",
+        "layout": "board",
+    }
+    r = client.post(base, json=body, headers=alice.headers)
+    assert r.status_code == 201, r.text
+    view = r.json()["data"]
+    assert view["attributes"]["layout"] == "board"
+    assert view["attributes"]["filter"] == {"assignee": bob.id, "custom_fields.estimated_hours[gte]": "8"}
+    # Any task list reuses it; its sort and fields apply unless the request gives its own.
+    r = client.get("/v1/tasks", params={"view": view["id"]}, headers=alice.headers)
+    assert [t["id"] for t in r.json()["data"]] == pick(board, "a", "b")
+    assert set(r.json()["data"][0]["attributes"]) == {"name", "custom_fields"}
+    assert ids(client, alice, {"view": view["id"], "sort": "name"}) == pick(board, "b", "a")
+    assert ids(client, alice, {"view": view["id"], "labels": "urgent"}) == pick(board, "a")
+    assert ids(client, alice, {"view": view["id"]}, f"{base.rsplit('/', 1)[0]}/tasks") == pick(board, "a", "b")
+    # An expression view, updated in place.
+    r = client.put(
+        f"{base}/{view['id']}", json={"filter": "priority = urgent || name like ship"}, headers=alice.headers
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["attributes"]["filter"] == "priority = urgent || name like ship"
+    assert ids(client, alice, {"view": view["id"]}) == pick(board, "b", "c")
+    # A view that could not run is refused when saved.
+    for bad in ({"filter": {"colour": "red"}}, {"filter": "priority ="}, {"sort": "flavour"}, {"filter": {"limit": 5}}):
+        r = client.post(base, json={"name": "Broken", **bad}, headers=alice.headers)
+        assert r.status_code == 422, (bad, r.text)
+    assert [v["id"] for v in client.get(base, headers=alice.headers).json()["data"]] == [view["id"]]
+    # Other workspaces cannot use or see it.
+    mallory = make_person(db)
+    r = client.get("/v1/tasks", params={"view": view["id"]}, headers=mallory.headers)
+    assert r.status_code == 404
+    assert client.get(f"{base}/{view['id']}", headers=mallory.headers).status_code == 404
+    assert error_field(client, alice, {"view": "sideways"}) == "view"
+    assert client.delete(f"{base}/{view['id']}", headers=alice.headers).status_code == 204
+    assert client.get("/v1/tasks", params={"view": view["id"]}, headers=alice.headers).status_code == 404

@@ -11,13 +11,14 @@ from starlette.datastructures import URL, QueryParams
 
 from polytask.api.v1.schemas import ATTRIBUTE_NAMES, RELATIONSHIP_NAMES
 from polytask.core.errors import ValidationFailed
+from polytask.core.ids import parse_id
 from polytask.core.pagination import PageRequest, PageResult
 from polytask.core.query import Node, conjunction, parse_expression, parse_params
 
 PAGING = frozenset({"limit", "offset", "page", "per_page"})
 SHAPING = frozenset({"fields", "include", "sort"})
 # What a list endpoint reads itself; every other parameter is a filter for the query engine.
-LIST_CONTROLS = PAGING | SHAPING | {"filter"}
+LIST_CONTROLS = PAGING | SHAPING | {"filter", "view"}
 
 
 def base_key(key: str) -> str:
@@ -70,6 +71,17 @@ def one(params: QueryParams, name: str) -> str | None:
     if len(values) > 1:
         raise ValidationFailed.field(name, "may be given only once", values)
     return values[0] if values else None
+
+
+def one_id(params: QueryParams, name: str, kind: str) -> int | None:
+    """A single id parameter (`view=view_3`); a malformed one is a 422 naming it."""
+    raw = one(params, name)
+    if raw is None:
+        return None
+    pk = parse_id(kind, raw)
+    if pk is None:
+        raise ValidationFailed.field(name, f"must be a {kind} id", raw)
+    return pk
 
 
 def _int(params: QueryParams, name: str, minimum: int) -> int | None:

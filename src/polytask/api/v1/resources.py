@@ -178,6 +178,37 @@ def custom_field(f: Any) -> Resource:
     )
 
 
+def view(v: Any) -> Resource:
+    stored = v.filter
+    if "expression" in stored:
+        shown: Any = stored["expression"]
+    else:
+        shown = {}
+        for name, value in stored.get("params", []):
+            # Repeated parameters show as a list, single ones as a value.
+            shown[name] = (
+                [*shown[name], value]
+                if isinstance(shown.get(name), list)
+                else ([shown[name], value] if name in shown else value)
+            )
+    return resource(
+        "view",
+        v.id,
+        {
+            "name": v.name,
+            "filter": shown,
+            "sort": v.sort,
+            "fields": v.fields,
+            "layout": v.layout,
+            "project_id": rid("project", v.project_id),
+            "created_by": rid("user", v.created_by_id),
+            "created_at": ts(v.created_at),
+            "updated_at": ts(v.updated_at),
+        },
+        {"project": ident("project", v.project_id)},
+    )
+
+
 def section(s: Any) -> Resource:
     return resource(
         "section",

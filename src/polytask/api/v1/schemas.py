@@ -211,6 +211,20 @@ class CustomFieldAttributes(BaseModel):
     updated_at: str | None = None
 
 
+class ViewAttributes(BaseModel):
+    name: str | None = None
+    filter: dict[str, Any] | str | None = Field(
+        default=None, description="An object of list parameters, or a `filter=` expression string."
+    )
+    sort: str | None = None
+    fields: str | None = None
+    layout: str | None = Field(default=None, description="list, board, table or calendar")
+    project_id: str | None = None
+    created_by: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
 _WorkspaceResource, WorkspaceDocument, WorkspaceListDocument = _documents("Workspace", "workspace", WorkspaceAttributes)
 _ProjectResource, ProjectDocument, ProjectListDocument = _documents("Project", "project", ProjectAttributes)
 _TaskResource, TaskDocument, TaskListDocument = _documents("Task", "task", TaskAttributes)
@@ -220,6 +234,7 @@ _InviteResource, InviteDocument, InviteListDocument = _documents("Invite", "invi
 _CommentResource, CommentDocument, CommentListDocument = _documents("Comment", "comment", CommentAttributes)
 _SectionResource, SectionDocument, SectionListDocument = _documents("Section", "section", SectionAttributes)
 _ApiKeyResource, ApiKeyDocument, ApiKeyListDocument = _documents("ApiKey", "api_key", ApiKeyAttributes)
+_ViewResource, ViewDocument, ViewListDocument = _documents("View", "view", ViewAttributes)
 _CustomFieldResource, CustomFieldDocument, CustomFieldListDocument = _documents(
     "CustomField", "custom_field", CustomFieldAttributes
 )
@@ -238,6 +253,7 @@ ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {
     "section": frozenset(SectionAttributes.model_fields),
     "api_key": frozenset(ApiKeyAttributes.model_fields),
     "custom_field": frozenset(CustomFieldAttributes.model_fields),
+    "view": frozenset(ViewAttributes.model_fields),
 }
 
 # Relationship names, which `fields=` may also name (JSON:API sparse fieldsets cover both).
@@ -251,6 +267,7 @@ RELATIONSHIP_NAMES: dict[str, frozenset[str]] = {
     "section": frozenset({"project"}),
     "api_key": frozenset({"workspace"}),
     "custom_field": frozenset({"project"}),
+    "view": frozenset({"project"}),
 }
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

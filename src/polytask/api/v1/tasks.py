@@ -6,16 +6,18 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import includes, resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import filter_tree, page_request, reject_unknown, shape
+from polytask.api.v1.params import filter_tree, one_id, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, TaskId
 from polytask.api.v1.schemas import ERROR_RESPONSES, TaskDocument, TaskListDocument
 from polytask.core.actor import Actor
 from polytask.core.pagination import parse_sort
+from polytask.domain.fields import views
 from polytask.domain.tasks import service
 from polytask.domain.tasks.queries import TaskFilter
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate
@@ -36,10 +38,15 @@ def _list(request: Request, session: Session, actor: Actor, settings: SettingsDe
     params = request.query_params
     tree = filter_tree(params, forbidden={"project_id"} if project_id is not None else ())
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
+    view_id = one_id(params, "view", "view")
+    view = views.get_view_for(session, actor, view_id, project_id=project_id) if view_id is not None else None
+    if view is not None and view.fields and "fields" not in params and "fields[task]" not in params:
+        # The view's field selection applies unless the request names its own.
+        params = QueryParams([*params.multi_items(), ("fields", view.fields)])
     sort = parse_sort(params.get("sort"), None)
     shp = shape(params, "task", includes.TASK_INCLUDES)
     flt = TaskFilter(project_id=project_id)
-    result = service.list_tasks_for(session, actor, flt=flt, page=page, sort=sort, tree=tree)
+    result = service.list_tasks_for(session, actor, flt=flt, page=page, sort=sort, tree=tree, view=view)
     included = includes.for_tasks(session, actor, result.items, shp.include) if shp.include else []
     return list_document(request, result, [resources.task(v) for v in result.items], shape=shp, included=included)
 
@@ -57,8 +64,9 @@ def _show(request: Request, session: Session, actor: Actor, task_id: int, projec
 @router.get("/tasks", response_model=TaskListDocument)
 @transactional("tasks:read")
 def list_tasks(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
-    """List tasks across projects. Filters: `project_id`, `assignee`, `status`, `priority`, `labels`,
-    `due_before`, `due_after`, `completed_after` and more; a date-only upper bound includes that day."""
+    """List tasks across projects. Any task field filters, with operators (`due_date[gte]=`,
+    `labels[in]=a,b`, `custom_fields.estimated_hours[gte]=8`), or an expression in `filter=`;
+    `view=<id>` applies a saved view. See docs/compat/native.md for the whole language."""
     return _list(request, session, actor, settings, None)
 
 

@@ -11,13 +11,14 @@ from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, ValidationFailed
 from polytask.core.ids import parse_id
-from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
-from polytask.core.query import Node
+from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of, parse_sort
+from polytask.core.query import Node, conjunction
 from polytask.core.query.fields import compile_tree, sort_columns
 from polytask.core.query.tree import conditions
 from polytask.core.query.values import Context
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import check_values, task_field_resolver
+from polytask.domain.fields.views import view_tree
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
@@ -41,7 +42,7 @@ from polytask.domain.tasks.rules import (
 )
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate, _TaskFields
 from polytask.domain.workspaces.access import membership_for, require_write
-from polytask.models import Project, Task, TaskAssignee, TaskDependency, TaskLabel, User
+from polytask.models import Project, SavedView, Task, TaskAssignee, TaskDependency, TaskLabel, User
 
 # --- lookups ---------------------------------------------------------------------------------
 
@@ -62,9 +63,15 @@ def list_tasks_for(
     page: PageRequest,
     sort: list[SortKey],
     tree: Node | None = None,
+    view: SavedView | None = None,
 ) -> PageResult[TaskView]:
     """Tasks the actor can see, filtered (named filters and the query engine's tree),
-    sorted (ties broken by id) and paged."""
+    sorted (ties broken by id) and paged. A saved `view` adds its filter, its project and,
+    when `sort` is empty, its sort."""
+    if view is not None:
+        tree = conjunction([n for n in (view_tree(view), tree) if n is not None])
+        flt.project_id = view.project_id
+        sort = sort or parse_sort(view.sort, None)
     if flt.project_id is not None:
         get_project_for(session, actor, flt.project_id)
     if flt.workspace_id is not None:

@@ -1,0 +1,82 @@
+"""Saved views of a project's tasks: /v1/projects/{project_id}/views; `view=<id>` on task lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from polytask.api.deps import transactional
+from polytask.api.v1 import resources
+from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.params import reject_unknown
+from polytask.api.v1.paths import ProjectId, ViewId
+from polytask.api.v1.schemas import ERROR_RESPONSES, ViewDocument, ViewListDocument
+from polytask.core.actor import Actor
+from polytask.core.pagination import PageRequest, PageResult
+from polytask.domain.fields import views
+from polytask.domain.fields.schemas import ViewCreate, ViewUpdate
+
+router = APIRouter(tags=["Saved views"], responses=ERROR_RESPONSES)
+
+EXAMPLE_CREATE = {
+    "name": "My urgent work",
+    "filter": {"assignee": "me", "priority[gte]": "high", "status[ne]": "completed"},
+    "sort": "due_date,-priority",
+    "fields": "name,status,due_date,priority",
+    "layout": "board",
+}
+
+
+@router.get("/projects/{project_id}/views", response_model=ViewListDocument)
+@transactional("projects:read")
+def list_views(request: Request, project_id: ProjectId, session: Session, actor: Actor) -> Response:
+    """The project's saved views."""
+    reject_unknown(request.query_params, ())
+    found = views.list_views(session, actor, project_id)
+    result: PageResult[Any] = PageResult(found, len(found), PageRequest(limit=max(len(found), 1), offset=0))
+    return list_document(request, result, [resources.view(v) for v in found])
+
+
+@router.post("/projects/{project_id}/views", response_model=ViewDocument, status_code=201)
+@transactional("projects:write")
+def create_view(
+    project_id: ProjectId, session: Session, actor: Actor, data: ViewCreate = Body(examples=[EXAMPLE_CREATE])
+) -> JSONAPIResponse:
+    """Save a view. `filter` is an object of task-list parameters or an expression string; it
+    is checked now, so a saved view always runs. Use it as `GET /v1/tasks?view=<id>`."""
+    view = views.create_view(session, actor, project_id=project_id, data=data)
+    return created(resources.view(view), f"/v1/projects/project_{project_id}/views/view_{view.id}")
+
+
+@router.get("/projects/{project_id}/views/{view_id}", response_model=ViewDocument)
+@transactional("projects:read")
+def get_view(request: Request, project_id: ProjectId, view_id: ViewId, session: Session, actor: Actor) -> Response:
+    """Get one saved view."""
+    reject_unknown(request.query_params, ())
+    return document(resources.view(views.get_view_for(session, actor, view_id, project_id=project_id)))
+
+
+@router.put("/projects/{project_id}/views/{view_id}", response_model=ViewDocument)
+@router.patch("/projects/{project_id}/views/{view_id}", response_model=ViewDocument)
+@transactional("projects:write")
+def update_view(
+    project_id: ProjectId,
+    view_id: ViewId,
+    session: Session,
+    actor: Actor,
+    data: ViewUpdate = Body(examples=[{"filter": "priority = urgent || due_date <= today", "layout": "table"}]),
+) -> JSONAPIResponse:
+    """Change the given parts of a view (a new `filter` replaces the old one)."""
+    view = views.update_view(session, actor, project_id=project_id, view_id=view_id, data=data)
+    return document(resources.view(view))
+
+
+@router.delete("/projects/{project_id}/views/{view_id}", status_code=204)
+@transactional("projects:write")
+def delete_view(project_id: ProjectId, view_id: ViewId, session: Session, actor: Actor) -> Response:
+    """Delete a saved view."""
+    views.delete_view(session, actor, project_id=project_id, view_id=view_id)
+    return no_content()
