@@ -481,3 +481,39 @@ def test_saved_views(client: httpx.Client, db: Database, board: dict[str, Any]) 
     assert error_field(client, alice, {"view": "sideways"}) == "view"
     assert client.delete(f"{base}/{view['id']}", headers=alice.headers).status_code == 204
     assert client.get("/v1/tasks", params={"view": view["id"]}, headers=alice.headers).status_code == 404
+
+
+def test_full_text_search(client: httpx.Client, db: Database, board: dict[str, Any]) -> None:
+    alice, project = board["alice"], board["project"]
+    h = alice.headers
+    r = client.post(f"/v1/tasks/{board['d']}/comments", json={"body": "Blocked on the launch vendor"}, headers=h)
+    assert r.status_code == 201, r.text
+    r = client.put(f"/v1/tasks/{board['c']}", json={"description": "Launch checklist and the release notes"}, headers=h)
+    assert r.status_code == 200, r.text
+    # Name, description and comments all count; a name match ranks first.
+    assert ids(client, alice, {"search": "launch"}) == pick(board, "a", "c", "d")
+    # Prefixes match; every word must match; filters combine; an explicit sort wins over rank.
+    assert ids(client, alice, {"search": "laun"}) == pick(board, "a", "c", "d")
+    assert ids(client, alice, {"search": "launch vendor"}) == pick(board, "d")
+    assert ids(client, alice, {"search": "launch", "custom_fields.estimated_hours[lt]": 20}) == pick(board, "a", "c")
+    assert ids(client, alice, {"search": "launch", "sort": "-name"}) == pick(board, "a", "d", "c")
+    r = client.get(f"/v1/projects/{project}/tasks", params={"search": "launch", "limit": 1}, headers=h)
+    assert r.json()["meta"]["total"] == 3
+    # Edits and deletions reach the index.
+    r = client.put(f"/v1/tasks/{board['a']}", json={"name": "Write the plan"}, headers=h)
+    assert r.status_code == 200
+    assert ids(client, alice, {"search": "launch"}) == pick(board, "c", "d")
+    comment = client.get(f"/v1/tasks/{board['d']}/comments", headers=h).json()["data"][0]["id"]
+    assert client.delete(f"/v1/tasks/{board['d']}/comments/{comment}", headers=h).status_code == 204
+    assert ids(client, alice, {"search": "vendor"}) == []
+    assert client.delete(f"/v1/tasks/{board['c']}", headers=h).status_code == 204
+    assert ids(client, alice, {"search": "launch"}) == []
+    # Projects: name and description.
+    r = client.get("/v1/projects", params={"search": "laun"}, headers=h)
+    assert [p["id"] for p in r.json()["data"]] == [project]
+    # Punctuation alone is not a search; another workspace's words are never found.
+    assert error_field(client, alice, {"search": "!!!"}) == "search"
+    mallory = make_person(db)
+    assert ids(client, mallory, {"search": "plan"}) == []
+    r = client.get("/v1/projects", params={"search": "launch"}, headers=mallory.headers)
+    assert r.json()["data"] == []

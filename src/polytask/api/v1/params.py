@@ -18,7 +18,7 @@ from polytask.core.query import Node, conjunction, parse_expression, parse_param
 PAGING = frozenset({"limit", "offset", "page", "per_page"})
 SHAPING = frozenset({"fields", "include", "sort"})
 # What a list endpoint reads itself; every other parameter is a filter for the query engine.
-LIST_CONTROLS = PAGING | SHAPING | {"filter", "view"}
+LIST_CONTROLS = PAGING | SHAPING | {"filter", "view", "search"}
 
 
 def base_key(key: str) -> str:

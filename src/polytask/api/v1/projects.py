@@ -11,7 +11,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import includes, resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import filter_tree, page_request, reject_unknown, shape
+from polytask.api.v1.params import filter_tree, one, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ProjectDocument, ProjectListDocument
 from polytask.core.actor import Actor
@@ -41,7 +41,9 @@ def _list(
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
     sort = parse_sort(params.get("sort"), None)
     shp = shape(params, "project", includes.PROJECT_INCLUDES)
-    result = service.list_projects_for(session, actor, workspace_id=workspace_id, page=page, sort=sort, tree=tree)
+    result = service.list_projects_for(
+        session, actor, workspace_id=workspace_id, page=page, sort=sort, tree=tree, search=one(params, "search")
+    )
     included = includes.for_projects(session, actor, result.items, shp.include) if shp.include else []
     return list_document(request, result, [resources.project(p) for p in result.items], shape=shp, included=included)
 

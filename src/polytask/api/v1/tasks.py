@@ -12,7 +12,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import includes, resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import filter_tree, one_id, page_request, reject_unknown, shape
+from polytask.api.v1.params import filter_tree, one, one_id, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, TaskId
 from polytask.api.v1.schemas import ERROR_RESPONSES, TaskDocument, TaskListDocument
 from polytask.core.actor import Actor
@@ -46,7 +46,9 @@ def _list(request: Request, session: Session, actor: Actor, settings: SettingsDe
     sort = parse_sort(params.get("sort"), None)
     shp = shape(params, "task", includes.TASK_INCLUDES)
     flt = TaskFilter(project_id=project_id)
-    result = service.list_tasks_for(session, actor, flt=flt, page=page, sort=sort, tree=tree, view=view)
+    result = service.list_tasks_for(
+        session, actor, flt=flt, page=page, sort=sort, tree=tree, view=view, search=one(params, "search")
+    )
     included = includes.for_tasks(session, actor, result.items, shp.include) if shp.include else []
     return list_document(request, result, [resources.task(v) for v in result.items], shape=shp, included=included)
 

@@ -38,6 +38,7 @@ from polytask.domain.projects.schemas import (
     SectionUpdate,
     split_custom_fields,
 )
+from polytask.domain.search import matches, search_terms
 from polytask.domain.workspaces.access import (
     membership_for,
     require_flag,
@@ -178,8 +179,10 @@ def list_projects_for(
     page: PageRequest,
     sort: list[SortKey],
     tree: Node | None = None,
+    search: str | None = None,
 ) -> PageResult[Project]:
-    """Projects the actor can see, across workspaces or in one, filtered by the query engine."""
+    """Projects the actor can see, across workspaces or in one, filtered by the query engine;
+    `search` matches every word in the name or description, best first unless sorted."""
     if workspace_id is not None:
         membership_for(session, actor, workspace_id)
     registry = PROJECT_FIELDS_REGISTRY.with_custom(_project_custom(session))
@@ -193,6 +196,11 @@ def list_projects_for(
     stmt = visible_projects(actor).where(where)
     if workspace_id is not None:
         stmt = stmt.where(Project.workspace_id == workspace_id)
+    if search is not None:
+        found = matches("project", session.get_bind().dialect.name, search_terms(search))
+        stmt = stmt.join(found, found.c.id == Project.id)
+        if not sort:
+            stmt = stmt.order_by(found.c.score.desc())
     total = session.scalar(count_of(stmt)) if page.want_total else None
     columns = sort_columns(registry, [k.field for k in sort])
     stmt = apply_sort(stmt, sort, columns, Project.id).limit(page.limit).offset(page.offset)

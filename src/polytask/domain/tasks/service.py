@@ -20,6 +20,7 @@ from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import check_values, task_field_resolver
 from polytask.domain.fields.views import view_tree
 from polytask.domain.projects.service import get_project_for
+from polytask.domain.search import matches, search_terms
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
     TASK_FIELDS,
@@ -64,10 +65,12 @@ def list_tasks_for(
     sort: list[SortKey],
     tree: Node | None = None,
     view: SavedView | None = None,
+    search: str | None = None,
 ) -> PageResult[TaskView]:
     """Tasks the actor can see, filtered (named filters and the query engine's tree),
     sorted (ties broken by id) and paged. A saved `view` adds its filter, its project and,
-    when `sort` is empty, its sort."""
+    when `sort` is empty, its sort. `search` keeps tasks whose name, description or comments
+    contain every word, best matches first unless `sort` says otherwise."""
     if view is not None:
         tree = conjunction([n for n in (view_tree(view), tree) if n is not None])
         flt.project_id = view.project_id
@@ -80,10 +83,16 @@ def list_tasks_for(
     where = compile_tree(tree, registry, Context(now=utcnow(), user_id=actor.user_id))
     _check_named_containers(session, actor, tree)
     stmt = filtered_tasks(actor, flt).where(where)
+    found = None
+    if search is not None:
+        found = matches("task", session.get_bind().dialect.name, search_terms(search))
+        stmt = stmt.join(found, found.c.id == Task.id)
     total = session.scalar(count_of(stmt)) if page.want_total else None
     # Manual order only means something inside one project; across projects, creation order.
     default = [SortKey("position")] if flt.project_id is not None else []
-    keys = sort or default
+    keys = sort or ([] if found is not None else default)
+    if found is not None and not sort:
+        stmt = stmt.order_by(found.c.score.desc())
     stmt = apply_sort(stmt, keys, sort_columns(registry, [k.field for k in keys]), Task.id)
     tasks = list(session.scalars(stmt.limit(page.limit).offset(page.offset)))
     return PageResult(views_of(session, tasks), total, page)

@@ -1,5 +1,6 @@
 """query engine, custom fields and saved views
 
+Full-text search tables (search_tasks, search_projects) kept current by triggers.
 Custom field definitions move from the projects.custom_field_definitions JSON into their
 own table (the JSON stays as a read cache the service rewrites); saved views get a table.
 
@@ -94,6 +95,108 @@ def upgrade() -> None:
         batch_op.create_index("ix_tasks_project_status_due", ["project_id", "status", "due_date", "id"])
 
     _move_definitions()
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in POSTGRES_SEARCH:
+            op.execute(statement)
+    else:
+        for statement in SQLITE_SEARCH:
+            op.execute(statement)
+
+
+# Full-text search indexes, kept current by triggers so every write path (services, bulk
+# imports, cascades) updates them. Tables named search_* are outside the ORM models.
+# SQLite: FTS5 tables whose rowid is the task / project id. Comments are folded into their
+# task's row.
+_SQLITE_COMMENTS = "coalesce((SELECT group_concat(body, ' ') FROM comments WHERE task_id = {id}), '')"
+SQLITE_SEARCH = [
+    "CREATE VIRTUAL TABLE search_tasks USING fts5(name, description, comments, tokenize='unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE search_projects USING fts5(name, description, tokenize='unicode61 remove_diacritics 2')",
+    f"""INSERT INTO search_tasks(rowid, name, description, comments)
+        SELECT id, name, description, {_SQLITE_COMMENTS.format(id="tasks.id")} FROM tasks""",
+    "INSERT INTO search_projects(rowid, name, description) SELECT id, name, description FROM projects",
+    """CREATE TRIGGER search_tasks_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO search_tasks(rowid, name, description, comments) VALUES (new.id, new.name, new.description, '');
+    END""",
+    """CREATE TRIGGER search_tasks_update AFTER UPDATE OF name, description ON tasks BEGIN
+        UPDATE search_tasks SET name = new.name, description = new.description WHERE rowid = new.id;
+    END""",
+    """CREATE TRIGGER search_tasks_delete AFTER DELETE ON tasks BEGIN
+        DELETE FROM search_tasks WHERE rowid = old.id;
+    END""",
+    f"""CREATE TRIGGER search_comments_insert AFTER INSERT ON comments BEGIN
+        UPDATE search_tasks SET comments = {_SQLITE_COMMENTS.format(id="new.task_id")} WHERE rowid = new.task_id;
+    END""",
+    f"""CREATE TRIGGER search_comments_update AFTER UPDATE OF body ON comments BEGIN
+        UPDATE search_tasks SET comments = {_SQLITE_COMMENTS.format(id="new.task_id")} WHERE rowid = new.task_id;
+    END""",
+    f"""CREATE TRIGGER search_comments_delete AFTER DELETE ON comments BEGIN
+        UPDATE search_tasks SET comments = {_SQLITE_COMMENTS.format(id="old.task_id")} WHERE rowid = old.task_id;
+    END""",
+    """CREATE TRIGGER search_projects_insert AFTER INSERT ON projects BEGIN
+        INSERT INTO search_projects(rowid, name, description) VALUES (new.id, new.name, new.description);
+    END""",
+    """CREATE TRIGGER search_projects_update AFTER UPDATE OF name, description ON projects BEGIN
+        UPDATE search_projects SET name = new.name, description = new.description WHERE rowid = new.id;
+    END""",
+    """CREATE TRIGGER search_projects_delete AFTER DELETE ON projects BEGIN
+        DELETE FROM search_projects WHERE rowid = old.id;
+    END""",
+]
+
+# PostgreSQL: a tsvector per task / project ('simple' configuration: no stemming, the same
+# matching as SQLite's), weighted name > description > comments, with GIN indexes.
+POSTGRES_SEARCH = [
+    "CREATE TABLE search_tasks (task_id integer PRIMARY KEY, document tsvector NOT NULL)",
+    "CREATE INDEX search_tasks_document ON search_tasks USING gin (document)",
+    "CREATE TABLE search_projects (project_id integer PRIMARY KEY, document tsvector NOT NULL)",
+    "CREATE INDEX search_projects_document ON search_projects USING gin (document)",
+    """CREATE FUNCTION search_tasks_refresh(tid integer) RETURNS void LANGUAGE sql AS $$
+        INSERT INTO search_tasks (task_id, document)
+        SELECT t.id,
+               setweight(to_tsvector('simple', t.name), 'A')
+               || setweight(to_tsvector('simple', coalesce(t.description, '')), 'B')
+               || setweight(to_tsvector('simple', coalesce(
+                    (SELECT string_agg(c.body, ' ') FROM comments c WHERE c.task_id = t.id), '')), 'C')
+        FROM tasks t WHERE t.id = tid
+        ON CONFLICT (task_id) DO UPDATE SET document = excluded.document
+    $$""",
+    """CREATE FUNCTION search_tasks_on_task() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM search_tasks WHERE task_id = OLD.id;
+        ELSE
+            PERFORM search_tasks_refresh(NEW.id);
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE FUNCTION search_tasks_on_comment() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM search_tasks_refresh(CASE WHEN TG_OP = 'DELETE' THEN OLD.task_id ELSE NEW.task_id END);
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER search_tasks_write AFTER INSERT OR UPDATE OF name, description OR DELETE ON tasks
+        FOR EACH ROW EXECUTE FUNCTION search_tasks_on_task()""",
+    """CREATE TRIGGER search_comments_write AFTER INSERT OR UPDATE OF body OR DELETE ON comments
+        FOR EACH ROW EXECUTE FUNCTION search_tasks_on_comment()""",
+    """CREATE FUNCTION search_projects_on_project() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM search_projects WHERE project_id = OLD.id;
+        ELSE
+            INSERT INTO search_projects (project_id, document)
+            VALUES (NEW.id, setweight(to_tsvector('simple', NEW.name), 'A')
+                            || setweight(to_tsvector('simple', coalesce(NEW.description, '')), 'B'))
+            ON CONFLICT (project_id) DO UPDATE SET document = excluded.document;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER search_projects_write AFTER INSERT OR UPDATE OF name, description OR DELETE ON projects
+        FOR EACH ROW EXECUTE FUNCTION search_projects_on_project()""",
+    "SELECT search_tasks_refresh(id) FROM tasks",
+    """INSERT INTO search_projects (project_id, document)
+        SELECT id, setweight(to_tsvector('simple', name), 'A')
+                   || setweight(to_tsvector('simple', coalesce(description, '')), 'B') FROM projects""",
+]
 
 
 def _key_of(name: str) -> str:
@@ -152,6 +255,28 @@ def _move_definitions() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS search_projects_write ON projects")
+        op.execute("DROP TRIGGER IF EXISTS search_comments_write ON comments")
+        op.execute("DROP TRIGGER IF EXISTS search_tasks_write ON tasks")
+        for function in ("search_projects_on_project", "search_tasks_on_comment", "search_tasks_on_task"):
+            op.execute(f"DROP FUNCTION IF EXISTS {function}()")
+        op.execute("DROP FUNCTION IF EXISTS search_tasks_refresh(integer)")
+    else:
+        for trigger in (
+            "search_tasks_insert",
+            "search_tasks_update",
+            "search_tasks_delete",
+            "search_comments_insert",
+            "search_comments_update",
+            "search_comments_delete",
+            "search_projects_insert",
+            "search_projects_update",
+            "search_projects_delete",
+        ):
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    op.execute("DROP TABLE IF EXISTS search_projects")
+    op.execute("DROP TABLE IF EXISTS search_tasks")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_index("ix_tasks_project_status_due")
         batch_op.drop_index("ix_tasks_workspace_status_due")
