@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.orm import Session
 
 from polytask.core.errors import ValidationFailed
 
@@ -18,9 +24,12 @@ AnySelect = Select[*tuple[Any, ...]]
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
+    """Offset paging, or keyset paging when `cursor` is set ("" asks for the first page)."""
+
     limit: int
     offset: int
     want_total: bool = True
+    cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +43,17 @@ class PageResult(Generic[T]):
     items: list[T]
     total: int | None
     page: PageRequest
+    # Keyset paging: the cursor of the page after this one, None on the last page.
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTerm:
+    """One ORDER BY term: a name (for the cursor's signature), its expression and direction."""
+
+    name: str
+    expr: Any
+    descending: bool = False
 
 
 def parse_sort(raw: str | None, allowed: Mapping[str, Any] | None, *, param: str = "sort") -> list[SortKey]:
@@ -77,3 +97,90 @@ def apply_sort(
 
 def count_of(stmt: AnySelect) -> Select[int]:
     return select(func.count()).select_from(stmt.order_by(None).subquery())
+
+
+# --- keyset (cursor) paging ---------------------------------------------------------------------
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "t" in value:
+            return datetime.fromisoformat(str(value["t"]))
+        if "d" in value:
+            return date.fromisoformat(str(value["d"]))
+        raise ValueError("unknown value")
+    if value is not None and not isinstance(value, str | int | float):
+        raise ValueError("unknown value")
+    return value
+
+
+def encode_cursor(signature: str, values: Sequence[Any], last_id: int) -> str:
+    raw = json.dumps({"s": signature, "v": [_encode_value(v) for v in values], "i": last_id}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str, signature: str, count: int, param: str = "cursor") -> tuple[list[Any], int]:
+    """The sort values and id of the row a page starts after (422 for a foreign or damaged cursor)."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        values = [_decode_value(v) for v in data["v"]]
+        last_id = int(data["i"])
+        sig = str(data["s"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise ValidationFailed.field(param, "is not a cursor this server issued", token) from None
+    if sig != signature or len(values) != count:
+        raise ValidationFailed.field(param, "was issued for a different sort; start again without it", token)
+    return values, last_id
+
+
+def after_row(terms: Sequence[OrderTerm], values: Sequence[Any], id_column: Any, last_id: int) -> ColumnElement[bool]:
+    """Rows that sort after (values, last_id) in ORDER BY terms..., id (NULLs last both ways)."""
+    alternatives: list[Any] = []
+    prefix: list[Any] = []
+    for term, value in zip(terms, values, strict=True):
+        if value is None:
+            # Nothing non-null comes after a NULL (NULLs sort last); only ties on the next keys.
+            later: Any = false()
+            equal: Any = term.expr.is_(None)
+        else:
+            beyond = term.expr < value if term.descending else term.expr > value
+            later = or_(beyond, term.expr.is_(None))
+            equal = term.expr == value
+        alternatives.append(and_(*prefix, later))
+        prefix.append(equal)
+    alternatives.append(and_(*prefix, id_column > last_id))
+    return or_(*alternatives)
+
+
+def fetch_page(
+    session: Session, stmt: AnySelect, page: PageRequest, terms: Sequence[OrderTerm], id_column: Any
+) -> tuple[list[Any], str | None]:
+    """One page of the entities `stmt` selects, ordered by `terms` then id.
+
+    Offset mode uses LIMIT/OFFSET. Cursor mode seeks past the last row of the previous page,
+    so rows inserted or deleted meanwhile never make a page repeat or skip a row.
+    """
+    order = [t.expr.desc().nulls_last() if t.descending else t.expr.asc().nulls_last() for t in terms]
+    ordered = stmt.order_by(*order, id_column.asc())
+    if page.cursor is None:
+        return list(session.scalars(ordered.limit(page.limit).offset(page.offset))), None
+    signature = ",".join(("-" if t.descending else "") + t.name for t in terms)
+    if page.cursor:
+        values, last_id = decode_cursor(page.cursor, signature, len(terms))
+        ordered = ordered.where(after_row(terms, values, id_column, last_id))
+    rows = session.execute(ordered.add_columns(*[t.expr for t in terms]).limit(page.limit + 1)).all()
+    items = [row[0] for row in rows[: page.limit]]
+    if len(rows) <= page.limit:
+        return items, None
+    last = rows[page.limit - 1]
+    return items, encode_cursor(signature, list(last[1:]), items[-1].id)

@@ -499,6 +499,13 @@ def test_full_text_search(client: httpx.Client, db: Database, board: dict[str, A
     assert ids(client, alice, {"search": "launch", "sort": "-name"}) == pick(board, "a", "d", "c")
     r = client.get(f"/v1/projects/{project}/tasks", params={"search": "launch", "limit": 1}, headers=h)
     assert r.json()["meta"]["total"] == 3
+    # Cursor pages follow the ranking too.
+    walked, url, params = [], "/v1/tasks", {"search": "launch", "limit": 1, "cursor": ""}
+    while url:
+        body = client.get(url, params=params, headers=h).json()
+        walked.extend(t["id"] for t in body["data"])
+        url, params = body["links"]["next"], None
+    assert walked == pick(board, "a", "c", "d")
     # Edits and deletions reach the index.
     r = client.put(f"/v1/tasks/{board['a']}", json={"name": "Write the plan"}, headers=h)
     assert r.status_code == 200
@@ -517,3 +524,59 @@ def test_full_text_search(client: httpx.Client, db: Database, board: dict[str, A
     assert ids(client, mallory, {"search": "plan"}) == []
     r = client.get("/v1/projects", params={"search": "launch"}, headers=mallory.headers)
     assert r.json()["data"] == []
+
+
+def test_cursor_pages_survive_inserts_and_deletes(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    h = alice.headers
+    tasks = [
+        make_task(client, alice, project, name=f"t{i:02}", due_date=None if i % 4 == 0 else f"2024-01-{i % 7 + 1:02}")
+        for i in range(23)
+    ]
+    expected_order = [
+        t["id"]
+        for t in sorted(
+            tasks,
+            key=lambda t: (
+                t["attributes"]["due_date"] is None,
+                t["attributes"]["due_date"] or "",
+                int(t["id"].split("_")[1]),
+            ),
+        )
+    ]
+
+    def walk(params: dict[str, Any], mutate: Any = None) -> list[str]:
+        seen: list[str] = []
+        url: str | None = "/v1/tasks"
+        first = True
+        while url is not None:
+            r = client.get(url, params={**params, "cursor": "", "limit": 5} if first else None, headers=h)
+            assert r.status_code == 200, r.text
+            body = r.json()
+            seen.extend(t["id"] for t in body["data"])
+            assert len(seen) <= 100
+            url = body["links"]["next"]
+            if first and mutate is not None:
+                mutate()
+            first = False
+        return seen
+
+    assert walk({"sort": "due_date"}) == expected_order
+    # Rows inserted before the cursor and deleted after it change nothing for the rest of the walk.
+    early = expected_order[0]
+
+    def mutate() -> None:
+        make_task(client, alice, project, name="new early", due_date="2023-12-31")
+        assert client.delete(f"/v1/tasks/{early}", headers=h).status_code == 204
+
+    walked = walk({"sort": "due_date"}, mutate)
+    assert walked == expected_order
+    r = client.get("/v1/tasks", params={"cursor": "", "limit": 5, "total": "true"}, headers=h).json()
+    assert r["meta"]["total"] == 23
+    assert r["meta"]["next_cursor"]
+    # A cursor belongs to its sort; a damaged one is refused.
+    token = r["meta"]["next_cursor"]
+    for params in ({"cursor": token, "sort": "name"}, {"cursor": "not-a-cursor"}, {"cursor": "", "offset": "5"}):
+        r = client.get("/v1/tasks", params=params, headers=h)
+        assert r.status_code == 422, (params, r.text)

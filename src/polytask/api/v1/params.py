@@ -15,7 +15,7 @@ from polytask.core.ids import parse_id
 from polytask.core.pagination import PageRequest, PageResult
 from polytask.core.query import Node, conjunction, parse_expression, parse_params
 
-PAGING = frozenset({"limit", "offset", "page", "per_page"})
+PAGING = frozenset({"limit", "offset", "page", "per_page", "cursor", "total"})
 SHAPING = frozenset({"fields", "include", "sort"})
 # What a list endpoint reads itself; every other parameter is a filter for the query engine.
 LIST_CONTROLS = PAGING | SHAPING | {"filter", "view", "search"}
@@ -84,6 +84,17 @@ def one_id(params: QueryParams, name: str, kind: str) -> int | None:
     return pk
 
 
+def _flag(params: QueryParams, name: str) -> bool | None:
+    raw = one(params, name)
+    if raw is None:
+        return None
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise ValidationFailed.field(name, "must be true or false", raw)
+
+
 def _int(params: QueryParams, name: str, minimum: int) -> int | None:
     raw = one(params, name)
     if raw is None:
@@ -98,7 +109,17 @@ def _int(params: QueryParams, name: str, minimum: int) -> int | None:
 
 
 def page_request(params: QueryParams, *, default: int, maximum: int) -> PageRequest:
-    """limit/offset or page/per_page; sizes above the maximum are capped, not refused."""
+    """limit/offset, page/per_page, or cursor (+ limit); sizes above the maximum are capped, not refused."""
+    cursor = one(params, "cursor")
+    total = _flag(params, "total")
+    if cursor is not None:
+        for name in ("offset", "page", "per_page"):
+            if name in params:
+                raise ValidationFailed(
+                    f"Use either cursor or {name}, not both", {"field": name, "issue": "conflicts with cursor"}
+                )
+        limit = _int(params, "limit", 1)
+        return PageRequest(limit=min(limit or default, maximum), offset=0, want_total=bool(total), cursor=cursor)
     limit = _int(params, "limit", 1)
     offset = _int(params, "offset", 0)
     page = _int(params, "page", 1)
@@ -155,7 +176,27 @@ def shape(params: QueryParams, primary: str, includable: Mapping[str, str]) -> S
     return Shape(fields=fields, include=tuple(include))
 
 
+def _cursor_meta_links(url: URL, result: PageResult[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    page = result.page
+    meta: dict[str, Any] = {"limit": page.limit, "cursor": page.cursor or None, "next_cursor": result.next_cursor}
+    if result.total is not None:
+        meta["total"] = result.total
+    keep = [(k, v) for k, v in QueryParams(url.query).multi_items() if k not in ("cursor", "limit")]
+
+    def link(cursor: str) -> str:
+        return f"{url.path}?{urlencode([*keep, ('limit', str(page.limit)), ('cursor', cursor)])}"
+
+    links = {
+        "self": link(page.cursor or ""),
+        "first": link(""),
+        "next": link(result.next_cursor) if result.next_cursor else None,
+    }
+    return meta, links
+
+
 def list_meta_links(url: URL, result: PageResult[Any], count: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    if result.page.cursor is not None:
+        return _cursor_meta_links(url, result)
     page = result.page
     meta = {
         "total": result.total,

@@ -40,11 +40,15 @@ class Relationship(BaseModel):
 
 
 class ListMeta(BaseModel):
-    total: int | None = None
+    """Offset paging fills offset/page/per_page; cursor paging (`cursor=`) fills the cursors."""
+
+    total: int | None = Field(default=None, description="With cursors only when asked for (`total=true`).")
     limit: int
-    offset: int
-    page: int
-    per_page: int
+    offset: int | None = None
+    page: int | None = None
+    per_page: int | None = None
+    cursor: str | None = None
+    next_cursor: str | None = Field(default=None, description="null on the last page.")
 
 
 class ListLinks(BaseModel):

@@ -18,6 +18,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from polytask.core.errors import ValidationFailed
+from polytask.core.pagination import OrderTerm, SortKey
 from polytask.core.query.tree import Condition, Group, Node
 from polytask.core.query.values import (
     Context,
@@ -379,6 +380,11 @@ class Registry:
 def sort_columns(registry: Registry, names: Iterable[str], param: str = "sort") -> dict[str, Any]:
     """The SQL expression behind each sort key (422 naming `param` for unknown ones)."""
     return {name: registry.sort_expr(name, param) for name in names}
+
+
+def order_terms(registry: Registry, keys: Iterable[SortKey], param: str = "sort") -> list[OrderTerm]:
+    """Sort keys as ORDER BY terms (422 naming `param` for fields that do not sort)."""
+    return [OrderTerm(k.field, registry.sort_expr(k.field, param), k.descending) for k in keys]
 
 
 def _values(cond: Condition, fld: Field, op: str, ctx: Context) -> list[Any]:

@@ -11,7 +11,7 @@ from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
 from polytask.core.ids import parse_id
-from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.core.pagination import OrderTerm, PageRequest, PageResult, SortKey, count_of, fetch_page
 from polytask.core.query import Node
 from polytask.core.query.fields import (
     Choice,
@@ -23,7 +23,7 @@ from polytask.core.query.fields import (
     Registry,
     Text,
     compile_tree,
-    sort_columns,
+    order_terms,
 )
 from polytask.core.query.jsonpath import json_number, json_scalar_text
 from polytask.core.query.tree import conditions
@@ -196,15 +196,15 @@ def list_projects_for(
     stmt = visible_projects(actor).where(where)
     if workspace_id is not None:
         stmt = stmt.where(Project.workspace_id == workspace_id)
+    terms = order_terms(registry, sort)
     if search is not None:
         found = matches("project", session.get_bind().dialect.name, search_terms(search))
         stmt = stmt.join(found, found.c.id == Project.id)
         if not sort:
-            stmt = stmt.order_by(found.c.score.desc())
+            terms.insert(0, OrderTerm("_rank", found.c.score, descending=True))
     total = session.scalar(count_of(stmt)) if page.want_total else None
-    columns = sort_columns(registry, [k.field for k in sort])
-    stmt = apply_sort(stmt, sort, columns, Project.id).limit(page.limit).offset(page.offset)
-    return PageResult(list(session.scalars(stmt)), total, page)
+    projects, next_cursor = fetch_page(session, stmt, page, terms, Project.id)
+    return PageResult(projects, total, page, next_cursor)
 
 
 def update_project(

@@ -25,9 +25,9 @@ _SQLITE = {
     "WHERE search_projects MATCH :terms",
 }
 _POSTGRES = {
-    "task": "SELECT task_id AS id, ts_rank(document, to_tsquery('simple', :terms)) AS score FROM search_tasks "
+    "task": "SELECT task_id AS id, ts_rank(document, to_tsquery('simple', :terms))::float8 AS score FROM search_tasks "
     "WHERE document @@ to_tsquery('simple', :terms)",
-    "project": "SELECT project_id AS id, ts_rank(document, to_tsquery('simple', :terms)) AS score "
+    "project": "SELECT project_id AS id, ts_rank(document, to_tsquery('simple', :terms))::float8 AS score "
     "FROM search_projects WHERE document @@ to_tsquery('simple', :terms)",
 }
 

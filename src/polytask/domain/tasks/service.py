@@ -11,9 +11,9 @@ from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, ValidationFailed
 from polytask.core.ids import parse_id
-from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of, parse_sort
+from polytask.core.pagination import OrderTerm, PageRequest, PageResult, SortKey, count_of, fetch_page, parse_sort
 from polytask.core.query import Node, conjunction
-from polytask.core.query.fields import compile_tree, sort_columns
+from polytask.core.query.fields import compile_tree, order_terms
 from polytask.core.query.tree import conditions
 from polytask.core.query.values import Context
 from polytask.domain.events.service import diff, record_event
@@ -91,11 +91,11 @@ def list_tasks_for(
     # Manual order only means something inside one project; across projects, creation order.
     default = [SortKey("position")] if flt.project_id is not None else []
     keys = sort or ([] if found is not None else default)
+    terms = order_terms(registry, keys)
     if found is not None and not sort:
-        stmt = stmt.order_by(found.c.score.desc())
-    stmt = apply_sort(stmt, keys, sort_columns(registry, [k.field for k in keys]), Task.id)
-    tasks = list(session.scalars(stmt.limit(page.limit).offset(page.offset)))
-    return PageResult(views_of(session, tasks), total, page)
+        terms.insert(0, OrderTerm("_rank", found.c.score, descending=True))
+    tasks, next_cursor = fetch_page(session, stmt, page, terms, Task.id)
+    return PageResult(views_of(session, tasks), total, page, next_cursor)
 
 
 def _check_named_containers(session: Session, actor: Actor, tree: Node | None) -> None:

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import PermissionDenied, ValidationFailed
-from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.core.pagination import PageRequest, PageResult, SortKey, count_of, fetch_page
 from polytask.core.query import Node
-from polytask.core.query.fields import Field, Moment, Ref, Registry, Text, compile_tree, sort_columns
+from polytask.core.query.fields import Field, Moment, Ref, Registry, Text, compile_tree, order_terms
 from polytask.core.query.values import Context
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.workspaces.access import address_allowed, membership_for, require_role, visible_workspace_ids
@@ -86,9 +86,8 @@ def list_workspaces_for(
     where = compile_tree(tree, WORKSPACE_FIELDS_REGISTRY, Context(now=utcnow(), user_id=actor.user_id))
     stmt = select(Workspace).where(Workspace.id.in_(visible_workspace_ids(actor))).where(where)
     total = session.scalar(count_of(stmt)) if page.want_total else None
-    columns = sort_columns(WORKSPACE_FIELDS_REGISTRY, [k.field for k in sort])
-    stmt = apply_sort(stmt, sort, columns, Workspace.id).limit(page.limit).offset(page.offset)
-    return PageResult(list(session.scalars(stmt)), total, page)
+    found, next_cursor = fetch_page(session, stmt, page, order_terms(WORKSPACE_FIELDS_REGISTRY, sort), Workspace.id)
+    return PageResult(found, total, page, next_cursor)
 
 
 def update_workspace(session: Session, actor: Actor, *, workspace_id: int, data: WorkspaceUpdate) -> Workspace:
