@@ -20,8 +20,16 @@ DIR=$(mktemp -d /tmp/polytask-redis.XXXXXX)
 PORT=${POLYTASK_TEST_REDIS_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}
 
 cleanup() {
-  if [ -f "$DIR/redis.pid" ]; then kill "$(cat "$DIR/redis.pid")" 2>/dev/null || true; fi
-  rm -rf "$DIR"
+  local status=$?
+  if [ -f "$DIR/redis.pid" ]; then
+    local pid
+    pid=$(cat "$DIR/redis.pid")
+    kill "$pid" 2>/dev/null || true
+    # Wait (up to 5 s) for redis to exit so it stops writing into the directory we remove.
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -rf "$DIR" 2>/dev/null || true
+  exit "$status"
 }
 trap cleanup EXIT
 
