@@ -282,7 +282,7 @@ def reorder_list_tasks(session: Session, actor: Actor, *, list_id: int, task_ids
             .join(Task, Task.id == TaskListItem.task_id)
             .where(TaskListItem.list_id == task_list.id)
             .order_by(TaskListItem.position, Task.id)
-        ).tuples()
+        )
     )
     in_list = {task.id for _item, task in rows}
     unknown = [t for t in task_ids if t not in in_list]
