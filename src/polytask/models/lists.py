@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from polytask.core.clock import utcnow
@@ -14,8 +14,19 @@ from polytask.models.base import Base, Timestamps
 
 class TaskList(Timestamps, Base):
     __tablename__ = "task_lists"
-    # Ids are never reused, even after the newest row is deleted.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        # One flagship per owner and workspace, even when two first requests race.
+        Index(
+            "uq_task_lists_flagship",
+            "workspace_id",
+            "owner_id",
+            unique=True,
+            sqlite_where=text("flagship"),
+            postgresql_where=text("flagship"),
+        ),
+        # Ids are never reused, even after the newest row is deleted.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)

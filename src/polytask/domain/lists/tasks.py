@@ -27,6 +27,8 @@ from polytask.models import Project, Task
 def home_project_id(session: Session, actor: Actor, workspace_id: int) -> int:
     """The project that stores the tasks a user creates into lists, made on first use."""
     flagship = ensure_flagship(session, actor, workspace_id)
+    # Lock the row (PostgreSQL) so two first creates don't both make a home project.
+    session.refresh(flagship, with_for_update=True)
     if flagship.project_id is not None and session.get(Project, flagship.project_id) is not None:
         return flagship.project_id
     before = snapshot_of(flagship, LIST_FIELDS)

@@ -45,6 +45,13 @@ def upgrade() -> None:
     with op.batch_alter_table("task_lists", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_task_lists_workspace_id"), ["workspace_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_lists_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(
+            "uq_task_lists_flagship",
+            ["workspace_id", "owner_id"],
+            unique=True,
+            sqlite_where=sa.text("flagship"),
+            postgresql_where=sa.text("flagship"),
+        )
 
     op.create_table(
         "task_list_items",
@@ -131,6 +138,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_task_list_items_task_id"))
     op.drop_table("task_list_items")
     with op.batch_alter_table("task_lists", schema=None) as batch_op:
+        batch_op.drop_index("uq_task_lists_flagship")
         batch_op.drop_index(batch_op.f("ix_task_lists_owner_id"))
         batch_op.drop_index(batch_op.f("ix_task_lists_workspace_id"))
     op.drop_table("task_lists")
