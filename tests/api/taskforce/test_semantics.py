@@ -231,3 +231,22 @@ def test_native_404_for_taskforce_list_ids(base_url: str, alice: Person) -> None
     list_id = tf.post("/lists", {"name": "L"})["list_id"]
     r = httpx.get(f"{base_url}/v1/projects/project_{list_id + 100}", headers=alice.headers)
     assert r.status_code == 404
+
+
+def test_racing_first_requests_make_one_flagship(base_url: str, db: Database) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    person = make_person(db)
+
+    def lists(_: int) -> list[dict[str, object]]:
+        client = as_json(base_url, person)
+        try:
+            return list(client.get("/lists")["lists"])
+        finally:
+            client.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lists, range(6)))
+    ids = {lst["id"] for result in results for lst in result if lst["flagship"]}
+    assert len(ids) == 1
+    assert all(len(result) == 1 for result in results)

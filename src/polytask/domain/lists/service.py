@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -45,21 +46,33 @@ def _record(session: Session, actor: Actor, task_list: TaskList, type: str, **sn
 # --- lookups ---------------------------------------------------------------------------------
 
 
+_FLAGSHIP = select(TaskList).where(
+    TaskList.workspace_id == bindparam("workspace_id"),
+    TaskList.owner_id == bindparam("owner_id"),
+    TaskList.flagship.is_(True),
+)
+
+
 def ensure_flagship(session: Session, actor: Actor, workspace_id: int) -> TaskList:
     """The actor's default list in the workspace, created the first time it is needed."""
-    flagship = session.scalar(
-        select(TaskList)
-        .where(TaskList.workspace_id == workspace_id, TaskList.owner_id == actor.user_id, TaskList.flagship.is_(True))
-        .order_by(TaskList.id)
-        .limit(1)
+    params = {"workspace_id": workspace_id, "owner_id": actor.user_id}
+    flagship = session.scalar(_FLAGSHIP, params)
+    if flagship is not None:
+        return flagship
+    flagship = TaskList(
+        workspace_id=workspace_id, owner_id=actor.user_id, name=FLAGSHIP_NAME, description="", flagship=True
     )
-    if flagship is None:
-        flagship = TaskList(
-            workspace_id=workspace_id, owner_id=actor.user_id, name=FLAGSHIP_NAME, description="", flagship=True
-        )
-        session.add(flagship)
-        session.flush()
-        _record(session, actor, flagship, "list.created")
+    try:
+        with session.begin_nested():
+            session.add(flagship)
+            session.flush()
+    except IntegrityError:
+        # A concurrent first request made it (the unique index allows one): use theirs.
+        existing = session.scalar(_FLAGSHIP, params)
+        if existing is None:
+            raise
+        return existing
+    _record(session, actor, flagship, "list.created")
     return flagship
 
 
