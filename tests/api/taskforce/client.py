@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 from xml.etree.ElementTree import Element, fromstring
 
 import httpx
+from starlette.types import ASGIApp
 
 from tests.factories.people import Person
 
 FORMATS = ("json", "xml")
+# The `serve_app` fixture: serves an app of a test's own (other settings) on loopback.
+Serve = Callable[[ASGIApp], AbstractContextManager[str]]
 
 
 def from_xml(element: Element) -> Any:

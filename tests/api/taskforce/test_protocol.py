@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from xml.etree.ElementTree import fromstring
 
 import httpx
 import pytest
-from starlette.types import ASGIApp
 
 from polytask.api.app import create_app
 from polytask.core.db import Database
 from polytask.core.settings import Settings
-from tests.api.taskforce.client import Taskforce, basic, parse
+from tests.api.taskforce.client import Serve, Taskforce, basic, parse
 from tests.factories.people import Person, make_person
-
-Serve = Callable[[ASGIApp], AbstractContextManager[str]]
-
 
 # --- sign-up ---------------------------------------------------------------------------------
 
