@@ -250,3 +250,20 @@ def test_racing_first_requests_make_one_flagship(base_url: str, db: Database) ->
     ids = {lst["id"] for result in results for lst in result if lst["flagship"]}
     assert len(ids) == 1
     assert all(len(result) == 1 for result in results)
+
+
+def test_deleting_a_list_with_a_task_and_its_subtask(base_url: str, alice: Person) -> None:
+    from tests.factories.work import make_project, make_task
+
+    with httpx.Client(base_url=base_url) as native:
+        project = make_project(native, alice)
+        parent = make_task(native, alice, project, name="parent")
+        child = make_task(native, alice, project, name="child", parent_id=parent["id"])
+    tf = as_json(base_url, alice)
+    list_id = tf.post("/lists", {"name": "L"})["list_id"]
+    ids = [int(parent["id"].split("_")[1]), int(child["id"].split("_")[1])]
+    for task_id in ids:
+        tf.post(f"/tasks/{task_id}/add_to_list", {"list_id": list_id})
+    assert tf.post(f"/lists/{list_id}/delete")["success"] is True
+    for task_id in ids:
+        assert tf.get(f"/tasks/{task_id}", expect=404)["success"] is False
