@@ -148,13 +148,16 @@ def test_multipart_form_posts_are_accepted(tf: Taskforce) -> None:
     assert tf.get(f"/tasks/{task_id}")["task"]["name"] == "from multipart"
 
 
-@pytest.mark.parametrize("style", ["repeated", "comma", "json-array-field", "json-body"])
+@pytest.mark.parametrize("style", ["repeated", "php-indexed", "comma", "json-array-field", "json-body"])
 def test_task_ids_in_every_accepted_form(tf: Taskforce, style: str) -> None:
     list_id = tf.post("/lists", {"name": "L"})["list_id"]
     a, b, c = (tf.post("/tasks", {"name": n, "list_id": list_id})["task_id"] for n in "abc")
     path = f"/lists/{list_id}/reorder_tasks"
     if style == "repeated":
         tf.post(path, {"task_ids[]": [c, b, a]})
+    elif style == "php-indexed":
+        # What PHP's http_build_query(['task_ids' => [...]]) sends.
+        tf.post(path, {"task_ids[0]": c, "task_ids[1]": b, "task_ids[2]": a})
     elif style == "comma":
         tf.post(path, {"task_ids": f"{c},{b},{a}"})
     elif style == "json-array-field":

@@ -6,6 +6,7 @@ Array parameters arrive as repeated `task_ids[]` fields, a comma list, or a JSON
 from __future__ import annotations
 
 import json
+import re
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any, TypeVar
@@ -20,15 +21,23 @@ M = TypeVar("M", bound=BaseModel)
 MAX_BODY = 1_000_000
 
 
+# `task_ids[]` (repeated fields) and `task_ids[0]` (PHP's http_build_query) both name `task_ids`.
+_ARRAY_NAME = re.compile(r"^(.+?)\[\d*\]$")
+
+
+def base_name(name: str) -> str:
+    match = _ARRAY_NAME.match(name)
+    return match.group(1) if match else name
+
+
 class Params:
-    """Every value given for each name (a `[]` suffix is dropped)."""
+    """Every value given for each name (array suffixes like `[]` or `[0]` are dropped)."""
 
     def __init__(self, values: dict[str, list[Any]] | None = None) -> None:
         self.values: dict[str, list[Any]] = values or {}
 
     def add(self, name: str, value: Any) -> None:
-        key = name[:-2] if name.endswith("[]") else name
-        self.values.setdefault(key, []).append(value)
+        self.values.setdefault(base_name(name), []).append(value)
 
     def has(self, name: str) -> bool:
         return name in self.values
@@ -149,7 +158,7 @@ def _json_into(params: Params, body: bytes) -> None:
         if isinstance(value, list):
             for item in value:
                 params.add(name, item)
-            params.values.setdefault(name[:-2] if name.endswith("[]") else name, [])
+            params.values.setdefault(base_name(name), [])
         else:
             params.add(name, value)
 
