@@ -16,6 +16,8 @@ from polytask import __version__
 from polytask.api import system
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.ratelimit import RateLimitMiddleware
+from polytask.api.taskforce import errors as taskforce_errors
+from polytask.api.taskforce.router import router as taskforce_router
 from polytask.api.v1 import (
     api_keys,
     comments,
@@ -72,16 +74,30 @@ def _allowed_methods(app: FastAPI, path: str) -> str | None:
     return ", ".join(sorted(methods)) if methods else None
 
 
+def _render_error(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The error in the shape of the surface the path belongs to (native by default)."""
+    if taskforce_errors.is_taskforce_path(request.url.path):
+        return taskforce_errors.error_document(request, status, code, message, details, headers)
+    return error_response(request, status, code, message, details, headers=headers)
+
+
 def _rate_limited(request: Request, message: str, details: dict[str, Any], headers: dict[str, str]) -> Response:
-    return error_response(request, 429, "RATE_LIMIT_EXCEEDED", message, details, headers=headers)
+    return _render_error(request, 429, "RATE_LIMIT_EXCEEDED", message, details, headers=headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    # One renderer today (the native shape); compat surfaces will pick theirs by path prefix.
+    # Each surface renders errors in its own shape, chosen by path prefix in _render_error.
 
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, exc: DomainError) -> Response:
-        return error_response(request, exc.http_status, exc.code, exc.message, exc.details)
+        return _render_error(request, exc.http_status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -91,7 +107,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             # FastAPI would say "Input should be a valid dictionary", which hides the real mistake.
             message = "The request body must be JSON, sent with 'Content-Type: application/json'"
             details = {"field": "body", "issue": message, "provided_value": content_type}
-        return error_response(request, 422, "VALIDATION_ERROR", message, details)
+        return _render_error(request, 422, "VALIDATION_ERROR", message, details)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -103,12 +119,12 @@ def _install_error_handlers(app: FastAPI) -> None:
             allow = _allowed_methods(app, request.url.path)
             if allow:
                 headers["Allow"] = allow
-        return error_response(request, exc.status_code, code, message, details, headers=headers or None)
+        return _render_error(request, exc.status_code, code, message, details, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(request, 500, "INTERNAL_ERROR", "An unexpected error occurred", {})
+        return _render_error(request, 500, "INTERNAL_ERROR", "An unexpected error occurred", {})
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -130,7 +146,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     # Added first, so it runs inside the request-id middleware and its 429s carry the id.
-    app.add_middleware(RateLimitMiddleware, settings=settings, prefixes=("/v1/",), render=_rate_limited)
+    app.add_middleware(
+        RateLimitMiddleware, settings=settings, prefixes=("/v1/", taskforce_errors.PREFIX + "/"), render=_rate_limited
+    )
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origin_list:
         # Outermost: browsers' preflight requests are answered before any limit counts them.
@@ -148,6 +166,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for module in (workspaces, projects, tasks, sections, custom_fields, views, comments, members, api_keys):
         _document_scopes(module.router)
         app.include_router(module.router, prefix="/v1")
+    app.include_router(taskforce_router)
     system.mount_docs(app)
     return app
 

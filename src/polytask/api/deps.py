@@ -29,7 +29,7 @@ from polytask.core.db import Database
 from polytask.core.errors import AuthenticationFailed
 from polytask.core.scopes import SCOPES, require_scope
 from polytask.core.settings import Settings
-from polytask.domain.api_keys.service import authenticate_api_key, touch_api_key
+from polytask.domain.api_keys.service import Authenticated, authenticate_api_key, touch_api_key
 
 R = TypeVar("R")
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -57,19 +57,38 @@ def bearer_token(request: Request) -> str:
     return token
 
 
-def _authenticate(db: Database, session: Session, request: Request, readonly: bool) -> Actor:
-    """Resolve the bearer key; record its use at most once a minute."""
+# Turns the request's credentials into an authenticated key (raises AuthenticationFailed).
+CredentialResolver = Callable[[Session, Request], Authenticated]
+# Resolves, records use and returns the actor: (db, session, request, readonly) -> Actor.
+Authenticator = Callable[[Database, Session, Request, bool], Actor]
+
+
+def resolve_bearer(session: Session, request: Request) -> Authenticated:
+    """`Authorization: Bearer <api key>` (the native surface)."""
     client = request.client.host if request.client else None
-    auth = authenticate_api_key(session, bearer_token(request), client_ip=client)
-    key_id = auth.actor.credential_id
-    if auth.needs_touch and key_id is not None:
-        if readonly:
-            with db.unit_of_work() as writer:
-                touch_api_key(writer, key_id)
-        else:
-            touch_api_key(session, key_id)
-    request.state.actor = auth.actor
-    return auth.actor
+    return authenticate_api_key(session, bearer_token(request), client_ip=client)
+
+
+def authenticator(resolve: CredentialResolver) -> Authenticator:
+    """An authenticator for a surface's own way of presenting credentials."""
+
+    def authenticate(db: Database, session: Session, request: Request, readonly: bool) -> Actor:
+        auth = resolve(session, request)
+        key_id = auth.actor.credential_id
+        # Record the key's use at most once a minute.
+        if auth.needs_touch and key_id is not None:
+            if readonly:
+                with db.unit_of_work() as writer:
+                    touch_api_key(writer, key_id)
+            else:
+                touch_api_key(session, key_id)
+        request.state.actor = auth.actor
+        return auth.actor
+
+    return authenticate
+
+
+_authenticate = authenticator(resolve_bearer)
 
 
 class _Gates:
@@ -89,39 +108,70 @@ def _gates(request: Request) -> _Gates:
     return gates
 
 
-async def run_unit(request: Request, work: Callable[[Session, Actor], R], *, scope: str) -> R:
-    """Authenticate, check the credential's scope, and run `work` in one transaction on one worker thread."""
+async def run_unit(
+    request: Request,
+    work: Callable[[Session, Actor], R],
+    *,
+    scope: str,
+    authenticate: Authenticator = _authenticate,
+    readonly: bool | None = None,
+) -> R:
+    """Authenticate, check the credential's scope, and run `work` in one transaction on one worker thread.
+
+    `readonly` defaults to the request method (GET/HEAD/OPTIONS read).
+    """
     db: Database = request.app.state.db
-    readonly = request.method in _READ_METHODS
+    if readonly is None:
+        readonly = request.method in _READ_METHODS
+
+    def in_thread(session: Session) -> R:
+        actor = authenticate(db, session, request, readonly)
+        require_scope(actor, scope)
+        return work(session, actor)
+
+    return await _in_unit(request, in_thread, readonly=readonly)
+
+
+async def run_anonymous(request: Request, work: Callable[[Session], R]) -> R:
+    """A write unit of work without credentials (e.g. sign-up), on the same threads and gates."""
+    return await _in_unit(request, work, readonly=False)
+
+
+async def _in_unit(request: Request, work: Callable[[Session], R], *, readonly: bool) -> R:
+    db: Database = request.app.state.db
     gates = _gates(request)
 
     def in_thread() -> R:
         with db.unit_of_work(readonly=readonly) as session:
-            actor = _authenticate(db, session, request, readonly)
-            require_scope(actor, scope)
-            return work(session, actor)
+            return work(session)
 
     gate: AbstractAsyncContextManager[Any] = gates.sqlite_writer if db.is_sqlite and not readonly else nullcontext()
     async with gate:
         return await anyio.to_thread.run_sync(in_thread, limiter=gates.threads)
 
 
-def transactional(scope: str) -> Callable[[Callable[..., R]], Callable[..., Awaitable[R]]]:
+def transactional(
+    scope: str, *, authenticate: Authenticator = _authenticate, readonly: bool | None = None
+) -> Callable[[Callable[..., R]], Callable[..., Awaitable[R]]]:
     """Turn `handler(..., session, actor)` into an endpoint that runs it as one unit of work,
     for credentials that carry `scope` (see core/scopes.py).
 
     FastAPI sees the handler's other parameters (path, query, body, `request`) unchanged.
+    A surface passes its own `authenticate` (see `authenticator`); `readonly` overrides the
+    method-based choice of a read or write transaction.
     """
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
 
     def decorate(handler: Callable[..., R]) -> Callable[..., Awaitable[R]]:
-        return _endpoint(handler, scope)
+        return _endpoint(handler, scope, authenticate, readonly)
 
     return decorate
 
 
-def _endpoint(handler: Callable[..., R], scope: str) -> Callable[..., Awaitable[R]]:
+def _endpoint(
+    handler: Callable[..., R], scope: str, authenticate: Authenticator, readonly: bool | None
+) -> Callable[..., Awaitable[R]]:
     hints = inspect.get_annotations(handler, eval_str=True)
     signature = inspect.signature(handler)
     wants_request = "request" in signature.parameters
@@ -137,7 +187,11 @@ def _endpoint(handler: Callable[..., R], scope: str) -> Callable[..., Awaitable[
     async def endpoint(**kwargs: Any) -> R:
         request: Request = kwargs["request"] if wants_request else kwargs.pop("request")
         return await run_unit(
-            request, lambda session, actor: handler(**kwargs, session=session, actor=actor), scope=scope
+            request,
+            lambda session, actor: handler(**kwargs, session=session, actor=actor),
+            scope=scope,
+            authenticate=authenticate,
+            readonly=readonly,
         )
 
     endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]

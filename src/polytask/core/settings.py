@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
+    open_signup: bool = Field(
+        default=False, description="Let anyone create an account through the Taskforce surface's POST /api/v1/user."
+    )
     admin_email: str = Field(default="admin@example.com", description="Email of the first-run admin user.")
 
     @property

@@ -3,6 +3,7 @@
 from polytask.models.base import Base
 from polytask.models.events import Event
 from polytask.models.fields import FieldDefinition, SavedView
+from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
 from polytask.models.projects import Project, Section
 from polytask.models.tasks import Comment, Task, TaskAssignee, TaskDependency, TaskLabel
 from polytask.models.users import ApiKey, User
@@ -22,7 +23,12 @@ __all__ = [
     "Task",
     "TaskAssignee",
     "TaskDependency",
+    "TaskEmailLink",
     "TaskLabel",
+    "TaskList",
+    "TaskListCollaborator",
+    "TaskListItem",
+    "TaskSeen",
     "User",
     "Workspace",
 ]

@@ -90,3 +90,11 @@ class CommentCreate(BaseModel):
 
 class CommentUpdate(CommentCreate):
     pass
+
+
+class EmailLinkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gmail_thread_id: str = Field(min_length=1, max_length=200)
+    subject: str = Field(default="", max_length=1000)
+    sender: str = Field(default="", max_length=320)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -391,3 +392,25 @@ def views_by_ids(session: Session, actor: Actor, task_ids: list[int]) -> list[Ta
         return []
     tasks = list(session.scalars(filtered_tasks(actor, TaskFilter()).where(Task.id.in_(task_ids))))
     return views_of(session, tasks)
+
+
+def uncomplete_task(session: Session, actor: Actor, *, task_id: int) -> TaskView:
+    """Reopen a completed task (back to pending); a no-op for an open task."""
+    view = get_task_for(session, actor, task_id)
+    if view.task.status != "completed":
+        return view
+    return update_task(session, actor, task_id=task_id, data=TaskUpdate(status="pending"))
+
+
+def set_task_due_date(session: Session, actor: Actor, *, task_id: int, due: date) -> TaskView:
+    """Due at the start of that day (UTC)."""
+    return update_task(session, actor, task_id=task_id, data=TaskUpdate(due_date=_midnight(due)))
+
+
+def set_task_start_date(session: Session, actor: Actor, *, task_id: int, start: date) -> TaskView:
+    """Start (a.k.a. delay) date: until then the task is put off."""
+    return update_task(session, actor, task_id=task_id, data=TaskUpdate(start_date=_midnight(start)))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)

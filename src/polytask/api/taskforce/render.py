@@ -1,0 +1,82 @@
+"""Taskforce documents: `{success: ...}` as JSON, or as XML inside <response> with hyphenated names."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from polytask.core.clock import as_utc
+
+JSON_TYPE = "application/json"
+XML_TYPE = "application/xml; charset=utf-8"
+# Characters XML 1.0 cannot carry at all, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def wants_json(path: str) -> bool:
+    """`.json` selects JSON; `.xml` or no suffix selects XML."""
+    return path.rstrip("/").endswith(".json")
+
+
+def date_text(value: datetime | None) -> str | None:
+    """A calendar date as MM/DD/YYYY (UTC)."""
+    value = as_utc(value)
+    return value.strftime("%m/%d/%Y") if value else None
+
+
+def time_text(value: datetime | None) -> str | None:
+    """A timestamp as `2010-11-23 17:04:20 +0000`."""
+    value = as_utc(value)
+    return value.strftime("%Y-%m-%d %H:%M:%S %z") if value else None
+
+
+def _singular(tag: str) -> str:
+    if tag.endswith("ies"):
+        return tag[:-3] + "y"
+    if tag.endswith("s"):
+        return tag[:-1]
+    return f"{tag}-item"
+
+
+def _fill(element: Element, value: Any) -> None:
+    # Typed like Rails' to_xml, which Taskforce's XML clients were written against.
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _fill(SubElement(element, str(key).replace("_", "-")), item)
+    elif isinstance(value, list):
+        element.set("type", "array")
+        for item in value:
+            _fill(SubElement(element, _singular(element.tag)), item)
+    elif isinstance(value, bool):
+        element.set("type", "boolean")
+        element.text = "true" if value else "false"
+    elif isinstance(value, int):
+        element.set("type", "integer")
+        element.text = str(value)
+    elif value is None:
+        element.set("nil", "true")
+    else:
+        element.text = _NOT_XML.sub("", str(value))
+
+
+def to_xml(payload: dict[str, Any]) -> bytes:
+    root = Element("response")
+    _fill(root, payload)
+    body: bytes = tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
+
+
+def document(
+    request: Request, payload: dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """The payload in the format the path asks for."""
+    if wants_json(request.url.path):
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return Response(body, status_code=status, media_type=JSON_TYPE, headers=headers)
+    return Response(to_xml(payload), status_code=status, media_type=XML_TYPE, headers=headers)

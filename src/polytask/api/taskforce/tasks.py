@@ -1,0 +1,179 @@
+"""Tasks: list, create, read, update, count, share, complete, dates, lists, comments, emails, delete."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from polytask.api.taskforce.endpoint import Call, Payload, route
+from polytask.api.taskforce.params import Params, validate
+from polytask.api.taskforce.shapes import counts_shape, task_shape
+from polytask.core.actor import Actor
+from polytask.core.errors import ValidationFailed
+from polytask.domain.lists.service import add_task_to_list, count_my_tasks, list_my_tasks, remove_task_from_list
+from polytask.domain.lists.tasks import create_task_in_list, open_task
+from polytask.domain.tasks.collaborators import add_task_collaborator, remove_task_collaborator
+from polytask.domain.tasks.comments import add_comment
+from polytask.domain.tasks.emails import add_email_link, remove_email_link
+from polytask.domain.tasks.schemas import CommentCreate, EmailLinkCreate, TaskCreate, TaskUpdate
+from polytask.domain.tasks.service import (
+    complete_task,
+    delete_task,
+    set_task_due_date,
+    set_task_start_date,
+    uncomplete_task,
+    update_task,
+)
+
+router = APIRouter()
+TASK = "/tasks/{task_id:int}"
+_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+# Taskforce calls the description "details".
+_FIELDS = {"name": "name", "details": "description"}
+
+
+def parse_date(params: Params) -> date:
+    """The `date` parameter, strictly MM/DD/YYYY."""
+    raw = params.required("date").strip()
+    match = _DATE.match(raw)
+    if match is None:
+        raise ValidationFailed.field("date", "must be a date in the format MM/DD/YYYY", raw)
+    month, day, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationFailed.field("date", "is not a calendar date", raw) from None
+
+
+@route(router, "GET", "/tasks", scope="tasks:read")
+def list_tasks(session: Session, actor: Actor, call: Call) -> Payload:
+    """All tasks that belong to the user."""
+    return {"tasks": [task_shape(card) for card in list_my_tasks(session, actor)]}
+
+
+@route(router, "POST", "/tasks", scope="tasks:write")
+def create_task(session: Session, actor: Actor, call: Call) -> Payload:
+    """Create a task in a list (`name`, `list_id`; optional `details`)."""
+    list_id = call.params.integer("list_id")
+    data = validate(TaskCreate, {"name": call.params.required("name"), "description": call.params.text("details")})
+    task = create_task_in_list(session, actor, list_id=list_id, data=data)
+    return {"task_id": task.id}
+
+
+@route(router, "GET", "/tasks/count", scope="tasks:read")
+def count_tasks(session: Session, actor: Actor, call: Call) -> Payload:
+    """The user's tasks by category; total = active + complete + delayed."""
+    return {"task_counts": counts_shape(count_my_tasks(session, actor))}
+
+
+@route(router, "GET", TASK, scope="tasks:read")
+def show_task(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """One task; reading it marks it seen for the user."""
+    return {"task": task_shape(open_task(session, actor, task_id=task_id))}
+
+
+@route(router, "POST", TASK, scope="tasks:write")
+def change_task(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Change `name` and/or `details`; other attributes stay."""
+    data = call.params.model(TaskUpdate, _FIELDS)
+    update_task(session, actor, task_id=task_id, data=data)
+    return {}
+
+
+@route(router, "POST", TASK + "/add_collaborator", scope="tasks:write")
+def add_collaborator(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Share the task with a workspace member, by email."""
+    add_task_collaborator(session, actor, task_id=task_id, email=call.params.required("email"))
+    return {}
+
+
+@route(router, "POST", TASK + "/remove_collaborator", scope="tasks:write")
+def remove_collaborator(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Stop sharing the task with someone, by email."""
+    remove_task_collaborator(session, actor, task_id=task_id, email=call.params.required("email"))
+    return {}
+
+
+@route(router, "POST", TASK + "/complete", scope="tasks:write")
+def complete(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Mark the task complete."""
+    complete_task(session, actor, task_id=task_id)
+    return {}
+
+
+@route(router, "POST", TASK + "/uncomplete", scope="tasks:write")
+def uncomplete(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Mark the task incomplete."""
+    uncomplete_task(session, actor, task_id=task_id)
+    return {}
+
+
+@route(router, "POST", TASK + "/set_due_date", scope="tasks:write")
+def set_due_date(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Set the due date (MM/DD/YYYY)."""
+    due = parse_date(call.params)
+    set_task_due_date(session, actor, task_id=task_id, due=due)
+    return {"date": due.strftime("%m/%d/%Y")}
+
+
+@route(router, "POST", TASK + "/set_start_date", scope="tasks:write")
+def set_start_date(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Set the start ("delay") date (MM/DD/YYYY)."""
+    start = parse_date(call.params)
+    set_task_start_date(session, actor, task_id=task_id, start=start)
+    return {"date": start.strftime("%m/%d/%Y")}
+
+
+@route(router, "POST", TASK + "/add_to_list", scope="tasks:write")
+def add_to_list(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Put the task into one more list."""
+    add_task_to_list(session, actor, task_id=task_id, list_id=call.params.integer("list_id"))
+    return {}
+
+
+@route(router, "POST", TASK + "/remove_from_list", scope="tasks:write")
+def remove_from_list(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Take the task out of a list."""
+    remove_task_from_list(session, actor, task_id=task_id, list_id=call.params.integer("list_id"))
+    return {}
+
+
+@route(router, "POST", TASK + "/add_comment", scope="tasks:write")
+def comment(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Add a chat-like comment."""
+    data = validate(CommentCreate, {"body": call.params.required("comment")})
+    add_comment(session, actor, task_id=task_id, data=data)
+    return {}
+
+
+@route(router, "POST", TASK + "/add_email", scope="tasks:write")
+def add_email(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Link a Gmail thread (`gmail_thread_id`; optional `subject`, `sender`)."""
+    params = call.params
+    data = validate(
+        EmailLinkCreate,
+        {
+            "gmail_thread_id": params.required("gmail_thread_id").strip(),
+            "subject": params.text("subject") or "",
+            "sender": params.text("sender") or "",
+        },
+    )
+    add_email_link(session, actor, task_id=task_id, data=data)
+    return {}
+
+
+@route(router, "POST", TASK + "/remove_email", scope="tasks:write")
+def remove_email(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Unlink a Gmail thread."""
+    remove_email_link(session, actor, task_id=task_id, gmail_thread_id=call.params.required("gmail_thread_id"))
+    return {}
+
+
+@route(router, "POST", TASK + "/delete", scope="tasks:write")
+def delete(session: Session, actor: Actor, call: Call, task_id: int) -> Payload:
+    """Delete the task (and its subtasks)."""
+    delete_task(session, actor, task_id=task_id)
+    return {}

@@ -1,0 +1,41 @@
+"""User: sign up (when the operator allows it) and read the authenticated user."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from polytask.api.taskforce.auth import basic_credentials
+from polytask.api.taskforce.endpoint import Call, Payload, public_route, route
+from polytask.api.taskforce.render import time_text
+from polytask.api.taskforce.shapes import SERVICE_NAME
+from polytask.core.actor import Actor
+from polytask.domain.users.service import get_user
+from polytask.domain.users.signup import sign_up
+
+router = APIRouter()
+
+
+@public_route(router, "POST", "/user")
+def create_user(session: Session, call: Call) -> Payload:
+    """Create an account; answers with the new user's API key."""
+    params = call.params
+    fields = {name: params.text(name) for name in ("email", "name", "password")}
+    issued = sign_up(session, enabled=call.settings.open_signup, fields=fields)
+    return {"api_key": issued.secret}
+
+
+@route(router, "GET", "/user", scope="users:read")
+def show_user(session: Session, actor: Actor, call: Call) -> Payload:
+    """The authenticated user; `api_key` is the key this request authenticated with."""
+    user = get_user(session, actor.user_id)
+    _login, key = basic_credentials(call.request)
+    return {
+        "user": {
+            "name": user.name,
+            "email": user.email,
+            "created": time_text(user.created_at),
+            "service": SERVICE_NAME,
+            "api_key": key,
+        }
+    }

@@ -1,0 +1,173 @@
+"""Read side of lists: which lists and tasks a user has, counts, and the cards surfaces render."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.clock import utcnow
+from polytask.core.errors import NotFound
+from polytask.domain.lists.schemas import ListCard, TaskCard, TaskCounts
+from polytask.models import (
+    Task,
+    TaskAssignee,
+    TaskEmailLink,
+    TaskList,
+    TaskListCollaborator,
+    TaskListItem,
+    TaskSeen,
+    User,
+)
+
+# Tasks in these states count as "complete" (cancelled work is closed work too).
+CLOSED_STATUSES = ("completed", "cancelled")
+
+
+def home_workspace_id(session: Session, actor: Actor) -> int:
+    """The workspace a single-tenant surface acts in: the credential's, else the user's default."""
+    from polytask.domain.workspaces.service import default_workspace_id
+
+    workspace_id = actor.workspace_id or default_workspace_id(session, actor.user_id)
+    if workspace_id is None:
+        raise NotFound("You have no workspace to work in", {"resource": "workspace"})
+    return workspace_id
+
+
+def visible_list_ids(actor: Actor, workspace_id: int) -> Select[int]:
+    """Lists of the workspace the actor owns or collaborates on."""
+    shared = select(TaskListCollaborator.list_id).where(TaskListCollaborator.user_id == actor.user_id)
+    return select(TaskList.id).where(
+        TaskList.workspace_id == workspace_id, or_(TaskList.owner_id == actor.user_id, TaskList.id.in_(shared))
+    )
+
+
+def my_task_ids(actor: Actor, workspace_id: int) -> Select[int]:
+    """The user's tasks: created by them, shared with them, or in one of their lists."""
+    assigned = select(TaskAssignee.task_id).where(TaskAssignee.user_id == actor.user_id)
+    listed = select(TaskListItem.task_id).where(TaskListItem.list_id.in_(visible_list_ids(actor, workspace_id)))
+    return select(Task.id).where(
+        Task.workspace_id == workspace_id,
+        or_(Task.created_by_id == actor.user_id, Task.id.in_(assigned), Task.id.in_(listed)),
+    )
+
+
+def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
+    today = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+    return today, today + timedelta(days=1)
+
+
+def _conditions(actor: Actor) -> dict[str, ColumnElement[bool]]:
+    today, tomorrow = _day_bounds(utcnow())
+    complete = Task.status.in_(CLOSED_STATUSES)
+    open_ = Task.status.not_in(CLOSED_STATUSES)
+    # A start date after today means the task is put off ("delayed") until then.
+    delayed = and_(open_, Task.start_date.is_not(None), Task.start_date >= tomorrow)
+    active = and_(open_, or_(Task.start_date.is_(None), Task.start_date < tomorrow))
+    seen = or_(
+        Task.created_by_id == actor.user_id,
+        exists().where(TaskSeen.task_id == Task.id, TaskSeen.user_id == actor.user_id),
+    )
+    return {
+        "active": active,
+        "complete": complete,
+        "delayed": delayed,
+        "overdue": and_(active, Task.due_date.is_not(None), Task.due_date < today),
+        "unseen": and_(open_, ~seen),
+    }
+
+
+def _sums(actor: Actor) -> list[Any]:
+    return [
+        func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(name) for name, cond in _conditions(actor).items()
+    ]
+
+
+def task_counts_of(session: Session, actor: Actor, task_ids: Select[int]) -> TaskCounts:
+    row = session.execute(select(*_sums(actor)).where(Task.id.in_(task_ids))).one()
+    return TaskCounts(*(int(v) for v in row))
+
+
+def list_counts(session: Session, actor: Actor, list_ids: list[int]) -> dict[int, TaskCounts]:
+    if not list_ids:
+        return {}
+    stmt = (
+        select(TaskListItem.list_id, *_sums(actor))
+        .join(Task, Task.id == TaskListItem.task_id)
+        .where(TaskListItem.list_id.in_(list_ids))
+        .group_by(TaskListItem.list_id)
+    )
+    return {row[0]: TaskCounts(*(int(v) for v in row[1:])) for row in session.execute(stmt)}
+
+
+def is_active(task: Task, now: datetime | None = None) -> bool:
+    """Neither closed nor put off past today."""
+    from polytask.core.clock import as_utc
+
+    if task.status in CLOSED_STATUSES:
+        return False
+    start = as_utc(task.start_date)
+    return start is None or start < _day_bounds(now or utcnow())[1]
+
+
+def list_cards(session: Session, actor: Actor, lists: list[TaskList]) -> list[ListCard]:
+    ids = [lst.id for lst in lists]
+    emails: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        rows = session.execute(
+            select(TaskListCollaborator.list_id, User.email)
+            .join(User, User.id == TaskListCollaborator.user_id)
+            .where(TaskListCollaborator.list_id.in_(ids))
+            .order_by(TaskListCollaborator.added_at, User.id)
+        )
+        for list_id, email in rows:
+            emails[list_id].append(email)
+    counts = list_counts(session, actor, ids)
+    return [ListCard(lst, emails[lst.id], counts.get(lst.id, TaskCounts())) for lst in lists]
+
+
+def task_cards(session: Session, actor: Actor, workspace_id: int, tasks: list[Task]) -> list[TaskCard]:
+    """Everything the Taskforce task shape needs, in a fixed number of queries."""
+    ids = [t.id for t in tasks]
+    lists: dict[int, list[int]] = defaultdict(list)
+    people: dict[int, list[str]] = defaultdict(list)
+    links: dict[int, list[TaskEmailLink]] = defaultdict(list)
+    seen: set[int] = set()
+    if ids:
+        for task_id, list_id in session.execute(
+            select(TaskListItem.task_id, TaskListItem.list_id)
+            .where(TaskListItem.task_id.in_(ids), TaskListItem.list_id.in_(visible_list_ids(actor, workspace_id)))
+            .order_by(TaskListItem.list_id)
+        ):
+            lists[task_id].append(list_id)
+        for task_id, email in session.execute(
+            select(TaskAssignee.task_id, User.email)
+            .join(User, User.id == TaskAssignee.user_id)
+            .where(TaskAssignee.task_id.in_(ids))
+            .order_by(TaskAssignee.position, User.id)
+        ):
+            people[task_id].append(email)
+        for link in session.scalars(
+            select(TaskEmailLink).where(TaskEmailLink.task_id.in_(ids)).order_by(TaskEmailLink.id)
+        ):
+            links[link.task_id].append(link)
+        seen = set(
+            session.scalars(
+                select(TaskSeen.task_id).where(TaskSeen.task_id.in_(ids), TaskSeen.user_id == actor.user_id)
+            )
+        )
+    return [
+        TaskCard(
+            task=t,
+            owner=t.created_by_id == actor.user_id,
+            seen=t.created_by_id == actor.user_id or t.id in seen,
+            list_ids=lists[t.id],
+            collaborator_emails=people[t.id],
+            emails=links[t.id],
+        )
+        for t in tasks
+    ]

@@ -1,0 +1,19 @@
+"""Per-user "seen" flags: a task is seen by its creator, and by anyone once they open it.
+
+Like an API key's last-used time, a read receipt is not a change to the task, so it records
+no event (it would otherwise flood every feed with reads).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.models import Task, TaskSeen
+
+
+def mark_seen(session: Session, actor: Actor, *, task: Task) -> None:
+    if task.created_by_id == actor.user_id or session.get(TaskSeen, (task.id, actor.user_id)) is not None:
+        return
+    session.add(TaskSeen(task_id=task.id, user_id=actor.user_id))
+    session.flush()
