@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-sqlite test-postgres check lint format typecheck arch bench clean
+.PHONY: help install run test test-sqlite test-postgres check lint format typecheck arch bench bench-queries clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,8 +43,12 @@ format: $(STAMP) ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: $(STAMP) ## Seed a database and measure throughput against the floor endpoint
+bench: $(STAMP) ## Throughput vs the floor endpoint (100k tasks), then query latency at 10k vs 1M tasks
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/queries.py
+
+bench-queries: $(STAMP) ## Query latency only: filtered, custom-field, search and deep-cursor lists at 10k vs 1M tasks
+	$(BIN)/python bench/queries.py $(ARGS)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -246,3 +246,23 @@ def test_api_key_expiry(cli: Run, client: httpx.Client, db: Database) -> None:
     key = ok(cli("api-keys", "create", "--user", "hopper@example.com", "--expires-at", "2001-01-01T00:00:00"))
     assert client.get("/v1/me", headers=bearer(key)).status_code == 401
     assert "expires_at" in failed(cli("api-keys", "create", "--user", "hopper@example.com", "--expires-at", "soon"))
+
+
+def test_dev_seed_scale_builds_the_query_benchmark_data(cli: Run, client: httpx.Client) -> None:
+    """The data `make bench` times: the big project, its number field, and the search word."""
+    key, project, user = ok(
+        cli("dev", "seed-scale", "--workspaces=2", "--projects=3", "--big=30", "--tasks=40")
+    ).split()
+    h = bearer(key)
+    assert len(client.get("/v1/workspaces", headers=h).json()["data"]) == 3  # two seeded + the personal one
+    r = client.get(f"/v1/projects/{project}/tasks", params={"limit": 1, "total": "true", "cursor": ""}, headers=h)
+    assert r.json()["meta"]["total"] == 30
+    assert client.get("/v1/tasks", params={"limit": 1}, headers=h).json()["meta"]["total"] == 40
+    r = client.get("/v1/tasks", params={"search": "quokka", "limit": 100}, headers=h)
+    assert len(r.json()["data"]) == 20
+    fields = client.get(f"/v1/projects/{project}/custom-fields", headers=h).json()["data"]
+    assert [f["attributes"]["key"] for f in fields] == ["estimate"]
+    r = client.get(f"/v1/projects/{project}/tasks", params={"assignee": user}, headers=h)
+    assert r.status_code == 200
+    assert r.json()["data"]
+    assert "--big must be" in failed(cli("dev", "seed-scale", "--big=50", "--tasks=40"))

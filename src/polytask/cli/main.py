@@ -187,5 +187,30 @@ def dev_seed(
     typer.echo(key)
 
 
+@dev_app.command("seed-scale")
+def dev_seed_scale(
+    workspaces: Annotated[int, typer.Option(help="Workspaces to create.")] = 10,
+    projects: Annotated[int, typer.Option(help="Projects, spread over the workspaces.")] = 1000,
+    big: Annotated[int, typer.Option(help="Tasks in the first project.")] = 100_000,
+    tasks: Annotated[int, typer.Option(help="Tasks in all.")] = 1_000_000,
+    users: Annotated[int, typer.Option(help="Members of every workspace (besides the owner).")] = 5,
+) -> None:
+    """The query benchmark's data set. Prints `key project_id user_id` on the last line."""
+    from polytask.cli.seed import seed_scale
+
+    if projects < 2 and tasks > big:
+        raise _fail("--tasks beyond --big needs at least two projects")
+    if big > tasks or big < 1:
+        raise _fail("--big must be between 1 and --tasks")
+    db = _database()
+    try:
+        key, project_id, user_id = seed_scale(
+            db, workspaces=workspaces, projects=projects, big=big, tasks=tasks, users=users, echo=typer.echo
+        )
+    finally:
+        db.dispose()
+    typer.echo(f"{key} project_{project_id} user_{user_id}")
+
+
 if __name__ == "__main__":
     app()

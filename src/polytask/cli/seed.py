@@ -74,3 +74,125 @@ def seed(db: Database, *, projects: int, tasks: int, users: int, echo: Callable[
             import_tasks(session, actor, project_id=project_id, rows=rows)
     echo(f"seeded {tasks} tasks in {time.monotonic() - started:.1f}s")
     return key
+
+
+# Words for task names; SEARCH_TERM appears in exactly SEARCH_HITS tasks of the big project
+# whatever the database size, so the search benchmark measures scale, not result size.
+WORDS = (
+    "plan",
+    "review",
+    "ship",
+    "draft",
+    "update",
+    "audit",
+    "migrate",
+    "deploy",
+    "design",
+    "test",
+    "fix",
+    "refactor",
+    "onboard",
+    "invoice",
+    "contract",
+    "budget",
+    "report",
+    "meeting",
+    "follow",
+    "call",
+    "email",
+    "schedule",
+    "research",
+    "spike",
+    "prototype",
+    "launch",
+    "release",
+    "harden",
+    "document",
+    "translate",
+    "support",
+    "escalate",
+    "triage",
+    "archive",
+    "renew",
+    "sync",
+    "import",
+    "export",
+)
+SEARCH_TERM = "quokka"
+SEARCH_HITS = 20
+
+
+def seed_scale(
+    db: Database, *, workspaces: int, projects: int, big: int, tasks: int, users: int, echo: Callable[[str], None]
+) -> tuple[str, int, int]:
+    """The query benchmark's data: `workspaces` workspaces sharing `projects` projects, the first
+    project holding `big` tasks and the others the rest of `tasks`. The first project has a
+    number field `estimate`. Returns (API key of the owner, the big project's id, a member's id)."""
+    rng = random.Random(7)
+    started = time.monotonic()
+    tag = f"{int(time.time())}{rng.randrange(1000):03d}"
+    with db.unit_of_work() as session:
+        owner = create_user(session, None, data=UserCreate(email=f"scale-owner-{tag}@example.com", name="Owner"))
+        actor = system_actor(owner.id, "user")
+        people = [
+            create_user(session, None, data=UserCreate(email=f"scale-{tag}-{n}@example.com")) for n in range(users)
+        ]
+        workspace_ids = []
+        for w in range(workspaces):
+            workspace = create_workspace(session, actor, data=WorkspaceCreate(name=f"Scale {w + 1}"))
+            workspace_ids.append(workspace.id)
+            issued = create_invites(
+                session,
+                actor,
+                workspace_id=workspace.id,
+                data=InviteCreate(emails=[p.email for p in people], role="member"),
+                ttl=timedelta(days=1),
+            )
+            for person, invite in zip(people, issued, strict=True):
+                accept_invite(session, system_actor(person.id, "user"), token=invite.token)
+        project_ids = [
+            create_project(
+                session,
+                actor,
+                workspace_id=workspace_ids[p % workspaces],
+                data=ProjectCreate(name=f"Project {p + 1}", description=f"{rng.choice(WORDS)} work"),
+            ).id
+            for p in range(projects)
+        ]
+        from polytask.domain.fields.schemas import FieldDefinitionCreate
+        from polytask.domain.fields.service import create_field
+
+        create_field(
+            session, actor, project_id=project_ids[0], data=FieldDefinitionCreate(name="Estimate", type="number")
+        )
+        key = create_api_key(session, None, user=owner, name="scale").secret
+    member_ids = [p.id for p in people]
+    echo(f"created {workspaces} workspaces, {projects} projects, {users} members")
+    rest = tasks - big
+    counts = [big] + [rest // (projects - 1) + (1 if i < rest % (projects - 1) else 0) for i in range(projects - 1)]
+    base = utcnow()
+    hits = set(rng.sample(range(big), min(SEARCH_HITS, big)))
+    done = 0
+    for index, (project_id, count) in enumerate(zip(project_ids, counts, strict=True)):
+        for chunk in range(0, count, 20_000):
+            rows = []
+            for i in range(chunk, min(chunk + 20_000, count)):
+                marker = f" {SEARCH_TERM}" if index == 0 and i in hits else ""
+                rows.append(
+                    {
+                        "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i}{marker}",
+                        "status": rng.choice(STATUSES),
+                        "priority": rng.choice(PRIORITIES),
+                        "due_date": base + timedelta(hours=rng.randrange(-2000, 4000)),
+                        "assignee_ids": [rng.choice(member_ids)],
+                        "labels": rng.sample(LABELS, rng.randrange(0, 3)),
+                        "custom_fields": {"estimate": rng.randrange(1, 41)},
+                    }
+                )
+            with db.unit_of_work() as session:
+                import_tasks(session, actor, project_id=project_id, rows=rows)
+            done += len(rows)
+        if index == 0 or (index + 1) % 100 == 0:
+            echo(f"  {done} tasks after {index + 1} projects, {time.monotonic() - started:.0f}s")
+    echo(f"seeded {done} tasks in {time.monotonic() - started:.1f}s")
+    return key, project_ids[0], member_ids[0]
