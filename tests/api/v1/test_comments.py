@@ -165,5 +165,15 @@ def test_comment_list_pages(client: httpx.Client, board: dict[str, Any]) -> None
     nxt = client.get(r["links"]["next"], headers=bob.headers).json()
     assert [c["attributes"]["body"] for c in nxt["data"]] == ["c2"]
     r2 = client.get(f"/v1/tasks/{task}/comments", params={"sort": "-created_at"}, headers=bob.headers)
-    assert r2.status_code == 422
-    assert r2.json()["error"]["details"]["field"] == "sort"
+    assert [c["attributes"]["body"] for c in r2.json()["data"]] == ["c2", "c1", "c0"]
+    r2 = client.get(f"/v1/tasks/{task}/comments", params={"body[icontains]": "C1"}, headers=bob.headers)
+    assert [c["attributes"]["body"] for c in r2.json()["data"]] == ["c1"]
+    r2 = client.get(
+        f"/v1/tasks/{task}/comments", params={"author_id": "me", "cursor": "", "limit": 2}, headers=bob.headers
+    )
+    assert [c["attributes"]["body"] for c in r2.json()["data"]] == ["c0", "c1"]
+    assert r2.json()["links"]["next"]
+    for params in ({"sort": "body"}, {"mood": "happy"}):
+        r2 = client.get(f"/v1/tasks/{task}/comments", params=params, headers=bob.headers)
+        assert r2.status_code == 422
+        assert r2.json()["error"]["details"]["field"] == next(iter(params))

@@ -101,7 +101,8 @@ def test_list_users_pagination_sort_and_fields(client: httpx.Client, team: dict[
     assert body["meta"]["page"] == 3
     r = client.get(users_url(alice), params={"sort": "role,name"}, headers=alice.headers)
     roles = [(d["attributes"]["role"], d["attributes"]["name"]) for d in r.json()["data"]]
-    assert roles == [("admin", "Dave"), ("member", "Bob"), ("member", "Carol"), ("owner", "Alice"), ("viewer", "Erin")]
+    # Roles sort by rank, owner first.
+    assert roles == [("owner", "Alice"), ("admin", "Dave"), ("member", "Bob"), ("member", "Carol"), ("viewer", "Erin")]
     r = client.get(users_url(alice), params={"fields": "name,role", "sort": "name", "limit": 1}, headers=alice.headers)
     assert r.json()["data"][0]["attributes"] == {"name": "Alice", "role": "owner"}
 

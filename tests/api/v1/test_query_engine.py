@@ -580,3 +580,23 @@ def test_cursor_pages_survive_inserts_and_deletes(client: httpx.Client, db: Data
     for params in ({"cursor": token, "sort": "name"}, {"cursor": "not-a-cursor"}, {"cursor": "", "offset": "5"}):
         r = client.get("/v1/tasks", params=params, headers=h)
         assert r.status_code == 422, (params, r.text)
+
+
+def test_member_lists_use_the_same_engine(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db, name="Alice Owner")
+    bob = make_person(db, name="Bob Builder", department="Engineering")
+    carol = make_person(db, name="Carol Viewer")
+    join(db, alice, bob, role="admin")
+    join(db, alice, carol, role="viewer")
+    url = f"/v1/workspaces/{alice.workspace}/users"
+
+    def names(params: Params) -> list[str]:
+        r = client.get(url, params=params, headers=alice.headers)
+        assert r.status_code == 200, r.text
+        return [u["attributes"]["name"] for u in r.json()["data"]]
+
+    assert names({"role[in]": "admin,viewer", "sort": "-name"}) == ["Carol Viewer", "Bob Builder"]
+    assert names({"department": "engineering"}) == ["Bob Builder"]
+    assert names({"filter": "role = viewer || name like owner", "sort": "role"}) == ["Alice Owner", "Carol Viewer"]
+    assert names({"email[icontains]": bob.email.upper()}) == ["Bob Builder"]
+    assert error_field(client, alice, {"role": "boss"}, url) == "role"

@@ -9,10 +9,11 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import PAGING, page_request, reject_unknown
+from polytask.api.v1.params import PAGING, filter_tree, page_request, reject_unknown
 from polytask.api.v1.paths import CommentId, TaskId
 from polytask.api.v1.schemas import ERROR_RESPONSES, CommentDocument, CommentListDocument
 from polytask.core.actor import Actor
+from polytask.core.pagination import parse_sort
 from polytask.domain.tasks import comments as service
 from polytask.domain.tasks.schemas import CommentCreate, CommentUpdate
 
@@ -22,10 +23,12 @@ router = APIRouter(tags=["Comments"], responses=ERROR_RESPONSES)
 @router.get("/tasks/{task_id}/comments", response_model=CommentListDocument)
 @transactional("tasks:read")
 def list_comments(request: Request, task_id: TaskId, session: Session, actor: Actor, settings: SettingsDep) -> Response:
-    """Comments on a task, oldest first."""
-    reject_unknown(request.query_params, PAGING)
-    page = page_request(request.query_params, default=settings.default_page_size, maximum=settings.max_page_size)
-    result = service.list_comments(session, actor, task_id=task_id, page=page)
+    """Comments on a task, oldest first; filter by `author_id`, `created_at`, `body[icontains]`, ..."""
+    params = request.query_params
+    tree = filter_tree(params, reserved=PAGING | {"sort", "filter"})
+    page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
+    sort = parse_sort(params.get("sort"), None)
+    result = service.list_comments(session, actor, task_id=task_id, page=page, sort=sort, tree=tree)
     return list_document(request, result, [resources.comment(c) for c in result.items])
 
 

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, document, list_document, no_content
-from polytask.api.v1.params import PAGING, SHAPING, one, page_request, reject_unknown, shape
+from polytask.api.v1.params import PAGING, filter_tree, one, page_request, reject_unknown, shape
 from polytask.api.v1.paths import InviteId, UserId, WorkspaceId
 from polytask.api.v1.schemas import (
     ERROR_RESPONSES,
@@ -29,7 +29,6 @@ from polytask.core.pagination import parse_sort
 from polytask.domain.members import service
 from polytask.domain.members.schemas import InviteAccept, InviteCreate, MemberUpdate
 from polytask.domain.users.service import get_user
-from polytask.domain.workspaces.access import ROLES
 from polytask.domain.workspaces.service import get_workspace_for
 
 router = APIRouter(tags=["People"], responses=ERROR_RESPONSES)
@@ -49,23 +48,15 @@ def me(session: Session, actor: Actor) -> JSONAPIResponse:
 def list_users(
     request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
-    """Members of a workspace; filter by `role` (owner, admin, member, viewer) and `department`."""
+    """Members of a workspace; filter by `role` (owner, admin, member, viewer), `department`
+    (any case), `name`, `email`, `joined_at` and the rest of the query language."""
     params = request.query_params
-    reject_unknown(params, PAGING | SHAPING | {"role", "department"})
-    role = one(params, "role")
-    if role is not None and role not in ROLES:
-        raise ValidationFailed.field("role", f"must be one of {', '.join(ROLES)}", role)
+    tree = filter_tree(params)
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
-    sort = parse_sort(params.get("sort"), service.MEMBER_SORTS)
-    result = service.list_members(
-        session,
-        actor,
-        workspace_id=workspace_id,
-        role=role,
-        department=one(params, "department"),
-        page=page,
-        sort=sort,
-    )
+    if page.cursor is not None:
+        raise ValidationFailed.field("cursor", "member lists page by limit/offset")
+    sort = parse_sort(params.get("sort"), None)
+    result = service.list_members(session, actor, workspace_id=workspace_id, page=page, sort=sort, tree=tree)
     return list_document(request, result, [resources.member(m) for m in result.items], shape=shape(params, "user", {}))
 
 

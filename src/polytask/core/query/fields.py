@@ -106,9 +106,17 @@ def _strpos(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 class Text(FieldType):
+    """Free text. A `caseless` field compares lower-cased (its expression must be lower-cased too)."""
+
     label = "text"
     ops = TEXT_OPS
     splits = False
+
+    def __init__(self, *, caseless: bool = False) -> None:
+        self.caseless = caseless
+
+    def parse(self, raw: str, ctx: Context) -> str:
+        return raw.lower() if self.caseless else raw
 
     def clause(self, expr: ColumnElement[Any], op: str, values: list[Any]) -> Clause:
         if op == "contains":

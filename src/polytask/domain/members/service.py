@@ -14,18 +14,31 @@ from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
 from polytask.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.core.query import Node
+from polytask.core.query.fields import Choice, Field, Moment, Ref, Registry, Text, compile_tree, sort_columns
+from polytask.core.query.values import Context
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.members.schemas import InviteCreate, MemberUpdate
-from polytask.domain.workspaces.access import effective_permissions, membership_for, require_flag
+from polytask.domain.workspaces.access import ROLES, effective_permissions, membership_for, require_flag
 from polytask.models import Invite, Membership, User
 
-MEMBER_SORTS = {
-    "name": User.name,
-    "email": User.email,
-    "username": User.username,
-    "role": Membership.role,
-    "joined_at": Membership.created_at,
-}
+MEMBER_FIELDS = Registry.of(
+    "member",
+    [
+        Field("id", Ref("user"), expr=User.id),
+        Field("name", Text(), expr=User.name),
+        Field("email", Text(caseless=True), expr=func.lower(User.email), sort_expr=User.email),
+        Field("username", Text(), expr=User.username),
+        Field("role", Choice(ROLES, ordered=False), expr=Membership.role),
+        Field("global_role", Choice(("admin", "manager", "user")), expr=User.role),
+        Field(
+            "department",
+            Text(caseless=True),
+            expr=func.lower(func.coalesce(Membership.department, User.department)),
+        ),
+        Field("joined_at", Moment(), expr=Membership.created_at),
+    ],
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,24 +63,22 @@ def list_members(
     actor: Actor,
     *,
     workspace_id: int,
-    role: str | None = None,
-    department: str | None = None,
     page: PageRequest,
     sort: list[SortKey],
+    tree: Node | None = None,
 ) -> PageResult[Member]:
-    """Members of a workspace, optionally filtered by role and department."""
+    """Members of a workspace, filtered by the query engine (`role`, `department`, `name`, ...)."""
     membership_for(session, actor, workspace_id)
+    where = compile_tree(tree, MEMBER_FIELDS, Context(now=utcnow(), user_id=actor.user_id))
     stmt = (
         select(User, Membership)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.workspace_id == workspace_id, User.is_active.is_(True))
+        .where(where)
     )
-    if role is not None:
-        stmt = stmt.where(Membership.role == role)
-    if department is not None:
-        stmt = stmt.where(func.lower(func.coalesce(Membership.department, User.department)) == department.lower())
     total = session.scalar(count_of(stmt)) if page.want_total else None
-    stmt = apply_sort(stmt, sort, MEMBER_SORTS, User.id).limit(page.limit).offset(page.offset)
+    columns = sort_columns(MEMBER_FIELDS, [k.field for k in sort])
+    stmt = apply_sort(stmt, sort, columns, User.id).limit(page.limit).offset(page.offset)
     rows = session.execute(stmt).all()
     return PageResult([Member(row[0], row[1]) for row in rows], total, page)
 

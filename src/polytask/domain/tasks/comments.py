@@ -6,22 +6,47 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
+from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, PermissionDenied
-from polytask.core.pagination import PageRequest, PageResult, count_of
+from polytask.core.pagination import PageRequest, PageResult, SortKey, count_of, fetch_page
+from polytask.core.query import Node
+from polytask.core.query.fields import Field, Moment, Ref, Registry, Text, compile_tree, order_terms
+from polytask.core.query.values import Context
 from polytask.domain.events.service import record_event
 from polytask.domain.tasks.queries import fetch_task_for
 from polytask.domain.tasks.schemas import CommentCreate, CommentUpdate
 from polytask.domain.workspaces.access import require_write
 from polytask.models import Comment
 
+COMMENT_FIELDS = Registry.of(
+    "comment",
+    [
+        Field("id", Ref("comment"), expr=Comment.id),
+        Field("body", Text(), expr=Comment.body, sortable=False),
+        Field("author_id", Ref("user"), expr=Comment.author_id),
+        Field("created_at", Moment(), expr=Comment.created_at),
+        Field("updated_at", Moment(), expr=Comment.updated_at),
+    ],
+)
 
-def list_comments(session: Session, actor: Actor, *, task_id: int, page: PageRequest) -> PageResult[Comment]:
-    """Comments on a task, oldest first."""
+
+def list_comments(
+    session: Session,
+    actor: Actor,
+    *,
+    task_id: int,
+    page: PageRequest,
+    sort: list[SortKey] | None = None,
+    tree: Node | None = None,
+) -> PageResult[Comment]:
+    """Comments on a task, oldest first unless sorted otherwise, filtered by the query engine."""
     fetch_task_for(session, actor, task_id)
-    stmt = select(Comment).where(Comment.task_id == task_id)
+    where = compile_tree(tree, COMMENT_FIELDS, Context(now=utcnow(), user_id=actor.user_id))
+    stmt = select(Comment).where(Comment.task_id == task_id).where(where)
     total = session.scalar(count_of(stmt)) if page.want_total else None
-    stmt = stmt.order_by(Comment.created_at, Comment.id).limit(page.limit).offset(page.offset)
-    return PageResult(list(session.scalars(stmt)), total, page)
+    terms = order_terms(COMMENT_FIELDS, sort or [SortKey("created_at")])
+    found, next_cursor = fetch_page(session, stmt, page, terms, Comment.id)
+    return PageResult(found, total, page, next_cursor)
 
 
 def get_comment_for(session: Session, actor: Actor, *, task_id: int, comment_id: int) -> Comment:
