@@ -600,3 +600,26 @@ def test_member_lists_use_the_same_engine(client: httpx.Client, db: Database) ->
     assert names({"filter": "role = viewer || name like owner", "sort": "role"}) == ["Alice Owner", "Carol Viewer"]
     assert names({"email[icontains]": bob.email.upper()}) == ["Bob Builder"]
     assert error_field(client, alice, {"role": "boss"}, url) == "role"
+
+
+def test_sparse_fields_on_every_list_and_get(client: httpx.Client, board: dict[str, Any]) -> None:
+    alice, project, task = board["alice"], board["project"], board["a"]
+    h = alice.headers
+    assert client.post(f"/v1/tasks/{task}/comments", json={"body": "hi"}, headers=h).status_code == 201
+    assert client.post(f"/v1/projects/{project}/sections", json={"name": "Todo"}, headers=h).status_code == 201
+    assert client.post(f"/v1/projects/{project}/views", json={"name": "All"}, headers=h).status_code == 201
+    lists = {
+        f"/v1/tasks/{task}/comments": "body",
+        f"/v1/projects/{project}/sections": "name",
+        f"/v1/projects/{project}/custom-fields": "key",
+        f"/v1/projects/{project}/views": "layout",
+    }
+    for path, attribute in lists.items():
+        r = client.get(path, params={"fields": attribute}, headers=h)
+        assert r.status_code == 200, (path, r.text)
+        first = r.json()["data"][0]
+        assert set(first["attributes"]) == {attribute}, path
+        r = client.get(f"{path}/{first['id']}", params={"fields": attribute}, headers=h)
+        assert r.status_code == 200, (path, r.text)
+        assert set(r.json()["data"]["attributes"]) == {attribute}, path
+        assert client.get(path, params={"fields": "flavour"}, headers=h).status_code == 422

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import PAGING, filter_tree, page_request, reject_unknown
+from polytask.api.v1.params import PAGING, filter_tree, page_request, reject_unknown, shape
 from polytask.api.v1.paths import CommentId, TaskId
 from polytask.api.v1.schemas import ERROR_RESPONSES, CommentDocument, CommentListDocument
 from polytask.core.actor import Actor
@@ -25,11 +25,12 @@ router = APIRouter(tags=["Comments"], responses=ERROR_RESPONSES)
 def list_comments(request: Request, task_id: TaskId, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """Comments on a task, oldest first; filter by `author_id`, `created_at`, `body[icontains]`, ..."""
     params = request.query_params
-    tree = filter_tree(params, reserved=PAGING | {"sort", "filter"})
+    tree = filter_tree(params, reserved=PAGING | {"sort", "filter", "fields"})
+    shp = shape(params, "comment", {})
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
     sort = parse_sort(params.get("sort"), None)
     result = service.list_comments(session, actor, task_id=task_id, page=page, sort=sort, tree=tree)
-    return list_document(request, result, [resources.comment(c) for c in result.items])
+    return list_document(request, result, [resources.comment(c) for c in result.items], shape=shp)
 
 
 @router.post("/tasks/{task_id}/comments", response_model=CommentDocument, status_code=201)
@@ -51,8 +52,9 @@ def get_comment(
     request: Request, task_id: TaskId, comment_id: CommentId, session: Session, actor: Actor
 ) -> JSONAPIResponse:
     """Get one comment."""
-    reject_unknown(request.query_params, ())
-    return document(resources.comment(service.get_comment_for(session, actor, task_id=task_id, comment_id=comment_id)))
+    reject_unknown(request.query_params, {"fields"})
+    found = service.get_comment_for(session, actor, task_id=task_id, comment_id=comment_id)
+    return document(resources.comment(found), shape=shape(request.query_params, "comment", {}))
 
 
 @router.put("/tasks/{task_id}/comments/{comment_id}", response_model=CommentDocument)

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from polytask.api.deps import transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import reject_unknown
+from polytask.api.v1.params import reject_unknown, shape
 from polytask.api.v1.paths import CustomFieldId, ProjectId, TaskId
 from polytask.api.v1.schemas import ERROR_RESPONSES, CustomFieldDocument, CustomFieldListDocument, TaskDocument
 from polytask.core.actor import Actor
@@ -42,10 +42,11 @@ def _location(project_id: int, field_id: int) -> str:
 @transactional("projects:read")
 def list_custom_fields(request: Request, project_id: ProjectId, session: Session, actor: Actor) -> Response:
     """The project's custom fields, its workspace's inherited ones included, by position."""
-    reject_unknown(request.query_params, ())
+    reject_unknown(request.query_params, {"fields"})
     found = service.list_fields(session, actor, project_id)
     result: PageResult[Any] = PageResult(found, len(found), PageRequest(limit=max(len(found), 1), offset=0))
-    return list_document(request, result, [resources.custom_field(f) for f in found])
+    shp = shape(request.query_params, "custom_field", {})
+    return list_document(request, result, shape=shp, data=[resources.custom_field(f) for f in found])
 
 
 @router.post("/projects/{project_id}/custom-fields", response_model=CustomFieldDocument, status_code=201)
@@ -70,9 +71,9 @@ def get_custom_field(
     request: Request, project_id: ProjectId, field_id: CustomFieldId, session: Session, actor: Actor
 ) -> JSONAPIResponse:
     """Get one field definition."""
-    reject_unknown(request.query_params, ())
+    reject_unknown(request.query_params, {"fields"})
     _project, defn = service.get_field_for(session, actor, project_id, field_id)
-    return document(resources.custom_field(defn))
+    return document(resources.custom_field(defn), shape=shape(request.query_params, "custom_field", {}))
 
 
 @router.put("/projects/{project_id}/custom-fields/{field_id}", response_model=CustomFieldDocument)

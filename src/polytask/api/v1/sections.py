@@ -9,7 +9,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import PAGING, page_request, reject_unknown
+from polytask.api.v1.params import PAGING, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, SectionId
 from polytask.api.v1.schemas import ERROR_RESPONSES, SectionDocument, SectionListDocument
 from polytask.core.actor import Actor
@@ -25,10 +25,11 @@ def list_sections(
     request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
     """A project's sections in board order."""
-    reject_unknown(request.query_params, PAGING)
+    reject_unknown(request.query_params, PAGING | {"fields"})
     page = page_request(request.query_params, default=settings.max_page_size, maximum=settings.max_page_size)
     result = service.list_sections_page(session, actor, project_id=project_id, page=page)
-    return list_document(request, result, [resources.section(s) for s in result.items])
+    shp = shape(request.query_params, "section", {})
+    return list_document(request, result, [resources.section(s) for s in result.items], shape=shp)
 
 
 @router.post("/projects/{project_id}/sections", response_model=SectionDocument, status_code=201)
@@ -50,10 +51,9 @@ def get_section(
     request: Request, project_id: ProjectId, section_id: SectionId, session: Session, actor: Actor
 ) -> JSONAPIResponse:
     """Get one section."""
-    reject_unknown(request.query_params, ())
-    return document(
-        resources.section(service.get_section_for(session, actor, project_id=project_id, section_id=section_id))
-    )
+    reject_unknown(request.query_params, {"fields"})
+    found = service.get_section_for(session, actor, project_id=project_id, section_id=section_id)
+    return document(resources.section(found), shape=shape(request.query_params, "section", {}))
 
 
 @router.put("/projects/{project_id}/sections/{section_id}", response_model=SectionDocument)

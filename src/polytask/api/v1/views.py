@@ -11,7 +11,7 @@ from starlette.responses import Response
 from polytask.api.deps import transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import reject_unknown
+from polytask.api.v1.params import reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, ViewId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ViewDocument, ViewListDocument
 from polytask.core.actor import Actor
@@ -34,10 +34,11 @@ EXAMPLE_CREATE = {
 @transactional("projects:read")
 def list_views(request: Request, project_id: ProjectId, session: Session, actor: Actor) -> Response:
     """The project's saved views."""
-    reject_unknown(request.query_params, ())
+    reject_unknown(request.query_params, {"fields"})
     found = views.list_views(session, actor, project_id)
     result: PageResult[Any] = PageResult(found, len(found), PageRequest(limit=max(len(found), 1), offset=0))
-    return list_document(request, result, [resources.view(v) for v in found])
+    shp = shape(request.query_params, "view", {})
+    return list_document(request, result, shape=shp, data=[resources.view(v) for v in found])
 
 
 @router.post("/projects/{project_id}/views", response_model=ViewDocument, status_code=201)
@@ -55,8 +56,9 @@ def create_view(
 @transactional("projects:read")
 def get_view(request: Request, project_id: ProjectId, view_id: ViewId, session: Session, actor: Actor) -> Response:
     """Get one saved view."""
-    reject_unknown(request.query_params, ())
-    return document(resources.view(views.get_view_for(session, actor, view_id, project_id=project_id)))
+    reject_unknown(request.query_params, {"fields"})
+    found = views.get_view_for(session, actor, view_id, project_id=project_id)
+    return document(resources.view(found), shape=shape(request.query_params, "view", {}))
 
 
 @router.put("/projects/{project_id}/views/{view_id}", response_model=ViewDocument)
