@@ -36,6 +36,7 @@ ID_PARAMS = {
     "key_id": "api_key",
     "field_id": "custom_field",
     "view_id": "view",
+    "workspace_field_id": "workspace_field",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -60,6 +61,7 @@ class World:
             f"/v1/workspaces/{i['workspace']}/invites",
             f"/v1/projects/{i['project']}/custom-fields",
             f"/v1/projects/{i['project']}/views",
+            f"/v1/workspaces/{i['workspace']}/custom-fields",
             "/v1/api-keys",
         ]
         out = {}
@@ -103,6 +105,10 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     )
     assert r.status_code == 201, r.text
     view = r.json()["data"]["id"]
+    ws_field_body = {"name": f"{label} account", "type": "dropdown", "options": ["Low", "Medium", "High"]}
+    r = client.post(f"/v1/workspaces/{owner.workspace}/custom-fields", json=ws_field_body, headers=h)
+    assert r.status_code == 201, r.text
+    workspace_field = r.json()["data"]["id"]
     ids = {
         "workspace": owner.workspace,
         "project": project,
@@ -114,6 +120,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         "api_key": api_key["id"],
         "custom_field": custom_field,
         "view": view,
+        "workspace_field": workspace_field,
     }
     return World(owner=owner, teammate=teammate, ids=ids, subtask=subtask)
 
@@ -182,7 +189,9 @@ def _normalized(response: httpx.Response) -> str:
     return re.sub(r"\d+", "N", json.dumps(error, sort_keys=True))
 
 
-NONEXISTENT = {kind: f"{kind}_987654321" for kind in ID_PARAMS.values()}
+# World keys whose ids use another type's prefix (workspace and project fields are both `field_N`).
+ID_PREFIX = {"workspace_field": "field"}
+NONEXISTENT = {kind: f"{ID_PREFIX.get(kind, kind)}_987654321" for kind in ID_PARAMS.values()}
 
 
 def run_matrix(

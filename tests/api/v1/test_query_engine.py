@@ -623,3 +623,56 @@ def test_sparse_fields_on_every_list_and_get(client: httpx.Client, board: dict[s
         assert r.status_code == 200, (path, r.text)
         assert set(r.json()["data"]["attributes"]) == {attribute}, path
         assert client.get(path, params={"fields": "flavour"}, headers=h).status_code == 422
+
+
+def test_workspace_fields_are_inherited(client: httpx.Client, db: Database) -> None:
+    alice, bob = make_person(db), make_person(db)
+    join(db, alice, bob, role="member")
+    h = alice.headers
+    one, two = make_project(client, alice, name="One"), make_project(client, alice, name="Two")
+    base = f"/v1/workspaces/{alice.workspace}/custom-fields"
+    body = {"name": "Deal Size", "type": "currency", "currency": "EUR"}
+    assert client.post(base, json=body, headers=bob.headers).status_code == 403  # owners and admins only
+    r = client.post(base, json=body, headers=h)
+    assert r.status_code == 201, r.text
+    field = r.json()["data"]
+    assert field["attributes"]["key"] == "deal_size"
+    assert field["attributes"]["project_id"] is None
+    # Every project sees it, checks values against it, and filters by it.
+    for project in (one, two):
+        keys = [
+            f["attributes"]["key"]
+            for f in client.get(f"/v1/projects/{project}/custom-fields", headers=h).json()["data"]
+        ]
+        assert keys == ["deal_size"]
+        attrs = client.get(f"/v1/projects/{project}", headers=h).json()["data"]["attributes"]
+        assert attrs["custom_field_definitions"]["deal_size"]["inherited"] is True
+    small = make_task(client, alice, one, custom_fields={"deal_size": 1200})["id"]
+    big = make_task(client, alice, two, custom_fields={"deal_size": {"amount": 99000.5, "currency": "USD"}})["id"]
+    r = client.post(f"/v1/projects/{one}/tasks", json={"name": "x", "custom_fields": {"deal_size": "lots"}}, headers=h)
+    assert r.status_code == 422
+    assert ids(client, alice, {"custom_fields.deal_size[gt]": "5000"}) == [big]
+    assert ids(client, alice, {"sort": "-custom_fields.deal_size"}) == [big, small]
+    # A project cannot redefine an inherited key; nor can the workspace take a project's key.
+    assert (
+        client.post(
+            f"/v1/projects/{one}/custom-fields", json={"name": "Deal size", "type": "number"}, headers=h
+        ).status_code
+        == 409
+    )
+    assert (
+        client.post(f"/v1/projects/{one}/custom-fields", json={"name": "Stage", "type": "text"}, headers=h).status_code
+        == 201
+    )
+    assert client.post(base, json={"name": "Stage", "type": "text"}, headers=h).status_code == 409
+    # Workspace fields change on the workspace, not through a project.
+    r = client.put(f"/v1/projects/{one}/custom-fields/{field['id']}", json={"name": "Size"}, headers=h)
+    assert r.status_code == 422
+    assert client.put(f"{base}/{field['id']}", json={"name": "Contract value"}, headers=h).status_code == 200
+    # Deleting it removes the values in every project.
+    assert client.delete(f"{base}/{field['id']}", headers=h).status_code == 204
+    for task in (small, big):
+        assert (
+            "deal_size" not in client.get(f"/v1/tasks/{task}", headers=h).json()["data"]["attributes"]["custom_fields"]
+        )
+    assert client.get(base, headers=h).json()["data"] == []

@@ -12,7 +12,7 @@ from polytask.api.deps import transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import reject_unknown, shape
-from polytask.api.v1.paths import CustomFieldId, ProjectId, TaskId
+from polytask.api.v1.paths import CustomFieldId, ProjectId, TaskId, WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, CustomFieldDocument, CustomFieldListDocument, TaskDocument
 from polytask.core.actor import Actor
 from polytask.core.pagination import PageRequest, PageResult
@@ -115,3 +115,72 @@ def set_task_custom_fields(
     Defined fields are checked against their type; undefined keys are stored as given."""
     view = tasks.update_task(session, actor, task_id=task_id, data=TaskUpdate(custom_fields=values))
     return document(resources.task(view))
+
+
+def _workspace_location(workspace_id: int, field_id: int) -> str:
+    return f"/v1/workspaces/workspace_{workspace_id}/custom-fields/field_{field_id}"
+
+
+@router.get("/workspaces/{workspace_id}/custom-fields", response_model=CustomFieldListDocument)
+@transactional("workspaces:read")
+def list_workspace_custom_fields(
+    request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor
+) -> Response:
+    """The workspace's own custom fields, which every project of it inherits."""
+    reject_unknown(request.query_params, {"fields"})
+    found = service.list_workspace_fields(session, actor, workspace_id)
+    result: PageResult[Any] = PageResult(found, len(found), PageRequest(limit=max(len(found), 1), offset=0))
+    shp = shape(request.query_params, "custom_field", {})
+    return list_document(request, result, shape=shp, data=[resources.custom_field(f) for f in found])
+
+
+@router.post("/workspaces/{workspace_id}/custom-fields", response_model=CustomFieldDocument, status_code=201)
+@transactional("workspaces:write")
+def create_workspace_custom_field(
+    workspace_id: WorkspaceId,
+    session: Session,
+    actor: Actor,
+    data: FieldDefinitionCreate = Body(examples=[{"name": "Customer ID", "type": "text"}]),
+) -> JSONAPIResponse:
+    """Define a field for every project of the workspace (owners and admins). Its key must not
+    be in use by the workspace or any of its projects."""
+    defn = service.create_workspace_field(session, actor, workspace_id=workspace_id, data=data)
+    return created(resources.custom_field(defn), _workspace_location(workspace_id, defn.id))
+
+
+@router.get("/workspaces/{workspace_id}/custom-fields/{workspace_field_id}", response_model=CustomFieldDocument)
+@transactional("workspaces:read")
+def get_workspace_custom_field(
+    request: Request, workspace_id: WorkspaceId, workspace_field_id: CustomFieldId, session: Session, actor: Actor
+) -> JSONAPIResponse:
+    """Get one workspace field."""
+    reject_unknown(request.query_params, {"fields"})
+    defn = service.get_workspace_field_for(session, actor, workspace_id, workspace_field_id)
+    return document(resources.custom_field(defn), shape=shape(request.query_params, "custom_field", {}))
+
+
+@router.put("/workspaces/{workspace_id}/custom-fields/{workspace_field_id}", response_model=CustomFieldDocument)
+@router.patch("/workspaces/{workspace_id}/custom-fields/{workspace_field_id}", response_model=CustomFieldDocument)
+@transactional("workspaces:write")
+def update_workspace_custom_field(
+    workspace_id: WorkspaceId,
+    workspace_field_id: CustomFieldId,
+    session: Session,
+    actor: Actor,
+    data: FieldDefinitionUpdate = Body(examples=[{"name": "CRM customer id", "required": True}]),
+) -> JSONAPIResponse:
+    """Change a workspace field; the rules are those of project fields, across all its projects."""
+    defn = service.update_workspace_field(
+        session, actor, workspace_id=workspace_id, field_id=workspace_field_id, data=data
+    )
+    return document(resources.custom_field(defn))
+
+
+@router.delete("/workspaces/{workspace_id}/custom-fields/{workspace_field_id}", status_code=204)
+@transactional("workspaces:write")
+def delete_workspace_custom_field(
+    workspace_id: WorkspaceId, workspace_field_id: CustomFieldId, session: Session, actor: Actor
+) -> Response:
+    """Delete a workspace field and its values in every project."""
+    service.delete_workspace_field(session, actor, workspace_id=workspace_id, field_id=workspace_field_id)
+    return no_content()

@@ -9,6 +9,7 @@ only this module writes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -23,6 +24,7 @@ from polytask.core.query.jsonpath import (
     json_number,
     json_scalar_text,
     json_text,
+    json_type,
 )
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.fields.schemas import (
@@ -34,7 +36,7 @@ from polytask.domain.fields.schemas import (
 from polytask.domain.fields.values import fits, normalize
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.tasks.rules import resolve_people
-from polytask.domain.workspaces.access import membership_for, require_write, visible_workspace_ids
+from polytask.domain.workspaces.access import membership_for, require_role, require_write, visible_workspace_ids
 from polytask.models import FieldDefinition, Project, Task
 
 DEFINITION_FIELDS = ("key", "name", "type", "required", "default_value", "options", "position", "config")
@@ -54,8 +56,37 @@ def definitions_for(session: Session, project: Project) -> list[FieldDefinition]
     return list(session.scalars(stmt))
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a definition lives: one project, or (project None) a whole workspace."""
+
+    workspace_id: int
+    project: Project | None = None
+
+    @property
+    def project_id(self) -> int | None:
+        return self.project.id if self.project is not None else None
+
+
+def _scope_definitions(session: Session, scope: Scope) -> list[FieldDefinition]:
+    """The definitions a new key in `scope` must not collide with."""
+    if scope.project is not None:
+        return definitions_for(session, scope.project)
+    stmt = select(FieldDefinition).where(FieldDefinition.workspace_id == scope.workspace_id)
+    return list(session.scalars(stmt.order_by(FieldDefinition.position, FieldDefinition.id)))
+
+
 def list_fields(session: Session, actor: Actor, project_id: int) -> list[FieldDefinition]:
     return definitions_for(session, get_project_for(session, actor, project_id))
+
+
+def list_workspace_fields(session: Session, actor: Actor, workspace_id: int) -> list[FieldDefinition]:
+    """A workspace's own fields (the ones all its projects inherit)."""
+    membership_for(session, actor, workspace_id)
+    stmt = select(FieldDefinition).where(
+        FieldDefinition.workspace_id == workspace_id, FieldDefinition.project_id.is_(None)
+    )
+    return list(session.scalars(stmt.order_by(FieldDefinition.position, FieldDefinition.id)))
 
 
 def get_field_for(session: Session, actor: Actor, project_id: int, field_id: int) -> tuple[Project, FieldDefinition]:
@@ -64,6 +95,14 @@ def get_field_for(session: Session, actor: Actor, project_id: int, field_id: int
     if found is None or found.workspace_id != project.workspace_id or found.project_id not in (project.id, None):
         raise NotFound.of("custom_field", field_id)
     return project, found
+
+
+def get_workspace_field_for(session: Session, actor: Actor, workspace_id: int, field_id: int) -> FieldDefinition:
+    membership_for(session, actor, workspace_id)
+    found = session.get(FieldDefinition, field_id)
+    if found is None or found.workspace_id != workspace_id or found.project_id is not None:
+        raise NotFound.of("custom_field", field_id)
+    return found
 
 
 def cache_of(definitions: list[FieldDefinition]) -> dict[str, Any]:
@@ -83,9 +122,16 @@ def cache_of(definitions: list[FieldDefinition]) -> dict[str, Any]:
     return out
 
 
-def _refresh_cache(session: Session, project: Project) -> None:
+def _refresh_cache(session: Session, scope: Scope) -> None:
+    """Rewrite the cached definitions of the project, or of every project of the workspace."""
     session.flush()
-    project.custom_field_definitions = cache_of(definitions_for(session, project))
+    projects = (
+        [scope.project]
+        if scope.project is not None
+        else list(session.scalars(select(Project).where(Project.workspace_id == scope.workspace_id)))
+    )
+    for project in projects:
+        project.custom_field_definitions = cache_of(definitions_for(session, project))
 
 
 # --- definitions -----------------------------------------------------------------------------
@@ -106,19 +152,32 @@ def create_field(session: Session, actor: Actor, *, project_id: int, data: Field
     return add_definition(session, actor, project, data)
 
 
+def create_workspace_field(
+    session: Session, actor: Actor, *, workspace_id: int, data: FieldDefinitionCreate
+) -> FieldDefinition:
+    """A field every project of the workspace inherits (owners and admins only)."""
+    require_role(membership_for(session, actor, workspace_id), "owner", "admin")
+    return _add(session, actor, Scope(workspace_id), data)
+
+
 def add_definition(session: Session, actor: Actor, project: Project, data: FieldDefinitionCreate) -> FieldDefinition:
     """Add a field to `project` (the caller checked the actor may change it)."""
+    return _add(session, actor, Scope(project.workspace_id, project), data)
+
+
+def _add(session: Session, actor: Actor, scope: Scope, data: FieldDefinitionCreate) -> FieldDefinition:
     key = data.key or key_from_name(data.name)
-    existing = definitions_for(session, project)
+    existing = _scope_definitions(session, scope)
     if any(d.key == key for d in existing):
-        raise Conflict(f"This project already has a custom field '{key}'", {"field": "key", "key": key})
+        where = "project" if scope.project is not None else "workspace (or one of its projects)"
+        raise Conflict(f"This {where} already has a custom field '{key}'", {"field": "key", "key": key})
     if data.type in WITH_OPTIONS and not data.options:
         raise ValidationFailed.field("options", f"a {data.type} field needs at least one option")
     if data.options and data.type not in WITH_OPTIONS:
         raise ValidationFailed.field("options", f"only {' and '.join(WITH_OPTIONS)} fields take options")
     defn = FieldDefinition(
-        workspace_id=project.workspace_id,
-        project_id=project.id,
+        workspace_id=scope.workspace_id,
+        project_id=scope.project_id,
         key=key,
         name=data.name,
         type=data.type,
@@ -128,10 +187,10 @@ def add_definition(session: Session, actor: Actor, project: Project, data: Field
         config={"currency": data.currency} if data.currency else {},
     )
     defn.default_value = _check_default(defn, data.default_value)
-    _check_existing_values(session, project, defn)
+    _check_existing_values(session, scope, defn)
     session.add(defn)
     session.flush()
-    _refresh_cache(session, project)
+    _refresh_cache(session, scope)
     record_event(
         session,
         actor,
@@ -139,29 +198,36 @@ def add_definition(session: Session, actor: Actor, project: Project, data: Field
         resource_type="custom_field",
         resource_id=defn.id,
         workspace_id=defn.workspace_id,
-        snapshot={"project_id": project.id, **snapshot_of(defn, DEFINITION_FIELDS)},
+        snapshot={"project_id": scope.project_id, **snapshot_of(defn, DEFINITION_FIELDS)},
     )
     return defn
 
 
-def _tasks_with_key(session: Session, project: Project, key: str) -> list[Task]:
+def _tasks_with_key(session: Session, scope: Scope, key: str) -> list[Task]:
+    """Tasks in the scope that hold any value under `key`."""
     dialect = session.get_bind().dialect.name
-    present = json_scalar_text(Task.custom_fields, key, dialect).is_not(None) | json_array_any(
-        Task.custom_fields, key, dialect, None
+    present = (
+        json_scalar_text(Task.custom_fields, key, dialect).is_not(None)
+        | json_array_any(Task.custom_fields, key, dialect, None)
+        | (json_type(Task.custom_fields, key, dialect) == "object")
     )
-    kind_filter = Task.project_id == project.id
-    return list(session.scalars(select(Task).where(kind_filter, present | _object_at(key, dialect))))
+    stmt = select(Task).where(Task.workspace_id == scope.workspace_id, present)
+    if scope.project is not None:
+        stmt = stmt.where(Task.project_id == scope.project.id)
+    elif scope.workspace_id is not None:
+        # Projects with their own field of this key keep their values.
+        shadowed = select(FieldDefinition.project_id).where(
+            FieldDefinition.workspace_id == scope.workspace_id,
+            FieldDefinition.key == key,
+            FieldDefinition.project_id.is_not(None),
+        )
+        stmt = stmt.where(Task.project_id.not_in(shadowed))
+    return list(session.scalars(stmt))
 
 
-def _object_at(key: str, dialect: str) -> Any:
-    from polytask.core.query.jsonpath import json_type
-
-    return json_type(Task.custom_fields, key, dialect) == "object"
-
-
-def _check_existing_values(session: Session, project: Project, defn: FieldDefinition) -> None:
+def _check_existing_values(session: Session, scope: Scope, defn: FieldDefinition) -> None:
     """A new field must fit the values tasks already hold under its key."""
-    misfits = [t for t in _tasks_with_key(session, project, defn.key) if not fits(defn, t.custom_fields[defn.key])]
+    misfits = [t for t in _tasks_with_key(session, scope, defn.key) if not fits(defn, t.custom_fields[defn.key])]
     if misfits:
         raise ValidationFailed(
             f"{len(misfits)} task(s) hold values under '{defn.key}' that are not a valid {defn.type}",
@@ -180,6 +246,20 @@ def update_field(
     require_write(membership_for(session, actor, project.workspace_id))
     if defn.project_id is None:
         raise ValidationFailed.field("field_id", "is a workspace field; change it on the workspace")
+    return _update(session, actor, Scope(project.workspace_id, project), defn, data)
+
+
+def update_workspace_field(
+    session: Session, actor: Actor, *, workspace_id: int, field_id: int, data: FieldDefinitionUpdate
+) -> FieldDefinition:
+    defn = get_workspace_field_for(session, actor, workspace_id, field_id)
+    require_role(membership_for(session, actor, workspace_id), "owner", "admin")
+    return _update(session, actor, Scope(workspace_id), defn, data)
+
+
+def _update(
+    session: Session, actor: Actor, scope: Scope, defn: FieldDefinition, data: FieldDefinitionUpdate
+) -> FieldDefinition:
     before = snapshot_of(defn, DEFINITION_FIELDS)
     given = data.model_fields_set
     if "name" in given and data.name is not None:
@@ -195,12 +275,12 @@ def update_field(
             raise ValidationFailed.field("options", f"only {' and '.join(WITH_OPTIONS)} fields take options")
         if not data.options:
             raise ValidationFailed.field("options", "needs at least one option")
-        _change_options(session, actor, project, defn, data.options, data.migrate_options or {})
+        _change_options(session, actor, scope, defn, data.options, data.migrate_options or {})
     elif data.migrate_options:
         raise ValidationFailed.field("migrate_options", "is only used together with options")
     if "default_value" in given:
         defn.default_value = _check_default(defn, data.default_value)
-    _refresh_cache(session, project)
+    _refresh_cache(session, scope)
     record_update(
         session,
         actor,
@@ -216,7 +296,7 @@ def update_field(
 def _change_options(
     session: Session,
     actor: Actor,
-    project: Project,
+    scope: Scope,
     defn: FieldDefinition,
     options: list[str],
     migrate: dict[str, str | None],
@@ -229,7 +309,7 @@ def _change_options(
     from polytask.domain.tasks.service import replace_custom_value
 
     stranded: list[Task] = []
-    for task in _tasks_with_key(session, project, defn.key):
+    for task in _tasks_with_key(session, scope, defn.key):
         value = task.custom_fields[defn.key]
         if fits(defn, value):
             continue
@@ -262,20 +342,32 @@ def delete_field(session: Session, actor: Actor, *, project_id: int, field_id: i
     require_write(membership_for(session, actor, project.workspace_id))
     if defn.project_id is None:
         raise ValidationFailed.field("field_id", "is a workspace field; delete it on the workspace")
+    _delete(session, actor, Scope(project.workspace_id, project), defn)
+
+
+def delete_workspace_field(session: Session, actor: Actor, *, workspace_id: int, field_id: int) -> None:
+    """Delete a workspace field and its values in every project that inherited it."""
+    defn = get_workspace_field_for(session, actor, workspace_id, field_id)
+    require_role(membership_for(session, actor, workspace_id), "owner", "admin")
+    _delete(session, actor, Scope(workspace_id), defn)
+
+
+def _delete(session: Session, actor: Actor, scope: Scope, defn: FieldDefinition) -> None:
     from polytask.domain.tasks.service import replace_custom_value
 
-    for task in _tasks_with_key(session, project, defn.key):
+    for task in _tasks_with_key(session, scope, defn.key):
         replace_custom_value(session, actor, task, defn.key, None)
-    snapshot = {"project_id": project.id, **snapshot_of(defn, DEFINITION_FIELDS)}
+    field_id = defn.id
+    snapshot = {"project_id": scope.project_id, **snapshot_of(defn, DEFINITION_FIELDS)}
     session.delete(defn)
-    _refresh_cache(session, project)
+    _refresh_cache(session, scope)
     record_event(
         session,
         actor,
         type="custom_field.deleted",
         resource_type="custom_field",
         resource_id=field_id,
-        workspace_id=project.workspace_id,
+        workspace_id=scope.workspace_id,
         snapshot=snapshot,
     )
 
