@@ -18,6 +18,8 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "member": ("member",),
     "api_key": ("key", "api_key"),
     "event": ("event",),
+    "webhook": ("webhook", "wh"),
+    "webhook_delivery": ("delivery", "webhook_delivery"),
 }
 
 

@@ -5,6 +5,7 @@ from polytask.models.events import Event
 from polytask.models.projects import Project, Section
 from polytask.models.tasks import Comment, Task, TaskAssignee, TaskDependency, TaskLabel
 from polytask.models.users import ApiKey, User
+from polytask.models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 from polytask.models.workspaces import Invite, Membership, Workspace
 
 __all__ = [
@@ -21,5 +22,8 @@ __all__ = [
     "TaskDependency",
     "TaskLabel",
     "User",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "Workspace",
 ]

@@ -34,6 +34,8 @@ ID_PARAMS = {
     "user_id": "user",
     "invite_id": "invite",
     "key_id": "api_key",
+    "webhook_id": "webhook",
+    "delivery_id": "webhook_delivery",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -57,6 +59,7 @@ class World:
             f"/v1/tasks/{i['task']}/comments",
             f"/v1/workspaces/{i['workspace']}/invites",
             "/v1/api-keys",
+            f"/v1/webhooks/{i['webhook']}/deliveries",
         ]
         out = {}
         for path in paths:
@@ -70,6 +73,10 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     owner, teammate = make_person(db, name=f"{label} owner"), make_person(db, name=f"{label} teammate")
     join(db, owner, teammate, role="member")
     h = owner.headers
+    # A webhook first, so that what follows leaves deliveries in its log (nothing sends them here).
+    r = client.post("/v1/webhooks", json={"url": "https://hooks.example.com/in", "events": ["*"]}, headers=h)
+    assert r.status_code == 201, r.text
+    webhook = r.json()["data"]["id"]
     project = make_project(client, owner, name=f"{label} project")
     r = client.post(f"/v1/projects/{project}/sections", json={"name": f"{label} column"}, headers=h)
     assert r.status_code == 201, r.text
@@ -87,6 +94,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     assert r.status_code == 201, r.text
     invite = r.json()["data"][0]["id"]
     [api_key] = client.get("/v1/api-keys", headers=h).json()["data"]
+    delivery = client.get(f"/v1/webhooks/{webhook}/deliveries", headers=h).json()["data"][0]["id"]
     ids = {
         "workspace": owner.workspace,
         "project": project,
@@ -96,6 +104,8 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         "user": teammate.id,
         "invite": invite,
         "api_key": api_key["id"],
+        "webhook": webhook,
+        "webhook_delivery": delivery,
     }
     return World(owner=owner, teammate=teammate, ids=ids, subtask=subtask)
 

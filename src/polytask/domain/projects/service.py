@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.domain.events.cascade import record_project_children_deleted
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.projects.schemas import (
     ProjectCreate,
@@ -198,6 +199,8 @@ def delete_project(session: Session, actor: Actor, *, project_id: int, workspace
         )
     snapshot = snapshot_of(project, PROJECT_FIELDS)
     workspace_id = project.workspace_id
+    # Its tasks and sections go by cascade; each still gets its own deletion event.
+    record_project_children_deleted(session, actor, project_id=project_id, workspace_id=workspace_id)
     session.execute(delete(Project).where(Project.id == project_id))
     session.expunge(project)
     record_event(
