@@ -74,7 +74,7 @@ def claim_due(
         stmt = stmt.with_for_update(of=WebhookDelivery, skip_locked=True)
     counts = dict(busy)
     picked: list[int] = []
-    for delivery_id, webhook_id in session.execute(stmt).tuples():
+    for delivery_id, webhook_id in session.execute(stmt):
         if len(picked) >= limit:
             break
         if counts.get(webhook_id, 0) >= per_endpoint:
@@ -105,7 +105,7 @@ def claim_due(
         .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
         .where(WebhookDelivery.id.in_(claimed))
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-    ).tuples()
+    )
     return [
         Job(
             delivery_id=d.id,
