@@ -6,6 +6,7 @@ status and headers, hang for a while before answering, or reset the connection.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -49,6 +50,8 @@ class Receiver:
         self.default = Reply()
         self.check = check  # a verifier: False answers 401, as a real receiver would
         self.rejected: list[Received] = []
+        self.inflight = 0
+        self.max_inflight = 0
         self._lock = threading.Lock()
         self._port = port
         self._server: ThreadingHTTPServer | None = None
@@ -80,6 +83,15 @@ class Receiver:
                 with receiver._lock:
                     receiver.requests.append(got)
                     reply = receiver.script.pop(0) if receiver.script else receiver.default
+                    receiver.inflight += 1
+                    receiver.max_inflight = max(receiver.max_inflight, receiver.inflight)
+                try:
+                    self._reply(got, reply)
+                finally:
+                    with receiver._lock:
+                        receiver.inflight -= 1
+
+            def _reply(self, got: Received, reply: Reply) -> None:
                 if reply.reset:
                     # SO_LINGER 0: close() sends a TCP RST instead of a FIN.
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -98,10 +110,8 @@ class Receiver:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):
                     self.wfile.write(reply.body)
-                except OSError:
-                    pass
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
