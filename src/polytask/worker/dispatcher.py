@@ -34,8 +34,9 @@ from polytask.domain.webhooks.policy import Outcome
 
 log = logging.getLogger("polytask.webhooks")
 
-# How long a claimed delivery stays leased beyond the request timeout.
-LEASE_MARGIN_SECONDS = 30.0
+# A claimed delivery stays leased for twice the request timeout plus this margin (time to
+# record the outcome); a dispatcher that dies mid-send holds its deliveries that long.
+LEASE_MARGIN_SECONDS = 5.0
 SHUTDOWN_GRACE_SECONDS = 5.0
 
 
@@ -53,8 +54,9 @@ class Dispatcher:
         self._busy: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake: asyncio.Event | None = None
-        self._stop: asyncio.Event | None = None
+        # Events bind to the loop that first waits on them: the one `run` runs in.
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self.ready = threading.Event()
 
@@ -65,8 +67,7 @@ class Dispatcher:
         self._runner = asyncio.create_task(self.run(), name="polytask-webhook-dispatcher")
 
     async def stop(self) -> None:
-        if self._stop is not None:
-            self._stop.set()
+        self._stop.set()
         if self._runner is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
@@ -75,7 +76,7 @@ class Dispatcher:
     def wake(self) -> None:
         """Look for due work now; callable from any thread."""
         loop, event = self._loop, self._wake
-        if loop is not None and event is not None and not loop.is_closed():
+        if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(event.set)
 
@@ -85,8 +86,6 @@ class Dispatcher:
     async def run(self) -> None:
         """Claim and send until stopped; in-flight sends get a short grace period at the end."""
         self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        self._stop = asyncio.Event()
         bus.subscribe(self._on_events)
         self.ready.set()
         limits = httpx.Limits(max_connections=self.settings.webhook_concurrency, max_keepalive_connections=8)
@@ -104,8 +103,6 @@ class Dispatcher:
             bus.unsubscribe(self._on_events)
 
     async def _idle(self) -> None:
-        assert self._wake is not None
-        assert self._stop is not None
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(self._stop.wait())]
         try:
             await asyncio.wait(waiters, timeout=self.settings.webhook_poll_seconds, return_when=asyncio.FIRST_COMPLETED)
@@ -143,13 +140,12 @@ class Dispatcher:
                 self._busy[job.webhook_id] = left
             else:
                 self._busy.pop(job.webhook_id, None)
-            if self._wake is not None:
-                self._wake.set()
+            self._wake.set()
 
         return done
 
     def _claim(self, limit: int, busy: dict[int, int]) -> list[Job]:
-        lease = timedelta(seconds=self.settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS)
+        lease = timedelta(seconds=2 * self.settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS)
         with self.db.unit_of_work() as session:
             return claim_due(
                 session,
@@ -288,7 +284,7 @@ class DispatcherThread:
 
     def stop(self) -> None:
         loop, stop = self.dispatcher._loop, self.dispatcher._stop
-        if loop is not None and stop is not None and not loop.is_closed():
+        if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(stop.set)
         if self._thread is not None:
