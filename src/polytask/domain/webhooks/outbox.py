@@ -165,7 +165,13 @@ def enqueue_deliveries(session: Session, events: list[Event]) -> int:
         if not candidates:
             continue
         project_id = project_of(ctx, event)
-        targets = [h for h in candidates if h.project_id is None or h.project_id == project_id]
+        targets = [
+            h
+            for h in candidates
+            if (h.project_id is None or h.project_id == project_id)
+            # An endpoint is not told about itself (its own creation, update or disabling).
+            and not (event.resource_type == "webhook" and event.resource_id == h.id)
+        ]
         if not targets:
             continue
         common = {
