@@ -29,7 +29,7 @@ from polytask.core.db import Database
 from polytask.core.settings import Settings
 from polytask.domain.events import bus
 from polytask.domain.webhooks import signing, ssrf
-from polytask.domain.webhooks.dispatch import BODY_EXCERPT, Job, Policy, claim_due, record_attempt
+from polytask.domain.webhooks.dispatch import BODY_EXCERPT, Job, Policy, claim_due, has_due, record_attempt
 from polytask.domain.webhooks.policy import Outcome
 
 log = logging.getLogger("polytask.webhooks")
@@ -146,6 +146,9 @@ class Dispatcher:
 
     def _claim(self, limit: int, busy: dict[int, int]) -> list[Job]:
         lease = timedelta(seconds=2 * self.settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS)
+        with self.db.unit_of_work(readonly=True) as session:
+            if not has_due(session):
+                return []
         with self.db.unit_of_work() as session:
             return claim_due(
                 session,

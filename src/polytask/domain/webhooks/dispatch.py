@@ -11,7 +11,7 @@ that dies mid-send leaves a lease that expires, and the delivery is sent again
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, or_, select, update
@@ -45,6 +45,26 @@ class Policy:
     disable_after: timedelta
 
 
+def _due_conditions(now: datetime) -> tuple[Any, ...]:
+    return (
+        WebhookDelivery.status == "pending",
+        WebhookDelivery.next_attempt_at <= now,
+        or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
+        Webhook.active.is_(True),
+    )
+
+
+def has_due(session: Session) -> bool:
+    """Whether any delivery is due: a cheap read before taking write locks to claim."""
+    stmt = (
+        select(WebhookDelivery.id)
+        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+        .where(*_due_conditions(utcnow()))
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
+
+
 def claim_due(
     session: Session,
     *,
@@ -61,12 +81,7 @@ def claim_due(
     stmt = (
         select(WebhookDelivery.id, WebhookDelivery.webhook_id)
         .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-        .where(
-            WebhookDelivery.status == "pending",
-            WebhookDelivery.next_attempt_at <= now,
-            or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
-            Webhook.active.is_(True),
-        )
+        .where(*_due_conditions(now))
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit * 4)
     )
