@@ -18,7 +18,7 @@ from polytask import __version__
 from polytask.api import system
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.ratelimit import RateLimitMiddleware
-from polytask.api.v1 import api_keys, comments, members, projects, sections, tasks, webhooks, workspaces
+from polytask.api.v1 import api_keys, comments, events, members, projects, sections, tasks, webhooks, workspaces
 from polytask.api.v1.errors import error_response, validation_details
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
@@ -154,7 +154,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
     _install_error_handlers(app)
     app.include_router(system.router)
-    for module in (workspaces, projects, tasks, sections, comments, members, api_keys, webhooks):
+    for module in (workspaces, projects, tasks, sections, comments, members, api_keys, webhooks, events):
         _document_scopes(module.router)
         app.include_router(module.router, prefix="/v1")
     system.mount_docs(app)

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
         default=24.0, ge=0, description="How long the previous secret still signs after a rotation."
     )
 
+    events_heartbeat_seconds: float = Field(
+        default=15.0, gt=0, description="Idle time after which /v1/events/stream sends a comment line."
+    )
+
     @property
     def webhook_retry_delays(self) -> list[float]:
         return [float(part) for part in self.webhook_retry_schedule.split(",") if part.strip()]

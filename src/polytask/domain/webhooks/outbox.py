@@ -60,7 +60,7 @@ def render_resource(kind: str, pk: int, snapshot: dict[str, Any]) -> dict[str, A
     return out
 
 
-class _Context:
+class PayloadContext:
     """Names of parents, looked up once per batch (or taken from the batch's own events)."""
 
     def __init__(self, session: Session, events: list[Event]) -> None:
@@ -97,7 +97,7 @@ class _Context:
         return project_id
 
 
-def project_of(ctx: _Context, event: Event) -> int | None:
+def project_of(ctx: PayloadContext, event: Event) -> int | None:
     """The project an event belongs to, for endpoints filtered by project."""
     snap = event.snapshot
     if event.resource_type == "project":
@@ -110,7 +110,7 @@ def project_of(ctx: _Context, event: Event) -> int | None:
     return None
 
 
-def event_data(ctx: _Context, event: Event) -> dict[str, Any]:
+def event_data(ctx: PayloadContext, event: Event) -> dict[str, Any]:
     """`data`: the resource under its type's name, plus its parent (a task's project, ...)."""
     kind = event.resource_type
     data: dict[str, Any] = {kind: render_resource(kind, event.resource_id, event.snapshot)}
@@ -157,7 +157,7 @@ def enqueue_deliveries(session: Session, events: list[Event]) -> int:
         hooks[hook.workspace_id].append(hook)
     if not hooks:
         return 0
-    ctx = _Context(session, events)
+    ctx = PayloadContext(session, events)
     now = utcnow()
     count = 0
     for event in events:
