@@ -52,6 +52,10 @@ def test_the_feed_pages_through_visible_events(client: httpx.Client, db: Databas
     seen_by_alice = {e["attributes"]["data"].get("project", {}).get("name") for e in everything}
     assert "Bob's secret" not in seen_by_alice
     assert "webhook.created" in [e["attributes"]["type"] for e in everything]
+    [added] = [e["attributes"]["data"] for e in everything if e["attributes"]["type"] == "member.added"]
+    assert added["user"]["id"] == viewer.id
+    assert added["member"]["name"] == added["user"]["name"]
+    assert added["member"]["name"]
     # A viewer sees the workspace's work but not its webhooks.
     viewer_types = [
         e["attributes"]["type"]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from polytask.core.clock import isoformat, utcnow
 from polytask.core.ids import render_id
 from polytask.domain.webhooks.schemas import PING_EVENT
-from polytask.models import Comment, Event, Project, Task, Webhook, WebhookDelivery, Workspace
+from polytask.models import Comment, Event, Project, Task, User, Webhook, WebhookDelivery, Workspace
 
 # Snapshot fields holding ids, rendered in the native prefixed form; `*_by_id` loses `_id`.
 _ID_FIELDS = {
@@ -79,6 +79,8 @@ class PayloadContext:
                 name = self.session.scalar(select(Project.name).where(Project.id == pk))
             elif kind == "task":
                 name = self.session.scalar(select(Task.name).where(Task.id == pk))
+            elif kind == "user":
+                name = self.session.scalar(select(User.name).where(User.id == pk))
             else:
                 name = self.session.scalar(select(Workspace.name).where(Workspace.id == pk))
             self.names[key] = name
@@ -120,6 +122,11 @@ def event_data(ctx: PayloadContext, event: Event) -> dict[str, Any]:
         task_id = ctx.comment_task(event)
         data["task"] = ctx.ref("task", task_id)
         data["project"] = ctx.ref("project", ctx.task_project(task_id))
+    elif kind == "member" and isinstance(event.snapshot.get("user_id"), int):
+        user = ctx.ref("user", event.snapshot["user_id"])
+        data["user"] = user
+        if user is not None and not data[kind]["name"]:
+            data[kind]["name"] = user["name"]
     if kind != "workspace" and event.workspace_id is not None:
         data["workspace"] = ctx.ref("workspace", event.workspace_id)
     return data
