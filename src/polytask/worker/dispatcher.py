@@ -4,7 +4,8 @@ Runs as an asyncio task: inside the server process (started and stopped with the
 lifespan) or in `polytask worker` processes. Database work happens in threads through the
 domain functions of domain/webhooks/dispatch.py; HTTP goes through one httpx client that
 never follows redirects. A commit that recorded events wakes the dispatcher of the same
-process at once; other processes find the work by polling.
+process at once (only commits that queued deliveries); other processes find the work by
+polling.
 """
 
 from __future__ import annotations
@@ -80,13 +81,10 @@ class Dispatcher:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(event.set)
 
-    def _on_events(self, _event_ids: list[int]) -> None:
-        self.wake()
-
     async def run(self) -> None:
         """Claim and send until stopped; in-flight sends get a short grace period at the end."""
         self._loop = asyncio.get_running_loop()
-        bus.subscribe(self._on_events)
+        bus.subscribe_outbox(self.wake)
         self.ready.set()
         limits = httpx.Limits(max_connections=self.settings.webhook_concurrency, max_keepalive_connections=8)
         try:
@@ -100,7 +98,7 @@ class Dispatcher:
                     await self._idle()
                 await self._drain()
         finally:
-            bus.unsubscribe(self._on_events)
+            bus.unsubscribe_outbox(self.wake)
 
     async def _idle(self) -> None:
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(self._stop.wait())]

@@ -16,6 +16,7 @@ log = logging.getLogger("polytask.events")
 Listener = Callable[[list[int]], None]
 
 _listeners: list[Listener] = []
+_outbox_listeners: list[Callable[[], None]] = []
 _lock = threading.Lock()
 
 
@@ -39,3 +40,25 @@ def publish(event_ids: list[int]) -> None:
             listener(event_ids)
         except Exception:
             log.exception("event listener %r failed", listener)
+
+
+def subscribe_outbox(listener: Callable[[], None]) -> None:
+    """Call `listener()` after each commit that queued webhook deliveries (the dispatcher's wake-up)."""
+    with _lock:
+        _outbox_listeners.append(listener)
+
+
+def unsubscribe_outbox(listener: Callable[[], None]) -> None:
+    with _lock:
+        if listener in _outbox_listeners:
+            _outbox_listeners.remove(listener)
+
+
+def publish_outbox() -> None:
+    with _lock:
+        listeners = list(_outbox_listeners)
+    for listener in listeners:
+        try:
+            listener()
+        except Exception:
+            log.exception("outbox listener %r failed", listener)

@@ -64,16 +64,19 @@ def _fan_out(session: Session) -> None:
     # Imported here: the webhooks package records its own events through this module.
     from polytask.domain.webhooks.outbox import enqueue_deliveries
 
+    queued = 0
     events: list[Event] = session.info.get(_NEW_EVENTS, [])
     if events:
         session.flush()
-        enqueue_deliveries(session, events)
+        queued += enqueue_deliveries(session, events)
     bulk: list[int] = session.info.get(_BULK_EVENT_IDS, [])
     for start in range(0, len(bulk), 1000):
         chunk = list(session.scalars(select(Event).where(Event.id.in_(bulk[start : start + 1000]))))
-        enqueue_deliveries(session, chunk)
+        queued += enqueue_deliveries(session, chunk)
         for event in chunk:
             session.expunge(event)
+    if queued:
+        after_commit(session, bus.publish_outbox)
 
 
 class _Publisher:

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
+from polytask.core.db import after_commit
 from polytask.core.errors import Conflict, NotFound, ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult, count_of
+from polytask.domain.events import bus
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.webhooks import signing, ssrf
 from polytask.domain.webhooks.outbox import enqueue_ping
@@ -224,7 +226,9 @@ def send_test(session: Session, actor: Actor, *, webhook_id: int) -> WebhookDeli
     """Queue a `webhook.ping` delivery to the endpoint; it goes out within moments."""
     hook = get_webhook_for(session, actor, webhook_id)
     _require_active(hook)
-    return enqueue_ping(session, hook)
+    delivery = enqueue_ping(session, hook)
+    after_commit(session, bus.publish_outbox)
+    return delivery
 
 
 def list_deliveries(session: Session, actor: Actor, *, webhook_id: int, page: PageRequest) -> PageResult[DeliveryLog]:
@@ -267,6 +271,7 @@ def redeliver(session: Session, actor: Actor, *, webhook_id: int, delivery_id: i
     delivery.claimed_by = None
     delivery.claimed_until = None
     session.flush()
+    after_commit(session, bus.publish_outbox)
     return log
 
 
