@@ -16,12 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from polytask.core.db import Database
 from tests.factories.people import make_person
 from tests.factories.work import make_project, make_task
-from tests.webhooks.helpers import make_webhook
+from tests.webhooks.helpers import make_webhook, sse
 from tests.webhooks.receiver import Receiver, Reply, wait_for
 
 POLYTASK = Path(sys.executable).parent / "polytask"
@@ -136,3 +137,30 @@ def test_polytask_worker_delivers_beside_a_server_without_a_dispatcher(
         "Queued before the worker starts",
         "Created while it runs",
     ]
+
+
+def test_a_stream_client_resumes_across_a_server_kill_without_gaps(
+    client: httpx.Client, db: Database, database_url: str, tmp_path: Path
+) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice, name="Live")
+    port = free_port()
+    env = _env(database_url, tmp_path, POLYTASK_WEBHOOK_DISPATCHER="false")
+    base = f"http://127.0.0.1:{port}"
+    seen: list[dict[str, object]] = []
+    with server(env, port) as first, sse(base, alice.headers, project_id=project) as live:
+        before = [make_task(client, alice, project, name=f"before {n}")["id"] for n in range(3)]
+        seen += [orjson.loads(live.next()["data"]) for _ in range(3)]
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        assert live.closed.wait(10), "the stream outlived its server"
+    last_id = str(seen[-1]["id"])
+    # Changes while no server streams (the test app writes to the same database).
+    during = [make_task(client, alice, project, name=f"during {n}")["id"] for n in range(3)]
+    with server(env, port), sse(base, {**alice.headers, "Last-Event-ID": last_id}, project_id=project) as resumed:
+        after = make_task(client, alice, project, name="after")["id"]
+        seen += [orjson.loads(resumed.next(timeout=10)["data"]) for _ in range(4)]
+    assert [e["attributes"]["resource_id"] for e in seen] == [*before, *during, after]  # type: ignore[index]
+    ids = [int(str(e["id"]).removeprefix("event_")) for e in seen]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import httpx
 import orjson
@@ -18,7 +15,7 @@ from polytask.core.db import Database
 from polytask.core.settings import Settings
 from tests.factories.people import join, make_person
 from tests.factories.work import make_project, make_task
-from tests.webhooks.helpers import make_webhook
+from tests.webhooks.helpers import make_webhook, sse
 
 Serve = Callable[[ASGIApp], AbstractContextManager[str]]
 
@@ -75,53 +72,6 @@ def test_the_feed_pages_through_visible_events(client: httpx.Client, db: Databas
     r = client.get("/v1/events", params={"after": last}, headers=alice.headers)
     assert r.json()["data"] == []
     assert r.json()["meta"]["last_id"] == int(last.removeprefix("event_"))
-
-
-@dataclass
-class SSE:
-    events: queue.Queue[dict[str, str]] = field(default_factory=queue.Queue)
-    comments: list[str] = field(default_factory=list)
-
-    def next(self, timeout: float = 5.0) -> dict[str, str]:
-        return self.events.get(timeout=timeout)
-
-
-@contextmanager
-def sse(base: str, headers: dict[str, str], **params: str) -> Iterator[SSE]:
-    """Read a stream in a thread, outside the OpenAPI checker (which would read it to the end)."""
-    out = SSE()
-    stop = threading.Event()
-    ready = threading.Event()
-
-    def read() -> None:
-        with (
-            httpx.Client(base_url=base, timeout=httpx.Timeout(10, read=30)) as c,
-            c.stream("GET", "/v1/events/stream", params=params, headers=headers) as r,
-        ):
-            assert r.status_code == 200
-            assert r.headers["content-type"].startswith("text/event-stream")
-            ready.set()
-            current: dict[str, str] = {}
-            for line in r.iter_lines():
-                if stop.is_set():
-                    return
-                if line.startswith(":"):
-                    out.comments.append(line)
-                elif line == "":
-                    if "event" in current:
-                        out.events.put(current)
-                    current = {}
-                else:
-                    key, _, value = line.partition(": ")
-                    current[key] = value
-
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    assert ready.wait(10), "the stream did not open"
-    try:
-        yield out
-    finally:
-        stop.set()
 
 
 def test_the_stream_delivers_resumes_from_last_event_id_and_beats(

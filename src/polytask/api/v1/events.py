@@ -185,7 +185,7 @@ async def _sse(
 
     def fetch(cursor: int) -> list[feed.FeedItem]:
         with db.unit_of_work(readonly=True) as session:
-            return feed.list_events_for(session, actor, after=cursor, limit=STREAM_BATCH, flt=flt)
+            return feed.list_events_for(session, actor, after=cursor, limit=STREAM_BATCH, flt=flt, check=False)
 
     bus.subscribe(on_events)
     try:

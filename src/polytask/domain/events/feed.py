@@ -95,9 +95,16 @@ def _of_types(types: tuple[str, ...]) -> ColumnElement[bool] | None:
     return or_(*conditions)
 
 
-def list_events_for(session: Session, actor: Actor, *, after: int, limit: int, flt: FeedFilter) -> list[FeedItem]:
-    """Up to `limit` visible events with ids above `after`, oldest first, with payload data."""
-    check_filter(session, actor, flt)
+def list_events_for(
+    session: Session, actor: Actor, *, after: int, limit: int, flt: FeedFilter, check: bool = True
+) -> list[FeedItem]:
+    """Up to `limit` visible events with ids above `after`, oldest first, with payload data.
+
+    `check=False` skips the filter's NotFound checks (a stream checks once, when it opens;
+    later reads still show only what the actor can see).
+    """
+    if check:
+        check_filter(session, actor, flt)
     stmt = select(Event).where(Event.id > after, _visible(actor))
     if flt.workspace_id is not None:
         stmt = stmt.where(Event.workspace_id == flt.workspace_id)
