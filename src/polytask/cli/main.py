@@ -83,6 +83,8 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         access_log=settings.log_level == "debug",
+        # Open event streams never finish on their own; cut them after this on shutdown.
+        timeout_graceful_shutdown=10,
     )
 
 
