@@ -19,10 +19,12 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from sqlalchemy.orm import Session
 
 from polytask import __version__
 from polytask.core.clock import utcnow
@@ -35,10 +37,24 @@ from polytask.domain.webhooks.policy import Outcome
 
 log = logging.getLogger("polytask.webhooks")
 
-# A claimed delivery stays leased for twice the request timeout plus this margin (time to
-# record the outcome); a dispatcher that dies mid-send holds its deliveries that long.
+# A dispatcher claims up to PREFETCH times as many deliveries as it may send at once (overall
+# and per endpoint), so a busy endpoint's queue does not wait for a claim per delivery.
+PREFETCH = 4
+# A claimed delivery stays leased for (PREFETCH + 1) request timeouts plus this margin: enough
+# to wait its turn and be sent. One not started in time is left for the next claim, never sent
+# late (another dispatcher may have it by then). A dispatcher that dies holds its leases that long.
 LEASE_MARGIN_SECONDS = 5.0
 SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+@dataclass
+class _Finished:
+    """A sent attempt waiting to be recorded."""
+
+    job: Job
+    outcome: Outcome
+    headers: dict[str, str]
+    recorded: asyncio.Future[None]
 
 
 class Dispatcher:
@@ -60,6 +76,10 @@ class Dispatcher:
         self._stop = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self.ready = threading.Event()
+        self._finished_queue: asyncio.Queue[_Finished] = asyncio.Queue()
+        self._http = asyncio.Semaphore(settings.webhook_concurrency)
+        self._per_endpoint: dict[int, asyncio.Semaphore] = {}
+        self._lease_seconds = settings.webhook_timeout_seconds * (PREFETCH + 1) + LEASE_MARGIN_SECONDS
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -87,6 +107,7 @@ class Dispatcher:
         bus.subscribe_outbox(self.wake)
         self.ready.set()
         limits = httpx.Limits(max_connections=self.settings.webhook_concurrency, max_keepalive_connections=8)
+        recorder = asyncio.create_task(self._recorder(), name="polytask-webhook-recorder")
         try:
             async with httpx.AsyncClient(follow_redirects=False, limits=limits, trust_env=False) as client:
                 while not self._stop.is_set():
@@ -98,6 +119,9 @@ class Dispatcher:
                     await self._idle()
                 await self._drain()
         finally:
+            recorder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recorder
             bus.unsubscribe_outbox(self.wake)
 
     async def _idle(self) -> None:
@@ -120,13 +144,16 @@ class Dispatcher:
     # --- claiming -----------------------------------------------------------------------------
 
     async def _fill(self, client: httpx.AsyncClient) -> None:
-        free = self.settings.webhook_concurrency - len(self._tasks)
+        free = self.settings.webhook_concurrency * PREFETCH - len(self._tasks)
         if free <= 0:
             return
+        claimed_at = time.monotonic()
         jobs = await asyncio.to_thread(self._claim, free, dict(self._busy))
+        # The latest moment a send may start and still end (timeout) within the lease.
+        start_by = claimed_at + self._lease_seconds - self.settings.webhook_timeout_seconds - LEASE_MARGIN_SECONDS
         for job in jobs:
             self._busy[job.webhook_id] = self._busy.get(job.webhook_id, 0) + 1
-            task = asyncio.create_task(self._deliver(client, job))
+            task = asyncio.create_task(self._deliver(client, job, start_by))
             self._tasks.add(task)
             task.add_done_callback(self._finished(job))
 
@@ -138,12 +165,13 @@ class Dispatcher:
                 self._busy[job.webhook_id] = left
             else:
                 self._busy.pop(job.webhook_id, None)
+                self._per_endpoint.pop(job.webhook_id, None)
             self._wake.set()
 
         return done
 
     def _claim(self, limit: int, busy: dict[int, int]) -> list[Job]:
-        lease = timedelta(seconds=2 * self.settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS)
+        lease = timedelta(seconds=self._lease_seconds)
         with self.db.unit_of_work(readonly=True) as session:
             if not has_due(session):
                 return []
@@ -153,34 +181,84 @@ class Dispatcher:
                 worker=self.name,
                 limit=limit,
                 busy=busy,
-                per_endpoint=self.settings.webhook_endpoint_concurrency,
+                per_endpoint=self.settings.webhook_endpoint_concurrency * PREFETCH,
                 lease=lease,
                 skip_locked=not self.db.is_sqlite,
             )
 
-    def _record(self, job: Job, outcome: Outcome, headers: dict[str, str]) -> None:
-        with self.db.unit_of_work() as session:
-            status = record_attempt(
-                session, worker=self.name, job=job, outcome=outcome, request_headers=headers, policy=self.policy
+    def _record(self, batch: list[_Finished]) -> None:
+        """Record a batch of outcomes in one transaction (one write per batch, not per delivery,
+        which matters on SQLite where every write transaction takes the database lock)."""
+        try:
+            with self.db.unit_of_work() as session:
+                statuses = [self._record_one(session, item) for item in batch]
+        except Exception:
+            if len(batch) == 1:
+                raise
+            log.exception("recording %d webhook attempts together failed; recording them one by one", len(batch))
+            for item in batch:
+                with self.db.unit_of_work() as session:
+                    self._record_one(session, item)
+            return
+        for item, status in zip(batch, statuses, strict=True):
+            log.info(
+                "webhook delivery %s to %s: %s (%s)",
+                item.job.message_id,
+                item.job.url,
+                item.outcome.status or item.outcome.error,
+                status,
             )
-        log.info(
-            "webhook delivery %s to %s: %s (%s)",
-            job.message_id,
-            job.url,
-            outcome.status or outcome.error,
-            status,
+
+    def _record_one(self, session: Session, item: _Finished) -> str | None:
+        return record_attempt(
+            session,
+            worker=self.name,
+            job=item.job,
+            outcome=item.outcome,
+            request_headers=item.headers,
+            policy=self.policy,
         )
+
+    async def _recorder(self) -> None:
+        """Write finished attempts in batches: whatever finished while the last batch was written."""
+        while True:
+            batch = [await self._finished_queue.get()]
+            while not self._finished_queue.empty():
+                batch.append(self._finished_queue.get_nowait())
+            try:
+                await asyncio.to_thread(self._record, batch)
+            except Exception as exc:
+                log.exception("recording webhook attempts failed")
+                for item in batch:
+                    if not item.recorded.done():
+                        item.recorded.set_exception(exc)
+                continue
+            for item in batch:
+                if not item.recorded.done():
+                    item.recorded.set_result(None)
 
     # --- sending ------------------------------------------------------------------------------
 
-    async def _deliver(self, client: httpx.AsyncClient, job: Job) -> None:
+    async def _deliver(self, client: httpx.AsyncClient, job: Job, start_by: float) -> None:
         headers: dict[str, str] = {}
-        try:
-            outcome, headers = await self._send(client, job)
-        except Exception as exc:  # never lose the attempt's record to an unexpected error
-            log.exception("sending webhook delivery %s failed", job.message_id)
-            outcome = Outcome(None, {}, None, 0, f"internal error: {type(exc).__name__}")
-        await asyncio.to_thread(self._record, job, outcome, headers)
+        endpoint = self._per_endpoint.get(job.webhook_id)
+        if endpoint is None:
+            endpoint = self._per_endpoint[job.webhook_id] = asyncio.Semaphore(
+                self.settings.webhook_endpoint_concurrency
+            )
+        # The endpoint's slot first: waiting for it must not hold one of the shared slots.
+        async with endpoint, self._http:
+            if time.monotonic() > start_by:
+                return  # the lease is nearly over: the next claim sends it
+            try:
+                outcome, headers = await self._send(client, job)
+            except Exception as exc:  # never lose the attempt's record to an unexpected error
+                log.exception("sending webhook delivery %s failed", job.message_id)
+                outcome = Outcome(None, {}, None, 0, f"internal error: {type(exc).__name__}")
+        finished = _Finished(job, outcome, headers, asyncio.get_running_loop().create_future())
+        await self._finished_queue.put(finished)
+        # The slot stays taken until the outcome is written, so the lease is never re-claimed early.
+        await finished.recorded
 
     async def _send(self, client: httpx.AsyncClient, job: Job) -> tuple[Outcome, dict[str, str]]:
         body = job.body.encode()
