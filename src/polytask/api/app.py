@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,11 +24,13 @@ from polytask.api.v1 import (
     api_keys,
     comments,
     custom_fields,
+    events,
     members,
     projects,
     sections,
     tasks,
     views,
+    webhooks,
     workspaces,
 )
 from polytask.api.v1.errors import error_response, validation_details
@@ -135,7 +139,24 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         pool_size=settings.db_threads + 4,
     )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
+        dispatcher = None
+        if settings.webhook_dispatcher:
+            from polytask.worker.dispatcher import Dispatcher
+
+            dispatcher = Dispatcher(db, settings)
+            await dispatcher.start()
+        try:
+            yield
+        finally:
+            if dispatcher is not None:
+                await dispatcher.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Polytask API",
         version=__version__,
         description=DESCRIPTION,
@@ -163,7 +184,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
     _install_error_handlers(app)
     app.include_router(system.router)
-    for module in (workspaces, projects, tasks, sections, custom_fields, views, comments, members, api_keys):
+    for module in (
+        workspaces,
+        projects,
+        tasks,
+        sections,
+        custom_fields,
+        views,
+        comments,
+        members,
+        api_keys,
+        webhooks,
+        events,
+    ):
         _document_scopes(module.router)
         app.include_router(module.router, prefix="/v1")
     app.include_router(taskforce_router)

@@ -83,7 +83,39 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         access_log=settings.log_level == "debug",
+        # Open event streams never finish on their own; cut them after this on shutdown.
+        timeout_graceful_shutdown=10,
     )
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks until SIGINT/SIGTERM. Run any number of these beside servers started
+    with POLYTASK_WEBHOOK_DISPATCHER=false; they never send a delivery twice at once."""
+    import asyncio
+    import signal
+
+    from polytask.worker.dispatcher import Dispatcher
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    db = _database()
+    dispatcher = Dispatcher(db, settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await dispatcher.start()
+        typer.echo(f"Delivering webhooks as {dispatcher.name}")
+        await stop.wait()
+        await dispatcher.stop()
+
+    try:
+        asyncio.run(main())
+    finally:
+        db.dispose()
 
 
 @users_app.command("create")

@@ -8,7 +8,8 @@ deferred transaction so readers never wait for the write lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,52 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 READONLY_OPTION = "polytask_readonly"
+_BEFORE_COMMIT = "polytask.before_commit"
+_AFTER_COMMIT = "polytask.after_commit"
+
+log = logging.getLogger("polytask.db")
+
+
+def before_commit(session: Session, callback: Callable[[Session], None]) -> None:
+    """Run `callback(session)` once, inside the transaction, just before the unit commits.
+
+    Registering the same callback twice in one unit runs it once. A callback may write
+    (it is part of the transaction) and may register further callbacks.
+    """
+    pending: list[Callable[[Session], None]] = session.info.setdefault(_BEFORE_COMMIT, [])
+    if callback not in pending:
+        pending.append(callback)
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback()` once the unit has committed; never after a rollback.
+
+    For side effects that must not announce what may still be rolled back (waking the
+    webhook dispatcher, pushing to live streams). Errors are logged, not raised: the
+    change is already committed. Registering the same callback twice runs it once.
+    """
+    pending: list[Callable[[], None]] = session.info.setdefault(_AFTER_COMMIT, [])
+    if callback not in pending:
+        pending.append(callback)
+
+
+def _run_before_commit(session: Session) -> None:
+    done = 0
+    while True:
+        pending: list[Callable[[Session], None]] = session.info.get(_BEFORE_COMMIT, [])
+        if done >= len(pending):
+            return
+        callback = pending[done]
+        done += 1
+        callback(session)
+
+
+def _run_after_commit(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit callback %r failed", callback)
 
 
 def is_sqlite(url: str) -> bool:
@@ -81,17 +128,27 @@ class Database:
 
     @contextmanager
     def unit_of_work(self, *, readonly: bool = False) -> Iterator[Session]:
-        """Commit on success, roll back on any exception; services never commit."""
+        """Commit on success, roll back on any exception; services never commit.
+
+        Callbacks registered with `before_commit` run just before the commit, those
+        registered with `after_commit` just after it; a rollback discards both.
+        """
         session = self.session(readonly=readonly)
+        committed: list[Callable[[], None]] = []
         try:
             yield session
             if not readonly:
+                _run_before_commit(session)
                 session.commit()
+                committed = session.info.get(_AFTER_COMMIT, [])
         except BaseException:
             session.rollback()
             raise
         finally:
+            session.info.pop(_BEFORE_COMMIT, None)
+            session.info.pop(_AFTER_COMMIT, None)
             session.close()
+        _run_after_commit(committed)
 
     def ping(self) -> None:
         """Raise if the database does not answer a trivial query."""

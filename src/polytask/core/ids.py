@@ -20,6 +20,8 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "event": ("event",),
     "custom_field": ("field", "custom_field"),
     "view": ("view",),
+    "webhook": ("webhook", "wh"),
+    "webhook_delivery": ("delivery", "webhook_delivery"),
 }
 
 

@@ -52,6 +52,36 @@ class Settings(BaseSettings):
     )
     admin_email: str = Field(default="admin@example.com", description="Email of the first-run admin user.")
 
+    # Webhooks (docs/webhooks.md).
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow webhook URLs on loopback, private and link-local addresses."
+    )
+    webhook_dispatcher: bool = Field(
+        default=True, description="Deliver webhooks from the server process; false when `polytask worker` runs."
+    )
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0, description="Per-attempt timeout of a delivery.")
+    webhook_retry_schedule: str = Field(
+        default="5,30,120,600,1800,3600,10800,21600,43200,86400,86400",
+        description="Seconds before each retry (comma-separated); +/-20% jitter; after the last, the delivery fails.",
+    )
+    webhook_disable_after_days: float = Field(
+        default=5.0, gt=0, description="Disable an endpoint whose deliveries failed without a success for this long."
+    )
+    webhook_concurrency: int = Field(default=32, ge=1, description="Deliveries in flight per dispatcher process.")
+    webhook_endpoint_concurrency: int = Field(default=4, ge=1, description="Deliveries in flight per endpoint.")
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, description="How often the dispatcher looks for due work.")
+    webhook_secret_overlap_hours: float = Field(
+        default=24.0, ge=0, description="How long the previous secret still signs after a rotation."
+    )
+
+    events_heartbeat_seconds: float = Field(
+        default=15.0, gt=0, description="Idle time after which /v1/events/stream sends a comment line."
+    )
+
+    @property
+    def webhook_retry_delays(self) -> list[float]:
+        return [float(part) for part in self.webhook_retry_schedule.split(",") if part.strip()]
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

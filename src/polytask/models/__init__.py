@@ -7,6 +7,7 @@ from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator,
 from polytask.models.projects import Project, Section
 from polytask.models.tasks import Comment, Task, TaskAssignee, TaskDependency, TaskLabel
 from polytask.models.users import ApiKey, User
+from polytask.models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 from polytask.models.workspaces import Invite, Membership, Workspace
 
 __all__ = [
@@ -30,5 +31,8 @@ __all__ = [
     "TaskListItem",
     "TaskSeen",
     "User",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "Workspace",
 ]

@@ -37,6 +37,8 @@ ID_PARAMS = {
     "field_id": "custom_field",
     "view_id": "view",
     "workspace_field_id": "workspace_field",
+    "webhook_id": "webhook",
+    "delivery_id": "webhook_delivery",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -63,6 +65,7 @@ class World:
             f"/v1/projects/{i['project']}/views",
             f"/v1/workspaces/{i['workspace']}/custom-fields",
             "/v1/api-keys",
+            f"/v1/webhooks/{i['webhook']}/deliveries",
         ]
         out = {}
         for path in paths:
@@ -76,6 +79,10 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     owner, teammate = make_person(db, name=f"{label} owner"), make_person(db, name=f"{label} teammate")
     join(db, owner, teammate, role="member")
     h = owner.headers
+    # A webhook first, so that what follows leaves deliveries in its log (nothing sends them here).
+    r = client.post("/v1/webhooks", json={"url": "https://hooks.example.com/in", "events": ["*"]}, headers=h)
+    assert r.status_code == 201, r.text
+    webhook = r.json()["data"]["id"]
     project = make_project(client, owner, name=f"{label} project")
     r = client.post(f"/v1/projects/{project}/sections", json={"name": f"{label} column"}, headers=h)
     assert r.status_code == 201, r.text
@@ -109,6 +116,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     r = client.post(f"/v1/workspaces/{owner.workspace}/custom-fields", json=ws_field_body, headers=h)
     assert r.status_code == 201, r.text
     workspace_field = r.json()["data"]["id"]
+    delivery = client.get(f"/v1/webhooks/{webhook}/deliveries", headers=h).json()["data"][0]["id"]
     ids = {
         "workspace": owner.workspace,
         "project": project,
@@ -121,6 +129,8 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         "custom_field": custom_field,
         "view": view,
         "workspace_field": workspace_field,
+        "webhook": webhook,
+        "webhook_delivery": delivery,
     }
     return World(owner=owner, teammate=teammate, ids=ids, subtask=subtask)
 

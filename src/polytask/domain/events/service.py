@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import isoformat
+from polytask.core.db import after_commit, before_commit
+from polytask.domain.events import bus
 from polytask.models import Event
+
+_NEW_EVENTS = "polytask.new_events"
+_BULK_EVENT_IDS = "polytask.bulk_event_ids"
 
 
 def record_event(
@@ -36,7 +42,64 @@ def record_event(
         snapshot=jsonable(snapshot or {}),
     )
     session.add(event)
+    track_new_events(session, [event])
     return event
+
+
+def track_new_events(session: Session, events: list[Event]) -> None:
+    """Queue webhook deliveries for these events at commit, and announce them once committed."""
+    session.info.setdefault(_NEW_EVENTS, []).extend(events)
+    before_commit(session, _fan_out)
+    after_commit(session, _publish_committed(session))
+
+
+def track_inserted_event_ids(session: Session, event_ids: list[int]) -> None:
+    """The same for rows a bulk writer inserted without `record_event` (loaded in chunks at commit)."""
+    session.info.setdefault(_BULK_EVENT_IDS, []).extend(event_ids)
+    before_commit(session, _fan_out)
+    after_commit(session, _publish_committed(session))
+
+
+def _fan_out(session: Session) -> None:
+    # Imported here: the webhooks package records its own events through this module.
+    from polytask.domain.webhooks.outbox import enqueue_deliveries
+
+    queued = 0
+    events: list[Event] = session.info.get(_NEW_EVENTS, [])
+    if events:
+        session.flush()
+        queued += enqueue_deliveries(session, events)
+    bulk: list[int] = session.info.get(_BULK_EVENT_IDS, [])
+    for start in range(0, len(bulk), 1000):
+        chunk = list(session.scalars(select(Event).where(Event.id.in_(bulk[start : start + 1000]))))
+        queued += enqueue_deliveries(session, chunk)
+        for event in chunk:
+            session.expunge(event)
+    if queued:
+        after_commit(session, bus.publish_outbox)
+
+
+class _Publisher:
+    """The after-commit callback of one unit; equal for the same session so it registers once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Publisher) and other.session is self.session
+
+    def __hash__(self) -> int:
+        return id(self.session)
+
+    def __call__(self) -> None:
+        events: list[Event] = self.session.info.pop(_NEW_EVENTS, [])
+        ids = [e.id for e in events if e.id is not None] + self.session.info.pop(_BULK_EVENT_IDS, [])
+        if ids:
+            bus.publish(sorted(ids))
+
+
+def _publish_committed(session: Session) -> _Publisher:
+    return _Publisher(session)
 
 
 def jsonable(value: Any) -> Any:

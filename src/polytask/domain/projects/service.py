@@ -28,6 +28,7 @@ from polytask.core.query.fields import (
 from polytask.core.query.jsonpath import json_number, json_scalar_text
 from polytask.core.query.tree import conditions
 from polytask.core.query.values import Context
+from polytask.domain.events.cascade import record_project_children_deleted
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.projects.schemas import (
     PROJECT_STATUSES,
@@ -256,6 +257,8 @@ def delete_project(session: Session, actor: Actor, *, project_id: int, workspace
         )
     snapshot = snapshot_of(project, PROJECT_FIELDS)
     workspace_id = project.workspace_id
+    # Its tasks and sections go by cascade; each still gets its own deletion event.
+    record_project_children_deleted(session, actor, project_id=project_id, workspace_id=workspace_id)
     session.execute(delete(Project).where(Project.id == project_id))
     session.expunge(project)
     record_event(

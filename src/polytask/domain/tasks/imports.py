@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
+from polytask.domain.events.service import track_inserted_event_ids
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.tasks.queries import TaskRelations
 from polytask.domain.tasks.rules import next_position, task_snapshot
@@ -82,6 +83,7 @@ def import_tasks(session: Session, actor: Actor, *, project_id: int, rows: list[
             session.execute(insert(TaskAssignee), links)
         if labels:
             session.execute(insert(TaskLabel), labels)
-        session.execute(insert(Event), events)
+        # The ids let the webhook outbox pick these events up at commit.
+        track_inserted_event_ids(session, list(session.scalars(insert(Event).returning(Event.id), events)))
         created += len(tasks)
     return created

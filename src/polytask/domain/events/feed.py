@@ -1,0 +1,123 @@
+"""Reading the event log: the changes feed and the live stream, limited to what the actor may see.
+
+Members see their workspaces' events about tasks, projects, sections, comments, members,
+invites and the workspace; `webhook.*` events only owners and admins. Events about users
+and API keys (personal, not a workspace's) are never in the feed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.errors import ValidationFailed
+from polytask.domain.projects.service import get_project_for
+from polytask.domain.webhooks.outbox import PayloadContext, event_data
+from polytask.domain.webhooks.schemas import KNOWN_EVENTS, KNOWN_RESOURCES
+from polytask.domain.workspaces.access import membership_for, visible_workspace_ids
+from polytask.models import Event, Membership, Task
+
+MEMBER_RESOURCES = ("task", "project", "section", "comment", "workspace", "member", "invite")
+MANAGERS = ("owner", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFilter:
+    workspace_id: int | None = None
+    project_id: int | None = None
+    types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    event: Event
+    data: dict[str, Any]
+
+
+def parse_types(raw: str | None) -> tuple[str, ...]:
+    """`task.*,project.created` -> patterns; unknown names are a 422 on `types`."""
+    if not raw:
+        return ()
+    out: list[str] = []
+    for part in raw.split(","):
+        name = part.strip()
+        if not name:
+            continue
+        resource, _, action = name.partition(".")
+        if not (name == "*" or name in KNOWN_EVENTS or (action == "*" and resource in KNOWN_RESOURCES)):
+            raise ValidationFailed.field("types", "use exact event names, '<resource>.*' or '*'", name)
+        out.append(name)
+    return tuple(out)
+
+
+def check_filter(session: Session, actor: Actor, flt: FeedFilter) -> None:
+    """NotFound for a workspace or project filter the actor cannot see."""
+    if flt.workspace_id is not None:
+        membership_for(session, actor, flt.workspace_id)
+    if flt.project_id is not None:
+        get_project_for(session, actor, flt.project_id)
+
+
+def _visible(actor: Actor) -> ColumnElement[bool]:
+    visible = visible_workspace_ids(actor)
+    managed = visible_workspace_ids(actor).where(Membership.role.in_(MANAGERS))
+    return or_(
+        and_(Event.resource_type.in_(MEMBER_RESOURCES), Event.workspace_id.in_(visible)),
+        and_(Event.resource_type == "webhook", Event.workspace_id.in_(managed)),
+    )
+
+
+def _of_project(project_id: int) -> ColumnElement[bool]:
+    in_snapshot = Event.snapshot["project_id"].as_integer() == project_id
+    return or_(
+        and_(Event.resource_type == "project", Event.resource_id == project_id),
+        and_(Event.resource_type.in_(("task", "section")), in_snapshot),
+        and_(
+            Event.resource_type == "comment",
+            Event.snapshot["task_id"].as_integer().in_(select(Task.id).where(Task.project_id == project_id)),
+        ),
+    )
+
+
+def _of_types(types: tuple[str, ...]) -> ColumnElement[bool] | None:
+    if not types or "*" in types:
+        return None
+    conditions: list[ColumnElement[bool]] = []
+    for name in types:
+        if name.endswith(".*"):
+            conditions.append(Event.type.startswith(name[:-1], autoescape=True))
+        else:
+            conditions.append(Event.type == name)
+    return or_(*conditions)
+
+
+def list_events_for(
+    session: Session, actor: Actor, *, after: int, limit: int, flt: FeedFilter, check: bool = True
+) -> list[FeedItem]:
+    """Up to `limit` visible events with ids above `after`, oldest first, with payload data.
+
+    `check=False` skips the filter's NotFound checks (a stream checks once, when it opens;
+    later reads still show only what the actor can see).
+    """
+    if check:
+        check_filter(session, actor, flt)
+    stmt = select(Event).where(Event.id > after, _visible(actor))
+    if flt.workspace_id is not None:
+        stmt = stmt.where(Event.workspace_id == flt.workspace_id)
+    if flt.project_id is not None:
+        stmt = stmt.where(_of_project(flt.project_id))
+    typed = _of_types(flt.types)
+    if typed is not None:
+        stmt = stmt.where(typed)
+    events = list(session.scalars(stmt.order_by(Event.id).limit(limit)))
+    ctx = PayloadContext(session, events)
+    return [FeedItem(e, event_data(ctx, e)) for e in events]
+
+
+def latest_event_id(session: Session) -> int:
+    """The newest event id (0 for an empty log): where a stream without a cursor starts."""
+    return int(session.scalar(select(func.max(Event.id))) or 0)

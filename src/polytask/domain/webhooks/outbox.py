@@ -1,0 +1,239 @@
+"""The delivery outbox: turning committed events into one delivery row per subscribed endpoint.
+
+Runs inside the transaction that records the events (a before-commit callback of the unit of
+work), so a delivery exists exactly when its event does: nothing is announced that rolled
+back, and nothing committed is lost if the process dies before sending.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from typing import Any
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from polytask.core.clock import isoformat, utcnow
+from polytask.core.ids import render_id
+from polytask.domain.webhooks.schemas import PING_EVENT
+from polytask.models import Comment, Event, Project, Task, User, Webhook, WebhookDelivery, Workspace
+
+# Snapshot fields holding ids, rendered in the native prefixed form; `*_by_id` loses `_id`.
+_ID_FIELDS = {
+    "project_id": "project",
+    "workspace_id": "workspace",
+    "section_id": "section",
+    "parent_id": "task",
+    "task_id": "task",
+    "user_id": "user",
+    "author_id": "user",
+    "created_by_id": "user",
+    "completed_by_id": "user",
+    "invited_by_id": "user",
+}
+_ID_LISTS = {"assignee_ids": "user", "dependencies": "task"}
+_KINDS = {"task", "project", "section", "comment", "workspace", "user", "invite", "webhook"}
+
+
+def subscribed(patterns: list[Any], event_type: str) -> bool:
+    resource = event_type.split(".", 1)[0]
+    return any(p == "*" or p == event_type or p == f"{resource}.*" for p in patterns)
+
+
+def render_resource(kind: str, pk: int, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot as a payload object: `id` and `name` first, ids in their prefixed form."""
+    out: dict[str, Any] = {"id": render_id(kind, pk) if kind in _KINDS else f"{kind}_{pk}", "name": None}
+    for key, value in snapshot.items():
+        if key in _ID_FIELDS:
+            name = key[:-3] if key.endswith("_by_id") else key
+            out[name] = render_id(_ID_FIELDS[key], value) if isinstance(value, int) else value
+        elif key in _ID_LISTS and isinstance(value, list):
+            out[key] = [render_id(_ID_LISTS[key], v) if isinstance(v, int) else v for v in value]
+        else:
+            out[key] = value
+    if out["name"] is None:
+        # Every object carries a `name`; some resources have none of their own.
+        label = snapshot.get("email") or snapshot.get("url") or snapshot.get("body") or ""
+        out["name"] = str(label)[:80]
+    return out
+
+
+class PayloadContext:
+    """Names of parents, looked up once per batch (or taken from the batch's own events)."""
+
+    def __init__(self, session: Session, events: list[Event]) -> None:
+        self.session = session
+        self.names: dict[tuple[str, int], str | None] = {}
+        for e in events:
+            if e.resource_type in ("project", "task", "workspace") and "name" in e.snapshot:
+                self.names[(e.resource_type, e.resource_id)] = e.snapshot["name"]
+
+    def ref(self, kind: str, pk: int | None) -> dict[str, Any] | None:
+        if pk is None:
+            return None
+        key = (kind, pk)
+        if key not in self.names:
+            if kind == "project":
+                name = self.session.scalar(select(Project.name).where(Project.id == pk))
+            elif kind == "task":
+                name = self.session.scalar(select(Task.name).where(Task.id == pk))
+            elif kind == "user":
+                name = self.session.scalar(select(User.name).where(User.id == pk))
+            else:
+                name = self.session.scalar(select(Workspace.name).where(Workspace.id == pk))
+            self.names[key] = name
+        return {"id": render_id(kind, pk), "name": self.names[key]}
+
+    def comment_task(self, event: Event) -> int | None:
+        task_id = event.snapshot.get("task_id")
+        if isinstance(task_id, int):
+            return task_id
+        return self.session.scalar(select(Comment.task_id).where(Comment.id == event.resource_id))
+
+    def task_project(self, task_id: int | None) -> int | None:
+        if task_id is None:
+            return None
+        project_id: int | None = self.session.scalar(select(Task.project_id).where(Task.id == task_id))
+        return project_id
+
+
+def project_of(ctx: PayloadContext, event: Event) -> int | None:
+    """The project an event belongs to, for endpoints filtered by project."""
+    snap = event.snapshot
+    if event.resource_type == "project":
+        return event.resource_id
+    if event.resource_type in ("task", "section"):
+        pid = snap.get("project_id")
+        return pid if isinstance(pid, int) else None
+    if event.resource_type == "comment":
+        return ctx.task_project(ctx.comment_task(event))
+    return None
+
+
+def event_data(ctx: PayloadContext, event: Event) -> dict[str, Any]:
+    """`data`: the resource under its type's name, plus its parent (a task's project, ...)."""
+    kind = event.resource_type
+    data: dict[str, Any] = {kind: render_resource(kind, event.resource_id, event.snapshot)}
+    if kind in ("task", "section"):
+        data["project"] = ctx.ref("project", project_of(ctx, event))
+    elif kind == "comment":
+        task_id = ctx.comment_task(event)
+        data["task"] = ctx.ref("task", task_id)
+        data["project"] = ctx.ref("project", ctx.task_project(task_id))
+    elif kind == "member" and isinstance(event.snapshot.get("user_id"), int):
+        user = ctx.ref("user", event.snapshot["user_id"])
+        data["user"] = user
+        if user is not None and not data[kind]["name"]:
+            data[kind]["name"] = user["name"]
+    if kind != "workspace" and event.workspace_id is not None:
+        data["workspace"] = ctx.ref("workspace", event.workspace_id)
+    return data
+
+
+def sequence_of(session: Session, event: Event) -> int:
+    """The event's position among its resource's events: 1, 2, 3 ... (receivers reorder by it)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(
+                Event.resource_type == event.resource_type,
+                Event.resource_id == event.resource_id,
+                Event.id <= event.id,
+            )
+        )
+        or 0
+    )
+
+
+def encode(payload: dict[str, Any]) -> str:
+    return orjson.dumps(payload).decode()
+
+
+def enqueue_deliveries(session: Session, events: list[Event]) -> int:
+    """One pending delivery per (event, active endpoint subscribed to it); returns how many."""
+    workspace_ids = {e.workspace_id for e in events if e.workspace_id is not None}
+    if not workspace_ids:
+        return 0
+    hooks: dict[int, list[Webhook]] = defaultdict(list)
+    for hook in session.scalars(
+        select(Webhook).where(Webhook.workspace_id.in_(workspace_ids), Webhook.active.is_(True)).order_by(Webhook.id)
+    ):
+        hooks[hook.workspace_id].append(hook)
+    if not hooks:
+        return 0
+    ctx = PayloadContext(session, events)
+    now = utcnow()
+    count = 0
+    for event in events:
+        candidates = [h for h in hooks.get(event.workspace_id or 0, []) if subscribed(h.events, event.type)]
+        if not candidates:
+            continue
+        project_id = project_of(ctx, event)
+        targets = [
+            h
+            for h in candidates
+            if (h.project_id is None or h.project_id == project_id)
+            # An endpoint is not told about itself (its own creation, update or disabling).
+            and not (event.resource_type == "webhook" and event.resource_id == h.id)
+        ]
+        if not targets:
+            continue
+        common = {
+            "event": event.type,
+            "timestamp": isoformat(event.occurred_at),
+            "sequence": sequence_of(session, event),
+            "data": event_data(ctx, event),
+        }
+        if event.changes:
+            common["changes"] = event.changes
+        for hook in targets:
+            message_id = f"msg_{event.id}_{hook.id}"
+            session.add(
+                WebhookDelivery(
+                    webhook_id=hook.id,
+                    message_id=message_id,
+                    event_id=event.id,
+                    event_type=event.type,
+                    body=encode({"id": message_id, **common}),
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+            count += 1
+    return count
+
+
+def enqueue_ping(session: Session, hook: Webhook) -> WebhookDelivery:
+    """A `webhook.ping` delivery for this endpoint, due now."""
+    now = utcnow()
+    message_id = f"msg_ping_{secrets.token_hex(8)}"
+    workspace_name = session.scalar(select(Workspace.name).where(Workspace.id == hook.workspace_id))
+    payload = {
+        "id": message_id,
+        "event": PING_EVENT,
+        "timestamp": isoformat(now),
+        "sequence": 1,
+        "data": {
+            "webhook": {"id": render_id("webhook", hook.id), "name": hook.description or hook.url, "url": hook.url},
+            "workspace": {"id": render_id("workspace", hook.workspace_id), "name": workspace_name},
+        },
+    }
+    delivery = WebhookDelivery(
+        webhook_id=hook.id,
+        message_id=message_id,
+        event_id=None,
+        event_type=PING_EVENT,
+        body=encode(payload),
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(delivery)
+    session.flush()
+    return delivery

@@ -1,0 +1,378 @@
+"""The webhook dispatcher: claims due deliveries and POSTs them, with bounded concurrency.
+
+Runs as an asyncio task: inside the server process (started and stopped with the app's
+lifespan) or in `polytask worker` processes. Database work happens in threads through the
+domain functions of domain/webhooks/dispatch.py; HTTP goes through one httpx client that
+never follows redirects. A commit that recorded events wakes the dispatcher of the same
+process at once (only commits that queued deliveries); other processes find the work by
+polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from sqlalchemy.orm import Session
+
+from polytask import __version__
+from polytask.core.clock import utcnow
+from polytask.core.db import Database
+from polytask.core.settings import Settings
+from polytask.domain.events import bus
+from polytask.domain.webhooks import signing, ssrf
+from polytask.domain.webhooks.dispatch import BODY_EXCERPT, Job, Policy, claim_due, has_due, record_attempt
+from polytask.domain.webhooks.policy import Outcome
+
+log = logging.getLogger("polytask.webhooks")
+
+# A dispatcher claims up to PREFETCH times as many deliveries as it may send at once (overall
+# and per endpoint), so a busy endpoint's queue does not wait for a claim per delivery.
+PREFETCH = 4
+# A claimed delivery stays leased for (PREFETCH + 1) request timeouts plus this margin: enough
+# to wait its turn and be sent. One not started in time is left for the next claim, never sent
+# late (another dispatcher may have it by then). A dispatcher that dies holds its leases that long.
+LEASE_MARGIN_SECONDS = 5.0
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+@dataclass
+class _Finished:
+    """A sent attempt waiting to be recorded."""
+
+    job: Job
+    outcome: Outcome
+    headers: dict[str, str]
+    recorded: asyncio.Future[None]
+
+
+class Dispatcher:
+    """Delivers webhooks from one process; several may run against the same database."""
+
+    def __init__(self, db: Database, settings: Settings, *, name: str | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.policy = Policy(
+            schedule=settings.webhook_retry_delays,
+            disable_after=timedelta(days=settings.webhook_disable_after_days),
+        )
+        self._busy: dict[int, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # Events bind to the loop that first waits on them: the one `run` runs in.
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._runner: asyncio.Task[None] | None = None
+        self.ready = threading.Event()
+        self._finished_queue: asyncio.Queue[_Finished] = asyncio.Queue()
+        self._http = asyncio.Semaphore(settings.webhook_concurrency)
+        self._per_endpoint: dict[int, asyncio.Semaphore] = {}
+        self._lease_seconds = settings.webhook_timeout_seconds * (PREFETCH + 1) + LEASE_MARGIN_SECONDS
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Run in the background of the current event loop (the app's lifespan)."""
+        self._runner = asyncio.create_task(self.run(), name="polytask-webhook-dispatcher")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._runner is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+            self._runner = None
+
+    def wake(self) -> None:
+        """Look for due work now; callable from any thread."""
+        loop, event = self._loop, self._wake
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(event.set)
+
+    async def run(self) -> None:
+        """Claim and send until stopped; in-flight sends get a short grace period at the end."""
+        self._loop = asyncio.get_running_loop()
+        bus.subscribe_outbox(self.wake)
+        self.ready.set()
+        limits = httpx.Limits(max_connections=self.settings.webhook_concurrency, max_keepalive_connections=8)
+        recorder = asyncio.create_task(self._recorder(), name="polytask-webhook-recorder")
+        try:
+            async with httpx.AsyncClient(follow_redirects=False, limits=limits, trust_env=False) as client:
+                while not self._stop.is_set():
+                    self._wake.clear()
+                    try:
+                        await self._fill(client)
+                    except Exception:
+                        log.exception("claiming webhook deliveries failed")
+                    await self._idle()
+                await self._drain()
+        finally:
+            recorder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recorder
+            bus.unsubscribe_outbox(self.wake)
+
+    async def _idle(self) -> None:
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(self._stop.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=self.settings.webhook_poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _drain(self) -> None:
+        if not self._tasks:
+            return
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE_SECONDS)
+        for task in pending:
+            task.cancel()  # its lease expires and another dispatcher sends it again
+        if pending:
+            await asyncio.wait(pending)
+
+    # --- claiming -----------------------------------------------------------------------------
+
+    async def _fill(self, client: httpx.AsyncClient) -> None:
+        free = self.settings.webhook_concurrency * PREFETCH - len(self._tasks)
+        if free <= 0:
+            return
+        claimed_at = time.monotonic()
+        jobs = await asyncio.to_thread(self._claim, free, dict(self._busy))
+        # The latest moment a send may start and still end (timeout) within the lease.
+        start_by = claimed_at + self._lease_seconds - self.settings.webhook_timeout_seconds - LEASE_MARGIN_SECONDS
+        for job in jobs:
+            self._busy[job.webhook_id] = self._busy.get(job.webhook_id, 0) + 1
+            task = asyncio.create_task(self._deliver(client, job, start_by))
+            self._tasks.add(task)
+            task.add_done_callback(self._finished(job))
+
+    def _finished(self, job: Job) -> Callable[[asyncio.Task[None]], None]:
+        def done(task: asyncio.Task[None]) -> None:
+            self._tasks.discard(task)
+            left = self._busy.get(job.webhook_id, 1) - 1
+            if left > 0:
+                self._busy[job.webhook_id] = left
+            else:
+                self._busy.pop(job.webhook_id, None)
+                self._per_endpoint.pop(job.webhook_id, None)
+            self._wake.set()
+
+        return done
+
+    def _claim(self, limit: int, busy: dict[int, int]) -> list[Job]:
+        lease = timedelta(seconds=self._lease_seconds)
+        with self.db.unit_of_work(readonly=True) as session:
+            if not has_due(session):
+                return []
+        with self.db.unit_of_work() as session:
+            return claim_due(
+                session,
+                worker=self.name,
+                limit=limit,
+                busy=busy,
+                per_endpoint=self.settings.webhook_endpoint_concurrency * PREFETCH,
+                lease=lease,
+                skip_locked=not self.db.is_sqlite,
+            )
+
+    def _record(self, batch: list[_Finished]) -> None:
+        """Record a batch of outcomes in one transaction (one write per batch, not per delivery,
+        which matters on SQLite where every write transaction takes the database lock)."""
+        try:
+            with self.db.unit_of_work() as session:
+                statuses = [self._record_one(session, item) for item in batch]
+        except Exception:
+            if len(batch) == 1:
+                raise
+            log.exception("recording %d webhook attempts together failed; recording them one by one", len(batch))
+            for item in batch:
+                with self.db.unit_of_work() as session:
+                    self._record_one(session, item)
+            return
+        for item, status in zip(batch, statuses, strict=True):
+            log.info(
+                "webhook delivery %s to %s: %s (%s)",
+                item.job.message_id,
+                item.job.url,
+                item.outcome.status or item.outcome.error,
+                status,
+            )
+
+    def _record_one(self, session: Session, item: _Finished) -> str | None:
+        return record_attempt(
+            session,
+            worker=self.name,
+            job=item.job,
+            outcome=item.outcome,
+            request_headers=item.headers,
+            policy=self.policy,
+        )
+
+    async def _recorder(self) -> None:
+        """Write finished attempts in batches: whatever finished while the last batch was written."""
+        while True:
+            batch = [await self._finished_queue.get()]
+            while not self._finished_queue.empty():
+                batch.append(self._finished_queue.get_nowait())
+            try:
+                await asyncio.to_thread(self._record, batch)
+            except Exception as exc:
+                log.exception("recording webhook attempts failed")
+                for item in batch:
+                    if not item.recorded.done():
+                        item.recorded.set_exception(exc)
+                continue
+            for item in batch:
+                if not item.recorded.done():
+                    item.recorded.set_result(None)
+
+    # --- sending ------------------------------------------------------------------------------
+
+    async def _deliver(self, client: httpx.AsyncClient, job: Job, start_by: float) -> None:
+        headers: dict[str, str] = {}
+        endpoint = self._per_endpoint.get(job.webhook_id)
+        if endpoint is None:
+            endpoint = self._per_endpoint[job.webhook_id] = asyncio.Semaphore(
+                self.settings.webhook_endpoint_concurrency
+            )
+        # The endpoint's slot first: waiting for it must not hold one of the shared slots.
+        async with endpoint, self._http:
+            if time.monotonic() > start_by:
+                return  # the lease is nearly over: the next claim sends it
+            try:
+                outcome, headers = await self._send(client, job)
+            except Exception as exc:  # never lose the attempt's record to an unexpected error
+                log.exception("sending webhook delivery %s failed", job.message_id)
+                outcome = Outcome(None, {}, None, 0, f"internal error: {type(exc).__name__}")
+        finished = _Finished(job, outcome, headers, asyncio.get_running_loop().create_future())
+        await self._finished_queue.put(finished)
+        # The slot stays taken until the outcome is written, so the lease is never re-claimed early.
+        await finished.recorded
+
+    async def _send(self, client: httpx.AsyncClient, job: Job) -> tuple[Outcome, dict[str, str]]:
+        body = job.body.encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": f"Polytask-Webhooks/{__version__}",
+            **signing.signature_headers(
+                message_id=job.message_id,
+                timestamp=utcnow(),
+                body=body,
+                secret=job.secret,
+                previous_secret=job.previous_secret,
+            ),
+        }
+        started = time.monotonic()
+
+        def elapsed_ms() -> int:
+            return int((time.monotonic() - started) * 1000)
+
+        url = job.url
+        extensions: dict[str, str] = {}
+        if not self.settings.webhook_allow_private:
+            try:
+                url, host_header, sni = await self._pinned(job.url)
+            except (ValueError, OSError) as exc:
+                return Outcome(None, {}, None, elapsed_ms(), f"refused: {exc}"), headers
+            headers["Host"] = host_header
+            if sni:
+                extensions["sni_hostname"] = sni
+        timeout = self.settings.webhook_timeout_seconds
+        try:
+            async with asyncio.timeout(timeout):
+                request = client.build_request(
+                    "POST", url, content=body, headers=headers, extensions=extensions, timeout=timeout
+                )
+                response = await client.send(request, stream=True)
+                try:
+                    excerpt = await _read_excerpt(response)
+                finally:
+                    await response.aclose()
+        except (TimeoutError, httpx.TimeoutException):
+            return Outcome(None, {}, None, elapsed_ms(), f"timed out after {timeout:g}s"), headers
+        except httpx.HTTPError as exc:
+            return Outcome(None, {}, None, elapsed_ms(), f"{type(exc).__name__}: {exc}"[:500]), headers
+        return (
+            Outcome(response.status_code, dict(response.headers.items()), excerpt, elapsed_ms(), None),
+            headers,
+        )
+
+    async def _pinned(self, url: str) -> tuple[str, str, str | None]:
+        """The URL with its host replaced by a checked address (no DNS rebinding between
+        check and connect), the Host header, and the TLS server name."""
+        scheme, host, port = _url_parts(url)
+        assert self._loop is not None
+        infos = await self._loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = [ssrf.ip(str(info[4][0])) for info in infos]
+        reason = ssrf.internal_reason(host, addresses)
+        if reason or not addresses:
+            raise ValueError(reason or f"'{host}' does not resolve")
+        parts = urlsplit(url)
+        address = str(addresses[0])
+        literal = f"[{address}]" if ":" in address else address
+        netloc = f"{literal}:{parts.port}" if parts.port else literal
+        host_header = parts.netloc.rsplit("@", 1)[-1]
+        return urlunsplit(parts._replace(netloc=netloc)), host_header, host if scheme == "https" else None
+
+
+def _url_parts(url: str) -> tuple[str, str, int]:
+    try:
+        return ssrf.check_url_shape(url)
+    except Exception as exc:
+        raise ValueError(str(exc)) from None
+
+
+async def _read_excerpt(response: httpx.Response) -> str:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_raw():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= BODY_EXCERPT:
+            break
+    return b"".join(chunks)[:BODY_EXCERPT].decode("utf-8", errors="replace")
+
+
+class DispatcherThread:
+    """A dispatcher on its own event loop in a daemon thread (tests, embedding)."""
+
+    def __init__(self, db: Database, settings: Settings, *, name: str | None = None) -> None:
+        self.dispatcher = Dispatcher(db, settings, name=name)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> DispatcherThread:
+        def main() -> None:
+            asyncio.run(self.dispatcher.run())
+
+        self._thread = threading.Thread(target=main, name="webhook-dispatcher", daemon=True)
+        self._thread.start()
+        if not self.dispatcher.ready.wait(10):
+            raise RuntimeError("the webhook dispatcher did not start")
+        return self
+
+    def stop(self) -> None:
+        loop, stop = self.dispatcher._loop, self.dispatcher._stop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(stop.set)
+        if self._thread is not None:
+            self._thread.join(timeout=SHUTDOWN_GRACE_SECONDS + 10)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Dispatcher]:
+        self.start()
+        try:
+            yield self.dispatcher
+        finally:
+            self.stop()
