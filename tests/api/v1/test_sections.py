@@ -180,5 +180,7 @@ def test_section_list_pages_and_refuses_unknown_parameters(client: httpx.Client,
         assert r.json()["error"]["details"]["field"] == field
     section = client.get(base, headers=alice.headers).json()["data"][0]["id"]
     r = client.get(f"{base}/{section}", params={"fields": "name"}, headers=alice.headers)
+    assert r.json()["data"]["attributes"] == {"name": "a"}
+    r = client.get(f"{base}/{section}", params={"include": "project"}, headers=alice.headers)
     assert r.status_code == 422
-    assert r.json()["error"]["details"]["field"] == "fields"
+    assert r.json()["error"]["details"]["field"] == "include"
