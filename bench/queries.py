@@ -176,6 +176,13 @@ def serve(size: Size) -> Served:
         env["POLYTASK_DATABASE_URL"] = url
     key, project, user, seconds = seed(env, size)
     log(f"{size.name}: seeded {size.tasks} tasks in {seconds:.0f}s")
+    if url:
+        # Fresh statistics for both sizes alike, instead of whatever autovacuum got to.
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False), autocommit=True) as c:
+            c.execute("ANALYZE")
     port = free_port()
     logfile = home / "server.log"
     with logfile.open("wb") as out:
