@@ -15,6 +15,8 @@ from starlette.responses import Response
 from polytask import __version__
 from polytask.api import system
 from polytask.api.middleware import RequestIdMiddleware
+from polytask.api.oauth import endpoints as oauth_endpoints
+from polytask.api.oauth import pages as oauth_pages
 from polytask.api.ratelimit import RateLimitMiddleware
 from polytask.api.taskforce import errors as taskforce_errors
 from polytask.api.taskforce.router import router as taskforce_router
@@ -23,6 +25,7 @@ from polytask.api.v1 import (
     comments,
     custom_fields,
     members,
+    oauth_clients,
     projects,
     sections,
     tasks,
@@ -163,10 +166,24 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
     _install_error_handlers(app)
     app.include_router(system.router)
-    for module in (workspaces, projects, tasks, sections, custom_fields, views, comments, members, api_keys):
+    for module in (
+        workspaces,
+        projects,
+        tasks,
+        sections,
+        custom_fields,
+        views,
+        comments,
+        members,
+        api_keys,
+        oauth_clients,
+    ):
         _document_scopes(module.router)
         app.include_router(module.router, prefix="/v1")
     app.include_router(taskforce_router)
+    # The OAuth 2.0 authorization server (outside /v1 and outside /openapi.json; see docs/security.md).
+    app.include_router(oauth_endpoints.router)
+    app.include_router(oauth_pages.router)
     system.mount_docs(app)
     return app
 

@@ -20,6 +20,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "event": ("event",),
     "custom_field": ("field", "custom_field"),
     "view": ("view",),
+    "oauth_client": ("oauth_client",),
 }
 
 
