@@ -98,7 +98,7 @@ def _login_page(
         f"<p>Sign in to let <strong>{escape(auth.client_name)}</strong> use your Polytask account.</p>{error}"
         f'<form method=post action="{_action(request)}">'
         f'<input type=hidden name=csrf_token value="{escape(browser.csrf)}">'
-        "<input type=hidden name=action value=login>"
+        "<input type=hidden name=action value=\"login\">"
         "<label for=username>Username or email</label>"
         "<input type=text id=username name=username autocomplete=username required autofocus>"
         "<label for=password>Password</label>"
