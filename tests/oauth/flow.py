@@ -97,7 +97,8 @@ class Browser:
         """Open the authorization URL and sign in; returns the consent page (or the refusal)."""
         page = self.open(url)
         assert page.status_code == 200, page.text
-        assert "name=username" in page.text and "name=password" in page.text
+        assert "name=username" in page.text
+        assert "name=password" in page.text
         r = self.submit(page, username=login, password=password)
         if r.status_code != 303:
             return r
@@ -106,7 +107,8 @@ class Browser:
     def consent(self, url: str, login: str, *, approve: bool = True) -> str:
         """Sign in and answer the consent page; returns the redirect Location."""
         page = self.sign_in(url, login)
-        assert page.status_code == 200 and "Approve" in page.text, page.text
+        assert page.status_code == 200, page.text
+        assert "Approve" in page.text, page.text
         r = self.submit(page, action="approve" if approve else "deny")
         assert r.status_code == 303, r.text
         return r.headers["location"]

@@ -57,7 +57,8 @@ def test_redirect_uri_variants_are_rejected_without_redirecting(
     _, challenge = pkce_pair()
     url = authorize_url(base_url, app, redirect_uri=variant, code_challenge=challenge, code_challenge_method="S256")
     r = http.get(url)
-    assert r.status_code == 400 and "location" not in r.headers
+    assert r.status_code == 400
+    assert "location" not in r.headers
     assert "redirect_uri is not registered" in r.text
 
 
@@ -73,7 +74,8 @@ def test_token_request_needs_the_same_redirect_uri(
         if wrong:
             form["redirect_uri"] = wrong
         r = token_request(http, app, **form)
-        assert r.status_code == 400 and r.json()["error"] == "invalid_grant", r.text
+        assert r.status_code == 400, r.text
+        assert r.json()["error"] == "invalid_grant", r.text
     # The failed attempts did not spend the code.
     r = token_request(http, app, grant_type="authorization_code", code=code, redirect_uri=REDIRECT)
     assert r.status_code == 200, r.text
@@ -84,12 +86,13 @@ def test_pkce_is_required_for_public_clients_and_only_s256(
 ) -> None:
     owner = make_person(db, password=PASSWORD)
     app = register(client, owner, public=True)
-    verifier, challenge = pkce_pair()
+    verifier, _challenge = pkce_pair()
     # No challenge at all.
     r = http.get(authorize_url(base_url, app))
     assert r.status_code == 303
     err = _error_redirect(r.headers["location"])
-    assert err["error"] == ["invalid_request"] and err["state"] == ["xyz"]
+    assert err["error"] == ["invalid_request"]
+    assert err["state"] == ["xyz"]
     # The plain method, explicit or implied by a missing method.
     for method in ("plain", None):
         r = http.get(authorize_url(base_url, app, code_challenge=verifier, code_challenge_method=method))
@@ -115,7 +118,8 @@ def test_wrong_or_missing_verifier_is_invalid_grant(
         if bad:
             form["code_verifier"] = bad
         r = token_request(http, app, **form)
-        assert r.status_code == 400 and r.json()["error"] == "invalid_grant", r.text
+        assert r.status_code == 400, r.text
+        assert r.json()["error"] == "invalid_grant", r.text
     r = token_request(
         http, app, grant_type="authorization_code", code=code, redirect_uri=REDIRECT, code_verifier=verifier
     )
@@ -133,7 +137,8 @@ def test_confidential_client_cannot_add_a_verifier_to_a_code_without_challenge(
     r = token_request(
         http, app, grant_type="authorization_code", code=code, redirect_uri=REDIRECT, code_verifier=verifier
     )
-    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+    assert r.status_code == 400
+    assert r.json()["error"] == "invalid_grant"
     # Confidential clients may skip PKCE (it is supported, not required, for them).
     r = token_request(http, app, grant_type="authorization_code", code=code, redirect_uri=REDIRECT)
     assert r.status_code == 200, r.text
@@ -157,7 +162,8 @@ def test_code_reuse_is_invalid_grant_and_revokes_what_it_issued(
     refreshed = token_request(http, app, grant_type="refresh_token", refresh_token=tokens["refresh_token"]).json()
 
     again = token_request(http, app, **form)
-    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
     assert again.headers["cache-control"] == "no-store"
     for access in (tokens["access_token"], refreshed["access_token"]):
         r = client.get("/v1/workspaces", headers=bearer(access))
@@ -184,7 +190,8 @@ def test_refresh_token_reuse_revokes_the_family(
     assert r.json()["error"] == "invalid_scope"
 
     reuse = token_request(http, app, grant_type="refresh_token", refresh_token=first["refresh_token"])
-    assert reuse.status_code == 400 and reuse.json()["error"] == "invalid_grant"
+    assert reuse.status_code == 400
+    assert reuse.json()["error"] == "invalid_grant"
     # The whole family is gone: the rotated refresh token and every access token.
     r = token_request(http, app, grant_type="refresh_token", refresh_token=second_tokens["refresh_token"])
     assert r.json()["error"] == "invalid_grant"
@@ -210,14 +217,16 @@ def test_revocation_answers_200_and_revokes(
     auth = (app.client_id, app.secret or "")
     for unknown in ("pto_nothing", "garbage", "ptr_" + "x" * 43):
         r = http.post("/oauth/revoke", data={"token": unknown}, auth=auth)
-        assert r.status_code == 200 and r.content == b""
+        assert r.status_code == 200
+        assert r.content == b""
     r = http.post("/oauth/revoke", data={"token": "pto_nothing", "token_type_hint": "access_token"}, auth=auth)
     assert r.status_code == 200
 
     tokens = tokens_for(base_url, http, app, owner)
     # Bad client credentials are a 401, never a silent success.
     r = http.post("/oauth/revoke", data={"token": tokens["access_token"]}, auth=(app.client_id, "pts_wrong"))
-    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    assert r.status_code == 401
+    assert r.json()["error"] == "invalid_client"
     assert client.get("/v1/workspaces", headers=bearer(tokens["access_token"])).status_code == 200
     # Another client's token: 200, and nothing happens to it.
     other = register(client, owner, name="Other")
@@ -246,16 +255,21 @@ def test_introspection(base_url: str, client: httpx.Client, http: httpx.Client, 
     r = http.post("/oauth/introspect", data={"token": tokens["access_token"]}, auth=auth)
     assert r.status_code == 200
     body = r.json()
-    assert body["active"] is True and body["scope"] == "workspaces:read projects:write"
-    assert body["client_id"] == app.client_id and body["sub"] == owner.id and body["token_type"] == "Bearer"
+    assert body["active"] is True
+    assert body["scope"] == "workspaces:read projects:write"
+    assert body["client_id"] == app.client_id
+    assert body["sub"] == owner.id
+    assert body["token_type"] == "Bearer"
     assert body["exp"] > time.time() + 3500
     r = http.post("/oauth/introspect", data={"token": tokens["refresh_token"]}, auth=auth)
-    assert r.json()["active"] is True and r.json()["token_type"] == "refresh_token"
+    assert r.json()["active"] is True
+    assert r.json()["token_type"] == "refresh_token"
 
     # Client authentication is required: none, a wrong secret, or a public client are 401.
     assert http.post("/oauth/introspect", data={"token": tokens["access_token"]}).status_code == 401
     r = http.post("/oauth/introspect", data={"token": tokens["access_token"]}, auth=(app.client_id, "pts_x"))
-    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    assert r.status_code == 401
+    assert r.json()["error"] == "invalid_client"
     public = register(client, owner, public=True, name="Public")
     r = http.post("/oauth/introspect", data={"token": tokens["access_token"], "client_id": public.client_id})
     assert r.status_code == 401
@@ -264,7 +278,8 @@ def test_introspection(base_url: str, client: httpx.Client, http: httpx.Client, 
     invalid = ["", "garbage", "pto_unknown", "ptr_unknown", app.secret or ""]
     for token in invalid:
         r = http.post("/oauth/introspect", data={"token": token}, auth=auth)
-        assert r.status_code == 200 and r.json() == INACTIVE, token
+        assert r.status_code == 200, token
+        assert r.json() == INACTIVE, token
     # Another client's token looks inactive to this one.
     r = http.post(
         "/oauth/introspect", data={"token": tokens["access_token"]}, auth=(other.client_id, other.secret or "")
@@ -299,23 +314,23 @@ def test_expired_codes_and_tokens_are_refused(short_lived: str, client: httpx.Cl
             late_code = code_from(browser.consent(authorize_url(base, app), owner.email))
         time.sleep(1.3)
         r = http.get("/v1/workspaces", headers=bearer(tokens["access_token"]))
-        assert r.status_code == 401 and "expired" in r.json()["error"]["message"]
+        assert r.status_code == 401
+        assert "expired" in r.json()["error"]["message"]
         assert http.post("/oauth/introspect", data={"token": tokens["access_token"]}, auth=auth).json() == INACTIVE
         r = token_request(http, app, grant_type="authorization_code", code=late_code, redirect_uri=REDIRECT)
         assert r.json()["error"] == "invalid_grant"
         # The refresh token outlives the access token.
         r = token_request(http, app, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
-        assert (
-            r.status_code == 200
-            and http.get("/v1/workspaces", headers=bearer(r.json()["access_token"])).status_code == 200
-        )
+        assert r.status_code == 200
+        assert http.get("/v1/workspaces", headers=bearer(r.json()["access_token"])).status_code == 200
 
 
 def test_grants_that_do_not_exist(base_url: str, client: httpx.Client, http: httpx.Client, db: Database) -> None:
     owner = make_person(db, password=PASSWORD)
     app = register(client, owner)
     r = token_request(http, app, grant_type="password", username=owner.email, password=PASSWORD)
-    assert r.status_code == 400 and r.json()["error"] == "unsupported_grant_type"
+    assert r.status_code == 400
+    assert r.json()["error"] == "unsupported_grant_type"
     r = token_request(http, app)
     assert r.json()["error"] == "invalid_request"
     # No implicit grant: response_type=token is refused at the authorization endpoint.
@@ -342,17 +357,21 @@ def test_client_credentials_rules(client: httpx.Client, http: httpx.Client, db: 
         "/oauth/token",
         data={"grant_type": "client_credentials", "client_id": app.client_id, "client_secret": app.secret},
     )
-    assert r.status_code == 200 and r.json()["scope"] == "tasks:read"  # client_secret_post works too
+    assert r.status_code == 200
+    assert r.json()["scope"] == "tasks:read"
     r = token_request(http, app, grant_type="client_credentials")
     assert r.status_code == 200
     r = http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(app.client_id, "pts_wrong"))
-    assert r.status_code == 401 and r.json()["error"] == "invalid_client" and "Basic" in r.headers["www-authenticate"]
+    assert r.status_code == 401
+    assert r.json()["error"] == "invalid_client"
+    assert "Basic" in r.headers["www-authenticate"]
     public = register(client, owner, public=True)
     r = token_request(http, public, grant_type="client_credentials")
     assert r.json()["error"] == "unauthorized_client"
     # A scope the client may not ask for is refused at authorization too.
     r = http.get(authorize_url("", app, scope="tasks:write"))
-    assert r.status_code == 303 and "error=invalid_scope" in r.headers["location"]
+    assert r.status_code == 303
+    assert "error=invalid_scope" in r.headers["location"]
 
 
 def test_metadata_document(base_url: str, http: httpx.Client) -> None:
@@ -363,7 +382,9 @@ def test_metadata_document(base_url: str, http: httpx.Client) -> None:
     assert meta["code_challenge_methods_supported"] == ["S256"]
     assert meta["response_types_supported"] == ["code"]
     assert set(meta["grant_types_supported"]) == {"authorization_code", "refresh_token", "client_credentials"}
-    assert "password" not in meta["grant_types_supported"] and "implicit" not in meta["grant_types_supported"]
+    assert "password" not in meta["grant_types_supported"]
+    assert "implicit" not in meta["grant_types_supported"]
     for endpoint in ("authorization", "token", "revocation", "introspection"):
         assert meta[f"{endpoint}_endpoint"].startswith(base_url + "/oauth/")
-    assert "workspaces:read" in meta["scopes_supported"] and "projects:write" in meta["scopes_supported"]
+    assert "workspaces:read" in meta["scopes_supported"]
+    assert "projects:write" in meta["scopes_supported"]

@@ -39,19 +39,24 @@ def test_public_client_with_pkce_end_to_end(base_url: str, client: httpx.Client,
     )
     verifier = generate_token(64)
     url, state = oauth.create_authorization_url(f"{base_url}/oauth/authorize", code_verifier=verifier)
-    assert "code_challenge=" in url and "code_challenge_method=S256" in url
+    assert "code_challenge=" in url
+    assert "code_challenge_method=S256" in url
     with Browser(base_url) as browser:
         consent = browser.sign_in(url, alice.email)
         assert consent.status_code == 200
-        assert "Test app" in consent.text and "workspaces:read" in consent.text and "projects:write" in consent.text
+        assert "Test app" in consent.text
+        assert "workspaces:read" in consent.text
+        assert "projects:write" in consent.text
         location = browser.submit(consent, action="approve").headers["location"]
-    assert location.startswith(REDIRECT + "?") and f"state={state}" in location
+    assert location.startswith(REDIRECT + "?")
+    assert f"state={state}" in location
 
     token = oauth.fetch_token(f"{base_url}/oauth/token", authorization_response=location, code_verifier=verifier)
     assert token["token_type"] == "Bearer"
     assert token["expires_in"] == 3600
     assert token["scope"] == "workspaces:read projects:write"
-    assert token["access_token"].startswith("pto_") and token["refresh_token"].startswith("ptr_")
+    assert token["access_token"].startswith("pto_")
+    assert token["refresh_token"].startswith("ptr_")
 
     # The token acts as alice, on every /v1 route, like an API key.
     r = oauth.get(f"{base_url}/v1/workspaces")
@@ -63,7 +68,8 @@ def test_public_client_with_pkce_end_to_end(base_url: str, client: httpx.Client,
     # Refresh (rotation): a new pair, and the new access token works.
     old_refresh = token["refresh_token"]
     fresh = oauth.refresh_token(f"{base_url}/oauth/token")
-    assert fresh["refresh_token"] != old_refresh and fresh["access_token"] != token["access_token"]
+    assert fresh["refresh_token"] != old_refresh
+    assert fresh["access_token"] != token["access_token"]
     r = client.get("/v1/workspaces", headers=bearer(fresh["access_token"]))
     assert r.status_code == 200
 
@@ -71,7 +77,8 @@ def test_public_client_with_pkce_end_to_end(base_url: str, client: httpx.Client,
 def test_confidential_client_with_basic_auth_end_to_end(base_url: str, client: httpx.Client, db: Database) -> None:
     owner = make_person(db, password=PASSWORD)
     app = register(client, owner, scopes=["tasks:read", "workspaces:read"])
-    assert app.secret is not None and app.secret.startswith("pts_")
+    assert app.secret is not None
+    assert app.secret.startswith("pts_")
     oauth = OAuth2Client(
         client_id=app.client_id,
         client_secret=app.secret,
@@ -97,7 +104,8 @@ def test_client_credentials_with_authlib(base_url: str, client: httpx.Client, db
     app = register(client, owner, scopes=["workspaces:read", "tasks:read"])
     oauth = OAuth2Client(client_id=app.client_id, client_secret=app.secret, scope="workspaces:read")
     token = oauth.fetch_token(f"{base_url}/oauth/token", grant_type="client_credentials")
-    assert token["scope"] == "workspaces:read" and "refresh_token" not in token
+    assert token["scope"] == "workspaces:read"
+    assert "refresh_token" not in token
     r = oauth.get(f"{base_url}/v1/workspaces")
     assert r.status_code == 200
     assert [w["id"] for w in r.json()["data"]] == [owner.workspace]

@@ -36,6 +36,7 @@ ID_PARAMS = {
     "key_id": "api_key",
     "field_id": "custom_field",
     "view_id": "view",
+    "oauth_client_id": "oauth_client",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -61,6 +62,7 @@ class World:
             f"/v1/projects/{i['project']}/custom-fields",
             f"/v1/projects/{i['project']}/views",
             "/v1/api-keys",
+            "/v1/oauth/clients",
         ]
         out = {}
         for path in paths:
@@ -103,6 +105,13 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     )
     assert r.status_code == 201, r.text
     view = r.json()["data"]["id"]
+    r = client.post(
+        "/v1/oauth/clients",
+        json={"name": f"{label} app", "redirect_uris": ["https://app.example.com/callback"]},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    oauth_client = r.json()["data"]["id"]
     ids = {
         "workspace": owner.workspace,
         "project": project,
@@ -114,6 +123,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         "api_key": api_key["id"],
         "custom_field": custom_field,
         "view": view,
+        "oauth_client": oauth_client,
     }
     return World(owner=owner, teammate=teammate, ids=ids, subtask=subtask)
 

@@ -1,7 +1,7 @@
 """POST /oauth/token, /oauth/revoke, /oauth/introspect and the RFC 8414 metadata document.
 
-These speak the OAuth wire format (form bodies, `{"error": ...}` answers) rather than the /v1
-JSON:API shapes, so they are left out of /openapi.json; RFC 8414 metadata describes them.
+These speak the OAuth wire format: form-encoded requests (described in each description, as
+OpenAPI's JSON-only body checks do not apply) and `{"error": ...}` answers, not JSON:API.
 """
 
 from __future__ import annotations
@@ -19,16 +19,30 @@ from polytask.api.oauth.protocol import (
     read_form,
     settings_of,
 )
+from polytask.api.oauth.schemas import IntrospectionResponse, TokenResponse, oauth_errors
 from polytask.core.scopes import SCOPES
 from polytask.domain.oauth import tokens
 from polytask.domain.oauth.common import OAuthError
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(tags=["OAuth 2.0"])
 
 
-@router.post("/oauth/token")
+@router.post(
+    "/oauth/token",
+    response_model=TokenResponse,
+    response_model_exclude_none=True,
+    responses=oauth_errors(400, 401),
+)
 async def token(request: Request) -> Response:
-    """Exchange a grant for tokens: authorization_code (+PKCE), refresh_token, client_credentials."""
+    """Exchange a grant for tokens (RFC 6749 section 4.1.3, 6, 4.4).
+
+    Form body (`application/x-www-form-urlencoded`): `grant_type` = `authorization_code`
+    (`code`, `redirect_uri`, `code_verifier`), `refresh_token` (`refresh_token`, optional
+    narrower `scope`) or `client_credentials` (optional `scope`). Confidential clients
+    authenticate with HTTP Basic or `client_id` + `client_secret` in the body; public clients
+    send `client_id`. Refresh tokens rotate; a reused code or refresh token is `invalid_grant`
+    and revokes what it issued.
+    """
     form = await read_form(request)
     if isinstance(form, OAuthError):
         return error_response(form)
@@ -48,9 +62,16 @@ async def token(request: Request) -> Response:
     return json_response(result.body())
 
 
-@router.post("/oauth/revoke")
+@router.post(
+    "/oauth/revoke",
+    responses={200: {"description": "Revoked, or not a token of this client (RFC 7009)"}, **oauth_errors(400, 401)},
+)
 async def revoke(request: Request) -> Response:
-    """RFC 7009: revoke an access or refresh token; 200 also for tokens the server does not know."""
+    """RFC 7009: revoke an access or refresh token; 200 also for tokens the server does not know.
+
+    Form body: `token`, optional `token_type_hint`; client authentication as for /oauth/token.
+    A refresh token takes every token of its family with it.
+    """
     form = await read_form(request)
     if isinstance(form, OAuthError):
         return error_response(form)
@@ -70,9 +91,13 @@ async def revoke(request: Request) -> Response:
     return Response(status_code=200, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/oauth/introspect")
+@router.post("/oauth/introspect", response_model=IntrospectionResponse, responses=oauth_errors(400, 401))
 async def introspect(request: Request) -> Response:
-    """RFC 7662: is this token live, and what does it grant? Confidential clients only."""
+    """RFC 7662: is this token live, and what does it grant? Confidential clients only.
+
+    Form body: `token`, optional `token_type_hint`. Anything but a live token issued to the
+    asking client answers exactly `{"active": false}`.
+    """
     form = await read_form(request)
     if isinstance(form, OAuthError):
         return error_response(form)
@@ -92,7 +117,12 @@ async def introspect(request: Request) -> Response:
     return json_response(result)
 
 
-@router.get("/.well-known/oauth-authorization-server")
+@router.get(
+    "/.well-known/oauth-authorization-server",
+    responses={
+        200: {"description": "RFC 8414 metadata", "content": {"application/json": {"schema": {"type": "object"}}}}
+    },
+)
 async def metadata(request: Request) -> JSONResponse:
     """RFC 8414 authorization server metadata."""
     issuer = str(request.base_url).rstrip("/")

@@ -19,12 +19,30 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from polytask.api.deps import run_anonymous
 from polytask.api.oauth.protocol import client_ip, key_of, read_form, settings_of
+from polytask.api.oauth.schemas import HTML
 from polytask.domain.oauth import authorize as rules
 from polytask.domain.oauth.common import OAuthError
 from polytask.domain.oauth.login import active_user, sign_in
 from polytask.domain.oauth.signing import sign, unsign
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(tags=["OAuth 2.0"])
+
+_PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The sign-in page, or the consent page when signed in", "content": HTML},
+    303: {"description": "Back to the client's redirect_uri with `code` or `error` (and `state`)"},
+    400: {
+        "description": "A request that cannot be sent back to the client (unknown client_id, "
+        "unregistered redirect_uri): an error page",
+        "content": HTML,
+    },
+}
+_FORM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_PAGE_RESPONSES,
+    303: {"description": "Signed in (to the consent page), or back to the client with `code` or `error`"},
+    401: {"description": "Wrong username or password: the sign-in page again", "content": HTML},
+    403: {"description": "Missing or stale CSRF token", "content": HTML},
+    429: {"description": "Too many failed sign-ins; see Retry-After", "content": HTML},
+}
 
 COOKIE = "polytask_oauth"
 COOKIE_PURPOSE = "oauth-authorize-session"
@@ -98,7 +116,7 @@ def _login_page(
         f"<p>Sign in to let <strong>{escape(auth.client_name)}</strong> use your Polytask account.</p>{error}"
         f'<form method=post action="{_action(request)}">'
         f'<input type=hidden name=csrf_token value="{escape(browser.csrf)}">'
-        "<input type=hidden name=action value=\"login\">"
+        '<input type=hidden name=action value="login">'
         "<label for=username>Username or email</label>"
         "<input type=text id=username name=username autocomplete=username required autofocus>"
         "<label for=password>Password</label>"
@@ -140,9 +158,14 @@ def _failure_response(failure: rules.AuthorizationFailure) -> Response:
     return _redirect(failure.location())
 
 
-@router.get("/oauth/authorize")
+@router.get("/oauth/authorize", response_class=HTMLResponse, responses=_PAGE_RESPONSES)
 async def authorize_page(request: Request) -> Response:
-    """Show the sign-in page, or (when signed in) the consent page, for an authorization request."""
+    """Show the sign-in page, or (when signed in) the consent page, for an authorization request.
+
+    Query (RFC 6749 section 4.1.1, RFC 7636): `response_type=code`, `client_id`, `redirect_uri`
+    (exactly as registered), `scope` (space-separated; default: the client's), `state`,
+    `code_challenge` + `code_challenge_method=S256` (required for public clients).
+    """
     browser = _browser(request) or Browser(csrf=secrets.token_urlsafe(32), user_id=None)
     items = list(request.query_params.multi_items())
 
@@ -163,9 +186,13 @@ async def authorize_page(request: Request) -> Response:
     return response
 
 
-@router.post("/oauth/authorize")
+@router.post("/oauth/authorize", response_class=HTMLResponse, responses=_FORM_RESPONSES)
 async def authorize_submit(request: Request) -> Response:
-    """The sign-in and consent forms post here."""
+    """The sign-in and consent forms post here (same query as the GET).
+
+    Form body: `csrf_token` and `action` = `login` (with `username`, a username or email, and
+    `password`), `approve`, `deny` or `logout`.
+    """
     form = await read_form(request)
     if isinstance(form, OAuthError):
         return _error_page(form.description)
