@@ -127,3 +127,24 @@ def test_token_endpoint_outcomes_are_audited(
         ("introspect", "invalid_client"),
     ]
     assert all(r["client_ip"] == "127.0.0.1" for r in refused)
+
+
+def test_ip_allowlists_apply_to_oauth_tokens(
+    base_url: str, client: httpx.Client, http: httpx.Client, db: Database
+) -> None:
+    owner = make_person(db, password=PASSWORD)
+    project = make_project(client, owner, name="Office only")
+    app = register(client, owner)
+    tokens = tokens_for(base_url, http, app, owner, scope="projects:read")
+    r = client.put(
+        f"/v1/workspaces/{owner.workspace}",
+        json={"security": {"ip_whitelisting": ["127.0.0.1/32"]}},
+        headers=owner.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert client.get(f"/v1/projects/{project}", headers=bearer(tokens["access_token"])).status_code == 200
+    transport = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(base_url=base_url, transport=transport, timeout=30) as elsewhere:
+        r = elsewhere.get(f"/v1/projects/{project}", headers=bearer(tokens["access_token"]))
+    assert r.status_code == 403
+    assert r.json()["error"]["details"]["client_ip"] == "127.0.0.2"

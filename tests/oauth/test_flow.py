@@ -4,6 +4,7 @@ third-party OAuth library) against the server on loopback; the HTML forms with p
 from __future__ import annotations
 
 import warnings
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -16,7 +17,7 @@ with warnings.catch_warnings():
 
 from polytask.core.db import Database
 from tests.factories.people import make_person
-from tests.oauth.flow import PASSWORD, REDIRECT, Browser, bearer, register
+from tests.oauth.flow import PASSWORD, REDIRECT, Browser, authorize_url, bearer, code_from, register
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +110,30 @@ def test_client_credentials_with_authlib(base_url: str, client: httpx.Client, db
     r = oauth.get(f"{base_url}/v1/workspaces")
     assert r.status_code == 200
     assert [w["id"] for w in r.json()["data"]] == [owner.workspace]
+
+
+def test_the_specs_token_request_as_written(
+    base_url: str, client: httpx.Client, http: httpx.Client, db: Database
+) -> None:
+    """taskade-developer-api.md, Authentication: client_secret in the form, no PKCE, no state."""
+    owner = make_person(db, password=PASSWORD)
+    app = register(client, owner)
+    url = authorize_url(base_url, app, state=None)
+    with Browser(base_url) as browser:
+        location = browser.consent(url, owner.email)
+    assert "state=" not in location
+    r = http.post(
+        "/oauth/token",
+        content=(
+            f"client_id={app.client_id}&client_secret={app.secret}&code={code_from(location)}&"
+            f"grant_type=authorization_code&redirect_uri={quote(REDIRECT, safe='')}"
+        ),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token", "scope"}
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 3600
+    assert body["scope"] == "workspaces:read projects:write"
+    assert r.headers["cache-control"] == "no-store"

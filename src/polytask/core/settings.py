@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,7 +51,7 @@ class Settings(BaseSettings):
         default=False, description="Let anyone create an account through the Taskforce surface's POST /api/v1/user."
     )
     admin_email: str = Field(default="admin@example.com", description="Email of the first-run admin user.")
-    secret_key: str | None = Field(
+    secret_key: SecretStr | None = Field(
         default=None,
         description="Signs the OAuth sign-in cookie; when unset, one is generated once and kept in <home>/secret_key.",
     )

@@ -19,8 +19,8 @@ KEY_FILE = "secret_key"
 
 def signing_key(settings: Settings) -> bytes:
     """POLYTASK_SECRET_KEY, or a random key generated once and kept in the data directory."""
-    if settings.secret_key:
-        return settings.secret_key.encode()
+    if settings.secret_key is not None and settings.secret_key.get_secret_value():
+        return settings.secret_key.get_secret_value().encode()
     path = Path(settings.home) / KEY_FILE
     try:
         return path.read_text().strip().encode()

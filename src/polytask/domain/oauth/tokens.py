@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -350,6 +350,13 @@ _TOKEN_BY_HASH = (
         OAuthToken.last_used_at,
         User.role,
         User.is_active,
+        exists()
+        .where(
+            Membership.user_id == OAuthToken.user_id,
+            Workspace.id == Membership.workspace_id,
+            Workspace.ip_allowlist_enabled.is_(True),
+        )
+        .label("allowlisted"),
     )
     .join(User, User.id == OAuthToken.user_id)
     .join(OAuthClient, OAuthClient.id == OAuthToken.client_pk)
@@ -379,11 +386,13 @@ def authenticate_access_token(session: Session, raw: str, *, client_ip: str | No
         raise AuthenticationFailed("This OAuth access token has expired")
     if not token.is_active:
         raise AuthenticationFailed("This user is deactivated")
-    blocked = frozenset(
-        ws_id
-        for ws_id, security in session.execute(_ALLOWLISTS, {"user_id": token.user_id})
-        if not address_allowed(client_ip, list(security.get("ip_whitelisting", [])))
-    )
+    blocked: frozenset[int] = frozenset()
+    if token.allowlisted:  # a second query only for users in a workspace with an allowlist
+        blocked = frozenset(
+            ws_id
+            for ws_id, security in session.execute(_ALLOWLISTS, {"user_id": token.user_id})
+            if not address_allowed(client_ip, list(security.get("ip_whitelisting", [])))
+        )
     actor = Actor(
         user_id=token.user_id,
         global_role=token.role,
