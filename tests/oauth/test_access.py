@@ -32,7 +32,7 @@ def test_scopes_of_a_token_are_enforced_on_v1(
     # Other resources stay out of reach.
     r = client.get(f"/v1/projects/{project}", headers=h)
     assert r.status_code == 403
-    # A token cannot register OAuth clients or mint API keys beyond its scopes.
+    # A token without the api_keys scopes can register no OAuth client and mint no API key.
     r = client.post("/v1/oauth/clients", json={"name": "x", "redirect_uris": []}, headers=h)
     assert r.status_code == 403
     r = client.post("/v1/api-keys", json={"name": "x"}, headers=h)

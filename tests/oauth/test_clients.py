@@ -92,15 +92,35 @@ def test_bad_registrations(client: httpx.Client, db: Database, body: dict[str, o
     assert client.get("/v1/oauth/clients", headers=owner.headers).json()["data"] == []
 
 
-def test_registration_needs_the_admin_scope(client: httpx.Client, db: Database) -> None:
-    scoped = make_person(db, scopes=["tasks:write", "api_keys:write"])
+def test_registration_needs_the_api_keys_scopes_and_stays_within_them(client: httpx.Client, db: Database) -> None:
+    scoped = make_person(db, scopes=["tasks:write"])
     r = client.post("/v1/oauth/clients", json={"name": "x", "redirect_uris": [REDIRECT]}, headers=scoped.headers)
     assert r.status_code == 403
-    assert r.json()["error"]["details"]["required_scope"] == "admin"
-    assert client.get("/v1/oauth/clients", headers=scoped.headers).status_code == 403
-    admin_key = make_person(db, scopes=["admin"])
-    r = client.post("/v1/oauth/clients", json={"name": "x", "redirect_uris": [REDIRECT]}, headers=admin_key.headers)
+    assert r.json()["error"]["details"]["required_scope"] == "api_keys:write"
+    r = client.get("/v1/oauth/clients", headers=scoped.headers)
+    assert r.status_code == 403
+    assert r.json()["error"]["details"]["required_scope"] == "api_keys:read"
+
+    keys = make_person(db, scopes=["api_keys:write", "tasks:read"])
+    # No more than the credential holds: a client that could get `admin` is refused.
+    for scopes in (["admin"], ["tasks:write"], ["tasks:read", "projects:read"]):
+        body = {"name": "x", "redirect_uris": [REDIRECT], "scopes": scopes}
+        r = client.post("/v1/oauth/clients", json=body, headers=keys.headers)
+        assert r.status_code == 403, scopes
+    r = client.post("/v1/oauth/clients", json={"name": "x", "redirect_uris": [REDIRECT]}, headers=keys.headers)
     assert r.status_code == 201
+    assert r.json()["data"]["attributes"]["scopes"] == ["api_keys:write", "tasks:read"]
+
+
+def test_workspace_bound_credentials_cannot_register_clients(client: httpx.Client, db: Database) -> None:
+    owner = make_person(db)
+    app = client.post("/v1/oauth/clients", json={"name": "x", "redirect_uris": [REDIRECT]}, headers=owner.headers)
+    bound = make_person(db, bind_workspace=True)
+    r = client.post("/v1/oauth/clients", json={"name": "x", "redirect_uris": [REDIRECT]}, headers=bound.headers)
+    assert r.status_code == 403
+    assert "bound to a workspace" in r.json()["error"]["message"]
+    assert client.get("/v1/oauth/clients", headers=bound.headers).json()["data"] == []
+    assert client.get(f"/v1/oauth/clients/{app.json()['data']['id']}", headers=bound.headers).status_code == 404
 
 
 def test_cli_creates_clients_that_work(

@@ -43,7 +43,8 @@ DESCRIPTION = """
 Polytask is a self-hosted work-management server. This document describes the native API
 under `/v1` (JSON:API documents, after the Taskade developer API).
 
-Authenticate with `Authorization: Bearer <api key>`. Ids are opaque strings with a type
+Authenticate with `Authorization: Bearer <api key>` or an OAuth 2.0 access token
+(`/oauth/authorize`, `/oauth/token`; see `/.well-known/oauth-authorization-server`). Ids are opaque strings with a type
 prefix (`task_42`). Errors look like
 `{"error": {"code", "message", "details", "request_id", "timestamp"}}`.
 """

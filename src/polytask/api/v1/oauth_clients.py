@@ -1,4 +1,4 @@
-"""/v1/oauth/clients: OAuth clients registered by the caller (owner-only; the `admin` scope)."""
+"""/v1/oauth/clients: OAuth clients registered by the caller (owner-only; the `api_keys` scopes)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def render(client: Any, secret: str | None = None) -> Resource:
 
 
 @router.get("/oauth/clients", response_model=OAuthClientListDocument)
-@transactional("admin")
+@transactional("api_keys:read")
 def list_oauth_clients(request: Request, session: Session, actor: Actor) -> JSONAPIResponse:
     """The OAuth clients you registered (never their secrets)."""
     reject_unknown(request.query_params, set())
@@ -73,7 +73,7 @@ def list_oauth_clients(request: Request, session: Session, actor: Actor) -> JSON
 
 
 @router.post("/oauth/clients", response_model=OAuthClientDocument, status_code=201)
-@transactional("admin")
+@transactional("api_keys:write")
 def create_oauth_client(
     session: Session,
     actor: Actor,
@@ -88,21 +88,23 @@ def create_oauth_client(
         ]
     ),
 ) -> JSONAPIResponse:
-    """Register a client; a confidential client's `client_secret` is in this response only."""
+    """Register a client; a confidential client's `client_secret` is in this response only.
+    A scoped credential registers clients with at most its own scopes (none given: exactly its
+    own); a credential bound to a workspace cannot register clients."""
     registered = service.register_client(session, actor, data=data)
     client = registered.client
     return created(render(client, registered.secret), f"/v1/oauth/clients/oauth_client_{client.id}")
 
 
 @router.get("/oauth/clients/{oauth_client_id}", response_model=OAuthClientDocument)
-@transactional("admin")
+@transactional("api_keys:read")
 def get_oauth_client(oauth_client_id: OAuthClientId, session: Session, actor: Actor) -> JSONAPIResponse:
     """One of your OAuth clients."""
     return document(render(service.get_client_for(session, actor, oauth_client_id)))
 
 
 @router.delete("/oauth/clients/{oauth_client_id}", status_code=204)
-@transactional("admin")
+@transactional("api_keys:write")
 def delete_oauth_client(oauth_client_id: OAuthClientId, session: Session, actor: Actor) -> Response:
     """Delete a client: its codes and tokens stop working at once."""
     service.delete_client(session, actor, client_pk=oauth_client_id)

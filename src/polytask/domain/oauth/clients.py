@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import NotFound, ValidationFailed
+from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
 from polytask.core.scopes import SCOPES, check_known, within
 from polytask.domain.events.service import record_event
 from polytask.domain.oauth.common import CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX, OAuthError, digest, new_secret
@@ -48,10 +48,20 @@ def check_redirect_uri(uri: str) -> str:
 
 def register_client(session: Session, actor: Actor, *, data: OAuthClientCreate) -> RegisteredClient:
     """Register a client owned by the actor; a confidential client's secret is returned once."""
+    if actor.workspace_id is not None:
+        # Tokens of a client are not bound to a workspace: that would escape the binding.
+        raise PermissionDenied(
+            "A credential bound to a workspace cannot register OAuth clients",
+            {"workspace_id": f"workspace_{actor.workspace_id}"},
+        )
     uris = list(dict.fromkeys(check_redirect_uri(u) for u in data.redirect_uris))
     if data.public and not uris:
         raise ValidationFailed.field("redirect_uris", "a public client needs at least one redirect URI", [])
-    scopes = check_known(data.scopes) if data.scopes is not None else sorted(SCOPES)
+    if data.scopes is not None:
+        scopes = check_known(data.scopes)
+    else:
+        # Default: everything, or for a scoped credential exactly its own scopes.
+        scopes = sorted(SCOPES if actor.scopes is None else actor.scopes)
     if not scopes:
         raise ValidationFailed.field("scopes", "must name at least one scope", [])
     # A scoped credential cannot register a client that asks for more than it holds.
@@ -81,7 +91,9 @@ def register_client(session: Session, actor: Actor, *, data: OAuthClientCreate) 
 
 
 def list_clients(session: Session, actor: Actor) -> list[OAuthClient]:
-    """The clients the actor registered."""
+    """The clients the actor registered (none for a workspace-bound credential)."""
+    if actor.workspace_id is not None:
+        return []
     return list(
         session.scalars(select(OAuthClient).where(OAuthClient.owner_id == actor.user_id).order_by(OAuthClient.id))
     )
@@ -90,7 +102,7 @@ def list_clients(session: Session, actor: Actor) -> list[OAuthClient]:
 def get_client_for(session: Session, actor: Actor, client_pk: int) -> OAuthClient:
     """One of the actor's clients; someone else's is NotFound like a missing one."""
     client = session.get(OAuthClient, client_pk)
-    if client is None or client.owner_id != actor.user_id:
+    if client is None or client.owner_id != actor.user_id or actor.workspace_id is not None:
         raise NotFound.of("oauth_client", client_pk)
     return client
 
