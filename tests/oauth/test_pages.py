@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
+from starlette.types import ASGIApp
 
+from polytask.api.app import create_app
 from polytask.core.db import Database
-from polytask.models import Event, User
+from polytask.core.settings import Settings
+from polytask.models import Event, LoginFailure, User
 from tests.factories.people import make_person
 from tests.oauth.flow import PASSWORD, REDIRECT, Browser, authorize_url, form_of, register
 
@@ -148,3 +154,28 @@ def test_bad_requests_show_an_error_page_or_go_back_to_the_client(
         assert r.status_code == 303
         assert r.headers["location"].startswith(REDIRECT)
         assert "error=invalid_request" in r.headers["location"]
+
+
+def test_the_lockout_ends_and_old_failures_are_dropped(
+    settings: Settings, client: httpx.Client, db: Database, serve_app: Callable[[ASGIApp], AbstractContextManager[str]]
+) -> None:
+    owner = make_person(db, password=PASSWORD)
+    app = register(client, owner)
+    quick = settings.model_copy(update={"login_lockout_seconds": 1, "login_max_failures": 2})
+    with serve_app(create_app(quick, db)) as base, Browser(base) as browser:
+        url = authorize_url(base, app)
+        for _ in range(2):
+            assert browser.sign_in(url, owner.email, password="nope").status_code == 401
+        assert browser.sign_in(url, owner.email).status_code == 429
+        time.sleep(1.2)
+        assert browser.sign_in(url, "nobody@example.com", password="nope").status_code == 401
+        with db.unit_of_work(readonly=True) as session:
+            # The address's two old failures are gone; only the new one is left.
+            assert session.scalar(select(func.count()).select_from(LoginFailure)) == 3
+            assert (
+                session.scalar(
+                    select(func.count()).select_from(LoginFailure).where(LoginFailure.subject == "ip:127.0.0.1")
+                )
+                == 1
+            )
+        assert browser.sign_in(url, owner.email).status_code == 200

@@ -84,9 +84,10 @@ def sign_in(session: Session, settings: Settings, *, login: str, password: str, 
     else:
         ok = verify_password(user, password) and user.is_active
     if not ok:
-        session.add(LoginFailure(subject=ip_subject))
-        if user is not None:
-            session.add(LoginFailure(subject=f"user:{user.id}"))
+        subjects = [ip_subject] + ([f"user:{user.id}"] if user is not None else [])
+        # Rows that left the window count for nothing: drop them, so the table stays small.
+        session.execute(delete(LoginFailure).where(LoginFailure.subject.in_(subjects), LoginFailure.failed_at <= since))
+        session.add_all(LoginFailure(subject=subject) for subject in subjects)
         _audit(session, "auth.login_failed", user, login, client_ip)
         return SignIn(None, BAD_CREDENTIALS)
     assert user is not None
