@@ -17,6 +17,8 @@ from starlette.responses import Response
 from polytask import __version__
 from polytask.api import system
 from polytask.api.middleware import RequestIdMiddleware
+from polytask.api.oauth import endpoints as oauth_endpoints
+from polytask.api.oauth import pages as oauth_pages
 from polytask.api.ratelimit import RateLimitMiddleware
 from polytask.api.taskforce import errors as taskforce_errors
 from polytask.api.taskforce.router import router as taskforce_router
@@ -26,6 +28,7 @@ from polytask.api.v1 import (
     custom_fields,
     events,
     members,
+    oauth_clients,
     projects,
     sections,
     tasks,
@@ -44,7 +47,8 @@ DESCRIPTION = """
 Polytask is a self-hosted work-management server. This document describes the native API
 under `/v1` (JSON:API documents, after the Taskade developer API).
 
-Authenticate with `Authorization: Bearer <api key>`. Ids are opaque strings with a type
+Authenticate with `Authorization: Bearer <api key>` or an OAuth 2.0 access token
+(`/oauth/authorize`, `/oauth/token`; see `/.well-known/oauth-authorization-server`). Ids are opaque strings with a type
 prefix (`task_42`). Errors look like
 `{"error": {"code", "message", "details", "request_id", "timestamp"}}`.
 """
@@ -196,10 +200,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         api_keys,
         webhooks,
         events,
+        oauth_clients,
     ):
         _document_scopes(module.router)
         app.include_router(module.router, prefix="/v1")
     app.include_router(taskforce_router)
+    # The OAuth 2.0 authorization server (outside /v1 and outside /openapi.json; see docs/security.md).
+    app.include_router(oauth_endpoints.router)
+    app.include_router(oauth_pages.router)
     system.mount_docs(app)
     return app
 

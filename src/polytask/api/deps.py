@@ -88,7 +88,17 @@ def authenticator(resolve: CredentialResolver) -> Authenticator:
     return authenticate
 
 
-_authenticate = authenticator(resolve_bearer)
+_authenticate_api_key = authenticator(resolve_bearer)
+
+
+def _authenticate(db: Database, session: Session, request: Request, readonly: bool) -> Actor:
+    """`Authorization: Bearer` with an API key, or with an OAuth access token (`pto_...`)."""
+    # Imported here to keep the OAuth server out of this module's import block.
+    from polytask.api.oauth.bearer import authenticate_oauth_token, presents_oauth_token
+
+    if presents_oauth_token(request):
+        return authenticate_oauth_token(db, session, request, readonly)
+    return _authenticate_api_key(db, session, request, readonly)
 
 
 class _Gates:

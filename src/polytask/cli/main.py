@@ -1,14 +1,19 @@
-"""The `polytask` command line: serve, migrate, users, api-keys, dev."""
+"""The `polytask` command line: serve, migrate, users, api-keys, oauth-clients, dev."""
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from polytask.core.db import Database
 from polytask.core.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from polytask.models import User
 
 app = typer.Typer(help="Polytask: a self-hosted work-management server.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -16,6 +21,8 @@ keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 dev_app = typer.Typer(help="Developer tools (seeding data for benchmarks).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="api-keys")
+oauth_app = typer.Typer(help="Manage OAuth 2.0 clients.", no_args_is_help=True)
+app.add_typer(oauth_app, name="oauth-clients")
 app.add_typer(dev_app, name="dev")
 
 
@@ -246,3 +253,104 @@ def dev_seed_scale(
 
 if __name__ == "__main__":
     app()
+
+
+def _oauth_owner(session: Session, owner: str | None) -> User:
+    """The user named by --owner, else the first admin."""
+    from sqlalchemy import select
+
+    from polytask.domain.users.service import find_user_by_login
+    from polytask.models import User
+
+    if owner is not None:
+        user = find_user_by_login(session, owner)
+        if user is None:
+            raise _fail(f"no user with email or username '{owner}'")
+        return user
+    admin = session.scalar(select(User).where(User.role == "admin", User.is_active.is_(True)).order_by(User.id))
+    if admin is None:
+        raise _fail("no admin user yet: pass --owner, or start the server once to create the admin")
+    return admin
+
+
+@oauth_app.command("create")
+def oauth_clients_create(
+    name: Annotated[str, typer.Option(help="The name users see on the consent page.")],
+    redirect_uri: Annotated[
+        list[str] | None, typer.Option("--redirect-uri", help="An exact redirect URI; may be repeated.")
+    ] = None,
+    public: Annotated[bool, typer.Option("--public", help="A public client: no secret, PKCE S256 required.")] = False,
+    scopes: Annotated[
+        str | None,
+        typer.Option(help='Allowed scopes, space- or comma-separated, e.g. "tasks:read tasks:write". Default: all.'),
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="The owning user, by email or username. Default: the admin.")
+    ] = None,
+) -> None:
+    """Register an OAuth client; prints `client_id: ...` and, for a confidential client, `client_secret: ...`."""
+    from pydantic import ValidationError
+
+    from polytask.core.actor import system_actor
+    from polytask.core.errors import DomainError
+    from polytask.domain.api_keys.service import normalize_scopes
+    from polytask.domain.oauth.clients import register_client
+    from polytask.domain.oauth.schemas import OAuthClientCreate
+
+    db = _database()
+    try:
+        with db.unit_of_work() as session:
+            user = _oauth_owner(session, owner)
+            data = OAuthClientCreate(
+                name=name,
+                redirect_uris=redirect_uri or [],
+                public=public,
+                scopes=normalize_scopes([scopes]) if scopes is not None else None,
+            )
+            registered = register_client(session, system_actor(user.id, user.role), data=data)
+            client_id, secret = registered.client.client_id, registered.secret
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    except ValidationError as exc:  # e.g. an empty name
+        first = exc.errors()[0]
+        raise _fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    finally:
+        db.dispose()
+    typer.echo(f"client_id: {client_id}")
+    if secret is not None:
+        typer.echo(f"client_secret: {secret}")
+
+
+@oauth_app.command("list")
+def oauth_clients_list() -> None:
+    """Every registered client: client_id, public/confidential, name, redirect URIs."""
+    from sqlalchemy import select
+
+    from polytask.models import OAuthClient
+
+    db = _database()
+    try:
+        with db.unit_of_work(readonly=True) as session:
+            for c in session.scalars(select(OAuthClient).order_by(OAuthClient.id)):
+                kind = "public" if c.is_public else "confidential"
+                typer.echo(f"{c.client_id}\t{kind}\t{c.name}\t{' '.join(c.redirect_uris)}")
+    finally:
+        db.dispose()
+
+
+@oauth_app.command("delete")
+def oauth_clients_delete(client_id: Annotated[str, typer.Argument(help="The client's client_id.")]) -> None:
+    """Delete a client; its tokens stop working at once."""
+    from polytask.core.actor import system_actor
+    from polytask.domain.oauth.clients import delete_client, find_client
+
+    db = _database()
+    try:
+        with db.unit_of_work() as session:
+            client = find_client(session, client_id)
+            if client is None:
+                raise _fail(f"no OAuth client '{client_id}'")
+            delete_client(session, system_actor(client.owner_id), client_pk=client.id)
+    finally:
+        db.dispose()
+    typer.echo(f"deleted {client_id}")

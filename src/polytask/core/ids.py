@@ -22,6 +22,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "view": ("view",),
     "webhook": ("webhook", "wh"),
     "webhook_delivery": ("delivery", "webhook_delivery"),
+    "oauth_client": ("oauth_client",),
 }
 
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +51,22 @@ class Settings(BaseSettings):
         default=False, description="Let anyone create an account through the Taskforce surface's POST /api/v1/user."
     )
     admin_email: str = Field(default="admin@example.com", description="Email of the first-run admin user.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs the OAuth sign-in cookie; when unset, one is generated once and kept in <home>/secret_key.",
+    )
+    oauth_access_token_ttl: int = Field(default=3600, ge=1, description="Lifetime of OAuth access tokens (seconds).")
+    oauth_refresh_token_ttl: int = Field(
+        default=30 * 24 * 3600, ge=1, description="Lifetime of OAuth refresh tokens (seconds)."
+    )
+    oauth_code_ttl: int = Field(default=60, ge=1, le=600, description="Lifetime of authorization codes (seconds).")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins per account within login_lockout_seconds before it is locked."
+    )
+    login_max_failures_per_ip: int = Field(
+        default=20, ge=1, description="Failed sign-ins per client address within login_lockout_seconds."
+    )
+    login_lockout_seconds: int = Field(default=900, ge=1, description="Window and lockout of the sign-in throttle.")
 
     # Webhooks (docs/webhooks.md).
     webhook_allow_private: bool = Field(

@@ -4,6 +4,7 @@ from polytask.models.base import Base
 from polytask.models.events import Event
 from polytask.models.fields import FieldDefinition, SavedView
 from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
+from polytask.models.oauth import LoginFailure, OAuthClient, OAuthCode, OAuthToken
 from polytask.models.projects import Project, Section
 from polytask.models.tasks import Comment, Task, TaskAssignee, TaskDependency, TaskLabel
 from polytask.models.users import ApiKey, User
@@ -17,7 +18,11 @@ __all__ = [
     "Event",
     "FieldDefinition",
     "Invite",
+    "LoginFailure",
     "Membership",
+    "OAuthClient",
+    "OAuthCode",
+    "OAuthToken",
     "Project",
     "SavedView",
     "Section",

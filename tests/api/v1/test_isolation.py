@@ -39,6 +39,7 @@ ID_PARAMS = {
     "workspace_field_id": "workspace_field",
     "webhook_id": "webhook",
     "delivery_id": "webhook_delivery",
+    "oauth_client_id": "oauth_client",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -66,6 +67,7 @@ class World:
             f"/v1/workspaces/{i['workspace']}/custom-fields",
             "/v1/api-keys",
             f"/v1/webhooks/{i['webhook']}/deliveries",
+            "/v1/oauth/clients",
         ]
         out = {}
         for path in paths:
@@ -117,6 +119,13 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     assert r.status_code == 201, r.text
     workspace_field = r.json()["data"]["id"]
     delivery = client.get(f"/v1/webhooks/{webhook}/deliveries", headers=h).json()["data"][0]["id"]
+    r = client.post(
+        "/v1/oauth/clients",
+        json={"name": f"{label} app", "redirect_uris": ["https://app.example.com/callback"]},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    oauth_client = r.json()["data"]["id"]
     ids = {
         "workspace": owner.workspace,
         "project": project,
@@ -131,6 +140,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         "workspace_field": workspace_field,
         "webhook": webhook,
         "webhook_delivery": delivery,
+        "oauth_client": oauth_client,
     }
     return World(owner=owner, teammate=teammate, ids=ids, subtask=subtask)
 

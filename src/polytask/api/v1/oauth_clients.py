@@ -1,0 +1,111 @@
+"""/v1/oauth/clients: OAuth clients registered by the caller (owner-only; the `api_keys` scopes)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from polytask.api.deps import transactional
+from polytask.api.v1.documents import JSONAPIResponse, created, document, no_content
+from polytask.api.v1.params import reject_unknown
+from polytask.api.v1.paths import _path_id, _schema
+from polytask.api.v1.render import Resource, resource, ts
+from polytask.api.v1.schemas import ERROR_RESPONSES, _documents
+from polytask.core.actor import Actor
+from polytask.domain.oauth import clients as service
+from polytask.domain.oauth.schemas import OAuthClientCreate
+
+router = APIRouter(tags=["OAuth clients"], responses=ERROR_RESPONSES)
+
+OAuthClientId = Annotated[
+    int, _path_id("oauth_client"), _schema("oauth_client"), Path(description="An OAuth client id")
+]
+
+
+class OAuthClientAttributes(BaseModel):
+    name: str | None = None
+    client_id: str | None = Field(default=None, description="What the client sends as `client_id`.")
+    public: bool | None = Field(default=None, description="Public clients have no secret and must use PKCE.")
+    redirect_uris: list[str] | None = None
+    scopes: list[str] | None = Field(default=None, description="The scopes the client may ask for.")
+    created_at: str | None = None
+    client_secret: str | None = Field(default=None, description="Only in the create response; shown once.")
+
+
+_Resource, OAuthClientDocument, OAuthClientListDocument = _documents(
+    "OAuthClient", "oauth_client", OAuthClientAttributes
+)
+
+
+def render(client: Any, secret: str | None = None) -> Resource:
+    attrs: dict[str, Any] = {
+        "name": client.name,
+        "client_id": client.client_id,
+        "public": client.is_public,
+        "redirect_uris": list(client.redirect_uris),
+        "scopes": list(client.scopes),
+        "created_at": ts(client.created_at),
+    }
+    if secret is not None:
+        attrs["client_secret"] = secret
+    return resource("oauth_client", client.id, attrs)
+
+
+@router.get("/oauth/clients", response_model=OAuthClientListDocument)
+@transactional("api_keys:read")
+def list_oauth_clients(request: Request, session: Session, actor: Actor) -> JSONAPIResponse:
+    """The OAuth clients you registered (never their secrets)."""
+    reject_unknown(request.query_params, set())
+    found = service.list_clients(session, actor)
+    size = max(len(found), 1)
+    here = "/v1/oauth/clients"
+    return JSONAPIResponse(
+        {
+            "data": [render(c) for c in found],
+            "meta": {"total": len(found), "limit": size, "offset": 0, "page": 1, "per_page": size},
+            "links": {"self": here, "first": here},
+        }
+    )
+
+
+@router.post("/oauth/clients", response_model=OAuthClientDocument, status_code=201)
+@transactional("api_keys:write")
+def create_oauth_client(
+    session: Session,
+    actor: Actor,
+    data: OAuthClientCreate = Body(
+        examples=[
+            {
+                "name": "Reporting dashboard",
+                "redirect_uris": ["https://dashboard.example.com/oauth/callback"],
+                "public": False,
+                "scopes": ["workspaces:read", "projects:write"],
+            }
+        ]
+    ),
+) -> JSONAPIResponse:
+    """Register a client; a confidential client's `client_secret` is in this response only.
+    A scoped credential registers clients with at most its own scopes (none given: exactly its
+    own); a credential bound to a workspace cannot register clients."""
+    registered = service.register_client(session, actor, data=data)
+    client = registered.client
+    return created(render(client, registered.secret), f"/v1/oauth/clients/oauth_client_{client.id}")
+
+
+@router.get("/oauth/clients/{oauth_client_id}", response_model=OAuthClientDocument)
+@transactional("api_keys:read")
+def get_oauth_client(oauth_client_id: OAuthClientId, session: Session, actor: Actor) -> JSONAPIResponse:
+    """One of your OAuth clients."""
+    return document(render(service.get_client_for(session, actor, oauth_client_id)))
+
+
+@router.delete("/oauth/clients/{oauth_client_id}", status_code=204)
+@transactional("api_keys:write")
+def delete_oauth_client(oauth_client_id: OAuthClientId, session: Session, actor: Actor) -> Response:
+    """Delete a client: its codes and tokens stop working at once."""
+    service.delete_client(session, actor, client_pk=oauth_client_id)
+    return no_content()
