@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from polytask import __version__
 from polytask.api import system
+from polytask.api.idempotency import IdempotencyMiddleware
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.ratelimit import RateLimitMiddleware
 from polytask.api.taskforce import errors as taskforce_errors
@@ -54,6 +55,7 @@ EXPOSED_HEADERS = [
     "X-RateLimit-Retry-After",
     "Retry-After",
     "Location",
+    "Idempotent-Replayed",
 ]
 
 _STATUS_CODES = {
@@ -146,7 +148,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
-    # Added first, so it runs inside the request-id middleware and its 429s carry the id.
+    # Innermost: keyed POST/PATCH claim their key after the rate limit let them through.
+    app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours)
+    # Inside the request-id middleware, so its 429s carry the id.
     app.add_middleware(
         RateLimitMiddleware, settings=settings, prefixes=("/v1/", taskforce_errors.PREFIX + "/"), render=_rate_limited
     )

@@ -3,6 +3,7 @@
 from polytask.models.base import Base
 from polytask.models.events import Event
 from polytask.models.fields import FieldDefinition, SavedView
+from polytask.models.idempotency import IdempotencyKey
 from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
 from polytask.models.projects import Project, Section
 from polytask.models.tasks import Comment, Task, TaskAssignee, TaskDependency, TaskLabel
@@ -15,6 +16,7 @@ __all__ = [
     "Comment",
     "Event",
     "FieldDefinition",
+    "IdempotencyKey",
     "Invite",
     "Membership",
     "Project",

@@ -68,7 +68,7 @@ class BulkResultMeta(BaseModel):
 BulkTasksDocument = create_model(
     "BulkTasksDocument",
     __doc__="With `tasks`: the created tasks; with `operations`: one result per operation.",
-    data=(list[_TaskResource] | list[OperationResult], ...),  # type: ignore[valid-type]
+    data=(list[_TaskResource] | list[OperationResult], ...),  # type: ignore[valid-type,arg-type]
     meta=(BulkResultMeta, ...),
 )
 ProjectBulkDocument = create_model(
