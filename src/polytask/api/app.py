@@ -21,6 +21,7 @@ from polytask.api.taskforce import errors as taskforce_errors
 from polytask.api.taskforce.router import router as taskforce_router
 from polytask.api.v1 import (
     api_keys,
+    batch,
     bulk,
     comments,
     custom_fields,
@@ -169,7 +170,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     _install_error_handlers(app)
     app.include_router(system.router)
     # bulk first: its literal paths (/workspaces/bulk/projects) must win over {id} routes.
-    for module in (bulk, workspaces, projects, tasks, sections, custom_fields, views, comments, members, api_keys):
+    for module in (
+        bulk,
+        batch,
+        workspaces,
+        projects,
+        tasks,
+        sections,
+        custom_fields,
+        views,
+        comments,
+        members,
+        api_keys,
+    ):
         _document_scopes(module.router)
         app.include_router(module.router, prefix="/v1")
     app.include_router(taskforce_router)
