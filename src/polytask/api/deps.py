@@ -25,7 +25,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.db import Database
+from polytask.core.db import Database, HeldUnit
 from polytask.core.errors import AuthenticationFailed
 from polytask.core.scopes import SCOPES, require_scope
 from polytask.core.settings import Settings
@@ -171,38 +171,34 @@ SHARED_UNIT = "polytask.shared_unit"
 class SharedUnit:
     """An open write transaction that operations run in one after another, never concurrently."""
 
-    def __init__(self, session: Session, gates: _Gates) -> None:
-        self.session = session
+    def __init__(self, held: HeldUnit, gates: _Gates) -> None:
+        self._held = held
         self._gates = gates
 
     async def run(self, work: Callable[[Session], R]) -> R:
-        return await anyio.to_thread.run_sync(work, self.session, limiter=self._gates.threads)
+        return await anyio.to_thread.run_sync(work, self._held.session, limiter=self._gates.threads)
 
-    async def commit(self) -> None:
-        await anyio.to_thread.run_sync(self.session.commit, limiter=self._gates.threads)
+    async def complete(self) -> None:
+        """Make every step durable (core/db.py commits)."""
+        await anyio.to_thread.run_sync(self._held.commit, limiter=self._gates.threads)
 
 
 @asynccontextmanager
 async def shared_unit(request: Request) -> AsyncIterator[SharedUnit]:
     """A write session for a whole batch; it holds this process's SQLite writer gate until closed.
 
-    Nothing is committed unless the caller calls `commit()`; leaving the block rolls back
+    Nothing is committed unless the caller calls `complete()`; leaving the block rolls back
     whatever is left and closes the session.
     """
     db: Database = request.app.state.db
     gates = _gates(request)
     gate: AbstractAsyncContextManager[Any] = gates.sqlite_writer if db.is_sqlite else nullcontext()
     async with gate:
-        session = db.session()
+        held = db.held_unit()
         try:
-            yield SharedUnit(session, gates)
+            yield SharedUnit(held, gates)
         finally:
-
-            def close() -> None:
-                session.rollback()
-                session.close()
-
-            await anyio.to_thread.run_sync(close, limiter=gates.threads)
+            await anyio.to_thread.run_sync(held.close, limiter=gates.threads)
 
 
 def transactional(

@@ -93,6 +93,10 @@ class Database:
         finally:
             session.close()
 
+    def held_unit(self) -> HeldUnit:
+        """A write transaction that stays open across several steps (an atomic /v1/batch)."""
+        return HeldUnit(self.session())
+
     def ping(self) -> None:
         """Raise if the database does not answer a trivial query."""
         with self.engine.connect() as conn:
@@ -100,3 +104,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class HeldUnit:
+    """A unit of work whose steps run one after another, possibly on different threads.
+
+    `commit()` makes it durable; `close()` rolls back anything not committed.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def close(self) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()

@@ -108,7 +108,7 @@ async def batch(request: Request, data: BatchRequest = Body(examples=[EXAMPLE]))
             if result.status >= 400:
                 return _failure(request, result)  # leaving the block rolls everything back
             results.append(result)
-        await unit.commit()
+        await unit.complete()
     return _document(results, atomic=True)
 
 
