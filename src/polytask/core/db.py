@@ -109,7 +109,8 @@ class Database:
 class HeldUnit:
     """A unit of work whose steps run one after another, possibly on different threads.
 
-    `commit()` makes it durable; `close()` rolls back anything not committed.
+    `commit()` makes it durable and must do at commit exactly what `unit_of_work` does
+    (any before/after-commit hooks included); `close()` rolls back anything not committed.
     """
 
     def __init__(self, session: Session) -> None:

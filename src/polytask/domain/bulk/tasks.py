@@ -248,19 +248,16 @@ def _insert(session: Session, actor: Actor, items: list[_Item], roles: dict[int,
         kinds = ["task.created", "task.completed"] if row["status"] == "completed" else ["task.created"]
         events += [_event(actor, kind, row, snapshot, now) for kind in kinds]
         views.append(TaskView(_detached(row), rel, roles.get(row["workspace_id"])))
-    for model, batch in (
-        (Task, rows),
-        (TaskAssignee, links),
-        (TaskLabel, labels),
-        (TaskDependency, deps),
-        (Event, events),
-    ):
+    for model, batch in ((Task, rows), (TaskAssignee, links), (TaskLabel, labels), (TaskDependency, deps)):
         insert_rows(session, model.__table__, batch)
+    # The events' ids: whatever consumes new events at commit (a webhook outbox) can load them.
+    insert_rows(session, Event.__table__, events, returning=True)
     return views
 
 
-def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows in as few round trips as each engine allows.
+def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]], *, returning: bool = False) -> list[Any]:
+    """Insert many rows in as few round trips as each engine allows; with `returning`,
+    the new primary keys in row order.
 
     SQLite: asking for RETURNING makes SQLAlchemy batch the rows into multi-row INSERT
     statements ("insertmanyvalues"), and the tasks table's full-text trigger runs several
@@ -268,12 +265,13 @@ def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
     (psycopg pipelines it) measured faster than the RETURNING batches.
     """
     if not rows:
-        return
-    if session.get_bind().dialect.name == "sqlite":
-        first = next(iter(table.primary_key.columns))
-        session.connection().execute(insert(table).returning(first), rows).all()
-    else:
-        session.connection().execute(insert(table), rows)
+        return []
+    first = next(iter(table.primary_key.columns))
+    if returning or session.get_bind().dialect.name == "sqlite":
+        stmt = insert(table).returning(first, sort_by_parameter_order=True)
+        return list(session.connection().execute(stmt, rows).scalars())
+    session.connection().execute(insert(table), rows)
+    return []
 
 
 def _detached(row: dict[str, Any]) -> Task:
