@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -157,3 +159,30 @@ def _record_then_fail(db: Database, workspace_pk: int) -> None:
         )
         session.flush()
         raise RuntimeError("roll back")
+
+
+def test_bulk_creates_and_atomic_batches_are_delivered_too(
+    client: httpx.Client, db: Database, dispatcher: Dispatcher, receiver: Receiver
+) -> None:
+    """Writes that bypass the per-request unit of work (bulk inserts, an atomic batch's held
+    transaction) still fan out to webhooks at their commit, and only then."""
+    alice = make_person(db)
+    project = make_project(client, alice)
+    make_webhook(client, alice, receiver.url, events=["task.created"])
+    r = client.post(
+        f"/v1/projects/{project}/tasks/bulk",
+        json={"tasks": [{"name": f"Bulk {n}"} for n in range(3)]},
+        headers=alice.headers,
+    )
+    assert r.status_code == 201, r.text
+    ops = [{"method": "POST", "path": f"/projects/{project}/tasks", "body": {"name": f"Batch {n}"}} for n in range(2)]
+    r = client.post("/v1/batch", json={"operations": ops}, headers=alice.headers)
+    assert r.status_code == 200, r.text
+    # A failing atomic batch announces nothing.
+    bad = [*ops, {"method": "POST", "path": f"/projects/{project}/tasks", "body": {}}]
+    r = client.post("/v1/batch", json={"operations": bad}, headers=alice.headers)
+    assert r.status_code == 422, r.text
+    wait_for(lambda: len(receiver.requests) >= 5, what="five task.created")
+    time.sleep(0.5)
+    names = sorted(r.json["data"]["task"]["name"] for r in receiver.requests)
+    assert names == ["Batch 0", "Batch 1", "Bulk 0", "Bulk 1", "Bulk 2"]

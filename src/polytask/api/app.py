@@ -16,6 +16,8 @@ from starlette.responses import Response
 
 from polytask import __version__
 from polytask.api import system
+from polytask.api.conditional import ConditionalMiddleware
+from polytask.api.idempotency import IdempotencyMiddleware
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.oauth import endpoints as oauth_endpoints
 from polytask.api.oauth import pages as oauth_pages
@@ -24,6 +26,8 @@ from polytask.api.taskforce import errors as taskforce_errors
 from polytask.api.taskforce.router import router as taskforce_router
 from polytask.api.v1 import (
     api_keys,
+    batch,
+    bulk,
     comments,
     custom_fields,
     events,
@@ -37,6 +41,7 @@ from polytask.api.v1 import (
     workspaces,
 )
 from polytask.api.v1.errors import error_response, validation_details
+from polytask.api.v1.schemas import ErrorDocument
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
 from polytask.core.settings import Settings, get_settings
@@ -61,6 +66,8 @@ EXPOSED_HEADERS = [
     "X-RateLimit-Retry-After",
     "Retry-After",
     "Location",
+    "Idempotent-Replayed",
+    "ETag",
 ]
 
 _STATUS_CODES = {
@@ -170,7 +177,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
-    # Added first, so it runs inside the request-id middleware and its 429s carry the id.
+    # Innermost: If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
+    # keyed POST/PATCH, claimed after the rate limit let the request through.
+    app.add_middleware(ConditionalMiddleware)
+    app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours)
+    # Inside the request-id middleware, so its 429s carry the id.
     app.add_middleware(
         RateLimitMiddleware, settings=settings, prefixes=("/v1/", taskforce_errors.PREFIX + "/"), render=_rate_limited
     )
@@ -182,13 +193,23 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             allow_origins=settings.cors_origin_list,
             allow_credentials=settings.cors_allow_credentials,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "If-Match",
+                "If-None-Match",
+            ],
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
     _install_error_handlers(app)
     app.include_router(system.router)
+    # bulk first: its literal paths (/workspaces/bulk/projects) must win over {id} routes.
     for module in (
+        bulk,
+        batch,
         workspaces,
         projects,
         tasks,
@@ -203,6 +224,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         oauth_clients,
     ):
         _document_scopes(module.router)
+        _document_conditionals(module.router)
         app.include_router(module.router, prefix="/v1")
     app.include_router(taskforce_router)
     # The OAuth 2.0 authorization server (outside /v1 and outside /openapi.json; see docs/security.md).
@@ -210,6 +232,24 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(oauth_pages.router)
     system.mount_docs(app)
     return app
+
+
+def _document_conditionals(router: APIRouter) -> None:
+    """304 (If-None-Match) on reads, 412 (If-Match) on updates and deletes; see api/conditional.py."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        methods = route.methods or set()
+        if "GET" in methods:
+            route.responses.setdefault(304, {"description": "Not modified: If-None-Match holds the current ETag"})
+        if methods & {"PUT", "PATCH", "DELETE"}:
+            route.responses.setdefault(
+                412,
+                {
+                    "model": ErrorDocument,
+                    "description": "If-Match does not match the current ETag (PRECONDITION_FAILED)",
+                },
+            )
 
 
 def _document_scopes(router: APIRouter) -> None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -25,7 +25,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.db import Database
+from polytask.core.db import Database, HeldUnit
 from polytask.core.errors import AuthenticationFailed
 from polytask.core.scopes import SCOPES, require_scope
 from polytask.core.settings import Settings
@@ -133,6 +133,10 @@ async def run_unit(
     db: Database = request.app.state.db
     if readonly is None:
         readonly = request.method in _READ_METHODS
+    if SHARED_UNIT in request.scope:
+        # Inside an atomic batch every step writes through the batch's one session, the
+        # credential's "last used" touch included (a second writer would wait on SQLite's lock).
+        readonly = False
 
     def in_thread(session: Session) -> R:
         actor = authenticate(db, session, request, readonly)
@@ -148,6 +152,9 @@ async def run_anonymous(request: Request, work: Callable[[Session], R]) -> R:
 
 
 async def _in_unit(request: Request, work: Callable[[Session], R], *, readonly: bool) -> R:
+    shared: SharedUnit | None = request.scope.get(SHARED_UNIT)
+    if shared is not None:
+        return await shared.run(work)
     db: Database = request.app.state.db
     gates = _gates(request)
 
@@ -158,6 +165,50 @@ async def _in_unit(request: Request, work: Callable[[Session], R], *, readonly: 
     gate: AbstractAsyncContextManager[Any] = gates.sqlite_writer if db.is_sqlite and not readonly else nullcontext()
     async with gate:
         return await anyio.to_thread.run_sync(in_thread, limiter=gates.threads)
+
+
+# --- one unit of work shared by several requests (atomic /v1/batch) ----------------------------
+#
+# An atomic batch dispatches each operation through the app as its own in-process request
+# (so routing, validation, authentication, scope and permission checks are exactly those of
+# a lone call). The batch opens ONE write session and puts it on each operation's ASGI scope
+# under SHARED_UNIT; run_unit then runs the operation's work in that session instead of
+# opening, committing and closing its own. The batch alone decides to commit or roll back.
+
+SHARED_UNIT = "polytask.shared_unit"
+
+
+class SharedUnit:
+    """An open write transaction that operations run in one after another, never concurrently."""
+
+    def __init__(self, held: HeldUnit, gates: _Gates) -> None:
+        self._held = held
+        self._gates = gates
+
+    async def run(self, work: Callable[[Session], R]) -> R:
+        return await anyio.to_thread.run_sync(work, self._held.session, limiter=self._gates.threads)
+
+    async def complete(self) -> None:
+        """Make every step durable (core/db.py commits)."""
+        await anyio.to_thread.run_sync(self._held.commit, limiter=self._gates.threads)
+
+
+@asynccontextmanager
+async def shared_unit(request: Request) -> AsyncIterator[SharedUnit]:
+    """A write session for a whole batch; it holds this process's SQLite writer gate until closed.
+
+    Nothing is committed unless the caller calls `complete()`; leaving the block rolls back
+    whatever is left and closes the session.
+    """
+    db: Database = request.app.state.db
+    gates = _gates(request)
+    gate: AbstractAsyncContextManager[Any] = gates.sqlite_writer if db.is_sqlite else nullcontext()
+    async with gate:
+        held = db.held_unit()
+        try:
+            yield SharedUnit(held, gates)
+        finally:
+            await anyio.to_thread.run_sync(held.close, limiter=gates.threads)
 
 
 def transactional(

@@ -150,6 +150,10 @@ class Database:
             session.close()
         _run_after_commit(committed)
 
+    def held_unit(self) -> HeldUnit:
+        """A write transaction that stays open across several steps (an atomic /v1/batch)."""
+        return HeldUnit(self.session())
+
     def ping(self) -> None:
         """Raise if the database does not answer a trivial query."""
         with self.engine.connect() as conn:
@@ -157,3 +161,31 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class HeldUnit:
+    """A unit of work whose steps run one after another, possibly on different threads.
+
+    `commit()` makes it durable and must do at commit exactly what `unit_of_work` does
+    (any before/after-commit hooks included); `close()` rolls back anything not committed.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def commit(self) -> None:
+        """Commit with the unit of work's hooks: before-commit callbacks (the webhook
+        outbox) inside the transaction, after-commit callbacks once it is durable."""
+        _run_before_commit(self.session)
+        self.session.commit()
+        committed: list[Callable[[], None]] = self.session.info.pop(_AFTER_COMMIT, [])
+        self.session.info.pop(_BEFORE_COMMIT, None)
+        _run_after_commit(committed)
+
+    def close(self) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.info.pop(_BEFORE_COMMIT, None)
+            self.session.info.pop(_AFTER_COMMIT, None)
+            self.session.close()

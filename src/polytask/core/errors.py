@@ -58,6 +58,11 @@ class Conflict(DomainError):
     http_status = 409
 
 
+class PreconditionFailed(DomainError):
+    code = "PRECONDITION_FAILED"
+    http_status = 412
+
+
 class RateLimitExceeded(DomainError):
     code = "RATE_LIMIT_EXCEEDED"
     http_status = 429

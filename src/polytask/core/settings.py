@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
+    bulk_max_tasks: int = Field(
+        default=10_000, ge=1, description="Most tasks one bulk request may create, update or delete."
+    )
+
+    idempotency_ttl_hours: int = Field(
+        default=24, ge=1, description="How long a stored Idempotency-Key response is replayed."
+    )
+
     open_signup: bool = Field(
         default=False, description="Let anyone create an account through the Taskforce surface's POST /api/v1/user."
     )

@@ -3,6 +3,7 @@
 from polytask.models.base import Base
 from polytask.models.events import Event
 from polytask.models.fields import FieldDefinition, SavedView
+from polytask.models.idempotency import IdempotencyKey
 from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
 from polytask.models.oauth import LoginFailure, OAuthClient, OAuthCode, OAuthToken
 from polytask.models.projects import Project, Section
@@ -17,6 +18,7 @@ __all__ = [
     "Comment",
     "Event",
     "FieldDefinition",
+    "IdempotencyKey",
     "Invite",
     "LoginFailure",
     "Membership",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,13 @@ from starlette.responses import Response
 from polytask.api.v1.params import Shape, list_meta_links
 from polytask.api.v1.render import Resource, dedupe, sparse
 from polytask.core.pagination import PageResult
+
+
+def etag_of(data: Resource) -> str:
+    """A strong validator of a resource's full representation (whatever `fields=` and
+    `include=` select), so a GET, the write that returned it and If-Match all agree."""
+    digest = hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return f'"{digest[:32]}"'
 
 
 class JSONAPIResponse(Response):
@@ -33,7 +41,7 @@ def document(
     body: dict[str, Any] = {"data": sparse(data, fields)}
     if shape and shape.include:
         body["included"] = [sparse(r, fields) for r in dedupe(included)]
-    return JSONAPIResponse(body, status_code=status_code, headers=dict(headers or {}))
+    return JSONAPIResponse(body, status_code=status_code, headers={"ETag": etag_of(data), **(headers or {})})
 
 
 def list_document(

@@ -112,6 +112,10 @@ def _check_named_containers(session: Session, actor: Actor, tree: Node | None) -
                     membership_for(session, actor, pk)
 
 
+# Bulk operations compile filter objects with the same check (domain/bulk/operations.py).
+check_named_containers = _check_named_containers
+
+
 def users_by_id(session: Session, user_ids: list[int]) -> dict[int, User]:
     if not user_ids:
         return {}

@@ -1,0 +1,1 @@
+"""Bulk operations: many tasks or projects in one request, all or none."""

@@ -1,0 +1,1 @@
+"""Idempotency keys (Stripe semantics) for keyed POST and PATCH requests."""
