@@ -132,6 +132,14 @@ class Receiver:
         with self._lock:
             return [r for r in self.requests if name is None or r.json.get("event") == name]
 
+    def in_event_order(self) -> list[Received]:
+        """Deliveries sorted by the event they carry (message ids are msg_<event id>_<webhook id>).
+
+        Deliveries travel in parallel, so on a busy machine they can arrive out of order;
+        receivers reorder with `sequence` (per resource) or the event id."""
+        with self._lock:
+            return sorted(self.requests, key=lambda r: (int(r.json["id"].split("_")[1]), r.at))
+
 
 def wait_for(predicate: Callable[[], bool], *, timeout: float = 10.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout

@@ -133,7 +133,7 @@ def test_polytask_worker_delivers_beside_a_server_without_a_dispatcher(
             worker.kill()
             pytest.fail("the worker did not stop on SIGTERM")
     assert code == 0
-    assert [r.json["data"]["project"]["name"] for r in receiver.requests] == [
+    assert [r.json["data"]["project"]["name"] for r in receiver.in_event_order()] == [
         "Queued before the worker starts",
         "Created while it runs",
     ]

@@ -38,14 +38,14 @@ def test_subscriptions_match_exact_names_wildcards_and_projects(
         client.patch(f"/v1/tasks/{task}", json={"status": "pending"}, headers=alice.headers)
         wait_for(lambda: len(receiver.requests) == 4, what="project One's task events")
         wait_for(lambda: len(other.requests) == 2, what="the task.updated events")
-        assert [r.json["event"] for r in receiver.requests] == [
+        assert [r.json["event"] for r in receiver.in_event_order()] == [
             "task.created",
             "task.updated",
             "task.completed",
             "task.updated",
         ]
         assert {r.json["data"]["project"]["id"] for r in receiver.requests} == {one}
-        assert [r.json["changes"].get("status", {}).get("to") for r in other.requests] == [None, "pending"]
+        assert [r.json["changes"].get("status", {}).get("to") for r in other.in_event_order()] == [None, "pending"]
     finally:
         other.stop()
 
@@ -63,17 +63,20 @@ def test_deleting_a_project_announces_each_task_and_section(
     child = make_task(client, alice, project, name="child", parent_id=parent)["id"]
     assert client.delete(f"/v1/projects/{project}", headers=alice.headers).status_code == 204
     wait_for(lambda: len(receiver.requests) == 4, what="four deletion events")
-    got = [(r.json["event"], r.json["data"][r.json["event"].split(".")[0]]["id"]) for r in receiver.requests]
+    # Deliveries travel in parallel, so they may arrive in any order; the message ids
+    # (msg_<event id>_<webhook id>) carry the order the events were recorded in.
+    requests = receiver.in_event_order()
+    got = [(r.json["event"], r.json["data"][r.json["event"].split(".")[0]]["id"]) for r in requests]
     assert got == [
         ("task.deleted", child),
         ("task.deleted", parent),
         ("section.deleted", section.json()["data"]["id"]),
         ("project.deleted", project),
     ]
-    for r in receiver.requests[:3]:
+    for r in requests[:3]:
         assert r.json["changes"] == {"deleted_with": project}
-    assert receiver.requests[0].json["data"]["task"]["name"] == "child"
-    assert receiver.requests[3].json["data"]["project"]["name"] == "Doomed"
+    assert requests[0].json["data"]["task"]["name"] == "child"
+    assert requests[3].json["data"]["project"]["name"] == "Doomed"
 
 
 def test_bulk_imports_are_delivered_too(

@@ -37,3 +37,7 @@ SectionId = Annotated[int, _path_id("section"), _schema("section"), Path(descrip
 ApiKeyId = Annotated[int, _path_id("api_key"), _schema("api_key"), Path(description="An API key id")]
 CustomFieldId = Annotated[int, _path_id("custom_field"), _schema("custom_field"), Path(description="A custom field id")]
 ViewId = Annotated[int, _path_id("view"), _schema("view"), Path(description="A saved view id")]
+WebhookId = Annotated[int, _path_id("webhook"), _schema("webhook"), Path(description="A webhook id")]
+DeliveryId = Annotated[
+    int, _path_id("webhook_delivery"), _schema("webhook_delivery"), Path(description="A delivery id")
+]

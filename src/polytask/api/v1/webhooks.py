@@ -3,45 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, Path, Request
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from fastapi import APIRouter, Body, Request
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import PAGING, one, page_request, reject_unknown
+from polytask.api.v1.paths import DeliveryId, WebhookId
 from polytask.api.v1.render import Resource, ident, resource, rid, ts
 from polytask.api.v1.schemas import ERROR_RESPONSES, _documents
 from polytask.core.actor import Actor
-from polytask.core.errors import NotFound, ValidationFailed
-from polytask.core.ids import id_pattern, parse_id, render_id
+from polytask.core.errors import ValidationFailed
+from polytask.core.ids import parse_id
 from polytask.domain.webhooks import service
 from polytask.domain.webhooks.schemas import WebhookCreate, WebhookUpdate
 
 router = APIRouter(tags=["Webhooks"], responses=ERROR_RESPONSES)
-
-
-def _checked(kind: str) -> BeforeValidator:
-    def check(value: object) -> int:
-        pk = parse_id(kind, value)
-        if pk is None:
-            raise NotFound.of(kind, value)
-        return pk
-
-    return BeforeValidator(check)
-
-
-def _schema(kind: str) -> WithJsonSchema:
-    return WithJsonSchema({"type": "string", "pattern": id_pattern(kind), "examples": [render_id(kind, 1)]})
-
-
-WebhookId = Annotated[int, _checked("webhook"), _schema("webhook"), Path(description="A webhook id")]
-DeliveryId = Annotated[
-    int, _checked("webhook_delivery"), _schema("webhook_delivery"), Path(description="A delivery id")
-]
 
 
 # --- documents ---------------------------------------------------------------------------------

@@ -257,20 +257,24 @@ def _insert(session: Session, actor: Actor, items: list[_Item], roles: dict[int,
 
 def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]], *, returning: bool = False) -> list[Any]:
     """Insert many rows in as few round trips as each engine allows; with `returning`,
-    the new primary keys in row order.
+    the new primary keys (in no particular order).
 
-    SQLite: asking for RETURNING makes SQLAlchemy batch the rows into multi-row INSERT
-    statements ("insertmanyvalues"), and the tasks table's full-text trigger runs several
-    times faster inside one statement than across 10,000. PostgreSQL: a plain executemany
-    (psycopg pipelines it) measured faster than the RETURNING batches.
+    Asking for RETURNING makes SQLAlchemy batch the rows into multi-row INSERT statements
+    ("insertmanyvalues"). On SQLite the tasks table's full-text trigger runs several times
+    faster inside one statement than across 10,000. On PostgreSQL a plain executemany
+    (pipelined by psycopg) is used unless keys are wanted; most of the time there goes to
+    psycopg preparing the large multi-row statements (see performance.md).
     """
     if not rows:
         return []
     first = next(iter(table.primary_key.columns))
     if returning or session.get_bind().dialect.name == "sqlite":
-        stmt = insert(table).returning(first, sort_by_parameter_order=True)
-        return list(session.connection().execute(stmt, rows).scalars())
-    session.connection().execute(insert(table), rows)
+        # Callers need the set of new keys, not their order: asking for the order would
+        # make SQLite fall back to one statement per row for autoincrement keys.
+        stmt = insert(table).returning(first)
+        ids = list(session.connection().execute(stmt, rows).scalars())
+        return ids if returning else []
+    session.connection().execute(insert(table), rows)  # psycopg pipelines the executemany
     return []
 
 
