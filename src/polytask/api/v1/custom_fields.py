@@ -10,12 +10,11 @@ from starlette.responses import Response
 
 from polytask.api.deps import transactional
 from polytask.api.v1 import resources
-from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.documents import JSONAPIResponse, created, document, no_content, whole_list_document
 from polytask.api.v1.params import reject_unknown, shape
 from polytask.api.v1.paths import CustomFieldId, ProjectId, TaskId, WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, CustomFieldDocument, CustomFieldListDocument, TaskDocument
 from polytask.core.actor import Actor
-from polytask.core.pagination import PageRequest, PageResult
 from polytask.domain.fields import service
 from polytask.domain.fields.schemas import FieldDefinitionCreate, FieldDefinitionUpdate
 from polytask.domain.tasks import service as tasks
@@ -44,9 +43,8 @@ def list_custom_fields(request: Request, project_id: ProjectId, session: Session
     """The project's custom fields, its workspace's inherited ones included, by position."""
     reject_unknown(request.query_params, {"fields"})
     found = service.list_fields(session, actor, project_id)
-    result: PageResult[Any] = PageResult(found, len(found), PageRequest(limit=max(len(found), 1), offset=0))
     shp = shape(request.query_params, "custom_field", {})
-    return list_document(request, result, shape=shp, data=[resources.custom_field(f) for f in found])
+    return whole_list_document(request, [resources.custom_field(f) for f in found], shape=shp)
 
 
 @router.post("/projects/{project_id}/custom-fields", response_model=CustomFieldDocument, status_code=201)
@@ -129,9 +127,8 @@ def list_workspace_custom_fields(
     """The workspace's own custom fields, which every project of it inherits."""
     reject_unknown(request.query_params, {"fields"})
     found = service.list_workspace_fields(session, actor, workspace_id)
-    result: PageResult[Any] = PageResult(found, len(found), PageRequest(limit=max(len(found), 1), offset=0))
     shp = shape(request.query_params, "custom_field", {})
-    return list_document(request, result, shape=shp, data=[resources.custom_field(f) for f in found])
+    return whole_list_document(request, [resources.custom_field(f) for f in found], shape=shp)
 
 
 @router.post("/workspaces/{workspace_id}/custom-fields", response_model=CustomFieldDocument, status_code=201)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import transactional
 from polytask.api.v1 import resources
-from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.documents import JSONAPIResponse, created, document, no_content, whole_list_document
 from polytask.api.v1.params import reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, ViewId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ViewDocument, ViewListDocument
 from polytask.core.actor import Actor
-from polytask.core.pagination import PageRequest, PageResult
 from polytask.domain.fields import views
 from polytask.domain.fields.schemas import ViewCreate, ViewUpdate
 
@@ -36,9 +33,8 @@ def list_views(request: Request, project_id: ProjectId, session: Session, actor:
     """The project's saved views."""
     reject_unknown(request.query_params, {"fields"})
     found = views.list_views(session, actor, project_id)
-    result: PageResult[Any] = PageResult(found, len(found), PageRequest(limit=max(len(found), 1), offset=0))
     shp = shape(request.query_params, "view", {})
-    return list_document(request, result, shape=shp, data=[resources.view(v) for v in found])
+    return whole_list_document(request, [resources.view(v) for v in found], shape=shp)
 
 
 @router.post("/projects/{project_id}/views", response_model=ViewDocument, status_code=201)
