@@ -1,0 +1,24 @@
+"""browser sessions
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-22 17:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0009"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Reserved; filled in by the branch that owns it.
+    pass
+
+
+def downgrade() -> None:
+    pass
