@@ -149,6 +149,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         settings.effective_database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         pool_size=settings.db_threads + 4,
+        sqlite_mmap_bytes=settings.sqlite_mmap_mb * 1024 * 1024,
     )
 
     @asynccontextmanager

@@ -28,7 +28,11 @@ app.add_typer(dev_app, name="dev")
 
 def _database() -> Database:
     settings = get_settings()
-    return Database(settings.effective_database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    return Database(
+        settings.effective_database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        sqlite_mmap_bytes=settings.sqlite_mmap_mb * 1024 * 1024,
+    )
 
 
 def _fail(message: str) -> typer.Exit:

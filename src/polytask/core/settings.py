@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, description="Upper bound for limit/per_page.")
     default_page_size: int = Field(default=20, ge=1)
     sqlite_busy_timeout_ms: int = 30_000
+    sqlite_mmap_mb: int = Field(
+        default=256, ge=0, description="SQLite reads through a shared memory map of this many MiB; 0: off."
+    )
     db_threads: int = Field(
         default=16, ge=1, description="Worker threads running requests' database work; the pool matches it."
     )
