@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -9,6 +10,8 @@ from sqlalchemy import update
 
 from polytask.core.clock import utcnow
 from polytask.core.db import Database
+from polytask.domain.api_keys.service import create_api_key
+from polytask.domain.users.service import get_user
 from polytask.models import Event
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
@@ -92,7 +95,7 @@ def test_filters_through_the_query_engine(client: httpx.Client, db: Database) ->
         conn.execute(
             update(Event)
             .where(Event.type == "task.created", Event.resource_id == int(mine["id"].split("_")[1]))
-            .values(occurred_at=utcnow().replace(microsecond=0) - __import__("datetime").timedelta(days=10))
+            .values(occurred_at=utcnow() - timedelta(days=10))
         )
     recent = audit(client, owner, owner.workspace, **{"occurred_at[gte]": "now-7d", "type": "task.created"})
     assert [e["attributes"]["resource_id"] for e in recent.json()["data"]] == [theirs["id"]]
@@ -237,3 +240,33 @@ def test_bulk_created_tasks_carry_project_and_address(client: httpx.Client, db: 
     logged = audit(client, owner, owner.workspace, type="task.created").json()["data"]
     assert [e["attributes"]["client_ip"] for e in logged] == ["127.0.0.1"] * 3
     assert {e["attributes"]["project_id"] for e in logged} == {project}
+
+
+def test_no_list_leaks_another_workspaces_events(client: httpx.Client, db: Database) -> None:
+    alice, bob = make_person(db), make_person(db)
+    join(db, bob, alice, role="admin")  # alice administers bob's workspace too
+    mine = make_project(client, alice, name="Alice's")
+    theirs = make_project(client, bob, name="Bob's")
+    make_task(client, alice, mine, name="Alice's task")
+    secret = make_task(client, bob, theirs, name="Bob's task")
+    client.post(f"/v1/tasks/{secret['id']}/comments", json={"body": "private"}, headers=bob.headers)
+
+    own = audit(client, alice, alice.workspace, limit=100).json()["data"]
+    assert own
+    assert {e["attributes"]["workspace_id"] for e in own} == {alice.workspace}
+    assert not any(e["attributes"]["project_id"] == theirs for e in own)
+    # Filters never reach outside the path's workspace.
+    assert audit(client, alice, alice.workspace, resource_id=secret["id"]).json()["data"] == []
+    assert audit(client, alice, alice.workspace, project_id=theirs).status_code == 404
+    activity = client.get(f"/v1/projects/{mine}/activity", params={"limit": 100}, headers=alice.headers)
+    assert {e["attributes"]["project_id"] for e in activity.json()["data"]} == {mine}
+    # Bob, a stranger to alice's workspace, sees none of it and learns nothing.
+    assert audit(client, bob, alice.workspace).status_code == 404
+    assert client.get(f"/v1/projects/{mine}/activity", headers=bob.headers).status_code == 404
+    assert client.get("/v1/audit-log", headers=bob.headers).status_code == 403
+    # A key bound to alice's own workspace does not reach bob's, where she is an admin.
+    with db.unit_of_work() as session:
+        bound = create_api_key(session, None, user=get_user(session, alice.user_id), workspace_id=alice.workspace_pk)
+        headers = {"Authorization": f"Bearer {bound.secret}"}
+    assert client.get(f"/v1/workspaces/{bob.workspace}/audit-log", headers=headers).status_code == 404
+    assert client.get(f"/v1/workspaces/{bob.workspace}/audit-log", headers=alice.headers).status_code == 200
