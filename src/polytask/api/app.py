@@ -26,6 +26,7 @@ from polytask.api.taskforce import errors as taskforce_errors
 from polytask.api.taskforce.router import router as taskforce_router
 from polytask.api.v1 import (
     api_keys,
+    audit,
     batch,
     bulk,
     comments,
@@ -223,6 +224,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         webhooks,
         events,
         oauth_clients,
+        audit,
     ):
         _document_scopes(module.router)
         _document_conditionals(module.router)

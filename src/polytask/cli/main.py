@@ -1,4 +1,4 @@
-"""The `polytask` command line: serve, migrate, users, api-keys, oauth-clients, dev."""
+"""The `polytask` command line: serve, migrate, users, api-keys, oauth-clients, events, dev."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from polytask.cli.events import events_app
 from polytask.core.db import Database
 from polytask.core.settings import get_settings
 
@@ -24,6 +25,7 @@ app.add_typer(keys_app, name="api-keys")
 oauth_app = typer.Typer(help="Manage OAuth 2.0 clients.", no_args_is_help=True)
 app.add_typer(oauth_app, name="oauth-clients")
 app.add_typer(dev_app, name="dev")
+app.add_typer(events_app, name="events")
 
 
 def _database() -> Database:

@@ -14,7 +14,9 @@ from polytask.core.errors import PermissionDenied, ValidationFailed
 
 RESOURCES: tuple[str, ...] = ("workspaces", "projects", "tasks", "users", "api_keys", "webhooks")
 ADMIN = "admin"
-SCOPES: frozenset[str] = frozenset({f"{r}:{a}" for r in RESOURCES for a in ("read", "write")} | {ADMIN})
+# The audit logs are read-only: there is no `audit:write`.
+AUDIT_READ = "audit:read"
+SCOPES: frozenset[str] = frozenset({f"{r}:{a}" for r in RESOURCES for a in ("read", "write")} | {ADMIN, AUDIT_READ})
 
 
 def grants(granted: frozenset[str] | None, scope: str) -> bool:

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="Idle time after which /v1/events/stream sends a comment line."
     )
 
+    # The audit log (event-log retention).
+    audit_retention_days: int = Field(
+        default=365, ge=0, description="Delete events older than this many days (hourly); 0 keeps them forever."
+    )
+
     @property
     def webhook_retry_delays(self) -> list[float]:
         return [float(part) for part in self.webhook_retry_schedule.split(",") if part.strip()]

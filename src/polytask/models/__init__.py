@@ -1,7 +1,7 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
 from polytask.models.base import Base
-from polytask.models.events import Event
+from polytask.models.events import Event, PrunedEventCount
 from polytask.models.fields import FieldDefinition, SavedView
 from polytask.models.idempotency import IdempotencyKey
 from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
@@ -26,6 +26,7 @@ __all__ = [
     "OAuthCode",
     "OAuthToken",
     "Project",
+    "PrunedEventCount",
     "SavedView",
     "Section",
     "Task",

@@ -34,6 +34,7 @@ from polytask.domain.events import bus
 from polytask.domain.webhooks import signing, ssrf
 from polytask.domain.webhooks.dispatch import BODY_EXCERPT, Job, Policy, claim_due, has_due, record_attempt
 from polytask.domain.webhooks.policy import Outcome
+from polytask.worker.retention import prune_periodically
 
 log = logging.getLogger("polytask.webhooks")
 
@@ -108,6 +109,10 @@ class Dispatcher:
         self.ready.set()
         limits = httpx.Limits(max_connections=self.settings.webhook_concurrency, max_keepalive_connections=8)
         recorder = asyncio.create_task(self._recorder(), name="polytask-webhook-recorder")
+        # Event-log retention rides along: it is periodic work wherever dispatchers run.
+        pruner = asyncio.create_task(
+            prune_periodically(self.db, self.settings.audit_retention_days), name="polytask-event-retention"
+        )
         try:
             async with httpx.AsyncClient(follow_redirects=False, limits=limits, trust_env=False) as client:
                 while not self._stop.is_set():
@@ -120,8 +125,11 @@ class Dispatcher:
                 await self._drain()
         finally:
             recorder.cancel()
+            pruner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await recorder
+            with contextlib.suppress(asyncio.CancelledError):
+                await pruner
             bus.unsubscribe_outbox(self.wake)
 
     async def _idle(self) -> None:

@@ -244,6 +244,30 @@ _CustomFieldResource, CustomFieldDocument, CustomFieldListDocument = _documents(
 )
 
 
+class AuditEventAttributes(BaseModel):
+    """One event of the log as the audit log and project activity show it."""
+
+    type: str | None = Field(default=None, examples=["task.updated"])
+    occurred_at: str | None = None
+    workspace_id: str | None = None
+    project_id: str | None = None
+    resource_type: str | None = Field(default=None, examples=["task"])
+    resource_id: str | None = Field(default=None, examples=["task_42"])
+    actor_id: str | None = Field(
+        default=None, description="The user who acted; null for the system or an anonymous caller."
+    )
+    credential_kind: str | None = Field(default=None, examples=["api_key"], description="Audit logs only.")
+    credential_id: str | None = Field(default=None, examples=["key_3"], description="Audit logs only.")
+    client_ip: str | None = Field(default=None, examples=["203.0.113.7"], description="Audit logs only.")
+    changes: dict[str, Any] | None = Field(default=None, description='{"field": {"from": old, "to": new}}')
+    snapshot: dict[str, Any] | None = Field(default=None, description="The resource as the change left it.")
+
+
+_AuditEventResource, _AuditEventDocument, AuditEventListDocument = _documents(
+    "AuditEvent", "event", AuditEventAttributes
+)
+
+
 InviteBatchDocument = create_model("InviteBatchDocument", data=(list[_InviteResource], ...))  # type: ignore[valid-type]
 
 
@@ -258,6 +282,7 @@ ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {
     "api_key": frozenset(ApiKeyAttributes.model_fields),
     "custom_field": frozenset(CustomFieldAttributes.model_fields),
     "view": frozenset(ViewAttributes.model_fields),
+    "event": frozenset(AuditEventAttributes.model_fields),
 }
 
 # Relationship names, which `fields=` may also name (JSON:API sparse fieldsets cover both).
@@ -272,6 +297,7 @@ RELATIONSHIP_NAMES: dict[str, frozenset[str]] = {
     "api_key": frozenset({"workspace"}),
     "custom_field": frozenset({"project"}),
     "view": frozenset({"project"}),
+    "event": frozenset(),
 }
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

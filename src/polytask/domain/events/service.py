@@ -28,22 +28,50 @@ def record_event(
     workspace_id: int | None,
     changes: dict[str, Any] | None = None,
     snapshot: dict[str, Any] | None = None,
+    project_id: int | None = None,
+    client_ip: str | None = None,
 ) -> Event:
-    """Append one event row; it commits or rolls back with the change it describes."""
+    """Append one event row; it commits or rolls back with the change it describes.
+
+    `project_id` defaults to what the resource says (a project's own id, a snapshot's
+    `project_id`); `client_ip` to the actor's address, else a snapshot's `client_ip`
+    (authentication events written before anyone is signed in).
+    """
+    snap = snapshot or {}
     event = Event(
         type=type,
         resource_type=resource_type,
         resource_id=resource_id,
         workspace_id=workspace_id,
+        project_id=project_id if project_id is not None else project_of(resource_type, resource_id, snap),
         actor_user_id=actor.user_id if actor else None,
         credential_kind=actor.credential_kind if actor else None,
         credential_id=actor.credential_id if actor else None,
+        client_ip=_address(client_ip or (actor.client_ip if actor else None) or snap.get("client_ip")),
         changes=jsonable(changes or {}),
-        snapshot=jsonable(snapshot or {}),
+        snapshot=jsonable(snap),
     )
     session.add(event)
     track_new_events(session, [event])
     return event
+
+
+# Resources that belong to one project; their events show in its activity.
+PROJECT_RESOURCES = frozenset({"project", "task", "section", "comment", "view", "custom_field"})
+
+
+def project_of(resource_type: str, resource_id: int, snapshot: dict[str, Any]) -> int | None:
+    """The project an event belongs to, as far as its resource and snapshot tell."""
+    if resource_type == "project":
+        return resource_id
+    if resource_type not in PROJECT_RESOURCES:
+        return None
+    value = snapshot.get("project_id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _address(value: object) -> str | None:
+    return value[:64] if isinstance(value, str) and value else None
 
 
 def track_new_events(session: Session, events: list[Event]) -> None:
@@ -150,6 +178,7 @@ def record_update(
     workspace_id: int | None,
     before: dict[str, Any],
     after: dict[str, Any],
+    project_id: int | None = None,
 ) -> dict[str, Any]:
     """Record `<resource>.updated` with the changed fields, if any changed; returns the changes."""
     changes = diff(before, after)
@@ -164,5 +193,6 @@ def record_update(
             workspace_id=workspace_id,
             changes=changes,
             snapshot=after,
+            project_id=project_id,
         )
     return changes

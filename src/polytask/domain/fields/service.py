@@ -289,6 +289,7 @@ def _update(
         workspace_id=defn.workspace_id,
         before=before,
         after=snapshot_of(defn, DEFINITION_FIELDS),
+        project_id=defn.project_id,
     )
     return defn
 

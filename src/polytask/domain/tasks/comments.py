@@ -70,6 +70,7 @@ def add_comment(session: Session, actor: Actor, *, task_id: int, data: CommentCr
         resource_type="comment",
         resource_id=comment.id,
         workspace_id=task.workspace_id,
+        project_id=task.project_id,
         snapshot={"task_id": task.id, "body": data.body},
     )
     return comment
@@ -97,6 +98,7 @@ def update_comment(session: Session, actor: Actor, *, task_id: int, comment_id: 
             resource_type="comment",
             resource_id=comment.id,
             workspace_id=task.workspace_id,
+            project_id=task.project_id,
             changes={"body": {"from": before, "to": data.body}},
             snapshot={"task_id": task.id, "body": data.body},
         )
@@ -118,5 +120,6 @@ def delete_comment(session: Session, actor: Actor, *, task_id: int, comment_id: 
         resource_type="comment",
         resource_id=comment_id,
         workspace_id=task.workspace_id,
+        project_id=task.project_id,
         snapshot={"task_id": task.id},
     )

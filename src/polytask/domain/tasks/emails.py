@@ -40,6 +40,7 @@ def add_email_link(session: Session, actor: Actor, *, task_id: int, data: EmailL
         resource_type="task",
         resource_id=task.id,
         workspace_id=task.workspace_id,
+        project_id=task.project_id,
         snapshot={"gmail_thread_id": thread_id, "subject": data.subject, "sender": data.sender},
     )
     return link
@@ -61,5 +62,6 @@ def remove_email_link(session: Session, actor: Actor, *, task_id: int, gmail_thr
         resource_type="task",
         resource_id=task.id,
         workspace_id=task.workspace_id,
+        project_id=task.project_id,
         snapshot={"gmail_thread_id": link.gmail_thread_id},
     )

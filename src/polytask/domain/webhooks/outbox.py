@@ -18,7 +18,17 @@ from sqlalchemy.orm import Session
 from polytask.core.clock import isoformat, utcnow
 from polytask.core.ids import render_id
 from polytask.domain.webhooks.schemas import PING_EVENT
-from polytask.models import Comment, Event, Project, Task, User, Webhook, WebhookDelivery, Workspace
+from polytask.models import (
+    Comment,
+    Event,
+    Project,
+    PrunedEventCount,
+    Task,
+    User,
+    Webhook,
+    WebhookDelivery,
+    Workspace,
+)
 
 # Snapshot fields holding ids, rendered in the native prefixed form; `*_by_id` loses `_id`.
 _ID_FIELDS = {
@@ -133,19 +143,28 @@ def event_data(ctx: PayloadContext, event: Event) -> dict[str, Any]:
 
 
 def sequence_of(session: Session, event: Event) -> int:
-    """The event's position among its resource's events: 1, 2, 3 ... (receivers reorder by it)."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Event)
-            .where(
-                Event.resource_type == event.resource_type,
-                Event.resource_id == event.resource_id,
-                Event.id <= event.id,
-            )
+    """The event's position among its resource's events: 1, 2, 3 ... (receivers reorder by it).
+
+    Events removed by retention still count (pruned_event_counts), so numbers never go back."""
+    pruned = (
+        select(PrunedEventCount.pruned)
+        .where(
+            PrunedEventCount.resource_type == event.resource_type,
+            PrunedEventCount.resource_id == event.resource_id,
         )
-        or 0
+        .scalar_subquery()
     )
+    kept = (
+        select(func.count())
+        .select_from(Event)
+        .where(
+            Event.resource_type == event.resource_type,
+            Event.resource_id == event.resource_id,
+            Event.id <= event.id,
+        )
+        .scalar_subquery()
+    )
+    return int(session.scalar(select(kept + func.coalesce(pruned, 0))) or 0)
 
 
 def encode(payload: dict[str, Any]) -> str:

@@ -1,0 +1,1 @@
+"""The audit log and project activity: reading the event log by workspace, server and project."""
