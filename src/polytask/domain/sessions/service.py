@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -24,8 +24,8 @@ from polytask.core.settings import Settings
 from polytask.domain.api_keys.service import Authenticated
 from polytask.domain.events.service import record_event
 from polytask.domain.users.login import SignIn, sign_in
-from polytask.domain.workspaces.access import address_allowed
-from polytask.models import BrowserSession, Membership, User, Workspace
+from polytask.domain.workspaces.access import blocked_workspaces, in_allowlisted_workspace
+from polytask.models import BrowserSession, User
 
 CREDENTIAL_KIND = "session"
 EXPIRED = "Your session has expired; log in again"
@@ -130,21 +130,10 @@ _SESSION_BY_HASH = (
         BrowserSession.revoked_at,
         User.role,
         User.is_active,
-        exists()
-        .where(
-            Membership.user_id == BrowserSession.user_id,
-            Workspace.id == Membership.workspace_id,
-            Workspace.ip_allowlist_enabled.is_(True),
-        )
-        .label("allowlisted"),
+        in_allowlisted_workspace(BrowserSession.user_id),
     )
     .join(User, User.id == BrowserSession.user_id)
     .where(BrowserSession.id_hash == bindparam("hash"))
-)
-_ALLOWLISTED_WORKSPACES = (
-    select(Workspace.id, Workspace.security)
-    .join(Membership, Membership.workspace_id == Workspace.id)
-    .where(Membership.user_id == bindparam("user_id"), Workspace.ip_allowlist_enabled.is_(True))
 )
 
 
@@ -170,11 +159,7 @@ def authenticate_session(session: Session, settings: Settings, raw: str, *, clie
         raise AuthenticationFailed("This user is deactivated", {"credential": "session"})
     blocked: frozenset[int] = frozenset()
     if row.allowlisted:  # a second query only for users in a workspace with an allowlist
-        blocked = frozenset(
-            ws_id
-            for ws_id, security in session.execute(_ALLOWLISTED_WORKSPACES, {"user_id": row.user_id})
-            if not address_allowed(client_ip, list(security.get("ip_whitelisting", [])))
-        )
+        blocked = blocked_workspaces(session, row.user_id, client_ip)
     actor = Actor(
         user_id=row.user_id,
         global_role=row.role,
