@@ -193,7 +193,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Innermost: If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
     # keyed POST/PATCH, claimed after the rate limit let the request through.
     app.add_middleware(ConditionalMiddleware)
-    app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        ttl_hours=settings.idempotency_ttl_hours,
+        session_cookie=settings.session_cookie_name,
+    )
     # CSRF checks of cookie-authenticated state changes, before any body is parsed (api/csrf.py).
     app.add_middleware(CsrfMiddleware, settings=settings, covers=_session_surface, render=_render_error)
     # Inside the request-id middleware, so its 429s carry the id.

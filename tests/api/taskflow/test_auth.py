@@ -17,7 +17,7 @@ from polytask.core.db import Database
 from polytask.core.settings import Settings
 from polytask.models import BrowserSession, Event, LoginFailure, User
 from tests.api.taskflow.conftest import PASSWORD, Serve, log_in, served
-from tests.factories.people import Person, make_person
+from tests.factories.people import Person, join, make_person
 
 COOKIE = "polytask_session"
 
@@ -322,3 +322,24 @@ def test_the_other_surfaces_under_api_keep_their_errors(web: httpx.Client, alice
     r = web.get("/api/public-v1/nothing")
     assert r.status_code == 404
     assert "status" not in r.json()
+
+
+def test_idempotency_keys_are_per_session_user(plain_url: str, alice: Person, db: Database) -> None:
+    """Two people signed in by cookie, one Idempotency-Key and body: no one gets the other's replay."""
+    bob = make_person(db, email="bob@taskflow.com", password=PASSWORD)
+    join(db, alice, bob, role="member")
+    created = []
+    for who in ("alice", "bob", "alice"):
+        with httpx.Client(base_url=plain_url) as c:
+            assert log_in(c, who).status_code == 200
+            r = c.post(
+                f"/v1/workspaces/{alice.workspace}/projects",
+                json={"name": "Same body"},
+                headers={"Idempotency-Key": "same-key-1"},
+            )
+            assert r.status_code == 201, r.text
+            created.append((r.json()["data"]["id"], r.headers.get("idempotent-replayed")))
+    assert created[0][0] != created[1][0]
+    assert created[1][1] is None
+    # Alice's new session is a new credential too: a key is scoped to the session it was sent with.
+    assert created[2][1] is None

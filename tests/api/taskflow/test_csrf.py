@@ -84,6 +84,14 @@ def test_login_csrf_is_refused_and_counts_nothing(web: httpx.Client, alice: Pers
         assert session.scalars(select(BrowserSession)).all() == []
         assert session.scalars(select(LoginFailure)).all() == []
         assert session.scalars(select(Event).where(Event.type.like("auth.%"))).all() == []
+    # Nor can a form post it: the login takes JSON only (text/plain is what a cross-site form can send).
+    r = web.post(
+        "/api/auth/login",
+        content=b'{"username": "alice", "password": "%s"}' % PASSWORD.encode(),
+        headers={"Content-Type": "text/plain"},
+    )
+    assert r.status_code == 422
+    assert "set-cookie" not in r.headers
     own = str(web.base_url).rstrip("/")
     assert log_in(web, "alice", headers={"Origin": own, "Sec-Fetch-Site": "same-origin"}).status_code == 200
 
