@@ -343,3 +343,16 @@ def test_idempotency_keys_are_per_session_user(plain_url: str, alice: Person, db
     assert created[1][1] is None
     # Alice's new session is a new credential too: a key is scoped to the session it was sent with.
     assert created[2][1] is None
+
+
+def test_a_batch_runs_as_the_session(web: httpx.Client, alice: Person) -> None:
+    assert log_in(web, "alice").status_code == 200
+    ops = [
+        {"method": "POST", "path": f"/workspaces/{alice.workspace}/projects", "body": {"name": "Batched"}},
+        {"method": "GET", "path": "/projects/$0.data.id"},
+    ]
+    r = web.post("/v1/batch", json={"operations": ops, "atomic": True})
+    assert r.status_code == 200, r.text
+    assert [result["status"] for result in r.json()["data"]] == [201, 200]
+    r = web.post("/v1/batch", json={"operations": ops}, headers={"Origin": "https://evil.example.net"})
+    assert r.status_code == 403
