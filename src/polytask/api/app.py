@@ -17,11 +17,14 @@ from starlette.responses import Response
 from polytask import __version__
 from polytask.api import system
 from polytask.api.conditional import ConditionalMiddleware
+from polytask.api.csrf import CsrfMiddleware
 from polytask.api.idempotency import IdempotencyMiddleware
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.oauth import endpoints as oauth_endpoints
 from polytask.api.oauth import pages as oauth_pages
 from polytask.api.ratelimit import RateLimitMiddleware
+from polytask.api.taskflow import errors as taskflow_errors
+from polytask.api.taskflow.router import router as taskflow_router
 from polytask.api.taskforce import errors as taskforce_errors
 from polytask.api.taskforce.router import router as taskforce_router
 from polytask.api.v1 import (
@@ -57,6 +60,9 @@ Authenticate with `Authorization: Bearer <api key>` or an OAuth 2.0 access token
 (`/oauth/authorize`, `/oauth/token`; see `/.well-known/oauth-authorization-server`). Ids are opaque strings with a type
 prefix (`task_42`). Errors look like
 `{"error": {"code", "message", "details", "request_id", "timestamp"}}`.
+
+Browsers may use the session cookie from the TaskFlow login (`POST /api/auth/login`) instead;
+its state changes are CSRF-checked (see docs/security.md, "Sessions and CSRF").
 """
 
 EXPOSED_HEADERS = [
@@ -101,7 +107,14 @@ def _render_error(
     """The error in the shape of the surface the path belongs to (native by default)."""
     if taskforce_errors.is_taskforce_path(request.url.path):
         return taskforce_errors.error_document(request, status, code, message, details, headers)
+    if taskflow_errors.is_taskflow_path(request.url.path):
+        return taskflow_errors.error_response(request, status, code, message, details, headers)
     return error_response(request, status, code, message, details, headers=headers)
+
+
+def _session_surface(path: str) -> bool:
+    """Where the session cookie authenticates: /v1 and TaskFlow's /api."""
+    return path == "/v1" or path.startswith("/v1/") or taskflow_errors.is_taskflow_path(path)
 
 
 def _rate_limited(request: Request, message: str, details: dict[str, Any], headers: dict[str, str]) -> Response:
@@ -182,7 +195,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Innermost: If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
     # keyed POST/PATCH, claimed after the rate limit let the request through.
     app.add_middleware(ConditionalMiddleware)
-    app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        ttl_hours=settings.idempotency_ttl_hours,
+        session_cookie=settings.session_cookie_name,
+    )
+    # CSRF checks of cookie-authenticated state changes, before any body is parsed (api/csrf.py).
+    app.add_middleware(CsrfMiddleware, settings=settings, covers=_session_surface, render=_render_error)
     # Inside the request-id middleware, so its 429s carry the id.
     app.add_middleware(
         RateLimitMiddleware, settings=settings, prefixes=("/v1/", taskforce_errors.PREFIX + "/"), render=_rate_limited
@@ -202,6 +221,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 "X-Request-ID",
                 "If-Match",
                 "If-None-Match",
+                "X-CSRF-Token",
+                "X-CSRFToken",
             ],
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
@@ -230,6 +251,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         _document_conditionals(module.router)
         app.include_router(module.router, prefix="/v1")
     app.include_router(taskforce_router)
+    app.include_router(taskflow_router)
     # The OAuth 2.0 authorization server (outside /v1 and outside /openapi.json; see docs/security.md).
     app.include_router(oauth_endpoints.router)
     app.include_router(oauth_pages.router)

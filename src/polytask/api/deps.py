@@ -69,8 +69,8 @@ def resolve_bearer(session: Session, request: Request) -> Authenticated:
     return authenticate_api_key(session, bearer_token(request), client_ip=client)
 
 
-def authenticator(resolve: CredentialResolver) -> Authenticator:
-    """An authenticator for a surface's own way of presenting credentials."""
+def authenticator(resolve: CredentialResolver, touch: Callable[[Session, int], None] = touch_api_key) -> Authenticator:
+    """An authenticator for a surface's own way of presenting credentials (`touch` records use)."""
 
     def authenticate(db: Database, session: Session, request: Request, readonly: bool) -> Actor:
         auth = resolve(session, request)
@@ -79,9 +79,9 @@ def authenticator(resolve: CredentialResolver) -> Authenticator:
         if auth.needs_touch and key_id is not None:
             if readonly:
                 with db.unit_of_work() as writer:
-                    touch_api_key(writer, key_id)
+                    touch(writer, key_id)
             else:
-                touch_api_key(session, key_id)
+                touch(session, key_id)
         request.state.actor = auth.actor
         return auth.actor
 
@@ -92,9 +92,14 @@ _authenticate_api_key = authenticator(resolve_bearer)
 
 
 def _authenticate(db: Database, session: Session, request: Request, readonly: bool) -> Actor:
-    """`Authorization: Bearer` with an API key, or with an OAuth access token (`pto_...`)."""
+    """`Authorization: Bearer` with an API key, or with an OAuth access token (`pto_...`);
+    without an Authorization header, the browser session cookie (api/sessions.py)."""
     # Imported here to keep the OAuth server out of this module's import block.
     from polytask.api.oauth.bearer import authenticate_oauth_token, presents_oauth_token
+    from polytask.api.sessions import presents_session_only, session_auth
+
+    if presents_session_only(request):
+        return session_auth(db, session, request, readonly)
 
     if presents_oauth_token(request):
         return authenticate_oauth_token(db, session, request, readonly)

@@ -41,9 +41,12 @@ _PURGE_EVERY = 100
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, *, prefix: str = "/v1/", ttl_hours: int = 24) -> None:
+    def __init__(
+        self, app: ASGIApp, *, prefix: str = "/v1/", ttl_hours: int = 24, session_cookie: str = "polytask_session"
+    ) -> None:
         self.app = app
         self.prefix = prefix
+        self.session_cookie = session_cookie
         self.ttl = timedelta(hours=ttl_hours)
         self._claims = itertools.count(1)
 
@@ -78,7 +81,7 @@ class IdempotencyMiddleware:
             digest.update(len(part).to_bytes(8, "big") + part)
         return service.claim_key(
             session,
-            scope=_credential_scope(scope),
+            scope=_credential_scope(scope, self.session_cookie),
             key=key,
             fingerprint=digest.hexdigest(),
             method=scope["method"],
@@ -126,11 +129,15 @@ class IdempotencyMiddleware:
         await send({"type": "http.response.body", "body": content, "more_body": False})
 
 
-def _credential_scope(scope: Scope) -> str:
-    """Keys are per credential: a digest of the Authorization header (never the secret itself)."""
+def _credential_scope(scope: Scope, session_cookie: str) -> str:
+    """Keys are per credential: a digest of the Authorization header, else of the session
+    cookie (never the secret itself)."""
     for name, value in scope["headers"]:
         if name == b"authorization":
             return hashlib.sha256(value).hexdigest()
+    session = Request(scope).cookies.get(session_cookie)
+    if session:
+        return hashlib.sha256(b"session:" + session.encode()).hexdigest()
     return hashlib.sha256(b"anonymous").hexdigest()
 
 

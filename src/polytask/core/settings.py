@@ -79,6 +79,22 @@ class Settings(BaseSettings):
     )
     login_lockout_seconds: int = Field(default=900, ge=1, description="Window and lockout of the sign-in throttle.")
 
+    # Browser sessions (TaskFlow /api/auth/login; docs/security.md "Sessions and CSRF").
+    session_cookie_name: str = Field(
+        default="polytask_session", pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Name of the session cookie."
+    )
+    session_cookie_secure: bool = Field(
+        default=True,
+        description="Mark the session cookie Secure (browsers send it over HTTPS only); "
+        "false only for plain-HTTP use without a TLS proxy in front.",
+    )
+    session_idle_timeout: int = Field(
+        default=2 * 3600, ge=1, description="A session unused for this many seconds ends."
+    )
+    session_absolute_timeout: int = Field(
+        default=12 * 3600, ge=1, description="A session ends this many seconds after its login, used or not."
+    )
+
     # Webhooks (docs/webhooks.md).
     webhook_allow_private: bool = Field(
         default=False, description="Allow webhook URLs on loopback, private and link-local addresses."

@@ -7,6 +7,7 @@ from polytask.models.idempotency import IdempotencyKey
 from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
 from polytask.models.oauth import LoginFailure, OAuthClient, OAuthCode, OAuthToken
 from polytask.models.projects import Project, Section
+from polytask.models.sessions import BrowserSession
 from polytask.models.tasks import Comment, Task, TaskAssignee, TaskDependency, TaskLabel
 from polytask.models.users import ApiKey, User
 from polytask.models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
@@ -15,6 +16,7 @@ from polytask.models.workspaces import Invite, Membership, Workspace
 __all__ = [
     "ApiKey",
     "Base",
+    "BrowserSession",
     "Comment",
     "Event",
     "FieldDefinition",

@@ -22,8 +22,8 @@ from polytask.api.oauth.protocol import client_ip, key_of, read_form, settings_o
 from polytask.api.oauth.schemas import HTML
 from polytask.domain.oauth import authorize as rules
 from polytask.domain.oauth.common import OAuthError
-from polytask.domain.oauth.login import active_user, sign_in
 from polytask.domain.oauth.signing import sign, unsign
+from polytask.domain.users.login import active_user, sign_in
 
 router = APIRouter(tags=["OAuth 2.0"])
 

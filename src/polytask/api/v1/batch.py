@@ -34,7 +34,9 @@ router = APIRouter(tags=["Batch"], responses=ERROR_RESPONSES)
 MAX_OPERATIONS = 100
 SCOPE = "tasks:write"
 _REFERENCE = re.compile(r"^\$(\d+)((?:\.[^.]+)*)$")
-_FORWARDED = (b"authorization", b"x-forwarded-for", b"user-agent")
+# The outer request's credentials (a bearer header, or the browser session cookie that the
+# CSRF check already let through) go with each operation.
+_FORWARDED = (b"authorization", b"cookie", b"x-forwarded-for", b"user-agent")
 
 
 class BatchOperation(BaseModel):

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -18,8 +18,8 @@ from polytask.core.errors import AuthenticationFailed, Conflict, NotFound, Valid
 from polytask.core.scopes import check_known, within
 from polytask.domain.api_keys.schemas import ApiKeyCreate, ApiKeyRotate
 from polytask.domain.events.service import record_event
-from polytask.domain.workspaces.access import address_allowed
-from polytask.models import ApiKey, Membership, User, Workspace
+from polytask.domain.workspaces.access import blocked_workspaces, in_allowlisted_workspace
+from polytask.models import ApiKey, Membership, User
 
 KEY_PREFIX = "ptk_"
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -101,21 +101,10 @@ _KEY_BY_PREFIX = (
         ApiKey.revoked_at,
         User.role,
         User.is_active,
-        exists()
-        .where(
-            Membership.user_id == ApiKey.user_id,
-            Workspace.id == Membership.workspace_id,
-            Workspace.ip_allowlist_enabled.is_(True),
-        )
-        .label("allowlisted"),
+        in_allowlisted_workspace(ApiKey.user_id),
     )
     .join(User, User.id == ApiKey.user_id)
     .where(ApiKey.prefix == bindparam("prefix"))
-)
-_ALLOWLISTS = (
-    select(Workspace.id, Workspace.security)
-    .join(Membership, Membership.workspace_id == Workspace.id)
-    .where(Membership.user_id == bindparam("user_id"), Workspace.ip_allowlist_enabled.is_(True))
 )
 
 
@@ -153,11 +142,7 @@ def authenticate_api_key(session: Session, raw: str, *, client_ip: str | None = 
     last = as_utc(key.last_used_at)
     blocked: frozenset[int] = frozenset()
     if key.allowlisted:
-        blocked = frozenset(
-            ws_id
-            for ws_id, security in session.execute(_ALLOWLISTS, {"user_id": key.user_id})
-            if not address_allowed(client_ip, list(security.get("ip_whitelisting", [])))
-        )
+        blocked = blocked_workspaces(session, key.user_id, client_ip)
     actor = Actor(
         user_id=key.user_id,
         global_role=role,

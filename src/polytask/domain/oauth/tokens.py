@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, exists, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -22,8 +22,8 @@ from polytask.domain.events.service import record_event
 from polytask.domain.oauth.authorize import PKCE_VALUE
 from polytask.domain.oauth.clients import authenticate_client
 from polytask.domain.oauth.common import ACCESS_PREFIX, REFRESH_PREFIX, OAuthError, digest, join_scope, split_scope
-from polytask.domain.workspaces.access import address_allowed
-from polytask.models import Membership, OAuthClient, OAuthCode, OAuthToken, User, Workspace
+from polytask.domain.workspaces.access import blocked_workspaces, in_allowlisted_workspace
+from polytask.models import OAuthClient, OAuthCode, OAuthToken, User
 
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -350,22 +350,11 @@ _TOKEN_BY_HASH = (
         OAuthToken.last_used_at,
         User.role,
         User.is_active,
-        exists()
-        .where(
-            Membership.user_id == OAuthToken.user_id,
-            Workspace.id == Membership.workspace_id,
-            Workspace.ip_allowlist_enabled.is_(True),
-        )
-        .label("allowlisted"),
+        in_allowlisted_workspace(OAuthToken.user_id),
     )
     .join(User, User.id == OAuthToken.user_id)
     .join(OAuthClient, OAuthClient.id == OAuthToken.client_pk)
     .where(OAuthToken.access_hash == bindparam("hash"))
-)
-_ALLOWLISTS = (
-    select(Workspace.id, Workspace.security)
-    .join(Membership, Membership.workspace_id == Workspace.id)
-    .where(Membership.user_id == bindparam("user_id"), Workspace.ip_allowlist_enabled.is_(True))
 )
 
 
@@ -388,11 +377,7 @@ def authenticate_access_token(session: Session, raw: str, *, client_ip: str | No
         raise AuthenticationFailed("This user is deactivated")
     blocked: frozenset[int] = frozenset()
     if token.allowlisted:  # a second query only for users in a workspace with an allowlist
-        blocked = frozenset(
-            ws_id
-            for ws_id, security in session.execute(_ALLOWLISTS, {"user_id": token.user_id})
-            if not address_allowed(client_ip, list(security.get("ip_whitelisting", [])))
-        )
+        blocked = blocked_workspaces(session, token.user_id, client_ip)
     actor = Actor(
         user_id=token.user_id,
         global_role=token.role,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Final
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, PermissionDenied
-from polytask.models import Membership
+from polytask.models import Membership, Workspace
 
 ROLES: Final = ("owner", "admin", "member", "viewer")
 FLAGS: Final = ("create_projects", "manage_users", "view_analytics")
@@ -66,6 +66,35 @@ def address_allowed(client_ip: str | None, networks: list[str]) -> bool:
     except ValueError:
         return False
     return any(address in ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+def in_allowlisted_workspace(user_id: Any) -> Any:
+    """A boolean column for credential lookups: is this user in any workspace with an IP allowlist?"""
+    return (
+        exists()
+        .where(
+            Membership.user_id == user_id,
+            Workspace.id == Membership.workspace_id,
+            Workspace.ip_allowlist_enabled.is_(True),
+        )
+        .label("allowlisted")
+    )
+
+
+_ALLOWLISTS = (
+    select(Workspace.id, Workspace.security)
+    .join(Membership, Membership.workspace_id == Workspace.id)
+    .where(Membership.user_id == bindparam("user_id"), Workspace.ip_allowlist_enabled.is_(True))
+)
+
+
+def blocked_workspaces(session: Session, user_id: int, client_ip: str | None) -> frozenset[int]:
+    """The user's workspaces whose IP allowlist refuses `client_ip` (for the actor of any credential)."""
+    return frozenset(
+        ws_id
+        for ws_id, security in session.execute(_ALLOWLISTS, {"user_id": user_id})
+        if not address_allowed(client_ip, list(security.get("ip_whitelisting", [])))
+    )
 
 
 def visible_workspace_ids(actor: Actor) -> Any:

@@ -1,4 +1,8 @@
-"""Signing in on the authorization page, throttled per account and per client address."""
+"""Signing in with a username-or-email and password, throttled per account and per client address.
+
+Shared by every place a person signs in: the OAuth authorization page and the TaskFlow
+session login (`surface` names which one in the audit events).
+"""
 
 from __future__ import annotations
 
@@ -49,7 +53,9 @@ def _retry_after(session: Session, subject: str, limit: int, since: datetime, wi
     return max(1, math.ceil((frees_at + window - utcnow()).total_seconds()))
 
 
-def _audit(session: Session, type: str, user: User | None, login: str, client_ip: str | None, **extra: object) -> None:
+def _audit(
+    session: Session, type: str, user: User | None, login: str, client_ip: str | None, surface: str, **extra: object
+) -> None:
     record_event(
         session,
         None,
@@ -57,11 +63,19 @@ def _audit(session: Session, type: str, user: User | None, login: str, client_ip
         resource_type="user",
         resource_id=user.id if user else 0,
         workspace_id=None,
-        snapshot={"login": login[:200], "client_ip": client_ip, "surface": "oauth", **extra},
+        snapshot={"login": login[:200], "client_ip": client_ip, "surface": surface, **extra},
     )
 
 
-def sign_in(session: Session, settings: Settings, *, login: str, password: str, client_ip: str | None) -> SignIn:
+def sign_in(
+    session: Session,
+    settings: Settings,
+    *,
+    login: str,
+    password: str,
+    client_ip: str | None,
+    surface: str = "oauth",
+) -> SignIn:
     """Check a username-or-email and password; failures are counted, and too many lock the sign-in."""
     window = timedelta(seconds=settings.login_lockout_seconds)
     since = utcnow() - window
@@ -71,7 +85,7 @@ def sign_in(session: Session, settings: Settings, *, login: str, password: str, 
     if wait is None and user is not None:
         wait = _retry_after(session, f"user:{user.id}", settings.login_max_failures, since, window)
     if wait is not None:
-        _audit(session, "auth.login_throttled", user, login, client_ip, retry_after=wait)
+        _audit(session, "auth.login_throttled", user, login, client_ip, surface, retry_after=wait)
         minutes = math.ceil(wait / 60)
         return SignIn(
             None,
@@ -88,16 +102,16 @@ def sign_in(session: Session, settings: Settings, *, login: str, password: str, 
         # Rows that left the window count for nothing: drop them, so the table stays small.
         session.execute(delete(LoginFailure).where(LoginFailure.subject.in_(subjects), LoginFailure.failed_at <= since))
         session.add_all(LoginFailure(subject=subject) for subject in subjects)
-        _audit(session, "auth.login_failed", user, login, client_ip)
+        _audit(session, "auth.login_failed", user, login, client_ip, surface)
         return SignIn(None, BAD_CREDENTIALS)
     assert user is not None
     session.execute(delete(LoginFailure).where(LoginFailure.subject == f"user:{user.id}"))
-    _audit(session, "auth.login_succeeded", user, login, client_ip)
+    _audit(session, "auth.login_succeeded", user, login, client_ip, surface)
     return SignIn(user.id)
 
 
 def active_user(session: Session, user_id: object) -> User | None:
-    """The signed-in user of a session cookie, if it still exists and is active."""
+    """The signed-in user of the OAuth page's cookie, if it still exists and is active."""
     if not isinstance(user_id, int):
         return None
     user = session.get(User, user_id)

@@ -1,0 +1,81 @@
+"""The session cookie over HTTP: reading, setting and clearing it, and authenticating by it.
+
+One cookie for every browser use: TaskFlow's /api (api/taskflow/) and /v1 (api/deps.py tries it
+when a request has no Authorization header). CSRF checks for its state changes: api/csrf.py.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from polytask.api.deps import Authenticator, authenticator
+from polytask.core.settings import Settings
+from polytask.domain.api_keys.service import Authenticated
+from polytask.domain.oauth.signing import signing_key
+from polytask.domain.sessions.service import authenticate_session, csrf_token_for, touch_session
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def session_cookie(request: Request) -> str | None:
+    """The session cookie's value, if the request carries one."""
+    return request.cookies.get(_settings(request).session_cookie_name) or None
+
+
+def presents_session_only(request: Request) -> bool:
+    """The cookie and no Authorization header: a bearer credential, when present, wins."""
+    return "authorization" not in request.headers and session_cookie(request) is not None
+
+
+def csrf_key(settings: Settings) -> bytes:
+    """The key CSRF tokens are derived with: the server's signing key (POLYTASK_SECRET_KEY)."""
+    return signing_key(settings)
+
+
+def csrf_token(request: Request, raw: str) -> str:
+    state = request.app.state
+    key: bytes | None = getattr(state, "csrf_key", None)
+    if key is None:
+        key = state.csrf_key = csrf_key(_settings(request))
+    return csrf_token_for(key, raw)
+
+
+def set_session_cookie(request: Request, response: Response, raw: str) -> None:
+    """HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site POSTs), Path=/, Secure by setting.
+
+    No Max-Age: the browser drops it when it closes; the server enforces the idle and absolute limits.
+    """
+    settings = _settings(request)
+    response.set_cookie(
+        settings.session_cookie_name,
+        raw,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.session_cookie_secure,
+    )
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    settings = _settings(request)
+    response.delete_cookie(
+        settings.session_cookie_name,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.session_cookie_secure,
+    )
+
+
+def resolve_session(session: Session, request: Request) -> Authenticated:
+    client = request.client.host if request.client else None
+    return authenticate_session(session, _settings(request), session_cookie(request) or "", client_ip=client)
+
+
+# Records use (last_seen_at, which the idle limit counts from) like an API key's "last used".
+session_auth: Authenticator = authenticator(resolve_session, touch=touch_session)

@@ -1,0 +1,1 @@
+"""The TaskFlow Pro surface under /api (session cookie authentication, its own envelopes)."""

@@ -1,0 +1,85 @@
+"""TaskFlow envelopes: {"status", "message", "data", "meta"}; errors carry data.error_code.
+
+The surface owns every path under /api except the other surfaces that share the prefix
+(Taskforce at /api/v1, TaskIP at /api/public-v1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from polytask.core.clock import isoformat, utcnow
+
+PREFIX = "/api"
+# Other surfaces mounted under /api; their paths are theirs, whatever TaskFlow adds later.
+OTHER_SURFACES = ("/api/v1", "/api/public-v1")
+VERSION = "1.0"
+LOGIN_URL = "/login"
+
+# The error_code TaskFlow clients see for each domain error code.
+_CODES = {
+    "AUTHENTICATION_ERROR": "AUTH_REQUIRED",
+    "RESOURCE_NOT_FOUND": "NOT_FOUND",
+}
+
+
+def is_taskflow_path(path: str) -> bool:
+    if not (path == PREFIX or path.startswith(PREFIX + "/")):
+        return False
+    return not any(path == other or path.startswith((other + "/", other + ".")) for other in OTHER_SURFACES)
+
+
+def _meta(request: Request) -> dict[str, Any]:
+    return {
+        "timestamp": isoformat(utcnow().replace(microsecond=0)),
+        "version": VERSION,
+        "request_id": getattr(request.state, "request_id", ""),
+    }
+
+
+def success_response(request: Request, message: str, data: dict[str, Any], status: int = 200) -> JSONResponse:
+    body = {"status": "success", "message": message, "data": jsonable_encoder(data), "meta": _meta(request)}
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _field_errors(details: dict[str, Any]) -> dict[str, list[str]] | None:
+    """{"field": ["issue", ...]} from a domain error's details, as TaskFlow shows validation errors."""
+    listed = details.get("errors")
+    if isinstance(listed, dict):
+        return {str(k): [str(i) for i in (v if isinstance(v, list) else [v])] for k, v in listed.items()}
+    found: dict[str, list[str]] = {}
+    items = listed if isinstance(listed, list) else ([details] if "field" in details else [])
+    for item in items:
+        if isinstance(item, dict) and "field" in item:
+            found.setdefault(str(item["field"]), []).append(str(item.get("issue", "is invalid")))
+    return found or None
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    details = details or {}
+    data: dict[str, Any] = {"error_code": _CODES.get(code, code)}
+    if data["error_code"] == "AUTH_REQUIRED":
+        data["redirect_url"] = LOGIN_URL
+    if code == "VALIDATION_ERROR":
+        errors = _field_errors(details)
+        if errors:
+            data["errors"] = errors
+    else:
+        data.update({k: v for k, v in details.items() if k not in data and k != "errors"})
+    body = {"status": "error", "message": message, "data": jsonable_encoder(data), "meta": _meta(request)}
+    request_id = getattr(request.state, "request_id", "")
+    out = {**(headers or {}), "Cache-Control": "no-store"}
+    if request_id:
+        out["X-Request-ID"] = request_id
+    return JSONResponse(body, status_code=status, headers=out)

@@ -1,0 +1,13 @@
+"""The TaskFlow surface's routes under /api.
+
+Only literal paths of its own: /api/v1 (Taskforce) and /api/public-v1 (TaskIP) stay theirs.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from polytask.api.taskflow import auth
+
+router = APIRouter()
+router.include_router(auth.router)

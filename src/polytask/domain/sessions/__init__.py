@@ -1,0 +1,1 @@
+"""Browser sessions: server-side, cookie-referenced, with CSRF rules for their state changes."""

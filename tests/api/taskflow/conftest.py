@@ -1,0 +1,59 @@
+"""Fixtures for the TaskFlow surface and browser sessions.
+
+The suite's server sets the session cookie `Secure` (the default), which Python's cookie jars
+(requests, httpx) never send back over plain http://; `plain_url` serves the same app and
+database with POLYTASK_SESSION_COOKIE_SECURE=false, as a loopback-only deployment would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from starlette.types import ASGIApp
+
+from polytask.api.app import create_app
+from polytask.core.db import Database
+from polytask.core.settings import Settings
+from tests.factories.people import Person, make_person
+from tests.openapi_check import OpenAPIChecker
+
+PASSWORD = "correct horse battery"
+Serve = Callable[[ASGIApp], AbstractContextManager[str]]
+
+
+@contextmanager
+def served(serve_app: Serve, settings: Settings, db: Database, **changes: Any) -> Iterator[str]:
+    """The app with these settings changed (cookie not Secure unless said), served on loopback."""
+    changes.setdefault("session_cookie_secure", False)
+    with serve_app(create_app(settings.model_copy(update=changes), db)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def plain_url(serve_app: Serve, settings: Settings, db: Database) -> Iterator[str]:
+    with served(serve_app, settings, db) as url:
+        yield url
+
+
+def checked_client(url: str, openapi: OpenAPIChecker, **kwargs: Any) -> httpx.Client:
+    """An httpx client (its own cookie jar) whose every response is checked against /openapi.json."""
+    return httpx.Client(base_url=url, event_hooks={"response": [openapi.check_response]}, timeout=30, **kwargs)
+
+
+@pytest.fixture
+def web(plain_url: str, openapi: OpenAPIChecker) -> Iterator[httpx.Client]:
+    with checked_client(plain_url, openapi) as c:
+        yield c
+
+
+@pytest.fixture
+def alice(db: Database) -> Person:
+    return make_person(db, name="Alice", email="alice@taskflow.com", password=PASSWORD, department="Management")
+
+
+def log_in(c: httpx.Client, login: str, password: str = PASSWORD, **kwargs: Any) -> httpx.Response:
+    return c.post("/api/auth/login", json={"username": login, "password": password}, **kwargs)
