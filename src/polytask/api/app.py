@@ -64,6 +64,9 @@ EXPOSED_HEADERS = [
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
     "X-RateLimit-Retry-After",
+    "X-Quota-Limit",
+    "X-Quota-Remaining",
+    "X-Quota-Reset",
     "Retry-After",
     "Location",
     "Idempotent-Replayed",
@@ -103,8 +106,10 @@ def _render_error(
     return error_response(request, status, code, message, details, headers=headers)
 
 
-def _rate_limited(request: Request, message: str, details: dict[str, Any], headers: dict[str, str]) -> Response:
-    return _render_error(request, 429, "RATE_LIMIT_EXCEEDED", message, details, headers=headers)
+def _limit_error(
+    request: Request, status: int, code: str, message: str, details: dict[str, Any], headers: dict[str, str]
+) -> Response:
+    return _render_error(request, status, code, message, details, headers=headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -182,9 +187,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(ConditionalMiddleware)
     app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours)
     # Inside the request-id middleware, so its 429s carry the id.
-    app.add_middleware(
-        RateLimitMiddleware, settings=settings, prefixes=("/v1/", taskforce_errors.PREFIX + "/"), render=_rate_limited
-    )
+    # Which paths are limited, and by which plans: core/rateplans.py (SURFACES).
+    app.add_middleware(RateLimitMiddleware, settings=settings, render=_limit_error)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origin_list:
         # Outermost: browsers' preflight requests are answered before any limit counts them.
