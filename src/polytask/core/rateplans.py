@@ -2,8 +2,9 @@
 
 A plan bounds one bucket (a credential, or a client address without one):
 
-- `per_minute`, `per_hour`: fixed windows aligned to the clock (limits' fixed-window strategy);
-- `burst`: the most requests in any one clock second (a fixed 1-second window). It bounds
+- `per_minute`, `per_hour`: fixed windows (limits' fixed-window strategy: a window opens with
+  its bucket's first request and counts until it ends);
+- `burst`: the most requests within a fixed 1-second window. It bounds
   what a fixed minute window allows at its edges (up to twice the limit within a second
   around the boundary). The specs' "burst limit: N per minute" is a plan's `per_minute`;
 - `concurrency`: requests in flight at once (across processes when Redis is configured);
