@@ -69,8 +69,12 @@ def test_burst_is_a_one_second_window(serve_app: Serve, settings: Settings, db: 
     app = app_with(settings, db, rate_plans=PLANS, rate_limit_concurrency=0)
     with serve_app(app) as base, httpx.Client(base_url=base) as c:
         c.get("/v1/me", headers=bearer(key))  # the process learns the key's plan
-        time.sleep(1.1)  # a window opens with its first request and lasts a second
-        responses = [c.get("/v1/me", headers=bearer(key)) for _ in range(3)]
+        for _attempt in range(3):
+            time.sleep(1.1)  # a window opens with its first request and lasts a second
+            started = time.monotonic()
+            responses = [c.get("/v1/me", headers=bearer(key)) for _ in range(3)]
+            if time.monotonic() - started < 0.8:
+                break  # all three within one window (a loaded machine may need another try)
         assert [r.status_code for r in responses] == [200, 200, 429]
         assert [r.headers["x-ratelimit-limit"] for r in responses] == ["2", "2", "2"]
         assert responses[2].headers["retry-after"] == "1"
@@ -201,6 +205,11 @@ def test_cli_puts_keys_on_configured_plans(serve_app: Serve, settings: Settings,
         assert c.get("/v1/me", headers=bearer(key)).status_code == 200  # still counted under the old plan
         assert c.get("/v1/me", headers=bearer(key)).headers["x-ratelimit-limit"] == "2"  # the burst
         assert _cli(env, "api-keys", "set-plan", key_id, "nope").returncode != 0
+        back = _cli(env, "api-keys", "set-plan", key_id, "default")
+        assert back.returncode == 0, back.stderr
+        assert back.stdout.strip() == f"{key_id}: default"
+        c.get("/v1/me", headers=bearer(key))
+        assert c.get("/v1/me", headers=bearer(key)).headers["x-ratelimit-limit"] == "1000000"
 
 
 def test_two_processes_keep_a_plan_within_one_percent(settings: Settings, db: Database, tmp_path: Path) -> None:
@@ -233,7 +242,14 @@ def test_two_processes_keep_a_plan_within_one_percent(settings: Settings, db: Da
 def test_in_flight_cap_is_shared_through_redis(settings: Settings, db: Database, tmp_path: Path) -> None:
     url = redis_url()
     alice = make_person(db)
-    env = _server_env(settings, tmp_path, POLYTASK_REDIS_URL=url, POLYTASK_RATE_LIMIT_CONCURRENCY="2")
+    env = _server_env(
+        settings,
+        tmp_path,
+        POLYTASK_REDIS_URL=url,
+        POLYTASK_RATE_LIMIT_CONCURRENCY="2",
+        # A stream notices a departed client when it next writes.
+        POLYTASK_EVENTS_HEARTBEAT_SECONDS="1",
+    )
     with _server(env) as (one, _), _server(env) as (two, _):
         # An event stream holds its request open: one on each process fills the two slots.
         with (

@@ -171,7 +171,8 @@ def api_keys_create(
         str | None, typer.Option(help="Expiry as an ISO 8601 datetime (UTC if no offset). Default: never.")
     ] = None,
     plan: Annotated[
-        str | None, typer.Option(help="A rate-limit plan (POLYTASK_RATE_PLANS). Default: the surface's.")
+        str | None,
+        typer.Option(help="A rate-limit plan (POLYTASK_RATE_PLANS); 'default': the surface's (the default)."),
     ] = None,
 ) -> None:
     """Create an API key; the key alone is printed on the last line."""
@@ -217,12 +218,12 @@ def api_keys_create(
 
 @keys_app.command("set-plan")
 def api_keys_set_plan(
-    key: Annotated[str, typer.Argument(help="The key's id (api_key_42 or 42).")],
+    key: Annotated[str, typer.Argument(help="The key's id (key_42 or 42).")],
     plan: Annotated[str, typer.Argument(help="A configured rate-limit plan, or 'default' for the surface's.")],
 ) -> None:
     """Put an existing API key on a rate-limit plan (takes effect with the key's next request)."""
     from polytask.core.errors import DomainError
-    from polytask.core.ids import parse_id
+    from polytask.core.ids import parse_id, render_id
     from polytask.core.rateplans import DEFAULT, check_plan
     from polytask.domain.api_keys.service import set_api_key_plan
 
@@ -231,14 +232,14 @@ def api_keys_set_plan(
         raise _fail(f"not an API key id: {key}")
     db = _database()
     try:
-        rate_plan = None if plan == DEFAULT else check_plan(get_settings(), plan)
+        rate_plan = check_plan(get_settings(), plan)
         with db.unit_of_work() as session:
             set_api_key_plan(session, None, key_id=key_id, rate_plan=rate_plan)
     except DomainError as exc:
         raise _fail(exc.message) from None
     finally:
         db.dispose()
-    typer.echo(f"api_key_{key_id}: {rate_plan or DEFAULT}")
+    typer.echo(f"{render_id('api_key', key_id)}: {rate_plan or DEFAULT}")
 
 
 @dev_app.command("seed")

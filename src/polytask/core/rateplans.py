@@ -125,8 +125,8 @@ def configured_plans(settings: Settings) -> dict[str, Plan]:
 
 
 def check_plan(settings: Settings, name: str | None) -> str | None:
-    """A plan name a credential may be put on (None: the surface default)."""
-    if name is None or name == "":
+    """A plan name a credential may be put on; None, "" and "default" mean the surface's default."""
+    if name is None or name in ("", DEFAULT):
         return None
     known = configured_plans(settings)
     if name not in known:
