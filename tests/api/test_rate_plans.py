@@ -274,3 +274,22 @@ def test_in_flight_cap_is_shared_through_redis(settings: Settings, db: Database,
                 break
             time.sleep(0.5)
         assert status == 200
+
+
+def test_an_oauth_clients_plan_applies_to_its_tokens(
+    serve_app: Serve, settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    from tests.oauth.flow import register, token_request
+
+    owner = make_person(db)
+    app = app_with(settings, db, rate_plans=PLANS, rate_limit_concurrency=0)
+    env = _server_env(settings, tmp_path, POLYTASK_RATE_PLANS=PLANS)
+    with serve_app(app) as base, httpx.Client(base_url=base) as c:
+        oauth_app = register(c, owner)
+        assert _cli(env, "oauth-clients", "set-plan", oauth_app.client_id, "gold").returncode != 0
+        moved = _cli(env, "oauth-clients", "set-plan", oauth_app.client_id, "small")
+        assert moved.returncode == 0, moved.stderr
+        token = token_request(c, oauth_app, grant_type="client_credentials").json()["access_token"]
+        responses = [c.get("/v1/me", headers=bearer(token)) for _ in range(4)]
+        assert [r.status_code for r in responses] == [200, 200, 200, 429]
+        assert {r.headers["x-ratelimit-limit"] for r in responses} == {"3"}

@@ -371,6 +371,31 @@ def oauth_clients_list() -> None:
         db.dispose()
 
 
+@oauth_app.command("set-plan")
+def oauth_clients_set_plan(
+    client_id: Annotated[str, typer.Argument(help="The client's client_id.")],
+    plan: Annotated[str, typer.Argument(help="A configured rate-limit plan, or 'default' for the surface's.")],
+) -> None:
+    """Put a client's access tokens on a rate-limit plan (takes effect with each token's next request)."""
+    from polytask.core.errors import DomainError
+    from polytask.core.rateplans import DEFAULT, check_plan
+    from polytask.domain.oauth.clients import find_client, set_client_plan
+
+    db = _database()
+    try:
+        rate_plan = check_plan(get_settings(), plan)
+        with db.unit_of_work() as session:
+            client = find_client(session, client_id)
+            if client is None:
+                raise _fail(f"no OAuth client '{client_id}'")
+            set_client_plan(session, None, client=client, rate_plan=rate_plan)
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    finally:
+        db.dispose()
+    typer.echo(f"{client_id}: {rate_plan or DEFAULT}")
+
+
 @oauth_app.command("delete")
 def oauth_clients_delete(client_id: Annotated[str, typer.Argument(help="The client's client_id.")]) -> None:
     """Delete a client; its tokens stop working at once."""

@@ -22,8 +22,13 @@ def upgrade() -> None:
     # The named rate-limit plan of an API key (POLYTASK_RATE_PLANS); NULL: the surface's default.
     with op.batch_alter_table("api_keys") as batch:
         batch.add_column(sa.Column("rate_plan", sa.String(64), nullable=True))
+    # An OAuth client's plan applies to every access token issued to it.
+    with op.batch_alter_table("oauth_clients") as batch:
+        batch.add_column(sa.Column("rate_plan", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("oauth_clients") as batch:
+        batch.drop_column("rate_plan")
     with op.batch_alter_table("api_keys") as batch:
         batch.drop_column("rate_plan")
