@@ -9,6 +9,7 @@ after each test.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import threading
@@ -61,6 +62,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     admin.dispose()
 
 
+HIGH_SURFACE_PLANS = json.dumps(
+    {name: {"per_minute": 1_000_000, "per_hour": 0} for name in ("taskip", "taskflow", "taskflow-anonymous")}
+)
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     # Limits high enough that no ordinary test meets them (tests/api/test_rate_limits.py sets
@@ -70,6 +76,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=database_url,
         rate_limit_per_minute=1_000_000,
         rate_limit_concurrency=0,
+        # The spec plans of the TaskIP and TaskFlow surfaces (core/rateplans.py), just as high.
+        rate_plans=HIGH_SURFACE_PLANS,
     )
 
 

@@ -71,6 +71,9 @@ EXPOSED_HEADERS = [
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
     "X-RateLimit-Retry-After",
+    "X-Quota-Limit",
+    "X-Quota-Remaining",
+    "X-Quota-Reset",
     "Retry-After",
     "Location",
     "Idempotent-Replayed",
@@ -117,8 +120,10 @@ def _session_surface(path: str) -> bool:
     return path == "/v1" or path.startswith("/v1/") or taskflow_errors.is_taskflow_path(path)
 
 
-def _rate_limited(request: Request, message: str, details: dict[str, Any], headers: dict[str, str]) -> Response:
-    return _render_error(request, 429, "RATE_LIMIT_EXCEEDED", message, details, headers=headers)
+def _limit_error(
+    request: Request, status: int, code: str, message: str, details: dict[str, Any], headers: dict[str, str]
+) -> Response:
+    return _render_error(request, status, code, message, details, headers=headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -203,9 +208,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # CSRF checks of cookie-authenticated state changes, before any body is parsed (api/csrf.py).
     app.add_middleware(CsrfMiddleware, settings=settings, covers=_session_surface, render=_render_error)
     # Inside the request-id middleware, so its 429s carry the id.
-    app.add_middleware(
-        RateLimitMiddleware, settings=settings, prefixes=("/v1/", taskforce_errors.PREFIX + "/"), render=_rate_limited
-    )
+    # Which paths are limited, and by which plans: core/rateplans.py (SURFACES).
+    app.add_middleware(RateLimitMiddleware, settings=settings, render=_limit_error)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origin_list:
         # Outermost: browsers' preflight requests are answered before any limit counts them.

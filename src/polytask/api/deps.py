@@ -143,12 +143,26 @@ async def run_unit(
         # credential's "last used" touch included (a second writer would wait on SQLite's lock).
         readonly = False
 
+    rejected: list[AuthenticationFailed] = []
+
     def in_thread(session: Session) -> R:
-        actor = authenticate(db, session, request, readonly)
+        try:
+            actor = authenticate(db, session, request, readonly)
+        except AuthenticationFailed as exc:
+            rejected.append(exc)
+            raise
         require_scope(actor, scope)
         return work(session, actor)
 
-    return await _in_unit(request, in_thread, readonly=readonly)
+    try:
+        return await _in_unit(request, in_thread, readonly=readonly)
+    except AuthenticationFailed:
+        if rejected and SHARED_UNIT not in request.scope:
+            # Audited in a transaction of its own: this one has rolled back (api/authaudit.py).
+            from polytask.api.authaudit import audit_rejection
+
+            await audit_rejection(request, rejected[0])
+        raise
 
 
 async def run_anonymous(request: Request, work: Callable[[Session], R]) -> R:

@@ -1,90 +1,227 @@
-"""Rate limits per credential (per client address without one), with X-RateLimit-* headers.
+"""Rate limits, monthly quotas and the in-flight cap, per credential (per client address
+without one), with X-RateLimit-* (and X-Quota-*) headers on every response of a limited surface.
+
+Which plan (core/rateplans.py) applies: the credential's own plan when this process has seen
+the credential authenticate, else the default plan of the path's surface. Authentication puts
+the plan on the actor (it is a column the credential lookup reads anyway), and this middleware
+remembers `credential digest -> (plan, user)` from the actor after the response starts. So no
+request costs an extra database query; a plan change reaches a process with that credential's
+next request. A credential that failed authentication is remembered as such and counted in its
+client address's bucket, under the surface's anonymous plan.
 
 Counters live in memory, or in Redis (POLYTASK_REDIS_URL) so that several processes share
-them. Windows are fixed (per minute, optionally per hour): counts inside a window are exact
-on both storages. The cap on requests in flight is kept per process.
+them: fixed windows (per second, minute, hour) and the calendar-month quota counter are
+exact on both. The in-flight cap is per process with memory storage, and shared through a
+Redis sorted set when Redis is configured (api/inflight.py).
 """
 
 from __future__ import annotations
 
+import calendar
 import hashlib
+import logging
 import math
 import time
-from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
+from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from polytask.api.inflight import InFlight, inflight_for
+from polytask.core.actor import Actor
+from polytask.core.rateplans import Plan, SurfaceLimits, configured_plans, surface_for
 from polytask.core.settings import Settings
 
-# Renders a 429 in the surface's error shape: (request, message, details, headers) -> response.
-ErrorRenderer = Callable[[Request, str, dict[str, object], dict[str, str]], Response]
+log = logging.getLogger("polytask.api")
+
+# Renders an error in the surface's shape: (request, status, code, message, details, headers) -> response.
+ErrorRenderer = Callable[[Request, int, str, str, dict[str, object], dict[str, str]], Response]
+
+# Headers that carry a credential; the bucket is a digest of whichever is present.
+CREDENTIAL_HEADERS = (b"authorization", b"x-secret-key")
+# How many credentials a process remembers, and for how long without seeing them again.
+KNOWN_MAX = 50_000
+KNOWN_TTL = 600.0
 
 
-def identity(scope: Scope) -> str:
-    """The bucket: a digest of the presented credential, else the client address."""
+def credential_digest(scope: Scope, session_cookie: str) -> str | None:
+    """A digest of the presented credential (never the credential itself), or None.
+
+    A header credential wins, as in authentication; without one, the session cookie is the
+    credential, so a signed-in browser is counted as itself and on its user's plan.
+    """
+    cookies = None
     for name, value in scope["headers"]:
-        if name == b"authorization" and value:
-            return "cred:" + hashlib.sha256(value).hexdigest()[:32]
+        if name in CREDENTIAL_HEADERS and value:
+            return hashlib.sha256(name + b":" + value).hexdigest()[:32]
+        if name == b"cookie":
+            cookies = value
+    if cookies:
+        session = cookie_parser(cookies.decode("latin-1")).get(session_cookie)
+        if session:
+            return hashlib.sha256(b"session:" + session.encode()).hexdigest()[:32]
+    return None
+
+
+def client_address(scope: Scope) -> str:
     client = scope.get("client")
-    return f"ip:{client[0] if client else 'unknown'}"
+    return str(client[0]) if client else "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What authentication said about a credential the last time this process saw it."""
+
+    valid: bool
+    plan: str | None = None
+    user_id: int | None = None
+    seen: float = 0.0
+
+
+class KnownCredentials:
+    """A bounded, expiring map of credential digest -> Known (oldest dropped first)."""
+
+    def __init__(self, *, size: int = KNOWN_MAX, ttl: float = KNOWN_TTL) -> None:
+        self.size, self.ttl = size, ttl
+        self.entries: OrderedDict[str, Known] = OrderedDict()
+
+    def get(self, digest: str) -> Known | None:
+        known = self.entries.get(digest)
+        if known is not None and time.monotonic() - known.seen > self.ttl:
+            del self.entries[digest]
+            return None
+        return known
+
+    def put(self, digest: str, known: Known) -> None:
+        self.entries[digest] = known
+        self.entries.move_to_end(digest)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+def _items(plan: Plan) -> list[RateLimitItem]:
+    items: list[RateLimitItem] = []
+    if plan.burst:
+        items.append(RateLimitItemPerSecond(plan.burst))
+    if plan.per_minute:
+        items.append(RateLimitItemPerMinute(plan.per_minute))
+    if plan.per_hour:
+        items.append(RateLimitItemPerHour(plan.per_hour))
+    return items
+
+
+def month_bounds(now: float) -> tuple[str, int]:
+    """The current UTC month's label and the epoch second the next one starts."""
+    today = datetime.fromtimestamp(now, UTC)
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    return f"{today.year:04d}-{today.month:02d}", calendar.timegm((year, month, 1, 0, 0, 0))
+
+
+@dataclass(slots=True)
+class _Refusal:
+    code: str
+    message: str
+    headers: dict[str, str]
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, settings: Settings, prefixes: tuple[str, ...], render: ErrorRenderer) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, render: ErrorRenderer) -> None:
         self.app = app
-        self.prefixes = prefixes
         self.render = render
+        self.plans = configured_plans(settings)
+        self.items = {name: _items(plan) for name, plan in self.plans.items()}
         uri = f"async+{settings.redis_url}" if settings.redis_url else "async+memory://"
-        self.limiter = FixedWindowRateLimiter(storage_from_string(uri))
-        self.items: list[RateLimitItem] = []
-        if settings.rate_limit_per_minute:
-            self.items.append(RateLimitItemPerMinute(settings.rate_limit_per_minute))
-        if settings.rate_limit_per_hour:
-            self.items.append(RateLimitItemPerHour(settings.rate_limit_per_hour))
-        self.concurrency = settings.rate_limit_concurrency
-        self.in_flight: Counter[str] = Counter()
+        storage = storage_from_string(uri)
+        assert isinstance(storage, Storage)  # an async+ URI gives an async storage
+        self.storage = storage
+        self.limiter = FixedWindowRateLimiter(self.storage)
+        self.inflight: InFlight = inflight_for(settings.redis_url)
+        self.known = KnownCredentials()
+        self.session_cookie = settings.session_cookie_name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+        surface = surface_for(scope["path"]) if scope["type"] == "http" else None
+        if surface is None:
             await self.app(scope, receive, send)
             return
-        who = identity(scope)
-        headers, exceeded = await self._hit(who)
-        if exceeded is not None:
-            await self._refuse(scope, receive, send, headers, exceeded)
+        digest = credential_digest(scope, self.session_cookie)
+        known = self.known.get(digest) if digest else None
+        if digest is None or (known is not None and not known.valid):
+            plan, bucket = self.plans[surface.anonymous_plan], f"ip:{client_address(scope)}"
+        else:
+            plan = self._plan(known.plan if known else None, surface)
+            bucket = f"cred:{digest}"
+        headers, refusal = await self._hit(plan, bucket)
+        if refusal is None and known is not None and known.user_id is not None and plan.monthly_quota:
+            refusal = await self._count_quota(plan, known.user_id, headers)
+        slot = None
+        if refusal is None and plan.concurrency:
+            slot = await self.inflight.acquire(bucket, plan.concurrency)
+            if slot is None:
+                refusal = _Refusal(
+                    "RATE_LIMIT_EXCEEDED",
+                    f"Rate limit exceeded: more than {plan.concurrency} requests at once",
+                    {**headers, "Retry-After": "1"},
+                )
+        if refusal is not None:
+            await self._refuse(scope, receive, send, refusal)
             return
-        if self.concurrency and self.in_flight[who] >= self.concurrency:
-            await self._refuse(
-                scope, receive, send, {**headers, "Retry-After": "1"}, f"more than {self.concurrency} requests at once"
-            )
-            return
-        self.in_flight[who] += 1
-        try:
-            await self.app(scope, receive, _with_headers(send, headers))
-        finally:
-            self.in_flight[who] -= 1
-            if not self.in_flight[who]:
-                del self.in_flight[who]
+        state: dict[str, Any] = scope.setdefault("state", {})
+        started = False
 
-    async def _hit(self, who: str) -> tuple[dict[str, str], str | None]:
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                extra = dict(headers)
+                if digest is not None:
+                    learned = await self._learn(digest, known, state, message["status"], surface)
+                    extra.update(learned)
+                raw = [(k.lower().encode(), v.encode()) for k, v in extra.items()]
+                message["headers"] = [*message.get("headers", []), *raw]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            if started:
+                raise
+            # Starlette renders unhandled errors outside every middleware, without our headers:
+            # render the 500 here so that it carries them too.
+            log.exception("unhandled error on %s %s", scope.get("method"), scope["path"])
+            response = self.render(
+                Request(scope), 500, "INTERNAL_ERROR", "An unexpected error occurred", {}, dict(headers)
+            )
+            await response(scope, receive, send)
+        finally:
+            if slot is not None:
+                await self.inflight.release(bucket, slot)
+
+    def _plan(self, name: str | None, surface: SurfaceLimits) -> Plan:
+        # A plan removed from the configuration falls back to the surface's default.
+        return self.plans.get(name or surface.plan) or self.plans[surface.plan]
+
+    async def _hit(self, plan: Plan, bucket: str) -> tuple[dict[str, str], _Refusal | None]:
         """Count the request against every window; headers describe the tightest one."""
         tightest: tuple[int, float, RateLimitItem] | None = None
-        exceeded = None
-        for item in self.items:
-            allowed = await self.limiter.hit(item, who)
-            stats = await self.limiter.get_window_stats(item, who)
+        exceeded: RateLimitItem | None = None
+        for item in self.items[plan.name]:
+            allowed = await self.limiter.hit(item, plan.name, bucket)
+            stats = await self.limiter.get_window_stats(item, plan.name, bucket)
             remaining, reset = max(stats.remaining, 0), stats.reset_time
             if tightest is None or remaining < tightest[0]:
                 tightest = (remaining, reset, item)
             if not allowed:
-                exceeded = f"more than {item.amount} requests per {item.GRANULARITY.name}"
-                tightest = (0, reset, item)
+                exceeded, tightest = item, (0, reset, item)
                 break
         if tightest is None:
             return {}, None
@@ -94,25 +231,67 @@ class RateLimitMiddleware:
             "X-RateLimit-Remaining": str(remaining),
             "X-RateLimit-Reset": str(math.ceil(reset)),
         }
-        if exceeded is not None:
-            headers["Retry-After"] = str(max(math.ceil(reset - time.time()), 1))
-            # The spec's spelling, for clients written from it.
-            headers["X-RateLimit-Retry-After"] = headers["Retry-After"]
-        return headers, exceeded
+        if exceeded is None:
+            return headers, None
+        headers["Retry-After"] = str(max(math.ceil(reset - time.time()), 1))
+        # The spec's spelling, for clients written from it.
+        headers["X-RateLimit-Retry-After"] = headers["Retry-After"]
+        why = f"more than {exceeded.amount} requests per {exceeded.GRANULARITY.name}"
+        return headers, _Refusal("RATE_LIMIT_EXCEEDED", f"Rate limit exceeded: {why}", headers)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], why: str) -> None:
-        request = Request(scope)
-        details: dict[str, object] = {"retry_after": int(headers.get("Retry-After", "1"))}
-        response = self.render(request, f"Rate limit exceeded: {why}", details, headers)
+    async def _count_quota(self, plan: Plan, user_id: int, headers: dict[str, str]) -> _Refusal | None:
+        """Count one request against the user's monthly quota on `plan`; adds X-Quota-* to `headers`."""
+        now = time.time()
+        month, reset = month_bounds(now)
+        # Kept a day past the month's end, so that a late request never restarts an old month.
+        used = await self.storage.incr(f"quota/{plan.name}/user:{user_id}/{month}", int(reset - now) + 86_400)
+        headers.update(
+            {
+                "X-Quota-Limit": str(plan.monthly_quota),
+                "X-Quota-Remaining": str(max(plan.monthly_quota - used, 0)),
+                "X-Quota-Reset": str(reset),
+            }
+        )
+        if used <= plan.monthly_quota:
+            return None
+        refused = {**headers, "Retry-After": str(max(reset - math.floor(now), 1))}
+        return _Refusal(
+            "QUOTA_EXCEEDED",
+            f"Monthly quota exceeded: {plan.monthly_quota} requests per month on plan '{plan.name}'",
+            refused,
+        )
+
+    async def _learn(
+        self, digest: str, known: Known | None, state: dict[str, Any], status: int, surface: SurfaceLimits
+    ) -> dict[str, str]:
+        """Remember what authentication said about the credential.
+
+        A credential this process had not seen was counted under the surface's default plan;
+        when its own plan differs, the request is counted in that plan's windows too (never
+        refused: it is already served) and the headers describe that plan. Its monthly quota
+        counts it here as well.
+        """
+        actor = state.get("actor")
+        if not isinstance(actor, Actor):
+            if status == 401:
+                self.known.put(digest, Known(False, seen=time.monotonic()))
+            return {}
+        self.known.put(digest, Known(True, actor.rate_plan, actor.user_id, time.monotonic()))
+        if known is not None and known.valid:
+            return {}
+        plan = self._plan(actor.rate_plan, surface)
+        extra: dict[str, str] = {}
+        if plan.name != surface.plan:
+            extra, _ = await self._hit(plan, f"cred:{digest}")
+            extra.pop("Retry-After", None)
+            extra.pop("X-RateLimit-Retry-After", None)
+        if plan.monthly_quota:
+            await self._count_quota(plan, actor.user_id, extra)
+        return extra
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, refusal: _Refusal) -> None:
+        retry = int(refusal.headers.get("Retry-After", "1"))
+        response = self.render(
+            Request(scope), 429, refusal.code, refusal.message, {"retry_after": retry}, refusal.headers
+        )
         await response(scope, receive, send)
-
-
-def _with_headers(send: Send, headers: dict[str, str]) -> Callable[[Message], Awaitable[None]]:
-    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-
-    async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start" and raw:
-            message["headers"] = [*message.get("headers", []), *raw]
-        await send(message)
-
-    return sending

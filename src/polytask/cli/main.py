@@ -68,11 +68,11 @@ def serve(
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     upgrade(settings.effective_database_url)
     workers = workers or settings.workers
-    limited = settings.rate_limit_per_minute or settings.rate_limit_per_hour
-    if workers > 1 and limited and not settings.redis_url:
+    if workers > 1 and not settings.redis_url:
         typer.echo(
-            f"WARNING: {workers} worker processes but no POLYTASK_REDIS_URL: each process counts rate limits "
-            f"on its own, so clients get up to {workers}x the configured limits. Set POLYTASK_REDIS_URL.",
+            f"WARNING: {workers} worker processes but no POLYTASK_REDIS_URL: each process counts rate limits, "
+            f"monthly quotas and requests in flight on its own, so clients get up to {workers}x the configured "
+            "limits. Set POLYTASK_REDIS_URL.",
             err=True,
         )
     host = host or settings.host
@@ -176,15 +176,21 @@ def api_keys_create(
     expires_at: Annotated[
         str | None, typer.Option(help="Expiry as an ISO 8601 datetime (UTC if no offset). Default: never.")
     ] = None,
+    plan: Annotated[
+        str | None,
+        typer.Option(help="A rate-limit plan (POLYTASK_RATE_PLANS); 'default': the surface's (the default)."),
+    ] = None,
 ) -> None:
     """Create an API key; the key alone is printed on the last line."""
     from polytask.core.errors import DomainError
     from polytask.core.ids import parse_id
+    from polytask.core.rateplans import check_plan
     from polytask.domain.api_keys.service import create_api_key, normalize_scopes, parse_expiry
     from polytask.domain.users.service import find_user_by_login
 
     try:
         expiry = parse_expiry(expires_at)
+        rate_plan = check_plan(get_settings(), plan)
     except DomainError as exc:
         raise _fail(exc.message) from None
     workspace_id = None
@@ -206,6 +212,7 @@ def api_keys_create(
                 name=name,
                 scopes=normalize_scopes(scopes or []) or None,
                 expires_at=expiry,
+                rate_plan=rate_plan,
             )
             secret = issued.secret
     except DomainError as exc:
@@ -213,6 +220,32 @@ def api_keys_create(
     finally:
         db.dispose()
     typer.echo(secret)
+
+
+@keys_app.command("set-plan")
+def api_keys_set_plan(
+    key: Annotated[str, typer.Argument(help="The key's id (key_42 or 42).")],
+    plan: Annotated[str, typer.Argument(help="A configured rate-limit plan, or 'default' for the surface's.")],
+) -> None:
+    """Put an existing API key on a rate-limit plan (takes effect with the key's next request)."""
+    from polytask.core.errors import DomainError
+    from polytask.core.ids import parse_id, render_id
+    from polytask.core.rateplans import DEFAULT, check_plan
+    from polytask.domain.api_keys.service import set_api_key_plan
+
+    key_id = parse_id("api_key", key)
+    if key_id is None:
+        raise _fail(f"not an API key id: {key}")
+    db = _database()
+    try:
+        rate_plan = check_plan(get_settings(), plan)
+        with db.unit_of_work() as session:
+            set_api_key_plan(session, None, key_id=key_id, rate_plan=rate_plan)
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    finally:
+        db.dispose()
+    typer.echo(f"{render_id('api_key', key_id)}: {rate_plan or DEFAULT}")
 
 
 @dev_app.command("seed")
@@ -342,6 +375,31 @@ def oauth_clients_list() -> None:
                 typer.echo(f"{c.client_id}\t{kind}\t{c.name}\t{' '.join(c.redirect_uris)}")
     finally:
         db.dispose()
+
+
+@oauth_app.command("set-plan")
+def oauth_clients_set_plan(
+    client_id: Annotated[str, typer.Argument(help="The client's client_id.")],
+    plan: Annotated[str, typer.Argument(help="A configured rate-limit plan, or 'default' for the surface's.")],
+) -> None:
+    """Put a client's access tokens on a rate-limit plan (takes effect with each token's next request)."""
+    from polytask.core.errors import DomainError
+    from polytask.core.rateplans import DEFAULT, check_plan
+    from polytask.domain.oauth.clients import find_client, set_client_plan
+
+    db = _database()
+    try:
+        rate_plan = check_plan(get_settings(), plan)
+        with db.unit_of_work() as session:
+            client = find_client(session, client_id)
+            if client is None:
+                raise _fail(f"no OAuth client '{client_id}'")
+            set_client_plan(session, None, client=client, rate_plan=rate_plan)
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    finally:
+        db.dispose()
+    typer.echo(f"{client_id}: {rate_plan or DEFAULT}")
 
 
 @oauth_app.command("delete")

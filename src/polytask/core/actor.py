@@ -18,6 +18,8 @@ class Actor:
     # The caller's address, and the user's workspaces whose IP allowlist excludes it.
     client_ip: str | None = None
     blocked_workspaces: frozenset[int] = field(default=frozenset())
+    # The credential's rate-limit plan (core/rateplans.py); None: the surface's default.
+    rate_plan: str | None = None
 
     @property
     def is_system(self) -> bool:

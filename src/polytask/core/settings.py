@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         default=10, ge=0, description="Requests in flight per credential in one process; 0: off."
     )
     redis_url: str | None = Field(default=None, description="Shared rate-limit counters when several processes serve.")
+    # Rate-limit plans (core/rateplans.py): the default plan's other bounds, and more named plans.
+    rate_limit_burst: int = Field(default=0, ge=0, description="Requests per clock second per credential; 0: off.")
+    rate_limit_monthly_quota: int = Field(
+        default=0, ge=0, description="Requests per calendar month (UTC) per user on the default plan; 0: off."
+    )
+    rate_plans: str = Field(default="", description='JSON: {"plan name": {"per_hour": 10000, ...}}.')
     cors_origins: str = Field(default="", description="Comma-separated origins allowed to call the API from a browser.")
     cors_allow_credentials: bool = Field(default=False, description="Let browsers send cookies cross-origin.")
 
@@ -44,6 +50,13 @@ class Settings(BaseSettings):
     def no_wildcard_with_credentials(self) -> Settings:
         if self.cors_allow_credentials and "*" in self.cors_origin_list:
             raise ValueError("POLYTASK_CORS_ORIGINS='*' cannot be combined with POLYTASK_CORS_ALLOW_CREDENTIALS")
+        return self
+
+    @model_validator(mode="after")
+    def rate_plans_parse(self) -> Settings:
+        from polytask.core.rateplans import parse_plans  # rateplans reads Settings
+
+        parse_plans(self.rate_plans)
         return self
 
     @property

@@ -27,6 +27,8 @@ class OAuthClient(Base):
     redirect_uris: Mapped[list[Any]] = mapped_column()
     scopes: Mapped[list[Any]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The rate-limit plan of the client's access tokens (core/rateplans.py); None: the surface's.
+    rate_plan: Mapped[str | None] = mapped_column(String(64))
 
 
 class OAuthCode(Base):

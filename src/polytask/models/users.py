@@ -43,3 +43,5 @@ class ApiKey(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A named rate-limit plan (core/rateplans.py); None: the surface's default plan.
+    rate_plan: Mapped[str | None] = mapped_column(String(64))

@@ -55,8 +55,10 @@ def create_api_key(
     name: str = "",
     scopes: list[str] | None = None,
     expires_at: datetime | None = None,
+    rate_plan: str | None = None,
 ) -> IssuedKey:
-    """Issue a key for `user`, optionally bound to one of their workspaces."""
+    """Issue a key for `user`, optionally bound to one of their workspaces (and on a rate plan,
+    already checked against the configured plans by the caller: core/rateplans.check_plan)."""
     if scopes:
         scopes = check_known(scopes)
     if workspace_id is not None and not session.scalar(
@@ -73,6 +75,7 @@ def create_api_key(
         key_hash=_digest(secret),
         scopes=scopes or None,
         expires_at=expires_at,
+        rate_plan=rate_plan,
     )
     session.add(key)
     session.flush()
@@ -83,7 +86,13 @@ def create_api_key(
         resource_type="api_key",
         resource_id=key.id,
         workspace_id=workspace_id,
-        snapshot={"name": name, "user_id": user.id, "scopes": scopes, "workspace_id": workspace_id},
+        snapshot={
+            "name": name,
+            "user_id": user.id,
+            "scopes": scopes,
+            "workspace_id": workspace_id,
+            **({"rate_plan": rate_plan} if rate_plan else {}),
+        },
     )
     return IssuedKey(key=key, secret=secret)
 
@@ -99,6 +108,7 @@ _KEY_BY_PREFIX = (
         ApiKey.expires_at,
         ApiKey.last_used_at,
         ApiKey.revoked_at,
+        ApiKey.rate_plan,
         User.role,
         User.is_active,
         in_allowlisted_workspace(ApiKey.user_id),
@@ -152,6 +162,7 @@ def authenticate_api_key(session: Session, raw: str, *, client_ip: str | None = 
         scopes=frozenset(key.scopes) if key.scopes else None,
         client_ip=client_ip,
         blocked_workspaces=blocked,
+        rate_plan=key.rate_plan,
     )
     return Authenticated(actor=actor, needs_touch=last is None or now - last > TOUCH_INTERVAL)
 
@@ -231,6 +242,7 @@ def rotate_api_key(session: Session, actor: Actor, *, key_id: int, data: ApiKeyR
         name=old.name,
         scopes=old.scopes,
         expires_at=old.expires_at,
+        rate_plan=old.rate_plan,
     )
     if data.grace_period_seconds:
         cutoff = now + timedelta(seconds=data.grace_period_seconds)
@@ -273,3 +285,26 @@ def parse_expiry(value: str | None) -> datetime | None:
     except ValueError as exc:
         raise ValidationFailed.field("expires_at", "must be an ISO 8601 datetime", value) from exc
     return as_utc(parsed)
+
+
+def set_api_key_plan(session: Session, actor: Actor | None, *, key_id: int, rate_plan: str | None) -> ApiKey:
+    """Put a key on a rate-limit plan (None: back to the surface default); for server admins.
+
+    The plan name must have been checked against the configured plans (core/rateplans.check_plan).
+    """
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound.of("api_key", key_id)
+    before = key.rate_plan
+    key.rate_plan = rate_plan
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="api_key.plan_changed",
+        resource_type="api_key",
+        resource_id=key.id,
+        workspace_id=key.workspace_id,
+        snapshot={"rate_plan": rate_plan, "previous_rate_plan": before, "user_id": key.user_id},
+    )
+    return key

@@ -123,6 +123,23 @@ def delete_client(session: Session, actor: Actor, *, client_pk: int) -> None:
     session.flush()
 
 
+def set_client_plan(session: Session, actor: Actor | None, *, client: OAuthClient, rate_plan: str | None) -> None:
+    """Put a client's access tokens on a rate-limit plan (checked by the caller against the
+    configured plans: core/rateplans.check_plan); for server admins."""
+    before = client.rate_plan
+    client.rate_plan = rate_plan
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="oauth_client.plan_changed",
+        resource_type="oauth_client",
+        resource_id=client.id,
+        workspace_id=None,
+        snapshot={"client_id": client.client_id, "rate_plan": rate_plan, "previous_rate_plan": before},
+    )
+
+
 def find_client(session: Session, client_id: str | None) -> OAuthClient | None:
     if not client_id or len(client_id) > 64:
         return None

@@ -348,6 +348,7 @@ _TOKEN_BY_HASH = (
         OAuthToken.access_expires_at,
         OAuthToken.revoked_at,
         OAuthToken.last_used_at,
+        OAuthClient.rate_plan,
         User.role,
         User.is_active,
         in_allowlisted_workspace(OAuthToken.user_id),
@@ -386,6 +387,7 @@ def authenticate_access_token(session: Session, raw: str, *, client_ip: str | No
         scopes=frozenset(token.scopes),
         client_ip=client_ip,
         blocked_workspaces=blocked,
+        rate_plan=token.rate_plan,
     )
     last = as_utc(token.last_used_at)
     return Authenticated(actor=actor, needs_touch=last is None or now - last > TOUCH_INTERVAL)

@@ -1,0 +1,134 @@
+"""Named rate-limit plans, and which plan each surface uses by default.
+
+A plan bounds one bucket (a credential, or a client address without one):
+
+- `per_minute`, `per_hour`: fixed windows (limits' fixed-window strategy: a window opens with
+  its bucket's first request and counts until it ends);
+- `burst`: the most requests within a fixed 1-second window. It bounds
+  what a fixed minute window allows at its edges (up to twice the limit within a second
+  around the boundary). The specs' "burst limit: N per minute" is a plan's `per_minute`;
+- `concurrency`: requests in flight at once (across processes when Redis is configured);
+- `monthly_quota`: requests per calendar month (UTC), counted per user and plan.
+
+0 turns a bound off. The `default` plan comes from POLYTASK_RATE_LIMIT_* (the native spec:
+1000 per minute, 10 at once). POLYTASK_RATE_PLANS (JSON, `{"name": {"per_hour": 10000}}`)
+adds plans or replaces the built-in surface plans below, field by field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+from polytask.core.errors import ValidationFailed
+from polytask.core.settings import Settings
+
+DEFAULT = "default"
+PLAN_NAME_MAX = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    name: str
+    per_minute: int = 0
+    per_hour: int = 0
+    burst: int = 0
+    concurrency: int = 0
+    monthly_quota: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SurfaceLimits:
+    """The plans a path prefix uses: for credentials without a plan of their own, and per address."""
+
+    prefix: str
+    plan: str
+    anonymous_plan: str
+
+
+# Built-in plans from the compatibility specs (replaceable through POLYTASK_RATE_PLANS).
+SPEC_PLANS = (
+    # taskip-api-reference.txt: 1000 requests per hour per API key, bursts of 100 per minute.
+    Plan("taskip", per_minute=100, per_hour=1000),
+    # taskflow-pro-api.md: 1000 per hour authenticated, 100 unauthenticated, burst 20 per minute.
+    Plan("taskflow", per_minute=20, per_hour=1000),
+    Plan("taskflow-anonymous", per_minute=20, per_hour=100),
+)
+
+# Longest prefix first: /api/v1 (Taskforce) and /api/public-v1 (TaskIP) before TaskFlow's /api.
+SURFACES = (
+    SurfaceLimits("/api/public-v1", "taskip", "taskip"),
+    SurfaceLimits("/api/v1", DEFAULT, DEFAULT),
+    SurfaceLimits("/api", "taskflow", "taskflow-anonymous"),
+    SurfaceLimits("/v1", DEFAULT, DEFAULT),
+    SurfaceLimits("/oauth", DEFAULT, DEFAULT),
+)
+
+
+def surface_for(path: str) -> SurfaceLimits | None:
+    for surface in SURFACES:
+        p = surface.prefix
+        # "/api/v1.json" is Taskforce's too (its format suffix); "/v1beta" is not /v1.
+        if path == p or path.startswith((p + "/", p + ".")):
+            return surface
+    return None
+
+
+def _default_plan(settings: Settings) -> Plan:
+    return Plan(
+        DEFAULT,
+        per_minute=settings.rate_limit_per_minute,
+        per_hour=settings.rate_limit_per_hour,
+        burst=settings.rate_limit_burst,
+        concurrency=settings.rate_limit_concurrency,
+        monthly_quota=settings.rate_limit_monthly_quota,
+    )
+
+
+_FIELDS = {f.name for f in fields(Plan)} - {"name"}
+
+
+def parse_plans(raw: str) -> dict[str, dict[str, int]]:
+    """POLYTASK_RATE_PLANS: a JSON object of plan name -> {field: non-negative integer}."""
+    if not raw.strip():
+        return {}
+    try:
+        data: Any = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"POLYTASK_RATE_PLANS is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError("POLYTASK_RATE_PLANS must be a JSON object of plan name -> limits")
+    plans: dict[str, dict[str, int]] = {}
+    for name, limits in data.items():
+        if not name or len(name) > PLAN_NAME_MAX:
+            raise ValueError(f"POLYTASK_RATE_PLANS: plan names are 1-{PLAN_NAME_MAX} characters")
+        if not isinstance(limits, dict):
+            raise ValueError(f"POLYTASK_RATE_PLANS: plan {name!r} must be an object")
+        unknown = set(limits) - _FIELDS
+        if unknown:
+            raise ValueError(f"POLYTASK_RATE_PLANS: plan {name!r} has unknown fields {sorted(unknown)}")
+        for key, value in limits.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"POLYTASK_RATE_PLANS: {name}.{key} must be a non-negative integer")
+        plans[name] = dict(limits)
+    return plans
+
+
+def configured_plans(settings: Settings) -> dict[str, Plan]:
+    """Every plan by name: `default`, the spec plans, and POLYTASK_RATE_PLANS on top."""
+    plans = {DEFAULT: _default_plan(settings), **{p.name: p for p in SPEC_PLANS}}
+    for name, limits in parse_plans(settings.rate_plans).items():
+        base = plans.get(name, Plan(name))
+        plans[name] = Plan(name, **{f: limits.get(f, getattr(base, f)) for f in _FIELDS})
+    return plans
+
+
+def check_plan(settings: Settings, name: str | None) -> str | None:
+    """A plan name a credential may be put on; None, "" and "default" mean the surface's default."""
+    if name is None or name in ("", DEFAULT):
+        return None
+    known = configured_plans(settings)
+    if name not in known:
+        raise ValidationFailed.field("rate_plan", f"unknown plan; configured plans: {', '.join(sorted(known))}", name)
+    return name
