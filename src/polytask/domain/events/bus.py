@@ -66,7 +66,7 @@ def announce(session: Session, *, last_event_id: int | None = None, outbox: bool
 
     A no-op without a transport (memory mode). The hint goes out with the commit (PostgreSQL
     NOTIFY is part of the transaction) or after it (Redis), never for a rollback."""
-    if _transport is None:
+    if _transport is None or (last_event_id is None and not outbox):
         return
     hint = Hint(last_event_id, outbox)
     pending: Hint | None = session.info.get(_PENDING_HINT)
