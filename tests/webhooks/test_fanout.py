@@ -101,6 +101,9 @@ def test_a_stream_on_one_server_hears_a_commit_on_another(
         with api(a) as c:
             project = make_project(c, alice, name="Shared")
         with sse(f"http://127.0.0.1:{b}", alice.headers, project_id=project) as live:
+            # B's own commit first: afterwards its stream waits, and only a hint wakes it early.
+            first, _ = created_through(b, alice, project, "through B")
+            arrives(live.events, first, within=PROMPT)
             for n in range(3):
                 task_id, _ = created_through(a, alice, project, f"through A {n}")
                 arrives(live.events, task_id, within=PROMPT)
@@ -163,13 +166,16 @@ def test_memory_mode_hears_its_own_process_only(db: Database, database_url: str,
         with api(a) as c:
             project = make_project(c, alice, name="Local")
         with sse(f"http://127.0.0.1:{b}", alice.headers, project_id=project) as live:
-            created_through(a, alice, project, "through A")
+            # First B's own commit, so that the stream has read the database and now waits.
+            first, _ = created_through(b, alice, project, "through B")
+            arrives(live.events, first, within=PROMPT)
+            remote, _ = created_through(a, alice, project, "through A")
             with pytest.raises(queue.Empty):  # A's commit does not wake B's stream
                 live.events.get(timeout=2.0)
-            local, _ = created_through(b, alice, project, "through B")
+            local, _ = created_through(b, alice, project, "through B again")
             # B's own commit wakes its stream, which then reads both from the database.
             got = [live.next(timeout=PROMPT), live.next(timeout=PROMPT)]
-    assert orjson.loads(got[1]["data"])["attributes"]["resource_id"] == local
+    assert [orjson.loads(e["data"])["attributes"]["resource_id"] for e in got] == [remote, local]
 
 
 def test_memory_mode_embedded_dispatcher_delivers_promptly(
