@@ -1,6 +1,7 @@
 """Event -> delivered latency of webhooks on loopback, at steady rates of task creations.
 
 Usage: .venv/bin/python bench/webhook_latency.py [--rates 100,500] [--seconds 8] [--setups a,b,...]
+           [--set POLYTASK_WEBHOOK_ENDPOINT_CONCURRENCY=16 ...]
        (`make bench-webhooks` runs it with a throwaway PostgreSQL and Redis)
 
 Setups (default: every one whose servers are available):
@@ -221,6 +222,7 @@ def run_setup(setup: str, args: argparse.Namespace, arrivals: Arrivals, services
             POLYTASK_WEBHOOK_ALLOW_PRIVATE="true",
             POLYTASK_EVENT_BUS_CHANNEL=f"polytask_bench_{secrets.token_hex(3)}",
         )
+        env.update(dict(item.split("=", 1) for item in args.set))
         if setup.startswith("postgres"):
             env["POLYTASK_DATABASE_URL"] = stack.enter_context(postgres_database(services["postgres"]))
         if setup.endswith("-redis") or setup == "sqlite-worker":
@@ -288,6 +290,9 @@ def main() -> None:
     parser.add_argument("--rates", default="100,500")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--setups", default="", help=f"comma-separated, from {', '.join(SETUPS)}")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="POLYTASK_X=V", help="a setting for the server and worker"
+    )
     parser.add_argument("--no-dispatcher", action="store_true", help="queue only (measures the write path)")
     args = parser.parse_args()
     services = {
