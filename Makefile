@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-sqlite test-postgres check lint format typecheck arch bench bench-queries clean
+.PHONY: help install run test test-sqlite test-postgres check lint format typecheck arch bench bench-queries bench-webhooks clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,9 +43,13 @@ format: $(STAMP) ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: $(STAMP) ## Throughput vs the floor endpoint (100k tasks), then query latency at 10k vs 1M tasks
+bench: $(STAMP) ## Throughput vs the floor endpoint (100k tasks), query latency at 10k vs 1M tasks, webhook latency
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/queries.py
+	./scripts/with-postgres.sh ./scripts/with-redis.sh $(BIN)/python bench/webhook_latency.py
+
+bench-webhooks: $(STAMP) ## Webhook event -> delivered latency at 100 and 500 events/s: embedded, worker + bus; SQLite, PostgreSQL
+	./scripts/with-postgres.sh ./scripts/with-redis.sh $(BIN)/python bench/webhook_latency.py $(ARGS)
 
 bench-queries: $(STAMP) ## Query latency only: filtered, custom-field, search and deep-cursor lists at 10k vs 1M tasks
 	$(BIN)/python bench/queries.py $(ARGS)

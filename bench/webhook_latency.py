@@ -1,36 +1,66 @@
-"""Event -> delivered latency of webhooks on loopback, at a steady rate of task creations.
+"""Event -> delivered latency of webhooks on loopback, at steady rates of task creations.
 
-Usage: .venv/bin/python bench/webhook_latency.py [--rates 100,500] [--seconds 10]
+Usage: .venv/bin/python bench/webhook_latency.py [--rates 100,500] [--seconds 8] [--setups a,b,...]
+           [--set POLYTASK_WEBHOOK_ENDPOINT_CONCURRENCY=16 ...]
+       (`make bench-webhooks` runs it with a throwaway PostgreSQL and Redis)
 
-Starts `polytask serve` (embedded dispatcher) on a throwaway SQLite home (or the database named
-by POLYTASK_BENCH_DATABASE_URL), a receiver on 127.0.0.1, subscribes it to `task.created`, then
-creates tasks at each rate for the given time. Latency is the receiver's clock at arrival minus
-the payload's `timestamp` (when the change was recorded), on the same machine. Prints the rate
-achieved, deliveries, p50, p99 and max. Bounded: each phase waits at most 60 s for stragglers.
+Setups (default: every one whose servers are available):
+  sqlite-embedded      `polytask serve` delivering from its own process (memory bus)
+  sqlite-worker        server with POLYTASK_WEBHOOK_DISPATCHER=false + `polytask worker`, Redis bus
+  sqlite-worker-poll   the same without a bus (the worker finds work by polling, every 1 s)
+  postgres-embedded    as sqlite-embedded on PostgreSQL
+  postgres-worker      server + `polytask worker`, PostgreSQL LISTEN/NOTIFY bus
+  postgres-worker-redis  the same with the Redis bus
+Redis comes from POLYTASK_BENCH_REDIS_URL or POLYTASK_TEST_REDIS_URL, PostgreSQL (a server on
+which the bench creates and drops a database per setup) from POLYTASK_BENCH_POSTGRES_URL or
+POLYTASK_TEST_POSTGRES_URL.
+
+Each setup gets a fresh database, a receiver on 127.0.0.1 (in a process of its own) subscribed
+to `task.created`, and 16 client threads creating tasks at each rate for the given time. Latency is the receiver's
+clock when the request arrives minus the payload's `timestamp`, the moment the event row was
+written inside the committing transaction (same machine, same clock): an upper bound of
+commit -> delivered by the few milliseconds the transaction still ran. Prints the rate
+achieved, deliveries, p50, p99 and max, then a Markdown table. Bounded: each phase waits at
+most 60 s for stragglers.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import orjson
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 POLYTASK = ROOT / ".venv" / "bin" / "polytask"
 CLIENT_THREADS = 16
+SETUPS = (
+    "sqlite-embedded",
+    "sqlite-worker",
+    "sqlite-worker-poll",
+    "postgres-embedded",
+    "postgres-worker",
+    "postgres-worker-redis",
+)
 
 
 def free_port() -> int:
@@ -40,37 +70,55 @@ def free_port() -> int:
     return port
 
 
+def _receive(port_out: Any, arrivals: Any) -> None:
+    """The receiver's process: answers 204 and reports (message id, latency) to the bench."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            now = time.time()
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            payload = orjson.loads(body)
+            sent = datetime.fromisoformat(payload["timestamp"].replace("Z", "+00:00")).timestamp()
+            arrivals.put((payload["id"], now - sent))
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    port_out.put(server.server_address[1])
+    server.serve_forever()
+
+
 class Arrivals:
+    """A receiver in a process of its own (not sharing a GIL with the 16 client threads)."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.latencies: dict[str, float] = {}
+        self._queue: Any = multiprocessing.Queue()
+        ports: Any = multiprocessing.Queue()
+        self._process = multiprocessing.Process(target=_receive, args=(ports, self._queue), daemon=True)
+        self._process.start()
+        self.port: int = ports.get(timeout=30)
+        threading.Thread(target=self._collect, daemon=True).start()
 
-    def serve(self) -> ThreadingHTTPServer:
-        arrivals = self
+    def _collect(self) -> None:
+        while True:
+            message_id, latency = self._queue.get()
+            with self.lock:
+                self.latencies.setdefault(message_id, latency)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                now = time.time()
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                payload = orjson.loads(body)
-                sent = datetime.fromisoformat(payload["timestamp"].replace("Z", "+00:00")).timestamp()
-                with arrivals.lock:
-                    arrivals.latencies.setdefault(payload["id"], now - sent)
-                self.send_response(204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-        server = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        return server
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.join(timeout=10)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -79,7 +127,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def drive(base: str, key: str, project: str, rate: int, seconds: float) -> tuple[int, float]:
-    """Create tasks at `rate` per second for `seconds`; returns (created, achieved rate)."""
+    """Create tasks at `rate` per second for `seconds` (fewer when the server cannot keep up:
+    nothing is sent after `seconds`); returns (created, achieved rate)."""
     total = int(rate * seconds)
     counter = iter(range(total))
     lock = threading.Lock()
@@ -97,6 +146,8 @@ def drive(base: str, key: str, project: str, rate: int, seconds: float) -> tuple
                 delay = start + n / rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
+                elif time.monotonic() > start + seconds:
+                    return  # the server fell behind the schedule: stop on time, report the rate achieved
                 r = c.post(f"/v1/projects/{project}/tasks", json={"name": f"bench {rate} {n}"})
                 if r.status_code == 201:
                     with lock:
@@ -110,77 +161,176 @@ def drive(base: str, key: str, project: str, rate: int, seconds: float) -> tuple
     return created, created / max(time.monotonic() - start, 1e-9)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rates", default="100,500")
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--no-dispatcher", action="store_true", help="queue only (measures the write path)")
-    args = parser.parse_args()
-    arrivals = Arrivals()
-    receiver = arrivals.serve()
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="polytask-wh-bench-") as home:
+@dataclass
+class Row:
+    setup: str
+    rate: int
+    achieved: float
+    delivered: int
+    created: int
+    p50: float
+    p99: float
+    worst: float
+
+
+def _drain(stream: IO[str] | None) -> None:
+    """Keep reading a child's pipe so that it never blocks on a full one."""
+    if stream is not None:
+        threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[str]]:
+    with log.open("w") as err:
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    name = f"polytask_bench_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run_setup(setup: str, args: argparse.Namespace, arrivals: Arrivals, services: dict[str, str]) -> list[Row]:
+    rows: list[Row] = []
+    worker = "-worker" in setup
+    with ExitStack() as stack:
+        home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="polytask-wh-bench-")))
         env = {k: v for k, v in os.environ.items() if not k.startswith("POLYTASK_")}
         env.update(
-            POLYTASK_HOME=home,
+            POLYTASK_HOME=str(home),
             POLYTASK_LOG_LEVEL="warning",
             POLYTASK_RATE_LIMIT_PER_MINUTE="0",
             POLYTASK_RATE_LIMIT_CONCURRENCY="0",
             POLYTASK_WEBHOOK_ALLOW_PRIVATE="true",
+            POLYTASK_EVENT_BUS_CHANNEL=f"polytask_bench_{secrets.token_hex(3)}",
         )
-        if args.no_dispatcher:
+        env.update(dict(item.split("=", 1) for item in args.set))
+        if setup.startswith("postgres"):
+            env["POLYTASK_DATABASE_URL"] = stack.enter_context(postgres_database(services["postgres"]))
+        if setup.endswith("-redis") or setup == "sqlite-worker":
+            env["POLYTASK_REDIS_URL"] = services["redis"]
+        if setup.endswith("-poll"):
+            env["POLYTASK_EVENT_BUS"] = "memory"
+        if worker or args.no_dispatcher:
             env["POLYTASK_WEBHOOK_DISPATCHER"] = "false"
-        if os.environ.get("POLYTASK_BENCH_DATABASE_URL"):
-            env["POLYTASK_DATABASE_URL"] = os.environ["POLYTASK_BENCH_DATABASE_URL"]
-        server = subprocess.Popen(
-            [str(POLYTASK), "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, text=True
-        )
-        try:
-            key = ""
-            deadline = time.monotonic() + 60
-            assert server.stdout is not None
-            while not key and time.monotonic() < deadline:
-                line = server.stdout.readline()
-                if not line:
-                    sys.exit("the server exited (an existing database has no bootstrap key; use an empty one)")
-                match = re.match(r"^API key: (\S+)$", line.strip())
-                key = match.group(1) if match else ""
-            base = f"http://127.0.0.1:{port}"
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            auth = {"Authorization": f"Bearer {key}"}
-            hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
-            r = httpx.post(f"{base}/v1/webhooks", json={"url": hook_url, "events": ["task.created"]}, headers=auth)
-            r.raise_for_status()
-            project = httpx.post(f"{base}/v1/projects", json={"name": "bench"}, headers=auth).json()["data"]["id"]
-            print(f"{'rate/s':>7} {'achieved/s':>10} {'delivered':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-            for rate in (int(r) for r in args.rates.split(",")):
-                with arrivals.lock:
-                    arrivals.latencies.clear()
-                created, achieved = drive(base, key, project, rate, args.seconds)
-                wait_until = time.monotonic() + (0 if args.no_dispatcher else 60)
-                while time.monotonic() < wait_until:
-                    with arrivals.lock:
-                        if len(arrivals.latencies) >= created:
-                            break
-                    time.sleep(0.1)
-                with arrivals.lock:
-                    ms = [v * 1000 for v in arrivals.latencies.values()] or [0.0]
-                print(
-                    f"{rate:>7} {achieved:>10.0f} {len(ms):>5}/{created:<4} "
-                    f"{percentile(ms, 50):>8.1f} {percentile(ms, 99):>8.1f} {max(ms):>8.1f}"
-                )
-        finally:
-            server.terminate()
+        port = free_port()
+        server = stack.enter_context(process([str(POLYTASK), "serve", "--port", str(port)], env, home / "server.log"))
+        key = ""
+        deadline = time.monotonic() + 60
+        assert server.stdout is not None
+        while not key and time.monotonic() < deadline:
+            line = server.stdout.readline()
+            if not line:
+                sys.exit(f"the server exited: {(home / 'server.log').read_text()[-2000:]}")
+            match = re.match(r"^API key: (\S+)$", line.strip())
+            key = match.group(1) if match else ""
+        _drain(server.stdout)
+        base = f"http://127.0.0.1:{port}"
+        while time.monotonic() < deadline:
             try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            receiver.shutdown()
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        if worker and not args.no_dispatcher:
+            proc = stack.enter_context(process([str(POLYTASK), "worker"], env, home / "worker.log"))
+            assert proc.stdout is not None
+            if not proc.stdout.readline().startswith("Delivering webhooks"):
+                sys.exit(f"the worker did not start: {(home / 'worker.log').read_text()[-2000:]}")
+            _drain(proc.stdout)
+        auth = {"Authorization": f"Bearer {key}"}
+        hook_url = f"http://127.0.0.1:{arrivals.port}/hook"
+        r = httpx.post(f"{base}/v1/webhooks", json={"url": hook_url, "events": ["task.created"]}, headers=auth)
+        r.raise_for_status()
+        project = httpx.post(f"{base}/v1/projects", json={"name": "bench"}, headers=auth).json()["data"]["id"]
+        time.sleep(1.0)  # let the bus listeners subscribe
+        for rate in (int(r) for r in args.rates.split(",")):
+            with arrivals.lock:
+                arrivals.latencies.clear()
+            created, achieved = drive(base, key, project, rate, args.seconds)
+            wait_until = time.monotonic() + (0 if args.no_dispatcher else 60)
+            while time.monotonic() < wait_until:
+                with arrivals.lock:
+                    if len(arrivals.latencies) >= created:
+                        break
+                time.sleep(0.1)
+            with arrivals.lock:
+                ms = [v * 1000 for v in arrivals.latencies.values()] or [0.0]
+                delivered = len(arrivals.latencies)
+            row = Row(setup, rate, achieved, delivered, created, percentile(ms, 50), percentile(ms, 99), max(ms))
+            rows.append(row)
+            print(
+                f"{setup:<22} {rate:>6} {achieved:>10.0f} {delivered:>6}/{created:<6} "
+                f"{row.p50:>8.1f} {row.p99:>8.1f} {row.worst:>8.1f}",
+                flush=True,
+            )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rates", default="100,500")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--setups", default="", help=f"comma-separated, from {', '.join(SETUPS)}")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="POLYTASK_X=V", help="a setting for the server and worker"
+    )
+    parser.add_argument("--no-dispatcher", action="store_true", help="queue only (measures the write path)")
+    args = parser.parse_args()
+    services = {
+        "redis": os.environ.get("POLYTASK_BENCH_REDIS_URL") or os.environ.get("POLYTASK_TEST_REDIS_URL") or "",
+        "postgres": os.environ.get("POLYTASK_BENCH_POSTGRES_URL") or os.environ.get("POLYTASK_TEST_POSTGRES_URL") or "",
+    }
+
+    def available(setup: str) -> bool:
+        needs_redis = setup.endswith("-redis") or setup == "sqlite-worker"
+        return (not needs_redis or bool(services["redis"])) and (
+            not setup.startswith("postgres") or bool(services["postgres"])
+        )
+
+    wanted = [s for s in args.setups.split(",") if s] or list(SETUPS)
+    for setup in wanted:
+        if setup not in SETUPS:
+            sys.exit(f"unknown setup {setup!r}; choose from {', '.join(SETUPS)}")
+    skipped = [s for s in wanted if not available(s)]
+    if skipped:
+        print(f"skipped (no Redis or PostgreSQL configured): {', '.join(skipped)}", file=sys.stderr)
+    arrivals = Arrivals()
+    rows: list[Row] = []
+    print(f"nproc {os.cpu_count()}, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"{'setup':<22} {'rate/s':>6} {'achieved/s':>10} {'delivered':>13} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    try:
+        for setup in wanted:
+            if available(setup):
+                rows += run_setup(setup, args, arrivals, services)
+    finally:
+        arrivals.stop()
+    print(f"\nload average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+    print("| setup | asked/s | created/s | delivered | p50 ms | p99 ms | max ms |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(
+            f"| {row.setup} | {row.rate} | {row.achieved:.0f} | {row.delivered}/{row.created} "
+            f"| {row.p50:.0f} | {row.p99:.0f} | {row.worst:.0f} |"
+        )
 
 
 if __name__ == "__main__":

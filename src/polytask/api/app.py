@@ -173,6 +173,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Hear other processes' commits (Redis or LISTEN/NOTIFY; nothing in memory mode).
+        from polytask.domain.events import transport
+
+        event_bus = transport.start(settings, db.url)
         # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
         dispatcher = None
         if settings.webhook_dispatcher:
@@ -185,6 +189,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         finally:
             if dispatcher is not None:
                 await dispatcher.stop()
+            event_bus.stop()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -108,11 +108,13 @@ def worker() -> None:
     import asyncio
     import signal
 
+    from polytask.domain.events import transport
     from polytask.worker.dispatcher import Dispatcher
 
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     db = _database()
+    event_bus = transport.start(settings, db.url)  # servers' commits wake this worker at once
     dispatcher = Dispatcher(db, settings)
 
     async def main() -> None:
@@ -128,6 +130,7 @@ def worker() -> None:
     try:
         asyncio.run(main())
     finally:
+        event_bus.stop()
         db.dispose()
 
 

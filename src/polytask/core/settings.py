@@ -138,6 +138,20 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=365, ge=0, description="Delete events older than this many days (hourly); 0 keeps them forever."
     )
+    # Cross-process event bus (docs/ARCHITECTURE.md, "How processes hear each other").
+    event_bus: Literal["auto", "memory", "redis", "postgres"] = Field(
+        default="auto",
+        description="How processes tell each other about commits: auto = Redis when POLYTASK_REDIS_URL is set, "
+        "else LISTEN/NOTIFY on PostgreSQL, else memory (this process only).",
+    )
+    event_bus_channel: str = Field(
+        default="polytask_events",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="Redis channel / PostgreSQL NOTIFY channel; give installations sharing a server their own.",
+    )
+    events_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often an event stream looks at the database without being woken."
+    )
 
     @property
     def webhook_retry_delays(self) -> list[float]:

@@ -3,9 +3,10 @@
 Runs as an asyncio task: inside the server process (started and stopped with the app's
 lifespan) or in `polytask worker` processes. Database work happens in threads through the
 domain functions of domain/webhooks/dispatch.py; HTTP goes through one httpx client that
-never follows redirects. A commit that recorded events wakes the dispatcher of the same
-process at once (only commits that queued deliveries); other processes find the work by
-polling.
+never follows redirects. A commit that queued deliveries wakes the dispatcher at once: in
+the same process directly, in other processes through the event bus transport (Redis or
+PostgreSQL LISTEN/NOTIFY, domain/events/transport.py). Without a transport, or when a hint is
+lost, other processes find the work by polling (POLYTASK_WEBHOOK_POLL_SECONDS).
 """
 
 from __future__ import annotations

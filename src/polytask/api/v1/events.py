@@ -168,14 +168,14 @@ def stream_events(request: Request, session: Session, actor: Actor, settings: Se
         after = feed.latest_event_id(session)
     db: Database = request.app.state.db
     return StreamingResponse(
-        _sse(request, db, actor, flt, after, settings.events_heartbeat_seconds),
+        _sse(request, db, actor, flt, after, settings.events_heartbeat_seconds, settings.events_poll_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
 async def _sse(
-    request: Request, db: Database, actor: Actor, flt: feed.FeedFilter, after: int, heartbeat: float
+    request: Request, db: Database, actor: Actor, flt: feed.FeedFilter, after: int, heartbeat: float, poll: float
 ) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
@@ -202,8 +202,9 @@ async def _sse(
                 quiet_since = time.monotonic()
                 if len(items) == STREAM_BATCH:
                     continue
-            # Other processes' commits do not wake us: poll at least once a second.
-            wait = min(1.0, max(heartbeat - (time.monotonic() - quiet_since), 0.01))
+            # Commits wake us (this process's, and others' through the event bus transport);
+            # the poll is the safety net for a lost hint or memory mode with several processes.
+            wait = min(poll, max(heartbeat - (time.monotonic() - quiet_since), 0.01))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=wait)
             if time.monotonic() - quiet_since >= heartbeat:

@@ -97,7 +97,8 @@ def _fan_out(session: Session) -> None:
     if events:
         session.flush()
         queued += enqueue_deliveries(session, events)
-    bulk: list[int] = session.info.get(_BULK_EVENT_IDS, [])
+    written: list[int] = session.info.get(_BULK_EVENT_IDS, [])
+    bulk = written
     if bulk and not _webhooks_listen(session, bulk):
         bulk = []  # no active endpoint in those workspaces: nothing to load or queue
     for start in range(0, len(bulk), 1000):
@@ -107,6 +108,9 @@ def _fan_out(session: Session) -> None:
             session.expunge(event)
     if queued:
         after_commit(session, bus.publish_outbox)
+    # Other processes' streams and dispatchers (a no-op without a cross-process transport).
+    newest = max([e.id for e in events if e.id is not None] + written, default=None)
+    bus.announce(session, last_event_id=newest, outbox=queued > 0)
 
 
 def _webhooks_listen(session: Session, event_ids: list[int]) -> bool:

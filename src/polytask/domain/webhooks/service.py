@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
-from polytask.core.db import after_commit
 from polytask.core.errors import Conflict, NotFound, ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult, count_of
 from polytask.domain.events import bus
@@ -227,7 +226,7 @@ def send_test(session: Session, actor: Actor, *, webhook_id: int) -> WebhookDeli
     hook = get_webhook_for(session, actor, webhook_id)
     _require_active(hook)
     delivery = enqueue_ping(session, hook)
-    after_commit(session, bus.publish_outbox)
+    bus.outbox_changed(session)
     return delivery
 
 
@@ -271,7 +270,7 @@ def redeliver(session: Session, actor: Actor, *, webhook_id: int, delivery_id: i
     delivery.claimed_by = None
     delivery.claimed_until = None
     session.flush()
-    after_commit(session, bus.publish_outbox)
+    bus.outbox_changed(session)
     return log
 
 

@@ -1,0 +1,299 @@
+"""Carrying commit hints between processes: Redis pub/sub or PostgreSQL LISTEN/NOTIFY.
+
+One transport per process (`start`, called by the server's lifespan and by `polytask
+worker`). It sends a small hint for each unit of work that recorded events or queued
+webhook deliveries, and hands hints from other processes to the in-process bus (bus.py),
+whose listeners then look at the database. A hint is never the data: one that is lost
+(Redis down, a process killed between commit and publish) costs its listeners at most
+one poll interval, and after the transport reconnects every listener looks at once.
+
+- PostgreSQL: `pg_notify` runs inside the committing transaction, so PostgreSQL delivers
+  it exactly when (and only if) the transaction commits. A background thread LISTENs on
+  its own connection (psycopg).
+- Redis: the hint is queued after the commit and published by a background thread, so a
+  slow or absent Redis never holds up a request. Another thread SUBSCRIBEs (redis-py).
+
+Both listening threads reconnect with capped exponential backoff, and ignore the hints
+their own process sent (its listeners were already called in-process).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import secrets
+import threading
+from typing import Any
+
+import orjson
+import psycopg
+import redis
+from psycopg import sql
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from polytask.core.db import after_commit, is_sqlite
+from polytask.core.settings import Settings
+from polytask.domain.events import bus
+from polytask.domain.events.bus import Hint
+
+log = logging.getLogger("polytask.events.transport")
+
+BACKOFF_FIRST = 0.2
+BACKOFF_MAX = 10.0
+# How long a listening thread blocks before it looks at its stop flag.
+TICK_SECONDS = 0.5
+CONNECT_TIMEOUT = 5
+
+
+def choose(settings: Settings, database_url: str) -> str:
+    """The transport this configuration asks for: "redis", "postgres" or "memory"."""
+    mode = settings.event_bus
+    postgres = not is_sqlite(database_url) and make_url(database_url).get_backend_name() == "postgresql"
+    if mode == "redis" and not settings.redis_url:
+        raise ValueError("POLYTASK_EVENT_BUS=redis needs POLYTASK_REDIS_URL")
+    if mode == "postgres" and not postgres:
+        raise ValueError("POLYTASK_EVENT_BUS=postgres needs a PostgreSQL POLYTASK_DATABASE_URL")
+    if mode == "auto":
+        return "redis" if settings.redis_url else "postgres" if postgres else "memory"
+    return mode
+
+
+def encode(origin: str, hint: Hint) -> str:
+    return orjson.dumps({"origin": origin, "event": hint.last_event_id, "outbox": hint.outbox}).decode()
+
+
+def decode(raw: str | bytes) -> tuple[str, Hint] | None:
+    """(origin, hint), or None for a message that is not ours to read."""
+    try:
+        body = orjson.loads(raw)
+        event = body.get("event")
+        if event is not None and not isinstance(event, int):
+            return None
+        return str(body["origin"]), Hint(event, bool(body.get("outbox")))
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        return None
+
+
+class _Listening:
+    """A daemon thread that keeps one subscription alive, reconnecting with backoff."""
+
+    kind = "?"
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self.origin = secrets.token_hex(8)
+        self.connected = threading.Event()
+        self.received = 0
+        self._stop = threading.Event()
+        self._delay = BACKOFF_FIRST
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        self._spawn(self._listen_forever, f"polytask-bus-{self.kind}-listen")
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=CONNECT_TIMEOUT + 2)
+
+    def _spawn(self, target: Any, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _listen_forever(self) -> None:
+        first = True
+        while not self._stop.is_set():
+            try:
+                self._listen()
+                return
+            except Exception as exc:
+                # One warning per outage: when an established subscription drops, or the first try fails.
+                if self.connected.is_set() or first:
+                    log.warning("event bus (%s) unavailable: %s; retrying with backoff", self.kind, exc)
+                else:
+                    log.debug("event bus (%s) still unavailable: %s", self.kind, exc)
+                first = False
+                self.connected.clear()
+                if self._stop.wait(self._delay * random.uniform(0.8, 1.2)):
+                    return
+                self._delay = min(self._delay * 2, BACKOFF_MAX)
+
+    def _listening(self) -> None:
+        """Called by `_listen` once subscribed: reset the backoff, and look for what was missed."""
+        self._delay = BACKOFF_FIRST
+        log.info("event bus (%s) listening on %s", self.kind, self.channel)
+        bus.catch_up()
+        self.connected.set()
+
+    def _received(self, raw: str | bytes) -> None:
+        decoded = decode(raw)
+        if decoded is None:
+            log.debug("event bus (%s): ignoring a message it cannot read", self.kind)
+            return
+        origin, hint = decoded
+        if origin == self.origin:
+            return
+        self.received += 1
+        bus.receive(hint)
+
+    def _listen(self) -> None:
+        raise NotImplementedError
+
+
+class PostgresTransport(_Listening):
+    """NOTIFY inside the committing transaction; LISTEN on a connection of its own."""
+
+    kind = "postgres"
+
+    def __init__(self, database_url: str, channel: str) -> None:
+        super().__init__(channel)
+        self.conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def announce(self, session: Session, hint: Hint) -> None:
+        if session.get_bind().dialect.name != "postgresql":
+            return  # a session on another database (tests); nothing listens for it here
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": self.channel, "payload": encode(self.origin, hint)},
+        )
+
+    def _listen(self) -> None:
+        with psycopg.connect(
+            self.conninfo,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT,
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=3,
+            application_name="polytask-event-bus",
+        ) as conn:
+            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+            self._listening()
+            while not self._stop.is_set():
+                for notify in conn.notifies(timeout=TICK_SECONDS):
+                    self._received(notify.payload)
+
+
+class RedisTransport(_Listening):
+    """PUBLISH after the commit from a thread of its own; SUBSCRIBE on another connection."""
+
+    kind = "redis"
+
+    def __init__(self, url: str, channel: str) -> None:
+        super().__init__(channel)
+        self.url = url
+        self._pending: Hint | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._publisher = self._client(socket_timeout=2)
+
+    def _client(self, *, socket_timeout: float | None, health_check_interval: int = 0) -> redis.Redis:
+        # No retries inside redis-py: these threads retry with their own backoff.
+        return redis.Redis.from_url(
+            self.url,
+            socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_timeout=socket_timeout,
+            socket_keepalive=True,
+            health_check_interval=health_check_interval,
+            retry=Retry(NoBackoff(), 0),
+        )
+
+    def start(self) -> None:
+        super().start()
+        self._spawn(self._publish_forever, "polytask-bus-redis-publish")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout=CONNECT_TIMEOUT + 2)
+        self._publisher.close()
+
+    def announce(self, session: Session, hint: Hint) -> None:
+        after_commit(session, functools.partial(self.send, hint))
+
+    def send(self, hint: Hint) -> None:
+        """Queue a hint (merged with any not yet sent); never blocks on Redis."""
+        with self._lock:
+            self._pending = self._pending.merge(hint) if self._pending else hint
+        self._wake.set()
+
+    def _take(self) -> Hint | None:
+        with self._lock:
+            hint, self._pending = self._pending, None
+            self._wake.clear()
+            return hint
+
+    def _publish_forever(self) -> None:
+        delay = BACKOFF_FIRST
+        failing = False
+        while True:
+            stopping = self._stop.is_set()
+            if not stopping:
+                self._wake.wait(TICK_SECONDS)
+            hint = self._take()
+            if hint is not None:
+                try:
+                    self._publisher.publish(self.channel, encode(self.origin, hint))
+                except redis.RedisError as exc:
+                    if not failing:
+                        log.warning("event bus (redis): publishing failed: %s; hints wait for it to come back", exc)
+                    failing = True
+                    if not stopping:
+                        self.send(hint)  # merged with newer hints and tried again after the backoff
+                        self._stop.wait(delay * random.uniform(0.8, 1.2))
+                        delay = min(delay * 2, BACKOFF_MAX)
+                else:
+                    failing, delay = False, BACKOFF_FIRST
+            if stopping:
+                return
+
+    def _listen(self) -> None:
+        client = self._client(socket_timeout=None, health_check_interval=10)
+        pubsub = client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        try:
+            pubsub.subscribe(self.channel)
+            self._listening()
+            while not self._stop.is_set():
+                message = pubsub.get_message(timeout=TICK_SECONDS)
+                if message is not None and message.get("type") == "message":
+                    self._received(message["data"])
+        finally:
+            pubsub.close()
+            client.close()
+
+
+class Running:
+    """The transport this process installed; `stop()` removes it."""
+
+    def __init__(self, mode: str, transport: PostgresTransport | RedisTransport | None) -> None:
+        self.mode = mode
+        self.transport = transport
+
+    def stop(self) -> None:
+        if self.transport is not None:
+            bus.set_transport(None)
+            self.transport.stop()
+
+
+def start(settings: Settings, database_url: str) -> Running:
+    """Install and start this process's transport (none in memory mode)."""
+    mode = choose(settings, database_url)
+    transport: PostgresTransport | RedisTransport | None = None
+    if mode == "redis":
+        assert settings.redis_url is not None
+        transport = RedisTransport(settings.redis_url, settings.event_bus_channel)
+    elif mode == "postgres":
+        transport = PostgresTransport(database_url, settings.event_bus_channel)
+    if transport is not None:
+        bus.set_transport(transport)
+        transport.start()
+    log.info("event bus: %s", mode)
+    return Running(mode, transport)
