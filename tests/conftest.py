@@ -127,7 +127,8 @@ def serve_app() -> Callable[[ASGIApp], AbstractContextManager[str]]:
 
 @pytest.fixture(scope="session")
 def openapi(base_url: str) -> OpenAPIChecker:
-    return OpenAPIChecker(httpx.get(f"{base_url}/openapi.json").json())
+    # Generous: building the document under a loaded machine can take seconds.
+    return OpenAPIChecker(httpx.get(f"{base_url}/openapi.json", timeout=60).json())
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from polytask.domain.projects.service import get_project_for
 from polytask.domain.webhooks.outbox import PayloadContext, event_data
 from polytask.domain.webhooks.schemas import KNOWN_EVENTS, KNOWN_RESOURCES
 from polytask.domain.workspaces.access import membership_for, visible_workspace_ids
-from polytask.models import Event, Membership, Task
+from polytask.models import Event, Membership
 
 MEMBER_RESOURCES = ("task", "project", "section", "comment", "workspace", "member", "invite")
 MANAGERS = ("owner", "admin")
@@ -72,15 +72,10 @@ def _visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def _of_project(project_id: int) -> ColumnElement[bool]:
-    in_snapshot = Event.snapshot["project_id"].as_integer() == project_id
-    return or_(
-        and_(Event.resource_type == "project", Event.resource_id == project_id),
-        and_(Event.resource_type.in_(("task", "section")), in_snapshot),
-        and_(
-            Event.resource_type == "comment",
-            Event.snapshot["task_id"].as_integer().in_(select(Task.id).where(Task.project_id == project_id)),
-        ),
-    )
+    """The project's own events and those of its tasks, sections and comments, by the project
+    recorded on the event (events.project_id, indexed), so a comment's event stays with the
+    project its task was in when it was written."""
+    return and_(Event.project_id == project_id, Event.resource_type.in_(("project", "task", "section", "comment")))
 
 
 def _of_types(types: tuple[str, ...]) -> ColumnElement[bool] | None:
