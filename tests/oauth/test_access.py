@@ -112,14 +112,20 @@ def test_token_endpoint_outcomes_are_audited(
 ) -> None:
     owner = make_person(db, password=PASSWORD)
     app = register(client, owner)
-    tokens_for(base_url, http, app, owner)
+    issued = tokens_for(base_url, http, app, owner)
     http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(app.client_id, "pts_wrong"))
     token_request(http, app, grant_type="refresh_token", refresh_token="ptr_unknown")
     http.post("/oauth/introspect", data={"token": "x"})
+    revoked = http.post("/oauth/revoke", data={"token": issued["access_token"]}, auth=(app.client_id, app.secret or ""))
+    assert revoked.status_code == 200
     with db.unit_of_work(readonly=True) as session:
         events = list(session.scalars(select(Event).where(Event.type.like("auth.%")).order_by(Event.id)))
     kinds = [e.type for e in events]
     assert kinds[:3] == ["auth.login_succeeded", "auth.consent_granted", "auth.token_issued"]
+    # Issuing and revoking tokens is recorded with the address the request came from.
+    by_type = {e.type: e for e in events}
+    assert by_type["auth.token_issued"].client_ip == "127.0.0.1"
+    assert by_type["auth.token_revoked"].client_ip == "127.0.0.1"
     refused = [e.snapshot for e in events if e.type == "auth.oauth_refused"]
     assert [(r["endpoint"], r["error"]) for r in refused] == [
         ("token", "invalid_client"),

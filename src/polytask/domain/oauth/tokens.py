@@ -49,9 +49,13 @@ class IssuedToken:
         return out
 
 
-def _client_actor(client: OAuthClient, user_id: int | None = None) -> Actor:
+def _client_actor(client: OAuthClient, user_id: int | None = None, client_ip: str | None = None) -> Actor:
     return Actor(
-        user_id=user_id or client.owner_id, global_role="user", credential_kind="oauth_client", credential_id=client.id
+        user_id=user_id or client.owner_id,
+        global_role="user",
+        credential_kind="oauth_client",
+        credential_id=client.id,
+        client_ip=client_ip,
     )
 
 
@@ -95,6 +99,7 @@ def _issue(
     family: str | None = None,
     code_id: int | None = None,
     with_refresh: bool = True,
+    client_ip: str | None = None,
 ) -> IssuedToken:
     now = utcnow()
     access = f"{ACCESS_PREFIX}{secrets.token_urlsafe(32)}"
@@ -114,7 +119,7 @@ def _issue(
     session.flush()
     record_event(
         session,
-        _client_actor(client, user_id),
+        _client_actor(client, user_id, client_ip),
         type="auth.token_issued",
         resource_type="oauth_token",
         resource_id=row.id,
@@ -124,7 +129,7 @@ def _issue(
     return IssuedToken(row.id, access, settings.oauth_access_token_ttl, scopes, refresh)
 
 
-def _revoke(session: Session, condition: Any, *, reason: str, client: OAuthClient) -> int:
+def _revoke(session: Session, condition: Any, *, reason: str, client: OAuthClient, client_ip: str | None = None) -> int:
     """Revoke every live token matching `condition`; audited with `reason`."""
     now = utcnow()
     ids = list(session.scalars(select(OAuthToken.id).where(condition, OAuthToken.revoked_at.is_(None))))
@@ -133,7 +138,7 @@ def _revoke(session: Session, condition: Any, *, reason: str, client: OAuthClien
     for token_id in ids:
         record_event(
             session,
-            _client_actor(client),
+            _client_actor(client, client_ip=client_ip),
             type="auth.token_revoked",
             resource_type="oauth_token",
             resource_id=token_id,
@@ -154,7 +159,7 @@ def _pkce_matches(verifier: str, challenge: str) -> bool:
 
 
 def exchange_code(
-    session: Session, settings: Settings, *, client: OAuthClient, form: dict[str, str]
+    session: Session, settings: Settings, *, client: OAuthClient, form: dict[str, str], client_ip: str | None = None
 ) -> IssuedToken | OAuthError:
     """grant_type=authorization_code (RFC 6749 section 4.1.3, RFC 7636 section 4.6)."""
     raw = form.get("code")
@@ -165,7 +170,13 @@ def exchange_code(
     if code is None or code.client_pk != client.id:
         return invalid
     if code.used_at is not None:
-        _revoke(session, OAuthToken.code_id == code.id, reason="authorization code reused", client=client)
+        _revoke(
+            session,
+            OAuthToken.code_id == code.id,
+            reason="authorization code reused",
+            client=client,
+            client_ip=client_ip,
+        )
         return invalid
     expires = as_utc(code.expires_at)
     if expires is None or expires <= utcnow():
@@ -184,7 +195,13 @@ def exchange_code(
         update(OAuthCode).where(OAuthCode.id == code.id, OAuthCode.used_at.is_(None)).values(used_at=utcnow())
     )
     if getattr(claimed, "rowcount", 0) != 1:
-        _revoke(session, OAuthToken.code_id == code.id, reason="authorization code reused", client=client)
+        _revoke(
+            session,
+            OAuthToken.code_id == code.id,
+            reason="authorization code reused",
+            client=client,
+            client_ip=client_ip,
+        )
         return invalid
     if _active_user(session, code.user_id) is None:
         return OAuthError("invalid_grant", "The user who granted this code is deactivated.")
@@ -195,12 +212,13 @@ def exchange_code(
         user_id=code.user_id,
         scopes=list(code.scopes),
         grant_type="authorization_code",
+        client_ip=client_ip,
         code_id=code.id,
     )
 
 
 def refresh(
-    session: Session, settings: Settings, *, client: OAuthClient, form: dict[str, str]
+    session: Session, settings: Settings, *, client: OAuthClient, form: dict[str, str], client_ip: str | None = None
 ) -> IssuedToken | OAuthError:
     """grant_type=refresh_token with rotation; presenting a used refresh token revokes its whole family."""
     raw = form.get("refresh_token")
@@ -211,7 +229,9 @@ def refresh(
     if row is None or row.client_pk != client.id or row.revoked_at is not None:
         return invalid
     if row.refreshed_at is not None:
-        _revoke(session, OAuthToken.family == row.family, reason="refresh token reused", client=client)
+        _revoke(
+            session, OAuthToken.family == row.family, reason="refresh token reused", client=client, client_ip=client_ip
+        )
         return invalid
     expires = as_utc(row.refresh_expires_at)
     if expires is None or expires <= utcnow():
@@ -228,7 +248,9 @@ def refresh(
         .values(refreshed_at=utcnow())
     )
     if getattr(claimed, "rowcount", 0) != 1:
-        _revoke(session, OAuthToken.family == row.family, reason="refresh token reused", client=client)
+        _revoke(
+            session, OAuthToken.family == row.family, reason="refresh token reused", client=client, client_ip=client_ip
+        )
         return invalid
     return _issue(
         session,
@@ -237,13 +259,14 @@ def refresh(
         user_id=row.user_id,
         scopes=scopes,
         grant_type="refresh_token",
+        client_ip=client_ip,
         family=row.family,
         code_id=row.code_id,
     )
 
 
 def client_credentials(
-    session: Session, settings: Settings, *, client: OAuthClient, form: dict[str, str]
+    session: Session, settings: Settings, *, client: OAuthClient, form: dict[str, str], client_ip: str | None = None
 ) -> IssuedToken | OAuthError:
     """grant_type=client_credentials: a confidential client acting as its owner, within its scopes."""
     if client.is_public:
@@ -261,21 +284,22 @@ def client_credentials(
         user_id=client.owner_id,
         scopes=scopes,
         grant_type="client_credentials",
+        client_ip=client_ip,
         with_refresh=False,
     )
 
 
 def grant(
-    session: Session, settings: Settings, *, client: OAuthClient, form: dict[str, str]
+    session: Session, settings: Settings, *, client: OAuthClient, form: dict[str, str], client_ip: str | None = None
 ) -> IssuedToken | OAuthError:
     """Dispatch a token request on grant_type (no password or implicit grant, by design)."""
     grant_type = form.get("grant_type")
     if grant_type == "authorization_code":
-        return exchange_code(session, settings, client=client, form=form)
+        return exchange_code(session, settings, client=client, form=form, client_ip=client_ip)
     if grant_type == "refresh_token":
-        return refresh(session, settings, client=client, form=form)
+        return refresh(session, settings, client=client, form=form, client_ip=client_ip)
     if grant_type == "client_credentials":
-        return client_credentials(session, settings, client=client, form=form)
+        return client_credentials(session, settings, client=client, form=form, client_ip=client_ip)
     if not grant_type:
         return OAuthError("invalid_request", "grant_type is required.")
     return OAuthError("unsupported_grant_type", f"grant_type '{grant_type[:50]}' is not supported.")
@@ -294,7 +318,7 @@ def _find(session: Session, raw: str) -> tuple[OAuthToken, bool] | None:
     return row, row.refresh_hash is not None and hmac.compare_digest(row.refresh_hash, hashed)
 
 
-def revoke(session: Session, *, client: OAuthClient, token: str) -> None:
+def revoke(session: Session, *, client: OAuthClient, token: str, client_ip: str | None = None) -> None:
     """RFC 7009: revoke the client's own token; a refresh token takes its whole family along.
     Unknown tokens and other clients' tokens are ignored (the answer is 200 either way)."""
     found = _find(session, token)
@@ -302,7 +326,7 @@ def revoke(session: Session, *, client: OAuthClient, token: str) -> None:
         return
     row, is_refresh = found
     condition = OAuthToken.family == row.family if is_refresh else OAuthToken.id == row.id
-    _revoke(session, condition, reason="revoked by the client", client=client)
+    _revoke(session, condition, reason="revoked by the client", client=client, client_ip=client_ip)
 
 
 def _ts(value: datetime | None) -> int:
@@ -421,7 +445,7 @@ def token_endpoint(
             grant_type=grant_type,
         )
         return client
-    result = grant(session, settings, client=client, form=form)
+    result = grant(session, settings, client=client, form=form, client_ip=client_ip)
     if isinstance(result, OAuthError):
         record_refusal(
             session,
@@ -445,7 +469,7 @@ def revocation_endpoint(
         return client
     if not token:
         return OAuthError("invalid_request", "token is required.")
-    revoke(session, client=client, token=token)
+    revoke(session, client=client, token=token, client_ip=client_ip)
     return None
 
 
