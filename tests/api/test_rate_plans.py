@@ -199,7 +199,9 @@ def test_cli_puts_keys_on_configured_plans(serve_app: Serve, settings: Settings,
     app = app_with(settings, db, rate_plans=PLANS, rate_limit_concurrency=0)
     with serve_app(app) as base, httpx.Client(base_url=base) as c:
         assert c.get("/v1/me", headers=bearer(key)).headers["x-ratelimit-limit"] == "3"
-        key_id = c.get("/v1/api-keys", headers=bearer(key)).json()["data"][-1]["id"]
+        listed = c.get("/v1/api-keys", headers=bearer(key)).json()["data"][-1]
+        key_id = listed["id"]
+        assert listed["attributes"]["rate_plan"] == "small"
         moved = _cli(env, "api-keys", "set-plan", key_id, "bursty")
         assert moved.returncode == 0, moved.stderr
         assert c.get("/v1/me", headers=bearer(key)).status_code == 200  # still counted under the old plan
@@ -210,6 +212,7 @@ def test_cli_puts_keys_on_configured_plans(serve_app: Serve, settings: Settings,
         assert back.stdout.strip() == f"{key_id}: default"
         c.get("/v1/me", headers=bearer(key))
         assert c.get("/v1/me", headers=bearer(key)).headers["x-ratelimit-limit"] == "1000000"
+        assert c.get(f"/v1/api-keys/{key_id}", headers=bearer(key)).json()["data"]["attributes"]["rate_plan"] is None
 
 
 def test_two_processes_keep_a_plan_within_one_percent(settings: Settings, db: Database, tmp_path: Path) -> None:

@@ -230,6 +230,7 @@ def api_key(k: Any, secret: str | None = None) -> Resource:
         "prefix": f"ptk_{k.prefix}",
         "workspace_id": rid("workspace", k.workspace_id),
         "scopes": k.scopes,
+        "rate_plan": k.rate_plan,
         "expires_at": ts(k.expires_at),
         "last_used_at": ts(k.last_used_at),
         "revoked_at": ts(k.revoked_at),

@@ -185,6 +185,11 @@ class ApiKeyAttributes(BaseModel):
     prefix: str | None = Field(default=None, description="The key's public start, to recognise it.")
     workspace_id: str | None = None
     scopes: list[str] | None = Field(default=None, description="null: all of the user's rights.")
+    rate_plan: str | None = Field(
+        default=None,
+        description="The rate-limit plan (docs/security.md); null: the surface's default. Set by server admins "
+        "with `polytask api-keys set-plan`.",
+    )
     expires_at: str | None = None
     last_used_at: str | None = None
     revoked_at: str | None = None
