@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import isoformat, utcnow
 from polytask.core.errors import NotFound, ValidationFailed
+from polytask.domain.bulk.writer import RowWriter
 from polytask.domain.events.service import jsonable, track_inserted_event_ids
 from polytask.domain.fields.service import check_values, definitions_for
 from polytask.domain.projects.service import get_project_for
@@ -31,7 +31,7 @@ from polytask.domain.tasks.rules import (
 )
 from polytask.domain.tasks.schemas import TaskCreate
 from polytask.domain.workspaces.access import membership_for, require_write
-from polytask.models import Event, Membership, Project, Task, TaskAssignee, TaskDependency, TaskLabel
+from polytask.models import Membership, Project, Task
 
 
 @dataclass(slots=True)
@@ -170,32 +170,63 @@ def _resolve_people(session: Session, items: list[_Item], errors: ItemErrors) ->
         item.assignees = resolved
 
 
-def reserve_task_ids(session: Session, count: int) -> list[int]:
-    """Ids for `count` new tasks, so rows can go in with one executemany and no RETURNING.
-
-    SQLite: write transactions begin IMMEDIATE, so no other writer can insert between
-    reading the high-water mark (AUTOINCREMENT's sqlite_sequence included) and our insert.
-    PostgreSQL: values drawn from the column's own sequence are never handed out twice.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = text("SELECT nextval(pg_get_serial_sequence('tasks', 'id')) FROM generate_series(1, :n)")
-        return [int(v) for v in session.scalars(stmt, {"n": count})]
-    top = session.scalar(
-        text(
-            "SELECT max(coalesce((SELECT max(id) FROM tasks), 0),"
-            " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'tasks'), 0))"
-        )
-    )
-    first = int(top or 0) + 1
-    return list(range(first, first + count))
+_TASK_COLUMNS = (
+    "id",
+    "workspace_id",
+    "project_id",
+    "section_id",
+    "parent_id",
+    "name",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "start_date",
+    "progress",
+    "estimated_hours",
+    "completed_at",
+    "completed_by_id",
+    "position",
+    "custom_fields",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+)
+_EVENT_COLUMNS = (
+    "id",
+    "type",
+    "resource_type",
+    "resource_id",
+    "workspace_id",
+    "project_id",
+    "actor_user_id",
+    "credential_kind",
+    "credential_id",
+    "client_ip",
+    "occurred_at",
+    "changes",
+    "snapshot",
+)
 
 
 def _insert(session: Session, actor: Actor, items: list[_Item], roles: dict[int, str]) -> list[TaskView]:
     now = utcnow()
     stamp = isoformat(now)
     positions = {p.id: next_position(session, p.id) for p in {i.project.id: i.project for i in items}.values()}
-    ids = reserve_task_ids(session, len(items))
-    rows: list[dict[str, Any]] = []
+    writer = RowWriter(session)
+    ids = writer.reserve_ids("tasks", len(items))
+    stored_now = writer.timestamp(now)
+    empty_json = writer.json({})
+    client_ip = actor.client_ip[:64] if actor.client_ip else None
+    event_head = ("task", actor.user_id, actor.credential_kind, actor.credential_id, client_ip, stored_now, empty_json)
+
+    task_rows: list[tuple[Any, ...]] = []
+    links: list[tuple[Any, ...]] = []
+    labels: list[tuple[Any, ...]] = []
+    deps: list[tuple[Any, ...]] = []
+    # (type, task id, workspace id, project id, snapshot JSON) per event, in id order.
+    events: list[tuple[str, int, int, int, str]] = []
+    views: list[TaskView] = []
     for task_id, item in zip(ids, items, strict=True):
         data, project = item.data, item.project
         status = data.status or "pending"
@@ -208,74 +239,80 @@ def _insert(session: Session, actor: Actor, items: list[_Item], roles: dict[int,
         progress = 100 if completed else 0
         if data.progress is not None:
             progress = data.progress
-        rows.append(
-            {
-                "id": task_id,
-                "workspace_id": project.workspace_id,
-                "project_id": project.id,
-                "section_id": data.section_id,
-                "parent_id": data.parent_id,
-                "name": data.name,
-                "description": data.description or "",
-                "status": status,
-                "priority": data.priority,
-                "due_date": data.due_date,
-                "start_date": data.start_date,
-                "progress": progress,
-                "estimated_hours": data.estimated_hours,
-                "completed_at": now if completed else None,
-                "completed_by_id": actor.user_id if completed else None,
-                "position": position,
-                "custom_fields": item.custom,
-                "created_by_id": actor.user_id,
-                "created_at": now,
-                "updated_at": now,
-            }
+        row = {
+            "id": task_id,
+            "workspace_id": project.workspace_id,
+            "project_id": project.id,
+            "section_id": data.section_id,
+            "parent_id": data.parent_id,
+            "name": data.name,
+            "description": data.description or "",
+            "status": status,
+            "priority": data.priority,
+            "due_date": data.due_date,
+            "start_date": data.start_date,
+            "progress": progress,
+            "estimated_hours": data.estimated_hours,
+            "completed_at": now if completed else None,
+            "completed_by_id": actor.user_id if completed else None,
+            "position": position,
+            "custom_fields": item.custom,
+            "created_by_id": actor.user_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        task_rows.append(
+            (
+                task_id,
+                project.workspace_id,
+                project.id,
+                data.section_id,
+                data.parent_id,
+                data.name,
+                row["description"],
+                status,
+                data.priority,
+                writer.timestamp(data.due_date),
+                writer.timestamp(data.start_date),
+                progress,
+                data.estimated_hours,
+                stored_now if completed else None,
+                row["completed_by_id"],
+                position,
+                writer.json(item.custom) if item.custom else empty_json,
+                actor.user_id,
+                stored_now,
+                stored_now,
+            )
         )
-    links: list[dict[str, Any]] = []
-    labels: list[dict[str, Any]] = []
-    deps: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    views: list[TaskView] = []
-    for row, item in zip(rows, items, strict=True):
-        task_id = row["id"]
         task_labels = list(item.data.labels or [])
-        links += [{"task_id": task_id, "user_id": u, "position": n} for n, u in enumerate(item.assignees)]
-        labels += [{"task_id": task_id, "label": label} for label in task_labels]
-        deps += [{"task_id": task_id, "depends_on_id": d} for d in item.deps]
+        links += [(task_id, u, n) for n, u in enumerate(item.assignees)]
+        labels += [(task_id, label) for label in task_labels]
+        deps += [(task_id, d) for d in item.deps]
         rel = TaskRelations(assignee_ids=item.assignees, labels=task_labels, dependency_ids=item.deps)
-        snapshot = _snapshot(row, rel, stamp)
-        kinds = ["task.created", "task.completed"] if row["status"] == "completed" else ["task.created"]
-        events += [_event(actor, kind, row, snapshot, now) for kind in kinds]
-        views.append(TaskView(_detached(row), rel, roles.get(row["workspace_id"])))
-    for model, batch in ((Task, rows), (TaskAssignee, links), (TaskLabel, labels), (TaskDependency, deps)):
-        insert_rows(session, model.__table__, batch)
+        # One JSON text serves both events of a task created completed.
+        snapshot = writer.json(_snapshot(row, rel, stamp))
+        events.append(("task.created", task_id, project.workspace_id, project.id, snapshot))
+        if completed:
+            events.append(("task.completed", task_id, project.workspace_id, project.id, snapshot))
+        views.append(TaskView(_detached(row), rel, roles.get(project.workspace_id)))
+
+    writer.insert("tasks", _TASK_COLUMNS, task_rows)
+    writer.insert("task_assignees", ("task_id", "user_id", "position"), links)
+    writer.insert("task_labels", ("task_id", "label"), labels)
+    writer.insert("task_dependencies", ("task_id", "depends_on_id"), deps)
+    event_ids = writer.reserve_ids("events", len(events))
+    writer.insert(
+        "events",
+        _EVENT_COLUMNS,
+        [
+            (event_id, kind, event_head[0], task_id, workspace_id, project_id, *event_head[1:], snapshot)
+            for event_id, (kind, task_id, workspace_id, project_id, snapshot) in zip(event_ids, events, strict=True)
+        ],
+    )
     # The events' ids go to the commit-time consumers (the webhook outbox, the live stream).
-    track_inserted_event_ids(session, [int(i) for i in insert_rows(session, Event.__table__, events, returning=True)])
+    track_inserted_event_ids(session, event_ids)
     return views
-
-
-def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]], *, returning: bool = False) -> list[Any]:
-    """Insert many rows in as few round trips as each engine allows; with `returning`,
-    the new primary keys (in no particular order).
-
-    Asking for RETURNING makes SQLAlchemy batch the rows into multi-row INSERT statements
-    ("insertmanyvalues"). On SQLite the tasks table's full-text trigger runs several times
-    faster inside one statement than across 10,000. On PostgreSQL a plain executemany
-    (pipelined by psycopg) is used unless keys are wanted; most of the time there goes to
-    psycopg preparing the large multi-row statements (see performance.md).
-    """
-    if not rows:
-        return []
-    first = next(iter(table.primary_key.columns))
-    if returning or session.get_bind().dialect.name == "sqlite":
-        # Callers need the set of new keys, not their order: asking for the order would
-        # make SQLite fall back to one statement per row for autoincrement keys.
-        stmt = insert(table).returning(first)
-        ids = list(session.connection().execute(stmt, rows).scalars())
-        return ids if returning else []
-    session.connection().execute(insert(table), rows)  # psycopg pipelines the executemany
-    return []
 
 
 def _detached(row: dict[str, Any]) -> Task:
