@@ -19,6 +19,7 @@ from polytask.core.errors import ValidationFailed
 from polytask.core.gcpause import collector_paused
 from polytask.core.ids import WorkspaceRef
 from polytask.domain.bulk import operations, projects, tasks
+from polytask.domain.bulk.created import NewTaskView
 from polytask.domain.bulk.operations import BulkOperation
 
 router = APIRouter(tags=["Bulk"], responses=ERROR_RESPONSES)
@@ -113,7 +114,7 @@ def _json(body: dict[str, Any], status: int) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
-def _created_tasks(views: list[Any], status: int = 201) -> Response:
+def _created_tasks(views: list[NewTaskView], status: int = 201) -> Response:
     return _json({"data": [resources.task(v) for v in views], "meta": {"created": len(views)}}, status)
 
 
