@@ -217,7 +217,7 @@ def write_tasks(session: Session, actor: Actor, items: list[BulkItem], roles: di
         ],
     )
     # The events' ids go to the commit-time consumers (the webhook outbox, the live stream).
-    track_inserted_event_ids(session, event_ids)
+    track_inserted_event_ids(session, event_ids, workspace_ids={i.project.workspace_id for i in items})
     return views
 
 
