@@ -20,6 +20,7 @@ in the form the column stores: timestamps through `timestamp`, JSON documents th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -58,8 +59,16 @@ class RowWriter:
 
     @staticmethod
     def json(value: Any) -> str:
-        """A JSON document as text: SQLite's JSON columns and PostgreSQL's jsonb both accept it."""
-        return orjson.dumps(value).decode()
+        """A JSON document as text: SQLite's JSON columns and PostgreSQL's jsonb both accept it.
+
+        orjson is several times faster than the json module SQLAlchemy uses; the text differs
+        only in whitespace, which readers never see. Values orjson refuses (integers beyond 64
+        bits, in custom fields nobody defined) go through the json module as before.
+        """
+        try:
+            return orjson.dumps(value).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(value)
 
     def reserve_ids(self, table: str, count: int) -> list[int]:
         """Primary keys for `count` new rows of `table` (its integer `id` column).
