@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -73,7 +74,7 @@ def main() -> int:
         verdict = "PASS" if rate >= TARGET else "MISS"
         log(
             f"{where}: {args.tasks} tasks per request; median {median * 1000:.0f} ms, best {best * 1000:.0f} ms; "
-            f"{rate:,.0f} tasks/s (target {TARGET:,}/s) {verdict}"
+            f"{rate:,.0f} tasks/s (target {TARGET:,}/s) {verdict}; load average {os.getloadavg()[0]:.1f}"
         )
     finally:
         if server is not None:

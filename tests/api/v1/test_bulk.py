@@ -153,6 +153,73 @@ def test_ten_thousand_tasks_in_one_request(client: httpx.Client, db: Database) -
     assert listed.json()["meta"]["total"] == 10_000
 
 
+def snapshots_of(db: Database, task_id: str) -> dict[str, dict[str, Any]]:
+    """Each event type's snapshot for one task."""
+    with db.unit_of_work(readonly=True) as session:
+        rows = session.execute(
+            select(Event.type, Event.snapshot, Event.project_id, Event.client_ip).where(
+                Event.resource_type == "task", Event.resource_id == int(task_id.split("_")[1])
+            )
+        )
+        return {kind: {**snap, "_event": [project, ip]} for kind, snap, project, ip in rows}
+
+
+def test_bulk_created_tasks_read_back_like_single_creates(client: httpx.Client, db: Database) -> None:
+    """Rows written by the bulk path (raw multi-row inserts or COPY) are indistinguishable from
+    a single create's: the rendered resource, the stored values read back, the events'
+    snapshots, the search index, and the ids a later create gets."""
+    alice, bob = team(db, 2)
+    project = make_project(client, alice)
+    fields: dict[str, Any] = {
+        "description": "Tab\there, a backslash \\ and a newline\nin \u00e9t\u00e9 text",
+        "status": "completed",
+        "priority": "high",
+        "assignee_ids": [bob.id, alice.id],
+        "due_date": "2031-02-03T04:05:06.789Z",
+        "start_date": "2031-01-02",
+        "estimated_hours": 2.5,
+        "progress": 40,
+        "labels": ["one", "two"],
+    }
+    single = make_task(client, alice, project, name="Quarterly zebra review", **fields)
+    r = client.post(
+        f"/v1/projects/{project}/tasks/bulk",
+        json={"tasks": [{"name": "Quarterly zebra bulk", **fields}, {"name": "Plain bulk task"}]},
+        headers=alice.headers,
+    )
+    assert r.status_code == 201, r.text
+    bulk, plain = r.json()["data"]
+    # The response is what a later read returns.
+    for created in (bulk, plain):
+        got = client.get(f"/v1/tasks/{created['id']}", headers=alice.headers).json()["data"]
+        assert got["attributes"] == created["attributes"]
+        assert got["relationships"] == created["relationships"]
+    moving = {"name", "position", "created_at", "updated_at", "completed_at"}
+    same = {k: v for k, v in single["attributes"].items() if k not in moving}
+    assert {k: v for k, v in bulk["attributes"].items() if k not in moving} == same
+    assert bulk["attributes"]["completed_at"] is not None
+    # The same events with the same snapshots (the webhooks and the changes feed send these).
+    one, many = snapshots_of(db, single["id"]), snapshots_of(db, bulk["id"])
+    assert set(one) == set(many) == {"task.created", "task.completed"}
+    for kind in one:
+        for snap in (one[kind], many[kind]):
+            assert snap.pop("name").startswith("Quarterly zebra")
+            assert snap.pop("position") > 0
+            assert snap.pop("completed_at").endswith("Z")
+        assert many[kind] == one[kind]
+    # The search index knows the bulk-created tasks.
+    found = client.get(f"/v1/projects/{project}/tasks", params={"search": "zebra"}, headers=alice.headers)
+    assert sorted(t["id"] for t in found.json()["data"]) == sorted([single["id"], bulk["id"]])
+    found = client.get("/v1/tasks", params={"search": "plain"}, headers=alice.headers)
+    assert [t["id"] for t in found.json()["data"]] == [plain["id"]]
+    # Ids reserved by the bulk write are never handed out again.
+    later = make_task(client, alice, project, name="After the bulk")
+    assert int(later["id"].split("_")[1]) > int(plain["id"].split("_")[1])
+    with db.unit_of_work(readonly=True) as session:
+        newest = session.scalars(select(Event).order_by(Event.id.desc()).limit(1)).one()
+    assert (newest.type, newest.resource_id) == ("task.created", int(later["id"].split("_")[1]))
+
+
 # --- update / delete by filter ------------------------------------------------------------------
 
 

@@ -16,8 +16,10 @@ from polytask.api.v1.paths import ProjectId
 from polytask.api.v1.schemas import ERROR_RESPONSES, _ProjectResource, _TaskResource
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
+from polytask.core.gcpause import collector_paused
 from polytask.core.ids import WorkspaceRef
 from polytask.domain.bulk import operations, projects, tasks
+from polytask.domain.bulk.created import NewTaskView
 from polytask.domain.bulk.operations import BulkOperation
 
 router = APIRouter(tags=["Bulk"], responses=ERROR_RESPONSES)
@@ -112,7 +114,7 @@ def _json(body: dict[str, Any], status: int) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
-def _created_tasks(views: list[Any], status: int = 201) -> Response:
+def _created_tasks(views: list[NewTaskView], status: int = 201) -> Response:
     return _json({"data": [resources.task(v) for v in views], "meta": {"created": len(views)}}, status)
 
 
@@ -129,8 +131,12 @@ def bulk_create_project_tasks(
     every failing item by `index` in `details.errors`."""
     if data.tasks is None or data.operations is not None:
         raise ValidationFailed.field("tasks", "is required (operations belong to POST /v1/tasks/bulk)")
-    views = tasks.create_tasks(session, actor, project_id=project_id, items=data.tasks, maximum=settings.bulk_max_tasks)
-    return _created_tasks(views)
+    # Thousands of short-lived objects: the collector would rescan them again and again.
+    with collector_paused():
+        views = tasks.create_tasks(
+            session, actor, project_id=project_id, items=data.tasks, maximum=settings.bulk_max_tasks
+        )
+        return _created_tasks(views)
 
 
 @router.post("/tasks/bulk", response_model=BulkTasksDocument, status_code=200)
@@ -147,8 +153,11 @@ def bulk_tasks(
     if (data.tasks is None) == (data.operations is None):
         raise ValidationFailed.field("body", "give exactly one of 'tasks' or 'operations'")
     if data.tasks is not None:
-        views = tasks.create_tasks(session, actor, project_id=None, items=data.tasks, maximum=settings.bulk_max_tasks)
-        return _created_tasks(views, 200)
+        with collector_paused():
+            views = tasks.create_tasks(
+                session, actor, project_id=None, items=data.tasks, maximum=settings.bulk_max_tasks
+            )
+            return _created_tasks(views, 200)
     assert data.operations is not None
     if not data.operations:
         raise ValidationFailed.field("operations", "must hold at least one operation")

@@ -7,41 +7,25 @@ each failing item by its `index` in the request. Each created task still gets it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.clock import isoformat, utcnow
 from polytask.core.errors import NotFound, ValidationFailed
-from polytask.domain.events.service import jsonable, track_inserted_event_ids
+from polytask.domain.bulk.created import BulkItem, NewTaskView, write_tasks
 from polytask.domain.fields.service import check_values, definitions_for
 from polytask.domain.projects.service import get_project_for
-from polytask.domain.tasks.queries import TaskRelations, TaskView
 from polytask.domain.tasks.rules import (
-    SCALAR_FIELDS,
     check_dependencies,
     check_parent,
     check_section,
-    next_position,
     resolve_people,
 )
 from polytask.domain.tasks.schemas import TaskCreate
 from polytask.domain.workspaces.access import membership_for, require_write
-from polytask.models import Event, Membership, Project, Task, TaskAssignee, TaskDependency, TaskLabel
-
-
-@dataclass(slots=True)
-class _Item:
-    index: int
-    data: TaskCreate
-    project: Project
-    assignees: list[int] = field(default_factory=list)
-    deps: list[int] = field(default_factory=list)
-    custom: dict[str, Any] = field(default_factory=dict)
+from polytask.models import Membership, Project
 
 
 class ItemErrors:
@@ -89,7 +73,7 @@ def check_count(items: list[Any], *, collection: str, maximum: int) -> None:
 
 def create_tasks(
     session: Session, actor: Actor, *, project_id: int | None, items: list[Any], maximum: int
-) -> list[TaskView]:
+) -> list[NewTaskView]:
     """Create many tasks at once, all or none; each item may name its own `project_id`."""
     check_count(items, collection="tasks", maximum=maximum)
     errors = ItemErrors("tasks")
@@ -103,7 +87,7 @@ def create_tasks(
 
     projects: dict[int, Project] = {}
     memberships: dict[int, Membership] = {}
-    valid: list[_Item] = []
+    valid: list[BulkItem] = []
     for index, data in parsed:
         target = project_id if project_id is not None else data.project_id
         if target is None:
@@ -126,7 +110,7 @@ def create_tasks(
                 membership = membership_for(session, actor, project.workspace_id)
                 require_write(membership)
                 memberships[project.workspace_id] = membership
-        valid.append(_Item(index, data, project))
+        valid.append(BulkItem(index, data, project))
     errors.raise_if_any()
 
     _resolve_people(session, valid, errors)
@@ -143,10 +127,12 @@ def create_tasks(
         except ValidationFailed as exc:
             errors.add_domain(index, exc)
     errors.raise_if_any()
-    return _insert(session, actor, valid, {p.workspace_id: memberships[p.workspace_id].role for p in projects.values()})
+    return write_tasks(
+        session, actor, valid, {p.workspace_id: memberships[p.workspace_id].role for p in projects.values()}
+    )
 
 
-def _resolve_people(session: Session, items: list[_Item], errors: ItemErrors) -> None:
+def _resolve_people(session: Session, items: list[BulkItem], errors: ItemErrors) -> None:
     """Resolve each distinct person reference once per workspace, not once per task."""
     cache: dict[tuple[int, str], int | ValidationFailed] = {}
     for item in items:
@@ -168,156 +154,3 @@ def _resolve_people(session: Session, items: list[_Item], errors: ItemErrors) ->
             if found not in resolved:
                 resolved.append(found)
         item.assignees = resolved
-
-
-def reserve_task_ids(session: Session, count: int) -> list[int]:
-    """Ids for `count` new tasks, so rows can go in with one executemany and no RETURNING.
-
-    SQLite: write transactions begin IMMEDIATE, so no other writer can insert between
-    reading the high-water mark (AUTOINCREMENT's sqlite_sequence included) and our insert.
-    PostgreSQL: values drawn from the column's own sequence are never handed out twice.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = text("SELECT nextval(pg_get_serial_sequence('tasks', 'id')) FROM generate_series(1, :n)")
-        return [int(v) for v in session.scalars(stmt, {"n": count})]
-    top = session.scalar(
-        text(
-            "SELECT max(coalesce((SELECT max(id) FROM tasks), 0),"
-            " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'tasks'), 0))"
-        )
-    )
-    first = int(top or 0) + 1
-    return list(range(first, first + count))
-
-
-def _insert(session: Session, actor: Actor, items: list[_Item], roles: dict[int, str]) -> list[TaskView]:
-    now = utcnow()
-    stamp = isoformat(now)
-    positions = {p.id: next_position(session, p.id) for p in {i.project.id: i.project for i in items}.values()}
-    ids = reserve_task_ids(session, len(items))
-    rows: list[dict[str, Any]] = []
-    for task_id, item in zip(ids, items, strict=True):
-        data, project = item.data, item.project
-        status = data.status or "pending"
-        completed = status == "completed"
-        if data.position is not None:
-            position = data.position
-        else:
-            position = positions[project.id]
-            positions[project.id] += 1024.0
-        progress = 100 if completed else 0
-        if data.progress is not None:
-            progress = data.progress
-        rows.append(
-            {
-                "id": task_id,
-                "workspace_id": project.workspace_id,
-                "project_id": project.id,
-                "section_id": data.section_id,
-                "parent_id": data.parent_id,
-                "name": data.name,
-                "description": data.description or "",
-                "status": status,
-                "priority": data.priority,
-                "due_date": data.due_date,
-                "start_date": data.start_date,
-                "progress": progress,
-                "estimated_hours": data.estimated_hours,
-                "completed_at": now if completed else None,
-                "completed_by_id": actor.user_id if completed else None,
-                "position": position,
-                "custom_fields": item.custom,
-                "created_by_id": actor.user_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-    links: list[dict[str, Any]] = []
-    labels: list[dict[str, Any]] = []
-    deps: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    views: list[TaskView] = []
-    for row, item in zip(rows, items, strict=True):
-        task_id = row["id"]
-        task_labels = list(item.data.labels or [])
-        links += [{"task_id": task_id, "user_id": u, "position": n} for n, u in enumerate(item.assignees)]
-        labels += [{"task_id": task_id, "label": label} for label in task_labels]
-        deps += [{"task_id": task_id, "depends_on_id": d} for d in item.deps]
-        rel = TaskRelations(assignee_ids=item.assignees, labels=task_labels, dependency_ids=item.deps)
-        snapshot = _snapshot(row, rel, stamp)
-        kinds = ["task.created", "task.completed"] if row["status"] == "completed" else ["task.created"]
-        events += [_event(actor, kind, row, snapshot, now) for kind in kinds]
-        views.append(TaskView(_detached(row), rel, roles.get(row["workspace_id"])))
-    for model, batch in ((Task, rows), (TaskAssignee, links), (TaskLabel, labels), (TaskDependency, deps)):
-        insert_rows(session, model.__table__, batch)
-    # The events' ids go to the commit-time consumers (the webhook outbox, the live stream).
-    track_inserted_event_ids(session, [int(i) for i in insert_rows(session, Event.__table__, events, returning=True)])
-    return views
-
-
-def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]], *, returning: bool = False) -> list[Any]:
-    """Insert many rows in as few round trips as each engine allows; with `returning`,
-    the new primary keys (in no particular order).
-
-    Asking for RETURNING makes SQLAlchemy batch the rows into multi-row INSERT statements
-    ("insertmanyvalues"). On SQLite the tasks table's full-text trigger runs several times
-    faster inside one statement than across 10,000. On PostgreSQL a plain executemany
-    (pipelined by psycopg) is used unless keys are wanted; most of the time there goes to
-    psycopg preparing the large multi-row statements (see performance.md).
-    """
-    if not rows:
-        return []
-    first = next(iter(table.primary_key.columns))
-    if returning or session.get_bind().dialect.name == "sqlite":
-        # Callers need the set of new keys, not their order: asking for the order would
-        # make SQLite fall back to one statement per row for autoincrement keys.
-        stmt = insert(table).returning(first)
-        ids = list(session.connection().execute(stmt, rows).scalars())
-        return ids if returning else []
-    session.connection().execute(insert(table), rows)  # psycopg pipelines the executemany
-    return []
-
-
-def _detached(row: dict[str, Any]) -> Task:
-    """A Task object for rendering, built without the ORM's per-attribute bookkeeping.
-
-    Rows went in through Core (one executemany); a Task built this way is never added
-    to the session, it only carries the values for the response.
-    """
-    task: Task = Task.__mapper__.class_manager.new_instance()
-    task.__dict__.update(row)
-    return task
-
-
-def _snapshot(row: dict[str, Any], rel: TaskRelations, stamp: str | None) -> dict[str, Any]:
-    """task_snapshot's shape, computed from the row (dates as ISO strings)."""
-    snap = {f: row[f] for f in SCALAR_FIELDS}
-    for name in ("due_date", "start_date"):
-        if snap[name] is not None:
-            snap[name] = isoformat(snap[name])
-    snap.update(
-        completed_at=stamp if row["completed_at"] is not None else None,
-        completed_by_id=row["completed_by_id"],
-        custom_fields=jsonable(row["custom_fields"]),
-        assignee_ids=list(rel.assignee_ids),
-        labels=list(rel.labels),
-        dependencies=list(rel.dependency_ids),
-    )
-    return snap
-
-
-def _event(actor: Actor, kind: str, row: dict[str, Any], snapshot: dict[str, Any], now: Any) -> dict[str, Any]:
-    return {
-        "type": kind,
-        "resource_type": "task",
-        "resource_id": row["id"],
-        "workspace_id": row["workspace_id"],
-        "project_id": row["project_id"],
-        "actor_user_id": actor.user_id,
-        "credential_kind": actor.credential_kind,
-        "credential_id": actor.credential_id,
-        "client_ip": actor.client_ip,
-        "occurred_at": now,
-        "changes": {},
-        "snapshot": snapshot,
-    }

@@ -16,6 +16,8 @@ from polytask.models import Event
 
 _NEW_EVENTS = "polytask.new_events"
 _BULK_EVENT_IDS = "polytask.bulk_event_ids"
+# The workspaces of those events when every writer named them, else None.
+_BULK_WORKSPACES = "polytask.bulk_event_workspaces"
 
 
 def record_event(
@@ -81,9 +83,16 @@ def track_new_events(session: Session, events: list[Event]) -> None:
     after_commit(session, _publish_committed(session))
 
 
-def track_inserted_event_ids(session: Session, event_ids: list[int]) -> None:
-    """The same for rows a bulk writer inserted without `record_event` (loaded in chunks at commit)."""
+def track_inserted_event_ids(session: Session, event_ids: list[int], *, workspace_ids: set[int] | None = None) -> None:
+    """The same for rows a bulk writer inserted without `record_event` (loaded in chunks at commit).
+
+    A writer that knows the events' workspaces passes them: deciding whether any webhook
+    listens then needs no look-up of the events themselves.
+    """
     session.info.setdefault(_BULK_EVENT_IDS, []).extend(event_ids)
+    known: set[int] | None = session.info.get(_BULK_WORKSPACES, set())
+    if known is not None:
+        session.info[_BULK_WORKSPACES] = None if workspace_ids is None else known | workspace_ids
     before_commit(session, _fan_out)
     after_commit(session, _publish_committed(session))
 
@@ -118,6 +127,10 @@ def _webhooks_listen(session: Session, event_ids: list[int]) -> bool:
     per 1,000 ids, instead of loading every event of a bulk write)."""
     from polytask.models import Webhook
 
+    known: set[int] | None = session.info.get(_BULK_WORKSPACES)
+    if known is not None:
+        listening = select(Webhook.id).where(Webhook.active.is_(True), Webhook.workspace_id.in_(sorted(known)))
+        return session.scalar(listening.limit(1)) is not None
     for start in range(0, len(event_ids), 1000):
         workspaces = select(Event.workspace_id).where(Event.id.in_(event_ids[start : start + 1000])).distinct()
         found = session.scalar(
@@ -143,6 +156,7 @@ class _Publisher:
     def __call__(self) -> None:
         events: list[Event] = self.session.info.pop(_NEW_EVENTS, [])
         ids = [e.id for e in events if e.id is not None] + self.session.info.pop(_BULK_EVENT_IDS, [])
+        self.session.info.pop(_BULK_WORKSPACES, None)
         if ids:
             bus.publish(sorted(ids))
 

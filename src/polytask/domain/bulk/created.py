@@ -1,0 +1,238 @@
+"""Writing validated bulk tasks: their rows, relations and events, and what the response shows.
+
+Everything is computed once per task from the validated input: the stored row (through
+`RowWriter`, see writer.py), the event snapshot serialised once (a task created completed
+shares it between its `task.created` and `task.completed` events), and a plain record for
+the response. The values are those a single create (domain/tasks/service.py) would store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.clock import isoformat, utcnow
+from polytask.domain.bulk.writer import RowWriter
+from polytask.domain.events.service import jsonable, track_inserted_event_ids
+from polytask.domain.tasks.queries import TaskRelations
+from polytask.domain.tasks.rules import SCALAR_FIELDS, next_position
+from polytask.domain.tasks.schemas import TaskCreate
+from polytask.models import Project
+
+
+@dataclass(slots=True)
+class BulkItem:
+    """One request item that passed validation, with its references resolved."""
+
+    index: int
+    data: TaskCreate
+    project: Project
+    assignees: list[int] = field(default_factory=list)
+    deps: list[int] = field(default_factory=list)
+    custom: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class NewTask:
+    """A just-written task's values, read by the renderer like a Task row's attributes
+    (a plain record: 10,000 ORM objects would cost more than the inserts)."""
+
+    id: int
+    workspace_id: int
+    project_id: int
+    section_id: int | None
+    parent_id: int | None
+    name: str
+    description: str
+    status: str
+    priority: str | None
+    due_date: datetime | None
+    start_date: datetime | None
+    progress: int
+    estimated_hours: float | None
+    completed_at: datetime | None
+    completed_by_id: int | None
+    position: float
+    custom_fields: dict[str, Any]
+    created_by_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True)
+class NewTaskView:
+    """A created task with its relations, shaped like TaskView for the renderer."""
+
+    task: NewTask
+    relations: TaskRelations
+    role: str | None = None
+
+
+_TASK_COLUMNS = (
+    "id",
+    "workspace_id",
+    "project_id",
+    "section_id",
+    "parent_id",
+    "name",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "start_date",
+    "progress",
+    "estimated_hours",
+    "completed_at",
+    "completed_by_id",
+    "position",
+    "custom_fields",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+)
+_EVENT_COLUMNS = (
+    "id",
+    "type",
+    "resource_type",
+    "resource_id",
+    "workspace_id",
+    "project_id",
+    "actor_user_id",
+    "credential_kind",
+    "credential_id",
+    "client_ip",
+    "occurred_at",
+    "changes",
+    "snapshot",
+)
+
+
+def write_tasks(session: Session, actor: Actor, items: list[BulkItem], roles: dict[int, str]) -> list[NewTaskView]:
+    """Insert the tasks, their assignees, labels and dependencies, and one `task.created`
+    event per task (plus `task.completed` for those created completed)."""
+    now = utcnow()
+    stamp = isoformat(now)
+    positions = {p.id: next_position(session, p.id) for p in {i.project.id: i.project for i in items}.values()}
+    writer = RowWriter(session)
+    ids = writer.reserve_ids("tasks", len(items))
+    stored_now = writer.timestamp(now)
+    empty_json = writer.json({})
+    by = actor.user_id
+
+    task_rows: list[tuple[Any, ...]] = []
+    links: list[tuple[int, int, int]] = []
+    labels: list[tuple[int, str]] = []
+    deps: list[tuple[int, int]] = []
+    # (type, task id, workspace id, project id, snapshot JSON) per event, in id order.
+    events: list[tuple[str, int, int, int, str]] = []
+    views: list[NewTaskView] = []
+    for task_id, item in zip(ids, items, strict=True):
+        data, project = item.data, item.project
+        status = data.status or "pending"
+        completed = status == "completed"
+        if data.position is not None:
+            position = data.position
+        else:
+            position = positions[project.id]
+            positions[project.id] += 1024.0
+        progress = data.progress if data.progress is not None else 100 if completed else 0
+        task = NewTask(
+            id=task_id,
+            workspace_id=project.workspace_id,
+            project_id=project.id,
+            section_id=data.section_id,
+            parent_id=data.parent_id,
+            name=data.name,
+            description=data.description or "",
+            status=status,
+            priority=data.priority,
+            due_date=data.due_date,
+            start_date=data.start_date,
+            progress=progress,
+            estimated_hours=data.estimated_hours,
+            completed_at=now if completed else None,
+            completed_by_id=by if completed else None,
+            position=position,
+            custom_fields=item.custom,
+            created_by_id=by,
+            created_at=now,
+            updated_at=now,
+        )
+        task_rows.append(
+            (
+                task_id,
+                task.workspace_id,
+                task.project_id,
+                task.section_id,
+                task.parent_id,
+                task.name,
+                task.description,
+                status,
+                task.priority,
+                writer.timestamp(task.due_date),
+                writer.timestamp(task.start_date),
+                progress,
+                task.estimated_hours,
+                stored_now if completed else None,
+                task.completed_by_id,
+                position,
+                writer.json(item.custom) if item.custom else empty_json,
+                by,
+                stored_now,
+                stored_now,
+            )
+        )
+        task_labels = list(data.labels or [])
+        if item.assignees:
+            links += [(task_id, u, n) for n, u in enumerate(item.assignees)]
+        if task_labels:
+            labels += [(task_id, label) for label in task_labels]
+        if item.deps:
+            deps += [(task_id, d) for d in item.deps]
+        rel = TaskRelations(assignee_ids=item.assignees, labels=task_labels, dependency_ids=item.deps)
+        snapshot = writer.json(_snapshot(task, rel, stamp))
+        events.append(("task.created", task_id, task.workspace_id, task.project_id, snapshot))
+        if completed:
+            events.append(("task.completed", task_id, task.workspace_id, task.project_id, snapshot))
+        views.append(NewTaskView(task, rel, roles.get(task.workspace_id)))
+
+    writer.insert("tasks", _TASK_COLUMNS, task_rows)
+    writer.insert("task_assignees", ("task_id", "user_id", "position"), links)
+    writer.insert("task_labels", ("task_id", "label"), labels)
+    writer.insert("task_dependencies", ("task_id", "depends_on_id"), deps)
+    event_ids = writer.reserve_ids("events", len(events))
+    # What every event row of this request shares (record_event trims the address the same way).
+    client_ip = actor.client_ip[:64] if actor.client_ip else None
+    tail = (by, actor.credential_kind, actor.credential_id, client_ip, stored_now, empty_json)
+    writer.insert(
+        "events",
+        _EVENT_COLUMNS,
+        [
+            (event_id, kind, "task", task_id, workspace_id, project_id, *tail, snapshot)
+            for event_id, (kind, task_id, workspace_id, project_id, snapshot) in zip(event_ids, events, strict=True)
+        ],
+    )
+    # The events' ids go to the commit-time consumers (the webhook outbox, the live stream).
+    track_inserted_event_ids(session, event_ids, workspace_ids={i.project.workspace_id for i in items})
+    return views
+
+
+def _snapshot(task: NewTask, rel: TaskRelations, stamp: str | None) -> dict[str, Any]:
+    """task_snapshot's content (domain/tasks/rules.py), read from the record."""
+    snap: dict[str, Any] = {}
+    for name in SCALAR_FIELDS:
+        value = getattr(task, name)
+        snap[name] = isoformat(value) if isinstance(value, datetime) else value
+    snap.update(
+        completed_at=stamp if task.completed_at is not None else None,
+        completed_by_id=task.completed_by_id,
+        custom_fields=jsonable(task.custom_fields) if task.custom_fields else {},
+        assignee_ids=list(rel.assignee_ids),
+        labels=list(rel.labels),
+        dependencies=list(rel.dependency_ids),
+    )
+    return snap

@@ -1,0 +1,120 @@
+"""Writing many rows straight through the database driver, inside the session's transaction.
+
+Why this exists: for 10,000 new tasks, SQLAlchemy's per-row parameter processing and
+psycopg's client-side conversion of multi-row statements (thousands of placeholders, parsed
+again for every statement) cost several times the database's own work; see
+docs/performance.md, "Bulk create". This is the one place in the domain that uses the DBAPI
+connection. It shares the session's connection and transaction, so the rows commit or roll
+back with everything else in the unit of work.
+
+Callers give rows as tuples in the table's column order they name, with each value already
+in the form the column stores: timestamps through `timestamp`, JSON documents through
+`json`. Nothing here runs ORM events or column defaults: every column must be given.
+
+- SQLite: multi-row `INSERT ... VALUES (?, ...), (...)` statements. The tasks table's FTS5
+  trigger runs several times faster inside a few large statements than across one
+  statement per row.
+- PostgreSQL: `COPY ... FROM STDIN` (row triggers still fire, so the search index stays
+  current), with ids reserved from the tables' own sequences up front.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import DateTime, text
+from sqlalchemy.orm import Session
+
+# Rows per multi-row INSERT on SQLite: large enough that statement overhead vanishes,
+# small enough to stay under the driver's bound-variable limit for wide tables.
+_SQLITE_ROWS_PER_STATEMENT = 500
+
+
+class RowWriter:
+    """Bulk inserts for one unit of work; create it after the rows' validation is done."""
+
+    def __init__(self, session: Session) -> None:
+        # Objects still pending in the ORM go in first, so raw rows that refer to them
+        # (and anything the caller reads back) see them.
+        session.flush()
+        self._session = session
+        connection = session.connection()
+        dialect = connection.dialect
+        self.postgres = dialect.name == "postgresql"
+        self._driver: Any = connection.connection.driver_connection
+        # SQLite stores timestamps as text in SQLAlchemy's layout; reuse its own converter so
+        # rows written here read back exactly like rows written through the ORM.
+        self._stamp: Callable[[Any], Any] | None = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+
+    def timestamp(self, value: datetime | None) -> Any:
+        """A timestamp in the column's stored form (psycopg takes datetimes as they are)."""
+        if value is None or self._stamp is None:
+            return value
+        return self._stamp(value)
+
+    @staticmethod
+    def json(value: Any) -> str:
+        """A JSON document as text: SQLite's JSON columns and PostgreSQL's jsonb both accept it.
+
+        orjson is several times faster than the json module SQLAlchemy uses; the text differs
+        only in whitespace, which readers never see. Values orjson refuses (integers beyond 64
+        bits, in custom fields nobody defined) go through the json module as before.
+        """
+        try:
+            return orjson.dumps(value).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(value)
+
+    def reserve_ids(self, table: str, count: int) -> list[int]:
+        """Primary keys for `count` new rows of `table` (its integer `id` column).
+
+        PostgreSQL: values drawn from the column's own sequence are never handed out twice.
+        SQLite: write transactions begin IMMEDIATE, so no other writer can insert between
+        reading the high-water mark (AUTOINCREMENT's sqlite_sequence included) and our insert;
+        explicit ids above the mark move sqlite_sequence on as usual.
+        """
+        if count <= 0:
+            return []
+        if self.postgres:
+            # One row holding an array: 10,000 rows of one value each cost more to fetch.
+            stmt = text(
+                f"SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) FROM generate_series(1, :n)"
+            )
+            return sorted(int(v) for v in self._session.scalar(stmt, {"n": count}))
+        top = self._session.scalar(
+            text(
+                f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0),"
+                f" coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0))"
+            )
+        )
+        first = int(top or 0) + 1
+        return list(range(first, first + count))
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert `rows` (tuples in `columns` order) into `table`."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.postgres:
+            with self._driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        width = len(columns)
+        limit = self._driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        per_statement = max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // width))
+        one = "(" + ", ".join("?" * width) + ")"
+        cursor = self._driver.cursor()
+        try:
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start : start + per_statement]
+                values = ", ".join([one] * len(chunk))
+                params = [value for row in chunk for value in row]
+                cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values}", params)
+        finally:
+            cursor.close()
