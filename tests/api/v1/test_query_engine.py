@@ -510,6 +510,10 @@ def test_full_text_search(client: httpx.Client, db: Database, board: dict[str, A
     r = client.put(f"/v1/tasks/{board['a']}", json={"name": "Write the plan"}, headers=h)
     assert r.status_code == 200
     assert ids(client, alice, {"search": "launch"}) == pick(board, "c", "d")
+    # Editing a task with comments keeps its comments in the index.
+    r = client.put(f"/v1/tasks/{board['d']}", json={"description": "Waiting on a quote"}, headers=h)
+    assert r.status_code == 200
+    assert ids(client, alice, {"search": "vendor quote"}) == pick(board, "d")
     comment = client.get(f"/v1/tasks/{board['d']}/comments", headers=h).json()["data"][0]["id"]
     assert client.delete(f"/v1/tasks/{board['d']}/comments/{comment}", headers=h).status_code == 204
     assert ids(client, alice, {"search": "vendor"}) == []
