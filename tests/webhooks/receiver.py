@@ -52,6 +52,8 @@ class Receiver:
         self.rejected: list[Received] = []
         self.inflight = 0
         self.max_inflight = 0
+        self.inflight_by_path: dict[str, int] = {}
+        self.max_inflight_by_path: dict[str, int] = {}
         self._lock = threading.Lock()
         self._port = port
         self._server: ThreadingHTTPServer | None = None
@@ -85,11 +87,16 @@ class Receiver:
                     reply = receiver.script.pop(0) if receiver.script else receiver.default
                     receiver.inflight += 1
                     receiver.max_inflight = max(receiver.max_inflight, receiver.inflight)
+                    here = receiver.inflight_by_path[self.path] = receiver.inflight_by_path.get(self.path, 0) + 1
+                    receiver.max_inflight_by_path[self.path] = max(
+                        receiver.max_inflight_by_path.get(self.path, 0), here
+                    )
                 try:
                     self._reply(got, reply)
                 finally:
                     with receiver._lock:
                         receiver.inflight -= 1
+                        receiver.inflight_by_path[self.path] -= 1
 
             def _reply(self, got: Received, reply: Reply) -> None:
                 if reply.reset:
