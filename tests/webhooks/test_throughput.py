@@ -67,8 +67,9 @@ def test_a_backlog_on_a_slow_endpoint_does_not_hold_up_another(
         make_webhook(client, alice, receiver.url, events=["project.created"])
         project = make_project(client, alice, name="backlog")
         wait_for(lambda: len(receiver.requests) == 1, what="the fast endpoint's first delivery")
-        # Far more than the slow endpoint may claim, within the rows one claim reads (4 x 128).
-        _bulk(client, alice.headers, project, 200, "slow")
+        # Far more than the slow endpoint may claim, and more than one claim's pages (4 x 128):
+        # the fast endpoint's new row sits behind the whole backlog in claim order.
+        _bulk(client, alice.headers, project, 600, "slow")
         wait_for(lambda: len(slow.requests) >= 2, what="the slow endpoint to be busy")
         started = time.monotonic()
         make_project(client, alice, name="urgent")

@@ -59,6 +59,9 @@ PREFETCH = 4
 # late (another dispatcher may have it by then). A dispatcher that dies holds its leases that long.
 LEASE_MARGIN_SECONDS = 5.0
 SHUTDOWN_GRACE_SECONDS = 5.0
+# How often a claim may look past the first rows of a long backlog for other endpoints' work
+# (domain/webhooks/dispatch.py claim_due): the most another endpoint waits behind a backlog.
+REACH_PAST_FULL_SECONDS = 0.2
 
 
 @dataclass
@@ -92,6 +95,7 @@ class Dispatcher:
         self._http = asyncio.Semaphore(settings.webhook_concurrency)
         self._per_endpoint: dict[int, asyncio.Semaphore] = {}
         self._lease_seconds = settings.webhook_timeout_seconds * (PREFETCH + 1) + LEASE_MARGIN_SECONDS
+        self._next_reach = 0.0
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -239,6 +243,10 @@ class Dispatcher:
             return self._claim_in(session, limit, busy)
 
     def _claim_in(self, session: Session, limit: int, busy: dict[int, int]) -> list[Job]:
+        # Looking past a long backlog of one endpoint may read all of it: a few times a second.
+        reach = time.monotonic() >= self._next_reach
+        if reach:
+            self._next_reach = time.monotonic() + REACH_PAST_FULL_SECONDS
         return claim_due(
             session,
             worker=self.name,
@@ -247,6 +255,7 @@ class Dispatcher:
             per_endpoint=self.settings.webhook_endpoint_concurrency * PREFETCH,
             lease=timedelta(seconds=self._lease_seconds),
             skip_locked=not self.db.is_sqlite,
+            reach_past_full=reach,
         )
 
     def _record(self, session: Session, batch: list[_Finished]) -> list[str | None]:

@@ -10,11 +10,12 @@ that dies mid-send leaves a lease that expires, and the delivery is sent again
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, tuple_, update
+from sqlalchemy import Row, Select, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, defer
 
 from polytask.core.clock import as_utc, utcnow
@@ -68,6 +69,26 @@ def has_due(session: Session) -> bool:
     return session.scalar(stmt) is not None
 
 
+def _due_page(
+    now: datetime, size: int, after: tuple[datetime, int] | None, skip: list[int], skip_locked: bool
+) -> Select[int, int, datetime]:
+    """Due rows in claim order (oldest first), after a position, leaving out some endpoints."""
+    stmt = (
+        select(WebhookDelivery.id, WebhookDelivery.webhook_id, WebhookDelivery.next_attempt_at)
+        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+        .where(*_due_conditions(now))
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+        .limit(size)
+    )
+    if after is not None:
+        stmt = stmt.where(tuple_(WebhookDelivery.next_attempt_at, WebhookDelivery.id) > tuple_(*after))
+    if skip:
+        stmt = stmt.where(WebhookDelivery.webhook_id.not_in(skip))
+    if skip_locked:
+        stmt = stmt.with_for_update(of=WebhookDelivery, skip_locked=True)
+    return stmt
+
+
 def claim_due(
     session: Session,
     *,
@@ -77,40 +98,44 @@ def claim_due(
     per_endpoint: int,
     lease: timedelta,
     skip_locked: bool,
+    reach_past_full: bool = True,
 ) -> list[Job]:
     """Lease up to `limit` due deliveries of active endpoints, at most `per_endpoint` in
-    flight per endpoint counting the `busy` ones this worker already sends."""
+    flight per endpoint counting the `busy` ones this worker already sends.
+
+    Due rows are read oldest first, a page at a time, skipping endpoints at their bound, for
+    at most MAX_CLAIM_PAGES pages, so the usual claim costs the same however long one
+    endpoint's backlog grows. With `reach_past_full`, when that window held nothing more to
+    take but there is more beyond it, one more query looks past it for the rows of endpoints
+    not at their bound: a slow endpoint's backlog does not hide the others' deliveries. That
+    query may walk the whole backlog, so the dispatcher asks for it a few times a second at
+    most."""
     now = utcnow()
     counts = dict(busy)
     picked: list[int] = []
-    # Read the due rows oldest first, a page at a time, skipping endpoints at their bound, for at
-    # most MAX_CLAIM_PAGES pages: a claim's cost stays bounded however long one endpoint's
-    # backlog grows (its rows beyond that window wait for a later claim).
-    page = CLAIM_PAGE
-    after: tuple[datetime, int] | None = None
-    for _ in range(MAX_CLAIM_PAGES):
-        stmt = (
-            select(WebhookDelivery.id, WebhookDelivery.webhook_id, WebhookDelivery.next_attempt_at)
-            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-            .where(*_due_conditions(now))
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            .limit(page)
-        )
-        if after is not None:
-            stmt = stmt.where(tuple_(WebhookDelivery.next_attempt_at, WebhookDelivery.id) > tuple_(*after))
-        if skip_locked:
-            stmt = stmt.with_for_update(of=WebhookDelivery, skip_locked=True)
-        rows = session.execute(stmt).all()
+
+    def take(rows: Sequence[Row[int, int, datetime]]) -> None:
         for delivery_id, webhook_id, _at in rows:
             if len(picked) >= limit:
-                break
+                return
             if counts.get(webhook_id, 0) >= per_endpoint:
                 continue
             counts[webhook_id] = counts.get(webhook_id, 0) + 1
             picked.append(delivery_id)
-        if len(rows) < page or len(picked) >= limit:
+
+    after: tuple[datetime, int] | None = None
+    beyond = False
+    for _ in range(MAX_CLAIM_PAGES):
+        rows = session.execute(_due_page(now, CLAIM_PAGE, after, [], skip_locked)).all()
+        take(rows)
+        if len(rows) < CLAIM_PAGE or len(picked) >= limit:
+            beyond = False
             break
         after = (rows[-1][2], rows[-1][0])
+        beyond = True
+    if beyond and reach_past_full:
+        full = sorted(w for w, n in counts.items() if n >= per_endpoint)
+        take(session.execute(_due_page(now, limit - len(picked), after, full, skip_locked)).all())
     if not picked:
         return []
     # One conditional UPDATE for them all: on SQLite (writers serialised) the condition is what
