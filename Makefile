@@ -48,7 +48,7 @@ bench: $(STAMP) ## Throughput vs the floor endpoint (100k tasks), query latency 
 	$(BIN)/python bench/queries.py
 	./scripts/with-postgres.sh ./scripts/with-redis.sh $(BIN)/python bench/webhook_latency.py
 
-bench-webhooks: $(STAMP) ## Webhook event -> delivered latency at 100 and 500 events/s: embedded, worker + bus; SQLite, PostgreSQL
+bench-webhooks: $(STAMP) ## Webhook event -> delivered latency at 10, 100 and 500 events/s (bulk-created): embedded, worker + bus; SQLite, PostgreSQL
 	./scripts/with-postgres.sh ./scripts/with-redis.sh $(BIN)/python bench/webhook_latency.py $(ARGS)
 
 bench-queries: $(STAMP) ## Query latency only: filtered, custom-field, search and deep-cursor lists at 10k vs 1M tasks

@@ -1,7 +1,7 @@
 """Event -> delivered latency of webhooks on loopback, at steady rates of task creations.
 
-Usage: .venv/bin/python bench/webhook_latency.py [--rates 100,500] [--seconds 8] [--setups a,b,...]
-           [--set POLYTASK_WEBHOOK_ENDPOINT_CONCURRENCY=16 ...]
+Usage: .venv/bin/python bench/webhook_latency.py [--rates 10,100,500] [--seconds 8] [--setups a,b,...]
+           [--endpoints 1] [--wait 60] [--set POLYTASK_WEBHOOK_ENDPOINT_CONCURRENCY=16 ...]
        (`make bench-webhooks` runs it with a throwaway PostgreSQL and Redis)
 
 Setups (default: every one whose servers are available):
@@ -15,13 +15,18 @@ Redis comes from POLYTASK_BENCH_REDIS_URL or POLYTASK_TEST_REDIS_URL, PostgreSQL
 which the bench creates and drops a database per setup) from POLYTASK_BENCH_POSTGRES_URL or
 POLYTASK_TEST_POSTGRES_URL.
 
-Each setup gets a fresh database, a receiver on 127.0.0.1 (in a process of its own) subscribed
-to `task.created`, and 16 client threads creating tasks at each rate for the given time. Latency is the receiver's
-clock when the request arrives minus the payload's `timestamp`, the moment the event row was
-written inside the committing transaction (same machine, same clock): an upper bound of
-commit -> delivered by the few milliseconds the transaction still ran. Prints the rate
-achieved, deliveries, p50, p99 and max, then a Markdown table. Bounded: each phase waits at
-most 60 s for stragglers.
+Each setup gets a fresh database, a receiver on 127.0.0.1 (in a process of its own) behind
+`--endpoints` webhooks subscribed to `task.created` (each event is one delivery per endpoint),
+and 4 client threads creating tasks at each rate for the given time through
+POST /v1/projects/{id}/tasks/bulk: 20 requests a second, each with that 50 ms tick's share of
+the rate (1 task a request at 10/s, 5 at 100/s, 25 at 500/s), so the offered rate does not
+hang on one request's round trip. Latency is the receiver's clock when the request arrives
+minus the payload's `timestamp`, the moment the event row was written inside the committing
+transaction (same machine, same clock): an upper bound of commit -> delivered by the few
+milliseconds the transaction still ran. Prints the event rate achieved next to the one asked,
+deliveries, p50, p99 and max, and the load average at the start of the phase, then a Markdown
+table. Bounded: nothing is sent after `--seconds`, and each phase waits at most `--wait`
+seconds for stragglers.
 """
 
 from __future__ import annotations
@@ -52,7 +57,8 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 POLYTASK = ROOT / ".venv" / "bin" / "polytask"
-CLIENT_THREADS = 16
+CLIENT_THREADS = 4
+REQUESTS_PER_SECOND = 20
 SETUPS = (
     "sqlite-embedded",
     "sqlite-worker",
@@ -98,7 +104,7 @@ def _receive(port_out: Any, arrivals: Any) -> None:
 
 
 class Arrivals:
-    """A receiver in a process of its own (not sharing a GIL with the 16 client threads)."""
+    """A receiver in a process of its own (not sharing a GIL with the client threads)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -127,38 +133,48 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def drive(base: str, key: str, project: str, rate: int, seconds: float) -> tuple[int, float]:
-    """Create tasks at `rate` per second for `seconds` (fewer when the server cannot keep up:
-    nothing is sent after `seconds`); returns (created, achieved rate)."""
-    total = int(rate * seconds)
-    counter = iter(range(total))
+    """Create tasks at `rate` per second for `seconds` through the bulk endpoint: up to
+    REQUESTS_PER_SECOND requests a second, each carrying that tick's share of tasks, so the
+    offered event rate does not depend on how many requests one client gets through. Nothing
+    is sent after `seconds` (a server that falls behind gets fewer); returns (created, rate
+    achieved over the phase)."""
+    per_second = min(rate, REQUESTS_PER_SECOND)
+    requests = int(per_second * seconds)
+    counter = iter(range(requests))
     lock = threading.Lock()
     created = 0
+    last_done = 0.0
     start = time.monotonic() + 0.2
 
+    def size(k: int) -> int:
+        return (k + 1) * rate // per_second - k * rate // per_second
+
     def work() -> None:
-        nonlocal created
+        nonlocal created, last_done
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
             while True:
                 with lock:
-                    n = next(counter, None)
-                if n is None:
+                    k = next(counter, None)
+                if k is None:
                     return
-                delay = start + n / rate - time.monotonic()
+                delay = start + k / per_second - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
                 elif time.monotonic() > start + seconds:
                     return  # the server fell behind the schedule: stop on time, report the rate achieved
-                r = c.post(f"/v1/projects/{project}/tasks", json={"name": f"bench {rate} {n}"})
-                if r.status_code == 201:
-                    with lock:
-                        created += 1
+                tasks = [{"name": f"bench {rate} {k}.{i}"} for i in range(size(k))]
+                r = c.post(f"/v1/projects/{project}/tasks/bulk", json={"tasks": tasks})
+                with lock:
+                    if r.status_code == 201:
+                        created += len(tasks)
+                    last_done = max(last_done, time.monotonic())
 
     threads = [threading.Thread(target=work) for _ in range(CLIENT_THREADS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return created, created / max(time.monotonic() - start, 1e-9)
+    return created, created / max(last_done - start, seconds, 1e-9)
 
 
 @dataclass
@@ -171,6 +187,7 @@ class Row:
     p50: float
     p99: float
     worst: float
+    load: float
 
 
 def _drain(stream: IO[str] | None) -> None:
@@ -257,29 +274,32 @@ def run_setup(setup: str, args: argparse.Namespace, arrivals: Arrivals, services
                 sys.exit(f"the worker did not start: {(home / 'worker.log').read_text()[-2000:]}")
             _drain(proc.stdout)
         auth = {"Authorization": f"Bearer {key}"}
-        hook_url = f"http://127.0.0.1:{arrivals.port}/hook"
-        r = httpx.post(f"{base}/v1/webhooks", json={"url": hook_url, "events": ["task.created"]}, headers=auth)
-        r.raise_for_status()
+        for n in range(args.endpoints):
+            hook_url = f"http://127.0.0.1:{arrivals.port}/hook/{n}"
+            r = httpx.post(f"{base}/v1/webhooks", json={"url": hook_url, "events": ["task.created"]}, headers=auth)
+            r.raise_for_status()
         project = httpx.post(f"{base}/v1/projects", json={"name": "bench"}, headers=auth).json()["data"]["id"]
         time.sleep(1.0)  # let the bus listeners subscribe
         for rate in (int(r) for r in args.rates.split(",")):
             with arrivals.lock:
                 arrivals.latencies.clear()
+            load = os.getloadavg()[0]
             created, achieved = drive(base, key, project, rate, args.seconds)
-            wait_until = time.monotonic() + (0 if args.no_dispatcher else 60)
+            expected = created * args.endpoints
+            wait_until = time.monotonic() + (0 if args.no_dispatcher else args.wait)
             while time.monotonic() < wait_until:
                 with arrivals.lock:
-                    if len(arrivals.latencies) >= created:
+                    if len(arrivals.latencies) >= expected:
                         break
                 time.sleep(0.1)
             with arrivals.lock:
                 ms = [v * 1000 for v in arrivals.latencies.values()] or [0.0]
                 delivered = len(arrivals.latencies)
-            row = Row(setup, rate, achieved, delivered, created, percentile(ms, 50), percentile(ms, 99), max(ms))
+            row = Row(setup, rate, achieved, delivered, expected, percentile(ms, 50), percentile(ms, 99), max(ms), load)
             rows.append(row)
             print(
-                f"{setup:<22} {rate:>6} {achieved:>10.0f} {delivered:>6}/{created:<6} "
-                f"{row.p50:>8.1f} {row.p99:>8.1f} {row.worst:>8.1f}",
+                f"{setup:<22} {rate:>6} {achieved:>10.0f} {delivered:>6}/{expected:<6} "
+                f"{row.p50:>8.1f} {row.p99:>8.1f} {row.worst:>8.1f} {load:>5.1f}",
                 flush=True,
             )
     return rows
@@ -287,8 +307,10 @@ def run_setup(setup: str, args: argparse.Namespace, arrivals: Arrivals, services
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rates", default="100,500")
+    parser.add_argument("--rates", default="10,100,500")
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--endpoints", type=int, default=1, help="webhooks (receiving every event each)")
+    parser.add_argument("--wait", type=float, default=60.0, help="at most this long for stragglers per phase")
     parser.add_argument("--setups", default="", help=f"comma-separated, from {', '.join(SETUPS)}")
     parser.add_argument(
         "--set", action="append", default=[], metavar="POLYTASK_X=V", help="a setting for the server and worker"
@@ -316,7 +338,10 @@ def main() -> None:
     arrivals = Arrivals()
     rows: list[Row] = []
     print(f"nproc {os.cpu_count()}, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"{'setup':<22} {'rate/s':>6} {'achieved/s':>10} {'delivered':>13} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    print(
+        f"{'setup':<22} {'rate/s':>6} {'achieved/s':>10} {'delivered':>13} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'load':>5}"
+    )
     try:
         for setup in wanted:
             if available(setup):
@@ -324,12 +349,12 @@ def main() -> None:
     finally:
         arrivals.stop()
     print(f"\nload average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
-    print("| setup | asked/s | created/s | delivered | p50 ms | p99 ms | max ms |")
-    print("|---|---|---|---|---|---|---|")
+    print("| setup | asked events/s | achieved events/s | delivered | p50 ms | p99 ms | max ms | load |")
+    print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(
             f"| {row.setup} | {row.rate} | {row.achieved:.0f} | {row.delivered}/{row.created} "
-            f"| {row.p50:.0f} | {row.p99:.0f} | {row.worst:.0f} |"
+            f"| {row.p50:.0f} | {row.p99:.0f} | {row.worst:.0f} | {row.load:.1f} |"
         )
 
 

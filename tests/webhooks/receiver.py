@@ -52,6 +52,8 @@ class Receiver:
         self.rejected: list[Received] = []
         self.inflight = 0
         self.max_inflight = 0
+        self.inflight_by_path: dict[str, int] = {}
+        self.max_inflight_by_path: dict[str, int] = {}
         self._lock = threading.Lock()
         self._port = port
         self._server: ThreadingHTTPServer | None = None
@@ -85,14 +87,29 @@ class Receiver:
                     reply = receiver.script.pop(0) if receiver.script else receiver.default
                     receiver.inflight += 1
                     receiver.max_inflight = max(receiver.max_inflight, receiver.inflight)
+                    here = receiver.inflight_by_path[self.path] = receiver.inflight_by_path.get(self.path, 0) + 1
+                    receiver.max_inflight_by_path[self.path] = max(
+                        receiver.max_inflight_by_path.get(self.path, 0), here
+                    )
+                self._counted = True
                 try:
                     self._reply(got, reply)
                 finally:
+                    self._answered()
+
+            def _answered(self) -> None:
+                # A request stops counting as in flight just before its answer goes out: once
+                # the sender has read the answer it may start another request, which must
+                # not overlap this one's last moments in the count.
+                if getattr(self, "_counted", False):
+                    self._counted = False
                     with receiver._lock:
                         receiver.inflight -= 1
+                        receiver.inflight_by_path[self.path] -= 1
 
             def _reply(self, got: Received, reply: Reply) -> None:
                 if reply.reset:
+                    self._answered()
                     # SO_LINGER 0: close() sends a TCP RST instead of a FIN.
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     self.connection.close()
@@ -105,6 +122,7 @@ class Receiver:
                     with receiver._lock:
                         receiver.rejected.append(got)
                     status = 401
+                self._answered()
                 self.send_response(status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

@@ -1,9 +1,13 @@
 """The webhook dispatcher: claims due deliveries and POSTs them, with bounded concurrency.
 
 Runs as an asyncio task: inside the server process (started and stopped with the app's
-lifespan) or in `polytask worker` processes. Database work happens in threads through the
-domain functions of domain/webhooks/dispatch.py; HTTP goes through one httpx client that
-never follows redirects. A commit that queued deliveries wakes the dispatcher at once: in
+lifespan) or in `polytask worker` processes. Database work happens in rounds, one worker
+thread and one transaction each, through domain/webhooks/dispatch.py: a round records every
+attempt that finished since the last one and claims the work that frees up. HTTP goes through
+one httpx client (keep-alive connections, never following redirects); a request's endpoint
+slot is free for the next request as soon as its response is in, while the delivery still
+counts against its endpoint's claims until its outcome is written. A commit that queued
+deliveries wakes the dispatcher at once: in
 the same process directly, in other processes through the event bus transport (Redis or
 PostgreSQL LISTEN/NOTIFY, domain/events/transport.py). Without a transport, or when a hint is
 lost, other processes find the work by polling (POLYTASK_WEBHOOK_POLL_SECONDS).
@@ -33,7 +37,15 @@ from polytask.core.db import Database
 from polytask.core.settings import Settings
 from polytask.domain.events import bus
 from polytask.domain.webhooks import signing, ssrf
-from polytask.domain.webhooks.dispatch import BODY_EXCERPT, Job, Policy, claim_due, has_due, record_attempt
+from polytask.domain.webhooks.dispatch import (
+    BODY_EXCERPT,
+    Attempt,
+    Job,
+    Policy,
+    claim_due,
+    has_due,
+    record_attempts,
+)
 from polytask.domain.webhooks.policy import Outcome
 from polytask.worker.retention import prune_periodically
 
@@ -47,15 +59,16 @@ PREFETCH = 4
 # late (another dispatcher may have it by then). A dispatcher that dies holds its leases that long.
 LEASE_MARGIN_SECONDS = 5.0
 SHUTDOWN_GRACE_SECONDS = 5.0
+# How often a claim may look past the first rows of a long backlog for other endpoints' work
+# (domain/webhooks/dispatch.py claim_due): the most another endpoint waits behind a backlog.
+REACH_PAST_FULL_SECONDS = 0.2
 
 
 @dataclass
 class _Finished:
     """A sent attempt waiting to be recorded."""
 
-    job: Job
-    outcome: Outcome
-    headers: dict[str, str]
+    attempt: Attempt
     recorded: asyncio.Future[None]
 
 
@@ -78,10 +91,11 @@ class Dispatcher:
         self._stop = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self.ready = threading.Event()
-        self._finished_queue: asyncio.Queue[_Finished] = asyncio.Queue()
+        self._finished: list[_Finished] = []
         self._http = asyncio.Semaphore(settings.webhook_concurrency)
         self._per_endpoint: dict[int, asyncio.Semaphore] = {}
         self._lease_seconds = settings.webhook_timeout_seconds * (PREFETCH + 1) + LEASE_MARGIN_SECONDS
+        self._next_reach = 0.0
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -108,8 +122,11 @@ class Dispatcher:
         self._loop = asyncio.get_running_loop()
         bus.subscribe_outbox(self.wake)
         self.ready.set()
-        limits = httpx.Limits(max_connections=self.settings.webhook_concurrency, max_keepalive_connections=8)
-        recorder = asyncio.create_task(self._recorder(), name="polytask-webhook-recorder")
+        # Keep-alive connections for as many endpoints as may be sent to at once.
+        limits = httpx.Limits(
+            max_connections=self.settings.webhook_concurrency,
+            max_keepalive_connections=self.settings.webhook_concurrency,
+        )
         # Event-log retention rides along: it is periodic work wherever dispatchers run.
         pruner = asyncio.create_task(
             prune_periodically(self.db, self.settings.audit_retention_days), name="polytask-event-retention"
@@ -118,22 +135,18 @@ class Dispatcher:
             async with httpx.AsyncClient(follow_redirects=False, limits=limits, trust_env=False) as client:
                 while not self._stop.is_set():
                     self._wake.clear()
-                    try:
-                        await self._fill(client)
-                    except Exception:
-                        log.exception("claiming webhook deliveries failed")
+                    await self._exchange(client, claim=True)
                     await self._idle()
-                await self._drain()
+                await self._drain(client)
         finally:
-            recorder.cancel()
             pruner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await recorder
             with contextlib.suppress(asyncio.CancelledError):
                 await pruner
             bus.unsubscribe_outbox(self.wake)
 
     async def _idle(self) -> None:
+        if self._finished:
+            return  # outcomes to record: no waiting
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(self._stop.wait())]
         try:
             await asyncio.wait(waiters, timeout=self.settings.webhook_poll_seconds, return_when=asyncio.FIRST_COMPLETED)
@@ -141,32 +154,58 @@ class Dispatcher:
             for waiter in waiters:
                 waiter.cancel()
 
-    async def _drain(self) -> None:
-        if not self._tasks:
-            return
-        _done, pending = await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE_SECONDS)
+    async def _drain(self, client: httpx.AsyncClient) -> None:
+        """Stop claiming; keep recording what finishes, for a short grace period."""
+        deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
+        while self._tasks and time.monotonic() < deadline:
+            self._wake.clear()
+            await self._exchange(client, claim=False)
+            if not self._finished:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, deadline - time.monotonic()))
+        pending = set(self._tasks)
         for task in pending:
             task.cancel()  # its lease expires and another dispatcher sends it again
         if pending:
             await asyncio.wait(pending)
 
-    # --- claiming -----------------------------------------------------------------------------
+    # --- one database round: record what finished, claim what is due --------------------------
 
-    async def _fill(self, client: httpx.AsyncClient) -> None:
-        free = self.settings.webhook_concurrency * PREFETCH - len(self._tasks)
-        if free <= 0:
-            return
+    async def _exchange(self, client: httpx.AsyncClient, *, claim: bool) -> None:
+        """Record the finished attempts and claim more work in one transaction and one thread
+        hop (on SQLite every write transaction takes the database lock: one per round, not
+        one per delivery, nor one to record plus one to claim)."""
+        batch, self._finished = self._finished, []
+        # The batch's deliveries are done once recorded: their places may be claimed again now.
+        busy = dict(self._busy)
+        for item in batch:
+            busy[item.attempt.job.webhook_id] = busy.get(item.attempt.job.webhook_id, 1) - 1
+        busy = {webhook_id: n for webhook_id, n in busy.items() if n > 0}
+        free = self.settings.webhook_concurrency * PREFETCH - (len(self._tasks) - len(batch)) if claim else 0
         claimed_at = time.monotonic()
-        jobs = await asyncio.to_thread(self._claim, free, dict(self._busy))
+        jobs: list[Job] = []
+        try:
+            jobs, failures = await asyncio.to_thread(self._round, batch, max(free, 0), busy)
+        except Exception as exc:
+            log.exception("recording webhook attempts or claiming deliveries failed")
+            failures = {id(item): exc for item in batch}
+        for item in batch:
+            failure = failures.get(id(item))
+            if item.recorded.done():
+                continue
+            if failure is None:
+                item.recorded.set_result(None)
+            else:
+                item.recorded.set_exception(failure)
         # The latest moment a send may start and still end (timeout) within the lease.
         start_by = claimed_at + self._lease_seconds - self.settings.webhook_timeout_seconds - LEASE_MARGIN_SECONDS
         for job in jobs:
             self._busy[job.webhook_id] = self._busy.get(job.webhook_id, 0) + 1
             task = asyncio.create_task(self._deliver(client, job, start_by))
             self._tasks.add(task)
-            task.add_done_callback(self._finished(job))
+            task.add_done_callback(self._done(job))
 
-    def _finished(self, job: Job) -> Callable[[asyncio.Task[None]], None]:
+    def _done(self, job: Job) -> Callable[[asyncio.Task[None]], None]:
         def done(task: asyncio.Task[None]) -> None:
             self._tasks.discard(task)
             left = self._busy.get(job.webhook_id, 1) - 1
@@ -175,76 +214,75 @@ class Dispatcher:
             else:
                 self._busy.pop(job.webhook_id, None)
                 self._per_endpoint.pop(job.webhook_id, None)
-            self._wake.set()
 
         return done
 
+    def _round(
+        self, batch: list[_Finished], free: int, busy: dict[int, int]
+    ) -> tuple[list[Job], dict[int, BaseException]]:
+        """In a worker thread: (claimed jobs, recording failures by id of the batch item)."""
+        if not batch:
+            return self._claim(free, busy), {}
+        try:
+            with self.db.unit_of_work() as session:
+                statuses = self._record(session, batch)
+                jobs = self._claim_in(session, free, busy) if free > 0 else []
+        except Exception:
+            log.exception("recording %d webhook attempts together failed; recording them one by one", len(batch))
+            return [], self._record_each(batch)
+        self._log(batch, statuses)
+        return jobs, {}
+
     def _claim(self, limit: int, busy: dict[int, int]) -> list[Job]:
-        lease = timedelta(seconds=self._lease_seconds)
+        if limit <= 0:
+            return []
         with self.db.unit_of_work(readonly=True) as session:
             if not has_due(session):
                 return []
         with self.db.unit_of_work() as session:
-            return claim_due(
-                session,
-                worker=self.name,
-                limit=limit,
-                busy=busy,
-                per_endpoint=self.settings.webhook_endpoint_concurrency * PREFETCH,
-                lease=lease,
-                skip_locked=not self.db.is_sqlite,
-            )
+            return self._claim_in(session, limit, busy)
 
-    def _record(self, batch: list[_Finished]) -> None:
-        """Record a batch of outcomes in one transaction (one write per batch, not per delivery,
-        which matters on SQLite where every write transaction takes the database lock)."""
-        try:
-            with self.db.unit_of_work() as session:
-                statuses = [self._record_one(session, item) for item in batch]
-        except Exception:
-            if len(batch) == 1:
-                raise
-            log.exception("recording %d webhook attempts together failed; recording them one by one", len(batch))
-            for item in batch:
-                with self.db.unit_of_work() as session:
-                    self._record_one(session, item)
-            return
-        for item, status in zip(batch, statuses, strict=True):
-            log.info(
-                "webhook delivery %s to %s: %s (%s)",
-                item.job.message_id,
-                item.job.url,
-                item.outcome.status or item.outcome.error,
-                status,
-            )
-
-    def _record_one(self, session: Session, item: _Finished) -> str | None:
-        return record_attempt(
+    def _claim_in(self, session: Session, limit: int, busy: dict[int, int]) -> list[Job]:
+        # Looking past a long backlog of one endpoint may read all of it: a few times a second.
+        reach = time.monotonic() >= self._next_reach
+        if reach:
+            self._next_reach = time.monotonic() + REACH_PAST_FULL_SECONDS
+        return claim_due(
             session,
             worker=self.name,
-            job=item.job,
-            outcome=item.outcome,
-            request_headers=item.headers,
-            policy=self.policy,
+            limit=limit,
+            busy=busy,
+            per_endpoint=self.settings.webhook_endpoint_concurrency * PREFETCH,
+            lease=timedelta(seconds=self._lease_seconds),
+            skip_locked=not self.db.is_sqlite,
+            reach_past_full=reach,
         )
 
-    async def _recorder(self) -> None:
-        """Write finished attempts in batches: whatever finished while the last batch was written."""
-        while True:
-            batch = [await self._finished_queue.get()]
-            while not self._finished_queue.empty():
-                batch.append(self._finished_queue.get_nowait())
+    def _record(self, session: Session, batch: list[_Finished]) -> list[str | None]:
+        return record_attempts(session, worker=self.name, attempts=[i.attempt for i in batch], policy=self.policy)
+
+    def _record_each(self, batch: list[_Finished]) -> dict[int, BaseException]:
+        failures: dict[int, BaseException] = {}
+        for item in batch:
             try:
-                await asyncio.to_thread(self._record, batch)
+                with self.db.unit_of_work() as session:
+                    statuses = self._record(session, [item])
             except Exception as exc:
-                log.exception("recording webhook attempts failed")
-                for item in batch:
-                    if not item.recorded.done():
-                        item.recorded.set_exception(exc)
+                log.exception("recording webhook delivery %s failed", item.attempt.job.message_id)
+                failures[id(item)] = exc
                 continue
-            for item in batch:
-                if not item.recorded.done():
-                    item.recorded.set_result(None)
+            self._log([item], statuses)
+        return failures
+
+    @staticmethod
+    def _log(batch: list[_Finished], statuses: list[str | None]) -> None:
+        if not log.isEnabledFor(logging.INFO):
+            return
+        for item, status in zip(batch, statuses, strict=True):
+            job, outcome = item.attempt.job, item.attempt.outcome
+            log.info(
+                "webhook delivery %s to %s: %s (%s)", job.message_id, job.url, outcome.status or outcome.error, status
+            )
 
     # --- sending ------------------------------------------------------------------------------
 
@@ -258,16 +296,20 @@ class Dispatcher:
         # The endpoint's slot first: waiting for it must not hold one of the shared slots.
         async with endpoint, self._http:
             if time.monotonic() > start_by:
+                self._wake.set()
                 return  # the lease is nearly over: the next claim sends it
             try:
                 outcome, headers = await self._send(client, job)
             except Exception as exc:  # never lose the attempt's record to an unexpected error
                 log.exception("sending webhook delivery %s failed", job.message_id)
                 outcome = Outcome(None, {}, None, 0, f"internal error: {type(exc).__name__}")
-        finished = _Finished(job, outcome, headers, asyncio.get_running_loop().create_future())
-        await self._finished_queue.put(finished)
-        # The slot stays taken until the outcome is written, so the lease is never re-claimed early.
-        await finished.recorded
+        # The endpoint's next request may start now; this delivery still counts against the
+        # endpoint's claims (`_busy`) until its outcome is written and its lease released.
+        finished = _Finished(Attempt(job, outcome, headers), asyncio.get_running_loop().create_future())
+        self._finished.append(finished)
+        self._wake.set()
+        with contextlib.suppress(Exception):  # logged where it failed; the lease expires and it is sent again
+            await finished.recorded
 
     async def _send(self, client: httpx.AsyncClient, job: Job) -> tuple[Outcome, dict[str, str]]:
         body = job.body.encode()

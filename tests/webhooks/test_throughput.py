@@ -1,0 +1,81 @@
+"""A burst through the dispatcher: attempts recorded in batches, claims refilled in the same
+round, and still every bound and guarantee: one request per delivery, one id each, at most
+`webhook_endpoint_concurrency` requests in flight per endpoint and `webhook_concurrency` overall,
+and a slow endpoint's backlog does not hold up another endpoint."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from polytask.core.db import Database
+from tests.factories.people import make_person
+from tests.factories.work import make_project
+from tests.webhooks.helpers import deliveries, make_webhook
+from tests.webhooks.receiver import Receiver, Reply, wait_for
+
+
+def _bulk(client: httpx.Client, headers: dict[str, str], project: str, count: int, prefix: str) -> None:
+    tasks = [{"name": f"{prefix} {n}"} for n in range(count)]
+    r = client.post(f"/v1/projects/{project}/tasks/bulk", json={"tasks": tasks}, headers=headers)
+    assert r.status_code == 201, r.text
+
+
+def test_a_burst_is_delivered_once_each_within_the_per_endpoint_and_overall_bounds(
+    client: httpx.Client, db: Database, start_dispatcher: object, receiver: Receiver
+) -> None:
+    assert callable(start_dispatcher)
+    start_dispatcher(webhook_concurrency=5, webhook_endpoint_concurrency=3)
+    receiver.default = Reply(delay=0.02)
+    alice = make_person(db)
+    # Two endpoints on one receiver (different paths): its in-flight count is the overall one.
+    hook = make_webhook(client, alice, receiver.url + "/a", events=["task.created"])["id"]
+    make_webhook(client, alice, receiver.url + "/b", events=["task.created"])
+    project = make_project(client, alice)
+    _bulk(client, alice.headers, project, 60, "burst")
+    wait_for(lambda: len(receiver.requests) >= 120, timeout=30, what="120 deliveries")
+    time.sleep(0.3)
+    for path in ("/hooks/polytask/a", "/hooks/polytask/b"):
+        ids = [q.header("webhook-id") for q in receiver.requests if q.path == path]
+        assert len(ids) == 60
+        assert len(set(ids)) == 60  # each delivery sent once
+        assert 2 <= receiver.max_inflight_by_path[path] <= 3  # the per-endpoint bound, and it is used
+    assert receiver.max_inflight <= 5  # the overall bound
+
+    def all_recorded() -> bool:
+        items = deliveries(client, alice, hook)
+        return len(items) == 60 and all(i["attributes"]["status"] == "succeeded" for i in items)
+
+    wait_for(all_recorded, timeout=10, what="every attempt recorded")
+    for item in deliveries(client, alice, hook):
+        log = item["attributes"]["attempt_log"]
+        assert [a["number"] for a in log] == [1]
+        assert log[0]["response_status"] == 200
+
+
+def test_a_backlog_on_a_slow_endpoint_does_not_hold_up_another(
+    client: httpx.Client, db: Database, start_dispatcher: object, receiver: Receiver
+) -> None:
+    assert callable(start_dispatcher)
+    start_dispatcher(webhook_timeout_seconds=5.0, webhook_concurrency=8, webhook_endpoint_concurrency=2)
+    slow = Receiver().start()
+    try:
+        slow.default = Reply(delay=0.5)
+        alice = make_person(db)
+        make_webhook(client, alice, slow.url, events=["task.created"])
+        make_webhook(client, alice, receiver.url, events=["project.created"])
+        project = make_project(client, alice, name="backlog")
+        wait_for(lambda: len(receiver.requests) == 1, what="the fast endpoint's first delivery")
+        # Far more than the slow endpoint may claim, and more than one claim's pages (4 x 128):
+        # the fast endpoint's new row sits behind the whole backlog in claim order.
+        _bulk(client, alice.headers, project, 600, "slow")
+        wait_for(lambda: len(slow.requests) >= 2, what="the slow endpoint to be busy")
+        started = time.monotonic()
+        make_project(client, alice, name="urgent")
+        wait_for(lambda: len(receiver.requests) == 2, timeout=5, what="the fast endpoint's delivery")
+        assert receiver.requests[1].at - started < 1.0
+        assert receiver.requests[1].json["data"]["project"]["name"] == "urgent"
+        assert slow.max_inflight <= 2
+    finally:
+        slow.stop()
