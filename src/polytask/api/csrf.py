@@ -13,11 +13,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
-from starlette.requests import Request, cookie_parser
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from polytask.api.sessions import csrf_key
+from polytask.api.sessions import csrf_key, session_cookie_in
 from polytask.core.settings import Settings
 from polytask.domain.sessions import csrf
 from polytask.domain.sessions.service import csrf_token_matches
@@ -29,14 +29,6 @@ LOGIN_PATH = "/api/auth/login"
 MAX_FORM_BYTES = 1024 * 1024  # a larger form must send the token in the header
 
 Render = Callable[[Request, int, str, str, dict[str, Any]], Response]
-
-
-def _cookie(headers: Headers, name: str) -> str | None:
-    for value in headers.getlist("cookie"):
-        found = cookie_parser(value).get(name)
-        if found:
-            return found
-    return None
 
 
 class CsrfMiddleware:
@@ -60,7 +52,7 @@ class CsrfMiddleware:
             return
         headers = Headers(scope=scope)
         is_login = scope["path"] == LOGIN_PATH
-        raw = _cookie(headers, self.settings.session_cookie_name)
+        raw = session_cookie_in(scope, self.settings.session_cookie_name)
         if not is_login and (raw is None or "authorization" in headers):
             await self.app(scope, receive, send)
             return

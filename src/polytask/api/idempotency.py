@@ -27,6 +27,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polytask.api.deps import run_anonymous
+from polytask.api.sessions import session_cookie_in
 from polytask.api.v1.errors import error_response
 from polytask.core.errors import DomainError
 from polytask.domain.idempotency import service
@@ -135,7 +136,7 @@ def _credential_scope(scope: Scope, session_cookie: str) -> str:
     for name, value in scope["headers"]:
         if name == b"authorization":
             return hashlib.sha256(value).hexdigest()
-    session = Request(scope).cookies.get(session_cookie)
+    session = session_cookie_in(scope, session_cookie)
     if session:
         return hashlib.sha256(b"session:" + session.encode()).hexdigest()
     return hashlib.sha256(b"anonymous").hexdigest()

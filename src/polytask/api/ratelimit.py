@@ -32,11 +32,12 @@ from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute, 
 from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
-from starlette.requests import Request, cookie_parser
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polytask.api.inflight import InFlight, inflight_for
+from polytask.api.sessions import session_cookie_in
 from polytask.core.actor import Actor
 from polytask.core.rateplans import Plan, SurfaceLimits, configured_plans, surface_for
 from polytask.core.settings import Settings
@@ -59,16 +60,12 @@ def credential_digest(scope: Scope, session_cookie: str) -> str | None:
     A header credential wins, as in authentication; without one, the session cookie is the
     credential, so a signed-in browser is counted as itself and on its user's plan.
     """
-    cookies = None
     for name, value in scope["headers"]:
         if name in CREDENTIAL_HEADERS and value:
             return hashlib.sha256(name + b":" + value).hexdigest()[:32]
-        if name == b"cookie":
-            cookies = value
-    if cookies:
-        session = cookie_parser(cookies.decode("latin-1")).get(session_cookie)
-        if session:
-            return hashlib.sha256(b"session:" + session.encode()).hexdigest()[:32]
+    session = session_cookie_in(scope, session_cookie)
+    if session:
+        return hashlib.sha256(b"session:" + session.encode()).hexdigest()[:32]
     return None
 
 

@@ -7,8 +7,10 @@ when a request has no Authorization header). CSRF checks for its state changes: 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
-from starlette.requests import Request
+from starlette.datastructures import Headers
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
+from starlette.types import Scope
 
 from polytask.api.deps import Authenticator, authenticator
 from polytask.core.settings import Settings
@@ -25,6 +27,16 @@ def _settings(request: Request) -> Settings:
 def session_cookie(request: Request) -> str | None:
     """The session cookie's value, if the request carries one."""
     return request.cookies.get(_settings(request).session_cookie_name) or None
+
+
+def session_cookie_in(scope: Scope, name: str) -> str | None:
+    """The session cookie's value from a raw ASGI scope, for middleware that runs before any
+    Request exists (CSRF, rate limits, idempotency keys); every Cookie header is looked at."""
+    for value in Headers(scope=scope).getlist("cookie"):
+        found = cookie_parser(value).get(name)
+        if found:
+            return found
+    return None
 
 
 def presents_session_only(request: Request) -> bool:
