@@ -45,6 +45,7 @@ from polytask.api.v1 import (
     workspaces,
 )
 from polytask.api.v1.errors import error_response, validation_details
+from polytask.api.v1.readlane import ReadLaneMiddleware
 from polytask.api.v1.schemas import ErrorDocument
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
@@ -204,6 +205,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     # Innermost: If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
     # keyed POST/PATCH, claimed after the rate limit let the request through.
+    if settings.read_lane:
+        # Innermost of all: plain task reads answered without routing or ORM (api/v1/readlane.py).
+        app.add_middleware(ReadLaneMiddleware, settings=settings, database=db)
     app.add_middleware(ConditionalMiddleware)
     app.add_middleware(
         IdempotencyMiddleware,

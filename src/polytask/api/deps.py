@@ -123,6 +123,11 @@ def _gates(request: Request) -> _Gates:
     return gates
 
 
+def thread_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The app's limit on worker threads doing database work (the read lane shares it)."""
+    return _gates(request).threads
+
+
 async def run_unit(
     request: Request,
     work: Callable[[Session, Actor], R],

@@ -9,6 +9,8 @@ deferred transaction so readers never wait for the write lock.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -182,6 +184,37 @@ class Database:
         """A write transaction that stays open across several steps (an atomic /v1/batch)."""
         return HeldUnit(self.session())
 
+    @contextmanager
+    def driver_read(self) -> Iterator[Any]:
+        """A pooled driver (DBAPI) connection inside one read-only transaction, for the read
+        lane's prebuilt statements (domain/tasks/reads.py); always rolled back, on any thread.
+
+        On PostgreSQL the transaction is REPEATABLE READ, so its statements share one snapshot
+        as they do in SQLite's read transactions."""
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            if self.is_sqlite:
+                cursor.execute("BEGIN")
+            else:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.close()
+            yield conn.driver_connection
+        finally:
+            try:
+                conn.rollback()
+            finally:
+                conn.close()
+
+    def loop_reader(self, budget_ms: float) -> LoopReader | None:
+        """SQLite only: a connection of its own for reads short enough to run on the event loop."""
+        if not self.is_sqlite:
+            return None
+        pooled = self.engine.raw_connection()
+        driver = pooled.driver_connection
+        pooled.detach()  # never returned to the pool: it belongs to the event loop's thread
+        return LoopReader(driver, budget_ms, owner=pooled)
+
     def ping(self) -> None:
         """Raise if the database does not answer a trivial query."""
         with self.engine.connect() as conn:
@@ -217,3 +250,49 @@ class HeldUnit:
             self.session.info.pop(_BEFORE_COMMIT, None)
             self.session.info.pop(_AFTER_COMMIT, None)
             self.session.close()
+
+
+class ReadTooSlow(Exception):
+    """A loop read ran past its budget and was interrupted; run it on a worker thread instead."""
+
+
+class LoopReader:
+    """One SQLite connection used only from the event loop's thread, for reads that take
+    microseconds (a row by primary key, one page by an index).
+
+    Running them there saves the hand-off to a worker thread, which costs more than such a
+    read. A statement that runs past `budget_ms` is interrupted through SQLite's progress
+    handler and `read()` raises ReadTooSlow, so one slow read cannot stall the loop for long.
+    """
+
+    def __init__(self, conn: Any, budget_ms: float, owner: Any = None) -> None:
+        self._conn = conn
+        self._owner = owner  # the detached pool entry; closing it closes the connection
+        self._budget = budget_ms / 1000
+        self._deadline = 0.0
+        conn.set_progress_handler(self._over_budget, 1000)
+
+    def _over_budget(self) -> int:
+        return 1 if time.perf_counter() > self._deadline else 0
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        """The connection inside a read transaction (one snapshot for every statement)."""
+        conn = self._conn
+        self._deadline = time.perf_counter() + self._budget
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise ReadTooSlow() from exc
+            raise
+        finally:
+            self._deadline = float("inf")  # the ROLLBACK itself must not be interrupted
+            conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        if self._owner is not None:
+            self._owner.close()
+        else:
+            self._conn.close()

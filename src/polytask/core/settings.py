@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     db_threads: int = Field(
         default=16, ge=1, description="Worker threads running requests' database work; the pool matches it."
     )
+    read_lane: bool = Field(
+        default=True, description="Serve plain task reads through the read lane (api/v1/readlane.py)."
+    )
+    read_lane_budget_ms: float = Field(
+        default=5.0, gt=0, description="SQLite: a read-lane read running longer is interrupted and retried."
+    )
     invite_ttl_days: int = 14
     rate_limit_per_minute: int = Field(default=1000, ge=0, description="Requests per minute per credential; 0: off.")
     rate_limit_per_hour: int = Field(default=0, ge=0, description="Requests per hour per credential; 0: off.")

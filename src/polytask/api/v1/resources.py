@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from polytask.api.v1.render import Resource, day, ident, idents, resource, rid, ts
-from polytask.domain.bulk.created import NewTaskView
 from polytask.domain.members.service import Member
 from polytask.domain.tasks.queries import TaskView
+from polytask.domain.tasks.records import TaskRecordView
 
 
 def workspace(ws: Any) -> Resource:
@@ -48,7 +48,7 @@ def project(p: Any) -> Resource:
     )
 
 
-def task(view: TaskView | NewTaskView) -> Resource:
+def task(view: TaskView | TaskRecordView) -> Resource:
     t = view.task
     rel = view.relations
     first = rel.assignee_ids[0] if rel.assignee_ids else None

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -98,7 +99,7 @@ def create_api_key(
 
 
 # Built once: this runs on every request.
-_KEY_BY_PREFIX = (
+KEY_BY_PREFIX = (
     select(
         ApiKey.id,
         ApiKey.user_id,
@@ -124,22 +125,43 @@ class Authenticated:
     needs_touch: bool
 
 
+def parse_key_prefix(raw: str) -> str | None:
+    """The lookup prefix of a presented key (`ptk_<prefix>_<secret>`), or None when malformed."""
+    if not raw.startswith(KEY_PREFIX):
+        return None
+    prefix, sep, _ = raw[len(KEY_PREFIX) :].partition("_")
+    return prefix if sep else None
+
+
 def authenticate_api_key(session: Session, raw: str, *, client_ip: str | None = None) -> Authenticated:
     """Resolve a presented key to an actor, or raise AuthenticationFailed.
 
     The actor also learns which of the user's workspaces refuse `client_ip` (IP allowlists);
     the lookup costs a second query only for users in a workspace that has an allowlist.
     """
-    if not raw.startswith(KEY_PREFIX):
+    prefix = parse_key_prefix(raw)
+    if prefix is None:
         raise AuthenticationFailed("Invalid API key")
-    prefix, sep, _ = raw[len(KEY_PREFIX) :].partition("_")
-    if not sep:
-        raise AuthenticationFailed("Invalid API key")
-    key = session.execute(_KEY_BY_PREFIX, {"prefix": prefix}).first()
+    key = session.execute(KEY_BY_PREFIX, {"prefix": prefix}).first()
     if key is None:
         raise AuthenticationFailed("Invalid API key")
-    role, active = key.role, key.is_active
-    if not hmac.compare_digest(key.key_hash, _digest(raw)):
+    blocked: frozenset[int] = frozenset()
+    if key.allowlisted and _key_is_valid(key, raw):
+        blocked = blocked_workspaces(session, key.user_id, client_ip)
+    return check_key(key, raw, client_ip=client_ip, blocked=blocked)
+
+
+def _key_is_valid(key: Any, raw: str) -> bool:
+    return hmac.compare_digest(key.key_hash, _digest(raw))
+
+
+def check_key(key: Any, raw: str, *, client_ip: str | None, blocked: frozenset[int]) -> Authenticated:
+    """The rules for a key row of `KEY_BY_PREFIX`: the secret matches, the key is neither
+    revoked nor expired, its user is active. Raises AuthenticationFailed, else the actor.
+
+    Shared by the ORM path above and the read lane (domain/tasks/reads.py), which fetches
+    the same row through the driver."""
+    if not _key_is_valid(key, raw):
         raise AuthenticationFailed("Invalid API key")
     now = utcnow()
     if key.revoked_at is not None:
@@ -147,15 +169,12 @@ def authenticate_api_key(session: Session, raw: str, *, client_ip: str | None = 
     expires = as_utc(key.expires_at)
     if expires is not None and expires <= now:
         raise AuthenticationFailed("This API key has expired")
-    if not active:
+    if not key.is_active:
         raise AuthenticationFailed("This user is deactivated")
     last = as_utc(key.last_used_at)
-    blocked: frozenset[int] = frozenset()
-    if key.allowlisted:
-        blocked = blocked_workspaces(session, key.user_id, client_ip)
     actor = Actor(
         user_id=key.user_id,
-        global_role=role,
+        global_role=key.role,
         credential_id=key.id,
         credential_kind="api_key",
         workspace_id=key.workspace_id,

@@ -19,6 +19,7 @@ from polytask.core.clock import isoformat, utcnow
 from polytask.domain.bulk.writer import RowWriter
 from polytask.domain.events.service import jsonable, track_inserted_event_ids
 from polytask.domain.tasks.queries import TaskRelations
+from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView
 from polytask.domain.tasks.rules import SCALAR_FIELDS, next_position
 from polytask.domain.tasks.schemas import TaskCreate
 from polytask.models import Project
@@ -36,64 +37,10 @@ class BulkItem:
     custom: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class NewTask:
-    """A just-written task's values, read by the renderer like a Task row's attributes
-    (a plain record: 10,000 ORM objects would cost more than the inserts)."""
-
-    id: int
-    workspace_id: int
-    project_id: int
-    section_id: int | None
-    parent_id: int | None
-    name: str
-    description: str
-    status: str
-    priority: str | None
-    due_date: datetime | None
-    start_date: datetime | None
-    progress: int
-    estimated_hours: float | None
-    completed_at: datetime | None
-    completed_by_id: int | None
-    position: float
-    custom_fields: dict[str, Any]
-    created_by_id: int | None
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(slots=True)
-class NewTaskView:
-    """A created task with its relations, shaped like TaskView for the renderer."""
-
-    task: NewTask
-    relations: TaskRelations
-    role: str | None = None
-
-
-_TASK_COLUMNS = (
-    "id",
-    "workspace_id",
-    "project_id",
-    "section_id",
-    "parent_id",
-    "name",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "start_date",
-    "progress",
-    "estimated_hours",
-    "completed_at",
-    "completed_by_id",
-    "position",
-    "custom_fields",
-    "created_by_id",
-    "created_at",
-    "updated_at",
-)
+# A just-written task is rendered from a plain record, like a task the read lane fetched.
+NewTask = TaskRecord
+NewTaskView = TaskRecordView
+_TASK_COLUMNS = TASK_COLUMNS
 _EVENT_COLUMNS = (
     "id",
     "type",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import BindParameter, Select, String, and_, bindparam, case, cast, literal, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -142,7 +144,16 @@ def load_relations(session: Session, task_ids: list[int]) -> dict[int, TaskRelat
     result: dict[int, TaskRelations] = defaultdict(TaskRelations)
     if not task_ids:
         return result
-    rows = session.execute(_RELATIONS, {"ids": task_ids}).all()
+    return group_relations(session.execute(_RELATIONS, {"ids": task_ids}).all())
+
+
+# The same query for the read lane (domain/tasks/reads.py), which runs it through the driver.
+RELATIONS = _RELATIONS
+
+
+def group_relations(rows: Iterable[Sequence[Any]]) -> dict[int, TaskRelations]:
+    """(task id, kind, value, order) rows of RELATIONS as each task's relations, in order."""
+    result: dict[int, TaskRelations] = defaultdict(TaskRelations)
     for task_id, kind, value, _ord in sorted(rows, key=lambda r: (r[0], r[1], r[3], r[2])):
         rel = result[task_id]
         if kind == "a":

@@ -1,0 +1,169 @@
+"""The read lane: GET one task and GET a page of a project's tasks, without the framework's
+routing, a worker thread or the ORM, when the request is plain enough to be sure of the answer.
+
+Requests it serves (anything else, and any doubt, goes on to the routes in api/v1/tasks.py):
+
+- `GET /v1/tasks/{id}` and `GET /v1/projects/{project_id}/tasks/{id}` without parameters;
+- `GET /v1/projects/{project_id}/tasks` with nothing but `limit`/`offset`, `page`/`per_page`
+  and a `sort` on the task's own fields;
+
+with `Authorization: Bearer` and an API key. The lane never answers with an error: a bad
+parameter, an unknown or invisible id, an invalid, revoked or scope-less key all fall
+through, and the route renders the error exactly as it always does. What the lane returns
+is byte-for-byte the document the route would return (tests/api/v1/test_read_lane.py
+compares the two on both databases).
+
+It sits inside every other middleware (request id, rate limits, CSRF, idempotency,
+conditional requests), so they treat its answers like any route's. On SQLite it reads on
+the event loop through `Database.loop_reader` with a time budget (a read past it is
+interrupted and falls through); on PostgreSQL it takes one worker thread, as a route does.
+Turned off with POLYTASK_READ_LANE=false. The reasoning and the figures are in
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import anyio.to_thread
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from polytask.api.deps import SHARED_UNIT, thread_limiter
+from polytask.api.v1 import resources
+from polytask.api.v1.documents import JSONAPIResponse, document, list_document
+from polytask.api.v1.params import page_request
+from polytask.core.actor import Actor
+from polytask.core.db import Database, LoopReader, ReadTooSlow
+from polytask.core.errors import DomainError
+from polytask.core.ids import parse_id
+from polytask.core.pagination import parse_sort
+from polytask.core.settings import Settings
+from polytask.domain.tasks.reads import TaskReads
+
+log = logging.getLogger("polytask.api.readlane")
+
+_SCOPE = "tasks:read"
+_SHOW = re.compile(r"^/v1/(?:projects/([^/]+)/)?tasks/([^/]+)$")
+_LIST = re.compile(r"^/v1/projects/([^/]+)/tasks$")
+_LIST_PARAMS = frozenset({"limit", "offset", "page", "per_page", "sort"})
+
+
+class ReadLaneMiddleware:
+    def __init__(self, app: ASGIApp, *, settings: Settings, database: Database) -> None:
+        self.app = app
+        self.settings = settings
+        self.db = database
+        self.reads = TaskReads(database.engine.dialect)
+        self._loop_reader: LoopReader | None = None
+        self._loop_reader_made = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and SHARED_UNIT not in scope:
+            path: str = scope["path"]
+            if path.startswith("/v1/") and "/tasks" in path:
+                response = await self._answer(scope, path)
+                if response is not None:
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+    async def _answer(self, scope: Scope, path: str) -> JSONAPIResponse | None:
+        raw = _api_key(scope)
+        if raw is None:
+            return None
+        client = scope.get("client")
+        client_ip = client[0] if client else None
+        if (m := _SHOW.match(path)) is not None:
+            if scope["query_string"]:
+                return None
+            project_id = None
+            if m.group(1) is not None and (project_id := parse_id("project", m.group(1))) is None:
+                return None
+            task_id = parse_id("task", m.group(2))
+            if task_id is None:
+                return None
+            return await self._run(scope, lambda conn: self._show(conn, scope, raw, client_ip, task_id, project_id))
+        if (m := _LIST.match(path)) is not None:
+            project_id = parse_id("project", m.group(1))
+            if project_id is None:
+                return None
+            params = QueryParams(scope["query_string"])
+            keys = list(params.keys())
+            if len(keys) != len(set(keys)) or not _LIST_PARAMS.issuperset(keys):
+                return None
+            return await self._run(scope, lambda conn: self._list(conn, scope, raw, client_ip, project_id, params))
+        return None
+
+    async def _run(self, scope: Scope, work: Any) -> JSONAPIResponse | None:
+        try:
+            reader = self._reader()
+            if reader is not None:
+                try:
+                    with reader.read() as conn:
+                        result: JSONAPIResponse | None = work(conn)
+                        return result
+                except ReadTooSlow:
+                    return None
+
+            def in_thread() -> JSONAPIResponse | None:
+                with self.db.driver_read() as conn:
+                    out: JSONAPIResponse | None = work(conn)
+                    return out
+
+            return await anyio.to_thread.run_sync(in_thread, limiter=thread_limiter(Request(scope)))
+        except DomainError:
+            return None  # a parameter the route will refuse with its own message
+        except Exception:
+            # Whatever went wrong here, the route knows how to answer (and to report it).
+            log.exception("read lane failed on %s; the route answers instead", scope["path"])
+            return None
+
+    def _reader(self) -> LoopReader | None:
+        if not self._loop_reader_made:
+            self._loop_reader_made = True
+            self._loop_reader = self.db.loop_reader(self.settings.read_lane_budget_ms)
+        return self._loop_reader
+
+    def _actor(self, conn: Any, scope: Scope, raw: str, client_ip: str | None) -> Actor | None:
+        actor = self.reads.authenticate(conn, raw, client_ip, _SCOPE)
+        if actor is not None:
+            # The rate limiter learns the credential's plan from the actor, as after a route.
+            scope.setdefault("state", {})["actor"] = actor
+        return actor
+
+    def _show(
+        self, conn: Any, scope: Scope, raw: str, client_ip: str | None, task_id: int, project_id: int | None
+    ) -> JSONAPIResponse | None:
+        actor = self._actor(conn, scope, raw, client_ip)
+        if actor is None:
+            return None
+        view = self.reads.task_for(conn, actor, task_id, project_id)
+        return None if view is None else document(resources.task(view))
+
+    def _list(
+        self, conn: Any, scope: Scope, raw: str, client_ip: str | None, project_id: int, params: QueryParams
+    ) -> JSONAPIResponse | None:
+        page = page_request(params, default=self.settings.default_page_size, maximum=self.settings.max_page_size)
+        sort = parse_sort(params.get("sort"), None)
+        actor = self._actor(conn, scope, raw, client_ip)
+        if actor is None:
+            return None
+        result = self.reads.page_for(conn, actor, project_id, page, sort)
+        if result is None:
+            return None
+        return list_document(Request(scope), result, [resources.task(v) for v in result.items])
+
+
+def _api_key(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            token = token.strip()
+            if scheme.lower() == "bearer" and token.startswith("ptk_"):
+                return str(token)
+            return None
+    return None

@@ -1,0 +1,283 @@
+"""The read lane: the two hottest reads (one task; a page of a project's tasks) through the driver.
+
+The ORM path (service.get_task_for / list_tasks_for) answers every request; this module
+answers the plainest of them faster, with the same rules and the same statements' meaning:
+
+- the credential is an API key, checked by `api_keys.service.check_key`, the function the
+  ORM path uses, on the row of the same statement (`KEY_BY_PREFIX`);
+- a task or project is visible when the key's user is a member of its workspace and the key
+  is not bound to another workspace (`queries._TASK_FOR`, `projects.get_project_for`);
+- pages are ordered as `core.pagination.fetch_page` orders them, from the same registry
+  (`TASK_FIELDS`), and relations come from the same `RELATIONS` query.
+
+Statements are SQLAlchemy Core, compiled once per dialect and run on the driver's cursor;
+rows become `TaskRecord`s through the dialect's own result processors (with faster exact
+equivalents for SQLite's timestamps and JSON). Whenever the lane cannot be sure of the
+answer (another kind of credential, a key due for its "last used" touch, an IP allowlist,
+a missing or invisible object, any parameter beyond paging and plain sorting) it returns
+None and the caller takes the ORM path, which gives the canonical answer or error.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import DateTime, Dialect, Integer, and_, bindparam, exists, func, or_, select
+from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.types import JSON, TypeEngine
+
+from polytask.core.actor import Actor
+from polytask.core.errors import AuthenticationFailed, DomainError
+from polytask.core.pagination import PageRequest, PageResult, SortKey
+from polytask.core.scopes import require_scope
+from polytask.domain.api_keys.service import KEY_BY_PREFIX, Authenticated, check_key, parse_key_prefix
+from polytask.domain.tasks.queries import RELATIONS, TASK_FIELDS, group_relations
+from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView
+from polytask.models import Membership, Project, Task
+
+Convert = Callable[[Any], Any]
+
+_RELATIONS_ONE = RELATIONS  # compiled with one id for a single task
+_TASK_SELECT = [getattr(Task, name) for name in TASK_COLUMNS]
+_VISIBLE = (
+    exists()
+    .where(Membership.workspace_id == Task.workspace_id)
+    .where(Membership.user_id == bindparam("user_id", type_=Integer))
+)
+_BOUND = or_(bindparam("bound", type_=Integer) == 0, Task.workspace_id == bindparam("bound", type_=Integer))
+_TASK_BY_ID = select(*_TASK_SELECT).where(Task.id == bindparam("task_id", type_=Integer)).where(_VISIBLE, _BOUND)
+_USER = bindparam("user_id", type_=Integer)
+_PROJECT_VISIBLE = (
+    select(Project.workspace_id)
+    .join(
+        Membership,
+        and_(
+            Membership.workspace_id == Project.workspace_id, Membership.user_id == bindparam("user_id", type_=Integer)
+        ),
+    )
+    .where(Project.id == bindparam("project_id", type_=Integer))
+    .where(or_(bindparam("bound", type_=Integer) == 0, Project.workspace_id == bindparam("bound", type_=Integer)))
+)
+# A task's workspace is always its project's (tasks move only within a workspace), so once
+# the project is visible its tasks are: the ORM path's workspace filter would change nothing
+# here, and SQLite would pick the workspace index for it.
+_IN_PROJECT = Task.project_id == bindparam("project_id", type_=Integer)
+_PROJECT_COUNT = select(Task.id).where(_IN_PROJECT)
+
+# The sort fields the lane orders by itself; others (custom fields) take the ORM path.
+LANE_SORTS = frozenset(
+    {
+        "id",
+        "name",
+        "status",
+        "priority",
+        "due_date",
+        "start_date",
+        "created_at",
+        "updated_at",
+        "completed_at",
+        "progress",
+        "estimated_hours",
+        "position",
+    }
+)
+_MAX_SORT_KEYS = 3
+
+
+class _Compiled:
+    """A statement compiled for one dialect, run on a driver cursor."""
+
+    def __init__(self, stmt: Any, dialect: Dialect, expand: dict[str, int] | None = None) -> None:
+        constants = stmt.compile(dialect=dialect).construct_params(_check=False)
+        if expand:
+            sample = {name: list(range(size)) for name, size in expand.items()}
+            compiled = stmt.params(**sample).compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        else:
+            compiled = stmt.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.positional = bool(compiled.positional)
+        names: list[str] = list(compiled.positiontup or []) if self.positional else list(compiled.binds)
+        # Each placeholder: a constant of the statement, a named value, or item k of a list.
+        self._slots: list[tuple[str, Any]] = []
+        for name in names:
+            base, _, index = name.rpartition("_")
+            if expand and base in expand and index.isdigit():
+                self._slots.append((base, int(index) - 1))
+            elif name in constants and constants[name] is not None:
+                self._slots.append(("=", constants[name]))
+            else:
+                self._slots.append((name, None))
+        self._names = names
+
+    def params(self, values: dict[str, Any]) -> Any:
+        out = []
+        for name, extra in self._slots:
+            if name == "=":
+                out.append(extra)
+            elif extra is None:
+                out.append(values[name])
+            else:
+                out.append(values[name][extra])
+        return tuple(out) if self.positional else dict(zip(self._names, out, strict=True))
+
+    def rows(self, conn: Any, values: dict[str, Any]) -> list[Any]:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(self.sql, self.params(values))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+
+def _processor(type_: TypeEngine[Any], dialect: Dialect) -> Convert | None:
+    impl = type_.dialect_impl(dialect)
+    proc: Convert | None = impl.result_processor(dialect, None)
+    return proc
+
+
+def _sqlite_datetime(fallback: Convert | None) -> Convert:
+    """SQLite stores `YYYY-MM-DD HH:MM:SS.ffffff`; fromisoformat reads it exactly as
+    SQLAlchemy's processor does (naive), and anything else goes to that processor."""
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is str and len(value) == 26:
+            return datetime.fromisoformat(value)
+        return fallback(value) if fallback else value
+
+    return convert
+
+
+def _sqlite_json(fallback: Convert | None) -> Convert:
+    """orjson reads standard JSON as json.loads does; the rest (NaN, huge integers) goes to
+    the dialect's own deserializer."""
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return fallback(value) if fallback else value
+
+    return convert
+
+
+def _converters(columns: Sequence[ColumnElement[Any]], dialect: Dialect) -> list[Convert | None]:
+    out: list[Convert | None] = []
+    for col in columns:
+        proc = _processor(col.type, dialect)
+        if dialect.name == "sqlite" and isinstance(col.type, DateTime):
+            proc = _sqlite_datetime(proc)
+        elif dialect.name == "sqlite" and isinstance(col.type, JSON):
+            proc = _sqlite_json(proc)
+        out.append(proc)
+    return out
+
+
+def _convert(row: Sequence[Any], converters: list[Convert | None]) -> list[Any]:
+    return [v if c is None or v is None else c(v) for v, c in zip(row, converters, strict=True)]
+
+
+class TaskReads:
+    """The lane's statements for one dialect; see the module's docstring."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._key = _Compiled(KEY_BY_PREFIX, dialect)
+        key_columns = list(KEY_BY_PREFIX.selected_columns)
+        self._key_row = namedtuple("_KeyRow", [c.key for c in key_columns])  # type: ignore[misc]
+        self._key_converters = _converters(key_columns, dialect)
+        self._task = _Compiled(_TASK_BY_ID, dialect)
+        self._task_converters = _converters(_TASK_SELECT, dialect)
+        self._relations: dict[int, _Compiled] = {}
+        self._project = _Compiled(_PROJECT_VISIBLE, dialect)
+        self._count = _Compiled(select(func.count()).select_from(_PROJECT_COUNT.subquery()), dialect)
+        self._pages: dict[tuple[SortKey, ...], _Compiled] = {}
+
+    # --- credentials ---------------------------------------------------------------------------
+
+    def authenticate(self, conn: Any, raw: str, client_ip: str | None, scope: str) -> Actor | None:
+        """The actor of a plain, valid API key carrying `scope`; None for anything else
+        (the ORM path then answers: 401, 403, an IP allowlist, or the "last used" touch)."""
+        prefix = parse_key_prefix(raw)
+        if prefix is None:
+            return None
+        found = self._key.rows(conn, {"prefix": prefix})
+        if not found:
+            return None
+        key: Any = self._key_row(*_convert(found[0], self._key_converters))
+        if key.allowlisted:
+            return None
+        try:
+            auth: Authenticated = check_key(key, raw, client_ip=client_ip, blocked=frozenset())
+            require_scope(auth.actor, scope)
+        except (AuthenticationFailed, DomainError):
+            return None
+        return None if auth.needs_touch else auth.actor
+
+    # --- one task ------------------------------------------------------------------------------
+
+    def task_for(self, conn: Any, actor: Actor, task_id: int, project_id: int | None = None) -> TaskRecordView | None:
+        rows = self._task.rows(conn, {"task_id": task_id, "user_id": actor.user_id, "bound": actor.workspace_id or 0})
+        if not rows:
+            return None
+        record = TaskRecord(*_convert(rows[0], self._task_converters))
+        if project_id is not None and record.project_id != project_id:
+            return None
+        relations = self._relations_of(conn, [record.id])
+        return TaskRecordView(record, relations[record.id])
+
+    # --- a page of a project's tasks -----------------------------------------------------------
+
+    def page_for(
+        self, conn: Any, actor: Actor, project_id: int, page: PageRequest, sort: list[SortKey]
+    ) -> PageResult[TaskRecordView] | None:
+        """One offset page of the project's tasks, ordered by `sort` (manual order without
+        one), with the total; None when the project is not visible or the sort is not plain."""
+        if page.cursor is not None or len(sort) > _MAX_SORT_KEYS or any(k.field not in LANE_SORTS for k in sort):
+            return None
+        visible = self._project.rows(
+            conn, {"project_id": project_id, "user_id": actor.user_id, "bound": actor.workspace_id or 0}
+        )
+        if not visible:
+            return None
+        where = {"project_id": project_id}
+        total = self._count.rows(conn, where)[0][0] if page.want_total else None
+        keys = tuple(sort) or (SortKey("position"),)
+        stmt = self._pages.get(keys)
+        if stmt is None:
+            stmt = self._pages[keys] = _Compiled(_page_statement(keys), self.dialect)
+        rows = stmt.rows(conn, {**where, "limit": page.limit, "offset": page.offset})
+        convert = self._task_converters
+        records = [TaskRecord(*_convert(row, convert)) for row in rows]
+        relations = self._relations_of(conn, [r.id for r in records])
+        return PageResult([TaskRecordView(r, relations[r.id]) for r in records], total, page)
+
+    def _relations_of(self, conn: Any, ids: list[int]) -> Any:
+        if not ids:
+            return group_relations([])
+        stmt = self._relations.get(len(ids))
+        if stmt is None:
+            stmt = self._relations[len(ids)] = _Compiled(RELATIONS, self.dialect, expand={"ids": len(ids)})
+        return group_relations(stmt.rows(conn, {"ids": ids}))
+
+
+def _page_statement(keys: tuple[SortKey, ...]) -> Select[Any]:
+    """The page query of `fetch_page` (NULLs last, ties by id) for a project's tasks."""
+    order = []
+    for key in keys:
+        expr = TASK_FIELDS.sort_expr(key.field, "sort")
+        order.append(expr.desc().nulls_last() if key.descending else expr.asc().nulls_last())
+    return (
+        select(*_TASK_SELECT)
+        .where(_IN_PROJECT)
+        .order_by(*order, Task.id.asc())
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
