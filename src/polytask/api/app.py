@@ -45,7 +45,7 @@ from polytask.api.v1 import (
     workspaces,
 )
 from polytask.api.v1.errors import error_response, validation_details
-from polytask.api.v1.readlane import ReadLaneMiddleware
+from polytask.api.v1.readlane import LaneStats, ReadLaneMiddleware
 from polytask.api.v1.schemas import ErrorDocument
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
@@ -207,7 +207,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # keyed POST/PATCH, claimed after the rate limit let the request through.
     if settings.read_lane:
         # Innermost of all: plain task reads answered without routing or ORM (api/v1/readlane.py).
-        app.add_middleware(ReadLaneMiddleware, settings=settings, database=db)
+        app.state.read_lane = LaneStats()
+        app.add_middleware(ReadLaneMiddleware, settings=settings, database=db, stats=app.state.read_lane)
     app.add_middleware(ConditionalMiddleware)
     app.add_middleware(
         IdempotencyMiddleware,

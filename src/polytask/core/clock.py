@@ -19,8 +19,14 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def isoformat(value: datetime | None) -> str | None:
-    value = as_utc(value)
+    """`2024-02-10T17:00:00Z` (microseconds when there are some); naive values are UTC."""
     if value is None:
         return None
-    # isoformat() is several times faster than strftime; UTC renders as "+00:00".
+    # isoformat() is several times faster than strftime. A naive value has no offset to strip;
+    # an aware one renders UTC as "+00:00". Every rendered timestamp passes here.
+    tz = value.tzinfo
+    if tz is None:
+        return value.isoformat() + "Z"
+    if tz is not UTC:
+        value = value.astimezone(UTC)
     return value.isoformat()[:-6] + "Z"

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     read_lane: bool = Field(
         default=True, description="Serve plain task reads through the read lane (api/v1/readlane.py)."
     )
+    read_lane_cache_pages: int = Field(
+        default=256, ge=0, description="SQLite: rendered task pages the read lane keeps while unchanged; 0: none."
+    )
     read_lane_budget_ms: float = Field(
         default=5.0, gt=0, description="SQLite: a read-lane read running longer is interrupted and retried."
     )

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from typing import Any
 
 import anyio.to_thread
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from polytask.api.deps import SHARED_UNIT, thread_limiter
@@ -52,14 +54,27 @@ _LIST = re.compile(r"^/v1/projects/([^/]+)/tasks$")
 _LIST_PARAMS = frozenset({"limit", "offset", "page", "per_page", "sort"})
 
 
+class LaneStats:
+    """How often the lane answered and how often it let the route answer (`app.state.read_lane`)."""
+
+    def __init__(self) -> None:
+        self.served = 0
+        self.cached = 0
+        self.passed = 0
+
+
 class ReadLaneMiddleware:
-    def __init__(self, app: ASGIApp, *, settings: Settings, database: Database) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, database: Database, stats: LaneStats) -> None:
         self.app = app
+        self.stats = stats
         self.settings = settings
         self.db = database
         self.reads = TaskReads(database.engine.dialect)
         self._loop_reader: LoopReader | None = None
         self._loop_reader_made = False
+        # Pages are reused only on SQLite, where event ids follow commit order (see workspace_stamp).
+        cache_size = settings.read_lane_cache_pages if database.is_sqlite else 0
+        self.pages = PageCache(cache_size) if cache_size > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and SHARED_UNIT not in scope:
@@ -67,11 +82,13 @@ class ReadLaneMiddleware:
             if path.startswith("/v1/") and "/tasks" in path:
                 response = await self._answer(scope, path)
                 if response is not None:
+                    self.stats.served += 1
                     await response(scope, receive, send)
                     return
+                self.stats.passed += 1
         await self.app(scope, receive, send)
 
-    async def _answer(self, scope: Scope, path: str) -> JSONAPIResponse | None:
+    async def _answer(self, scope: Scope, path: str) -> Response | None:
         raw = _api_key(scope)
         if raw is None:
             return None
@@ -98,20 +115,20 @@ class ReadLaneMiddleware:
             return await self._run(scope, lambda conn: self._list(conn, scope, raw, client_ip, project_id, params))
         return None
 
-    async def _run(self, scope: Scope, work: Any) -> JSONAPIResponse | None:
+    async def _run(self, scope: Scope, work: Any) -> Response | None:
         try:
             reader = self._reader()
             if reader is not None:
                 try:
                     with reader.read() as conn:
-                        result: JSONAPIResponse | None = work(conn)
+                        result: Response | None = work(conn)
                         return result
                 except ReadTooSlow:
                     return None
 
-            def in_thread() -> JSONAPIResponse | None:
+            def in_thread() -> Response | None:
                 with self.db.driver_read() as conn:
-                    out: JSONAPIResponse | None = work(conn)
+                    out: Response | None = work(conn)
                     return out
 
             return await anyio.to_thread.run_sync(in_thread, limiter=thread_limiter(Request(scope)))
@@ -137,7 +154,7 @@ class ReadLaneMiddleware:
 
     def _show(
         self, conn: Any, scope: Scope, raw: str, client_ip: str | None, task_id: int, project_id: int | None
-    ) -> JSONAPIResponse | None:
+    ) -> Response | None:
         actor = self._actor(conn, scope, raw, client_ip)
         if actor is None:
             return None
@@ -146,16 +163,56 @@ class ReadLaneMiddleware:
 
     def _list(
         self, conn: Any, scope: Scope, raw: str, client_ip: str | None, project_id: int, params: QueryParams
-    ) -> JSONAPIResponse | None:
+    ) -> Response | None:
         page = page_request(params, default=self.settings.default_page_size, maximum=self.settings.max_page_size)
         sort = parse_sort(params.get("sort"), None)
+        if page.cursor is not None or not self.reads.plain_sort(sort):
+            return None
         actor = self._actor(conn, scope, raw, client_ip)
         if actor is None:
             return None
-        result = self.reads.page_for(conn, actor, project_id, page, sort)
-        if result is None:
+        workspace_id = self.reads.project_workspace(conn, actor, project_id)
+        if workspace_id is None:
             return None
-        return list_document(Request(scope), result, [resources.task(v) for v in result.items])
+        cache, key, stamp = self.pages, (scope["path"], scope["query_string"]), ()
+        if cache is not None:
+            stamp = self.reads.workspace_stamp(conn, workspace_id)
+            body = cache.get(key, workspace_id, stamp)
+            if body is not None:
+                self.stats.cached += 1
+                return Response(body, media_type=JSONAPIResponse.media_type)
+        result = self.reads.page_of(conn, project_id, page, sort)
+        response = list_document(Request(scope), result, [resources.task(v) for v in result.items])
+        if cache is not None:
+            cache.put(key, workspace_id, stamp, bytes(response.body))
+        return response
+
+
+class PageCache:
+    """Rendered list pages of the read lane, each valid while its workspace's event stamp
+    (TaskReads.workspace_stamp) is unchanged; least recently used pages go first.
+
+    Every request still authenticates and checks that the project is visible; only the
+    page itself (rows, relations, rendering) is reused. The stamp is read in the same
+    snapshot the page was read in, so a page is never older than the data it is served for.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._pages: OrderedDict[tuple[str, bytes], tuple[int, tuple[Any, ...], bytes]] = OrderedDict()
+
+    def get(self, key: tuple[str, bytes], workspace_id: int, stamp: tuple[Any, ...]) -> bytes | None:
+        entry = self._pages.get(key)
+        if entry is None or entry[0] != workspace_id or entry[1] != stamp:
+            return None
+        self._pages.move_to_end(key)
+        return entry[2]
+
+    def put(self, key: tuple[str, bytes], workspace_id: int, stamp: tuple[Any, ...], body: bytes) -> None:
+        self._pages[key] = (workspace_id, stamp, body)
+        self._pages.move_to_end(key)
+        while len(self._pages) > self._size:
+            self._pages.popitem(last=False)
 
 
 def _api_key(scope: Scope) -> str | None:

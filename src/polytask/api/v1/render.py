@@ -56,8 +56,8 @@ def dedupe(resources: Iterable[Resource]) -> list[Resource]:
     return out
 
 
-def ts(value: Any) -> str | None:
-    return isoformat(value)
+# A timestamp as the native surface shows it (core/clock.py).
+ts = isoformat
 
 
 def day(value: Any) -> str | None:

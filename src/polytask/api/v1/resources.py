@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from polytask.api.v1.render import Resource, day, ident, idents, resource, rid, ts
+from polytask.api.v1.render import Resource, day, ident, resource, rid, ts
 from polytask.domain.members.service import Member
 from polytask.domain.tasks.queries import TaskView
 from polytask.domain.tasks.records import TaskRecordView
@@ -49,45 +49,54 @@ def project(p: Any) -> Resource:
 
 
 def task(view: TaskView | TaskRecordView) -> Resource:
+    # Written out flat (no helper calls per field): list pages render it 50-100 times.
     t = view.task
     rel = view.relations
-    first = rel.assignee_ids[0] if rel.assignee_ids else None
-    return resource(
-        "task",
-        t.id,
-        {
+    assignees = rel.assignee_ids
+    first = assignees[0] if assignees else None
+    project_id, section_id, parent_id = t.project_id, t.section_id, t.parent_id
+    project = f"project_{project_id}"
+    section = None if section_id is None else f"section_{section_id}"
+    parent = None if parent_id is None else f"task_{parent_id}"
+    assignee = None if first is None else f"user_{first}"
+    assignee_ids = [f"user_{a}" for a in assignees]
+    completed_by, created_by = t.completed_by_id, t.created_by_id
+    return {
+        "id": f"task_{t.id}",
+        "type": "task",
+        "attributes": {
             "name": t.name,
             "description": t.description,
             "status": t.status,
             "priority": t.priority,
-            "project_id": rid("project", t.project_id),
-            "workspace_id": rid("workspace", t.workspace_id),
-            "section_id": rid("section", t.section_id),
-            "parent_id": rid("task", t.parent_id),
-            "assignee_id": rid("user", first),
-            "assignee_ids": [f"user_{a}" for a in rel.assignee_ids],
+            "project_id": project,
+            "workspace_id": f"workspace_{t.workspace_id}",
+            "section_id": section,
+            "parent_id": parent,
+            "assignee_id": assignee,
+            "assignee_ids": assignee_ids,
             "due_date": ts(t.due_date),
             "start_date": ts(t.start_date),
             "progress": t.progress,
             "estimated_hours": t.estimated_hours,
             "completed_at": ts(t.completed_at),
-            "completed_by": rid("user", t.completed_by_id),
+            "completed_by": None if completed_by is None else f"user_{completed_by}",
             "dependencies": [f"task_{d}" for d in rel.dependency_ids],
             "labels": list(rel.labels),
             "custom_fields": t.custom_fields,
             "position": t.position,
-            "created_by": rid("user", t.created_by_id),
+            "created_by": None if created_by is None else f"user_{created_by}",
             "created_at": ts(t.created_at),
             "updated_at": ts(t.updated_at),
         },
-        {
-            "project": ident("project", t.project_id),
-            "assignee": ident("user", first),
-            "assignees": idents("user", rel.assignee_ids),
-            "section": ident("section", t.section_id),
-            "parent": ident("task", t.parent_id),
+        "relationships": {
+            "project": {"data": {"id": project, "type": "project"}},
+            "assignee": {"data": None if assignee is None else {"id": assignee, "type": "user"}},
+            "assignees": {"data": [{"id": a, "type": "user"} for a in assignee_ids]},
+            "section": {"data": None if section is None else {"id": section, "type": "section"}},
+            "parent": {"data": None if parent is None else {"id": parent, "type": "task"}},
         },
-    )
+    }
 
 
 def user(u: Any) -> Resource:

@@ -20,13 +20,14 @@ None and the caller takes the ORM path, which gives the canonical answer or erro
 
 from __future__ import annotations
 
+import copy
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import DateTime, Dialect, Integer, and_, bindparam, exists, func, or_, select
+from sqlalchemy import DateTime, Dialect, Float, Integer, and_, bindparam, exists, func, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.types import JSON, TypeEngine
 
@@ -37,7 +38,7 @@ from polytask.core.scopes import require_scope
 from polytask.domain.api_keys.service import KEY_BY_PREFIX, Authenticated, check_key, parse_key_prefix
 from polytask.domain.tasks.queries import RELATIONS, TASK_FIELDS, group_relations
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView
-from polytask.models import Membership, Project, Task
+from polytask.models import Event, Membership, Project, Task
 
 Convert = Callable[[Any], Any]
 
@@ -67,6 +68,12 @@ _PROJECT_VISIBLE = (
 # here, and SQLite would pick the workspace index for it.
 _IN_PROJECT = Task.project_id == bindparam("project_id", type_=Integer)
 _PROJECT_COUNT = select(Task.id).where(_IN_PROJECT)
+_WORKSPACE_STAMP = (
+    select(Event.id, Event.occurred_at)
+    .where(Event.workspace_id == bindparam("workspace_id", type_=Integer))
+    .order_by(Event.id.desc())
+    .limit(1)
+)
 
 # The sort fields the lane orders by itself; others (custom fields) take the ORM path.
 LANE_SORTS = frozenset(
@@ -99,8 +106,9 @@ class _Compiled:
         else:
             compiled = stmt.compile(dialect=dialect)
         self.sql = str(compiled)
-        self.positional = bool(compiled.positional)
-        names: list[str] = list(compiled.positiontup or []) if self.positional else list(compiled.binds)
+        if not compiled.positional:
+            raise ValueError("the read lane compiles for positional placeholders")
+        names: list[str] = list(compiled.positiontup or [])
         # Each placeholder: a constant of the statement, a named value, or item k of a list.
         self._slots: list[tuple[str, Any]] = []
         for name in names:
@@ -111,7 +119,6 @@ class _Compiled:
                 self._slots.append(("=", constants[name]))
             else:
                 self._slots.append((name, None))
-        self._names = names
 
     def params(self, values: dict[str, Any]) -> Any:
         out = []
@@ -122,7 +129,7 @@ class _Compiled:
                 out.append(values[name])
             else:
                 out.append(values[name][extra])
-        return tuple(out) if self.positional else dict(zip(self._names, out, strict=True))
+        return tuple(out)
 
     def rows(self, conn: Any, values: dict[str, Any]) -> list[Any]:
         cursor = conn.cursor()
@@ -134,6 +141,10 @@ class _Compiled:
 
 
 def _processor(type_: TypeEngine[Any], dialect: Dialect) -> Convert | None:
+    if isinstance(type_, Float) and not type_.asdecimal:
+        # Every driver hands back a float for a float column; the processor would only ask
+        # for the column's type code, which is known when a cursor has run, not here.
+        return None
     impl = type_.dialect_impl(dialect)
     proc: Convert | None = impl.result_processor(dialect, None)
     return proc
@@ -168,26 +179,39 @@ def _sqlite_json(fallback: Convert | None) -> Convert:
     return convert
 
 
-def _converters(columns: Sequence[ColumnElement[Any]], dialect: Dialect) -> list[Convert | None]:
-    out: list[Convert | None] = []
-    for col in columns:
+def _converters(columns: Sequence[ColumnElement[Any]], dialect: Dialect) -> list[tuple[int, Convert]]:
+    """(column index, converter) for the columns whose driver values need converting."""
+    out: list[tuple[int, Convert]] = []
+    for index, col in enumerate(columns):
         proc = _processor(col.type, dialect)
         if dialect.name == "sqlite" and isinstance(col.type, DateTime):
             proc = _sqlite_datetime(proc)
         elif dialect.name == "sqlite" and isinstance(col.type, JSON):
             proc = _sqlite_json(proc)
-        out.append(proc)
+        if proc is not None:
+            out.append((index, proc))
     return out
 
 
-def _convert(row: Sequence[Any], converters: list[Convert | None]) -> list[Any]:
-    return [v if c is None or v is None else c(v) for v, c in zip(row, converters, strict=True)]
+def _convert(row: Sequence[Any], converters: list[tuple[int, Convert]]) -> list[Any]:
+    values = list(row)
+    for index, convert in converters:
+        value = values[index]
+        if value is not None:
+            values[index] = convert(value)
+    return values
 
 
 class TaskReads:
     """The lane's statements for one dialect; see the module's docstring."""
 
     def __init__(self, dialect: Dialect) -> None:
+        if not dialect.positional:
+            # Compile for positional placeholders (psycopg takes `%s` as well as `%(name)s`):
+            # a tuple of values is the cheapest thing to hand the driver.
+            dialect = copy.copy(dialect)
+            dialect.paramstyle = "format"
+            dialect.positional = True
         self.dialect = dialect
         self._key = _Compiled(KEY_BY_PREFIX, dialect)
         key_columns = list(KEY_BY_PREFIX.selected_columns)
@@ -199,6 +223,7 @@ class TaskReads:
         self._project = _Compiled(_PROJECT_VISIBLE, dialect)
         self._count = _Compiled(select(func.count()).select_from(_PROJECT_COUNT.subquery()), dialect)
         self._pages: dict[tuple[SortKey, ...], _Compiled] = {}
+        self._stamp = _Compiled(_WORKSPACE_STAMP, dialect)
 
     # --- credentials ---------------------------------------------------------------------------
 
@@ -235,18 +260,32 @@ class TaskReads:
 
     # --- a page of a project's tasks -----------------------------------------------------------
 
-    def page_for(
-        self, conn: Any, actor: Actor, project_id: int, page: PageRequest, sort: list[SortKey]
-    ) -> PageResult[TaskRecordView] | None:
-        """One offset page of the project's tasks, ordered by `sort` (manual order without
-        one), with the total; None when the project is not visible or the sort is not plain."""
-        if page.cursor is not None or len(sort) > _MAX_SORT_KEYS or any(k.field not in LANE_SORTS for k in sort):
-            return None
+    def project_workspace(self, conn: Any, actor: Actor, project_id: int) -> int | None:
+        """The workspace of the project when the actor may see it, else None."""
         visible = self._project.rows(
             conn, {"project_id": project_id, "user_id": actor.user_id, "bound": actor.workspace_id or 0}
         )
-        if not visible:
-            return None
+        return int(visible[0][0]) if visible else None
+
+    def workspace_stamp(self, conn: Any, workspace_id: int) -> tuple[Any, ...]:
+        """The id and time of the workspace's latest event. Every change to its tasks (their
+        rows, assignees, labels, dependencies) records one in the same transaction, so a page
+        read in the same snapshot as this stamp is current for as long as the stamp is. The
+        time guards against SQLite handing out an id again after the newest events were pruned.
+
+        Only sound where event ids are handed out in commit order: SQLite, whose writers hold
+        the one write lock from their first statement to their commit. On PostgreSQL a
+        transaction can commit a lower id after a higher one is visible."""
+        rows = self._stamp.rows(conn, {"workspace_id": workspace_id})
+        return tuple(rows[0]) if rows else ()
+
+    def plain_sort(self, sort: list[SortKey]) -> bool:
+        """Whether the lane orders pages by `sort` itself (task fields, at most three keys)."""
+        return len(sort) <= _MAX_SORT_KEYS and all(k.field in LANE_SORTS for k in sort)
+
+    def page_of(self, conn: Any, project_id: int, page: PageRequest, sort: list[SortKey]) -> PageResult[TaskRecordView]:
+        """One offset page of a visible project's tasks, ordered by a `plain_sort` (manual
+        order without one) as `fetch_page` orders it, with the total when asked."""
         where = {"project_id": project_id}
         total = self._count.rows(conn, where)[0][0] if page.want_total else None
         keys = tuple(sort) or (SortKey("position"),)
