@@ -42,6 +42,8 @@ class Scenario:
     path: str
     script: str  # Lua script under bench/
     auth: bool = True
+    # Settings of the server this scenario runs against, when not the main one's.
+    server: tuple[tuple[str, str], ...] = ()
 
     @property
     def method(self) -> str:
@@ -85,14 +87,25 @@ def parse_args() -> argparse.Namespace:
         "--only",
         action="append",
         default=[],
-        choices=["floor", "show", "list-50", "create"],
+        choices=["floor", "show", "list-50", "create", "list-50-nc"],
         help="run only this scenario (repeatable)",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a POLYTASK_ setting for the server, e.g. POLYTASK_READ_LANE=false (repeatable)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed, not only on errors")
     args = parser.parse_args()
     if args.projects < 1 or args.tasks < 1 or args.users < 1:
         parser.error("--projects, --tasks and --users must be at least 1")
+    for item in args.server_env:
+        name, sep, _ = item.partition("=")
+        if not sep or not name.startswith("POLYTASK_"):
+            parser.error(f"--server-env takes POLYTASK_NAME=VALUE, not {item!r}")
     return args
 
 
@@ -222,6 +235,15 @@ def scenarios(project_id: str, task_id: str) -> list[Scenario]:
             "list-50", "50 tasks by due date", f"/v1/projects/{project_id}/tasks?limit=50&sort=due_date", "report.lua"
         ),
         Scenario("create", "POST a task", f"/v1/projects/{project_id}/tasks", "create_task.lua"),
+        # The same page with the read lane's page cache off: what a page costs when its
+        # workspace changes between reads (informational; no target).
+        Scenario(
+            "list-50-nc",
+            "list-50, no page cache",
+            f"/v1/projects/{project_id}/tasks?limit=50&sort=due_date",
+            "report.lua",
+            server=(("POLYTASK_READ_LANE_CACHE_PAGES", "0"),),
+        ),
     ]
 
 
@@ -294,7 +316,7 @@ def print_table(results: list[Result]) -> tuple[bool, bool]:
     floor = next((r.rps for r in results if r.scenario.name == "floor"), None)
     print()
     header = (
-        f"{'scenario':9} {'what':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} "
+        f"{'scenario':10} {'what':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} "
         f"{'non-2xx':>8} {'sock err':>9}"
     )
     print(header)
@@ -302,12 +324,12 @@ def print_table(results: list[Result]) -> tuple[bool, bool]:
     for r in results:
         ratio = f"{r.rps / floor:.1%}" if floor else "-"
         print(
-            f"{r.scenario.name:9} {r.scenario.what:22} {r.rps:8.0f} {r.p50_ms:8.1f} {r.p99_ms:8.1f} {ratio:>9} "
+            f"{r.scenario.name:10} {r.scenario.what:22} {r.rps:8.0f} {r.p50_ms:8.1f} {r.p99_ms:8.1f} {ratio:>9} "
             f"{r.non_2xx:8d} {r.socket_errors:9d}"
         )
     print()
     for r in results:
-        print(f"  {r.scenario.name:9} {r.scenario.method} {r.scenario.path}")
+        print(f"  {r.scenario.name:10} {r.scenario.method} {r.scenario.path}")
     print()
     reached_all = True
     by_name = {r.scenario.name: r for r in results}
@@ -380,25 +402,25 @@ def main() -> int:
     if os.getloadavg()[0] > 0.5:
         log("warning: the machine is busy (load average above 0.5); figures will be lower and noisier")
     log(f"data in {home} on {where}; {args.workers} worker(s); wrk -t{args.threads} -c{args.connections}")
+    for item in args.server_env:
+        name, _, value = item.partition("=")
+        env[name] = value
     server: subprocess.Popen[bytes] | None = None
     try:
         key, _ = seed(env, args)
-        port = free_port()
-        base = f"http://{HOST}:{port}"
-        logfile = home / "server.log"
-        with logfile.open("wb") as out:
-            server = subprocess.Popen(
-                [str(BIN / "polytask"), "serve", "--host", HOST, "--port", str(port), "--workers", str(args.workers)],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_healthy(base, server, logfile)
+        server, base, logfile = start_server(env, args, home / "server.log")
         project_id, task_id = find_ids(base, key)
         log(f"serving on {base}; project {project_id}, task {task_id}")
         chosen = [s for s in scenarios(project_id, task_id) if not args.only or s.name in args.only]
-        results = [measure(wrk, base, key, s, args) for s in chosen]
+        results = [measure(wrk, base, key, s, args) for s in chosen if not s.server]
+        for scenario in (s for s in chosen if s.server):
+            # A server of its own with these settings, over the same data.
+            stop(server)
+            server = None
+            settings = ", ".join(f"{k}={v}" for k, v in scenario.server)
+            server, base, logfile = start_server({**env, **dict(scenario.server)}, args, home / f"{scenario.name}.log")
+            log(f"{scenario.name}: restarted the server with {settings}")
+            results.append(measure(wrk, base, key, scenario, args))
         clean, reached_all = print_table(results)
         if not clean:
             print_server_errors(logfile)
@@ -410,6 +432,27 @@ def main() -> int:
         else:
             shutil.rmtree(home, ignore_errors=True)
     return 0 if clean and (reached_all or not args.strict) else 1
+
+
+def start_server(
+    env: dict[str, str], args: argparse.Namespace, logfile: Path
+) -> tuple[subprocess.Popen[bytes], str, Path]:
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    with logfile.open("wb") as out:
+        server = subprocess.Popen(
+            [str(BIN / "polytask"), "serve", "--host", HOST, "--port", str(port), "--workers", str(args.workers)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_healthy(base, server, logfile)
+    except BaseException:
+        stop(server)
+        raise
+    return server, base, logfile
 
 
 if __name__ == "__main__":
