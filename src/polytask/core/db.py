@@ -186,19 +186,17 @@ class Database:
 
     @contextmanager
     def driver_read(self) -> Iterator[Any]:
-        """A pooled driver (DBAPI) connection inside one read-only transaction, for the read
-        lane's prebuilt statements (domain/tasks/reads.py); always rolled back, on any thread.
+        """A pooled driver (DBAPI) connection inside one transaction that is always rolled
+        back, for the read lane's prebuilt statements (domain/tasks/reads.py), on any thread.
 
-        On PostgreSQL the transaction is REPEATABLE READ, so its statements share one snapshot
-        as they do in SQLite's read transactions."""
+        The isolation is that of a read-only unit of work: one snapshot on SQLite, READ
+        COMMITTED (a snapshot per statement) on PostgreSQL."""
         conn = self.engine.raw_connection()
         try:
-            cursor = conn.cursor()
             if self.is_sqlite:
+                cursor = conn.cursor()
                 cursor.execute("BEGIN")
-            else:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            cursor.close()
+                cursor.close()
             yield conn.driver_connection
         finally:
             try:
