@@ -209,8 +209,11 @@ class Database:
         if not self.is_sqlite:
             return None
         pooled = self.engine.raw_connection()
-        driver = pooled.driver_connection
+        driver: Any = pooled.driver_connection
         pooled.detach()  # never returned to the pool: it belongs to the event loop's thread
+        # A WAL reader waits for no writer; if it ever meets a lock (recovery after a crash,
+        # another process in exclusive mode), it must not stall the loop for the usual 30 s.
+        driver.execute(f"PRAGMA busy_timeout={max(1, int(budget_ms))}")
         return LoopReader(driver, budget_ms, owner=pooled)
 
     def ping(self) -> None:
@@ -251,7 +254,8 @@ class HeldUnit:
 
 
 class ReadTooSlow(Exception):
-    """A loop read ran past its budget and was interrupted; run it on a worker thread instead."""
+    """A loop read ran past its budget (or met a lock) and was given up; run it on a worker
+    thread instead."""
 
 
 class LoopReader:
@@ -260,7 +264,8 @@ class LoopReader:
 
     Running them there saves the hand-off to a worker thread, which costs more than such a
     read. A statement that runs past `budget_ms` is interrupted through SQLite's progress
-    handler and `read()` raises ReadTooSlow, so one slow read cannot stall the loop for long.
+    handler and `read()` raises ReadTooSlow, so one slow read cannot stall the loop for long;
+    the connection's busy timeout is the same budget, so neither can a lock.
     """
 
     def __init__(self, conn: Any, budget_ms: float, owner: Any = None) -> None:
@@ -282,7 +287,7 @@ class LoopReader:
         try:
             yield conn
         except sqlite3.OperationalError as exc:
-            if "interrupted" in str(exc):
+            if "interrupted" in str(exc) or "locked" in str(exc) or "busy" in str(exc):
                 raise ReadTooSlow() from exc
             raise
         finally:
