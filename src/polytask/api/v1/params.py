@@ -205,11 +205,12 @@ def list_meta_links(url: URL, result: PageResult[Any], count: int) -> tuple[dict
         "page": page.offset // page.limit + 1,
         "per_page": page.limit,
     }
-    keep = [(k, v) for k, v in QueryParams(url.query).multi_items() if k not in PAGING]
+    kept = urlencode([(k, v) for k, v in QueryParams(url.query).multi_items() if k not in PAGING])
+    # The other parameters are encoded once; every link only adds its limit and offset.
+    head = f"{url.path}?{kept}&" if kept else f"{url.path}?"
 
     def link(offset: int) -> str:
-        query = urlencode([*keep, ("limit", str(page.limit)), ("offset", str(max(offset, 0)))])
-        return f"{url.path}?{query}"
+        return f"{head}limit={page.limit}&offset={max(offset, 0)}"
 
     has_next = result.total > page.offset + count if result.total is not None else count == page.limit
     links: dict[str, Any] = {
