@@ -341,3 +341,20 @@ def test_loop_reader_budget(db: Database) -> None:
             assert conn.execute("SELECT 42").fetchone() == (42,)
     finally:
         reader.close()
+
+
+def test_lane_answers_count_against_the_keys_plan(
+    serve_app: Serve, settings: Settings, db: Database, world: dict[str, Any]
+) -> None:
+    from tests.api.test_rate_plans import PLANS, key_on_plan
+
+    small = key_on_plan(db, world["alice"], "small")  # 3 a minute
+    app = create_app(settings.model_copy(update={"rate_plans": PLANS, "rate_limit_concurrency": 0}), db)
+    with serve_app(app) as url, httpx.Client(base_url=url, timeout=30) as c:
+        auth = {"Authorization": f"Bearer {small}"}
+        responses = [c.get(f"/v1/tasks/{world['first']}", headers=auth) for _ in range(4)]
+        assert [r.status_code for r in responses] == [200, 200, 200, 429]
+        assert [r.headers["x-ratelimit-limit"] for r in responses] == ["3"] * 4
+        assert [r.headers["x-ratelimit-remaining"] for r in responses] == ["2", "1", "0", "0"]
+        # The first read recorded the key's use through the route; the next two were the lane's.
+        assert stats(app).served == 2
