@@ -15,6 +15,7 @@ addressed by number (`$2.data.0.id`). Start a string with `$$` for a literal `$`
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ from polytask.api.deps import SHARED_UNIT, SharedUnit, run_unit, shared_unit
 from polytask.api.v1.errors import error_response
 from polytask.api.v1.schemas import ERROR_RESPONSES
 from polytask.core.errors import ValidationFailed
+from polytask.core.jsontext import dumps
 
 router = APIRouter(tags=["Batch"], responses=ERROR_RESPONSES)
 
@@ -189,7 +191,8 @@ async def _dispatch(
 ) -> tuple[int, dict[str, str], bytes]:
     """Run one operation through the application itself and collect its response."""
     outer: Scope = request.scope
-    raw = b"" if body is None else orjson.dumps(body)
+    # Written out as given (wide integers, NaN), so the operation's own checks refuse them.
+    raw = b"" if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     target, _, query = path.partition("?")
     headers = [(k, v) for k, v in outer["headers"] if k in _FORWARDED]
     headers += [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
@@ -249,7 +252,7 @@ def _document(results: list[BatchResult], *, atomic: bool) -> Response:
     ok = sum(1 for r in results if r.status < 400)
     meta = {"atomic": atomic, "committed": ok > 0 if not atomic else True, "succeeded": ok, "failed": len(results) - ok}
     body = {"data": [r.model_dump() for r in results], "meta": meta}
-    return Response(orjson.dumps(body), media_type="application/json")
+    return Response(dumps(body), media_type="application/json")
 
 
 def _failure(request: Request, result: BatchResult) -> Response:
