@@ -1,6 +1,7 @@
-"""Refuse JSON request bodies holding numbers Polytask cannot keep (core/jsontext.py), on
-every surface, before routing: a 422 VALIDATION_ERROR naming each field, in the surface's
-error shape, and nothing runs.
+"""Refuse JSON request bodies holding numbers Polytask cannot keep (core/jsontext.py:
+integers beyond 64 signed bits, NaN, Infinity, numbers too large for a double), on every
+surface, before routing: a 422 VALIDATION_ERROR naming each field, in the surface's error
+shape, and nothing runs.
 
 One middleware instead of a check per field: free-form JSON (task custom fields, settings,
 bulk items) reaches several services and serialisers, and the surfaces parse bodies in

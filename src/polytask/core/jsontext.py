@@ -1,16 +1,19 @@
 """JSON numbers Polytask refuses, and serialising JSON values that may hold wide integers.
 
 Request bodies are parsed with Python's json module (Starlette's, FastAPI's and ours), which
-reads integers of any size. Polytask keeps integers in 64 signed bits: that is what both
-engines' integer columns hold, what orjson (every response and webhook body) writes, and far
-beyond what a JavaScript client reads exactly. `unstorable_numbers` finds the numbers of a
-body that break that rule, with where they are, so a surface can refuse the request with a
-field-level error before anything runs.
+reads integers of any size and also takes `NaN`, `Infinity` and `-Infinity` (not JSON) and
+numbers too large for a double (`1e400`, read as infinity). Polytask keeps integers in 64
+signed bits: that is what both engines' integer columns hold, what orjson (every response
+and webhook body) writes, and far beyond what a JavaScript client reads exactly. Non-finite
+numbers have no JSON form at all: orjson writes them as null, PostgreSQL's jsonb refuses
+them. `unstorable_numbers` finds the numbers of a body that break either rule, with where
+they are, so a surface can refuse the request with a field-level error before anything runs.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,10 +24,13 @@ INT64_MAX = 2**63 - 1
 # 19 digits reach 9,223,372,036,854,775,807; a body without a run that long holds no wider integer.
 _WIDE_RUN = b"0" * 19
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+# Beyond 1.8e308 a double is infinite: a three-digit exponent, or (below e100) 210+ digits.
+_SUSPECT = (b"NaN", b"Infinity", b"e000", b"E000", b"e+000", b"E+000", _WIDE_RUN)
 _SHOWN_DIGITS = 40
 MAX_REPORTED = 20
 
 INTEGER_ISSUE = f"integers must lie between {INT64_MIN} and {INT64_MAX} (64-bit signed)"
+FINITE_ISSUE = "must be a finite number (NaN, Infinity and magnitudes beyond 1.8e308 are not allowed)"
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,19 @@ def _parse_int(text: str) -> int | _Refused:
     return value
 
 
+def _parse_float(text: str) -> float | _Refused:
+    value = float(text)
+    return value if math.isfinite(value) else _Refused(text, FINITE_ISSUE)
+
+
+def _parse_constant(text: str) -> _Refused:
+    return _Refused(text, FINITE_ISSUE)
+
+
 def _might_hold_refused(body: bytes) -> bool:
     """A quick scan that rules out nearly every body without parsing it (false alarms are fine)."""
-    return _WIDE_RUN in body.translate(_DIGITS_TO_ZERO)
+    shape = body.translate(_DIGITS_TO_ZERO)
+    return any(token in shape for token in _SUSPECT)
 
 
 def unstorable_numbers(body: bytes) -> list[NumberProblem]:
@@ -65,7 +81,7 @@ def unstorable_numbers(body: bytes) -> list[NumberProblem]:
     if not _might_hold_refused(body):
         return []
     try:
-        document = json.loads(body, parse_int=_parse_int)
+        document = json.loads(body, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
     except (ValueError, RecursionError):
         return []
     found: list[NumberProblem] = []

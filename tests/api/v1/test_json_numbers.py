@@ -147,3 +147,114 @@ def test_taskforce_json_bodies_refuse_wide_integers(base_url: str, db: Database)
         assert body["details"]["field"] == "task_ids[0]"
     finally:
         tf.close()
+
+
+# Non-finite numbers: Python's json reads NaN, Infinity, -Infinity, and 1e400 as infinity.
+NON_FINITE = ["NaN", "Infinity", "-Infinity", "1e400", "-1E+999"]
+
+
+def raw(client: httpx.Client, method: str, path: str, person: Person, text: str) -> httpx.Response:
+    return client.request(method, path, content=text, headers={**person.headers, "Content-Type": "application/json"})
+
+
+def assert_not_finite(r: httpx.Response, field: str) -> dict[str, Any]:
+    assert r.status_code == 422, r.text
+    error: dict[str, Any] = r.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["details"]["field"] == field
+    assert "finite" in error["details"]["issue"]
+    return error
+
+
+@pytest.mark.parametrize("number", NON_FINITE)
+def test_creates_and_updates_refuse_non_finite_numbers(client: httpx.Client, db: Database, number: str) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    body = '{"name": "x", "custom_fields": {"ratio": NUMBER}}'.replace("NUMBER", number)
+    error = assert_not_finite(raw(client, "POST", f"/v1/projects/{project}/tasks", alice, body), "custom_fields.ratio")
+    assert error["details"]["provided_value"] == number
+    flat = body.replace('"name"', f'"project_id": "{project}", "name"')
+    assert_not_finite(raw(client, "POST", "/v1/tasks", alice, flat), "custom_fields.ratio")
+    typed = '{"name": "x", "position": NUMBER}'.replace("NUMBER", number)
+    assert_not_finite(raw(client, "POST", f"/v1/projects/{project}/tasks", alice, typed), "position")
+    assert task_count(db) == 0
+    task = make_task(client, alice, project, custom_fields={"ratio": 0.5})
+    for method in ("PATCH", "PUT"):
+        r = raw(client, method, f"/v1/tasks/{task['id']}", alice, body.replace('"x"', '"renamed"'))
+        assert_not_finite(r, "custom_fields.ratio")
+        r = raw(
+            client, method, f"/v1/projects/{project}", alice, '{"settings": {"zoom": NUMBER}}'.replace("NUMBER", number)
+        )
+        assert_not_finite(r, "settings.zoom")
+    attributes = client.get(f"/v1/tasks/{task['id']}", headers=alice.headers).json()["data"]["attributes"]
+    assert (attributes["name"], attributes["custom_fields"]) == ("A task", {"ratio": 0.5})
+
+
+@pytest.mark.parametrize("number", ["NaN", "nan", "Infinity", "-inf"])
+def test_typed_float_fields_refuse_non_finite_strings(client: httpx.Client, db: Database, number: str) -> None:
+    """Pydantic would read "NaN" in a string as a float; the float fields are FiniteFloat."""
+    alice = make_person(db)
+    project = make_project(client, alice)
+    for field in ("position", "estimated_hours"):
+        r = client.post(f"/v1/projects/{project}/tasks", json={"name": "x", field: number}, headers=alice.headers)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["field"] == field
+    r = client.patch(f"/v1/projects/{project}", json={"position": number}, headers=alice.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"]["field"] == "position"
+    assert task_count(db) == 0
+
+
+def test_bulk_and_batch_refuse_non_finite_numbers(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    items = '[{"name": "a"}, {"name": "b", "custom_fields": {"r": NaN}}, {"name": "c", "position": -Infinity}]'
+    error = assert_not_finite(
+        raw(client, "POST", f"/v1/projects/{project}/tasks/bulk", alice, f'{{"tasks": {items}}}'),
+        "tasks[1].custom_fields.r",
+    )
+    assert [e["field"] for e in error["details"]["errors"]] == ["tasks[1].custom_fields.r", "tasks[2].position"]
+    flat = items.replace('"name"', f'"project_id": "{project}", "name"')
+    assert_not_finite(raw(client, "POST", "/v1/tasks/bulk", alice, f'{{"tasks": {flat}}}'), "tasks[1].custom_fields.r")
+    path = f"/projects/{project}/tasks"
+    ops = json.dumps(
+        [
+            {"method": "POST", "path": path, "body": {"name": "fine"}},
+            {"method": "POST", "path": path, "body": {"name": "x", "custom_fields": {"r": "NAN_HERE"}}},
+        ]
+    ).replace('"NAN_HERE"', "NaN")
+    r = raw(client, "POST", "/v1/batch", alice, f'{{"operations": {ops}}}')
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"]["index"] == 1
+    assert r.json()["error"]["details"]["error"]["details"]["field"] == "custom_fields.r"
+    assert task_count(db) == 0
+    r = raw(client, "POST", "/v1/batch", alice, f'{{"operations": {ops}, "atomic": false}}')
+    assert r.status_code == 200, r.text
+    assert [x["status"] for x in r.json()["data"]] == [201, 422]
+    assert task_count(db) == 1
+
+
+def test_strings_that_look_non_finite_are_kept(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    fields = {"word": "NaN", "phrase": "Infinity and beyond", "code": "1e400", "id": "12345678901234567890123"}
+    task = make_task(client, alice, project, name="NaN", custom_fields=fields)
+    assert task["attributes"]["custom_fields"] == fields
+
+
+def test_taskforce_json_bodies_refuse_non_finite_numbers(base_url: str, db: Database) -> None:
+    alice = make_person(db)
+    tf = Taskforce(base_url, alice, "json")
+    try:
+        flagship = tf.get("/lists")["lists"][0]["id"]
+        r = tf.http.post(
+            tf.url("/tasks"),
+            content=f'{{"name": "x", "list_id": {flagship}, "position": Infinity}}',
+            headers={**tf.headers, "Content-Type": "application/json"},
+        )
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert (body["success"], body["code"], body["details"]["field"]) == (False, "VALIDATION_ERROR", "position")
+        assert task_count(db) == 0
+    finally:
+        tf.close()
