@@ -178,6 +178,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         from polytask.domain.events import transport
 
         event_bus = transport.start(settings, db.url)
+        _app.state.event_bus = event_bus  # its state is shown by /readyz
         # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
         dispatcher = None
         if settings.webhook_dispatcher:
