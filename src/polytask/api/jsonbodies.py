@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from polytask.api.asgi import read_body
 from polytask.core.jsontext import unstorable_numbers
 
 Render = Callable[[Request, int, str, str, dict[str, Any]], Response]
@@ -47,7 +48,7 @@ class JsonNumbersMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        body, last = await _read_body(receive)
+        body, last = await read_body(receive)
         problems = unstorable_numbers(body)
         if problems:
             items = [{"field": p.field, "issue": p.issue, "provided_value": p.text} for p in problems]
@@ -67,15 +68,3 @@ class JsonNumbersMiddleware:
             return last if last["type"] != "http.request" else {**last, "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
-
-
-async def _read_body(receive: Receive) -> tuple[bytes, Message]:
-    """The whole body, and the message that ended it (a disconnect is passed on as it came)."""
-    parts: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return b"".join(parts), message
-        parts.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(parts), message

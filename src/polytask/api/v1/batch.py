@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from starlette.types import Message, Scope
 
+from polytask.api.asgi import CapturedResponse
 from polytask.api.deps import SHARED_UNIT, SharedUnit, run_unit, shared_unit
 from polytask.api.v1.errors import error_response
 from polytask.api.v1.schemas import ERROR_RESPONSES
@@ -217,8 +218,6 @@ async def _dispatch(
     if unit is not None:
         scope[SHARED_UNIT] = unit
     sent = False
-    start: Message | None = None
-    chunks: list[bytes] = []
 
     async def receive() -> Message:
         nonlocal sent
@@ -227,25 +226,15 @@ async def _dispatch(
         sent = True
         return {"type": "http.request", "body": raw, "more_body": False}
 
-    async def send(message: Message) -> None:
-        nonlocal start
-        if message["type"] == "http.response.start":
-            start = message
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
+    captured = CapturedResponse()
     try:
-        await request.app(scope, receive, send)
+        await request.app(scope, receive, captured.send)
     except Exception:  # the app has already sent its 500 response; report it as the result
-        if start is None:
+        if captured.start is None:
             return 500, {}, b""
-    assert start is not None
-    kept = {
-        name.decode("latin-1").lower(): value.decode("latin-1")
-        for name, value in start.get("headers", [])
-        if name.lower() in (b"location", b"etag")
-    }
-    return int(start["status"]), kept, b"".join(chunks)
+    assert captured.start is not None
+    kept = {name.lower(): value for name, value in captured.headers() if name.lower() in ("location", "etag")}
+    return int(captured.start["status"]), kept, captured.body
 
 
 def _document(results: list[BatchResult], *, atomic: bool) -> Response:
