@@ -24,8 +24,9 @@ INT64_MAX = 2**63 - 1
 # 19 digits reach 9,223,372,036,854,775,807; a body without a run that long holds no wider integer.
 _WIDE_RUN = b"0" * 19
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-# Beyond 1.8e308 a double is infinite: a three-digit exponent, or (below e100) 210+ digits.
-_SUSPECT = (b"NaN", b"Infinity", b"e000", b"E000", b"e+000", b"E+000", _WIDE_RUN)
+# Beyond 1.8e308 a double is infinite: a three-digit exponent (after a digit, as JSON
+# writes it; "file123" in a text is no alarm), or (below e100) 210+ digits.
+_SUSPECT = (b"NaN", b"Infinity", b"0e000", b"0E000", b"0e+000", b"0E+000", _WIDE_RUN)
 _SHOWN_DIGITS = 40
 MAX_REPORTED = 20
 

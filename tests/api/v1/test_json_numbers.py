@@ -150,7 +150,7 @@ def test_taskforce_json_bodies_refuse_wide_integers(base_url: str, db: Database)
 
 
 # Non-finite numbers: Python's json reads NaN, Infinity, -Infinity, and 1e400 as infinity.
-NON_FINITE = ["NaN", "Infinity", "-Infinity", "1e400", "-1E+999"]
+NON_FINITE = ["NaN", "Infinity", "-Infinity", "1e400", "-1E+999", "0.5e309", "1.5E400"]
 
 
 def raw(client: httpx.Client, method: str, path: str, person: Person, text: str) -> httpx.Response:
