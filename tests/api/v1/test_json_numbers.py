@@ -15,6 +15,7 @@ from polytask.models import Task
 from tests.api.taskforce.client import Taskforce
 from tests.factories.people import Person, make_person
 from tests.factories.work import make_project, make_task
+from tests.webhooks.helpers import deliveries, make_webhook
 
 HUGE = 2**70
 INT64_MAX = 2**63 - 1
@@ -134,6 +135,16 @@ def test_stored_wide_integers_still_read_back(client: httpx.Client, db: Database
     r = client.get(f"/v1/projects/{project}/tasks", headers=alice.headers)
     assert r.status_code == 200, r.text
     assert json.loads(r.content)["data"][0]["attributes"]["custom_fields"] == {"huge": HUGE}
+    # A change to such a task is announced (event stream, webhook body) with the number exact.
+    hook = make_webhook(client, alice, "https://example.com/hooks", events=["task.updated"])
+    r = client.patch(f"/v1/tasks/{task['id']}", json={"name": "renamed"}, headers=alice.headers)
+    assert r.status_code == 200, r.text
+    [delivery] = deliveries(client, alice, hook["id"])
+    sent = json.loads(delivery["attributes"]["request_body"])
+    assert sent["data"]["task"]["custom_fields"] == {"huge": HUGE}
+    r = client.get("/v1/events", params={"project_id": project, "types": "task.updated"}, headers=alice.headers)
+    assert r.status_code == 200, r.text
+    assert str(HUGE) in r.text
 
 
 def test_taskforce_json_bodies_refuse_wide_integers(base_url: str, db: Database) -> None:
