@@ -19,6 +19,7 @@ from polytask.api import system
 from polytask.api.conditional import ConditionalMiddleware
 from polytask.api.csrf import CsrfMiddleware
 from polytask.api.idempotency import IdempotencyMiddleware
+from polytask.api.jsonbodies import JsonNumbersMiddleware
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.oauth import endpoints as oauth_endpoints
 from polytask.api.oauth import pages as oauth_pages
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         from polytask.domain.events import transport
 
         event_bus = transport.start(settings, db.url)
+        _app.state.event_bus = event_bus  # its state is shown by /readyz
         # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
         dispatcher = None
         if settings.webhook_dispatcher:
@@ -203,7 +205,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
-    # Innermost: If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
+    # Innermost: JSON bodies with numbers Polytask cannot keep are refused (api/jsonbodies.py).
+    app.add_middleware(JsonNumbersMiddleware, render=_render_error)
+    # Then If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
     # keyed POST/PATCH, claimed after the rate limit let the request through.
     if settings.read_lane:
         # Innermost of all: plain task reads answered without routing or ORM (api/v1/readlane.py).

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from polytask.api.asgi import CapturedResponse
 from polytask.api.deps import SHARED_UNIT, SharedUnit, shared_unit
 from polytask.api.v1.errors import error_response
 from polytask.core.errors import PreconditionFailed
@@ -35,33 +36,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
-
-
-class _Captured:
-    def __init__(self) -> None:
-        self.start: Message | None = None
-        self.chunks: list[bytes] = []
-
-    async def send(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
-            self.start = message
-        elif message["type"] == "http.response.body":
-            self.chunks.append(message.get("body", b""))
-
-    @property
-    def status(self) -> int:
-        return int(self.start["status"]) if self.start else 500
-
-    def header(self, name: bytes) -> str | None:
-        for key, value in (self.start or {}).get("headers", []):
-            if key.lower() == name:
-                return str(value.decode("latin-1"))
-        return None
-
-    async def replay(self, send: Send) -> None:
-        assert self.start is not None
-        await send(self.start)
-        await send({"type": "http.response.body", "body": b"".join(self.chunks), "more_body": False})
 
 
 class ConditionalMiddleware:
@@ -82,7 +56,7 @@ class ConditionalMiddleware:
             await self.app(scope, receive, send)
 
     async def _if_none_match(self, scope: Scope, receive: Receive, send: Send, wanted: set[str]) -> None:
-        captured = _Captured()
+        captured = CapturedResponse()
         await self.app(scope, receive, captured.send)
         etag = captured.header(b"etag")
         if captured.status == 200 and etag is not None and ("*" in wanted or etag in wanted):
@@ -100,7 +74,7 @@ class ConditionalMiddleware:
                 if current.status != 200 or etag is None or not ("*" in expected or etag in expected):
                     await self._refuse(request, scope, receive, send, etag)
                     return
-            captured = _Captured()
+            captured = CapturedResponse()
 
             async def replay_body() -> Message:
                 return {"type": "http.request", "body": body, "more_body": False}
@@ -110,11 +84,11 @@ class ConditionalMiddleware:
                 await unit.complete()
         await captured.replay(send)
 
-    async def _current(self, scope: Scope, unit: SharedUnit) -> _Captured:
+    async def _current(self, scope: Scope, unit: SharedUnit) -> CapturedResponse:
         """The resource as this credential would GET it now, inside the write's transaction."""
         headers = [(k, v) for k, v in scope["headers"] if k not in (b"if-match", b"content-length", b"content-type")]
         probe: Scope = {**scope, "method": "GET", "query_string": b"", "headers": headers, SHARED_UNIT: unit}
-        captured = _Captured()
+        captured = CapturedResponse()
 
         async def empty() -> Message:
             return {"type": "http.request", "body": b"", "more_body": False}

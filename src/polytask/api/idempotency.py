@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from polytask.api.asgi import CapturedResponse, read_body
 from polytask.api.deps import run_anonymous
 from polytask.api.sessions import session_cookie_in
 from polytask.api.v1.errors import error_response
@@ -60,7 +61,7 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        body = await _read_body(receive)
+        body, _ = await read_body(receive)
         try:
             key = service.check_key(raw_key.decode("latin-1"))
             outcome = await run_anonymous(request, lambda session: self._claim(session, scope, key, body))
@@ -91,43 +92,29 @@ class IdempotencyMiddleware:
         )
 
     async def _run(self, request: Request, scope: Scope, body: bytes, send: Send, claim: Claimed) -> None:
-        start: Message | None = None
-        chunks: list[bytes] = []
-
         async def replay_body() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
+        captured = CapturedResponse()
         try:
-            await self.app(scope, replay_body, capture)
+            await self.app(scope, replay_body, captured.send)
         except BaseException:
             await run_anonymous(request, lambda session: service.release_key(session, row_id=claim.row_id))
             raise
-        assert start is not None
-        status: int = start["status"]
-        content = b"".join(chunks)
+        assert captured.start is not None
+        status = captured.status
+        content = captured.body
         if status >= 500 or status in _NOT_STORED:
             await run_anonymous(request, lambda session: service.release_key(session, row_id=claim.row_id))
         else:
-            kept = {
-                name.decode("latin-1"): value.decode("latin-1")
-                for name, value in start.get("headers", [])
-                if name.decode("latin-1").lower() in _KEPT_HEADERS
-            }
+            kept = {name: value for name, value in captured.headers() if name.lower() in _KEPT_HEADERS}
             await run_anonymous(
                 request,
                 lambda session: service.complete_key(
                     session, row_id=claim.row_id, status=status, headers=kept, body=content
                 ),
             )
-        await send(start)
-        await send({"type": "http.response.body", "body": content, "more_body": False})
+        await captured.replay(send)
 
 
 def _credential_scope(scope: Scope, session_cookie: str) -> str:
@@ -140,15 +127,3 @@ def _credential_scope(scope: Scope, session_cookie: str) -> str:
     if session:
         return hashlib.sha256(b"session:" + session.encode()).hexdigest()
     return hashlib.sha256(b"anonymous").hexdigest()
-
-
-async def _read_body(receive: Receive) -> bytes:
-    parts: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        parts.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(parts)

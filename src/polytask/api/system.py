@@ -23,10 +23,23 @@ class Health(BaseModel):
     status: str = Field(examples=["ok"])
 
 
+class EventBus(BaseModel):
+    transport: str = Field(examples=["redis"], description="'redis', 'postgres', 'memory', or 'none' (no lifespan ran)")
+    state: str = Field(
+        examples=["connected"],
+        description="'connected', 'connecting', 'reconnecting', 'in_process' (memory) or 'not_started'",
+    )
+    error: str | None = Field(default=None, description="The kind of the last failure while reconnecting")
+
+
 class Readiness(BaseModel):
     status: str = Field(examples=["ok"], description="'ok', or 'unavailable' with a 503")
     database: str = Field(examples=["ok"], description="'ok' or 'unreachable'")
     error: str | None = Field(default=None, description="The kind of failure when unreachable")
+    event_bus: EventBus = Field(
+        description="The event bus transport (POLYTASK_EVENT_BUS). Informational: a bus that is "
+        "reconnecting costs other processes at most a poll interval, so it never makes this a 503."
+    )
 
 
 @router.get("/healthz", response_model=Health)
@@ -36,21 +49,31 @@ async def healthz() -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def _event_bus(request: Request) -> dict[str, str]:
+    running = getattr(request.app.state, "event_bus", None)
+    if running is None:
+        return {"transport": "none", "state": "not_started"}
+    status: dict[str, str] = running.status()
+    return status
+
+
 @router.get(
     "/readyz",
     response_model=Readiness,
     responses={503: {"model": Readiness, "description": "The database is unreachable"}},
 )
 def readyz(request: Request) -> JSONResponse:
-    """Readiness: the database answers a query."""
+    """Readiness: the database answers a query; the event bus's state is reported, not required."""
     db: Database = request.app.state.db
+    event_bus = _event_bus(request)
     try:
         db.ping()
     except Exception as exc:
         return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "error": type(exc).__name__}, status_code=503
+            {"status": "unavailable", "database": "unreachable", "error": type(exc).__name__, "event_bus": event_bus},
+            status_code=503,
         )
-    return JSONResponse({"status": "ok", "database": "ok"})
+    return JSONResponse({"status": "ok", "database": "ok", "event_bus": event_bus})
 
 
 def mount_docs(app: FastAPI) -> None:

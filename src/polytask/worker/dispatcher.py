@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -70,6 +71,13 @@ class _Finished:
 
     attempt: Attempt
     recorded: asyncio.Future[None]
+
+
+def no_cookies() -> CookieJar:
+    """A jar that keeps nothing: the client is shared by every endpoint of every workspace, so a
+    receiver's Set-Cookie must never come back on a later delivery (to it or to another
+    endpoint on the same host)."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 class Dispatcher:
@@ -132,7 +140,9 @@ class Dispatcher:
             prune_periodically(self.db, self.settings.audit_retention_days), name="polytask-event-retention"
         )
         try:
-            async with httpx.AsyncClient(follow_redirects=False, limits=limits, trust_env=False) as client:
+            async with httpx.AsyncClient(
+                follow_redirects=False, limits=limits, trust_env=False, cookies=no_cookies()
+            ) as client:
                 while not self._stop.is_set():
                     self._wake.clear()
                     await self._exchange(client, claim=True)

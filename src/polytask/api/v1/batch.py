@@ -15,6 +15,7 @@ addressed by number (`$2.data.0.id`). Start a string with `$$` for a literal `$`
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Literal
 
@@ -24,10 +25,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from starlette.types import Message, Scope
 
+from polytask.api.asgi import CapturedResponse
 from polytask.api.deps import SHARED_UNIT, SharedUnit, run_unit, shared_unit
 from polytask.api.v1.errors import error_response
 from polytask.api.v1.schemas import ERROR_RESPONSES
 from polytask.core.errors import ValidationFailed
+from polytask.core.jsontext import dumps
 
 router = APIRouter(tags=["Batch"], responses=ERROR_RESPONSES)
 
@@ -189,7 +192,8 @@ async def _dispatch(
 ) -> tuple[int, dict[str, str], bytes]:
     """Run one operation through the application itself and collect its response."""
     outer: Scope = request.scope
-    raw = b"" if body is None else orjson.dumps(body)
+    # Written out as given (wide integers, NaN), so the operation's own checks refuse them.
+    raw = b"" if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     target, _, query = path.partition("?")
     headers = [(k, v) for k, v in outer["headers"] if k in _FORWARDED]
     headers += [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
@@ -214,8 +218,6 @@ async def _dispatch(
     if unit is not None:
         scope[SHARED_UNIT] = unit
     sent = False
-    start: Message | None = None
-    chunks: list[bytes] = []
 
     async def receive() -> Message:
         nonlocal sent
@@ -224,32 +226,22 @@ async def _dispatch(
         sent = True
         return {"type": "http.request", "body": raw, "more_body": False}
 
-    async def send(message: Message) -> None:
-        nonlocal start
-        if message["type"] == "http.response.start":
-            start = message
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
+    captured = CapturedResponse()
     try:
-        await request.app(scope, receive, send)
+        await request.app(scope, receive, captured.send)
     except Exception:  # the app has already sent its 500 response; report it as the result
-        if start is None:
+        if captured.start is None:
             return 500, {}, b""
-    assert start is not None
-    kept = {
-        name.decode("latin-1").lower(): value.decode("latin-1")
-        for name, value in start.get("headers", [])
-        if name.lower() in (b"location", b"etag")
-    }
-    return int(start["status"]), kept, b"".join(chunks)
+    assert captured.start is not None
+    kept = {name.lower(): value for name, value in captured.headers() if name.lower() in ("location", "etag")}
+    return int(captured.start["status"]), kept, captured.body
 
 
 def _document(results: list[BatchResult], *, atomic: bool) -> Response:
     ok = sum(1 for r in results if r.status < 400)
     meta = {"atomic": atomic, "committed": ok > 0 if not atomic else True, "succeeded": ok, "failed": len(results) - ok}
     body = {"data": [r.model_dump() for r in results], "meta": meta}
-    return Response(orjson.dumps(body), media_type="application/json")
+    return Response(dumps(body), media_type="application/json")
 
 
 def _failure(request: Request, result: BatchResult) -> Response:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.core.gcpause import collector_paused
 from polytask.core.ids import WorkspaceRef
+from polytask.core.jsontext import dumps
 from polytask.domain.bulk import operations, projects, tasks
 from polytask.domain.bulk.created import NewTaskView
 from polytask.domain.bulk.operations import BulkOperation
@@ -111,7 +111,7 @@ EXAMPLE_PROJECTS = {
 
 
 def _json(body: dict[str, Any], status: int) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    return Response(dumps(body), status_code=status, media_type="application/json")
 
 
 def _created_tasks(views: list[NewTaskView], status: int = 201) -> Response:

@@ -6,19 +6,19 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from polytask.api.v1.params import Shape, list_meta_links
 from polytask.api.v1.render import Resource, dedupe, sparse
+from polytask.core.jsontext import dumps
 from polytask.core.pagination import PageRequest, PageResult
 
 
 def etag_of(data: Resource) -> str:
     """A strong validator of a resource's full representation (whatever `fields=` and
     `include=` select), so a GET, the write that returned it and If-Match all agree."""
-    digest = hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    digest = hashlib.sha256(dumps(data, sort_keys=True)).hexdigest()
     return f'"{digest[:32]}"'
 
 
@@ -26,7 +26,7 @@ class JSONAPIResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        return dumps(content)
 
 
 def document(

@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import anyio.to_thread
-import orjson
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from polytask.core.actor import Actor
 from polytask.core.db import Database
 from polytask.core.errors import ValidationFailed
 from polytask.core.ids import parse_id, render_id
+from polytask.core.jsontext import dumps
 from polytask.core.settings import Settings
 from polytask.domain.events import bus, feed
 
@@ -196,7 +196,7 @@ async def _sse(
             items = await anyio.to_thread.run_sync(fetch, after)
             for item in items:
                 after = item.event.id
-                body = orjson.dumps(_event(item)).decode()
+                body = dumps(_event(item)).decode()
                 yield f"id: {render_id('event', after)}\nevent: {item.event.type}\ndata: {body}\n\n".encode()
             if items:
                 quiet_since = time.monotonic()

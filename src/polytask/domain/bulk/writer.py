@@ -20,15 +20,15 @@ in the form the column stores: timestamps through `timestamp`, JSON documents th
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import DateTime, text
 from sqlalchemy.orm import Session
+
+from polytask.core.jsontext import dumps
 
 # Rows per multi-row INSERT on SQLite: large enough that statement overhead vanishes,
 # small enough to stay under the driver's bound-variable limit for wide tables.
@@ -62,13 +62,10 @@ class RowWriter:
         """A JSON document as text: SQLite's JSON columns and PostgreSQL's jsonb both accept it.
 
         orjson is several times faster than the json module SQLAlchemy uses; the text differs
-        only in whitespace, which readers never see. Values orjson refuses (integers beyond 64
-        bits, in custom fields nobody defined) go through the json module as before.
+        only in whitespace, which readers never see (core/jsontext.py writes any integer wider
+        than orjson takes exactly; request bodies holding one are refused before they get here).
         """
-        try:
-            return orjson.dumps(value).decode()
-        except orjson.JSONEncodeError:
-            return json.dumps(value)
+        return dumps(value).decode()
 
     def reserve_ids(self, table: str, count: int) -> list[int]:
         """Primary keys for `count` new rows of `table` (its integer `id` column).

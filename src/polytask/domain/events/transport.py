@@ -89,6 +89,9 @@ class _Listening:
         self.origin = secrets.token_hex(8)
         self.connected = threading.Event()
         self.received = 0
+        # Attempts to (re)subscribe that failed, and the kind of the last failure, for /readyz.
+        self.failures = 0
+        self.last_error: str | None = None
         self._stop = threading.Event()
         self._delay = BACKOFF_FIRST
         self._threads: list[threading.Thread] = []
@@ -119,6 +122,8 @@ class _Listening:
                 else:
                     log.debug("event bus (%s) still unavailable: %s", self.kind, exc)
                 first = False
+                self.failures += 1
+                self.last_error = type(exc).__name__
                 self.connected.clear()
                 if self._stop.wait(self._delay * random.uniform(0.8, 1.2)):
                     return
@@ -276,6 +281,22 @@ class Running:
     def __init__(self, mode: str, transport: PostgresTransport | RedisTransport | None) -> None:
         self.mode = mode
         self.transport = transport
+
+    def status(self) -> dict[str, str]:
+        """What /readyz shows: the transport and whether its listener is subscribed.
+
+        `connected`; `connecting` before the first subscription; `reconnecting` after a
+        failed try or a lost subscription (with the failure's kind in `error`); `in_process`
+        for memory mode, where there is nothing to connect.
+        """
+        listener = self.transport
+        if listener is None:
+            return {"transport": self.mode, "state": "in_process"}
+        if listener.connected.is_set():
+            return {"transport": self.mode, "state": "connected"}
+        if listener.failures == 0:
+            return {"transport": self.mode, "state": "connecting"}
+        return {"transport": self.mode, "state": "reconnecting", "error": listener.last_error or "unknown"}
 
     def stop(self) -> None:
         if self.transport is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, field_validator
 
 FieldType = Literal[
     "text",
@@ -63,7 +63,7 @@ class FieldDefinitionCreate(BaseModel):
     required: bool = False
     default_value: Any = None
     options: list[Any] = Field(default_factory=list, max_length=500)
-    position: float | None = None
+    position: FiniteFloat | None = None
     # For currency fields: the ISO 4217 code used when a value gives only an amount.
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
 
@@ -90,7 +90,7 @@ class FieldDefinitionUpdate(BaseModel):
     required: bool | None = None
     default_value: Any = None
     options: list[Any] | None = Field(default=None, max_length=500)
-    position: float | None = None
+    position: FiniteFloat | None = None
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     # When options are removed or renamed: {"Old": "New"} rewrites values, {"Old": null} clears them.
     migrate_options: dict[str, str | None] | None = None

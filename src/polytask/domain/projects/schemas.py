@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat
 
 from polytask.core.ids import WorkspaceRef
 
@@ -59,14 +59,14 @@ class SectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    position: float | None = None
+    position: FiniteFloat | None = None
 
 
 class SectionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    position: float | None = None
+    position: FiniteFloat | None = None
 
 
 def is_definition(value: Any) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, field_validator
 
 from polytask.core.dates import FlexibleDateTime
 from polytask.core.ids import ProjectRef, SectionRef, TaskRef
@@ -45,13 +45,13 @@ class _TaskFields(BaseModel):
     due_date: FlexibleDateTime | None = None
     start_date: FlexibleDateTime | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
-    estimated_hours: float | None = Field(default=None, ge=0, le=100_000)
+    estimated_hours: FiniteFloat | None = Field(default=None, ge=0, le=100_000)
     section_id: SectionRef | None = None
     parent_id: TaskRef | None = None
     dependencies: list[TaskRef] | None = Field(default=None, max_length=100)
     labels: list[str] | None = Field(default=None, max_length=50)
     custom_fields: dict[str, Any] | None = None
-    position: float | None = None
+    position: FiniteFloat | None = None
 
     _clean_labels = field_validator("labels")(_labels)
 

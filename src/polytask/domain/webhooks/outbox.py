@@ -11,12 +11,12 @@ import secrets
 from collections import defaultdict
 from typing import Any
 
-import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.clock import isoformat, utcnow
 from polytask.core.ids import render_id
+from polytask.core.jsontext import dumps
 from polytask.domain.webhooks.schemas import PING_EVENT
 from polytask.models import (
     Comment,
@@ -168,7 +168,7 @@ def sequence_of(session: Session, event: Event) -> int:
 
 
 def encode(payload: dict[str, Any]) -> str:
-    return orjson.dumps(payload).decode()
+    return dumps(payload).decode()
 
 
 def enqueue_deliveries(session: Session, events: list[Event]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,8 @@ def retry_after_seconds(outcome: Outcome, now: datetime | None = None) -> float 
         except (TypeError, ValueError):
             return None
         seconds = (when - (now or utcnow())).total_seconds()
+    if math.isnan(seconds):
+        return None  # "nan" parses as a float; clamping cannot place it, so keep to the schedule
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
 
 

@@ -1,0 +1,121 @@
+"""JSON numbers Polytask refuses, and serialising JSON values that may hold wide integers.
+
+Request bodies are parsed with Python's json module (Starlette's, FastAPI's and ours), which
+reads integers of any size and also takes `NaN`, `Infinity` and `-Infinity` (not JSON) and
+numbers too large for a double (`1e400`, read as infinity). Polytask keeps integers in 64
+signed bits: that is what both engines' integer columns hold, what orjson (every response
+and webhook body) writes, and far beyond what a JavaScript client reads exactly. Non-finite
+numbers have no JSON form at all: orjson writes them as null, PostgreSQL's jsonb refuses
+them. `unstorable_numbers` finds the numbers of a body that break either rule, with where
+they are, so a surface can refuse the request with a field-level error before anything runs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+# 19 digits reach 9,223,372,036,854,775,807; a body without a run that long holds no wider integer.
+_WIDE_RUN = b"0" * 19
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+# Beyond 1.8e308 a double is infinite: a three-digit exponent (after a digit, as JSON
+# writes it; "file123" in a text is no alarm), or (below e100) 210+ digits.
+_SUSPECT = (b"NaN", b"Infinity", b"0e000", b"0E000", b"0e+000", b"0E+000", _WIDE_RUN)
+_SHOWN_DIGITS = 40
+MAX_REPORTED = 20
+
+INTEGER_ISSUE = f"integers must lie between {INT64_MIN} and {INT64_MAX} (64-bit signed)"
+FINITE_ISSUE = "must be a finite number (NaN, Infinity and magnitudes beyond 1.8e308 are not allowed)"
+
+
+@dataclass(frozen=True)
+class NumberProblem:
+    field: str  # "custom_fields.huge", "tasks[3].custom_fields.huge"
+    issue: str
+    text: str  # the number as written (shortened when very long)
+
+
+class _Refused:
+    """Stands in for a refused number while the body is parsed, so the walk can name its field."""
+
+    __slots__ = ("issue", "text")
+
+    def __init__(self, text: str, issue: str) -> None:
+        self.text = text if len(text) <= _SHOWN_DIGITS else f"{text[:_SHOWN_DIGITS]}..."
+        self.issue = issue
+
+
+def _parse_int(text: str) -> int | _Refused:
+    # Checked on the text first: int() of thousands of digits is slow, and refused past 4,300.
+    if len(text.lstrip("-")) > 19:
+        return _Refused(text, INTEGER_ISSUE)
+    value = int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        return _Refused(text, INTEGER_ISSUE)
+    return value
+
+
+def _parse_float(text: str) -> float | _Refused:
+    value = float(text)
+    return value if math.isfinite(value) else _Refused(text, FINITE_ISSUE)
+
+
+def _parse_constant(text: str) -> _Refused:
+    return _Refused(text, FINITE_ISSUE)
+
+
+def _might_hold_refused(body: bytes) -> bool:
+    """A quick scan that rules out nearly every body without parsing it (false alarms are fine)."""
+    shape = body.translate(_DIGITS_TO_ZERO)
+    return any(token in shape for token in _SUSPECT)
+
+
+def unstorable_numbers(body: bytes) -> list[NumberProblem]:
+    """The numbers in a JSON document that Polytask refuses, in document order (at most
+    MAX_REPORTED); empty when there are none or the body is not JSON at all (its parser will say so)."""
+    if not _might_hold_refused(body):
+        return []
+    try:
+        document = json.loads(body, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+    except (ValueError, RecursionError):
+        return []
+    found: list[NumberProblem] = []
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack and len(found) < MAX_REPORTED:
+        where, value = stack.pop()
+        if isinstance(value, _Refused):
+            found.append(NumberProblem(where or "body", value.issue, value.text))
+        elif isinstance(value, dict):
+            items = [(f"{where}.{key}" if where else str(key), item) for key, item in value.items()]
+            stack.extend(reversed(items))
+        elif isinstance(value, list):
+            stack.extend(reversed([(f"{where}[{i}]", item) for i, item in enumerate(value)]))
+    return found
+
+
+def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
+    """orjson's encoding of `value`; integers wider than orjson's 64 bits (in data stored before
+    they were refused, or from another entry point) are written out exactly instead of failing."""
+    option = orjson.OPT_SORT_KEYS if sort_keys else 0
+    try:
+        return orjson.dumps(value, option=option)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(_widened(value), option=option)
+
+
+def _widened(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        return orjson.Fragment(str(value).encode())
+    if isinstance(value, dict):
+        return {key: _widened(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_widened(item) for item in value]
+    return value
