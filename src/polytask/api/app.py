@@ -207,12 +207,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     # Innermost: JSON bodies with numbers Polytask cannot keep are refused (api/jsonbodies.py).
     app.add_middleware(JsonNumbersMiddleware, render=_render_error)
-    # Then If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
-    # keyed POST/PATCH, claimed after the rate limit let the request through.
     if settings.read_lane:
-        # Innermost of all: plain task reads answered without routing or ORM (api/v1/readlane.py).
+        # Plain task reads answered without routing or ORM (api/v1/readlane.py), inside every
+        # middleware that applies to a read.
         app.state.read_lane = LaneStats()
         app.add_middleware(ReadLaneMiddleware, settings=settings, database=db, stats=app.state.read_lane)
+    # Then If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
+    # keyed POST/PATCH, claimed after the rate limit let the request through.
     app.add_middleware(ConditionalMiddleware)
     app.add_middleware(
         IdempotencyMiddleware,
