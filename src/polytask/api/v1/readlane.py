@@ -109,7 +109,7 @@ class ReadLaneMiddleware:
             if project_id is None:
                 return None
             params = QueryParams(scope["query_string"])
-            keys = list(params.keys())
+            keys = [key for key, _ in params.multi_items()]
             if len(keys) != len(set(keys)) or not _LIST_PARAMS.issuperset(keys):
                 return None
             return await self._run(scope, lambda conn: self._list(conn, scope, raw, client_ip, project_id, params))
