@@ -42,7 +42,6 @@ from polytask.models import Event, Membership, Project, Task
 
 Convert = Callable[[Any], Any]
 
-_RELATIONS_ONE = RELATIONS  # compiled with one id for a single task
 _TASK_SELECT = [getattr(Task, name) for name in TASK_COLUMNS]
 _VISIBLE = (
     exists()
