@@ -1,5 +1,5 @@
 """Every float an input schema takes refuses NaN and infinity (pydantic reads "nan" and "inf"
-in strings as floats, which the JSON-body check in api/jsonbodies.py cannot see)."""
+in strings as floats, which the JSON-body check in api/inputguard.py cannot see)."""
 
 from __future__ import annotations
 

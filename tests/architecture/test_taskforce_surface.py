@@ -17,7 +17,7 @@ import pytest
 
 SURFACE = Path(__file__).resolve().parents[2] / "src" / "polytask" / "api" / "taskforce"
 MODULES = sorted(SURFACE.rglob("*.py"))
-ALLOWED_RAISES = {"ValidationFailed", "AuthenticationFailed", "ValueError"}
+ALLOWED_RAISES = {"ValidationFailed", "PayloadTooLarge", "AuthenticationFailed", "ValueError"}
 
 
 def _tree(path: Path) -> ast.Module:

@@ -19,10 +19,11 @@ from polytask.api import system
 from polytask.api.conditional import ConditionalMiddleware
 from polytask.api.csrf import CsrfMiddleware
 from polytask.api.idempotency import IdempotencyMiddleware
-from polytask.api.jsonbodies import JsonNumbersMiddleware
+from polytask.api.inputguard import InputGuardMiddleware
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.oauth import endpoints as oauth_endpoints
 from polytask.api.oauth import pages as oauth_pages
+from polytask.api.oauth.protocol import error_response as oauth_error_response
 from polytask.api.ratelimit import RateLimitMiddleware
 from polytask.api.taskflow import errors as taskflow_errors
 from polytask.api.taskflow.router import router as taskflow_router
@@ -51,6 +52,7 @@ from polytask.api.v1.schemas import ErrorDocument
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
 from polytask.core.settings import Settings, get_settings
+from polytask.domain.oauth.common import OAuthError
 
 log = logging.getLogger("polytask.api")
 
@@ -115,6 +117,16 @@ def _render_error(
     if taskflow_errors.is_taskflow_path(request.url.path):
         return taskflow_errors.error_response(request, status, code, message, details, headers)
     return error_response(request, status, code, message, details, headers=headers)
+
+
+def _input_error(
+    request: Request, status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> Response:
+    """The input guard's refusals: the surface's shape; RFC 6749's on the OAuth endpoints."""
+    if request.url.path.startswith("/oauth/"):
+        described = f"{message} ({details.get('field', 'body')})" if details else message
+        return oauth_error_response(OAuthError("invalid_request", described, 400 if status == 422 else status))
+    return _render_error(request, status, code, message, details)
 
 
 def _session_surface(path: str) -> bool:
@@ -205,8 +217,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
-    # Innermost: JSON bodies with numbers Polytask cannot keep are refused (api/jsonbodies.py).
-    app.add_middleware(JsonNumbersMiddleware, render=_render_error)
+    # Innermost: client values that break the input limits are refused (api/inputguard.py).
+    app.add_middleware(InputGuardMiddleware, render=_input_error, limits=settings.input_limits)
     if settings.read_lane:
         # Plain task reads answered without routing or ORM (api/v1/readlane.py), inside every
         # middleware that applies to a read.
@@ -268,6 +280,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     ):
         _document_scopes(module.router)
         _document_conditionals(module.router)
+        _document_input_limits(module.router)
         app.include_router(module.router, prefix="/v1")
     app.include_router(taskforce_router)
     app.include_router(taskflow_router)
@@ -293,6 +306,20 @@ def _document_conditionals(router: APIRouter) -> None:
                     "model": ErrorDocument,
                     "description": "If-Match does not match the current ETag (PRECONDITION_FAILED)",
                 },
+            )
+
+
+def _document_input_limits(router: APIRouter) -> None:
+    """413 on a body over the size limit, 422 on client values past the input limits (api/inputguard.py)."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        route.responses.setdefault(
+            422, {"model": ErrorDocument, "description": "A value breaks a rule or an input limit (VALIDATION_ERROR)"}
+        )
+        if route.body_field is not None:
+            route.responses.setdefault(
+                413, {"model": ErrorDocument, "description": "The body is over the size limit (PAYLOAD_TOO_LARGE)"}
             )
 
 

@@ -1,6 +1,6 @@
 """Small ASGI pieces the middleware and the batch endpoint share: read a request body whole,
 and keep a response instead of sending it (to look at it, store it, then send it on or
-report it): api/conditional.py, api/idempotency.py, api/jsonbodies.py, api/v1/batch.py."""
+report it): api/conditional.py, api/idempotency.py, api/v1/batch.py."""
 
 from __future__ import annotations
 

@@ -29,6 +29,11 @@ class ValidationFailed(DomainError):
         return cls(f"Invalid value for '{field}': {issue}", details)
 
 
+class PayloadTooLarge(DomainError):
+    code = "PAYLOAD_TOO_LARGE"
+    http_status = 413
+
+
 class AuthenticationFailed(DomainError):
     code = "AUTHENTICATION_ERROR"
     http_status = 401

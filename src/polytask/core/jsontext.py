@@ -6,15 +6,13 @@ numbers too large for a double (`1e400`, read as infinity). Polytask keeps integ
 signed bits: that is what both engines' integer columns hold, what orjson (every response
 and webhook body) writes, and far beyond what a JavaScript client reads exactly. Non-finite
 numbers have no JSON form at all: orjson writes them as null, PostgreSQL's jsonb refuses
-them. `unstorable_numbers` finds the numbers of a body that break either rule, with where
-they are, so a surface can refuse the request with a field-level error before anything runs.
+them. The parse hooks here mark the numbers that break either rule, so core/inputguard.py
+can name their fields and a surface refuse the request before anything runs.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -28,21 +26,13 @@ _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 # writes it; "file123" in a text is no alarm), or (below e100) 210+ digits.
 _SUSPECT = (b"NaN", b"Infinity", b"0e000", b"0E000", b"0e+000", b"0E+000", _WIDE_RUN)
 _SHOWN_DIGITS = 40
-MAX_REPORTED = 20
 
 INTEGER_ISSUE = f"integers must lie between {INT64_MIN} and {INT64_MAX} (64-bit signed)"
 FINITE_ISSUE = "must be a finite number (NaN, Infinity and magnitudes beyond 1.8e308 are not allowed)"
 
 
-@dataclass(frozen=True)
-class NumberProblem:
-    field: str  # "custom_fields.huge", "tasks[3].custom_fields.huge"
-    issue: str
-    text: str  # the number as written (shortened when very long)
-
-
-class _Refused:
-    """Stands in for a refused number while the body is parsed, so the walk can name its field."""
+class Refused:
+    """Stands in for a refused number while a body is parsed, so a walk can name its field."""
 
     __slots__ = ("issue", "text")
 
@@ -51,52 +41,32 @@ class _Refused:
         self.issue = issue
 
 
-def _parse_int(text: str) -> int | _Refused:
+def parse_int(text: str) -> int | Refused:
+    """json.loads' `parse_int`: a Refused for integers beyond 64 signed bits."""
     # Checked on the text first: int() of thousands of digits is slow, and refused past 4,300.
     if len(text.lstrip("-")) > 19:
-        return _Refused(text, INTEGER_ISSUE)
+        return Refused(text, INTEGER_ISSUE)
     value = int(text)
     if not INT64_MIN <= value <= INT64_MAX:
-        return _Refused(text, INTEGER_ISSUE)
+        return Refused(text, INTEGER_ISSUE)
     return value
 
 
-def _parse_float(text: str) -> float | _Refused:
+def parse_float(text: str) -> float | Refused:
+    """json.loads' `parse_float`: a Refused for numbers a double cannot hold."""
     value = float(text)
-    return value if math.isfinite(value) else _Refused(text, FINITE_ISSUE)
+    return value if math.isfinite(value) else Refused(text, FINITE_ISSUE)
 
 
-def _parse_constant(text: str) -> _Refused:
-    return _Refused(text, FINITE_ISSUE)
+def parse_constant(text: str) -> Refused:
+    """json.loads' `parse_constant`: NaN, Infinity and -Infinity are always refused."""
+    return Refused(text, FINITE_ISSUE)
 
 
-def _might_hold_refused(body: bytes) -> bool:
+def might_hold_refused_numbers(body: bytes) -> bool:
     """A quick scan that rules out nearly every body without parsing it (false alarms are fine)."""
     shape = body.translate(_DIGITS_TO_ZERO)
     return any(token in shape for token in _SUSPECT)
-
-
-def unstorable_numbers(body: bytes) -> list[NumberProblem]:
-    """The numbers in a JSON document that Polytask refuses, in document order (at most
-    MAX_REPORTED); empty when there are none or the body is not JSON at all (its parser will say so)."""
-    if not _might_hold_refused(body):
-        return []
-    try:
-        document = json.loads(body, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
-    except (ValueError, RecursionError):
-        return []
-    found: list[NumberProblem] = []
-    stack: list[tuple[str, Any]] = [("", document)]
-    while stack and len(found) < MAX_REPORTED:
-        where, value = stack.pop()
-        if isinstance(value, _Refused):
-            found.append(NumberProblem(where or "body", value.issue, value.text))
-        elif isinstance(value, dict):
-            items = [(f"{where}.{key}" if where else str(key), item) for key, item in value.items()]
-            stack.extend(reversed(items))
-        elif isinstance(value, list):
-            stack.extend(reversed([(f"{where}[{i}]", item) for i, item in enumerate(value)]))
-    return found
 
 
 def dumps(value: Any, *, sort_keys: bool = False) -> bytes:

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from polytask.core.inputguard import InputLimits
+
 
 class Settings(BaseSettings):
     """Every knob the server reads; documented in README.md."""
@@ -74,6 +76,11 @@ class Settings(BaseSettings):
 
     bulk_max_tasks: int = Field(
         default=10_000, ge=1, description="Most tasks one bulk request may create, update or delete."
+    )
+    max_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest request body on every surface; a larger one is a 413 (docs/security.md, Input limits).",
     )
 
     idempotency_ttl_hours: int = Field(
@@ -165,6 +172,11 @@ class Settings(BaseSettings):
     @property
     def webhook_retry_delays(self) -> list[float]:
         return [float(part) for part in self.webhook_retry_schedule.split(",") if part.strip()]
+
+    @property
+    def input_limits(self) -> InputLimits:
+        """The limits every surface holds client values to (core/inputguard.py)."""
+        return InputLimits(max_body_bytes=self.max_body_bytes, max_array_items=max(10_000, self.bulk_max_tasks))
 
     @property
     def effective_database_url(self) -> str:

@@ -1,4 +1,4 @@
-"""TaskFlow's JSON bodies refuse numbers Polytask cannot keep (api/jsonbodies.py), in its envelope."""
+"""TaskFlow's JSON bodies refuse numbers Polytask cannot keep (api/inputguard.py), in its envelope."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON numbers Polytask refuses in request bodies (api/jsonbodies.py): integers beyond 64
+"""JSON numbers Polytask refuses in request bodies (api/inputguard.py): integers beyond 64
 signed bits, on every write path, with the field named and nothing written."""
 
 from __future__ import annotations

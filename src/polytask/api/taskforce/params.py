@@ -15,7 +15,8 @@ from urllib.parse import parse_qsl
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
-from polytask.core.errors import ValidationFailed
+from polytask.core.errors import PayloadTooLarge, ValidationFailed
+from polytask.core.inputguard import check_name, check_text
 
 M = TypeVar("M", bound=BaseModel)
 MAX_BODY = 1_000_000
@@ -125,7 +126,10 @@ async def read_params(request: Request) -> Params:
     if not body.strip():
         return params
     if len(body) > MAX_BODY:
-        raise ValidationFailed("The request body is too large", {"field": "body", "limit_bytes": MAX_BODY})
+        raise PayloadTooLarge(
+            f"The request body is too large: it must be at most {MAX_BODY} bytes",
+            {"field": "body", "limit_bytes": MAX_BODY},
+        )
     raw_type = request.headers.get("content-type", "")
     content_type = raw_type.lower()
     if "json" in content_type:
@@ -173,4 +177,9 @@ def _multipart_into(params: Params, content_type: str, body: bytes) -> None:
             continue
         payload = part.get_payload(decode=True)
         raw = payload if isinstance(payload, bytes) else b""
-        params.add(name, raw.decode(part.get_content_charset() or "utf-8", errors="replace"))
+        value = raw.decode(part.get_content_charset() or "utf-8", errors="replace")
+        # Form and JSON bodies were held to the input limits before routing (api/inputguard.py).
+        problem = check_name(name) or check_text(name, value)
+        if problem is not None:
+            raise ValidationFailed(f"Invalid value for '{problem.field}': {problem.issue}", problem.as_detail())
+        params.add(name, value)
