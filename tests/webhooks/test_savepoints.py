@@ -38,20 +38,14 @@ class State:
 
 def state(db: Database) -> State:
     with db.unit_of_work(readonly=True) as session:
-        events = [tuple(r) for r in session.execute(select(Event.id, Event.type, Event.resource_id).order_by(Event.id))]
-        deliveries = [
-            tuple(r)
-            for r in session.execute(
-                select(
-                    WebhookDelivery.message_id,
-                    WebhookDelivery.event_id,
-                    WebhookDelivery.event_type,
-                    WebhookDelivery.status,
-                ).order_by(WebhookDelivery.id)
-            )
-        ]
-        priorities = {int(i): str(p) for i, p in session.execute(select(Task.id, Task.priority))}
-    return State(events, deliveries, priorities)  # type: ignore[arg-type]
+        ordered = select(Event.id, Event.type, Event.resource_id).order_by(Event.id)
+        events = [(i, kind, resource) for i, kind, resource in session.execute(ordered)]
+        rows = select(
+            WebhookDelivery.message_id, WebhookDelivery.event_id, WebhookDelivery.event_type, WebhookDelivery.status
+        ).order_by(WebhookDelivery.id)
+        deliveries = [(message, event, kind, status) for message, event, kind, status in session.execute(rows)]
+        priorities = {i: str(p) for i, p in session.execute(select(Task.id, Task.priority))}
+    return State(events, deliveries, priorities)
 
 
 def pk(public_id: str) -> int:
