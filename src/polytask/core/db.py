@@ -4,6 +4,12 @@ SQLite is configured for concurrent use: WAL journal, foreign keys on, a busy ti
 and write transactions that start with BEGIN IMMEDIATE so that two writers queue on the
 lock instead of failing later with "database is locked". Read-only sessions start a
 deferred transaction so readers never wait for the write lock.
+
+`session.info` is the unit's scratch space (before/after-commit callbacks, the events it
+recorded, the hint for other processes) and it follows the transaction: a savepoint
+(`session.begin_nested()`) that rolls back puts `session.info` back as it was when the
+savepoint began, so nothing queued inside it (an event, a delivery, a wake-up) outlives the
+work it described. See `_bind_info_to_savepoints`.
 """
 
 from __future__ import annotations
@@ -13,17 +19,19 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.pool import NullPool
 
 READONLY_OPTION = "polytask_readonly"
 _BEFORE_COMMIT = "polytask.before_commit"
 _AFTER_COMMIT = "polytask.after_commit"
+_SAVEPOINTS = "polytask.savepoints"
 
 log = logging.getLogger("polytask.db")
 
@@ -32,7 +40,8 @@ def before_commit(session: Session, callback: Callable[[Session], None]) -> None
     """Run `callback(session)` once, inside the transaction, just before the unit commits.
 
     Registering the same callback twice in one unit runs it once. A callback may write
-    (it is part of the transaction) and may register further callbacks.
+    (it is part of the transaction) and may register further callbacks. Registered inside
+    a savepoint that rolls back, it is dropped with the savepoint.
     """
     pending: list[Callable[[Session], None]] = session.info.setdefault(_BEFORE_COMMIT, [])
     if callback not in pending:
@@ -45,6 +54,7 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     For side effects that must not announce what may still be rolled back (waking the
     webhook dispatcher, pushing to live streams). Errors are logged, not raised: the
     change is already committed. Registering the same callback twice runs it once.
+    Registered inside a savepoint that rolls back, it is dropped with the savepoint.
     """
     pending: list[Callable[[], None]] = session.info.setdefault(_AFTER_COMMIT, [])
     if callback not in pending:
@@ -68,6 +78,81 @@ def _run_after_commit(callbacks: list[Callable[[], None]]) -> None:
             callback()
         except Exception:
             log.exception("after-commit callback %r failed", callback)
+
+
+@dataclass
+class _Savepoint:
+    """`session.info` as it was when a savepoint began; put back unless the savepoint is released."""
+
+    transaction: SessionTransaction
+    info: dict[Any, Any]
+    released: bool = field(default=False)
+
+
+def _copy_info(info: dict[Any, Any]) -> dict[Any, Any]:
+    # Values are lists, sets and dicts that grow in place (copied one level deep), or
+    # immutable values that are replaced (kept as they are).
+    return {
+        key: type(value)(value) if type(value) in (list, set, dict) else value
+        for key, value in info.items()
+        if key != _SAVEPOINTS
+    }
+
+
+def _savepoint_began(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        stack: list[_Savepoint] = session.info.setdefault(_SAVEPOINTS, [])
+        stack.append(_Savepoint(transaction, _copy_info(session.info)))
+
+
+def _savepoint_released(session: Session) -> None:
+    # `after_commit` fires for a released savepoint while it is still the session's
+    # nested transaction (and for the outermost commit, when there is none).
+    nested = session.get_nested_transaction()
+    if nested is None:
+        return
+    for frame in session.info.get(_SAVEPOINTS, []):
+        if frame.transaction is nested:
+            frame.released = True
+
+
+def _savepoint_ended(session: Session, transaction: SessionTransaction) -> None:
+    if not transaction.nested:
+        return
+    stack: list[_Savepoint] = session.info.get(_SAVEPOINTS, [])
+    for depth in range(len(stack) - 1, -1, -1):
+        if stack[depth].transaction is transaction:
+            break
+    else:
+        return
+    frame = stack[depth]
+    del stack[depth:]
+    if frame.released:
+        return  # its work joins the enclosing transaction, and so does what it queued
+    # Rolled back (or closed without a release): what it queued goes with it.
+    kept = session.info.get(_SAVEPOINTS)
+    session.info.clear()
+    session.info.update(frame.info)
+    if kept:
+        session.info[_SAVEPOINTS] = kept
+
+
+def _bind_info_to_savepoints(factory: sessionmaker[Session]) -> None:
+    """Make `session.info` of this factory's sessions follow their savepoints.
+
+    Everything a unit queues for its commit lives in `session.info`: before/after-commit
+    callbacks and what they will act on (events/service.py: the events to fan out to
+    webhooks and announce; bus.py: the hint for other processes). A savepoint that rolls
+    back must take all of it along, or the commit would deliver an event that never
+    happened (and on SQLite, whose ids roll back too, name an id the next event gets). So
+    each savepoint keeps a copy of `session.info` from when it began and puts it back
+    unless it is released; a released savepoint's additions stay with the enclosing
+    transaction, which commits or rolls them back in turn. This covers every
+    `begin_nested()`, whoever opens it.
+    """
+    event.listen(factory, "after_transaction_create", _savepoint_began)
+    event.listen(factory, "after_commit", _savepoint_released)
+    event.listen(factory, "after_transaction_end", _savepoint_ended)
 
 
 def is_sqlite(url: str) -> bool:
@@ -152,6 +237,8 @@ class Database:
             expire_on_commit=False,
             autoflush=True,
         )
+        _bind_info_to_savepoints(self._write)
+        _bind_info_to_savepoints(self._read)
 
     def session(self, *, readonly: bool = False) -> Session:
         return (self._read if readonly else self._write)()
