@@ -126,7 +126,11 @@ class Settings(BaseSettings):
 
     # Webhooks (docs/webhooks.md).
     webhook_allow_private: bool = Field(
-        default=False, description="Allow webhook URLs on loopback, private and link-local addresses."
+        default=False,
+        description=(
+            "Turn the webhook SSRF guard off: allow URLs whose host is, wraps or resolves to an internal"
+            " address (loopback, private, link-local, ...), and names that do not resolve."
+        ),
     )
     webhook_dispatcher: bool = Field(
         default=True, description="Deliver webhooks from the server process; false when `polytask worker` runs."

@@ -374,11 +374,9 @@ class Dispatcher:
         check and connect), the Host header, and the TLS server name."""
         scheme, host, port = _url_parts(url)
         assert self._loop is not None
-        infos = await self._loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        addresses = [ssrf.ip(str(info[4][0])) for info in infos]
-        reason = ssrf.internal_reason(host, addresses)
-        if reason or not addresses:
-            raise ValueError(reason or f"'{host}' does not resolve")
+        # One resolution, every address of it checked (ssrf.Refused otherwise), and the
+        # connection made to one of those addresses: nothing is resolved again in between.
+        addresses = await self._loop.run_in_executor(None, ssrf.vet, host, port)
         parts = urlsplit(url)
         address = str(addresses[0])
         literal = f"[{address}]" if ":" in address else address
