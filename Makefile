@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-sqlite test-postgres check lint format typecheck arch bench bench-queries bench-webhooks clean
+.PHONY: help install run test test-sqlite test-postgres check lint format typecheck arch bench bench-cpu bench-all bench-queries bench-webhooks clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,7 +43,13 @@ format: $(STAMP) ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: $(STAMP) ## Throughput vs the floor endpoint (100k tasks), query latency at 10k vs 1M tasks, webhook latency
+bench: $(STAMP) ## Throughput table vs the floor endpoint (100k tasks), targets PASS/MISS: SQLite, then durable PostgreSQL (about 8 min)
+	$(BIN)/python bench/run.py $(ARGS)
+
+bench-cpu: $(STAMP) ## CPU per request in-process (load-independent), each row of the bench table, SQLite
+	$(BIN)/python bench/cpu.py $(ARGS)
+
+bench-all: $(STAMP) ## make bench, then query latency at 10k vs 1M tasks and webhook latency (long: 30 min or more)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/queries.py
 	./scripts/with-postgres.sh ./scripts/with-redis.sh $(BIN)/python bench/webhook_latency.py

@@ -1,28 +1,41 @@
-"""`make bench`: seed a throwaway database, serve it on loopback and measure it with wrk.
+"""`make bench`: the throughput table of docs/performance.md, on SQLite and on PostgreSQL.
 
-Steps: install wrk from Debian if it is missing; create a temporary POLYTASK_HOME (SQLite, or the
-database named by POLYTASK_BENCH_DATABASE_URL); migrate and seed it with `polytask dev seed`; start
-`polytask serve` on a free port of 127.0.0.1; run each scenario (a short warm-up, then the measured
-run); print a table with req/s, p50, p99 and the ratio to the floor endpoint, and the targets.
-Everything is bounded in time and cleaned up on the way out. See docs/performance.md.
+For each database: seed a throwaway database with 100k tasks (`polytask dev seed`), serve it on a
+free port of 127.0.0.1, and drive each scenario with wrk (a short warm-up, then the measured run).
+The floor (`GET /healthz`) and the read lane's two informational rows run against the default
+server; the target rows run against a second server over the same data with the read lane off
+(`POLYTASK_READ_LANE=false`), because the targets are for the ordinary routes, not for the
+lane's page cache. Bulk create is timed last on that server (10,000 tasks per request).
+
+PostgreSQL: with POLYTASK_BENCH_DATABASE_URL set, that server is used (the seed adds a
+workspace there). Otherwise `scripts/with-postgres.sh` starts a throwaway cluster with
+PostgreSQL's default durability (POLYTASK_PG_DURABLE=1: fsync, synchronous_commit and
+full_page_writes on, unlike the tests' cluster) and this script runs again inside it.
+
+The table gives req/s, p50, p99, the ratio to the floor, the target and PASS/MISS, and the
+1-minute load average at the start of each row. Everything is bounded in time, talks to
+127.0.0.1 only, and is cleaned up on the way out. See docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
+import http.client
 import json
 import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,28 +44,41 @@ BENCH = ROOT / "bench"
 BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
 SEED_BUDGET_S = 60.0
-# Each target: scenario name -> minimum share of the floor's req/s.
-TARGETS = {"list-50": 0.25, "show": 0.50}
+DATABASES = ("sqlite", "postgres")
+# Each target row: minimum share of the floor's req/s on (SQLite, PostgreSQL).
+TARGETS: dict[str, tuple[float, float]] = {
+    "list-filter": (0.08, 0.04),
+    "list-ws": (0.06, 0.03),
+    "show": (0.40, 0.15),
+    "tf-show": (0.30, 0.12),
+    "create": (0.08, 0.04),
+    "update": (0.08, 0.04),
+}
+# Bulk create: tasks per second of one 10,000-task request, on (SQLite, PostgreSQL).
+BULK_TARGET = (20_000.0, 10_000.0)
+LANE_OFF = (("POLYTASK_READ_LANE", "false"),)
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
     what: str
+    method: str
     path: str
-    script: str  # Lua script under bench/
-    auth: bool = True
-    # Settings of the server this scenario runs against, when not the main one's.
+    script: str = "report.lua"  # Lua script under bench/
+    auth: str = "bearer"  # bearer, basic or none
+    body: bytes | None = None  # for the one request sent by hand first
+    script_args: tuple[str, ...] = ()
+    # Settings of the server this scenario runs against.
     server: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def method(self) -> str:
-        return "POST" if self.script == "create_task.lua" else "GET"
 
 
 @dataclass
 class Result:
-    scenario: Scenario
+    name: str
+    what: str
+    method: str
+    path: str
     rps: float
     p50_ms: float
     p99_ms: float
@@ -60,6 +86,20 @@ class Result:
     duration_s: float
     non_2xx: int
     socket_errors: int
+    load: float
+    lane: bool
+
+
+@dataclass
+class DatabaseRun:
+    database: str
+    results: list[Result] = field(default_factory=list)
+    bulk_rate: float | None = None
+    bulk_median_ms: float | None = None
+    bulk_load: float | None = None
+    seed_s: float = 0.0
+    settings: str = ""
+    load_start: float = 0.0
 
 
 def env_int(name: str, default: int) -> int:
@@ -67,15 +107,35 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-def parse_args() -> argparse.Namespace:
+SCENARIO_NAMES = (
+    "floor",
+    "show-lane",
+    "list-lane",
+    "show",
+    "list-filter",
+    "list-ws",
+    "tf-show",
+    "create",
+    "update",
+    "bulk",
+)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--database",
+        choices=["both", *DATABASES],
+        default=os.environ.get("POLYTASK_BENCH_DATABASE", "both"),
+        help="which database(s) to measure (default both)",
+    )
     parser.add_argument("--projects", type=int, default=env_int("POLYTASK_BENCH_PROJECTS", 100))
     parser.add_argument("--tasks", type=int, default=env_int("POLYTASK_BENCH_TASKS", 100_000))
     parser.add_argument("--users", type=int, default=env_int("POLYTASK_BENCH_USERS", 20))
     parser.add_argument("--workers", type=int, default=env_int("POLYTASK_BENCH_WORKERS", 1), help="server processes")
     parser.add_argument("--threads", type=int, default=env_int("POLYTASK_BENCH_THREADS", 2), help="wrk threads")
     parser.add_argument(
-        "--connections", type=int, default=env_int("POLYTASK_BENCH_CONNECTIONS", 32), help="wrk connections"
+        "--connections", type=int, default=env_int("POLYTASK_BENCH_CONNECTIONS", 16), help="wrk connections"
     )
     parser.add_argument(
         "--duration", type=int, default=env_int("POLYTASK_BENCH_DURATION", 10), help="seconds per measured run"
@@ -84,24 +144,25 @@ def parse_args() -> argparse.Namespace:
         "--warmup", type=int, default=env_int("POLYTASK_BENCH_WARMUP", 2), help="seconds of warm-up per scenario"
     )
     parser.add_argument(
-        "--only",
-        action="append",
-        default=[],
-        choices=["floor", "show", "list-50", "create", "list-50-nc"],
-        help="run only this scenario (repeatable)",
+        "--bulk-tasks", type=int, default=env_int("POLYTASK_BENCH_BULK_TASKS", 10_000), help="tasks per bulk request"
+    )
+    parser.add_argument("--bulk-rounds", type=int, default=3, help="measured bulk requests (0: skip bulk create)")
+    parser.add_argument(
+        "--only", action="append", default=[], choices=SCENARIO_NAMES, help="run only this scenario (repeatable)"
     )
     parser.add_argument(
         "--server-env",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a POLYTASK_ setting for the server, e.g. POLYTASK_READ_LANE=false (repeatable)",
+        help="a POLYTASK_ setting for both servers, e.g. POLYTASK_DB_THREADS=4 (repeatable)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed, not only on errors")
-    args = parser.parse_args()
-    if args.projects < 1 or args.tasks < 1 or args.users < 1:
-        parser.error("--projects, --tasks and --users must be at least 1")
+    parser.add_argument("--results", help=argparse.SUPPRESS)  # where a child run writes its results (JSON)
+    args = parser.parse_args(argv)
+    if args.projects < 2 or args.tasks < 1 or args.users < 1:
+        parser.error("--projects must be at least 2, --tasks and --users at least 1")
     for item in args.server_env:
         name, sep, _ = item.partition("=")
         if not sep or not name.startswith("POLYTASK_"):
@@ -134,18 +195,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POLYTASK_") or k.startswith("POLYTASK_BENCH_")}
-    env["POLYTASK_HOME"] = str(home)
-    env["POLYTASK_LOG_LEVEL"] = "warning"
-    # The limiter still counts every request, but never refuses: wrk measures the server.
-    env["POLYTASK_RATE_LIMIT_PER_MINUTE"] = "1000000000"
-    env["POLYTASK_RATE_LIMIT_CONCURRENCY"] = "0"
-    if os.environ.get("POLYTASK_BENCH_DATABASE_URL"):
-        env["POLYTASK_DATABASE_URL"] = os.environ["POLYTASK_BENCH_DATABASE_URL"]
-    return env
-
-
 def seed(env: dict[str, str], args: argparse.Namespace) -> tuple[str, float]:
     subprocess.run([str(BIN / "polytask"), "migrate"], check=True, env=env, timeout=120, stdout=subprocess.DEVNULL)
     command = [
@@ -174,21 +223,6 @@ def seed(env: dict[str, str], args: argparse.Namespace) -> tuple[str, float]:
     return lines[-1].strip(), elapsed
 
 
-def request(url: str, key: str | None, *, method: str = "GET", body: bytes | None = None) -> tuple[int, Any]:
-    headers = {"Accept": "application/json"}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    req = urllib.request.Request(url, data=body, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(errors="replace")
-
-
 def wait_healthy(base: str, server: subprocess.Popen[bytes], logfile: Path, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -214,145 +248,6 @@ def stop(server: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=5)
-
-
-def find_ids(base: str, key: str) -> tuple[str, str]:
-    status, projects = request(f"{base}/v1/projects?limit=1", key)
-    if status != 200 or not projects["data"]:
-        sys.exit(f"GET /v1/projects?limit=1 answered {status}: {projects}")
-    project_id = projects["data"][0]["id"]
-    status, tasks = request(f"{base}/v1/projects/{project_id}/tasks?limit=1", key)
-    if status != 200 or not tasks["data"]:
-        sys.exit(f"GET /v1/projects/{project_id}/tasks?limit=1 answered {status}: {tasks}")
-    return project_id, tasks["data"][0]["id"]
-
-
-def scenarios(project_id: str, task_id: str) -> list[Scenario]:
-    return [
-        Scenario("floor", "GET /healthz", "/healthz", "report.lua", auth=False),
-        Scenario("show", "GET one task", f"/v1/tasks/{task_id}", "report.lua"),
-        Scenario(
-            "list-50", "50 tasks by due date", f"/v1/projects/{project_id}/tasks?limit=50&sort=due_date", "report.lua"
-        ),
-        Scenario("create", "POST a task", f"/v1/projects/{project_id}/tasks", "create_task.lua"),
-        # The same page with the read lane's page cache off: what a page costs when its
-        # workspace changes between reads (informational; no target).
-        Scenario(
-            "list-50-nc",
-            "list-50, no page cache",
-            f"/v1/projects/{project_id}/tasks?limit=50&sort=due_date",
-            "report.lua",
-            server=(("POLYTASK_READ_LANE_CACHE_PAGES", "0"),),
-        ),
-    ]
-
-
-def sanity_check(base: str, key: str, scenario: Scenario) -> None:
-    """One request by hand first, so a broken route fails loudly instead of being measured."""
-    if scenario.method == "POST":
-        status, body = request(
-            f"{base}{scenario.path}", key, method="POST", body=b'{"name": "Bench task", "due_date": "2030-01-15"}'
-        )
-    else:
-        status, body = request(f"{base}{scenario.path}", key if scenario.auth else None)
-    if not 200 <= status < 300:
-        sys.exit(f"{scenario.name}: {scenario.path} answered {status}: {body}")
-
-
-def run_wrk(
-    wrk: str, base: str, key: str, scenario: Scenario, args: argparse.Namespace, seconds: int
-) -> dict[str, Any]:
-    command = [
-        wrk,
-        "--threads",
-        str(args.threads),
-        "--connections",
-        str(args.connections),
-        "--duration",
-        f"{seconds}s",
-        "--timeout",
-        "10s",
-        "--latency",
-        "--script",
-        str(BENCH / scenario.script),
-    ]
-    if scenario.auth:
-        command += ["--header", f"Authorization: Bearer {key}"]
-    command.append(f"{base}{scenario.path}")
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
-    if done.returncode != 0:
-        sys.exit(f"wrk failed ({done.returncode}) on {scenario.name}:\n{done.stdout}\n{done.stderr}")
-    for line in done.stdout.splitlines():
-        if line.startswith("BENCH_RESULT "):
-            return dict(json.loads(line.removeprefix("BENCH_RESULT ")))
-    sys.exit(f"wrk printed no BENCH_RESULT line on {scenario.name}:\n{done.stdout}\n{done.stderr}")
-
-
-def measure(wrk: str, base: str, key: str, scenario: Scenario, args: argparse.Namespace) -> Result:
-    sanity_check(base, key, scenario)
-    if args.warmup > 0:
-        run_wrk(wrk, base, key, scenario, args, args.warmup)
-        time.sleep(1)  # let the warm-up's last requests finish before measuring
-    raw = run_wrk(wrk, base, key, scenario, args, args.duration)
-    result = Result(
-        scenario=scenario,
-        rps=raw["requests"] / (raw["duration_us"] / 1e6),
-        p50_ms=raw["p50_us"] / 1000,
-        p99_ms=raw["p99_us"] / 1000,
-        requests=raw["requests"],
-        duration_s=raw["duration_us"] / 1e6,
-        non_2xx=raw["non_2xx"],
-        socket_errors=raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"],
-    )
-    log(
-        f"{scenario.name:8} {result.requests} requests, {result.rps:.0f} req/s, "
-        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
-    )
-    return result
-
-
-def print_table(results: list[Result]) -> tuple[bool, bool]:
-    """Print the table and the targets; returns (no errors, every target reached)."""
-    floor = next((r.rps for r in results if r.scenario.name == "floor"), None)
-    print()
-    header = (
-        f"{'scenario':10} {'what':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} "
-        f"{'non-2xx':>8} {'sock err':>9}"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        ratio = f"{r.rps / floor:.1%}" if floor else "-"
-        print(
-            f"{r.scenario.name:10} {r.scenario.what:22} {r.rps:8.0f} {r.p50_ms:8.1f} {r.p99_ms:8.1f} {ratio:>9} "
-            f"{r.non_2xx:8d} {r.socket_errors:9d}"
-        )
-    print()
-    for r in results:
-        print(f"  {r.scenario.name:10} {r.scenario.method} {r.scenario.path}")
-    print()
-    reached_all = True
-    by_name = {r.scenario.name: r for r in results}
-    for name, share in TARGETS.items():
-        result = by_name.get(name)
-        if result is None or not floor:
-            continue
-        reached = result.rps / floor
-        verdict = "PASS" if reached >= share else "MISS"
-        reached_all &= reached >= share
-        print(f"target: {name} >= {share:.0%} of floor req/s: {reached:.1%} {verdict}")
-    clean = True
-    for r in results:
-        if r.requests == 0:
-            clean = False
-            print(f"ERRORS: {r.scenario.name} completed no request at all in {r.duration_s:.0f}s (server stalled)")
-        elif r.non_2xx or r.socket_errors:
-            clean = False
-            print(
-                f"ERRORS: {r.scenario.name} had {r.non_2xx} non-2xx responses and {r.socket_errors} "
-                "socket errors/timeouts (server log below)"
-            )
-    return clean, reached_all
 
 
 def print_server_errors(logfile: Path, limit: int = 12) -> None:
@@ -392,36 +287,357 @@ def machine_info() -> dict[str, str]:
     return info
 
 
-def main() -> int:
-    args = parse_args()
-    wrk = ensure_wrk()
+def server_env(home: Path, database_url: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLYTASK_") or k.startswith("POLYTASK_BENCH_")}
+    env["POLYTASK_HOME"] = str(home)
+    env["POLYTASK_LOG_LEVEL"] = "warning"
+    # The limiter still counts every request, but never refuses: wrk measures the server.
+    env["POLYTASK_RATE_LIMIT_PER_MINUTE"] = "1000000000"
+    env["POLYTASK_RATE_LIMIT_CONCURRENCY"] = "0"
+    url = database_url or os.environ.get("POLYTASK_BENCH_DATABASE_URL")
+    if url:
+        env["POLYTASK_DATABASE_URL"] = url
+    return env
+
+
+def request(
+    url: str,
+    key: str | None,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    authorization: str | None = None,
+) -> tuple[int, Any]:
+    headers = {"Accept": "application/json"}
+    if authorization:
+        headers["Authorization"] = authorization
+    elif key:
+        headers["Authorization"] = f"Bearer {key}"
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(url, data=body, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+@dataclass(frozen=True)
+class Ids:
+    projects: list[str]
+    tasks: list[str]  # 50 tasks of the first project
+    email: str
+
+
+def find_ids(base: str, key: str) -> Ids:
+    status, projects = request(f"{base}/v1/projects?limit=2", key)
+    if status != 200 or len(projects["data"]) < 2:
+        sys.exit(f"GET /v1/projects?limit=2 answered {status}: {projects}")
+    project_ids = [p["id"] for p in projects["data"]]
+    status, tasks = request(f"{base}/v1/projects/{project_ids[0]}/tasks?limit=50", key)
+    if status != 200 or not tasks["data"]:
+        sys.exit(f"GET /v1/projects/{project_ids[0]}/tasks?limit=50 answered {status}: {tasks}")
+    status, me = request(f"{base}/v1/me", key)
+    if status != 200:
+        sys.exit(f"GET /v1/me answered {status}: {me}")
+    return Ids(project_ids, [t["id"] for t in tasks["data"]], me["data"]["attributes"]["email"])
+
+
+def scenarios(ids: Ids) -> list[Scenario]:
+    project, task = ids.projects[0], ids.tasks[0]
+    numeric = [t.removeprefix("task_") for t in ids.tasks]
+    return [
+        Scenario("floor", "GET /healthz", "GET", "/healthz", auth="none"),
+        # The read lane, with its page cache (informational: the targets are for the routes).
+        Scenario("show-lane", "one task, read lane", "GET", f"/v1/tasks/{task}"),
+        Scenario(
+            "list-lane", "50 tasks, lane + page cache", "GET", f"/v1/projects/{project}/tasks?limit=50&sort=due_date"
+        ),
+        # The target rows: the ordinary routes (read lane off).
+        Scenario("show", "one task", "GET", f"/v1/tasks/{task}", server=LANE_OFF),
+        Scenario(
+            "list-filter",
+            "50 pending, -due, assignees",
+            "GET",
+            f"/v1/projects/{project}/tasks?limit=50&sort=-due_date&status=pending&include=assignees",
+            server=LANE_OFF,
+        ),
+        Scenario("list-ws", "50 tasks of a workspace", "GET", "/v1/tasks?limit=50&sort=due_date", server=LANE_OFF),
+        Scenario(
+            "tf-show", "Taskforce one task", "GET", f"/api/v1/tasks/{numeric[0]}.json", auth="basic", server=LANE_OFF
+        ),
+        Scenario(
+            "create",
+            "POST a task",
+            "POST",
+            f"/v1/projects/{project}/tasks",
+            script="create_task.lua",
+            body=b'{"name": "Bench task", "priority": "medium", "due_date": "2030-01-15"}',
+            server=LANE_OFF,
+        ),
+        Scenario(
+            "update",
+            "PUT a task (50 in turn)",
+            "PUT",
+            f"/v1/tasks/{task}",
+            script="update_task.lua",
+            body=b'{"name": "Bench update", "priority": "high"}',
+            script_args=(",".join(ids.tasks),),
+            server=LANE_OFF,
+        ),
+    ]
+
+
+def authorization(scenario: Scenario, key: str, ids: Ids) -> str | None:
+    if scenario.auth == "bearer":
+        return f"Bearer {key}"
+    if scenario.auth == "basic":
+        return "Basic " + base64.b64encode(f"{ids.email}:{key}".encode()).decode()
+    return None
+
+
+def sanity_check(base: str, key: str, ids: Ids, scenario: Scenario) -> None:
+    """One request by hand first, so a broken route fails loudly instead of being measured."""
+    status, body = request(
+        f"{base}{scenario.path}",
+        None,
+        method=scenario.method,
+        body=scenario.body,
+        authorization=authorization(scenario, key, ids),
+    )
+    if not 200 <= status < 300:
+        sys.exit(f"{scenario.name}: {scenario.method} {scenario.path} answered {status}: {body}")
+
+
+def run_wrk(
+    wrk: str, base: str, key: str, ids: Ids, scenario: Scenario, args: argparse.Namespace, seconds: int
+) -> dict[str, Any]:
+    command = [
+        wrk,
+        "--threads",
+        str(args.threads),
+        "--connections",
+        str(args.connections),
+        "--duration",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "--script",
+        str(BENCH / scenario.script),
+    ]
+    auth = authorization(scenario, key, ids)
+    if auth:
+        command += ["--header", f"Authorization: {auth}"]
+    command.append(f"{base}{scenario.path}")
+    if scenario.script_args:
+        command += ["--", *scenario.script_args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    if done.returncode != 0:
+        sys.exit(f"wrk failed ({done.returncode}) on {scenario.name}:\n{done.stdout}\n{done.stderr}")
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            return dict(json.loads(line.removeprefix("BENCH_RESULT ")))
+    sys.exit(f"wrk printed no BENCH_RESULT line on {scenario.name}:\n{done.stdout}\n{done.stderr}")
+
+
+def measure(wrk: str, base: str, key: str, ids: Ids, scenario: Scenario, args: argparse.Namespace) -> Result:
+    sanity_check(base, key, ids, scenario)
+    if args.warmup > 0:
+        run_wrk(wrk, base, key, ids, scenario, args, args.warmup)
+        time.sleep(1)  # let the warm-up's last requests finish before measuring
+    load = os.getloadavg()[0]
+    raw = run_wrk(wrk, base, key, ids, scenario, args, args.duration)
+    result = Result(
+        name=scenario.name,
+        what=scenario.what,
+        method=scenario.method,
+        path=scenario.path,
+        rps=raw["requests"] / (raw["duration_us"] / 1e6),
+        p50_ms=raw["p50_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        requests=raw["requests"],
+        duration_s=raw["duration_us"] / 1e6,
+        non_2xx=raw["non_2xx"],
+        socket_errors=raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"],
+        load=load,
+        lane=not scenario.server,
+    )
+    log(
+        f"{scenario.name:11} {result.requests} requests, {result.rps:.0f} req/s, "
+        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms (load {load:.2f})"
+    )
+    return result
+
+
+def measure_bulk(base: str, key: str, project: str, args: argparse.Namespace) -> tuple[float, float, float]:
+    """Tasks/s of one `POST /v1/projects/{id}/tasks/bulk` of `--bulk-tasks` tasks (median of the rounds)."""
+    conn = http.client.HTTPConnection(HOST, int(base.rsplit(":", 1)[1]), timeout=300)
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def post(n: int) -> float:
+        tasks = [{"name": f"Bulk task {i}", "priority": "medium", "labels": ["bench"]} for i in range(n)]
+        body = json.dumps({"tasks": tasks}).encode()
+        started = time.perf_counter()
+        conn.request("POST", f"/v1/projects/{project}/tasks/bulk", body=body, headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        elapsed = time.perf_counter() - started
+        if response.status != 201:
+            sys.exit(f"bulk create failed: {response.status} {raw[:500]!r}")
+        return elapsed
+
+    try:
+        post(100)  # warm-up
+        load = os.getloadavg()[0]
+        times = [post(args.bulk_tasks) for _ in range(args.bulk_rounds)]
+    finally:
+        conn.close()
+    median = statistics.median(times)
+    rate = args.bulk_tasks / median
+    log(f"bulk       {args.bulk_tasks} tasks per request, median {median * 1000:.0f} ms: {rate:,.0f} tasks/s")
+    return rate, median * 1000, load
+
+
+def verdict(ratio: float, share: float) -> str:
+    return "PASS" if ratio >= share else "MISS"
+
+
+def print_table(run: DatabaseRun) -> bool:
+    """Print one database's table; returns whether every request succeeded."""
+    index = DATABASES.index(run.database)
+    results = run.results
+    floor = next((r.rps for r in results if r.name == "floor"), None)
+    print()
+    print(f"== {run.database} ({run.settings}); load average at the start {run.load_start:.2f} ==")
+    header = (
+        f"{'scenario':11} {'what':27} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'vs floor':>8} "
+        f"{'target':>7} {'':4} {'load':>5} {'non-2xx':>7} {'sock err':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        ratio = r.rps / floor if floor else None
+        shown = f"{ratio:.1%}" if ratio is not None else "-"
+        share = TARGETS.get(r.name, (None, None))[index]
+        target = f"{share:.0%}" if share is not None else ""
+        mark = verdict(ratio, share) if share is not None and ratio is not None else ""
+        print(
+            f"{r.name:11} {r.what:27} {r.rps:7.0f} {r.p50_ms:7.1f} {r.p99_ms:7.1f} {shown:>8} "
+            f"{target:>7} {mark:4} {r.load:5.2f} {r.non_2xx:7d} {r.socket_errors:8d}"
+        )
+    if run.bulk_rate is not None:
+        goal = BULK_TARGET[index]
+        print(
+            f"{'bulk':11} {'10k tasks in one request':27} {run.bulk_rate:7.0f} tasks/s (median "
+            f"{run.bulk_median_ms:.0f} ms) target {goal:,.0f}/s {verdict(run.bulk_rate, goal)} "
+            f"load {run.bulk_load:.2f}"
+        )
+    print()
+    for r in results:
+        print(f"  {r.name:11} {r.method:4} {r.path}{'' if r.lane else '   (read lane off)'}")
+    clean = True
+    for r in results:
+        if r.requests == 0:
+            clean = False
+            print(f"ERRORS: {r.name} completed no request at all in {r.duration_s:.0f}s (server stalled)")
+        elif r.non_2xx or r.socket_errors:
+            clean = False
+            print(f"ERRORS: {r.name} had {r.non_2xx} non-2xx responses and {r.socket_errors} socket errors/timeouts")
+    return clean
+
+
+def print_summary(runs: list[DatabaseRun]) -> bool:
+    """The targets of both databases side by side; returns whether every one was reached."""
+    print()
+    print("== targets (ordinary routes, read lane off; ratio to the same run's floor) ==")
+    print(f"{'row':12} " + " ".join(f"{db:>24}" for db in DATABASES))
+    reached_all = True
+    by_db = {run.database: run for run in runs}
+    for name in TARGETS:
+        cells = []
+        for index, db in enumerate(DATABASES):
+            run = by_db.get(db)
+            floor = next((r.rps for r in run.results if r.name == "floor"), None) if run else None
+            result = next((r for r in run.results if r.name == name), None) if run else None
+            if run is None or result is None or not floor:
+                cells.append(f"{'-':>24}")
+                continue
+            ratio, share = result.rps / floor, TARGETS[name][index]
+            reached_all &= ratio >= share
+            cells.append(f"{ratio:6.1%} >= {share:4.0%} {verdict(ratio, share):>4}".rjust(24))
+        print(f"{name:12} " + " ".join(cells))
+    cells = []
+    for index, db in enumerate(DATABASES):
+        run = by_db.get(db)
+        if run is None or run.bulk_rate is None:
+            cells.append(f"{'-':>24}")
+            continue
+        goal = BULK_TARGET[index]
+        reached_all &= run.bulk_rate >= goal
+        cells.append(f"{run.bulk_rate:6,.0f}/s >= {goal:,.0f} {verdict(run.bulk_rate, goal)}".rjust(24))
+    print(f"{'bulk 10k':12} " + " ".join(cells))
+    return reached_all
+
+
+def postgres_settings(url: str) -> str:
+    """fsync / synchronous_commit / full_page_writes of the server measured (durability is part of the figure)."""
+    try:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=10) as conn:
+            values = [
+                f"{name}={conn.execute(f'SHOW {name}').fetchone()[0]}"  # type: ignore[index]
+                for name in ("server_version", "fsync", "synchronous_commit", "full_page_writes")
+            ]
+        return "PostgreSQL " + ", ".join(values)
+    except Exception as exc:  # informational only
+        return f"PostgreSQL (settings unknown: {exc})"
+
+
+def run_database(database: str, wrk: str, args: argparse.Namespace) -> tuple[DatabaseRun, bool]:
+    """Seed, serve and measure one database; returns its results and whether every request succeeded."""
+    url = None
+    if database == "postgres":
+        url = os.environ.get("POLYTASK_BENCH_DATABASE_URL") or os.environ.get("POLYTASK_TEST_POSTGRES_URL")
+        if not url:
+            sys.exit("no PostgreSQL server: set POLYTASK_BENCH_DATABASE_URL (or run through scripts/with-postgres.sh)")
+    run = DatabaseRun(database, load_start=os.getloadavg()[0])
+    run.settings = postgres_settings(url) if url else "SQLite"
     home = Path(tempfile.mkdtemp(prefix="polytask-bench-"))
-    env = server_env(home)
-    where = "PostgreSQL (POLYTASK_BENCH_DATABASE_URL)" if "POLYTASK_DATABASE_URL" in env else "SQLite"
-    log("machine: " + "; ".join(f"{k} {v}" for k, v in machine_info().items()))
-    if os.getloadavg()[0] > 0.5:
-        log("warning: the machine is busy (load average above 0.5); figures will be lower and noisier")
-    log(f"data in {home} on {where}; {args.workers} worker(s); wrk -t{args.threads} -c{args.connections}")
+    env = server_env(home, url)
     for item in args.server_env:
         name, _, value = item.partition("=")
         env[name] = value
+    log(f"{database}: data in {home}; {run.settings}; {args.workers} worker(s)")
+    log(f"wrk -t{args.threads} -c{args.connections}, {args.warmup}s warm-up + {args.duration}s per row")
     server: subprocess.Popen[bytes] | None = None
+    logfile = home / "server.log"
+    clean = True
     try:
-        key, _ = seed(env, args)
-        server, base, logfile = start_server(env, args, home / "server.log")
-        project_id, task_id = find_ids(base, key)
-        log(f"serving on {base}; project {project_id}, task {task_id}")
-        chosen = [s for s in scenarios(project_id, task_id) if not args.only or s.name in args.only]
-        results = [measure(wrk, base, key, s, args) for s in chosen if not s.server]
-        for scenario in (s for s in chosen if s.server):
-            # A server of its own with these settings, over the same data.
+        key, run.seed_s = seed(env, args)
+        chosen_names = set(args.only) if args.only else set(SCENARIO_NAMES)
+        groups: list[tuple[tuple[tuple[str, str], ...], list[Scenario]]] = []
+        ids: Ids | None = None
+        for settings in ((), LANE_OFF):
+            server, base, logfile = start_server({**env, **dict(settings)}, args, home / f"server{len(groups)}.log")
+            if ids is None:
+                ids = find_ids(base, key)
+                log(f"project {ids.projects[0]}, task {ids.tasks[0]}, user {ids.email}")
+            batch = [s for s in scenarios(ids) if s.server == settings and s.name in chosen_names]
+            groups.append((settings, batch))
+            if settings:
+                log("restarted the server with " + ", ".join(f"{k}={v}" for k, v in settings))
+            for scenario in batch:
+                run.results.append(measure(wrk, base, key, ids, scenario, args))
+            if settings == LANE_OFF and args.bulk_rounds > 0 and "bulk" in chosen_names:
+                # Into the second project, so the rows above keep reading the first as seeded.
+                run.bulk_rate, run.bulk_median_ms, run.bulk_load = measure_bulk(base, key, ids.projects[1], args)
             stop(server)
             server = None
-            settings = ", ".join(f"{k}={v}" for k, v in scenario.server)
-            server, base, logfile = start_server({**env, **dict(scenario.server)}, args, home / f"{scenario.name}.log")
-            log(f"{scenario.name}: restarted the server with {settings}")
-            results.append(measure(wrk, base, key, scenario, args))
-        clean, reached_all = print_table(results)
+        clean = print_table(run)
         if not clean:
             print_server_errors(logfile)
     finally:
@@ -431,6 +647,65 @@ def main() -> int:
             log(f"kept {home}")
         else:
             shutil.rmtree(home, ignore_errors=True)
+    return run, clean
+
+
+def run_postgres_child(args: argparse.Namespace, argv: list[str]) -> tuple[DatabaseRun | None, bool]:
+    """This script again, inside a throwaway PostgreSQL cluster with default durability."""
+    with tempfile.NamedTemporaryFile(prefix="polytask-bench-pg-", suffix=".json", delete=False) as handle:
+        results_file = Path(handle.name)
+    env = {k: v for k, v in os.environ.items() if k != "POLYTASK_TEST_POSTGRES_URL"}
+    env["POLYTASK_PG_DURABLE"] = "1"
+    child_args = [a for a in argv if not a.startswith("--database")]
+    command = [
+        str(ROOT / "scripts" / "with-postgres.sh"),
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--database",
+        "postgres",
+        "--results",
+        str(results_file),
+        *child_args,
+    ]
+    try:
+        done = subprocess.run(command, env=env, check=False, timeout=1800)
+        if not results_file.stat().st_size:
+            return None, False
+        data = json.loads(results_file.read_text())
+    finally:
+        results_file.unlink(missing_ok=True)
+    run = DatabaseRun(**{k: v for k, v in data["run"].items() if k != "results"})
+    run.results = [Result(**r) for r in data["run"]["results"]]
+    return run, done.returncode == 0 and data["clean"]
+
+
+def main() -> int:
+    argv = sys.argv[1:]
+    args = parse_args(argv)
+    wrk = ensure_wrk()
+    log("machine: " + "; ".join(f"{k} {v}" for k, v in machine_info().items()))
+    if os.getloadavg()[0] > 0.5:
+        log("warning: the machine is busy (load average above 0.5); figures will be lower and noisier")
+    started = time.monotonic()
+    runs: list[DatabaseRun] = []
+    clean = True
+    for database in DATABASES if args.database == "both" else (args.database,):
+        if database == "postgres" and args.results is None and not os.environ.get("POLYTASK_BENCH_DATABASE_URL"):
+            child, ok = run_postgres_child(args, argv)
+            clean &= ok
+            if child is not None:
+                runs.append(child)
+            continue
+        run, ok = run_database(database, wrk, args)
+        runs.append(run)
+        clean &= ok
+    if args.results is not None:
+        # A child run: hand the results to the parent, which prints the summary.
+        [run] = runs
+        Path(args.results).write_text(json.dumps({"run": asdict(run), "clean": clean}))
+        return 0 if clean else 1
+    reached_all = print_summary(runs)
+    log(f"done in {time.monotonic() - started:.0f}s; load average now {os.getloadavg()[0]:.2f}")
     return 0 if clean and (reached_all or not args.strict) else 1
 
 

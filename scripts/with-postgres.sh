@@ -3,6 +3,10 @@
 # If the variable is already set, that server is used. Otherwise a throwaway cluster is
 # created in a temporary directory, started on 127.0.0.1, and removed afterwards.
 # Debian's postgresql package is installed first when initdb is missing.
+#
+# The throwaway cluster runs without durability (fsync, synchronous_commit and full_page_writes
+# off), which is right for tests. POLYTASK_PG_DURABLE=1 keeps PostgreSQL's defaults instead:
+# `make bench` measures PostgreSQL that way.
 set -euo pipefail
 
 if [ -n "${POLYTASK_TEST_POSTGRES_URL:-}" ]; then
@@ -45,10 +49,15 @@ trap cleanup EXIT
 
 "${AS[@]}" "$BIN/initdb" -D "$DATA/db" -U polytask --auth=trust -E UTF8 --locale=C.UTF-8 >"$DATA/initdb.log" 2>&1 \
   || { cat "$DATA/initdb.log" >&2; exit 1; }
+if [ "${POLYTASK_PG_DURABLE:-0}" = 1 ]; then
+  DURABILITY=""
+else
+  DURABILITY="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
 "${AS[@]}" "$BIN/pg_ctl" -D "$DATA/db" -l "$DATA/server.log" -w -t 60 \
-  -o "-h 127.0.0.1 -p $PORT -k $DATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  -o "-h 127.0.0.1 -p $PORT -k $DATA $DURABILITY -c max_connections=200" \
   start >/dev/null || { cat "$DATA/server.log" >&2; exit 1; }
 
 export POLYTASK_TEST_POSTGRES_URL="postgresql+psycopg://polytask@127.0.0.1:$PORT/postgres"
-echo "with-postgres: PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT" >&2
+echo "with-postgres: PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT${DURABILITY:+ (no durability: $DURABILITY)}" >&2
 "$@"
