@@ -51,6 +51,7 @@ from polytask.api.v1.readlane import LaneStats, ReadLaneMiddleware
 from polytask.api.v1.schemas import ErrorDocument
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
+from polytask.core.gctune import tune_for_server
 from polytask.core.settings import Settings, get_settings
 from polytask.domain.oauth.common import OAuthError
 
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         from polytask.domain.events import transport
 
         event_bus = transport.start(settings, db.url)
+        tune_for_server(settings.gc_threshold)  # core/gctune.py: freeze the start-up heap
         _app.state.event_bus = event_bus  # its state is shown by /readyz
         # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
         dispatcher = None

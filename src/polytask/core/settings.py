@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     read_lane_budget_ms: float = Field(
         default=5.0, gt=0, description="SQLite: a read-lane read running longer is interrupted and retried."
     )
+    gc_threshold: int = Field(
+        default=50_000,
+        ge=0,
+        description="Server: allocations between young garbage collections (Python's default: 700), after "
+        "gc.freeze() at start-up; 0 leaves the collector as Python sets it up (docs/performance.md).",
+    )
     invite_ttl_days: int = 14
     rate_limit_per_minute: int = Field(default=1000, ge=0, description="Requests per minute per credential; 0: off.")
     rate_limit_per_hour: int = Field(default=0, ge=0, description="Requests per hour per credential; 0: off.")
