@@ -17,6 +17,7 @@ class Task(Timestamps, Base):
         Index("ix_tasks_project_due", "project_id", "due_date", "id"),
         Index("ix_tasks_project_position", "project_id", "position", "id"),
         Index("ix_tasks_workspace_status_due", "workspace_id", "status", "due_date", "id"),
+        Index("ix_tasks_workspace_due", "workspace_id", "due_date", "id"),
         Index("ix_tasks_project_status_due", "project_id", "status", "due_date", "id"),
         {"sqlite_autoincrement": True},
     )

@@ -15,7 +15,7 @@ from polytask.core.actor import Actor
 from polytask.core.errors import NotFound
 from polytask.core.query.fields import Choice, Field, Moment, Number, Ref, Registry, Text
 from polytask.domain.tasks.schemas import PRIORITIES, TASK_STATUSES
-from polytask.domain.workspaces.access import require_allowed_address, visible_workspace_ids
+from polytask.domain.workspaces.access import in_visible_workspace, require_allowed_address, visible_workspace_ids
 from polytask.models import Membership, Task, TaskAssignee, TaskDependency, TaskLabel
 
 PRIORITY_RANK = case({"low": 1, "medium": 2, "high": 3, "urgent": 4}, value=Task.priority, else_=None)
@@ -190,8 +190,31 @@ class TaskFilter:
     updated_before: datetime | None = None
 
 
-def filtered_tasks(actor: Actor, flt: TaskFilter) -> Select[Task]:
-    stmt = select(Task).where(Task.workspace_id.in_(visible_workspace_ids(actor)))
+# Filters that pick out few tasks through an index of their own (or a subquery): with one of
+# them, a list must not be steered onto the workspace's due-date index (see filtered_tasks).
+NARROWING_FIELDS = frozenset(
+    {"id", "project_id", "section_id", "parent_id", "assignee", "assignee_id", "label", "labels"}
+)
+
+
+def narrows(flt: TaskFilter) -> bool:
+    return any(v is not None for v in (flt.project_id, flt.section_id, flt.parent_id, flt.assignee_ids, flt.labels))
+
+
+def filtered_tasks(actor: Actor, flt: TaskFilter, *, workspace_wide: bool = False) -> Select[Task]:
+    """Tasks the actor may see, narrowed by `flt`.
+
+    `workspace_wide` (the list has no narrowing filter) writes the visibility rule so that a
+    bound credential's list walks ix_tasks_workspace_due in order (`in_visible_workspace`).
+    Otherwise it stays `workspace_id IN (...)`: SQLite plans without statistics, and offered
+    the workspace equality beside a project filter it walks the whole workspace by due date
+    instead of the project's index (0.2 ms -> 50 ms at 100k tasks)."""
+    visible = (
+        in_visible_workspace(Task.workspace_id, actor)
+        if workspace_wide
+        else Task.workspace_id.in_(visible_workspace_ids(actor))
+    )
+    stmt = select(Task).where(visible)
     if flt.project_id is not None:
         stmt = stmt.where(Task.project_id == flt.project_id)
     if flt.workspace_id is not None:

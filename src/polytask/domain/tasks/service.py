@@ -24,6 +24,7 @@ from polytask.domain.projects.service import get_project_for
 from polytask.domain.search import matches, search_terms
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
+    NARROWING_FIELDS,
     TASK_FIELDS,
     TaskFilter,
     TaskRelations,
@@ -31,6 +32,7 @@ from polytask.domain.tasks.queries import (
     fetch_task_for,
     filtered_tasks,
     load_relations,
+    narrows,
     views_of,
 )
 from polytask.domain.tasks.rules import (
@@ -83,7 +85,10 @@ def list_tasks_for(
     registry = TASK_FIELDS.with_custom(task_field_resolver(session, actor, flt.project_id))
     where = compile_tree(tree, registry, Context(now=utcnow(), user_id=actor.user_id))
     _check_named_containers(session, actor, tree)
-    stmt = filtered_tasks(actor, flt).where(where)
+    workspace_wide = (
+        search is None and not narrows(flt) and not any(c.field in NARROWING_FIELDS for c in conditions(tree))
+    )
+    stmt = filtered_tasks(actor, flt, workspace_wide=workspace_wide).where(where)
     found = None
     if search is not None:
         found = matches("task", session.get_bind().dialect.name, search_terms(search))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Final
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, false, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -105,6 +105,22 @@ def visible_workspace_ids(actor: Actor) -> Any:
     if actor.workspace_id is not None:
         stmt = stmt.where(Membership.workspace_id == actor.workspace_id)
     return stmt
+
+
+def in_visible_workspace(column: Any, actor: Actor) -> ColumnElement[bool]:
+    """`column` (a workspace id) is one the actor may see: the rule of `visible_workspace_ids`.
+
+    For a credential bound to one workspace it is written as an equality plus a membership
+    check that does not depend on the row, so the planner can walk an index that starts with
+    the workspace (ix_tasks_workspace_due) in order instead of sorting the whole workspace;
+    `column IN (subquery)` hides which single value it compares to."""
+    if actor.workspace_id is None:
+        visible: ColumnElement[bool] = column.in_(visible_workspace_ids(actor))
+        return visible
+    if actor.workspace_id in actor.blocked_workspaces:
+        return false()
+    member = exists().where(Membership.user_id == actor.user_id, Membership.workspace_id == actor.workspace_id)
+    return and_(column == actor.workspace_id, member)
 
 
 def require_write(membership: Membership) -> None:
