@@ -81,14 +81,21 @@ PROJECT_FIELDS_REGISTRY = Registry.of(
 
 def get_project_for(session: Session, actor: Actor, project_id: int, *, workspace_id: int | None = None) -> Project:
     """The project if the actor can see its workspace (and it is in `workspace_id`, when given), else NotFound."""
+    return get_project_and_membership(session, actor, project_id, workspace_id=workspace_id)[0]
+
+
+def get_project_and_membership(
+    session: Session, actor: Actor, project_id: int, *, workspace_id: int | None = None
+) -> tuple[Project, Membership]:
+    """`get_project_for`, with the actor's membership it checked (for callers that need the role)."""
     project = session.get(Project, project_id)
     if project is None or (workspace_id is not None and project.workspace_id != workspace_id):
         raise NotFound.of("project", project_id)
     try:
-        membership_for(session, actor, project.workspace_id)
+        membership = membership_for(session, actor, project.workspace_id)
     except NotFound:
         raise NotFound.of("project", project_id) from None
-    return project
+    return project, membership
 
 
 def project_membership(session: Session, actor: Actor, project: Project) -> Membership:

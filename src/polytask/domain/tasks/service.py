@@ -20,7 +20,7 @@ from polytask.core.query.values import Context
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import check_values, task_field_resolver
 from polytask.domain.fields.views import view_tree
-from polytask.domain.projects.service import get_project_for
+from polytask.domain.projects.service import get_project_and_membership, get_project_for
 from polytask.domain.search import matches, search_terms
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
@@ -131,16 +131,26 @@ def users_by_id(session: Session, user_ids: list[int]) -> dict[int, User]:
 
 
 def _set_relations(
-    session: Session, task: Task, *, assignees: list[int] | None, labels: list[str] | None, deps: list[int] | None
+    session: Session,
+    task: Task,
+    *,
+    assignees: list[int] | None,
+    labels: list[str] | None,
+    deps: list[int] | None,
+    new: bool = False,
 ) -> None:
+    """Replace the given relations (None: leave as is); a `new` task has none to delete."""
     if assignees is not None:
-        session.execute(delete(TaskAssignee).where(TaskAssignee.task_id == task.id))
+        if not new:
+            session.execute(delete(TaskAssignee).where(TaskAssignee.task_id == task.id))
         session.add_all(TaskAssignee(task_id=task.id, user_id=u, position=i) for i, u in enumerate(assignees))
     if labels is not None:
-        session.execute(delete(TaskLabel).where(TaskLabel.task_id == task.id))
+        if not new:
+            session.execute(delete(TaskLabel).where(TaskLabel.task_id == task.id))
         session.add_all(TaskLabel(task_id=task.id, label=label) for label in labels)
     if deps is not None:
-        session.execute(delete(TaskDependency).where(TaskDependency.task_id == task.id))
+        if not new:
+            session.execute(delete(TaskDependency).where(TaskDependency.task_id == task.id))
         session.add_all(TaskDependency(task_id=task.id, depends_on_id=d) for d in deps)
 
 
@@ -169,8 +179,7 @@ def create_task(session: Session, actor: Actor, *, project_id: int | None = None
         project_id = data.project_id
     elif data.project_id is not None and data.project_id != project_id:
         raise ValidationFailed.field("project_id", "does not match the project in the path", data.project_id)
-    project = get_project_for(session, actor, project_id)
-    membership = membership_for(session, actor, project.workspace_id)
+    project, membership = get_project_and_membership(session, actor, project_id)
     require_write(membership)
     check_section(session, project.id, data.section_id)
     check_parent(session, None, project.id, data.parent_id)
@@ -200,7 +209,7 @@ def create_task(session: Session, actor: Actor, *, project_id: int | None = None
         task.progress = data.progress
     session.add(task)
     session.flush()
-    _set_relations(session, task, assignees=assignees, labels=data.labels or [], deps=deps)
+    _set_relations(session, task, assignees=assignees, labels=data.labels or [], deps=deps, new=True)
     session.flush()
     relations = TaskRelations(assignee_ids=assignees, labels=list(data.labels or []), dependency_ids=deps)
     record_event(
@@ -229,9 +238,10 @@ def update_task(
     session: Session, actor: Actor, *, task_id: int, data: TaskUpdate, project_id: int | None = None
 ) -> TaskView:
     """Change the fields given in `data` (PUT and PATCH alike are partial updates)."""
-    view = get_task_for(session, actor, task_id, project_id=project_id)
-    task = view.task
-    membership = membership_for(session, actor, task.workspace_id)
+    task, membership = fetch_task_for(session, actor, task_id)
+    if project_id is not None and task.project_id != project_id:
+        raise NotFound.of("task", task_id)
+    view = TaskView(task, load_relations(session, [task.id])[task.id], membership.role)
     require_write(membership)
     before = task_snapshot(task, view.relations)
     given = data.model_fields_set
