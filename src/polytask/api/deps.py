@@ -25,7 +25,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.db import Database, HeldUnit
+from polytask.core.db import Database, HeldUnit, WriteNeeded
 from polytask.core.errors import AuthenticationFailed
 from polytask.core.scopes import SCOPES, require_scope
 from polytask.core.settings import Settings
@@ -138,7 +138,8 @@ async def run_unit(
 ) -> R:
     """Authenticate, check the credential's scope, and run `work` in one transaction on one worker thread.
 
-    `readonly` defaults to the request method (GET/HEAD/OPTIONS read).
+    `readonly` defaults to the request method (GET/HEAD/OPTIONS read). Work in a read unit
+    that raises WriteNeeded (it found it must write) runs again, once, in a write unit.
     """
     db: Database = request.app.state.db
     if readonly is None:
@@ -150,17 +151,27 @@ async def run_unit(
 
     rejected: list[AuthenticationFailed] = []
 
-    def in_thread(session: Session) -> R:
-        try:
-            actor = authenticate(db, session, request, readonly)
-        except AuthenticationFailed as exc:
-            rejected.append(exc)
-            raise
-        require_scope(actor, scope)
-        return work(session, actor)
+    def unit(readonly: bool) -> Callable[[Session], R]:
+        def in_thread(session: Session) -> R:
+            try:
+                actor = authenticate(db, session, request, readonly)
+            except AuthenticationFailed as exc:
+                rejected.append(exc)
+                raise
+            require_scope(actor, scope)
+            return work(session, actor)
+
+        return in_thread
 
     try:
-        return await _in_unit(request, in_thread, readonly=readonly)
+        try:
+            return await _in_unit(request, unit(readonly), readonly=readonly)
+        except WriteNeeded:
+            if not readonly:
+                raise
+            # A read that must write after all (core/db.py require_writable): it wrote nothing,
+            # so run it again from the start as a write unit.
+            return await _in_unit(request, unit(False), readonly=False)
     except AuthenticationFailed:
         if rejected and SHARED_UNIT not in request.scope:
             # Audited in a transaction of its own: this one has rolled back (api/authaudit.py).

@@ -29,11 +29,27 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.pool import NullPool
 
 READONLY_OPTION = "polytask_readonly"
+_READONLY_INFO = "polytask.readonly"
 _BEFORE_COMMIT = "polytask.before_commit"
 _AFTER_COMMIT = "polytask.after_commit"
 _SAVEPOINTS = "polytask.savepoints"
 
 log = logging.getLogger("polytask.db")
+
+
+class WriteNeeded(Exception):
+    """Raised inside a read-only unit of work by work that finds it must write after all.
+
+    A read unit never commits, so a write there would be lost (and on SQLite it would fight
+    the writers for the lock from a read snapshot). The caller runs the whole work again in
+    a write unit instead (api/deps.py `run_unit`). Nothing was written, so nothing is undone."""
+
+
+def require_writable(session: Session) -> None:
+    """Raise WriteNeeded when `session` is a read-only unit's: call it just before a write
+    that a read request may need (creating a default on first use, a read receipt)."""
+    if session.info.get(_READONLY_INFO):
+        raise WriteNeeded()
 
 
 def before_commit(session: Session, callback: Callable[[Session], None]) -> None:
@@ -236,6 +252,7 @@ class Database:
             bind=self.engine.execution_options(**{READONLY_OPTION: True}),
             expire_on_commit=False,
             autoflush=True,
+            info={_READONLY_INFO: True},
         )
         _bind_info_to_savepoints(self._write)
         _bind_info_to_savepoints(self._read)

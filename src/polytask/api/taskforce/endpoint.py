@@ -50,8 +50,10 @@ def _register(router: APIRouter, method: str, path: str, endpoint: Callable[[Req
 
 
 def route(router: APIRouter, method: str, path: str, *, scope: str) -> Callable[[Handler], Handler]:
-    """An authenticated endpoint needing `scope`. Every call is a write unit of work: reads may
-    create the user's flagship list and mark tasks seen."""
+    """An authenticated endpoint needing `scope`, as one unit of work: a read transaction for
+    GET, a write one otherwise. The few reads that may write (the first listing creates the
+    user's flagship list; opening a task marks it seen) ask for a write unit only when they
+    must (core/db.py `require_writable`), and run again as one."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
 
@@ -64,7 +66,6 @@ def route(router: APIRouter, method: str, path: str, *, scope: str) -> Callable[
                 lambda session, actor: handler(session, actor, call, **ids),
                 scope=scope,
                 authenticate=basic_auth,
-                readonly=False,
             )
             return document(request, {"success": True, **payload})
 

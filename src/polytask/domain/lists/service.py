@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
+from polytask.core.db import require_writable
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.lists.queries import (
@@ -59,6 +60,7 @@ def ensure_flagship(session: Session, actor: Actor, workspace_id: int) -> TaskLi
     flagship = session.scalar(_FLAGSHIP, params)
     if flagship is not None:
         return flagship
+    require_writable(session)  # a read request that gets here runs again as a write
     flagship = TaskList(
         workspace_id=workspace_id, owner_id=actor.user_id, name=FLAGSHIP_NAME, description="", flagship=True
     )

@@ -9,11 +9,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
+from polytask.core.db import require_writable
 from polytask.models import Task, TaskSeen
 
 
 def mark_seen(session: Session, actor: Actor, *, task: Task) -> None:
+    """Record that the actor has seen the task; in a read unit, only a first look asks to write."""
     if task.created_by_id == actor.user_id or session.get(TaskSeen, (task.id, actor.user_id)) is not None:
         return
+    require_writable(session)
     session.add(TaskSeen(task_id=task.id, user_id=actor.user_id))
     session.flush()
