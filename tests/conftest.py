@@ -29,6 +29,7 @@ from polytask.api.app import create_app
 from polytask.core.db import Database
 from polytask.core.migrate import upgrade
 from polytask.core.settings import Settings
+from polytask.domain.api_keys.cache import KEYS
 from polytask.models import Base
 from tests.openapi_check import OpenAPIChecker
 
@@ -153,3 +154,5 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
                 conn.execute(text(f"DELETE FROM {table}"))
             # Like RESTART IDENTITY: each test starts its ids from 1 on both engines.
             conn.execute(text("DELETE FROM sqlite_sequence"))
+    # The rows went behind the services' back: so must the keys this process verified.
+    KEYS.clear()

@@ -53,6 +53,7 @@ from polytask.core.db import Database
 from polytask.core.errors import DomainError
 from polytask.core.gctune import tune_for_server
 from polytask.core.settings import Settings, get_settings
+from polytask.domain.api_keys import cache as key_cache
 from polytask.domain.oauth.common import OAuthError
 
 log = logging.getLogger("polytask.api")
@@ -219,6 +220,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
+    key_cache.configure(settings.api_key_cache_seconds)  # verified API keys (domain/api_keys/cache.py)
     # Innermost: client values that break the input limits are refused (api/inputguard.py).
     app.add_middleware(InputGuardMiddleware, render=_input_error, limits=settings.input_limits)
     if settings.read_lane:

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         description="Server: allocations between young garbage collections (Python's default: 700), after "
         "gc.freeze() at start-up; 0 leaves the collector as Python sets it up (docs/performance.md).",
     )
+    api_key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="A verified API key is trusted this long without a lookup, per process; 0: always look up "
+        "(docs/security.md).",
+    )
     invite_ttl_days: int = 14
     rate_limit_per_minute: int = Field(default=1000, ge=0, description="Requests per minute per credential; 0: off.")
     rate_limit_per_hour: int = Field(default=0, ge=0, description="Requests per hour per credential; 0: off.")

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from polytask.core.errors import AuthenticationFailed
 from polytask.domain.api_keys.service import Authenticated, authenticate_api_key
 from polytask.domain.lists.queries import home_workspace_id
-from polytask.models import User
 
 
 def authenticate_email_and_key(session: Session, *, login: str, secret: str, client_ip: str | None) -> Authenticated:
@@ -18,9 +17,11 @@ def authenticate_email_and_key(session: Session, *, login: str, secret: str, cli
     The key must belong to the user whose email is the login; "(at)" stands for "@".
     """
     auth = authenticate_api_key(session, secret, client_ip=client_ip)
-    user = session.get(User, auth.actor.user_id)
     email = login.strip().replace("(at)", "@").lower()
-    if user is None or user.email.lower() != email:
+    # The key's row carries its user's email: no need to load the user.
+    if auth.email is None or auth.email.lower() != email:
         raise AuthenticationFailed("The email and API key do not match", {"username": login})
     workspace_id = home_workspace_id(session, auth.actor)
-    return Authenticated(actor=dataclasses.replace(auth.actor, workspace_id=workspace_id), needs_touch=auth.needs_touch)
+    return Authenticated(
+        actor=dataclasses.replace(auth.actor, workspace_id=workspace_id), needs_touch=auth.needs_touch, email=auth.email
+    )

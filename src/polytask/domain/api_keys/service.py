@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
+from polytask.core.db import after_commit
 from polytask.core.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from polytask.core.scopes import check_known, within
+from polytask.domain.api_keys.cache import KEYS, forget_verified_keys
 from polytask.domain.api_keys.schemas import ApiKeyCreate, ApiKeyRotate
 from polytask.domain.events.service import record_event
 from polytask.domain.workspaces.access import blocked_workspaces, in_allowlisted_workspace
@@ -112,17 +115,21 @@ KEY_BY_PREFIX = (
         ApiKey.rate_plan,
         User.role,
         User.is_active,
+        User.email,
         in_allowlisted_workspace(ApiKey.user_id),
     )
     .join(User, User.id == ApiKey.user_id)
     .where(ApiKey.prefix == bindparam("prefix"))
 )
+# A row of KEY_BY_PREFIX as a plain tuple (what the key cache keeps).
+KeyRow = namedtuple("KeyRow", [c.key for c in KEY_BY_PREFIX.selected_columns])  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True)
 class Authenticated:
     actor: Actor
     needs_touch: bool
+    email: str | None = None  # the key's user's (HTTP Basic checks the login against it)
 
 
 def parse_key_prefix(raw: str) -> str | None:
@@ -142,13 +149,24 @@ def authenticate_api_key(session: Session, raw: str, *, client_ip: str | None = 
     prefix = parse_key_prefix(raw)
     if prefix is None:
         raise AuthenticationFailed("Invalid API key")
-    key = session.execute(KEY_BY_PREFIX, {"prefix": prefix}).first()
-    if key is None:
+    digest = _digest(raw)
+    cached = KEYS.get(digest)
+    if cached is not None:
+        # Verified within the last few seconds (domain/api_keys/cache.py); the rules still apply.
+        return check_key(cached, raw, client_ip=client_ip, blocked=frozenset())
+    generation = KEYS.generation
+    # Core, not the ORM: a plain row is all this needs.
+    found = session.connection().execute(KEY_BY_PREFIX, {"prefix": prefix}).first()
+    if found is None:
         raise AuthenticationFailed("Invalid API key")
+    key: Any = KeyRow(*found)
     blocked: frozenset[int] = frozenset()
     if key.allowlisted and _key_is_valid(key, raw):
         blocked = blocked_workspaces(session, key.user_id, client_ip)
-    return check_key(key, raw, client_ip=client_ip, blocked=blocked)
+    auth = check_key(key, raw, client_ip=client_ip, blocked=blocked)
+    if not key.allowlisted:
+        KEYS.put(digest, key, generation)
+    return auth
 
 
 def _key_is_valid(key: Any, raw: str) -> bool:
@@ -183,12 +201,16 @@ def check_key(key: Any, raw: str, *, client_ip: str | None, blocked: frozenset[i
         blocked_workspaces=blocked,
         rate_plan=key.rate_plan,
     )
-    return Authenticated(actor=actor, needs_touch=last is None or now - last > TOUCH_INTERVAL)
+    return Authenticated(
+        actor=actor, needs_touch=last is None or now - last > TOUCH_INTERVAL, email=getattr(key, "email", None)
+    )
 
 
 def touch_api_key(session: Session, key_id: int) -> None:
     """Record use; throttled by the caller so reads don't turn into writes."""
-    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
+    now = utcnow()
+    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+    after_commit(session, lambda: KEYS.touched(key_id, now))
 
 
 def _own_key(session: Session, actor: Actor, key_id: int) -> ApiKey:
@@ -263,6 +285,7 @@ def rotate_api_key(session: Session, actor: Actor, *, key_id: int, data: ApiKeyR
         expires_at=old.expires_at,
         rate_plan=old.rate_plan,
     )
+    forget_verified_keys(session)
     if data.grace_period_seconds:
         cutoff = now + timedelta(seconds=data.grace_period_seconds)
         old.expires_at = min(cutoff, old_expiry) if old_expiry is not None else cutoff
@@ -286,6 +309,7 @@ def revoke_api_key(session: Session, actor: Actor, *, key_id: int) -> None:
     key = _own_key(session, actor, key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        forget_verified_keys(session)
         record_event(
             session,
             actor,
@@ -316,6 +340,7 @@ def set_api_key_plan(session: Session, actor: Actor | None, *, key_id: int, rate
         raise NotFound.of("api_key", key_id)
     before = key.rate_plan
     key.rate_plan = rate_plan
+    forget_verified_keys(session)
     session.flush()
     record_event(
         session,

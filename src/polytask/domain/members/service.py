@@ -17,6 +17,7 @@ from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sor
 from polytask.core.query import Node
 from polytask.core.query.fields import Choice, Field, Moment, Ref, Registry, Text, compile_tree, sort_columns
 from polytask.core.query.values import Context
+from polytask.domain.api_keys.cache import forget_verified_keys
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.members.schemas import InviteCreate, MemberUpdate
 from polytask.domain.workspaces.access import ROLES, effective_permissions, membership_for, require_flag
@@ -311,6 +312,8 @@ def accept_invite(session: Session, actor: Actor, *, token: str) -> Membership:
     membership = Membership(workspace_id=invite.workspace_id, user_id=user.id, role=invite.role, permissions={})
     session.add(membership)
     session.flush()
+    # The workspace's IP allowlist, if any, now applies to the user's keys.
+    forget_verified_keys(session)
     record_event(
         session,
         actor,

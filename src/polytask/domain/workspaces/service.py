@@ -12,6 +12,7 @@ from polytask.core.pagination import PageRequest, PageResult, SortKey, count_of,
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Ref, Registry, Text, compile_tree, order_terms
 from polytask.core.query.values import Context
+from polytask.domain.api_keys.cache import forget_verified_keys
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.workspaces.access import address_allowed, membership_for, require_role, visible_workspace_ids
 from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
@@ -116,6 +117,8 @@ def update_workspace(session: Session, actor: Actor, *, workspace_id: int, data:
             )
         workspace.security = {"ip_whitelisting": [str(n) for n in networks]}
         workspace.ip_allowlist_enabled = bool(networks)
+        # Cached keys of its members skipped the allowlist lookup: drop them.
+        forget_verified_keys(session)
     record_update(
         session,
         actor,
