@@ -17,6 +17,7 @@ import pytest
 from polytask.api.ratelimit import month_bounds
 from polytask.core.db import Database
 from polytask.core.settings import Settings
+from polytask.domain.api_keys.cache import KEYS
 from polytask.domain.api_keys.service import create_api_key
 from polytask.models import User
 from tests.api.taskforce.client import basic
@@ -204,12 +205,16 @@ def test_cli_puts_keys_on_configured_plans(serve_app: Serve, settings: Settings,
         assert listed["attributes"]["rate_plan"] == "small"
         moved = _cli(env, "api-keys", "set-plan", key_id, "bursty")
         assert moved.returncode == 0, moved.stderr
+        # Another process changed the key: this server sees it when its cached entry expires
+        # (POLYTASK_API_KEY_CACHE_SECONDS, docs/security.md). Expire it now.
+        KEYS.clear()
         assert c.get("/v1/me", headers=bearer(key)).status_code == 200  # still counted under the old plan
         assert c.get("/v1/me", headers=bearer(key)).headers["x-ratelimit-limit"] == "2"  # the burst
         assert _cli(env, "api-keys", "set-plan", key_id, "nope").returncode != 0
         back = _cli(env, "api-keys", "set-plan", key_id, "default")
         assert back.returncode == 0, back.stderr
         assert back.stdout.strip() == f"{key_id}: default"
+        KEYS.clear()
         c.get("/v1/me", headers=bearer(key))
         assert c.get("/v1/me", headers=bearer(key)).headers["x-ratelimit-limit"] == "1000000"
         assert c.get(f"/v1/api-keys/{key_id}", headers=bearer(key)).json()["data"]["attributes"]["rate_plan"] is None
