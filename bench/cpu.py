@@ -116,6 +116,9 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[])
     parser.add_argument("--lane", action="store_true", help="leave the read lane on (default: off)")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument(
+        "--server-env", action="append", default=[], metavar="NAME=VALUE", help="a POLYTASK_ setting (repeatable)"
+    )
     args = parser.parse_args()
 
     pg_url = os.environ.get("POLYTASK_BENCH_DATABASE_URL")
@@ -126,6 +129,9 @@ def main() -> int:
         home, key = prepare_sqlite(args)
     env = server_env(home)
     env["POLYTASK_READ_LANE"] = "true" if args.lane else "false"
+    for item in args.server_env:
+        name, _, value = item.partition("=")
+        env[name] = value
     subprocess.run([str(BIN / "polytask"), "migrate"], check=True, env=env, timeout=300, stdout=subprocess.DEVNULL)
     os.environ.update(env)
     try:
@@ -135,13 +141,13 @@ def main() -> int:
     where = "PostgreSQL" if pg_url else "SQLite"
     print()
     print(f"{where}, {args.tasks} tasks, {args.requests} requests each, load average {os.getloadavg()[0]:.2f}")
-    header = f"{'scenario':12} {'CPU ms':>8} {'wall ms':>8} {'stmts':>6} {'gc/req':>7} {'status':>6}"
+    header = f"{'scenario':12} {'CPU ms':>8} {'wall ms':>8} {'stmts':>6} {'gc/req':>7} {'gc ms':>7} {'status':>6}"
     print(header)
     print("-" * len(header))
     for r in results:
         print(
             f"{r['name']:12} {r['cpu_ms']:8.3f} {r['wall_ms']:8.3f} {r['statements']:6.1f} "
-            f"{r['collections']:7.2f} {r['status']:>6}"
+            f"{r['collections']:7.2f} {r['gc_ms']:7.3f} {r['status']:>6}"
         )
     if args.json:
         Path(args.json).write_text(json.dumps({"database": where, "results": results}, indent=2))
@@ -161,6 +167,16 @@ async def measure(args: argparse.Namespace, key: str) -> list[dict[str, Any]]:
         statements += 1
 
     event.listen(app.state.db.engine, "before_cursor_execute", count)
+    # Time spent inside the cyclic collector (its callbacks bracket every collection).
+    in_gc = [0.0, 0.0]
+
+    def on_gc(phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            in_gc[1] = time.perf_counter()
+        else:
+            in_gc[0] += time.perf_counter() - in_gc[1]
+
+    gc.callbacks.append(on_gc)
     bearer = [(b"authorization", f"Bearer {key}".encode()), (b"accept", b"application/json")]
     json_headers = [*bearer, (b"content-type", b"application/json")]
     results: list[dict[str, Any]] = []
@@ -221,6 +237,7 @@ async def measure(args: argparse.Namespace, key: str) -> list[dict[str, Any]]:
             calls = [vary(i) if vary else call for i in range(args.requests)]
             gc_before = sum(s["collections"] for s in gc.get_stats())
             statements = 0
+            in_gc[0] = 0.0
             cpu0, wall0 = time.process_time(), time.perf_counter()
             statuses = set()
             for c in calls:
@@ -236,6 +253,7 @@ async def measure(args: argparse.Namespace, key: str) -> list[dict[str, Any]]:
                     "wall_ms": wall / n * 1000,
                     "statements": statements / n,
                     "collections": gcs / n,
+                    "gc_ms": in_gc[0] / n * 1000,
                     "status": ",".join(str(s) for s in sorted(statuses)),
                 }
             )
