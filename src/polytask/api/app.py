@@ -20,14 +20,13 @@ from polytask.api.conditional import ConditionalMiddleware
 from polytask.api.csrf import CsrfMiddleware
 from polytask.api.idempotency import IdempotencyMiddleware
 from polytask.api.inputguard import InputGuardMiddleware
+from polytask.api.kernel.surface import SurfaceMiddleware, surface_of
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.oauth import endpoints as oauth_endpoints
 from polytask.api.oauth import pages as oauth_pages
-from polytask.api.oauth.protocol import error_response as oauth_error_response
 from polytask.api.ratelimit import RateLimitMiddleware
-from polytask.api.taskflow import errors as taskflow_errors
+from polytask.api.surfaces import NATIVE, SURFACES
 from polytask.api.taskflow.router import router as taskflow_router
-from polytask.api.taskforce import errors as taskforce_errors
 from polytask.api.taskforce.router import router as taskforce_router
 from polytask.api.v1 import (
     api_keys,
@@ -46,13 +45,12 @@ from polytask.api.v1 import (
     webhooks,
     workspaces,
 )
-from polytask.api.v1.errors import error_response, validation_details
+from polytask.api.v1.errors import validation_details
 from polytask.api.v1.readlane import LaneStats, ReadLaneMiddleware
 from polytask.api.v1.schemas import ErrorDocument
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
 from polytask.core.settings import Settings, get_settings
-from polytask.domain.oauth.common import OAuthError
 
 log = logging.getLogger("polytask.api")
 
@@ -111,27 +109,9 @@ def _render_error(
     details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """The error in the shape of the surface the path belongs to (native by default)."""
-    if taskforce_errors.is_taskforce_path(request.url.path):
-        return taskforce_errors.error_document(request, status, code, message, details, headers)
-    if taskflow_errors.is_taskflow_path(request.url.path):
-        return taskflow_errors.error_response(request, status, code, message, details, headers)
-    return error_response(request, status, code, message, details, headers=headers)
-
-
-def _input_error(
-    request: Request, status: int, code: str, message: str, details: dict[str, Any] | None = None
-) -> Response:
-    """The input guard's refusals: the surface's shape; RFC 6749's on the OAuth endpoints."""
-    if request.url.path.startswith("/oauth/"):
-        described = f"{message} ({details.get('field', 'body')})" if details else message
-        return oauth_error_response(OAuthError("invalid_request", described, 400 if status == 422 else status))
-    return _render_error(request, status, code, message, details)
-
-
-def _session_surface(path: str) -> bool:
-    """Where the session cookie authenticates: /v1 and TaskFlow's /api."""
-    return path == "/v1" or path.startswith("/v1/") or taskflow_errors.is_taskflow_path(path)
+    """The error in the shape of the request's surface (native outside every surface)."""
+    surface = surface_of(request.scope) or NATIVE
+    return surface.render_error(request, status, code, message, details, headers)
 
 
 def _limit_error(
@@ -141,7 +121,7 @@ def _limit_error(
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    # Each surface renders errors in its own shape, chosen by path prefix in _render_error.
+    # Each surface renders errors in its own shape (its declaration's render_error).
 
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, exc: DomainError) -> Response:
@@ -218,7 +198,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     # Innermost: client values that break the input limits are refused (api/inputguard.py).
-    app.add_middleware(InputGuardMiddleware, render=_input_error, limits=settings.input_limits)
+    app.add_middleware(InputGuardMiddleware, render=_render_error, limits=settings.input_limits)
     if settings.read_lane:
         # Plain task reads answered without routing or ORM (api/v1/readlane.py), inside every
         # middleware that applies to a read.
@@ -233,9 +213,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         session_cookie=settings.session_cookie_name,
     )
     # CSRF checks of cookie-authenticated state changes, before any body is parsed (api/csrf.py).
-    app.add_middleware(CsrfMiddleware, settings=settings, covers=_session_surface, render=_render_error)
+    app.add_middleware(CsrfMiddleware, settings=settings, render=_render_error)
     # Inside the request-id middleware, so its 429s carry the id.
-    # Which paths are limited, and by which plans: core/rateplans.py (SURFACES).
+    # Which paths are limited, and by which plans: each surface's declaration (api/surfaces.py).
     app.add_middleware(RateLimitMiddleware, settings=settings, render=_limit_error)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origin_list:
@@ -258,6 +238,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
+    # Outermost of all: which surface the request belongs to, asked by everything inside.
+    app.add_middleware(SurfaceMiddleware, surfaces=SURFACES)
     _install_error_handlers(app)
     app.include_router(system.router)
     # bulk first: its literal paths (/workspaces/bulk/projects) must win over {id} routes.
@@ -281,7 +263,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         _document_scopes(module.router)
         _document_conditionals(module.router)
         _document_input_limits(module.router)
-        app.include_router(module.router, prefix="/v1")
+        app.include_router(module.router, prefix=NATIVE.prefix)
     app.include_router(taskforce_router)
     app.include_router(taskflow_router)
     # The OAuth 2.0 authorization server (outside /v1 and outside /openapi.json; see docs/security.md).

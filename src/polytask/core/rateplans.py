@@ -1,4 +1,4 @@
-"""Named rate-limit plans, and which plan each surface uses by default.
+"""Named rate-limit plans (which plan a surface uses by default is its declaration's, api/surfaces.py).
 
 A plan bounds one bucket (a credential, or a client address without one):
 
@@ -38,15 +38,6 @@ class Plan:
     monthly_quota: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class SurfaceLimits:
-    """The plans a path prefix uses: for credentials without a plan of their own, and per address."""
-
-    prefix: str
-    plan: str
-    anonymous_plan: str
-
-
 # Built-in plans from the compatibility specs (replaceable through POLYTASK_RATE_PLANS).
 SPEC_PLANS = (
     # taskip-api-reference.txt: 1000 requests per hour per API key, bursts of 100 per minute.
@@ -55,24 +46,6 @@ SPEC_PLANS = (
     Plan("taskflow", per_minute=20, per_hour=1000),
     Plan("taskflow-anonymous", per_minute=20, per_hour=100),
 )
-
-# Longest prefix first: /api/v1 (Taskforce) and /api/public-v1 (TaskIP) before TaskFlow's /api.
-SURFACES = (
-    SurfaceLimits("/api/public-v1", "taskip", "taskip"),
-    SurfaceLimits("/api/v1", DEFAULT, DEFAULT),
-    SurfaceLimits("/api", "taskflow", "taskflow-anonymous"),
-    SurfaceLimits("/v1", DEFAULT, DEFAULT),
-    SurfaceLimits("/oauth", DEFAULT, DEFAULT),
-)
-
-
-def surface_for(path: str) -> SurfaceLimits | None:
-    for surface in SURFACES:
-        p = surface.prefix
-        # "/api/v1.json" is Taskforce's too (its format suffix); "/v1beta" is not /v1.
-        if path == p or path.startswith((p + "/", p + ".")):
-            return surface
-    return None
 
 
 def _default_plan(settings: Settings) -> Plan:

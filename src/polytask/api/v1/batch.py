@@ -26,7 +26,8 @@ from starlette.responses import Response
 from starlette.types import Message, Scope
 
 from polytask.api.asgi import CapturedResponse
-from polytask.api.deps import SHARED_UNIT, SharedUnit, run_unit, shared_unit
+from polytask.api.deps import run_unit
+from polytask.api.kernel.units import SHARED_UNIT, SharedUnit, shared_unit
 from polytask.api.v1.errors import error_response
 from polytask.api.v1.schemas import ERROR_RESPONSES
 from polytask.core.errors import ValidationFailed
