@@ -40,7 +40,8 @@ from polytask.api.inflight import InFlight, inflight_for
 from polytask.api.kernel.surface import Surface, surface_of
 from polytask.api.sessions import session_cookie_in
 from polytask.core.actor import Actor
-from polytask.core.rateplans import Plan, configured_plans
+from polytask.core.planspec import Plan
+from polytask.core.rateplans import configured_plans
 from polytask.core.settings import Settings
 
 log = logging.getLogger("polytask.api")
