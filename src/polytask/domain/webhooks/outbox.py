@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from polytask.core.clock import isoformat, utcnow
 from polytask.core.ids import render_id
 from polytask.core.jsontext import dumps
-from polytask.domain.webhooks.schemas import PING_EVENT
+from polytask.domain.events.catalog import PING_EVENT, matches
 from polytask.models import (
     Comment,
     Event,
@@ -48,8 +48,8 @@ _KINDS = {"task", "project", "section", "comment", "workspace", "user", "invite"
 
 
 def subscribed(patterns: list[Any], event_type: str) -> bool:
-    resource = event_type.split(".", 1)[0]
-    return any(p == "*" or p == event_type or p == f"{resource}.*" for p in patterns)
+    """Exact name, `<resource>.*` or `*`; audit-only events (catalog.py) reach no webhook."""
+    return matches(patterns, event_type)
 
 
 def render_resource(kind: str, pk: int, snapshot: dict[str, Any]) -> dict[str, Any]:
