@@ -9,9 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from polytask.core.db import Database
-from polytask.domain.events.catalog import CATALOG, SUBSCRIPTION_PATTERNS
+from polytask.domain.events.catalog import CATALOG, SUBSCRIPTION_PATTERNS, UndeclaredEvent, declared
+from polytask.domain.events.service import record_event
+from polytask.models import Event
 from polytask.worker.dispatcher import Dispatcher
 from tests.api.taskforce.client import Taskforce
 from tests.factories.people import make_person
@@ -196,3 +199,20 @@ def test_the_feed_filters_by_catalogue_names_it_shows(client: httpx.Client, db: 
         r = client.get("/v1/events", params={"types": refused}, headers=alice.headers)
         assert r.status_code == 422, refused
         assert r.json()["error"]["details"]["field"] == "types"
+
+
+def test_writing_an_undeclared_type_is_a_programming_error(db: Database) -> None:
+    """record_event and declared() refuse what the catalogue does not declare, and nothing is written."""
+    alice = make_person(db)
+    cases = [("task.exploded", "task"), ("task.created", "project"), ("auth.login_failed", "credential")]
+    for type_, resource in cases:
+        with pytest.raises(UndeclaredEvent), db.unit_of_work() as session:
+            record_event(
+                session, None, type=type_, resource_type=resource, resource_id=1, workspace_id=alice.workspace_pk
+            )
+    with pytest.raises(UndeclaredEvent):
+        declared("task.exploded")
+    assert declared("task.created") == "task.created"
+    with db.unit_of_work(readonly=True) as session:
+        written = set(session.scalars(select(Event.type)))
+    assert not written & {"task.exploded", "task.created"}
