@@ -12,6 +12,7 @@ from polytask.core.actor import Actor
 from polytask.core.clock import isoformat
 from polytask.core.db import after_commit, before_commit
 from polytask.domain.events import bus
+from polytask.domain.events.catalog import event_type
 from polytask.models import Event
 
 _NEW_EVENTS = "polytask.new_events"
@@ -38,7 +39,10 @@ def record_event(
     `project_id` defaults to what the resource says (a project's own id, a snapshot's
     `project_id`); `client_ip` to the actor's address, else a snapshot's `client_ip`
     (authentication events written before anyone is signed in).
+
+    `type` must be declared for `resource_type` in domain/events/catalog.py (UndeclaredEvent).
     """
+    event_type(type, resource_type)
     snap = snapshot or {}
     event = Event(
         type=type,
