@@ -18,9 +18,10 @@ from polytask.core.errors import ValidationFailed
 from polytask.core.gcpause import collector_paused
 from polytask.core.ids import WorkspaceRef
 from polytask.core.jsontext import dumps
-from polytask.domain.bulk import operations, projects, tasks
+from polytask.domain.bulk import operations, tasks
 from polytask.domain.bulk.created import NewTaskView
 from polytask.domain.bulk.operations import BulkOperation
+from polytask.domain.flows import projects
 
 router = APIRouter(tags=["Bulk"], responses=ERROR_RESPONSES)
 

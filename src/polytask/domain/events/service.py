@@ -13,7 +13,8 @@ from polytask.core.clock import isoformat
 from polytask.core.db import after_commit, before_commit
 from polytask.domain.events import bus
 from polytask.domain.events.catalog import event_type
-from polytask.models import Event
+from polytask.domain.webhooks.outbox import enqueue_deliveries
+from polytask.models import Event, Webhook
 
 _NEW_EVENTS = "polytask.new_events"
 _BULK_EVENT_IDS = "polytask.bulk_event_ids"
@@ -102,9 +103,6 @@ def track_inserted_event_ids(session: Session, event_ids: list[int], *, workspac
 
 
 def _fan_out(session: Session) -> None:
-    # Imported here: the webhooks package records its own events through this module.
-    from polytask.domain.webhooks.outbox import enqueue_deliveries
-
     queued = 0
     events: list[Event] = session.info.get(_NEW_EVENTS, [])
     if events:
@@ -129,8 +127,6 @@ def _fan_out(session: Session) -> None:
 def _webhooks_listen(session: Session, event_ids: list[int]) -> bool:
     """Whether any active webhook belongs to a workspace of these events (one cheap query
     per 1,000 ids, instead of loading every event of a bulk write)."""
-    from polytask.models import Webhook
-
     known: set[int] | None = session.info.get(_BULK_WORKSPACES)
     if known is not None:
         listening = select(Webhook.id).where(Webhook.active.is_(True), Webhook.workspace_id.in_(sorted(known)))

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat
 
 from polytask.core.ids import WorkspaceRef
+from polytask.domain.fields.schemas import FIELD_TYPES, TYPE_ALIASES
 
 ProjectType = Literal["list", "board", "kanban", "table"]
 ProjectStatus = Literal["active", "on_hold", "completed", "archived"]
@@ -71,8 +72,6 @@ class SectionUpdate(BaseModel):
 
 def is_definition(value: Any) -> bool:
     """An object with a known field `type` (or one of its aliases) defines a field."""
-    from polytask.domain.fields.schemas import FIELD_TYPES, TYPE_ALIASES
-
     kind = value.get("type") if isinstance(value, dict) else None
     return isinstance(kind, str) and TYPE_ALIASES.get(kind, kind) in FIELD_TYPES
 
