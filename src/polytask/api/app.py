@@ -120,6 +120,25 @@ def _limit_error(
     return _render_error(request, status, code, message, details, headers=headers)
 
 
+# FastAPI's 400 when a JSON body cannot even be decoded: json.loads raised something other than
+# a JSONDecodeError (which FastAPI reports as a 422 json_invalid), chained as the cause.
+_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
+def _unreadable_json_body(request: Request, exc: StarletteHTTPException) -> str | None:
+    """The issue to report when `exc` is FastAPI's 400 for a JSON body it could not decode."""
+    if exc.status_code != 400 or exc.detail != _BODY_PARSE_ERROR or exc.__cause__ is None:
+        return None
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type and "json" not in content_type:
+        return None  # a form or multipart body: not ours to rename
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return "Malformed JSON: the body is not UTF-8 text"
+    if isinstance(exc.__cause__, RecursionError):
+        return "Malformed JSON: nested too deeply"
+    return "Malformed JSON: the body could not be decoded"
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     # Each surface renders errors in its own shape (its declaration's render_error).
 
@@ -139,6 +158,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        issue = _unreadable_json_body(request, exc)
+        if issue is not None:
+            # Like JSON that does not parse (FastAPI's json_invalid, on_validation_error): the
+            # documented 422 naming the body, not FastAPI's undocumented 400 (docs/compat/native.md).
+            item = {"field": "body", "issue": issue}
+            return _render_error(request, 422, "VALIDATION_ERROR", issue, {**item, "errors": [item]})
         code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
         message = "No such endpoint" if exc.status_code == 404 else str(exc.detail)
         details: dict[str, Any] = {"path": request.url.path, "method": request.method}
