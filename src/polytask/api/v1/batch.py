@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import orjson
 from fastapi import APIRouter, Body, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.responses import Response
 from starlette.types import Message, Scope
 
@@ -57,7 +57,7 @@ class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     operations: list[BatchOperation] = Field(min_length=1, max_length=MAX_OPERATIONS)
-    atomic: bool = Field(default=True, description="All or nothing (default), or each operation on its own.")
+    atomic: StrictBool = Field(default=True, description="All or nothing (default), or each operation on its own.")
 
 
 class BatchResult(BaseModel):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat
+from pydantic import BaseModel, ConfigDict, Field
 
 from polytask.core.ids import WorkspaceRef
+from polytask.core.jsontypes import JsonFloat
 
 ProjectType = Literal["list", "board", "kanban", "table"]
 ProjectStatus = Literal["active", "on_hold", "completed", "archived"]
@@ -59,14 +60,14 @@ class SectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    position: FiniteFloat | None = None
+    position: JsonFloat | None = None
 
 
 class SectionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    position: FiniteFloat | None = None
+    position: JsonFloat | None = None
 
 
 def is_definition(value: Any) -> bool:

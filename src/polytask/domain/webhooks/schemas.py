@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Final
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema, field_validator
 
 from polytask.core.ids import ProjectRef, WorkspaceRef
 from polytask.domain.events import catalog
@@ -40,7 +40,7 @@ class WebhookCreate(BaseModel):
         max_length=200,
         description="Signing secret, plain text or `whsec_<base64>`; generated (and shown once) when absent.",
     )
-    active: bool = True
+    active: StrictBool = True
     description: str = Field(default="", max_length=1000)
 
     _events = field_validator("events")(without_duplicates)
@@ -60,10 +60,10 @@ class WebhookUpdate(BaseModel):
         max_length=200,
         description="A new secret; the previous one keeps signing during the rotation overlap.",
     )
-    rotate_secret: bool = Field(
+    rotate_secret: StrictBool = Field(
         default=False, description="Generate a new `whsec_` secret (shown once in the response)."
     )
-    active: bool | None = Field(default=None, description="true re-enables a disabled endpoint.")
+    active: StrictBool | None = Field(default=None, description="true re-enables a disabled endpoint.")
     description: str | None = Field(default=None, max_length=1000)
 
     @field_validator("events")

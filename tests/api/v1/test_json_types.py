@@ -1,0 +1,105 @@
+"""Booleans and numbers in request bodies are JSON's own types, as the OpenAPI document says
+(core/jsontypes.py): 0, 1 or "true" is not a boolean, true or "5" is not a number. Each is a
+422 naming the field, and nothing changes; what the document allows (5 for a float, 5.0 for
+an integer) still goes through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from polytask.core.db import Database
+from tests.factories.people import make_person
+from tests.factories.work import make_project, make_task
+
+WRONG_TYPES = [
+    # (what, method, path template, body, field)
+    ("task position false", "PATCH", "/v1/tasks/{task}", {"position": False}, "position"),
+    ("task progress as text", "PATCH", "/v1/tasks/{task}", {"progress": "50"}, "progress"),
+    ("task progress true", "PATCH", "/v1/tasks/{task}", {"progress": True}, "progress"),
+    ("task hours as text", "PATCH", "/v1/tasks/{task}", {"estimated_hours": "2.5"}, "estimated_hours"),
+    ("section position true", "PATCH", "/v1/projects/{project}/sections/{section}", {"position": True}, "position"),
+    (
+        "field required 1",
+        "POST",
+        "/v1/projects/{project}/custom-fields",
+        {"name": "F", "type": "text", "required": 1},
+        "required",
+    ),
+    (
+        "field position false",
+        "POST",
+        "/v1/workspaces/{workspace}/custom-fields",
+        {"name": "F", "type": "text", "position": False},
+        "position",
+    ),
+    (
+        "oauth client public 0",
+        "POST",
+        "/v1/oauth/clients",
+        {"name": "x", "redirect_uris": ["https://app.example.com/cb"], "public": 0},
+        "public",
+    ),
+    (
+        "webhook active 'yes'",
+        "POST",
+        "/v1/webhooks",
+        {"url": "https://hooks.example.com/in", "events": ["*"], "active": "yes"},
+        "active",
+    ),
+    ("batch atomic 0", "POST", "/v1/batch", {"atomic": 0, "operations": [{"method": "GET", "path": "/me"}]}, "atomic"),
+    ("bulk dry_run 1", "POST", "/v1/tasks/bulk", {"dry_run": 1, "operations": []}, "dry_run"),
+    (
+        "key grace period as text",
+        "POST",
+        "/v1/api-keys/{key}/rotate",
+        {"grace_period_seconds": "60"},
+        "grace_period_seconds",
+    ),
+]
+
+
+@pytest.fixture
+def world(client: httpx.Client, db: Database) -> dict[str, Any]:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    task = make_task(client, alice, project)["id"]
+    r = client.post(f"/v1/projects/{project}/sections", json={"name": "Doing"}, headers=alice.headers)
+    [key] = client.get("/v1/api-keys", headers=alice.headers).json()["data"]
+    return {
+        "person": alice,
+        "workspace": alice.workspace,
+        "project": project,
+        "task": task,
+        "section": r.json()["data"]["id"],
+        "key": key["id"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"), [w[1:] for w in WRONG_TYPES], ids=[w[0] for w in WRONG_TYPES]
+)
+def test_a_value_of_the_wrong_json_type_is_a_422_naming_it(
+    client: httpx.Client, world: dict[str, Any], method: str, path: str, body: dict[str, Any], field: str
+) -> None:
+    headers = world["person"].headers
+    before = client.get(f"/v1/tasks/{world['task']}", headers=headers).json()
+    r = client.request(method, path.format(**world), json=body, headers=headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert r.json()["error"]["details"]["field"] == field
+    after = client.get(f"/v1/tasks/{world['task']}", headers=headers)
+    assert after.status_code == 200  # the key was not rotated
+    assert after.json()["data"] == before["data"]
+
+
+def test_numbers_json_schema_allows_still_go_through(client: httpx.Client, world: dict[str, Any]) -> None:
+    headers = world["person"].headers
+    r = client.patch(
+        f"/v1/tasks/{world['task']}", json={"position": 3, "progress": 40.0, "estimated_hours": 2}, headers=headers
+    )
+    assert r.status_code == 200, r.text
+    attributes = r.json()["data"]["attributes"]
+    assert (attributes["position"], attributes["progress"], attributes["estimated_hours"]) == (3.0, 40, 2.0)
