@@ -5,6 +5,7 @@ an integer) still goes through."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -103,3 +104,48 @@ def test_numbers_json_schema_allows_still_go_through(client: httpx.Client, world
     assert r.status_code == 200, r.text
     attributes = r.json()["data"]["attributes"]
     assert (attributes["position"], attributes["progress"], attributes["estimated_hours"]) == (3.0, 40, 2.0)
+
+
+# Update fields that may be left out but not set to null (the service's "cannot be null").
+NOT_NULL = [
+    ("PATCH", "/v1/projects/{project}", "ProjectUpdate", ["name", "description", "type", "status"]),
+    ("PATCH", "/v1/projects/{project}/sections/{section}", "SectionUpdate", ["name", "position"]),
+    (
+        "PATCH",
+        "/v1/tasks/{task}",
+        "TaskUpdate",
+        ["name", "description", "status", "progress", "position", "project_id"],
+    ),
+    ("PATCH", "/v1/webhooks/{webhook}", "WebhookUpdate", ["url", "events", "active", "description"]),
+    ("PATCH", "/v1/projects/{project}/views/{view}", "ViewUpdate", ["name", "layout"]),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "model", "fields"), NOT_NULL, ids=[n[2] for n in NOT_NULL])
+def test_a_field_that_refuses_null_is_not_documented_as_nullable(
+    client: httpx.Client, world: dict[str, Any], method: str, path: str, model: str, fields: list[str]
+) -> None:
+    headers = world["person"].headers
+    world = {**world, "webhook": _webhook(client, headers), "view": _view(client, world["project"], headers)}
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    properties = schemas[model]["properties"]
+    for field in fields:
+        assert "null" not in json.dumps(properties[field]), (model, field, properties[field])
+        r = client.request(method, path.format(**world), json={field: None}, headers=headers)
+        assert r.status_code == 422, (field, r.text)
+        assert r.json()["error"]["details"] == {"field": field, "issue": "cannot be null"}
+    # Fields that do take null (to clear them) are still documented so.
+    if model == "TaskUpdate":
+        assert {"type": "null"} in properties["due_date"]["anyOf"]
+
+
+def _webhook(client: httpx.Client, headers: dict[str, str]) -> str:
+    r = client.post("/v1/webhooks", json={"url": "https://hooks.example.com/in", "events": ["*"]}, headers=headers)
+    assert r.status_code == 201, r.text
+    return str(r.json()["data"]["id"])
+
+
+def _view(client: httpx.Client, project: str, headers: dict[str, str]) -> str:
+    r = client.post(f"/v1/projects/{project}/views", json={"name": "Mine"}, headers=headers)
+    assert r.status_code == 201, r.text
+    return str(r.json()["data"]["id"])

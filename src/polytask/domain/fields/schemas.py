@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from polytask.core.jsontypes import JsonFloat
+from polytask.core.jsontypes import JsonFloat, Omittable
 
 FieldType = Literal[
     "text",
@@ -117,8 +117,8 @@ class ViewCreate(BaseModel):
 class ViewUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
     filter: dict[str, Any] | str | None = None
     sort: str | None = Field(default=None, max_length=500)
     fields: str | None = Field(default=None, max_length=1000)
-    layout: Layout | None = None
+    layout: Omittable[Layout] = None

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from polytask.core.ids import WorkspaceRef
-from polytask.core.jsontypes import JsonFloat
+from polytask.core.jsontypes import JsonFloat, Omittable
 
 ProjectType = Literal["list", "board", "kanban", "table"]
 ProjectStatus = Literal["active", "on_hold", "completed", "archived"]
@@ -44,10 +44,10 @@ class ProjectCreate(BaseModel):
 class ProjectUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = Field(default=None, max_length=100_000)
-    type: ProjectType | None = None
-    status: ProjectStatus | None = None
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=300)
+    description: Omittable[str] = Field(default=None, max_length=100_000)
+    type: Omittable[ProjectType] = None
+    status: Omittable[ProjectStatus] = None
     start_date: date | None = None
     due_date: date | None = None
     settings: dict[str, Any] | None = None
@@ -66,8 +66,8 @@ class SectionCreate(BaseModel):
 class SectionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    position: JsonFloat | None = None
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
+    position: Omittable[JsonFloat] = None
 
 
 def is_definition(value: Any) -> bool:

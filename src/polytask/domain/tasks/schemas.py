@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from polytask.core.dates import FlexibleDateTime
 from polytask.core.ids import ProjectRef, SectionRef, TaskRef
-from polytask.core.jsontypes import JsonFloat, JsonInt
+from polytask.core.jsontypes import JsonFloat, JsonInt, Omittable
 
 TaskStatus = Literal["pending", "in_progress", "blocked", "completed", "cancelled"]
 Priority = Literal["low", "medium", "high", "urgent"]
@@ -79,8 +79,13 @@ class TaskCreate(_TaskFields):
 
 
 class TaskUpdate(_TaskFields):
-    project_id: ProjectRef | None = None
-    name: str | None = Field(default=None, min_length=1, max_length=500)
+    project_id: Omittable[ProjectRef] = None
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=500)
+    # A create takes null for these as "the default"; an update refuses it (service.py _REQUIRED).
+    description: Omittable[str] = Field(default=None, max_length=100_000)
+    status: Omittable[TaskStatus] = None
+    progress: Omittable[JsonInt] = Field(default=None, ge=0, le=100)
+    position: Omittable[JsonFloat] = None
 
 
 class CommentCreate(BaseModel):

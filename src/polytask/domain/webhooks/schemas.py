@@ -7,6 +7,7 @@ from typing import Annotated, Final
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema, field_validator
 
 from polytask.core.ids import ProjectRef, WorkspaceRef
+from polytask.core.jsontypes import Omittable
 from polytask.domain.events import catalog
 
 # A subscription pattern: a public event of the catalogue, `<resource>.*` or `*`. Each item is
@@ -49,8 +50,8 @@ class WebhookCreate(BaseModel):
 class WebhookUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(default=None, min_length=1, max_length=2048)
-    events: list[EventPattern] | None = Field(
+    url: Omittable[str] = Field(default=None, min_length=1, max_length=2048)
+    events: Omittable[list[EventPattern]] = Field(
         default=None, min_length=1, max_length=100, description=EVENTS_DESCRIPTION
     )
     project_id: ProjectRef | None = None
@@ -63,8 +64,8 @@ class WebhookUpdate(BaseModel):
     rotate_secret: StrictBool = Field(
         default=False, description="Generate a new `whsec_` secret (shown once in the response)."
     )
-    active: StrictBool | None = Field(default=None, description="true re-enables a disabled endpoint.")
-    description: str | None = Field(default=None, max_length=1000)
+    active: Omittable[StrictBool] = Field(default=None, description="true re-enables a disabled endpoint.")
+    description: Omittable[str] = Field(default=None, max_length=1000)
 
     @field_validator("events")
     @classmethod
