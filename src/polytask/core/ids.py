@@ -51,8 +51,8 @@ def parse_id(kind: str, value: object) -> int | None:
 
 
 def id_pattern(kind: str) -> str:
-    """A regular expression for the accepted string forms of `kind`'s ids."""
-    return rf"^(({'|'.join(PREFIXES[kind])})_)?[0-9]+$"
+    """A regular expression for the accepted string forms of `kind`'s ids (never 0: ids start at 1)."""
+    return rf"^(({'|'.join(PREFIXES[kind])})_)?0*[1-9][0-9]*$"
 
 
 def id_json_schema(kind: str) -> dict[str, Any]:

@@ -149,3 +149,14 @@ def _view(client: httpx.Client, project: str, headers: dict[str, str]) -> str:
     r = client.post(f"/v1/projects/{project}/views", json={"name": "Mine"}, headers=headers)
     assert r.status_code == 201, r.text
     return str(r.json()["data"]["id"])
+
+
+def test_an_id_the_document_accepts_is_one_the_server_can_parse(client: httpx.Client) -> None:
+    from jsonschema import Draft202012Validator
+
+    from polytask.core.ids import PREFIXES, id_json_schema, parse_id
+
+    for kind, prefixes in PREFIXES.items():
+        validator = Draft202012Validator(id_json_schema(kind))
+        for value in ["0", "00", f"{prefixes[0]}_0", 0, "1", "0012", f"{prefixes[-1]}_7", 7]:
+            assert validator.is_valid(value) == (parse_id(kind, value) is not None), (kind, value)
