@@ -44,7 +44,8 @@ def parse_id(kind: str, value: object) -> int | None:
         if head not in PREFIXES[kind]:
             return None
         raw = tail
-    if not raw.isdigit() or len(raw) > 18:
+    # ASCII digits only: str.isdigit() is also true of "³", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         return None
     pk = int(raw)
     return pk if pk > 0 else None

@@ -181,7 +181,7 @@ def _resolve(value: Any, index: int, done: list[BatchResult]) -> Any:
     for part in match.group(2).split(".")[1:]:
         if isinstance(found, dict) and part in found:
             found = found[part]
-        elif isinstance(found, list) and part.isdigit() and int(part) < len(found):
+        elif isinstance(found, list) and part.isascii() and part.isdigit() and int(part) < len(found):
             found = found[int(part)]
         else:
             raise _Failed(422, f"'{value}': operation {ref}'s response has nothing at '{part}'")
