@@ -50,6 +50,8 @@ WRONG_TYPES = [
         {"url": "https://hooks.example.com/in", "events": ["*"], "active": "yes"},
         "active",
     ),
+    ("project due date 0", "PATCH", "/v1/projects/{project}", {"due_date": 0}, "due_date"),
+    ("project start date as a number", "POST", "/v1/projects", {"name": "P", "start_date": 20240131}, "start_date"),
     ("batch atomic 0", "POST", "/v1/batch", {"atomic": 0, "operations": [{"method": "GET", "path": "/me"}]}, "atomic"),
     ("bulk dry_run 1", "POST", "/v1/tasks/bulk", {"dry_run": 1, "operations": []}, "dry_run"),
     (

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from polytask.core.dates import JsonDate
 from polytask.core.ids import WorkspaceRef
 from polytask.core.jsontypes import JsonFloat, Omittable
 
@@ -32,8 +32,8 @@ class ProjectCreate(BaseModel):
     description: str = Field(default="", max_length=100_000)
     type: ProjectType = "list"
     status: ProjectStatus = "active"
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: JsonDate | None = None
+    due_date: JsonDate | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
     # Either field definitions ({"budget": {"type": "number"}}) or values ({"customer_id": "c1"}).
     custom_fields: dict[str, Any] = Field(default_factory=dict)
@@ -48,8 +48,8 @@ class ProjectUpdate(BaseModel):
     description: Omittable[str] = Field(default=None, max_length=100_000)
     type: Omittable[ProjectType] = None
     status: Omittable[ProjectStatus] = None
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: JsonDate | None = None
+    due_date: JsonDate | None = None
     settings: dict[str, Any] | None = None
     custom_fields: dict[str, Any] | None = None
     # Accepted and ignored: the guide's clients send it; the server owns timestamps.
