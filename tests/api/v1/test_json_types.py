@@ -47,11 +47,25 @@ WRONG_TYPES = [
         "webhook active 'yes'",
         "POST",
         "/v1/webhooks",
-        {"url": "https://hooks.example.com/in", "events": ["*"], "active": "yes"},
+        {"url": "https://93.184.216.34/in", "events": ["*"], "active": "yes"},
         "active",
     ),
     ("project due date 0", "PATCH", "/v1/projects/{project}", {"due_date": 0}, "due_date"),
     ("project start date as a number", "POST", "/v1/projects", {"name": "P", "start_date": 20240131}, "start_date"),
+    (
+        "allowlist entry true",
+        "PATCH",
+        "/v1/workspaces/{workspace}",
+        {"security": {"ip_whitelisting": [True]}},
+        "security.ip_whitelisting[0]",
+    ),
+    (
+        "allowlist entry as a number",
+        "PATCH",
+        "/v1/workspaces/{workspace}",
+        {"security": {"ip_whitelisting": [167772160]}},
+        "security.ip_whitelisting[0]",
+    ),
     ("batch atomic 0", "POST", "/v1/batch", {"atomic": 0, "operations": [{"method": "GET", "path": "/me"}]}, "atomic"),
     ("bulk dry_run 1", "POST", "/v1/tasks/bulk", {"dry_run": 1, "operations": []}, "dry_run"),
     (
@@ -142,7 +156,7 @@ def test_a_field_that_refuses_null_is_not_documented_as_nullable(
 
 
 def _webhook(client: httpx.Client, headers: dict[str, str]) -> str:
-    r = client.post("/v1/webhooks", json={"url": "https://hooks.example.com/in", "events": ["*"]}, headers=headers)
+    r = client.post("/v1/webhooks", json={"url": "https://93.184.216.34/in", "events": ["*"]}, headers=headers)
     assert r.status_code == 201, r.text
     return str(r.json()["data"]["id"])
 
