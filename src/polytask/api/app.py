@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Route
 
 from polytask import __version__
 from polytask.api import system
@@ -91,14 +92,78 @@ _STATUS_CODES = {
 }
 
 
+def _literal_segments(template: str) -> int:
+    return sum(1 for part in template.split("/") if part and not part.startswith("{"))
+
+
 def _allowed_methods(app: FastAPI, path: str) -> str | None:
-    """Every method some route serves at `path` (Starlette names only the first route's)."""
-    methods: set[str] = set()
+    """The methods of the resource at `path` (Starlette names only the first route's).
+
+    Of the routes whose template matches, only the most literal count, as OpenAPI matches
+    paths: /v1/tasks/bulk is the bulk resource (POST), not a task whose id is "bulk".
+    """
+    matching: list[tuple[int, set[str]]] = []
     for route in iter_route_contexts(app.routes):
         regex = getattr(route, "path_regex", None)
-        if route.methods and regex is not None and regex.match(path):
-            methods |= route.methods
-    return ", ".join(sorted(methods)) if methods else None
+        if getattr(route.endpoint, _REFUSES_METHODS, False) or not route.methods or regex is None:
+            continue
+        if regex.match(path) and route.path is not None:
+            matching.append((_literal_segments(route.path), set(route.methods)))
+    if not matching:
+        return None
+    best = max(literal for literal, _ in matching)
+    methods = set().union(*(m for literal, m in matching if literal == best))
+    return ", ".join(sorted(methods))
+
+
+# Marks the routes added by _refuse_methods_of_shadowed_templates.
+_REFUSES_METHODS = "_polytask_refuses_methods"
+
+
+def _shadows(literal: str, template: str) -> bool:
+    """Whether `literal` is `template` with at least one parameter segment written out."""
+    a, b = literal.split("/"), template.split("/")
+    if len(a) != len(b) or a == b:
+        return False
+    written_out = False
+    for mine, theirs in zip(a, b, strict=True):
+        if mine.startswith("{") != theirs.startswith("{") and theirs.startswith("{"):
+            written_out = True
+        elif mine != theirs and not (mine.startswith("{") and theirs.startswith("{")):
+            return False
+    return written_out
+
+
+async def _method_not_allowed(request: Request) -> Response:
+    raise StarletteHTTPException(405)
+
+
+setattr(_method_not_allowed, _REFUSES_METHODS, True)
+
+
+def _refuse_methods_of_shadowed_templates(app: FastAPI) -> None:
+    """A literal path owns its methods: `PUT /v1/tasks/bulk` is a 405 (Allow: POST), as the
+    OpenAPI document says, instead of reaching `PUT /v1/tasks/{task_id}` with the id "bulk".
+
+    For each literal path (`/v1/tasks/bulk`) that a templated one (`/v1/tasks/{task_id}`) would
+    also match, a route answering 405 takes the templated path's other methods there.
+    """
+    served: dict[str, set[str]] = {}
+    for route in iter_route_contexts(app.routes):
+        # The documented routes: the surfaces without a document here (Taskforce) keep their own rules.
+        documented = getattr(route.original_route, "include_in_schema", False)
+        if documented and route.methods and route.path is not None:
+            served.setdefault(route.path, set()).update(route.methods)
+    guards: list[Route] = []
+    for literal, own in served.items():
+        other: set[str] = set()
+        for template, methods in served.items():
+            if _shadows(literal, template):
+                other |= methods - own
+        if other:
+            guards.append(Route(literal, _method_not_allowed, methods=sorted(other), include_in_schema=False))
+    # First: each guard matches only its literal path and the methods no route serves there.
+    app.router.routes[:0] = guards
 
 
 def _render_error(
@@ -120,6 +185,25 @@ def _limit_error(
     return _render_error(request, status, code, message, details, headers=headers)
 
 
+# FastAPI's 400 when a JSON body cannot even be decoded: json.loads raised something other than
+# a JSONDecodeError (which FastAPI reports as a 422 json_invalid), chained as the cause.
+_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
+def _unreadable_json_body(request: Request, exc: StarletteHTTPException) -> str | None:
+    """The issue to report when `exc` is FastAPI's 400 for a JSON body it could not decode."""
+    if exc.status_code != 400 or exc.detail != _BODY_PARSE_ERROR or exc.__cause__ is None:
+        return None
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type and "json" not in content_type:
+        return None  # a form or multipart body: not ours to rename
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return "Malformed JSON: the body is not UTF-8 text"
+    if isinstance(exc.__cause__, RecursionError):
+        return "Malformed JSON: nested too deeply"
+    return "Malformed JSON: the body could not be decoded"
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     # Each surface renders errors in its own shape (its declaration's render_error).
 
@@ -139,6 +223,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        issue = _unreadable_json_body(request, exc)
+        if issue is not None:
+            # Like JSON that does not parse (FastAPI's json_invalid, on_validation_error): the
+            # documented 422 naming the body, not FastAPI's undocumented 400 (docs/compat/native.md).
+            item = {"field": "body", "issue": issue}
+            return _render_error(request, 422, "VALIDATION_ERROR", issue, {**item, "errors": [item]})
         code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
         message = "No such endpoint" if exc.status_code == 404 else str(exc.detail)
         details: dict[str, Any] = {"path": request.url.path, "method": request.method}
@@ -270,6 +360,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(oauth_endpoints.router)
     app.include_router(oauth_pages.router)
     system.mount_docs(app)
+    _refuse_methods_of_shadowed_templates(app)
     return app
 
 

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import orjson
 from fastapi import APIRouter, Body, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.responses import Response
 from starlette.types import Message, Scope
 
@@ -57,7 +57,7 @@ class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     operations: list[BatchOperation] = Field(min_length=1, max_length=MAX_OPERATIONS)
-    atomic: bool = Field(default=True, description="All or nothing (default), or each operation on its own.")
+    atomic: StrictBool = Field(default=True, description="All or nothing (default), or each operation on its own.")
 
 
 class BatchResult(BaseModel):
@@ -181,7 +181,7 @@ def _resolve(value: Any, index: int, done: list[BatchResult]) -> Any:
     for part in match.group(2).split(".")[1:]:
         if isinstance(found, dict) and part in found:
             found = found[part]
-        elif isinstance(found, list) and part.isdigit() and int(part) < len(found):
+        elif isinstance(found, list) and part.isascii() and part.isdigit() and int(part) < len(found):
             found = found[int(part)]
         else:
             raise _Failed(422, f"'{value}': operation {ref}'s response has nothing at '{part}'")

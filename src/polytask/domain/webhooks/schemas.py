@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Final
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema, field_validator
 
 from polytask.core.ids import ProjectRef, WorkspaceRef
+from polytask.core.jsontypes import Omittable
 from polytask.domain.events import catalog
 
 # A subscription pattern: a public event of the catalogue, `<resource>.*` or `*`. Each item is
@@ -40,7 +41,7 @@ class WebhookCreate(BaseModel):
         max_length=200,
         description="Signing secret, plain text or `whsec_<base64>`; generated (and shown once) when absent.",
     )
-    active: bool = True
+    active: StrictBool = True
     description: str = Field(default="", max_length=1000)
 
     _events = field_validator("events")(without_duplicates)
@@ -49,8 +50,8 @@ class WebhookCreate(BaseModel):
 class WebhookUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(default=None, min_length=1, max_length=2048)
-    events: list[EventPattern] | None = Field(
+    url: Omittable[str] = Field(default=None, min_length=1, max_length=2048)
+    events: Omittable[list[EventPattern]] = Field(
         default=None, min_length=1, max_length=100, description=EVENTS_DESCRIPTION
     )
     project_id: ProjectRef | None = None
@@ -60,11 +61,11 @@ class WebhookUpdate(BaseModel):
         max_length=200,
         description="A new secret; the previous one keeps signing during the rotation overlap.",
     )
-    rotate_secret: bool = Field(
+    rotate_secret: StrictBool = Field(
         default=False, description="Generate a new `whsec_` secret (shown once in the response)."
     )
-    active: bool | None = Field(default=None, description="true re-enables a disabled endpoint.")
-    description: str | None = Field(default=None, max_length=1000)
+    active: Omittable[StrictBool] = Field(default=None, description="true re-enables a disabled endpoint.")
+    description: Omittable[str] = Field(default=None, max_length=1000)
 
     @field_validator("events")
     @classmethod
