@@ -13,19 +13,24 @@ class OpenAPIChecker:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
         self.components = document.get("components", {})
-        self._routes: list[tuple[re.Pattern[str], dict[str, Any]]] = []
+        self._routes: list[tuple[re.Pattern[str], int, dict[str, Any]]] = []
         for template, item in document["paths"].items():
             literal_parts = re.split(r"\{[^/]+?\}", template)
             pattern = "^" + "[^/]+".join(re.escape(part) for part in literal_parts) + "$"
-            self._routes.append((re.compile(pattern), item))
+            literal = sum(1 for seg in template.split("/") if seg and not seg.startswith("{"))
+            self._routes.append((re.compile(pattern), literal, item))
         self._validators: dict[str, Draft202012Validator] = {}
         self.checked = 0
 
     def operation(self, method: str, path: str) -> dict[str, Any] | None:
-        # Literal segments beat parameters (e.g. /v1/invites/accept vs a templated path).
-        matches = [item for pattern, item in self._routes if pattern.match(path)]
-        for item in matches:
-            op = item.get(method.lower())
+        # Literal segments beat parameters, as OpenAPI matches paths: /v1/tasks/bulk is its own
+        # path (PUT there is an undocumented method), not /v1/tasks/{task_id}.
+        matches = [(literal, item) for pattern, literal, item in self._routes if pattern.match(path)]
+        if not matches:
+            return None
+        best = max(literal for literal, _ in matches)
+        for literal, item in matches:
+            op = item.get(method.lower()) if literal == best else None
             if op is not None:
                 return op  # type: ignore[no-any-return]
         return None

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from fastapi.routing import iter_route_contexts
 
+from polytask.api.surfaces import SURFACES as DECLARED
 from tests.factories.people import Person
 
 
@@ -55,16 +56,6 @@ def _none(_person: Person) -> dict[str, str]:
     return {}
 
 
-@dataclass(frozen=True)
-class Surface:
-    name: str
-    prefix: str
-    credentials: Callable[[Person], dict[str, str]]
-    error_shape: Callable[[httpx.Response], None]
-    # Taskforce answers XML on the bare path: the contract tests use each route's `.json` form.
-    route_suffix: str = ""
-
-
 def _secret_key(person: Person) -> dict[str, str]:
     return {"X-Secret-Key": person.key}
 
@@ -75,15 +66,38 @@ def _taskip_error(r: httpx.Response) -> None:
     assert body["status_code"] == r.status_code, r.text
 
 
-# Longest prefix first: /api/v1 is Taskforce, /api/public-v1 TaskIP (not built yet: listed so
-# that its routes are never taken for TaskFlow's), the rest of /api is TaskFlow.
-SURFACES = (
-    Surface("native", "/v1/", _bearer, _native_error),
-    Surface("taskforce", "/api/v1/", _basic, _taskforce_error, route_suffix=".json"),
-    Surface("taskip", "/api/public-v1/", _secret_key, _taskip_error),
-    Surface("taskflow", "/api/", _none, _taskflow_error),
-    Surface("oauth", "/oauth/", _none, _oauth_error),
-)
+@dataclass(frozen=True)
+class Surface:
+    """A declared surface (api/surfaces.py) with what a test client needs to speak it."""
+
+    name: str
+    prefix: str
+    credentials: Callable[[Person], dict[str, str]]
+    error_shape: Callable[[httpx.Response], None]
+    # Taskforce answers XML on the bare path: the contract tests use each route's `.json` form.
+    route_suffix: str = ""
+
+
+# How a client of each surface authenticates and reads its errors: test knowledge, keyed by
+# the declared names, so a new surface fails here until its client is described.
+_CLIENTS: dict[str, tuple[Callable[[Person], dict[str, str]], Callable[[httpx.Response], None], str]] = {
+    "native": (_bearer, _native_error, ""),
+    "taskforce": (_basic, _taskforce_error, ".json"),
+    "taskip": (_secret_key, _taskip_error, ""),
+    "taskflow": (_none, _taskflow_error, ""),
+    "oauth": (_none, _oauth_error, ""),
+}
+
+
+def _described(declared: Any) -> Surface:
+    if declared.name not in _CLIENTS:
+        raise AssertionError(f"surface {declared.name!r} has no test client in tests/contracts/surfaces.py")
+    credentials, error_shape, suffix = _CLIENTS[declared.name]
+    return Surface(declared.name, declared.prefix + "/", credentials, error_shape, suffix)
+
+
+# In the app's own order (longer prefixes first).
+SURFACES = tuple(_described(declared) for declared in DECLARED)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Route
 
 from polytask import __version__
 from polytask.api import system
@@ -20,14 +21,13 @@ from polytask.api.conditional import ConditionalMiddleware
 from polytask.api.csrf import CsrfMiddleware
 from polytask.api.idempotency import IdempotencyMiddleware
 from polytask.api.inputguard import InputGuardMiddleware
+from polytask.api.kernel.surface import SurfaceMiddleware, surface_of
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.oauth import endpoints as oauth_endpoints
 from polytask.api.oauth import pages as oauth_pages
-from polytask.api.oauth.protocol import error_response as oauth_error_response
 from polytask.api.ratelimit import RateLimitMiddleware
-from polytask.api.taskflow import errors as taskflow_errors
+from polytask.api.surfaces import NATIVE, SURFACES
 from polytask.api.taskflow.router import router as taskflow_router
-from polytask.api.taskforce import errors as taskforce_errors
 from polytask.api.taskforce.router import router as taskforce_router
 from polytask.api.v1 import (
     api_keys,
@@ -46,7 +46,7 @@ from polytask.api.v1 import (
     webhooks,
     workspaces,
 )
-from polytask.api.v1.errors import error_response, validation_details
+from polytask.api.v1.errors import validation_details
 from polytask.api.v1.readlane import LaneStats, ReadLaneMiddleware
 from polytask.api.v1.schemas import ErrorDocument
 from polytask.core.db import Database
@@ -54,7 +54,6 @@ from polytask.core.errors import DomainError
 from polytask.core.gctune import tune_for_server
 from polytask.core.settings import Settings, get_settings
 from polytask.domain.api_keys import cache as key_cache
-from polytask.domain.oauth.common import OAuthError
 
 log = logging.getLogger("polytask.api")
 
@@ -95,14 +94,78 @@ _STATUS_CODES = {
 }
 
 
+def _literal_segments(template: str) -> int:
+    return sum(1 for part in template.split("/") if part and not part.startswith("{"))
+
+
 def _allowed_methods(app: FastAPI, path: str) -> str | None:
-    """Every method some route serves at `path` (Starlette names only the first route's)."""
-    methods: set[str] = set()
+    """The methods of the resource at `path` (Starlette names only the first route's).
+
+    Of the routes whose template matches, only the most literal count, as OpenAPI matches
+    paths: /v1/tasks/bulk is the bulk resource (POST), not a task whose id is "bulk".
+    """
+    matching: list[tuple[int, set[str]]] = []
     for route in iter_route_contexts(app.routes):
         regex = getattr(route, "path_regex", None)
-        if route.methods and regex is not None and regex.match(path):
-            methods |= route.methods
-    return ", ".join(sorted(methods)) if methods else None
+        if getattr(route.endpoint, _REFUSES_METHODS, False) or not route.methods or regex is None:
+            continue
+        if regex.match(path) and route.path is not None:
+            matching.append((_literal_segments(route.path), set(route.methods)))
+    if not matching:
+        return None
+    best = max(literal for literal, _ in matching)
+    methods = set().union(*(m for literal, m in matching if literal == best))
+    return ", ".join(sorted(methods))
+
+
+# Marks the routes added by _refuse_methods_of_shadowed_templates.
+_REFUSES_METHODS = "_polytask_refuses_methods"
+
+
+def _shadows(literal: str, template: str) -> bool:
+    """Whether `literal` is `template` with at least one parameter segment written out."""
+    a, b = literal.split("/"), template.split("/")
+    if len(a) != len(b) or a == b:
+        return False
+    written_out = False
+    for mine, theirs in zip(a, b, strict=True):
+        if mine.startswith("{") != theirs.startswith("{") and theirs.startswith("{"):
+            written_out = True
+        elif mine != theirs and not (mine.startswith("{") and theirs.startswith("{")):
+            return False
+    return written_out
+
+
+async def _method_not_allowed(request: Request) -> Response:
+    raise StarletteHTTPException(405)
+
+
+setattr(_method_not_allowed, _REFUSES_METHODS, True)
+
+
+def _refuse_methods_of_shadowed_templates(app: FastAPI) -> None:
+    """A literal path owns its methods: `PUT /v1/tasks/bulk` is a 405 (Allow: POST), as the
+    OpenAPI document says, instead of reaching `PUT /v1/tasks/{task_id}` with the id "bulk".
+
+    For each literal path (`/v1/tasks/bulk`) that a templated one (`/v1/tasks/{task_id}`) would
+    also match, a route answering 405 takes the templated path's other methods there.
+    """
+    served: dict[str, set[str]] = {}
+    for route in iter_route_contexts(app.routes):
+        # The documented routes: the surfaces without a document here (Taskforce) keep their own rules.
+        documented = getattr(route.original_route, "include_in_schema", False)
+        if documented and route.methods and route.path is not None:
+            served.setdefault(route.path, set()).update(route.methods)
+    guards: list[Route] = []
+    for literal, own in served.items():
+        other: set[str] = set()
+        for template, methods in served.items():
+            if _shadows(literal, template):
+                other |= methods - own
+        if other:
+            guards.append(Route(literal, _method_not_allowed, methods=sorted(other), include_in_schema=False))
+    # First: each guard matches only its literal path and the methods no route serves there.
+    app.router.routes[:0] = guards
 
 
 def _render_error(
@@ -113,27 +176,9 @@ def _render_error(
     details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """The error in the shape of the surface the path belongs to (native by default)."""
-    if taskforce_errors.is_taskforce_path(request.url.path):
-        return taskforce_errors.error_document(request, status, code, message, details, headers)
-    if taskflow_errors.is_taskflow_path(request.url.path):
-        return taskflow_errors.error_response(request, status, code, message, details, headers)
-    return error_response(request, status, code, message, details, headers=headers)
-
-
-def _input_error(
-    request: Request, status: int, code: str, message: str, details: dict[str, Any] | None = None
-) -> Response:
-    """The input guard's refusals: the surface's shape; RFC 6749's on the OAuth endpoints."""
-    if request.url.path.startswith("/oauth/"):
-        described = f"{message} ({details.get('field', 'body')})" if details else message
-        return oauth_error_response(OAuthError("invalid_request", described, 400 if status == 422 else status))
-    return _render_error(request, status, code, message, details)
-
-
-def _session_surface(path: str) -> bool:
-    """Where the session cookie authenticates: /v1 and TaskFlow's /api."""
-    return path == "/v1" or path.startswith("/v1/") or taskflow_errors.is_taskflow_path(path)
+    """The error in the shape of the request's surface (native outside every surface)."""
+    surface = surface_of(request.scope) or NATIVE
+    return surface.render_error(request, status, code, message, details, headers)
 
 
 def _limit_error(
@@ -142,8 +187,27 @@ def _limit_error(
     return _render_error(request, status, code, message, details, headers=headers)
 
 
+# FastAPI's 400 when a JSON body cannot even be decoded: json.loads raised something other than
+# a JSONDecodeError (which FastAPI reports as a 422 json_invalid), chained as the cause.
+_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
+def _unreadable_json_body(request: Request, exc: StarletteHTTPException) -> str | None:
+    """The issue to report when `exc` is FastAPI's 400 for a JSON body it could not decode."""
+    if exc.status_code != 400 or exc.detail != _BODY_PARSE_ERROR or exc.__cause__ is None:
+        return None
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type and "json" not in content_type:
+        return None  # a form or multipart body: not ours to rename
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return "Malformed JSON: the body is not UTF-8 text"
+    if isinstance(exc.__cause__, RecursionError):
+        return "Malformed JSON: nested too deeply"
+    return "Malformed JSON: the body could not be decoded"
+
+
 def _install_error_handlers(app: FastAPI) -> None:
-    # Each surface renders errors in its own shape, chosen by path prefix in _render_error.
+    # Each surface renders errors in its own shape (its declaration's render_error).
 
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, exc: DomainError) -> Response:
@@ -161,6 +225,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        issue = _unreadable_json_body(request, exc)
+        if issue is not None:
+            # Like JSON that does not parse (FastAPI's json_invalid, on_validation_error): the
+            # documented 422 naming the body, not FastAPI's undocumented 400 (docs/compat/native.md).
+            item = {"field": "body", "issue": issue}
+            return _render_error(request, 422, "VALIDATION_ERROR", issue, {**item, "errors": [item]})
         code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
         message = "No such endpoint" if exc.status_code == 404 else str(exc.detail)
         details: dict[str, Any] = {"path": request.url.path, "method": request.method}
@@ -222,7 +292,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     key_cache.configure(settings.api_key_cache_seconds)  # verified API keys (domain/api_keys/cache.py)
     # Innermost: client values that break the input limits are refused (api/inputguard.py).
-    app.add_middleware(InputGuardMiddleware, render=_input_error, limits=settings.input_limits)
+    app.add_middleware(InputGuardMiddleware, render=_render_error, limits=settings.input_limits)
     if settings.read_lane:
         # Plain task reads answered without routing or ORM (api/v1/readlane.py), inside every
         # middleware that applies to a read.
@@ -237,9 +307,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         session_cookie=settings.session_cookie_name,
     )
     # CSRF checks of cookie-authenticated state changes, before any body is parsed (api/csrf.py).
-    app.add_middleware(CsrfMiddleware, settings=settings, covers=_session_surface, render=_render_error)
+    app.add_middleware(CsrfMiddleware, settings=settings, render=_render_error)
     # Inside the request-id middleware, so its 429s carry the id.
-    # Which paths are limited, and by which plans: core/rateplans.py (SURFACES).
+    # Which paths are limited, and by which plans: each surface's declaration (api/surfaces.py).
     app.add_middleware(RateLimitMiddleware, settings=settings, render=_limit_error)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origin_list:
@@ -262,6 +332,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
+    # Outermost of all: which surface the request belongs to, asked by everything inside.
+    app.add_middleware(SurfaceMiddleware, surfaces=SURFACES)
     _install_error_handlers(app)
     app.include_router(system.router)
     # bulk first: its literal paths (/workspaces/bulk/projects) must win over {id} routes.
@@ -285,13 +357,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         _document_scopes(module.router)
         _document_conditionals(module.router)
         _document_input_limits(module.router)
-        app.include_router(module.router, prefix="/v1")
+        app.include_router(module.router, prefix=NATIVE.prefix)
     app.include_router(taskforce_router)
     app.include_router(taskflow_router)
     # The OAuth 2.0 authorization server (outside /v1 and outside /openapi.json; see docs/security.md).
     app.include_router(oauth_endpoints.router)
     app.include_router(oauth_pages.router)
     system.mount_docs(app)
+    _refuse_methods_of_shadowed_templates(app)
     return app
 
 

@@ -23,6 +23,8 @@ from collections import Counter
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from polytask.api.kernel.surface import surface_of
+from polytask.api.kernel.units import run_anonymous
 from polytask.core.errors import AuthenticationFailed
 from polytask.core.settings import Settings
 from polytask.domain.api_keys.rejections import describe, fingerprint, record_credential_rejected
@@ -32,14 +34,6 @@ log = logging.getLogger("polytask.api")
 PER_ADDRESS = 10
 OVERALL = 120
 WINDOW = 60.0
-_SURFACES = (("/api/public-v1", "taskip"), ("/api/v1", "taskforce"), ("/api", "taskflow"), ("/oauth", "oauth"))
-
-
-def surface_name(path: str) -> str:
-    for prefix, name in _SURFACES:
-        if path == prefix or path.startswith((prefix + "/", prefix + ".")):
-            return name
-    return "native"
 
 
 class RejectionSampler:
@@ -87,8 +81,6 @@ def presented_credential(request: Request) -> tuple[str, str] | None:
 
 async def audit_rejection(request: Request, error: AuthenticationFailed) -> None:
     """Record (or count) a rejected credential; never turns the 401 into another error."""
-    from polytask.api.deps import run_anonymous  # deps calls this module
-
     presented = presented_credential(request)
     if presented is None:
         return
@@ -98,7 +90,8 @@ async def audit_rejection(request: Request, error: AuthenticationFailed) -> None
         return
     settings: Settings = request.app.state.settings
     header, value = presented
-    surface = surface_name(request.url.path)
+    found = surface_of(request.scope)
+    surface = found.name if found else "native"
     described, printed = describe(header, value), fingerprint(settings, value)
 
     def write(session: Session) -> None:

@@ -20,7 +20,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polytask.api.asgi import CapturedResponse
-from polytask.api.deps import SHARED_UNIT, SharedUnit, shared_unit
+from polytask.api.kernel.surface import surface_of
+from polytask.api.kernel.units import SHARED_UNIT, SharedUnit, shared_unit
 from polytask.api.v1.errors import error_response
 from polytask.core.errors import PreconditionFailed
 
@@ -39,12 +40,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 class ConditionalMiddleware:
-    def __init__(self, app: ASGIApp, *, prefix: str = "/v1/") -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix) or SHARED_UNIT in scope:
+        surface = surface_of(scope) if scope["type"] == "http" else None
+        if surface is None or not surface.conditional_requests or SHARED_UNIT in scope:
             await self.app(scope, receive, send)
             return
         method = scope["method"]

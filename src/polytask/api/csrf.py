@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from polytask.api.kernel.surface import surface_of
 from polytask.api.sessions import csrf_key, session_cookie_in
 from polytask.core.settings import Settings
 from polytask.domain.sessions import csrf
@@ -25,17 +26,15 @@ from polytask.domain.sessions.service import csrf_token_matches
 # Header names clients send the token in: ours, and the one Flask-style TaskFlow clients use.
 TOKEN_HEADERS = ("x-csrf-token", "x-csrftoken")
 TOKEN_FIELD = "csrf_token"
-LOGIN_PATH = "/api/auth/login"
 MAX_FORM_BYTES = 1024 * 1024  # a larger form must send the token in the header
 
 Render = Callable[[Request, int, str, str, dict[str, Any]], Response]
 
 
 class CsrfMiddleware:
-    def __init__(self, app: ASGIApp, *, settings: Settings, covers: Callable[[str], bool], render: Render) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, render: Render) -> None:
         self.app = app
         self.settings = settings
-        self.covers = covers
         self.render = render
         self.trusted = set(settings.cors_origin_list)
         self._key: bytes | None = None
@@ -47,11 +46,13 @@ class CsrfMiddleware:
         return self._key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in csrf.SAFE_METHODS or not self.covers(scope["path"]):
+        # Only where the session cookie authenticates (the request's surface says so).
+        surface = surface_of(scope) if scope["type"] == "http" else None
+        if surface is None or not surface.session_cookie or scope["method"] in csrf.SAFE_METHODS:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        is_login = scope["path"] == LOGIN_PATH
+        is_login = scope["path"] == surface.login_path
         raw = session_cookie_in(scope, self.settings.session_cookie_name)
         if not is_login and (raw is None or "authorization" in headers):
             await self.app(scope, receive, send)

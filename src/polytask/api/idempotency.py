@@ -27,7 +27,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polytask.api.asgi import CapturedResponse, read_body
-from polytask.api.deps import run_anonymous
+from polytask.api.kernel.surface import surface_of
+from polytask.api.kernel.units import run_anonymous
 from polytask.api.sessions import session_cookie_in
 from polytask.api.v1.errors import error_response
 from polytask.core.errors import DomainError
@@ -43,17 +44,15 @@ _PURGE_EVERY = 100
 
 
 class IdempotencyMiddleware:
-    def __init__(
-        self, app: ASGIApp, *, prefix: str = "/v1/", ttl_hours: int = 24, session_cookie: str = "polytask_session"
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, ttl_hours: int = 24, session_cookie: str = "polytask_session") -> None:
         self.app = app
-        self.prefix = prefix
         self.session_cookie = session_cookie
         self.ttl = timedelta(hours=ttl_hours)
         self._claims = itertools.count(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _METHODS or not scope["path"].startswith(self.prefix):
+        surface = surface_of(scope) if scope["type"] == "http" else None
+        if surface is None or not surface.idempotency_keys or scope["method"] not in _METHODS:
             await self.app(scope, receive, send)
             return
         raw_key = next((v for k, v in scope["headers"] if k == HEADER), None)

@@ -37,9 +37,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polytask.api.inflight import InFlight, inflight_for
+from polytask.api.kernel.surface import Surface, surface_of
 from polytask.api.sessions import session_cookie_in
 from polytask.core.actor import Actor
-from polytask.core.rateplans import Plan, SurfaceLimits, configured_plans, surface_for
+from polytask.core.planspec import Plan
+from polytask.core.rateplans import configured_plans
 from polytask.core.settings import Settings
 
 log = logging.getLogger("polytask.api")
@@ -146,7 +148,7 @@ class RateLimitMiddleware:
         self.session_cookie = settings.session_cookie_name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        surface = surface_for(scope["path"]) if scope["type"] == "http" else None
+        surface = surface_of(scope) if scope["type"] == "http" else None
         if surface is None:
             await self.app(scope, receive, send)
             return
@@ -203,7 +205,7 @@ class RateLimitMiddleware:
             if slot is not None:
                 await self.inflight.release(bucket, slot)
 
-    def _plan(self, name: str | None, surface: SurfaceLimits) -> Plan:
+    def _plan(self, name: str | None, surface: Surface) -> Plan:
         # A plan removed from the configuration falls back to the surface's default.
         return self.plans.get(name or surface.plan) or self.plans[surface.plan]
 
@@ -259,7 +261,7 @@ class RateLimitMiddleware:
         )
 
     async def _learn(
-        self, digest: str, known: Known | None, state: dict[str, Any], status: int, surface: SurfaceLimits
+        self, digest: str, known: Known | None, state: dict[str, Any], status: int, surface: Surface
     ) -> dict[str, str]:
         """Remember what authentication said about the credential.
 

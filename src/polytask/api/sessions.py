@@ -12,7 +12,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import Scope
 
-from polytask.api.deps import Authenticator, authenticator
+from polytask.api.credentials import Authenticator, authenticator
 from polytask.core.settings import Settings
 from polytask.domain.api_keys.service import Authenticated
 from polytask.domain.oauth.signing import signing_key

@@ -11,10 +11,10 @@ from polytask.core.actor import system_actor
 from polytask.core.clock import utcnow
 from polytask.core.db import Database
 from polytask.domain.api_keys.service import create_api_key
+from polytask.domain.flows.projects import create_project
 from polytask.domain.members.schemas import InviteCreate
 from polytask.domain.members.service import accept_invite, create_invites
 from polytask.domain.projects.schemas import ProjectCreate
-from polytask.domain.projects.service import create_project
 from polytask.domain.tasks.service import import_tasks
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.users.service import create_user

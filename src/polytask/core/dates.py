@@ -42,3 +42,14 @@ def _maybe(value: Any) -> Any:
 
 
 FlexibleDateTime = Annotated[datetime, BeforeValidator(_maybe)]
+
+
+def _date_text(value: Any) -> Any:
+    # Pydantic's lax date also reads a number as a Unix time (0 is 1970-01-01).
+    if value is not None and not isinstance(value, str | date):
+        raise ValueError("must be an ISO 8601 date string such as 2024-01-31")
+    return value
+
+
+# A plain date, written as JSON text ("2024-01-31"), as the document's `format: date` says.
+JsonDate = Annotated[date, BeforeValidator(_date_text)]

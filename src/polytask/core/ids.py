@@ -26,16 +26,35 @@ PREFIXES: dict[str, tuple[str, ...]] = {
 }
 
 
+# The largest primary key every supported database can hold (PostgreSQL `integer` columns).
+# A larger id names no row; comparing it to a key column is an error on PostgreSQL.
+MAX_KEY = 2**31 - 1
+
+
+def storable_key(pk: int) -> bool:
+    """Whether `pk` is in the range a row's primary key can have (1..MAX_KEY)."""
+    return 0 < pk <= MAX_KEY
+
+
+# Kinds whose keys are 64-bit (BigInteger columns: the event log, webhook deliveries).
+_WIDE_KEYS = frozenset({"event", "webhook_delivery"})
+
+
+def _key_in_range(kind: str, pk: int) -> bool:
+    return pk > 0 if kind in _WIDE_KEYS else storable_key(pk)
+
+
 def render_id(kind: str, pk: int) -> str:
     return f"{PREFIXES[kind][0]}_{pk}"
 
 
 def parse_id(kind: str, value: object) -> int | None:
-    """Accepts `task_42`, `42` or 42; returns None for anything else."""
+    """Accepts `task_42`, `42` or 42; returns None for anything else, a key no row can have
+    included (above MAX_KEY, which PostgreSQL would refuse to compare with the key column)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if value > 0 else None
+        return value if _key_in_range(kind, value) else None
     if not isinstance(value, str):
         return None
     raw = value.strip()
@@ -44,15 +63,16 @@ def parse_id(kind: str, value: object) -> int | None:
         if head not in PREFIXES[kind]:
             return None
         raw = tail
-    if not raw.isdigit() or len(raw) > 18:
+    # ASCII digits only: str.isdigit() is also true of "³", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         return None
     pk = int(raw)
-    return pk if pk > 0 else None
+    return pk if _key_in_range(kind, pk) else None
 
 
 def id_pattern(kind: str) -> str:
-    """A regular expression for the accepted string forms of `kind`'s ids."""
-    return rf"^(({'|'.join(PREFIXES[kind])})_)?[0-9]+$"
+    """A regular expression for the accepted string forms of `kind`'s ids (never 0: ids start at 1)."""
+    return rf"^(({'|'.join(PREFIXES[kind])})_)?0*[1-9][0-9]*$"
 
 
 def id_json_schema(kind: str) -> dict[str, Any]:

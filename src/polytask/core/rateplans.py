@@ -1,4 +1,4 @@
-"""Named rate-limit plans, and which plan each surface uses by default.
+"""Named rate-limit plans (which plan a surface uses by default is its declaration's, api/surfaces.py).
 
 A plan bounds one bucket (a credential, or a client address without one):
 
@@ -17,34 +17,11 @@ adds plans or replaces the built-in surface plans below, field by field.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, fields
-from typing import Any
-
 from polytask.core.errors import ValidationFailed
+from polytask.core.planspec import FIELDS, Plan, parse_plans
 from polytask.core.settings import Settings
 
 DEFAULT = "default"
-PLAN_NAME_MAX = 64
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    name: str
-    per_minute: int = 0
-    per_hour: int = 0
-    burst: int = 0
-    concurrency: int = 0
-    monthly_quota: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class SurfaceLimits:
-    """The plans a path prefix uses: for credentials without a plan of their own, and per address."""
-
-    prefix: str
-    plan: str
-    anonymous_plan: str
 
 
 # Built-in plans from the compatibility specs (replaceable through POLYTASK_RATE_PLANS).
@@ -55,24 +32,6 @@ SPEC_PLANS = (
     Plan("taskflow", per_minute=20, per_hour=1000),
     Plan("taskflow-anonymous", per_minute=20, per_hour=100),
 )
-
-# Longest prefix first: /api/v1 (Taskforce) and /api/public-v1 (TaskIP) before TaskFlow's /api.
-SURFACES = (
-    SurfaceLimits("/api/public-v1", "taskip", "taskip"),
-    SurfaceLimits("/api/v1", DEFAULT, DEFAULT),
-    SurfaceLimits("/api", "taskflow", "taskflow-anonymous"),
-    SurfaceLimits("/v1", DEFAULT, DEFAULT),
-    SurfaceLimits("/oauth", DEFAULT, DEFAULT),
-)
-
-
-def surface_for(path: str) -> SurfaceLimits | None:
-    for surface in SURFACES:
-        p = surface.prefix
-        # "/api/v1.json" is Taskforce's too (its format suffix); "/v1beta" is not /v1.
-        if path == p or path.startswith((p + "/", p + ".")):
-            return surface
-    return None
 
 
 def _default_plan(settings: Settings) -> Plan:
@@ -86,41 +45,12 @@ def _default_plan(settings: Settings) -> Plan:
     )
 
 
-_FIELDS = {f.name for f in fields(Plan)} - {"name"}
-
-
-def parse_plans(raw: str) -> dict[str, dict[str, int]]:
-    """POLYTASK_RATE_PLANS: a JSON object of plan name -> {field: non-negative integer}."""
-    if not raw.strip():
-        return {}
-    try:
-        data: Any = json.loads(raw)
-    except ValueError as exc:
-        raise ValueError(f"POLYTASK_RATE_PLANS is not JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise ValueError("POLYTASK_RATE_PLANS must be a JSON object of plan name -> limits")
-    plans: dict[str, dict[str, int]] = {}
-    for name, limits in data.items():
-        if not name or len(name) > PLAN_NAME_MAX:
-            raise ValueError(f"POLYTASK_RATE_PLANS: plan names are 1-{PLAN_NAME_MAX} characters")
-        if not isinstance(limits, dict):
-            raise ValueError(f"POLYTASK_RATE_PLANS: plan {name!r} must be an object")
-        unknown = set(limits) - _FIELDS
-        if unknown:
-            raise ValueError(f"POLYTASK_RATE_PLANS: plan {name!r} has unknown fields {sorted(unknown)}")
-        for key, value in limits.items():
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"POLYTASK_RATE_PLANS: {name}.{key} must be a non-negative integer")
-        plans[name] = dict(limits)
-    return plans
-
-
 def configured_plans(settings: Settings) -> dict[str, Plan]:
     """Every plan by name: `default`, the spec plans, and POLYTASK_RATE_PLANS on top."""
     plans = {DEFAULT: _default_plan(settings), **{p.name: p for p in SPEC_PLANS}}
     for name, limits in parse_plans(settings.rate_plans).items():
         base = plans.get(name, Plan(name))
-        plans[name] = Plan(name, **{f: limits.get(f, getattr(base, f)) for f in _FIELDS})
+        plans[name] = Plan(name, **{f: limits.get(f, getattr(base, f)) for f in FIELDS})
     return plans
 
 

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from polytask.core.inputguard import InputLimits
+from polytask.core.planspec import parse_plans
 
 
 class Settings(BaseSettings):
@@ -61,7 +62,7 @@ class Settings(BaseSettings):
         default=10, ge=0, description="Requests in flight per credential in one process; 0: off."
     )
     redis_url: str | None = Field(default=None, description="Shared rate-limit counters when several processes serve.")
-    # Rate-limit plans (core/rateplans.py): the default plan's other bounds, and more named plans.
+    # Rate-limit plans (core/planspec.py, core/rateplans.py): the default plan's other bounds, and more named plans.
     rate_limit_burst: int = Field(default=0, ge=0, description="Requests per clock second per credential; 0: off.")
     rate_limit_monthly_quota: int = Field(
         default=0, ge=0, description="Requests per calendar month (UTC) per user on the default plan; 0: off."
@@ -78,8 +79,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def rate_plans_parse(self) -> Settings:
-        from polytask.core.rateplans import parse_plans  # rateplans reads Settings
-
         parse_plans(self.rate_plans)
         return self
 

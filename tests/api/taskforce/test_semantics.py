@@ -4,10 +4,12 @@ counts, per-user seen flags, collaborators, and who may see what."""
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import func, select
 
 from polytask.core.db import Database
 from polytask.domain.api_keys.service import create_api_key
 from polytask.domain.users.service import get_user
+from polytask.models import Event
 from tests.api.taskforce.client import Taskforce
 from tests.factories.people import Person, join, make_person
 
@@ -54,6 +56,25 @@ def test_deleting_a_list_deletes_only_the_tasks_in_no_other_list(base_url: str, 
     survivor = tf.get(f"/tasks/{shared}")["task"]
     assert survivor["lists"] == [{"id": keeper}]
     assert [t["id"] for t in tf.get("/tasks")["tasks"]] == [shared]
+
+
+def test_list_deletion_events(base_url: str, db: Database, alice: Person) -> None:
+    """Each task deleted with the list gets its task.deleted first; list.deleted names them."""
+    tf = as_json(base_url, alice)
+    doomed = tf.post("/lists", {"name": "Doomed"})["list_id"]
+    keeper = tf.post("/lists", {"name": "Keeper"})["list_id"]
+    only_here = task_in(tf, doomed, "only here")
+    shared = task_in(tf, doomed, "shared")
+    tf.post(f"/tasks/{shared}/add_to_list", {"list_id": keeper})
+    with db.unit_of_work(readonly=True) as session:
+        mark = session.scalar(select(func.max(Event.id)))
+    tf.post(f"/lists/{doomed}/delete")
+    with db.unit_of_work(readonly=True) as session:
+        rows = session.execute(
+            select(Event.type, Event.resource_id, Event.snapshot).where(Event.id > mark).order_by(Event.id)
+        ).all()
+    assert [(row.type, row.resource_id) for row in rows] == [("task.deleted", only_here), ("list.deleted", doomed)]
+    assert rows[-1].snapshot["deleted_task_ids"] == [only_here]
 
 
 def test_reorder_moves_only_active_tasks(base_url: str, alice: Person) -> None:

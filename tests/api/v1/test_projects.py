@@ -280,6 +280,32 @@ def test_flat_put_and_patch_from_the_examples(client: httpx.Client, db: Database
     assert r.json()["data"]["attributes"]["due_date"] is None
 
 
+def test_update_with_inline_definitions(client: httpx.Client, db: Database) -> None:
+    """Definitions given inline on update become fields, inside the same project.updated as the rest."""
+    alice = make_person(db)
+    project = make_project(client, alice)
+    body = {"name": "Renamed", "custom_fields": {"budget": {"type": "number"}, "customer": "acme"}}
+    r = client.patch(f"/v1/projects/{project}", json=body, headers=alice.headers)
+    assert r.status_code == 200, r.text
+    attrs = r.json()["data"]["attributes"]
+    assert attrs["custom_field_definitions"]["budget"]["type"] == "number"
+    assert attrs["custom_fields"] == {"customer": "acme"}
+    with db.unit_of_work(readonly=True) as session:
+        rows = session.execute(
+            select(Event.type, Event.changes).where(Event.project_id == int(project.split("_")[1])).order_by(Event.id)
+        ).all()
+    assert [row.type for row in rows] == ["project.created", "custom_field.created", "project.updated"]
+    assert {"name", "custom_fields", "custom_field_definitions"} <= set(rows[-1].changes)
+    # A bad definition leaves nothing behind, the rename included.
+    bad = {"name": "Again", "custom_fields": {"score": {"type": "dropdown"}}}
+    r = client.patch(f"/v1/projects/{project}", json=bad, headers=alice.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"]["field"] == "options"
+    assert client.get(f"/v1/projects/{project}", headers=alice.headers).json()["data"]["attributes"]["name"] == (
+        "Renamed"
+    )
+
+
 def test_flat_get_of_unknown_or_foreign_project_is_404(client: httpx.Client, db: Database) -> None:
     alice, mallory = make_person(db), make_person(db)
     project = make_project(client, alice)

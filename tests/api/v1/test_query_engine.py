@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from polytask.core.db import Database
+from polytask.models import Event
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
 
@@ -358,6 +360,30 @@ def test_custom_field_definitions(client: httpx.Client, db: Database) -> None:
     listed = client.get(base, headers=h).json()["data"]
     assert [f["attributes"]["key"] for f in listed] == ["estimated_hours"]
     assert client.get(f"{base}/{field['id']}", headers=h).status_code == 404
+
+
+def test_redefining_a_field_rewrites_the_values_first(client: httpx.Client, db: Database) -> None:
+    """Migrated and removed values get their task.updated before the definition's own event."""
+    alice = make_person(db)
+    project = make_project(client, alice)
+    base = f"/v1/projects/{project}/custom-fields"
+    spec = {"name": "Priority", "type": "dropdown", "options": ["Low", "High"]}
+    field = client.post(base, json=spec, headers=alice.headers).json()["data"]
+    task = make_task(client, alice, project, custom_fields={"priority": "High"})
+    with db.unit_of_work(readonly=True) as session:
+        mark = session.scalar(select(func.max(Event.id)))
+    body = {"options": ["Low", "Top"], "migrate_options": {"High": "Top"}}
+    assert client.patch(f"{base}/{field['id']}", json=body, headers=alice.headers).status_code == 200
+    assert client.delete(f"{base}/{field['id']}", headers=alice.headers).status_code == 204
+    with db.unit_of_work(readonly=True) as session:
+        rows = session.execute(select(Event.type, Event.resource_id).where(Event.id > mark).order_by(Event.id)).all()
+    task_pk, field_pk = int(task["id"].split("_")[1]), int(field["id"].split("_")[1])
+    assert [tuple(row) for row in rows] == [
+        ("task.updated", task_pk),
+        ("custom_field.updated", field_pk),
+        ("task.updated", task_pk),
+        ("custom_field.deleted", field_pk),
+    ]
 
 
 @pytest.mark.parametrize(

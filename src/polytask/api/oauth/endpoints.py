@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
-from polytask.api.deps import run_anonymous
+from polytask.api.kernel.units import run_anonymous
 from polytask.api.oauth.protocol import (
     client_credentials,
     client_ip,

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from polytask.api.deps import run_anonymous
+from polytask.api.kernel.units import run_anonymous
 from polytask.api.oauth.protocol import client_ip, key_of, read_form, settings_of
 from polytask.api.oauth.schemas import HTML
 from polytask.domain.oauth import authorize as rules

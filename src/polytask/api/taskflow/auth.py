@@ -8,7 +8,8 @@ from fastapi import APIRouter, Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from polytask.api.deps import run_anonymous, run_unit
+from polytask.api.deps import run_unit
+from polytask.api.kernel.units import run_anonymous
 from polytask.api.sessions import (
     clear_session_cookie,
     csrf_token,
@@ -17,6 +18,7 @@ from polytask.api.sessions import (
     set_session_cookie,
 )
 from polytask.api.taskflow.errors import error_response, success_response
+from polytask.api.taskflow.paths import PREFIX
 from polytask.api.taskflow.render import user_payload
 from polytask.api.taskflow.schemas import LOGIN_EXAMPLE, AuthEnvelope, EmptyEnvelope, LoginRequest, error
 from polytask.core.actor import Actor
@@ -25,7 +27,7 @@ from polytask.core.settings import Settings
 from polytask.domain.sessions.service import StartedSession, end_session, get_session_user, log_in
 from polytask.domain.users.login import SignIn
 
-router = APIRouter(prefix="/api/auth", tags=["TaskFlow authentication"])
+router = APIRouter(prefix=f"{PREFIX}/auth", tags=["TaskFlow authentication"])
 
 _CSRF_403 = error("A cross-site request (Origin / Sec-Fetch-Site), or a form post without the CSRF token")
 

@@ -1,7 +1,7 @@
 """TaskFlow envelopes: {"status", "message", "data", "meta"}; errors carry data.error_code.
 
-The surface owns every path under /api except the other surfaces that share the prefix
-(Taskforce at /api/v1, TaskIP at /api/public-v1).
+The surface owns every path under /api except those of the other surfaces that share the
+prefix (Taskforce at /api/v1, TaskIP at /api/public-v1): api/surfaces.py orders them.
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ from starlette.responses import JSONResponse
 
 from polytask.core.clock import isoformat, utcnow
 
-PREFIX = "/api"
-# Other surfaces mounted under /api; their paths are theirs, whatever TaskFlow adds later.
-OTHER_SURFACES = ("/api/v1", "/api/public-v1")
 VERSION = "1.0"
 LOGIN_URL = "/login"
 
@@ -25,12 +22,6 @@ _CODES = {
     "AUTHENTICATION_ERROR": "AUTH_REQUIRED",
     "RESOURCE_NOT_FOUND": "NOT_FOUND",
 }
-
-
-def is_taskflow_path(path: str) -> bool:
-    if not (path == PREFIX or path.startswith(PREFIX + "/")):
-        return False
-    return not any(path == other or path.startswith((other + "/", other + ".")) for other in OTHER_SURFACES)
 
 
 def _meta(request: Request) -> dict[str, Any]:

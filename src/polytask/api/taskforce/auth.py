@@ -8,7 +8,7 @@ import binascii
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from polytask.api.deps import Authenticator, authenticator
+from polytask.api.credentials import Authenticator, authenticator
 from polytask.core.errors import AuthenticationFailed
 from polytask.domain.api_keys.basic import authenticate_email_and_key
 from polytask.domain.api_keys.service import Authenticated

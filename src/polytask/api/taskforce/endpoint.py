@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from polytask.api.deps import run_anonymous, run_unit
+from polytask.api.deps import run_unit
+from polytask.api.kernel.units import run_anonymous
 from polytask.api.taskforce.auth import basic_auth
 from polytask.api.taskforce.params import Params, read_params
 from polytask.api.taskforce.render import document

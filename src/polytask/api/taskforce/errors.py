@@ -10,12 +10,7 @@ from starlette.responses import Response
 
 from polytask.api.taskforce.render import document
 
-PREFIX = "/api/v1"
 REALM = 'Basic realm="Taskforce API", charset="UTF-8"'
-
-
-def is_taskforce_path(path: str) -> bool:
-    return path == PREFIX or path.startswith(PREFIX + "/") or path.startswith(PREFIX + ".")
 
 
 def error_document(

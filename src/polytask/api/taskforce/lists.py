@@ -9,11 +9,11 @@ from polytask.api.taskforce.endpoint import Call, Payload, route
 from polytask.api.taskforce.params import validate
 from polytask.api.taskforce.shapes import list_shape, task_shape
 from polytask.core.actor import Actor
+from polytask.domain.flows.lists import delete_list
 from polytask.domain.lists.schemas import ListCreate, ListUpdate
 from polytask.domain.lists.service import (
     add_list_collaborator,
     create_list,
-    delete_list,
     get_list_card,
     list_lists_for,
     list_tasks_of_list,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from polytask.api.taskforce import lists, tasks, users
-from polytask.api.taskforce.errors import PREFIX
+from polytask.api.taskforce.surface import PREFIX
 
 router = APIRouter(prefix=PREFIX)
 # /tasks/count must be tried before /tasks/{id}; the int converter keeps them apart anyway.

@@ -13,8 +13,9 @@ from polytask.api.taskforce.params import Params, validate
 from polytask.api.taskforce.shapes import counts_shape, task_shape
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
+from polytask.domain.flows.lists import create_task_in_list
 from polytask.domain.lists.service import add_task_to_list, count_my_tasks, list_my_tasks, remove_task_from_list
-from polytask.domain.lists.tasks import create_task_in_list, open_task
+from polytask.domain.lists.tasks import open_task
 from polytask.domain.tasks.collaborators import add_task_collaborator, remove_task_collaborator
 from polytask.domain.tasks.comments import add_comment
 from polytask.domain.tasks.emails import add_email_link, remove_email_link

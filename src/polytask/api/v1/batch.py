@@ -21,12 +21,13 @@ from typing import Any, Literal
 
 import orjson
 from fastapi import APIRouter, Body, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.responses import Response
 from starlette.types import Message, Scope
 
 from polytask.api.asgi import CapturedResponse
-from polytask.api.deps import SHARED_UNIT, SharedUnit, run_unit, shared_unit
+from polytask.api.deps import run_unit
+from polytask.api.kernel.units import SHARED_UNIT, SharedUnit, shared_unit
 from polytask.api.v1.errors import error_response
 from polytask.api.v1.schemas import ERROR_RESPONSES
 from polytask.core.errors import ValidationFailed
@@ -56,7 +57,7 @@ class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     operations: list[BatchOperation] = Field(min_length=1, max_length=MAX_OPERATIONS)
-    atomic: bool = Field(default=True, description="All or nothing (default), or each operation on its own.")
+    atomic: StrictBool = Field(default=True, description="All or nothing (default), or each operation on its own.")
 
 
 class BatchResult(BaseModel):
@@ -180,7 +181,7 @@ def _resolve(value: Any, index: int, done: list[BatchResult]) -> Any:
     for part in match.group(2).split(".")[1:]:
         if isinstance(found, dict) and part in found:
             found = found[part]
-        elif isinstance(found, list) and part.isdigit() and int(part) < len(found):
+        elif isinstance(found, list) and part.isascii() and part.isdigit() and int(part) < len(found):
             found = found[int(part)]
         else:
             raise _Failed(422, f"'{value}': operation {ref}'s response has nothing at '{part}'")

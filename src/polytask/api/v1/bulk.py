@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -18,9 +18,10 @@ from polytask.core.errors import ValidationFailed
 from polytask.core.gcpause import collector_paused
 from polytask.core.ids import WorkspaceRef
 from polytask.core.jsontext import dumps
-from polytask.domain.bulk import operations, projects, tasks
+from polytask.domain.bulk import operations, tasks
 from polytask.domain.bulk.created import NewTaskView
 from polytask.domain.bulk.operations import BulkOperation
+from polytask.domain.flows import projects
 
 router = APIRouter(tags=["Bulk"], responses=ERROR_RESPONSES)
 
@@ -32,7 +33,7 @@ class BulkTasks(BaseModel):
 
     tasks: list[Any] | None = Field(default=None, description="Tasks to create, each as for POST /v1/tasks.")
     operations: list[BulkOperation] | None = Field(default=None, max_length=100)
-    dry_run: bool = Field(default=False, description="With `operations`: report the counts, change nothing.")
+    dry_run: StrictBool = Field(default=False, description="With `operations`: report the counts, change nothing.")
 
 
 class BulkProjects(BaseModel):

@@ -17,6 +17,7 @@ from polytask.api.v1.schemas import ERROR_RESPONSES, CustomFieldDocument, Custom
 from polytask.core.actor import Actor
 from polytask.domain.fields import service
 from polytask.domain.fields.schemas import FieldDefinitionCreate, FieldDefinitionUpdate
+from polytask.domain.flows import fields as flows
 from polytask.domain.tasks import service as tasks
 from polytask.domain.tasks.schemas import TaskUpdate
 
@@ -88,7 +89,7 @@ def update_custom_field(
 ) -> JSONAPIResponse:
     """Change a field. Renaming keeps the key and the values. New `options` must fit every
     value in use, or `migrate_options` maps old options to new ones (null clears them)."""
-    defn = service.update_field(session, actor, project_id=project_id, field_id=field_id, data=data)
+    defn = flows.update_field(session, actor, project_id=project_id, field_id=field_id, data=data)
     return document(resources.custom_field(defn))
 
 
@@ -96,7 +97,7 @@ def update_custom_field(
 @transactional("projects:write")
 def delete_custom_field(project_id: ProjectId, field_id: CustomFieldId, session: Session, actor: Actor) -> Response:
     """Delete a field and remove its values from the project's tasks."""
-    service.delete_field(session, actor, project_id=project_id, field_id=field_id)
+    flows.delete_field(session, actor, project_id=project_id, field_id=field_id)
     return no_content()
 
 
@@ -167,7 +168,7 @@ def update_workspace_custom_field(
     data: FieldDefinitionUpdate = Body(examples=[{"name": "CRM customer id", "required": True}]),
 ) -> JSONAPIResponse:
     """Change a workspace field; the rules are those of project fields, across all its projects."""
-    defn = service.update_workspace_field(
+    defn = flows.update_workspace_field(
         session, actor, workspace_id=workspace_id, field_id=workspace_field_id, data=data
     )
     return document(resources.custom_field(defn))
@@ -179,5 +180,5 @@ def delete_workspace_custom_field(
     workspace_id: WorkspaceId, workspace_field_id: CustomFieldId, session: Session, actor: Actor
 ) -> Response:
     """Delete a workspace field and its values in every project."""
-    service.delete_workspace_field(session, actor, workspace_id=workspace_id, field_id=workspace_field_id)
+    flows.delete_workspace_field(session, actor, workspace_id=workspace_id, field_id=workspace_field_id)
     return no_content()

@@ -116,7 +116,7 @@ def _limit(request: Request, settings: Settings) -> int:
     raw = one(request.query_params, "limit")
     if raw is None:
         return settings.default_page_size
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         raise ValidationFailed.field("limit", "must be a positive integer", raw)
     return min(int(raw), settings.max_page_size)
 

@@ -16,6 +16,7 @@ from polytask.api.v1.paths import ProjectId, WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ProjectDocument, ProjectListDocument
 from polytask.core.actor import Actor
 from polytask.core.pagination import parse_sort
+from polytask.domain.flows import projects as flows
 from polytask.domain.projects import service
 from polytask.domain.projects.schemas import ProjectCreate, ProjectUpdate
 
@@ -73,7 +74,7 @@ def create_project(
     data: ProjectCreate = Body(examples=[{"name": "Customer Onboarding", "workspace_id": "workspace_1"}]),
 ) -> JSONAPIResponse:
     """Create a project in `workspace_id` (default: the key's workspace, else your personal one)."""
-    project = service.create_project(session, actor, workspace_id=None, data=data)
+    project = flows.create_project(session, actor, workspace_id=None, data=data)
     return created(resources.project(project), f"/v1/projects/project_{project.id}")
 
 
@@ -94,7 +95,7 @@ def update_project(
     data: ProjectUpdate = Body(examples=[EXAMPLE_UPDATE]),
 ) -> JSONAPIResponse:
     """Update the given fields; settings and custom fields merge key by key."""
-    project = service.update_project(session, actor, project_id=project_id, data=data)
+    project = flows.update_project(session, actor, project_id=project_id, data=data)
     return document(resources.project(project))
 
 
@@ -124,7 +125,7 @@ def create_workspace_project(
     data: ProjectCreate = Body(examples=[EXAMPLE_CREATE]),
 ) -> JSONAPIResponse:
     """Create a project in this workspace."""
-    project = service.create_project(session, actor, workspace_id=workspace_id, data=data)
+    project = flows.create_project(session, actor, workspace_id=workspace_id, data=data)
     return created(resources.project(project), f"/v1/projects/project_{project.id}")
 
 
@@ -148,7 +149,7 @@ def update_workspace_project(
     data: ProjectUpdate = Body(examples=[EXAMPLE_UPDATE]),
 ) -> JSONAPIResponse:
     """Update a project of this workspace."""
-    project = service.update_project(session, actor, project_id=project_id, data=data, workspace_id=workspace_id)
+    project = flows.update_project(session, actor, project_id=project_id, data=data, workspace_id=workspace_id)
     return document(resources.project(project))
 
 

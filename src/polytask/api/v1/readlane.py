@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from polytask.api.deps import SHARED_UNIT, thread_limiter
+from polytask.api.kernel.units import SHARED_UNIT, thread_limiter
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, document, list_document
 from polytask.api.v1.params import page_request

@@ -30,7 +30,7 @@ router = APIRouter(tags=["Webhooks"], responses=ERROR_RESPONSES)
 
 class WebhookAttributes(BaseModel):
     url: str | None = None
-    events: list[str] | None = None
+    events: list[str] | None = Field(default=None, description="The subscribed event names and patterns.")
     workspace_id: str | None = None
     project_id: str | None = None
     description: str | None = None
@@ -170,7 +170,7 @@ def create_webhook(
     settings: SettingsDep,
     data: WebhookCreate = Body(examples=[EXAMPLE_CREATE]),
 ) -> JSONAPIResponse:
-    """Register an endpoint for events: exact names, `task.*` or `*`, optionally for one project.
+    """Register an endpoint for events: exact names (the `events` enum), `task.*` or `*`, optionally for one project.
     Without `secret` a `whsec_` secret is generated and returned in `secret`, once. Owners and
     admins of the workspace only."""
     issued = service.create_webhook(session, actor, data=data, allow_private=settings.webhook_allow_private)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from polytask.core.dates import FlexibleDateTime
 from polytask.core.ids import WorkspaceRef
+from polytask.core.jsontypes import JsonInt
 
 
 class ApiKeyCreate(BaseModel):
@@ -30,6 +31,6 @@ class ApiKeyCreate(BaseModel):
 class ApiKeyRotate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    grace_period_seconds: int = Field(
+    grace_period_seconds: JsonInt = Field(
         default=0, ge=0, le=30 * 24 * 3600, description="How long the old key keeps working; 0: revoked at once."
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, not_, or_
 
-from polytask.core.ids import PREFIXES
+from polytask.core.ids import PREFIXES, storable_key
 from polytask.core.query.fields import Field, FieldType, Moment, Ref, Registry, Text
 from polytask.core.query.values import Context
 from polytask.models import Event
@@ -28,7 +28,12 @@ def parse_ref_any(raw: str) -> tuple[str | None, int]:
     text = raw.strip()
     head, sep, tail = text.rpartition("_")
     digits = tail if sep else text
-    if not digits.isdigit() or len(digits) > 18 or int(digits) <= 0 or (sep and not head):
+    if (
+        not (digits.isascii() and digits.isdigit())
+        or len(digits) > 18
+        or not storable_key(int(digits))
+        or (sep and not head)
+    ):
         raise ValueError("must be an id such as 'task_42' (or just 42)")
     return (_KIND_OF_PREFIX.get(head, head) if sep else None), int(digits)
 

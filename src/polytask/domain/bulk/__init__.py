@@ -1,1 +1,1 @@
-"""Bulk operations: many tasks or projects in one request, all or none."""
+"""Bulk operations: many tasks in one request, all or none (many projects: flows/projects.py)."""

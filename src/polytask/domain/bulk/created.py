@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import isoformat, utcnow
 from polytask.domain.bulk.writer import RowWriter
+from polytask.domain.events.catalog import declared
 from polytask.domain.events.service import jsonable, track_inserted_event_ids
 from polytask.domain.tasks.queries import TaskRelations
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView
@@ -142,9 +143,9 @@ def write_tasks(session: Session, actor: Actor, items: list[BulkItem], roles: di
             deps += [(task_id, d) for d in item.deps]
         rel = TaskRelations(assignee_ids=item.assignees, labels=task_labels, dependency_ids=item.deps)
         snapshot = writer.json(_snapshot(task, rel, stamp))
-        events.append(("task.created", task_id, task.workspace_id, task.project_id, snapshot))
+        events.append((declared("task.created"), task_id, task.workspace_id, task.project_id, snapshot))
         if completed:
-            events.append(("task.completed", task_id, task.workspace_id, task.project_id, snapshot))
+            events.append((declared("task.completed"), task_id, task.workspace_id, task.project_id, snapshot))
         views.append(NewTaskView(task, rel, roles.get(task.workspace_id)))
 
     writer.insert("tasks", _TASK_COLUMNS, task_rows)

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.ids import render_id
 from polytask.domain.events.service import record_event, snapshot_of
+from polytask.domain.tasks.queries import load_relations
+from polytask.domain.tasks.rules import task_snapshot
 from polytask.models import Section, Task
 
 _CHUNK = 500
@@ -23,9 +25,6 @@ _CHUNK = 500
 def record_project_children_deleted(session: Session, actor: Actor, *, project_id: int, workspace_id: int) -> int:
     """`task.deleted` for each task (subtasks before their parents), then `section.deleted`
     for each section of the project; returns how many events were recorded."""
-    from polytask.domain.tasks.queries import load_relations
-    from polytask.domain.tasks.rules import task_snapshot
-
     reason = {"deleted_with": render_id("project", project_id)}
     recorded = 0
     task_ids = list(session.scalars(select(Task.id).where(Task.project_id == project_id).order_by(Task.id.desc())))

@@ -15,13 +15,15 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
+from polytask.domain.events.catalog import check_pattern
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.webhooks.outbox import PayloadContext, event_data
-from polytask.domain.webhooks.schemas import KNOWN_EVENTS, KNOWN_RESOURCES
 from polytask.domain.workspaces.access import membership_for, visible_workspace_ids
 from polytask.models import Event, Membership
 
 MEMBER_RESOURCES = ("task", "project", "section", "comment", "workspace", "member", "invite")
+# What `types` may name: the catalogue's public events of the resources the feed shows.
+FEED_RESOURCES = (*MEMBER_RESOURCES, "webhook")
 MANAGERS = ("owner", "admin")
 
 
@@ -47,10 +49,10 @@ def parse_types(raw: str | None) -> tuple[str, ...]:
         name = part.strip()
         if not name:
             continue
-        resource, _, action = name.partition(".")
-        if not (name == "*" or name in KNOWN_EVENTS or (action == "*" and resource in KNOWN_RESOURCES)):
-            raise ValidationFailed.field("types", "use exact event names, '<resource>.*' or '*'", name)
-        out.append(name)
+        try:
+            out.append(check_pattern(name, resources=FEED_RESOURCES))
+        except ValueError:
+            raise ValidationFailed.field("types", "use exact event names, '<resource>.*' or '*'", name) from None
     return tuple(out)
 
 

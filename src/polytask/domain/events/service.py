@@ -12,7 +12,9 @@ from polytask.core.actor import Actor
 from polytask.core.clock import isoformat
 from polytask.core.db import after_commit, before_commit
 from polytask.domain.events import bus
-from polytask.models import Event
+from polytask.domain.events.catalog import event_type
+from polytask.domain.webhooks.outbox import enqueue_deliveries
+from polytask.models import Event, Webhook
 
 _NEW_EVENTS = "polytask.new_events"
 _BULK_EVENT_IDS = "polytask.bulk_event_ids"
@@ -38,7 +40,10 @@ def record_event(
     `project_id` defaults to what the resource says (a project's own id, a snapshot's
     `project_id`); `client_ip` to the actor's address, else a snapshot's `client_ip`
     (authentication events written before anyone is signed in).
+
+    `type` must be declared for `resource_type` in domain/events/catalog.py (UndeclaredEvent).
     """
+    event_type(type, resource_type)
     snap = snapshot or {}
     event = Event(
         type=type,
@@ -98,9 +103,6 @@ def track_inserted_event_ids(session: Session, event_ids: list[int], *, workspac
 
 
 def _fan_out(session: Session) -> None:
-    # Imported here: the webhooks package records its own events through this module.
-    from polytask.domain.webhooks.outbox import enqueue_deliveries
-
     queued = 0
     events: list[Event] = session.info.get(_NEW_EVENTS, [])
     if events:
@@ -125,8 +127,6 @@ def _fan_out(session: Session) -> None:
 def _webhooks_listen(session: Session, event_ids: list[int]) -> bool:
     """Whether any active webhook belongs to a workspace of these events (one cheap query
     per 1,000 ids, instead of loading every event of a bulk write)."""
-    from polytask.models import Webhook
-
     known: set[int] | None = session.info.get(_BULK_WORKSPACES)
     if known is not None:
         listening = select(Webhook.id).where(Webhook.active.is_(True), Webhook.workspace_id.in_(sorted(known)))

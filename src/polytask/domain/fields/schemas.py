@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+from polytask.core.jsontypes import JsonFloat, Omittable
 
 FieldType = Literal[
     "text",
@@ -60,10 +62,10 @@ class FieldDefinitionCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     key: str | None = Field(default=None, pattern=KEY_PATTERN)
     type: str
-    required: bool = False
+    required: StrictBool = False
     default_value: Any = None
     options: list[Any] = Field(default_factory=list, max_length=500)
-    position: FiniteFloat | None = None
+    position: JsonFloat | None = None
     # For currency fields: the ISO 4217 code used when a value gives only an amount.
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
 
@@ -87,10 +89,10 @@ class FieldDefinitionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    required: bool | None = None
+    required: StrictBool | None = None
     default_value: Any = None
     options: list[Any] | None = Field(default=None, max_length=500)
-    position: FiniteFloat | None = None
+    position: JsonFloat | None = None
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     # When options are removed or renamed: {"Old": "New"} rewrites values, {"Old": null} clears them.
     migrate_options: dict[str, str | None] | None = None
@@ -115,8 +117,8 @@ class ViewCreate(BaseModel):
 class ViewUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
     filter: dict[str, Any] | str | None = None
     sort: str | None = Field(default=None, max_length=500)
     fields: str | None = Field(default=None, max_length=1000)
-    layout: Layout | None = None
+    layout: Omittable[Layout] = None

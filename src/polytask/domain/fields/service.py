@@ -68,6 +68,14 @@ class Scope:
         return self.project.id if self.project is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """A task's value under a field's key as a change of definition leaves it (None: removed)."""
+
+    task: Task
+    value: Any
+
+
 def _scope_definitions(session: Session, scope: Scope) -> list[FieldDefinition]:
     """The definitions a new key in `scope` must not collide with."""
     if scope.project is not None:
@@ -203,7 +211,7 @@ def _add(session: Session, actor: Actor, scope: Scope, data: FieldDefinitionCrea
     return defn
 
 
-def _tasks_with_key(session: Session, scope: Scope, key: str) -> list[Task]:
+def tasks_with_key(session: Session, scope: Scope, key: str) -> list[Task]:
     """Tasks in the scope that hold any value under `key`."""
     dialect = session.get_bind().dialect.name
     present = (
@@ -227,7 +235,7 @@ def _tasks_with_key(session: Session, scope: Scope, key: str) -> list[Task]:
 
 def _check_existing_values(session: Session, scope: Scope, defn: FieldDefinition) -> None:
     """A new field must fit the values tasks already hold under its key."""
-    misfits = [t for t in _tasks_with_key(session, scope, defn.key) if not fits(defn, t.custom_fields[defn.key])]
+    misfits = [t for t in tasks_with_key(session, scope, defn.key) if not fits(defn, t.custom_fields[defn.key])]
     if misfits:
         raise ValidationFailed(
             f"{len(misfits)} task(s) hold values under '{defn.key}' that are not a valid {defn.type}",
@@ -239,27 +247,84 @@ def _check_existing_values(session: Session, scope: Scope, defn: FieldDefinition
         )
 
 
-def update_field(
-    session: Session, actor: Actor, *, project_id: int, field_id: int, data: FieldDefinitionUpdate
-) -> FieldDefinition:
+def field_for_change(
+    session: Session, actor: Actor, *, project_id: int, field_id: int, action: str
+) -> tuple[Scope, FieldDefinition]:
+    """A project's own field the actor may change (`action` it: a workspace field is refused)."""
     project, defn = get_field_for(session, actor, project_id, field_id)
     require_write(membership_for(session, actor, project.workspace_id))
     if defn.project_id is None:
-        raise ValidationFailed.field("field_id", "is a workspace field; change it on the workspace")
-    return _update(session, actor, Scope(project.workspace_id, project), defn, data)
+        raise ValidationFailed.field("field_id", f"is a workspace field; {action} it on the workspace")
+    return Scope(project.workspace_id, project), defn
 
 
-def update_workspace_field(
-    session: Session, actor: Actor, *, workspace_id: int, field_id: int, data: FieldDefinitionUpdate
-) -> FieldDefinition:
+def workspace_field_for_change(
+    session: Session, actor: Actor, *, workspace_id: int, field_id: int
+) -> tuple[Scope, FieldDefinition]:
+    """A workspace field, if the actor is an owner or admin there."""
     defn = get_workspace_field_for(session, actor, workspace_id, field_id)
     require_role(membership_for(session, actor, workspace_id), "owner", "admin")
-    return _update(session, actor, Scope(workspace_id), defn, data)
+    return Scope(workspace_id), defn
 
 
-def _update(
+def _check_options(defn: FieldDefinition, data: FieldDefinitionUpdate) -> None:
+    if "options" in data.model_fields_set and data.options is not None:
+        if defn.type not in WITH_OPTIONS:
+            raise ValidationFailed.field("options", f"only {' and '.join(WITH_OPTIONS)} fields take options")
+        if not data.options:
+            raise ValidationFailed.field("options", "needs at least one option")
+    elif data.migrate_options:
+        raise ValidationFailed.field("migrate_options", "is only used together with options")
+
+
+def option_rewrites(
+    session: Session, scope: Scope, defn: FieldDefinition, data: FieldDefinitionUpdate
+) -> list[Rewrite]:
+    """The task values that `data`'s new options would no longer fit, each with what
+    `migrate_options` maps it to (None removes it); values it does not map refuse the change."""
+    _check_options(defn, data)
+    if "options" not in data.model_fields_set or data.options is None:
+        return []
+    migrate = data.migrate_options or {}
+    for old, new in migrate.items():
+        if new is not None and new not in data.options:
+            raise ValidationFailed.field(f"migrate_options.{old}", f"'{new}' is not one of the new options", new)
+    changed = FieldDefinition(key=defn.key, type=defn.type, options=data.options, config=defn.config)
+    rewrites: list[Rewrite] = []
+    stranded: list[Task] = []
+    for task in tasks_with_key(session, scope, defn.key):
+        value = task.custom_fields[defn.key]
+        if fits(changed, value):
+            continue
+        if defn.type == "dropdown" and isinstance(value, str) and value in migrate:
+            rewrites.append(Rewrite(task, migrate[value]))
+        elif (
+            defn.type == "multi_select"
+            and isinstance(value, list)
+            and all(fits(changed, [v]) or v in migrate for v in value)
+        ):
+            mapped = [migrate.get(v, v) if v in migrate else v for v in value]
+            kept = list(dict.fromkeys(v for v in mapped if v is not None))
+            rewrites.append(Rewrite(task, kept or None))
+        else:
+            stranded.append(task)
+    if stranded:
+        raise ValidationFailed(
+            f"{len(stranded)} task(s) use options that are no longer listed; map them with migrate_options",
+            {
+                "field": "options",
+                "issue": "values would no longer fit",
+                "task_ids": [f"task_{t.id}" for t in stranded[:20]],
+            },
+        )
+    return rewrites
+
+
+def update_definition(
     session: Session, actor: Actor, scope: Scope, defn: FieldDefinition, data: FieldDefinitionUpdate
 ) -> FieldDefinition:
+    """Apply `data` to a field whose task values already fit it (flows.fields rewrites those
+    that would not, see option_rewrites); one custom_field.updated event."""
     before = snapshot_of(defn, DEFINITION_FIELDS)
     given = data.model_fields_set
     if "name" in given and data.name is not None:
@@ -270,14 +335,9 @@ def _update(
         defn.position = data.position
     if "currency" in given:
         defn.config = {**defn.config, "currency": data.currency} if data.currency else {}
+    _check_options(defn, data)
     if "options" in given and data.options is not None:
-        if defn.type not in WITH_OPTIONS:
-            raise ValidationFailed.field("options", f"only {' and '.join(WITH_OPTIONS)} fields take options")
-        if not data.options:
-            raise ValidationFailed.field("options", "needs at least one option")
-        _change_options(session, actor, scope, defn, data.options, data.migrate_options or {})
-    elif data.migrate_options:
-        raise ValidationFailed.field("migrate_options", "is only used together with options")
+        defn.options = data.options
     if "default_value" in given:
         defn.default_value = _check_default(defn, data.default_value)
     _refresh_cache(session, scope)
@@ -294,70 +354,8 @@ def _update(
     return defn
 
 
-def _change_options(
-    session: Session,
-    actor: Actor,
-    scope: Scope,
-    defn: FieldDefinition,
-    options: list[str],
-    migrate: dict[str, str | None],
-) -> None:
-    """New options; values that no longer fit are rewritten by `migrate` or refused."""
-    for old, new in migrate.items():
-        if new is not None and new not in options:
-            raise ValidationFailed.field(f"migrate_options.{old}", f"'{new}' is not one of the new options", new)
-    defn.options = options
-    from polytask.domain.tasks.service import replace_custom_value
-
-    stranded: list[Task] = []
-    for task in _tasks_with_key(session, scope, defn.key):
-        value = task.custom_fields[defn.key]
-        if fits(defn, value):
-            continue
-        if defn.type == "dropdown" and isinstance(value, str) and value in migrate:
-            replace_custom_value(session, actor, task, defn.key, migrate[value])
-        elif (
-            defn.type == "multi_select"
-            and isinstance(value, list)
-            and all(fits(defn, [v]) or v in migrate for v in value)
-        ):
-            mapped = [migrate.get(v, v) if v in migrate else v for v in value]
-            kept = list(dict.fromkeys(v for v in mapped if v is not None))
-            replace_custom_value(session, actor, task, defn.key, kept or None)
-        else:
-            stranded.append(task)
-    if stranded:
-        raise ValidationFailed(
-            f"{len(stranded)} task(s) use options that are no longer listed; map them with migrate_options",
-            {
-                "field": "options",
-                "issue": "values would no longer fit",
-                "task_ids": [f"task_{t.id}" for t in stranded[:20]],
-            },
-        )
-
-
-def delete_field(session: Session, actor: Actor, *, project_id: int, field_id: int) -> None:
-    """Delete the field and remove its values from the project's tasks."""
-    project, defn = get_field_for(session, actor, project_id, field_id)
-    require_write(membership_for(session, actor, project.workspace_id))
-    if defn.project_id is None:
-        raise ValidationFailed.field("field_id", "is a workspace field; delete it on the workspace")
-    _delete(session, actor, Scope(project.workspace_id, project), defn)
-
-
-def delete_workspace_field(session: Session, actor: Actor, *, workspace_id: int, field_id: int) -> None:
-    """Delete a workspace field and its values in every project that inherited it."""
-    defn = get_workspace_field_for(session, actor, workspace_id, field_id)
-    require_role(membership_for(session, actor, workspace_id), "owner", "admin")
-    _delete(session, actor, Scope(workspace_id), defn)
-
-
-def _delete(session: Session, actor: Actor, scope: Scope, defn: FieldDefinition) -> None:
-    from polytask.domain.tasks.service import replace_custom_value
-
-    for task in _tasks_with_key(session, scope, defn.key):
-        replace_custom_value(session, actor, task, defn.key, None)
+def delete_definition(session: Session, actor: Actor, scope: Scope, defn: FieldDefinition) -> None:
+    """Delete a field whose values the caller has removed from the tasks (flows.fields)."""
     field_id = defn.id
     snapshot = {"project_id": scope.project_id, **snapshot_of(defn, DEFINITION_FIELDS)}
     session.delete(defn)

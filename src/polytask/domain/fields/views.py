@@ -16,7 +16,9 @@ from polytask.core.query.fields import compile_tree, sort_columns
 from polytask.core.query.values import Context
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.fields.schemas import ViewCreate, ViewUpdate
+from polytask.domain.fields.service import task_field_resolver
 from polytask.domain.projects.service import get_project_for
+from polytask.domain.tasks.queries import TASK_FIELDS
 from polytask.domain.workspaces.access import membership_for, require_write
 from polytask.models import Project, SavedView
 
@@ -61,9 +63,6 @@ def view_tree(view: SavedView) -> Node | None:
 
 def _check(session: Session, actor: Actor, project: Project, view: SavedView) -> None:
     """Compile the view's filter and sort once, so a view that cannot run is never saved."""
-    from polytask.domain.fields.service import task_field_resolver
-    from polytask.domain.tasks.queries import TASK_FIELDS
-
     registry = TASK_FIELDS.with_custom(task_field_resolver(session, actor, project.id))
     try:
         compile_tree(view_tree(view), registry, Context(now=utcnow(), user_id=actor.user_id))

@@ -10,9 +10,10 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, sel
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.clock import utcnow
+from polytask.core.clock import as_utc, utcnow
 from polytask.core.errors import NotFound
 from polytask.domain.lists.schemas import ListCard, TaskCard, TaskCounts
+from polytask.domain.workspaces.service import default_workspace_id
 from polytask.models import (
     Task,
     TaskAssignee,
@@ -30,8 +31,6 @@ CLOSED_STATUSES = ("completed", "cancelled")
 
 def home_workspace_id(session: Session, actor: Actor) -> int:
     """The workspace a single-tenant surface acts in: the credential's, else the user's default."""
-    from polytask.domain.workspaces.service import default_workspace_id
-
     workspace_id = actor.workspace_id or default_workspace_id(session, actor.user_id)
     if workspace_id is None:
         raise NotFound("You have no workspace to work in", {"resource": "workspace"})
@@ -106,8 +105,6 @@ def list_counts(session: Session, actor: Actor, list_ids: list[int]) -> dict[int
 
 def is_active(task: Task, now: datetime | None = None) -> bool:
     """Neither closed nor put off past today."""
-    from polytask.core.clock import as_utc
-
     if task.status in CLOSED_STATUSES:
         return False
     start = as_utc(task.start_date)

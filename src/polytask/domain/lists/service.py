@@ -25,7 +25,7 @@ from polytask.domain.lists.schemas import ListCard, ListCreate, ListUpdate, Task
 from polytask.domain.tasks.queries import fetch_task_for
 from polytask.domain.tasks.rules import resolve_people
 from polytask.domain.workspaces.access import membership_for, require_write
-from polytask.models import Task, TaskList, TaskListCollaborator, TaskListItem, User
+from polytask.models import Project, Task, TaskList, TaskListCollaborator, TaskListItem, User
 
 LIST_FIELDS = ("name", "description", "flagship", "owner_id", "project_id")
 FLAGSHIP_NAME = "Tasks"
@@ -76,6 +76,32 @@ def ensure_flagship(session: Session, actor: Actor, workspace_id: int) -> TaskLi
         return existing
     _record(session, actor, flagship, "list.created")
     return flagship
+
+
+def home_project_of(session: Session, actor: Actor, workspace_id: int) -> tuple[TaskList, int | None]:
+    """The actor's flagship list, locked, and the project that stores the tasks they create
+    into lists (None before the first one, or once that project is deleted)."""
+    flagship = ensure_flagship(session, actor, workspace_id)
+    # Lock the row (PostgreSQL) so two first creates don't both make a home project.
+    session.refresh(flagship, with_for_update=True)
+    if flagship.project_id is not None and session.get(Project, flagship.project_id) is not None:
+        return flagship, flagship.project_id
+    return flagship, None
+
+
+def set_home_project(session: Session, actor: Actor, *, flagship: TaskList, project_id: int) -> None:
+    """Point the flagship list at the project that stores the tasks created into lists."""
+    before = snapshot_of(flagship, LIST_FIELDS)
+    flagship.project_id = project_id
+    record_update(
+        session,
+        actor,
+        resource_type="list",
+        resource_id=flagship.id,
+        workspace_id=flagship.workspace_id,
+        before=before,
+        after=snapshot_of(flagship, LIST_FIELDS),
+    )
 
 
 def _home(session: Session, actor: Actor, *, write: bool = False) -> int:
@@ -177,10 +203,8 @@ def update_list(session: Session, actor: Actor, *, list_id: int, data: ListUpdat
     return task_list
 
 
-def delete_list(session: Session, actor: Actor, *, list_id: int) -> None:
-    """Delete a list and the tasks that belong to no other list; the flagship list stays."""
-    from polytask.domain.tasks.service import delete_task
-
+def get_list_to_delete(session: Session, actor: Actor, *, list_id: int) -> tuple[TaskList, list[int]]:
+    """A list the actor may delete (their own, not the flagship) and its tasks that are in no other list."""
     task_list = get_list_for(session, actor, list_id, write=True)
     if task_list.flagship:
         raise PermissionDenied("The flagship list cannot be deleted", {"list_id": list_id, "flagship": True})
@@ -192,14 +216,16 @@ def delete_list(session: Session, actor: Actor, *, list_id: int) -> None:
             select(TaskListItem.task_id).where(TaskListItem.task_id.in_(task_ids), TaskListItem.list_id != task_list.id)
         )
     )
+    return task_list, [t for t in task_ids if t not in elsewhere]
+
+
+def finish_list_deletion(session: Session, actor: Actor, *, task_list: TaskList, deleted_task_ids: list[int]) -> None:
+    """Remove a list whose own tasks are gone (flows.lists.delete_list); its list.deleted event names them."""
     snapshot = snapshot_of(task_list, LIST_FIELDS)
-    session.execute(delete(TaskListItem).where(TaskListItem.list_id == task_list.id))
-    for task_id in task_ids:
-        # A subtask may already be gone with its parent.
-        if task_id not in elsewhere and session.get(Task, task_id) is not None:
-            delete_task(session, actor, task_id=task_id)
+    list_id = task_list.id
     workspace_id = task_list.workspace_id
-    session.execute(delete(TaskList).where(TaskList.id == task_list.id))
+    session.execute(delete(TaskListItem).where(TaskListItem.list_id == list_id))
+    session.execute(delete(TaskList).where(TaskList.id == list_id))
     session.expunge(task_list)
     record_event(
         session,
@@ -208,7 +234,7 @@ def delete_list(session: Session, actor: Actor, *, list_id: int) -> None:
         resource_type="list",
         resource_id=list_id,
         workspace_id=workspace_id,
-        snapshot={**snapshot, "deleted_task_ids": [t for t in task_ids if t not in elsewhere]},
+        snapshot={**snapshot, "deleted_task_ids": deleted_task_ids},
     )
 
 

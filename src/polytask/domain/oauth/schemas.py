@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class OAuthClientCreate(BaseModel):
@@ -15,5 +15,5 @@ class OAuthClientCreate(BaseModel):
         description="Exact redirect URIs (https, or http on a loopback host). Required unless only "
         "client_credentials is used.",
     )
-    public: bool = Field(default=False, description="A public client (no secret; must use PKCE S256).")
+    public: StrictBool = Field(default=False, description="A public client (no secret; must use PKCE S256).")
     scopes: list[str] | None = Field(default=None, description="Scopes the client may ask for; default: all.")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat
+from pydantic import BaseModel, ConfigDict, Field
 
+from polytask.core.dates import JsonDate
 from polytask.core.ids import WorkspaceRef
+from polytask.core.jsontypes import JsonFloat, Omittable
+from polytask.domain.fields.schemas import FIELD_TYPES, TYPE_ALIASES
 
 ProjectType = Literal["list", "board", "kanban", "table"]
 ProjectStatus = Literal["active", "on_hold", "completed", "archived"]
@@ -31,8 +33,8 @@ class ProjectCreate(BaseModel):
     description: str = Field(default="", max_length=100_000)
     type: ProjectType = "list"
     status: ProjectStatus = "active"
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: JsonDate | None = None
+    due_date: JsonDate | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
     # Either field definitions ({"budget": {"type": "number"}}) or values ({"customer_id": "c1"}).
     custom_fields: dict[str, Any] = Field(default_factory=dict)
@@ -43,12 +45,12 @@ class ProjectCreate(BaseModel):
 class ProjectUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = Field(default=None, max_length=100_000)
-    type: ProjectType | None = None
-    status: ProjectStatus | None = None
-    start_date: date | None = None
-    due_date: date | None = None
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=300)
+    description: Omittable[str] = Field(default=None, max_length=100_000)
+    type: Omittable[ProjectType] = None
+    status: Omittable[ProjectStatus] = None
+    start_date: JsonDate | None = None
+    due_date: JsonDate | None = None
     settings: dict[str, Any] | None = None
     custom_fields: dict[str, Any] | None = None
     # Accepted and ignored: the guide's clients send it; the server owns timestamps.
@@ -59,20 +61,18 @@ class SectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    position: FiniteFloat | None = None
+    position: JsonFloat | None = None
 
 
 class SectionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    position: FiniteFloat | None = None
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
+    position: Omittable[JsonFloat] = None
 
 
 def is_definition(value: Any) -> bool:
     """An object with a known field `type` (or one of its aliases) defines a field."""
-    from polytask.domain.fields.schemas import FIELD_TYPES, TYPE_ALIASES
-
     kind = value.get("type") if isinstance(value, dict) else None
     return isinstance(kind, str) and TYPE_ALIASES.get(kind, kind) in FIELD_TYPES
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select
@@ -46,6 +48,7 @@ from polytask.domain.workspaces.access import (
     require_write,
     visible_workspace_ids,
 )
+from polytask.domain.workspaces.service import default_workspace_id
 from polytask.models import Membership, Project, Section, Task
 
 PROJECT_FIELDS = (
@@ -103,15 +106,15 @@ def project_membership(session: Session, actor: Actor, project: Project) -> Memb
 
 
 def create_project(session: Session, actor: Actor, *, workspace_id: int | None, data: ProjectCreate) -> Project:
-    """Create a project (and any tasks given with it) in a workspace.
+    """Create a project alone in a workspace (with inline fields and tasks: flows.projects).
 
     Without a workspace in the path or body, the credential's workspace is used, else the
     actor's personal workspace.
     """
-    from polytask.domain.tasks.schemas import TaskCreate
-    from polytask.domain.tasks.service import create_task
-    from polytask.domain.workspaces.service import default_workspace_id
-
+    definitions, values = split_custom_fields(data.custom_fields)
+    if definitions or data.tasks:
+        # Fields and tasks are other aggregates: flows.projects.create_project adds them.
+        raise ValueError("a project with field definitions or tasks is created by flows.projects.create_project")
     if workspace_id is None:
         workspace_id = data.workspace_id or actor.workspace_id or default_workspace_id(session, actor.user_id)
     elif data.workspace_id is not None and data.workspace_id != workspace_id:
@@ -122,7 +125,6 @@ def create_project(session: Session, actor: Actor, *, workspace_id: int | None, 
     membership = membership_for(session, actor, workspace_id)
     require_write(membership)
     require_flag(membership, "create_projects")
-    definitions, values = split_custom_fields(data.custom_fields)
     project = Project(
         workspace_id=workspace_id,
         name=data.name,
@@ -149,18 +151,6 @@ def create_project(session: Session, actor: Actor, *, workspace_id: int | None, 
         workspace_id=workspace_id,
         snapshot=snapshot_of(project, PROJECT_FIELDS),
     )
-    if definitions:
-        from polytask.domain.fields.service import define_from_project_spec
-
-        define_from_project_spec(session, actor, project, definitions)
-    for index, raw in enumerate(data.tasks):
-        try:
-            task_data = TaskCreate.model_validate(raw)
-        except ValueError as exc:
-            raise ValidationFailed(
-                f"Invalid task at index {index}", {"field": f"tasks[{index}]", "issue": str(exc)}
-            ) from exc
-        create_task(session, actor, project_id=project.id, data=task_data)
     return project
 
 
@@ -215,13 +205,31 @@ def list_projects_for(
     return PageResult(projects, total, page, next_cursor)
 
 
-def update_project(
-    session: Session, actor: Actor, *, project_id: int, data: ProjectUpdate, workspace_id: int | None = None
-) -> Project:
-    """Change fields given in `data`; settings and custom fields merge key by key."""
+@contextmanager
+def changing_project(
+    session: Session, actor: Actor, *, project_id: int, workspace_id: int | None = None
+) -> Iterator[Project]:
+    """The project, if the actor may change it; one project.updated event for what changed inside."""
     project = get_project_for(session, actor, project_id, workspace_id=workspace_id)
     require_write(project_membership(session, actor, project))
     before = snapshot_of(project, PROJECT_FIELDS)
+    yield project
+    record_update(
+        session,
+        actor,
+        resource_type="project",
+        resource_id=project.id,
+        workspace_id=project.workspace_id,
+        before=before,
+        after=snapshot_of(project, PROJECT_FIELDS),
+    )
+
+
+def apply_project_update(project: Project, data: ProjectUpdate) -> None:
+    """Set the fields given in `data`; settings and custom field values merge key by key.
+
+    Field definitions given in `custom_fields` are left to flows.projects.update_project.
+    """
     given = data.model_fields_set
     for field in ("name", "description", "type", "status"):
         if field in given:
@@ -235,22 +243,8 @@ def update_project(
     if data.settings is not None:
         project.settings = {**project.settings, **data.settings}
     if data.custom_fields is not None:
-        definitions, values = split_custom_fields(data.custom_fields)
-        if definitions:
-            from polytask.domain.fields.service import define_from_project_spec
-
-            define_from_project_spec(session, actor, project, definitions)
+        _definitions, values = split_custom_fields(data.custom_fields)
         project.custom_fields = {**project.custom_fields, **values}
-    record_update(
-        session,
-        actor,
-        resource_type="project",
-        resource_id=project.id,
-        workspace_id=project.workspace_id,
-        before=before,
-        after=snapshot_of(project, PROJECT_FIELDS),
-    )
-    return project
 
 
 def delete_project(session: Session, actor: Actor, *, project_id: int, workspace_id: int | None = None) -> None:

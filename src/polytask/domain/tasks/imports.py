@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
+from polytask.domain.events.catalog import declared
 from polytask.domain.events.service import track_inserted_event_ids
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.tasks.queries import TaskRelations
@@ -67,7 +68,7 @@ def import_tasks(session: Session, actor: Actor, *, project_id: int, rows: list[
             rel = TaskRelations(assignee_ids=assignee_ids, labels=task_labels)
             events.append(
                 {
-                    "type": "task.created",
+                    "type": declared("task.created"),
                     "resource_type": "task",
                     "resource_id": task.id,
                     "workspace_id": task.workspace_id,

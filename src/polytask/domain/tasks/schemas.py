@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from polytask.core.dates import FlexibleDateTime
 from polytask.core.ids import ProjectRef, SectionRef, TaskRef
+from polytask.core.jsontypes import JsonFloat, JsonInt, Omittable
 
 TaskStatus = Literal["pending", "in_progress", "blocked", "completed", "cancelled"]
 Priority = Literal["low", "medium", "high", "urgent"]
@@ -44,14 +45,14 @@ class _TaskFields(BaseModel):
     assignee_ids: list[PersonRef] | None = Field(default=None, max_length=50)
     due_date: FlexibleDateTime | None = None
     start_date: FlexibleDateTime | None = None
-    progress: int | None = Field(default=None, ge=0, le=100)
-    estimated_hours: FiniteFloat | None = Field(default=None, ge=0, le=100_000)
+    progress: JsonInt | None = Field(default=None, ge=0, le=100)
+    estimated_hours: JsonFloat | None = Field(default=None, ge=0, le=100_000)
     section_id: SectionRef | None = None
     parent_id: TaskRef | None = None
     dependencies: list[TaskRef] | None = Field(default=None, max_length=100)
     labels: list[str] | None = Field(default=None, max_length=50)
     custom_fields: dict[str, Any] | None = None
-    position: FiniteFloat | None = None
+    position: JsonFloat | None = None
 
     _clean_labels = field_validator("labels")(_labels)
 
@@ -78,8 +79,13 @@ class TaskCreate(_TaskFields):
 
 
 class TaskUpdate(_TaskFields):
-    project_id: ProjectRef | None = None
-    name: str | None = Field(default=None, min_length=1, max_length=500)
+    project_id: Omittable[ProjectRef] = None
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=500)
+    # A create takes null for these as "the default"; an update refuses it (service.py _REQUIRED).
+    description: Omittable[str] = Field(default=None, max_length=100_000)
+    status: Omittable[TaskStatus] = None
+    progress: Omittable[JsonInt] = Field(default=None, ge=0, le=100)
+    position: Omittable[JsonFloat] = None
 
 
 class CommentCreate(BaseModel):

@@ -14,6 +14,7 @@ from polytask.core.actor import Actor
 from polytask.core.errors import Conflict, NotFound
 from polytask.domain.events.service import record_event, snapshot_of
 from polytask.domain.users.schemas import UserCreate
+from polytask.domain.workspaces.service import create_personal_workspace
 from polytask.models import User
 
 # argon2-cffi's defaults are the RFC 9106 low-memory argon2id profile.
@@ -46,8 +47,6 @@ def _username_from_email(session: Session, email: str) -> str:
 
 def create_user(session: Session, actor: Actor | None, *, data: UserCreate) -> User:
     """Create a user and their personal workspace (owned by them)."""
-    from polytask.domain.workspaces.service import create_personal_workspace
-
     email = data.email.lower()
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise Conflict(f"A user with email '{email}' already exists", {"field": "email"})

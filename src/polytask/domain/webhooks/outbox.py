@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 from polytask.core.clock import isoformat, utcnow
 from polytask.core.ids import render_id
 from polytask.core.jsontext import dumps
-from polytask.domain.webhooks.schemas import PING_EVENT
+from polytask.domain.events.catalog import PING_EVENT, matches
 from polytask.models import (
     Comment,
     Event,
     Project,
     PrunedEventCount,
     Task,
+    TaskList,
     User,
     Webhook,
     WebhookDelivery,
@@ -48,8 +49,8 @@ _KINDS = {"task", "project", "section", "comment", "workspace", "user", "invite"
 
 
 def subscribed(patterns: list[Any], event_type: str) -> bool:
-    resource = event_type.split(".", 1)[0]
-    return any(p == "*" or p == event_type or p == f"{resource}.*" for p in patterns)
+    """Exact name, `<resource>.*` or `*`; audit-only events (catalog.py) reach no webhook."""
+    return matches(patterns, event_type)
 
 
 def render_resource(kind: str, pk: int, snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -91,10 +92,12 @@ class PayloadContext:
                 name = self.session.scalar(select(Task.name).where(Task.id == pk))
             elif kind == "user":
                 name = self.session.scalar(select(User.name).where(User.id == pk))
+            elif kind == "list":
+                name = self.session.scalar(select(TaskList.name).where(TaskList.id == pk))
             else:
                 name = self.session.scalar(select(Workspace.name).where(Workspace.id == pk))
             self.names[key] = name
-        return {"id": render_id(kind, pk), "name": self.names[key]}
+        return {"id": render_id(kind, pk) if kind in _KINDS else f"{kind}_{pk}", "name": self.names[key]}
 
     def comment_task(self, event: Event) -> int | None:
         task_id = event.snapshot.get("task_id")
@@ -116,9 +119,12 @@ def project_of(ctx: PayloadContext, event: Event) -> int | None:
         return event.resource_id
     if event.resource_type in ("task", "section"):
         pid = snap.get("project_id")
-        return pid if isinstance(pid, int) else None
+        # Events whose snapshot is not the task itself (task.email_linked) carry it on the row.
+        return pid if isinstance(pid, int) else event.project_id
     if event.resource_type == "comment":
         return ctx.task_project(ctx.comment_task(event))
+    if event.resource_type in ("view", "custom_field"):
+        return event.project_id  # null for a workspace-wide custom field
     return None
 
 
@@ -126,6 +132,12 @@ def event_data(ctx: PayloadContext, event: Event) -> dict[str, Any]:
     """`data`: the resource under its type's name, plus its parent (a task's project, ...)."""
     kind = event.resource_type
     data: dict[str, Any] = {kind: render_resource(kind, event.resource_id, event.snapshot)}
+    if kind in ("task", "list") and "name" not in event.snapshot:
+        # An event about something done to a task or list (an email linked, a task added)
+        # records what was done; the object's own name is read, as for a parent's.
+        current = ctx.ref(kind, event.resource_id)
+        if current is not None and current["name"] is not None:
+            data[kind]["name"] = current["name"]
     if kind in ("task", "section"):
         data["project"] = ctx.ref("project", project_of(ctx, event))
     elif kind == "comment":

@@ -1,66 +1,36 @@
-"""Input shapes for webhook endpoints, and the event names they may subscribe to."""
+"""Input shapes for webhook endpoints; the events they may subscribe to come from the catalogue."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Annotated, Final
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema, field_validator
 
 from polytask.core.ids import ProjectRef, WorkspaceRef
+from polytask.core.jsontypes import Omittable
+from polytask.domain.events import catalog
 
-# Every event type the event log records for a workspace; subscriptions name these,
-# `<resource>.*`, or `*`. `webhook.ping` is only sent by POST /v1/webhooks/{id}/test.
-KNOWN_EVENTS: Final[tuple[str, ...]] = (
-    "task.created",
-    "task.updated",
-    "task.completed",
-    "task.deleted",
-    "project.created",
-    "project.updated",
-    "project.deleted",
-    "section.created",
-    "section.updated",
-    "section.deleted",
-    "comment.created",
-    "comment.updated",
-    "comment.deleted",
-    "workspace.created",
-    "workspace.updated",
-    "workspace.deleted",
-    "member.added",
-    "member.updated",
-    "member.removed",
-    "invite.created",
-    "invite.accepted",
-    "invite.revoked",
-    "webhook.created",
-    "webhook.updated",
-    "webhook.deleted",
-    "webhook.disabled",
+# A subscription pattern: a public event of the catalogue, `<resource>.*` or `*`. Each item is
+# checked on its own, so a 422 names `events[i]`; the OpenAPI document lists the patterns.
+EventPattern = Annotated[
+    str,
+    AfterValidator(catalog.check_pattern),
+    WithJsonSchema({"type": "string", "enum": list(catalog.SUBSCRIPTION_PATTERNS)}),
+]
+EVENTS_DESCRIPTION: Final = (
+    "Event names (docs/webhooks.md lists them), `<resource>.*` (e.g. `task.*`) or `*`; duplicates are dropped."
 )
-KNOWN_RESOURCES: Final[frozenset[str]] = frozenset(name.split(".")[0] for name in KNOWN_EVENTS)
-PING_EVENT: Final = "webhook.ping"
 
 
-def check_event_patterns(values: list[str]) -> list[str]:
-    """Exact names, `<resource>.*` or `*`; duplicates dropped, order kept."""
-    out: list[str] = []
-    for raw in values:
-        name = raw.strip()
-        resource, _, action = name.partition(".")
-        ok = name == "*" or name in KNOWN_EVENTS or (action == "*" and resource in KNOWN_RESOURCES)
-        if not ok:
-            raise ValueError(f"unknown event '{raw}': use an exact event name, '<resource>.*' or '*'")
-        if name not in out:
-            out.append(name)
-    return out
+def without_duplicates(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
 
 
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=1, max_length=2048, description="An http(s) URL that receives POSTed events.")
-    events: list[str] = Field(min_length=1, max_length=100, description="Exact names, `task.*`, or `*`.")
+    events: list[EventPattern] = Field(min_length=1, max_length=100, description=EVENTS_DESCRIPTION)
     workspace_id: WorkspaceRef | None = Field(
         default=None, description="Default: the key's workspace, else your personal one."
     )
@@ -71,17 +41,19 @@ class WebhookCreate(BaseModel):
         max_length=200,
         description="Signing secret, plain text or `whsec_<base64>`; generated (and shown once) when absent.",
     )
-    active: bool = True
+    active: StrictBool = True
     description: str = Field(default="", max_length=1000)
 
-    _events = field_validator("events")(check_event_patterns)
+    _events = field_validator("events")(without_duplicates)
 
 
 class WebhookUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(default=None, min_length=1, max_length=2048)
-    events: list[str] | None = Field(default=None, min_length=1, max_length=100)
+    url: Omittable[str] = Field(default=None, min_length=1, max_length=2048)
+    events: Omittable[list[EventPattern]] = Field(
+        default=None, min_length=1, max_length=100, description=EVENTS_DESCRIPTION
+    )
     project_id: ProjectRef | None = None
     secret: str | None = Field(
         default=None,
@@ -89,13 +61,13 @@ class WebhookUpdate(BaseModel):
         max_length=200,
         description="A new secret; the previous one keeps signing during the rotation overlap.",
     )
-    rotate_secret: bool = Field(
+    rotate_secret: StrictBool = Field(
         default=False, description="Generate a new `whsec_` secret (shown once in the response)."
     )
-    active: bool | None = Field(default=None, description="true re-enables a disabled endpoint.")
-    description: str | None = Field(default=None, max_length=1000)
+    active: Omittable[StrictBool] = Field(default=None, description="true re-enables a disabled endpoint.")
+    description: Omittable[str] = Field(default=None, max_length=1000)
 
     @field_validator("events")
     @classmethod
     def _events(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else check_event_patterns(value)
+        return None if value is None else without_duplicates(value)

@@ -19,6 +19,7 @@ from polytask.domain.webhooks import signing, ssrf
 from polytask.domain.webhooks.outbox import enqueue_ping
 from polytask.domain.webhooks.schemas import WebhookCreate, WebhookUpdate
 from polytask.domain.workspaces.access import membership_for, require_role, visible_workspace_ids
+from polytask.domain.workspaces.service import default_workspace_id
 from polytask.models import Membership, Project, Webhook, WebhookAttempt, WebhookDelivery
 
 # What the event log records about an endpoint; never its secrets.
@@ -59,8 +60,6 @@ def _manage(session: Session, actor: Actor, workspace_id: int) -> None:
 
 def create_webhook(session: Session, actor: Actor, *, data: WebhookCreate, allow_private: bool) -> Issued:
     """Register an endpoint; without `secret` a `whsec_` one is generated and returned once."""
-    from polytask.domain.workspaces.service import default_workspace_id
-
     workspace_id = data.workspace_id or actor.workspace_id or default_workspace_id(session, actor.user_id)
     if workspace_id is None:
         raise ValidationFailed.field("workspace_id", "is required")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, IPvAnyNetwork, field_validator
 
 DefaultView = Literal["list", "board", "kanban", "table", "calendar", "mindmap", "org_chart", "action"]
 
@@ -31,12 +31,22 @@ class WorkspaceSettings(BaseModel):
         return value
 
 
+def _network_text(value: Any) -> Any:
+    # Pydantic would read a number (or true) as an address: [true] allowed only 0.0.0.1/32.
+    if not isinstance(value, str):
+        raise ValueError("must be a network written as text, such as '203.0.113.0/24'")
+    return value
+
+
+IpNetwork = Annotated[IPvAnyNetwork, BeforeValidator(_network_text)]
+
+
 class WorkspaceSecurity(BaseModel):
     """The spec's enterprise controls; only the IP allowlist is enforced so far."""
 
     model_config = ConfigDict(extra="forbid")
 
-    ip_whitelisting: list[IPvAnyNetwork] = Field(
+    ip_whitelisting: list[IpNetwork] = Field(
         default_factory=list, max_length=100, description="Networks allowed to reach this workspace; empty: any."
     )
 

@@ -1,0 +1,112 @@
+"""Units of work on the request's threads and gates: one transaction, one thread hop.
+
+- no thread is ever held waiting for another thread, so SQLite writers cannot starve the
+  pool while one of them holds the write lock;
+- on SQLite, writers of this process queue on an asyncio lock before taking a thread, so
+  waiting writers cost no thread at all (other processes still wait on the busy timeout);
+- an atomic /v1/batch shares ONE unit between its operations (SharedUnit).
+
+Authenticated units are api/deps.py's `run_unit`; this module knows no credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from polytask.core.db import Database, HeldUnit
+
+R = TypeVar("R")
+
+
+class _Gates:
+    """Per-app concurrency controls, created lazily inside the running event loop."""
+
+    def __init__(self, threads: int) -> None:
+        self.threads = anyio.CapacityLimiter(threads)
+        self.sqlite_writer = anyio.Lock()
+
+
+def _gates(request: Request) -> _Gates:
+    state = request.app.state
+    gates: _Gates | None = getattr(state, "unit_gates", None)
+    if gates is None:
+        gates = _Gates(state.settings.db_threads)
+        state.unit_gates = gates
+    return gates
+
+
+def thread_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The app's limit on worker threads doing database work (the read lane shares it)."""
+    return _gates(request).threads
+
+
+async def run_anonymous(request: Request, work: Callable[[Session], R]) -> R:
+    """A write unit of work without credentials (e.g. sign-up), on the same threads and gates."""
+    return await in_unit(request, work, readonly=False)
+
+
+async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: bool) -> R:
+    shared: SharedUnit | None = request.scope.get(SHARED_UNIT)
+    if shared is not None:
+        return await shared.run(work)
+    db: Database = request.app.state.db
+    gates = _gates(request)
+
+    def in_thread() -> R:
+        with db.unit_of_work(readonly=readonly) as session:
+            return work(session)
+
+    gate: AbstractAsyncContextManager[Any] = gates.sqlite_writer if db.is_sqlite and not readonly else nullcontext()
+    async with gate:
+        return await anyio.to_thread.run_sync(in_thread, limiter=gates.threads)
+
+
+# --- one unit of work shared by several requests (atomic /v1/batch) ----------------------------
+#
+# An atomic batch dispatches each operation through the app as its own in-process request
+# (so routing, validation, authentication, scope and permission checks are exactly those of
+# a lone call). The batch opens ONE write session and puts it on each operation's ASGI scope
+# under SHARED_UNIT; run_unit then runs the operation's work in that session instead of
+# opening, committing and closing its own. The batch alone decides to commit or roll back.
+
+SHARED_UNIT = "polytask.shared_unit"
+
+
+class SharedUnit:
+    """An open write transaction that operations run in one after another, never concurrently."""
+
+    def __init__(self, held: HeldUnit, gates: _Gates) -> None:
+        self._held = held
+        self._gates = gates
+
+    async def run(self, work: Callable[[Session], R]) -> R:
+        return await anyio.to_thread.run_sync(work, self._held.session, limiter=self._gates.threads)
+
+    async def complete(self) -> None:
+        """Make every step durable (core/db.py commits)."""
+        await anyio.to_thread.run_sync(self._held.commit, limiter=self._gates.threads)
+
+
+@asynccontextmanager
+async def shared_unit(request: Request) -> AsyncIterator[SharedUnit]:
+    """A write session for a whole batch; it holds this process's SQLite writer gate until closed.
+
+    Nothing is committed unless the caller calls `complete()`; leaving the block rolls back
+    whatever is left and closes the session.
+    """
+    db: Database = request.app.state.db
+    gates = _gates(request)
+    gate: AbstractAsyncContextManager[Any] = gates.sqlite_writer if db.is_sqlite else nullcontext()
+    async with gate:
+        held = db.held_unit()
+        try:
+            yield SharedUnit(held, gates)
+        finally:
+            await anyio.to_thread.run_sync(held.close, limiter=gates.threads)

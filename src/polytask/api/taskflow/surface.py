@@ -1,0 +1,20 @@
+"""The TaskFlow Pro surface (taskflow-pro-api.md): `/api`, session login, its own envelope."""
+
+from __future__ import annotations
+
+from polytask.api.kernel.surface import Surface
+from polytask.api.sessions import session_auth
+from polytask.api.taskflow.errors import error_response
+from polytask.api.taskflow.paths import LOGIN_PATH, PREFIX
+
+SURFACE = Surface(
+    name="taskflow",
+    prefix=PREFIX,
+    render_error=error_response,
+    authenticate=session_auth,
+    # taskflow-pro-api.md: 1000 per hour authenticated, 100 unauthenticated, burst 20 per minute.
+    plan="taskflow",
+    anonymous_plan="taskflow-anonymous",
+    session_cookie=True,
+    login_path=LOGIN_PATH,
+)

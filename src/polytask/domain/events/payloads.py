@@ -1,0 +1,302 @@
+"""The shapes of event snapshots, as recorded: one closed model per distinct shape.
+
+An event row's `snapshot` is what the catalogue (catalog.py) declares for its type; webhook
+payloads and the changes feed render their `data` from it (domain/webhooks/outbox.py: ids
+prefixed, `*_by_id` shortened to `*_by`). Dates and datetimes are ISO strings
+(events/service.py `jsonable`). Models are strict and closed, so a writer that adds, drops or
+retypes a key fails tests/domain/test_event_payloads.py until its model says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Payload(BaseModel):
+    """A snapshot shape: strict types, no keys beyond the declared ones."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Empty(Payload):
+    """Nothing beyond the row's own columns (resource, actor, changes)."""
+
+
+# --- the work: tasks, projects, sections, comments -------------------------------------------
+
+
+class TaskSnapshot(Payload):
+    """domain/tasks/rules.py `task_snapshot` (and its bulk twin in domain/bulk/created.py)."""
+
+    name: str
+    description: str
+    status: str
+    priority: str | None
+    due_date: str | None
+    start_date: str | None
+    progress: int
+    estimated_hours: float | None
+    section_id: int | None
+    parent_id: int | None
+    position: float
+    project_id: int
+    completed_at: str | None
+    completed_by_id: int | None
+    custom_fields: dict[str, Any]
+    assignee_ids: list[int]
+    labels: list[str]
+    dependencies: list[int]
+
+
+class TaskEmail(Payload):
+    gmail_thread_id: str
+    subject: str
+    sender: str
+
+
+class TaskEmailRemoved(Payload):
+    gmail_thread_id: str
+
+
+class ProjectSnapshot(Payload):
+    """domain/projects/service.py PROJECT_FIELDS."""
+
+    name: str
+    description: str
+    type: str
+    status: str
+    start_date: str | None
+    due_date: str | None
+    settings: dict[str, Any]
+    custom_field_definitions: dict[str, Any]
+    custom_fields: dict[str, Any]
+    workspace_id: int
+
+
+class SectionSnapshot(Payload):
+    name: str
+    position: float
+    project_id: int
+
+
+class CommentSnapshot(Payload):
+    task_id: int
+    body: str
+
+
+class CommentRemoved(Payload):
+    task_id: int
+
+
+# --- lists (the Taskforce model), saved views, custom fields ---------------------------------
+
+
+class ListSnapshot(Payload):
+    """domain/lists/service.py LIST_FIELDS."""
+
+    name: str
+    description: str
+    flagship: bool
+    owner_id: int
+    project_id: int | None
+
+
+class ListDeleted(ListSnapshot):
+    deleted_task_ids: list[int]
+
+
+class ListCollaborator(Payload):
+    user_id: int
+    email: str
+
+
+class ListTask(Payload):
+    task_id: int
+
+
+class ListOrder(Payload):
+    task_ids: list[int]
+
+
+class ViewSnapshot(Payload):
+    """domain/fields/views.py VIEW_FIELDS."""
+
+    name: str
+    filter: dict[str, Any]
+    sort: str | None
+    fields: str | None
+    layout: str
+    project_id: int
+
+
+class FieldDefinition(Payload):
+    """domain/fields/service.py DEFINITION_FIELDS (what an update records)."""
+
+    key: str
+    name: str
+    type: str
+    required: bool
+    default_value: Any
+    options: list[Any]
+    position: float
+    config: dict[str, Any]
+
+
+class FieldDefinitionScoped(FieldDefinition):
+    """A created or deleted definition also says its project (null: a workspace field)."""
+
+    project_id: int | None
+
+
+# --- workspaces, people, webhooks ------------------------------------------------------------
+
+
+class WorkspaceSnapshot(Payload):
+    name: str
+    description: str
+    settings: dict[str, Any]
+    security: dict[str, Any]
+
+
+class MemberSnapshot(Payload):
+    user_id: int
+    role: str
+
+
+class MemberUpdated(MemberSnapshot):
+    permissions: dict[str, bool]
+    department: str | None
+
+
+class InviteSnapshot(Payload):
+    email: str
+    role: str
+
+
+class InviteAccepted(Payload):
+    email: str
+    user_id: int
+
+
+class WebhookSnapshot(Payload):
+    """domain/webhooks/service.py WEBHOOK_FIELDS (never the secret)."""
+
+    url: str
+    events: list[str]
+    project_id: int | None
+    description: str
+    active: bool
+    disabled_reason: str | None
+
+
+# --- accounts and credentials (audit only) ---------------------------------------------------
+
+
+class UserSnapshot(Payload):
+    username: str
+    email: str
+    name: str
+    role: str
+    department: str | None
+    is_active: bool
+
+
+class ApiKeyCreated(Payload):
+    name: str
+    user_id: int
+    scopes: list[str] | None
+    workspace_id: int | None
+    rate_plan: str | None = None  # only written when the key is on a plan
+
+
+class ApiKeyRotated(Payload):
+    replaced_by: int
+    grace_period_seconds: int | None
+
+
+class RatePlanChanged(Payload):
+    rate_plan: str | None
+    previous_rate_plan: str | None
+
+
+class ApiKeyPlanChanged(RatePlanChanged):
+    user_id: int
+
+
+class OAuthClientCreated(Payload):
+    name: str
+    public: bool
+    redirect_uris: list[str]
+    scopes: list[str]
+
+
+class OAuthClientDeleted(Payload):
+    name: str
+    client_id: str
+
+
+class OAuthClientPlanChanged(RatePlanChanged):
+    client_id: str
+
+
+class SignIn(Payload):
+    """domain/users/login.py: what was typed as the login (never the password)."""
+
+    login: str
+    client_ip: str | None
+    surface: str
+
+
+class SignInThrottled(SignIn):
+    retry_after: int
+
+
+class Logout(Payload):
+    session_id: int
+    client_ip: str | None
+    surface: str
+
+
+class Consent(Payload):
+    client_id: str
+    scopes: list[str]
+
+
+class TokenIssued(Payload):
+    client_id: str
+    grant_type: str
+    scopes: list[str]
+    family: str
+
+
+class TokenRevoked(Payload):
+    reason: str
+    client_id: str
+
+
+class OAuthRefused(Payload):
+    endpoint: str
+    error: str
+    description: str
+    client_id: str
+    grant_type: str
+    client_ip: str | None
+
+
+class PresentedCredential(Payload):
+    """The kind and public part of a rejected credential (domain/api_keys/rejections.py)."""
+
+    kind: str
+    key_prefix: str | None = None
+    username: str | None = None
+
+
+class CredentialRejected(Payload):
+    surface: str
+    reason: str
+    client_ip: str | None
+    presented: PresentedCredential
+    fingerprint: str
+    suppressed: int

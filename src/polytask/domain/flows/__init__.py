@@ -1,0 +1,1 @@
+"""Operations that span aggregates: flows import resources, resources never import flows."""
