@@ -199,6 +199,38 @@ def test_unreadable_bodies_are_422(tf: Taskforce) -> None:
     assert parse(r, tf.fmt)["success"] is False
 
 
+@pytest.mark.parametrize("raw", ["\u00b2", "\u0663", "1\u00b2"])
+def test_ids_are_ascii_digits(tf: Taskforce, raw: str) -> None:
+    # "²" passes str.isdigit() but not int(): it was a 500; "٣" was read as 3.
+    body = tf.post("/tasks", {"name": "x", "list_id": raw}, expect=422)
+    assert body["details"]["field"] == "list_id"
+
+
+def test_dates_are_ascii_digits(tf: Taskforce) -> None:
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    task_id = tf.post("/tasks", {"name": "t", "list_id": flagship})["task_id"]
+    arabic = "\u0660\u0661/\u0660\u0661/\u0662\u0660\u0662\u0660"
+    assert tf.post(f"/tasks/{task_id}/set_due_date", {"date": arabic}, expect=422)["details"]["field"] == "date"
+
+
+def test_json_null_is_a_missing_parameter(tf: Taskforce) -> None:
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    # It used to be read as the text "None".
+    body = tf.post("/tasks", {"name": None, "list_id": flagship}, expect=422, as_json=True)
+    assert body["details"]["field"] == "name"
+    task_id = tf.post("/tasks", {"name": "n", "details": None, "list_id": flagship}, as_json=True)["task_id"]
+    assert tf.get(f"/tasks/{task_id}")["task"]["details"] == ""
+    tf.post(f"/tasks/{task_id}", {"name": None, "details": "d"}, as_json=True)
+    assert tf.get(f"/tasks/{task_id}")["task"]["name"] == "n"
+
+
+def test_nul_characters_are_refused(tf: Taskforce) -> None:
+    # PostgreSQL cannot store NUL in text (it was a 500 there) and XML cannot carry it.
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    body = tf.post("/tasks", {"name": "a\x00b", "list_id": flagship}, expect=422, as_json=True)
+    assert body["details"]["field"] == "name"
+
+
 # --- errors ----------------------------------------------------------------------------------
 
 
@@ -208,6 +240,18 @@ def test_unknown_ids_and_paths_are_404(tf: Taskforce) -> None:
     assert body["message"] == "Task 999999 was not found"
     assert tf.get("/lists/999999", expect=404)["success"] is False
     assert tf.get("/no_such_thing", expect=404)["success"] is False
+
+
+@pytest.mark.parametrize(
+    "path", ["/tasks/2147483648", "/tasks/99999999999999999999", "/lists/99999999999999999999/tasks"]
+)
+def test_ids_beyond_any_key_are_404(tf: Taskforce, path: str) -> None:
+    # No row can have them (PostgreSQL keys are 32-bit); they were 500s on both databases.
+    assert tf.get(path, expect=404)["code"] == "RESOURCE_NOT_FOUND"
+
+
+def test_body_ids_beyond_any_key_are_404(tf: Taskforce) -> None:
+    assert tf.post("/tasks", {"name": "x", "list_id": "2147483648"}, expect=404)["code"] == "RESOURCE_NOT_FOUND"
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])

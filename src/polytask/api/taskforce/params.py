@@ -44,14 +44,18 @@ class Params:
         return name in self.values
 
     def text(self, name: str) -> str | None:
-        """The last value given for `name`, as text (None when absent)."""
+        """The last value given for `name`, as text (None when absent, or JSON null)."""
         given = self.values.get(name)
-        if not given:
+        if not given or given[-1] is None:
             return None
         value = given[-1]
         if isinstance(value, bool | dict | list):
             raise ValidationFailed.field(name, "must be a string", value)
-        return value if isinstance(value, str) else str(value)
+        text = value if isinstance(value, str) else str(value)
+        if "\x00" in text:
+            # PostgreSQL cannot store it in a text column, and XML 1.0 cannot carry it.
+            raise ValidationFailed.field(name, "must not contain NUL characters")
+        return text
 
     def required(self, name: str) -> str:
         value = self.text(name)
@@ -74,8 +78,8 @@ class Params:
 
     def model(self, cls: type[M], fields: dict[str, str]) -> M:
         """Validate the given parameters into `cls`; `fields` maps parameter names to model fields."""
-        data = {field: self.text(param) for param, field in fields.items() if self.has(param)}
-        return validate(cls, data)
+        given = {field: self.text(param) for param, field in fields.items()}
+        return validate(cls, {field: value for field, value in given.items() if value is not None})
 
 
 def validate(cls: type[M], data: dict[str, Any]) -> M:
@@ -106,7 +110,7 @@ def _positive(name: str, value: Any) -> int:
         raise ValidationFailed.field(name, "must be a positive integer id", value)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.isdigit() and len(value) <= 18:
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         number = int(value)
     else:
         raise ValidationFailed.field(name, "must be a positive integer id", value)

@@ -31,7 +31,7 @@ from polytask.domain.tasks.service import (
 
 router = APIRouter()
 TASK = "/tasks/{task_id:int}"
-_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$", re.ASCII)
 # Taskforce calls the description "details".
 _FIELDS = {"name": "name", "details": "description"}
 
