@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from starlette.requests import Request
@@ -24,12 +24,20 @@ def wants_json(path: str) -> bool:
     return path.rstrip("/").endswith(".json")
 
 
+@overload
+def date_text(value: datetime) -> str: ...
+@overload
+def date_text(value: datetime | None) -> str | None: ...
 def date_text(value: datetime | None) -> str | None:
     """A calendar date as MM/DD/YYYY (UTC)."""
     value = as_utc(value)
     return value.strftime("%m/%d/%Y") if value else None
 
 
+@overload
+def time_text(value: datetime) -> str: ...
+@overload
+def time_text(value: datetime | None) -> str | None: ...
 def time_text(value: datetime | None) -> str | None:
     """A timestamp as `2010-11-23 17:04:20 +0000`."""
     value = as_utc(value)
