@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 from xml.etree.ElementTree import fromstring
 
-import httpx
 import pytest
 
 from polytask.api.app import create_app
 from polytask.core.db import Database
 from polytask.core.settings import Settings
-from tests.api.taskforce.client import Serve, Taskforce, basic, parse
+from tests.api.taskforce.client import Serve, Taskforce, basic, checked_get, checked_post, parse
 from tests.factories.people import Person, make_person
 
 # --- sign-up ---------------------------------------------------------------------------------
 
 
 def test_sign_up_is_closed_by_default(base_url: str, fmt: str) -> None:
-    r = httpx.post(f"{base_url}/api/v1/user.{fmt}", data={"email": "new@test.com"})
+    r = checked_post(f"{base_url}/api/v1/user.{fmt}", data={"email": "new@test.com"})
     assert r.status_code == 403
     body = parse(r, fmt)
     assert body["success"] is False
@@ -27,22 +26,22 @@ def test_sign_up_is_closed_by_default(base_url: str, fmt: str) -> None:
 
 def test_open_sign_up_returns_a_working_key(settings: Settings, db: Database, serve_app: Serve, fmt: str) -> None:
     with serve_app(create_app(settings.model_copy(update={"open_signup": True}), db)) as url:
-        r = httpx.post(f"{url}/api/v1/user.{fmt}", data={"email": "New@Test.com", "name": "New Person"})
+        r = checked_post(f"{url}/api/v1/user.{fmt}", data={"email": "New@Test.com", "name": "New Person"})
         assert r.status_code == 200, r.text
         body = parse(r, fmt)
         assert body["success"] is True
         assert body["api_key"].startswith("ptk_")
-        me = httpx.get(f"{url}/api/v1/user.json", headers=basic("new@test.com", body["api_key"])).json()
+        me = checked_get(f"{url}/api/v1/user.json", headers=basic("new@test.com", body["api_key"])).json()
         assert me["user"]["email"] == "new@test.com"
         assert me["user"]["name"] == "New Person"
         # The same email again, and a malformed one: refused, nothing created.
-        again = httpx.post(f"{url}/api/v1/user.{fmt}", data={"email": "new@test.com"})
+        again = checked_post(f"{url}/api/v1/user.{fmt}", data={"email": "new@test.com"})
         assert again.status_code == 409
         assert parse(again, fmt)["success"] is False
-        bad = httpx.post(f"{url}/api/v1/user.{fmt}", data={"email": "not-an-email"})
+        bad = checked_post(f"{url}/api/v1/user.{fmt}", data={"email": "not-an-email"})
         assert bad.status_code == 422
         assert parse(bad, fmt)["success"] is False
-        missing = httpx.post(f"{url}/api/v1/user.{fmt}", data={})
+        missing = checked_post(f"{url}/api/v1/user.{fmt}", data={})
         assert missing.status_code == 422
         assert "email" in parse(missing, fmt)["message"]
 
@@ -51,10 +50,10 @@ def test_open_sign_up_returns_a_working_key(settings: Settings, db: Database, se
 
 
 def test_the_at_form_of_the_email_is_accepted(base_url: str, alice: Person) -> None:
-    r = httpx.get(f"{base_url}/api/v1/user.json", headers=basic("johndoe(at)test.com", alice.key))
+    r = checked_get(f"{base_url}/api/v1/user.json", headers=basic("johndoe(at)test.com", alice.key))
     assert r.status_code == 200
     assert r.json()["user"]["email"] == "johndoe@test.com"
-    upper = httpx.get(f"{base_url}/api/v1/user.json", headers=basic("JohnDoe@Test.com", alice.key))
+    upper = checked_get(f"{base_url}/api/v1/user.json", headers=basic("JohnDoe@Test.com", alice.key))
     assert upper.status_code == 200
 
 
@@ -72,7 +71,7 @@ def test_the_at_form_of_the_email_is_accepted(base_url: str, alice: Person) -> N
 def test_bad_credentials_are_401(base_url: str, alice: Person, fmt: str, headers: dict[str, str]) -> None:
     if headers.get("Authorization", "").startswith("Basic") and "KEY" in str(headers):
         headers = basic("someone-else@test.com", alice.key)
-    r = httpx.get(f"{base_url}/api/v1/tasks.{fmt}", headers=headers)
+    r = checked_get(f"{base_url}/api/v1/tasks.{fmt}", headers=headers)
     assert r.status_code == 401
     assert r.headers["www-authenticate"].startswith("Basic")
     body = parse(r, fmt)
@@ -96,7 +95,7 @@ def test_scopes_are_enforced(base_url: str, db: Database) -> None:
 
 @pytest.mark.parametrize("suffix", ["", ".xml"])
 def test_xml_is_the_default_and_the_xml_suffix(base_url: str, alice: Person, suffix: str) -> None:
-    r = httpx.get(f"{base_url}/api/v1/user{suffix}", headers=basic(alice.email, alice.key))
+    r = checked_get(f"{base_url}/api/v1/user{suffix}", headers=basic(alice.email, alice.key))
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/xml")
     assert r.text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
@@ -263,7 +262,7 @@ def test_only_get_and_post(tf: Taskforce, method: str) -> None:
 
 
 def test_native_errors_keep_their_own_shape(base_url: str) -> None:
-    r = httpx.get(f"{base_url}/v1/tasks")
+    r = checked_get(f"{base_url}/v1/tasks")
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "AUTHENTICATION_ERROR"
 
@@ -274,7 +273,7 @@ def test_rate_limits_answer_in_the_taskforce_shape(
     limited = settings.model_copy(update={"rate_limit_per_minute": 2})
     with serve_app(create_app(limited, db)) as url:
         headers = basic(alice.email, alice.key)
-        codes = [httpx.get(f"{url}/api/v1/user.{fmt}", headers=headers) for _ in range(3)]
+        codes = [checked_get(f"{url}/api/v1/user.{fmt}", headers=headers) for _ in range(3)]
     assert [r.status_code for r in codes] == [200, 200, 429]
     body = parse(codes[-1], fmt)
     assert body["success"] is False
@@ -292,7 +291,7 @@ def test_unexpected_errors_are_500_in_the_taskforce_shape(
         raise RuntimeError("boom")
 
     with serve_app(app) as url:
-        r = httpx.get(f"{url}/api/v1/boom.{fmt}")
+        r = checked_get(f"{url}/api/v1/boom.{fmt}")
     assert r.status_code == 500
     body = parse(r, fmt)
     assert body["success"] is False
