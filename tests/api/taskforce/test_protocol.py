@@ -223,6 +223,38 @@ def test_json_null_is_a_missing_parameter(tf: Taskforce) -> None:
     assert tf.get(f"/tasks/{task_id}")["task"]["name"] == "n"
 
 
+@pytest.mark.parametrize("value", [5, 1.5, True, ["a", "b"], {"a": 1}])
+def test_json_text_parameters_are_strings(tf: Taskforce, value: object) -> None:
+    # A number or an array (whose last item used to win) is not a name.
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    body = tf.post("/tasks", {"name": value, "list_id": flagship}, expect=422, as_json=True)
+    assert body["details"]["field"] == "name"
+
+
+def test_json_ids_are_integers_or_their_digits(tf: Taskforce) -> None:
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    for given in (flagship, float(flagship), f" {flagship} "):
+        tf.post("/tasks", {"name": f"via {given!r}", "list_id": given}, as_json=True)
+    assert tf.post("/tasks", {"name": "x", "list_id": flagship + 0.5}, expect=422, as_json=True)["details"][
+        "field"
+    ] == ("list_id")
+
+
+@pytest.mark.parametrize("blank", ["", " ", ","])
+def test_blank_task_ids_are_422(tf: Taskforce, blank: str) -> None:
+    list_id = tf.post("/lists", {"name": "L"})["list_id"]
+    body = tf.post(f"/lists/{list_id}/reorder_tasks", {"task_ids": blank}, expect=422)
+    assert body["details"]["field"] == "task_ids"
+
+
+def test_years_before_1000_keep_four_digits(tf: Taskforce) -> None:
+    # strftime("%Y") wrote the year 751 as "751".
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    task_id = tf.post("/tasks", {"name": "t", "list_id": flagship})["task_id"]
+    assert tf.post(f"/tasks/{task_id}/set_start_date", {"date": "10/06/0751"})["date"] == "10/06/0751"
+    assert tf.get(f"/tasks/{task_id}")["task"]["delayed_until"] == "10/06/0751"
+
+
 def test_nul_characters_are_refused(tf: Taskforce) -> None:
     # PostgreSQL cannot store NUL in text (it was a 500 there) and XML cannot carry it.
     flagship = tf.get("/lists")["lists"][0]["id"]

@@ -1,6 +1,8 @@
 """Request parameters as Taskforce clients send them: query string, form fields or a JSON body.
 
-Array parameters arrive as repeated `task_ids[]` fields, a comma list, or a JSON array.
+Array parameters arrive as repeated `task_ids[]` fields, a comma list, or a JSON array. In a
+JSON body a text parameter is a string, an id an integer (or digit string), and only a list
+parameter takes an array; null is the same as leaving the parameter out.
 """
 
 from __future__ import annotations
@@ -49,13 +51,12 @@ class Params:
         if not given or given[-1] is None:
             return None
         value = given[-1]
-        if isinstance(value, bool | dict | list):
+        if not isinstance(value, str):
             raise ValidationFailed.field(name, "must be a string", value)
-        text = value if isinstance(value, str) else str(value)
-        if "\x00" in text:
+        if "\x00" in value:
             # PostgreSQL cannot store it in a text column, and XML 1.0 cannot carry it.
             raise ValidationFailed.field(name, "must not contain NUL characters")
-        return text
+        return value
 
     def required(self, name: str) -> str:
         value = self.text(name)
@@ -64,7 +65,12 @@ class Params:
         return value
 
     def integer(self, name: str) -> int:
-        return _positive(name, self.required(name).strip())
+        """A positive id: digits in a form, an integer (or digits) in JSON."""
+        given = self.values.get(name)
+        value = given[-1] if given else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ValidationFailed.field(name, "is required")
+        return _positive(name, value.strip() if isinstance(value, str) else value)
 
     def ids(self, name: str) -> list[int]:
         """A list of ids from repeated fields, comma lists or JSON arrays."""
@@ -101,7 +107,10 @@ def _flatten(name: str, value: Any) -> list[Any]:
                 return _flatten(name, json.loads(text))
             except json.JSONDecodeError:
                 raise ValidationFailed.field(name, "is not a valid JSON array", value) from None
-        return [p.strip() for p in text.split(",") if p.strip()]
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if not parts:
+            raise ValidationFailed.field(name, "is required")
+        return parts
     return [value]
 
 
@@ -110,6 +119,8 @@ def _positive(name: str, value: Any) -> int:
         raise ValidationFailed.field(name, "must be a positive integer id", value)
     if isinstance(value, int):
         number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)  # JSON's 12.0 is the integer 12
     elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         number = int(value)
     else:
@@ -163,12 +174,8 @@ def _json_into(params: Params, body: bytes) -> None:
     if not isinstance(data, dict):
         raise ValidationFailed("The JSON body must be an object", {"field": "body"})
     for name, value in data.items():
-        if isinstance(value, list):
-            for item in value:
-                params.add(name, item)
-            params.values.setdefault(base_name(name), [])
-        else:
-            params.add(name, value)
+        # An array stays one value: list parameters (Params.ids) read it, text ones refuse it.
+        params.add(name, value)
 
 
 def _multipart_into(params: Params, content_type: str, body: bytes) -> None:

@@ -12,6 +12,7 @@ from polytask.api.taskforce.contract import date as date_param
 from polytask.api.taskforce.contract import ident, text
 from polytask.api.taskforce.endpoint import Call, route
 from polytask.api.taskforce.params import Params, validate
+from polytask.api.taskforce.render import day_text
 from polytask.api.taskforce.shapes import (
     CountsAnswer,
     DateSet,
@@ -149,7 +150,7 @@ def set_due_date(session: Session, actor: Actor, call: Call, task_id: int) -> Da
     """Set the due date (MM/DD/YYYY)."""
     due = parse_date(call.params)
     set_task_due_date(session, actor, task_id=task_id, due=due)
-    return {"date": due.strftime("%m/%d/%Y")}
+    return {"date": day_text(due)}
 
 
 @route(router, "POST", TASK + "/set_start_date", scope="tasks:write", params=(date_param("date", "The start date"),))
@@ -157,7 +158,7 @@ def set_start_date(session: Session, actor: Actor, call: Call, task_id: int) -> 
     """Set the start ("delay") date (MM/DD/YYYY)."""
     start = parse_date(call.params)
     set_task_start_date(session, actor, task_id=task_id, start=start)
-    return {"date": start.strftime("%m/%d/%Y")}
+    return {"date": day_text(start)}
 
 
 @route(router, "POST", TASK + "/add_to_list", scope="tasks:write", params=_LIST_ID)
