@@ -28,6 +28,8 @@ NO_NUL = "^[^\\u0000]*$"
 NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 DATE_PATTERN = "^(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/(?!0000)[0-9]{4}$"
 ID_SCHEMA: JSONSchema = {"type": "integer", "minimum": 1, "maximum": MAX_KEY}
+# In JSON an id may also be given as its digits (what a form sends); at most 18 of them.
+ID_TEXT: JSONSchema = {"type": "string", "pattern": "^\\s*(?=[0-9]{1,18}\\s*$)0*[1-9][0-9]*\\s*$"}
 _CONSTRAINTS = ("minLength", "maxLength", "format")
 
 
@@ -44,11 +46,14 @@ class Param:
     def schema(self, *, json_body: bool) -> JSONSchema:
         """The value's schema in a JSON body, or in a form (where every value is text)."""
         if self.kind == "id":
+            if json_body:
+                return {"anyOf": [ID_SCHEMA, ID_TEXT], "description": self.description}
             return {**ID_SCHEMA, "description": self.description}
         if self.kind == "ids":
+            if json_body:
+                return {"type": "array", "items": {"anyOf": [ID_SCHEMA, ID_TEXT]}, "description": self.description}
             # A form needs at least one field to name the parameter at all.
-            items = {"type": "array", "items": ID_SCHEMA, "description": self.description}
-            return items if json_body else {**items, "minItems": 1}
+            return {"type": "array", "items": ID_SCHEMA, "minItems": 1, "description": self.description}
         if self.kind == "date":
             return {"type": "string", "pattern": DATE_PATTERN, "description": self.description}
         out: JSONSchema = {"type": "string", **self.constraints, "pattern": NOT_BLANK if self.required else NO_NUL}
