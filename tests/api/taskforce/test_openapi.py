@@ -51,6 +51,8 @@ def test_schemas_are_valid_and_closed(base_url: str) -> None:
     schemas = _document(base_url)["components"]["schemas"]
     for name, schema in schemas.items():
         Draft202012Validator.check_schema(schema)
+        if name == "JsonValue":  # what an ignored JSON parameter may hold
+            continue
         assert schema["type"] == "object", name
         assert schema["additionalProperties"] is False, name
         assert set(schema.get("required", [])) <= set(schema["properties"]), name

@@ -26,7 +26,11 @@ JSONSchema = dict[str, Any]
 # Text parameters: never a NUL (params.py refuses it); a required one is not blank.
 NO_NUL = "^[^\\u0000]*$"
 NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-DATE_PATTERN = "^(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/(?!0000)[0-9]{4}$"
+# MM/DD/YYYY with each month's length (February 29 of a common year passes, and is 422).
+DATE_PATTERN = (
+    "^((0[13578]|1[02])/(0[1-9]|[12][0-9]|3[01])|(0[469]|11)/(0[1-9]|[12][0-9]|30)|02/(0[1-9]|1[0-9]|2[0-9]))"
+    "/(?!0000)[0-9]{4}$"
+)
 ID_SCHEMA: JSONSchema = {"type": "integer", "minimum": 1, "maximum": MAX_KEY}
 # In JSON an id may also be given as its digits (what a form sends); at most 18 of them.
 ID_TEXT: JSONSchema = {"type": "string", "pattern": "^\\s*(?=[0-9]{1,18}\\s*$)0*[1-9][0-9]*\\s*$"}

@@ -155,6 +155,26 @@ HEADERS: dict[str, JSONSchema] = {
 }
 
 
+# What an unknown parameter of a JSON body may hold: it is ignored, but api/jsonbodies.py
+# refuses numbers Polytask cannot keep anywhere in a JSON body (422 naming the field).
+JSON_VALUE: JSONSchema = {
+    "description": "Any JSON value whose numbers can be kept: integers within 64 signed bits, finite "
+    "doubles (a body holding another number anywhere is 422)",
+    "anyOf": [
+        {"type": ["string", "boolean", "null"]},
+        {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
+        {
+            "type": "number",
+            "not": {"type": "integer"},
+            "minimum": -1.7976931348623157e308,
+            "maximum": 1.7976931348623157e308,
+        },
+        {"type": "array", "items": {"$ref": _REF.format(model="JsonValue")}},
+        {"type": "object", "additionalProperties": {"$ref": _REF.format(model="JsonValue")}},
+    ],
+}
+
+
 class UndocumentedRoute(LookupError):
     """A Taskforce route registered without an Operation (not through route()/public_route())."""
 
@@ -174,6 +194,7 @@ def operations(router: APIRouter) -> list[tuple[str, Operation]]:
 def build_document(router: APIRouter) -> dict[str, Any]:
     """The OpenAPI 3.1 document of every operation the router serves."""
     schemas: dict[str, JSONSchema] = {
+        "JsonValue": JSON_VALUE,
         "ErrorDetails": ERROR_DETAILS,
         "Error": {
             **_error_schema(ANY_CODE),
@@ -313,6 +334,10 @@ def _body(operation: Operation) -> JSONSchema:
         }
         if required:
             schema["required"] = required
+        if json_body:
+            # Unknown parameters are ignored (old clients send extras), whatever they hold but
+            # numbers that cannot be kept.
+            schema["additionalProperties"] = {"$ref": _REF.format(model="JsonValue")}
         if operation.one_of:
             # At least one of them, and not as JSON null (which counts as not given).
             schema["anyOf"] = [
