@@ -255,6 +255,21 @@ def test_years_before_1000_keep_four_digits(tf: Taskforce) -> None:
     assert tf.get(f"/tasks/{task_id}")["task"]["delayed_until"] == "10/06/0751"
 
 
+def test_bodies_over_a_megabyte_are_413(tf: Taskforce) -> None:
+    # Each field within the input guard's string limit; together over the surface's 1 MB.
+    fields = {"name": "big", **{f"extra{i}": "d" * 90_000 for i in range(12)}}
+    body = tf.post("/lists", fields, expect=413)
+    assert body["code"] == "PAYLOAD_TOO_LARGE"
+    assert body["details"]["limit_bytes"] == 1_000_000
+
+
+def test_query_strings_are_held_to_the_input_limits(tf: Taskforce) -> None:
+    # Even on a GET: documented as a 422 of every operation.
+    r = tf.http.get(tf.url("/tasks"), params={"x": "\x01"}, headers=tf.headers)
+    assert r.status_code == 422
+    assert parse(r, tf.fmt)["code"] == "VALIDATION_ERROR"
+
+
 def test_nul_characters_are_refused(tf: Taskforce) -> None:
     # PostgreSQL cannot store NUL in text (it was a 500 there) and XML cannot carry it.
     flagship = tf.get("/lists")["lists"][0]["id"]

@@ -19,13 +19,19 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from polytask.core.ids import MAX_KEY
+from polytask.core.inputguard import DEFAULT_LIMITS
 
 Kind = Literal["text", "id", "ids", "date"]
 JSONSchema = dict[str, Any]
 
-# Text parameters: never a NUL (params.py refuses it); a required one is not blank.
-NO_NUL = "^[^\\u0000]*$"
-NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+# Text: no control characters but tab, line feed and carriage return, at most
+# max_string_chars (the input guard, core/inputguard.py, refuses the rest before routing);
+# a required parameter is not blank.
+_CONTROL = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f"
+NO_CONTROL = f"^[^{_CONTROL}]*$"
+NOT_BLANK = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
+MAX_TEXT = DEFAULT_LIMITS.max_string_chars
+TEXT: JSONSchema = {"type": "string", "maxLength": MAX_TEXT, "pattern": NO_CONTROL}
 # MM/DD/YYYY with each month's length (February 29 of a common year passes, and is 422).
 DATE_PATTERN = (
     "^((0[13578]|1[02])/(0[1-9]|[12][0-9]|3[01])|(0[469]|11)/(0[1-9]|[12][0-9]|30)|02/(0[1-9]|1[0-9]|2[0-9]))"
@@ -60,7 +66,12 @@ class Param:
             return {"type": "array", "items": ID_SCHEMA, "minItems": 1, "description": self.description}
         if self.kind == "date":
             return {"type": "string", "pattern": DATE_PATTERN, "description": self.description}
-        out: JSONSchema = {"type": "string", **self.constraints, "pattern": NOT_BLANK if self.required else NO_NUL}
+        out: JSONSchema = {
+            "type": "string",
+            "maxLength": MAX_TEXT,
+            **self.constraints,
+            "pattern": NOT_BLANK if self.required else NO_CONTROL,
+        }
         if json_body and not self.required:
             out["type"] = ["string", "null"]  # JSON null counts as not given
         out["description"] = self.description
@@ -95,8 +106,11 @@ def _constraints(model: type[BaseModel], name: str) -> JSONSchema:
     for branch in prop.get("anyOf", [prop]):
         if branch.get("type") == "string":
             if "pattern" in branch:
-                raise ValueError(f"{model.__name__}.{name}: a model pattern would need combining with NO_NUL")
-            return {key: branch[key] for key in _CONSTRAINTS if key in branch}
+                raise ValueError(f"{model.__name__}.{name}: a model pattern would need combining with NO_CONTROL")
+            found = {key: branch[key] for key in _CONSTRAINTS if key in branch}
+            if found.get("maxLength", 0) > MAX_TEXT:
+                found["maxLength"] = MAX_TEXT  # the input guard's limit comes first
+            return found
     raise ValueError(f"{model.__name__}.{name} is not a string field")
 
 

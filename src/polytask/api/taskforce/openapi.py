@@ -26,10 +26,12 @@ from pydantic import TypeAdapter
 from starlette.responses import Response
 
 from polytask import __version__
-from polytask.api.taskforce.contract import ID_SCHEMA, JSONSchema, Operation
+from polytask.api.taskforce.contract import ID_SCHEMA, NO_CONTROL, TEXT, JSONSchema, Operation
 from polytask.api.taskforce.endpoint import OPERATION
 from polytask.api.taskforce.errors import PREFIX, REALM
+from polytask.api.taskforce.params import MAX_BODY
 from polytask.api.taskforce.router import router as taskforce_router
+from polytask.core.inputguard import DEFAULT_LIMITS
 
 OPENAPI_PATH = f"{PREFIX}/openapi.json"
 DOCS_PATH = f"{PREFIX}/docs"
@@ -72,8 +74,10 @@ ENVELOPE_DESCRIPTIONS = {
     "the workspace's IP allowlist refuses the address",
     404: "A task or list that does not exist or that the user cannot see (the same answer), or no workspace to act in",
     409: "Conflict",
-    422: "A parameter is missing, blank or invalid (`details.field` names it), or the body "
-    "cannot be read (unsupported content type, unreadable JSON, over 1 MB)",
+    413: f"The body is over {MAX_BODY} bytes (PAYLOAD_TOO_LARGE; `details.limit_bytes`)",
+    422: "A parameter is missing, blank or invalid (`details.field` names it; `details.errors` "
+    "lists each when there are several), or the body cannot be read (unsupported content type, "
+    "unreadable JSON, duplicate keys)",
     429: "Rate limit or monthly quota exceeded",
 }
 ERROR_CODES = {
@@ -81,6 +85,7 @@ ERROR_CODES = {
     403: ["PERMISSION_DENIED"],
     404: ["RESOURCE_NOT_FOUND"],
     409: ["CONFLICT"],
+    413: ["PAYLOAD_TOO_LARGE"],
     422: ["VALIDATION_ERROR"],
     429: ["RATE_LIMIT_EXCEEDED", "QUOTA_EXCEEDED"],
 }
@@ -96,6 +101,7 @@ ERROR_SCHEMAS = {
     403: "PermissionError",
     404: "NotFoundError",
     409: "ConflictError",
+    413: "PayloadTooLargeError",
     422: "ValidationError",
     429: "RateLimitError",
 }
@@ -157,11 +163,14 @@ HEADERS: dict[str, JSONSchema] = {
 
 # What an unknown parameter of a JSON body may hold: it is ignored, but api/jsonbodies.py
 # refuses numbers Polytask cannot keep anywhere in a JSON body (422 naming the field).
+_NAME: JSONSchema = {"maxLength": DEFAULT_LIMITS.max_key_chars, "pattern": NO_CONTROL}
 JSON_VALUE: JSONSchema = {
-    "description": "Any JSON value whose numbers can be kept: integers within 64 signed bits, finite "
-    "doubles (a body holding another number anywhere is 422)",
+    "description": "Any JSON value within the input limits (docs/security.md): integers within 64 "
+    "signed bits, finite doubles, text without control characters (but tab, line feed, carriage "
+    "return), bounded sizes; a body breaking them anywhere is 422",
     "anyOf": [
-        {"type": ["string", "boolean", "null"]},
+        {"type": ["boolean", "null"]},
+        TEXT,
         {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
         {
             "type": "number",
@@ -169,8 +178,17 @@ JSON_VALUE: JSONSchema = {
             "minimum": -1.7976931348623157e308,
             "maximum": 1.7976931348623157e308,
         },
-        {"type": "array", "items": {"$ref": _REF.format(model="JsonValue")}},
-        {"type": "object", "additionalProperties": {"$ref": _REF.format(model="JsonValue")}},
+        {
+            "type": "array",
+            "maxItems": DEFAULT_LIMITS.max_array_items,
+            "items": {"$ref": _REF.format(model="JsonValue")},
+        },
+        {
+            "type": "object",
+            "maxProperties": DEFAULT_LIMITS.max_object_members,
+            "propertyNames": _NAME,
+            "additionalProperties": {"$ref": _REF.format(model="JsonValue")},
+        },
     ],
 }
 
@@ -334,10 +352,13 @@ def _body(operation: Operation) -> JSONSchema:
         }
         if required:
             schema["required"] = required
+        # Unknown parameters are ignored (old clients send extras), but held to the input limits.
+        schema["propertyNames"] = _NAME
         if json_body:
-            # Unknown parameters are ignored (old clients send extras), whatever they hold but
-            # numbers that cannot be kept.
+            schema["maxProperties"] = DEFAULT_LIMITS.max_object_members
             schema["additionalProperties"] = {"$ref": _REF.format(model="JsonValue")}
+        else:
+            schema["additionalProperties"] = TEXT
         if operation.one_of:
             # At least one of them, and not as JSON null (which counts as not given).
             schema["anyOf"] = [
@@ -378,7 +399,11 @@ def _statuses(operation: Operation) -> Iterable[int]:
     statuses = set(operation.refusals)
     if operation.scope is not None:
         statuses |= {401, 403, 404}
+    # The input guard (api/inputguard.py) refuses control characters or oversized values in
+    # any query string, so any operation can be 422; a POST's body can also be unreadable
+    # or too large, whatever the parameters.
+    statuses.add(422)
     if operation.method == "POST":
-        statuses.add(422)  # an unreadable body, whatever the parameters
+        statuses.add(413)
     statuses.add(429)
     return sorted(statuses)
