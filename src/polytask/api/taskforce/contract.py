@@ -26,12 +26,15 @@ JSONSchema = dict[str, Any]
 
 # Text: no control characters but tab, line feed and carriage return, at most
 # max_string_chars (the input guard, core/inputguard.py, refuses the rest before routing);
-# a required parameter is not blank.
+# a required parameter is not blank. That limit is said in words, not as maxLength: a
+# 100,000-character bound on a pattern makes schemathesis' generation crawl.
 _CONTROL = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f"
 NO_CONTROL = f"^[^{_CONTROL}]*$"
 NOT_BLANK = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
 MAX_TEXT = DEFAULT_LIMITS.max_string_chars
-TEXT: JSONSchema = {"type": "string", "maxLength": MAX_TEXT, "pattern": NO_CONTROL}
+CONTROL_RULE = "no control characters but tab, line feed and carriage return"
+TEXT_LIMIT = f"at most {MAX_TEXT:,} characters, {CONTROL_RULE}"
+TEXT: JSONSchema = {"type": "string", "pattern": NO_CONTROL, "description": f"Text: {TEXT_LIMIT}"}
 # MM/DD/YYYY with each month's length (February 29 of a common year passes, and is 422).
 DATE_PATTERN = (
     "^((0[13578]|1[02])/(0[1-9]|[12][0-9]|3[01])|(0[469]|11)/(0[1-9]|[12][0-9]|30)|02/(0[1-9]|1[0-9]|2[0-9]))"
@@ -68,13 +71,13 @@ class Param:
             return {"type": "string", "pattern": DATE_PATTERN, "description": self.description}
         out: JSONSchema = {
             "type": "string",
-            "maxLength": MAX_TEXT,
             **self.constraints,
             "pattern": NOT_BLANK if self.required else NO_CONTROL,
         }
         if json_body and not self.required:
             out["type"] = ["string", "null"]  # JSON null counts as not given
-        out["description"] = self.description
+        limit = CONTROL_RULE if "maxLength" in out else TEXT_LIMIT
+        out["description"] = f"{self.description} ({limit})"
         return out
 
 
@@ -108,8 +111,8 @@ def _constraints(model: type[BaseModel], name: str) -> JSONSchema:
             if "pattern" in branch:
                 raise ValueError(f"{model.__name__}.{name}: a model pattern would need combining with NO_CONTROL")
             found = {key: branch[key] for key in _CONSTRAINTS if key in branch}
-            if found.get("maxLength", 0) > MAX_TEXT:
-                found["maxLength"] = MAX_TEXT  # the input guard's limit comes first
+            if found.get("maxLength", 0) >= MAX_TEXT:
+                del found["maxLength"]  # the input guard's limit, said in words (above)
             return found
     raise ValueError(f"{model.__name__}.{name} is not a string field")
 
