@@ -28,13 +28,14 @@ from starlette.responses import Response
 from polytask import __version__
 from polytask.api.taskforce.contract import ID_SCHEMA, NO_CONTROL, TEXT, JSONSchema, Operation
 from polytask.api.taskforce.endpoint import OPERATION
-from polytask.api.taskforce.errors import PREFIX, REALM
+from polytask.api.taskforce.errors import REALM
 from polytask.api.taskforce.params import MAX_BODY
 from polytask.api.taskforce.router import router as taskforce_router
+from polytask.api.taskforce.surface import DOCS_URL, OPENAPI_URL, PREFIX
 from polytask.core.inputguard import DEFAULT_LIMITS
 
-OPENAPI_PATH = f"{PREFIX}/openapi.json"
-DOCS_PATH = f"{PREFIX}/docs"
+OPENAPI_PATH = OPENAPI_URL
+DOCS_PATH = DOCS_URL
 SECURITY = "basic"
 _REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
