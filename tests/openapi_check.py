@@ -1,8 +1,10 @@
-"""Validate live responses against the app's own OpenAPI 3.1 document."""
+"""Validate live responses against an OpenAPI 3.1 document: the app's own /openapi.json, or
+a surface's (the Taskforce client checks /api/v1/openapi.json, strictly)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -10,8 +12,14 @@ from jsonschema import Draft202012Validator
 
 
 class OpenAPIChecker:
-    def __init__(self, document: dict[str, Any]) -> None:
+    """`strict`: a JSON body must be documented as JSON, the response's required headers must
+    be there, and a response of a path or method the document does not have must be an error
+    matching `fallback` (a schema of the document's components, e.g. the error envelope)."""
+
+    def __init__(self, document: dict[str, Any], *, strict: bool = False, fallback: str | None = None) -> None:
         self.document = document
+        self.strict = strict
+        self.fallback = fallback
         self.components = document.get("components", {})
         self._routes: list[tuple[re.Pattern[str], int, dict[str, Any]]] = []
         for template, item in document["paths"].items():
@@ -43,30 +51,87 @@ class OpenAPIChecker:
 
     def check_response(self, response: httpx.Response) -> None:
         request = response.request
-        op = self.operation(request.method, request.url.path)
-        if op is None:
-            return  # not a documented route (docs assets, unknown paths)
         response.read()
-        status = str(response.status_code)
+        self.check(
+            request.method,
+            request.url.path,
+            response.status_code,
+            response.json,
+            response.headers,
+            has_body=bool(response.content),
+            json_body="json" in response.headers.get("content-type", ""),
+        )
+
+    def check(
+        self,
+        method: str,
+        path: str,
+        status_code: int,
+        payload: Any,
+        headers: Mapping[str, str],
+        *,
+        has_body: bool = True,
+        json_body: bool = True,
+    ) -> None:
+        """Check one response, given as its parsed JSON `payload` (or an XML one read into the same
+        values), or a callable giving it, called only when there is a schema to check."""
+        where = f"{method} {path} {status_code}"
+        op = self.operation(method, path)
+        if op is None:
+            if self.strict and json_body:
+                if status_code < 400 or self.fallback is None:
+                    raise AssertionError(f"{where}: not a documented operation")
+                self._validate(
+                    f"fallback:{self.fallback}", {"$ref": f"#/components/schemas/{self.fallback}"}, payload, where
+                )
+            return  # not a documented route (docs assets, unknown paths)
+        status = str(status_code)
         responses = op["responses"]
         spec = responses.get(status) or responses.get(f"{status[0]}XX") or responses.get("default")
         if spec is None:
             raise AssertionError(
-                f"{request.method} {request.url.path} answered {status}, which its OpenAPI operation "
-                f"does not document (documented: {sorted(responses)}); body: {response.text[:500]}"
+                f"{where}, which its OpenAPI operation does not document "
+                f"(documented: {sorted(responses)}); body: {_text(payload)}"
             )
+        if self.strict:
+            for name, header in spec.get("headers", {}).items():
+                header = self._resolve(header)
+                if header.get("required") and name.lower() not in {h.lower() for h in headers}:
+                    raise AssertionError(f"{where}: the required header {name} is missing")
         content = spec.get("content", {}).get("application/json")
-        if content is None or not response.content:
+        if content is None or not has_body:
+            if self.strict and json_body and has_body:
+                raise AssertionError(f"{where}: a JSON body, but the document shows none for this status")
             return
         schema = content.get("schema")
         if not schema:
+            if self.strict:
+                raise AssertionError(f"{where}: the document gives no schema for this JSON body")
             return
-        key = f"{op.get('operationId')}:{status}"
-        errors = sorted(self._validator(key, schema).iter_errors(response.json()), key=lambda e: list(e.path))
+        self._validate(f"{op.get('operationId')}:{status}", schema, payload, where)
+
+    def _validate(self, key: str, schema: dict[str, Any], payload: Any, where: str) -> None:
+        if callable(payload):
+            payload = payload()
+        errors = sorted(self._validator(key, schema).iter_errors(payload), key=lambda e: list(e.path))
         if errors:
             first = errors[0]
             raise AssertionError(
-                f"{request.method} {request.url.path} {status} does not match its OpenAPI schema at "
+                f"{where} does not match its OpenAPI schema at "
                 f"{'/'.join(map(str, first.path)) or '(root)'}: {first.message}"
             )
         self.checked += 1
+
+    def _resolve(self, item: dict[str, Any]) -> dict[str, Any]:
+        ref = item.get("$ref")
+        if not isinstance(ref, str):
+            return item
+        _hash, _components, kind, name = ref.split("/")
+        return self.components[kind][name]  # type: ignore[no-any-return]
+
+
+def _text(payload: Any) -> str:
+    try:
+        return str(payload() if callable(payload) else payload)[:500]
+    except ValueError:
+        return "(not JSON)"

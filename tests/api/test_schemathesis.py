@@ -11,8 +11,10 @@ seed, single-worker, and asserts nothing about timing. It must end with no failu
 check that is on: no 5xx, no status code or response the document does not declare, no
 request the document calls invalid accepted, no wrong answer to an undeclared method.
 
-Adding a surface's document (Taskforce's, once its declaration in api/surfaces.py names its
+Adding a surface's document (once its declaration in api/surfaces.py names its
 `openapi_url`) is one line in SURFACES; test_every_declared_document_is_run fails until then.
+A surface whose path ids are not the native world's (Taskforce's are integers, and lists are
+its own) says which ids to use with `path_ids`.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class Surface:
     document: str  # where the app serves the surface's OpenAPI document
     # Operations ("METHOD /path") left out of the run, each for a reason given where it is listed.
     excluded: tuple[str, ...] = ()
+    # The seeded value of each path parameter (default: the native world's ids, ID_PARAMS).
+    path_ids: Callable[[httpx.Client, World, dict[str, str]], dict[str, Any]] | None = None
 
     def headers(self, person: Person) -> dict[str, str]:
         """A valid credential of `person`, as a client of the surface sends it (tests/contracts)."""
@@ -69,10 +73,20 @@ NATIVE_EXCLUDED = (
     "GET /v1/events/stream",
 )
 
+
+def taskforce_ids(client: httpx.Client, world: World, headers: dict[str, str]) -> dict[str, Any]:
+    """A list of the owner's and a task in it, made through Taskforce (integer ids, in the
+    workspace the surface acts in)."""
+    list_id = client.post("/api/v1/lists.json", data={"name": "Fuzz list"}, headers=headers).json()["list_id"]
+    task = client.post("/api/v1/tasks.json", data={"name": "Fuzz task", "list_id": list_id}, headers=headers)
+    return {"list_id": list_id, "task_id": task.json()["task_id"]}
+
+
 SURFACES = [
     # /openapi.json: the native /v1 surface, TaskFlow's /api/auth/* and the OAuth server.
     Surface("native", "/openapi.json", excluded=NATIVE_EXCLUDED),
-    # Surface("taskforce", "/api/v1/openapi.json"),  # when its declaration names its document
+    # /api/v1/openapi.json: Taskforce (its operations at their .json paths).
+    Surface("taskforce", "/api/v1/openapi.json", path_ids=taskforce_ids),
 ]
 
 MAX_EXAMPLES = 20  # per operation and phase
@@ -122,8 +136,10 @@ def to_toml(config: dict[str, Any], prefix: tuple[str, ...] = ()) -> str:
     return "\n".join(lines) + "\n\n" + "\n".join(nested) if nested else "\n".join(lines) + "\n"
 
 
-def schemathesis_config(surface: Surface, world: World) -> dict[str, Any]:
-    dictionaries = {param: {"values": [world.ids[key]]} for param, key in ID_PARAMS.items() if key in world.ids}
+def schemathesis_config(surface: Surface, world: World, ids: dict[str, Any] | None = None) -> dict[str, Any]:
+    if ids is None:
+        ids = {param: world.ids[key] for param, key in ID_PARAMS.items() if key in world.ids}
+    dictionaries = {param: {"values": [value]} for param, value in ids.items()}
     config: dict[str, Any] = {
         # Derandomized: Hypothesis draws each operation's examples from a seed derived from the
         # test itself, so every run sends the same requests (schemathesis then reports the
@@ -162,8 +178,9 @@ def surface_app(
 def test_schemathesis(surface: Surface, surface_app: str, db: Database, tmp_path: Path) -> None:
     with httpx.Client(base_url=surface_app, timeout=60) as client:
         world = build_world(client, db, "Fuzz")
+        ids = surface.path_ids(client, world, surface.headers(world.owner)) if surface.path_ids else None
     config = tmp_path / "schemathesis.toml"
-    config.write_text(to_toml(schemathesis_config(surface, world)))
+    config.write_text(to_toml(schemathesis_config(surface, world, ids)))
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}  # loopback only
     run = subprocess.run(
         [

@@ -17,7 +17,8 @@ import pytest
 
 SURFACE = Path(__file__).resolve().parents[2] / "src" / "polytask" / "api" / "taskforce"
 MODULES = sorted(SURFACE.rglob("*.py"))
-ALLOWED_RAISES = {"ValidationFailed", "PayloadTooLarge", "AuthenticationFailed", "ValueError"}
+# UndocumentedRoute (openapi.py) stops building the OpenAPI document; no request sees it.
+ALLOWED_RAISES = {"ValidationFailed", "PayloadTooLarge", "AuthenticationFailed", "ValueError", "UndocumentedRoute"}
 
 
 def _tree(path: Path) -> ast.Module:

@@ -28,6 +28,7 @@ from polytask.api.oauth import pages as oauth_pages
 from polytask.api.ratelimit import RateLimitMiddleware
 from polytask.api.surfaces import NATIVE, SURFACES
 from polytask.api.taskflow.router import router as taskflow_router
+from polytask.api.taskforce import openapi as taskforce_openapi
 from polytask.api.taskforce.router import router as taskforce_router
 from polytask.api.v1 import (
     api_keys,
@@ -359,11 +360,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         _document_input_limits(module.router)
         app.include_router(module.router, prefix=NATIVE.prefix)
     app.include_router(taskforce_router)
+    # The Taskforce surface's own document and docs page (it stays out of /openapi.json).
+    app.add_api_route(
+        taskforce_openapi.OPENAPI_PATH, taskforce_openapi.serve_document, methods=["GET"], include_in_schema=False
+    )
     app.include_router(taskflow_router)
     # The OAuth 2.0 authorization server (outside /v1 and outside /openapi.json; see docs/security.md).
     app.include_router(oauth_endpoints.router)
     app.include_router(oauth_pages.router)
     system.mount_docs(app)
+    system.add_docs_page(
+        app, taskforce_openapi.DOCS_PATH, taskforce_openapi.OPENAPI_PATH, "Polytask — Taskforce API v1"
+    )
     _refuse_methods_of_shadowed_templates(app)
     return app
 

@@ -76,21 +76,26 @@ def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "ok", "event_bus": event_bus})
 
 
+def swagger_page(openapi_url: str, title: str) -> HTMLResponse:
+    """Swagger UI for the document at `openapi_url`, with the assets served from /docs/assets."""
+    return get_swagger_ui_html(
+        openapi_url=openapi_url,
+        title=title,
+        swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+        swagger_css_url="/docs/assets/swagger-ui.css",
+        swagger_favicon_url="/docs/assets/favicon.png",
+        # Swagger UI's default validator badge is an image from validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+
+
 def mount_docs(app: FastAPI) -> None:
     """Interactive docs at /docs and /redoc that load nothing from another host."""
     app.mount("/docs/assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Polytask API",
-            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs/assets/swagger-ui.css",
-            swagger_favicon_url="/docs/assets/favicon.png",
-            # Swagger UI's default validator badge is an image from validator.swagger.io.
-            swagger_ui_parameters={"validatorUrl": None},
-        )
+        return swagger_page("/openapi.json", "Polytask API")
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
@@ -101,3 +106,12 @@ def mount_docs(app: FastAPI) -> None:
             redoc_favicon_url="/docs/assets/favicon.png",
             with_google_fonts=False,
         )
+
+
+def add_docs_page(app: FastAPI, path: str, openapi_url: str, title: str) -> None:
+    """Another surface's Swagger UI page (its own document), on the same local assets."""
+
+    async def page() -> HTMLResponse:
+        return swagger_page(openapi_url, title)
+
+    app.add_api_route(path, page, methods=["GET"], include_in_schema=False, name=f"docs:{path}")

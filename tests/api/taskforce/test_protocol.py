@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 from xml.etree.ElementTree import fromstring
 
-import httpx
 import pytest
 
 from polytask.api.app import create_app
 from polytask.core.db import Database
 from polytask.core.settings import Settings
-from tests.api.taskforce.client import Serve, Taskforce, basic, parse
+from tests.api.taskforce.client import Serve, Taskforce, basic, checked_get, checked_post, parse
 from tests.factories.people import Person, make_person
 
 # --- sign-up ---------------------------------------------------------------------------------
 
 
 def test_sign_up_is_closed_by_default(base_url: str, fmt: str) -> None:
-    r = httpx.post(f"{base_url}/api/v1/user.{fmt}", data={"email": "new@test.com"})
+    r = checked_post(f"{base_url}/api/v1/user.{fmt}", data={"email": "new@test.com"})
     assert r.status_code == 403
     body = parse(r, fmt)
     assert body["success"] is False
@@ -27,22 +26,22 @@ def test_sign_up_is_closed_by_default(base_url: str, fmt: str) -> None:
 
 def test_open_sign_up_returns_a_working_key(settings: Settings, db: Database, serve_app: Serve, fmt: str) -> None:
     with serve_app(create_app(settings.model_copy(update={"open_signup": True}), db)) as url:
-        r = httpx.post(f"{url}/api/v1/user.{fmt}", data={"email": "New@Test.com", "name": "New Person"})
+        r = checked_post(f"{url}/api/v1/user.{fmt}", data={"email": "New@Test.com", "name": "New Person"})
         assert r.status_code == 200, r.text
         body = parse(r, fmt)
         assert body["success"] is True
         assert body["api_key"].startswith("ptk_")
-        me = httpx.get(f"{url}/api/v1/user.json", headers=basic("new@test.com", body["api_key"])).json()
+        me = checked_get(f"{url}/api/v1/user.json", headers=basic("new@test.com", body["api_key"])).json()
         assert me["user"]["email"] == "new@test.com"
         assert me["user"]["name"] == "New Person"
         # The same email again, and a malformed one: refused, nothing created.
-        again = httpx.post(f"{url}/api/v1/user.{fmt}", data={"email": "new@test.com"})
+        again = checked_post(f"{url}/api/v1/user.{fmt}", data={"email": "new@test.com"})
         assert again.status_code == 409
         assert parse(again, fmt)["success"] is False
-        bad = httpx.post(f"{url}/api/v1/user.{fmt}", data={"email": "not-an-email"})
+        bad = checked_post(f"{url}/api/v1/user.{fmt}", data={"email": "not-an-email"})
         assert bad.status_code == 422
         assert parse(bad, fmt)["success"] is False
-        missing = httpx.post(f"{url}/api/v1/user.{fmt}", data={})
+        missing = checked_post(f"{url}/api/v1/user.{fmt}", data={})
         assert missing.status_code == 422
         assert "email" in parse(missing, fmt)["message"]
 
@@ -51,10 +50,10 @@ def test_open_sign_up_returns_a_working_key(settings: Settings, db: Database, se
 
 
 def test_the_at_form_of_the_email_is_accepted(base_url: str, alice: Person) -> None:
-    r = httpx.get(f"{base_url}/api/v1/user.json", headers=basic("johndoe(at)test.com", alice.key))
+    r = checked_get(f"{base_url}/api/v1/user.json", headers=basic("johndoe(at)test.com", alice.key))
     assert r.status_code == 200
     assert r.json()["user"]["email"] == "johndoe@test.com"
-    upper = httpx.get(f"{base_url}/api/v1/user.json", headers=basic("JohnDoe@Test.com", alice.key))
+    upper = checked_get(f"{base_url}/api/v1/user.json", headers=basic("JohnDoe@Test.com", alice.key))
     assert upper.status_code == 200
 
 
@@ -72,7 +71,7 @@ def test_the_at_form_of_the_email_is_accepted(base_url: str, alice: Person) -> N
 def test_bad_credentials_are_401(base_url: str, alice: Person, fmt: str, headers: dict[str, str]) -> None:
     if headers.get("Authorization", "").startswith("Basic") and "KEY" in str(headers):
         headers = basic("someone-else@test.com", alice.key)
-    r = httpx.get(f"{base_url}/api/v1/tasks.{fmt}", headers=headers)
+    r = checked_get(f"{base_url}/api/v1/tasks.{fmt}", headers=headers)
     assert r.status_code == 401
     assert r.headers["www-authenticate"].startswith("Basic")
     body = parse(r, fmt)
@@ -96,7 +95,7 @@ def test_scopes_are_enforced(base_url: str, db: Database) -> None:
 
 @pytest.mark.parametrize("suffix", ["", ".xml"])
 def test_xml_is_the_default_and_the_xml_suffix(base_url: str, alice: Person, suffix: str) -> None:
-    r = httpx.get(f"{base_url}/api/v1/user{suffix}", headers=basic(alice.email, alice.key))
+    r = checked_get(f"{base_url}/api/v1/user{suffix}", headers=basic(alice.email, alice.key))
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/xml")
     assert r.text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
@@ -199,6 +198,85 @@ def test_unreadable_bodies_are_422(tf: Taskforce) -> None:
     assert parse(r, tf.fmt)["success"] is False
 
 
+@pytest.mark.parametrize("raw", ["\u00b2", "\u0663", "1\u00b2"])
+def test_ids_are_ascii_digits(tf: Taskforce, raw: str) -> None:
+    # "²" passes str.isdigit() but not int(): it was a 500; "٣" was read as 3.
+    body = tf.post("/tasks", {"name": "x", "list_id": raw}, expect=422)
+    assert body["details"]["field"] == "list_id"
+
+
+def test_dates_are_ascii_digits(tf: Taskforce) -> None:
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    task_id = tf.post("/tasks", {"name": "t", "list_id": flagship})["task_id"]
+    arabic = "\u0660\u0661/\u0660\u0661/\u0662\u0660\u0662\u0660"
+    assert tf.post(f"/tasks/{task_id}/set_due_date", {"date": arabic}, expect=422)["details"]["field"] == "date"
+
+
+def test_json_null_is_a_missing_parameter(tf: Taskforce) -> None:
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    # It used to be read as the text "None".
+    body = tf.post("/tasks", {"name": None, "list_id": flagship}, expect=422, as_json=True)
+    assert body["details"]["field"] == "name"
+    task_id = tf.post("/tasks", {"name": "n", "details": None, "list_id": flagship}, as_json=True)["task_id"]
+    assert tf.get(f"/tasks/{task_id}")["task"]["details"] == ""
+    tf.post(f"/tasks/{task_id}", {"name": None, "details": "d"}, as_json=True)
+    assert tf.get(f"/tasks/{task_id}")["task"]["name"] == "n"
+
+
+@pytest.mark.parametrize("value", [5, 1.5, True, ["a", "b"], {"a": 1}])
+def test_json_text_parameters_are_strings(tf: Taskforce, value: object) -> None:
+    # A number or an array (whose last item used to win) is not a name.
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    body = tf.post("/tasks", {"name": value, "list_id": flagship}, expect=422, as_json=True)
+    assert body["details"]["field"] == "name"
+
+
+def test_json_ids_are_integers_or_their_digits(tf: Taskforce) -> None:
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    for given in (flagship, float(flagship), f" {flagship} "):
+        tf.post("/tasks", {"name": f"via {given!r}", "list_id": given}, as_json=True)
+    assert tf.post("/tasks", {"name": "x", "list_id": flagship + 0.5}, expect=422, as_json=True)["details"][
+        "field"
+    ] == ("list_id")
+
+
+@pytest.mark.parametrize("blank", ["", " ", ","])
+def test_blank_task_ids_are_422(tf: Taskforce, blank: str) -> None:
+    list_id = tf.post("/lists", {"name": "L"})["list_id"]
+    body = tf.post(f"/lists/{list_id}/reorder_tasks", {"task_ids": blank}, expect=422)
+    assert body["details"]["field"] == "task_ids"
+
+
+def test_years_before_1000_keep_four_digits(tf: Taskforce) -> None:
+    # strftime("%Y") wrote the year 751 as "751".
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    task_id = tf.post("/tasks", {"name": "t", "list_id": flagship})["task_id"]
+    assert tf.post(f"/tasks/{task_id}/set_start_date", {"date": "10/06/0751"})["date"] == "10/06/0751"
+    assert tf.get(f"/tasks/{task_id}")["task"]["delayed_until"] == "10/06/0751"
+
+
+def test_bodies_over_a_megabyte_are_413(tf: Taskforce) -> None:
+    # Each field within the input guard's string limit; together over the surface's 1 MB.
+    fields = {"name": "big", **{f"extra{i}": "d" * 90_000 for i in range(12)}}
+    body = tf.post("/lists", fields, expect=413)
+    assert body["code"] == "PAYLOAD_TOO_LARGE"
+    assert body["details"]["limit_bytes"] == 1_000_000
+
+
+def test_query_strings_are_held_to_the_input_limits(tf: Taskforce) -> None:
+    # Even on a GET: documented as a 422 of every operation.
+    r = tf.http.get(tf.url("/tasks"), params={"x": "\x01"}, headers=tf.headers)
+    assert r.status_code == 422
+    assert parse(r, tf.fmt)["code"] == "VALIDATION_ERROR"
+
+
+def test_nul_characters_are_refused(tf: Taskforce) -> None:
+    # PostgreSQL cannot store NUL in text (it was a 500 there) and XML cannot carry it.
+    flagship = tf.get("/lists")["lists"][0]["id"]
+    body = tf.post("/tasks", {"name": "a\x00b", "list_id": flagship}, expect=422, as_json=True)
+    assert body["details"]["field"] == "name"
+
+
 # --- errors ----------------------------------------------------------------------------------
 
 
@@ -210,6 +288,18 @@ def test_unknown_ids_and_paths_are_404(tf: Taskforce) -> None:
     assert tf.get("/no_such_thing", expect=404)["success"] is False
 
 
+@pytest.mark.parametrize(
+    "path", ["/tasks/2147483648", "/tasks/99999999999999999999", "/lists/99999999999999999999/tasks"]
+)
+def test_ids_beyond_any_key_are_404(tf: Taskforce, path: str) -> None:
+    # No row can have them (PostgreSQL keys are 32-bit); they were 500s on both databases.
+    assert tf.get(path, expect=404)["code"] == "RESOURCE_NOT_FOUND"
+
+
+def test_body_ids_beyond_any_key_are_404(tf: Taskforce) -> None:
+    assert tf.post("/tasks", {"name": "x", "list_id": "2147483648"}, expect=404)["code"] == "RESOURCE_NOT_FOUND"
+
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_only_get_and_post(tf: Taskforce, method: str) -> None:
     r = tf.http.request(method, tf.url("/tasks"), headers=tf.headers)
@@ -219,7 +309,7 @@ def test_only_get_and_post(tf: Taskforce, method: str) -> None:
 
 
 def test_native_errors_keep_their_own_shape(base_url: str) -> None:
-    r = httpx.get(f"{base_url}/v1/tasks")
+    r = checked_get(f"{base_url}/v1/tasks")
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "AUTHENTICATION_ERROR"
 
@@ -230,7 +320,7 @@ def test_rate_limits_answer_in_the_taskforce_shape(
     limited = settings.model_copy(update={"rate_limit_per_minute": 2})
     with serve_app(create_app(limited, db)) as url:
         headers = basic(alice.email, alice.key)
-        codes = [httpx.get(f"{url}/api/v1/user.{fmt}", headers=headers) for _ in range(3)]
+        codes = [checked_get(f"{url}/api/v1/user.{fmt}", headers=headers) for _ in range(3)]
     assert [r.status_code for r in codes] == [200, 200, 429]
     body = parse(codes[-1], fmt)
     assert body["success"] is False
@@ -248,7 +338,7 @@ def test_unexpected_errors_are_500_in_the_taskforce_shape(
         raise RuntimeError("boom")
 
     with serve_app(app) as url:
-        r = httpx.get(f"{url}/api/v1/boom.{fmt}")
+        r = checked_get(f"{url}/api/v1/boom.{fmt}")
     assert r.status_code == 500
     body = parse(r, fmt)
     assert body["success"] is False

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import httpx
 from fastapi.routing import iter_route_contexts
 
 from polytask.api.app import create_app
@@ -17,7 +16,7 @@ from polytask.core.scopes import SCOPES
 from polytask.core.settings import Settings
 from polytask.domain.api_keys.service import create_api_key
 from polytask.models import User
-from tests.api.taskforce.client import Taskforce, basic
+from tests.api.taskforce.client import Taskforce, basic, checked
 from tests.factories.people import Person, make_person
 
 # Routes that need no credential at all (sign-up has its own switch; see test_protocol.py).
@@ -69,7 +68,7 @@ def test_scope_by_route_matrix(base_url: str, settings: Settings, db: Database) 
     tf.close()
     routes = [r for r in taskforce_routes(settings, db) if (r[0], r[1]) not in PUBLIC]
     problems: list[str] = []
-    with httpx.Client(base_url=base_url, timeout=30) as c:
+    with checked(base_url) as c:
         for method, path, scope in routes:
             assert scope is not None
             # A key with a scope of another resource (users:read for task routes and back).

@@ -8,13 +8,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from polytask.api.app import create_app
 from polytask.core.db import Database
 from polytask.core.settings import Settings
-from tests.api.taskforce.client import FORMATS, Serve, Taskforce, parse
+from tests.api.taskforce.client import FORMATS, Serve, Taskforce, checked_get, checked_post, parse
 from tests.factories.people import Person, join, make_person
 
 EXAMPLES: list[dict[str, Any]] = json.loads((Path(__file__).parent / "fixtures" / "spec_examples.json").read_text())[
@@ -96,11 +95,11 @@ def test_example(
     headers = Taskforce(base_url, alice, fmt_name).headers
     if example["path"] == "/user" and example["method"] == "POST":
         with serve_app(create_app(settings.model_copy(update={"open_signup": True}), db)) as url:
-            r = httpx.post(url + path, data=params)
+            r = checked_post(url + path, data=params)
     elif example["method"] == "GET":
-        r = httpx.get(base_url + path, headers=headers)
+        r = checked_get(base_url + path, headers=headers)
     else:
-        r = httpx.post(base_url + path, data=params, headers=headers)
+        r = checked_post(base_url + path, data=params, headers=headers)
     assert r.status_code == 200, r.text
     body = parse(r, fmt_name)
     conforms(body, example["response"], example["name"])

@@ -1,12 +1,14 @@
 """Registering Taskforce endpoints: each at `path`, `path.json` and `path.xml`, as one unit of work.
 
 A handler is a plain function `(session, actor, call, **path_ids) -> payload`; it parses
-`call.params`, calls ONE service and returns the payload that follows `success: true`.
+`call.params`, calls ONE service and returns the payload that follows `success: true`. Its
+return annotation (a closed TypedDict from shapes.py) and the route's declared `params`
+are what the surface's OpenAPI document says of it (contract.py, openapi.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,14 +20,17 @@ from starlette.responses import Response
 from polytask.api.deps import run_unit
 from polytask.api.kernel.units import run_anonymous
 from polytask.api.taskforce.auth import basic_auth
+from polytask.api.taskforce.contract import Operation, Param
 from polytask.api.taskforce.params import Params, read_params
 from polytask.api.taskforce.render import document
 from polytask.core.actor import Actor
 from polytask.core.scopes import SCOPES
 from polytask.core.settings import Settings
 
-Payload = dict[str, Any]
+Payload = Mapping[str, Any]
 SUFFIXES = (".json", ".xml", "")
+# The attribute of a registered endpoint that holds its Operation.
+OPERATION = "taskforce_operation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +48,29 @@ Handler = Callable[..., Payload]
 PublicHandler = Callable[[Session, Call], Payload]
 
 
-def _register(router: APIRouter, method: str, path: str, endpoint: Callable[[Request], Any], name: str) -> None:
+def _register(router: APIRouter, operation: Operation, endpoint: Callable[[Request], Any]) -> None:
+    setattr(endpoint, OPERATION, operation)
+    method, path, name = operation.method, operation.path, operation.handler.__name__
     for suffix in SUFFIXES:
         router.add_api_route(
             path + suffix, endpoint, methods=[method], include_in_schema=False, name=f"taskforce.{name}{suffix}"
         )
 
 
-def route(router: APIRouter, method: str, path: str, *, scope: str) -> Callable[[Handler], Handler]:
-    """An authenticated endpoint needing `scope`, as one unit of work: a read transaction for
-    GET, a write one otherwise. The few reads that may write (the first listing creates the
-    user's flagship list; opening a task marks it seen) ask for a write unit only when they
-    must (core/db.py `require_writable`), and run again as one."""
+def route(
+    router: APIRouter,
+    method: str,
+    path: str,
+    *,
+    scope: str,
+    params: tuple[Param, ...] = (),
+    refusals: dict[int, str] | None = None,
+    one_of: tuple[str, ...] = (),
+) -> Callable[[Handler], Handler]:
+    """An authenticated endpoint needing `scope`, taking `params` (contract.py), as one unit of
+    work: a read transaction for GET, a write one otherwise. The few reads that may write (the
+    first listing creates the user's flagship list; opening a task marks it seen) ask for a write
+    unit only when they must (core/db.py `require_writable`), and run again as one."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
 
@@ -71,13 +87,21 @@ def route(router: APIRouter, method: str, path: str, *, scope: str) -> Callable[
             return document(request, {"success": True, **payload})
 
         endpoint.required_scope = scope  # type: ignore[attr-defined]
-        _register(router, method, path, endpoint, handler.__name__)
+        operation = Operation(method, path, handler, scope, params, refusals or {}, one_of)
+        _register(router, operation, endpoint)
         return handler
 
     return decorate
 
 
-def public_route(router: APIRouter, method: str, path: str) -> Callable[[PublicHandler], PublicHandler]:
+def public_route(
+    router: APIRouter,
+    method: str,
+    path: str,
+    *,
+    params: tuple[Param, ...] = (),
+    refusals: dict[int, str] | None = None,
+) -> Callable[[PublicHandler], PublicHandler]:
     """An endpoint without credentials (user sign-up)."""
 
     def decorate(handler: PublicHandler) -> PublicHandler:
@@ -86,7 +110,7 @@ def public_route(router: APIRouter, method: str, path: str) -> Callable[[PublicH
             payload = await run_anonymous(request, lambda session: handler(session, call))
             return document(request, {"success": True, **payload})
 
-        _register(router, method, path, endpoint, handler.__name__)
+        _register(router, Operation(method, path, handler, None, params, refusals or {}), endpoint)
         return handler
 
     return decorate

@@ -38,9 +38,11 @@ def error_document(
 
 
 def _plain_ids(message: str, details: dict[str, Any] | None) -> tuple[str, dict[str, Any] | None]:
-    """This surface shows integer ids: `task_42` becomes 42 in not-found errors."""
+    """This surface shows integer ids: `task_42` (or "42") becomes 42 in not-found errors."""
     if not details or not isinstance(details.get("id"), str) or "resource" not in details:
         return message, details
+    if details["id"].isascii() and details["id"].isdigit():
+        return message, {**details, "id": int(details["id"])}
     head, _, tail = details["id"].rpartition("_")
     if not head or not tail.isdigit():
         return message, details

@@ -1,6 +1,8 @@
 """Request parameters as Taskforce clients send them: query string, form fields or a JSON body.
 
-Array parameters arrive as repeated `task_ids[]` fields, a comma list, or a JSON array.
+Array parameters arrive as repeated `task_ids[]` fields, a comma list, or a JSON array. In a
+JSON body a text parameter is a string, an id an integer (or digit string), and only a list
+parameter takes an array; null is the same as leaving the parameter out.
 """
 
 from __future__ import annotations
@@ -44,14 +46,14 @@ class Params:
         return name in self.values
 
     def text(self, name: str) -> str | None:
-        """The last value given for `name`, as text (None when absent)."""
+        """The last value given for `name`, as text (None when absent, or JSON null)."""
         given = self.values.get(name)
-        if not given:
+        if not given or given[-1] is None:
             return None
         value = given[-1]
-        if isinstance(value, bool | dict | list):
+        if not isinstance(value, str):
             raise ValidationFailed.field(name, "must be a string", value)
-        return value if isinstance(value, str) else str(value)
+        return value
 
     def required(self, name: str) -> str:
         value = self.text(name)
@@ -60,7 +62,12 @@ class Params:
         return value
 
     def integer(self, name: str) -> int:
-        return _positive(name, self.required(name).strip())
+        """A positive id: digits in a form, an integer (or digits) in JSON."""
+        given = self.values.get(name)
+        value = given[-1] if given else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ValidationFailed.field(name, "is required")
+        return _positive(name, value.strip() if isinstance(value, str) else value)
 
     def ids(self, name: str) -> list[int]:
         """A list of ids from repeated fields, comma lists or JSON arrays."""
@@ -74,8 +81,8 @@ class Params:
 
     def model(self, cls: type[M], fields: dict[str, str]) -> M:
         """Validate the given parameters into `cls`; `fields` maps parameter names to model fields."""
-        data = {field: self.text(param) for param, field in fields.items() if self.has(param)}
-        return validate(cls, data)
+        given = {field: self.text(param) for param, field in fields.items()}
+        return validate(cls, {field: value for field, value in given.items() if value is not None})
 
 
 def validate(cls: type[M], data: dict[str, Any]) -> M:
@@ -97,7 +104,10 @@ def _flatten(name: str, value: Any) -> list[Any]:
                 return _flatten(name, json.loads(text))
             except json.JSONDecodeError:
                 raise ValidationFailed.field(name, "is not a valid JSON array", value) from None
-        return [p.strip() for p in text.split(",") if p.strip()]
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if not parts:
+            raise ValidationFailed.field(name, "is required")
+        return parts
     return [value]
 
 
@@ -106,7 +116,9 @@ def _positive(name: str, value: Any) -> int:
         raise ValidationFailed.field(name, "must be a positive integer id", value)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.isdigit() and len(value) <= 18:
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)  # JSON's 12.0 is the integer 12
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         number = int(value)
     else:
         raise ValidationFailed.field(name, "must be a positive integer id", value)
@@ -159,12 +171,8 @@ def _json_into(params: Params, body: bytes) -> None:
     if not isinstance(data, dict):
         raise ValidationFailed("The JSON body must be an object", {"field": "body"})
     for name, value in data.items():
-        if isinstance(value, list):
-            for item in value:
-                params.add(name, item)
-            params.values.setdefault(base_name(name), [])
-        else:
-            params.add(name, value)
+        # An array stays one value: list parameters (Params.ids) read it, text ones refuse it.
+        params.add(name, value)
 
 
 def _multipart_into(params: Params, content_type: str, body: bytes) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, overload
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from starlette.requests import Request
@@ -24,16 +24,29 @@ def wants_json(path: str) -> bool:
     return path.rstrip("/").endswith(".json")
 
 
+@overload
+def date_text(value: datetime) -> str: ...
+@overload
+def date_text(value: datetime | None) -> str | None: ...
 def date_text(value: datetime | None) -> str | None:
     """A calendar date as MM/DD/YYYY (UTC)."""
     value = as_utc(value)
-    return value.strftime("%m/%d/%Y") if value else None
+    return day_text(value) if value else None
 
 
+def day_text(value: date) -> str:
+    """MM/DD/YYYY, the year in four digits (strftime's %Y gives 751 for the year 751)."""
+    return f"{value.month:02d}/{value.day:02d}/{value.year:04d}"
+
+
+@overload
+def time_text(value: datetime) -> str: ...
+@overload
+def time_text(value: datetime | None) -> str | None: ...
 def time_text(value: datetime | None) -> str | None:
     """A timestamp as `2010-11-23 17:04:20 +0000`."""
     value = as_utc(value)
-    return value.strftime("%Y-%m-%d %H:%M:%S %z") if value else None
+    return f"{value.year:04d}-{value:%m-%d %H:%M:%S %z}" if value else None
 
 
 def _singular(tag: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.db import require_writable
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
+from polytask.core.ids import storable_key
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.lists.queries import (
     home_workspace_id,
@@ -115,7 +116,7 @@ def _home(session: Session, actor: Actor, *, write: bool = False) -> int:
 def get_list_for(session: Session, actor: Actor, list_id: int, *, write: bool = False) -> TaskList:
     """A list the actor owns or collaborates on, in their workspace; else NotFound."""
     workspace_id = _home(session, actor, write=write)
-    task_list = session.get(TaskList, list_id)
+    task_list = session.get(TaskList, list_id) if storable_key(list_id) else None
     if task_list is None or task_list.id not in set(session.scalars(visible_list_ids(actor, workspace_id))):
         raise NotFound(f"List {list_id} was not found", {"resource": "list", "id": str(list_id)})
     return task_list

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound
+from polytask.core.ids import storable_key
 from polytask.core.query.fields import Choice, Field, Moment, Number, Ref, Registry, Text
 from polytask.domain.tasks.schemas import PRIORITIES, TASK_STATUSES
 from polytask.domain.workspaces.access import in_visible_workspace, require_allowed_address, visible_workspace_ids
@@ -114,6 +115,8 @@ _TASK_FOR = (
 
 def fetch_task_for(session: Session, actor: Actor, task_id: int) -> tuple[Task, Membership]:
     """The task and the actor's membership in its workspace, in one query; else NotFound."""
+    if not storable_key(task_id):
+        raise NotFound.of("task", task_id)
     # A bound credential's workspace, or 0 (no workspace has id 0) for "any".
     params = {"task_id": task_id, "user_id": actor.user_id, "bound": actor.workspace_id or 0}
     row = session.execute(_TASK_FOR, params).first()
