@@ -117,6 +117,9 @@ def main() -> int:
     parser.add_argument("--lane", action="store_true", help="leave the read lane on (default: off)")
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="print the N costliest functions of each row (needs yappi)"
+    )
+    parser.add_argument(
         "--server-env", action="append", default=[], metavar="NAME=VALUE", help="a POLYTASK_ setting (repeatable)"
     )
     args = parser.parse_args()
@@ -182,6 +185,8 @@ async def measure(args: argparse.Namespace, key: str) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     async with app.router.lifespan_context(app):
         status, body = await asgi_call(app, Call("me", "GET", "/v1/me"), bearer)
+        if status != 200:
+            sys.exit(f"/v1/me: {status} {body[:500]!r}")
         email = json.loads(body)["data"]["attributes"]["email"]
         basic = base64.b64encode(f"{email}:{key}".encode()).decode()
         basic_headers = [(b"authorization", f"Basic {basic}".encode())]
@@ -238,12 +243,27 @@ async def measure(args: argparse.Namespace, key: str) -> list[dict[str, Any]]:
             gc_before = sum(s["collections"] for s in gc.get_stats())
             statements = 0
             in_gc[0] = 0.0
+            if args.profile:
+                import yappi
+
+                yappi.set_clock_type("cpu")
+                yappi.clear_stats()
+                yappi.start(builtins=False, profile_threads=True)
             cpu0, wall0 = time.process_time(), time.perf_counter()
             statuses = set()
             for c in calls:
                 status, _ = await asgi_call(app, c, headers)
                 statuses.add(status)
             cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            if args.profile:
+                yappi.stop()
+                print(f"--- {call.name}: the {args.profile} costliest functions (inclusive CPU ms per request)")
+                stats = yappi.get_func_stats()
+                stats.sort(os.environ.get("PROFILE_SORT", "ttot"), "desc")
+                for f in list(stats)[: args.profile]:
+                    where = f"{Path(f.module).name}:{f.lineno}"
+                    own = f.tsub / args.requests * 1000
+                    print(f"  {f.ttot / args.requests * 1000:7.3f} (own {own:6.3f})  {f.name}  {where}")
             gcs = sum(s["collections"] for s in gc.get_stats()) - gc_before
             n = args.requests
             results.append(

@@ -21,7 +21,9 @@ from polytask.api.conditional import ConditionalMiddleware
 from polytask.api.csrf import CsrfMiddleware
 from polytask.api.idempotency import IdempotencyMiddleware
 from polytask.api.inputguard import InputGuardMiddleware
+from polytask.api.kernel.routeindex import index_routes
 from polytask.api.kernel.surface import SurfaceMiddleware, surface_of
+from polytask.api.kernel.units import close_gates
 from polytask.api.middleware import RequestIdMiddleware
 from polytask.api.oauth import endpoints as oauth_endpoints
 from polytask.api.oauth import pages as oauth_pages
@@ -279,6 +281,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if dispatcher is not None:
                 await dispatcher.stop()
             event_bus.stop()
+            close_gates(_app.state)
 
     app = FastAPI(
         lifespan=lifespan,
@@ -373,6 +376,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app, taskforce_openapi.DOCS_PATH, taskforce_openapi.OPENAPI_PATH, "Polytask — Taskforce API v1"
     )
     _refuse_methods_of_shadowed_templates(app)
+    index_routes(app)
     return app
 
 

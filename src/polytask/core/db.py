@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -320,6 +322,12 @@ class Database:
         driver.execute(f"PRAGMA busy_timeout={max(1, int(budget_ms))}")
         return LoopReader(driver, budget_ms, owner=pooled)
 
+    def loop_units(self, budget_ms: float) -> LoopUnits | None:
+        """SQLite only: read units for the event loop's thread (see LoopUnits)."""
+        if not self.is_sqlite or budget_ms <= 0:
+            return None
+        return LoopUnits(self.engine, budget_ms)
+
     def ping(self) -> None:
         """Raise if the database does not answer a trivial query."""
         with self.engine.connect() as conn:
@@ -403,3 +411,77 @@ class LoopReader:
             self._owner.close()
         else:
             self._conn.close()
+
+
+def _too_slow(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc))
+    return "interrupted" in text or "locked" in text or "busy" in text
+
+
+class LoopUnits:
+    """SQLite: read units of work run on the event loop's own thread, without a thread hop.
+
+    A read of a WAL database by key or index takes tens of microseconds; handing it to a
+    worker thread and back costs more than that. The loop owns one connection (never
+    returned to the pool) and runs each read unit in a read transaction on it, one at a time
+    (a unit never awaits). A statement still running `budget_ms` after the unit began is
+    interrupted through SQLite's progress handler, and so is a wait for a lock (the
+    connection's busy timeout is the same budget): `unit()` then raises ReadTooSlow, having
+    written nothing, and the caller runs the unit again on a worker thread. Only the thread
+    that first used it may use it; any other thread gets None from `unit_here()`.
+    """
+
+    def __init__(self, engine: Engine, budget_ms: float) -> None:
+        self._engine = engine
+        self._budget = budget_ms / 1000
+        self._budget_ms = budget_ms
+        self._deadline = float("inf")
+        self._conn: Connection | None = None
+        self._thread: int | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    def _over_budget(self) -> int:
+        return 1 if time.perf_counter() > self._deadline else 0
+
+    def usable_here(self) -> bool:
+        """Whether this thread owns (or may take) the loop's connection."""
+        here = threading.get_ident()
+        if self._thread is None:
+            self._thread = here
+        return self._thread == here
+
+    def _sessionmaker(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            conn = self._engine.connect().execution_options(**{READONLY_OPTION: True})
+            driver: Any = conn.connection.driver_connection
+            driver.set_progress_handler(self._over_budget, 1000)
+            driver.execute(f"PRAGMA busy_timeout={max(1, int(self._budget_ms))}")
+            self._conn = conn
+            self._sessions = sessionmaker(
+                bind=conn, expire_on_commit=False, autoflush=True, info={_READONLY_INFO: True}
+            )
+            _bind_info_to_savepoints(self._sessions)
+        return self._sessions
+
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        """A read session on the loop's connection; ReadTooSlow if it ran past its budget."""
+        session = self._sessionmaker()()
+        self._deadline = time.perf_counter() + self._budget
+        try:
+            yield session
+        except (DBAPIError, sqlite3.OperationalError) as exc:
+            # Through the ORM the driver's error arrives wrapped; prepared statements
+            # (core/statements.py) run on the driver and raise it as it is.
+            if _too_slow(exc):
+                raise ReadTooSlow() from exc
+            raise
+        finally:
+            self._deadline = float("inf")  # the ROLLBACK itself must not be interrupted
+            session.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+            self._sessions = None

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     db_threads: int = Field(
         default=16, ge=1, description="Worker threads running requests' database work; the pool matches it."
     )
+    loop_read_budget_ms: float = Field(
+        default=5.0,
+        ge=0,
+        description="SQLite: read units run on the event loop; one still reading after this is interrupted "
+        "and run on a worker thread. 0: always a worker thread.",
+    )
     read_lane: bool = Field(
         default=True, description="Serve plain task reads through the read lane (api/v1/readlane.py)."
     )

@@ -1,4 +1,5 @@
-"""The read lane (api/v1/readlane.py): what it answers is what the routes answer, byte for byte,
+"""The read lane (api/v1/readlane.py) serves plain pages of a project's tasks (one task is the
+route's, read by prepared statements): what it answers is what the routes answer, byte for byte,
 and whatever it is unsure of (errors, other credentials, other parameters) the routes answer.
 
 Two apps over the same database: one with the lane (the default), one without it. Each test
@@ -140,21 +141,30 @@ def world(client: httpx.Client, db: Database) -> dict[str, Any]:
     }
 
 
-def test_one_task_is_the_routes_document(
+def test_one_task_reads_as_its_page_renders_it(
     lane: httpx.Client, route: httpx.Client, lane_app: FastAPI, world: dict[str, Any]
 ) -> None:
+    """One task is read by prepared statements (domain/tasks/queries.py read_task_for), a
+    page of them through the ORM: both render the same resource, field for field."""
     alice, project = world["alice"], world["project"]
-    body = same(lane, route, lane_app, f"/v1/tasks/{world['first']}", alice, by_lane=True)
+    page = route.get(f"/v1/projects/{project}/tasks?limit=50", headers=alice.headers).json()["data"]
+    listed = {t["id"]: t for t in page}
+    body = same(lane, route, lane_app, f"/v1/tasks/{world['first']}", alice, by_lane=False)
+    assert body["data"] == listed[world["first"]]
     attrs = body["data"]["attributes"]
     assert attrs["assignee_ids"] == [world["bob"].id, alice.id]
     assert attrs["labels"] == ["alpha", "zeta"]  # labels read back in order
     assert attrs["due_date"] == "2024-02-10T17:00:00.123456Z"
-    assert attrs["custom_fields"]["text"] == "héllo ✓"
-    second = same(lane, route, lane_app, f"/v1/projects/{project}/tasks/{world['second']}", alice, by_lane=True)
+    assert attrs["custom_fields"] == {"n": 1.5, "big": 10**15, "nested": {"z": [1, "x", None]}, "text": "héllo ✓"}
+    second = same(lane, route, lane_app, f"/v1/projects/{project}/tasks/{world['second']}", alice, by_lane=False)
+    assert second["data"] == listed[world["second"]]
     assert second["data"]["attributes"]["dependencies"] == [world["first"]]
     assert second["data"]["attributes"]["completed_by"] == world["bob"].id
     # A viewer reads too; the numeric id form is the same task.
-    same(lane, route, lane_app, f"/v1/tasks/{world['first'].split('_')[1]}", world["carol"], by_lane=True)
+    viewer = same(lane, route, lane_app, f"/v1/tasks/{world['first'].split('_')[1]}", world["carol"], by_lane=False)
+    assert viewer["data"] == listed[world["first"]]
+    for task in page:
+        assert route.get(f"/v1/tasks/{task['id']}", headers=alice.headers).json()["data"] == task
 
 
 @pytest.mark.parametrize(
@@ -236,8 +246,8 @@ def test_what_the_lane_leaves_to_the_routes(
 def test_credentials_the_lane_does_not_take(
     lane: httpx.Client, lane_app: FastAPI, world: dict[str, Any], db: Database
 ) -> None:
-    alice, first, project = world["alice"], world["first"], world["project"]
-    url = f"/v1/tasks/{first}"
+    alice, project = world["alice"], world["project"]
+    url = f"/v1/projects/{project}/tasks"
     before = stats(lane_app).served
     assert lane.get(url).status_code == 401
     assert lane.get(url, headers={"Authorization": "Bearer ptk_nothing_here"}).status_code == 401
@@ -254,7 +264,7 @@ def test_credentials_the_lane_does_not_take(
     join(db, alice, bound)
     fresh_touch(db, bound)
     assert lane.get(url, headers=bound.headers).status_code == 404
-    assert lane.get(f"/v1/projects/{project}/tasks", headers=bound.headers).status_code == 404
+    assert lane.get(f"/v1/tasks/{world['first']}", headers=bound.headers).status_code == 404
     # Revoked: 401 at once, even after the lane served the key a moment ago.
     bob = world["bob"]
     assert lane.get(url, headers=bob.headers).status_code == 200
@@ -277,12 +287,13 @@ def test_a_key_due_for_its_touch_takes_the_route(
     # Edited behind the services' back: this process's cache of verified keys must forget it.
     KEYS.clear()
     before = stats(lane_app).served
-    assert lane.get(f"/v1/tasks/{world['first']}", headers=alice.headers).status_code == 200
+    url = f"/v1/projects/{world['project']}/tasks"
+    assert lane.get(url, headers=alice.headers).status_code == 200
     assert stats(lane_app).served == before  # the route answered, and recorded the use
     with db.unit_of_work(readonly=True) as session:
         key = session.query(ApiKey).filter(ApiKey.user_id == int(alice.id.split("_")[1])).one()
         assert key.last_used_at is not None
-    assert lane.get(f"/v1/tasks/{world['first']}", headers=alice.headers).status_code == 200
+    assert lane.get(url, headers=alice.headers).status_code == 200
     assert stats(lane_app).served == before + 1
 
 
@@ -298,7 +309,7 @@ def test_an_ip_allowlist_is_the_routes_business(
     assert r.status_code == 200, r.text
     fresh_touch(db, alice)
     before = stats(lane_app).served
-    url = f"/v1/tasks/{world['first']}"
+    url = f"/v1/projects/{world['project']}/tasks"
     assert lane.get(url, headers=alice.headers).status_code == 200
     # From another loopback address (the server sees 127.0.0.2): refused, with the reason.
     transport = httpx.HTTPTransport(local_address="127.0.0.2")
@@ -355,7 +366,7 @@ def test_lane_answers_count_against_the_keys_plan(
     app = create_app(settings.model_copy(update={"rate_plans": PLANS, "rate_limit_concurrency": 0}), db)
     with serve_app(app) as url, httpx.Client(base_url=url, timeout=30) as c:
         auth = {"Authorization": f"Bearer {small}"}
-        responses = [c.get(f"/v1/tasks/{world['first']}", headers=auth) for _ in range(4)]
+        responses = [c.get(f"/v1/projects/{world['project']}/tasks", headers=auth) for _ in range(4)]
         assert [r.status_code for r in responses] == [200, 200, 200, 429]
         assert [r.headers["x-ratelimit-limit"] for r in responses] == ["3"] * 4
         assert [r.headers["x-ratelimit-remaining"] for r in responses] == ["2", "1", "0", "0"]

@@ -4,7 +4,9 @@
   pool while one of them holds the write lock;
 - on SQLite, writers of this process queue on an asyncio lock before taking a thread, so
   waiting writers cost no thread at all (other processes still wait on the busy timeout);
-- an atomic /v1/batch shares ONE unit between its operations (SharedUnit).
+- an atomic /v1/batch shares ONE unit between its operations (SharedUnit);
+- on SQLite, read units run on the event loop's thread first, within a time budget, and on
+  a worker thread only when they overrun it (core/db.py LoopUnits).
 
 Authenticated units are api/deps.py's `run_unit`; this module knows no credentials.
 """
@@ -20,26 +22,58 @@ import anyio.to_thread
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from polytask.core.db import Database, HeldUnit
+from polytask.core.db import Database, HeldUnit, LoopUnits, ReadTooSlow
 
 R = TypeVar("R")
+
+# After a read overruns the loop's budget, its route's next reads skip the loop (each try
+# that overruns costs the work done until then); the table is bounded by the routes.
+_THREADED_AFTER_OVERRUN = 200
+_MAX_THREADED_ROUTES = 1024
 
 
 class _Gates:
     """Per-app concurrency controls, created lazily inside the running event loop."""
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, loop_units: LoopUnits | None) -> None:
         self.threads = anyio.CapacityLimiter(threads)
         self.sqlite_writer = anyio.Lock()
+        # SQLite: read units run on the event loop first (core/db.py LoopUnits).
+        self.loop_units = loop_units
+        # Routes whose reads overran the loop's budget: how many more go straight to a thread.
+        self._threaded: dict[Any, int] = {}
+
+    def loop_suits(self, route: Any) -> bool:
+        left = self._threaded.get(route)
+        if left is None:
+            return True
+        if left <= 1:
+            del self._threaded[route]
+        else:
+            self._threaded[route] = left - 1
+        return False
+
+    def overran(self, route: Any) -> None:
+        if len(self._threaded) < _MAX_THREADED_ROUTES:
+            self._threaded[route] = _THREADED_AFTER_OVERRUN
 
 
 def _gates(request: Request) -> _Gates:
     state = request.app.state
     gates: _Gates | None = getattr(state, "unit_gates", None)
     if gates is None:
-        gates = _Gates(state.settings.db_threads)
+        db: Database = state.db
+        gates = _Gates(state.settings.db_threads, db.loop_units(state.settings.loop_read_budget_ms))
         state.unit_gates = gates
     return gates
+
+
+def close_gates(state: Any) -> None:
+    """Release what the gates hold (the loop's SQLite connection); at the app's shutdown."""
+    gates: _Gates | None = getattr(state, "unit_gates", None)
+    if gates is not None and gates.loop_units is not None:
+        gates.loop_units.close()
+    state.unit_gates = None
 
 
 def thread_limiter(request: Request) -> anyio.CapacityLimiter:
@@ -58,6 +92,18 @@ async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: b
         return await shared.run(work)
     db: Database = request.app.state.db
     gates = _gates(request)
+    loop = gates.loop_units
+    if readonly and loop is not None and loop.usable_here():
+        found = request.scope.get("route")
+        route = id(found) if found is not None else request.url.path
+        if gates.loop_suits(route):
+            try:
+                with loop.unit() as session:
+                    return work(session)
+            except ReadTooSlow:
+                # Interrupted having written nothing: run it again on a worker thread, and
+                # send this route's next reads there directly for a while.
+                gates.overran(route)
 
     def in_thread() -> R:
         with db.unit_of_work(readonly=readonly) as session:

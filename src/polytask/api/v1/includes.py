@@ -16,6 +16,7 @@ from polytask.domain.members.service import list_members
 from polytask.domain.projects import service as projects
 from polytask.domain.tasks import service as tasks
 from polytask.domain.tasks.queries import TaskFilter, TaskView
+from polytask.domain.tasks.records import TaskRecordView
 from polytask.domain.workspaces.service import get_workspace_for
 
 # Included collections are capped so one request can't pull a whole workspace.
@@ -51,7 +52,9 @@ def check_scopes(actor: Actor, include: tuple[str, ...], kinds: dict[str, str]) 
         require_scope(actor, SCOPE_OF_TYPE[kinds[name]])
 
 
-def for_tasks(session: Session, actor: Actor, views: list[TaskView], include: tuple[str, ...]) -> list[Resource]:
+def for_tasks(
+    session: Session, actor: Actor, views: Sequence[TaskView | TaskRecordView], include: tuple[str, ...]
+) -> list[Resource]:
     check_scopes(actor, include, TASK_INCLUDES)
     out: list[Resource] = []
     if "project" in include:

@@ -1,11 +1,11 @@
-"""The read lane: GET one task and GET a page of a project's tasks, without the framework's
-routing, a worker thread or the ORM, when the request is plain enough to be sure of the answer.
+"""The read lane: GET a page of a project's tasks without the framework's routing, a worker
+thread or the ORM, when the request is plain enough to be sure of the answer. (One task is
+no longer the lane's: its route reads it by prepared statements, as fast; the page is next,
+once the list pipeline renders records.)
 
 Requests it serves (anything else, and any doubt, goes on to the routes in api/v1/tasks.py):
-
-- `GET /v1/tasks/{id}` and `GET /v1/projects/{project_id}/tasks/{id}` without parameters;
-- `GET /v1/projects/{project_id}/tasks` with nothing but `limit`/`offset`, `page`/`per_page`
-  and a `sort` on the task's own fields;
+`GET /v1/projects/{project_id}/tasks` with nothing but `limit`/`offset`, `page`/`per_page`
+and a `sort` on the task's own fields;
 
 with `Authorization: Bearer` and an API key. The lane never answers with an error: a bad
 parameter, an unknown or invisible id, an invalid, revoked or scope-less key all fall
@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from polytask.api.kernel.units import SHARED_UNIT, thread_limiter
 from polytask.api.v1 import resources
-from polytask.api.v1.documents import JSONAPIResponse, document, list_document
+from polytask.api.v1.documents import JSONAPIResponse, list_document
 from polytask.api.v1.params import page_request
 from polytask.core.actor import Actor
 from polytask.core.db import Database, LoopReader, ReadTooSlow
@@ -49,7 +49,6 @@ from polytask.domain.tasks.reads import TaskReads
 log = logging.getLogger("polytask.api.readlane")
 
 _SCOPE = "tasks:read"
-_SHOW = re.compile(r"^/v1/(?:projects/([^/]+)/)?tasks/([^/]+)$")
 _LIST = re.compile(r"^/v1/projects/([^/]+)/tasks$")
 _LIST_PARAMS = frozenset({"limit", "offset", "page", "per_page", "sort"})
 
@@ -94,16 +93,6 @@ class ReadLaneMiddleware:
             return None
         client = scope.get("client")
         client_ip = client[0] if client else None
-        if (m := _SHOW.match(path)) is not None:
-            if scope["query_string"]:
-                return None
-            project_id = None
-            if m.group(1) is not None and (project_id := parse_id("project", m.group(1))) is None:
-                return None
-            task_id = parse_id("task", m.group(2))
-            if task_id is None:
-                return None
-            return await self._run(scope, lambda conn: self._show(conn, scope, raw, client_ip, task_id, project_id))
         if (m := _LIST.match(path)) is not None:
             project_id = parse_id("project", m.group(1))
             if project_id is None:
@@ -151,15 +140,6 @@ class ReadLaneMiddleware:
             # The rate limiter learns the credential's plan from the actor, as after a route.
             scope.setdefault("state", {})["actor"] = actor
         return actor
-
-    def _show(
-        self, conn: Any, scope: Scope, raw: str, client_ip: str | None, task_id: int, project_id: int | None
-    ) -> Response | None:
-        actor = self._actor(conn, scope, raw, client_ip)
-        if actor is None:
-            return None
-        view = self.reads.task_for(conn, actor, task_id, project_id)
-        return None if view is None else document(resources.task(view))
 
     def _list(
         self, conn: Any, scope: Scope, raw: str, client_ip: str | None, project_id: int, params: QueryParams

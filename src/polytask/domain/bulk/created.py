@@ -19,8 +19,7 @@ from polytask.core.clock import isoformat, utcnow
 from polytask.domain.bulk.writer import RowWriter
 from polytask.domain.events.catalog import declared
 from polytask.domain.events.service import jsonable, track_inserted_event_ids
-from polytask.domain.tasks.queries import TaskRelations
-from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView
+from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
 from polytask.domain.tasks.rules import SCALAR_FIELDS, next_position
 from polytask.domain.tasks.schemas import TaskCreate
 from polytask.models import Project

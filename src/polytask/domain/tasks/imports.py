@@ -12,7 +12,7 @@ from polytask.core.clock import utcnow
 from polytask.domain.events.catalog import declared
 from polytask.domain.events.service import track_inserted_event_ids
 from polytask.domain.projects.service import get_project_for
-from polytask.domain.tasks.queries import TaskRelations
+from polytask.domain.tasks.records import TaskRelations
 from polytask.domain.tasks.rules import next_position, task_snapshot
 from polytask.domain.workspaces.access import membership_for, require_write
 from polytask.models import Event, Task, TaskAssignee, TaskLabel

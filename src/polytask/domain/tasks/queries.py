@@ -4,17 +4,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, String, and_, bindparam, case, cast, literal, or_, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound
 from polytask.core.ids import storable_key
 from polytask.core.query.fields import Choice, Field, Moment, Number, Ref, Registry, Text
+from polytask.core.statements import Prepared
+from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
 from polytask.domain.tasks.schemas import PRIORITIES, TASK_STATUSES
 from polytask.domain.workspaces.access import in_visible_workspace, require_allowed_address, visible_workspace_ids
 from polytask.models import Membership, Task, TaskAssignee, TaskDependency, TaskLabel
@@ -87,13 +102,6 @@ TASK_FIELDS = Registry.of(
 
 
 @dataclass(slots=True)
-class TaskRelations:
-    assignee_ids: list[int] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)
-    dependency_ids: list[int] = field(default_factory=list)
-
-
-@dataclass(slots=True)
 class TaskView:
     """A task with the relations every surface renders."""
 
@@ -102,24 +110,59 @@ class TaskView:
     role: str | None = None
 
 
-_TASK_FOR = (
-    select(Task, Membership)
-    .join(
-        Membership,
-        and_(Membership.workspace_id == Task.workspace_id, Membership.user_id == bindparam("user_id")),
+def _one_task_for(stmt: Any) -> Any:
+    """The one rule for reaching a task by id: the caller is a member of its workspace, and a
+    credential bound to a workspace (`bound`, 0 for none) reaches nothing outside it.
+    Parameters: task_id, user_id, bound. Joins the caller's membership (for its role)."""
+    return (
+        stmt.join(
+            Membership,
+            and_(
+                Membership.workspace_id == Task.workspace_id,
+                Membership.user_id == bindparam("user_id", type_=Integer),
+            ),
+        )
+        .where(Task.id == bindparam("task_id", type_=Integer))
+        .where(or_(bindparam("bound", type_=Integer) == 0, Task.workspace_id == bindparam("bound", type_=Integer)))
     )
-    .where(Task.id == bindparam("task_id"))
-    .where(or_(bindparam("bound") == 0, Task.workspace_id == bindparam("bound")))
-)
+
+
+_TASK_FOR = _one_task_for(select(Task, Membership))
+_TASK_READ = Prepared(_one_task_for(select(*(getattr(Task, name) for name in TASK_COLUMNS), Membership.role)))
+
+
+def _access(actor: Actor, task_id: int) -> dict[str, int]:
+    if not storable_key(task_id):
+        raise NotFound.of("task", task_id)
+    # A bound credential's workspace, or 0 (no workspace has id 0) for "any".
+    return {"task_id": task_id, "user_id": actor.user_id, "bound": actor.workspace_id or 0}
+
+
+def read_task_for(session: Session, actor: Actor, task_id: int, *, project_id: int | None = None) -> TaskRecordView:
+    """The task with its relations and the actor's role, as a record read by prepared
+    statements (core/statements.py); NotFound when invisible or not in `project_id`.
+    For reading and rendering; a change goes through `fetch_task_for`'s ORM object."""
+    rows = _TASK_READ.rows(session, _access(actor, task_id))
+    if not rows:
+        raise NotFound.of("task", task_id)
+    *values, role = rows[0]
+    record = TaskRecord(*values)
+    require_allowed_address(actor, record.workspace_id)
+    if project_id is not None and record.project_id != project_id:
+        raise NotFound.of("task", task_id)
+    return TaskRecordView(record, read_relations(session, [record.id])[record.id], role)
+
+
+def read_relations(session: Session, task_ids: list[int]) -> dict[int, TaskRelations]:
+    """`load_relations` through a prepared statement."""
+    if not task_ids:
+        return defaultdict(TaskRelations)
+    return group_relations(_RELATIONS_READ.rows(session, {"ids": task_ids}))
 
 
 def fetch_task_for(session: Session, actor: Actor, task_id: int) -> tuple[Task, Membership]:
     """The task and the actor's membership in its workspace, in one query; else NotFound."""
-    if not storable_key(task_id):
-        raise NotFound.of("task", task_id)
-    # A bound credential's workspace, or 0 (no workspace has id 0) for "any".
-    params = {"task_id": task_id, "user_id": actor.user_id, "bound": actor.workspace_id or 0}
-    row = session.execute(_TASK_FOR, params).first()
+    row = session.execute(_TASK_FOR, _access(actor, task_id)).first()
     if row is None:
         raise NotFound.of("task", task_id)
     require_allowed_address(actor, row[0].workspace_id)
@@ -152,6 +195,7 @@ def load_relations(session: Session, task_ids: list[int]) -> dict[int, TaskRelat
 
 # The same query for the read lane (domain/tasks/reads.py), which runs it through the driver.
 RELATIONS = _RELATIONS
+_RELATIONS_READ = Prepared(_RELATIONS, expanding="ids")
 
 
 def group_relations(rows: Iterable[Sequence[Any]]) -> dict[int, TaskRelations]:

@@ -1,16 +1,17 @@
-"""The read lane: the two hottest reads (one task; a page of a project's tasks) through the driver.
+"""The read lane: the hottest read (a page of a project's tasks) through the driver.
 
-The ORM path (service.get_task_for / list_tasks_for) answers every request; this module
+The ORM path (service.list_tasks_for) answers every request; this module
 answers the plainest of them faster, with the same rules and the same statements' meaning:
 
 - the credential is an API key, checked by `api_keys.service.check_key`, the function the
   ORM path uses, on the row of the same statement (`KEY_BY_PREFIX`);
-- a task or project is visible when the key's user is a member of its workspace and the key
-  is not bound to another workspace (`queries._TASK_FOR`, `projects.get_project_for`);
+- a project is visible when the key's user is a member of its workspace and the key
+  is not bound to another workspace (`queries._one_task_for`, `projects.get_project_for`);
 - pages are ordered as `core.pagination.fetch_page` orders them, from the same registry
   (`TASK_FIELDS`), and relations come from the same `RELATIONS` query.
 
-Statements are SQLAlchemy Core, compiled once per dialect and run on the driver's cursor;
+Statements are SQLAlchemy Core, compiled once per dialect and run on the driver's cursor
+(core/statements.py);
 rows become `TaskRecord`s through the dialect's own result processors (with faster exact
 equivalents for SQLite's timestamps and JSON). Whenever the lane cannot be sure of the
 answer (another kind of credential, a key due for its "last used" touch, an IP allowlist,
@@ -20,21 +21,18 @@ None and the caller takes the ORM path, which gives the canonical answer or erro
 
 from __future__ import annotations
 
-import copy
 from collections import namedtuple
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
-import orjson
-from sqlalchemy import DateTime, Dialect, Float, Integer, and_, bindparam, exists, func, or_, select
-from sqlalchemy.sql import ColumnElement, Select
-from sqlalchemy.types import JSON, TypeEngine
+from sqlalchemy import Dialect, Integer, and_, bindparam, func, or_, select
+from sqlalchemy.sql import Select
 
 from polytask.core.actor import Actor
 from polytask.core.errors import AuthenticationFailed, DomainError
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.scopes import require_scope
+from polytask.core.statements import Compiled, convert_row, converters, positional
 from polytask.domain.api_keys.service import KEY_BY_PREFIX, Authenticated, check_key, parse_key_prefix
 from polytask.domain.tasks.queries import RELATIONS, TASK_FIELDS, group_relations
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView
@@ -43,13 +41,6 @@ from polytask.models import Event, Membership, Project, Task
 Convert = Callable[[Any], Any]
 
 _TASK_SELECT = [getattr(Task, name) for name in TASK_COLUMNS]
-_VISIBLE = (
-    exists()
-    .where(Membership.workspace_id == Task.workspace_id)
-    .where(Membership.user_id == bindparam("user_id", type_=Integer))
-)
-_BOUND = or_(bindparam("bound", type_=Integer) == 0, Task.workspace_id == bindparam("bound", type_=Integer))
-_TASK_BY_ID = select(*_TASK_SELECT).where(Task.id == bindparam("task_id", type_=Integer)).where(_VISIBLE, _BOUND)
 _USER = bindparam("user_id", type_=Integer)
 _PROJECT_VISIBLE = (
     select(Project.workspace_id)
@@ -94,135 +85,22 @@ LANE_SORTS = frozenset(
 _MAX_SORT_KEYS = 3
 
 
-class _Compiled:
-    """A statement compiled for one dialect, run on a driver cursor."""
-
-    def __init__(self, stmt: Any, dialect: Dialect, expand: dict[str, int] | None = None) -> None:
-        constants = stmt.compile(dialect=dialect).construct_params(_check=False)
-        if expand:
-            sample = {name: list(range(size)) for name, size in expand.items()}
-            compiled = stmt.params(**sample).compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        else:
-            compiled = stmt.compile(dialect=dialect)
-        self.sql = str(compiled)
-        if not compiled.positional:
-            raise ValueError("the read lane compiles for positional placeholders")
-        names: list[str] = list(compiled.positiontup or [])
-        # Each placeholder: a constant of the statement, a named value, or item k of a list.
-        self._slots: list[tuple[str, Any]] = []
-        for name in names:
-            base, _, index = name.rpartition("_")
-            if expand and base in expand and index.isdigit():
-                self._slots.append((base, int(index) - 1))
-            elif name in constants and constants[name] is not None:
-                self._slots.append(("=", constants[name]))
-            else:
-                self._slots.append((name, None))
-
-    def params(self, values: dict[str, Any]) -> Any:
-        out = []
-        for name, extra in self._slots:
-            if name == "=":
-                out.append(extra)
-            elif extra is None:
-                out.append(values[name])
-            else:
-                out.append(values[name][extra])
-        return tuple(out)
-
-    def rows(self, conn: Any, values: dict[str, Any]) -> list[Any]:
-        cursor = conn.cursor()
-        try:
-            cursor.execute(self.sql, self.params(values))
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
-
-
-def _processor(type_: TypeEngine[Any], dialect: Dialect) -> Convert | None:
-    if isinstance(type_, Float) and not type_.asdecimal:
-        # Every driver hands back a float for a float column; the processor would only ask
-        # for the column's type code, which is known when a cursor has run, not here.
-        return None
-    impl = type_.dialect_impl(dialect)
-    proc: Convert | None = impl.result_processor(dialect, None)
-    return proc
-
-
-def _sqlite_datetime(fallback: Convert | None) -> Convert:
-    """SQLite stores `YYYY-MM-DD HH:MM:SS.ffffff`; fromisoformat reads it exactly as
-    SQLAlchemy's processor does (naive), and anything else goes to that processor."""
-
-    def convert(value: Any) -> Any:
-        if value is None:
-            return None
-        if type(value) is str and len(value) == 26:
-            return datetime.fromisoformat(value)
-        return fallback(value) if fallback else value
-
-    return convert
-
-
-def _sqlite_json(fallback: Convert | None) -> Convert:
-    """orjson reads standard JSON as json.loads does; the rest (NaN, huge integers) goes to
-    the dialect's own deserializer."""
-
-    def convert(value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return fallback(value) if fallback else value
-
-    return convert
-
-
-def _converters(columns: Sequence[ColumnElement[Any]], dialect: Dialect) -> list[tuple[int, Convert]]:
-    """(column index, converter) for the columns whose driver values need converting."""
-    out: list[tuple[int, Convert]] = []
-    for index, col in enumerate(columns):
-        proc = _processor(col.type, dialect)
-        if dialect.name == "sqlite" and isinstance(col.type, DateTime):
-            proc = _sqlite_datetime(proc)
-        elif dialect.name == "sqlite" and isinstance(col.type, JSON):
-            proc = _sqlite_json(proc)
-        if proc is not None:
-            out.append((index, proc))
-    return out
-
-
-def _convert(row: Sequence[Any], converters: list[tuple[int, Convert]]) -> list[Any]:
-    values = list(row)
-    for index, convert in converters:
-        value = values[index]
-        if value is not None:
-            values[index] = convert(value)
-    return values
-
-
 class TaskReads:
     """The lane's statements for one dialect; see the module's docstring."""
 
     def __init__(self, dialect: Dialect) -> None:
-        if not dialect.positional:
-            # Compile for positional placeholders (psycopg takes `%s` as well as `%(name)s`):
-            # a tuple of values is the cheapest thing to hand the driver.
-            dialect = copy.copy(dialect)
-            dialect.paramstyle = "format"
-            dialect.positional = True
+        dialect = positional(dialect)
         self.dialect = dialect
-        self._key = _Compiled(KEY_BY_PREFIX, dialect)
+        self._key = Compiled(KEY_BY_PREFIX, dialect)
         key_columns = list(KEY_BY_PREFIX.selected_columns)
         self._key_row = namedtuple("_KeyRow", [c.key for c in key_columns])  # type: ignore[misc]
-        self._key_converters = _converters(key_columns, dialect)
-        self._task = _Compiled(_TASK_BY_ID, dialect)
-        self._task_converters = _converters(_TASK_SELECT, dialect)
-        self._relations: dict[int, _Compiled] = {}
-        self._project = _Compiled(_PROJECT_VISIBLE, dialect)
-        self._count = _Compiled(select(func.count()).select_from(_PROJECT_COUNT.subquery()), dialect)
-        self._pages: dict[tuple[SortKey, ...], _Compiled] = {}
-        self._stamp = _Compiled(_WORKSPACE_STAMP, dialect)
+        self._key_converters = converters(key_columns, dialect)
+        self._task_converters = converters(_TASK_SELECT, dialect)
+        self._relations: dict[int, Compiled] = {}
+        self._project = Compiled(_PROJECT_VISIBLE, dialect)
+        self._count = Compiled(select(func.count()).select_from(_PROJECT_COUNT.subquery()), dialect)
+        self._pages: dict[tuple[SortKey, ...], Compiled] = {}
+        self._stamp = Compiled(_WORKSPACE_STAMP, dialect)
 
     # --- credentials ---------------------------------------------------------------------------
 
@@ -235,7 +113,7 @@ class TaskReads:
         found = self._key.rows(conn, {"prefix": prefix})
         if not found:
             return None
-        key: Any = self._key_row(*_convert(found[0], self._key_converters))
+        key: Any = self._key_row(*convert_row(found[0], self._key_converters))
         if key.allowlisted:
             return None
         try:
@@ -244,18 +122,6 @@ class TaskReads:
         except (AuthenticationFailed, DomainError):
             return None
         return None if auth.needs_touch else auth.actor
-
-    # --- one task ------------------------------------------------------------------------------
-
-    def task_for(self, conn: Any, actor: Actor, task_id: int, project_id: int | None = None) -> TaskRecordView | None:
-        rows = self._task.rows(conn, {"task_id": task_id, "user_id": actor.user_id, "bound": actor.workspace_id or 0})
-        if not rows:
-            return None
-        record = TaskRecord(*_convert(rows[0], self._task_converters))
-        if project_id is not None and record.project_id != project_id:
-            return None
-        relations = self._relations_of(conn, [record.id])
-        return TaskRecordView(record, relations[record.id])
 
     # --- a page of a project's tasks -----------------------------------------------------------
 
@@ -290,10 +156,10 @@ class TaskReads:
         keys = tuple(sort) or (SortKey("position"),)
         stmt = self._pages.get(keys)
         if stmt is None:
-            stmt = self._pages[keys] = _Compiled(_page_statement(keys), self.dialect)
+            stmt = self._pages[keys] = Compiled(_page_statement(keys), self.dialect)
         rows = stmt.rows(conn, {**where, "limit": page.limit, "offset": page.offset})
         convert = self._task_converters
-        records = [TaskRecord(*_convert(row, convert)) for row in rows]
+        records = [TaskRecord(*convert_row(row, convert)) for row in rows]
         relations = self._relations_of(conn, [r.id for r in records])
         return PageResult([TaskRecordView(r, relations[r.id]) for r in records], total, page)
 
@@ -302,7 +168,7 @@ class TaskReads:
             return group_relations([])
         stmt = self._relations.get(len(ids))
         if stmt is None:
-            stmt = self._relations[len(ids)] = _Compiled(RELATIONS, self.dialect, expand={"ids": len(ids)})
+            stmt = self._relations[len(ids)] = Compiled(RELATIONS, self.dialect, expand={"ids": len(ids)})
         return group_relations(stmt.rows(conn, {"ids": ids}))
 
 

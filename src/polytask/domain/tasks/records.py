@@ -1,20 +1,26 @@
-"""Tasks as plain records: what bulk creates return and what the read lane fetches."""
+"""Tasks as plain records: what reads by prepared statement (queries.py) and bulk creates return."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from polytask.domain.tasks.queries import TaskRelations
+
+@dataclass(slots=True)
+class TaskRelations:
+    assignee_ids: list[int] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    dependency_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class TaskRecord:
     """A task's stored values as a plain record, read by the renderers like a Task's attributes.
 
-    Bulk creates (domain/bulk/created.py) and the read lane (domain/tasks/reads.py) use it:
-    thousands of ORM objects would cost more than the statements that produce them."""
+    Reads through prepared statements (domain/tasks/queries.py) and bulk creates
+    (domain/bulk/created.py) return it: ORM objects cost more than the statements that
+    produce them."""
 
     id: int
     workspace_id: int

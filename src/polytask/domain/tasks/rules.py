@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from polytask.core.errors import ValidationFailed
 from polytask.core.ids import parse_id
 from polytask.domain.events.service import jsonable
-from polytask.domain.tasks.queries import TaskRelations
+from polytask.domain.tasks.records import TaskRecord, TaskRelations
 from polytask.models import Membership, Section, Task, TaskDependency, User
 
 SCALAR_FIELDS = (
@@ -29,7 +29,7 @@ SCALAR_FIELDS = (
 )
 
 
-def task_snapshot(task: Task, relations: TaskRelations) -> dict[str, Any]:
+def task_snapshot(task: Task | TaskRecord, relations: TaskRelations) -> dict[str, Any]:
     snap: dict[str, Any] = {f: jsonable(getattr(task, f)) for f in SCALAR_FIELDS}
     snap.update(
         completed_at=jsonable(task.completed_at),

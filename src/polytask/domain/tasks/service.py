@@ -27,14 +27,15 @@ from polytask.domain.tasks.queries import (
     NARROWING_FIELDS,
     TASK_FIELDS,
     TaskFilter,
-    TaskRelations,
     TaskView,
     fetch_task_for,
     filtered_tasks,
     load_relations,
     narrows,
+    read_task_for,
     views_of,
 )
+from polytask.domain.tasks.records import TaskRecordView, TaskRelations
 from polytask.domain.tasks.rules import (
     check_dependencies,
     check_parent,
@@ -51,12 +52,10 @@ from polytask.models import Project, SavedView, Task, TaskAssignee, TaskDependen
 # --- lookups ---------------------------------------------------------------------------------
 
 
-def get_task_for(session: Session, actor: Actor, task_id: int, *, project_id: int | None = None) -> TaskView:
-    """The task with its relations, or NotFound (also when it isn't in `project_id`)."""
-    task, membership = fetch_task_for(session, actor, task_id)
-    if project_id is not None and task.project_id != project_id:
-        raise NotFound.of("task", task_id)
-    return TaskView(task, load_relations(session, [task.id])[task.id], membership.role)
+def get_task_for(session: Session, actor: Actor, task_id: int, *, project_id: int | None = None) -> TaskRecordView:
+    """The task with its relations, or NotFound (also when it isn't in `project_id`); a record
+    for reading and rendering (queries.read_task_for), not an ORM object to change."""
+    return read_task_for(session, actor, task_id, project_id=project_id)
 
 
 def list_tasks_for(
@@ -367,9 +366,10 @@ def move_task(session: Session, actor: Actor, *, task: Task, to_project_id: int)
 
 def delete_task(session: Session, actor: Actor, *, task_id: int, project_id: int | None = None) -> None:
     """Delete a task with its subtasks and comments; one event per deleted task."""
-    view = get_task_for(session, actor, task_id, project_id=project_id)
-    task = view.task
-    require_write(membership_for(session, actor, task.workspace_id))
+    task, membership = fetch_task_for(session, actor, task_id)
+    if project_id is not None and task.project_id != project_id:
+        raise NotFound.of("task", task_id)
+    require_write(membership)
     doomed = [task.id, *descendant_ids(session, task.id)]
     relations = load_relations(session, doomed)
     snapshots = {
@@ -413,7 +413,7 @@ def views_by_ids(session: Session, actor: Actor, task_ids: list[int]) -> list[Ta
     return views_of(session, tasks)
 
 
-def uncomplete_task(session: Session, actor: Actor, *, task_id: int) -> TaskView:
+def uncomplete_task(session: Session, actor: Actor, *, task_id: int) -> TaskView | TaskRecordView:
     """Reopen a completed task (back to pending); a no-op for an open task."""
     view = get_task_for(session, actor, task_id)
     if view.task.status != "completed":

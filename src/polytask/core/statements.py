@@ -1,0 +1,190 @@
+"""Statements built once and run on the driver: the read path without the ORM's per-call work.
+
+An ORM `session.execute(select(...))` compiles (or looks up) the statement, runs the
+events, builds a result and hydrates objects on every call: for a read by key that is
+several times the cost of the SQL itself. A `Prepared` statement is compiled once per
+dialect, for positional placeholders, and run on the session's own driver connection (the
+same transaction and snapshot as everything else in the unit); each column's value goes
+through the dialect's result processor (with exact, faster equivalents for SQLite's
+timestamps and JSON), and the rows come back as plain tuples for the caller to shape.
+
+    TASK = Prepared(select(...).where(Task.id == bindparam("task_id", type_=Integer)))
+    rows = TASK.rows(session, {"task_id": 42})
+
+Expanding IN lists (`bindparam("ids", expanding=True)`) are compiled once per list length.
+Pending ORM changes are flushed first, as an ORM execute would (autoflush), so a unit that
+wrote reads its own writes.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import DateTime, Dialect, Float
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.types import JSON, TypeEngine
+
+Convert = Callable[[Any], Any]
+
+
+def positional(dialect: Dialect) -> Dialect:
+    """The dialect, compiling for positional placeholders (a tuple is the cheapest thing to hand
+    a driver; psycopg takes `%s` as well as `%(name)s`)."""
+    if dialect.positional:
+        return dialect
+    dialect = copy.copy(dialect)
+    dialect.paramstyle = "format"
+    dialect.positional = True
+    return dialect
+
+
+class Compiled:
+    """A statement compiled for one dialect; `params` orders a dict of values as its placeholders."""
+
+    def __init__(self, stmt: Any, dialect: Dialect, expand: dict[str, int] | None = None) -> None:
+        constants = stmt.compile(dialect=dialect).construct_params(_check=False)
+        if expand:
+            sample = {name: list(range(size)) for name, size in expand.items()}
+            compiled = stmt.params(**sample).compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        else:
+            compiled = stmt.compile(dialect=dialect)
+        self.sql = str(compiled)
+        if not compiled.positional:
+            raise ValueError("prepared statements compile for positional placeholders")
+        names: list[str] = list(compiled.positiontup or [])
+        # Each placeholder: a constant of the statement, a named value, or item k of a list.
+        self._slots: list[tuple[str, Any]] = []
+        for name in names:
+            base, _, index = name.rpartition("_")
+            if expand and base in expand and index.isdigit():
+                self._slots.append((base, int(index) - 1))
+            elif name in constants and constants[name] is not None:
+                self._slots.append(("=", constants[name]))
+            else:
+                self._slots.append((name, None))
+
+    def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for name, extra in self._slots:
+            if name == "=":
+                out.append(extra)
+            elif extra is None:
+                out.append(values[name])
+            else:
+                out.append(values[name][extra])
+        return tuple(out)
+
+    def rows(self, conn: Any, values: dict[str, Any]) -> list[Any]:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(self.sql, self.params(values))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+
+def _processor(type_: TypeEngine[Any], dialect: Dialect) -> Convert | None:
+    if isinstance(type_, Float) and not type_.asdecimal:
+        # Every driver hands back a float for a float column; the processor would only ask
+        # for the column's type code, which is known when a cursor has run, not here.
+        return None
+    impl = type_.dialect_impl(dialect)
+    proc: Convert | None = impl.result_processor(dialect, None)
+    return proc
+
+
+def _sqlite_datetime(fallback: Convert | None) -> Convert:
+    """SQLite stores `YYYY-MM-DD HH:MM:SS.ffffff`; fromisoformat reads it exactly as
+    SQLAlchemy's processor does (naive), and anything else goes to that processor."""
+
+    def convert(value: Any) -> Any:
+        if type(value) is str and len(value) == 26:
+            return datetime.fromisoformat(value)
+        return fallback(value) if fallback else value
+
+    return convert
+
+
+def _sqlite_json(fallback: Convert | None) -> Convert:
+    """orjson reads standard JSON as json.loads does; the rest (NaN, huge integers) goes to
+    the dialect's own deserializer."""
+
+    def convert(value: Any) -> Any:
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return fallback(value) if fallback else value
+
+    return convert
+
+
+def converters(columns: Sequence[ColumnElement[Any]], dialect: Dialect) -> list[tuple[int, Convert]]:
+    """(column index, converter) for the columns whose driver values need converting."""
+    out: list[tuple[int, Convert]] = []
+    for index, col in enumerate(columns):
+        proc = _processor(col.type, dialect)
+        if dialect.name == "sqlite" and isinstance(col.type, DateTime):
+            proc = _sqlite_datetime(proc)
+        elif dialect.name == "sqlite" and isinstance(col.type, JSON):
+            proc = _sqlite_json(proc)
+        if proc is not None:
+            out.append((index, proc))
+    return out
+
+
+def convert_row(row: Sequence[Any], convert: list[tuple[int, Convert]]) -> list[Any]:
+    values = list(row)
+    for index, fn in convert:
+        value = values[index]
+        if value is not None:
+            values[index] = fn(value)
+    return values
+
+
+class _ForDialect:
+    __slots__ = ("compiled", "convert", "dialect")
+
+    def __init__(self, dialect: Dialect, compiled: dict[int, Compiled], convert: list[tuple[int, Convert]]) -> None:
+        self.dialect = dialect
+        self.compiled = compiled
+        self.convert = convert
+
+
+class Prepared:
+    """A SELECT compiled once per dialect (and per list length), run on a session's driver
+    connection; rows come back with every column converted as the ORM would."""
+
+    def __init__(self, stmt: Any, *, expanding: str | None = None) -> None:
+        self._stmt = stmt
+        self._expanding = expanding
+        self._by_dialect: dict[str, _ForDialect] = {}
+
+    def _for(self, dialect: Dialect) -> _ForDialect:
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            target = positional(dialect)
+            found = _ForDialect(target, {}, converters(list(self._stmt.selected_columns), target))
+            self._by_dialect[dialect.name] = found
+        return found
+
+    def _compiled(self, entry: _ForDialect, values: dict[str, Any]) -> Compiled:
+        size = len(values[self._expanding]) if self._expanding else 0
+        compiled = entry.compiled.get(size)
+        if compiled is None:
+            expand = {self._expanding: size} if self._expanding else None
+            compiled = entry.compiled[size] = Compiled(self._stmt, entry.dialect, expand)
+        return compiled
+
+    def rows(self, session: Session, values: dict[str, Any]) -> list[list[Any]]:
+        """The converted rows of the statement with `values`, in the session's transaction."""
+        session.flush()
+        conn = session.connection()
+        entry = self._for(conn.dialect)
+        found = self._compiled(entry, values).rows(conn.connection.driver_connection, values)
+        convert = entry.convert
+        return [convert_row(row, convert) for row in found]
