@@ -4,76 +4,75 @@ The router tries its routes one after another until one matches, and an included
 tries each of its own: with a few hundred routes over four surfaces, finding
 `GET /v1/tasks/{id}` cost about as much as answering it (a 404 tried them all, twice). This
 index keeps the router and its rules and only shortens the list it walks: at start-up it
-notes, for every top-level route or included router, the first two segments its paths can
-start with (a literal, or any value where the template has a parameter); a request is then
-matched against the entries that can match it, in their registration order, by the same
-router code. The subset always holds every entry that could match, in the same order, so
-the first match, 405s, trailing-slash redirects and the 404 are the ones the full list
-gives (tests/api/test_route_index.py compares both on every route).
+notes, for every top-level route or included router, the templates of its paths (their
+length and literal segments); a request is then matched against the entries that have a
+template its path fits (or its trailing-slash twin, where the router redirects), in their
+registration order, by the same router code. The subset always holds every entry that
+could match, in the same order, so the first match, 405s, redirects and the 404 are the
+ones the full list gives (tests/api/test_route_index.py compares both on every route).
 
-Subsets are kept per pair of known literals (a segment no route names counts as "any"), so
-their number is bounded by the routes, never by what clients send.
+Subsets are kept per path shape (its segments, each a literal some route names or "any"),
+at most 4,096 of them: a client inventing paths costs a fresh subset, never unbounded memory.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
-from typing import Any
 
 from fastapi import FastAPI
 from starlette.routing import BaseRoute, Mount, Router
 from starlette.types import Receive, Scope, Send
 
-_ANY = None  # a template segment with a parameter, or a request segment no route names
-Pattern = tuple[str | None, str | None]
+_ANY = None  # a request segment that no template names literally
+Key = tuple[str | None, ...]
+_MAX_KEYS = 4096
 
 
-def _pattern(path: str, *, prefix_only: bool = False) -> Pattern:
-    """The first two segments of a path template; a parameter (or a mount's subtree) matches any."""
-    parts = path.split("/")[1:3]
-    segments: list[str | None] = []
-    for part in parts:
-        segments.append(None if (not part or "{" in part) else part)
-    while len(segments) < 2:
-        segments.append(_ANY)
-    if prefix_only and len(parts) < 2:
-        # A mount at /docs matches /docs/anything: its second segment is free.
-        segments[1] = _ANY
-    return segments[0], segments[1]
+class _Template:
+    """A path template as its length and literal segments; `open` when it matches longer
+    paths too (a mount's subtree, a `{name:path}` parameter)."""
+
+    __slots__ = ("literals", "open", "size")
+
+    def __init__(self, path: str, *, mount: bool = False) -> None:
+        parts = path.rstrip("/").split("/")[1:] if mount else path.split("/")[1:]
+        self.size = len(parts)
+        self.open = mount or any(":path}" in part for part in parts)
+        self.literals = {i: part for i, part in enumerate(parts) if "{" not in part}
+
+    def may_match(self, key: Key) -> bool:
+        if len(key) != self.size and not (self.open and len(key) >= self.size):
+            return False
+        return all(key[i] == literal for i, literal in self.literals.items() if i < len(key))
 
 
-def _leaf_paths(route: BaseRoute) -> list[str] | None:
-    """The full path templates an entry of the top-level list can match, or None if unknown."""
+def _templates(route: BaseRoute) -> list[_Template] | None:
+    """The path templates an entry of the top-level list can match, or None if unknown."""
+    mount = isinstance(route, Mount)
     contexts = getattr(route, "effective_route_contexts", None)
     if callable(contexts):
-        paths: list[str] = []
+        out: list[_Template] = []
         for context in contexts():
             path = getattr(context, "path", "") or getattr(getattr(context, "starlette_route", None), "path", "")
             if not isinstance(path, str) or not path.startswith("/"):
                 return None
-            paths.append(path)
-        return paths
+            out.append(_Template(path))
+        return out
     path = getattr(route, "path", None)
-    if isinstance(path, str) and path.startswith("/"):
-        return [path]
+    if isinstance(path, str) and (path.startswith("/") or (mount and path == "")):
+        return [_Template(path or "/", mount=mount)]
     return None
 
 
 class _Entry:
-    __slots__ = ("patterns", "route")
+    __slots__ = ("route", "templates")
 
     def __init__(self, route: BaseRoute) -> None:
         self.route = route
-        paths = _leaf_paths(route)
-        mount = isinstance(route, Mount)
-        # Unknown shape: a candidate for every request.
-        self.patterns: list[Pattern] = (
-            [(_ANY, _ANY)] if paths is None else [_pattern(p, prefix_only=mount) for p in paths]
-        )
+        self.templates = _templates(route)  # None: a candidate for every request
 
-    def may_match(self, first: str | None, second: str | None) -> bool:
-        return any((p0 is None or p0 == first) and (p1 is None or p1 == second) for p0, p1 in self.patterns)
+    def may_match(self, key: Key) -> bool:
+        return self.templates is None or any(t.may_match(key) for t in self.templates)
 
 
 class RouteIndex:
@@ -83,26 +82,31 @@ class RouteIndex:
         self._router = router
         self._full = router.middleware_stack
         self._entries = [_Entry(route) for route in router.routes]
-        self._first = {p[0] for e in self._entries for p in e.patterns if p[0] is not None}
-        self._second = {p[1] for e in self._entries for p in e.patterns if p[1] is not None}
-        self._routers: dict[Pattern, Router] = {}
+        self._literals = {literal for e in self._entries for t in e.templates or () for literal in t.literals.values()}
+        self._routers: dict[tuple[Key, Key], Router] = {}
+
+    def _key(self, path: str) -> Key:
+        known = self._literals
+        return tuple(part if part in known else _ANY for part in path.split("/")[1:])
+
+    def _keys(self, path: str) -> tuple[Key, Key]:
+        """The path's key and that of its trailing-slash twin (the router redirects to it)."""
+        twin = path[:-1] if path.endswith("/") else path + "/"
+        return self._key(path), self._key(twin)
 
     def candidates(self, path: str) -> list[BaseRoute]:
-        first, second = self._key(path)
-        return [e.route for e in self._entries if e.may_match(first, second)]
+        keys = self._keys(path)
+        return [e.route for e in self._entries if e.may_match(keys[0]) or e.may_match(keys[1])]
 
-    def _key(self, path: str) -> Pattern:
-        parts = path.split("/", 3)
-        first = parts[1] if len(parts) > 1 else ""
-        second = parts[2] if len(parts) > 2 else ""
-        return (first if first in self._first else _ANY, second if second in self._second else _ANY)
-
-    def _router_for(self, key: Pattern) -> Router:
-        router = self._routers.get(key)
+    def _router_for(self, path: str) -> Router:
+        keys = self._keys(path)
+        router = self._routers.get(keys)
         if router is None:
             router = copy.copy(self._router)
-            router.routes = [e.route for e in self._entries if e.may_match(*key)]
-            self._routers[key] = router
+            router.routes = [e.route for e in self._entries if e.may_match(keys[0]) or e.may_match(keys[1])]
+            if len(self._routers) >= _MAX_KEYS:
+                self._routers.clear()  # shapes of paths clients invent: start again, bounded
+            self._routers[keys] = router
         return router
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -115,7 +119,7 @@ class RouteIndex:
             path = path[len(root) :]
         # Names resolve against every route (request.url_for), whichever subset matched.
         scope.setdefault("router", self._router)
-        await self._router_for(self._key(path)).app(scope, receive, send)
+        await self._router_for(path).app(scope, receive, send)
 
 
 def index_routes(app: FastAPI) -> RouteIndex:
@@ -124,7 +128,3 @@ def index_routes(app: FastAPI) -> RouteIndex:
     index = RouteIndex(router)
     router.middleware_stack = index
     return index
-
-
-def entries(index: RouteIndex) -> Iterable[Any]:
-    return index._entries
