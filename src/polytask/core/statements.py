@@ -49,7 +49,10 @@ class Compiled:
     def __init__(self, stmt: Any, dialect: Dialect, expand: dict[str, int] | None = None) -> None:
         constants = stmt.compile(dialect=dialect).construct_params(_check=False)
         if expand:
-            sample = {name: list(range(size)) for name, size in expand.items()}
+            # Rendering the lists' placeholders needs a value for every parameter: the
+            # others get a stand-in (they stay placeholders; `constants` says which they are).
+            sample: dict[str, Any] = {name: 0 for name, value in constants.items() if value is None}
+            sample.update({name: list(range(size)) for name, size in expand.items()})
             compiled = stmt.params(**sample).compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         else:
             compiled = stmt.compile(dialect=dialect)

@@ -81,7 +81,12 @@ class RouteIndex:
     def __init__(self, router: Router) -> None:
         self._router = router
         self._full = router.middleware_stack
-        self._entries = [_Entry(route) for route in router.routes]
+        self._build()
+
+    def _build(self) -> None:
+        routes = self._router.routes
+        self._size = len(routes)
+        self._entries = [_Entry(route) for route in routes]
         self._literals = {literal for e in self._entries for t in e.templates or () for literal in t.literals.values()}
         self._routers: dict[tuple[Key, Key], Router] = {}
 
@@ -99,6 +104,8 @@ class RouteIndex:
         return [e.route for e in self._entries if e.may_match(keys[0]) or e.may_match(keys[1])]
 
     def _router_for(self, path: str) -> Router:
+        if len(self._router.routes) != self._size:
+            self._build()  # a route added after start-up (app.get(...) on a built app)
         keys = self._keys(path)
         router = self._routers.get(keys)
         if router is None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Integer, Select, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
 from polytask.core.errors import NotFound
-from polytask.domain.lists.schemas import ListCard, TaskCard, TaskCounts
+from polytask.core.statements import Prepared
+from polytask.domain.lists.schemas import EmailLink, ListCard, TaskCard, TaskCounts
+from polytask.domain.tasks.records import TaskRecord
 from polytask.domain.workspaces.service import default_workspace_id
 from polytask.models import (
     Task,
@@ -127,36 +130,61 @@ def list_cards(session: Session, actor: Actor, lists: list[TaskList]) -> list[Li
     return [ListCard(lst, emails[lst.id], counts.get(lst.id, TaskCounts())) for lst in lists]
 
 
-def task_cards(session: Session, actor: Actor, workspace_id: int, tasks: list[Task]) -> list[TaskCard]:
-    """Everything the Taskforce task shape needs, in a fixed number of queries."""
+_USER = bindparam("user_id", type_=Integer)
+_WORKSPACE = bindparam("workspace_id", type_=Integer)
+_TASK_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+# The four things a Taskforce task card adds to the task, each for many tasks at once.
+_CARD_LISTS = Prepared(
+    select(TaskListItem.task_id, TaskListItem.list_id)
+    .where(
+        TaskListItem.task_id.in_(_TASK_IDS),
+        TaskListItem.list_id.in_(
+            select(TaskList.id).where(
+                TaskList.workspace_id == _WORKSPACE,
+                or_(
+                    TaskList.owner_id == _USER,
+                    TaskList.id.in_(select(TaskListCollaborator.list_id).where(TaskListCollaborator.user_id == _USER)),
+                ),
+            )
+        ),
+    )
+    .order_by(TaskListItem.list_id),
+    expanding="ids",
+)
+_CARD_PEOPLE = Prepared(
+    select(TaskAssignee.task_id, User.email)
+    .join(User, User.id == TaskAssignee.user_id)
+    .where(TaskAssignee.task_id.in_(_TASK_IDS))
+    .order_by(TaskAssignee.position, User.id),
+    expanding="ids",
+)
+_CARD_EMAILS = Prepared(
+    select(TaskEmailLink.task_id, TaskEmailLink.sender, TaskEmailLink.subject, TaskEmailLink.gmail_thread_id)
+    .where(TaskEmailLink.task_id.in_(_TASK_IDS))
+    .order_by(TaskEmailLink.id),
+    expanding="ids",
+)
+_CARD_SEEN = Prepared(
+    select(TaskSeen.task_id).where(TaskSeen.task_id.in_(_TASK_IDS), TaskSeen.user_id == _USER), expanding="ids"
+)
+
+
+def task_cards(session: Session, actor: Actor, workspace_id: int, tasks: Sequence[Task | TaskRecord]) -> list[TaskCard]:
+    """Everything the Taskforce task shape needs, in a fixed number of prepared statements."""
     ids = [t.id for t in tasks]
     lists: dict[int, list[int]] = defaultdict(list)
     people: dict[int, list[str]] = defaultdict(list)
-    links: dict[int, list[TaskEmailLink]] = defaultdict(list)
+    links: dict[int, list[EmailLink]] = defaultdict(list)
     seen: set[int] = set()
     if ids:
-        for task_id, list_id in session.execute(
-            select(TaskListItem.task_id, TaskListItem.list_id)
-            .where(TaskListItem.task_id.in_(ids), TaskListItem.list_id.in_(visible_list_ids(actor, workspace_id)))
-            .order_by(TaskListItem.list_id)
-        ):
+        values = {"ids": ids, "user_id": actor.user_id, "workspace_id": workspace_id}
+        for task_id, list_id in _CARD_LISTS.rows(session, values):
             lists[task_id].append(list_id)
-        for task_id, email in session.execute(
-            select(TaskAssignee.task_id, User.email)
-            .join(User, User.id == TaskAssignee.user_id)
-            .where(TaskAssignee.task_id.in_(ids))
-            .order_by(TaskAssignee.position, User.id)
-        ):
+        for task_id, email in _CARD_PEOPLE.rows(session, values):
             people[task_id].append(email)
-        for link in session.scalars(
-            select(TaskEmailLink).where(TaskEmailLink.task_id.in_(ids)).order_by(TaskEmailLink.id)
-        ):
-            links[link.task_id].append(link)
-        seen = set(
-            session.scalars(
-                select(TaskSeen.task_id).where(TaskSeen.task_id.in_(ids), TaskSeen.user_id == actor.user_id)
-            )
-        )
+        for task_id, sender, subject, thread in _CARD_EMAILS.rows(session, values):
+            links[task_id].append(EmailLink(sender, subject, thread))
+        seen = {row[0] for row in _CARD_SEEN.rows(session, values)}
     return [
         TaskCard(
             task=t,

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from polytask.models import Task, TaskEmailLink, TaskList
+from polytask.domain.tasks.records import TaskRecord
+from polytask.models import Task, TaskList
 
 
 class ListCreate(BaseModel):
@@ -47,13 +48,22 @@ class ListCard:
     counts: TaskCounts = field(default_factory=TaskCounts)
 
 
+@dataclass(frozen=True, slots=True)
+class EmailLink:
+    """An email thread linked to a task, as cards show it."""
+
+    sender: str
+    subject: str
+    gmail_thread_id: str
+
+
 @dataclass(slots=True)
 class TaskCard:
     """A task as one user sees it: their lists, its collaborators, linked emails, seen or not."""
 
-    task: Task
+    task: Task | TaskRecord
     owner: bool
     seen: bool
     list_ids: list[int] = field(default_factory=list)
     collaborator_emails: list[str] = field(default_factory=list)
-    emails: list[TaskEmailLink] = field(default_factory=list)
+    emails: list[EmailLink] = field(default_factory=list)

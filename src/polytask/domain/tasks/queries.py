@@ -142,15 +142,21 @@ def read_task_for(session: Session, actor: Actor, task_id: int, *, project_id: i
     """The task with its relations and the actor's role, as a record read by prepared
     statements (core/statements.py); NotFound when invisible or not in `project_id`.
     For reading and rendering; a change goes through `fetch_task_for`'s ORM object."""
+    record, role = read_task_record_for(session, actor, task_id)
+    if project_id is not None and record.project_id != project_id:
+        raise NotFound.of("task", task_id)
+    return TaskRecordView(record, read_relations(session, [record.id])[record.id], role)
+
+
+def read_task_record_for(session: Session, actor: Actor, task_id: int) -> tuple[TaskRecord, str]:
+    """The task's own values and the actor's role in its workspace; else NotFound."""
     rows = _TASK_READ.rows(session, _access(actor, task_id))
     if not rows:
         raise NotFound.of("task", task_id)
     *values, role = rows[0]
     record = TaskRecord(*values)
     require_allowed_address(actor, record.workspace_id)
-    if project_id is not None and record.project_id != project_id:
-        raise NotFound.of("task", task_id)
-    return TaskRecordView(record, read_relations(session, [record.id])[record.id], role)
+    return record, role
 
 
 def read_relations(session: Session, task_ids: list[int]) -> dict[int, TaskRelations]:
