@@ -88,6 +88,11 @@ class Result:
     socket_errors: int
     load: float
     lane: bool
+    # The server's memory right after the row (MB; its process and any children): resident
+    # in all, private (anonymous) and file-backed (SQLite's memory map, the code).
+    rss_mb: float = 0.0
+    anon_mb: float = 0.0
+    file_mb: float = 0.0
 
 
 @dataclass
@@ -444,7 +449,36 @@ def run_wrk(
     sys.exit(f"wrk printed no BENCH_RESULT line on {scenario.name}:\n{done.stdout}\n{done.stderr}")
 
 
-def measure(wrk: str, base: str, key: str, ids: Ids, scenario: Scenario, args: argparse.Namespace) -> Result:
+def _descendants(pid: int) -> list[int]:
+    found = [pid]
+    for child in Path("/proc").iterdir():
+        if not child.name.isdigit():
+            continue
+        try:
+            fields = (child / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.extend(_descendants(int(child.name)))
+    return found
+
+
+def memory_of(pid: int) -> tuple[float, float, float]:
+    """(resident, private, file-backed) MB of a process and its children, from /proc."""
+    totals = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
+    for proc in _descendants(pid):
+        try:
+            lines = Path(f"/proc/{proc}/status").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            name, _, value = line.partition(":")
+            if name in totals:
+                totals[name] += int(value.split()[0])
+    return totals["VmRSS"] / 1024, totals["RssAnon"] / 1024, totals["RssFile"] / 1024
+
+
+def measure(wrk: str, base: str, key: str, ids: Ids, scenario: Scenario, args: argparse.Namespace, pid: int) -> Result:
     sanity_check(base, key, ids, scenario)
     if args.warmup > 0:
         run_wrk(wrk, base, key, ids, scenario, args, args.warmup)
@@ -466,9 +500,11 @@ def measure(wrk: str, base: str, key: str, ids: Ids, scenario: Scenario, args: a
         load=load,
         lane=not scenario.server,
     )
+    result.rss_mb, result.anon_mb, result.file_mb = memory_of(pid)
     log(
         f"{scenario.name:11} {result.requests} requests, {result.rps:.0f} req/s, "
-        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms (load {load:.2f})"
+        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms (load {load:.2f}); "
+        f"server RSS {result.rss_mb:.0f} MB, private {result.anon_mb:.0f} MB"
     )
     return result
 
@@ -502,6 +538,12 @@ def measure_bulk(base: str, key: str, project: str, args: argparse.Namespace) ->
     return rate, median * 1000, load
 
 
+# The server's memory under the list load: resident in all, and its private part (the rest is
+# file-backed: code and SQLite's memory map, shared with the page cache).
+RSS_TARGET_MB = 250
+PRIVATE_TARGET_MB = 200
+
+
 def verdict(ratio: float, share: float) -> str:
     return "PASS" if ratio >= share else "MISS"
 
@@ -515,7 +557,7 @@ def print_table(run: DatabaseRun) -> bool:
     print(f"== {run.database} ({run.settings}); load average at the start {run.load_start:.2f} ==")
     header = (
         f"{'scenario':11} {'what':27} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'vs floor':>8} "
-        f"{'target':>7} {'':4} {'load':>5} {'non-2xx':>7} {'sock err':>8}"
+        f"{'target':>7} {'':4} {'load':>5} {'non-2xx':>7} {'sock err':>8} {'RSS MB':>6} {'private':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -527,7 +569,7 @@ def print_table(run: DatabaseRun) -> bool:
         mark = verdict(ratio, share) if share is not None and ratio is not None else ""
         print(
             f"{r.name:11} {r.what:27} {r.rps:7.0f} {r.p50_ms:7.1f} {r.p99_ms:7.1f} {shown:>8} "
-            f"{target:>7} {mark:4} {r.load:5.2f} {r.non_2xx:7d} {r.socket_errors:8d}"
+            f"{target:>7} {mark:4} {r.load:5.2f} {r.non_2xx:7d} {r.socket_errors:8d} {r.rss_mb:6.0f} {r.anon_mb:7.0f}"
         )
     if run.bulk_rate is not None:
         goal = BULK_TARGET[index]
@@ -535,6 +577,14 @@ def print_table(run: DatabaseRun) -> bool:
             f"{'bulk':11} {f'{run.bulk_tasks:,} tasks in one request':27} {run.bulk_rate:7.0f} tasks/s (median "
             f"{run.bulk_median_ms:.0f} ms) target {goal:,.0f}/s {verdict(run.bulk_rate, goal)} "
             f"load {run.bulk_load:.2f}"
+        )
+    if results:
+        rss = max(r.rss_mb for r in results)
+        private = max(r.anon_mb for r in results)
+        print(
+            f"{'memory':11} {'server, largest after a row':27} RSS {rss:.0f} MB (target {RSS_TARGET_MB}) "
+            f"{'PASS' if rss < RSS_TARGET_MB else 'MISS'}; private {private:.0f} MB (target {PRIVATE_TARGET_MB}) "
+            f"{'PASS' if private < PRIVATE_TARGET_MB else 'MISS'}"
         )
     print()
     for r in results:
@@ -632,7 +682,7 @@ def run_database(database: str, wrk: str, args: argparse.Namespace) -> tuple[Dat
             if settings:
                 log("restarted the server with " + ", ".join(f"{k}={v}" for k, v in settings))
             for scenario in batch:
-                run.results.append(measure(wrk, base, key, ids, scenario, args))
+                run.results.append(measure(wrk, base, key, ids, scenario, args, server.pid))
             if settings == LANE_OFF and args.bulk_rounds > 0 and "bulk" in chosen_names:
                 # Into the second project, so the rows above keep reading the first as seeded.
                 run.bulk_rate, run.bulk_median_ms, run.bulk_load = measure_bulk(base, key, ids.projects[1], args)
