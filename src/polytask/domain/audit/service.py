@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import PermissionDenied
-from polytask.core.ids import parse_id
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.listing import run_list
-from polytask.core.query.tree import conditions
+from polytask.core.query.tree import named_ids
 from polytask.domain.audit.queries import ACTIVITY_LIST, SERVER_AUDIT_LIST, WORKSPACE_AUDIT_LIST
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.workspaces.access import membership_for, require_role
@@ -30,7 +29,7 @@ def list_workspace_audit_for(
 ) -> PageResult[Event]:
     """Every event of one workspace; for its owners and admins (members 403, others 404)."""
     require_role(membership_for(session, actor, workspace_id), *AUDITORS)
-    for pk in _named(tree, "project_id", "project"):
+    for _, pk in named_ids(tree, {"project_id": "project"}):
         get_project_for(session, actor, pk, workspace_id=workspace_id)  # NotFound for a foreign one
     base = select(Event).where(Event.workspace_id == workspace_id)
     return run_list(session, WORKSPACE_AUDIT_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
@@ -62,13 +61,3 @@ def list_project_activity_for(
     project = get_project_for(session, actor, project_id)
     base = select(Event).where(Event.project_id == project.id, Event.workspace_id == project.workspace_id)
     return run_list(session, ACTIVITY_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
-
-
-def _named(tree: Node | None, field: str, kind: str) -> list[int]:
-    """Ids an equality filter on `field` names (to refuse ones the actor cannot see)."""
-    out: list[int] = []
-    for cond in conditions(tree):
-        if cond.field == field and cond.op in ("eq", "in"):
-            for raw in cond.values:
-                out.extend(pk for value in raw.split(",") if (pk := parse_id(kind, value)) is not None)
-    return out

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
-from polytask.core.ids import parse_id
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import (
@@ -27,7 +26,7 @@ from polytask.core.query.fields import (
 )
 from polytask.core.query.jsonpath import json_number, json_scalar_text
 from polytask.core.query.listing import ListSpec, run_list
-from polytask.core.query.tree import conditions
+from polytask.core.query.tree import named_ids
 from polytask.domain.events.cascade import record_project_children_deleted
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.projects.schemas import (
@@ -210,12 +209,8 @@ def list_projects_for(
 
 def _check_named_workspaces(session: Session, actor: Actor, tree: Node | None) -> None:
     """Naming a workspace the caller cannot see is a 404, as it is in a path."""
-    for cond in conditions(tree):
-        if cond.field == "workspace_id" and cond.op in ("eq", "in"):
-            for raw in cond.values:
-                for value in raw.split(","):
-                    if (pk := parse_id("workspace", value)) is not None:
-                        membership_for(session, actor, pk)
+    for _, pk in named_ids(tree, {"workspace_id": "workspace"}):
+        membership_for(session, actor, pk)
 
 
 @contextmanager

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, ValidationFailed
-from polytask.core.ids import parse_id
 from polytask.core.pagination import PageRequest, PageResult, SortKey, parse_sort
 from polytask.core.query import Node, conjunction
 from polytask.core.query.listing import run_list
-from polytask.core.query.tree import conditions
+from polytask.core.query.tree import conditions, named_ids
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import check_values, task_field_resolver
 from polytask.domain.fields.views import view_tree
@@ -101,15 +100,11 @@ def list_tasks_for(
 
 def _check_named_containers(session: Session, actor: Actor, tree: Node | None) -> None:
     """Naming a project or workspace the caller cannot see is a 404, as it is in a path."""
-    for cond in conditions(tree):
-        if cond.field not in ("project_id", "workspace_id") or cond.op not in ("eq", "in"):
-            continue
-        for raw in cond.values:
-            for value in raw.split(",") if cond.split else [raw]:
-                if cond.field == "project_id" and (pk := parse_id("project", value)) is not None:
-                    get_project_for(session, actor, pk)
-                elif cond.field == "workspace_id" and (pk := parse_id("workspace", value)) is not None:
-                    membership_for(session, actor, pk)
+    for field, pk in named_ids(tree, {"project_id": "project", "workspace_id": "workspace"}):
+        if field == "project_id":
+            get_project_for(session, actor, pk)
+        else:
+            membership_for(session, actor, pk)
 
 
 # Bulk operations compile filter objects with the same check (domain/bulk/operations.py).
