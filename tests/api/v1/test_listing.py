@@ -135,3 +135,31 @@ def test_sections_page_by_cursor_in_board_order(client: httpx.Client, db: Databa
     rest = get(client, alice, first["links"]["next"])
     assert [s["attributes"]["name"] for s in rest["data"]] == ["c"]
     assert rest["links"]["next"] is None
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "-created_at", "priority", "-due_date,name", "position"])
+def test_cursor_walks_match_offset_pages(client: httpx.Client, db: Database, sort: str) -> None:
+    """Keyset pages over NOT NULL columns (no NULLS LAST written), nullable ones and ranks
+    put the rows in the order offset pages do, ties by id."""
+    alice = make_person(db)
+    project = make_project(client, alice)
+    for i, (name, priority, due) in enumerate(
+        [("b", "high", None), ("a", "low", "2030-01-02"), ("b", None, "2030-01-01"), ("c", "high", None)] * 2
+    ):
+        fields: dict[str, Any] = {"name": name, "position": float(i % 3)}
+        if priority:
+            fields["priority"] = priority
+        if due:
+            fields["due_date"] = due
+        make_task(client, alice, project, **fields)
+    everything = get(client, alice, f"/v1/tasks?project_id={project}&sort={sort}&limit=100")
+    expected = [t["id"] for t in everything["data"]]
+    assert len(expected) == 8
+    walked: list[str] = []
+    url: str | None = f"/v1/tasks?project_id={project}&sort={sort}&limit=3&cursor="
+    while url:
+        body = get(client, alice, url)
+        walked += [t["id"] for t in body["data"]]
+        url = body["links"]["next"]
+        assert len(walked) <= 8
+    assert walked == expected

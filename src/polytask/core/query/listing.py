@@ -154,7 +154,7 @@ def after_row(terms: Sequence[OrderTerm], values: Sequence[Any], id_column: Any,
             equal: Any = term.expr.is_(None)
         else:
             beyond = term.expr < value if term.descending else term.expr > value
-            later = or_(beyond, term.expr.is_(None))
+            later = or_(beyond, term.expr.is_(None)) if _may_be_null(term.expr) else beyond
             equal = term.expr == value
         alternatives.append(and_(*prefix, later))
         prefix.append(equal)
