@@ -1,4 +1,4 @@
-"""Paging and sorting requests, independent of any surface."""
+"""Paging and sorting requests, independent of any surface (core/query/listing.py runs them)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select
 
 from polytask.core.errors import ValidationFailed
 
@@ -80,25 +79,6 @@ def parse_sort(raw: str | None, allowed: Mapping[str, Any] | None, *, param: str
     return keys
 
 
-def apply_sort(
-    stmt: AnySelect,
-    keys: Sequence[SortKey],
-    columns: Mapping[str, Any],
-    id_column: Any,
-) -> AnySelect:
-    """Order by the keys with NULLs last, and always break ties by id for a stable order."""
-    order: list[Any] = []
-    for key in keys:
-        col = columns[key.field]
-        order.append(col.desc().nulls_last() if key.descending else col.asc().nulls_last())
-    order.append(id_column.asc())
-    return stmt.order_by(*order)
-
-
-def count_of(stmt: AnySelect) -> Select[int]:
-    return select(func.count()).select_from(stmt.order_by(None).subquery())
-
-
 # --- keyset (cursor) paging ---------------------------------------------------------------------
 
 
@@ -141,46 +121,3 @@ def decode_cursor(token: str, signature: str, count: int, param: str = "cursor")
     if sig != signature or len(values) != count:
         raise ValidationFailed.field(param, "was issued for a different sort; start again without it", token)
     return values, last_id
-
-
-def after_row(terms: Sequence[OrderTerm], values: Sequence[Any], id_column: Any, last_id: int) -> ColumnElement[bool]:
-    """Rows that sort after (values, last_id) in ORDER BY terms..., id (NULLs last both ways)."""
-    alternatives: list[Any] = []
-    prefix: list[Any] = []
-    for term, value in zip(terms, values, strict=True):
-        if value is None:
-            # Nothing non-null comes after a NULL (NULLs sort last); only ties on the next keys.
-            later: Any = false()
-            equal: Any = term.expr.is_(None)
-        else:
-            beyond = term.expr < value if term.descending else term.expr > value
-            later = or_(beyond, term.expr.is_(None))
-            equal = term.expr == value
-        alternatives.append(and_(*prefix, later))
-        prefix.append(equal)
-    alternatives.append(and_(*prefix, id_column > last_id))
-    return or_(*alternatives)
-
-
-def fetch_page(
-    session: Session, stmt: AnySelect, page: PageRequest, terms: Sequence[OrderTerm], id_column: Any
-) -> tuple[list[Any], str | None]:
-    """One page of the entities `stmt` selects, ordered by `terms` then id.
-
-    Offset mode uses LIMIT/OFFSET. Cursor mode seeks past the last row of the previous page,
-    so rows inserted or deleted meanwhile never make a page repeat or skip a row.
-    """
-    order = [t.expr.desc().nulls_last() if t.descending else t.expr.asc().nulls_last() for t in terms]
-    ordered = stmt.order_by(*order, id_column.asc())
-    if page.cursor is None:
-        return list(session.scalars(ordered.limit(page.limit).offset(page.offset))), None
-    signature = ",".join(("-" if t.descending else "") + t.name for t in terms)
-    if page.cursor:
-        values, last_id = decode_cursor(page.cursor, signature, len(terms))
-        ordered = ordered.where(after_row(terms, values, id_column, last_id))
-    rows = session.execute(ordered.add_columns(*[t.expr for t in terms]).limit(page.limit + 1)).all()
-    items = [row[0] for row in rows[: page.limit]]
-    if len(rows) <= page.limit:
-        return items, None
-    last = rows[page.limit - 1]
-    return items, encode_cursor(signature, list(last[1:]), items[-1].id)

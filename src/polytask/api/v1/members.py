@@ -53,8 +53,6 @@ def list_users(
     params = request.query_params
     tree = filter_tree(params)
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
-    if page.cursor is not None:
-        raise ValidationFailed.field("cursor", "member lists page by limit/offset")
     sort = parse_sort(params.get("sort"), None)
     result = service.list_members(session, actor, workspace_id=workspace_id, page=page, sort=sort, tree=tree)
     return list_document(request, result, [resources.member(m) for m in result.items], shape=shape(params, "user", {}))

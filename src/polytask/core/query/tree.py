@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from polytask.core.ids import parse_id
 
 OPERATORS = (
     "eq",
@@ -67,3 +69,18 @@ def conditions(node: Node | None) -> Iterator[Condition]:
         return
     for child in node.children:
         yield from conditions(child)
+
+
+def named_ids(node: Node | None, kinds: Mapping[str, str]) -> list[tuple[str, int]]:
+    """(field, id) for each id an equality filter names on a field of `kinds` (field -> id
+    kind), in the tree's order: what a list checks the caller can see before answering."""
+    out: list[tuple[str, int]] = []
+    for cond in conditions(node):
+        kind = kinds.get(cond.field)
+        if kind is None or cond.op not in ("eq", "in"):
+            continue
+        for raw in cond.values:
+            for value in raw.split(",") if cond.split else [raw]:
+                if (pk := parse_id(kind, value)) is not None:
+                    out.append((cond.field, pk))
+    return out

@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, not_, or_
 
 from polytask.core.ids import PREFIXES, storable_key
+from polytask.core.pagination import SortKey
 from polytask.core.query.fields import Field, FieldType, Moment, Ref, Registry, Text
+from polytask.core.query.listing import ListSpec
 from polytask.core.query.values import Context
 from polytask.models import Event
 
@@ -90,3 +92,13 @@ SERVER_AUDIT_FIELDS = Registry.of("audit event", [*_COMMON, *_ADMIN])
 WORKSPACE_AUDIT_FIELDS = SERVER_AUDIT_FIELDS.without("workspace_id")
 # A project's activity, for anyone who reads the project: no addresses or credentials.
 ACTIVITY_FIELDS = Registry.of("activity event", _COMMON)
+
+# Newest first unless asked otherwise; ids grow with time, and the id index serves it.
+_NEWEST_FIRST = (SortKey("id", descending=True),)
+SERVER_AUDIT_LIST: ListSpec[Event] = ListSpec(
+    "server audit event", SERVER_AUDIT_FIELDS, Event.id, default_sort=_NEWEST_FIRST
+)
+WORKSPACE_AUDIT_LIST: ListSpec[Event] = ListSpec(
+    "audit event", WORKSPACE_AUDIT_FIELDS, Event.id, default_sort=_NEWEST_FIRST
+)
+ACTIVITY_LIST: ListSpec[Event] = ListSpec("activity event", ACTIVITY_FIELDS, Event.id, default_sort=_NEWEST_FIRST)

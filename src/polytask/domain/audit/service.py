@@ -6,21 +6,16 @@ newest first by default, filtered by the query engine and paged by cursor.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.clock import utcnow
 from polytask.core.errors import PermissionDenied
-from polytask.core.ids import parse_id
-from polytask.core.pagination import OrderTerm, PageRequest, PageResult, SortKey, count_of, fetch_page
+from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
-from polytask.core.query.fields import Registry, compile_tree, order_terms
-from polytask.core.query.tree import conditions
-from polytask.core.query.values import Context
-from polytask.domain.audit.queries import ACTIVITY_FIELDS, SERVER_AUDIT_FIELDS, WORKSPACE_AUDIT_FIELDS
+from polytask.core.query.listing import run_list
+from polytask.core.query.tree import named_ids
+from polytask.domain.audit.queries import ACTIVITY_LIST, SERVER_AUDIT_LIST, WORKSPACE_AUDIT_LIST
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.workspaces.access import membership_for, require_role
 from polytask.models import Event
@@ -34,10 +29,10 @@ def list_workspace_audit_for(
 ) -> PageResult[Event]:
     """Every event of one workspace; for its owners and admins (members 403, others 404)."""
     require_role(membership_for(session, actor, workspace_id), *AUDITORS)
-    for pk in _named(tree, "project_id", "project"):
+    for _, pk in named_ids(tree, {"project_id": "project"}):
         get_project_for(session, actor, pk, workspace_id=workspace_id)  # NotFound for a foreign one
-    stmt = select(Event).where(Event.workspace_id == workspace_id)
-    return _page(session, actor, stmt, WORKSPACE_AUDIT_FIELDS, page, sort, tree)
+    base = select(Event).where(Event.workspace_id == workspace_id)
+    return run_list(session, WORKSPACE_AUDIT_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
 def list_server_audit_for(
@@ -51,11 +46,11 @@ def list_server_audit_for(
             "A credential bound to one workspace cannot read the server-wide audit log; use an unbound one",
             {"workspace_id": f"workspace_{actor.workspace_id}"},
         )
-    stmt = select(Event)
+    base = select(Event)
     if actor.blocked_workspaces:
         # The admin's own workspaces that refuse the caller's address stay out, as everywhere.
-        stmt = stmt.where(or_(Event.workspace_id.is_(None), Event.workspace_id.not_in(actor.blocked_workspaces)))
-    return _page(session, actor, stmt, SERVER_AUDIT_FIELDS, page, sort, tree)
+        base = base.where(or_(Event.workspace_id.is_(None), Event.workspace_id.not_in(actor.blocked_workspaces)))
+    return run_list(session, SERVER_AUDIT_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
 def list_project_activity_for(
@@ -64,32 +59,5 @@ def list_project_activity_for(
     """The history of a project: the project itself and its tasks, sections, comments, views and
     custom fields; for anyone who can read the project."""
     project = get_project_for(session, actor, project_id)
-    stmt = select(Event).where(Event.project_id == project.id, Event.workspace_id == project.workspace_id)
-    return _page(session, actor, stmt, ACTIVITY_FIELDS, page, sort, tree)
-
-
-def _page(
-    session: Session,
-    actor: Actor,
-    stmt: Any,
-    registry: Registry,
-    page: PageRequest,
-    sort: list[SortKey],
-    tree: Node | None,
-) -> PageResult[Event]:
-    stmt = stmt.where(compile_tree(tree, registry, Context(now=utcnow(), user_id=actor.user_id)))
-    # Newest first unless asked otherwise; ids grow with time, and the id index serves it.
-    terms = order_terms(registry, sort) if sort else [OrderTerm("id", Event.id, descending=True)]
-    total = session.scalar(count_of(stmt)) if page.want_total else None
-    events, next_cursor = fetch_page(session, stmt, page, terms, Event.id)
-    return PageResult(events, total, page, next_cursor)
-
-
-def _named(tree: Node | None, field: str, kind: str) -> list[int]:
-    """Ids an equality filter on `field` names (to refuse ones the actor cannot see)."""
-    out: list[int] = []
-    for cond in conditions(tree):
-        if cond.field == field and cond.op in ("eq", "in"):
-            for raw in cond.values:
-                out.extend(pk for value in raw.split(",") if (pk := parse_id(kind, value)) is not None)
-    return out
+    base = select(Event).where(Event.project_id == project.id, Event.workspace_id == project.workspace_id)
+    return run_list(session, ACTIVITY_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)

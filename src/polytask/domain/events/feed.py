@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
+from polytask.core.pagination import PageRequest
+from polytask.core.query.fields import Field, Ref, Registry
+from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.catalog import check_pattern
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.webhooks.outbox import PayloadContext, event_data
@@ -38,6 +41,17 @@ class FeedFilter:
 class FeedItem:
     event: Event
     data: dict[str, Any]
+
+
+def _feed_items(session: Session, events: list[Event]) -> list[FeedItem]:
+    ctx = PayloadContext(session, events)
+    return [FeedItem(e, event_data(ctx, e)) for e in events]
+
+
+# Oldest first (by id, which grows with time): a reader resumes after the last id it saw.
+FEED_LIST = ListSpec(
+    "event", Registry.of("event", [Field("id", Ref("event"), expr=Event.id)]), Event.id, load=_feed_items
+)
 
 
 def parse_types(raw: str | None) -> tuple[str, ...]:
@@ -110,9 +124,8 @@ def list_events_for(
     typed = _of_types(flt.types)
     if typed is not None:
         stmt = stmt.where(typed)
-    events = list(session.scalars(stmt.order_by(Event.id).limit(limit)))
-    ctx = PayloadContext(session, events)
-    return [FeedItem(e, event_data(ctx, e)) for e in events]
+    page = PageRequest(limit=limit, offset=0, want_total=False)
+    return run_list(session, FEED_LIST, actor=actor, base=stmt, page=page).items
 
 
 def latest_event_id(session: Session) -> int:

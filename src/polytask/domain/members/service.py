@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,10 +14,10 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
 from polytask.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from polytask.core.pagination import PageRequest, PageResult, SortKey, apply_sort, count_of
+from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
-from polytask.core.query.fields import Choice, Field, Moment, Ref, Registry, Text, compile_tree, sort_columns
-from polytask.core.query.values import Context
+from polytask.core.query.fields import Choice, Field, Moment, Ref, Registry, Text
+from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.api_keys.cache import forget_verified_keys
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.members.schemas import InviteCreate, MemberUpdate
@@ -59,6 +60,16 @@ class Member:
         return self.membership.department or self.user.department
 
 
+def _members(session: Session, rows: list[Any]) -> list[Member]:
+    return [Member(user, membership) for user, membership in rows]
+
+
+MEMBER_LIST = ListSpec("member", MEMBER_FIELDS, User.id, load=_members)
+INVITE_LIST: ListSpec[Invite] = ListSpec(
+    "invite", Registry.of("invite", [Field("id", Ref("invite"), expr=Invite.id)]), Invite.id
+)
+
+
 def list_members(
     session: Session,
     actor: Actor,
@@ -70,18 +81,12 @@ def list_members(
 ) -> PageResult[Member]:
     """Members of a workspace, filtered by the query engine (`role`, `department`, `name`, ...)."""
     membership_for(session, actor, workspace_id)
-    where = compile_tree(tree, MEMBER_FIELDS, Context(now=utcnow(), user_id=actor.user_id))
-    stmt = (
+    base = (
         select(User, Membership)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.workspace_id == workspace_id, User.is_active.is_(True))
-        .where(where)
     )
-    total = session.scalar(count_of(stmt)) if page.want_total else None
-    columns = sort_columns(MEMBER_FIELDS, [k.field for k in sort])
-    stmt = apply_sort(stmt, sort, columns, User.id).limit(page.limit).offset(page.offset)
-    rows = session.execute(stmt).all()
-    return PageResult([Member(row[0], row[1]) for row in rows], total, page)
+    return run_list(session, MEMBER_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
 def get_member(session: Session, actor: Actor, *, workspace_id: int, user_id: int) -> Member:
@@ -242,12 +247,10 @@ def list_invites(
 ) -> PageResult[Invite]:
     mine = membership_for(session, actor, workspace_id)
     require_flag(mine, "manage_users")
-    stmt = select(Invite).where(Invite.workspace_id == workspace_id)
+    base = select(Invite).where(Invite.workspace_id == workspace_id)
     if status is not None:
-        stmt = stmt.where(Invite.status == status)
-    total = session.scalar(count_of(stmt)) if page.want_total else None
-    stmt = stmt.order_by(Invite.id).limit(page.limit).offset(page.offset)
-    return PageResult(list(session.scalars(stmt)), total, page)
+        base = base.where(Invite.status == status)
+    return run_list(session, INVITE_LIST, actor=actor, base=base, page=page)
 
 
 def get_invite_for(session: Session, actor: Actor, *, workspace_id: int, invite_id: int, lock: bool = False) -> Invite:

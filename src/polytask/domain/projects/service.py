@@ -10,10 +10,8 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
-from polytask.core.ids import parse_id
-from polytask.core.pagination import OrderTerm, PageRequest, PageResult, SortKey, count_of, fetch_page
+from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import (
     Choice,
@@ -21,15 +19,14 @@ from polytask.core.query.fields import (
     Field,
     Loose,
     Moment,
+    Number,
     Ref,
     Registry,
     Text,
-    compile_tree,
-    order_terms,
 )
 from polytask.core.query.jsonpath import json_number, json_scalar_text
-from polytask.core.query.tree import conditions
-from polytask.core.query.values import Context
+from polytask.core.query.listing import ListSpec, run_list
+from polytask.core.query.tree import named_ids
 from polytask.domain.events.cascade import record_project_children_deleted
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.projects.schemas import (
@@ -41,7 +38,7 @@ from polytask.domain.projects.schemas import (
     SectionUpdate,
     split_custom_fields,
 )
-from polytask.domain.search import matches, search_terms
+from polytask.domain.search import search_source
 from polytask.domain.workspaces.access import (
     membership_for,
     require_flag,
@@ -79,6 +76,16 @@ PROJECT_FIELDS_REGISTRY = Registry.of(
         Field("created_at", Moment(), expr=Project.created_at),
         Field("updated_at", Moment(), expr=Project.updated_at),
     ],
+)
+PROJECT_LIST: ListSpec[Project] = ListSpec(
+    "project", PROJECT_FIELDS_REGISTRY, Project.id, search=search_source("project")
+)
+# Sections page in board order; they take no filters.
+SECTION_LIST: ListSpec[Section] = ListSpec(
+    "section",
+    Registry.of("section", [Field("position", Number(), expr=Section.position)]),
+    Section.id,
+    default_sort=(SortKey("position"),),
 )
 
 
@@ -183,26 +190,27 @@ def list_projects_for(
     `search` matches every word in the name or description, best first unless sorted."""
     if workspace_id is not None:
         membership_for(session, actor, workspace_id)
-    registry = PROJECT_FIELDS_REGISTRY.with_custom(_project_custom(session))
-    where = compile_tree(tree, registry, Context(now=utcnow(), user_id=actor.user_id))
-    for cond in conditions(tree):
-        if cond.field == "workspace_id" and cond.op in ("eq", "in"):
-            for raw in cond.values:
-                for value in raw.split(","):
-                    if (pk := parse_id("workspace", value)) is not None:
-                        membership_for(session, actor, pk)
-    stmt = visible_projects(actor).where(where)
+    base = visible_projects(actor)
     if workspace_id is not None:
-        stmt = stmt.where(Project.workspace_id == workspace_id)
-    terms = order_terms(registry, sort)
-    if search is not None:
-        found = matches("project", session.get_bind().dialect.name, search_terms(search))
-        stmt = stmt.join(found, found.c.id == Project.id)
-        if not sort:
-            terms.insert(0, OrderTerm("_rank", found.c.score, descending=True))
-    total = session.scalar(count_of(stmt)) if page.want_total else None
-    projects, next_cursor = fetch_page(session, stmt, page, terms, Project.id)
-    return PageResult(projects, total, page, next_cursor)
+        base = base.where(Project.workspace_id == workspace_id)
+    return run_list(
+        session,
+        PROJECT_LIST,
+        actor=actor,
+        base=base,
+        page=page,
+        sort=sort,
+        tree=tree,
+        search=search,
+        custom=_project_custom(session),
+        check=lambda: _check_named_workspaces(session, actor, tree),
+    )
+
+
+def _check_named_workspaces(session: Session, actor: Actor, tree: Node | None) -> None:
+    """Naming a workspace the caller cannot see is a 404, as it is in a path."""
+    for _, pk in named_ids(tree, {"workspace_id": "workspace"}):
+        membership_for(session, actor, pk)
 
 
 @contextmanager
@@ -303,10 +311,9 @@ def list_sections(session: Session, actor: Actor, *, project_id: int) -> list[Se
 def list_sections_page(session: Session, actor: Actor, *, project_id: int, page: PageRequest) -> PageResult[Section]:
     """A project's sections in board order, one page at a time."""
     get_project_for(session, actor, project_id)
-    stmt = select(Section).where(Section.project_id == project_id)
-    total = session.scalar(count_of(stmt)) if page.want_total else None
-    stmt = stmt.order_by(Section.position, Section.id).limit(page.limit).offset(page.offset)
-    return PageResult(list(session.scalars(stmt)), total, page)
+    return run_list(
+        session, SECTION_LIST, actor=actor, base=select(Section).where(Section.project_id == project_id), page=page
+    )
 
 
 def get_section_for(session: Session, actor: Actor, *, project_id: int, section_id: int) -> Section:

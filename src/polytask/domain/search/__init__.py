@@ -9,8 +9,10 @@ highest) and combine with any filter.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlalchemy import Float, Integer, Subquery, text
+from sqlalchemy.orm import Session
 
 from polytask.core.errors import ValidationFailed
 
@@ -49,3 +51,12 @@ def matches(kind: str, dialect: str, terms: list[str]) -> Subquery:
     else:
         sql, query = _SQLITE[kind], " AND ".join(f'"{t}"*' for t in terms)
     return text(sql).bindparams(terms=query).columns(id=Integer, score=Float).subquery(f"{kind}_search")
+
+
+def search_source(kind: str) -> Callable[[Session, str], Subquery]:
+    """The search of a list declaration (core/query/listing.py): the matches for a search text."""
+
+    def matching(session: Session, raw: str) -> Subquery:
+        return matches(kind, session.get_bind().dialect.name, search_terms(raw))
+
+    return matching

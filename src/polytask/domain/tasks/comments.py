@@ -6,12 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, PermissionDenied
-from polytask.core.pagination import PageRequest, PageResult, SortKey, count_of, fetch_page
+from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
-from polytask.core.query.fields import Field, Moment, Ref, Registry, Text, compile_tree, order_terms
-from polytask.core.query.values import Context
+from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
+from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.service import record_event
 from polytask.domain.tasks.queries import fetch_task_for
 from polytask.domain.tasks.schemas import CommentCreate, CommentUpdate
@@ -28,6 +27,7 @@ COMMENT_FIELDS = Registry.of(
         Field("updated_at", Moment(), expr=Comment.updated_at),
     ],
 )
+COMMENT_LIST: ListSpec[Comment] = ListSpec("comment", COMMENT_FIELDS, Comment.id, default_sort=(SortKey("created_at"),))
 
 
 def list_comments(
@@ -41,12 +41,8 @@ def list_comments(
 ) -> PageResult[Comment]:
     """Comments on a task, oldest first unless sorted otherwise, filtered by the query engine."""
     fetch_task_for(session, actor, task_id)
-    where = compile_tree(tree, COMMENT_FIELDS, Context(now=utcnow(), user_id=actor.user_id))
-    stmt = select(Comment).where(Comment.task_id == task_id).where(where)
-    total = session.scalar(count_of(stmt)) if page.want_total else None
-    terms = order_terms(COMMENT_FIELDS, sort or [SortKey("created_at")])
-    found, next_cursor = fetch_page(session, stmt, page, terms, Comment.id)
-    return PageResult(found, total, page, next_cursor)
+    base = select(Comment).where(Comment.task_id == task_id)
+    return run_list(session, COMMENT_LIST, actor=actor, base=base, page=page, sort=sort or (), tree=tree)
 
 
 def get_comment_for(session: Session, actor: Actor, *, task_id: int, comment_id: int) -> Comment:

@@ -28,7 +28,9 @@ from polytask.core.actor import Actor
 from polytask.core.errors import NotFound
 from polytask.core.ids import storable_key
 from polytask.core.query.fields import Choice, Field, Moment, Number, Ref, Registry, Text
+from polytask.core.query.listing import ListSpec
 from polytask.core.statements import Prepared
+from polytask.domain.search import search_source
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
 from polytask.domain.tasks.schemas import PRIORITIES, TASK_STATUSES
 from polytask.domain.workspaces.access import in_visible_workspace, require_allowed_address, visible_workspace_ids
@@ -297,6 +299,11 @@ def filtered_tasks(actor: Actor, flt: TaskFilter, *, workspace_wide: bool = Fals
     if flt.updated_before is not None:
         stmt = stmt.where(Task.updated_at < flt.updated_before)
     return stmt
+
+
+# Across projects a task list is in creation order (ties by id); list_tasks_for puts one
+# project's tasks in their manual order.
+TASK_LIST = ListSpec("task", TASK_FIELDS, Task.id, search=search_source("task"), load=views_of)
 
 
 def end_of_day_bound(value: datetime) -> datetime:

@@ -11,21 +11,18 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, ValidationFailed
-from polytask.core.ids import parse_id
-from polytask.core.pagination import OrderTerm, PageRequest, PageResult, SortKey, count_of, fetch_page, parse_sort
+from polytask.core.pagination import PageRequest, PageResult, SortKey, parse_sort
 from polytask.core.query import Node, conjunction
-from polytask.core.query.fields import compile_tree, order_terms
-from polytask.core.query.tree import conditions
-from polytask.core.query.values import Context
+from polytask.core.query.listing import run_list
+from polytask.core.query.tree import conditions, named_ids
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import check_values, task_field_resolver
 from polytask.domain.fields.views import view_tree
 from polytask.domain.projects.service import get_project_and_membership, get_project_for
-from polytask.domain.search import matches, search_terms
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
     NARROWING_FIELDS,
-    TASK_FIELDS,
+    TASK_LIST,
     TaskFilter,
     TaskView,
     fetch_task_for,
@@ -81,39 +78,32 @@ def list_tasks_for(
         get_project_for(session, actor, flt.project_id)
     if flt.workspace_id is not None:
         membership_for(session, actor, flt.workspace_id)
-    registry = TASK_FIELDS.with_custom(task_field_resolver(session, actor, flt.project_id))
-    where = compile_tree(tree, registry, Context(now=utcnow(), user_id=actor.user_id))
-    _check_named_containers(session, actor, tree)
     workspace_wide = (
         search is None and not narrows(flt) and not any(c.field in NARROWING_FIELDS for c in conditions(tree))
     )
-    stmt = filtered_tasks(actor, flt, workspace_wide=workspace_wide).where(where)
-    found = None
-    if search is not None:
-        found = matches("task", session.get_bind().dialect.name, search_terms(search))
-        stmt = stmt.join(found, found.c.id == Task.id)
-    total = session.scalar(count_of(stmt)) if page.want_total else None
-    # Manual order only means something inside one project; across projects, creation order.
-    default = [SortKey("position")] if flt.project_id is not None else []
-    keys = sort or ([] if found is not None else default)
-    terms = order_terms(registry, keys)
-    if found is not None and not sort:
-        terms.insert(0, OrderTerm("_rank", found.c.score, descending=True))
-    tasks, next_cursor = fetch_page(session, stmt, page, terms, Task.id)
-    return PageResult(views_of(session, tasks), total, page, next_cursor)
+    return run_list(
+        session,
+        TASK_LIST,
+        actor=actor,
+        base=filtered_tasks(actor, flt, workspace_wide=workspace_wide),
+        page=page,
+        sort=sort,
+        tree=tree,
+        search=search,
+        custom=task_field_resolver(session, actor, flt.project_id),
+        # Manual order only means something inside one project.
+        default_sort=[SortKey("position")] if flt.project_id is not None else None,
+        check=lambda: _check_named_containers(session, actor, tree),
+    )
 
 
 def _check_named_containers(session: Session, actor: Actor, tree: Node | None) -> None:
     """Naming a project or workspace the caller cannot see is a 404, as it is in a path."""
-    for cond in conditions(tree):
-        if cond.field not in ("project_id", "workspace_id") or cond.op not in ("eq", "in"):
-            continue
-        for raw in cond.values:
-            for value in raw.split(",") if cond.split else [raw]:
-                if cond.field == "project_id" and (pk := parse_id("project", value)) is not None:
-                    get_project_for(session, actor, pk)
-                elif cond.field == "workspace_id" and (pk := parse_id("workspace", value)) is not None:
-                    membership_for(session, actor, pk)
+    for field, pk in named_ids(tree, {"project_id": "project", "workspace_id": "workspace"}):
+        if field == "project_id":
+            get_project_for(session, actor, pk)
+        else:
+            membership_for(session, actor, pk)
 
 
 # Bulk operations compile filter objects with the same check (domain/bulk/operations.py).

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
 from polytask.core.errors import Conflict, NotFound, ValidationFailed
-from polytask.core.pagination import PageRequest, PageResult, count_of
+from polytask.core.pagination import PageRequest, PageResult, SortKey
+from polytask.core.query.fields import Field, Ref, Registry
+from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events import bus
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.webhooks import signing, ssrf
@@ -115,12 +117,10 @@ def list_webhooks_for(
     if workspace_id is not None:
         _manage(session, actor, workspace_id)
     managed = visible_workspace_ids(actor).where(Membership.role.in_(MANAGERS))
-    stmt = select(Webhook).where(Webhook.workspace_id.in_(managed))
+    base = select(Webhook).where(Webhook.workspace_id.in_(managed))
     if workspace_id is not None:
-        stmt = stmt.where(Webhook.workspace_id == workspace_id)
-    total = session.scalar(count_of(stmt)) if page.want_total else None
-    items = list(session.scalars(stmt.order_by(Webhook.id).limit(page.limit).offset(page.offset)))
-    return PageResult(items, total, page)
+        base = base.where(Webhook.workspace_id == workspace_id)
+    return run_list(session, WEBHOOK_LIST, actor=actor, base=base, page=page)
 
 
 def update_webhook(
@@ -232,10 +232,8 @@ def send_test(session: Session, actor: Actor, *, webhook_id: int) -> WebhookDeli
 def list_deliveries(session: Session, actor: Actor, *, webhook_id: int, page: PageRequest) -> PageResult[DeliveryLog]:
     """The endpoint's deliveries, newest first, each with its attempts."""
     get_webhook_for(session, actor, webhook_id)
-    stmt = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
-    total = session.scalar(count_of(stmt)) if page.want_total else None
-    deliveries = list(session.scalars(stmt.order_by(WebhookDelivery.id.desc()).limit(page.limit).offset(page.offset)))
-    return PageResult(_with_attempts(session, deliveries), total, page)
+    base = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
+    return run_list(session, DELIVERY_LIST, actor=actor, base=base, page=page)
 
 
 def _with_attempts(session: Session, deliveries: list[WebhookDelivery]) -> list[DeliveryLog]:
@@ -246,6 +244,19 @@ def _with_attempts(session: Session, deliveries: list[WebhookDelivery]) -> list[
         ):
             by_delivery[attempt.delivery_id].append(attempt)
     return [DeliveryLog(d, by_delivery[d.id]) for d in deliveries]
+
+
+# Endpoints in creation order; an endpoint's deliveries newest first. Neither takes filters.
+WEBHOOK_LIST: ListSpec[Webhook] = ListSpec(
+    "webhook", Registry.of("webhook", [Field("id", Ref("webhook"), expr=Webhook.id)]), Webhook.id
+)
+DELIVERY_LIST = ListSpec(
+    "webhook delivery",
+    Registry.of("webhook delivery", [Field("id", Ref("webhook_delivery"), expr=WebhookDelivery.id)]),
+    WebhookDelivery.id,
+    default_sort=(SortKey("id", descending=True),),
+    load=_with_attempts,
+)
 
 
 def get_delivery_for(session: Session, actor: Actor, *, webhook_id: int, delivery_id: int) -> DeliveryLog:

@@ -6,12 +6,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.clock import utcnow
 from polytask.core.errors import PermissionDenied, ValidationFailed
-from polytask.core.pagination import PageRequest, PageResult, SortKey, count_of, fetch_page
+from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
-from polytask.core.query.fields import Field, Moment, Ref, Registry, Text, compile_tree, order_terms
-from polytask.core.query.values import Context
+from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
+from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.api_keys.cache import forget_verified_keys
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.workspaces.access import address_allowed, membership_for, require_role, visible_workspace_ids
@@ -30,6 +29,7 @@ WORKSPACE_FIELDS_REGISTRY = Registry.of(
         Field("updated_at", Moment(), expr=Workspace.updated_at),
     ],
 )
+WORKSPACE_LIST: ListSpec[Workspace] = ListSpec("workspace", WORKSPACE_FIELDS_REGISTRY, Workspace.id)
 
 
 def _create(session: Session, actor: Actor | None, *, owner_id: int, data: WorkspaceCreate) -> Workspace:
@@ -84,11 +84,8 @@ def list_workspaces_for(
     session: Session, actor: Actor, *, page: PageRequest, sort: list[SortKey], tree: Node | None = None
 ) -> PageResult[Workspace]:
     """Workspaces the actor belongs to, filtered by the query engine."""
-    where = compile_tree(tree, WORKSPACE_FIELDS_REGISTRY, Context(now=utcnow(), user_id=actor.user_id))
-    stmt = select(Workspace).where(Workspace.id.in_(visible_workspace_ids(actor))).where(where)
-    total = session.scalar(count_of(stmt)) if page.want_total else None
-    found, next_cursor = fetch_page(session, stmt, page, order_terms(WORKSPACE_FIELDS_REGISTRY, sort), Workspace.id)
-    return PageResult(found, total, page, next_cursor)
+    base = select(Workspace).where(Workspace.id.in_(visible_workspace_ids(actor)))
+    return run_list(session, WORKSPACE_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
 def update_workspace(session: Session, actor: Actor, *, workspace_id: int, data: WorkspaceUpdate) -> Workspace:

@@ -1,0 +1,197 @@
+"""The one list pipeline: every list of every surface is a `ListSpec` handed to `run_list`.
+
+A resource declares its list once (the query-engine registry, the id column, the default
+sort, where full-text search comes from, how a page's rows become items). `run_list` then
+filters (the query engine's tree), searches (rank order unless sorted), counts (a bare
+`count(*)`, only when asked and not already known from the page), orders (NULLs last,
+ties by id) and pages by offset or by cursor. Services bring the base statement (what the
+actor may see) and the checks that need the domain; nothing else builds a page by hand
+(tests/architecture/test_listing.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Column, ColumnElement, Select, Subquery, and_, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from polytask.core.actor import Actor
+from polytask.core.clock import utcnow
+from polytask.core.pagination import (
+    AnySelect,
+    OrderTerm,
+    PageRequest,
+    PageResult,
+    SortKey,
+    decode_cursor,
+    encode_cursor,
+)
+from polytask.core.query.fields import CustomResolver, Registry, compile_tree, order_terms
+from polytask.core.query.tree import Node
+from polytask.core.query.values import Context
+
+T = TypeVar("T")
+
+# (id, score) of the rows matching a search text; raises ValidationFailed for an unusable one.
+SearchSource = Callable[[Session, str], Subquery]
+# The leading entities of a page's rows (one entity: the entities; several: tuples) -> items.
+Loader = Callable[[Session, list[Any]], list[T]]
+
+
+def as_selected(session: Session, rows: list[Any]) -> list[Any]:
+    """The page's entities as selected (the loader of most lists)."""
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class ListSpec(Generic[T]):
+    """A list, declared: its fields, id column, default order, search source and loader."""
+
+    name: str
+    fields: Registry
+    id_column: Any
+    default_sort: tuple[SortKey, ...] = ()
+    search: SearchSource | None = None
+    load: Loader[T] = as_selected
+
+
+def run_list(
+    session: Session,
+    spec: ListSpec[T],
+    *,
+    actor: Actor | None,
+    base: AnySelect,
+    page: PageRequest,
+    sort: Sequence[SortKey] = (),
+    tree: Node | None = None,
+    search: str | None = None,
+    custom: CustomResolver | None = None,
+    default_sort: Sequence[SortKey] | None = None,
+    check: Callable[[], None] | None = None,
+) -> PageResult[T]:
+    """One page of `base` (the rows the actor may see), filtered by `tree`, matching `search`,
+    ordered by `sort` (else best match first when searching, else the default) and counted
+    when `page.want_total` asks.
+
+    `custom` resolves `custom_fields.<key>` for this call; `default_sort` replaces the spec's
+    for this call; `check` runs once the filter has compiled (access checks on what it names,
+    so a malformed filter is a 422 before a foreign id is a 404).
+    """
+    registry = spec.fields.with_custom(custom) if custom is not None else spec.fields
+    context = Context(now=utcnow(), user_id=actor.user_id if actor is not None else None)
+    stmt = base if tree is None else base.where(compile_tree(tree, registry, context))
+    if check is not None:
+        check()
+    rank: Subquery | None = None
+    if search is not None:
+        if spec.search is None:
+            raise AssertionError(f"the {spec.name} list has no search")
+        rank = spec.search(session, search)
+        stmt = stmt.join(rank, rank.c.id == spec.id_column)
+    if sort:
+        terms = order_terms(registry, sort)
+    elif rank is not None:
+        terms = [OrderTerm("_rank", rank.c.score, descending=True)]
+    else:
+        terms = order_terms(registry, spec.default_sort if default_sort is None else default_sort)
+    width = len(base.column_descriptions)
+    rows, next_cursor = _page(session, stmt, page, terms, spec.id_column, width)
+    total = _total(session, stmt, page, len(rows), more=next_cursor is not None) if page.want_total else None
+    return PageResult(spec.load(session, rows), total, page, next_cursor)
+
+
+def _total(session: Session, stmt: AnySelect, page: PageRequest, found: int, *, more: bool) -> int:
+    """The number of rows `stmt` selects, known without counting when the page holds the end:
+    an offset page that came up short (and not past the end), or a first cursor page with no next."""
+    if page.cursor is None and found < page.limit and (found > 0 or page.offset == 0):
+        return page.offset + found
+    if page.cursor == "" and not more:
+        return found
+    return int(session.scalar(count_of(stmt)) or 0)
+
+
+def count_of(stmt: AnySelect) -> Select[int]:
+    """`SELECT count(*)` over the statement's FROM and WHERE, without its ORDER BY.
+
+    Bare (no subquery around the statement) so the planner counts through an index; a
+    statement that groups, deduplicates or limits is counted as a subquery instead."""
+    unordered = stmt.order_by(None)
+    shaped = (
+        unordered._group_by_clauses
+        or unordered._having_criteria
+        or unordered._distinct
+        or unordered._limit_clause is not None
+        or unordered._offset_clause is not None
+    )
+    if shaped:
+        return select(func.count()).select_from(unordered.subquery())
+    return unordered.with_only_columns(func.count(), maintain_column_froms=True)
+
+
+def _may_be_null(expr: Any) -> bool:
+    column = expr.expression if isinstance(expr, InstrumentedAttribute) else expr
+    return not isinstance(column, Column) or bool(column.nullable)
+
+
+def _ordering(term: OrderTerm) -> Any:
+    ordered = term.expr.desc() if term.descending else term.expr.asc()
+    # NULLs last both ways; said only where a NULL can occur, so an index on a NOT NULL
+    # column still serves the order (PostgreSQL's DESC and SQLite's ASC put NULLs first).
+    return ordered.nulls_last() if _may_be_null(term.expr) else ordered
+
+
+def after_row(terms: Sequence[OrderTerm], values: Sequence[Any], id_column: Any, last_id: int) -> ColumnElement[bool]:
+    """Rows that sort after (values, last_id) in ORDER BY terms..., id (NULLs last both ways)."""
+    alternatives: list[Any] = []
+    prefix: list[Any] = []
+    for term, value in zip(terms, values, strict=True):
+        if value is None:
+            # Nothing non-null comes after a NULL (NULLs sort last); only ties on the next keys.
+            later: Any = false()
+            equal: Any = term.expr.is_(None)
+        else:
+            beyond = term.expr < value if term.descending else term.expr > value
+            later = or_(beyond, term.expr.is_(None)) if _may_be_null(term.expr) else beyond
+            equal = term.expr == value
+        alternatives.append(and_(*prefix, later))
+        prefix.append(equal)
+    alternatives.append(and_(*prefix, id_column > last_id))
+    return or_(*alternatives)
+
+
+def _page(
+    session: Session, stmt: AnySelect, page: PageRequest, terms: Sequence[OrderTerm], id_column: Any, width: int
+) -> tuple[list[Any], str | None]:
+    """One page of what `stmt` selects (its first `width` columns), ordered by `terms` then id.
+
+    Offset mode uses LIMIT/OFFSET. Cursor mode seeks past the last row of the previous page,
+    so rows inserted or deleted meanwhile never make a page repeat or skip a row.
+    """
+    order = [_ordering(t) for t in terms]
+    if not any(t.expr is id_column for t in terms):
+        order.append(id_column.asc())
+    ordered = stmt.order_by(*order)
+    if page.cursor is None:
+        ordered = ordered.limit(page.limit)
+        if page.offset:
+            ordered = ordered.offset(page.offset)
+        return _leading(session.execute(ordered).all(), width), None
+    signature = ",".join(("-" if t.descending else "") + t.name for t in terms)
+    if page.cursor:
+        values, last_id = decode_cursor(page.cursor, signature, len(terms))
+        ordered = ordered.where(after_row(terms, values, id_column, last_id))
+    rows = session.execute(ordered.add_columns(*[t.expr for t in terms], id_column).limit(page.limit + 1)).all()
+    items = _leading(rows[: page.limit], width)
+    if len(rows) <= page.limit:
+        return items, None
+    last = rows[page.limit - 1]
+    return items, encode_cursor(signature, list(last[width:-1]), last[-1])
+
+
+def _leading(rows: Sequence[Any], width: int) -> list[Any]:
+    if width == 1:
+        return [row[0] for row in rows]
+    return [tuple(row[:width]) for row in rows]

@@ -1,0 +1,165 @@
+"""The list pipeline (core/query/listing.py) seen through lists: when it counts, how it
+counts, and cursor paging on lists that used to page by offset only.
+
+The statements are observed on the database engine the server runs on (an SQLAlchemy
+event listener), so "no count was run" is a fact about the database, not about a stub.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from polytask.core.db import Database
+from tests.factories.people import Person, join, make_person
+from tests.factories.work import make_project, make_task
+
+COUNT = re.compile(r"SELECT count\(\*\) AS \w+\s+FROM (?P<from>\S+)", re.IGNORECASE)
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL statements run on the server's engine while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def task_counts(seen: list[str]) -> list[str]:
+    """The count statements over the tasks table (their FROM as written)."""
+    return [m.group("from") for s in seen if (m := COUNT.search(s)) and "tasks" in m.group("from")]
+
+
+def get(client: httpx.Client, who: Person, url: str) -> dict[str, Any]:
+    r = client.get(url, headers=who.headers)
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+@pytest.fixture
+def three_tasks(client: httpx.Client, db: Database) -> tuple[Person, str]:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    for name in ("one", "two", "three"):
+        make_task(client, alice, project, name=name)
+    return alice, project
+
+
+def test_a_cursor_page_counts_only_when_asked(
+    client: httpx.Client, db: Database, three_tasks: tuple[Person, str]
+) -> None:
+    alice, project = three_tasks
+    with statements(db) as seen:
+        first = get(client, alice, f"/v1/tasks?project_id={project}&cursor=&limit=2")
+    assert "total" not in first["meta"]
+    assert first["meta"]["next_cursor"]
+    assert task_counts(seen) == []
+    with statements(db) as seen:
+        counted = get(client, alice, f"/v1/tasks?project_id={project}&cursor=&limit=2&total=true")
+    assert counted["meta"]["total"] == 3
+    # One count, straight over the table (no subquery around the list's SELECT), so the
+    # planner can answer it from an index.
+    assert task_counts(seen) == ["tasks"]
+    assert not any("FROM (SELECT" in s for s in seen if COUNT.search(s))
+    # A later page asked for its total counts again: it cannot know the rows before it.
+    with statements(db) as seen:
+        later = client.get(first["links"]["next"] + "&total=true", headers=alice.headers).json()
+    assert [t["attributes"]["name"] for t in later["data"]] == ["three"]
+    assert later["meta"]["total"] == 3
+    assert task_counts(seen) == ["tasks"]
+
+
+def test_a_page_that_shows_the_end_needs_no_count(
+    client: httpx.Client, db: Database, three_tasks: tuple[Person, str]
+) -> None:
+    alice, project = three_tasks
+    cases = [
+        ("limit=10", 3, False),  # the whole list on one page
+        ("limit=2&offset=2", 1, False),  # the last, short page
+        ("limit=2", 2, True),  # a full page: more may follow
+        ("limit=2&offset=9", 0, True),  # past the end: nothing on the page says how many
+        ("cursor=&limit=10&total=true", 3, False),  # a first cursor page with no next
+    ]
+    for query, shown, counts in cases:
+        with statements(db) as seen:
+            body = get(client, alice, f"/v1/tasks?project_id={project}&{query}")
+        assert len(body["data"]) == shown, query
+        assert body["meta"]["total"] == 3, query
+        assert task_counts(seen) == (["tasks"] if counts else []), query
+
+
+def test_members_page_by_cursor(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db, name="Alice")
+    for name in ("Erin", "Bob", "Dave", "Carol"):
+        join(db, alice, make_person(db, name=name))
+    url = f"/v1/workspaces/{alice.workspace}/users?sort=-name&limit=2&cursor="
+    names: list[str] = []
+    body = get(client, alice, url + "&total=true")
+    assert body["meta"]["total"] == 5
+    while True:
+        names += [m["attributes"]["name"] for m in body["data"]]
+        if not body["links"]["next"]:
+            break
+        body = get(client, alice, body["links"]["next"])
+    assert names == ["Erin", "Dave", "Carol", "Bob", "Alice"]
+    # Offset paging answers as before.
+    offset = get(client, alice, f"/v1/workspaces/{alice.workspace}/users?sort=-name&limit=2&offset=2")
+    assert [m["attributes"]["name"] for m in offset["data"]] == ["Carol", "Bob"]
+    assert offset["meta"]["total"] == 5
+
+
+def test_sections_page_by_cursor_in_board_order(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    for name, position in (("c", 3.0), ("a", 1.0), ("b", 2.0)):
+        r = client.post(
+            f"/v1/projects/{project}/sections", json={"name": name, "position": position}, headers=alice.headers
+        )
+        assert r.status_code == 201, r.text
+    first = get(client, alice, f"/v1/projects/{project}/sections?cursor=&limit=2")
+    assert [s["attributes"]["name"] for s in first["data"]] == ["a", "b"]
+    rest = get(client, alice, first["links"]["next"])
+    assert [s["attributes"]["name"] for s in rest["data"]] == ["c"]
+    assert rest["links"]["next"] is None
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "-created_at", "priority", "-due_date,name", "position"])
+def test_cursor_walks_match_offset_pages(client: httpx.Client, db: Database, sort: str) -> None:
+    """Keyset pages over NOT NULL columns (no NULLS LAST written), nullable ones and ranks
+    put the rows in the order offset pages do, ties by id."""
+    alice = make_person(db)
+    project = make_project(client, alice)
+    for i, (name, priority, due) in enumerate(
+        [("b", "high", None), ("a", "low", "2030-01-02"), ("b", None, "2030-01-01"), ("c", "high", None)] * 2
+    ):
+        fields: dict[str, Any] = {"name": name, "position": float(i % 3)}
+        if priority:
+            fields["priority"] = priority
+        if due:
+            fields["due_date"] = due
+        make_task(client, alice, project, **fields)
+    everything = get(client, alice, f"/v1/tasks?project_id={project}&sort={sort}&limit=100")
+    expected = [t["id"] for t in everything["data"]]
+    assert len(expected) == 8
+    walked: list[str] = []
+    url: str | None = f"/v1/tasks?project_id={project}&sort={sort}&limit=3&cursor="
+    while url:
+        body = get(client, alice, url)
+        walked += [t["id"] for t in body["data"]]
+        url = body["links"]["next"]
+        assert len(walked) <= 8
+    assert walked == expected

@@ -1,0 +1,116 @@
+"""One list pipeline: every page of every list comes from core/query/listing.py `run_list`.
+
+A list is a `ListSpec` (fields, id column, default sort, search, loader) and one call; a
+module that counts, orders and pages by hand is a copy of the pipeline, and this fails.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "polytask"
+PIPELINE = SRC / "core" / "query" / "listing.py"
+
+# The pipeline's own steps: nothing else may define or call them.
+PIPELINE_STEPS = frozenset({"fetch_page", "count_of", "after_row"})
+
+# Modules that still page by hand, each with the reason; the list only shrinks.
+EXEMPT = {
+    # The read lane's prebuilt statement (LIMIT/OFFSET as bind parameters) for the hottest
+    # list; the fast-path work is folding it into the pipeline (docs/ARCHITECTURE.md).
+    SRC / "domain" / "tasks" / "reads.py": "read lane",
+}
+
+
+def _called_name(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def hand_paging(source: str, filename: str = "<source>") -> list[str]:
+    """What in `source` builds a page outside the pipeline, as `line: what` strings."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _called_name(node)
+        if name in PIPELINE_STEPS:
+            found.append(f"{node.lineno}: calls {name}()")
+        elif name == "PageResult":
+            found.append(f"{node.lineno}: builds a PageResult")
+        elif isinstance(node.func, ast.Attribute) and name == "offset":
+            found.append(f"{node.lineno}: calls .offset()")
+        elif (
+            isinstance(node.func, ast.Attribute)
+            and name == "limit"
+            and any(isinstance(a, ast.Attribute) and a.attr == "limit" for a in node.args)
+        ):
+            found.append(f"{node.lineno}: calls .limit(<page>.limit)")
+    return found
+
+
+def _domain_modules() -> list[Path]:
+    return sorted((SRC / "domain").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", _domain_modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_domain_lists_run_on_the_pipeline(path: Path) -> None:
+    if path in EXEMPT:
+        return
+    found = hand_paging(path.read_text(), str(path))
+    assert not found, (
+        f"{path.relative_to(SRC)} pages by hand ({'; '.join(found)}): declare a ListSpec and call run_list "
+        "(docs/ARCHITECTURE.md, 'Adding a list')"
+    )
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in sorted(SRC.rglob("*.py")) if p != PIPELINE], ids=lambda p: str(p.relative_to(SRC))
+)
+def test_only_the_pipeline_runs_its_steps(path: Path) -> None:
+    tree = ast.parse(path.read_text(), str(path))
+    defined = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name in PIPELINE_STEPS]
+    called = [
+        f"{n.lineno}: {_called_name(n)}()"
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and _called_name(n) in PIPELINE_STEPS
+    ]
+    assert not defined, f"{path.relative_to(SRC)} defines {defined}"
+    assert not called, f"{path.relative_to(SRC)} calls {called}"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("total = session.scalar(count_of(stmt))", ["1: calls count_of()"]),
+        ("items, nxt = fetch_page(session, stmt, page, terms, Task.id)", ["1: calls fetch_page()"]),
+        ("rows = session.scalars(stmt.order_by(X.id).limit(page.limit).offset(page.offset))", None),
+        ("return PageResult(items, total, page)", ["1: builds a PageResult"]),
+        ("return run_list(session, SPEC, actor=actor, base=base, page=page)", []),
+        ("ids = select(Event.id).where(old).order_by(Event.id).limit(limit)", []),
+    ],
+)
+def test_the_check_sees_hand_paging(source: str, expected: list[str] | None) -> None:
+    """The scan flags each way of paging by hand, and not a batch read with a plain limit."""
+    found = hand_paging(source)
+    if expected is None:
+        assert sorted(found) == ["1: calls .limit(<page>.limit)", "1: calls .offset()"]
+    else:
+        assert found == expected
+
+
+def test_the_rule_sees_the_lists() -> None:
+    """Guard against the rules passing on a moved tree: the domain's lists call run_list."""
+    calls = [
+        path
+        for path in _domain_modules()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and _called_name(node) == "run_list"
+    ]
+    assert len(calls) >= 12
