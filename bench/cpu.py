@@ -1,12 +1,13 @@
 """CPU per request, in-process: each scenario of `make bench` called through the ASGI app, one at a time.
 
 wrk figures on a shared two-core machine move with whatever else runs there. This harness
-measures what the server itself spends: it builds the app (read lane off, as for the target
-rows), runs its lifespan, and calls each scenario N times directly through ASGI (no network,
-no client in the way), timing `time.process_time()` (every thread of the process: the event
-loop and the worker threads) and the wall clock. It also counts SQL statements and cyclic
-garbage collections per request. SQL run inside PostgreSQL is not in the CPU figure (it is
-in the wall figure).
+measures what the server itself spends: it builds the app, runs its lifespan, and calls each
+scenario N times directly through ASGI (no network, no client in the way), timing
+`time.process_time()` (every thread of the process: the event loop and the worker threads)
+and the wall clock. It also counts SQL statements run through SQLAlchemy (prepared statements,
+core/statements.py, run on the driver and are not counted) and cyclic garbage collections per
+request. SQL run inside PostgreSQL is not in the CPU figure (it is in the wall figure).
+`--profile N` prints each row's N costliest functions (yappi, installed on demand by hand).
 
     .venv/bin/python bench/cpu.py                       # SQLite, 100k tasks seeded afresh
     .venv/bin/python bench/cpu.py --data /tmp/cpu-data  # keep (and reuse) the seeded SQLite file
@@ -114,7 +115,6 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--data", help="directory to keep and reuse the seeded SQLite database in")
     parser.add_argument("--only", action="append", default=[])
-    parser.add_argument("--lane", action="store_true", help="leave the read lane on (default: off)")
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="print the N costliest functions of each row (needs yappi)"
@@ -131,7 +131,6 @@ def main() -> int:
     else:
         home, key = prepare_sqlite(args)
     env = server_env(home)
-    env["POLYTASK_READ_LANE"] = "true" if args.lane else "false"
     for item in args.server_env:
         name, _, value = item.partition("=")
         env[name] = value

@@ -2,10 +2,9 @@
 
 For each database: seed a throwaway database with 100k tasks (`polytask dev seed`), serve it on a
 free port of 127.0.0.1, and drive each scenario with wrk (a short warm-up, then the measured run).
-The floor (`GET /healthz`) and the read lane's two informational rows run against the default
-server; the target rows run against a second server over the same data with the read lane off
-(`POLYTASK_READ_LANE=false`), because the targets are for the ordinary routes, not for the
-lane's page cache. Bulk create is timed last on that server (10,000 tasks per request).
+The floor (`GET /healthz`), the target rows and two informational rows (a plain project page,
+a Taskforce task list) run against one server with its defaults; bulk create is timed last
+(10,000 tasks per request).
 
 PostgreSQL: with POLYTASK_BENCH_DATABASE_URL set, that server is used (the seed adds a
 workspace there). Otherwise `scripts/with-postgres.sh` starts a throwaway cluster with
@@ -56,7 +55,6 @@ TARGETS: dict[str, tuple[float, float]] = {
 }
 # Bulk create: tasks per second of one 10,000-task request, on (SQLite, PostgreSQL).
 BULK_TARGET = (20_000.0, 10_000.0)
-LANE_OFF = (("POLYTASK_READ_LANE", "false"),)
 
 
 @dataclass(frozen=True)
@@ -69,8 +67,6 @@ class Scenario:
     auth: str = "bearer"  # bearer, basic or none
     body: bytes | None = None  # for the one request sent by hand first
     script_args: tuple[str, ...] = ()
-    # Settings of the server this scenario runs against.
-    server: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -87,7 +83,6 @@ class Result:
     non_2xx: int
     socket_errors: int
     load: float
-    lane: bool
     # The server's memory right after the row (MB; its process and any children): resident
     # in all, private (anonymous) and file-backed (SQLite's memory map, the code).
     rss_mb: float = 0.0
@@ -115,9 +110,8 @@ def env_int(name: str, default: int) -> int:
 
 SCENARIO_NAMES = (
     "floor",
-    "show-lane",
-    "list-lane",
     "show",
+    "list",
     "list-filter",
     "list-ws",
     "tf-show",
@@ -356,24 +350,17 @@ def scenarios(ids: Ids) -> list[Scenario]:
     numeric = [t.removeprefix("task_") for t in ids.tasks]
     return [
         Scenario("floor", "GET /healthz", "GET", "/healthz", auth="none"),
-        # The read lane, with its page cache (informational: the targets are for the routes).
-        Scenario("show-lane", "one task, read lane", "GET", f"/v1/tasks/{task}"),
-        Scenario(
-            "list-lane", "50 tasks, lane + page cache", "GET", f"/v1/projects/{project}/tasks?limit=50&sort=due_date"
-        ),
-        # The target rows: the ordinary routes (read lane off).
-        Scenario("show", "one task", "GET", f"/v1/tasks/{task}", server=LANE_OFF),
+        Scenario("show", "one task", "GET", f"/v1/tasks/{task}"),
+        # Informational: the plainest page (what the read lane once answered), no target.
+        Scenario("list", "50 tasks of a project, -due", "GET", f"/v1/projects/{project}/tasks?limit=50&sort=due_date"),
         Scenario(
             "list-filter",
             "50 pending, -due, assignees",
             "GET",
             f"/v1/projects/{project}/tasks?limit=50&sort=-due_date&status=pending&include=assignees",
-            server=LANE_OFF,
         ),
-        Scenario("list-ws", "50 tasks of a workspace", "GET", "/v1/tasks?limit=50&sort=due_date", server=LANE_OFF),
-        Scenario(
-            "tf-show", "Taskforce one task", "GET", f"/api/v1/tasks/{numeric[0]}.json", auth="basic", server=LANE_OFF
-        ),
+        Scenario("list-ws", "50 tasks of a workspace", "GET", "/v1/tasks?limit=50&sort=due_date"),
+        Scenario("tf-show", "Taskforce one task", "GET", f"/api/v1/tasks/{numeric[0]}.json", auth="basic"),
         Scenario(
             "create",
             "POST a task",
@@ -381,7 +368,6 @@ def scenarios(ids: Ids) -> list[Scenario]:
             f"/v1/projects/{project}/tasks",
             script="create_task.lua",
             body=b'{"name": "Bench task", "priority": "medium", "due_date": "2030-01-15"}',
-            server=LANE_OFF,
         ),
         Scenario(
             "update",
@@ -391,7 +377,6 @@ def scenarios(ids: Ids) -> list[Scenario]:
             script="update_task.lua",
             body=b'{"name": "Bench update", "priority": "high"}',
             script_args=(",".join(ids.tasks),),
-            server=LANE_OFF,
         ),
     ]
 
@@ -498,7 +483,6 @@ def measure(wrk: str, base: str, key: str, ids: Ids, scenario: Scenario, args: a
         non_2xx=raw["non_2xx"],
         socket_errors=raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"],
         load=load,
-        lane=not scenario.server,
     )
     result.rss_mb, result.anon_mb, result.file_mb = memory_of(pid)
     log(
@@ -588,7 +572,7 @@ def print_table(run: DatabaseRun) -> bool:
         )
     print()
     for r in results:
-        print(f"  {r.name:11} {r.method:4} {r.path}{'' if r.lane else '   (read lane off)'}")
+        print(f"  {r.name:11} {r.method:4} {r.path}")
     clean = True
     for r in results:
         if r.requests == 0:
@@ -603,7 +587,7 @@ def print_table(run: DatabaseRun) -> bool:
 def print_summary(runs: list[DatabaseRun]) -> bool:
     """The targets of both databases side by side; returns whether every one was reached."""
     print()
-    print("== targets (ordinary routes, read lane off; ratio to the same run's floor) ==")
+    print("== targets (ratio to the same run's floor) ==")
     print(f"{'row':12} " + " ".join(f"{db:>24}" for db in DATABASES))
     reached_all = True
     by_db = {run.database: run for run in runs}
@@ -670,25 +654,18 @@ def run_database(database: str, wrk: str, args: argparse.Namespace) -> tuple[Dat
     try:
         key, run.seed_s = seed(env, args)
         chosen_names = set(args.only) if args.only else set(SCENARIO_NAMES)
-        groups: list[tuple[tuple[tuple[str, str], ...], list[Scenario]]] = []
-        ids: Ids | None = None
-        for settings in ((), LANE_OFF):
-            server, base, logfile = start_server({**env, **dict(settings)}, args, home / f"server{len(groups)}.log")
-            if ids is None:
-                ids = find_ids(base, key)
-                log(f"project {ids.projects[0]}, task {ids.tasks[0]}, user {ids.email}")
-            batch = [s for s in scenarios(ids) if s.server == settings and s.name in chosen_names]
-            groups.append((settings, batch))
-            if settings:
-                log("restarted the server with " + ", ".join(f"{k}={v}" for k, v in settings))
-            for scenario in batch:
+        server, base, logfile = start_server(env, args, home / "server.log")
+        ids = find_ids(base, key)
+        log(f"project {ids.projects[0]}, task {ids.tasks[0]}, user {ids.email}")
+        for scenario in scenarios(ids):
+            if scenario.name in chosen_names:
                 run.results.append(measure(wrk, base, key, ids, scenario, args, server.pid))
-            if settings == LANE_OFF and args.bulk_rounds > 0 and "bulk" in chosen_names:
-                # Into the second project, so the rows above keep reading the first as seeded.
-                run.bulk_rate, run.bulk_median_ms, run.bulk_load = measure_bulk(base, key, ids.projects[1], args)
-                run.bulk_tasks = args.bulk_tasks
-            stop(server)
-            server = None
+        if args.bulk_rounds > 0 and "bulk" in chosen_names:
+            # Into the second project, so the rows above keep reading the first as seeded.
+            run.bulk_rate, run.bulk_median_ms, run.bulk_load = measure_bulk(base, key, ids.projects[1], args)
+            run.bulk_tasks = args.bulk_tasks
+        stop(server)
+        server = None
         clean = print_table(run)
         if not clean:
             print_server_errors(logfile)

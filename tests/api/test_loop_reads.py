@@ -58,7 +58,7 @@ def test_a_read_past_any_budget_answers_from_a_thread(
     expected_page = client.get(page_url, headers=alice.headers).json()["data"]
     assert [t["attributes"]["name"] for t in expected_page] == [f"Bulk {n:03d}" for n in range(200, 205)]
     expected_task = client.get(f"/v1/tasks/{made[0]['id']}", headers=alice.headers).json()["data"]
-    app = create_app(settings.model_copy(update={"loop_read_budget_ms": 0.000001, "read_lane": False}), db)
+    app = create_app(settings.model_copy(update={"loop_read_budget_ms": 0.000001}), db)
     with serve_app(app) as url, httpx.Client(base_url=url, timeout=30) as c:
         for _ in range(3):
             page = c.get(page_url, headers=alice.headers)

@@ -22,8 +22,6 @@ SYSTEM = ("/healthz", "/readyz", "/openapi.json", "/docs", "/redoc", "/.well-kno
 DECLARATIONS = {"api/surfaces.py", "api/kernel/surface.py", "api/taskflow/paths.py"}
 # Literal paths that are endpoints, not surface tests; each with its reason.
 ENDPOINT_LITERALS = {
-    # The read lane matches its two routes by pattern; it goes when the one fast path replaces it.
-    "api/v1/readlane.py",
     # /v1/batch is an endpoint whose operations answer for their own numbers.
     "api/inputguard.py",
     # /v1/batch re-dispatches its operations under /v1 (it accepts /v1/... and /... paths).

@@ -50,7 +50,6 @@ from polytask.api.v1 import (
     workspaces,
 )
 from polytask.api.v1.errors import validation_details
-from polytask.api.v1.readlane import LaneStats, ReadLaneMiddleware
 from polytask.api.v1.schemas import ErrorDocument
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
@@ -297,11 +296,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     key_cache.configure(settings.api_key_cache_seconds)  # verified API keys (domain/api_keys/cache.py)
     # Innermost: client values that break the input limits are refused (api/inputguard.py).
     app.add_middleware(InputGuardMiddleware, render=_render_error, limits=settings.input_limits)
-    if settings.read_lane:
-        # Plain task reads answered without routing or ORM (api/v1/readlane.py), inside every
-        # middleware that applies to a read.
-        app.state.read_lane = LaneStats()
-        app.add_middleware(ReadLaneMiddleware, settings=settings, database=db, stats=app.state.read_lane)
     # Then If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
     # keyed POST/PATCH, claimed after the rate limit let the request through.
     app.add_middleware(ConditionalMiddleware)

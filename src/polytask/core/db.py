@@ -290,38 +290,6 @@ class Database:
         """A write transaction that stays open across several steps (an atomic /v1/batch)."""
         return HeldUnit(self.session())
 
-    @contextmanager
-    def driver_read(self) -> Iterator[Any]:
-        """A pooled driver (DBAPI) connection inside one transaction that is always rolled
-        back, for the read lane's prebuilt statements (domain/tasks/reads.py), on any thread.
-
-        The isolation is that of a read-only unit of work: one snapshot on SQLite, READ
-        COMMITTED (a snapshot per statement) on PostgreSQL."""
-        conn = self.engine.raw_connection()
-        try:
-            if self.is_sqlite:
-                cursor = conn.cursor()
-                cursor.execute("BEGIN")
-                cursor.close()
-            yield conn.driver_connection
-        finally:
-            try:
-                conn.rollback()
-            finally:
-                conn.close()
-
-    def loop_reader(self, budget_ms: float) -> LoopReader | None:
-        """SQLite only: a connection of its own for reads short enough to run on the event loop."""
-        if not self.is_sqlite:
-            return None
-        pooled = self.engine.raw_connection()
-        driver: Any = pooled.driver_connection
-        pooled.detach()  # never returned to the pool: it belongs to the event loop's thread
-        # A WAL reader waits for no writer; if it ever meets a lock (recovery after a crash,
-        # another process in exclusive mode), it must not stall the loop for the usual 30 s.
-        driver.execute(f"PRAGMA busy_timeout={max(1, int(budget_ms))}")
-        return LoopReader(driver, budget_ms, owner=pooled)
-
     def loop_units(self, budget_ms: float) -> LoopUnits | None:
         """SQLite only: read units for the event loop's thread (see LoopUnits)."""
         if not self.is_sqlite or budget_ms <= 0:
@@ -368,49 +336,6 @@ class HeldUnit:
 class ReadTooSlow(Exception):
     """A loop read ran past its budget (or met a lock) and was given up; run it on a worker
     thread instead."""
-
-
-class LoopReader:
-    """One SQLite connection used only from the event loop's thread, for reads that take
-    microseconds (a row by primary key, one page by an index).
-
-    Running them there saves the hand-off to a worker thread, which costs more than such a
-    read. A statement that runs past `budget_ms` is interrupted through SQLite's progress
-    handler and `read()` raises ReadTooSlow, so one slow read cannot stall the loop for long;
-    the connection's busy timeout is the same budget, so neither can a lock.
-    """
-
-    def __init__(self, conn: Any, budget_ms: float, owner: Any = None) -> None:
-        self._conn = conn
-        self._owner = owner  # the detached pool entry; closing it closes the connection
-        self._budget = budget_ms / 1000
-        self._deadline = 0.0
-        conn.set_progress_handler(self._over_budget, 1000)
-
-    def _over_budget(self) -> int:
-        return 1 if time.perf_counter() > self._deadline else 0
-
-    @contextmanager
-    def read(self) -> Iterator[Any]:
-        """The connection inside a read transaction (one snapshot for every statement)."""
-        conn = self._conn
-        self._deadline = time.perf_counter() + self._budget
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        except sqlite3.OperationalError as exc:
-            if "interrupted" in str(exc) or "locked" in str(exc) or "busy" in str(exc):
-                raise ReadTooSlow() from exc
-            raise
-        finally:
-            self._deadline = float("inf")  # the ROLLBACK itself must not be interrupted
-            conn.execute("ROLLBACK")
-
-    def close(self) -> None:
-        if self._owner is not None:
-            self._owner.close()
-        else:
-            self._conn.close()
 
 
 def _too_slow(exc: BaseException) -> bool:

@@ -39,15 +39,6 @@ class Settings(BaseSettings):
         description="SQLite: read units run on the event loop; one still reading after this is interrupted "
         "and run on a worker thread. 0: always a worker thread.",
     )
-    read_lane: bool = Field(
-        default=True, description="Serve plain task reads through the read lane (api/v1/readlane.py)."
-    )
-    read_lane_cache_pages: int = Field(
-        default=256, ge=0, description="SQLite: rendered task pages the read lane keeps while unchanged; 0: none."
-    )
-    read_lane_budget_ms: float = Field(
-        default=5.0, gt=0, description="SQLite: a read-lane read running longer is interrupted and retried."
-    )
     gc_threshold: int = Field(
         default=50_000,
         ge=0,

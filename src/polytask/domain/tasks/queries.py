@@ -301,9 +301,20 @@ def filtered_tasks(actor: Actor, flt: TaskFilter, *, workspace_wide: bool = Fals
     return stmt
 
 
+# What a task list selects: the task's own columns, read into records (no ORM objects).
+TASK_SELECT = tuple(getattr(Task, name) for name in TASK_COLUMNS)
+
+
+def records_of(session: Session, rows: list[Any]) -> list[TaskRecordView]:
+    """A page of TASK_SELECT rows as records with their relations (one more statement)."""
+    records = [TaskRecord(*row) for row in rows]
+    relations = read_relations(session, [r.id for r in records])
+    return [TaskRecordView(r, relations[r.id]) for r in records]
+
+
 # Across projects a task list is in creation order (ties by id); list_tasks_for puts one
-# project's tasks in their manual order.
-TASK_LIST = ListSpec("task", TASK_FIELDS, Task.id, search=search_source("task"), load=views_of)
+# project's tasks in their manual order. Its base selects TASK_SELECT.
+TASK_LIST = ListSpec("task", TASK_FIELDS, Task.id, search=search_source("task"), load=records_of)
 
 
 def end_of_day_bound(value: datetime) -> datetime:

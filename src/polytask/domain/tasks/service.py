@@ -23,6 +23,7 @@ from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
     NARROWING_FIELDS,
     TASK_LIST,
+    TASK_SELECT,
     TaskFilter,
     TaskView,
     fetch_task_for,
@@ -65,7 +66,7 @@ def list_tasks_for(
     tree: Node | None = None,
     view: SavedView | None = None,
     search: str | None = None,
-) -> PageResult[TaskView]:
+) -> PageResult[TaskRecordView]:
     """Tasks the actor can see, filtered (named filters and the query engine's tree),
     sorted (ties broken by id) and paged. A saved `view` adds its filter, its project and,
     when `sort` is empty, its sort. `search` keeps tasks whose name, description or comments
@@ -85,7 +86,7 @@ def list_tasks_for(
         session,
         TASK_LIST,
         actor=actor,
-        base=filtered_tasks(actor, flt, workspace_wide=workspace_wide),
+        base=filtered_tasks(actor, flt, workspace_wide=workspace_wide).with_only_columns(*TASK_SELECT),
         page=page,
         sort=sort,
         tree=tree,
