@@ -203,6 +203,7 @@ async def measure(args: argparse.Namespace, key: str) -> list[dict[str, Any]]:
         scenarios: list[tuple[Call, list[tuple[bytes, bytes]], Callable[[int], Call] | None]] = [
             (Call("floor", "GET", "/healthz"), [], None),
             (Call("show", "GET", f"/v1/tasks/{task}"), bearer, None),
+            (Call("list", "GET", f"/v1/projects/{project}/tasks", "limit=50&sort=due_date"), bearer, None),
             (
                 Call(
                     "list-filter",
