@@ -18,7 +18,7 @@ from polytask.core.query.tree import conditions, named_ids
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import check_values, task_field_resolver
 from polytask.domain.fields.views import view_tree
-from polytask.domain.projects.service import get_project_and_membership, get_project_for
+from polytask.domain.projects.service import check_project_for, get_project_and_membership, get_project_for
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
     NARROWING_FIELDS,
@@ -76,7 +76,7 @@ def list_tasks_for(
         flt.project_id = view.project_id
         sort = sort or parse_sort(view.sort, None)
     if flt.project_id is not None:
-        get_project_for(session, actor, flt.project_id)
+        check_project_for(session, actor, flt.project_id)
     if flt.workspace_id is not None:
         membership_for(session, actor, flt.workspace_id)
     workspace_wide = (
