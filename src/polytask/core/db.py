@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 READONLY_OPTION = "polytask_readonly"
 _READONLY_INFO = "polytask.readonly"
@@ -209,15 +209,21 @@ def make_engine(
     busy_timeout_ms: int = 30_000,
     pool_size: int = 10,
     one_shot: bool = False,
+    single: bool = False,
     sqlite_mmap_bytes: int = DEFAULT_SQLITE_MMAP_BYTES,
 ) -> Engine:
-    """An engine for `url`; `one_shot` gives it no pool (migrations, CLI checks).
+    """An engine for `url`; `one_shot` gives it no pool (migrations, CLI checks), `single` one
+    connection it keeps (the event loop's, LoopUnits).
 
     The pool hands out the most recently returned connection first, so a quiet server keeps
     reusing the few connections whose caches are warm.
     """
     pool_args: dict[str, Any] = (
-        {"poolclass": NullPool} if one_shot else {"pool_size": pool_size, "max_overflow": 20, "pool_use_lifo": True}
+        {"poolclass": NullPool}
+        if one_shot
+        else {"poolclass": StaticPool}
+        if single
+        else {"pool_size": pool_size, "max_overflow": 20, "pool_use_lifo": True}
     )
     if is_sqlite(url):
         database = make_url(url).database
@@ -246,6 +252,7 @@ class Database:
     ) -> None:
         self.url = url
         self.is_sqlite = is_sqlite(url)
+        self._mmap_bytes = sqlite_mmap_bytes
         self.engine = make_engine(
             url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size, sqlite_mmap_bytes=sqlite_mmap_bytes
         )
@@ -294,7 +301,12 @@ class Database:
         """SQLite only: read units for the event loop's thread (see LoopUnits)."""
         if not self.is_sqlite or budget_ms <= 0:
             return None
-        return LoopUnits(self.engine, budget_ms)
+        # An engine of its own, with its one connection: the loop holds it for as long as
+        # it serves, outside the pool the worker threads share.
+        engine = make_engine(
+            self.url, busy_timeout_ms=max(1, int(budget_ms)), single=True, sqlite_mmap_bytes=self._mmap_bytes
+        )
+        return LoopUnits(engine, budget_ms)
 
     def ping(self) -> None:
         """Raise if the database does not answer a trivial query."""
@@ -380,7 +392,6 @@ class LoopUnits:
             conn = self._engine.connect().execution_options(**{READONLY_OPTION: True})
             driver: Any = conn.connection.driver_connection
             driver.set_progress_handler(self._over_budget, 1000)
-            driver.execute(f"PRAGMA busy_timeout={max(1, int(self._budget_ms))}")
             self._conn = conn
             self._sessions = sessionmaker(
                 bind=conn, expire_on_commit=False, autoflush=True, info={_READONLY_INFO: True}
@@ -410,3 +421,4 @@ class LoopUnits:
             self._conn.close()
             self._conn = None
             self._sessions = None
+        self._engine.dispose()
