@@ -97,17 +97,21 @@ def get_project_for(session: Session, actor: Actor, project_id: int, *, workspac
     return get_project_and_membership(session, actor, project_id, workspace_id=workspace_id)[0]
 
 
-_PROJECT_ROLE = Prepared(
-    select(Project.workspace_id, Membership.role)
-    .join(
+def _project_for(stmt: Any) -> Any:
+    """The one rule for reaching a project by id: the caller is a member of its workspace
+    (joined, for the role). Parameters: project_id, user_id. A bound credential's workspace
+    and IP allowlist are checked on the row (`can_see_workspace`, `require_allowed_address`)."""
+    return stmt.join(
         Membership,
         and_(
             Membership.workspace_id == Project.workspace_id,
             Membership.user_id == bindparam("user_id", type_=Integer),
         ),
-    )
-    .where(Project.id == bindparam("project_id", type_=Integer))
-)
+    ).where(Project.id == bindparam("project_id", type_=Integer))
+
+
+_PROJECT_FOR = _project_for(select(Project, Membership))
+_PROJECT_ROLE = Prepared(_project_for(select(Project.workspace_id, Membership.role)))
 
 
 def check_project_for(session: Session, actor: Actor, project_id: int) -> tuple[int, str]:
@@ -129,14 +133,19 @@ def check_project_for(session: Session, actor: Actor, project_id: int) -> tuple[
 def get_project_and_membership(
     session: Session, actor: Actor, project_id: int, *, workspace_id: int | None = None
 ) -> tuple[Project, Membership]:
-    """`get_project_for`, with the actor's membership it checked (for callers that need the role)."""
-    project = session.get(Project, project_id)
-    if project is None or (workspace_id is not None and project.workspace_id != workspace_id):
+    """`get_project_for`, with the actor's membership it checked (for callers that need the role):
+    the project and the membership in one statement."""
+    row = (
+        session.execute(_PROJECT_FOR, {"project_id": project_id, "user_id": actor.user_id}).first()
+        if storable_key(project_id)
+        else None
+    )
+    if row is None or not actor.can_see_workspace(row[0].workspace_id):
         raise NotFound.of("project", project_id)
-    try:
-        membership = membership_for(session, actor, project.workspace_id)
-    except NotFound:
-        raise NotFound.of("project", project_id) from None
+    project, membership = row[0], row[1]
+    if workspace_id is not None and project.workspace_id != workspace_id:
+        raise NotFound.of("project", project_id)
+    require_allowed_address(actor, project.workspace_id)
     return project, membership
 
 

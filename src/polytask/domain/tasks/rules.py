@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from polytask.core.errors import ValidationFailed
 from polytask.core.ids import parse_id
+from polytask.core.statements import Prepared
 from polytask.domain.events.service import jsonable
 from polytask.domain.tasks.records import TaskRecord, TaskRelations
 from polytask.models import Membership, Section, Task, TaskDependency, User
@@ -115,9 +116,14 @@ def check_dependencies(session: Session, task_id: int | None, workspace_id: int,
     return deps
 
 
+_LAST_POSITION = Prepared(
+    select(func.max(Task.position)).where(Task.project_id == bindparam("project_id", type_=Integer))
+)
+
+
 def next_position(session: Session, project_id: int) -> float:
-    last = session.scalar(select(func.max(Task.position)).where(Task.project_id == project_id))
-    return (last or 0.0) + 1024.0
+    last = _LAST_POSITION.rows(session, {"project_id": project_id})[0][0]
+    return float(last or 0.0) + 1024.0
 
 
 def descendant_ids(session: Session, task_id: int) -> list[int]:
