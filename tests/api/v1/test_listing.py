@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from polytask.core.db import Database
 from tests.factories.people import Person, join, make_person
@@ -25,17 +25,19 @@ COUNT = re.compile(r"SELECT count\(\*\) AS \w+\s+FROM (?P<from>\S+)", re.IGNOREC
 
 @contextmanager
 def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL statements run on the server's engine while the block runs."""
+    """The SQL statements run while the block runs, on any of the server's engines (the
+    worker threads' pool, and on SQLite the event loop's own connection for read units)."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    del db  # the listener is on the Engine class: every engine the app made
+    event.listen(Engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(Engine, "before_cursor_execute", record)
 
 
 def task_counts(seen: list[str]) -> list[str]:
