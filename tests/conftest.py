@@ -27,9 +27,9 @@ from starlette.types import ASGIApp
 
 from polytask.api.app import create_app
 from polytask.core.db import Database
+from polytask.core.keycache import KEYS
 from polytask.core.migrate import upgrade
 from polytask.core.settings import Settings
-from polytask.domain.api_keys.cache import KEYS
 from polytask.models import Base
 from tests.openapi_check import OpenAPIChecker
 

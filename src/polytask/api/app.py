@@ -50,11 +50,11 @@ from polytask.api.v1 import (
 from polytask.api.v1.errors import validation_details
 from polytask.api.v1.readlane import LaneStats, ReadLaneMiddleware
 from polytask.api.v1.schemas import ErrorDocument
+from polytask.core import keycache as key_cache
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
 from polytask.core.gctune import tune_for_server
 from polytask.core.settings import Settings, get_settings
-from polytask.domain.api_keys import cache as key_cache
 
 log = logging.getLogger("polytask.api")
 
@@ -291,7 +291,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
-    key_cache.configure(settings.api_key_cache_seconds)  # verified API keys (domain/api_keys/cache.py)
+    key_cache.configure(settings.api_key_cache_seconds)  # verified API keys (core/keycache.py)
     # Innermost: client values that break the input limits are refused (api/inputguard.py).
     app.add_middleware(InputGuardMiddleware, render=_render_error, limits=settings.input_limits)
     if settings.read_lane:

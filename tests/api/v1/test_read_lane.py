@@ -19,8 +19,8 @@ from sqlalchemy import update
 from polytask.api.app import create_app
 from polytask.api.v1.readlane import LaneStats
 from polytask.core.db import Database, ReadTooSlow
+from polytask.core.keycache import KEYS
 from polytask.core.settings import Settings
-from polytask.domain.api_keys.cache import KEYS
 from polytask.models import ApiKey
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task

@@ -19,7 +19,7 @@ from polytask.core.query.tree import conditions
 from polytask.core.query.values import Context
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import check_values, task_field_resolver
-from polytask.domain.fields.views import view_tree
+from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.service import get_project_and_membership, get_project_for
 from polytask.domain.search import matches, search_terms
 from polytask.domain.tasks.imports import import_tasks as import_tasks
@@ -41,10 +41,10 @@ from polytask.domain.tasks.rules import (
     check_section,
     descendant_ids,
     next_position,
-    resolve_people,
     task_snapshot,
 )
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate, _TaskFields
+from polytask.domain.tasks.views import view_tree
 from polytask.domain.workspaces.access import membership_for, require_write
 from polytask.models import Project, SavedView, Task, TaskAssignee, TaskDependency, TaskLabel, User
 

@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
-from polytask.core.errors import PermissionDenied, ValidationFailed
+from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
+from polytask.core.keycache import forget_verified_keys
 from polytask.core.pagination import PageRequest, PageResult, SortKey, count_of, fetch_page
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Ref, Registry, Text, compile_tree, order_terms
 from polytask.core.query.values import Context
-from polytask.domain.api_keys.cache import forget_verified_keys
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.workspaces.access import address_allowed, membership_for, require_role, visible_workspace_ids
 from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
@@ -159,3 +159,11 @@ def default_workspace_id(session: Session, user_id: int) -> int | None:
         .order_by(Membership.id)
         .limit(1)
     )
+
+
+def home_workspace_id(session: Session, actor: Actor) -> int:
+    """The workspace a single-tenant surface acts in: the credential's, else the user's default."""
+    workspace_id = actor.workspace_id or default_workspace_id(session, actor.user_id)
+    if workspace_id is None:
+        raise NotFound("You have no workspace to work in", {"resource": "workspace"})
+    return workspace_id
