@@ -3,8 +3,9 @@
 `POLYTASK_TEST_DB=sqlite` (default) uses a fresh SQLite file; `POLYTASK_TEST_DB=postgres`
 creates a fresh database on the server at POLYTASK_TEST_POSTGRES_URL (scripts/with-postgres.sh
 starts one). The app runs under uvicorn on 127.0.0.1 in a background thread; tests talk to
-it with httpx, and every response is validated against /openapi.json. Tables are emptied
-after each test.
+it with httpx, and every response is validated against its surface's OpenAPI document
+(TaskFlow's paths against /api/openapi.json, strictly; the rest against /openapi.json).
+Tables are emptied after each test.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
 
 from polytask.api.app import create_app
+from polytask.api.surfaces import TASKFLOW, surface_for
 from polytask.core.db import Database
+from polytask.core.keycache import KEYS
 from polytask.core.migrate import upgrade
 from polytask.core.settings import Settings
-from polytask.domain.api_keys.cache import KEYS
 from polytask.models import Base
 from tests.openapi_check import OpenAPIChecker
 
@@ -132,10 +134,43 @@ def openapi(base_url: str) -> OpenAPIChecker:
     return OpenAPIChecker(httpx.get(f"{base_url}/openapi.json", timeout=60).json())
 
 
+@pytest.fixture(scope="session")
+def taskflow_openapi(base_url: str) -> OpenAPIChecker:
+    """TaskFlow's own document, strictly: documented JSON bodies and headers, and any response
+    of a path or method it does not have must be its error envelope (`Error`)."""
+    assert TASKFLOW.openapi_url is not None
+    document = httpx.get(f"{base_url}{TASKFLOW.openapi_url}", timeout=60).json()
+    return OpenAPIChecker(document, strict=True, fallback="Error")
+
+
+class SurfaceCheck:
+    """A response hook: each response checked against the document of its path's surface."""
+
+    # The document and docs page themselves are no operations of the document.
+    UNDOCUMENTED = frozenset({TASKFLOW.openapi_url, TASKFLOW.docs_url, f"{TASKFLOW.docs_url}/openapi.json"})
+
+    def __init__(self, native: OpenAPIChecker, taskflow: OpenAPIChecker) -> None:
+        self.native = native
+        self.taskflow = taskflow
+
+    def __call__(self, response: httpx.Response) -> None:
+        path = response.request.url.path
+        if surface_for(path) is TASKFLOW:
+            if path not in self.UNDOCUMENTED:
+                self.taskflow.check_response(response)
+        else:
+            self.native.check_response(response)
+
+
+@pytest.fixture(scope="session")
+def check_response(openapi: OpenAPIChecker, taskflow_openapi: OpenAPIChecker) -> SurfaceCheck:
+    return SurfaceCheck(openapi, taskflow_openapi)
+
+
 @pytest.fixture
-def client(base_url: str, openapi: OpenAPIChecker) -> Iterator[httpx.Client]:
-    """An HTTP client whose every response is checked against the OpenAPI document."""
-    with httpx.Client(base_url=base_url, event_hooks={"response": [openapi.check_response]}, timeout=30) as c:
+def client(base_url: str, check_response: SurfaceCheck) -> Iterator[httpx.Client]:
+    """An HTTP client whose every response is checked against its surface's OpenAPI document."""
+    with httpx.Client(base_url=base_url, event_hooks={"response": [check_response]}, timeout=30) as c:
         yield c
 
 

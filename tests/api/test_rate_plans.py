@@ -16,8 +16,8 @@ import pytest
 
 from polytask.api.ratelimit import month_bounds
 from polytask.core.db import Database
+from polytask.core.keycache import KEYS
 from polytask.core.settings import Settings
-from polytask.domain.api_keys.cache import KEYS
 from polytask.domain.api_keys.service import create_api_key
 from polytask.models import User
 from tests.api.taskforce.client import basic

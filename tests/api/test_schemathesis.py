@@ -52,6 +52,10 @@ class Surface:
     excluded: tuple[str, ...] = ()
     # The seeded value of each path parameter (default: the native world's ids, ID_PARAMS).
     path_ids: Callable[[httpx.Client, World, dict[str, str]], dict[str, Any]] | None = None
+    # Instead of the owner's headers (tests/contracts): the run's `auth` table, with a credential
+    # made over HTTP, given per security scheme of the document so that schemathesis also
+    # tries each operation without it.
+    log_in: Callable[[httpx.Client, Database], dict[str, Any]] | None = None
 
     def headers(self, person: Person) -> dict[str, str]:
         """A valid credential of `person`, as a client of the surface sends it (tests/contracts)."""
@@ -82,11 +86,29 @@ def taskforce_ids(client: httpx.Client, world: World, headers: dict[str, str]) -
     return {"list_id": list_id, "task_id": task.json()["task_id"]}
 
 
+def taskflow_session(client: httpx.Client, db: Database) -> dict[str, Any]:
+    """The session cookie of a user who logged in through TaskFlow, for the document's `session` scheme."""
+    from tests.factories.people import make_person
+
+    password = "fuzz session password"
+    person = make_person(db, name="Fuzz browser", password=password)
+    r = client.post("/api/auth/login", json={"username": person.email, "password": password})
+    assert r.status_code == 200, r.text
+    # The cookie is Secure, which an http:// cookie jar keeps to itself: read it off the header.
+    value = r.headers["set-cookie"].split(";", 1)[0].split("=", 1)[1]
+    return {"openapi": {"session": {"api_key": value}}}
+
+
 SURFACES = [
-    # /openapi.json: the native /v1 surface, TaskFlow's /api/auth/* and the OAuth server.
+    # /openapi.json: the native /v1 surface and the OAuth server.
     Surface("native", "/openapi.json", excluded=NATIVE_EXCLUDED),
     # /api/v1/openapi.json: Taskforce (its operations at their .json paths).
     Surface("taskforce", "/api/v1/openapi.json", path_ids=taskforce_ids),
+    # /api/openapi.json: TaskFlow, with a live session cookie. Logging out would end the
+    # session the run authenticates with, so every later /api/auth/me would be a 401 and its
+    # 200 would go untested (as the native run leaves out revoking its key);
+    # tests/api/taskflow/test_auth.py covers logout, its responses checked against this document.
+    Surface("taskflow", "/api/openapi.json", excluded=("POST /api/auth/logout",), log_in=taskflow_session),
 ]
 
 MAX_EXAMPLES = 20  # per operation and phase
@@ -136,7 +158,9 @@ def to_toml(config: dict[str, Any], prefix: tuple[str, ...] = ()) -> str:
     return "\n".join(lines) + "\n\n" + "\n".join(nested) if nested else "\n".join(lines) + "\n"
 
 
-def schemathesis_config(surface: Surface, world: World, ids: dict[str, Any] | None = None) -> dict[str, Any]:
+def schemathesis_config(
+    surface: Surface, world: World, ids: dict[str, Any] | None = None, auth: dict[str, Any] | None = None
+) -> dict[str, Any]:
     if ids is None:
         ids = {param: world.ids[key] for param, key in ID_PARAMS.items() if key in world.ids}
     dictionaries = {param: {"values": [value]} for param, value in ids.items()}
@@ -150,7 +174,7 @@ def schemathesis_config(surface: Surface, world: World, ids: dict[str, Any] | No
         # Hypothesis' health checks time the generation (too_slow), which depends on the machine.
         "suppress-health-check": ["all"],
         "request-timeout": 60,
-        "headers": surface.headers(world.owner),
+        "headers": {} if auth else surface.headers(world.owner),
         "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
         "dictionaries": dictionaries,
         "parameters": {
@@ -159,6 +183,8 @@ def schemathesis_config(surface: Surface, world: World, ids: dict[str, Any] | No
         "checks": {name: {"enabled": False} for name in CHECKS_OFF},
         "operations": [{"include-name": name, "enabled": False} for name in surface.excluded],
     }
+    if auth:
+        config["auth"] = auth
     if not config["operations"]:
         del config["operations"]
     return config
@@ -179,8 +205,9 @@ def test_schemathesis(surface: Surface, surface_app: str, db: Database, tmp_path
     with httpx.Client(base_url=surface_app, timeout=60) as client:
         world = build_world(client, db, "Fuzz")
         ids = surface.path_ids(client, world, surface.headers(world.owner)) if surface.path_ids else None
+        auth = surface.log_in(client, db) if surface.log_in else None
     config = tmp_path / "schemathesis.toml"
-    config.write_text(to_toml(schemathesis_config(surface, world, ids)))
+    config.write_text(to_toml(schemathesis_config(surface, world, ids, auth)))
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}  # loopback only
     run = subprocess.run(
         [

@@ -1,4 +1,5 @@
-"""No import cycles in domain/, and resources never import domain/flows/.
+"""No import cycles in domain/, between modules or between packages, and resources never
+import domain/flows/.
 
 The graph is read from the AST of every module under src/polytask/domain/, with three kinds
 of import, each labelled in a failure:
@@ -12,9 +13,12 @@ of import, each labelled in a failure:
   queries.py, records.py, models/), so such an edge is always avoidable by importing the
   type from there. The label says "TYPE_CHECKING" so nobody hunts a runtime failure.
 
-The nodes are modules, not packages: two packages may use each other's lower modules
-(tasks/service.py checks values with fields/service.py, which resolves people with
-tasks/rules.py) as long as the modules themselves form no circle.
+Two checks read that graph. The first takes modules as nodes. The second takes the packages
+directly under domain/ (domain/tasks/, domain/events/, ...), one node each: packages that use
+each other through different modules (tasks/service.py -> fields/service.py while
+fields/service.py -> tasks/rules.py) form no module cycle, but they are still one tangle,
+and the packages are meant to stand in layers (docs/ARCHITECTURE.md). domain/__init__.py
+(where lower packages' hooks are plugged in) is above every package and no node.
 
 Importing `a.b.c` also runs the packages `a.b` and `a` (their __init__), so it is an edge
 to those too, unless the importer lives inside them (a package is initialised before its
@@ -31,6 +35,8 @@ the reason cannot be a cycle, since the cycle check sees it anyway.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,6 +235,37 @@ def test_no_import_cycles_in_domain() -> None:
     assert not found, "import cycles in domain/:\n  " + "\n  ".join(f"- {_describe(g, EDGES)}" for g in found)
 
 
+def package_of(module: str, root: str) -> str | None:
+    """The package directly under `root` that `module` belongs to (None for `root` itself)."""
+    if not module.startswith(f"{root}."):
+        return None
+    return f"{root}.{module.removeprefix(f'{root}.').split('.')[0]}"
+
+
+def package_edges(edges: list[Edge], root: str) -> list[Edge]:
+    """The module edges that cross from one package under `root` to another, named by package
+    (each keeps the importing module's line, shown in a failure)."""
+    # One edge per import statement and package: `from x.y import z` also runs x and x.y.
+    deepest: dict[tuple[str, str, str, int], Edge] = {}
+    for edge in edges:
+        source, target = package_of(edge.source, root), package_of(edge.target, root)
+        key = (source or "", target or "", edge.source, edge.line)
+        if source and target and source != target and (key not in deepest or edge.target > deepest[key].target):
+            deepest[key] = edge
+    return [
+        Edge(source, target, f"{e.kind}, {short(e.source)} -> {short(e.target)}", e.line)
+        for (source, target, _, _), e in sorted(deepest.items())
+    ]
+
+
+def test_no_import_cycles_between_domain_packages() -> None:
+    edges = package_edges(EDGES, DOMAIN)
+    found = cycles(edges)
+    assert not found, "packages of domain/ that import each other:\n  " + "\n  ".join(
+        f"- {_describe(g, edges)}" for g in found
+    )
+
+
 def into_flows(edges: list[Edge], flows: str) -> list[Edge]:
     """Imports of the flows package from outside it."""
 
@@ -294,6 +331,43 @@ def test_a_package_init_is_part_of_the_cycle(tmp_path: Path) -> None:
     assert cycles(edges) == [{"pkg.a", "pkg.sub"}]
 
 
+def test_a_package_cycle_through_different_modules_is_found(tmp_path: Path) -> None:
+    """a/x -> b/y and b/z -> a/w: no module cycle, but a package cycle."""
+    edges, _ = _tree(
+        tmp_path,
+        {
+            "pkg/a/__init__.py": "",
+            "pkg/a/x.py": "from pkg.b.y import y\n",
+            "pkg/a/w.py": "w = 1\n",
+            "pkg/b/__init__.py": "",
+            "pkg/b/y.py": "y = 2\n",
+            "pkg/b/z.py": "def f():\n    from pkg.a.w import w\n",
+            "pkg/c.py": "from pkg.a import x\n",  # above both: not in the cycle
+        },
+    )
+    assert cycles(edges) == []
+    by_package = package_edges(edges, "pkg")
+    [group] = cycles(by_package)
+    assert group == {"pkg.a", "pkg.b"}
+    described = _describe(group, by_package)
+    assert "pkg.a -> pkg.b (module level, pkg.a.x -> pkg.b.y, line 1)" in described
+    assert "pkg.b -> pkg.a (in a function, pkg.b.z -> pkg.a.w, line 2)" in described
+
+
+def test_layered_packages_pass(tmp_path: Path) -> None:
+    edges, _ = _tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from pkg.b import y\n",  # the root's hooks: no node
+            "pkg/a/__init__.py": "",
+            "pkg/a/x.py": "from pkg.b.y import y\n",
+            "pkg/b/__init__.py": "",
+            "pkg/b/y.py": "import pkg\ny = 2\n",
+        },
+    )
+    assert cycles(package_edges(edges, "pkg")) == []
+
+
 def test_a_resource_importing_flows_is_found(tmp_path: Path) -> None:
     edges, _ = _tree(
         tmp_path,
@@ -322,3 +396,14 @@ def test_no_cycle_no_complaint(tmp_path: Path) -> None:
     )
     assert cycles(edges) == []
     assert [i.reason for i in local] == ["only the CLI needs it"]
+
+
+def test_recorded_events_reach_the_outbox_whatever_is_imported_first() -> None:
+    """domain/events/ does not import webhooks; domain/__init__.py plugs the outbox in, so it
+    is there even in a process that imports nothing but the event service."""
+    probe = (
+        "from polytask.domain.events import service\n"
+        "from polytask.domain.webhooks.outbox import queue_deliveries\n"
+        "assert service._FAN_OUTS == [queue_deliveries], service._FAN_OUTS\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True, cwd=SRC.parent, timeout=60)

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from polytask.core.settings import Settings
-from polytask.domain.oauth.signing import KEY_FILE, sign, signing_key, unsign
+from polytask.core.signing import KEY_FILE, sign, signing_key, unsign
 
 
 def test_a_generated_key_is_kept_private_and_reused(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from polytask.api.oauth import endpoints as oauth_endpoints
 from polytask.api.oauth import pages as oauth_pages
 from polytask.api.ratelimit import RateLimitMiddleware
 from polytask.api.surfaces import NATIVE, SURFACES
+from polytask.api.taskflow import openapi as taskflow_openapi
 from polytask.api.taskflow.router import router as taskflow_router
 from polytask.api.taskforce import openapi as taskforce_openapi
 from polytask.api.taskforce.router import router as taskforce_router
@@ -51,11 +52,11 @@ from polytask.api.v1 import (
 )
 from polytask.api.v1.errors import validation_details
 from polytask.api.v1.schemas import ErrorDocument
+from polytask.core import keycache as key_cache
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
 from polytask.core.gctune import tune_for_server
 from polytask.core.settings import Settings, get_settings
-from polytask.domain.api_keys import cache as key_cache
 
 log = logging.getLogger("polytask.api")
 
@@ -68,8 +69,9 @@ Authenticate with `Authorization: Bearer <api key>` or an OAuth 2.0 access token
 prefix (`task_42`). Errors look like
 `{"error": {"code", "message", "details", "request_id", "timestamp"}}`.
 
-Browsers may use the session cookie from the TaskFlow login (`POST /api/auth/login`) instead;
-its state changes are CSRF-checked (see docs/security.md, "Sessions and CSRF").
+Browsers may use the session cookie from the TaskFlow login (`POST /api/auth/login`, in the
+TaskFlow surface's own document, `/api/openapi.json`) instead; its state changes are
+CSRF-checked (see docs/security.md, "Sessions and CSRF").
 """
 
 EXPOSED_HEADERS = [
@@ -293,7 +295,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
-    key_cache.configure(settings.api_key_cache_seconds)  # verified API keys (domain/api_keys/cache.py)
+    key_cache.configure(settings.api_key_cache_seconds)  # verified API keys (core/keycache.py)
     # Innermost: client values that break the input limits are refused (api/inputguard.py).
     app.add_middleware(InputGuardMiddleware, render=_render_error, limits=settings.input_limits)
     # Then If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
@@ -361,7 +363,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_api_route(
         taskforce_openapi.OPENAPI_PATH, taskforce_openapi.serve_document, methods=["GET"], include_in_schema=False
     )
-    app.include_router(taskflow_router)
+    # TaskFlow's routes, documented in its own document (api/taskflow/openapi.py), not /openapi.json.
+    app.include_router(taskflow_router, include_in_schema=False)
+    for path in (taskflow_openapi.OPENAPI_PATH, taskflow_openapi.SPEC_OPENAPI_PATH):
+        app.add_api_route(path, taskflow_openapi.serve_document, methods=["GET"], include_in_schema=False)
     # The OAuth 2.0 authorization server (outside /v1 and outside /openapi.json; see docs/security.md).
     app.include_router(oauth_endpoints.router)
     app.include_router(oauth_pages.router)
@@ -369,6 +374,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     system.add_docs_page(
         app, taskforce_openapi.DOCS_PATH, taskforce_openapi.OPENAPI_PATH, "Polytask — Taskforce API v1"
     )
+    system.add_docs_page(app, taskflow_openapi.DOCS_PATH, taskflow_openapi.OPENAPI_PATH, "Polytask — TaskFlow Pro API")
     _refuse_methods_of_shadowed_templates(app)
     index_routes(app)
     return app

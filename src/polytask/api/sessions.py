@@ -14,8 +14,8 @@ from starlette.types import Scope
 
 from polytask.api.credentials import Authenticator, authenticator
 from polytask.core.settings import Settings
+from polytask.core.signing import signing_key
 from polytask.domain.api_keys.service import Authenticated
-from polytask.domain.oauth.signing import signing_key
 from polytask.domain.sessions.service import authenticate_session, csrf_token_for, touch_session
 
 

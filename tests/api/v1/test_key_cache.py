@@ -1,4 +1,4 @@
-"""The cache of verified API keys (domain/api_keys/cache.py): a key this process revokes,
+"""The cache of verified API keys (core/keycache.py): a key this process revokes,
 rotates or re-plans is refused (or re-read) at once; other processes' changes wait at most the
 cache's lifetime; IP allowlists are never skipped."""
 
@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from polytask.core import keycache as cache
 from polytask.core.clock import utcnow
 from polytask.core.db import Database
-from polytask.domain.api_keys import cache
-from polytask.domain.api_keys.cache import KEYS, VerifiedKeys
+from polytask.core.keycache import KEYS, VerifiedKeys
 from polytask.models import ApiKey
 from tests.api.taskforce.client import basic
 from tests.factories.people import Person, make_person

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from polytask.core.db import Database
-from polytask.domain.api_keys.cache import KEYS
+from polytask.core.keycache import KEYS
 from polytask.models import ApiKey
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task

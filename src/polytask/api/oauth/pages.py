@@ -20,9 +20,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from polytask.api.kernel.units import run_anonymous
 from polytask.api.oauth.protocol import client_ip, key_of, read_form, settings_of
 from polytask.api.oauth.schemas import HTML
+from polytask.core.signing import sign, unsign
 from polytask.domain.oauth import authorize as rules
 from polytask.domain.oauth.common import OAuthError
-from polytask.domain.oauth.signing import sign, unsign
 from polytask.domain.users.login import active_user, sign_in
 
 router = APIRouter(tags=["OAuth 2.0"])

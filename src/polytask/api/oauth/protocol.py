@@ -11,8 +11,8 @@ from fastapi import Request
 from starlette.responses import JSONResponse
 
 from polytask.core.settings import Settings
+from polytask.core.signing import signing_key
 from polytask.domain.oauth.common import OAuthError
-from polytask.domain.oauth.signing import signing_key
 
 MAX_FORM_BYTES = 64 * 1024
 # RFC 6749 section 5.1: token responses must not be cached.

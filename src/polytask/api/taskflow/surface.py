@@ -7,6 +7,11 @@ from polytask.api.sessions import session_auth
 from polytask.api.taskflow.errors import error_response
 from polytask.api.taskflow.paths import LOGIN_PATH, PREFIX
 
+# Its own OpenAPI document and docs page (api/taskflow/openapi.py): TaskFlow's routes are
+# literal paths, none of them these two.
+OPENAPI_URL = f"{PREFIX}/openapi.json"
+DOCS_URL = f"{PREFIX}/docs"
+
 SURFACE = Surface(
     name="taskflow",
     prefix=PREFIX,
@@ -17,4 +22,6 @@ SURFACE = Surface(
     anonymous_plan="taskflow-anonymous",
     session_cookie=True,
     login_path=LOGIN_PATH,
+    openapi_url=OPENAPI_URL,
+    docs_url=DOCS_URL,
 )

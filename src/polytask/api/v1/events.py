@@ -26,7 +26,8 @@ from polytask.core.errors import ValidationFailed
 from polytask.core.ids import parse_id, render_id
 from polytask.core.jsontext import dumps
 from polytask.core.settings import Settings
-from polytask.domain.events import bus, feed
+from polytask.domain.changes import feed
+from polytask.domain.events import bus
 
 router = APIRouter(tags=["Events"], responses=ERROR_RESPONSES)
 

@@ -103,7 +103,7 @@ def update_project(
 @transactional("projects:write")
 def delete_project(project_id: ProjectId, session: Session, actor: Actor) -> Response:
     """Delete a project with its tasks. Its creator, or a workspace owner or admin."""
-    service.delete_project(session, actor, project_id=project_id)
+    flows.delete_project(session, actor, project_id=project_id)
     return no_content()
 
 
@@ -159,5 +159,5 @@ def delete_workspace_project(
     workspace_id: WorkspaceId, project_id: ProjectId, session: Session, actor: Actor
 ) -> Response:
     """Delete a project of this workspace."""
-    service.delete_project(session, actor, project_id=project_id, workspace_id=workspace_id)
+    flows.delete_project(session, actor, project_id=project_id, workspace_id=workspace_id)
     return no_content()

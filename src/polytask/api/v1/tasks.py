@@ -17,8 +17,7 @@ from polytask.api.v1.paths import ProjectId, TaskId
 from polytask.api.v1.schemas import ERROR_RESPONSES, TaskDocument, TaskListDocument
 from polytask.core.actor import Actor
 from polytask.core.pagination import parse_sort
-from polytask.domain.fields import views
-from polytask.domain.tasks import service
+from polytask.domain.tasks import service, views
 from polytask.domain.tasks.queries import TaskFilter
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate
 

@@ -13,8 +13,8 @@ from polytask.api.v1.params import reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, ViewId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ViewDocument, ViewListDocument
 from polytask.core.actor import Actor
-from polytask.domain.fields import views
 from polytask.domain.fields.schemas import ViewCreate, ViewUpdate
+from polytask.domain.tasks import views
 
 router = APIRouter(tags=["Saved views"], responses=ERROR_RESPONSES)
 

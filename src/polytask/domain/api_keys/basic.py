@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.errors import AuthenticationFailed
 from polytask.domain.api_keys.service import Authenticated, authenticate_api_key
-from polytask.domain.lists.queries import home_workspace_id
+from polytask.domain.workspaces.service import home_workspace_id
 
 
 def authenticate_email_and_key(session: Session, *, login: str, secret: str, client_ip: str | None) -> Authenticated:

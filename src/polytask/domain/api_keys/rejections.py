@@ -18,9 +18,9 @@ import hmac
 from sqlalchemy.orm import Session
 
 from polytask.core.settings import Settings
+from polytask.core.signing import signing_key
 from polytask.domain.api_keys.service import KEY_PREFIX
 from polytask.domain.events.service import record_event
-from polytask.domain.oauth.signing import signing_key
 
 EVENT = "auth.credential_rejected"
 

@@ -18,8 +18,8 @@ from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
 from polytask.core.db import after_commit
 from polytask.core.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
+from polytask.core.keycache import KEYS, forget_verified_keys
 from polytask.core.scopes import check_known, within
-from polytask.domain.api_keys.cache import KEYS, forget_verified_keys
 from polytask.domain.api_keys.schemas import ApiKeyCreate, ApiKeyRotate
 from polytask.domain.events.service import record_event
 from polytask.domain.workspaces.access import blocked_workspaces, in_allowlisted_workspace
@@ -152,7 +152,7 @@ def authenticate_api_key(session: Session, raw: str, *, client_ip: str | None = 
     digest = _digest(raw)
     cached = KEYS.get(digest)
     if cached is not None:
-        # Verified within the last few seconds (domain/api_keys/cache.py); the rules still apply.
+        # Verified within the last few seconds (core/keycache.py); the rules still apply.
         return check_key(cached, raw, client_ip=client_ip, blocked=frozenset())
     generation = KEYS.generation
     # Core, not the ORM: a plain row is all this needs.

@@ -16,12 +16,12 @@ from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, ValidationFailed
 from polytask.domain.bulk.created import BulkItem, NewTaskView, write_tasks
 from polytask.domain.fields.service import check_values, definitions_for
+from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.tasks.rules import (
     check_dependencies,
     check_parent,
     check_section,
-    resolve_people,
 )
 from polytask.domain.tasks.schemas import TaskCreate
 from polytask.domain.workspaces.access import membership_for, require_write

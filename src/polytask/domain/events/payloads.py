@@ -121,7 +121,7 @@ class ListOrder(Payload):
 
 
 class ViewSnapshot(Payload):
-    """domain/fields/views.py VIEW_FIELDS."""
+    """domain/tasks/views.py VIEW_FIELDS."""
 
     name: str
     filter: dict[str, Any]

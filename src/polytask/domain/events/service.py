@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -13,8 +12,7 @@ from polytask.core.clock import isoformat
 from polytask.core.db import after_commit, before_commit
 from polytask.domain.events import bus
 from polytask.domain.events.catalog import event_type
-from polytask.domain.webhooks.outbox import enqueue_deliveries
-from polytask.models import Event, Webhook
+from polytask.models import Event
 
 _NEW_EVENTS = "polytask.new_events"
 _BULK_EVENT_IDS = "polytask.bulk_event_ids"
@@ -102,43 +100,44 @@ def track_inserted_event_ids(session: Session, event_ids: list[int], *, workspac
     after_commit(session, _publish_committed(session))
 
 
+class FanOut(Protocol):
+    """Work that a unit's new events call for in its transaction, just before it commits.
+
+    It gets the events recorded through `record_event`, the ids of rows a bulk writer
+    inserted, and those rows' workspaces when every writer named them (else None); it
+    returns how many outbox rows it queued.
+    """
+
+    def __call__(
+        self, session: Session, events: list[Event], written: list[int], workspaces: set[int] | None
+    ) -> int: ...
+
+
+_FAN_OUTS: list[FanOut] = []
+
+
+def fan_out_to(hook: FanOut) -> None:
+    """Run `hook` before every commit that recorded events (once, however often it is given).
+
+    A hook, rather than an import: the packages that act on events (webhooks) sit above this
+    one, which every resource uses; domain/__init__.py plugs them in.
+    """
+    if hook not in _FAN_OUTS:
+        _FAN_OUTS.append(hook)
+
+
 def _fan_out(session: Session) -> None:
-    queued = 0
     events: list[Event] = session.info.get(_NEW_EVENTS, [])
     if events:
         session.flush()
-        queued += enqueue_deliveries(session, events)
     written: list[int] = session.info.get(_BULK_EVENT_IDS, [])
-    bulk = written
-    if bulk and not _webhooks_listen(session, bulk):
-        bulk = []  # no active endpoint in those workspaces: nothing to load or queue
-    for start in range(0, len(bulk), 1000):
-        chunk = list(session.scalars(select(Event).where(Event.id.in_(bulk[start : start + 1000]))))
-        queued += enqueue_deliveries(session, chunk)
-        for event in chunk:
-            session.expunge(event)
+    workspaces: set[int] | None = session.info.get(_BULK_WORKSPACES)
+    queued = sum(hook(session, events, written, workspaces) for hook in _FAN_OUTS)
     if queued:
         after_commit(session, bus.publish_outbox)
     # Other processes' streams and dispatchers (a no-op without a cross-process transport).
     newest = max([e.id for e in events if e.id is not None] + written, default=None)
     bus.announce(session, last_event_id=newest, outbox=queued > 0)
-
-
-def _webhooks_listen(session: Session, event_ids: list[int]) -> bool:
-    """Whether any active webhook belongs to a workspace of these events (one cheap query
-    per 1,000 ids, instead of loading every event of a bulk write)."""
-    known: set[int] | None = session.info.get(_BULK_WORKSPACES)
-    if known is not None:
-        listening = select(Webhook.id).where(Webhook.active.is_(True), Webhook.workspace_id.in_(sorted(known)))
-        return session.scalar(listening.limit(1)) is not None
-    for start in range(0, len(event_ids), 1000):
-        workspaces = select(Event.workspace_id).where(Event.id.in_(event_ids[start : start + 1000])).distinct()
-        found = session.scalar(
-            select(Webhook.id).where(Webhook.active.is_(True), Webhook.workspace_id.in_(workspaces)).limit(1)
-        )
-        if found is not None:
-            return True
-    return False
 
 
 class _Publisher:

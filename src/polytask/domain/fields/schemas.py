@@ -8,29 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from polytask.core.jsontypes import JsonFloat, Omittable
+from polytask.domain.projects.schemas import FIELD_TYPES, TYPE_ALIASES
 
-FieldType = Literal[
-    "text",
-    "long_text",
-    "number",
-    "currency",
-    "percent",
-    "dropdown",
-    "multi_select",
-    "tags",
-    "date",
-    "datetime",
-    "checkbox",
-    "url",
-    "email",
-    "phone",
-    "user",
-    "rating",
-    "duration",
-]
-FIELD_TYPES: tuple[str, ...] = FieldType.__args__  # type: ignore[attr-defined]
-# Spellings other documents use for the same types.
-TYPE_ALIASES = {"person": "user", "select": "dropdown", "boolean": "checkbox", "multiselect": "multi_select"}
 WITH_OPTIONS = ("dropdown", "multi_select")
 Layout = Literal["list", "board", "table", "calendar"]
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,99}$"

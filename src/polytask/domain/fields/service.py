@@ -34,8 +34,8 @@ from polytask.domain.fields.schemas import (
     key_from_name,
 )
 from polytask.domain.fields.values import fits, normalize
+from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.service import get_project_for
-from polytask.domain.tasks.rules import resolve_people
 from polytask.domain.workspaces.access import membership_for, require_role, require_write, visible_workspace_ids
 from polytask.models import FieldDefinition, Project, Task
 

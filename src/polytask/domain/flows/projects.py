@@ -1,23 +1,36 @@
-"""Projects with what comes inside them: inline field definitions and tasks."""
+"""Projects with what comes inside them: inline field definitions and tasks.
+
+Deleting a project removes its sections and tasks in the database without touching them
+one by one; subscribers to `task.deleted` or `section.deleted` must still hear of each
+one. So `delete_project` records one event per child first (with the project in
+`changes.deleted_with`), then the project's own. Comments go with their tasks silently: a
+`task.deleted` covers them.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, ValidationFailed
+from polytask.core.ids import render_id
 from polytask.domain.bulk.tasks import ItemErrors, check_count
+from polytask.domain.events.service import record_event, snapshot_of
 from polytask.domain.fields.service import define_from_project_spec
 from polytask.domain.projects import service as projects
 from polytask.domain.projects.schemas import ProjectCreate, ProjectUpdate, split_custom_fields
+from polytask.domain.tasks.queries import load_relations
+from polytask.domain.tasks.rules import task_snapshot
 from polytask.domain.tasks.schemas import TaskCreate
 from polytask.domain.tasks.service import create_task
-from polytask.models import Project
+from polytask.models import Project, Section, Task
 
 MAX_PROJECTS = 100
+_CHUNK = 500
 
 
 def create_project(session: Session, actor: Actor, *, workspace_id: int | None, data: ProjectCreate) -> Project:
@@ -79,3 +92,47 @@ def create_projects(session: Session, actor: Actor, *, workspace_id: int | None,
             errors.add_domain(index, exc)
             errors.raise_if_any()
     return created
+
+
+def delete_project(session: Session, actor: Actor, *, project_id: int, workspace_id: int | None = None) -> None:
+    """Delete a project with its sections, tasks and comments (each task and section with its own event)."""
+    project = projects.project_to_delete(session, actor, project_id=project_id, workspace_id=workspace_id)
+    _record_children_deleted(session, actor, project_id=project.id, workspace_id=project.workspace_id)
+    projects.remove_project(session, actor, project)
+
+
+def _record_children_deleted(session: Session, actor: Actor, *, project_id: int, workspace_id: int) -> int:
+    """`task.deleted` for each task (subtasks before their parents), then `section.deleted`
+    for each section of the project; returns how many events were recorded."""
+    reason = {"deleted_with": render_id("project", project_id)}
+    recorded = 0
+    task_ids = list(session.scalars(select(Task.id).where(Task.project_id == project_id).order_by(Task.id.desc())))
+    for start in range(0, len(task_ids), _CHUNK):
+        chunk = task_ids[start : start + _CHUNK]
+        relations = load_relations(session, chunk)
+        tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(chunk)))}
+        for task_id in chunk:
+            record_event(
+                session,
+                actor,
+                type="task.deleted",
+                resource_type="task",
+                resource_id=task_id,
+                workspace_id=workspace_id,
+                changes=reason,
+                snapshot=task_snapshot(tasks[task_id], relations[task_id]),
+            )
+            recorded += 1
+    for section in session.scalars(select(Section).where(Section.project_id == project_id).order_by(Section.id)):
+        record_event(
+            session,
+            actor,
+            type="section.deleted",
+            resource_type="section",
+            resource_id=section.id,
+            workspace_id=workspace_id,
+            changes=reason,
+            snapshot=snapshot_of(section, ("name", "position", "project_id")),
+        )
+        recorded += 1
+    return recorded

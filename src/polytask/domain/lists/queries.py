@@ -12,11 +12,9 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
-from polytask.core.errors import NotFound
 from polytask.core.statements import Prepared
 from polytask.domain.lists.schemas import EmailLink, ListCard, TaskCard, TaskCounts
 from polytask.domain.tasks.records import TaskRecord
-from polytask.domain.workspaces.service import default_workspace_id
 from polytask.models import (
     Task,
     TaskAssignee,
@@ -30,14 +28,6 @@ from polytask.models import (
 
 # Tasks in these states count as "complete" (cancelled work is closed work too).
 CLOSED_STATUSES = ("completed", "cancelled")
-
-
-def home_workspace_id(session: Session, actor: Actor) -> int:
-    """The workspace a single-tenant surface acts in: the credential's, else the user's default."""
-    workspace_id = actor.workspace_id or default_workspace_id(session, actor.user_id)
-    if workspace_id is None:
-        raise NotFound("You have no workspace to work in", {"resource": "workspace"})
-    return workspace_id
 
 
 def visible_list_ids(actor: Actor, workspace_id: int) -> Select[int]:

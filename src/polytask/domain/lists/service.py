@@ -14,7 +14,6 @@ from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
 from polytask.core.ids import storable_key
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.lists.queries import (
-    home_workspace_id,
     is_active,
     list_cards,
     my_task_ids,
@@ -23,9 +22,10 @@ from polytask.domain.lists.queries import (
     visible_list_ids,
 )
 from polytask.domain.lists.schemas import ListCard, ListCreate, ListUpdate, TaskCard, TaskCounts
+from polytask.domain.members.people import resolve_people
 from polytask.domain.tasks.queries import fetch_task_for
-from polytask.domain.tasks.rules import resolve_people
 from polytask.domain.workspaces.access import membership_for, require_write
+from polytask.domain.workspaces.service import home_workspace_id
 from polytask.models import Project, Task, TaskList, TaskListCollaborator, TaskListItem, User
 
 LIST_FIELDS = ("name", "description", "flagship", "owner_id", "project_id")

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
 from polytask.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from polytask.core.keycache import forget_verified_keys
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Choice, Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
-from polytask.domain.api_keys.cache import forget_verified_keys
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.members.schemas import InviteCreate, MemberUpdate
 from polytask.domain.workspaces.access import ROLES, effective_permissions, membership_for, require_flag

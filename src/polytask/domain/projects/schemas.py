@@ -9,7 +9,31 @@ from pydantic import BaseModel, ConfigDict, Field
 from polytask.core.dates import JsonDate
 from polytask.core.ids import WorkspaceRef
 from polytask.core.jsontypes import JsonFloat, Omittable
-from polytask.domain.fields.schemas import FIELD_TYPES, TYPE_ALIASES
+
+# The kinds of custom field a project may define; an object in a project's `custom_fields`
+# with one of them as its `type` is a definition (domain/fields/ holds their rules).
+FieldType = Literal[
+    "text",
+    "long_text",
+    "number",
+    "currency",
+    "percent",
+    "dropdown",
+    "multi_select",
+    "tags",
+    "date",
+    "datetime",
+    "checkbox",
+    "url",
+    "email",
+    "phone",
+    "user",
+    "rating",
+    "duration",
+]
+FIELD_TYPES: tuple[str, ...] = FieldType.__args__  # type: ignore[attr-defined]
+# Spellings other documents use for the same types.
+TYPE_ALIASES = {"person": "user", "select": "dropdown", "boolean": "checkbox", "multiselect": "multi_select"}
 
 ProjectType = Literal["list", "board", "kanban", "table"]
 ProjectStatus = Literal["active", "on_hold", "completed", "archived"]

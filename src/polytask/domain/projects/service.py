@@ -29,7 +29,6 @@ from polytask.core.query.jsonpath import json_number, json_scalar_text
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.core.query.tree import named_ids
 from polytask.core.statements import Prepared
-from polytask.domain.events.cascade import record_project_children_deleted
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.projects.schemas import (
     PROJECT_STATUSES,
@@ -296,8 +295,8 @@ def apply_project_update(project: Project, data: ProjectUpdate) -> None:
         project.custom_fields = {**project.custom_fields, **values}
 
 
-def delete_project(session: Session, actor: Actor, *, project_id: int, workspace_id: int | None = None) -> None:
-    """Delete a project with its sections, tasks and comments."""
+def project_to_delete(session: Session, actor: Actor, *, project_id: int, workspace_id: int | None = None) -> Project:
+    """The project, if the actor may delete it: its creator, or a workspace owner or admin."""
     project = get_project_for(session, actor, project_id, workspace_id=workspace_id)
     membership = project_membership(session, actor, project)
     require_write(membership)
@@ -305,10 +304,16 @@ def delete_project(session: Session, actor: Actor, *, project_id: int, workspace
         raise PermissionDenied(
             "Only the project's creator or a workspace admin can delete it", {"required_role": ["owner", "admin"]}
         )
+    return project
+
+
+def remove_project(session: Session, actor: Actor, project: Project) -> None:
+    """Delete the project row (sections, tasks and comments go by cascade) and record `project.deleted`.
+
+    The children's own deletion events come first, from flows.projects.delete_project.
+    """
     snapshot = snapshot_of(project, PROJECT_FIELDS)
-    workspace_id = project.workspace_id
-    # Its tasks and sections go by cascade; each still gets its own deletion event.
-    record_project_children_deleted(session, actor, project_id=project_id, workspace_id=workspace_id)
+    project_id, workspace_id = project.id, project.workspace_id
     session.execute(delete(Project).where(Project.id == project_id))
     session.expunge(project)
     record_event(

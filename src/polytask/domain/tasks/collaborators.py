@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.domain.tasks.rules import resolve_people
+from polytask.domain.members.people import resolve_people
 from polytask.domain.tasks.schemas import TaskUpdate
 from polytask.domain.tasks.service import get_task_for, update_task
 from polytask.models import User

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, or_, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.errors import ValidationFailed
-from polytask.core.ids import parse_id
 from polytask.core.statements import Prepared
 from polytask.domain.events.service import jsonable
 from polytask.domain.tasks.records import TaskRecord, TaskRelations
-from polytask.models import Membership, Section, Task, TaskDependency, User
+from polytask.models import Section, Task, TaskDependency
 
 SCALAR_FIELDS = (
     "name",
@@ -41,30 +40,6 @@ def task_snapshot(task: Task | TaskRecord, relations: TaskRelations) -> dict[str
         dependencies=list(relations.dependency_ids),
     )
     return snap
-
-
-def resolve_people(session: Session, workspace_id: int, people: list[Any], field: str) -> list[int]:
-    """Map ids, usernames or emails to members of the workspace; anything else is a 422."""
-    resolved: list[int] = []
-    for ref in people:
-        user_id = parse_id("user", ref)
-        if user_id is not None:
-            cond = User.id == user_id
-        elif isinstance(ref, str) and ref.strip():
-            login = ref.strip().lower()
-            cond = or_(func.lower(User.username) == login, func.lower(User.email) == login)
-        else:
-            raise ValidationFailed.field(field, "must be a user id, username or email", ref)
-        found = session.scalar(
-            select(User.id)
-            .join(Membership, Membership.user_id == User.id)
-            .where(cond, Membership.workspace_id == workspace_id, User.is_active.is_(True))
-        )
-        if found is None:
-            raise ValidationFailed.field(field, "is not a member of this workspace", ref)
-        if found not in resolved:
-            resolved.append(found)
-    return resolved
 
 
 def check_section(session: Session, project_id: int, section_id: int | None) -> None:

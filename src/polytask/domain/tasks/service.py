@@ -17,7 +17,7 @@ from polytask.core.query.listing import run_list
 from polytask.core.query.tree import conditions, named_ids
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import check_values, task_field_resolver
-from polytask.domain.fields.views import view_tree
+from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.service import check_project_for, get_project_and_membership, get_project_for
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
@@ -40,10 +40,10 @@ from polytask.domain.tasks.rules import (
     check_section,
     descendant_ids,
     next_position,
-    resolve_people,
     task_snapshot,
 )
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate, _TaskFields
+from polytask.domain.tasks.views import view_tree
 from polytask.domain.workspaces.access import membership_for, require_write
 from polytask.models import Project, SavedView, Task, TaskAssignee, TaskDependency, TaskLabel, User
 

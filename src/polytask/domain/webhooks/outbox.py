@@ -239,6 +239,37 @@ def enqueue_deliveries(session: Session, events: list[Event]) -> int:
     return count
 
 
+def queue_deliveries(session: Session, events: list[Event], written: list[int], workspaces: set[int] | None) -> int:
+    """The outbox's part in every commit that recorded events (domain/events/service.py `fan_out_to`):
+    deliveries for the new events, and for the rows a bulk writer inserted, loaded in chunks
+    and only when an active endpoint listens in their workspaces."""
+    queued = enqueue_deliveries(session, events) if events else 0
+    if not written or not _webhooks_listen(session, written, workspaces):
+        return queued  # no active endpoint in those workspaces: nothing to load or queue
+    for start in range(0, len(written), 1000):
+        chunk = list(session.scalars(select(Event).where(Event.id.in_(written[start : start + 1000]))))
+        queued += enqueue_deliveries(session, chunk)
+        for event in chunk:
+            session.expunge(event)
+    return queued
+
+
+def _webhooks_listen(session: Session, event_ids: list[int], known: set[int] | None) -> bool:
+    """Whether any active webhook belongs to a workspace of these events (one cheap query
+    per 1,000 ids, instead of loading every event of a bulk write)."""
+    if known is not None:
+        listening = select(Webhook.id).where(Webhook.active.is_(True), Webhook.workspace_id.in_(sorted(known)))
+        return session.scalar(listening.limit(1)) is not None
+    for start in range(0, len(event_ids), 1000):
+        in_workspaces = select(Event.workspace_id).where(Event.id.in_(event_ids[start : start + 1000])).distinct()
+        found = session.scalar(
+            select(Webhook.id).where(Webhook.active.is_(True), Webhook.workspace_id.in_(in_workspaces)).limit(1)
+        )
+        if found is not None:
+            return True
+    return False
+
+
 def enqueue_ping(session: Session, hook: Webhook) -> WebhookDelivery:
     """A `webhook.ping` delivery for this endpoint, due now."""
     now = utcnow()

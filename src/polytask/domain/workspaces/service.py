@@ -6,12 +6,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import PermissionDenied, ValidationFailed
+from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
+from polytask.core.keycache import forget_verified_keys
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
-from polytask.domain.api_keys.cache import forget_verified_keys
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.workspaces.access import address_allowed, membership_for, require_role, visible_workspace_ids
 from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
@@ -156,3 +156,11 @@ def default_workspace_id(session: Session, user_id: int) -> int | None:
         .order_by(Membership.id)
         .limit(1)
     )
+
+
+def home_workspace_id(session: Session, actor: Actor) -> int:
+    """The workspace a single-tenant surface acts in: the credential's, else the user's default."""
+    workspace_id = actor.workspace_id or default_workspace_id(session, actor.user_id)
+    if workspace_id is None:
+        raise NotFound("You have no workspace to work in", {"resource": "workspace"})
+    return workspace_id

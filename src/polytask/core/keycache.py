@@ -1,11 +1,11 @@
 """A short-lived, in-process cache of verified API keys.
 
-Every request presenting an API key looks its row up (`service.KEY_BY_PREFIX`: the key, its
+Every request presenting an API key looks its row up (domain/api_keys/service.py `KEY_BY_PREFIX`: the key, its
 user's role and state, whether the user is in a workspace with an IP allowlist). Within a
 few seconds the answer rarely changes, so a key whose secret matched its stored digest is
 kept here, by that digest, for `ttl` seconds (POLYTASK_API_KEY_CACHE_SECONDS, default 5;
 0 turns the cache off). A hit skips the query only: the rules are applied again on every
-request (`service.check_key`: revoked, expired against the current time, user active), on
+request (`check_key`: revoked, expired against the current time, user active), on
 the row as it was read.
 
 What keeps it correct:

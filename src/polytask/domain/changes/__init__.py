@@ -1,0 +1,1 @@
+"""The changes feed: the event log as a reader sees it."""
