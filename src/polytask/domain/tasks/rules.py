@@ -13,6 +13,10 @@ from polytask.domain.events.service import jsonable
 from polytask.domain.tasks.queries import TaskRelations
 from polytask.models import Membership, Section, Task, TaskDependency, User
 
+# A task as its events carry it (the audit log's snapshot, webhook payloads, /v1/events), in
+# payload order: the domain's one list of a task's fields. The native output
+# (api/v1/outputs.py) names each as an attribute's `source`; tests/architecture/test_outputs.py
+# holds the two together.
 SCALAR_FIELDS = (
     "name",
     "description",
@@ -27,18 +31,17 @@ SCALAR_FIELDS = (
     "position",
     "project_id",
 )
+# Read from the row after the scalars...
+ROW_FIELDS = (*SCALAR_FIELDS, "completed_at", "completed_by_id", "custom_fields")
+# ...and from the task's relations: snapshot key -> TaskRelations attribute.
+RELATION_FIELDS = {"assignee_ids": "assignee_ids", "labels": "labels", "dependencies": "dependency_ids"}
+SNAPSHOT_FIELDS = (*ROW_FIELDS, *RELATION_FIELDS)
 
 
 def task_snapshot(task: Task, relations: TaskRelations) -> dict[str, Any]:
-    snap: dict[str, Any] = {f: jsonable(getattr(task, f)) for f in SCALAR_FIELDS}
-    snap.update(
-        completed_at=jsonable(task.completed_at),
-        completed_by_id=task.completed_by_id,
-        custom_fields=task.custom_fields,
-        assignee_ids=list(relations.assignee_ids),
-        labels=list(relations.labels),
-        dependencies=list(relations.dependency_ids),
-    )
+    snap: dict[str, Any] = {f: jsonable(getattr(task, f)) for f in ROW_FIELDS}
+    for name, attr in RELATION_FIELDS.items():
+        snap[name] = list(getattr(relations, attr))
     return snap
 
 
