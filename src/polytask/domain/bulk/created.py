@@ -21,7 +21,7 @@ from polytask.domain.events.catalog import declared
 from polytask.domain.events.service import jsonable, track_inserted_event_ids
 from polytask.domain.tasks.queries import TaskRelations
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView
-from polytask.domain.tasks.rules import RELATION_FIELDS, ROW_FIELDS, next_position
+from polytask.domain.tasks.rules import RELATION_FIELDS, SNAPSHOT_FIELDS, next_position
 from polytask.domain.tasks.schemas import TaskCreate
 from polytask.models import Project
 
@@ -172,12 +172,14 @@ def write_tasks(session: Session, actor: Actor, items: list[BulkItem], roles: di
 def _snapshot(task: NewTask, rel: TaskRelations, stamp: str | None) -> dict[str, Any]:
     """task_snapshot's content (domain/tasks/rules.py), read from the record."""
     snap: dict[str, Any] = {}
-    for name in ROW_FIELDS:
-        value = getattr(task, name)
-        snap[name] = isoformat(value) if isinstance(value, datetime) else value
-    # The stored form of the completion time, and custom fields as their JSON column holds them.
-    snap["completed_at"] = stamp if task.completed_at is not None else None
-    snap["custom_fields"] = jsonable(task.custom_fields) if task.custom_fields else {}
-    for name, attr in RELATION_FIELDS.items():
-        snap[name] = list(getattr(rel, attr))
+    for name in SNAPSHOT_FIELDS:
+        if name in RELATION_FIELDS:
+            snap[name] = list(getattr(rel, RELATION_FIELDS[name]))
+        elif name == "completed_at":
+            snap[name] = stamp if task.completed_at is not None else None  # the stored form
+        elif name == "custom_fields":
+            snap[name] = jsonable(task.custom_fields) if task.custom_fields else {}
+        else:
+            value = getattr(task, name)
+            snap[name] = isoformat(value) if isinstance(value, datetime) else value
     return snap

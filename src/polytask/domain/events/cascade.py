@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.ids import render_id
+from polytask.domain.events.payloads import SectionSnapshot
 from polytask.domain.events.service import record_event, snapshot_of
 from polytask.domain.tasks.queries import load_relations
 from polytask.domain.tasks.rules import task_snapshot
 from polytask.models import Section, Task
 
 _CHUNK = 500
+SECTION_FIELDS = tuple(SectionSnapshot.model_fields)
 
 
 def record_project_children_deleted(session: Session, actor: Actor, *, project_id: int, workspace_id: int) -> int:
@@ -53,7 +55,7 @@ def record_project_children_deleted(session: Session, actor: Actor, *, project_i
             resource_id=section.id,
             workspace_id=workspace_id,
             changes=reason,
-            snapshot=snapshot_of(section, ("name", "position", "project_id")),
+            snapshot=snapshot_of(section, SECTION_FIELDS),
         )
         recorded += 1
     return recorded

@@ -12,14 +12,15 @@ from polytask.core.pagination import PageRequest, PageResult, SortKey, count_of,
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Ref, Registry, Text, compile_tree, order_terms
 from polytask.core.query.values import Context
+from polytask.domain.events.payloads import CommentSnapshot
 from polytask.domain.events.service import record_event, snapshot_of
 from polytask.domain.tasks.queries import fetch_task_for
 from polytask.domain.tasks.schemas import CommentCreate, CommentUpdate
 from polytask.domain.workspaces.access import require_write
 from polytask.models import Comment
 
-# A comment as its events carry it (a deletion carries only `task_id`).
-COMMENT_SNAPSHOT_FIELDS = ("task_id", "body")
+# A comment as its events carry it (a deletion carries only `task_id`): events/payloads.py.
+COMMENT_SNAPSHOT_FIELDS = tuple(CommentSnapshot.model_fields)
 COMMENT_FIELDS = Registry.of(
     "comment",
     [

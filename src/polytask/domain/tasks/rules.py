@@ -9,40 +9,26 @@ from sqlalchemy.orm import Session
 
 from polytask.core.errors import ValidationFailed
 from polytask.core.ids import parse_id
+from polytask.domain.events.payloads import TaskSnapshot
 from polytask.domain.events.service import jsonable
 from polytask.domain.tasks.queries import TaskRelations
 from polytask.models import Membership, Section, Task, TaskDependency, User
 
-# A task as its events carry it (the audit log's snapshot, webhook payloads, /v1/events), in
-# payload order: the domain's one list of a task's fields. The native output
-# (api/v1/outputs.py) names each as an attribute's `source`; tests/architecture/test_outputs.py
-# holds the two together.
-SCALAR_FIELDS = (
-    "name",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "start_date",
-    "progress",
-    "estimated_hours",
-    "section_id",
-    "parent_id",
-    "position",
-    "project_id",
-)
-# Read from the row after the scalars...
-ROW_FIELDS = (*SCALAR_FIELDS, "completed_at", "completed_by_id", "custom_fields")
-# ...and from the task's relations: snapshot key -> TaskRelations attribute.
+# A task's fields as its events carry them (the audit log's snapshot, webhook payloads,
+# /v1/events), in payload order: declared once, by the payload model (events/payloads.py).
+# The native output (api/v1/outputs.py) names each as an attribute's `source`;
+# tests/architecture/test_outputs.py holds the two together.
+SNAPSHOT_FIELDS = tuple(TaskSnapshot.model_fields)
+# Those read from the task's relations (snapshot key -> TaskRelations attribute); the rest
+# are the row's own.
 RELATION_FIELDS = {"assignee_ids": "assignee_ids", "labels": "labels", "dependencies": "dependency_ids"}
-SNAPSHOT_FIELDS = (*ROW_FIELDS, *RELATION_FIELDS)
 
 
 def task_snapshot(task: Task, relations: TaskRelations) -> dict[str, Any]:
-    snap: dict[str, Any] = {f: jsonable(getattr(task, f)) for f in ROW_FIELDS}
-    for name, attr in RELATION_FIELDS.items():
-        snap[name] = list(getattr(relations, attr))
-    return snap
+    return {
+        f: list(getattr(relations, RELATION_FIELDS[f])) if f in RELATION_FIELDS else jsonable(getattr(task, f))
+        for f in SNAPSHOT_FIELDS
+    }
 
 
 def resolve_people(session: Session, workspace_id: int, people: list[Any], field: str) -> list[int]:
