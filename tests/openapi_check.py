@@ -20,11 +20,21 @@ from jsonschema import Draft202012Validator
 class OpenAPIChecker:
     """`strict`: a JSON body must be documented as JSON, the response's required headers must
     be there, and a response of a path or method the document does not have must be an error
-    matching `fallback` (a schema of the document's components, e.g. the error envelope)."""
+    matching `fallback` (a schema of the document's components, e.g. the error envelope).
+    `strict_prefix`: strict for the paths under it only (the native surface's in /openapi.json,
+    which also holds other surfaces' operations)."""
 
-    def __init__(self, document: dict[str, Any], *, strict: bool = False, fallback: str | None = None) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any],
+        *,
+        strict: bool = False,
+        fallback: str | None = None,
+        strict_prefix: str | None = None,
+    ) -> None:
         self.document = document
         self.strict = strict
+        self.strict_prefix = strict_prefix
         self.fallback = fallback
         self.components = document.get("components", {})
         self._routes: list[tuple[re.Pattern[str], int, dict[str, Any]]] = []
@@ -86,9 +96,10 @@ class OpenAPIChecker:
         values), or a callable giving it, called only when there is a schema to check. `sparse`:
         the request's fieldsets by resource type ("" for the bare `fields=`, the primary type's)."""
         where = f"{method} {path} {status_code}"
+        strict = self.strict or (self.strict_prefix is not None and path.startswith(self.strict_prefix))
         op = self.operation(method, path)
         if op is None:
-            if self.strict and json_body:
+            if strict and json_body and has_body:  # a HEAD answer has the headers, not the body
                 if status_code < 400 or self.fallback is None:
                     raise AssertionError(f"{where}: not a documented operation")
                 self._validate(
@@ -103,19 +114,19 @@ class OpenAPIChecker:
                 f"{where}, which its OpenAPI operation does not document "
                 f"(documented: {sorted(responses)}); body: {_text(payload)}"
             )
-        if self.strict:
+        if strict:
             for name, header in spec.get("headers", {}).items():
                 header = self._resolve(header)
                 if header.get("required") and name.lower() not in {h.lower() for h in headers}:
                     raise AssertionError(f"{where}: the required header {name} is missing")
         content = spec.get("content", {}).get("application/json")
         if content is None or not has_body:
-            if self.strict and json_body and has_body:
+            if strict and json_body and has_body:
                 raise AssertionError(f"{where}: a JSON body, but the document shows none for this status")
             return
         schema = content.get("schema")
         if not schema:
-            if self.strict:
+            if strict:
                 raise AssertionError(f"{where}: the document gives no schema for this JSON body")
             return
         self._validate(
