@@ -24,6 +24,7 @@ from polytask.domain.bulk.operations import BulkOperation
 from polytask.domain.flows import projects
 
 router = APIRouter(tags=["Bulk"], responses=ERROR_RESPONSES)
+_CLOSED = ConfigDict(extra="forbid")
 
 
 class BulkTasks(BaseModel):
@@ -44,10 +45,14 @@ class BulkProjects(BaseModel):
 
 
 class BulkCreatedMeta(BaseModel):
+    model_config = _CLOSED
+
     created: int
 
 
 class OperationResult(BaseModel):
+    model_config = _CLOSED
+
     index: int
     operation: str
     matched: int
@@ -58,24 +63,29 @@ class OperationResult(BaseModel):
 
 TaskBulkDocument = create_model(
     "TaskBulkDocument",
+    __config__=_CLOSED,
     data=(list[_TaskResource], ...),  # type: ignore[valid-type]
     meta=(BulkCreatedMeta, ...),
 )
 
 
 class BulkResultMeta(BaseModel):
+    model_config = _CLOSED
+
     created: int | None = Field(default=None, description="With `tasks`: how many were created.")
     dry_run: bool | None = Field(default=None, description="With `operations`.")
 
 
 BulkTasksDocument = create_model(
     "BulkTasksDocument",
+    __config__=_CLOSED,
     __doc__="With `tasks`: the created tasks; with `operations`: one result per operation.",
     data=(list[_TaskResource] | list[OperationResult], ...),  # type: ignore[valid-type,arg-type]
     meta=(BulkResultMeta, ...),
 )
 ProjectBulkDocument = create_model(
     "ProjectBulkDocument",
+    __config__=_CLOSED,
     data=(list[_ProjectResource], ...),  # type: ignore[valid-type]
     meta=(BulkCreatedMeta, ...),
 )

@@ -11,15 +11,17 @@ from urllib.parse import urlencode
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response, StreamingResponse
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.v1 import outputs
 from polytask.api.v1.documents import JSONAPIResponse
+from polytask.api.v1.outputs import resource_model
 from polytask.api.v1.params import one, reject_unknown
 from polytask.api.v1.render import Resource, resource, rid, ts
-from polytask.api.v1.schemas import ERROR_RESPONSES, IncludedResource
+from polytask.api.v1.schemas import ERROR_RESPONSES
 from polytask.core.actor import Actor
 from polytask.core.db import Database
 from polytask.core.errors import ValidationFailed
@@ -33,40 +35,29 @@ router = APIRouter(tags=["Events"], responses=ERROR_RESPONSES)
 
 FILTERS = frozenset({"workspace_id", "project_id", "types"})
 STREAM_BATCH = 100
+_CLOSED = ConfigDict(extra="forbid")
 
 
-class EventAttributes(BaseModel):
-    type: str = Field(examples=["task.completed"])
-    occurred_at: str | None = None
-    workspace_id: str | None = None
-    resource_type: str | None = None
-    resource_id: str | None = None
-    actor_id: str | None = Field(default=None, description="The user who made the change; null for the system.")
-    credential_kind: str | None = None
-    changes: dict[str, Any] | None = None
-    data: dict[str, Any] = Field(description="As in webhook payloads: the resource and its parent.")
-
-
-class EventResource(BaseModel):
-    id: str = Field(examples=["event_1042"])
-    type: str = Field(examples=["event"])
-    attributes: EventAttributes
+EventResource: Any = resource_model(outputs.FEED_EVENT)
 
 
 class FeedMeta(BaseModel):
+    model_config = _CLOSED
     after: int = Field(description="The cursor this page started after.")
     last_id: int = Field(description="Pass as `after` to continue; equal to `after` when nothing was new.")
     has_more: bool
 
 
 class FeedLinks(BaseModel):
+    model_config = _CLOSED
     self: str
     next: str
 
 
 class EventFeedDocument(BaseModel):
+    model_config = _CLOSED
+
     data: list[EventResource]
-    included: list[IncludedResource] | None = None
     meta: FeedMeta
     links: FeedLinks
 

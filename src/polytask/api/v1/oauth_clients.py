@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import transactional
+from polytask.api.v1 import outputs
 from polytask.api.v1.documents import JSONAPIResponse, created, document, no_content
 from polytask.api.v1.params import reject_unknown
 from polytask.api.v1.paths import _path_id, _schema
 from polytask.api.v1.render import Resource, resource, ts
-from polytask.api.v1.schemas import ERROR_RESPONSES, _documents
+from polytask.api.v1.schemas import ERROR_RESPONSES, documents
 from polytask.core.actor import Actor
 from polytask.domain.oauth import clients as service
 from polytask.domain.oauth.schemas import OAuthClientCreate
@@ -26,19 +26,7 @@ OAuthClientId = Annotated[
 ]
 
 
-class OAuthClientAttributes(BaseModel):
-    name: str | None = None
-    client_id: str | None = Field(default=None, description="What the client sends as `client_id`.")
-    public: bool | None = Field(default=None, description="Public clients have no secret and must use PKCE.")
-    redirect_uris: list[str] | None = None
-    scopes: list[str] | None = Field(default=None, description="The scopes the client may ask for.")
-    created_at: str | None = None
-    client_secret: str | None = Field(default=None, description="Only in the create response; shown once.")
-
-
-_Resource, OAuthClientDocument, OAuthClientListDocument = _documents(
-    "OAuthClient", "oauth_client", OAuthClientAttributes
-)
+_, OAuthClientDocument, OAuthClientListDocument = documents(outputs.OAUTH_CLIENT)
 
 
 def render(client: Any, secret: str | None = None) -> Resource:

@@ -155,8 +155,10 @@ def shape(params: QueryParams, primary: str, includable: Mapping[str, str]) -> S
                 raise ValidationFailed.field(key, f"unknown resource type '{kind}'")
         else:
             continue
-        names = frozenset(n.strip() for n in value.split(",") if n.strip() and n.strip() not in ("id", "type"))
         known = ATTRIBUTE_NAMES[kind] | RELATIONSHIP_NAMES[kind]
+        # `id` and `type` are always there; an attribute called `type` (an event's) is asked for.
+        always = {"id", "type"} - known
+        names = frozenset(n.strip() for n in value.split(",") if n.strip() and n.strip() not in always)
         unknown = sorted(names - known)
         if unknown:
             raise ValidationFailed(

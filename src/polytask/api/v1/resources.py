@@ -1,4 +1,8 @@
-"""How each domain object looks as a native JSON:API resource."""
+"""How each domain object looks as a native JSON:API resource.
+
+The attributes and relationships of each are declared in outputs.py, which the OpenAPI
+schemas come from; these renderers write them out as plain dicts, in the declared order,
+and tests/architecture/test_outputs.py holds every one of them to its declaration."""
 
 from __future__ import annotations
 

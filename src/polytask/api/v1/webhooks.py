@@ -6,16 +6,16 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.v1 import outputs
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import PAGING, one, page_request, reject_unknown
 from polytask.api.v1.paths import DeliveryId, WebhookId
 from polytask.api.v1.render import Resource, ident, resource, rid, ts
-from polytask.api.v1.schemas import ERROR_RESPONSES, _documents
+from polytask.api.v1.schemas import ERROR_RESPONSES, documents
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.core.ids import parse_id
@@ -28,54 +28,8 @@ router = APIRouter(tags=["Webhooks"], responses=ERROR_RESPONSES)
 # --- documents ---------------------------------------------------------------------------------
 
 
-class WebhookAttributes(BaseModel):
-    url: str | None = None
-    events: list[str] | None = Field(default=None, description="The subscribed event names and patterns.")
-    workspace_id: str | None = None
-    project_id: str | None = None
-    description: str | None = None
-    active: bool | None = None
-    disabled_reason: str | None = Field(default=None, description="Why the endpoint was switched off.")
-    secret: str | None = Field(default=None, description="Only when generated (create, rotate_secret); shown once.")
-    secret_rotation_ends_at: str | None = Field(
-        default=None, description="Until then the previous secret also signs every delivery."
-    )
-    failing_since: str | None = None
-    created_by: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-
-
-class AttemptLog(BaseModel):
-    number: int
-    started_at: str | None = None
-    duration_ms: int
-    request_headers: dict[str, str]
-    response_status: int | None = None
-    response_headers: dict[str, str] | None = None
-    response_body: str | None = Field(default=None, description="The first 2 KB of the response body.")
-    error: str | None = None
-
-
-class DeliveryAttributes(BaseModel):
-    message_id: str | None = Field(default=None, description="The payload's `id` and the webhook-id header.")
-    event: str | None = None
-    event_id: str | None = None
-    status: str | None = Field(default=None, description="pending, succeeded or failed.")
-    attempts: int | None = None
-    next_attempt_at: str | None = None
-    last_status_code: int | None = None
-    last_error: str | None = None
-    created_at: str | None = None
-    delivered_at: str | None = None
-    request_body: str | None = Field(default=None, description="The exact JSON body sent on every attempt.")
-    attempt_log: list[AttemptLog] | None = None
-
-
-_WebhookResource, WebhookDocument, WebhookListDocument = _documents("Webhook", "webhook", WebhookAttributes)
-_DeliveryResource, DeliveryDocument, DeliveryListDocument = _documents(
-    "WebhookDelivery", "webhook_delivery", DeliveryAttributes
-)
+_, WebhookDocument, WebhookListDocument = documents(outputs.WEBHOOK)
+_, DeliveryDocument, DeliveryListDocument = documents(outputs.WEBHOOK_DELIVERY)
 
 
 def _webhook(h: Any, secret: str | None = None) -> Resource:

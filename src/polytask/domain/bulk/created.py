@@ -20,7 +20,7 @@ from polytask.domain.bulk.writer import RowWriter
 from polytask.domain.events.catalog import declared
 from polytask.domain.events.service import jsonable, track_inserted_event_ids
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
-from polytask.domain.tasks.rules import SCALAR_FIELDS, next_position
+from polytask.domain.tasks.rules import RELATION_FIELDS, SNAPSHOT_FIELDS, next_position
 from polytask.domain.tasks.schemas import TaskCreate
 from polytask.models import Project
 
@@ -171,15 +171,14 @@ def write_tasks(session: Session, actor: Actor, items: list[BulkItem], roles: di
 def _snapshot(task: NewTask, rel: TaskRelations, stamp: str | None) -> dict[str, Any]:
     """task_snapshot's content (domain/tasks/rules.py), read from the record."""
     snap: dict[str, Any] = {}
-    for name in SCALAR_FIELDS:
-        value = getattr(task, name)
-        snap[name] = isoformat(value) if isinstance(value, datetime) else value
-    snap.update(
-        completed_at=stamp if task.completed_at is not None else None,
-        completed_by_id=task.completed_by_id,
-        custom_fields=jsonable(task.custom_fields) if task.custom_fields else {},
-        assignee_ids=list(rel.assignee_ids),
-        labels=list(rel.labels),
-        dependencies=list(rel.dependency_ids),
-    )
+    for name in SNAPSHOT_FIELDS:
+        if name in RELATION_FIELDS:
+            snap[name] = list(getattr(rel, RELATION_FIELDS[name]))
+        elif name == "completed_at":
+            snap[name] = stamp if task.completed_at is not None else None  # the stored form
+        elif name == "custom_fields":
+            snap[name] = jsonable(task.custom_fields) if task.custom_fields else {}
+        else:
+            value = getattr(task, name)
+            snap[name] = isoformat(value) if isinstance(value, datetime) else value
     return snap

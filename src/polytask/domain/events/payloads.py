@@ -5,6 +5,11 @@ payloads and the changes feed render their `data` from it (domain/webhooks/outbo
 prefixed, `*_by_id` shortened to `*_by`). Dates and datetimes are ISO strings
 (events/service.py `jsonable`). Models are strict and closed, so a writer that adds, drops or
 retypes a key fails tests/domain/test_event_payloads.py until its model says so.
+
+For the resources a service snapshots field by field (tasks, projects, sections, comments,
+workspaces, views, custom fields, webhooks) the model is also the field list: the services'
+`*_FIELDS` tuples are read from it, and the native outputs (api/v1/outputs.py) name each
+field as an attribute's `source`.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ class Empty(Payload):
 
 
 class TaskSnapshot(Payload):
-    """domain/tasks/rules.py `task_snapshot` (and its bulk twin in domain/bulk/created.py)."""
+    """domain/tasks/rules.py `task_snapshot` (and its bulk twin in domain/bulk/created.py), in this order."""
 
     name: str
     description: str
@@ -61,7 +66,7 @@ class TaskEmailRemoved(Payload):
 
 
 class ProjectSnapshot(Payload):
-    """domain/projects/service.py PROJECT_FIELDS."""
+    """domain/projects/service.py PROJECT_FIELDS reads its fields from here."""
 
     name: str
     description: str
@@ -121,7 +126,7 @@ class ListOrder(Payload):
 
 
 class ViewSnapshot(Payload):
-    """domain/tasks/views.py VIEW_FIELDS."""
+    """domain/tasks/views.py VIEW_FIELDS reads its fields from here."""
 
     name: str
     filter: dict[str, Any]
@@ -132,7 +137,7 @@ class ViewSnapshot(Payload):
 
 
 class FieldDefinition(Payload):
-    """domain/fields/service.py DEFINITION_FIELDS (what an update records)."""
+    """domain/fields/service.py DEFINITION_FIELDS (what an update records) reads its fields from here."""
 
     key: str
     name: str
@@ -181,7 +186,7 @@ class InviteAccepted(Payload):
 
 
 class WebhookSnapshot(Payload):
-    """domain/webhooks/service.py WEBHOOK_FIELDS (never the secret)."""
+    """domain/webhooks/service.py WEBHOOK_FIELDS reads its fields from here (never the secret)."""
 
     url: str
     events: list[str]

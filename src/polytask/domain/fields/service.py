@@ -26,6 +26,7 @@ from polytask.core.query.jsonpath import (
     json_text,
     json_type,
 )
+from polytask.domain.events import payloads
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.fields.schemas import (
     WITH_OPTIONS,
@@ -39,7 +40,7 @@ from polytask.domain.projects.service import get_project_for
 from polytask.domain.workspaces.access import membership_for, require_role, require_write, visible_workspace_ids
 from polytask.models import FieldDefinition, Project, Task
 
-DEFINITION_FIELDS = ("key", "name", "type", "required", "default_value", "options", "position", "config")
+DEFINITION_FIELDS = tuple(payloads.FieldDefinition.model_fields)  # what its events carry
 
 
 # --- reading ---------------------------------------------------------------------------------

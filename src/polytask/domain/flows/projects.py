@@ -132,7 +132,7 @@ def _record_children_deleted(session: Session, actor: Actor, *, project_id: int,
             resource_id=section.id,
             workspace_id=workspace_id,
             changes=reason,
-            snapshot=snapshot_of(section, ("name", "position", "project_id")),
+            snapshot=snapshot_of(section, projects.SECTION_FIELDS),
         )
         recorded += 1
     return recorded

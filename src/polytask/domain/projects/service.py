@@ -29,6 +29,7 @@ from polytask.core.query.jsonpath import json_number, json_scalar_text
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.core.query.tree import named_ids
 from polytask.core.statements import Prepared
+from polytask.domain.events.payloads import ProjectSnapshot, SectionSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.projects.schemas import (
     PROJECT_STATUSES,
@@ -50,19 +51,9 @@ from polytask.domain.workspaces.access import (
 from polytask.domain.workspaces.service import default_workspace_id
 from polytask.models import Membership, Project, Section, Task
 
-PROJECT_FIELDS = (
-    "name",
-    "description",
-    "type",
-    "status",
-    "start_date",
-    "due_date",
-    "settings",
-    "custom_field_definitions",
-    "custom_fields",
-    "workspace_id",
-)
-SECTION_FIELDS = ("name", "position", "project_id")
+# What their events carry, declared by the payload models (events/payloads.py).
+PROJECT_FIELDS = tuple(ProjectSnapshot.model_fields)
+SECTION_FIELDS = tuple(SectionSnapshot.model_fields)
 PROJECT_FIELDS_REGISTRY = Registry.of(
     "project",
     [

@@ -11,12 +11,15 @@ from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
-from polytask.domain.events.service import record_event
+from polytask.domain.events.payloads import CommentSnapshot
+from polytask.domain.events.service import record_event, snapshot_of
 from polytask.domain.tasks.queries import fetch_task_for
 from polytask.domain.tasks.schemas import CommentCreate, CommentUpdate
 from polytask.domain.workspaces.access import require_write
 from polytask.models import Comment
 
+# A comment as its events carry it (a deletion carries only `task_id`): events/payloads.py.
+COMMENT_SNAPSHOT_FIELDS = tuple(CommentSnapshot.model_fields)
 COMMENT_FIELDS = Registry.of(
     "comment",
     [
@@ -67,7 +70,7 @@ def add_comment(session: Session, actor: Actor, *, task_id: int, data: CommentCr
         resource_id=comment.id,
         workspace_id=task.workspace_id,
         project_id=task.project_id,
-        snapshot={"task_id": task.id, "body": data.body},
+        snapshot=snapshot_of(comment, COMMENT_SNAPSHOT_FIELDS),
     )
     return comment
 
@@ -96,7 +99,7 @@ def update_comment(session: Session, actor: Actor, *, task_id: int, comment_id: 
             workspace_id=task.workspace_id,
             project_id=task.project_id,
             changes={"body": {"from": before, "to": data.body}},
-            snapshot={"task_id": task.id, "body": data.body},
+            snapshot=snapshot_of(comment, COMMENT_SNAPSHOT_FIELDS),
         )
     return comment
 

@@ -9,37 +9,26 @@ from sqlalchemy.orm import Session
 
 from polytask.core.errors import ValidationFailed
 from polytask.core.statements import Prepared
+from polytask.domain.events.payloads import TaskSnapshot
 from polytask.domain.events.service import jsonable
 from polytask.domain.tasks.records import TaskRecord, TaskRelations
 from polytask.models import Section, Task, TaskDependency
 
-SCALAR_FIELDS = (
-    "name",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "start_date",
-    "progress",
-    "estimated_hours",
-    "section_id",
-    "parent_id",
-    "position",
-    "project_id",
-)
+# A task's fields as its events carry them (the audit log's snapshot, webhook payloads,
+# /v1/events), in payload order: declared once, by the payload model (events/payloads.py).
+# The native output (api/v1/outputs.py) names each as an attribute's `source`;
+# tests/architecture/test_outputs.py holds the two together.
+SNAPSHOT_FIELDS = tuple(TaskSnapshot.model_fields)
+# Those read from the task's relations (snapshot key -> TaskRelations attribute); the rest
+# are the row's own.
+RELATION_FIELDS = {"assignee_ids": "assignee_ids", "labels": "labels", "dependencies": "dependency_ids"}
 
 
 def task_snapshot(task: Task | TaskRecord, relations: TaskRelations) -> dict[str, Any]:
-    snap: dict[str, Any] = {f: jsonable(getattr(task, f)) for f in SCALAR_FIELDS}
-    snap.update(
-        completed_at=jsonable(task.completed_at),
-        completed_by_id=task.completed_by_id,
-        custom_fields=task.custom_fields,
-        assignee_ids=list(relations.assignee_ids),
-        labels=list(relations.labels),
-        dependencies=list(relations.dependency_ids),
-    )
-    return snap
+    return {
+        f: list(getattr(relations, RELATION_FIELDS[f])) if f in RELATION_FIELDS else jsonable(getattr(task, f))
+        for f in SNAPSHOT_FIELDS
+    }
 
 
 def check_section(session: Session, project_id: int, section_id: int | None) -> None:

@@ -14,6 +14,7 @@ from polytask.core.pagination import parse_sort
 from polytask.core.query import Node, conjunction, parse_expression, parse_params
 from polytask.core.query.fields import compile_tree, sort_columns
 from polytask.core.query.values import Context
+from polytask.domain.events.payloads import ViewSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.fields.schemas import ViewCreate, ViewUpdate
 from polytask.domain.fields.service import task_field_resolver
@@ -22,7 +23,7 @@ from polytask.domain.tasks.queries import TASK_FIELDS
 from polytask.domain.workspaces.access import membership_for, require_write
 from polytask.models import Project, SavedView
 
-VIEW_FIELDS = ("name", "filter", "sort", "fields", "layout", "project_id")
+VIEW_FIELDS = tuple(ViewSnapshot.model_fields)  # what its events carry (events/payloads.py)
 # Parameters a stored filter may not carry: they shape or page a list, they do not filter it.
 NOT_FILTERS = frozenset({"limit", "offset", "page", "per_page", "fields", "include", "sort", "view", "cursor"})
 

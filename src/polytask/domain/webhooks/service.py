@@ -16,6 +16,7 @@ from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query.fields import Field, Ref, Registry
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events import bus
+from polytask.domain.events.payloads import WebhookSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.webhooks import signing, ssrf
 from polytask.domain.webhooks.outbox import enqueue_ping
@@ -25,7 +26,7 @@ from polytask.domain.workspaces.service import default_workspace_id
 from polytask.models import Membership, Project, Webhook, WebhookAttempt, WebhookDelivery
 
 # What the event log records about an endpoint; never its secrets.
-WEBHOOK_FIELDS = ("url", "events", "project_id", "description", "active", "disabled_reason")
+WEBHOOK_FIELDS = tuple(WebhookSnapshot.model_fields)  # what its events carry (events/payloads.py)
 MANAGERS = ("owner", "admin")
 
 

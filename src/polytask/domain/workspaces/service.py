@@ -12,12 +12,13 @@ from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
+from polytask.domain.events.payloads import WorkspaceSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.workspaces.access import address_allowed, membership_for, require_role, visible_workspace_ids
 from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
 from polytask.models import Membership, User, Workspace
 
-WORKSPACE_FIELDS = ("name", "description", "settings", "security")
+WORKSPACE_FIELDS = tuple(WorkspaceSnapshot.model_fields)  # what its events carry (events/payloads.py)
 WORKSPACE_FIELDS_REGISTRY = Registry.of(
     "workspace",
     [

@@ -1,0 +1,456 @@
+"""Each native resource's output, declared once: its attributes and relationships.
+
+From one `Output` come the OpenAPI schemas (closed: `additionalProperties: false`, every
+attribute required unless it is a secret shown once), the names `fields=` accepts, and the
+key tuple the renderers in resources.py are held to (tests/api/v1/test_outputs.py renders
+every resource and compares). The renderers stay hand-written dicts: lists render 50-100
+objects per request, and nothing here runs per object.
+
+`source` names the domain field an attribute shows: the key of the resource's event snapshot
+(the domain's own field list, e.g. domain/tasks/rules.py `SNAPSHOT_FIELDS`), so the test can
+check that every snapshot field reaches the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+_CLOSED = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    name: str
+    type: Any
+    nullable: bool = False
+    doc: str | None = None
+    source: str | None = None
+    # False: only in some responses (a secret in the create response), so not required.
+    always: bool = True
+
+
+@dataclass(frozen=True)
+class Output:
+    kind: str  # the JSON:API `type`
+    name: str  # the schema names' stem: TaskAttributes, TaskResource ...
+    attrs: tuple[Attr, ...]
+    relationships: tuple[str, ...] = ()
+    keys: tuple[str, ...] = field(init=False)  # the attributes a full rendering has
+    optional: frozenset[str] = field(init=False)  # those present only sometimes
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(a.name for a in self.attrs))
+        object.__setattr__(self, "optional", frozenset(a.name for a in self.attrs if not a.always))
+
+    def attributes_model(self) -> type[BaseModel]:
+        fields: dict[str, Any] = {}
+        for a in self.attrs:
+            annotation = a.type | None if a.nullable else a.type
+            fields[a.name] = (annotation, Field(... if a.always else None, description=a.doc))
+        return create_model(
+            f"{self.name}Attributes",
+            __config__=ConfigDict(extra="forbid", json_schema_extra={"x-resource-type": self.kind}),
+            **fields,
+        )
+
+    def relationships_model(self) -> type[BaseModel] | None:
+        if not self.relationships:
+            return None
+        fields: dict[str, Any] = {r: (Relationship, ...) for r in self.relationships}
+        return create_model(
+            f"{self.name}Relationships",
+            __config__=ConfigDict(extra="forbid", json_schema_extra={"x-resource-type": self.kind}),
+            **fields,
+        )
+
+
+class ResourceIdentifier(BaseModel):
+    model_config = _CLOSED
+
+    id: str
+    type: str
+
+
+class Relationship(BaseModel):
+    model_config = _CLOSED
+
+    data: ResourceIdentifier | list[ResourceIdentifier] | None
+
+
+_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def resource_model(out: Output) -> type[BaseModel]:
+    """The closed resource object: id, type, attributes and (when it has any) relationships."""
+    if out.name in _MODELS:
+        return _MODELS[out.name]
+    fields: dict[str, Any] = {
+        "id": (str, Field(examples=[f"{out.kind}_123"])),
+        "type": (Literal[out.kind], ...),
+        "attributes": (out.attributes_model(), ...),
+    }
+    rels = out.relationships_model()
+    if rels is not None:
+        fields["relationships"] = (rels, ...)
+    # Marked with its type, like its attributes: the test suite's check narrows all three to
+    # the fields a request asks for (`fields=`; a resource keeps no empty `relationships`).
+    config = ConfigDict(extra="forbid", json_schema_extra={"x-resource-type": out.kind})
+    model: type[BaseModel] = create_model(f"{out.name}Resource", __config__=config, **fields)
+    _MODELS[out.name] = model
+    return model
+
+
+_TS = str  # a timestamp, ISO 8601 (core/clock.py)
+
+WORKSPACE = Output(
+    "workspace",
+    "Workspace",
+    (
+        Attr("name", str, source="name"),
+        Attr("description", str, source="description"),
+        Attr("settings", dict[str, Any], source="settings"),
+        Attr(
+            "security",
+            dict[str, Any],
+            doc='Enterprise controls, e.g. {"ip_whitelisting": ["10.0.0.0/8"]}.',
+            source="security",
+        ),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+)
+
+PROJECT = Output(
+    "project",
+    "Project",
+    (
+        Attr("name", str, source="name"),
+        Attr("description", str, source="description"),
+        Attr("type", str, source="type"),
+        Attr("status", str, source="status"),
+        Attr("workspace_id", str, source="workspace_id"),
+        Attr("start_date", str, nullable=True, source="start_date"),
+        Attr("due_date", str, nullable=True, source="due_date"),
+        Attr("settings", dict[str, Any], source="settings"),
+        Attr("custom_fields", dict[str, Any], source="custom_fields"),
+        Attr("custom_field_definitions", dict[str, Any], source="custom_field_definitions"),
+        Attr("created_by", str, nullable=True),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("workspace",),
+)
+
+TASK = Output(
+    "task",
+    "Task",
+    (
+        Attr("name", str, source="name"),
+        Attr("description", str, source="description"),
+        Attr("status", str, source="status"),
+        Attr("priority", str, nullable=True, source="priority"),
+        Attr("project_id", str, source="project_id"),
+        Attr("workspace_id", str),
+        Attr("section_id", str, nullable=True, source="section_id"),
+        Attr("parent_id", str, nullable=True, source="parent_id"),
+        Attr("assignee_id", str, nullable=True, doc="The first of `assignee_ids`."),
+        Attr("assignee_ids", list[str], source="assignee_ids"),
+        Attr("due_date", _TS, nullable=True, source="due_date"),
+        Attr("start_date", _TS, nullable=True, source="start_date"),
+        Attr("progress", int, source="progress"),
+        Attr("estimated_hours", float, nullable=True, source="estimated_hours"),
+        Attr("completed_at", _TS, nullable=True, source="completed_at"),
+        Attr("completed_by", str, nullable=True, source="completed_by_id"),
+        Attr("dependencies", list[str], source="dependencies"),
+        Attr("labels", list[str], source="labels"),
+        Attr("custom_fields", dict[str, Any], source="custom_fields"),
+        Attr("position", float, source="position"),
+        Attr("created_by", str, nullable=True),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("project", "assignee", "assignees", "section", "parent"),
+)
+
+_USER_ATTRS = (
+    Attr("name", str, source="name"),
+    Attr("username", str, source="username"),
+    Attr("email", str, source="email"),
+    Attr("role", str, source="role"),
+    Attr("department", str, nullable=True, source="department"),
+    Attr("created_at", _TS),
+)
+
+USER = Output("user", "User", _USER_ATTRS)
+
+MEMBER = Output(
+    "user",
+    "Member",
+    (
+        *_USER_ATTRS[:3],
+        Attr("role", str, doc="The role in this workspace."),
+        Attr("global_role", str, doc="The server-wide role (`user` or `admin`)."),
+        Attr("department", str, nullable=True),
+        Attr("permissions", dict[str, bool]),
+        Attr("joined_at", _TS),
+        Attr("created_at", _TS),
+    ),
+    ("workspace",),
+)
+
+INVITE = Output(
+    "invite",
+    "Invite",
+    (
+        Attr("email", str),
+        Attr("role", str),
+        Attr("message", str),
+        Attr("status", str),
+        Attr("workspace_id", str),
+        Attr("invited_by", str, nullable=True),
+        Attr("expires_at", _TS),
+        Attr("accepted_at", _TS, nullable=True),
+        Attr("created_at", _TS),
+        Attr("token", str, doc="Only in the create response; send it to the invitee.", always=False),
+    ),
+    ("workspace",),
+)
+
+COMMENT = Output(
+    "comment",
+    "Comment",
+    (
+        Attr("body", str, source="body"),
+        Attr("task_id", str, source="task_id"),
+        Attr("author_id", str, nullable=True),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("task", "author"),
+)
+
+SECTION = Output(
+    "section",
+    "Section",
+    (
+        Attr("name", str, source="name"),
+        Attr("position", float, source="position"),
+        Attr("project_id", str, source="project_id"),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("project",),
+)
+
+CUSTOM_FIELD = Output(
+    "custom_field",
+    "CustomField",
+    (
+        Attr("key", str, doc="The name in task `custom_fields` and in filters.", source="key"),
+        Attr("name", str, source="name"),
+        Attr("type", str, source="type"),
+        Attr("required", bool, source="required"),
+        Attr("default_value", Any, source="default_value"),
+        Attr("options", list[str], source="options"),
+        Attr("position", float, source="position"),
+        Attr("currency", str, nullable=True, doc="Money fields: the ISO 4217 code.", source="config"),
+        Attr("project_id", str, nullable=True, doc="null for a workspace field the project inherits."),
+        Attr("workspace_id", str),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("project",),
+)
+
+VIEW = Output(
+    "view",
+    "View",
+    (
+        Attr("name", str, source="name"),
+        Attr(
+            "filter",
+            dict[str, Any] | str,
+            doc="An object of list parameters, or a `filter=` expression string.",
+            source="filter",
+        ),
+        Attr("sort", str, nullable=True, source="sort"),
+        Attr("fields", str, nullable=True, source="fields"),
+        Attr("layout", str, doc="list, board, table or calendar", source="layout"),
+        Attr("project_id", str, source="project_id"),
+        Attr("created_by", str, nullable=True),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("project",),
+)
+
+API_KEY = Output(
+    "api_key",
+    "ApiKey",
+    (
+        Attr("name", str),
+        Attr("prefix", str, doc="The key's public start, to recognise it."),
+        Attr("workspace_id", str, nullable=True),
+        Attr("scopes", list[str], nullable=True, doc="null: all of the user's rights."),
+        Attr(
+            "rate_plan",
+            str,
+            nullable=True,
+            doc="The rate-limit plan (docs/security.md); null: the surface's default. Set by server admins "
+            "with `polytask api-keys set-plan`.",
+        ),
+        Attr("expires_at", _TS, nullable=True),
+        Attr("last_used_at", _TS, nullable=True),
+        Attr("revoked_at", _TS, nullable=True),
+        Attr("created_at", _TS),
+        Attr("key", str, doc="Only in the create response; shown once.", always=False),
+    ),
+    ("workspace",),
+)
+
+WEBHOOK = Output(
+    "webhook",
+    "Webhook",
+    (
+        Attr("url", str, source="url"),
+        Attr("events", list[str], doc="The subscribed event names and patterns.", source="events"),
+        Attr("workspace_id", str),
+        Attr("project_id", str, nullable=True, source="project_id"),
+        Attr("description", str, source="description"),
+        Attr("active", bool, source="active"),
+        Attr("disabled_reason", str, nullable=True, doc="Why the endpoint was switched off.", source="disabled_reason"),
+        Attr(
+            "secret",
+            str,
+            doc="Only when generated (create, rotate_secret); shown once.",
+            always=False,
+        ),
+        Attr(
+            "secret_rotation_ends_at",
+            _TS,
+            nullable=True,
+            doc="Until then the previous secret also signs every delivery.",
+        ),
+        Attr("failing_since", _TS, nullable=True),
+        Attr("created_by", str, nullable=True),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("workspace",),
+)
+
+
+class AttemptLog(BaseModel):
+    model_config = _CLOSED
+
+    number: int
+    started_at: str
+    duration_ms: int
+    request_headers: dict[str, str]
+    response_status: int | None
+    response_headers: dict[str, str] | None
+    response_body: str | None = Field(description="The first 2 KB of the response body.")
+    error: str | None
+
+
+WEBHOOK_DELIVERY = Output(
+    "webhook_delivery",
+    "WebhookDelivery",
+    (
+        Attr("message_id", str, doc="The payload's `id` and the webhook-id header."),
+        Attr("event", str),
+        Attr("event_id", str, nullable=True),
+        Attr("status", str, doc="pending, succeeded or failed."),
+        Attr("attempts", int),
+        Attr("next_attempt_at", _TS, nullable=True),
+        Attr("last_status_code", int, nullable=True),
+        Attr("last_error", str, nullable=True),
+        Attr("created_at", _TS),
+        Attr("delivered_at", _TS, nullable=True),
+        Attr("request_body", str, doc="The exact JSON body sent on every attempt."),
+        Attr("attempt_log", list[AttemptLog]),
+    ),
+    ("webhook",),
+)
+
+OAUTH_CLIENT = Output(
+    "oauth_client",
+    "OAuthClient",
+    (
+        Attr("name", str),
+        Attr("client_id", str, doc="What the client sends as `client_id`."),
+        Attr("public", bool, doc="Public clients have no secret and must use PKCE."),
+        Attr("redirect_uris", list[str]),
+        Attr("scopes", list[str], doc="The scopes the client may ask for."),
+        Attr("created_at", _TS),
+        Attr("client_secret", str, doc="Only in the create response; shown once.", always=False),
+    ),
+)
+
+_AUDIT_ONLY = "Audit logs only (not in a project's activity)."
+
+AUDIT_EVENT = Output(
+    "event",
+    "AuditEvent",
+    (
+        Attr("type", str, doc="e.g. task.updated"),
+        Attr("occurred_at", _TS),
+        Attr("workspace_id", str, nullable=True),
+        Attr("project_id", str, nullable=True),
+        Attr("resource_type", str, doc="e.g. task"),
+        Attr("resource_id", str, nullable=True, doc="e.g. task_42; null for an event about no one object (a sign-in)."),
+        Attr("actor_id", str, nullable=True, doc="The user who acted; null for the system or an anonymous caller."),
+        Attr("credential_kind", str, nullable=True, doc=_AUDIT_ONLY, always=False),
+        Attr("credential_id", str, nullable=True, doc=_AUDIT_ONLY, always=False),
+        Attr("client_ip", str, nullable=True, doc=_AUDIT_ONLY, always=False),
+        Attr("changes", dict[str, Any], nullable=True, doc='{"field": {"from": old, "to": new}}'),
+        Attr("snapshot", dict[str, Any], nullable=True, doc="The resource as the change left it."),
+    ),
+)
+
+FEED_EVENT = Output(
+    "event",
+    "FeedEvent",
+    (
+        Attr("type", str, doc="e.g. task.completed"),
+        Attr("occurred_at", _TS),
+        Attr("workspace_id", str, nullable=True),
+        Attr("resource_type", str),
+        Attr("resource_id", str, nullable=True),
+        Attr("actor_id", str, nullable=True, doc="The user who made the change; null for the system."),
+        Attr("credential_kind", str, nullable=True),
+        Attr("changes", dict[str, Any], nullable=True),
+        Attr("data", dict[str, Any], doc="As in webhook payloads: the resource and its parent."),
+    ),
+)
+
+OUTPUTS: tuple[Output, ...] = (
+    WORKSPACE,
+    PROJECT,
+    TASK,
+    USER,
+    MEMBER,
+    INVITE,
+    COMMENT,
+    SECTION,
+    CUSTOM_FIELD,
+    VIEW,
+    API_KEY,
+    WEBHOOK,
+    WEBHOOK_DELIVERY,
+    OAUTH_CLIENT,
+    AUDIT_EVENT,
+    FEED_EVENT,
+)
+
+# What `fields[type]=` may name, per type: the resource's attributes and relationships.
+# (`user` takes a member's names too: a workspace's people are users with a role there.)
+_SPARSE_TYPES = (WORKSPACE, PROJECT, TASK, USER, MEMBER, INVITE, COMMENT, SECTION, API_KEY, CUSTOM_FIELD, VIEW)
+ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {}
+RELATIONSHIP_NAMES: dict[str, frozenset[str]] = {}
+for _out in (*_SPARSE_TYPES, AUDIT_EVENT):
+    ATTRIBUTE_NAMES[_out.kind] = ATTRIBUTE_NAMES.get(_out.kind, frozenset()) | frozenset(_out.keys)
+    RELATIONSHIP_NAMES[_out.kind] = RELATIONSHIP_NAMES.get(_out.kind, frozenset()) | frozenset(_out.relationships)
