@@ -17,6 +17,7 @@ from polytask.domain.projects import service as projects
 from polytask.domain.tasks import service as tasks
 from polytask.domain.tasks.queries import TaskFilter, TaskView
 from polytask.domain.tasks.records import TaskRecordView
+from polytask.domain.users.service import users_by_id
 from polytask.domain.workspaces.service import get_workspace_for
 
 # Included collections are capped so one request can't pull a whole workspace.
@@ -65,7 +66,7 @@ def for_tasks(
         for v in views:
             ids_ = v.relations.assignee_ids
             wanted.update(ids_ if "assignees" in include else ids_[:1])
-        users = tasks.users_by_id(session, sorted(wanted))
+        users = users_by_id(session, sorted(wanted))
         out += [resources.user(users[u]) for u in sorted(users)]
     if "section" in include:
         ids = sorted({v.task.section_id for v in views if v.task.section_id})

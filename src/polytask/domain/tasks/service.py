@@ -111,12 +111,6 @@ def _check_named_containers(session: Session, actor: Actor, tree: Node | None) -
 check_named_containers = _check_named_containers
 
 
-def users_by_id(session: Session, user_ids: list[int]) -> dict[int, User]:
-    if not user_ids:
-        return {}
-    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
-
-
 # --- validation helpers ----------------------------------------------------------------------
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import Conflict, NotFound
+from polytask.core.statements import Prepared
 from polytask.domain.events.service import record_event, snapshot_of
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.workspaces.service import create_personal_workspace
@@ -21,6 +24,34 @@ from polytask.models import User
 _hasher = PasswordHasher()
 
 USER_FIELDS = ("username", "email", "name", "role", "department", "is_active")
+
+
+@dataclass(frozen=True, slots=True)
+class UserCard:
+    """What a rendered person shows, read without the ORM (a page's included assignees)."""
+
+    id: int
+    name: str
+    username: str
+    email: str
+    role: str
+    department: str | None
+    created_at: datetime
+
+
+_USER_CARDS = Prepared(
+    select(User.id, User.name, User.username, User.email, User.role, User.department, User.created_at).where(
+        User.id.in_(bindparam("ids", expanding=True))
+    ),
+    expanding="ids",
+)
+
+
+def users_by_id(session: Session, user_ids: list[int]) -> dict[int, UserCard]:
+    """The people with these ids (those that exist), by id."""
+    if not user_ids:
+        return {}
+    return {row[0]: UserCard(*row) for row in _USER_CARDS.rows(session, {"ids": user_ids})}
 
 
 def hash_password(password: str) -> str:
