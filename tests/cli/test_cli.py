@@ -257,7 +257,7 @@ def test_dev_seed_scale_builds_the_query_benchmark_data(cli: Run, client: httpx.
     assert len(client.get("/v1/workspaces", headers=h).json()["data"]) == 3  # two seeded + the personal one
     r = client.get(f"/v1/projects/{project}/tasks", params={"limit": 1, "total": "true", "cursor": ""}, headers=h)
     assert r.json()["meta"]["total"] == 30
-    assert client.get("/v1/tasks", params={"limit": 1}, headers=h).json()["meta"]["total"] == 40
+    assert client.get("/v1/tasks", params={"limit": 1, "total": "true"}, headers=h).json()["meta"]["total"] == 40
     r = client.get("/v1/tasks", params={"search": "quokka", "limit": 100}, headers=h)
     assert len(r.json()["data"]) == 20
     fields = client.get(f"/v1/projects/{project}/custom-fields", headers=h).json()["data"]

@@ -36,7 +36,7 @@ def test_concurrent_writers_all_succeed(client: httpx.Client, base_url: str, db:
     with ThreadPoolExecutor(max_workers=12) as pool:
         statuses = list(pool.map(create, range(60)))
     assert statuses == [201] * 60
-    r = client.get(f"/v1/projects/{project}/tasks", params={"limit": 1}, headers=alice.headers)
+    r = client.get(f"/v1/projects/{project}/tasks", params={"limit": 1, "total": "true"}, headers=alice.headers)
     assert r.json()["meta"]["total"] == 60
 
 

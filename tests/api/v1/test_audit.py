@@ -143,7 +143,7 @@ def test_cursor_paging_sort_and_sparse_fields(client: httpx.Client, db: Database
     assert [int(e["id"].split("_")[1]) for e in oldest_first] == sorted(ids)
     by_type = [e["attributes"]["type"] for e in audit(client, owner, owner.workspace, sort="type,-id").json()["data"]]
     assert by_type == sorted(by_type)
-    r = audit(client, owner, owner.workspace, limit=2, offset=2)
+    r = audit(client, owner, owner.workspace, limit=2, offset=2, total="true")
     assert r.status_code == 200
     assert r.json()["meta"]["total"] == len(ids)
     r = audit(client, owner, owner.workspace, sort="colour")

@@ -159,7 +159,7 @@ def test_comment_list_pages(client: httpx.Client, board: dict[str, Any]) -> None
     bob, task = board["bob"], board["task"]
     for i in range(3):
         comment(client, bob, task, f"c{i}")
-    r = client.get(f"/v1/tasks/{task}/comments", params={"limit": 2}, headers=bob.headers).json()
+    r = client.get(f"/v1/tasks/{task}/comments", params={"limit": 2, "total": "true"}, headers=bob.headers).json()
     assert [c["attributes"]["body"] for c in r["data"]] == ["c0", "c1"]
     assert r["meta"]["total"] == 3
     nxt = client.get(r["links"]["next"], headers=bob.headers).json()

@@ -152,7 +152,7 @@ def test_list_invites_by_status(client: httpx.Client, db: Database) -> None:
     assert [d["id"] for d in listed(status="pending")["data"]] == pending
     assert [d["attributes"]["email"] for d in listed(status="accepted")["data"]] == [accepted_by.email]
     assert [d["id"] for d in listed(status="revoked")["data"]] == [revoked["id"]]
-    page = listed(status="pending", limit=2)
+    page = listed(status="pending", limit=2, total="true")
     assert page["meta"]["total"] == 3
     assert [d["id"] for d in page["data"]] == pending[:2]
     assert page["links"]["next"] is not None

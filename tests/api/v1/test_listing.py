@@ -92,9 +92,10 @@ def test_a_page_that_shows_the_end_needs_no_count(
     cases = [
         ("limit=10", 3, False),  # the whole list on one page
         ("limit=2&offset=2", 1, False),  # the last, short page
-        ("limit=2", 2, True),  # a full page: more may follow
-        ("limit=2&offset=9", 0, True),  # past the end: nothing on the page says how many
+        ("limit=2&total=true", 2, True),  # a full page asked for its total: more may follow
+        ("limit=2&offset=9&total=true", 0, True),  # past the end: nothing on the page says how many
         ("cursor=&limit=10&total=true", 3, False),  # a first cursor page with no next
+        ("cursor=&limit=10", 3, False),  # the same, not even asked
     ]
     for query, shown, counts in cases:
         with statements(db) as seen:
@@ -102,6 +103,28 @@ def test_a_page_that_shows_the_end_needs_no_count(
         assert len(body["data"]) == shown, query
         assert body["meta"]["total"] == 3, query
         assert task_counts(seen) == (["tasks"] if counts else []), query
+
+
+def test_a_full_page_counts_only_when_asked(
+    client: httpx.Client, db: Database, three_tasks: tuple[Person, str]
+) -> None:
+    """Counting is what grows with the data: an offset page not asked for its total (and
+    not showing the end) runs no count and says nothing about it; its next link is there."""
+    alice, project = three_tasks
+    for query in ("limit=2", "page=1&per_page=2", "limit=2&offset=9", "limit=2&total=false"):
+        with statements(db) as seen:
+            body = get(client, alice, f"/v1/tasks?project_id={project}&{query}")
+        assert task_counts(seen) == [], query
+        assert "total" not in body["meta"], query
+        assert "last" not in body["links"], query
+    first = get(client, alice, f"/v1/tasks?project_id={project}&limit=2")
+    assert first["links"]["next"]
+    rest = get(client, alice, first["links"]["next"])
+    assert [t["attributes"]["name"] for t in rest["data"]] == ["three"]
+    assert rest["meta"]["total"] == 3  # the short last page shows the end
+    r = client.get(f"/v1/tasks?project_id={project}&limit=2&total=maybe", headers=alice.headers)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["field"] == "total"
 
 
 def test_members_page_by_cursor(client: httpx.Client, db: Database) -> None:
@@ -119,7 +142,7 @@ def test_members_page_by_cursor(client: httpx.Client, db: Database) -> None:
         body = get(client, alice, body["links"]["next"])
     assert names == ["Erin", "Dave", "Carol", "Bob", "Alice"]
     # Offset paging answers as before.
-    offset = get(client, alice, f"/v1/workspaces/{alice.workspace}/users?sort=-name&limit=2&offset=2")
+    offset = get(client, alice, f"/v1/workspaces/{alice.workspace}/users?sort=-name&limit=2&offset=2&total=true")
     assert [m["attributes"]["name"] for m in offset["data"]] == ["Carol", "Bob"]
     assert offset["meta"]["total"] == 5
 

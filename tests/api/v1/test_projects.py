@@ -419,7 +419,7 @@ def test_delete_removes_its_tasks(client: httpx.Client, db: Database) -> None:
 def test_paging_and_sort(client: httpx.Client, db: Database) -> None:
     alice = make_person(db)
     ids = [make_project(client, alice, name=name) for name in ("b", "a", "c", "a")]
-    r = client.get("/v1/projects", params={"sort": "-name", "limit": 2}, headers=alice.headers)
+    r = client.get("/v1/projects", params={"sort": "-name", "limit": 2, "total": "true"}, headers=alice.headers)
     body = r.json()
     assert [p["id"] for p in body["data"]] == [ids[2], ids[0]]
     assert body["meta"]["total"] == 4

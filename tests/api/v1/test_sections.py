@@ -169,7 +169,7 @@ def test_section_list_pages_and_refuses_unknown_parameters(client: httpx.Client,
     for name in ("a", "b", "c"):
         make_section(client, alice, project, name=name)
     base = f"/v1/projects/{project}/sections"
-    r = client.get(base, params={"limit": 2}, headers=alice.headers).json()
+    r = client.get(base, params={"limit": 2, "total": "true"}, headers=alice.headers).json()
     assert [s["attributes"]["name"] for s in r["data"]] == ["a", "b"]
     assert r["meta"]["total"] == 3
     nxt = client.get(r["links"]["next"], headers=alice.headers).json()

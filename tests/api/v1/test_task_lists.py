@@ -159,7 +159,7 @@ def test_paging_is_capped_and_linked(client: httpx.Client, db: Database) -> None
     project = client.post("/v1/projects", json={"name": "Big", "tasks": seed}, headers=alice.headers).json()["data"][
         "id"
     ]
-    r = client.get(f"/v1/projects/{project}/tasks", params={"limit": 500}, headers=alice.headers)
+    r = client.get(f"/v1/projects/{project}/tasks", params={"limit": 500, "total": "true"}, headers=alice.headers)
     body = r.json()
     assert len(body["data"]) == 100
     assert body["meta"]["limit"] == 100
@@ -171,7 +171,7 @@ def test_paging_is_capped_and_linked(client: httpx.Client, db: Database) -> None
     assert nxt["meta"]["offset"] == 100
     back = client.get(nxt["links"]["prev"], headers=alice.headers).json()
     assert back["data"][0]["attributes"]["name"] == "t000"
-    r = client.get("/v1/tasks", params={"page": 3, "per_page": 25}, headers=alice.headers).json()
+    r = client.get("/v1/tasks", params={"page": 3, "per_page": 25, "total": "true"}, headers=alice.headers).json()
     assert [t["attributes"]["name"] for t in r["data"]][:2] == ["t050", "t051"]
     assert r["meta"] | {} == {"total": 130, "limit": 25, "offset": 50, "page": 3, "per_page": 25}
     r = client.get("/v1/tasks", params={"per_page": 1000}, headers=alice.headers).json()

@@ -108,7 +108,12 @@ def test_pagination_and_links(client: httpx.Client, db: Database) -> None:
     alice = make_person(db, name="Zed")
     for name in ("Delta", "Alpha", "Charlie", "Bravo"):
         assert client.post("/v1/workspaces", json={"name": name}, headers=alice.headers).status_code == 201
+    # A full page, not asked for its total: nothing counted, so no total and no last link.
     r = client.get("/v1/workspaces", params={"sort": "name", "limit": 2}, headers=alice.headers)
+    assert r.status_code == 200
+    assert "total" not in r.json()["meta"] and "last" not in r.json()["links"]
+    assert r.json()["links"]["next"] is not None
+    r = client.get("/v1/workspaces", params={"sort": "name", "limit": 2, "total": "true"}, headers=alice.headers)
     assert r.status_code == 200
     body = r.json()
     assert _names(body) == ["Alpha", "Bravo"]

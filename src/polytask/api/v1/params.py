@@ -129,10 +129,12 @@ def page_request(params: QueryParams, *, default: int, maximum: int) -> PageRequ
             "Use either limit/offset or page/per_page, not both",
             {"field": "page", "issue": "conflicts with limit/offset"},
         )
+    # Counting is what grows with the data: a page counts its list only when asked
+    # (`total=true`); one that shows the end knows its total without counting.
     if page is not None or per_page is not None:
         size = min(per_page or default, maximum)
-        return PageRequest(limit=size, offset=((page or 1) - 1) * size)
-    return PageRequest(limit=min(limit or default, maximum), offset=offset or 0)
+        return PageRequest(limit=size, offset=((page or 1) - 1) * size, want_total=bool(total))
+    return PageRequest(limit=min(limit or default, maximum), offset=offset or 0, want_total=bool(total))
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,14 +202,16 @@ def list_meta_links(url: URL, result: PageResult[Any], count: int) -> tuple[dict
     if result.page.cursor is not None:
         return _cursor_meta_links(url, result)
     page = result.page
-    meta = {
-        "total": result.total,
+    meta: dict[str, Any] = {
         "limit": page.limit,
         "offset": page.offset,
         "page": page.offset // page.limit + 1,
         "per_page": page.limit,
     }
-    kept = urlencode([(k, v) for k, v in QueryParams(url.query).multi_items() if k not in PAGING])
+    if result.total is not None:
+        meta["total"] = result.total
+    # `total` carries over: a client that asked for the count gets it on every page it follows.
+    kept = urlencode([(k, v) for k, v in QueryParams(url.query).multi_items() if k not in PAGING or k == "total"])
     # The other parameters are encoded once; every link only adds its limit and offset.
     head = f"{url.path}?{kept}&" if kept else f"{url.path}?"
 

@@ -99,17 +99,26 @@ def run_list(
         terms = order_terms(registry, spec.default_sort if default_sort is None else default_sort)
     width = len(base.column_descriptions)
     rows, next_cursor = _page(session, stmt, page, terms, spec.id_column, width)
-    total = _total(session, stmt, page, len(rows), more=next_cursor is not None) if page.want_total else None
+    more = next_cursor is not None
+    total = _total(session, stmt, page, len(rows), more=more) if page.want_total else _seen_total(page, len(rows), more)
     return PageResult(spec.load(session, rows), total, page, next_cursor)
 
 
-def _total(session: Session, stmt: AnySelect, page: PageRequest, found: int, *, more: bool) -> int:
-    """The number of rows `stmt` selects, known without counting when the page holds the end:
-    an offset page that came up short (and not past the end), or a first cursor page with no next."""
+def _seen_total(page: PageRequest, found: int, more: bool) -> int | None:
+    """The number of rows in the list when the page shows its end (an offset page that came up
+    short, and not past the end; a first cursor page with no next), else None."""
     if page.cursor is None and found < page.limit and (found > 0 or page.offset == 0):
         return page.offset + found
     if page.cursor == "" and not more:
         return found
+    return None
+
+
+def _total(session: Session, stmt: AnySelect, page: PageRequest, found: int, *, more: bool) -> int:
+    """The number of rows `stmt` selects: seen on the page when it shows the end, else counted."""
+    seen = _seen_total(page, found, more)
+    if seen is not None:
+        return seen
     return int(session.scalar(count_of(stmt)) or 0)
 
 
