@@ -89,7 +89,9 @@ def test_list_users_with_spec_filters(client: httpx.Client, team: dict[str, Pers
 def test_list_users_pagination_sort_and_fields(client: httpx.Client, team: dict[str, Person]) -> None:
     alice = team["alice"]
     names = ["Alice", "Bob", "Carol", "Dave", "Erin"]
-    r = client.get(users_url(alice), params={"sort": "-name", "limit": 2, "offset": 1, "total": "true"}, headers=alice.headers)
+    r = client.get(
+        users_url(alice), params={"sort": "-name", "limit": 2, "offset": 1, "total": "true"}, headers=alice.headers
+    )
     body = r.json()
     assert [d["attributes"]["name"] for d in body["data"]] == ["Dave", "Carol"]
     assert body["meta"]["total"] == 5
