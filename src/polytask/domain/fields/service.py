@@ -10,9 +10,9 @@ only this module writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -26,6 +26,7 @@ from polytask.core.query.jsonpath import (
     json_text,
     json_type,
 )
+from polytask.core.statements import Prepared
 from polytask.domain.events import payloads
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.fields.schemas import (
@@ -46,8 +47,43 @@ DEFINITION_FIELDS = tuple(payloads.FieldDefinition.model_fields)  # what its eve
 # --- reading ---------------------------------------------------------------------------------
 
 
-def definitions_for(session: Session, project: Project) -> list[FieldDefinition]:
+class ProjectLike(Protocol):
+    """What locating a project's fields takes: a Project, or its ids alone (ProjectRef)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def workspace_id(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRef:
+    """A project by its ids, for callers that checked access without loading it."""
+
+    id: int
+    workspace_id: int
+
+
+# Most projects define no field: one prepared look says so before the ORM loads any.
+_ANY_DEFINITION = Prepared(
+    select(FieldDefinition.id)
+    .where(FieldDefinition.workspace_id == bindparam("workspace_id", type_=Integer))
+    .where(
+        or_(
+            FieldDefinition.project_id == bindparam("project_id", type_=Integer),
+            FieldDefinition.project_id.is_(None),
+        )
+    )
+    .limit(1)
+)
+
+
+def definitions_for(session: Session, project: ProjectLike) -> list[FieldDefinition]:
     """The project's own fields and its workspace's, by position."""
+    where = {"workspace_id": project.workspace_id, "project_id": project.id}
+    if not _ANY_DEFINITION.rows(session, where):
+        return []
     stmt = (
         select(FieldDefinition)
         .where(FieldDefinition.workspace_id == project.workspace_id)
@@ -392,7 +428,7 @@ def define_from_project_spec(session: Session, actor: Actor, project: Project, s
 
 
 def check_values(
-    session: Session, project: Project, values: dict[str, Any], *, current: dict[str, Any] | None
+    session: Session, project: ProjectLike, values: dict[str, Any], *, current: dict[str, Any] | None
 ) -> dict[str, Any]:
     """The task's custom fields after applying `values` (None removes a key).
 

@@ -16,9 +16,9 @@ from polytask.core.query import Node, conjunction
 from polytask.core.query.listing import run_list
 from polytask.core.query.tree import conditions, named_ids
 from polytask.domain.events.service import diff, record_event
-from polytask.domain.fields.service import check_values, task_field_resolver
+from polytask.domain.fields.service import ProjectRef, check_values, task_field_resolver
 from polytask.domain.members.people import resolve_people
-from polytask.domain.projects.service import check_project_for, get_project_and_membership, get_project_for
+from polytask.domain.projects.service import check_project_for, get_project_for
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
     NARROWING_FIELDS,
@@ -44,7 +44,7 @@ from polytask.domain.tasks.rules import (
 )
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate, _TaskFields
 from polytask.domain.tasks.views import view_tree
-from polytask.domain.workspaces.access import membership_for, require_write
+from polytask.domain.workspaces.access import membership_for, require_write, require_write_role
 from polytask.models import Project, SavedView, Task, TaskAssignee, TaskDependency, TaskLabel, User
 
 # --- lookups ---------------------------------------------------------------------------------
@@ -163,8 +163,9 @@ def create_task(session: Session, actor: Actor, *, project_id: int | None = None
         project_id = data.project_id
     elif data.project_id is not None and data.project_id != project_id:
         raise ValidationFailed.field("project_id", "does not match the project in the path", data.project_id)
-    project, membership = get_project_and_membership(session, actor, project_id)
-    require_write(membership)
+    workspace_id, role = check_project_for(session, actor, project_id)
+    require_write_role(role)
+    project = ProjectRef(project_id, workspace_id)
     check_section(session, project.id, data.section_id)
     check_parent(session, None, project.id, data.parent_id)
     people = data.people()
@@ -215,7 +216,7 @@ def create_task(session: Session, actor: Actor, *, project_id: int | None = None
             workspace_id=task.workspace_id,
             snapshot=task_snapshot(task, relations),
         )
-    return TaskView(task, relations, membership.role)
+    return TaskView(task, relations, role)
 
 
 def update_task(

@@ -11,12 +11,13 @@ import secrets
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.clock import isoformat, utcnow
 from polytask.core.ids import render_id
 from polytask.core.jsontext import dumps
+from polytask.core.statements import Prepared
 from polytask.domain.events.catalog import PING_EVENT, matches
 from polytask.models import (
     Comment,
@@ -183,10 +184,21 @@ def encode(payload: dict[str, Any]) -> str:
     return dumps(payload).decode()
 
 
+_ANY_ACTIVE_HOOK = Prepared(
+    select(Webhook.id)
+    .where(Webhook.workspace_id.in_(bindparam("ids", expanding=True)), Webhook.active.is_(True))
+    .limit(1),
+    expanding="ids",
+)
+
+
 def enqueue_deliveries(session: Session, events: list[Event]) -> int:
     """One pending delivery per (event, active endpoint subscribed to it); returns how many."""
     workspace_ids = {e.workspace_id for e in events if e.workspace_id is not None}
     if not workspace_ids:
+        return 0
+    # Most workspaces have no active endpoint: one prepared look says so before the ORM runs.
+    if not _ANY_ACTIVE_HOOK.rows(session, {"ids": sorted(workspace_ids)}):
         return 0
     hooks: dict[int, list[Webhook]] = defaultdict(list)
     for hook in session.scalars(

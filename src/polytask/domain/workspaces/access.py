@@ -124,7 +124,12 @@ def in_visible_workspace(column: Any, actor: Actor) -> ColumnElement[bool]:
 
 
 def require_write(membership: Membership) -> None:
-    if membership.role == "viewer":
+    require_write_role(membership.role)
+
+
+def require_write_role(role: str) -> None:
+    """`require_write` for a caller that has the role alone (read with the project)."""
+    if role == "viewer":
         raise PermissionDenied("Viewers cannot change this workspace's content", {"required_role": "member"})
 
 
