@@ -191,3 +191,79 @@ class Prepared:
         found = self._compiled(entry, values).rows(conn.connection.driver_connection, values)
         convert = entry.convert
         return [convert_row(row, convert) for row in found]
+
+
+# --- statements built per request, compiled once per shape -----------------------------------
+
+
+class _Shape:
+    __slots__ = ("binds", "compiled", "convert")
+
+    def __init__(self, compiled: Any, convert: list[tuple[int, Convert]], dialect: Dialect) -> None:
+        self.compiled = compiled
+        self.convert = convert
+        # Each placeholder's bind processor (a datetime in SQLite's text form, ...).
+        self.binds: dict[str, Convert] = {}
+        for name, bind in compiled.binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                self.binds[name] = process
+
+
+class ShapeCache:
+    """Column SELECTs built per request (a list's filters, sort and page), run on the driver.
+
+    Two statements that differ only in their values share a shape (SQLAlchemy's cache key):
+    the shape is compiled once, for positional placeholders, with the converters a Prepared
+    statement uses; each run only extracts the values, expands IN lists and binds them
+    through the dialect's bind processors (so a datetime is written exactly as the ORM
+    would). At most `size` shapes are kept, the least recently used leaving first. The
+    statement must select columns only (no ORM entities): rows come back as lists.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._shapes: dict[tuple[str, Any], _Shape] = {}
+
+    def __len__(self) -> int:
+        return len(self._shapes)
+
+    def _shape(self, stmt: Any, key: Any, dialect: Dialect) -> _Shape:
+        index = (dialect.name, key.key)
+        shape = self._shapes.pop(index, None)
+        if shape is None:
+            target = positional(dialect)
+            compiled = stmt.compile(dialect=target, cache_key=key)
+            shape = _Shape(compiled, converters(list(stmt.selected_columns), target), target)
+            if len(self._shapes) >= self._size:
+                del self._shapes[next(iter(self._shapes))]
+        self._shapes[index] = shape  # most recently used last
+        return shape
+
+    def rows(self, session: Session, stmt: Any) -> list[list[Any]]:
+        """The converted rows of `stmt`, in the session's transaction (pending changes flushed)."""
+        session.flush()
+        conn = session.connection()
+        key = stmt._generate_cache_key()
+        if key is None:  # a construct SQLAlchemy cannot cache: let it run the statement
+            return [list(row) for row in conn.execute(stmt)]
+        shape = self._shape(stmt, key, conn.dialect)
+        compiled = shape.compiled
+        state = compiled.construct_expanded_state(
+            compiled.construct_params(extracted_parameters=key.bindparams, _check=False)
+        )
+        # Expanded IN lists come with their own processors; every other value has its bind's.
+        expanded, binds = state.processors, shape.binds
+        values = []
+        for name in state.positiontup or ():
+            value = state.parameters[name]
+            process = expanded.get(name) or binds.get(name)
+            values.append(process(value) if process is not None and value is not None else value)
+        # Through the Connection (not its driver) so that engine events, logging and the
+        # statement counters see it like any other statement.
+        found = conn.exec_driver_sql(state.statement, tuple(values)).fetchall()
+        convert = shape.convert
+        return [convert_row(row, convert) for row in found]
+
+
+SHAPES = ShapeCache()

@@ -32,6 +32,7 @@ from polytask.core.pagination import (
 from polytask.core.query.fields import CustomResolver, Registry, compile_tree, order_terms
 from polytask.core.query.tree import Node
 from polytask.core.query.values import Context
+from polytask.core.statements import SHAPES
 
 T = TypeVar("T")
 
@@ -56,6 +57,9 @@ class ListSpec(Generic[T]):
     default_sort: tuple[SortKey, ...] = ()
     search: SearchSource | None = None
     load: Loader[T] = as_selected
+    # The base selects columns, not ORM entities: pages are read on the driver, compiled
+    # once per shape (core/statements.py ShapeCache), and `load` gets plain rows.
+    columns: bool = False
 
 
 def run_list(
@@ -97,8 +101,8 @@ def run_list(
         terms = [OrderTerm("_rank", rank.c.score, descending=True)]
     else:
         terms = order_terms(registry, spec.default_sort if default_sort is None else default_sort)
-    width = len(base.column_descriptions)
-    rows, next_cursor = _page(session, stmt, page, terms, spec.id_column, width)
+    width = len(base.selected_columns) if spec.columns else len(base.column_descriptions)
+    rows, next_cursor = _page(session, stmt, page, terms, spec.id_column, width, columns=spec.columns)
     more = next_cursor is not None
     total = _total(session, stmt, page, len(rows), more=more) if page.want_total else _seen_total(page, len(rows), more)
     return PageResult(spec.load(session, rows), total, page, next_cursor)
@@ -119,7 +123,7 @@ def _total(session: Session, stmt: AnySelect, page: PageRequest, found: int, *, 
     seen = _seen_total(page, found, more)
     if seen is not None:
         return seen
-    return int(session.scalar(count_of(stmt)) or 0)
+    return int(SHAPES.rows(session, count_of(stmt))[0][0] or 0)
 
 
 def count_of(stmt: AnySelect) -> Select[int]:
@@ -172,7 +176,14 @@ def after_row(terms: Sequence[OrderTerm], values: Sequence[Any], id_column: Any,
 
 
 def _page(
-    session: Session, stmt: AnySelect, page: PageRequest, terms: Sequence[OrderTerm], id_column: Any, width: int
+    session: Session,
+    stmt: AnySelect,
+    page: PageRequest,
+    terms: Sequence[OrderTerm],
+    id_column: Any,
+    width: int,
+    *,
+    columns: bool = False,
 ) -> tuple[list[Any], str | None]:
     """One page of what `stmt` selects (its first `width` columns), ordered by `terms` then id.
 
@@ -187,17 +198,21 @@ def _page(
         ordered = ordered.limit(page.limit)
         if page.offset:
             ordered = ordered.offset(page.offset)
-        return _leading(session.execute(ordered).all(), width), None
+        return _leading(_rows(session, ordered, columns), width), None
     signature = ",".join(("-" if t.descending else "") + t.name for t in terms)
     if page.cursor:
         values, last_id = decode_cursor(page.cursor, signature, len(terms))
         ordered = ordered.where(after_row(terms, values, id_column, last_id))
-    rows = session.execute(ordered.add_columns(*[t.expr for t in terms], id_column).limit(page.limit + 1)).all()
+    rows = _rows(session, ordered.add_columns(*[t.expr for t in terms], id_column).limit(page.limit + 1), columns)
     items = _leading(rows[: page.limit], width)
     if len(rows) <= page.limit:
         return items, None
     last = rows[page.limit - 1]
     return items, encode_cursor(signature, list(last[width:-1]), last[-1])
+
+
+def _rows(session: Session, stmt: AnySelect, columns: bool) -> Sequence[Any]:
+    return SHAPES.rows(session, stmt) if columns else session.execute(stmt).all()
 
 
 def _leading(rows: Sequence[Any], width: int) -> list[Any]:

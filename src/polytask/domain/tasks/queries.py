@@ -314,7 +314,7 @@ def records_of(session: Session, rows: list[Any]) -> list[TaskRecordView]:
 
 # Across projects a task list is in creation order (ties by id); list_tasks_for puts one
 # project's tasks in their manual order. Its base selects TASK_SELECT.
-TASK_LIST = ListSpec("task", TASK_FIELDS, Task.id, search=search_source("task"), load=records_of)
+TASK_LIST = ListSpec("task", TASK_FIELDS, Task.id, search=search_source("task"), load=records_of, columns=True)
 
 
 def end_of_day_bound(value: datetime) -> datetime:

@@ -16,7 +16,7 @@ from polytask.core.query import Node, conjunction
 from polytask.core.query.listing import run_list
 from polytask.core.query.tree import conditions, named_ids
 from polytask.domain.events.service import diff, record_event
-from polytask.domain.fields.service import ProjectRef, check_values, task_field_resolver
+from polytask.domain.fields.service import ProjectLike, ProjectRef, check_values, task_field_resolver
 from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.service import check_project_for, get_project_for
 from polytask.domain.tasks.imports import import_tasks as import_tasks
@@ -45,7 +45,7 @@ from polytask.domain.tasks.rules import (
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate, _TaskFields
 from polytask.domain.tasks.views import view_tree
 from polytask.domain.workspaces.access import membership_for, require_write, require_write_role
-from polytask.models import Project, SavedView, Task, TaskAssignee, TaskDependency, TaskLabel, User
+from polytask.models import SavedView, Task, TaskAssignee, TaskDependency, TaskLabel, User
 
 # --- lookups ---------------------------------------------------------------------------------
 
@@ -234,8 +234,8 @@ def update_task(
         raise ValidationFailed.field("project_id", "cannot be null")
     if data.project_id is not None and data.project_id != task.project_id:
         move_task(session, actor, task=task, to_project_id=data.project_id)
-    project = get_project_for(session, actor, task.project_id)
-    _apply_fields(session, actor, task, project, data, given)
+    # The task's row already proved access to its project (and move_task to a new one).
+    _apply_fields(session, actor, task, ProjectRef(task.project_id, task.workspace_id), data, given)
     people = data.people()
     assignees = resolve_people(session, task.workspace_id, people, "assignee_id") if people is not None else None
     deps = (
@@ -274,7 +274,7 @@ _REQUIRED = {"name", "status", "progress", "position", "description"}
 
 
 def _apply_fields(
-    session: Session, actor: Actor, task: Task, project: Project, data: _TaskFields, given: set[str]
+    session: Session, actor: Actor, task: Task, project: ProjectLike, data: _TaskFields, given: set[str]
 ) -> None:
     for field in _NULLABLE | _REQUIRED:
         if field not in given or field == "status":
