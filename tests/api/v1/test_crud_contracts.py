@@ -1,8 +1,23 @@
-"""Today's native resources on the CRUD contract (tests/contracts/crud.py)."""
+"""Today's `/v1` resources on the CRUD contract (tests/contracts/crud.py), most used first.
+
+Each class declares one resource and inherits its standard cases; what is specific to a
+resource stays in its own test file (test_tasks.py, test_members.py, ...).
+"""
 
 from __future__ import annotations
 
-from tests.contracts.crud import CrudContract, Resource
+from tests.contracts.crud import (
+    EVERYONE,
+    MANAGERS,
+    WEBHOOK_URL,
+    CrudContract,
+    Filter,
+    Refused,
+    Resource,
+    Roles,
+    World,
+)
+from tests.factories.people import join, make_person
 
 
 class TestTasks(CrudContract):
@@ -10,22 +25,40 @@ class TestTasks(CrudContract):
         type="task",
         collection=lambda w: f"/v1/projects/{w.project}/tasks",
         item=lambda w, ident: f"/v1/tasks/{ident}",
-        create=lambda n: {"name": f"Task {n}", "priority": "high"},
-        change={"name": "Renamed", "priority": "low"},
-        invalid=({"name": "x", "priority": "whenever"}, "priority"),
+        read_scope="tasks:read",
         write_scope="tasks:write",
+        create=lambda w, n: {"name": f"Task {n}", "priority": "high" if n % 2 else "low", "estimated_hours": n},
+        change={"name": "Renamed", "priority": "low"},
+        refused=(
+            Refused({"name": "x", "priority": "whenever"}, "priority"),
+            Refused({"priority": "high"}, "name"),
+            Refused({"name": "x", "estimated_hours": "lots"}, "estimated_hours"),
+            Refused({"priority": "whenever"}, "priority", on="change"),
+            Refused({"name": ""}, "name", on="change"),
+        ),
+        events=("task.created", "task.updated", "task.deleted"),
+        sorts=("name", "estimated_hours"),
+        filters=(
+            Filter({"priority": "high"}, lambda a: a["priority"] == "high"),
+            Filter({"name[icontains]": "task 3"}, lambda a: a["name"] == "Task 3"),
+        ),
     )
 
 
 class TestProjects(CrudContract):
     resource = Resource(
         type="project",
-        collection=lambda w: f"/v1/workspaces/{w.person.workspace}/projects",
+        collection=lambda w: f"/v1/workspaces/{w.workspace}/projects",
         item=lambda w, ident: f"/v1/projects/{ident}",
-        create=lambda n: {"name": f"Project {n}"},
-        change={"name": "Renamed project"},
-        invalid=({"name": ""}, "name"),
+        read_scope="projects:read",
         write_scope="projects:write",
+        create=lambda w, n: {"name": f"Project {n}"},
+        change={"name": "Renamed project"},
+        refused=(Refused({"name": ""}, "name"), Refused({"name": ""}, "name", on="change")),
+        roles=Roles(delete=MANAGERS),  # or the project's creator
+        events=("project.created", "project.updated", "project.deleted"),
+        sorts=("name",),
+        filters=(Filter({"name[icontains]": "project 2"}, lambda a: a["name"] == "Project 2"),),
     )
 
 
@@ -34,10 +67,12 @@ class TestSections(CrudContract):
         type="section",
         collection=lambda w: f"/v1/projects/{w.project}/sections",
         item=lambda w, ident: f"/v1/projects/{w.project}/sections/{ident}",
-        create=lambda n: {"name": f"Column {n}"},
-        change={"name": "Done"},
-        invalid=({"name": ""}, "name"),
+        read_scope="projects:read",
         write_scope="projects:write",
+        create=lambda w, n: {"name": f"Column {n}"},
+        change={"name": "Done"},
+        refused=(Refused({"name": ""}, "name"), Refused({"name": ""}, "name", on="change")),
+        events=("section.created", "section.updated", "section.deleted"),
     )
 
 
@@ -46,8 +81,169 @@ class TestComments(CrudContract):
         type="comment",
         collection=lambda w: f"/v1/tasks/{w.task}/comments",
         item=lambda w, ident: f"/v1/tasks/{w.task}/comments/{ident}",
-        create=lambda n: {"body": f"Comment {n}"},
-        change={"body": "Edited"},
-        invalid=({"body": ""}, "body"),
+        read_scope="tasks:read",
         write_scope="tasks:write",
+        create=lambda w, n: {"body": f"Comment {n}"},
+        change={"body": "Edited"},
+        refused=(Refused({"body": ""}, "body"), Refused({"body": ""}, "body", on="change")),
+        # Viewers comment too; another's comment is changed only by its author or a manager.
+        roles=Roles(create=EVERYONE, change=MANAGERS, delete=MANAGERS),
+        events=("comment.created", "comment.updated", "comment.deleted"),
+        filters=(Filter({"body[icontains]": "comment 2"}, lambda a: a["body"] == "Comment 2"),),
+    )
+
+
+class TestProjectCustomFields(CrudContract):
+    resource = Resource(
+        type="custom_field",
+        collection=lambda w: f"/v1/projects/{w.project}/custom-fields",
+        item=lambda w, ident: f"/v1/projects/{w.project}/custom-fields/{ident}",
+        read_scope="projects:read",
+        write_scope="projects:write",
+        create=lambda w, n: {"name": f"Field {n}", "type": "text"},
+        change={"name": "Renamed field"},
+        refused=(
+            Refused({"name": "Odd", "type": "weird"}, "type"),
+            Refused({"name": "", "type": "text"}, "name"),
+            Refused({"name": ""}, "name", on="change"),
+        ),
+        events=("custom_field.created", "custom_field.updated", "custom_field.deleted"),
+        paging=(),
+    )
+
+
+class TestWorkspaceCustomFields(CrudContract):
+    resource = Resource(
+        type="custom_field",
+        collection=lambda w: f"/v1/workspaces/{w.workspace}/custom-fields",
+        item=lambda w, ident: f"/v1/workspaces/{w.workspace}/custom-fields/{ident}",
+        read_scope="workspaces:read",
+        write_scope="workspaces:write",
+        create=lambda w, n: {"name": f"Account {n}", "type": "dropdown", "options": ["Low", "High"]},
+        change={"name": "Renamed account"},
+        refused=(
+            Refused({"name": "Odd", "type": "weird"}, "type"),
+            Refused({"name": ""}, "name", on="change"),
+        ),
+        roles=Roles(create=MANAGERS, change=MANAGERS, delete=MANAGERS),
+        events=("custom_field.created", "custom_field.updated", "custom_field.deleted"),
+        paging=(),
+    )
+
+
+class TestViews(CrudContract):
+    resource = Resource(
+        type="view",
+        collection=lambda w: f"/v1/projects/{w.project}/views",
+        item=lambda w, ident: f"/v1/projects/{w.project}/views/{ident}",
+        read_scope="projects:read",
+        write_scope="projects:write",
+        create=lambda w, n: {"name": f"View {n}", "filter": {"status": "pending"}},
+        change={"name": "Renamed view"},
+        refused=(
+            Refused({"name": ""}, "name"),
+            Refused({"name": ""}, "name", on="change"),
+        ),
+        events=("view.created", "view.updated", "view.deleted"),
+        paging=(),
+    )
+
+
+class TestWebhooks(CrudContract):
+    resource = Resource(
+        type="webhook",
+        collection=lambda w: "/v1/webhooks",
+        item=lambda w, ident: f"/v1/webhooks/{ident}",
+        read_scope="webhooks:read",
+        write_scope="webhooks:write",
+        create=lambda w, n: {"url": f"{WEBHOOK_URL}/{n}", "events": ["task.*"], "workspace_id": w.workspace},
+        change={"events": ["project.*"]},
+        refused=(
+            Refused({"url": "ftp://93.184.216.34/in", "events": ["task.*"]}, "url"),
+            Refused({"url": WEBHOOK_URL, "events": ["task.flew"]}, "events[0]"),
+            Refused({"url": WEBHOOK_URL, "events": []}, "events"),
+            Refused({"events": ["nothing.*"]}, "events[0]", on="change"),
+        ),
+        roles=Roles(read=MANAGERS, create=MANAGERS, change=MANAGERS, delete=MANAGERS),
+        events=("webhook.created", "webhook.updated", "webhook.deleted"),
+        foreign_parent=False,  # /v1/webhooks is everyone's own list
+    )
+
+
+def _invite(world: World, n: int) -> dict[str, object]:
+    return {"emails": [f"invitee{n}-{world.person.user_id}@example.com"], "role": "member"}
+
+
+class TestInvites(CrudContract):
+    resource = Resource(
+        type="invite",
+        collection=lambda w: f"/v1/workspaces/{w.workspace}/invites",
+        item=lambda w, ident: f"/v1/workspaces/{w.workspace}/invites/{ident}",
+        read_scope="users:read",
+        write_scope="users:write",
+        create=_invite,
+        created=lambda data: data[0],  # one invite per email: a list
+        refused=(
+            Refused({"emails": ["not an email"]}, "emails[0]"),
+            Refused({"emails": []}, "emails"),
+            Refused({"emails": ["a@example.com"], "role": "owner"}, "role"),
+        ),
+        roles=Roles(read=MANAGERS, create=MANAGERS, delete=MANAGERS),  # manage_users
+        events=("invite.created", None, "invite.revoked"),
+        gone_after_delete=False,  # a revoked invite stays, marked revoked
+    )
+
+
+def _member(world: World, n: int) -> dict[str, object]:
+    """A person who joined the world's workspace as a member (members are made by invites)."""
+    someone = make_person(world.db)
+    join(world.db, world.person, someone, role="member")
+    r = world.client.get(f"/v1/workspaces/{world.workspace}/users/{someone.id}", headers=world.person.headers)
+    assert r.status_code == 200, r.text
+    data: dict[str, object] = r.json()["data"]
+    return data
+
+
+class TestMembers(CrudContract):
+    resource = Resource(
+        type="user",  # a member is rendered as the user, with their role here
+        collection=lambda w: f"/v1/workspaces/{w.workspace}/users",
+        item=lambda w, ident: f"/v1/workspaces/{w.workspace}/users/{ident}",
+        read_scope="users:read",
+        write_scope="users:write",
+        make=_member,
+        change={"role": "viewer", "department": "Sales"},
+        refused=(
+            Refused({"role": "emperor"}, "role", on="change"),
+            Refused({"department": "x" * 101}, "department", on="change"),
+        ),
+        roles=Roles(change=MANAGERS, delete=MANAGERS),
+        events=("member.added", "member.updated", "member.removed"),
+        # A member's events name the membership; their snapshot names the user.
+        event_of=lambda obj, e: (e["snapshot"] or {}).get("user_id") == int(obj["id"].removeprefix("user_")),
+    )
+
+
+def _api_key_create(world: World, n: int) -> dict[str, object]:
+    # Bound to the workspace, so its events are in the workspace's audit log.
+    return {"name": f"Key {n}", "workspace_id": world.workspace}
+
+
+class TestApiKeys(CrudContract):
+    resource = Resource(
+        type="api_key",
+        collection=lambda w: "/v1/api-keys",
+        item=lambda w, ident: f"/v1/api-keys/{ident}",
+        read_scope="api_keys:read",
+        write_scope="api_keys:write",
+        create=_api_key_create,
+        refused=(
+            Refused({"scopes": ["tasks:fly"]}, "scopes"),
+            Refused({"name": "x", "expires_at": "yesterday-ish"}, "expires_at"),
+        ),
+        roles=None,  # a key is its user's, whatever their roles
+        events=("api_key.created", None, "api_key.revoked"),
+        gone_after_delete=False,  # a revoked key stays readable, with its revoked_at
+        foreign_parent=False,
+        paging=(),
     )
