@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from types import SimpleNamespace
+from typing import Any, ClassVar, cast
 
 import httpx
 
@@ -147,6 +148,28 @@ class Resource:
         return next(CATALOG[e].resource for e in self.events if e) if any(self.events) else self.type
 
 
+# Every declared contract class, in definition order (tests/architecture/test_crud_coverage.py
+# reads it to know which routes are declared).
+DECLARED: list[type[CrudContract]] = []
+
+
+def template_paths(resource: Resource) -> tuple[str, str]:
+    """The collection and item paths as route templates ("/v1/projects/{}/sections/{}")."""
+    world = cast(World, SimpleNamespace(workspace="{}", project="{}", task="{}"))
+    return resource.collection(world), resource.item(world, "{}")
+
+
+def declared_routes(resource: Resource) -> set[tuple[str, str]]:
+    """(method, path template) of the write routes a declaration exercises."""
+    collection, item = template_paths(resource)
+    routes = {("DELETE", item)}
+    if resource.create is not None:
+        routes.add(("POST", collection))
+    if resource.change is not None:
+        routes.add((resource.change_method, item))
+    return routes
+
+
 def _drop(cls: type, name: str) -> None:
     setattr(cls, name, None)  # pytest collects only callables: the case does not exist for it
 
@@ -158,6 +181,7 @@ class CrudContract:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        DECLARED.append(cls)
         res = cls.resource
         if not res.refused:
             _drop(cls, "test_refused_bodies_are_422_naming_the_field")
