@@ -418,6 +418,9 @@ class CrudContract:
             absent = client.request(method, self.missing(path), json=body, headers=world.person.headers)
             assert foreign.status_code == absent.status_code == 404, f"{method}: {foreign.text} / {absent.text}"
             assert foreign.json()["error"]["code"] == absent.json()["error"]["code"] == "RESOURCE_NOT_FOUND"
+        malformed = client.get(path.rstrip("0123456789").rstrip("_") + "_nonsense", headers=world.person.headers)
+        assert malformed.status_code == 404, malformed.text
+        assert malformed.json()["error"]["code"] == "RESOURCE_NOT_FOUND"
         if res.foreign_parent and res.create is not None:
             r = client.post(res.collection(world), json=res.create(world, 2), headers=stranger.headers)
             assert r.status_code == 404, r.text
@@ -494,6 +497,9 @@ class CrudContract:
         made = [self.new(world, n)["id"] for n in range(1, 6)]
         whole = self.ids(world)
         walked = self._walk(world, first)
+        if "offset" in first:  # offset pages count the list
+            r = world.client.get(self.res.collection(world), params=first, headers=world.person.headers)
+            assert r.json()["meta"]["total"] == len(whole), r.text
         assert len(walked) == len(set(walked)), f"repeats: {walked}"
         assert walked == whole, f"paged {walked}, whole list {whole}"
         assert set(made) <= set(walked)

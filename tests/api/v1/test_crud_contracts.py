@@ -30,11 +30,45 @@ class TestTasks(CrudContract):
         create=lambda w, n: {"name": f"Task {n}", "priority": "high" if n % 2 else "low", "estimated_hours": n},
         change={"name": "Renamed", "priority": "low"},
         refused=(
-            Refused({"name": "x", "priority": "whenever"}, "priority"),
-            Refused({"priority": "high"}, "name"),
-            Refused({"name": "x", "estimated_hours": "lots"}, "estimated_hours"),
-            Refused({"priority": "whenever"}, "priority", on="change"),
-            Refused({"name": ""}, "name", on="change"),
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"name": ["a"]}, "name"),
+                    ({"name": "x", "status": "done"}, "status"),
+                    ({"name": "x", "priority": "critical"}, "priority"),
+                    ({"name": "x", "due_date": "tomorrow"}, "due_date"),
+                    ({"name": "x", "start_date": "2024-02-30"}, "start_date"),
+                    ({"name": "x", "progress": 101}, "progress"),
+                    ({"name": "x", "progress": "half"}, "progress"),
+                    ({"name": "x", "estimated_hours": -1}, "estimated_hours"),
+                    ({"name": "x", "labels": "urgent"}, "labels"),
+                    ({"name": "x", "labels": [" "]}, "labels"),
+                    ({"name": "x", "dependencies": ["project_1"]}, "dependencies[0]"),
+                    ({"name": "x", "dependencies": ["task_999999"]}, "dependencies"),
+                    ({"name": "x", "parent_id": "task_999999"}, "parent_id"),
+                    ({"name": "x", "section_id": "section_999999"}, "section_id"),
+                    ({"name": "x", "custom_fields": ["a"]}, "custom_fields"),
+                    ({"name": "x", "colour": "red"}, "colour"),
+                    ({"name": "x", "assignee_id": "user_999999"}, "assignee_id"),
+                    ({"name": "x", "assignee_id": "nobody@example.com"}, "assignee_id"),
+                )
+            ),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"name": None}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"status": None}, "status"),
+                    ({"status": "finished"}, "status"),
+                    ({"due_date": "31/01/2024"}, "due_date"),
+                    ({"progress": -5}, "progress"),
+                    ({"assignee_ids": "user_1"}, "assignee_ids"),
+                    ({"unknown": 1}, "unknown"),
+                    ({"project_id": "not-a-project"}, "project_id"),
+                )
+            ),
         ),
         events=("task.created", "task.updated", "task.deleted"),
         sorts=("name", "estimated_hours"),
@@ -54,7 +88,34 @@ class TestProjects(CrudContract):
         write_scope="projects:write",
         create=lambda w, n: {"name": f"Project {n}"},
         change={"name": "Renamed project"},
-        refused=(Refused({"name": ""}, "name"), Refused({"name": ""}, "name", on="change")),
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"name": 5}, "name"),
+                    ({"name": "x", "type": "spreadsheet"}, "type"),
+                    ({"name": "x", "status": "done"}, "status"),
+                    ({"name": "x", "due_date": "next week"}, "due_date"),
+                    ({"name": "x", "start_date": "2024-13-01"}, "start_date"),
+                    ({"name": "x", "settings": "dark"}, "settings"),
+                    ({"name": "x", "colour": "red"}, "colour"),
+                    ({"name": "x", "workspace_id": "task_1"}, "workspace_id"),
+                )
+            ),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"name": None}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"type": "gantt"}, "type"),
+                    ({"due_date": "soon"}, "due_date"),
+                    ({"description": ["a"]}, "description"),
+                    ({"owner": "me"}, "owner"),
+                )
+            ),
+        ),
         roles=Roles(delete=MANAGERS),  # or the project's creator
         events=("project.created", "project.updated", "project.deleted"),
         sorts=("name",),
@@ -71,7 +132,15 @@ class TestSections(CrudContract):
         write_scope="projects:write",
         create=lambda w, n: {"name": f"Column {n}"},
         change={"name": "Done"},
-        refused=(Refused({"name": ""}, "name"), Refused({"name": ""}, "name", on="change")),
+        refused=(
+            Refused({}, "name"),
+            Refused({"name": ""}, "name"),
+            Refused({"name": "x", "position": "top"}, "position"),
+            Refused({"name": "x", "wip": 3}, "wip"),
+            Refused({"name": ""}, "name", on="change"),
+            Refused({"position": "top"}, "position", on="change"),
+            Refused({"wip": 3}, "wip", on="change"),
+        ),
         events=("section.created", "section.updated", "section.deleted"),
     )
 
@@ -85,7 +154,18 @@ class TestComments(CrudContract):
         write_scope="tasks:write",
         create=lambda w, n: {"body": f"Comment {n}"},
         change={"body": "Edited"},
-        refused=(Refused({"body": ""}, "body"), Refused({"body": ""}, "body", on="change")),
+        refused=(
+            *(
+                Refused(body, name, on=on)
+                for body, name in (
+                    ({}, "body"),
+                    ({"body": ""}, "body"),
+                    ({"body": 42}, "body"),
+                    ({"body": "x", "author_id": "user_1"}, "author_id"),
+                )
+                for on in ("create", "change")
+            ),
+        ),
         # Viewers comment too; another's comment is changed only by its author or a manager.
         roles=Roles(create=EVERYONE, change=MANAGERS, delete=MANAGERS),
         events=("comment.created", "comment.updated", "comment.deleted"),
@@ -159,10 +239,23 @@ class TestWebhooks(CrudContract):
         create=lambda w, n: {"url": f"{WEBHOOK_URL}/{n}", "events": ["task.*"], "workspace_id": w.workspace},
         change={"events": ["project.*"]},
         refused=(
-            Refused({"url": "ftp://93.184.216.34/in", "events": ["task.*"]}, "url"),
-            Refused({"url": WEBHOOK_URL, "events": ["task.flew"]}, "events[0]"),
-            Refused({"url": WEBHOOK_URL, "events": []}, "events"),
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({"events": ["task.created"]}, "url"),
+                    ({"url": WEBHOOK_URL, "events": []}, "events"),
+                    ({"url": WEBHOOK_URL, "events": ["task.exploded"]}, "events[0]"),
+                    ({"url": WEBHOOK_URL, "events": ["gizmo.*"]}, "events[0]"),
+                    ({"url": "ftp://example.com/h", "events": ["*"]}, "url"),
+                    ({"url": "not a url", "events": ["*"]}, "url"),
+                    ({"url": "https://user:pw@example.com/h", "events": ["*"]}, "url"),
+                    ({"url": WEBHOOK_URL, "events": ["*"], "secret": "whsec_!!!notbase64!!!"}, "secret"),
+                    ({"url": WEBHOOK_URL, "events": ["*"], "secret": "short"}, "secret"),
+                    ({"url": WEBHOOK_URL, "events": ["*"], "colour": "red"}, "colour"),
+                )
+            ),
             Refused({"events": ["nothing.*"]}, "events[0]", on="change"),
+            Refused({"url": "ftp://example.com/h"}, "url", on="change"),
         ),
         roles=Roles(read=MANAGERS, create=MANAGERS, change=MANAGERS, delete=MANAGERS),
         events=("webhook.created", "webhook.updated", "webhook.deleted"),
@@ -184,9 +277,18 @@ class TestInvites(CrudContract):
         create=_invite,
         created=lambda data: data[0],  # one invite per email: a list
         refused=(
-            Refused({"emails": ["not an email"]}, "emails[0]"),
-            Refused({"emails": []}, "emails"),
-            Refused({"emails": ["a@example.com"], "role": "owner"}, "role"),
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({"emails": ["newuser@company.com", "not-an-email"]}, "emails[1]"),
+                    ({"emails": "newuser@company.com"}, "emails"),
+                    ({"emails": []}, "emails"),
+                    ({}, "emails"),
+                    ({"emails": ["a@example.com"], "role": "owner"}, "role"),
+                    ({"emails": ["a@example.com"], "role": "member", "expires": "never"}, "expires"),
+                    ({"emails": ["a@example.com"], "message": 42}, "message"),
+                )
+            ),
         ),
         roles=Roles(read=MANAGERS, create=MANAGERS, delete=MANAGERS),  # manage_users
         events=("invite.created", None, "invite.revoked"),
@@ -214,8 +316,20 @@ class TestMembers(CrudContract):
         make=_member,
         change={"role": "viewer", "department": "Sales"},
         refused=(
-            Refused({"role": "emperor"}, "role", on="change"),
-            Refused({"department": "x" * 101}, "department", on="change"),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"role": "superstar"}, "role"),
+                    ({"role": "member", "colour": "red"}, "colour"),
+                    ({"permissions": "all"}, "permissions"),
+                    ({"permissions": ["manage_users"]}, "permissions"),
+                    ({"permissions": {"manage_users": "yes"}}, "permissions.manage_users"),
+                    ({"permissions": {"manage_users": 1}}, "permissions.manage_users"),
+                    ({"permissions": {"fly": True}}, "permissions.fly"),
+                    ({"department": 7}, "department"),
+                    ({"department": "x" * 101}, "department"),
+                )
+            ),
         ),
         roles=Roles(change=MANAGERS, delete=MANAGERS),
         events=("member.added", "member.updated", "member.removed"),
@@ -238,8 +352,18 @@ class TestApiKeys(CrudContract):
         write_scope="api_keys:write",
         create=_api_key_create,
         refused=(
-            Refused({"scopes": ["tasks:fly"]}, "scopes"),
-            Refused({"name": "x", "expires_at": "yesterday-ish"}, "expires_at"),
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({"scopes": ["tasks:fly"]}, "scopes"),
+                    ({"colour": "red"}, "colour"),
+                    ({"scopes": ["tasks:read tasks:write"]}, "scopes"),
+                    ({"scopes": "tasks:read"}, "scopes"),
+                    ({"expires_at": "next week"}, "expires_at"),
+                    ({"expires_at": "2020-01-01T00:00:00Z"}, "expires_at"),
+                    ({"workspace_id": "project_1"}, "workspace_id"),
+                )
+            ),
         ),
         roles=None,  # a key is its user's, whatever their roles
         events=("api_key.created", None, "api_key.revoked"),
