@@ -137,19 +137,14 @@ def test_a_comment_through_another_task_is_404(client: httpx.Client, board: dict
     assert bodies(client, bob, task) == ["Looks good"]
 
 
-def test_comment_list_pages(client: httpx.Client, board: dict[str, Any]) -> None:
+def test_comment_list_order_author_filter_and_refusals(client: httpx.Client, board: dict[str, Any]) -> None:
+    # Paging, created_at sorts and the body filter in general: the CRUD contract.
     bob, task = board["bob"], board["task"]
     for i in range(3):
         comment(client, bob, task, f"c{i}")
-    r = client.get(f"/v1/tasks/{task}/comments", params={"limit": 2}, headers=bob.headers).json()
-    assert [c["attributes"]["body"] for c in r["data"]] == ["c0", "c1"]
-    assert r["meta"]["total"] == 3
-    nxt = client.get(r["links"]["next"], headers=bob.headers).json()
-    assert [c["attributes"]["body"] for c in nxt["data"]] == ["c2"]
-    r2 = client.get(f"/v1/tasks/{task}/comments", params={"sort": "-created_at"}, headers=bob.headers)
-    assert [c["attributes"]["body"] for c in r2.json()["data"]] == ["c2", "c1", "c0"]
-    r2 = client.get(f"/v1/tasks/{task}/comments", params={"body[icontains]": "C1"}, headers=bob.headers)
-    assert [c["attributes"]["body"] for c in r2.json()["data"]] == ["c1"]
+    comment(client, board["carol"], task, "carol's")
+    r = client.get(f"/v1/tasks/{task}/comments", headers=bob.headers)
+    assert [c["attributes"]["body"] for c in r.json()["data"]] == ["c0", "c1", "c2", "carol's"]
     r2 = client.get(
         f"/v1/tasks/{task}/comments", params={"author_id": "me", "cursor": "", "limit": 2}, headers=bob.headers
     )

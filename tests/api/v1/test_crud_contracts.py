@@ -169,6 +169,7 @@ class TestComments(CrudContract):
         # Viewers comment too; another's comment is changed only by its author or a manager.
         roles=Roles(create=EVERYONE, change=MANAGERS, delete=MANAGERS),
         events=("comment.created", "comment.updated", "comment.deleted"),
+        sorts=("created_at",),
         filters=(Filter({"body[icontains]": "comment 2"}, lambda a: a["body"] == "Comment 2"),),
     )
 
@@ -333,6 +334,7 @@ class TestMembers(CrudContract):
         ),
         roles=Roles(change=MANAGERS, delete=MANAGERS),
         events=("member.added", "member.updated", "member.removed"),
+        sorts=("name",),
         # A member's events name the membership; their snapshot names the user.
         event_of=lambda obj, e: (e["snapshot"] or {}).get("user_id") == int(obj["id"].removeprefix("user_")),
     )
