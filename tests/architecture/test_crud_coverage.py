@@ -78,13 +78,6 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("POST", "/v1/api-keys/{}/rotate"): "replaces a key (test_api_keys.py)",
     ("POST", "/v1/webhooks/{}/test"): "sends a ping (tests/webhooks/test_api.py)",
     ("POST", "/v1/webhooks/{}/deliveries/{}/redeliver"): "sends a delivery again (tests/webhooks/test_api.py)",
-    # Not yet on the contract: the standard cases assume objects inside one workspace.
-    ("POST", "/v1/workspaces"): "a workspace is the tenant the contract's world lives in (test_workspaces.py)",
-    ("PATCH", "/v1/workspaces/{}"): "the tenant itself (test_workspaces.py)",
-    ("PUT", "/v1/workspaces/{}"): "the tenant itself (test_workspaces.py)",
-    ("DELETE", "/v1/workspaces/{}"): "the tenant itself (test_workspaces.py)",
-    ("POST", "/v1/oauth/clients"): "server-wide, audit-only events with no workspace (tests/oauth/test_clients.py)",
-    ("DELETE", "/v1/oauth/clients/{}"): "server-wide, audit-only events (tests/oauth/test_clients.py)",
 }
 
 

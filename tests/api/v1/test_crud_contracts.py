@@ -373,3 +373,61 @@ class TestApiKeys(CrudContract):
         foreign_parent=False,
         paging=(),
     )
+
+
+class TestWorkspaces(CrudContract):
+    resource = Resource(
+        type="workspace",
+        collection=lambda w: "/v1/workspaces",
+        item=lambda w, ident: f"/v1/workspaces/{ident}",
+        read_scope="workspaces:read",
+        write_scope="workspaces:write",
+        create=lambda w, n: {"name": f"Workspace {n}"},
+        change={"name": "Renamed workspace"},
+        refused=(
+            Refused({"name": ""}, "name"),
+            Refused({"name": "x", "colour": "red"}, "colour"),
+            Refused({"name": "x", "settings": {"timezone": "Mars/Olympus"}}, "settings.timezone"),
+            Refused({"name": ""}, "name", on="change"),
+            Refused({"settings": {"timezone": "Mars/Olympus"}}, "settings.timezone", on="change"),
+        ),
+        # A new workspace has no other members: roles are test_workspaces.py's.
+        roles=None,
+        events=("workspace.created", "workspace.updated", "workspace.deleted"),
+        log="server",  # a deleted workspace's own log goes with it
+        announced=False,  # no webhook or feed of the world's workspace hears another's
+        foreign_parent=False,  # /v1/workspaces is everyone's own list
+        sorts=("name",),
+    )
+
+
+REDIRECT = "https://app.example.com/callback"
+
+
+class TestOAuthClients(CrudContract):
+    resource = Resource(
+        type="oauth_client",
+        collection=lambda w: "/v1/oauth/clients",
+        item=lambda w, ident: f"/v1/oauth/clients/{ident}",
+        read_scope="api_keys:read",
+        write_scope="api_keys:write",
+        create=lambda w, n: {"name": f"App {n}", "redirect_uris": [REDIRECT]},
+        refused=tuple(
+            Refused(body, name)
+            for body, name in (
+                ({"name": "x", "redirect_uris": ["http://example.com/cb"]}, "redirect_uris"),  # http off loopback
+                ({"name": "x", "redirect_uris": ["https://example.com/cb#frag"]}, "redirect_uris"),
+                ({"name": "x", "redirect_uris": ["/relative"]}, "redirect_uris"),
+                ({"name": "x", "redirect_uris": ["javascript:alert(1)"]}, "redirect_uris"),
+                ({"name": "x", "redirect_uris": [], "public": True}, "redirect_uris"),
+                ({"name": "x", "redirect_uris": [REDIRECT], "scopes": ["tasks:fly"]}, "scopes"),
+                ({"name": "x", "redirect_uris": [REDIRECT], "scopes": []}, "scopes"),
+                ({"name": "", "redirect_uris": [REDIRECT]}, "name"),
+            )
+        ),
+        roles=None,  # a client is its registering user's
+        events=("oauth_client.created", None, "oauth_client.deleted"),
+        log="server",  # audit-only events of no workspace
+        foreign_parent=False,
+        paging=(),
+    )
