@@ -52,15 +52,6 @@ tests/architecture/test_crud_coverage.py with the reason."""
 # Write routes the contract does not cover, each with why. Keep it short: a resource's own
 # create/change/delete routes belong on the contract.
 EXEMPT: dict[tuple[str, str], str] = {
-    # Aliases of declared routes: the same service call under another path.
-    ("POST", "/v1/projects"): "alias of POST /v1/workspaces/{}/projects (workspace_id in the body)",
-    ("PATCH", "/v1/workspaces/{}/projects/{}"): "alias of PATCH /v1/projects/{}",
-    ("PUT", "/v1/workspaces/{}/projects/{}"): "alias of PUT /v1/projects/{}",
-    ("DELETE", "/v1/workspaces/{}/projects/{}"): "alias of DELETE /v1/projects/{}",
-    ("POST", "/v1/tasks"): "alias of POST /v1/projects/{}/tasks (project_id in the body)",
-    ("PATCH", "/v1/projects/{}/tasks/{}"): "alias of PATCH /v1/tasks/{}",
-    ("PUT", "/v1/projects/{}/tasks/{}"): "alias of PUT /v1/tasks/{}",
-    ("DELETE", "/v1/projects/{}/tasks/{}"): "alias of DELETE /v1/tasks/{}",
     # Operations, not a resource's create/change/delete; each has its own tests.
     ("POST", "/v1/batch"): "runs other operations (tests/api/v1/test_batch.py)",
     ("POST", "/v1/tasks/bulk"): "bulk task writes (tests/api/v1/test_bulk.py)",

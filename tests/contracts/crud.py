@@ -139,6 +139,10 @@ class Resource:
     sorts: tuple[str, ...] = ()  # attributes `sort=` orders by (ascending and `-` descending)
     filters: tuple[Filter, ...] = ()
     hostile: bool = True
+    # The same object under other paths (/v1/projects/{p}/tasks/{t} for /v1/tasks/{t}), and
+    # other create routes with what their body adds (the parent it names).
+    item_aliases: tuple[Callable[[World, str], str], ...] = ()
+    create_aliases: tuple[tuple[Callable[[World], str], Callable[[World], Body]], ...] = ()
     # Where its events are read: the world's workspace audit log, or the server-wide one (for
     # events of no workspace, or of a workspace the test deletes); "server" makes the world's
     # person a server admin, who may read it.
@@ -169,11 +173,14 @@ def template_paths(resource: Resource) -> tuple[str, str]:
 def declared_routes(resource: Resource) -> set[tuple[str, str]]:
     """(method, path template) of the write routes a declaration exercises."""
     collection, item = template_paths(resource)
-    routes = {("DELETE", item)}
+    world = cast(World, SimpleNamespace(workspace="{}", project="{}", task="{}"))
+    items = [item, *(alias(world, "{}") for alias in resource.item_aliases)]
+    routes = {("DELETE", path) for path in items}
     if resource.create is not None:
         routes.add(("POST", collection))
+        routes.update(("POST", path(world)) for path, _ in resource.create_aliases)
     if resource.change is not None:
-        routes.add((resource.change_method, item))
+        routes.update((resource.change_method, path) for path in items)
     return routes
 
 
@@ -208,6 +215,8 @@ class CrudContract:
             _drop(cls, "test_sorts")
         if not res.filters:
             _drop(cls, "test_filters")
+        if not res.item_aliases and not res.create_aliases:
+            _drop(cls, "test_aliases_serve_the_same_object")
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -547,3 +556,42 @@ class CrudContract:
             assert kept != set(made), f"{flt.params} must leave some of the made objects out"
             found = {i["id"] for i in self.listed(world, flt.params)} & set(made)
             assert found == kept, f"{flt.params}: listed {sorted(found)}, expected {sorted(kept)}"
+
+    def test_aliases_serve_the_same_object(self, client: httpx.Client, db: Database) -> None:
+        world = self.world(client, db)
+        res = self.res
+        stranger = make_person(db)
+        for make_path, adds in res.create_aliases:
+            assert res.create is not None
+            body = {**res.create(world, 4), **adds(world)}
+            listed = self.ids(world)
+            foreign = client.post(make_path(world), json=body, headers=stranger.headers)
+            assert foreign.status_code == 404, foreign.text
+            assert self.ids(world) == listed
+            r = client.post(make_path(world), json=body, headers=world.person.headers)
+            assert r.status_code == 201, r.text
+            made = res.created(r.json()["data"])
+            assert self.read(world, made["id"])["attributes"] == made["attributes"]
+            assert made["id"] in self.ids(world)
+        for alias in res.item_aliases:
+            obj = self.made(world)
+            path = alias(world, obj["id"])
+            shown = client.get(path, headers=world.person.headers)
+            assert shown.status_code == 200, shown.text
+            assert shown.json()["data"] == obj
+            tries: list[tuple[str, Body | None]] = [("GET", None), ("DELETE", None)]
+            if res.change is not None:
+                tries.insert(1, (res.change_method, res.change))
+            for method, body in tries:
+                foreign = client.request(method, path, json=body, headers=stranger.headers)
+                absent = client.request(method, self.missing(path), json=body, headers=world.person.headers)
+                assert foreign.status_code == absent.status_code == 404, f"{method} {path}: {foreign.text}"
+            self.unchanged(world, obj, f"another workspace's person through {path}")
+            if res.change is not None:
+                r = client.request(res.change_method, path, json=res.change, headers=world.person.headers)
+                assert r.status_code == 200, r.text
+                for key, value in res.change.items():
+                    assert self.read(world, obj["id"])["attributes"][key] == value, key
+            assert client.delete(path, headers=world.person.headers).status_code == 204
+            if res.gone_after_delete:
+                assert client.get(res.item(world, obj["id"]), headers=world.person.headers).status_code == 404
