@@ -302,9 +302,10 @@ class TestInvites(CrudContract):
 
 
 def _member(world: World, n: int) -> dict[str, object]:
-    """A person who joined the world's workspace as a member (members are made by invites)."""
+    """A person who joined the world's workspace (members are made by invites): the odd ones
+    as members, the even ones as viewers."""
     someone = make_person(world.db)
-    join(world.db, world.person, someone, role="member")
+    join(world.db, world.person, someone, role="member" if n % 2 else "viewer")
     r = world.client.get(f"/v1/workspaces/{world.workspace}/users/{someone.id}", headers=world.person.headers)
     assert r.status_code == 200, r.text
     data: dict[str, object] = r.json()["data"]
@@ -339,6 +340,7 @@ class TestMembers(CrudContract):
         roles=Roles(change=MANAGERS, delete=MANAGERS),
         events=("member.added", "member.updated", "member.removed"),
         sorts=("name",),
+        filters=(Filter({"role": "viewer"}, lambda a: a["role"] == "viewer"),),
         # A member's events name the membership; their snapshot names the user.
         event_of=lambda obj, e: (e["snapshot"] or {}).get("user_id") == int(obj["id"].removeprefix("user_")),
     )
