@@ -193,7 +193,7 @@ class TestProjectCustomFields(CrudContract):
             Refused({"name": ""}, "name", on="change"),
         ),
         events=("custom_field.created", "custom_field.updated", "custom_field.deleted"),
-        paging=(),
+        paging=(),  # its list takes no paging parameters
     )
 
 
@@ -212,7 +212,7 @@ class TestWorkspaceCustomFields(CrudContract):
         ),
         roles=Roles(create=MANAGERS, change=MANAGERS, delete=MANAGERS),
         events=("custom_field.created", "custom_field.updated", "custom_field.deleted"),
-        paging=(),
+        paging=(),  # its list takes no paging parameters
     )
 
 
@@ -230,7 +230,7 @@ class TestViews(CrudContract):
             Refused({"name": ""}, "name", on="change"),
         ),
         events=("view.created", "view.updated", "view.deleted"),
-        paging=(),
+        paging=(),  # its list takes no paging parameters
     )
 
 
@@ -377,7 +377,7 @@ class TestApiKeys(CrudContract):
         events=("api_key.created", None, "api_key.revoked"),
         gone_after_delete=False,  # a revoked key stays readable, with its revoked_at
         foreign_parent=False,
-        paging=(),
+        paging=(),  # its list takes no paging parameters
     )
 
 
@@ -435,5 +435,5 @@ class TestOAuthClients(CrudContract):
         events=("oauth_client.created", None, "oauth_client.deleted"),
         log="server",  # audit-only events of no workspace
         foreign_parent=False,
-        paging=(),
+        paging=(),  # its list takes no paging parameters
     )
