@@ -35,6 +35,9 @@ from polytask.core.settings import Settings
 from polytask.models import Base
 from tests.openapi_check import OpenAPIChecker
 
+# The contract modules hold the asserts of inherited test cases: show their values on failure.
+pytest.register_assert_rewrite("tests.contracts")
+
 BACKEND = os.environ.get("POLYTASK_TEST_DB", "sqlite")
 
 

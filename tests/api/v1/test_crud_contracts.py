@@ -1,8 +1,23 @@
-"""Today's native resources on the CRUD contract (tests/contracts/crud.py)."""
+"""Today's `/v1` resources on the CRUD contract (tests/contracts/crud.py), most used first.
+
+Each class declares one resource and inherits its standard cases; what is specific to a
+resource stays in its own test file (test_tasks.py, test_members.py, ...).
+"""
 
 from __future__ import annotations
 
-from tests.contracts.crud import CrudContract, Resource
+from tests.contracts.crud import (
+    EVERYONE,
+    MANAGERS,
+    WEBHOOK_URL,
+    CrudContract,
+    Filter,
+    Refused,
+    Resource,
+    Roles,
+    World,
+)
+from tests.factories.people import join, make_person
 
 
 class TestTasks(CrudContract):
@@ -10,22 +25,105 @@ class TestTasks(CrudContract):
         type="task",
         collection=lambda w: f"/v1/projects/{w.project}/tasks",
         item=lambda w, ident: f"/v1/tasks/{ident}",
-        create=lambda n: {"name": f"Task {n}", "priority": "high"},
-        change={"name": "Renamed", "priority": "low"},
-        invalid=({"name": "x", "priority": "whenever"}, "priority"),
+        item_aliases=(lambda w, ident: f"/v1/projects/{w.project}/tasks/{ident}",),
+        create_aliases=((lambda w: "/v1/tasks", lambda w: {"project_id": w.project}),),
+        read_scope="tasks:read",
         write_scope="tasks:write",
+        create=lambda w, n: {"name": f"Task {n}", "priority": "high" if n % 2 else "low", "estimated_hours": n},
+        change={"name": "Renamed", "priority": "low"},
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"name": ["a"]}, "name"),
+                    ({"name": "x", "status": "done"}, "status"),
+                    ({"name": "x", "priority": "critical"}, "priority"),
+                    ({"name": "x", "due_date": "tomorrow"}, "due_date"),
+                    ({"name": "x", "start_date": "2024-02-30"}, "start_date"),
+                    ({"name": "x", "progress": 101}, "progress"),
+                    ({"name": "x", "progress": "half"}, "progress"),
+                    ({"name": "x", "estimated_hours": -1}, "estimated_hours"),
+                    ({"name": "x", "labels": "urgent"}, "labels"),
+                    ({"name": "x", "labels": [" "]}, "labels"),
+                    ({"name": "x", "dependencies": ["project_1"]}, "dependencies[0]"),
+                    ({"name": "x", "dependencies": ["task_999999"]}, "dependencies"),
+                    ({"name": "x", "parent_id": "task_999999"}, "parent_id"),
+                    ({"name": "x", "section_id": "section_999999"}, "section_id"),
+                    ({"name": "x", "custom_fields": ["a"]}, "custom_fields"),
+                    ({"name": "x", "colour": "red"}, "colour"),
+                    ({"name": "x", "assignee_id": "user_999999"}, "assignee_id"),
+                    ({"name": "x", "assignee_id": "nobody@example.com"}, "assignee_id"),
+                )
+            ),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"name": None}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"status": None}, "status"),
+                    ({"status": "finished"}, "status"),
+                    ({"due_date": "31/01/2024"}, "due_date"),
+                    ({"progress": -5}, "progress"),
+                    ({"assignee_ids": "user_1"}, "assignee_ids"),
+                    ({"unknown": 1}, "unknown"),
+                    ({"project_id": "not-a-project"}, "project_id"),
+                )
+            ),
+        ),
+        events=("task.created", "task.updated", "task.deleted"),
+        sorts=("name", "estimated_hours"),
+        filters=(
+            Filter({"priority": "high"}, lambda a: a["priority"] == "high"),
+            Filter({"name[icontains]": "task 3"}, lambda a: a["name"] == "Task 3"),
+        ),
     )
 
 
 class TestProjects(CrudContract):
     resource = Resource(
         type="project",
-        collection=lambda w: f"/v1/workspaces/{w.person.workspace}/projects",
+        collection=lambda w: f"/v1/workspaces/{w.workspace}/projects",
         item=lambda w, ident: f"/v1/projects/{ident}",
-        create=lambda n: {"name": f"Project {n}"},
-        change={"name": "Renamed project"},
-        invalid=({"name": ""}, "name"),
+        item_aliases=(lambda w, ident: f"/v1/workspaces/{w.workspace}/projects/{ident}",),
+        create_aliases=((lambda w: "/v1/projects", lambda w: {"workspace_id": w.workspace}),),
+        read_scope="projects:read",
         write_scope="projects:write",
+        create=lambda w, n: {"name": f"Project {n}"},
+        change={"name": "Renamed project"},
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"name": 5}, "name"),
+                    ({"name": "x", "type": "spreadsheet"}, "type"),
+                    ({"name": "x", "status": "done"}, "status"),
+                    ({"name": "x", "due_date": "next week"}, "due_date"),
+                    ({"name": "x", "start_date": "2024-13-01"}, "start_date"),
+                    ({"name": "x", "settings": "dark"}, "settings"),
+                    ({"name": "x", "colour": "red"}, "colour"),
+                    ({"name": "x", "workspace_id": "task_1"}, "workspace_id"),
+                )
+            ),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"name": None}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"type": "gantt"}, "type"),
+                    ({"due_date": "soon"}, "due_date"),
+                    ({"description": ["a"]}, "description"),
+                    ({"owner": "me"}, "owner"),
+                )
+            ),
+        ),
+        roles=Roles(delete=MANAGERS),  # or the project's creator
+        events=("project.created", "project.updated", "project.deleted"),
+        sorts=("name",),
+        filters=(Filter({"name[icontains]": "project 2"}, lambda a: a["name"] == "Project 2"),),
     )
 
 
@@ -34,10 +132,20 @@ class TestSections(CrudContract):
         type="section",
         collection=lambda w: f"/v1/projects/{w.project}/sections",
         item=lambda w, ident: f"/v1/projects/{w.project}/sections/{ident}",
-        create=lambda n: {"name": f"Column {n}"},
-        change={"name": "Done"},
-        invalid=({"name": ""}, "name"),
+        read_scope="projects:read",
         write_scope="projects:write",
+        create=lambda w, n: {"name": f"Column {n}"},
+        change={"name": "Done"},
+        refused=(
+            Refused({}, "name"),
+            Refused({"name": ""}, "name"),
+            Refused({"name": "x", "position": "top"}, "position"),
+            Refused({"name": "x", "wip": 3}, "wip"),
+            Refused({"name": ""}, "name", on="change"),
+            Refused({"position": "top"}, "position", on="change"),
+            Refused({"wip": 3}, "wip", on="change"),
+        ),
+        events=("section.created", "section.updated", "section.deleted"),
     )
 
 
@@ -46,8 +154,286 @@ class TestComments(CrudContract):
         type="comment",
         collection=lambda w: f"/v1/tasks/{w.task}/comments",
         item=lambda w, ident: f"/v1/tasks/{w.task}/comments/{ident}",
-        create=lambda n: {"body": f"Comment {n}"},
-        change={"body": "Edited"},
-        invalid=({"body": ""}, "body"),
+        read_scope="tasks:read",
         write_scope="tasks:write",
+        create=lambda w, n: {"body": f"Comment {n}"},
+        change={"body": "Edited"},
+        refused=(
+            *(
+                Refused(body, name, on=on)
+                for body, name in (
+                    ({}, "body"),
+                    ({"body": ""}, "body"),
+                    ({"body": 42}, "body"),
+                    ({"body": "x", "author_id": "user_1"}, "author_id"),
+                )
+                for on in ("create", "change")
+            ),
+        ),
+        # Viewers comment too; another's comment is changed only by its author or a manager.
+        roles=Roles(create=EVERYONE, change=MANAGERS, delete=MANAGERS),
+        events=("comment.created", "comment.updated", "comment.deleted"),
+        sorts=("created_at",),
+        filters=(Filter({"body[icontains]": "comment 2"}, lambda a: a["body"] == "Comment 2"),),
+    )
+
+
+class TestProjectCustomFields(CrudContract):
+    resource = Resource(
+        type="custom_field",
+        collection=lambda w: f"/v1/projects/{w.project}/custom-fields",
+        item=lambda w, ident: f"/v1/projects/{w.project}/custom-fields/{ident}",
+        read_scope="projects:read",
+        write_scope="projects:write",
+        create=lambda w, n: {"name": f"Field {n}", "type": "text"},
+        change={"name": "Renamed field"},
+        refused=(
+            Refused({"name": "Odd", "type": "weird"}, "type"),
+            Refused({"name": "", "type": "text"}, "name"),
+            Refused({"name": ""}, "name", on="change"),
+        ),
+        events=("custom_field.created", "custom_field.updated", "custom_field.deleted"),
+        paging=(),  # its list takes no paging parameters
+    )
+
+
+class TestWorkspaceCustomFields(CrudContract):
+    resource = Resource(
+        type="custom_field",
+        collection=lambda w: f"/v1/workspaces/{w.workspace}/custom-fields",
+        item=lambda w, ident: f"/v1/workspaces/{w.workspace}/custom-fields/{ident}",
+        read_scope="workspaces:read",
+        write_scope="workspaces:write",
+        create=lambda w, n: {"name": f"Account {n}", "type": "dropdown", "options": ["Low", "High"]},
+        change={"name": "Renamed account"},
+        refused=(
+            Refused({"name": "Odd", "type": "weird"}, "type"),
+            Refused({"name": ""}, "name", on="change"),
+        ),
+        roles=Roles(create=MANAGERS, change=MANAGERS, delete=MANAGERS),
+        events=("custom_field.created", "custom_field.updated", "custom_field.deleted"),
+        paging=(),  # its list takes no paging parameters
+    )
+
+
+class TestViews(CrudContract):
+    resource = Resource(
+        type="view",
+        collection=lambda w: f"/v1/projects/{w.project}/views",
+        item=lambda w, ident: f"/v1/projects/{w.project}/views/{ident}",
+        read_scope="projects:read",
+        write_scope="projects:write",
+        create=lambda w, n: {"name": f"View {n}", "filter": {"status": "pending"}},
+        change={"name": "Renamed view"},
+        refused=(
+            Refused({"name": ""}, "name"),
+            Refused({"name": ""}, "name", on="change"),
+        ),
+        events=("view.created", "view.updated", "view.deleted"),
+        paging=(),  # its list takes no paging parameters
+    )
+
+
+class TestWebhooks(CrudContract):
+    resource = Resource(
+        type="webhook",
+        collection=lambda w: "/v1/webhooks",
+        item=lambda w, ident: f"/v1/webhooks/{ident}",
+        read_scope="webhooks:read",
+        write_scope="webhooks:write",
+        create=lambda w, n: {"url": f"{WEBHOOK_URL}/{n}", "events": ["task.*"], "workspace_id": w.workspace},
+        change={"events": ["project.*"]},
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({"events": ["task.created"]}, "url"),
+                    ({"url": WEBHOOK_URL, "events": []}, "events"),
+                    ({"url": WEBHOOK_URL, "events": ["task.exploded"]}, "events[0]"),
+                    ({"url": WEBHOOK_URL, "events": ["gizmo.*"]}, "events[0]"),
+                    ({"url": "ftp://example.com/h", "events": ["*"]}, "url"),
+                    ({"url": "not a url", "events": ["*"]}, "url"),
+                    ({"url": "https://user:pw@example.com/h", "events": ["*"]}, "url"),
+                    ({"url": WEBHOOK_URL, "events": ["*"], "secret": "whsec_!!!notbase64!!!"}, "secret"),
+                    ({"url": WEBHOOK_URL, "events": ["*"], "secret": "short"}, "secret"),
+                    ({"url": WEBHOOK_URL, "events": ["*"], "colour": "red"}, "colour"),
+                )
+            ),
+            Refused({"events": ["nothing.*"]}, "events[0]", on="change"),
+            Refused({"url": "ftp://example.com/h"}, "url", on="change"),
+        ),
+        roles=Roles(read=MANAGERS, create=MANAGERS, change=MANAGERS, delete=MANAGERS),
+        events=("webhook.created", "webhook.updated", "webhook.deleted"),
+        foreign_parent=False,  # /v1/webhooks is everyone's own list
+    )
+
+
+def _invite(world: World, n: int) -> dict[str, object]:
+    return {"emails": [f"invitee{n}-{world.person.user_id}@example.com"], "role": "member"}
+
+
+class TestInvites(CrudContract):
+    resource = Resource(
+        type="invite",
+        collection=lambda w: f"/v1/workspaces/{w.workspace}/invites",
+        item=lambda w, ident: f"/v1/workspaces/{w.workspace}/invites/{ident}",
+        read_scope="users:read",
+        write_scope="users:write",
+        create=_invite,
+        created=lambda data: data[0],  # one invite per email: a list
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({"emails": ["newuser@company.com", "not-an-email"]}, "emails[1]"),
+                    ({"emails": "newuser@company.com"}, "emails"),
+                    ({"emails": []}, "emails"),
+                    ({}, "emails"),
+                    ({"emails": ["a@example.com"], "role": "owner"}, "role"),
+                    ({"emails": ["a@example.com"], "role": "member", "expires": "never"}, "expires"),
+                    ({"emails": ["a@example.com"], "message": 42}, "message"),
+                )
+            ),
+        ),
+        roles=Roles(read=MANAGERS, create=MANAGERS, delete=MANAGERS),  # manage_users
+        events=("invite.created", None, "invite.revoked"),
+        gone_after_delete=False,  # a revoked invite stays, marked revoked
+    )
+
+
+def _member(world: World, n: int) -> dict[str, object]:
+    """A person who joined the world's workspace (members are made by invites): the odd ones
+    as members, the even ones as viewers."""
+    someone = make_person(world.db)
+    join(world.db, world.person, someone, role="member" if n % 2 else "viewer")
+    r = world.client.get(f"/v1/workspaces/{world.workspace}/users/{someone.id}", headers=world.person.headers)
+    assert r.status_code == 200, r.text
+    data: dict[str, object] = r.json()["data"]
+    return data
+
+
+class TestMembers(CrudContract):
+    resource = Resource(
+        type="user",  # a member is rendered as the user, with their role here
+        collection=lambda w: f"/v1/workspaces/{w.workspace}/users",
+        item=lambda w, ident: f"/v1/workspaces/{w.workspace}/users/{ident}",
+        read_scope="users:read",
+        write_scope="users:write",
+        make=_member,
+        change={"role": "viewer", "department": "Sales"},
+        refused=(
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"role": "superstar"}, "role"),
+                    ({"role": "member", "colour": "red"}, "colour"),
+                    ({"permissions": "all"}, "permissions"),
+                    ({"permissions": ["manage_users"]}, "permissions"),
+                    ({"permissions": {"manage_users": "yes"}}, "permissions.manage_users"),
+                    ({"permissions": {"manage_users": 1}}, "permissions.manage_users"),
+                    ({"permissions": {"fly": True}}, "permissions.fly"),
+                    ({"department": 7}, "department"),
+                    ({"department": "x" * 101}, "department"),
+                )
+            ),
+        ),
+        roles=Roles(change=MANAGERS, delete=MANAGERS),
+        events=("member.added", "member.updated", "member.removed"),
+        sorts=("name",),
+        filters=(Filter({"role": "viewer"}, lambda a: a["role"] == "viewer"),),
+        # A member's events name the membership; their snapshot names the user.
+        event_of=lambda obj, e: (e["snapshot"] or {}).get("user_id") == int(obj["id"].removeprefix("user_")),
+    )
+
+
+def _api_key_create(world: World, n: int) -> dict[str, object]:
+    # Bound to the workspace, so its events are in the workspace's audit log.
+    return {"name": f"Key {n}", "workspace_id": world.workspace}
+
+
+class TestApiKeys(CrudContract):
+    resource = Resource(
+        type="api_key",
+        collection=lambda w: "/v1/api-keys",
+        item=lambda w, ident: f"/v1/api-keys/{ident}",
+        read_scope="api_keys:read",
+        write_scope="api_keys:write",
+        create=_api_key_create,
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({"scopes": ["tasks:fly"]}, "scopes"),
+                    ({"colour": "red"}, "colour"),
+                    ({"scopes": ["tasks:read tasks:write"]}, "scopes"),
+                    ({"scopes": "tasks:read"}, "scopes"),
+                    ({"expires_at": "next week"}, "expires_at"),
+                    ({"expires_at": "2020-01-01T00:00:00Z"}, "expires_at"),
+                    ({"workspace_id": "project_1"}, "workspace_id"),
+                )
+            ),
+        ),
+        roles=None,  # a key is its user's, whatever their roles
+        events=("api_key.created", None, "api_key.revoked"),
+        gone_after_delete=False,  # a revoked key stays readable, with its revoked_at
+        foreign_parent=False,
+        paging=(),  # its list takes no paging parameters
+    )
+
+
+class TestWorkspaces(CrudContract):
+    resource = Resource(
+        type="workspace",
+        collection=lambda w: "/v1/workspaces",
+        item=lambda w, ident: f"/v1/workspaces/{ident}",
+        read_scope="workspaces:read",
+        write_scope="workspaces:write",
+        create=lambda w, n: {"name": f"Workspace {n}"},
+        change={"name": "Renamed workspace"},
+        refused=(
+            Refused({"name": ""}, "name"),
+            Refused({"name": "x", "colour": "red"}, "colour"),
+            Refused({"name": "x", "settings": {"timezone": "Mars/Olympus"}}, "settings.timezone"),
+            Refused({"name": ""}, "name", on="change"),
+            Refused({"settings": {"timezone": "Mars/Olympus"}}, "settings.timezone", on="change"),
+        ),
+        # A new workspace has no other members: roles are test_workspaces.py's.
+        roles=None,
+        events=("workspace.created", "workspace.updated", "workspace.deleted"),
+        log="server",  # a deleted workspace's own log goes with it
+        announced=False,  # no webhook or feed of the world's workspace hears another's
+        foreign_parent=False,  # /v1/workspaces is everyone's own list
+        sorts=("name",),
+    )
+
+
+REDIRECT = "https://app.example.com/callback"
+
+
+class TestOAuthClients(CrudContract):
+    resource = Resource(
+        type="oauth_client",
+        collection=lambda w: "/v1/oauth/clients",
+        item=lambda w, ident: f"/v1/oauth/clients/{ident}",
+        read_scope="api_keys:read",
+        write_scope="api_keys:write",
+        create=lambda w, n: {"name": f"App {n}", "redirect_uris": [REDIRECT]},
+        refused=tuple(
+            Refused(body, name)
+            for body, name in (
+                ({"name": "x", "redirect_uris": ["http://example.com/cb"]}, "redirect_uris"),  # http off loopback
+                ({"name": "x", "redirect_uris": ["https://example.com/cb#frag"]}, "redirect_uris"),
+                ({"name": "x", "redirect_uris": ["/relative"]}, "redirect_uris"),
+                ({"name": "x", "redirect_uris": ["javascript:alert(1)"]}, "redirect_uris"),
+                ({"name": "x", "redirect_uris": [], "public": True}, "redirect_uris"),
+                ({"name": "x", "redirect_uris": [REDIRECT], "scopes": ["tasks:fly"]}, "scopes"),
+                ({"name": "x", "redirect_uris": [REDIRECT], "scopes": []}, "scopes"),
+                ({"name": "", "redirect_uris": [REDIRECT]}, "name"),
+            )
+        ),
+        roles=None,  # a client is its registering user's
+        events=("oauth_client.created", None, "oauth_client.deleted"),
+        log="server",  # audit-only events of no workspace
+        foreign_parent=False,
+        paging=(),  # its list takes no paging parameters
     )

@@ -1,16 +1,19 @@
-"""/v1/projects/{project_id}/sections, and tasks placed in sections."""
+"""/v1/projects/{project_id}/sections, and tasks placed in sections.
+
+The standard cases (401, 403, 404, 422 bodies, hostile input, paging, events) are the CRUD
+contract's: tests/api/v1/test_crud_contracts.py. Here: what is specific to the resource.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from polytask.core.db import Database
 from polytask.models import Event
-from tests.factories.people import Person, join, make_person
+from tests.factories.people import Person, make_person
 from tests.factories.work import make_project, make_task
 
 
@@ -102,65 +105,6 @@ def test_section_of_another_project_is_refused(client: httpx.Client, db: Databas
         r = client.request(method, f"/v1/projects/{p1}/sections/{foreign_section}", json=body, headers=alice.headers)
         assert r.status_code == 404, method
     assert names(client, alice, p2) == ["Column"]
-
-
-def test_foreign_project_sections_are_404(client: httpx.Client, db: Database) -> None:
-    alice, mallory = make_person(db), make_person(db)
-    project = make_project(client, alice)
-    section = make_section(client, alice, project)
-    base = f"/v1/projects/{project}/sections"
-    for r in (
-        client.get(base, headers=mallory.headers),
-        client.post(base, json={"name": "x"}, headers=mallory.headers),
-        client.get(f"{base}/{section}", headers=mallory.headers),
-        client.put(f"{base}/{section}", json={"name": "x"}, headers=mallory.headers),
-        client.patch(f"{base}/{section}", json={"name": "x"}, headers=mallory.headers),
-        client.delete(f"{base}/{section}", headers=mallory.headers),
-        client.get(f"{base}/section_999999", headers=alice.headers),
-    ):
-        assert r.status_code == 404, (r.request.method, r.request.url)
-        assert r.json()["error"]["code"] == "RESOURCE_NOT_FOUND"
-    assert names(client, alice, project) == ["Column"]
-
-
-def test_viewer_reads_sections_but_cannot_change_them(client: httpx.Client, db: Database) -> None:
-    alice, vera, mike = make_person(db), make_person(db), make_person(db)
-    join(db, alice, vera, role="viewer")
-    join(db, alice, mike)
-    project = make_project(client, alice)
-    section = make_section(client, alice, project)
-    base = f"/v1/projects/{project}/sections"
-    assert names(client, vera, project) == ["Column"]
-    for r in (
-        client.post(base, json={"name": "x"}, headers=vera.headers),
-        client.put(f"{base}/{section}", json={"name": "x"}, headers=vera.headers),
-        client.delete(f"{base}/{section}", headers=vera.headers),
-    ):
-        assert r.status_code == 403
-        assert r.json()["error"]["code"] == "PERMISSION_DENIED"
-    assert client.patch(f"{base}/{section}", json={"name": "Mike's"}, headers=mike.headers).status_code == 200
-    assert names(client, alice, project) == ["Mike's"]
-
-
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({}, "name"),
-        ({"name": ""}, "name"),
-        ({"name": "x", "position": "top"}, "position"),
-        ({"name": "x", "wip": 3}, "wip"),
-    ],
-)
-def test_section_bad_input(client: httpx.Client, db: Database, body: dict[str, Any], field: str) -> None:
-    alice = make_person(db)
-    project = make_project(client, alice)
-    r = client.post(f"/v1/projects/{project}/sections", json=body, headers=alice.headers)
-    assert r.status_code == 422
-    assert r.json()["error"]["details"]["field"] == field
-    section = make_section(client, alice, project, name="Keep")
-    r = client.patch(f"/v1/projects/{project}/sections/{section}", json={**body, "name": None}, headers=alice.headers)
-    assert r.status_code == 422
-    assert names(client, alice, project) == ["Keep"]
 
 
 def test_section_list_pages_and_refuses_unknown_parameters(client: httpx.Client, db: Database) -> None:

@@ -1,4 +1,8 @@
-"""/v1/workspaces over HTTP."""
+"""/v1/workspaces over HTTP.
+
+The standard cases (401, 403, 404, 422 bodies, hostile input, paging, events) are the CRUD
+contract's: tests/api/v1/test_crud_contracts.py. Here: what is specific to the resource.
+"""
 
 from __future__ import annotations
 
@@ -54,40 +58,6 @@ def test_member_cannot_update_or_delete(client: httpx.Client, db: Database) -> N
     assert r.json()["error"]["code"] == "PERMISSION_DENIED"
     assert client.delete(f"/v1/workspaces/{alice.workspace}", headers=bob.headers).status_code == 403
     assert client.get(f"/v1/workspaces/{alice.workspace}", headers=bob.headers).status_code == 200
-
-
-def test_foreign_workspace_is_404(client: httpx.Client, db: Database) -> None:
-    alice, mallory = make_person(db), make_person(db)
-    r = client.get(f"/v1/workspaces/{alice.workspace}", headers=mallory.headers)
-    assert r.status_code == 404
-    assert r.json()["error"]["code"] == "RESOURCE_NOT_FOUND"
-
-
-def test_delete_workspace(client: httpx.Client, db: Database) -> None:
-    alice = make_person(db)
-    ws = client.post("/v1/workspaces", json={"name": "Temp"}, headers=alice.headers).json()["data"]["id"]
-    assert client.delete(f"/v1/workspaces/{ws}", headers=alice.headers).status_code == 204
-    assert client.get(f"/v1/workspaces/{ws}", headers=alice.headers).status_code == 404
-
-
-def test_bad_input(client: httpx.Client, db: Database) -> None:
-    alice = make_person(db)
-    r = client.post("/v1/workspaces", json={"name": ""}, headers=alice.headers)
-    assert r.status_code == 422
-    assert r.json()["error"]["details"]["field"] == "name"
-    r = client.post("/v1/workspaces", json={"name": "x", "colour": "red"}, headers=alice.headers)
-    assert r.status_code == 422
-    assert r.json()["error"]["details"]["field"] == "colour"
-    r = client.post(
-        "/v1/workspaces", json={"name": "x", "settings": {"timezone": "Mars/Olympus"}}, headers=alice.headers
-    )
-    assert r.status_code == 422
-    assert r.json()["error"]["details"]["field"] == "settings.timezone"
-    r = client.post(
-        "/v1/workspaces", content=b'{"name": ', headers={**alice.headers, "content-type": "application/json"}
-    )
-    assert r.status_code == 422
-    assert r.json()["error"]["code"] == "VALIDATION_ERROR"
 
 
 def test_unauthenticated(client: httpx.Client) -> None:
