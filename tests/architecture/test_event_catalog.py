@@ -235,7 +235,7 @@ def _direct_writers() -> list[Path]:
 
 def test_the_direct_writers_are_found() -> None:
     names = {p.relative_to(SRC).as_posix() for p in _direct_writers()}
-    assert {"domain/tasks/imports.py", "domain/bulk/created.py"} <= names
+    assert {"domain/tasks/imports.py", "domain/tasks/created.py"} <= names
 
 
 @pytest.mark.parametrize("path", _direct_writers(), ids=lambda p: str(p.relative_to(SRC)))

@@ -84,8 +84,7 @@ def create_task(session: Session, actor: Actor, call: Call) -> TaskCreated:
     """Create a task in a list (`name`, `list_id`; optional `details`)."""
     list_id = call.params.integer("list_id")
     data = validate(TaskCreate, {"name": call.params.required("name"), "description": call.params.text("details")})
-    task = create_task_in_list(session, actor, list_id=list_id, data=data)
-    return {"task_id": task.id}
+    return {"task_id": create_task_in_list(session, actor, list_id=list_id, data=data)}
 
 
 @route(router, "GET", "/tasks/count", scope="tasks:read")

@@ -19,9 +19,9 @@ from polytask.core.gcpause import collector_paused
 from polytask.core.ids import WorkspaceRef
 from polytask.core.jsontext import dumps
 from polytask.domain.bulk import operations, tasks
-from polytask.domain.bulk.created import NewTaskView
 from polytask.domain.bulk.operations import BulkOperation
 from polytask.domain.flows import projects
+from polytask.domain.tasks.created import NewTaskView
 
 router = APIRouter(tags=["Bulk"], responses=ERROR_RESPONSES)
 _CLOSED = ConfigDict(extra="forbid")

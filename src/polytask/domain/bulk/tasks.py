@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, ValidationFailed
-from polytask.domain.bulk.created import BulkItem, NewTaskView, write_tasks
 from polytask.domain.fields.service import check_values, definitions_for
 from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.service import get_project_for
+from polytask.domain.tasks.created import NewTaskView, ValidTask, write_tasks
 from polytask.domain.tasks.rules import (
     check_dependencies,
     check_parent,
@@ -87,7 +87,7 @@ def create_tasks(
 
     projects: dict[int, Project] = {}
     memberships: dict[int, Membership] = {}
-    valid: list[BulkItem] = []
+    valid: list[ValidTask] = []
     for index, data in parsed:
         target = project_id if project_id is not None else data.project_id
         if target is None:
@@ -110,20 +110,20 @@ def create_tasks(
                 membership = membership_for(session, actor, project.workspace_id)
                 require_write(membership)
                 memberships[project.workspace_id] = membership
-        valid.append(BulkItem(index, data, project))
+        valid.append(ValidTask(index, data, project))
     errors.raise_if_any()
 
     _resolve_people(session, valid, errors)
     defined = {pid: bool(definitions_for(session, p)) for pid, p in projects.items()}
     for item in valid:
-        index, data, project = item.index, item.data, item.project
+        index, data, where = item.index, item.data, item.project
         try:
-            check_section(session, project.id, data.section_id)
-            check_parent(session, None, project.id, data.parent_id)
+            check_section(session, where.id, data.section_id)
+            check_parent(session, None, where.id, data.parent_id)
             if data.dependencies:
-                item.deps = check_dependencies(session, None, project.workspace_id, data.dependencies)
-            if data.custom_fields or defined[project.id]:
-                item.custom = check_values(session, project, data.custom_fields or {}, current=None)
+                item.deps = check_dependencies(session, None, where.workspace_id, data.dependencies)
+            if data.custom_fields or defined[where.id]:
+                item.custom = check_values(session, where, data.custom_fields or {}, current=None)
         except ValidationFailed as exc:
             errors.add_domain(index, exc)
     errors.raise_if_any()
@@ -132,7 +132,7 @@ def create_tasks(
     )
 
 
-def _resolve_people(session: Session, items: list[BulkItem], errors: ItemErrors) -> None:
+def _resolve_people(session: Session, items: list[ValidTask], errors: ItemErrors) -> None:
     """Resolve each distinct person reference once per workspace, not once per task."""
     cache: dict[tuple[int, str], int | ValidationFailed] = {}
     for item in items:

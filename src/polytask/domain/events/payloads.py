@@ -33,7 +33,7 @@ class Empty(Payload):
 
 
 class TaskSnapshot(Payload):
-    """domain/tasks/rules.py `task_snapshot` (and its bulk twin in domain/bulk/created.py), in this order."""
+    """domain/tasks/rules.py `task_snapshot` (and its bulk twin in domain/tasks/created.py), in this order."""
 
     name: str
     description: str

@@ -30,13 +30,13 @@ def home_project_id(session: Session, actor: Actor, workspace_id: int) -> int:
     return project.id
 
 
-def create_task_in_list(session: Session, actor: Actor, *, list_id: int, data: TaskCreate) -> Task:
-    """Create a task (through the one create_task) and append it to a list."""
+def create_task_in_list(session: Session, actor: Actor, *, list_id: int, data: TaskCreate) -> int:
+    """Create a task (through the one create_task) and append it to a list; its id."""
     task_list = lists.get_list_for(session, actor, list_id, write=True)
     project_id = home_project_id(session, actor, task_list.workspace_id)
     view = create_task(session, actor, project_id=project_id, data=data)
-    lists.put_task_in_list(session, actor, task_list=task_list, task=view.task)
-    return view.task
+    lists.put_task_in_list(session, actor, task_list=task_list, task_id=view.task.id)
+    return view.task.id
 
 
 def delete_list(session: Session, actor: Actor, *, list_id: int) -> None:

@@ -281,13 +281,13 @@ def _next_position(session: Session, list_id: int) -> float:
     return (last or 0.0) + 1024.0
 
 
-def put_task_in_list(session: Session, actor: Actor, *, task_list: TaskList, task: Task) -> None:
+def put_task_in_list(session: Session, actor: Actor, *, task_list: TaskList, task_id: int) -> None:
     """Append a task to a list (already there: nothing changes)."""
-    if session.get(TaskListItem, (task_list.id, task.id)) is not None:
+    if session.get(TaskListItem, (task_list.id, task_id)) is not None:
         return
-    session.add(TaskListItem(list_id=task_list.id, task_id=task.id, position=_next_position(session, task_list.id)))
+    session.add(TaskListItem(list_id=task_list.id, task_id=task_id, position=_next_position(session, task_list.id)))
     session.flush()
-    _record(session, actor, task_list, "list.task_added", task_id=task.id)
+    _record(session, actor, task_list, "list.task_added", task_id=task_id)
 
 
 def add_task_to_list(session: Session, actor: Actor, *, task_id: int, list_id: int) -> None:
@@ -297,7 +297,7 @@ def add_task_to_list(session: Session, actor: Actor, *, task_id: int, list_id: i
     task_list = get_list_for(session, actor, list_id, write=True)
     if task.workspace_id != task_list.workspace_id:
         raise NotFound(f"List {list_id} was not found", {"resource": "list", "id": str(list_id)})
-    put_task_in_list(session, actor, task_list=task_list, task=task)
+    put_task_in_list(session, actor, task_list=task_list, task_id=task.id)
 
 
 def remove_task_from_list(session: Session, actor: Actor, *, task_id: int, list_id: int) -> None:

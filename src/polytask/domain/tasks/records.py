@@ -19,7 +19,7 @@ class TaskRecord:
     """A task's stored values as a plain record, read by the renderers like a Task's attributes.
 
     Reads through prepared statements (domain/tasks/queries.py) and bulk creates
-    (domain/bulk/created.py) return it: ORM objects cost more than the statements that
+    (domain/tasks/created.py) return it: ORM objects cost more than the statements that
     produce them."""
 
     id: int

@@ -19,6 +19,7 @@ from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import ProjectLike, ProjectRef, check_values, task_field_resolver
 from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.service import check_project_for, get_project_for
+from polytask.domain.tasks.created import ValidTask, write_tasks
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
     NARROWING_FIELDS,
@@ -155,7 +156,7 @@ def _apply_status(task: Task, actor: Actor, status: str) -> None:
 # --- writes ----------------------------------------------------------------------------------
 
 
-def create_task(session: Session, actor: Actor, *, project_id: int | None = None, data: TaskCreate) -> TaskView:
+def create_task(session: Session, actor: Actor, *, project_id: int | None = None, data: TaskCreate) -> TaskRecordView:
     """Create a task in a project (from the path, or `project_id` in the body)."""
     if project_id is None:
         if data.project_id is None:
@@ -172,51 +173,9 @@ def create_task(session: Session, actor: Actor, *, project_id: int | None = None
     assignees = resolve_people(session, project.workspace_id, people, "assignee_id") if people else []
     deps = check_dependencies(session, None, project.workspace_id, data.dependencies or [])
     custom = check_values(session, project, data.custom_fields or {}, current=None)
-    task = Task(
-        workspace_id=project.workspace_id,
-        project_id=project.id,
-        section_id=data.section_id,
-        parent_id=data.parent_id,
-        name=data.name,
-        description=data.description or "",
-        status="pending",
-        priority=data.priority,
-        due_date=data.due_date,
-        start_date=data.start_date,
-        progress=data.progress or 0,
-        estimated_hours=data.estimated_hours,
-        position=data.position if data.position is not None else next_position(session, project.id),
-        custom_fields=custom,
-        created_by_id=actor.user_id,
-    )
-    _apply_status(task, actor, data.status or "pending")
-    if data.progress is not None:
-        task.progress = data.progress
-    session.add(task)
-    session.flush()
-    _set_relations(session, task, assignees=assignees, labels=data.labels or [], deps=deps, new=True)
-    session.flush()
-    relations = TaskRelations(assignee_ids=assignees, labels=list(data.labels or []), dependency_ids=deps)
-    record_event(
-        session,
-        actor,
-        type="task.created",
-        resource_type="task",
-        resource_id=task.id,
-        workspace_id=task.workspace_id,
-        snapshot=task_snapshot(task, relations),
-    )
-    if task.status == "completed":
-        record_event(
-            session,
-            actor,
-            type="task.completed",
-            resource_type="task",
-            resource_id=task.id,
-            workspace_id=task.workspace_id,
-            snapshot=task_snapshot(task, relations),
-        )
-    return TaskView(task, relations, role)
+    # The same writer as a bulk create: the row, its relations and its events, no ORM object.
+    item = ValidTask(0, data, project, assignees=assignees, deps=deps, custom=custom)
+    return write_tasks(session, actor, [item], {workspace_id: role})[0]
 
 
 def update_task(

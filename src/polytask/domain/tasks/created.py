@@ -1,9 +1,12 @@
-"""Writing validated bulk tasks: their rows, relations and events, and what the response shows.
+"""Writing new tasks: their rows, relations and events, and what the response shows.
 
+The one way a task comes into being: a single create (domain/tasks/service.py
+`create_task`) writes a list of one, a bulk create (domain/bulk/tasks.py) ten thousand.
 Everything is computed once per task from the validated input: the stored row (through
-`RowWriter`, see writer.py), the event snapshot serialised once (a task created completed
-shares it between its `task.created` and `task.completed` events), and a plain record for
-the response. The values are those a single create (domain/tasks/service.py) would store.
+`RowWriter`, core/rowwriter.py, on the session's own connection and transaction), the
+event snapshot serialised once (a task created completed shares it between its
+`task.created` and `task.completed` events), and a plain record for the response (no ORM
+object is built, flushed or refreshed).
 """
 
 from __future__ import annotations
@@ -16,22 +19,23 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import isoformat, utcnow
-from polytask.domain.bulk.writer import RowWriter
+from polytask.core.rowwriter import RowWriter
 from polytask.domain.events.catalog import declared
 from polytask.domain.events.service import jsonable, track_inserted_event_ids
+from polytask.domain.fields.service import ProjectLike
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
 from polytask.domain.tasks.rules import RELATION_FIELDS, SNAPSHOT_FIELDS, next_position
 from polytask.domain.tasks.schemas import TaskCreate
-from polytask.models import Project
 
 
 @dataclass(slots=True)
-class BulkItem:
-    """One request item that passed validation, with its references resolved."""
+class ValidTask:
+    """One task to create that passed validation, with its references resolved (`index`:
+    its place in the request)."""
 
     index: int
     data: TaskCreate
-    project: Project
+    project: ProjectLike
     assignees: list[int] = field(default_factory=list)
     deps: list[int] = field(default_factory=list)
     custom: dict[str, Any] = field(default_factory=dict)
@@ -58,7 +62,7 @@ _EVENT_COLUMNS = (
 )
 
 
-def write_tasks(session: Session, actor: Actor, items: list[BulkItem], roles: dict[int, str]) -> list[NewTaskView]:
+def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: dict[int, str]) -> list[NewTaskView]:
     """Insert the tasks, their assignees, labels and dependencies, and one `task.created`
     event per task (plus `task.completed` for those created completed)."""
     now = utcnow()
