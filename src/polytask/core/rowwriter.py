@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, text
+from sqlalchemy import DateTime
 from sqlalchemy.orm import Session
 
 from polytask.core.jsontext import dumps
@@ -79,18 +79,27 @@ class RowWriter:
             return []
         if self.postgres:
             # One row holding an array: 10,000 rows of one value each cost more to fetch.
-            stmt = text(
-                f"SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) FROM generate_series(1, :n)"
+            found = self._one(
+                f"SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) FROM generate_series(1, %s)",
+                (count,),
             )
-            return sorted(int(v) for v in self._session.scalar(stmt, {"n": count}))
-        top = self._session.scalar(
-            text(
-                f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0),"
-                f" coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0))"
-            )
+            return sorted(int(v) for v in found)
+        top = self._one(
+            f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0),"
+            f" coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0))",
+            (),
         )
         first = int(top or 0) + 1
         return list(range(first, first + count))
+
+    def _one(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """The first column of the one row `sql` returns, asked of the driver directly."""
+        cursor = self._driver.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+        finally:
+            cursor.close()
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert `rows` (tuples in `columns` order) into `table`."""
