@@ -206,6 +206,7 @@ MEMBER = Output(
         Attr("role", str, doc="The role in this workspace."),
         Attr("global_role", str, doc="The server-wide role (`user` or `admin`)."),
         Attr("department", str, nullable=True),
+        Attr("department_id", str, nullable=True, doc="The workspace's department record the member is in."),
         Attr("permissions", dict[str, bool]),
         Attr("joined_at", _TS),
         Attr("created_at", _TS),

@@ -137,6 +137,7 @@ def member(m: Member) -> Resource:
             "role": m.membership.role,
             "global_role": u.role,
             "department": m.department,
+            "department_id": rid("department", m.membership.department_id),
             "permissions": m.permissions,
             "joined_at": ts(m.membership.created_at),
             "created_at": ts(u.created_at),

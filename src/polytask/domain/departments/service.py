@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -140,6 +140,10 @@ def update_department(session: Session, actor: Actor, *, department_id: int, dat
             raise ValidationFailed.field(field, "cannot be null")
     if data.name is not None:
         department.name = _check_name(session, department.workspace_id, data.name, except_id=department.id)
+        # Members' shown department label follows the record's name.
+        session.execute(
+            update(Membership).where(Membership.department_id == department.id).values(department=department.name)
+        )
     if data.description is not None:
         department.description = data.description
     if "head_user_id" in given:
@@ -162,7 +166,8 @@ def delete_department(session: Session, actor: Actor, *, department_id: int) -> 
     require_flag(membership_for(session, actor, department.workspace_id), "manage_users")
     snapshot = snapshot_of(department, DEPARTMENT_FIELDS)
     workspace_id = department.workspace_id
-    # Members' department_id is cleared by the foreign key (ON DELETE SET NULL; on in core/db.py for SQLite).
+    # The foreign key clears members' department_id (ON DELETE SET NULL); their label goes too.
+    session.execute(update(Membership).where(Membership.department_id == department_id).values(department=None))
     session.execute(delete(Department).where(Department.id == department_id))
     session.expunge(department)
     record_event(

@@ -228,6 +228,8 @@ class MemberSnapshot(Payload):
 class MemberUpdated(MemberSnapshot):
     permissions: dict[str, bool]
     department: str | None
+    department_id: int | None
+    cost_rate_minor: int | None
 
 
 class InviteSnapshot(Payload):
