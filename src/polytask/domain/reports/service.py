@@ -168,9 +168,12 @@ def department_stats(
         Membership.workspace_id == ws, Membership.department_id == department_id
     )
     tasks = (
-        select(distinct(Task.id).label("id"), Task.status, Task.project_id)
-        .join(TaskAssignee, TaskAssignee.task_id == Task.id)
-        .where(Task.workspace_id == ws, TaskAssignee.user_id.in_(in_department), *_moments(Task.created_at, period))
+        select(Task.id, Task.status, Task.project_id)
+        .where(
+            Task.workspace_id == ws,
+            Task.id.in_(select(TaskAssignee.task_id).where(TaskAssignee.user_id.in_(in_department))),
+            *_moments(Task.created_at, period),
+        )
         .subquery()
     )
     total, done = session.execute(select(func.count(), _count_done(tasks.c.status))).one()
