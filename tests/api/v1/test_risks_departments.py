@@ -3,13 +3,14 @@ and the events webhooks subscribe to."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
 from polytask.core.db import Database
-from polytask.models import Event, Membership
+from polytask.models import Event, Membership, WebhookDelivery
 from tests.factories.people import join, make_person
 from tests.factories.work import make_project
 
@@ -172,3 +173,32 @@ def test_department_bad_input_tenancy_and_roles(client: httpx.Client, db: Databa
     assert client.post(url, json={"name": "Ops"}, headers=bob.headers).status_code == 403
     assert client.patch(f"/v1/departments/{qa}", json={"name": "Ops"}, headers=bob.headers).status_code == 403
     assert client.delete(f"/v1/departments/{qa}", headers=bob.headers).status_code == 403
+
+
+def test_webhooks_hear_the_new_events_of_their_project(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    project, other = make_project(client, alice, name="Watched"), make_project(client, alice)
+    r = client.post(
+        "/v1/webhooks",
+        json={
+            "url": "https://93.184.216.34/in",
+            "events": ["risk.*", "expense.created", "time_entry.created"],
+            "project_id": project,
+        },
+        headers=alice.headers,
+    )
+    assert r.status_code == 201, r.text
+    for where in (project, other):
+        client.post(f"/v1/projects/{where}/risks", json=RISK, headers=alice.headers)
+        client.post(f"/v1/projects/{where}/expenses", json={"amount": "9.99"}, headers=alice.headers)
+        client.post(f"/v1/projects/{where}/time-entries", json={"minutes": 15}, headers=alice.headers)
+    client.post(f"/v1/workspaces/{alice.workspace}/departments", json={"name": "Not subscribed"}, headers=alice.headers)
+    with db.unit_of_work(readonly=True) as session:
+        bodies = [json.loads(b) for b in session.scalars(select(WebhookDelivery.body).order_by(WebhookDelivery.id))]
+    assert [b["event"] for b in bodies] == ["risk.created", "expense.created", "time_entry.created"]
+    risk, expense, entry = (b["data"] for b in bodies)
+    assert risk["risk"]["name"] == RISK["title"]
+    assert risk["risk"]["owner_id"] == alice.id
+    assert risk["project"] == {"id": project, "name": "Watched"}
+    assert (expense["expense"]["amount_minor"], expense["expense"]["currency"]) == (999, "USD")
+    assert (entry["time_entry"]["minutes"], entry["time_entry"]["user_id"]) == (15, alice.id)
