@@ -32,7 +32,8 @@ from polytask.api.surfaces import NATIVE, SURFACES
 from polytask.api.taskflow import openapi as taskflow_openapi
 from polytask.api.taskflow.router import router as taskflow_router
 from polytask.api.taskforce import openapi as taskforce_openapi
-from polytask.api.taskforce.router import router as taskforce_router
+from polytask.api.taskforce.router import MODULE_ROUTERS as TASKFORCE_ROUTERS
+from polytask.api.taskforce.surface import PREFIX as TASKFORCE_PREFIX
 from polytask.api.v1 import (
     api_keys,
     audit,
@@ -364,7 +365,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         _document_conditionals(module.router)
         _document_input_limits(module.router)
         app.include_router(module.router, prefix=NATIVE.prefix)
-    app.include_router(taskforce_router)
+    for taskforce_module in TASKFORCE_ROUTERS:
+        app.include_router(taskforce_module, prefix=TASKFORCE_PREFIX)
     # The Taskforce surface's own document and docs page (it stays out of /openapi.json).
     app.add_api_route(
         taskforce_openapi.OPENAPI_PATH, taskforce_openapi.serve_document, methods=["GET"], include_in_schema=False
