@@ -147,7 +147,7 @@ def read_task_for(session: Session, actor: Actor, task_id: int, *, project_id: i
     record, role = read_task_record_for(session, actor, task_id)
     if project_id is not None and record.project_id != project_id:
         raise NotFound.of("task", task_id)
-    return TaskRecordView(record, read_relations(session, [record.id])[record.id], role)
+    return TaskRecordView(record, load_relations(session, [record.id])[record.id], role)
 
 
 def read_task_record_for(session: Session, actor: Actor, task_id: int) -> tuple[TaskRecord, str]:
@@ -159,13 +159,6 @@ def read_task_record_for(session: Session, actor: Actor, task_id: int) -> tuple[
     record = TaskRecord(*values)
     require_allowed_address(actor, record.workspace_id)
     return record, role
-
-
-def read_relations(session: Session, task_ids: list[int]) -> dict[int, TaskRelations]:
-    """`load_relations` through a prepared statement."""
-    if not task_ids:
-        return defaultdict(TaskRelations)
-    return group_relations(_RELATIONS_READ.rows(session, {"ids": task_ids}))
 
 
 def fetch_task_for(session: Session, actor: Actor, task_id: int) -> tuple[Task, Membership]:
@@ -193,21 +186,24 @@ _RELATIONS = union_all(
 )
 
 
-def load_relations(session: Session, task_ids: list[int]) -> dict[int, TaskRelations]:
-    """Assignees, labels and dependencies of many tasks in a single round trip."""
-    result: dict[int, TaskRelations] = defaultdict(TaskRelations)
-    if not task_ids:
-        return result
-    return group_relations(session.execute(_RELATIONS, {"ids": task_ids}).all())
-
-
-# The same query for the read lane (domain/tasks/reads.py), which runs it through the driver.
-RELATIONS = _RELATIONS
 _RELATIONS_READ = Prepared(_RELATIONS, expanding="ids")
+_RELATIONS_CHUNK = 100
+
+
+def load_relations(session: Session, task_ids: list[int]) -> dict[int, TaskRelations]:
+    """Assignees, labels and dependencies of many tasks in a single round trip (a prepared
+    statement; pending changes are flushed first)."""
+    if len(task_ids) <= _RELATIONS_CHUNK:
+        return group_relations(_RELATIONS_READ.rows(session, {"ids": task_ids}) if task_ids else [])
+    # In chunks: the statement is compiled once per list length, so lengths stay bounded.
+    rows: list[Any] = []
+    for start in range(0, len(task_ids), _RELATIONS_CHUNK):
+        rows += _RELATIONS_READ.rows(session, {"ids": task_ids[start : start + _RELATIONS_CHUNK]})
+    return group_relations(rows)
 
 
 def group_relations(rows: Iterable[Sequence[Any]]) -> dict[int, TaskRelations]:
-    """(task id, kind, value, order) rows of RELATIONS as each task's relations, in order."""
+    """(task id, kind, value, order) rows of _RELATIONS as each task's relations, in order."""
     result: dict[int, TaskRelations] = defaultdict(TaskRelations)
     for task_id, kind, value, _ord in sorted(rows, key=lambda r: (r[0], r[1], r[3], r[2])):
         rel = result[task_id]
@@ -308,7 +304,7 @@ TASK_SELECT = tuple(getattr(Task, name) for name in TASK_COLUMNS)
 def records_of(session: Session, rows: list[Any]) -> list[TaskRecordView]:
     """A page of TASK_SELECT rows as records with their relations (one more statement)."""
     records = [TaskRecord(*row) for row in rows]
-    relations = read_relations(session, [r.id for r in records])
+    relations = load_relations(session, [r.id for r in records])
     return [TaskRecordView(r, relations[r.id]) for r in records]
 
 
