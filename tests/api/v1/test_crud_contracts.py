@@ -117,6 +117,7 @@ class TestProjects(CrudContract):
                     ({"due_date": "soon"}, "due_date"),
                     ({"description": ["a"]}, "description"),
                     ({"owner": "me"}, "owner"),
+                    ({"budget": {"amount": "ten"}}, "budget.amount"),
                 )
             ),
         ),
@@ -532,6 +533,11 @@ class TestExpenses(CrudContract):
                     ({"amount": "-5.00"}, "amount"),
                     ({"amount": -5}, "amount"),
                     ({"amount": "1.005"}, "amount"),  # more places than USD has
+                    ({"amount": "ten"}, "amount"),
+                    ({"amount": "1e3"}, "amount"),
+                    ({"amount": True}, "amount"),
+                    ({"amount": [1]}, "amount"),
+                    ({"amount": 1e20}, "amount"),
                     ({"amount": "10.00", "currency": "EUR"}, "currency"),  # not the project's
                     ({"amount": "10.00", "currency": "usd"}, "currency"),
                     ({"amount": "10.00", "spent_on": "yesterday-ish"}, "spent_on"),
@@ -544,6 +550,7 @@ class TestExpenses(CrudContract):
                 for body, name in (
                     ({"amount": None}, "amount"),
                     ({"amount": "-1"}, "amount"),
+                    ({"amount": "ten"}, "amount"),
                     ({"currency": "EUR"}, "currency"),
                     ({"category": None}, "category"),
                     ({"category": ""}, "category"),
