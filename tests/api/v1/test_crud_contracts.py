@@ -117,6 +117,7 @@ class TestProjects(CrudContract):
                     ({"due_date": "soon"}, "due_date"),
                     ({"description": ["a"]}, "description"),
                     ({"owner": "me"}, "owner"),
+                    ({"budget": {"amount": "ten"}}, "budget.amount"),
                 )
             ),
         ),
@@ -436,4 +437,228 @@ class TestOAuthClients(CrudContract):
         log="server",  # audit-only events of no workspace
         foreign_parent=False,
         paging=(),  # its list takes no paging parameters
+    )
+
+
+# The resources behind the TaskFlow surface (docs/compat/taskflow.md, "The domain behind the
+# surface"). Bodies vary with n so that sorts and filters see different values; n stays below
+# 28 in every case, so `spent_on` is a real day.
+
+
+def _day(n: int) -> str:
+    return f"2026-07-{n:02d}"
+
+
+class TestTimeEntries(CrudContract):
+    resource = Resource(
+        type="time_entry",
+        collection=lambda w: f"/v1/projects/{w.project}/time-entries",
+        item=lambda w, ident: f"/v1/time-entries/{ident}",
+        read_scope="projects:read",
+        write_scope="projects:write",
+        create=lambda w, n: {
+            "minutes": 10 * n,
+            "spent_on": _day(n),
+            "note": f"Entry {n}",
+            "task_id": w.task if n % 2 else None,
+        },
+        change={"minutes": 45, "note": "Reviewed"},
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({}, "minutes"),
+                    ({"minutes": -5}, "minutes"),
+                    ({"minutes": 0}, "minutes"),
+                    ({"minutes": "30"}, "minutes"),
+                    ({"minutes": 366 * 24 * 60 + 1}, "minutes"),
+                    ({"hours": -1}, "hours"),
+                    ({"hours": 0.001}, "hours"),
+                    ({"minutes": 30, "hours": 0.5}, "hours"),
+                    ({"minutes": 30, "spent_on": "2026-13-45"}, "spent_on"),
+                    ({"minutes": 30, "task_id": "task_999999"}, "task_id"),
+                    ({"minutes": 30, "task_id": "project_1"}, "task_id"),
+                    ({"minutes": 30, "user_id": "user_999999"}, "user_id"),
+                    ({"minutes": 30, "note": 5}, "note"),
+                    ({"minutes": 30, "colour": "red"}, "colour"),
+                )
+            ),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"minutes": None}, "minutes"),
+                    ({"minutes": 0}, "minutes"),
+                    ({"hours": None}, "hours"),
+                    ({"minutes": 30, "hours": 0.5}, "hours"),
+                    ({"spent_on": None}, "spent_on"),
+                    ({"spent_on": "yesterday"}, "spent_on"),
+                    ({"note": None}, "note"),
+                    ({"task_id": "task_999999"}, "task_id"),
+                    ({"user_id": "user_1"}, "user_id"),
+                )
+            ),
+        ),
+        # A member logs their own time; another's entry is changed by a manager of people.
+        roles=Roles(change=MANAGERS, delete=MANAGERS),
+        events=("time_entry.created", "time_entry.updated", "time_entry.deleted"),
+        sorts=("minutes", "spent_on"),
+        filters=(
+            Filter({"minutes[gte]": "30"}, lambda a: a["minutes"] >= 30),
+            Filter({"spent_on": _day(2)}, lambda a: a["spent_on"] == _day(2)),
+            Filter({"filter": "task_id != null"}, lambda a: a["task_id"] is not None),
+            Filter({"task_id[exists]": "false"}, lambda a: a["task_id"] is None),
+        ),
+    )
+
+
+class TestExpenses(CrudContract):
+    resource = Resource(
+        type="expense",
+        collection=lambda w: f"/v1/projects/{w.project}/expenses",
+        item=lambda w, ident: f"/v1/expenses/{ident}",
+        read_scope="projects:read",
+        write_scope="projects:write",
+        create=lambda w, n: {
+            "amount": f"{n}.25",
+            "spent_on": _day(n),
+            "category": "software" if n % 2 else "travel",
+            "note": f"Expense {n}",
+        },
+        change={"amount": "99.00", "category": "hardware"},
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({}, "amount"),
+                    ({"amount": "-5.00"}, "amount"),
+                    ({"amount": -5}, "amount"),
+                    ({"amount": "1.005"}, "amount"),  # more places than USD has
+                    ({"amount": "ten"}, "amount"),
+                    ({"amount": "1e3"}, "amount"),
+                    ({"amount": True}, "amount"),
+                    ({"amount": [1]}, "amount"),
+                    ({"amount": 1e20}, "amount"),
+                    ({"amount": "10.00", "currency": "EUR"}, "currency"),  # not the project's
+                    ({"amount": "10.00", "currency": "usd"}, "currency"),
+                    ({"amount": "10.00", "spent_on": "yesterday-ish"}, "spent_on"),
+                    ({"amount": "10.00", "category": ""}, "category"),
+                    ({"amount": "10.00", "colour": "red"}, "colour"),
+                )
+            ),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"amount": None}, "amount"),
+                    ({"amount": "-1"}, "amount"),
+                    ({"amount": "ten"}, "amount"),
+                    ({"currency": "EUR"}, "currency"),
+                    ({"category": None}, "category"),
+                    ({"category": ""}, "category"),
+                    ({"spent_on": "2026-02-30"}, "spent_on"),
+                    ({"project_id": "project_1"}, "project_id"),
+                )
+            ),
+        ),
+        # Any writer records one; another's is corrected by a manager of people.
+        roles=Roles(change=MANAGERS, delete=MANAGERS),
+        events=("expense.created", "expense.updated", "expense.deleted"),
+        sorts=("spent_on", "category"),
+        filters=(
+            Filter({"category": "software"}, lambda a: a["category"] == "software"),
+            Filter({"amount_minor[gt]": "300"}, lambda a: float(a["amount"]) > 3),
+        ),
+    )
+
+
+class TestRisks(CrudContract):
+    resource = Resource(
+        type="risk",
+        collection=lambda w: f"/v1/projects/{w.project}/risks",
+        item=lambda w, ident: f"/v1/risks/{ident}",
+        read_scope="projects:read",
+        write_scope="projects:write",
+        create=lambda w, n: {
+            "title": f"Risk {n}",
+            "severity": ("low", "medium", "high", "critical")[n % 4],
+            "probability": "medium",
+            "impact": "schedule",
+        },
+        change={"status": "mitigated", "actual_impact": "minimal", "resolution_notes": "Managed"},
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({}, "title"),
+                    ({"title": ""}, "title"),
+                    ({"title": 7}, "title"),
+                    ({"title": "x", "severity": "catastrophic"}, "severity"),
+                    ({"title": "x", "probability": "likely"}, "probability"),
+                    ({"title": "x", "status": "gone"}, "status"),
+                    ({"title": "x", "owner_id": "user_999999"}, "owner_id"),
+                    ({"title": "x", "owner_id": "task_1"}, "owner_id"),
+                    ({"title": "x", "colour": "red"}, "colour"),
+                )
+            ),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"title": None}, "title"),
+                    ({"title": ""}, "title"),
+                    ({"status": "gone"}, "status"),
+                    ({"status": None}, "status"),
+                    ({"severity": "huge"}, "severity"),
+                    ({"owner_id": "user_999999"}, "owner_id"),
+                    ({"project_id": "project_1"}, "project_id"),
+                )
+            ),
+        ),
+        # Any writer reassesses a risk; its creator or a workspace owner/admin deletes it.
+        roles=Roles(delete=MANAGERS),
+        events=("risk.created", "risk.updated", "risk.deleted"),
+        sorts=("title",),
+        filters=(
+            Filter({"severity[gte]": "high"}, lambda a: a["severity"] in ("high", "critical")),
+            Filter({"title[icontains]": "risk 3"}, lambda a: a["title"] == "Risk 3"),
+        ),
+    )
+
+
+class TestDepartments(CrudContract):
+    resource = Resource(
+        type="department",
+        collection=lambda w: f"/v1/workspaces/{w.workspace}/departments",
+        item=lambda w, ident: f"/v1/departments/{ident}",
+        read_scope="workspaces:read",
+        write_scope="workspaces:write",
+        create=lambda w, n: {"name": f"Department {n}", "description": f"Team {n}"},
+        change={"name": "Renamed department", "description": "Reorganised"},
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"name": "   "}, "name"),
+                    ({"name": "department 1"}, "name"),  # the made one's, whatever the case
+                    ({"name": "x" * 101}, "name"),
+                    ({"name": "Ops", "head_user_id": "user_999999"}, "head_user_id"),
+                    ({"name": "Ops", "head_user_id": "workspace_1"}, "head_user_id"),
+                    ({"name": "Ops", "colour": "red"}, "colour"),
+                )
+            ),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"name": None}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"description": None}, "description"),
+                    ({"head_user_id": "user_999999"}, "head_user_id"),
+                    ({"workspace_id": "workspace_1"}, "workspace_id"),
+                )
+            ),
+        ),
+        roles=Roles(create=MANAGERS, change=MANAGERS, delete=MANAGERS),  # manage_users
+        events=("department.created", "department.updated", "department.deleted"),
+        sorts=("name",),
+        filters=(Filter({"name[icontains]": "department 2"}, lambda a: a["name"] == "Department 2"),),
     )

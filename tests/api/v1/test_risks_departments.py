@@ -1,5 +1,6 @@
-"""/v1 risks and departments: lifecycle, validation naming the field, tenancy (404), roles (403),
-and the events webhooks subscribe to."""
+"""/v1 risks and departments beyond the CRUD contract (TestRisks, TestDepartments in
+test_crud_contracts.py): a risk's fields and lifecycle, who deletes one, departments and their
+members, and the webhook payloads of a project's events."""
 
 from __future__ import annotations
 
@@ -57,44 +58,22 @@ def test_risk_lifecycle(client: httpx.Client, db: Database) -> None:
     assert [x["id"] for x in severe["data"]] == [risk["id"]]
     active = client.get(f"/v1/projects/{project}/risks?status=active", headers=alice.headers).json()
     assert [x["id"] for x in active["data"]] == [low.json()["data"]["id"]]
-    assert client.delete(f"/v1/risks/{risk['id']}", headers=alice.headers).status_code == 204
-    assert client.get(f"/v1/risks/{risk['id']}", headers=alice.headers).status_code == 404
-    events = _events(db, "risk")
-    assert [t for t, _ in events] == ["risk.created", "risk.created", "risk.updated", "risk.deleted"]
-    assert events[2][1]["status"] == {"from": "active", "to": "mitigated"}
+    updated = [changes for t, changes in _events(db, "risk") if t == "risk.updated"]
+    assert updated[0]["status"] == {"from": "active", "to": "mitigated"}
 
 
-def test_risk_bad_input_tenancy_and_roles(client: httpx.Client, db: Database) -> None:
-    alice, bob, vera, mallory = make_person(db), make_person(db), make_person(db), make_person(db)
+def test_risk_owner_must_be_a_member_and_members_delete_what_they_raised(client: httpx.Client, db: Database) -> None:
+    alice, bob, mallory = make_person(db), make_person(db), make_person(db)
     join(db, alice, bob)
-    join(db, alice, vera, role="viewer")
     project = make_project(client, alice)
     url = f"/v1/projects/{project}/risks"
-    for body, field in (
-        ({**RISK, "severity": "catastrophic"}, "severity"),
-        ({**RISK, "probability": "likely"}, "probability"),
-        ({**RISK, "title": ""}, "title"),
-        ({**RISK, "owner_id": mallory.id}, "owner_id"),
-    ):
-        r = client.post(url, json=body, headers=alice.headers)
-        assert r.status_code == 422, (body, r.text)
-        assert r.json()["error"]["details"]["field"] == field
-    risk = client.post(url, json=RISK, headers=alice.headers).json()["data"]["id"]
-    r = client.patch(f"/v1/risks/{risk}", json={"status": "gone"}, headers=alice.headers)
-    assert (r.status_code, r.json()["error"]["details"]["field"]) == (422, "status")
-    r = client.patch(f"/v1/risks/{risk}", json={"title": None}, headers=alice.headers)
-    assert (r.status_code, r.json()["error"]["details"]["field"]) == (422, "title")
-    # Another workspace: 404 everywhere, as for a missing id.
-    for method in ("GET", "PATCH", "DELETE"):
-        r = client.request(method, f"/v1/risks/{risk}", json={} if method == "PATCH" else None, headers=mallory.headers)
-        assert r.status_code == 404
-    assert client.post(url, json=RISK, headers=mallory.headers).status_code == 404
-    # A viewer reads; a member writes but deletes only what they raised.
-    assert client.get(f"/v1/risks/{risk}", headers=vera.headers).status_code == 200
-    assert client.post(url, json=RISK, headers=vera.headers).status_code == 403
-    assert client.patch(f"/v1/risks/{risk}", json={"status": "closed"}, headers=bob.headers).status_code == 200
-    assert client.delete(f"/v1/risks/{risk}", headers=bob.headers).status_code == 403
-    assert [t for t, _ in _events(db, "risk")] == ["risk.created", "risk.updated"]
+    # A real person, but not of this workspace.
+    r = client.post(url, json={**RISK, "owner_id": mallory.id}, headers=alice.headers)
+    assert (r.status_code, r.json()["error"]["details"]["field"]) == (422, "owner_id")
+    # The contract's roles case: a member cannot delete the owner's risk. Their own, they can.
+    bobs = client.post(url, json=RISK, headers=bob.headers).json()["data"]["id"]
+    assert client.delete(f"/v1/risks/{bobs}", headers=bob.headers).status_code == 204
+    assert [t for t, _ in _events(db, "risk")] == ["risk.created", "risk.deleted"]
 
 
 def test_department_crud_and_membership(client: httpx.Client, db: Database) -> None:
@@ -146,33 +125,21 @@ def test_department_crud_and_membership(client: httpx.Client, db: Database) -> N
     ]
 
 
-def test_department_bad_input_tenancy_and_roles(client: httpx.Client, db: Database) -> None:
+def test_department_head_and_member_department_stay_in_the_workspace(client: httpx.Client, db: Database) -> None:
     alice, bob, mallory = make_person(db), make_person(db), make_person(db)
     join(db, alice, bob)
     url = f"/v1/workspaces/{alice.workspace}/departments"
-    qa = client.post(url, json={"name": "QA"}, headers=alice.headers).json()["data"]["id"]
-    for body, field in (
-        ({"name": "qa"}, "name"),  # taken, whatever the case
-        ({"name": ""}, "name"),
-        ({"name": "Ops", "head_user_id": mallory.id}, "head_user_id"),
-    ):
-        r = client.post(url, json=body, headers=alice.headers)
-        assert r.status_code == 422, (body, r.text)
-        assert r.json()["error"]["details"]["field"] == field
-    # A department of another workspace is unknown, here and for a member's department_id.
+    # A real person, but not of this workspace.
+    r = client.post(url, json={"name": "Ops", "head_user_id": mallory.id}, headers=alice.headers)
+    assert (r.status_code, r.json()["error"]["details"]["field"]) == (422, "head_user_id")
+    # Another workspace's department is unknown for a member's department_id too.
     theirs = client.post(f"/v1/workspaces/{mallory.workspace}/departments", json={"name": "X"}, headers=mallory.headers)
     theirs_id = theirs.json()["data"]["id"]
-    assert client.get(f"/v1/departments/{theirs_id}", headers=alice.headers).status_code == 404
-    assert client.delete(f"/v1/departments/{theirs_id}", headers=alice.headers).status_code == 404
     r = client.patch(
         f"/v1/workspaces/{alice.workspace}/users/{bob.id}", json={"department_id": theirs_id}, headers=alice.headers
     )
     assert (r.status_code, r.json()["error"]["details"]["field"]) == (422, "department_id")
-    # A member without manage_users reads but does not manage departments.
-    assert client.get(f"/v1/departments/{qa}", headers=bob.headers).status_code == 200
-    assert client.post(url, json={"name": "Ops"}, headers=bob.headers).status_code == 403
-    assert client.patch(f"/v1/departments/{qa}", json={"name": "Ops"}, headers=bob.headers).status_code == 403
-    assert client.delete(f"/v1/departments/{qa}", headers=bob.headers).status_code == 403
+    assert [t for t, _ in _events(db, "department")] == ["department.created"]  # mallory's
 
 
 def test_webhooks_hear_the_new_events_of_their_project(client: httpx.Client, db: Database) -> None:

@@ -1,5 +1,6 @@
-"""/v1 time entries and expenses: create, list, show, update, delete; exact money and minutes;
-who may write; another workspace's objects are 404; every change is an event."""
+"""/v1 time entries and expenses beyond the CRUD contract (TestTimeEntries, TestExpenses in
+test_crud_contracts.py): hours as whole minutes, exact money in the project's currency,
+whose time a member may log, a project's budget."""
 
 from __future__ import annotations
 
@@ -48,8 +49,6 @@ def test_time_entry_crud_with_hours_as_minutes(client: httpx.Client, db: Databas
     second = r.json()["data"]
     assert second["attributes"]["hours"] == "1.67"  # 100 minutes, two places, half up
 
-    listed = client.get(f"/v1/projects/{project}/time-entries?total=true", headers=alice.headers).json()
-    assert listed["meta"]["total"] == 2
     on_task = client.get(f"/v1/projects/{project}/time-entries?task_id={task}", headers=alice.headers).json()
     assert [e["id"] for e in on_task["data"]] == [entry["id"]]
 
@@ -60,39 +59,20 @@ def test_time_entry_crud_with_hours_as_minutes(client: httpx.Client, db: Databas
         client.get(f"/v1/time-entries/{entry['id']}", headers=alice.headers).json()["data"]["attributes"]["hours"]
         == "2.00"
     )
-    assert client.delete(f"/v1/time-entries/{second['id']}", headers=alice.headers).status_code == 204
-    assert client.get(f"/v1/time-entries/{second['id']}", headers=alice.headers).status_code == 404
-
     events = _events(db, "time_entry")
-    assert [t for t, _ in events] == [
-        "time_entry.created",
-        "time_entry.created",
-        "time_entry.updated",
-        "time_entry.deleted",
-    ]
     assert (events[0][1]["minutes"], events[0][1]["spent_on"]) == (90, "2026-07-01")
 
 
-def test_time_entry_bad_input_names_the_field(client: httpx.Client, db: Database) -> None:
+def test_time_entry_on_another_projects_task_is_422(client: httpx.Client, db: Database) -> None:
     alice = make_person(db)
     project = make_project(client, alice)
     other = make_project(client, alice)
     foreign_task = make_task(client, alice, other)["id"]
-    url = f"/v1/projects/{project}/time-entries"
-    cases: list[tuple[dict[str, Any], str]] = [
-        ({"minutes": -5}, "minutes"),
-        ({"minutes": 0}, "minutes"),
-        ({"hours": -1}, "hours"),
-        ({}, "minutes"),
-        ({"minutes": 30, "hours": 0.5}, "hours"),
-        ({"minutes": 30, "spent_on": "2026-13-45"}, "spent_on"),
-        ({"minutes": 30, "task_id": foreign_task}, "task_id"),
-        ({"minutes": "30"}, "minutes"),
-    ]
-    for body, field in cases:
-        r = client.post(url, json=body, headers=alice.headers)
-        assert r.status_code == 422, (body, r.text)
-        assert _error(r)["details"]["field"] == field, (body, r.text)
+    r = client.post(
+        f"/v1/projects/{project}/time-entries", json={"minutes": 30, "task_id": foreign_task}, headers=alice.headers
+    )
+    assert r.status_code == 422, r.text
+    assert _error(r)["details"]["field"] == "task_id"
     assert _events(db, "time_entry") == []
 
 
@@ -113,64 +93,9 @@ def test_expense_crud_in_exact_money(client: httpx.Client, db: Database) -> None
     cheap = r.json()["data"]["id"]
     r = client.put(f"/v1/expenses/{expense['id']}", json={"amount": 99}, headers=alice.headers)
     assert r.json()["data"]["attributes"]["amount"] == "99.00"
-    listed = client.get(f"/v1/projects/{project}/expenses?category=software", headers=alice.headers).json()
-    assert [x["id"] for x in listed["data"]] == [expense["id"]]
-    assert client.delete(f"/v1/expenses/{cheap}", headers=alice.headers).status_code == 204
+    assert client.get(f"/v1/expenses/{cheap}", headers=alice.headers).json()["data"]["attributes"]["currency"] == "EUR"
     events = _events(db, "expense")
-    assert [t for t, _ in events] == ["expense.created", "expense.created", "expense.updated", "expense.deleted"]
     assert (events[0][1]["amount_minor"], events[0][1]["currency"]) == (125_010, "EUR")
-
-
-def test_expense_bad_input_names_the_field(client: httpx.Client, db: Database) -> None:
-    alice = make_person(db)
-    project = make_project(client, alice)
-    url = f"/v1/projects/{project}/expenses"
-    cases: list[tuple[dict[str, Any], str]] = [
-        ({"amount": "-5.00"}, "amount"),
-        ({"amount": -5}, "amount"),
-        ({"amount": "1.005"}, "amount"),  # more places than USD has
-        ({"amount": "10.00", "currency": "EUR"}, "currency"),  # not the project's
-        ({"amount": "10.00", "currency": "usd"}, "currency"),
-        ({"amount": "10.00", "spent_on": "yesterday-ish"}, "spent_on"),
-    ]
-    for body, field in cases:
-        r = client.post(url, json=body, headers=alice.headers)
-        assert r.status_code == 422, (body, r.text)
-        assert _error(r)["details"]["field"] == field, (body, r.text)
-    r = client.post(url, json={"amount": "ten"}, headers=alice.headers)
-    assert r.status_code == 422
-    assert _error(r)["details"]["field"].startswith("amount")
-    assert _events(db, "expense") == []
-
-
-def test_another_workspace_sees_404_and_viewers_cannot_write(client: httpx.Client, db: Database) -> None:
-    alice, mallory, vera = make_person(db), make_person(db), make_person(db)
-    join(db, alice, vera, role="viewer")
-    project = make_project(client, alice)
-    entry = client.post(f"/v1/projects/{project}/time-entries", json={"minutes": 30}, headers=alice.headers)
-    expense = client.post(f"/v1/projects/{project}/expenses", json={"amount": "5"}, headers=alice.headers)
-    entry_id, expense_id = entry.json()["data"]["id"], expense.json()["data"]["id"]
-
-    for method, url in (
-        ("GET", f"/v1/time-entries/{entry_id}"),
-        ("PATCH", f"/v1/time-entries/{entry_id}"),
-        ("DELETE", f"/v1/time-entries/{entry_id}"),
-        ("GET", f"/v1/expenses/{expense_id}"),
-        ("DELETE", f"/v1/expenses/{expense_id}"),
-        ("GET", f"/v1/projects/{project}/time-entries"),
-        ("POST", f"/v1/projects/{project}/expenses"),
-    ):
-        body = {"minutes": 1} if "time-entries" in url else {"amount": "1"}
-        r = client.request(method, url, json=body if method in ("POST", "PATCH") else None, headers=mallory.headers)
-        assert r.status_code == 404, (method, url, r.text)
-
-    # A viewer reads but does not write.
-    assert client.get(f"/v1/time-entries/{entry_id}", headers=vera.headers).status_code == 200
-    r = client.post(f"/v1/projects/{project}/time-entries", json={"minutes": 5}, headers=vera.headers)
-    assert r.status_code == 403
-    r = client.post(f"/v1/projects/{project}/expenses", json={"amount": "5"}, headers=vera.headers)
-    assert r.status_code == 403
-    assert client.delete(f"/v1/expenses/{expense_id}", headers=vera.headers).status_code == 403
 
 
 def test_logging_someone_elses_time_needs_manage_users(client: httpx.Client, db: Database) -> None:

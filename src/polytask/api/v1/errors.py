@@ -37,8 +37,11 @@ def error_response(
 
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    # Pydantic reports union branches by type name (e.g. 'str', 'list[...]'); drop them.
-    parts = [p for p in parts if not (p.startswith(("list[", "function-")) or p in ("str", "int", "float"))]
+    # Pydantic reports union branches by type name (e.g. 'str', 'list[...]', and
+    # 'constrained-str' for a str with a pattern, as money amounts are); drop them.
+    parts = [
+        p for p in parts if not (p.startswith(("list[", "function-", "constrained-")) or p in ("str", "int", "float"))
+    ]
     name = ""
     for part in parts:
         name += f"[{part}]" if part.isdigit() else (f".{part}" if name else part)
