@@ -32,8 +32,18 @@ def _meta(request: Request) -> dict[str, Any]:
     }
 
 
-def success_response(request: Request, message: str, data: dict[str, Any], status: int = 200) -> JSONResponse:
-    body = {"status": "success", "message": message, "data": jsonable_encoder(data), "meta": _meta(request)}
+def success_response(
+    request: Request,
+    message: str,
+    data: dict[str, Any],
+    status: int = 200,
+    *,
+    pagination: dict[str, int] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"status": "success", "message": message, "data": jsonable_encoder(data)}
+    if pagination is not None:
+        body["pagination"] = pagination
+    body["meta"] = _meta(request)
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime, time
 from typing import Any
+
+from polytask.core.clock import isoformat
+from polytask.domain.projects.cards import PersonLine, ProjectCard
+
+# TaskFlow's project states where they differ from the core's (docs/compat/taskflow.md).
+PROJECT_STATUS_IN = {"cancelled": "archived"}
+PROJECT_STATUS_OUT = {core: ours for ours, core in PROJECT_STATUS_IN.items()}
 
 
 def user_payload(user: Any) -> dict[str, Any]:
@@ -12,4 +21,80 @@ def user_payload(user: Any) -> dict[str, Any]:
         "email": user.email,
         "role": user.role,
         "department": user.department,
+    }
+
+
+def user_out(user: Any) -> dict[str, Any]:
+    return {
+        **user_payload(user),
+        "name": user.name,
+        "active": user.is_active,
+        "created_at": isoformat(user.created_at),
+        "updated_at": isoformat(user.updated_at),
+    }
+
+
+def _day(value: date | None) -> str | None:
+    """A date as the doc shows its dates: midnight UTC."""
+    return None if value is None else isoformat(datetime.combine(value, time()))
+
+
+def person(line: PersonLine | Any) -> dict[str, Any]:
+    return {"id": line.id, "username": line.username, "email": line.email}
+
+
+def owner(line: PersonLine | None) -> dict[str, Any] | None:
+    return None if line is None else {**person(line), "department": line.department}
+
+
+def project_payload(card: ProjectCard) -> dict[str, Any]:
+    p = card.project
+    body: dict[str, Any] = {
+        "id": p.id,
+        "name": p.name,
+        "description": p.description,
+        "start_date": _day(p.start_date),
+        "end_date": _day(p.due_date),
+        "status": PROJECT_STATUS_OUT.get(p.status, p.status),
+        "progress": card.progress,
+        "owner": owner(card.owner),
+        "tasks_count": card.tasks_count,
+        "completed_tasks": card.completed_tasks,
+        "created_at": isoformat(p.created_at),
+        "updated_at": isoformat(p.updated_at),
+    }
+    if card.tasks is not None:
+        body["tasks"] = [
+            {
+                "id": t.id,
+                "title": t.title,
+                "status": t.status,
+                "priority": t.priority,
+                "assigned_to": person(t.assignees[0]) if t.assignees else None,
+                "assignees": [person(a) for a in t.assignees],
+            }
+            for t in card.tasks
+        ]
+        body["risks"] = []
+    return body
+
+
+def task_payload(view: Any, people: Mapping[int, Any]) -> dict[str, Any]:
+    """A task (TaskView or TaskRecordView) with its assignees looked up in `people`."""
+    t = view.task
+    assignees = [person(people[i]) for i in view.relations.assignee_ids if i in people]
+    return {
+        "id": t.id,
+        "project_id": t.project_id,
+        "title": t.name,
+        "description": t.description,
+        "status": t.status,
+        "priority": t.priority,
+        "due_date": isoformat(t.due_date),
+        "estimated_hours": t.estimated_hours,
+        "assigned_to": assignees[0] if assignees else None,
+        "assignees": assignees,
+        "completed_at": isoformat(t.completed_at),
+        "created_at": isoformat(t.created_at),
+        "updated_at": isoformat(t.updated_at),
     }

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from polytask.api.taskflow import auth
+from polytask.api.taskflow import auth, projects
 
 router = APIRouter()
 router.include_router(auth.router)
+router.include_router(projects.router)

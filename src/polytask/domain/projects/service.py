@@ -326,7 +326,7 @@ def task_counts(session: Session, project_ids: list[int]) -> dict[int, dict[str,
         select(Task.project_id, Task.status, func.count())
         .where(Task.project_id.in_(project_ids))
         .group_by(Task.project_id, Task.status)
-    ).tuples()
+    )
     counts: dict[int, dict[str, int]] = {pid: {"total": 0, "completed": 0} for pid in project_ids}
     for pid, status, n in rows:
         counts[pid]["total"] += n
