@@ -195,6 +195,8 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
                     settings={},
                     custom_field_definitions={},
                     custom_fields={},
+                    budget_minor=5_000_000,
+                    currency="USD",
                     created_by_id=3,
                     **STAMPS,
                 )

@@ -23,6 +23,10 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "webhook": ("webhook", "wh"),
     "webhook_delivery": ("delivery", "webhook_delivery"),
     "oauth_client": ("oauth_client",),
+    "department": ("department", "dept"),
+    "risk": ("risk",),
+    "time_entry": ("time_entry",),
+    "expense": ("expense",),
 }
 
 
@@ -97,4 +101,5 @@ UserRef = Annotated[int, _ref_validator("user"), WithJsonSchema(id_json_schema("
 ProjectRef = Annotated[int, _ref_validator("project"), WithJsonSchema(id_json_schema("project"))]
 TaskRef = Annotated[int, _ref_validator("task"), WithJsonSchema(id_json_schema("task"))]
 SectionRef = Annotated[int, _ref_validator("section"), WithJsonSchema(id_json_schema("section"))]
+DepartmentRef = Annotated[int, _ref_validator("department"), WithJsonSchema(id_json_schema("department"))]
 WorkspaceRef = Annotated[int, _ref_validator("workspace"), WithJsonSchema(id_json_schema("workspace"))]

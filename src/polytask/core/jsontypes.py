@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AllowInfNan, BeforeValidator, GetJsonSchemaHandler, Strict
+from pydantic import AllowInfNan, BeforeValidator, GetJsonSchemaHandler, Strict, StringConstraints
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
@@ -24,6 +24,8 @@ def _integer_only(value: Any) -> Any:
 
 # A JSON number (an integer is fine), finite: not true/false, not "5", not NaN or Infinity.
 JsonFloat = Annotated[float, Strict(), AllowInfNan(False)]
+# An exact decimal written as a string ("50000.00", "-3", ".5" refused): money amounts.
+DecimalText = Annotated[str, Strict(), StringConstraints(pattern=r"^-?[0-9]{1,18}(\.[0-9]{1,6})?$")]
 # A JSON integer (5 or 5.0): not true/false, not "5".
 JsonInt = Annotated[int, BeforeValidator(_integer_only)]
 

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         "(docs/security.md).",
     )
     invite_ttl_days: int = 14
+    default_currency: str = Field(
+        default="USD",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code a new project's budget is kept in when the request names none.",
+    )
     rate_limit_per_minute: int = Field(default=1000, ge=0, description="Requests per minute per credential; 0: off.")
     rate_limit_per_hour: int = Field(default=0, ge=0, description="Requests per hour per credential; 0: off.")
     rate_limit_concurrency: int = Field(

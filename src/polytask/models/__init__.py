@@ -1,13 +1,16 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
 from polytask.models.base import Base
+from polytask.models.departments import Department
 from polytask.models.events import Event, PrunedEventCount
 from polytask.models.fields import FieldDefinition, SavedView
 from polytask.models.idempotency import IdempotencyKey
 from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
 from polytask.models.oauth import LoginFailure, OAuthClient, OAuthCode, OAuthToken
 from polytask.models.projects import Project, Section
+from polytask.models.risks import Risk
 from polytask.models.sessions import BrowserSession
+from polytask.models.spending import Expense, TimeEntry
 from polytask.models.tasks import Comment, Task, TaskAssignee, TaskDependency, TaskLabel
 from polytask.models.users import ApiKey, User
 from polytask.models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
@@ -18,7 +21,9 @@ __all__ = [
     "Base",
     "BrowserSession",
     "Comment",
+    "Department",
     "Event",
+    "Expense",
     "FieldDefinition",
     "IdempotencyKey",
     "Invite",
@@ -29,6 +34,7 @@ __all__ = [
     "OAuthToken",
     "Project",
     "PrunedEventCount",
+    "Risk",
     "SavedView",
     "Section",
     "Task",
@@ -40,6 +46,7 @@ __all__ = [
     "TaskListCollaborator",
     "TaskListItem",
     "TaskSeen",
+    "TimeEntry",
     "User",
     "Webhook",
     "WebhookAttempt",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from polytask.models.base import Base, Timestamps
@@ -28,6 +28,9 @@ class Project(Timestamps, Base):
     custom_field_definitions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Exact money: minor units (cents) of `currency` (ISO 4217); None: no budget set.
+    budget_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
 
 
 class Section(Timestamps, Base):

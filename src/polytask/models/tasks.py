@@ -36,6 +36,7 @@ class Task(Timestamps, Base):
     start_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     progress: Mapped[int] = mapped_column(Integer, default=0)
     estimated_hours: Mapped[float | None] = mapped_column(Float)
+    completion_notes: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     position: Mapped[float] = mapped_column(Float, default=0.0)

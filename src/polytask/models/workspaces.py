@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from polytask.models.base import Base, Timestamps
@@ -37,6 +37,10 @@ class Membership(Timestamps, Base):
     permissions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Per workspace, so one workspace's admins never rewrite what another one sees.
     department: Mapped[str | None] = mapped_column(String(100))
+    # The workspace's department record (departments); the string above is the older free label.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True)
+    # What an hour of this member's time costs the workspace, in minor units of a project's currency.
+    cost_rate_minor: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Invite(Timestamps, Base):

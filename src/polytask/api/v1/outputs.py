@@ -105,6 +105,16 @@ def resource_model(out: Output) -> type[BaseModel]:
 
 _TS = str  # a timestamp, ISO 8601 (core/clock.py)
 
+
+class Money(BaseModel):
+    """An exact amount: a decimal string with the currency's places, and its ISO 4217 code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: str = Field(examples=["50000.00"])
+    currency: str = Field(examples=["USD"])
+
+
 WORKSPACE = Output(
     "workspace",
     "Workspace",
@@ -137,6 +147,8 @@ PROJECT = Output(
         Attr("settings", dict[str, Any], source="settings"),
         Attr("custom_fields", dict[str, Any], source="custom_fields"),
         Attr("custom_field_definitions", dict[str, Any], source="custom_field_definitions"),
+        Attr("budget", Money, nullable=True, doc="The budget; null: none set.", source="budget_minor"),
+        Attr("currency", str, doc="ISO 4217 code of the budget and the project's spending.", source="currency"),
         Attr("created_by", str, nullable=True),
         Attr("created_at", _TS),
         Attr("updated_at", _TS),
@@ -194,6 +206,7 @@ MEMBER = Output(
         Attr("role", str, doc="The role in this workspace."),
         Attr("global_role", str, doc="The server-wide role (`user` or `admin`)."),
         Attr("department", str, nullable=True),
+        Attr("department_id", str, nullable=True, doc="The workspace's department record the member is in."),
         Attr("permissions", dict[str, bool]),
         Attr("joined_at", _TS),
         Attr("created_at", _TS),

@@ -9,9 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from polytask.api.v1.render import Resource, day, ident, resource, rid, ts
+from polytask.core.money import format_minor
 from polytask.domain.members.service import Member
 from polytask.domain.tasks.queries import TaskView
 from polytask.domain.tasks.records import TaskRecordView
+
+
+def money(minor: int | None, currency: str) -> dict[str, str] | None:
+    return None if minor is None else {"amount": format_minor(minor, currency), "currency": currency}
 
 
 def workspace(ws: Any) -> Resource:
@@ -44,6 +49,8 @@ def project(p: Any) -> Resource:
             "settings": p.settings,
             "custom_fields": p.custom_fields,
             "custom_field_definitions": p.custom_field_definitions,
+            "budget": money(p.budget_minor, p.currency),
+            "currency": p.currency,
             "created_by": rid("user", p.created_by_id),
             "created_at": ts(p.created_at),
             "updated_at": ts(p.updated_at),
@@ -130,6 +137,7 @@ def member(m: Member) -> Resource:
             "role": m.membership.role,
             "global_role": u.role,
             "department": m.department,
+            "department_id": rid("department", m.membership.department_id),
             "permissions": m.permissions,
             "joined_at": ts(m.membership.created_at),
             "created_at": ts(u.created_at),

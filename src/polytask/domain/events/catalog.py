@@ -67,6 +67,22 @@ _ENTRIES: Final = (
     _public("section.created", "A section (board column) was added to a project.", p.SectionSnapshot),
     _public("section.updated", "A section was renamed or moved.", p.SectionSnapshot),
     _public("section.deleted", "A section was deleted, or went with its project.", p.SectionSnapshot),
+    _public(
+        "time_entry.created", "Time was logged on a project (or a task's actual hours were set).", p.TimeEntrySnapshot
+    ),
+    _public("time_entry.updated", "A time entry's minutes, date, task or note changed.", p.TimeEntrySnapshot),
+    _public("time_entry.deleted", "A time entry was deleted.", p.TimeEntrySnapshot),
+    _public("expense.created", "An expense was recorded on a project.", p.ExpenseSnapshot),
+    _public("expense.updated", "An expense's amount, date, category or note changed.", p.ExpenseSnapshot),
+    _public("expense.deleted", "An expense was deleted.", p.ExpenseSnapshot),
+    _public("risk.created", "A risk was raised on a project.", p.RiskSnapshot),
+    _public(
+        "risk.updated", "A risk's assessment, plan or status (mitigated, closed, occurred) changed.", p.RiskSnapshot
+    ),
+    _public("risk.deleted", "A risk was deleted.", p.RiskSnapshot),
+    _public("department.created", "A department was added to the workspace.", p.DepartmentSnapshot),
+    _public("department.updated", "A department's name, description or head changed.", p.DepartmentSnapshot),
+    _public("department.deleted", "A department was deleted; its members keep no department.", p.DepartmentSnapshot),
     _public("comment.created", "A comment was added to a task.", p.CommentSnapshot),
     _public("comment.updated", "A comment's body changed.", p.CommentSnapshot),
     _public("comment.deleted", "A comment was deleted.", p.CommentRemoved),

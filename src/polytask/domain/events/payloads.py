@@ -78,6 +78,8 @@ class ProjectSnapshot(Payload):
     custom_field_definitions: dict[str, Any]
     custom_fields: dict[str, Any]
     workspace_id: int
+    budget_minor: int | None
+    currency: str
 
 
 class SectionSnapshot(Payload):
@@ -93,6 +95,59 @@ class CommentSnapshot(Payload):
 
 class CommentRemoved(Payload):
     task_id: int
+
+
+# --- what projects spend, their risks, departments (TaskFlow's domain) ------------------------
+
+
+class TimeEntrySnapshot(Payload):
+    """domain/spending/time_entries.py TIME_ENTRY_FIELDS."""
+
+    project_id: int
+    task_id: int | None
+    user_id: int
+    minutes: int
+    spent_on: str
+    note: str
+    workspace_id: int
+
+
+class ExpenseSnapshot(Payload):
+    """domain/spending/expenses.py EXPENSE_FIELDS; money in minor units of `currency`."""
+
+    project_id: int
+    amount_minor: int
+    currency: str
+    spent_on: str
+    category: str
+    note: str
+    workspace_id: int
+
+
+class RiskSnapshot(Payload):
+    """domain/risks/service.py RISK_FIELDS."""
+
+    title: str
+    description: str
+    severity: str
+    probability: str
+    impact: str
+    mitigation_plan: str
+    status: str
+    actual_impact: str | None
+    resolution_notes: str | None
+    owner_id: int | None
+    project_id: int
+    workspace_id: int
+
+
+class DepartmentSnapshot(Payload):
+    """domain/departments/service.py DEPARTMENT_FIELDS."""
+
+    name: str
+    description: str
+    head_user_id: int | None
+    workspace_id: int
 
 
 # --- lists (the Taskforce model), saved views, custom fields ---------------------------------
@@ -173,6 +228,8 @@ class MemberSnapshot(Payload):
 class MemberUpdated(MemberSnapshot):
     permissions: dict[str, bool]
     department: str | None
+    department_id: int | None
+    cost_rate_minor: int | None
 
 
 class InviteSnapshot(Payload):

@@ -62,7 +62,9 @@ def record_event(
 
 
 # Resources that belong to one project; their events show in its activity.
-PROJECT_RESOURCES = frozenset({"project", "task", "section", "comment", "view", "custom_field"})
+PROJECT_RESOURCES = frozenset(
+    {"project", "task", "section", "comment", "view", "custom_field", "time_entry", "expense", "risk"}
+)
 
 
 def project_of(resource_type: str, resource_id: int, snapshot: dict[str, Any]) -> int | None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt
+
+from polytask.core.ids import DepartmentRef
+from polytask.core.jsontypes import DecimalText, JsonFloat
 
 Role = Literal["owner", "admin", "member", "viewer"]
 
@@ -26,6 +29,13 @@ class MemberUpdate(BaseModel):
     role: Role | None = None
     permissions: MemberPermissions | None = None
     department: str | None = Field(default=None, max_length=100)
+    department_id: DepartmentRef | None = Field(
+        default=None, description="A department of this workspace (its name becomes `department`); null: none."
+    )
+    cost_rate: DecimalText | StrictInt | JsonFloat | None = Field(
+        default=None,
+        description="What an hour of this member's time costs, in the projects' currency ('85.00'); null: none.",
+    )
 
 
 class InviteCreate(BaseModel):

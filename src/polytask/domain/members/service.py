@@ -15,14 +15,17 @@ from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
 from polytask.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from polytask.core.keycache import forget_verified_keys
+from polytask.core.money import to_minor
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Choice, Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
+from polytask.core.settings import get_settings
+from polytask.domain.departments.service import department_in_workspace
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.members.schemas import InviteCreate, MemberUpdate
 from polytask.domain.workspaces.access import ROLES, effective_permissions, membership_for, require_flag
-from polytask.models import Invite, Membership, User
+from polytask.models import Department, Invite, Membership, User
 
 MEMBER_FIELDS = Registry.of(
     "member",
@@ -38,6 +41,7 @@ MEMBER_FIELDS = Registry.of(
             Text(caseless=True),
             expr=func.lower(func.coalesce(Membership.department, User.department)),
         ),
+        Field("department_id", Ref("department"), expr=Membership.department_id),
         Field("joined_at", Moment(), expr=Membership.created_at),
     ],
 )
@@ -122,6 +126,26 @@ def _require_may_grant(mine: Membership, role: str) -> None:
         raise PermissionDenied("Only owners and admins can grant the admin role", {"required_role": ["owner", "admin"]})
 
 
+def _member_state(member: Member) -> dict[str, Any]:
+    m = member.membership
+    return {
+        "role": m.role,
+        "permissions": member.permissions,
+        "department": member.department,
+        "department_id": m.department_id,
+        "cost_rate_minor": m.cost_rate_minor,
+    }
+
+
+def _set_department(session: Session, membership: Membership, department_id: int | None) -> None:
+    """Put the member in a department of the workspace (its name becomes the shown label), or in none."""
+    if department_id is None:
+        membership.department_id = None
+        return
+    membership.department_id = department_in_workspace(session, membership.workspace_id, department_id, "department_id")
+    membership.department = session.scalar(select(Department.name).where(Department.id == department_id))
+
+
 def update_member(session: Session, actor: Actor, *, workspace_id: int, user_id: int, data: MemberUpdate) -> Member:
     """Change a member's role, permission flags or department."""
     mine = membership_for(session, actor, workspace_id)
@@ -129,7 +153,7 @@ def update_member(session: Session, actor: Actor, *, workspace_id: int, user_id:
     member = get_member(session, actor, workspace_id=workspace_id, user_id=user_id)
     target = member.membership
     _require_authority_over(mine, target)
-    before = {"role": target.role, "permissions": member.permissions, "department": member.department}
+    before = _member_state(member)
     if data.role is not None and data.role != target.role:
         _require_may_grant(mine, data.role)
         if target.role == "owner" and _owner_count(session, workspace_id) <= 1:
@@ -140,8 +164,15 @@ def update_member(session: Session, actor: Actor, *, workspace_id: int, user_id:
         target.permissions = {k: v for k, v in flags.items() if v is not None}
     if data.department is not None:
         target.department = data.department or None
+    given = data.model_fields_set
+    if "department_id" in given:
+        _set_department(session, target, data.department_id)
+    if "cost_rate" in given:
+        target.cost_rate_minor = (
+            None if data.cost_rate is None else to_minor(data.cost_rate, get_settings().default_currency, "cost_rate")
+        )
     session.flush()
-    after = {"role": target.role, "permissions": member.permissions, "department": member.department}
+    after = _member_state(member)
     changes = diff(before, after)
     if changes:
         record_event(

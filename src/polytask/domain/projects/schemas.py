@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from polytask.core.dates import JsonDate
 from polytask.core.ids import WorkspaceRef
-from polytask.core.jsontypes import JsonFloat, Omittable
+from polytask.core.jsontypes import DecimalText, JsonFloat, Omittable
 
 # The kinds of custom field a project may define; an object in a project's `custom_fields`
 # with one of them as its `type` is a definition (domain/fields/ holds their rules).
@@ -41,6 +41,15 @@ PROJECT_TYPES: tuple[str, ...] = ProjectType.__args__  # type: ignore[attr-defin
 PROJECT_STATUSES: tuple[str, ...] = ProjectStatus.__args__  # type: ignore[attr-defined]
 
 
+class Budget(BaseModel):
+    """Exact money: a decimal string ("50000.00") or a number, in an ISO 4217 currency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: DecimalText | StrictInt | JsonFloat = Field(examples=["50000.00"])
+    currency: str | None = Field(default=None, description="Default: POLYTASK_DEFAULT_CURRENCY (USD).")
+
+
 class ProjectTaskSeed(BaseModel):
     """A task created together with its project (the SDK's `tasks=[...]`)."""
 
@@ -64,6 +73,7 @@ class ProjectCreate(BaseModel):
     custom_fields: dict[str, Any] = Field(default_factory=dict)
     template_id: str | None = None
     tasks: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
+    budget: Budget | None = None
 
 
 class ProjectUpdate(BaseModel):
@@ -77,6 +87,7 @@ class ProjectUpdate(BaseModel):
     due_date: JsonDate | None = None
     settings: dict[str, Any] | None = None
     custom_fields: dict[str, Any] | None = None
+    budget: Budget | None = Field(default=None, description="null: no budget.")
     # Accepted and ignored: the guide's clients send it; the server owns timestamps.
     updated_at: str | None = None
 

@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Integer, Select, and_, bindparam, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
 from polytask.core.ids import storable_key
+from polytask.core.money import check_currency, to_minor
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import (
@@ -28,12 +29,14 @@ from polytask.core.query.fields import (
 from polytask.core.query.jsonpath import json_number, json_scalar_text
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.core.query.tree import named_ids
+from polytask.core.settings import get_settings
 from polytask.core.statements import Prepared
 from polytask.domain.events.payloads import ProjectSnapshot, SectionSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.projects.schemas import (
     PROJECT_STATUSES,
     PROJECT_TYPES,
+    Budget,
     ProjectCreate,
     ProjectUpdate,
     SectionCreate,
@@ -49,7 +52,7 @@ from polytask.domain.workspaces.access import (
     visible_workspace_ids,
 )
 from polytask.domain.workspaces.service import default_workspace_id
-from polytask.models import Membership, Project, Section, Task
+from polytask.models import Expense, Membership, Project, Section, Task
 
 # What their events carry, declared by the payload models (events/payloads.py).
 PROJECT_FIELDS = tuple(ProjectSnapshot.model_fields)
@@ -175,7 +178,10 @@ def create_project(session: Session, actor: Actor, *, workspace_id: int | None, 
         custom_field_definitions={},
         custom_fields=values,
         created_by_id=actor.user_id,
+        currency=get_settings().default_currency,
     )
+    if data.budget is not None:
+        project.currency, project.budget_minor = _budget(data.budget, project.currency)
     if data.template_id is not None:
         project.settings = {**project.settings, "template_id": data.template_id}
     session.add(project)
@@ -264,12 +270,29 @@ def changing_project(
     )
 
 
+def _budget(budget: Budget, default_currency: str) -> tuple[str, int]:
+    """(currency, amount in minor units), or a 422 naming `budget.amount` / `budget.currency`."""
+    currency = default_currency if budget.currency is None else check_currency(budget.currency, "budget.currency")
+    return currency, to_minor(budget.amount, currency, "budget.amount")
+
+
 def apply_project_update(project: Project, data: ProjectUpdate) -> None:
     """Set the fields given in `data`; settings and custom field values merge key by key.
 
     Field definitions given in `custom_fields` are left to flows.projects.update_project.
+    A budget in another currency is refused once the project has expenses (no exchange rates).
     """
     given = data.model_fields_set
+    if "budget" in given:
+        if data.budget is None:
+            project.budget_minor = None
+        else:
+            currency, amount = _budget(data.budget, project.currency)
+            if currency != project.currency and _has_expenses(project):
+                raise ValidationFailed.field(
+                    "budget.currency", f"the project's expenses are in {project.currency}", currency
+                )
+            project.currency, project.budget_minor = currency, amount
     for field in ("name", "description", "type", "status"):
         if field in given:
             value = getattr(data, field)
@@ -284,6 +307,14 @@ def apply_project_update(project: Project, data: ProjectUpdate) -> None:
     if data.custom_fields is not None:
         _definitions, values = split_custom_fields(data.custom_fields)
         project.custom_fields = {**project.custom_fields, **values}
+
+
+def _has_expenses(project: Project) -> bool:
+    session = object_session(project)
+    return (
+        session is not None
+        and session.scalar(select(Expense.id).where(Expense.project_id == project.id).limit(1)) is not None
+    )
 
 
 def project_to_delete(session: Session, actor: Actor, *, project_id: int, workspace_id: int | None = None) -> Project:

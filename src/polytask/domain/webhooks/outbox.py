@@ -43,6 +43,8 @@ _ID_FIELDS = {
     "created_by_id": "user",
     "completed_by_id": "user",
     "invited_by_id": "user",
+    "owner_id": "user",
+    "head_user_id": "user",
 }
 _ID_LISTS = {"assignee_ids": "user", "dependencies": "task"}
 _KINDS = {"task", "project", "section", "comment", "workspace", "user", "invite", "webhook"}
@@ -66,7 +68,7 @@ def render_resource(kind: str, pk: int, snapshot: dict[str, Any]) -> dict[str, A
             out[key] = value
     if out["name"] is None:
         # Every object carries a `name`; some resources have none of their own.
-        label = snapshot.get("email") or snapshot.get("url") or snapshot.get("body") or ""
+        label = snapshot.get("title") or snapshot.get("email") or snapshot.get("url") or snapshot.get("body") or ""
         out["name"] = str(label)[:80]
     return out
 
@@ -123,6 +125,8 @@ def project_of(ctx: PayloadContext, event: Event) -> int | None:
         return pid if isinstance(pid, int) else event.project_id
     if event.resource_type == "comment":
         return ctx.task_project(ctx.comment_task(event))
+    if event.resource_type in ("time_entry", "expense", "risk"):
+        return event.project_id
     if event.resource_type in ("view", "custom_field"):
         return event.project_id  # null for a workspace-wide custom field
     return None

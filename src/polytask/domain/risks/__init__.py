@@ -1,0 +1,1 @@
+"""Risks on projects and their lifecycle: active, mitigated, closed, occurred."""

@@ -1,0 +1,42 @@
+"""Who may log, change and remove spending on a project."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.errors import PermissionDenied, ValidationFailed
+from polytask.domain.projects.service import get_project_and_membership
+from polytask.domain.workspaces.access import effective_permissions, require_write
+from polytask.models import Membership, Project
+
+
+def writable_project(session: Session, actor: Actor, project_id: int) -> tuple[Project, Membership]:
+    """The project and the actor's membership, when the actor may write to it (not a viewer)."""
+    project, membership = get_project_and_membership(session, actor, project_id)
+    require_write(membership)
+    return project, membership
+
+
+def manages_people(membership: Membership) -> bool:
+    return effective_permissions(membership).get("manage_users", False)
+
+
+def require_own_or_manager(membership: Membership, *owners: int | None) -> None:
+    """Someone's own record (theirs, or one they created), or a member with manage_users."""
+    if membership.user_id in owners or manages_people(membership):
+        return
+    raise PermissionDenied(
+        "Only its author or a member with the manage_users permission can change this",
+        {"required_permission": "manage_users"},
+    )
+
+
+def member_of(session: Session, workspace_id: int, user_id: int, field: str) -> int:
+    found = session.scalar(
+        select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+    )
+    if found is None:
+        raise ValidationFailed.field(field, "is not a member of this workspace", user_id)
+    return user_id

@@ -1,0 +1,135 @@
+"""Figures derived from spending and tasks, each one aggregate statement over many projects or
+tasks at once (never a loop over rows): spent budget, progress and task counts, actual hours.
+
+Time is valued at the member's current cost rate in the project's workspace
+(memberships.cost_rate_minor, minor units per hour; none set: the time costs nothing). The
+sum of minutes x rate is divided by 60 once per project, rounding half away from zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.clock import utcnow
+from polytask.core.errors import ValidationFailed
+from polytask.core.money import divide_rounded
+from polytask.domain.spending.time_entries import hours_to_minutes, record_correction
+from polytask.domain.tasks.queries import fetch_task_for
+from polytask.domain.workspaces.access import require_write
+from polytask.models import Expense, Membership, Task, TimeEntry
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFigures:
+    """A project's derived numbers; money in minor units of the project's currency."""
+
+    time_cost_minor: int = 0
+    expenses_minor: int = 0
+    minutes: int = 0
+    tasks_count: int = 0
+    completed_tasks: int = 0
+
+    @property
+    def spent_minor(self) -> int:
+        return self.time_cost_minor + self.expenses_minor
+
+    @property
+    def progress(self) -> int:
+        """Per cent of the project's tasks completed, rounded half up; 0 without tasks."""
+        return divide_rounded(self.completed_tasks * 100, self.tasks_count) if self.tasks_count else 0
+
+
+def time_cost_by_project(session: Session, project_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{project id: (minutes, cost in minor units)} in one statement."""
+    if not project_ids:
+        return {}
+    rate = func.coalesce(Membership.cost_rate_minor, 0)
+    rows = session.execute(
+        select(TimeEntry.project_id, func.sum(TimeEntry.minutes), func.sum(TimeEntry.minutes * rate))
+        .outerjoin(
+            Membership,
+            and_(Membership.workspace_id == TimeEntry.workspace_id, Membership.user_id == TimeEntry.user_id),
+        )
+        .where(TimeEntry.project_id.in_(project_ids))
+        .group_by(TimeEntry.project_id)
+    ).tuples()
+    return {pid: (int(minutes or 0), divide_rounded(int(cost or 0), 60)) for pid, minutes, cost in rows}
+
+
+def expenses_by_project(session: Session, project_ids: list[int]) -> dict[int, int]:
+    if not project_ids:
+        return {}
+    rows = session.execute(
+        select(Expense.project_id, func.sum(Expense.amount_minor))
+        .where(Expense.project_id.in_(project_ids))
+        .group_by(Expense.project_id)
+    ).tuples()
+    return {pid: int(total or 0) for pid, total in rows}
+
+
+def task_counts_by_project(session: Session, project_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{project id: (tasks, completed tasks)}; subtasks count as tasks."""
+    if not project_ids:
+        return {}
+    rows = session.execute(
+        select(Task.project_id, func.count(), func.sum(case((Task.status == "completed", 1), else_=0)))
+        .where(Task.project_id.in_(project_ids))
+        .group_by(Task.project_id)
+    ).tuples()
+    return {pid: (int(total), int(done or 0)) for pid, total, done in rows}
+
+
+def project_figures(session: Session, project_ids: list[int]) -> dict[int, ProjectFigures]:
+    """Spent budget, hours, progress and task counts of many projects: three statements in all."""
+    time = time_cost_by_project(session, project_ids)
+    spent = expenses_by_project(session, project_ids)
+    counts = task_counts_by_project(session, project_ids)
+    out: dict[int, ProjectFigures] = {}
+    for pid in project_ids:
+        minutes, cost = time.get(pid, (0, 0))
+        total, done = counts.get(pid, (0, 0))
+        out[pid] = ProjectFigures(cost, spent.get(pid, 0), minutes, total, done)
+    return out
+
+
+def actual_minutes(session: Session, task_ids: list[int]) -> dict[int, int]:
+    """{task id: minutes logged on it} (tasks with none are left out)."""
+    if not task_ids:
+        return {}
+    rows = session.execute(
+        select(TimeEntry.task_id, func.sum(TimeEntry.minutes))
+        .where(TimeEntry.task_id.in_(task_ids))
+        .group_by(TimeEntry.task_id)
+    ).tuples()
+    return {int(tid): int(minutes or 0) for tid, minutes in rows if tid is not None}
+
+
+def minutes_to_hours(minutes: int) -> Decimal:
+    """Minutes as hours with two places, half up (90 -> 1.50, 100 -> 1.67)."""
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+
+
+def set_actual_hours(session: Session, actor: Actor, *, task_id: int, hours: float | Decimal) -> TimeEntry | None:
+    """Make the task's logged time `hours` (to the minute): the difference is recorded as an
+    entry by the caller, dated today, negative when lowering it; None when nothing changes."""
+    task, membership = fetch_task_for(session, actor, task_id)
+    require_write(membership)
+    if hours < 0:
+        raise ValidationFailed.field("actual_hours", "must not be negative", hours)
+    target = 0 if hours == 0 else hours_to_minutes(hours, "actual_hours")
+    current = actual_minutes(session, [task.id]).get(task.id, 0)
+    if target == current:
+        return None
+    return record_correction(
+        session,
+        actor,
+        task=task,
+        minutes=target - current,
+        spent_on=utcnow().date(),
+        note=f"actual hours set to {minutes_to_hours(target)}",
+    )
