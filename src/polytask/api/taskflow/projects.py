@@ -16,6 +16,7 @@ from polytask.api.taskflow.policy import allow
 from polytask.api.taskflow.render import PROJECT_STATUS_IN, project_payload
 from polytask.api.taskflow.schemas import error
 from polytask.api.taskflow.shapes import (
+    MONEY_TEXT,
     Deleted,
     ProjectIn,
     ProjectList,
@@ -25,9 +26,12 @@ from polytask.api.taskflow.shapes import (
     ProjectUpdateIn,
 )
 from polytask.core.actor import Actor
+from polytask.core.errors import ValidationFailed
+from polytask.core.money import format_minor, to_minor
+from polytask.core.settings import get_settings
+from polytask.domain.flows.project_cards import cards_of, get_project_card, list_project_cards
 from polytask.domain.flows.projects import create_project, delete_project, update_project
-from polytask.domain.projects.cards import cards_of, get_project_card, list_project_cards
-from polytask.domain.projects.schemas import ProjectCreate, ProjectUpdate
+from polytask.domain.projects.schemas import Budget, ProjectCreate, ProjectUpdate
 from polytask.domain.workspaces.service import home_workspace_id
 
 router = APIRouter(prefix=f"{PREFIX}/projects", tags=["TaskFlow projects"])
@@ -36,6 +40,7 @@ _404 = error("No such project in your workspace (NOT_FOUND)")
 _CREATE_EXAMPLE = {
     "name": "Mobile App Development",
     "description": "Develop iOS and Android mobile applications",
+    "budget": 75000.00,
     "start_date": "2025-07-01",
     "end_date": "2025-12-31",
 }
@@ -43,6 +48,17 @@ _CREATE_EXAMPLE = {
 
 def _core_status(status: str) -> str:
     return PROJECT_STATUS_IN.get(status, status)
+
+
+def _budget(value: object, currency: str) -> Budget | None:
+    """The doc's `budget` (a number or a decimal string) as the domain's exact amount; a
+    negative, inexact or malformed one is a 422 naming `budget`."""
+    if value is None:
+        return None
+    if isinstance(value, str) and not MONEY_TEXT.fullmatch(value):
+        raise ValidationFailed.field("budget", "must be an amount such as 50000.00 or '50000.00'")
+    minor = to_minor(value, currency, "budget")
+    return Budget(amount=format_minor(minor, currency))
 
 
 @router.get("", operation_id="projects.list", response_model=ProjectList)
@@ -85,6 +101,7 @@ async def create(request: Request, body: ProjectIn = Body(examples=[_CREATE_EXAM
         data = ProjectCreate(
             name=body.name,
             description=body.description,
+            budget=_budget(body.budget, get_settings().default_currency),
             status=_core_status(body.status),
             start_date=body.start_date,
             due_date=body.end_date,
@@ -118,6 +135,8 @@ async def update(request: Request, id: int, body: ProjectUpdateIn) -> Response:
         changes: dict[str, Any] = {k: getattr(body, k) for k in ("name", "description", "start_date") if k in given}
         if "end_date" in given:
             changes["due_date"] = body.end_date
+        if "budget" in given:
+            changes["budget"] = _budget(body.budget, get_settings().default_currency)
         if "status" in given and body.status is not None:
             changes["status"] = _core_status(body.status)
         project = update_project(

@@ -6,12 +6,18 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from polytask.api.taskflow.amount import Amount
 from polytask.core.clock import isoformat
-from polytask.domain.projects.cards import PersonLine, ProjectCard
+from polytask.core.money import format_minor
+from polytask.domain.flows.project_cards import PersonLine, ProjectCard
 
 # TaskFlow's project states where they differ from the core's (docs/compat/taskflow.md).
 PROJECT_STATUS_IN = {"cancelled": "archived"}
 PROJECT_STATUS_OUT = {core: ours for ours, core in PROJECT_STATUS_IN.items()}
+
+
+def money(minor: int | None, currency: str) -> Amount | None:
+    return None if minor is None else Amount(format_minor(minor, currency))
 
 
 def user_payload(user: Any) -> dict[str, Any]:
@@ -49,17 +55,21 @@ def owner(line: PersonLine | None) -> dict[str, Any] | None:
 
 def project_payload(card: ProjectCard) -> dict[str, Any]:
     p = card.project
+    figures = card.figures
     body: dict[str, Any] = {
         "id": p.id,
         "name": p.name,
         "description": p.description,
+        "budget": money(p.budget_minor, p.currency),
+        "spent_budget": money(figures.spent_minor, p.currency),
+        "currency": p.currency,
         "start_date": _day(p.start_date),
         "end_date": _day(p.due_date),
         "status": PROJECT_STATUS_OUT.get(p.status, p.status),
-        "progress": card.progress,
+        "progress": figures.progress,
         "owner": owner(card.owner),
-        "tasks_count": card.tasks_count,
-        "completed_tasks": card.completed_tasks,
+        "tasks_count": figures.tasks_count,
+        "completed_tasks": figures.completed_tasks,
         "created_at": isoformat(p.created_at),
         "updated_at": isoformat(p.updated_at),
     }
@@ -75,7 +85,10 @@ def project_payload(card: ProjectCard) -> dict[str, Any]:
             }
             for t in card.tasks
         ]
-        body["risks"] = []
+        body["risks"] = [
+            {"id": r.id, "title": r.title, "severity": r.severity, "probability": r.probability, "status": r.status}
+            for r in card.risks or []
+        ]
     return body
 
 

@@ -6,6 +6,7 @@ false` and the suite's strict check catches any key it does not list.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -148,12 +149,35 @@ class AssignIn(BaseModel):
 # --- projects ----------------------------------------------------------------------------------
 
 
+# A budget as clients send it: a JSON number (75000.00) or a decimal string ("75000.00").
+MONEY_TEXT = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,3})?$")
+_MONEY_IN: dict[str, Any] = {
+    "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": MONEY_TEXT.pattern}],
+    "examples": [75000.00],
+}
+
+
+class RiskSummary(BaseModel):
+    model_config = _CLOSED
+
+    id: int = Field(examples=[1])
+    title: str = Field(examples=["Budget Overrun"])
+    severity: str = Field(examples=["medium"])
+    probability: str = Field(examples=["low"])
+    status: str = Field(examples=["active"])
+
+
 class ProjectOut(BaseModel):
     model_config = _CLOSED
 
     id: int = Field(examples=[1])
     name: str = Field(examples=["Website Redesign"])
     description: str = Field(examples=["Complete redesign of company website"])
+    budget: float | None = Field(description="Exact, with the currency's places (50000.00)", examples=[50000.00])
+    spent_budget: float = Field(
+        description="Derived: logged time at its members' cost rates, plus expenses", examples=[32500.00]
+    )
+    currency: str = Field(description="ISO 4217 code of both amounts", examples=["USD"])
     start_date: str | None = Field(examples=["2025-01-01T00:00:00Z"])
     end_date: str | None = Field(examples=["2025-06-30T00:00:00Z"])
     status: ProjectStatus
@@ -167,7 +191,7 @@ class ProjectOut(BaseModel):
 
 class ProjectDetail(ProjectOut):
     tasks: list[TaskSummary] = Field(description="Its first 100 tasks (all of them: its task list)")
-    risks: list[dict[str, Any]]
+    risks: list[RiskSummary] = Field(description="Its first 100 risks")
 
 
 class ProjectIn(BaseModel):
@@ -175,6 +199,7 @@ class ProjectIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=300, examples=["Mobile App Development"])
     description: str = Field(default="", max_length=100_000)
+    budget: Any = Field(default=None, json_schema_extra=_MONEY_IN)
     start_date: JsonDate | None = Field(default=None, examples=["2025-07-01"])
     end_date: JsonDate | None = Field(default=None, examples=["2025-12-31"])
     status: ProjectStatus = "active"
@@ -185,6 +210,7 @@ class ProjectUpdateIn(BaseModel):
 
     name: Omittable[str] = Field(default=None, min_length=1, max_length=300)
     description: Omittable[str] = Field(default=None, max_length=100_000)
+    budget: Any = Field(default=None, json_schema_extra={**_MONEY_IN, "description": "null: no budget"})
     start_date: JsonDate | None = None
     end_date: JsonDate | None = None
     status: Omittable[ProjectStatus] = None

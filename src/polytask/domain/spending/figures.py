@@ -57,7 +57,7 @@ def time_cost_by_project(session: Session, project_ids: list[int]) -> dict[int, 
         )
         .where(TimeEntry.project_id.in_(project_ids))
         .group_by(TimeEntry.project_id)
-    ).tuples()
+    )
     return {pid: (int(minutes or 0), divide_rounded(int(cost or 0), 60)) for pid, minutes, cost in rows}
 
 
@@ -68,7 +68,7 @@ def expenses_by_project(session: Session, project_ids: list[int]) -> dict[int, i
         select(Expense.project_id, func.sum(Expense.amount_minor))
         .where(Expense.project_id.in_(project_ids))
         .group_by(Expense.project_id)
-    ).tuples()
+    )
     return {pid: int(total or 0) for pid, total in rows}
 
 
@@ -80,7 +80,7 @@ def task_counts_by_project(session: Session, project_ids: list[int]) -> dict[int
         select(Task.project_id, func.count(), func.sum(case((Task.status == "completed", 1), else_=0)))
         .where(Task.project_id.in_(project_ids))
         .group_by(Task.project_id)
-    ).tuples()
+    )
     return {pid: (int(total), int(done or 0)) for pid, total, done in rows}
 
 
@@ -105,7 +105,7 @@ def actual_minutes(session: Session, task_ids: list[int]) -> dict[int, int]:
         select(TimeEntry.task_id, func.sum(TimeEntry.minutes))
         .where(TimeEntry.task_id.in_(task_ids))
         .group_by(TimeEntry.task_id)
-    ).tuples()
+    )
     return {int(tid): int(minutes or 0) for tid, minutes in rows if tid is not None}
 
 
