@@ -18,11 +18,11 @@ from tests.factories.work import make_project, make_task
 
 @dataclass(frozen=True)
 class Setting:
-    """What an operation acts on: the caller's own project and task, and a teammate."""
+    """What an operation acts on: the caller's own project and task, and the caller."""
 
     project: int
     task: int
-    teammate: int
+    me: int
 
 
 Call = Callable[[Setting], tuple[str, str, dict[str, Any] | None]]
@@ -35,6 +35,12 @@ OPERATIONS: dict[str, Call] = {
     "projects.create": lambda s: ("POST", "/api/projects", {"name": "Made in the matrix"}),
     "projects.update": lambda s: ("PUT", f"/api/projects/{s.project}", {"status": "on_hold"}),
     "projects.delete": lambda s: ("DELETE", f"/api/projects/{s.project}", None),
+    "tasks.list": lambda s: ("GET", f"/api/projects/{s.project}/tasks", None),
+    "tasks.show": lambda s: ("GET", f"/api/tasks/{s.task}", None),
+    "tasks.create": lambda s: ("POST", f"/api/projects/{s.project}/tasks", {"title": "Made in the matrix"}),
+    "tasks.update": lambda s: ("PUT", f"/api/tasks/{s.task}", {"status": "in_progress", "actual_hours": 1.5}),
+    "tasks.assign": lambda s: ("POST", f"/api/tasks/{s.task}/assign", {"user_ids": [s.me]}),
+    "tasks.delete": lambda s: ("DELETE", f"/api/tasks/{s.task}", None),
 }
 
 
@@ -46,8 +52,7 @@ def _setting(client: httpx.Client, db: Database, me: Person) -> Setting:
     """A project and a task of my own (made through /v1, which no TaskFlow role gates)."""
     project = make_project(client, me, name="Matrix")
     task = make_task(client, me, project, name="A task")
-    teammate = make_person(db)
-    return Setting(int(project.removeprefix("project_")), int(task["id"].removeprefix("task_")), teammate.user_id)
+    return Setting(int(project.removeprefix("project_")), int(task["id"].removeprefix("task_")), me.user_id)
 
 
 @pytest.mark.parametrize("role", ROLES)

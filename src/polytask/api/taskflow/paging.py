@@ -3,11 +3,12 @@ not an integer is a 422 naming the parameter (docs/compat/taskflow.md "Pages")."
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sized
+from typing import Annotated, Protocol
 
 from fastapi import Query
 
-from polytask.core.pagination import PageRequest, PageResult
+from polytask.core.pagination import PageRequest
 
 MAX_PER_PAGE = 100
 # Deeper than any list a person pages through; it keeps the offset a sane number.
@@ -23,7 +24,17 @@ def page_request(page: int, per_page: int) -> PageRequest:
     return PageRequest(limit=per_page, offset=(page - 1) * per_page, want_total=True)
 
 
-def pagination(result: PageResult[Any], page: int, per_page: int) -> dict[str, int]:
+class Page(Protocol):
+    """A page of a list: its items and the list's total (PageResult, or a flow's page of cards)."""
+
+    @property
+    def items(self) -> Sized: ...
+
+    @property
+    def total(self) -> int | None: ...
+
+
+def pagination(result: Page, page: int, per_page: int) -> dict[str, int]:
     """The doc's `pagination` block; `pages` is 0 for an empty list."""
     total = result.total if result.total is not None else (page - 1) * per_page + len(result.items)
     return {"page": page, "per_page": per_page, "total": total, "pages": -(-total // per_page)}

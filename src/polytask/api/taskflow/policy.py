@@ -24,6 +24,12 @@ POLICY: Final[dict[str, str]] = {
     "projects.create": "manager",
     "projects.update": "manager",
     "projects.delete": "admin",
+    "tasks.list": "user",
+    "tasks.show": "user",
+    "tasks.create": "user",
+    "tasks.update": "user",
+    "tasks.assign": "manager",
+    "tasks.delete": "manager",
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -10,6 +9,7 @@ from polytask.api.taskflow.amount import Amount
 from polytask.core.clock import isoformat
 from polytask.core.money import format_minor
 from polytask.domain.flows.project_cards import PersonLine, ProjectCard
+from polytask.domain.flows.task_cards import TaskCard
 
 # TaskFlow's project states where they differ from the core's (docs/compat/taskflow.md).
 PROJECT_STATUS_IN = {"cancelled": "archived"}
@@ -92,10 +92,9 @@ def project_payload(card: ProjectCard) -> dict[str, Any]:
     return body
 
 
-def task_payload(view: Any, people: Mapping[int, Any]) -> dict[str, Any]:
-    """A task (TaskView or TaskRecordView) with its assignees looked up in `people`."""
-    t = view.task
-    assignees = [person(people[i]) for i in view.relations.assignee_ids if i in people]
+def task_payload(card: TaskCard) -> dict[str, Any]:
+    t = card.view.task
+    assignees = [person(a) for a in card.assignees]
     return {
         "id": t.id,
         "project_id": t.project_id,
@@ -105,6 +104,8 @@ def task_payload(view: Any, people: Mapping[int, Any]) -> dict[str, Any]:
         "priority": t.priority,
         "due_date": isoformat(t.due_date),
         "estimated_hours": t.estimated_hours,
+        "actual_hours": float(card.actual_hours),
+        "completion_notes": card.completion_notes,
         "assigned_to": assignees[0] if assignees else None,
         "assignees": assignees,
         "completed_at": isoformat(t.completed_at),

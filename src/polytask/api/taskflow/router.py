@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from polytask.api.taskflow import auth, projects
+from polytask.api.taskflow import auth, projects, tasks
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(projects.router)
+router.include_router(tasks.router)

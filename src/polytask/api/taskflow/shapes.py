@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from polytask.api.taskflow.schemas import Meta
-from polytask.core.dates import JsonDate
+from polytask.core.dates import FlexibleDateTime, JsonDate
 from polytask.core.jsontypes import JsonFloat, JsonInt, Omittable
 
 ProjectStatus = Literal["active", "on_hold", "completed", "cancelled"]
@@ -108,6 +108,8 @@ class TaskOut(BaseModel):
     priority: Priority | None
     due_date: str | None = Field(examples=["2025-07-15T00:00:00Z"])
     estimated_hours: float | None = Field(examples=[8])
+    actual_hours: float = Field(description="Hours logged on it (its time entries)", examples=[6])
+    completion_notes: str | None = Field(examples=["Task completed successfully with optimizations"])
     assigned_to: Person | None = Field(description="The first assignee (all of them: `assignees`)")
     assignees: list[Person]
     completed_at: str | None
@@ -122,7 +124,7 @@ class TaskCreateIn(BaseModel):
     description: str = Field(default="", max_length=100_000)
     priority: Priority | None = None
     status: TaskStatus | None = None
-    due_date: JsonDate | None = Field(default=None, examples=["2025-07-15"])
+    due_date: FlexibleDateTime | None = Field(default=None, examples=["2025-07-15"])
     estimated_hours: JsonFloat | None = Field(default=None, ge=0, le=100_000, examples=[8])
     assigned_to: list[JsonInt] = Field(default_factory=list, max_length=50, examples=[[2, 3]])
 
@@ -133,10 +135,12 @@ class TaskUpdateIn(BaseModel):
     title: Omittable[str] = Field(default=None, min_length=1, max_length=500)
     description: Omittable[str] = Field(default=None, max_length=100_000)
     status: Omittable[TaskStatus] = None
-    priority: Omittable[Priority] = None
-    due_date: JsonDate | None = None
+    priority: Priority | None = None
+    due_date: FlexibleDateTime | None = None
     estimated_hours: JsonFloat | None = Field(default=None, ge=0, le=100_000)
     assigned_to: list[JsonInt] | None = Field(default=None, max_length=50)
+    actual_hours: JsonFloat | None = Field(default=None, ge=0, le=100_000, examples=[6])
+    completion_notes: str | None = Field(default=None, max_length=100_000)
 
 
 class AssignIn(BaseModel):
