@@ -12,17 +12,18 @@ import pytest
 
 from polytask.api.taskflow.policy import POLICY, ROLES
 from polytask.core.db import Database
-from tests.factories.people import Person, make_person
+from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
 
 
 @dataclass(frozen=True)
 class Setting:
-    """What an operation acts on: the caller's own project and task, and the caller."""
+    """What an operation acts on: the caller's own project and task, the caller, a teammate."""
 
     project: int
     task: int
     me: int
+    teammate: int
 
 
 Call = Callable[[Setting], tuple[str, str, dict[str, Any] | None]]
@@ -41,6 +42,15 @@ OPERATIONS: dict[str, Call] = {
     "tasks.update": lambda s: ("PUT", f"/api/tasks/{s.task}", {"status": "in_progress", "actual_hours": 1.5}),
     "tasks.assign": lambda s: ("POST", f"/api/tasks/{s.task}/assign", {"user_ids": [s.me]}),
     "tasks.delete": lambda s: ("DELETE", f"/api/tasks/{s.task}", None),
+    "users.list": lambda s: ("GET", "/api/users", None),
+    "users.show": lambda s: ("GET", f"/api/users/{s.teammate}", None),
+    "users.create": lambda s: (
+        "POST",
+        "/api/users",
+        {"username": f"new{s.me}", "email": f"new{s.me}@taskflow.com", "password": "securepassword123"},
+    ),
+    "users.update": lambda s: ("PUT", f"/api/users/{s.teammate}", {"role": "manager"}),
+    "users.delete": lambda s: ("DELETE", f"/api/users/{s.teammate}", None),
 }
 
 
@@ -52,7 +62,11 @@ def _setting(client: httpx.Client, db: Database, me: Person) -> Setting:
     """A project and a task of my own (made through /v1, which no TaskFlow role gates)."""
     project = make_project(client, me, name="Matrix")
     task = make_task(client, me, project, name="A task")
-    return Setting(int(project.removeprefix("project_")), int(task["id"].removeprefix("task_")), me.user_id)
+    teammate = make_person(db)
+    join(db, me, teammate)
+    return Setting(
+        int(project.removeprefix("project_")), int(task["id"].removeprefix("task_")), me.user_id, teammate.user_id
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -30,6 +30,11 @@ POLICY: Final[dict[str, str]] = {
     "tasks.update": "user",
     "tasks.assign": "manager",
     "tasks.delete": "manager",
+    "users.list": "user",
+    "users.show": "user",
+    "users.create": "admin",
+    "users.update": "admin",
+    "users.delete": "admin",
 }
 
 

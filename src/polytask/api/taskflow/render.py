@@ -8,6 +8,7 @@ from typing import Any
 from polytask.api.taskflow.amount import Amount
 from polytask.core.clock import isoformat
 from polytask.core.money import format_minor
+from polytask.domain.flows.people import PersonCard
 from polytask.domain.flows.project_cards import PersonLine, ProjectCard
 from polytask.domain.flows.task_cards import TaskCard
 
@@ -30,9 +31,12 @@ def user_payload(user: Any) -> dict[str, Any]:
     }
 
 
-def user_out(user: Any) -> dict[str, Any]:
+def user_out(card: PersonCard) -> dict[str, Any]:
+    user = card.user
     return {
         **user_payload(user),
+        "department": card.department,
+        "department_id": card.department_id,
         "name": user.name,
         "active": user.is_active,
         "created_at": isoformat(user.created_at),

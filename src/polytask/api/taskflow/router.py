@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from polytask.api.taskflow import auth, projects, tasks
+from polytask.api.taskflow import auth, projects, tasks, users
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(projects.router)
 router.include_router(tasks.router)
+router.include_router(users.router)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, create_model
 
 from polytask.api.taskflow.schemas import Meta
 from polytask.core.dates import FlexibleDateTime, JsonDate
@@ -56,6 +56,7 @@ class UserOut(BaseModel):
     name: str = Field(examples=["Dana Designer"])
     role: Role = Field(examples=["user"])
     department: str | None = Field(examples=["Design"])
+    department_id: int | None = Field(description="A department of your workspace", examples=[2])
     active: bool
     created_at: str
     updated_at: str
@@ -65,11 +66,11 @@ class UserCreateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=1, max_length=150, pattern=r"^[A-Za-z0-9_.@+-]+$", examples=["newuser"])
-    email: str = Field(max_length=320, examples=["newuser@taskflow.com"])
+    email: EmailStr = Field(max_length=320, examples=["newuser@taskflow.com"])
     password: str = Field(min_length=8, max_length=512, examples=["securepassword123"])
-    name: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role = "user"
-    department: str | None = Field(default=None, max_length=100, examples=["Engineering"])
+    department_id: int | None = Field(default=None, ge=1, le=2**63 - 1, examples=[2])
 
 
 class UserUpdateIn(BaseModel):
@@ -77,8 +78,8 @@ class UserUpdateIn(BaseModel):
 
     role: Omittable[Role] = None
     active: Omittable[bool] = None
-    name: Omittable[str] = Field(default=None, max_length=200)
-    department: str | None = Field(default=None, max_length=100)
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
+    department_id: int | None = Field(default=None, ge=1, le=2**63 - 1, description="null: none", examples=[3])
 
 
 # --- tasks -------------------------------------------------------------------------------------
