@@ -99,7 +99,12 @@ def test_update_as_the_doc_shows(signed_in: SignedIn, client: httpx.Client, db: 
     assert c.get("/api/projects", params={"status": "active"}).json()["pagination"]["total"] == 0
     # null budget: none; null name: refused.
     assert c.put(f"/api/projects/{pid}", json={"budget": None}).json()["data"]["project"]["budget"] is None
-    for body, field in [({"name": None}, "name"), ({"colour": "red"}, "colour"), ({"end_date": "later"}, "end_date")]:
+    for body, field in [
+        ({"name": None}, "name"),
+        ({"status": None}, "status"),
+        ({"colour": "red"}, "colour"),
+        ({"end_date": "later"}, "end_date"),
+    ]:
         bad = c.put(f"/api/projects/{pid}", json=body)
         assert bad.status_code == 422, bad.text
         assert list(bad.json()["data"]["errors"]) == [field]

@@ -137,7 +137,9 @@ async def update(request: Request, id: int, body: ProjectUpdateIn) -> Response:
             changes["due_date"] = body.end_date
         if "budget" in given:
             changes["budget"] = _budget(body.budget, get_settings().default_currency)
-        if "status" in given and body.status is not None:
+        if "status" in given:
+            if body.status is None:
+                raise ValidationFailed.field("status", "cannot be null")
             changes["status"] = _core_status(body.status)
         project = update_project(
             session,

@@ -157,7 +157,7 @@ class AssignIn(BaseModel):
 # A budget as clients send it: a JSON number (75000.00) or a decimal string ("75000.00").
 MONEY_TEXT = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,3})?$")
 _MONEY_IN: dict[str, Any] = {
-    "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": MONEY_TEXT.pattern}],
+    "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": MONEY_TEXT.pattern}, {"type": "null"}],
     "examples": [75000.00],
 }
 
@@ -204,7 +204,7 @@ class ProjectIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=300, examples=["Mobile App Development"])
     description: str = Field(default="", max_length=100_000)
-    budget: Any = Field(default=None, json_schema_extra=_MONEY_IN)
+    budget: Any = Field(default=None, json_schema_extra={**_MONEY_IN, "description": "null or absent: no budget"})
     start_date: JsonDate | None = Field(default=None, examples=["2025-07-01"])
     end_date: JsonDate | None = Field(default=None, examples=["2025-12-31"])
     status: ProjectStatus = "active"

@@ -101,6 +101,9 @@ async def update(request: Request, id: int, body: UserUpdateIn) -> Response:
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         allow(actor, "users.update")
+        for field in ("role", "active", "name"):
+            if field in body.model_fields_set and getattr(body, field) is None:
+                raise ValidationFailed.field(field, "cannot be null")
         card = change_person(
             session,
             actor,
