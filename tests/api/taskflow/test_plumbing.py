@@ -143,6 +143,22 @@ def test_v1_api_keys_are_accepted_as_bearer(client: httpx.Client, db: Database) 
     assert refused.json()["data"]["error_code"] == "PERMISSION_DENIED"
 
 
+def test_cookie_writes_are_csrf_checked_and_bearer_ones_are_not(signed_in: SignedIn, client: httpx.Client) -> None:
+    boss, c = signed_in("cara", role="admin")
+    [pid] = _projects(c, 1)
+    forged = c.delete(f"/api/projects/{pid}", headers={"Sec-Fetch-Site": "cross-site"})
+    assert forged.status_code == 403
+    assert forged.json()["data"] == {
+        **forged.json()["data"],
+        "error_code": "PERMISSION_DENIED",
+        "reason": "cross_site_request",
+    }
+    assert c.get(f"/api/projects/{pid}").status_code == 200
+    # A bearer key is no browser's: the same header does not matter.
+    by_key = client.delete(f"/api/projects/{pid}", headers={**boss.headers, "Sec-Fetch-Site": "cross-site"})
+    assert by_key.status_code == 200, by_key.text
+
+
 # --- the session cookie's Secure flag -----------------------------------------------------------
 
 

@@ -107,7 +107,8 @@ ERRORS: dict[str, tuple[dict[str, Any], str]] = {
             {"redirect_url": {"type": "string", "examples": [LOGIN_URL]}},
             required=("redirect_url",),
         ),
-        "No live session: no cookie, or one that expired or was revoked (AUTH_REQUIRED, with redirect_url)",
+        "No live session (no cookie, or one that expired or was revoked) and no valid bearer credential "
+        "(AUTH_REQUIRED, with redirect_url)",
     ),
     "InvalidCredentialsError": (
         _error({"const": "INVALID_CREDENTIALS"}),
