@@ -118,6 +118,7 @@ def test_assign_replaces_the_assignees(signed_in: SignedIn, db: Database) -> Non
         ("tasks", {"title": "x", "priority": "asap"}, "priority"),
         ("tasks", {"title": "x", "assigned_to": [999_999]}, "assigned_to"),
         ("tasks", {"title": "x", "assigned_to": "2"}, "assigned_to"),
+        ("tasks", {"title": "x", "assigned_to": [2**63 - 2]}, "assigned_to"),
         ("tasks", {"title": "x", "estimated_hours": -1}, "estimated_hours"),
         ("task", {"actual_hours": -2}, "actual_hours"),
         ("task", {"status": "done"}, "status"),
@@ -160,7 +161,11 @@ def test_filters(signed_in: SignedIn, db: Database) -> None:
     assert titles(assigned_to=dev.user_id) == ["B", "C"]
     assert titles(assigned_to=dev.user_id, status="completed") == ["C"]
     assert titles(per_page=2, page=2) == ["C"]
-    for params, field in [({"status": "done"}, "status"), ({"assigned_to": "dev"}, "assigned_to")]:
+    for params, field in [
+        ({"status": "done"}, "status"),
+        ({"assigned_to": "dev"}, "assigned_to"),
+        ({"assigned_to": 2**63 - 2}, "assigned_to"),
+    ]:
         r = c.get(f"/api/projects/{pid}/tasks", params=params)
         assert r.status_code == 422
         assert list(r.json()["data"]["errors"]) == [field]

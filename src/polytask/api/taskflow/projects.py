@@ -27,6 +27,7 @@ from polytask.api.taskflow.shapes import (
 )
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
+from polytask.core.ids import MAX_KEY
 from polytask.core.money import format_minor, to_minor
 from polytask.core.settings import get_settings
 from polytask.domain.flows.project_cards import cards_of, get_project_card, list_project_cards
@@ -67,7 +68,7 @@ async def list_projects(
     page: PageNumber = 1,
     per_page: PerPage = 10,
     status: ProjectStatus | None = Query(None, description="Only projects in this state"),
-    user_id: int | None = Query(None, ge=1, le=2**63 - 1, description="Only projects this user owns"),
+    user_id: int | None = Query(None, ge=1, le=MAX_KEY, description="Only projects this user owns"),
 ) -> Response:
     """The projects of your workspace, oldest first."""
 

@@ -7,12 +7,13 @@ false` and the suite's strict check catches any key it does not list.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, create_model
 
 from polytask.api.taskflow.schemas import Meta
 from polytask.core.dates import FlexibleDateTime, JsonDate
+from polytask.core.ids import MAX_KEY
 from polytask.core.jsontypes import JsonFloat, JsonInt, Omittable
 
 ProjectStatus = Literal["active", "on_hold", "completed", "cancelled"]
@@ -21,6 +22,8 @@ Priority = Literal["low", "medium", "high", "urgent"]
 Role = Literal["admin", "manager", "user"]
 
 _CLOSED = ConfigDict(extra="forbid")
+# An id as clients send one (a key no row can exceed: larger ones are refused, naming the field).
+Key = Annotated[JsonInt, Field(ge=1, le=MAX_KEY)]
 
 
 class Pagination(BaseModel):
@@ -70,7 +73,7 @@ class UserCreateIn(BaseModel):
     password: str = Field(min_length=8, max_length=512, examples=["securepassword123"])
     name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role = "user"
-    department_id: int | None = Field(default=None, ge=1, le=2**63 - 1, examples=[2])
+    department_id: int | None = Field(default=None, ge=1, le=MAX_KEY, examples=[2])
 
 
 class UserUpdateIn(BaseModel):
@@ -79,7 +82,7 @@ class UserUpdateIn(BaseModel):
     role: Omittable[Role] = None
     active: Omittable[bool] = None
     name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
-    department_id: int | None = Field(default=None, ge=1, le=2**63 - 1, description="null: none", examples=[3])
+    department_id: int | None = Field(default=None, ge=1, le=MAX_KEY, description="null: none", examples=[3])
 
 
 # --- tasks -------------------------------------------------------------------------------------
@@ -127,7 +130,7 @@ class TaskCreateIn(BaseModel):
     status: TaskStatus | None = None
     due_date: FlexibleDateTime | None = Field(default=None, examples=["2025-07-15"])
     estimated_hours: JsonFloat | None = Field(default=None, ge=0, le=100_000, examples=[8])
-    assigned_to: list[JsonInt] = Field(default_factory=list, max_length=50, examples=[[2, 3]])
+    assigned_to: list[Key] = Field(default_factory=list, max_length=50, examples=[[2, 3]])
 
 
 class TaskUpdateIn(BaseModel):
@@ -139,7 +142,7 @@ class TaskUpdateIn(BaseModel):
     priority: Priority | None = None
     due_date: FlexibleDateTime | None = None
     estimated_hours: JsonFloat | None = Field(default=None, ge=0, le=100_000)
-    assigned_to: list[JsonInt] | None = Field(default=None, max_length=50)
+    assigned_to: list[Key] | None = Field(default=None, max_length=50)
     actual_hours: JsonFloat | None = Field(default=None, ge=0, le=100_000, examples=[6])
     completion_notes: str | None = Field(default=None, max_length=100_000)
 
@@ -147,7 +150,7 @@ class TaskUpdateIn(BaseModel):
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_ids: list[JsonInt] = Field(max_length=50, examples=[[2, 3, 4]])
+    user_ids: list[Key] = Field(max_length=50, examples=[[2, 3, 4]])
     estimated_hours: JsonFloat | None = Field(default=None, ge=0, le=100_000, examples=[8])
 
 

@@ -29,6 +29,7 @@ from polytask.api.taskflow.shapes import (
 )
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
+from polytask.core.ids import MAX_KEY
 from polytask.domain.flows.task_cards import (
     change_task_card,
     create_task_card,
@@ -79,7 +80,7 @@ async def list_tasks(
     per_page: PerPage = 10,
     status: TaskStatus | None = Query(None, description="Only tasks in this state"),
     priority: Priority | None = Query(None, description="Only tasks of this priority"),
-    assigned_to: int | None = Query(None, ge=1, le=2**63 - 1, description="Only tasks assigned to this user"),
+    assigned_to: int | None = Query(None, ge=1, le=MAX_KEY, description="Only tasks assigned to this user"),
 ) -> Response:
     """A project's tasks, in the project's order."""
 

@@ -18,6 +18,7 @@ from polytask.api.taskflow.schemas import error
 from polytask.api.taskflow.shapes import Role, UserCreateIn, UserList, UserOne, UserUpdateIn
 from polytask.core.actor import Actor
 from polytask.core.errors import Conflict, ValidationFailed
+from polytask.core.ids import MAX_KEY
 from polytask.domain.flows.people import change_person, create_teammate, get_person, list_people
 from polytask.domain.users.schemas import UserCreate
 
@@ -41,7 +42,7 @@ async def list_users(
     page: PageNumber = 1,
     per_page: PerPage = 10,
     role: Role | None = Query(None, description="Only people with this role"),
-    department_id: int | None = Query(None, ge=1, le=2**63 - 1, description="Only this department's people"),
+    department_id: int | None = Query(None, ge=1, le=MAX_KEY, description="Only this department's people"),
     active: bool | None = Query(None, description="Only active (true) or deactivated (false) accounts"),
 ) -> Response:
     """The people you share a workspace with, oldest account first."""
