@@ -25,9 +25,13 @@ from polytask.api.v1.outputs import Output
 from polytask.api.v1.render import Resource
 from polytask.core.settings import Settings
 from polytask.domain.changes.feed import FeedItem
+from polytask.domain.departments.service import DEPARTMENT_FIELDS
 from polytask.domain.fields.service import DEFINITION_FIELDS
 from polytask.domain.members.service import Member
 from polytask.domain.projects.service import PROJECT_FIELDS, SECTION_FIELDS
+from polytask.domain.risks.service import RISK_FIELDS
+from polytask.domain.spending.expenses import EXPENSE_FIELDS
+from polytask.domain.spending.time_entries import TIME_ENTRY_FIELDS
 from polytask.domain.tasks.comments import COMMENT_SNAPSHOT_FIELDS
 from polytask.domain.tasks.queries import TaskRelations, TaskView
 from polytask.domain.tasks.rules import SNAPSHOT_FIELDS
@@ -37,15 +41,19 @@ from polytask.domain.workspaces.service import WORKSPACE_FIELDS
 from polytask.models import (
     ApiKey,
     Comment,
+    Department,
     Event,
+    Expense,
     FieldDefinition,
     Invite,
     Membership,
     OAuthClient,
     Project,
+    Risk,
     SavedView,
     Section,
     Task,
+    TimeEntry,
     User,
     Webhook,
     WebhookAttempt,
@@ -240,6 +248,76 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
             True,
         )
     ],
+    "TimeEntry": [
+        (
+            lambda: resources.time_entry(
+                TimeEntry(
+                    id=7,
+                    workspace_id=1,
+                    project_id=2,
+                    task_id=None,
+                    user_id=3,
+                    minutes=90,
+                    spent_on=date(2026, 7, 1),
+                    note="",
+                    created_by_id=3,
+                    **STAMPS,
+                )
+            ),
+            True,
+        )
+    ],
+    "Expense": [
+        (
+            lambda: resources.expense(
+                Expense(
+                    id=8,
+                    workspace_id=1,
+                    project_id=2,
+                    amount_minor=125_000,
+                    currency="USD",
+                    spent_on=date(2026, 7, 1),
+                    category="software",
+                    note="",
+                    created_by_id=3,
+                    **STAMPS,
+                )
+            ),
+            True,
+        )
+    ],
+    "Risk": [
+        (
+            lambda: resources.risk(
+                Risk(
+                    id=9,
+                    workspace_id=1,
+                    project_id=2,
+                    title="Scope creep",
+                    description="",
+                    severity="high",
+                    probability="medium",
+                    impact="schedule",
+                    mitigation_plan="",
+                    status="active",
+                    actual_impact=None,
+                    resolution_notes=None,
+                    owner_id=3,
+                    created_by_id=3,
+                    **STAMPS,
+                )
+            ),
+            True,
+        )
+    ],
+    "Department": [
+        (
+            lambda: resources.department(
+                Department(id=4, workspace_id=1, name="QA", description="", head_user_id=None, **STAMPS)
+            ),
+            True,
+        )
+    ],
     "ApiKey": [
         (lambda: resources.api_key(_key()), False),
         (lambda: resources.api_key(_key(), "ptk_secret"), True),
@@ -389,6 +467,10 @@ SNAPSHOTS: list[tuple[tuple[str, ...], Output]] = [
     (VIEW_FIELDS, outputs.VIEW),
     (WEBHOOK_FIELDS, outputs.WEBHOOK),
     (DEFINITION_FIELDS, outputs.CUSTOM_FIELD),
+    (TIME_ENTRY_FIELDS, outputs.TIME_ENTRY),
+    (EXPENSE_FIELDS, outputs.EXPENSE),
+    (RISK_FIELDS, outputs.RISK),
+    (DEPARTMENT_FIELDS, outputs.DEPARTMENT),
 ]
 
 

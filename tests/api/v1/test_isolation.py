@@ -40,6 +40,10 @@ ID_PARAMS = {
     "webhook_id": "webhook",
     "delivery_id": "webhook_delivery",
     "oauth_client_id": "oauth_client",
+    "time_entry_id": "time_entry",
+    "expense_id": "expense",
+    "risk_id": "risk",
+    "department_id": "department",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -68,6 +72,10 @@ class World:
             "/v1/api-keys",
             f"/v1/webhooks/{i['webhook']}/deliveries",
             "/v1/oauth/clients",
+            f"/v1/projects/{i['project']}/time-entries",
+            f"/v1/projects/{i['project']}/expenses",
+            f"/v1/projects/{i['project']}/risks",
+            f"/v1/workspaces/{i['workspace']}/departments",
         ]
         out = {}
         for path in paths:
@@ -127,6 +135,16 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
     )
     assert r.status_code == 201, r.text
     oauth_client = r.json()["data"]["id"]
+    made = {}
+    for kind, path, body in (
+        ("time_entry", f"/v1/projects/{project}/time-entries", {"minutes": 30, "task_id": task}),
+        ("expense", f"/v1/projects/{project}/expenses", {"amount": "12.50"}),
+        ("risk", f"/v1/projects/{project}/risks", {"title": f"{label} risk"}),
+        ("department", f"/v1/workspaces/{owner.workspace}/departments", {"name": f"{label} department"}),
+    ):
+        r = client.post(path, json=body, headers=h)
+        assert r.status_code == 201, r.text
+        made[kind] = r.json()["data"]["id"]
     ids = {
         "workspace": owner.workspace,
         "project": project,
@@ -142,6 +160,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         "webhook": webhook,
         "webhook_delivery": delivery,
         "oauth_client": oauth_client,
+        **made,
     }
     return World(owner=owner, teammate=teammate, ids=ids, subtask=subtask)
 

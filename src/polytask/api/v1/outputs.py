@@ -440,6 +440,80 @@ FEED_EVENT = Output(
     ),
 )
 
+TIME_ENTRY = Output(
+    "time_entry",
+    "TimeEntry",
+    (
+        Attr("project_id", str, source="project_id"),
+        Attr("task_id", str, nullable=True, source="task_id"),
+        Attr("user_id", str, doc="Whose time it is.", source="user_id"),
+        Attr("minutes", int, doc="Whole minutes; a correction may be negative.", source="minutes"),
+        Attr("hours", str, doc="The minutes as hours, two places ('1.50')."),
+        Attr("spent_on", str, doc="The day worked (YYYY-MM-DD).", source="spent_on"),
+        Attr("note", str, source="note"),
+        Attr("workspace_id", str, source="workspace_id"),
+        Attr("created_by", str, nullable=True),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("project", "task", "user"),
+)
+
+EXPENSE = Output(
+    "expense",
+    "Expense",
+    (
+        Attr("project_id", str, source="project_id"),
+        Attr("amount", str, doc="A decimal string with the currency's places ('1250.00').", source="amount_minor"),
+        Attr("currency", str, doc="ISO 4217: the project's currency.", source="currency"),
+        Attr("spent_on", str, doc="YYYY-MM-DD", source="spent_on"),
+        Attr("category", str, source="category"),
+        Attr("note", str, source="note"),
+        Attr("workspace_id", str, source="workspace_id"),
+        Attr("created_by", str, nullable=True),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("project",),
+)
+
+RISK = Output(
+    "risk",
+    "Risk",
+    (
+        Attr("title", str, source="title"),
+        Attr("description", str, source="description"),
+        Attr("severity", str, doc="low, medium, high or critical.", source="severity"),
+        Attr("probability", str, doc="low, medium, high or critical.", source="probability"),
+        Attr("impact", str, doc="What it would hit (schedule, budget, ...).", source="impact"),
+        Attr("mitigation_plan", str, source="mitigation_plan"),
+        Attr("status", str, doc="active, mitigated, closed or occurred.", source="status"),
+        Attr("actual_impact", str, nullable=True, source="actual_impact"),
+        Attr("resolution_notes", str, nullable=True, source="resolution_notes"),
+        Attr("owner_id", str, nullable=True, source="owner_id"),
+        Attr("project_id", str, source="project_id"),
+        Attr("workspace_id", str, source="workspace_id"),
+        Attr("created_by", str, nullable=True),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("project", "owner"),
+)
+
+DEPARTMENT = Output(
+    "department",
+    "Department",
+    (
+        Attr("name", str, source="name"),
+        Attr("description", str, source="description"),
+        Attr("head_user_id", str, nullable=True, source="head_user_id"),
+        Attr("workspace_id", str, source="workspace_id"),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("workspace", "head"),
+)
+
 OUTPUTS: tuple[Output, ...] = (
     WORKSPACE,
     PROJECT,
@@ -451,6 +525,10 @@ OUTPUTS: tuple[Output, ...] = (
     SECTION,
     CUSTOM_FIELD,
     VIEW,
+    TIME_ENTRY,
+    EXPENSE,
+    RISK,
+    DEPARTMENT,
     API_KEY,
     WEBHOOK,
     WEBHOOK_DELIVERY,
@@ -461,7 +539,23 @@ OUTPUTS: tuple[Output, ...] = (
 
 # What `fields[type]=` may name, per type: the resource's attributes and relationships.
 # (`user` takes a member's names too: a workspace's people are users with a role there.)
-_SPARSE_TYPES = (WORKSPACE, PROJECT, TASK, USER, MEMBER, INVITE, COMMENT, SECTION, API_KEY, CUSTOM_FIELD, VIEW)
+_SPARSE_TYPES = (
+    WORKSPACE,
+    PROJECT,
+    TASK,
+    USER,
+    MEMBER,
+    INVITE,
+    COMMENT,
+    SECTION,
+    API_KEY,
+    CUSTOM_FIELD,
+    VIEW,
+    TIME_ENTRY,
+    EXPENSE,
+    RISK,
+    DEPARTMENT,
+)
 ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {}
 RELATIONSHIP_NAMES: dict[str, frozenset[str]] = {}
 for _out in (*_SPARSE_TYPES, AUDIT_EVENT):

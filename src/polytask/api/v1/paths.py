@@ -41,3 +41,7 @@ WebhookId = Annotated[int, _path_id("webhook"), _schema("webhook"), Path(descrip
 DeliveryId = Annotated[
     int, _path_id("webhook_delivery"), _schema("webhook_delivery"), Path(description="A delivery id")
 ]
+TimeEntryId = Annotated[int, _path_id("time_entry"), _schema("time_entry"), Path(description="A time entry id")]
+ExpenseId = Annotated[int, _path_id("expense"), _schema("expense"), Path(description="An expense id")]
+RiskId = Annotated[int, _path_id("risk"), _schema("risk"), Path(description="A risk id")]
+DepartmentId = Annotated[int, _path_id("department"), _schema("department"), Path(description="A department id")]

@@ -11,6 +11,7 @@ from typing import Any
 from polytask.api.v1.render import Resource, day, ident, resource, rid, ts
 from polytask.core.money import format_minor
 from polytask.domain.members.service import Member
+from polytask.domain.spending.figures import minutes_to_hours
 from polytask.domain.tasks.queries import TaskView
 from polytask.domain.tasks.records import TaskRecordView
 
@@ -261,3 +262,89 @@ def api_key(k: Any, secret: str | None = None) -> Resource:
     if secret is not None:
         attrs["key"] = secret
     return resource("api_key", k.id, attrs, {"workspace": ident("workspace", k.workspace_id)})
+
+
+def time_entry(e: Any) -> Resource:
+    return resource(
+        "time_entry",
+        e.id,
+        {
+            "project_id": rid("project", e.project_id),
+            "task_id": rid("task", e.task_id),
+            "user_id": rid("user", e.user_id),
+            "minutes": e.minutes,
+            "hours": str(minutes_to_hours(e.minutes)),
+            "spent_on": day(e.spent_on),
+            "note": e.note,
+            "workspace_id": rid("workspace", e.workspace_id),
+            "created_by": rid("user", e.created_by_id),
+            "created_at": ts(e.created_at),
+            "updated_at": ts(e.updated_at),
+        },
+        {
+            "project": ident("project", e.project_id),
+            "task": ident("task", e.task_id),
+            "user": ident("user", e.user_id),
+        },
+    )
+
+
+def expense(x: Any) -> Resource:
+    return resource(
+        "expense",
+        x.id,
+        {
+            "project_id": rid("project", x.project_id),
+            "amount": format_minor(x.amount_minor, x.currency),
+            "currency": x.currency,
+            "spent_on": day(x.spent_on),
+            "category": x.category,
+            "note": x.note,
+            "workspace_id": rid("workspace", x.workspace_id),
+            "created_by": rid("user", x.created_by_id),
+            "created_at": ts(x.created_at),
+            "updated_at": ts(x.updated_at),
+        },
+        {"project": ident("project", x.project_id)},
+    )
+
+
+def risk(r: Any) -> Resource:
+    return resource(
+        "risk",
+        r.id,
+        {
+            "title": r.title,
+            "description": r.description,
+            "severity": r.severity,
+            "probability": r.probability,
+            "impact": r.impact,
+            "mitigation_plan": r.mitigation_plan,
+            "status": r.status,
+            "actual_impact": r.actual_impact,
+            "resolution_notes": r.resolution_notes,
+            "owner_id": rid("user", r.owner_id),
+            "project_id": rid("project", r.project_id),
+            "workspace_id": rid("workspace", r.workspace_id),
+            "created_by": rid("user", r.created_by_id),
+            "created_at": ts(r.created_at),
+            "updated_at": ts(r.updated_at),
+        },
+        {"project": ident("project", r.project_id), "owner": ident("user", r.owner_id)},
+    )
+
+
+def department(d: Any) -> Resource:
+    return resource(
+        "department",
+        d.id,
+        {
+            "name": d.name,
+            "description": d.description,
+            "head_user_id": rid("user", d.head_user_id),
+            "workspace_id": rid("workspace", d.workspace_id),
+            "created_at": ts(d.created_at),
+            "updated_at": ts(d.updated_at),
+        },
+        {"workspace": ident("workspace", d.workspace_id), "head": ident("user", d.head_user_id)},
+    )

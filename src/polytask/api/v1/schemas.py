@@ -102,6 +102,10 @@ _, ApiKeyDocument, ApiKeyListDocument = documents(outputs.API_KEY)
 _, ViewDocument, ViewListDocument = documents(outputs.VIEW)
 _, CustomFieldDocument, CustomFieldListDocument = documents(outputs.CUSTOM_FIELD)
 _, _AuditEventDocument, AuditEventListDocument = documents(outputs.AUDIT_EVENT)
+_, TimeEntryDocument, TimeEntryListDocument = documents(outputs.TIME_ENTRY)
+_, ExpenseDocument, ExpenseListDocument = documents(outputs.EXPENSE)
+_, RiskDocument, RiskListDocument = documents(outputs.RISK)
+_, DepartmentDocument, DepartmentListDocument = documents(outputs.DEPARTMENT)
 
 
 InviteBatchDocument = create_model(

@@ -9,9 +9,11 @@ sum of minutes x rate is divided by 60 once per project, rounding half away from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -44,8 +46,20 @@ class ProjectFigures:
         return divide_rounded(self.completed_tasks * 100, self.tasks_count) if self.tasks_count else 0
 
 
-def time_cost_by_project(session: Session, project_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{project id: (minutes, cost in minor units)} in one statement."""
+def _days(column: Any, since: date | None, before: date | None) -> list[ColumnElement[bool]]:
+    """`column` (a date) from `since` (included) to `before` (excluded); open ends are no condition."""
+    out: list[ColumnElement[bool]] = []
+    if since is not None:
+        out.append(column >= since)
+    if before is not None:
+        out.append(column < before)
+    return out
+
+
+def time_cost_by_project(
+    session: Session, project_ids: list[int], *, since: date | None = None, before: date | None = None
+) -> dict[int, tuple[int, int]]:
+    """{project id: (minutes, cost in minor units)} in one statement, for days in [since, before)."""
     if not project_ids:
         return {}
     rate = func.coalesce(Membership.cost_rate_minor, 0)
@@ -55,18 +69,21 @@ def time_cost_by_project(session: Session, project_ids: list[int]) -> dict[int, 
             Membership,
             and_(Membership.workspace_id == TimeEntry.workspace_id, Membership.user_id == TimeEntry.user_id),
         )
-        .where(TimeEntry.project_id.in_(project_ids))
+        .where(TimeEntry.project_id.in_(project_ids), *_days(TimeEntry.spent_on, since, before))
         .group_by(TimeEntry.project_id)
     )
     return {pid: (int(minutes or 0), divide_rounded(int(cost or 0), 60)) for pid, minutes, cost in rows}
 
 
-def expenses_by_project(session: Session, project_ids: list[int]) -> dict[int, int]:
+def expenses_by_project(
+    session: Session, project_ids: list[int], *, since: date | None = None, before: date | None = None
+) -> dict[int, int]:
+    """{project id: expenses in minor units} for days in [since, before)."""
     if not project_ids:
         return {}
     rows = session.execute(
         select(Expense.project_id, func.sum(Expense.amount_minor))
-        .where(Expense.project_id.in_(project_ids))
+        .where(Expense.project_id.in_(project_ids), *_days(Expense.spent_on, since, before))
         .group_by(Expense.project_id)
     )
     return {pid: int(total or 0) for pid, total in rows}
@@ -84,10 +101,13 @@ def task_counts_by_project(session: Session, project_ids: list[int]) -> dict[int
     return {pid: (int(total), int(done or 0)) for pid, total, done in rows}
 
 
-def project_figures(session: Session, project_ids: list[int]) -> dict[int, ProjectFigures]:
-    """Spent budget, hours, progress and task counts of many projects: three statements in all."""
-    time = time_cost_by_project(session, project_ids)
-    spent = expenses_by_project(session, project_ids)
+def project_figures(
+    session: Session, project_ids: list[int], *, since: date | None = None, before: date | None = None
+) -> dict[int, ProjectFigures]:
+    """Spent budget, hours, progress and task counts of many projects: three statements in all.
+    Spending counts days in [since, before); task counts are the projects' tasks now."""
+    time = time_cost_by_project(session, project_ids, since=since, before=before)
+    spent = expenses_by_project(session, project_ids, since=since, before=before)
     counts = task_counts_by_project(session, project_ids)
     out: dict[int, ProjectFigures] = {}
     for pid in project_ids:

@@ -144,6 +144,8 @@ def event_data(ctx: PayloadContext, event: Event) -> dict[str, Any]:
             data[kind]["name"] = current["name"]
     if kind in ("task", "section"):
         data["project"] = ctx.ref("project", project_of(ctx, event))
+    elif kind in ("time_entry", "expense", "risk"):
+        data["project"] = ctx.ref("project", event.project_id)
     elif kind == "comment":
         task_id = ctx.comment_task(event)
         data["task"] = ctx.ref("task", task_id)
