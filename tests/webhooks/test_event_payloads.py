@@ -301,8 +301,35 @@ def test_accounts_credentials_and_sign_ins(serve_app: Serve, settings: Settings,
     assert seen >= ACCOUNTS, sorted(ACCOUNTS - seen)
 
 
+SPENDING = {
+    f"{resource}.{action}"
+    for resource in ("time_entry", "expense", "risk", "department")
+    for action in ("created", "updated", "deleted")
+}
+
+
+def test_spending_risks_and_departments(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    h = alice.headers
+    project = make_project(client, alice, budget={"amount": "1000.00"})
+    task = make_task(client, alice, project)["id"]
+    for path, create, change in (
+        (f"/v1/projects/{project}/time-entries", {"minutes": 30, "task_id": task}, {"note": "Reviewed"}),
+        (f"/v1/projects/{project}/expenses", {"amount": "12.50", "category": "travel"}, {"amount": "13"}),
+        (f"/v1/projects/{project}/risks", {"title": "Vendor late", "severity": "high"}, {"status": "occurred"}),
+        (f"/v1/workspaces/{alice.workspace}/departments", {"name": "Ops", "head_user_id": alice.id}, {"name": "Ops+"}),
+    ):
+        made = _ok(client.post(path, json=create, headers=h), 201)["data"]
+        link = {"time_entry": "time-entries", "expense": "expenses", "risk": "risks", "department": "departments"}
+        url = f"/v1/{link[made['type']]}/{made['id']}"
+        _ok(client.patch(url, json=change, headers=h))
+        _ok(client.delete(url, headers=h), 204)
+    seen = validate_recorded(db)
+    assert seen >= SPENDING, sorted(SPENDING - seen)
+
+
 def test_the_flows_above_produce_every_catalogued_type() -> None:
-    covered = WORK | LISTS | WEBHOOKS | ACCOUNTS
+    covered = WORK | LISTS | WEBHOOKS | ACCOUNTS | SPENDING
     assert covered == set(CATALOG), {
         "untested": sorted(set(CATALOG) - covered),
         "unknown": sorted(covered - set(CATALOG)),

@@ -35,7 +35,7 @@ from polytask.domain.reports.records import (
     percent,
     rounded,
 )
-from polytask.domain.spending.figures import project_figures
+from polytask.domain.spending.figures import expenses_by_project, project_figures, time_cost_by_project
 from polytask.domain.workspaces.access import membership_for, require_flag
 from polytask.models import Department, Expense, Membership, Project, Risk, Task, TaskAssignee, TimeEntry, User
 
@@ -389,13 +389,15 @@ def budget_analysis(
         .order_by(Project.name, Project.id)
     ).all()
     ids = [row[0] for row in projects]
-    figures = project_figures(session, ids, since=period.start, before=period.end_exclusive)
+    # Spending only: the task counts project_figures also reads are not needed here.
+    time_cost = time_cost_by_project(session, ids, since=period.start, before=period.end_exclusive)
+    expenses = expenses_by_project(session, ids, since=period.start, before=period.end_exclusive)
     lines: list[BudgetLine] = []
     variances: list[Fraction] = []
     over = 0
     for pid, name, budget in projects:
         allocated = int(budget or 0)  # the WHERE keeps only projects with a budget
-        spent = figures[pid].spent_minor
+        spent = time_cost.get(pid, (0, 0))[1] + expenses.get(pid, 0)
         variance = Fraction(spent - allocated, allocated) * 100 if allocated else Fraction(0)
         if allocated:
             variances.append(variance)

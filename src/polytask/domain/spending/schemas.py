@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from polytask.core.dates import JsonDate
 from polytask.core.ids import TaskRef, UserRef
-from polytask.core.jsontypes import DecimalText, JsonFloat, Omittable
+from polytask.core.jsontypes import DecimalText, JsonFloat, JsonInt, Omittable
 
 # One entry holds at most this much time (a year of days); a day's work is far below it.
 MAX_ENTRY_MINUTES = 366 * 24 * 60
@@ -16,7 +16,7 @@ Amount = DecimalText | StrictInt | JsonFloat
 class TimeEntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    minutes: StrictInt | None = Field(default=None, ge=1, le=MAX_ENTRY_MINUTES, description="Give this or `hours`.")
+    minutes: JsonInt | None = Field(default=None, ge=1, le=MAX_ENTRY_MINUTES, description="Give this or `hours`.")
     hours: JsonFloat | None = Field(
         default=None, gt=0, le=MAX_ENTRY_MINUTES / 60, description="Rounded to the nearest minute."
     )
@@ -29,7 +29,7 @@ class TimeEntryCreate(BaseModel):
 class TimeEntryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    minutes: Omittable[StrictInt] = Field(default=None, ge=1, le=MAX_ENTRY_MINUTES)
+    minutes: Omittable[JsonInt] = Field(default=None, ge=1, le=MAX_ENTRY_MINUTES)
     hours: Omittable[JsonFloat] = Field(default=None, gt=0, le=MAX_ENTRY_MINUTES / 60)
     spent_on: Omittable[JsonDate] = None
     task_id: TaskRef | None = Field(default=None, description="null: on the project, no task.")
