@@ -49,7 +49,9 @@ def test_create_as_the_doc_shows_and_the_new_user_works_in_the_team(
     pid = c.post("/api/projects", json={"name": "Team project"}).json()["data"]["project"]["id"]
     # The new account signs in and acts in the admin's workspace: it sees the team's project.
     with httpx.Client(base_url=base_url, event_hooks={"response": [check_response]}) as new:
-        assert log_in(new, "newuser", "securepassword123").status_code == 200
+        signed = log_in(new, "newuser", "securepassword123")
+        assert signed.status_code == 200
+        assert signed.json()["data"]["user"]["department"] == "Engineering"  # their department in the team
         assert [p["id"] for p in new.get("/api/projects").json()["data"]["projects"]] == [pid]
         assert new.get(f"/api/users/{admin.user_id}").status_code == 200
         # A user may not create people.

@@ -21,21 +21,20 @@ def money(minor: int | None, currency: str) -> Amount | None:
     return None if minor is None else Amount(format_minor(minor, currency))
 
 
-def user_payload(user: Any) -> dict[str, Any]:
+def user_payload(user: Any, department: str | None = None) -> dict[str, Any]:
     return {
         "id": user.id,
         "username": user.username,
         "email": user.email,
         "role": user.role,
-        "department": user.department,
+        "department": department,
     }
 
 
 def user_out(card: PersonCard) -> dict[str, Any]:
     user = card.user
     return {
-        **user_payload(user),
-        "department": card.department,
+        **user_payload(user, card.department),
         "department_id": card.department_id,
         "name": user.name,
         "active": user.is_active,

@@ -22,7 +22,7 @@ from polytask.domain.members.service import add_member, update_member
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.users.service import create_user, update_user
 from polytask.domain.workspaces.access import membership_for, visible_workspace_ids
-from polytask.domain.workspaces.service import home_workspace_id
+from polytask.domain.workspaces.service import default_workspace_id, home_workspace_id
 from polytask.models import Membership, User
 
 # The workspace role someone created with a server-wide role gets in the team's workspace.
@@ -54,6 +54,20 @@ def _cards(session: Session, users: list[User], workspace_id: int) -> list[Perso
     return [
         PersonCard(u, found.get(u.id, (None, None))[0] or u.department, found.get(u.id, (None, None))[1]) for u in users
     ]
+
+
+def department_of(session: Session, user: User) -> str | None:
+    """The department someone shows at sign-in: their department's name in their home
+    workspace (where TaskFlow acts for them), else the account's own label."""
+    home = default_workspace_id(session, user.id)
+    label = (
+        session.scalar(
+            select(Membership.department).where(Membership.workspace_id == home, Membership.user_id == user.id)
+        )
+        if home is not None
+        else None
+    )
+    return label or user.department
 
 
 PEOPLE: ListSpec[User] = ListSpec("user", Registry.of("user", [Field("id", Ref("user"), expr=User.id)]), User.id)
