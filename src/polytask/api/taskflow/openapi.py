@@ -10,8 +10,9 @@ so they stay out of `/openapi.json` (the native document).
 
 Served at /api/openapi.json (the surface's `openapi_url`) and, where taskflow-pro-api.md
 says it is, /api/docs/openapi.json; the Swagger UI page at /api/docs reads it (api/system.py,
-assets served locally). TaskFlow's routes are literal paths, none of them `openapi.json` or
-`docs`, and /api/v1 (Taskforce) and /api/public-v1 (TaskIP) are other surfaces' prefixes.
+assets served locally). Every TaskFlow route starts with a literal segment (auth, projects,
+tasks, users), none of them `openapi.json` or `docs`, and /api/v1 (Taskforce) and
+/api/public-v1 (TaskIP) are other surfaces' prefixes.
 """
 
 from __future__ import annotations

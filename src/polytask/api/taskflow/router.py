@@ -1,6 +1,7 @@
 """The TaskFlow surface's routes under /api.
 
-Only literal paths of its own: /api/v1 (Taskforce) and /api/public-v1 (TaskIP) stay theirs.
+Each route starts with a literal segment of its own (auth, projects, tasks, users):
+/api/v1 (Taskforce) and /api/public-v1 (TaskIP) stay theirs.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from polytask.api.v1.auth import authenticate as bearer_auth
 from polytask.core.actor import Actor
 from polytask.core.db import Database
 
-# Its own OpenAPI document and docs page (api/taskflow/openapi.py): TaskFlow's routes are
-# literal paths, none of them these two.
+# Its own OpenAPI document and docs page (api/taskflow/openapi.py): every TaskFlow route
+# starts with a literal segment (auth, projects, tasks, users), none of them these two.
 OPENAPI_URL = f"{PREFIX}/openapi.json"
 DOCS_URL = f"{PREFIX}/docs"
 
