@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from polytask.core.actor import system_actor
 from polytask.core.db import Database
-from polytask.core.errors import NotFound, PermissionDenied
+from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
 from polytask.core.ids import parse_id
 from polytask.domain.reports import service as reports
 from polytask.domain.reports.records import Period
@@ -310,3 +310,10 @@ def test_set_actual_hours_records_the_difference(client: httpx.Client, db: Datab
     mallory = make_person(db)
     with db.unit_of_work() as session, pytest.raises(NotFound):
         set_actual_hours(session, system_actor(mallory.user_id, "user"), task_id=t2, hours=1)
+
+
+def test_a_period_ending_before_it_starts_is_refused() -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        Period(date(2026, 6, 30), date(2026, 6, 1))
+    assert refused.value.details["field"] == "end_date"
+    assert Period(date(2026, 6, 1), date(2026, 6, 1)).end_exclusive == date(2026, 6, 2)
