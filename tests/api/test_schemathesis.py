@@ -91,10 +91,11 @@ def taskflow_session(client: httpx.Client, db: Database) -> dict[str, Any]:
     from tests.factories.people import make_person
 
     password = "fuzz session password"
-    person = make_person(db, name="Fuzz browser", password=password)
+    # A TaskFlow admin, so that the policy table lets every operation through to its checks.
+    person = make_person(db, name="Fuzz browser", password=password, role="admin")
     r = client.post("/api/auth/login", json={"username": person.email, "password": password})
     assert r.status_code == 200, r.text
-    # The cookie is Secure, which an http:// cookie jar keeps to itself: read it off the header.
+    # Read off the header (whether or not the cookie is Secure, which a jar would keep to itself).
     value = r.headers["set-cookie"].split(";", 1)[0].split("=", 1)[1]
     return {"openapi": {"session": {"api_key": value}}}
 

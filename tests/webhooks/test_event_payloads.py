@@ -28,7 +28,7 @@ from polytask.domain.tasks.imports import import_tasks
 from polytask.models import Event
 from polytask.worker.dispatcher import Dispatcher
 from tests.api.taskforce.client import Taskforce
-from tests.factories.people import Person, make_person
+from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
 from tests.oauth.flow import PASSWORD, REDIRECT, Browser, authorize_url, register, token_request, tokens_for
 from tests.webhooks.helpers import make_webhook
@@ -238,6 +238,7 @@ def _hook(client: httpx.Client, person: Person, hook: str) -> dict[str, Any]:
 
 
 ACCOUNTS = {
+    "user.updated",
     "user.created",
     "api_key.created",
     "api_key.rotated",
@@ -291,6 +292,10 @@ def test_accounts_credentials_and_sign_ins(serve_app: Serve, settings: Settings,
             assert client_row is not None
             set_client_plan(session, None, client=client_row, rate_plan="partner")
         _ok(http.delete(f"/v1/oauth/clients/{app_client.pk}", headers=h), 204)
+        # A server admin who shares alice's workspace renames her account (TaskFlow's users).
+        root = make_person(db, role="admin")
+        join(db, alice, root)
+        _ok(http.put(f"/api/users/{alice.user_id}", json={"name": "Alice A."}, headers=root.headers))
 
     seen = validate_recorded(db)
     assert seen >= ACCOUNTS, sorted(ACCOUNTS - seen)

@@ -6,6 +6,8 @@ when a request has no Authorization header). CSRF checks for its state changes: 
 
 from __future__ import annotations
 
+import ipaddress
+
 from sqlalchemy.orm import Session
 from starlette.datastructures import Headers
 from starlette.requests import Request, cookie_parser
@@ -57,8 +59,33 @@ def csrf_token(request: Request, raw: str) -> str:
     return csrf_token_for(key, raw)
 
 
+def _loopback(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cookie_secure(request: Request) -> bool:
+    """Whether the session cookie is marked Secure for this request (docs/security.md, "The cookie").
+
+    `auto`: always, except for plain HTTP from a loopback client (a script on the server's own
+    machine, or `make run` in development), where no browser elsewhere on a network is on the other
+    end. The scheme and client are those the ASGI server reports: uvicorn takes them from
+    `X-Forwarded-Proto` / `X-Forwarded-For` when the connection comes from a trusted proxy
+    (`FORWARDED_ALLOW_IPS`, loopback by default), so a TLS proxy in front keeps the flag on.
+    """
+    mode = _settings(request).session_cookie_secure
+    if mode != "auto":
+        return mode == "always"
+    if request.url.scheme in ("https", "wss"):
+        return True
+    return not _loopback(request.client.host if request.client else None)
+
+
 def set_session_cookie(request: Request, response: Response, raw: str) -> None:
-    """HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site POSTs), Path=/, Secure by setting.
+    """HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site POSTs), Path=/, Secure
+    as `cookie_secure` decides.
 
     No Max-Age: the browser drops it when it closes; the server enforces the idle and absolute limits.
     """
@@ -69,7 +96,7 @@ def set_session_cookie(request: Request, response: Response, raw: str) -> None:
         path="/",
         httponly=True,
         samesite="lax",
-        secure=settings.session_cookie_secure,
+        secure=cookie_secure(request),
     )
 
 
@@ -80,7 +107,7 @@ def clear_session_cookie(request: Request, response: Response) -> None:
         path="/",
         httponly=True,
         samesite="lax",
-        secure=settings.session_cookie_secure,
+        secure=cookie_secure(request),
     )
 
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from polytask.core.inputguard import InputLimits
@@ -73,6 +73,17 @@ class Settings(BaseSettings):
     cors_origins: str = Field(default="", description="Comma-separated origins allowed to call the API from a browser.")
     cors_allow_credentials: bool = Field(default=False, description="Let browsers send cookies cross-origin.")
 
+    @field_validator("session_cookie_secure", mode="before")
+    @classmethod
+    def _secure_from_bool(cls, value: object) -> object:
+        """The setting was a boolean before `auto`: true and false keep their meaning."""
+        text = str(value).strip().lower()
+        if value is True or text in ("true", "1", "yes", "on"):
+            return "always"
+        if value is False or text in ("false", "0", "no", "off"):
+            return "never"
+        return value
+
     @model_validator(mode="after")
     def no_wildcard_with_credentials(self) -> Settings:
         if self.cors_allow_credentials and "*" in self.cors_origin_list:
@@ -126,10 +137,11 @@ class Settings(BaseSettings):
     session_cookie_name: str = Field(
         default="polytask_session", pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Name of the session cookie."
     )
-    session_cookie_secure: bool = Field(
-        default=True,
-        description="Mark the session cookie Secure (browsers send it over HTTPS only); "
-        "false only for plain-HTTP use without a TLS proxy in front.",
+    session_cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="When the session cookie is marked Secure (browsers send it over HTTPS only): `auto` "
+        "everywhere except a plain-HTTP request from a loopback client (docs/security.md); `always`; "
+        "`never`. `true`/`false` mean `always`/`never`.",
     )
     session_idle_timeout: int = Field(
         default=2 * 3600, ge=1, description="A session unused for this many seconds ends."

@@ -1,8 +1,8 @@
 """Fixtures for the TaskFlow surface and browser sessions.
 
-The suite's server sets the session cookie `Secure` (the default), which Python's cookie jars
-(requests, httpx) never send back over plain http://; `plain_url` serves the same app and
-database with POLYTASK_SESSION_COOKIE_SECURE=false, as a loopback-only deployment would.
+The session cookie is not `Secure` on plain HTTP from a loopback client (the default `auto`
+rule, docs/security.md), so Python's cookie jars (requests, httpx) send it back to the suite's
+servers on 127.0.0.1; `plain_url` serves the same app and database on a server of its own.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ Serve = Callable[[ASGIApp], AbstractContextManager[str]]
 
 @contextmanager
 def served(serve_app: Serve, settings: Settings, db: Database, **changes: Any) -> Iterator[str]:
-    """The app with these settings changed (cookie not Secure unless said), served on loopback."""
-    changes.setdefault("session_cookie_secure", False)
+    """The app with these settings changed, served on loopback."""
     with serve_app(create_app(settings.model_copy(update=changes), db)) as url:
         yield url
 
@@ -57,3 +56,23 @@ def alice(db: Database) -> Person:
 
 def log_in(c: httpx.Client, login: str, password: str = PASSWORD, **kwargs: Any) -> httpx.Response:
     return c.post("/api/auth/login", json={"username": login, "password": password}, **kwargs)
+
+
+@pytest.fixture
+def signed_in(
+    base_url: str, check_response: Callable[[httpx.Response], None], db: Database
+) -> Iterator[Callable[..., tuple[Person, httpx.Client]]]:
+    """Makes a person with a TaskFlow role and a checked client signed in as them (session cookie)."""
+    clients: list[httpx.Client] = []
+
+    def make(username: str, role: str = "user", **kwargs: Any) -> tuple[Person, httpx.Client]:
+        person = make_person(db, email=f"{username}@taskflow.com", password=PASSWORD, role=role, **kwargs)
+        c = checked_client(base_url, check_response)
+        clients.append(c)
+        r = log_in(c, username)
+        assert r.status_code == 200, r.text
+        return person, c
+
+    yield make
+    for c in clients:
+        c.close()

@@ -13,6 +13,7 @@ import pytest
 
 from polytask.api.app import create_app
 from polytask.api.surfaces import SURFACES, TASKFLOW
+from polytask.api.taskflow.policy import POLICY
 from polytask.core.db import Database
 from polytask.core.inputguard import DEFAULT_LIMITS
 from polytask.core.settings import Settings
@@ -67,8 +68,12 @@ def test_the_native_document_no_longer_holds_taskflow(base_url: str) -> None:
     assert "TaskFlow authentication" not in {tag.get("name") for tag in native.get("tags", [])}
 
 
-def test_security_is_the_session_cookie(document: dict[str, Any], settings: Settings) -> None:
-    [(name, scheme)] = document["components"]["securitySchemes"].items()
+def test_security_is_the_session_cookie_or_a_bearer_key(document: dict[str, Any], settings: Settings) -> None:
+    schemes = document["components"]["securitySchemes"]
+    assert set(schemes) == {"session", "bearer"}
+    assert schemes["bearer"]["type"] == "http"
+    assert schemes["bearer"]["scheme"] == "bearer"
+    name, scheme = "session", schemes["session"]
     assert scheme == {
         "type": "apiKey",
         "in": "cookie",
@@ -79,6 +84,10 @@ def test_security_is_the_session_cookie(document: dict[str, Any], settings: Sett
     assert paths["/api/auth/login"]["post"]["security"] == []
     assert paths["/api/auth/me"]["get"]["security"] == [{name: []}]
     assert paths["/api/auth/logout"]["post"]["security"] == [{}, {name: []}]  # with or without a session
+    for path, item in paths.items():
+        if not path.startswith("/api/auth/"):
+            for operation in item.values():
+                assert operation["security"] == [{name: []}, {"bearer": []}], path
 
 
 def test_the_cookie_name_follows_the_setting(serve_app: Serve, settings: Settings, db: Database) -> None:
@@ -87,12 +96,30 @@ def test_the_cookie_name_follows_the_setting(serve_app: Serve, settings: Setting
     assert scheme["name"] == "tf_sid"
 
 
+def test_every_resource_operation_is_in_the_policy_table(document: dict[str, Any]) -> None:
+    """Each operation outside /api/auth is named by its policy key, which says its lowest role."""
+    named = {
+        operation.get("operationId"): operation
+        for path, item in document["paths"].items()
+        if not path.startswith("/api/auth/")
+        for operation in item.values()
+    }
+    assert set(named) == set(POLICY)
+    for key, operation in named.items():
+        assert f"Lowest role: `{POLICY[key]}`." in operation["description"]
+        forbidden = operation["responses"]["403"]["content"]["application/json"]["schema"]["$ref"]
+        assert forbidden.endswith("/ForbiddenError")
+
+
 def test_every_operation_lists_the_shared_errors(document: dict[str, Any]) -> None:
     for path, item in document["paths"].items():
         for method, operation in item.items():
             responses = operation["responses"]
-            expected = {"200", "422", "429"} | ({"403", "413"} if method == "post" else set())
+            expected = {"422", "429"} | ({"403", "413"} if method in ("post", "put", "delete") else set())
+            if operation.get("operationId") in POLICY:
+                expected.add("403")  # a role below the operation's
             assert expected <= set(responses), (method, path, sorted(responses))
+            assert len({"200", "201"} & set(responses)) == 1, (method, path)
             for status, response in responses.items():
                 assert "X-Request-ID" in response["headers"], (method, path, status)
                 if status.startswith(("4", "5")):

@@ -24,6 +24,7 @@ from polytask.api.taskflow.schemas import LOGIN_EXAMPLE, AuthEnvelope, EmptyEnve
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.core.settings import Settings
+from polytask.domain.flows.people import department_of
 from polytask.domain.sessions.service import StartedSession, end_session, get_session_user, log_in
 from polytask.domain.users.login import SignIn
 
@@ -71,7 +72,7 @@ async def login(request: Request, body: LoginRequest = Body(examples=[LOGIN_EXAM
             replaces=presented,
         )
         if isinstance(outcome, StartedSession):
-            return outcome.raw_id, user_payload(outcome.user)
+            return outcome.raw_id, user_payload(outcome.user, department_of(session, outcome.user))
         return outcome
 
     result = await run_anonymous(request, work)
@@ -117,7 +118,8 @@ async def me(request: Request) -> Response:
     """The signed-in user, and the session's CSRF token (for a page that was reloaded)."""
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
-        return user_payload(get_session_user(session, actor))
+        user = get_session_user(session, actor)
+        return user_payload(user, department_of(session, user))
 
     user = await run_unit(request, work, scope="users:read", authenticate=session_auth)
     raw = session_cookie(request) or ""

@@ -6,12 +6,15 @@ prefix (Taskforce at /api/v1, TaskIP at /api/public-v1): api/surfaces.py orders 
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from polytask.api.taskflow.amount import Amount
 from polytask.core.clock import isoformat, utcnow
 
 VERSION = "1.0"
@@ -32,9 +35,45 @@ def _meta(request: Request) -> dict[str, Any]:
     }
 
 
-def success_response(request: Request, message: str, data: dict[str, Any], status: int = 200) -> JSONResponse:
-    body = {"status": "success", "message": message, "data": jsonable_encoder(data), "meta": _meta(request)}
-    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+class _Body(JSONResponse):
+    """Starlette's JSON body, except that an `Amount` is written as the number its text says
+    (`50000.00`, places kept), which no float can do: each stands in as a one-off token that is
+    then replaced by the digits (the token holds a random part, so no client text matches it)."""
+
+    def render(self, content: Any) -> bytes:
+        nonce = secrets.token_hex(8)
+        numbers: dict[str, str] = {}
+
+        def default(value: Any) -> Any:
+            if isinstance(value, Amount):
+                token = f"\u0000{nonce}:{len(numbers)}"
+                numbers[json.dumps(token)] = value.text
+                return token
+            raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=default)
+        for token, digits in numbers.items():
+            text = text.replace(token, digits, 1)
+        return text.encode("utf-8")
+
+
+def _encoded(data: dict[str, Any]) -> Any:
+    return jsonable_encoder(data, custom_encoder={Amount: lambda amount: amount})
+
+
+def success_response(
+    request: Request,
+    message: str,
+    data: dict[str, Any],
+    status: int = 200,
+    *,
+    pagination: dict[str, int] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"status": "success", "message": message, "data": _encoded(data)}
+    if pagination is not None:
+        body["pagination"] = pagination
+    body["meta"] = _meta(request)
+    return _Body(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def _field_errors(details: dict[str, Any]) -> dict[str, list[str]] | None:

@@ -10,8 +10,9 @@ so they stay out of `/openapi.json` (the native document).
 
 Served at /api/openapi.json (the surface's `openapi_url`) and, where taskflow-pro-api.md
 says it is, /api/docs/openapi.json; the Swagger UI page at /api/docs reads it (api/system.py,
-assets served locally). TaskFlow's routes are literal paths, none of them `openapi.json` or
-`docs`, and /api/v1 (Taskforce) and /api/public-v1 (TaskIP) are other surfaces' prefixes.
+assets served locally). Every TaskFlow route starts with a literal segment (auth, projects,
+tasks, users), none of them `openapi.json` or `docs`, and /api/v1 (Taskforce) and
+/api/public-v1 (TaskIP) are other surfaces' prefixes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from starlette.responses import Response
 from polytask import __version__
 from polytask.api.taskflow.errors import LOGIN_URL
 from polytask.api.taskflow.paths import PREFIX
+from polytask.api.taskflow.policy import POLICY
 from polytask.api.taskflow.router import router as taskflow_router
 from polytask.api.taskflow.surface import DOCS_URL, OPENAPI_URL
 from polytask.core.settings import Settings
@@ -37,19 +39,29 @@ OPENAPI_PATH = OPENAPI_URL
 SPEC_OPENAPI_PATH = f"{DOCS_URL}/openapi.json"
 DOCS_PATH = DOCS_URL
 SESSION = "session"
+BEARER = "bearer"
 _REF = "#/components/schemas/{name}"
 
 DESCRIPTION = f"""
 The TaskFlow Pro API as Polytask serves it at `{PREFIX}` (spec: `taskflow-pro-api.md`; the
-decisions where it is silent: `docs/compat/taskflow.md`). Built so far: its Authentication
-section.
+decisions where it is silent: `docs/compat/taskflow.md`). Built so far: authentication,
+projects, tasks and users.
 
 **Authentication.** `POST {PREFIX}/auth/login` with a username (or email) and password sets
 the session cookie (HttpOnly, SameSite=Lax) and returns a CSRF token; every other operation
-reads the cookie. No other credential is taken on this surface. State changes are
+reads the cookie. Scripts may send a `/v1` API key (or OAuth access token) as
+`Authorization: Bearer ...` instead; a request with that header is judged by it alone. State
+changes made with the cookie are
 CSRF-checked: a cross-site request (by `Sec-Fetch-Site` / `Origin`) is refused, and a
 form-encoded, multipart or text/plain body needs the token (`X-CSRF-Token`, `X-CSRFToken`, or
 a `csrf_token` field); JSON bodies and requests without a body need none.
+
+**Roles.** Each operation names the lowest role (`user` < `manager` < `admin`) that may call
+it; below it the answer is 403 `PERMISSION_DENIED` with `required_role` and `current_role`.
+
+**Pages.** Lists take `page` (from 1) and `per_page` (default 10, at most 100); a value out of
+range or not an integer is a 422 naming the parameter. Their envelope adds `pagination`
+`{{page, per_page, total, pages}}`.
 
 **Envelopes.** Success: `{{"status": "success", "message", "data", "meta"}}`. Errors:
 `{{"status": "error", "message", "data": {{"error_code", ...}}, "meta"}}`: 401 is `AUTH_REQUIRED`
@@ -96,7 +108,8 @@ ERRORS: dict[str, tuple[dict[str, Any], str]] = {
             {"redirect_url": {"type": "string", "examples": [LOGIN_URL]}},
             required=("redirect_url",),
         ),
-        "No live session: no cookie, or one that expired or was revoked (AUTH_REQUIRED, with redirect_url)",
+        "No live session (no cookie, or one that expired or was revoked) and no valid bearer credential "
+        "(AUTH_REQUIRED, with redirect_url)",
     ),
     "InvalidCredentialsError": (
         _error({"const": "INVALID_CREDENTIALS"}),
@@ -109,6 +122,23 @@ ERRORS: dict[str, tuple[dict[str, Any], str]] = {
             required=("reason",),
         ),
         "A cross-site request (Sec-Fetch-Site / Origin), or a form post without the session's CSRF token",
+    ),
+    "ForbiddenError": (
+        _error(
+            {"const": "PERMISSION_DENIED"},
+            {
+                "required_role": {
+                    "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                    "description": "The role the operation needs (a TaskFlow role, or the workspace roles "
+                    "that may do it)",
+                    "examples": ["manager"],
+                },
+                "current_role": {"type": "string", "examples": ["user"]},
+                "reason": {"enum": ["cross_site_request", "csrf_token_missing", "csrf_token_invalid"]},
+            },
+        ),
+        "Your role does not allow this (PERMISSION_DENIED, with required_role and current_role), or a "
+        "cross-site request / form post without the CSRF token (with reason)",
     ),
     "ValidationError": (
         _error({"const": "VALIDATION_ERROR"}, {"errors": _FIELD_ERRORS}, required=("errors",)),
@@ -148,7 +178,10 @@ _BY_STATUS = {
 _SECURITY: dict[tuple[str, str], list[dict[str, list[str]]]] = {
     ("post", f"{PREFIX}/auth/login"): [],
     ("post", f"{PREFIX}/auth/logout"): [{}, {SESSION: []}],
+    ("get", f"{PREFIX}/auth/me"): [{SESSION: []}],
 }
+# The surface's credentials: the session cookie, or a /v1 bearer credential.
+_CREDENTIALS: list[dict[str, list[str]]] = [{SESSION: []}, {BEARER: []}]
 # What a specific operation answers instead of the surface-wide schema for a status.
 _OVERRIDES = {("/api/auth/login", "post", 401): "InvalidCredentialsError"}
 
@@ -172,7 +205,12 @@ def taskflow_document(cookie_name: str) -> dict[str, Any]:
         openapi_version="3.1.0",
         description=DESCRIPTION,
         routes=taskflow_router.routes,
-        tags=[{"name": "TaskFlow authentication", "description": "Session login, logout and the signed-in user"}],
+        tags=[
+            {"name": "TaskFlow authentication", "description": "Session login, logout and the signed-in user"},
+            {"name": "TaskFlow projects", "description": "Projects of your workspace"},
+            {"name": "TaskFlow tasks", "description": "Tasks of a project"},
+            {"name": "TaskFlow users", "description": "The people you share a workspace with"},
+        ],
     )
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
@@ -185,7 +223,12 @@ def taskflow_document(cookie_name: str) -> dict[str, Any]:
             "in": "cookie",
             "name": cookie_name,
             "description": f"The session cookie `POST {PREFIX}/auth/login` sets",
-        }
+        },
+        BEARER: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A /v1 API key or OAuth access token (`Authorization: Bearer ...`), for scripts",
+        },
     }
     components["headers"] = HEADERS
     for path, item in document["paths"].items():
@@ -196,19 +239,26 @@ def taskflow_document(cookie_name: str) -> dict[str, Any]:
 
 def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
     """Security, the shared error statuses and the headers of one operation."""
-    operation["security"] = _SECURITY.get((method, path), [{SESSION: []}])
+    operation["security"] = _SECURITY.get((method, path), _CREDENTIALS)
     statuses = [422, 429]
     if method in ("post", "put", "patch", "delete"):
         statuses += [403, 413]
-    if operation["security"] == [{SESSION: []}]:
+    role = POLICY.get(operation.get("operationId", ""))
+    if role is not None:
+        statuses.append(403)
+        operation["description"] = f"{operation.get('description', '').rstrip()}\n\nLowest role: `{role}`.".lstrip()
+    if {SESSION: []} in operation["security"] and {} not in operation["security"]:
         statuses.append(401)
     responses: dict[str, Any] = operation["responses"]
     for code in statuses:
-        responses.setdefault(str(code), {"description": ERRORS[_BY_STATUS[code]][1]})
+        name = "ForbiddenError" if code == 403 and role is not None else _BY_STATUS[code]
+        responses.setdefault(str(code), {"description": ERRORS[name][1]})
     for status, response in responses.items():
         code = int(status)
         if code >= 400:
             schema = _OVERRIDES.get((path, method, code)) or _BY_STATUS.get(code, "Error")
+            if code == 403 and role is not None:
+                schema = "ForbiddenError"
             response["content"] = {"application/json": {"schema": {"$ref": _REF.format(name=schema)}}}
         headers: dict[str, Any] = {name: {"$ref": f"#/components/headers/{name}"} for name in HEADERS}
         if code == 429:

@@ -146,6 +146,40 @@ def _set_department(session: Session, membership: Membership, department_id: int
     membership.department = session.scalar(select(Department.name).where(Department.id == department_id))
 
 
+def add_member(
+    session: Session,
+    actor: Actor,
+    *,
+    workspace_id: int,
+    user_id: int,
+    role: str = "member",
+    department_id: int | None = None,
+) -> Membership:
+    """Make an existing user a member of the workspace directly (no invite to accept): for
+    people an admin creates there (TaskFlow's POST /api/users)."""
+    mine = membership_for(session, actor, workspace_id)
+    require_flag(mine, "manage_users")
+    _require_may_grant(mine, role)
+    if session.scalar(
+        select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+    ):
+        raise Conflict("This user is already a member of the workspace", {"field": "user_id"})
+    membership = Membership(workspace_id=workspace_id, user_id=user_id, role=role)
+    session.add(membership)
+    _set_department(session, membership, department_id)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="member.added",
+        resource_type="member",
+        resource_id=membership.id,
+        workspace_id=workspace_id,
+        snapshot={"user_id": user_id, "role": role},
+    )
+    return membership
+
+
 def update_member(session: Session, actor: Actor, *, workspace_id: int, user_id: int, data: MemberUpdate) -> Member:
     """Change a member's role, permission flags or department."""
     mine = membership_for(session, actor, workspace_id)

@@ -378,3 +378,27 @@ def set_task_start_date(session: Session, actor: Actor, *, task_id: int, start: 
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def set_completion_notes(session: Session, actor: Actor, *, task_id: int, notes: str | None) -> None:
+    """Set what was said when the task was done (TaskFlow's `completion_notes`; None clears it):
+    a task.updated event whose changes name the field (the snapshot does not carry it)."""
+    task, membership = fetch_task_for(session, actor, task_id)
+    require_write(membership)
+    if task.completion_notes == notes:
+        return
+    changes = {"completion_notes": {"from": task.completion_notes, "to": notes}}
+    task.completion_notes = notes
+    task.updated_at = utcnow()
+    session.flush()
+    relations = load_relations(session, [task.id])[task.id]
+    record_event(
+        session,
+        actor,
+        type="task.updated",
+        resource_type="task",
+        resource_id=task.id,
+        workspace_id=task.workspace_id,
+        changes=changes,
+        snapshot=task_snapshot(task, relations),
+    )

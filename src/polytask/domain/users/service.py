@@ -13,9 +13,9 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import Conflict, NotFound
+from polytask.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from polytask.core.statements import Prepared
-from polytask.domain.events.service import record_event, snapshot_of
+from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.workspaces.service import create_personal_workspace
 from polytask.models import User
@@ -76,8 +76,9 @@ def _username_from_email(session: Session, email: str) -> str:
     return candidate
 
 
-def create_user(session: Session, actor: Actor | None, *, data: UserCreate) -> User:
-    """Create a user and their personal workspace (owned by them)."""
+def create_user(session: Session, actor: Actor | None, *, data: UserCreate, personal_workspace: bool = True) -> User:
+    """Create a user and their personal workspace (owned by them), unless told not to: someone
+    made inside a team's workspace (domain/flows/people.py) works there."""
     email = data.email.lower()
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise Conflict(f"A user with email '{email}' already exists", {"field": "email"})
@@ -104,7 +105,47 @@ def create_user(session: Session, actor: Actor | None, *, data: UserCreate) -> U
         workspace_id=None,
         snapshot=snapshot_of(user, USER_FIELDS),
     )
-    create_personal_workspace(session, actor, owner=user)
+    if personal_workspace:
+        create_personal_workspace(session, actor, owner=user)
+    return user
+
+
+def update_user(
+    session: Session,
+    actor: Actor,
+    user: User,
+    *,
+    role: str | None = None,
+    is_active: bool | None = None,
+    name: str | None = None,
+) -> User:
+    """Change an account's server-wide role, active flag or name: server admins only, and
+    never their own role or active flag (a server keeps an admin who can undo it)."""
+    if actor.global_role != "admin":
+        raise PermissionDenied("Only a server admin can change accounts", {"required_role": "admin"})
+    if user.id == actor.user_id and ((role is not None and role != user.role) or is_active is False):
+        raise ValidationFailed.field(
+            "role" if role is not None else "active", "you cannot demote or deactivate yourself"
+        )
+    before = snapshot_of(user, USER_FIELDS)
+    if role is not None:
+        user.role = role
+    if is_active is not None:
+        user.is_active = is_active
+    if name is not None:
+        user.name = name
+    after = snapshot_of(user, USER_FIELDS)
+    if after != before:
+        session.flush()
+        record_update(
+            session,
+            actor,
+            resource_type="user",
+            resource_id=user.id,
+            workspace_id=None,
+            before=before,
+            after=after,
+        )
     return user
 
 

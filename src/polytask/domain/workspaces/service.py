@@ -150,11 +150,12 @@ def delete_workspace(session: Session, actor: Actor, *, workspace_id: int) -> No
 
 
 def default_workspace_id(session: Session, user_id: int) -> int | None:
-    """The user's first owned workspace (their personal one), used by the compat surfaces."""
+    """The user's first owned workspace (their personal one), used by the compat surfaces; for
+    someone with none of their own (created inside a team's workspace), the first they joined."""
     return session.scalar(
         select(Membership.workspace_id)
-        .where(Membership.user_id == user_id, Membership.role == "owner")
-        .order_by(Membership.id)
+        .where(Membership.user_id == user_id)
+        .order_by((Membership.role != "owner").asc(), Membership.id)
         .limit(1)
     )
 

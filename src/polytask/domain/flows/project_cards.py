@@ -1,0 +1,147 @@
+"""Projects with what a project overview shows: owner, budget figures, task counts, and (one
+project) its tasks and risks.
+
+The TaskFlow surface's read model (`/api/projects`): a project of the caller's home workspace
+(`home_workspace_id`: the credential's workspace, else the user's own) with its creator as the
+owner, its spent budget, progress and task counts (domain/spending/figures.py), each page
+loaded in one statement per kind, never per project. A flow: it reads projects, tasks,
+spending and risks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from polytask.core.actor import Actor
+from polytask.core.pagination import PageRequest, PageResult
+from polytask.core.query.listing import ListSpec, run_list
+from polytask.domain.projects.service import PROJECT_FIELDS_REGISTRY, get_project_for
+from polytask.domain.spending.figures import ProjectFigures, project_figures
+from polytask.domain.workspaces.access import membership_for
+from polytask.domain.workspaces.service import home_workspace_id
+from polytask.models import Membership, Project, Risk, Task, TaskAssignee, User
+
+# How many of its tasks and risks one project's overview lists (the rest: their lists, paged).
+OVERVIEW_TASKS = 100
+OVERVIEW_RISKS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PersonLine:
+    id: int
+    username: str
+    email: str
+    department: str | None
+
+
+@dataclass(slots=True)
+class TaskLine:
+    id: int
+    title: str
+    status: str
+    priority: str | None
+    assignees: list[PersonLine] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ProjectCard:
+    project: Project
+    owner: PersonLine | None
+    figures: ProjectFigures
+    tasks: list[TaskLine] | None = None  # only for one project's overview
+    risks: list[Risk] | None = None  # likewise
+
+
+def people_by_id(session: Session, user_ids: Sequence[int], workspace_id: int | None = None) -> dict[int, PersonLine]:
+    """People by id; `department` is their department's name in `workspace_id` (the membership's
+    label), else the account's own department."""
+    if not user_ids:
+        return {}
+    label: Any = Membership.department if workspace_id is not None else User.department
+    stmt: Any = select(User.id, User.username, User.email, User.department, label)
+    if workspace_id is not None:
+        stmt = stmt.outerjoin(Membership, (Membership.user_id == User.id) & (Membership.workspace_id == workspace_id))
+    rows = session.execute(stmt.where(User.id.in_(set(user_ids))))
+    return {r[0]: PersonLine(r[0], r[1], r[2], r[4] or r[3]) for r in rows}
+
+
+def cards_of(session: Session, projects: list[Project]) -> list[ProjectCard]:
+    """The page's projects with their owners and figures (one statement per kind for the page)."""
+    figures = project_figures(session, [p.id for p in projects])
+    owners: dict[int, PersonLine] = {}
+    for workspace_id in sorted({p.workspace_id for p in projects}):
+        ids = [p.created_by_id for p in projects if p.created_by_id is not None and p.workspace_id == workspace_id]
+        owners.update(people_by_id(session, ids, workspace_id))
+    return [
+        ProjectCard(
+            project=p,
+            owner=owners.get(p.created_by_id) if p.created_by_id is not None else None,
+            figures=figures[p.id],
+        )
+        for p in projects
+    ]
+
+
+PROJECT_CARDS: ListSpec[ProjectCard] = ListSpec("project", PROJECT_FIELDS_REGISTRY, Project.id, load=cards_of)
+
+
+def list_project_cards(
+    session: Session,
+    actor: Actor,
+    *,
+    page: PageRequest,
+    statuses: Sequence[str] | None = None,
+    owner_id: int | None = None,
+) -> PageResult[ProjectCard]:
+    """The projects of the actor's home workspace, oldest first, filtered by status and owner."""
+    workspace_id = home_workspace_id(session, actor)
+    membership_for(session, actor, workspace_id)
+    base: Any = select(Project).where(Project.workspace_id == workspace_id)
+    if statuses:
+        base = base.where(Project.status.in_(list(statuses)))
+    if owner_id is not None:
+        base = base.where(Project.created_by_id == owner_id)
+    return run_list(session, PROJECT_CARDS, actor=actor, base=base, page=page)
+
+
+def get_project_card(session: Session, actor: Actor, project_id: int, *, with_tasks: bool = False) -> ProjectCard:
+    """One project of the actor's home workspace (else NotFound), with its first tasks and
+    risks when asked."""
+    project = get_project_for(session, actor, project_id, workspace_id=home_workspace_id(session, actor))
+    [card] = cards_of(session, [project])
+    if with_tasks:
+        card.tasks = _task_lines(session, project)
+        card.risks = list(
+            session.scalars(select(Risk).where(Risk.project_id == project.id).order_by(Risk.id).limit(OVERVIEW_RISKS))
+        )
+    return card
+
+
+def _task_lines(session: Session, project: Project) -> list[TaskLine]:
+    project_id = project.id
+    rows = session.execute(
+        select(Task.id, Task.name, Task.status, Task.priority)
+        .where(Task.project_id == project_id)
+        .order_by(Task.position, Task.id)
+        .limit(OVERVIEW_TASKS)
+    )
+    lines = {r[0]: TaskLine(r[0], r[1], r[2], r[3]) for r in rows}
+    if not lines:
+        return []
+    pairs = list(
+        session.execute(
+            select(TaskAssignee.task_id, TaskAssignee.user_id)
+            .where(TaskAssignee.task_id.in_(list(lines)))
+            .order_by(TaskAssignee.task_id, TaskAssignee.position, TaskAssignee.user_id)
+        )
+    )
+    people = people_by_id(session, [user_id for _, user_id in pairs], project.workspace_id)
+    for task_id, user_id in pairs:
+        if user_id in people:
+            lines[task_id].assignees.append(people[user_id])
+    return list(lines.values())

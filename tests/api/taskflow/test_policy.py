@@ -1,0 +1,85 @@
+"""The policy table (api/taskflow/policy.py) as a role x operation matrix: every operation run by
+every role, allowed from its lowest role up, a 403 naming both roles below it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from polytask.api.taskflow.policy import POLICY, ROLES
+from polytask.core.db import Database
+from tests.factories.people import Person, join, make_person
+from tests.factories.work import make_project, make_task
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What an operation acts on: the caller's own project and task, the caller, a teammate."""
+
+    project: int
+    task: int
+    me: int
+    teammate: int
+
+
+Call = Callable[[Setting], tuple[str, str, dict[str, Any] | None]]
+
+# One request per policy operation; a new operation fails test_every_operation_has_a_request
+# until it has its row here.
+OPERATIONS: dict[str, Call] = {
+    "projects.list": lambda s: ("GET", "/api/projects", None),
+    "projects.show": lambda s: ("GET", f"/api/projects/{s.project}", None),
+    "projects.create": lambda s: ("POST", "/api/projects", {"name": "Made in the matrix"}),
+    "projects.update": lambda s: ("PUT", f"/api/projects/{s.project}", {"status": "on_hold"}),
+    "projects.delete": lambda s: ("DELETE", f"/api/projects/{s.project}", None),
+    "tasks.list": lambda s: ("GET", f"/api/projects/{s.project}/tasks", None),
+    "tasks.show": lambda s: ("GET", f"/api/tasks/{s.task}", None),
+    "tasks.create": lambda s: ("POST", f"/api/projects/{s.project}/tasks", {"title": "Made in the matrix"}),
+    "tasks.update": lambda s: ("PUT", f"/api/tasks/{s.task}", {"status": "in_progress", "actual_hours": 1.5}),
+    "tasks.assign": lambda s: ("POST", f"/api/tasks/{s.task}/assign", {"user_ids": [s.me]}),
+    "tasks.delete": lambda s: ("DELETE", f"/api/tasks/{s.task}", None),
+    "users.list": lambda s: ("GET", "/api/users", None),
+    "users.show": lambda s: ("GET", f"/api/users/{s.teammate}", None),
+    "users.create": lambda s: (
+        "POST",
+        "/api/users",
+        {"username": f"new{s.me}", "email": f"new{s.me}@taskflow.com", "password": "securepassword123"},
+    ),
+    "users.update": lambda s: ("PUT", f"/api/users/{s.teammate}", {"role": "manager"}),
+    "users.delete": lambda s: ("DELETE", f"/api/users/{s.teammate}", None),
+}
+
+
+def test_every_operation_has_a_request() -> None:
+    assert set(OPERATIONS) == set(POLICY)
+
+
+def _setting(client: httpx.Client, db: Database, me: Person) -> Setting:
+    """A project and a task of my own (made through /v1, which no TaskFlow role gates)."""
+    project = make_project(client, me, name="Matrix")
+    task = make_task(client, me, project, name="A task")
+    teammate = make_person(db)
+    join(db, me, teammate)
+    return Setting(
+        int(project.removeprefix("project_")), int(task["id"].removeprefix("task_")), me.user_id, teammate.user_id
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", sorted(POLICY))
+def test_role_x_operation(client: httpx.Client, db: Database, operation: str, role: str) -> None:
+    me = make_person(db, role=role)
+    method, path, body = OPERATIONS[operation](_setting(client, db, me))
+    r = client.request(method, path, json=body, headers=me.headers)
+    required = POLICY[operation]
+    if ROLES.index(role) >= ROLES.index(required):
+        assert r.status_code in (200, 201), (operation, role, r.text)
+        assert r.json()["status"] == "success"
+    else:
+        assert r.status_code == 403, (operation, role, r.text)
+        data = r.json()["data"]
+        assert data == {"error_code": "PERMISSION_DENIED", "required_role": required, "current_role": role}
