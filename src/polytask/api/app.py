@@ -30,7 +30,7 @@ from polytask.api.oauth import pages as oauth_pages
 from polytask.api.ratelimit import RateLimitMiddleware
 from polytask.api.surfaces import NATIVE, SURFACES
 from polytask.api.taskflow import openapi as taskflow_openapi
-from polytask.api.taskflow.router import router as taskflow_router
+from polytask.api.taskflow.router import MODULE_ROUTERS as TASKFLOW_ROUTERS
 from polytask.api.taskforce import openapi as taskforce_openapi
 from polytask.api.taskforce.router import MODULE_ROUTERS as TASKFORCE_ROUTERS
 from polytask.api.taskforce.surface import PREFIX as TASKFORCE_PREFIX
@@ -372,7 +372,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         taskforce_openapi.OPENAPI_PATH, taskforce_openapi.serve_document, methods=["GET"], include_in_schema=False
     )
     # TaskFlow's routes, documented in its own document (api/taskflow/openapi.py), not /openapi.json.
-    app.include_router(taskflow_router, include_in_schema=False)
+    for taskflow_module in TASKFLOW_ROUTERS:
+        app.include_router(taskflow_module, include_in_schema=False)
     for path in (taskflow_openapi.OPENAPI_PATH, taskflow_openapi.SPEC_OPENAPI_PATH):
         app.add_api_route(path, taskflow_openapi.serve_document, methods=["GET"], include_in_schema=False)
     # The OAuth 2.0 authorization server (outside /v1 and outside /openapi.json; see docs/security.md).

@@ -10,8 +10,10 @@ from fastapi import APIRouter
 
 from polytask.api.taskflow import auth, projects, tasks, users
 
+MODULE_ROUTERS = tuple(module.router for module in (auth, projects, tasks, users))
+
+# The whole surface as one router, for its OpenAPI document. The app includes the module
+# routers one by one (app.py), so that its route index narrows a request to one module.
 router = APIRouter()
-router.include_router(auth.router)
-router.include_router(projects.router)
-router.include_router(tasks.router)
-router.include_router(users.router)
+for module_router in MODULE_ROUTERS:
+    router.include_router(module_router)
