@@ -9,6 +9,7 @@ only this module writes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import Conflict, NotFound, ValidationFailed
+from polytask.core.pagination import PageRequest, PageResult, SortKey
+from polytask.core.query import Node
 from polytask.core.query.fields import Boolean, Choice, Field, FieldType, Loose, Moment, Number, Ref, Text
 from polytask.core.query.jsonpath import (
     json_array_any,
@@ -26,9 +29,11 @@ from polytask.core.query.jsonpath import (
     json_text,
     json_type,
 )
+from polytask.core.query.listing import run_list
 from polytask.core.statements import Prepared
 from polytask.domain.events import payloads
 from polytask.domain.events.service import record_event, record_update, snapshot_of
+from polytask.domain.fields.queries import DEFINITION_LIST
 from polytask.domain.fields.schemas import (
     WITH_OPTIONS,
     FieldDefinitionCreate,
@@ -121,17 +126,40 @@ def _scope_definitions(session: Session, scope: Scope) -> list[FieldDefinition]:
     return list(session.scalars(stmt.order_by(FieldDefinition.position, FieldDefinition.id)))
 
 
-def list_fields(session: Session, actor: Actor, project_id: int) -> list[FieldDefinition]:
-    return definitions_for(session, get_project_for(session, actor, project_id))
+def list_fields(
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    *,
+    page: PageRequest,
+    sort: Sequence[SortKey] = (),
+    tree: Node | None = None,
+) -> PageResult[FieldDefinition]:
+    """The project's own fields and its workspace's, by position unless sorted otherwise."""
+    project = get_project_for(session, actor, project_id)
+    base = (
+        select(FieldDefinition)
+        .where(FieldDefinition.workspace_id == project.workspace_id)
+        .where(or_(FieldDefinition.project_id == project.id, FieldDefinition.project_id.is_(None)))
+    )
+    return run_list(session, DEFINITION_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
-def list_workspace_fields(session: Session, actor: Actor, workspace_id: int) -> list[FieldDefinition]:
+def list_workspace_fields(
+    session: Session,
+    actor: Actor,
+    workspace_id: int,
+    *,
+    page: PageRequest,
+    sort: Sequence[SortKey] = (),
+    tree: Node | None = None,
+) -> PageResult[FieldDefinition]:
     """A workspace's own fields (the ones all its projects inherit)."""
     membership_for(session, actor, workspace_id)
-    stmt = select(FieldDefinition).where(
+    base = select(FieldDefinition).where(
         FieldDefinition.workspace_id == workspace_id, FieldDefinition.project_id.is_(None)
     )
-    return list(session.scalars(stmt.order_by(FieldDefinition.position, FieldDefinition.id)))
+    return run_list(session, DEFINITION_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
 def get_field_for(session: Session, actor: Actor, project_id: int, field_id: int) -> tuple[Project, FieldDefinition]:
