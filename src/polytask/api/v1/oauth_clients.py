@@ -46,7 +46,7 @@ def render(client: Any, secret: str | None = None) -> Resource:
 @router.get(
     "/oauth/clients",
     response_model=OAuthClientListDocument,
-    openapi_extra=list_parameters(service.OAUTH_CLIENT_REGISTRY, shaped=False),
+    openapi_extra=list_parameters(service.OAUTH_CLIENT_REGISTRY),
 )
 @transactional("api_keys:read")
 def list_oauth_clients(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> JSONAPIResponse:

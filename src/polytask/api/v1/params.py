@@ -265,10 +265,12 @@ def _query_parameter(name: str, schema: dict[str, Any], description: str) -> dic
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
-def list_parameters(registry: Registry, *, shaped: bool = True) -> dict[str, Any]:
+def list_parameters(registry: Registry) -> dict[str, Any]:
     """The query parameters of a list run by `list_query`, for a route's `openapi_extra`: paging,
-    `sort` (the registry's sortable fields), `filter=`, `fields=` when `shaped`, and one equality
-    filter per field of the registry (operators in brackets, `name[ne]=`, are the same filter)."""
+    `sort` (the registry's sortable fields), `filter=`, and one equality filter per field of the
+    registry (operators in brackets, `name[ne]=`, are the same filter). `fields=` stays out, as
+    on every list: the document describes full objects, a sparse answer is a projection of one
+    (docs/compat/native.md, "Response schemas and sparse fieldsets")."""
     sortable = [n for n, f in sorted(registry.fields.items()) if f.sortable and f.expr is not None and not f.implied_op]
     parameters = [
         _query_parameter("limit", {"type": "integer", "minimum": 1}, "Page size (capped at the maximum)."),
@@ -280,8 +282,6 @@ def list_parameters(registry: Registry, *, shaped: bool = True) -> dict[str, Any
         _query_parameter("sort", {"type": "string"}, f"Comma-separated, `-` for descending: {', '.join(sortable)}."),
         _query_parameter("filter", {"type": "string"}, "A filter expression over the fields below."),
     ]
-    if shaped:
-        parameters.append(_query_parameter("fields", {"type": "string"}, "Sparse fieldset: attribute names."))
     for name, fld in sorted(registry.fields.items()):
         ops = ", ".join(sorted(fld.ops - {"eq"}))
         about = f"Filter ({fld.type.label}); also `{name}[op]`: {ops}."
