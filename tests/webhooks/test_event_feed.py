@@ -19,6 +19,7 @@ from tests.api.taskforce.client import Taskforce
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
 from tests.webhooks.helpers import make_webhook, sse
+from tests.webhooks.test_event_payloads import LISTS
 
 Serve = Callable[[ASGIApp], AbstractContextManager[str]]
 
@@ -160,16 +161,7 @@ def test_custom_field_events_are_in_the_feed(client: httpx.Client, db: Database)
     assert [t for t in _types(client, alice, project_id=project) if t.startswith("custom_field.")] == once
 
 
-LIST_EVENTS = {
-    "list.created",
-    "list.updated",
-    "list.deleted",
-    "list.collaborator_added",
-    "list.collaborator_removed",
-    "list.task_added",
-    "list.task_removed",
-    "list.reordered",
-}
+LIST_EVENTS = {t for t in LISTS if t.startswith("list.")}
 
 
 def _list_events(client: httpx.Client, person: Person, path: str, **params: str) -> list[tuple[str, str]]:

@@ -24,8 +24,8 @@ from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.catalog import check_pattern
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.webhooks.outbox import PayloadContext, event_data
-from polytask.domain.workspaces.access import membership_for, visible_workspace_ids
-from polytask.models import Event, Membership
+from polytask.domain.workspaces.access import managed_workspace_ids, membership_for, visible_workspace_ids
+from polytask.models import Event
 
 MEMBER_RESOURCES = (
     "task",
@@ -43,7 +43,6 @@ MANAGER_RESOURCES = ("webhook", "list")
 FEED_RESOURCES = (*MEMBER_RESOURCES, *MANAGER_RESOURCES)
 # A project's events: its own and those of what lives in it (a workspace-wide field has none).
 PROJECT_RESOURCES = ("project", "task", "section", "comment", "view", "custom_field")
-MANAGERS = ("owner", "admin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +94,9 @@ def check_filter(session: Session, actor: Actor, flt: FeedFilter) -> None:
 
 
 def _visible(actor: Actor) -> ColumnElement[bool]:
-    visible = visible_workspace_ids(actor)
-    managed = visible_workspace_ids(actor).where(Membership.role.in_(MANAGERS))
     return or_(
-        and_(Event.resource_type.in_(MEMBER_RESOURCES), Event.workspace_id.in_(visible)),
-        and_(Event.resource_type.in_(MANAGER_RESOURCES), Event.workspace_id.in_(managed)),
+        and_(Event.resource_type.in_(MEMBER_RESOURCES), Event.workspace_id.in_(visible_workspace_ids(actor))),
+        and_(Event.resource_type.in_(MANAGER_RESOURCES), Event.workspace_id.in_(managed_workspace_ids(actor))),
     )
 
 

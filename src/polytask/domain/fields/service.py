@@ -43,7 +43,7 @@ from polytask.domain.fields.schemas import (
 from polytask.domain.fields.values import fits, normalize
 from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.service import get_project_for
-from polytask.domain.workspaces.access import membership_for, require_role, require_write, visible_workspace_ids
+from polytask.domain.workspaces.access import membership_for, require_manager, require_write, visible_workspace_ids
 from polytask.models import FieldDefinition, Project, Task
 
 DEFINITION_FIELDS = tuple(payloads.FieldDefinition.model_fields)  # what its events carry
@@ -229,7 +229,7 @@ def create_workspace_field(
     session: Session, actor: Actor, *, workspace_id: int, data: FieldDefinitionCreate
 ) -> FieldDefinition:
     """A field every project of the workspace inherits (owners and admins only)."""
-    require_role(membership_for(session, actor, workspace_id), "owner", "admin")
+    require_manager(membership_for(session, actor, workspace_id))
     return _add(session, actor, Scope(workspace_id), data)
 
 
@@ -328,7 +328,7 @@ def workspace_field_for_change(
 ) -> tuple[Scope, FieldDefinition]:
     """A workspace field, if the actor is an owner or admin there."""
     defn = get_workspace_field_for(session, actor, workspace_id, field_id)
-    require_role(membership_for(session, actor, workspace_id), "owner", "admin")
+    require_manager(membership_for(session, actor, workspace_id))
     return Scope(workspace_id), defn
 
 
