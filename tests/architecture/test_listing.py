@@ -111,3 +111,73 @@ def test_the_rule_sees_the_lists() -> None:
         if isinstance(node, ast.Call) and _called_name(node) == "run_list"
     ]
     assert len(calls) >= 12
+
+
+# --- every /v1 list route takes paging ----------------------------------------------------------
+
+V1 = SRC / "api" / "v1"
+# What parses a list's paging (api/v1/params.py); a handler calls one, itself or through a
+# helper of its module.
+PAGING_PARSERS = frozenset({"page_request", "list_query", "whole_list_query"})
+
+
+def _list_routes(tree: ast.Module) -> list[ast.FunctionDef]:
+    """Handlers of `@router.get(..., response_model=<X>ListDocument)`."""
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for deco in node.decorator_list:
+            if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute) and deco.func.attr == "get"):
+                continue
+            model = next((k.value for k in deco.keywords if k.arg == "response_model"), None)
+            if isinstance(model, ast.Name) and model.id.endswith("ListDocument"):
+                found.append(node)
+    return found
+
+
+def unpaged_list_routes(source: str) -> list[str]:
+    """The list handlers in `source` that never reach a paging parser."""
+    tree = ast.parse(source)
+    calls = {
+        node.name: {_called_name(c) for c in ast.walk(node) if isinstance(c, ast.Call)}
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+    def pages(name: str, seen: frozenset[str] = frozenset()) -> bool:
+        called = calls.get(name, set())
+        return bool(called & PAGING_PARSERS) or any(
+            pages(c, seen | {name}) for c in called if c in calls and c not in seen
+        )
+
+    return [node.name for node in _list_routes(tree) if not pages(node.name)]
+
+
+@pytest.mark.parametrize("path", sorted(V1.glob("*.py")), ids=lambda p: p.name)
+def test_every_v1_list_route_is_paged(path: Path) -> None:
+    """DESIGN.md: lists are paginated. A list route that returns everything at once fails."""
+    unpaged = unpaged_list_routes(path.read_text())
+    assert not unpaged, f"{path.name}: list routes without paging (parse it with params.list_query): {unpaged}"
+
+
+def test_the_route_check_sees_an_unpaged_list() -> None:
+    source = """
+@router.get("/things", response_model=ThingListDocument)
+def list_things(request):
+    return everything()
+
+@router.get("/others", response_model=OtherListDocument)
+def list_others(request):
+    return _list(request)
+
+def _list(request):
+    return page_request(request.query_params, default=20, maximum=100)
+"""
+    assert unpaged_list_routes(source) == ["list_things"]
+
+
+def test_the_route_check_sees_the_lists() -> None:
+    """Guard against the rule passing on a moved tree: the /v1 list routes are found."""
+    routes = [n.name for path in V1.glob("*.py") for n in _list_routes(ast.parse(path.read_text()))]
+    assert len(routes) >= 19, routes

@@ -13,9 +13,13 @@ from starlette.types import ASGIApp
 from polytask.api.app import create_app
 from polytask.core.db import Database
 from polytask.core.settings import Settings
-from tests.factories.people import join, make_person
+from polytask.domain.changes.feed import FEED_RESOURCES
+from polytask.domain.events.catalog import CATALOG
+from tests.api.taskforce.client import Taskforce
+from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
 from tests.webhooks.helpers import make_webhook, sse
+from tests.webhooks.test_event_payloads import LISTS
 
 Serve = Callable[[ASGIApp], AbstractContextManager[str]]
 
@@ -106,3 +110,91 @@ def test_the_stream_delivers_resumes_from_last_event_id_and_beats(
             assert ids[0] > int(last_id.removeprefix("event_"))
             assert resumed.events.empty()
         assert other.events.empty()  # Bob saw nothing of Alice's workspace
+
+
+# --- every public event type reaches the feed ---------------------------------------------------
+
+
+def _types(client: httpx.Client, person: Person, **params: str) -> list[str]:
+    r = client.get("/v1/events", params={"limit": "100", **params}, headers=person.headers)
+    assert r.status_code == 200, r.text
+    return [e["attributes"]["type"] for e in r.json()["data"]]
+
+
+def test_every_public_event_type_is_of_a_resource_the_feed_shows() -> None:
+    # Webhooks receive every public type; the feed must not silently drop a resource of them.
+    missing = sorted(e.name for e in CATALOG.values() if e.public and e.resource not in FEED_RESOURCES)
+    assert not missing, f"public event types the changes feed never shows: {missing}"
+
+
+def test_view_events_are_in_the_feed(client: httpx.Client, db: Database) -> None:
+    alice, member = make_person(db), make_person(db)
+    join(db, alice, member, role="member")
+    project = make_project(client, alice, name="Views")
+    views = f"/v1/projects/{project}/views"
+    made = client.post(views, json={"name": "Mine", "filter": {"status": "pending"}}, headers=alice.headers)
+    assert made.status_code == 201, made.text
+    view = made.json()["data"]["id"]
+    assert client.patch(f"{views}/{view}", json={"name": "Ours"}, headers=alice.headers).status_code == 200
+    assert client.delete(f"{views}/{view}", headers=alice.headers).status_code == 204
+    expected = ["view.created", "view.updated", "view.deleted"]
+    for person in (alice, member):
+        assert [t for t in _types(client, person) if t.startswith("view.")] == expected
+    assert [t for t in _types(client, alice, project_id=project) if t.startswith("view.")] == expected
+    assert _types(client, alice, types="view.*") == expected
+
+
+def test_custom_field_events_are_in_the_feed(client: httpx.Client, db: Database) -> None:
+    alice, member = make_person(db), make_person(db)
+    join(db, alice, member, role="member")
+    project = make_project(client, alice, name="Fields")
+    for base in (f"/v1/projects/{project}/custom-fields", f"/v1/workspaces/{alice.workspace}/custom-fields"):
+        made = client.post(base, json={"name": f"Size {len(base)}", "type": "text"}, headers=alice.headers)
+        assert made.status_code == 201, made.text
+        field = made.json()["data"]["id"]
+        assert client.patch(f"{base}/{field}", json={"name": "Renamed"}, headers=alice.headers).status_code == 200
+        assert client.delete(f"{base}/{field}", headers=alice.headers).status_code == 204
+    once = ["custom_field.created", "custom_field.updated", "custom_field.deleted"]
+    for person in (alice, member):
+        assert [t for t in _types(client, person) if t.startswith("custom_field.")] == once * 2
+    # The project's own field belongs to its project's events; the workspace's field to none.
+    assert [t for t in _types(client, alice, project_id=project) if t.startswith("custom_field.")] == once
+
+
+LIST_EVENTS = {t for t in LISTS if t.startswith("list.")}
+
+
+def _list_events(client: httpx.Client, person: Person, path: str, **params: str) -> list[tuple[str, str]]:
+    r = client.get(path, params={"limit": "100", **params}, headers=person.headers)
+    assert r.status_code == 200, r.text
+    found = [(e["id"], e["attributes"]["type"]) for e in r.json()["data"]]
+    return sorted(((i, t) for i, t in found if t.startswith("list.")), key=lambda it: int(it[0].split("_")[1]))
+
+
+def test_list_events_are_in_the_feed_for_owners_and_admins(base_url: str, client: httpx.Client, db: Database) -> None:
+    alice, admin, member = make_person(db), make_person(db), make_person(db)
+    join(db, alice, admin, role="admin")
+    join(db, alice, member, role="member")
+    tf = Taskforce(base_url, alice, "json")
+    try:
+        errands = tf.post("/lists", {"name": "Errands"})["list_id"]
+        tf.post(f"/lists/{errands}", {"name": "Chores"})
+        tf.post(f"/lists/{errands}/add_collaborator", {"email": member.email})
+        tf.post(f"/lists/{errands}/remove_collaborator", {"email": member.email})
+        first = int(tf.post("/tasks", {"name": "First", "list_id": errands})["task_id"])
+        second = int(tf.post("/tasks", {"name": "Second", "list_id": errands})["task_id"])
+        other = tf.post("/lists", {"name": "Other"})["list_id"]
+        tf.post(f"/tasks/{first}/add_to_list", {"list_id": other})
+        tf.post(f"/tasks/{first}/remove_from_list", {"list_id": other})
+        tf.post(f"/lists/{errands}/reorder_tasks", {"task_ids": f"{second},{first}"})
+        tf.post(f"/lists/{other}/delete")
+    finally:
+        tf.close()
+    # The feed shows the managers every list event the workspace's log holds, under the same ids.
+    recorded = _list_events(client, alice, f"/v1/workspaces/{alice.workspace}/audit-log")
+    assert {t for _, t in recorded} == LIST_EVENTS
+    for manager in (alice, admin):
+        assert _list_events(client, manager, "/v1/events") == recorded
+        assert _list_events(client, manager, "/v1/events", types="list.*") == recorded
+    # A list is its owner's and collaborators', not every member's: like webhooks, managers only.
+    assert _list_events(client, member, "/v1/events") == []

@@ -194,7 +194,8 @@ class TestProjectCustomFields(CrudContract):
             Refused({"name": ""}, "name", on="change"),
         ),
         events=("custom_field.created", "custom_field.updated", "custom_field.deleted"),
-        paging=(),  # its list takes no paging parameters
+        sorts=("name", "key"),
+        filters=(Filter({"name[icontains]": "field 2"}, lambda a: a["name"] == "Field 2"),),
     )
 
 
@@ -213,7 +214,8 @@ class TestWorkspaceCustomFields(CrudContract):
         ),
         roles=Roles(create=MANAGERS, change=MANAGERS, delete=MANAGERS),
         events=("custom_field.created", "custom_field.updated", "custom_field.deleted"),
-        paging=(),  # its list takes no paging parameters
+        sorts=("name", "key"),
+        filters=(Filter({"key": "account_3"}, lambda a: a["key"] == "account_3"),),
     )
 
 
@@ -231,7 +233,8 @@ class TestViews(CrudContract):
             Refused({"name": ""}, "name", on="change"),
         ),
         events=("view.created", "view.updated", "view.deleted"),
-        paging=(),  # its list takes no paging parameters
+        sorts=("name",),
+        filters=(Filter({"name[icontains]": "view 2"}, lambda a: a["name"] == "View 2"),),
     )
 
 
@@ -378,7 +381,8 @@ class TestApiKeys(CrudContract):
         events=("api_key.created", None, "api_key.revoked"),
         gone_after_delete=False,  # a revoked key stays readable, with its revoked_at
         foreign_parent=False,
-        paging=(),  # its list takes no paging parameters
+        sorts=("name",),
+        filters=(Filter({"name": "Key 2"}, lambda a: a["name"] == "Key 2"),),
     )
 
 
@@ -436,7 +440,8 @@ class TestOAuthClients(CrudContract):
         events=("oauth_client.created", None, "oauth_client.deleted"),
         log="server",  # audit-only events of no workspace
         foreign_parent=False,
-        paging=(),  # its list takes no paging parameters
+        sorts=("name",),
+        filters=(Filter({"name[in]": "App 1,App 3"}, lambda a: a["name"] in ("App 1", "App 3")),),
     )
 
 

@@ -1,13 +1,24 @@
 """Domain read models in Taskforce's shapes (names with underscores; XML hyphenates them).
 
-Each shape is a closed TypedDict: mypy holds the functions below to it, and the surface's
-OpenAPI document (api/taskforce/openapi.py) takes its schemas from the same classes, so the
-document cannot describe a key the code does not render or miss one it does.
+Each shape is a closed TypedDict, and the surface's OpenAPI document (api/taskforce/openapi.py)
+takes its schemas from the same classes, so the document cannot describe a key the code does
+not render or miss one it does.
+
+Where a Taskforce field shows a value the native surface shows too (a task's `details` is the
+description, `due_at` the due date), the shape's table below says so once: Taskforce field ->
+the domain field it reads -> the native output attribute showing the same value
+(api/v1/outputs.py). The renderers read those fields through the table; the Taskforce-only
+fields (a card's `seen`, `lists`, counts) are written out beside it.
+tests/architecture/test_taskforce_shapes.py fails when a mapped domain field or native
+attribute no longer exists, or when the table and the shape's keys part.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Annotated, Any, cast
 
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on Python < 3.12
@@ -117,20 +128,88 @@ def counts_shape(counts: TaskCounts) -> Counts:
     }
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Same:
+    """A Taskforce field showing the domain field `domain` (through `show`), the value the
+    native output attribute `native` shows too (None: the native surface has no such attribute)."""
+
+    domain: str
+    native: str | None = None
+    show: Callable[[Any], Any] = _same
+
+
+@dataclass(frozen=True)
+class ShapeMap:
+    """A shape's fields that show domain fields, in the shape's key order; `native` is the
+    native output (its JSON:API type) whose attributes `Same.native` name, if there is one."""
+
+    shape: type
+    native: str | None
+    fields: Mapping[str, Same]
+    keys: tuple[str, ...] = field(init=False)  # the shape's keys, in its order
+    _getters: tuple[tuple[str, Callable[[Any], Any], Callable[[Any], Any]], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(self.shape.__annotations__))
+        getters = tuple((key, attrgetter(same.domain), same.show) for key, same in self.fields.items())
+        object.__setattr__(self, "_getters", getters)
+
+    def render(self, obj: Any, own: Mapping[str, Any]) -> dict[str, Any]:
+        """The shape's dict: the mapped fields read from `obj`, the others from `own`, in the
+        shape's key order (XML shows elements in it)."""
+        shown = {key: show(get(obj)) for key, get, show in self._getters}
+        return {key: shown[key] if key in shown else own[key] for key in self.keys}
+
+
+TASK_MAP = ShapeMap(
+    TaskShape,
+    "task",
+    {
+        "id": Same("id"),  # /v1 shows it as the resource's id (`task_42`)
+        "user_id": Same("created_by_id", "created_by"),
+        "name": Same("name", "name"),
+        "details": Same("description", "description"),
+        "due_at": Same("due_date", "due_date", date_text),
+        "completed_at": Same("completed_at", "completed_at", date_text),
+        "delayed_until": Same("start_date", "start_date", date_text),
+        "created": Same("created_at", "created_at", time_text),
+        "modified": Same("updated_at", "updated_at", time_text),
+    },
+)
+# Lists are Taskforce's own concept: no native output shows them.
+LIST_MAP = ShapeMap(
+    ListShape,
+    None,
+    {
+        "id": Same("id"),
+        "name": Same("name"),
+        "description": Same("description"),
+        "flagship": Same("flagship"),
+        "added_by": Same("owner_id"),
+        "created": Same("created_at", show=time_text),
+        "modified": Same("updated_at", show=time_text),
+    },
+)
+USER_MAP = ShapeMap(
+    UserShape,
+    "user",
+    {
+        "name": Same("name", "name"),
+        "email": Same("email", "email"),
+        "created": Same("created_at", "created_at", time_text),
+    },
+)
+SHAPE_MAPS = (TASK_MAP, LIST_MAP, USER_MAP)
+
+
 def task_shape(card: TaskCard) -> TaskShape:
-    task = card.task
-    return {
-        "id": task.id,
-        "user_id": task.created_by_id,
+    own = {
         "owner": card.owner,
-        "name": task.name,
-        "details": task.description,
         "seen": card.seen,
-        "due_at": date_text(task.due_date),
-        "completed_at": date_text(task.completed_at),
-        "delayed_until": date_text(task.start_date),
-        "created": time_text(task.created_at),
-        "modified": time_text(task.updated_at),
         "lists": [{"id": list_id} for list_id in card.list_ids],
         "collaborators": [{"email": email} for email in card.collaborator_emails],
         "emails": [
@@ -138,21 +217,20 @@ def task_shape(card: TaskCard) -> TaskShape:
             for link in card.emails
         ],
     }
+    return cast(TaskShape, TASK_MAP.render(card.task, own))
 
 
 def list_shape(card: ListCard) -> ListShape:
-    task_list = card.task_list
-    return {
-        "id": task_list.id,
-        "name": task_list.name,
-        "description": task_list.description,
-        "flagship": task_list.flagship,
-        "added_by": task_list.owner_id,
-        "created": time_text(task_list.created_at),
-        "modified": time_text(task_list.updated_at),
+    own = {
         "collaborators": [{"email": email} for email in card.collaborator_emails],
         "task_counts": counts_shape(card.counts),
     }
+    return cast(ListShape, LIST_MAP.render(card.task_list, own))
+
+
+def user_shape(user: Any, api_key: str) -> UserShape:
+    """The authenticated user (a domain User) with the key the request authenticated with."""
+    return cast(UserShape, USER_MAP.render(user, {"service": SERVICE_NAME, "api_key": api_key}))
 
 
 # What each operation answers after `success: true` (its handler's return type).

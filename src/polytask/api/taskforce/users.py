@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 from polytask.api.taskforce.auth import basic_credentials
 from polytask.api.taskforce.contract import text
 from polytask.api.taskforce.endpoint import Call, public_route, route
-from polytask.api.taskforce.render import time_text
-from polytask.api.taskforce.shapes import SERVICE_NAME, SignedUp, UserAnswer
+from polytask.api.taskforce.shapes import SignedUp, UserAnswer, user_shape
 from polytask.core.actor import Actor
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.users.service import get_user
@@ -45,12 +44,4 @@ def show_user(session: Session, actor: Actor, call: Call) -> UserAnswer:
     """The authenticated user; `api_key` is the key this request authenticated with."""
     user = get_user(session, actor.user_id)
     _login, key = basic_credentials(call.request)
-    return {
-        "user": {
-            "name": user.name,
-            "email": user.email,
-            "created": time_text(user.created_at),
-            "service": SERVICE_NAME,
-            "api_key": key,
-        }
-    }
+    return {"user": user_shape(user, key)}

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from polytask.api.deps import transactional
+from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
-from polytask.api.v1.documents import JSONAPIResponse, created, document, no_content
-from polytask.api.v1.params import reject_unknown
+from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.params import list_parameters, shape, whole_list_query
 from polytask.api.v1.paths import ApiKeyId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ApiKeyDocument, ApiKeyListDocument
 from polytask.core.actor import Actor
@@ -19,21 +19,15 @@ from polytask.domain.api_keys.schemas import ApiKeyCreate, ApiKeyRotate
 router = APIRouter(tags=["API keys"], responses=ERROR_RESPONSES)
 
 
-@router.get("/api-keys", response_model=ApiKeyListDocument)
+@router.get("/api-keys", response_model=ApiKeyListDocument, openapi_extra=list_parameters(service.API_KEY_REGISTRY))
 @transactional("api_keys:read")
-def list_api_keys(request: Request, session: Session, actor: Actor) -> JSONAPIResponse:
-    """Your API keys, revoked ones included (never the secret)."""
-    reject_unknown(request.query_params, set())
-    keys = service.list_api_keys(session, actor)
-    size = max(len(keys), 1)
-    here = "/v1/api-keys"
-    return JSONAPIResponse(
-        {
-            "data": [resources.api_key(k) for k in keys],
-            "meta": {"total": len(keys), "limit": size, "offset": 0, "page": 1, "per_page": size},
-            "links": {"self": here, "first": here},
-        }
-    )
+def list_api_keys(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> JSONAPIResponse:
+    """Your API keys, revoked ones included (never the secret), oldest first; filter by `name`,
+    `workspace_id`, `revoked_at`, ..."""
+    q = whole_list_query(request.query_params, settings.max_page_size)
+    shp = shape(request.query_params, "api_key", {})
+    result = service.list_api_keys(session, actor, page=q.page, sort=q.sort, tree=q.tree)
+    return list_document(request, result, [resources.api_key(k) for k in result.items], shape=shp)
 
 
 @router.post("/api-keys", response_model=ApiKeyDocument, status_code=201)

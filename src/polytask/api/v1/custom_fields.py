@@ -8,14 +8,15 @@ from fastapi import APIRouter, Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from polytask.api.deps import transactional
+from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
-from polytask.api.v1.documents import JSONAPIResponse, created, document, no_content, whole_list_document
-from polytask.api.v1.params import reject_unknown, shape
+from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.params import list_parameters, reject_unknown, shape, whole_list_query
 from polytask.api.v1.paths import CustomFieldId, ProjectId, TaskId, WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, CustomFieldDocument, CustomFieldListDocument, TaskDocument
 from polytask.core.actor import Actor
 from polytask.domain.fields import service
+from polytask.domain.fields.queries import DEFINITION_REGISTRY
 from polytask.domain.fields.schemas import FieldDefinitionCreate, FieldDefinitionUpdate
 from polytask.domain.flows import fields as flows
 from polytask.domain.tasks import service as tasks
@@ -38,14 +39,21 @@ def _location(project_id: int, field_id: int) -> str:
     return f"/v1/projects/project_{project_id}/custom-fields/field_{field_id}"
 
 
-@router.get("/projects/{project_id}/custom-fields", response_model=CustomFieldListDocument)
+@router.get(
+    "/projects/{project_id}/custom-fields",
+    response_model=CustomFieldListDocument,
+    openapi_extra=list_parameters(DEFINITION_REGISTRY),
+)
 @transactional("projects:read")
-def list_custom_fields(request: Request, project_id: ProjectId, session: Session, actor: Actor) -> Response:
-    """The project's custom fields, its workspace's inherited ones included, by position."""
-    reject_unknown(request.query_params, {"fields"})
-    found = service.list_fields(session, actor, project_id)
+def list_custom_fields(
+    request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep
+) -> Response:
+    """The project's custom fields, its workspace's inherited ones included, by position; filter by
+    `type`, `key`, `required`, ..."""
+    q = whole_list_query(request.query_params, settings.max_page_size)
     shp = shape(request.query_params, "custom_field", {})
-    return whole_list_document(request, [resources.custom_field(f) for f in found], shape=shp)
+    result = service.list_fields(session, actor, project_id, page=q.page, sort=q.sort, tree=q.tree)
+    return list_document(request, result, [resources.custom_field(f) for f in result.items], shape=shp)
 
 
 @router.post("/projects/{project_id}/custom-fields", response_model=CustomFieldDocument, status_code=201)
@@ -120,16 +128,20 @@ def _workspace_location(workspace_id: int, field_id: int) -> str:
     return f"/v1/workspaces/workspace_{workspace_id}/custom-fields/field_{field_id}"
 
 
-@router.get("/workspaces/{workspace_id}/custom-fields", response_model=CustomFieldListDocument)
+@router.get(
+    "/workspaces/{workspace_id}/custom-fields",
+    response_model=CustomFieldListDocument,
+    openapi_extra=list_parameters(DEFINITION_REGISTRY),
+)
 @transactional("workspaces:read")
 def list_workspace_custom_fields(
-    request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor
+    request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
-    """The workspace's own custom fields, which every project of it inherits."""
-    reject_unknown(request.query_params, {"fields"})
-    found = service.list_workspace_fields(session, actor, workspace_id)
+    """The workspace's own custom fields, which every project of it inherits, by position."""
+    q = whole_list_query(request.query_params, settings.max_page_size)
     shp = shape(request.query_params, "custom_field", {})
-    return whole_list_document(request, [resources.custom_field(f) for f in found], shape=shp)
+    result = service.list_workspace_fields(session, actor, workspace_id, page=q.page, sort=q.sort, tree=q.tree)
+    return list_document(request, result, [resources.custom_field(f) for f in result.items], shape=shp)
 
 
 @router.post("/workspaces/{workspace_id}/custom-fields", response_model=CustomFieldDocument, status_code=201)

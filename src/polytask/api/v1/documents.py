@@ -12,7 +12,7 @@ from starlette.responses import Response
 from polytask.api.v1.params import Shape, list_meta_links
 from polytask.api.v1.render import Resource, dedupe, sparse
 from polytask.core.jsontext import dumps
-from polytask.core.pagination import PageRequest, PageResult
+from polytask.core.pagination import PageResult
 
 
 def etag_of(data: Resource) -> str:
@@ -42,13 +42,6 @@ def document(
     if shape and shape.include:
         body["included"] = [sparse(r, fields) for r in dedupe(included)]
     return JSONAPIResponse(body, status_code=status_code, headers={"ETag": etag_of(data), **(headers or {})})
-
-
-def whole_list_document(request: Request, data: Sequence[Resource], *, shape: Shape | None = None) -> JSONAPIResponse:
-    """A list that is always returned whole (a project's fields or views): one page of all of it."""
-    count = len(data)
-    result: PageResult[Resource] = PageResult(list(data), count, PageRequest(limit=max(count, 1), offset=0))
-    return list_document(request, result, data, shape=shape)
 
 
 def list_document(

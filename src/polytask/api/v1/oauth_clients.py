@@ -8,10 +8,10 @@ from fastapi import APIRouter, Body, Path, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from polytask.api.deps import transactional
+from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import outputs
-from polytask.api.v1.documents import JSONAPIResponse, created, document, no_content
-from polytask.api.v1.params import reject_unknown
+from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.params import list_parameters, whole_list_query
 from polytask.api.v1.paths import _path_id, _schema
 from polytask.api.v1.render import Resource, resource, ts
 from polytask.api.v1.schemas import ERROR_RESPONSES, documents
@@ -43,21 +43,17 @@ def render(client: Any, secret: str | None = None) -> Resource:
     return resource("oauth_client", client.id, attrs)
 
 
-@router.get("/oauth/clients", response_model=OAuthClientListDocument)
+@router.get(
+    "/oauth/clients",
+    response_model=OAuthClientListDocument,
+    openapi_extra=list_parameters(service.OAUTH_CLIENT_REGISTRY),
+)
 @transactional("api_keys:read")
-def list_oauth_clients(request: Request, session: Session, actor: Actor) -> JSONAPIResponse:
-    """The OAuth clients you registered (never their secrets)."""
-    reject_unknown(request.query_params, set())
-    found = service.list_clients(session, actor)
-    size = max(len(found), 1)
-    here = "/v1/oauth/clients"
-    return JSONAPIResponse(
-        {
-            "data": [render(c) for c in found],
-            "meta": {"total": len(found), "limit": size, "offset": 0, "page": 1, "per_page": size},
-            "links": {"self": here, "first": here},
-        }
-    )
+def list_oauth_clients(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> JSONAPIResponse:
+    """The OAuth clients you registered (never their secrets), oldest first; filter by `name`, `public`, ..."""
+    q = whole_list_query(request.query_params, settings.max_page_size, shaped=False)
+    result = service.list_clients(session, actor, page=q.page, sort=q.sort, tree=q.tree)
+    return list_document(request, result, [render(c) for c in result.items])
 
 
 @router.post("/oauth/clients", response_model=OAuthClientDocument, status_code=201)

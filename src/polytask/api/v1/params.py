@@ -12,13 +12,19 @@ from starlette.datastructures import URL, QueryParams
 from polytask.api.v1.schemas import ATTRIBUTE_NAMES, RELATIONSHIP_NAMES
 from polytask.core.errors import ValidationFailed
 from polytask.core.ids import parse_id
-from polytask.core.pagination import PageRequest, PageResult
+from polytask.core.pagination import PageRequest, PageResult, SortKey, parse_sort
 from polytask.core.query import Node, conjunction, parse_expression, parse_params
+from polytask.core.query.fields import Registry
 
 PAGING = frozenset({"limit", "offset", "page", "per_page", "cursor", "total"})
 SHAPING = frozenset({"fields", "include", "sort"})
 # What a list endpoint reads itself; every other parameter is a filter for the query engine.
 LIST_CONTROLS = PAGING | SHAPING | {"filter", "view", "search"}
+# Lists that were answered whole before they were paged (a project's or workspace's custom
+# fields, a project's views, your API keys and OAuth clients): their first page is this long
+# by default (and at most), so a client that reads one page still sees all of it
+# (docs/compat/native.md "Paging").
+WHOLE_LIST_PAGE = 1000
 
 
 def base_key(key: str) -> str:
@@ -229,3 +235,55 @@ def list_meta_links(url: URL, result: PageResult[Any], count: int) -> tuple[dict
         last = max((result.total - 1) // page.limit, 0) * page.limit
         links["last"] = link(last)
     return meta, links
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """What a list request asks for: the page, the sort and the filter tree."""
+
+    page: PageRequest
+    sort: list[SortKey]
+    tree: Node | None
+
+
+def list_query(params: QueryParams, *, default: int, maximum: int, shaped: bool = True) -> ListQuery:
+    """Paging, `sort=` and filters (bracket parameters, `filter=`) of a list without search or views;
+    `fields=` is the caller's to read when `shaped` (else it is an unknown filter, a 422)."""
+    reserved = PAGING | {"sort", "filter"} | ({"fields"} if shaped else set())
+    tree = filter_tree(params, reserved=reserved)
+    page = page_request(params, default=default, maximum=maximum)
+    return ListQuery(page, parse_sort(params.get("sort"), None), tree)
+
+
+def whole_list_query(params: QueryParams, max_page_size: int, *, shaped: bool = True) -> ListQuery:
+    """`list_query` for a list once answered whole: pages of WHOLE_LIST_PAGE unless asked otherwise."""
+    maximum = max(WHOLE_LIST_PAGE, max_page_size)
+    return list_query(params, default=maximum, maximum=maximum, shaped=shaped)
+
+
+def _query_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def list_parameters(registry: Registry) -> dict[str, Any]:
+    """The query parameters of a list run by `list_query`, for a route's `openapi_extra`: paging,
+    `sort` (the registry's sortable fields), `filter=`, and one equality filter per field of the
+    registry (operators in brackets, `name[ne]=`, are the same filter). `fields=` stays out, as
+    on every list: the document describes full objects, a sparse answer is a projection of one
+    (docs/compat/native.md, "Response schemas and sparse fieldsets")."""
+    sortable = [n for n, f in sorted(registry.fields.items()) if f.sortable and f.expr is not None and not f.implied_op]
+    parameters = [
+        _query_parameter("limit", {"type": "integer", "minimum": 1}, "Page size (capped at the maximum)."),
+        _query_parameter("offset", {"type": "integer", "minimum": 0}, "Items to skip."),
+        _query_parameter("page", {"type": "integer", "minimum": 1}, "Page number (with `per_page`)."),
+        _query_parameter("per_page", {"type": "integer", "minimum": 1}, "Page size (with `page`)."),
+        _query_parameter("cursor", {"type": "string"}, "Keyset paging: empty for the first page, then `next_cursor`."),
+        _query_parameter("total", {"type": "boolean"}, "Count the whole list into `meta.total`."),
+        _query_parameter("sort", {"type": "string"}, f"Comma-separated, `-` for descending: {', '.join(sortable)}."),
+        _query_parameter("filter", {"type": "string"}, "A filter expression over the fields below."),
+    ]
+    for name, fld in sorted(registry.fields.items()):
+        ops = ", ".join(sorted(fld.ops - {"eq"}))
+        about = f"Filter ({fld.type.label}); also `{name}[op]`: {ops}."
+        parameters.append(_query_parameter(name, {"type": "string"}, about))
+    return {"parameters": parameters}

@@ -6,15 +6,16 @@ from fastapi import APIRouter, Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from polytask.api.deps import transactional
+from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
-from polytask.api.v1.documents import JSONAPIResponse, created, document, no_content, whole_list_document
-from polytask.api.v1.params import reject_unknown, shape
+from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
+from polytask.api.v1.params import list_parameters, reject_unknown, shape, whole_list_query
 from polytask.api.v1.paths import ProjectId, ViewId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ViewDocument, ViewListDocument
 from polytask.core.actor import Actor
 from polytask.domain.fields.schemas import ViewCreate, ViewUpdate
 from polytask.domain.tasks import views
+from polytask.domain.tasks.views import VIEW_REGISTRY
 
 router = APIRouter(tags=["Saved views"], responses=ERROR_RESPONSES)
 
@@ -27,14 +28,18 @@ EXAMPLE_CREATE = {
 }
 
 
-@router.get("/projects/{project_id}/views", response_model=ViewListDocument)
+@router.get(
+    "/projects/{project_id}/views", response_model=ViewListDocument, openapi_extra=list_parameters(VIEW_REGISTRY)
+)
 @transactional("projects:read")
-def list_views(request: Request, project_id: ProjectId, session: Session, actor: Actor) -> Response:
-    """The project's saved views."""
-    reject_unknown(request.query_params, {"fields"})
-    found = views.list_views(session, actor, project_id)
+def list_views(
+    request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep
+) -> Response:
+    """The project's saved views, oldest first; filter by `name`, `layout`, `created_by_id`, ..."""
+    q = whole_list_query(request.query_params, settings.max_page_size)
     shp = shape(request.query_params, "view", {})
-    return whole_list_document(request, [resources.view(v) for v in found], shape=shp)
+    result = views.list_views(session, actor, project_id, page=q.page, sort=q.sort, tree=q.tree)
+    return list_document(request, result, [resources.view(v) for v in result.items], shape=shp)
 
 
 @router.post("/projects/{project_id}/views", response_model=ViewDocument, status_code=201)

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from collections import namedtuple
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +19,10 @@ from polytask.core.clock import as_utc, utcnow
 from polytask.core.db import after_commit
 from polytask.core.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from polytask.core.keycache import KEYS, forget_verified_keys
+from polytask.core.pagination import PageRequest, PageResult, SortKey
+from polytask.core.query import Node
+from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
+from polytask.core.query.listing import ListSpec, run_list
 from polytask.core.scopes import check_known, within
 from polytask.domain.api_keys.schemas import ApiKeyCreate, ApiKeyRotate
 from polytask.domain.events.service import record_event
@@ -222,12 +226,35 @@ def _own_key(session: Session, actor: Actor, key_id: int) -> ApiKey:
     return key
 
 
-def list_api_keys(session: Session, actor: Actor) -> list[ApiKey]:
+API_KEY_REGISTRY = Registry.of(
+    "api_key",
+    [
+        Field("id", Ref("api_key"), expr=ApiKey.id),
+        Field("name", Text(), expr=ApiKey.name),
+        Field("workspace_id", Ref("workspace"), expr=ApiKey.workspace_id),
+        Field("created_at", Moment(), expr=ApiKey.created_at),
+        Field("expires_at", Moment(), expr=ApiKey.expires_at),
+        Field("last_used_at", Moment(), expr=ApiKey.last_used_at),
+        Field("revoked_at", Moment(), expr=ApiKey.revoked_at),
+    ],
+)
+# Oldest first by default, as the list was before it was paged.
+API_KEY_LIST: ListSpec[ApiKey] = ListSpec("api_key", API_KEY_REGISTRY, ApiKey.id)
+
+
+def list_api_keys(
+    session: Session,
+    actor: Actor,
+    *,
+    page: PageRequest,
+    sort: Sequence[SortKey] = (),
+    tree: Node | None = None,
+) -> PageResult[ApiKey]:
     """The actor's own keys (a workspace-bound key sees only keys bound to its workspace)."""
-    stmt = select(ApiKey).where(ApiKey.user_id == actor.user_id)
+    base = select(ApiKey).where(ApiKey.user_id == actor.user_id)
     if actor.workspace_id is not None:
-        stmt = stmt.where(ApiKey.workspace_id == actor.workspace_id)
-    return list(session.scalars(stmt.order_by(ApiKey.id)))
+        base = base.where(ApiKey.workspace_id == actor.workspace_id)
+    return run_list(session, API_KEY_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
 def get_api_key_for(session: Session, actor: Actor, key_id: int) -> ApiKey:

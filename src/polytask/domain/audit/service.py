@@ -17,18 +17,17 @@ from polytask.core.query.listing import run_list
 from polytask.core.query.tree import named_ids
 from polytask.domain.audit.queries import ACTIVITY_LIST, SERVER_AUDIT_LIST, WORKSPACE_AUDIT_LIST
 from polytask.domain.projects.service import get_project_for
-from polytask.domain.workspaces.access import membership_for, require_role
+from polytask.domain.workspaces.access import membership_for, require_manager
 from polytask.models import Event
 
 SERVER_ADMIN = "admin"
-AUDITORS = ("owner", "admin")
 
 
 def list_workspace_audit_for(
     session: Session, actor: Actor, *, workspace_id: int, page: PageRequest, sort: list[SortKey], tree: Node | None
 ) -> PageResult[Event]:
     """Every event of one workspace; for its owners and admins (members 403, others 404)."""
-    require_role(membership_for(session, actor, workspace_id), *AUDITORS)
+    require_manager(membership_for(session, actor, workspace_id))
     for _, pk in named_ids(tree, {"project_id": "project"}):
         get_project_for(session, actor, pk, workspace_id=workspace_id)  # NotFound for a foreign one
     base = select(Event).where(Event.workspace_id == workspace_id)

@@ -1,8 +1,11 @@
 """Reading the event log: the changes feed and the live stream, limited to what the actor may see.
 
-Members see their workspaces' events about tasks, projects, sections, comments, members,
-invites and the workspace; `webhook.*` events only owners and admins. Events about users
-and API keys (personal, not a workspace's) are never in the feed.
+Members see their workspaces' events about tasks, projects, sections, comments, saved views,
+custom fields, members, invites and the workspace; `webhook.*` and `list.*` events only
+owners and admins (the people whose webhooks receive them: a Taskforce list is its owner's and
+its collaborators', not every member's). Events about users, API keys and OAuth clients
+(personal, not a workspace's) are never in the feed. Every public event type of the catalogue
+is of one of these resources (tests/webhooks/test_event_feed.py holds it so).
 """
 
 from __future__ import annotations
@@ -21,13 +24,25 @@ from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.catalog import check_pattern
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.webhooks.outbox import PayloadContext, event_data
-from polytask.domain.workspaces.access import membership_for, visible_workspace_ids
-from polytask.models import Event, Membership
+from polytask.domain.workspaces.access import managed_workspace_ids, membership_for, visible_workspace_ids
+from polytask.models import Event
 
-MEMBER_RESOURCES = ("task", "project", "section", "comment", "workspace", "member", "invite")
+MEMBER_RESOURCES = (
+    "task",
+    "project",
+    "section",
+    "comment",
+    "view",
+    "custom_field",
+    "workspace",
+    "member",
+    "invite",
+)
+MANAGER_RESOURCES = ("webhook", "list")
 # What `types` may name: the catalogue's public events of the resources the feed shows.
-FEED_RESOURCES = (*MEMBER_RESOURCES, "webhook")
-MANAGERS = ("owner", "admin")
+FEED_RESOURCES = (*MEMBER_RESOURCES, *MANAGER_RESOURCES)
+# A project's events: its own and those of what lives in it (a workspace-wide field has none).
+PROJECT_RESOURCES = ("project", "task", "section", "comment", "view", "custom_field")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,19 +94,17 @@ def check_filter(session: Session, actor: Actor, flt: FeedFilter) -> None:
 
 
 def _visible(actor: Actor) -> ColumnElement[bool]:
-    visible = visible_workspace_ids(actor)
-    managed = visible_workspace_ids(actor).where(Membership.role.in_(MANAGERS))
     return or_(
-        and_(Event.resource_type.in_(MEMBER_RESOURCES), Event.workspace_id.in_(visible)),
-        and_(Event.resource_type == "webhook", Event.workspace_id.in_(managed)),
+        and_(Event.resource_type.in_(MEMBER_RESOURCES), Event.workspace_id.in_(visible_workspace_ids(actor))),
+        and_(Event.resource_type.in_(MANAGER_RESOURCES), Event.workspace_id.in_(managed_workspace_ids(actor))),
     )
 
 
 def _of_project(project_id: int) -> ColumnElement[bool]:
-    """The project's own events and those of its tasks, sections and comments, by the project
-    recorded on the event (events.project_id, indexed), so a comment's event stays with the
-    project its task was in when it was written."""
-    return and_(Event.project_id == project_id, Event.resource_type.in_(("project", "task", "section", "comment")))
+    """The project's own events and those of its tasks, sections, comments, views and fields, by
+    the project recorded on the event (events.project_id, indexed), so a comment's event stays
+    with the project its task was in when it was written."""
+    return and_(Event.project_id == project_id, Event.resource_type.in_(PROJECT_RESOURCES))
 
 
 def _of_types(types: tuple[str, ...]) -> ColumnElement[bool] | None:

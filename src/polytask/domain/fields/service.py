@@ -9,6 +9,7 @@ only this module writes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import Conflict, NotFound, ValidationFailed
+from polytask.core.pagination import PageRequest, PageResult, SortKey
+from polytask.core.query import Node
 from polytask.core.query.fields import Boolean, Choice, Field, FieldType, Loose, Moment, Number, Ref, Text
 from polytask.core.query.jsonpath import (
     json_array_any,
@@ -26,9 +29,11 @@ from polytask.core.query.jsonpath import (
     json_text,
     json_type,
 )
+from polytask.core.query.listing import run_list
 from polytask.core.statements import Prepared
 from polytask.domain.events import payloads
 from polytask.domain.events.service import record_event, record_update, snapshot_of
+from polytask.domain.fields.queries import DEFINITION_LIST
 from polytask.domain.fields.schemas import (
     WITH_OPTIONS,
     FieldDefinitionCreate,
@@ -38,7 +43,7 @@ from polytask.domain.fields.schemas import (
 from polytask.domain.fields.values import fits, normalize
 from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.service import get_project_for
-from polytask.domain.workspaces.access import membership_for, require_role, require_write, visible_workspace_ids
+from polytask.domain.workspaces.access import membership_for, require_manager, require_write, visible_workspace_ids
 from polytask.models import FieldDefinition, Project, Task
 
 DEFINITION_FIELDS = tuple(payloads.FieldDefinition.model_fields)  # what its events carry
@@ -121,17 +126,40 @@ def _scope_definitions(session: Session, scope: Scope) -> list[FieldDefinition]:
     return list(session.scalars(stmt.order_by(FieldDefinition.position, FieldDefinition.id)))
 
 
-def list_fields(session: Session, actor: Actor, project_id: int) -> list[FieldDefinition]:
-    return definitions_for(session, get_project_for(session, actor, project_id))
+def list_fields(
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    *,
+    page: PageRequest,
+    sort: Sequence[SortKey] = (),
+    tree: Node | None = None,
+) -> PageResult[FieldDefinition]:
+    """The project's own fields and its workspace's, by position unless sorted otherwise."""
+    project = get_project_for(session, actor, project_id)
+    base = (
+        select(FieldDefinition)
+        .where(FieldDefinition.workspace_id == project.workspace_id)
+        .where(or_(FieldDefinition.project_id == project.id, FieldDefinition.project_id.is_(None)))
+    )
+    return run_list(session, DEFINITION_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
-def list_workspace_fields(session: Session, actor: Actor, workspace_id: int) -> list[FieldDefinition]:
+def list_workspace_fields(
+    session: Session,
+    actor: Actor,
+    workspace_id: int,
+    *,
+    page: PageRequest,
+    sort: Sequence[SortKey] = (),
+    tree: Node | None = None,
+) -> PageResult[FieldDefinition]:
     """A workspace's own fields (the ones all its projects inherit)."""
     membership_for(session, actor, workspace_id)
-    stmt = select(FieldDefinition).where(
+    base = select(FieldDefinition).where(
         FieldDefinition.workspace_id == workspace_id, FieldDefinition.project_id.is_(None)
     )
-    return list(session.scalars(stmt.order_by(FieldDefinition.position, FieldDefinition.id)))
+    return run_list(session, DEFINITION_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
 def get_field_for(session: Session, actor: Actor, project_id: int, field_id: int) -> tuple[Project, FieldDefinition]:
@@ -201,7 +229,7 @@ def create_workspace_field(
     session: Session, actor: Actor, *, workspace_id: int, data: FieldDefinitionCreate
 ) -> FieldDefinition:
     """A field every project of the workspace inherits (owners and admins only)."""
-    require_role(membership_for(session, actor, workspace_id), "owner", "admin")
+    require_manager(membership_for(session, actor, workspace_id))
     return _add(session, actor, Scope(workspace_id), data)
 
 
@@ -300,7 +328,7 @@ def workspace_field_for_change(
 ) -> tuple[Scope, FieldDefinition]:
     """A workspace field, if the actor is an owner or admin there."""
     defn = get_workspace_field_for(session, actor, workspace_id, field_id)
-    require_role(membership_for(session, actor, workspace_id), "owner", "admin")
+    require_manager(membership_for(session, actor, workspace_id))
     return Scope(workspace_id), defn
 
 

@@ -24,7 +24,7 @@ from polytask.core.settings import get_settings
 from polytask.domain.departments.service import department_in_workspace
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.members.schemas import InviteCreate, MemberUpdate
-from polytask.domain.workspaces.access import ROLES, effective_permissions, membership_for, require_flag
+from polytask.domain.workspaces.access import MANAGERS, ROLES, effective_permissions, membership_for, require_flag
 from polytask.models import Department, Invite, Membership, User
 
 MEMBER_FIELDS = Registry.of(
@@ -115,14 +115,14 @@ def _require_authority_over(mine: Membership, target: Membership) -> None:
     """Owners manage anyone; everyone else with manage_users only members and viewers (and themselves)."""
     if target.user_id == mine.user_id or mine.role == "owner":
         return
-    if target.role in ("owner", "admin"):
+    if target.role in MANAGERS:
         raise PermissionDenied(f"Only an owner can change or remove an {target.role}", {"required_role": "owner"})
 
 
 def _require_may_grant(mine: Membership, role: str) -> None:
     if role == "owner" and mine.role != "owner":
         raise PermissionDenied("Only an owner can grant or remove the owner role", {"required_role": "owner"})
-    if role == "admin" and mine.role not in ("owner", "admin"):
+    if role == "admin" and mine.role not in MANAGERS:
         raise PermissionDenied("Only owners and admins can grant the admin role", {"required_role": ["owner", "admin"]})
 
 
@@ -263,7 +263,7 @@ def create_invites(
     """Invite people by email; one invite per address, each with its own token."""
     mine = membership_for(session, actor, workspace_id)
     require_flag(mine, "manage_users")
-    if data.role == "admin" and mine.role not in ("owner", "admin"):
+    if data.role == "admin" and mine.role not in MANAGERS:
         raise PermissionDenied("Only owners and admins can invite admins", {"required_role": ["owner", "admin"]})
     emails = list(dict.fromkeys(e.lower() for e in data.emails))
     existing = set(

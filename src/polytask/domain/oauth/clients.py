@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
+from polytask.core.pagination import PageRequest, PageResult, SortKey
+from polytask.core.query import Node
+from polytask.core.query.fields import Boolean, Field, Moment, Ref, Registry, Text
+from polytask.core.query.listing import ListSpec, run_list
 from polytask.core.scopes import SCOPES, check_known, within
 from polytask.domain.events.service import record_event
 from polytask.domain.oauth.common import CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX, OAuthError, digest, new_secret
@@ -90,13 +95,33 @@ def register_client(session: Session, actor: Actor, *, data: OAuthClientCreate) 
     return RegisteredClient(client=client, secret=secret)
 
 
-def list_clients(session: Session, actor: Actor) -> list[OAuthClient]:
+OAUTH_CLIENT_REGISTRY = Registry.of(
+    "oauth_client",
+    [
+        Field("id", Ref("oauth_client"), expr=OAuthClient.id),
+        Field("name", Text(), expr=OAuthClient.name),
+        Field("client_id", Text(), expr=OAuthClient.client_id),
+        Field("public", Boolean(), expr=OAuthClient.is_public),
+        Field("created_at", Moment(), expr=OAuthClient.created_at),
+    ],
+)
+# Oldest first by default, as the list was before it was paged.
+OAUTH_CLIENT_LIST: ListSpec[OAuthClient] = ListSpec("oauth_client", OAUTH_CLIENT_REGISTRY, OAuthClient.id)
+
+
+def list_clients(
+    session: Session,
+    actor: Actor,
+    *,
+    page: PageRequest,
+    sort: Sequence[SortKey] = (),
+    tree: Node | None = None,
+) -> PageResult[OAuthClient]:
     """The clients the actor registered (none for a workspace-bound credential)."""
+    base = select(OAuthClient).where(OAuthClient.owner_id == actor.user_id)
     if actor.workspace_id is not None:
-        return []
-    return list(
-        session.scalars(select(OAuthClient).where(OAuthClient.owner_id == actor.user_id).order_by(OAuthClient.id))
-    )
+        base = base.where(false())
+    return run_list(session, OAUTH_CLIENT_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
 def get_client_for(session: Session, actor: Actor, client_pk: int) -> OAuthClient:

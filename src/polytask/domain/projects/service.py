@@ -45,6 +45,7 @@ from polytask.domain.projects.schemas import (
 )
 from polytask.domain.search import search_source
 from polytask.domain.workspaces.access import (
+    MANAGERS,
     membership_for,
     require_allowed_address,
     require_flag,
@@ -322,7 +323,7 @@ def project_to_delete(session: Session, actor: Actor, *, project_id: int, worksp
     project = get_project_for(session, actor, project_id, workspace_id=workspace_id)
     membership = project_membership(session, actor, project)
     require_write(membership)
-    if membership.role not in ("owner", "admin") and project.created_by_id != actor.user_id:
+    if membership.role not in MANAGERS and project.created_by_id != actor.user_id:
         raise PermissionDenied(
             "Only the project's creator or a workspace admin can delete it", {"required_role": ["owner", "admin"]}
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,13 +11,14 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound, ValidationFailed
-from polytask.core.pagination import parse_sort
+from polytask.core.pagination import PageRequest, PageResult, SortKey, parse_sort
 from polytask.core.query import Node, conjunction, parse_expression, parse_params
-from polytask.core.query.fields import compile_tree, sort_columns
+from polytask.core.query.fields import Choice, Field, Moment, Ref, Registry, Text, compile_tree, sort_columns
+from polytask.core.query.listing import ListSpec, run_list
 from polytask.core.query.values import Context
 from polytask.domain.events.payloads import ViewSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
-from polytask.domain.fields.schemas import ViewCreate, ViewUpdate
+from polytask.domain.fields.schemas import Layout, ViewCreate, ViewUpdate
 from polytask.domain.fields.service import task_field_resolver
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.tasks.queries import TASK_FIELDS
@@ -26,6 +28,20 @@ from polytask.models import Project, SavedView
 VIEW_FIELDS = tuple(ViewSnapshot.model_fields)  # what its events carry (events/payloads.py)
 # Parameters a stored filter may not carry: they shape or page a list, they do not filter it.
 NOT_FILTERS = frozenset({"limit", "offset", "page", "per_page", "fields", "include", "sort", "view", "cursor"})
+
+VIEW_REGISTRY = Registry.of(
+    "view",
+    [
+        Field("id", Ref("view"), expr=SavedView.id),
+        Field("name", Text(), expr=SavedView.name),
+        Field("layout", Choice(get_args(Layout)), expr=SavedView.layout),
+        Field("created_by_id", Ref("user"), expr=SavedView.created_by_id),
+        Field("created_at", Moment(), expr=SavedView.created_at),
+        Field("updated_at", Moment(), expr=SavedView.updated_at),
+    ],
+)
+# Oldest first by default, as the list was before it was paged.
+VIEW_LIST: ListSpec[SavedView] = ListSpec("view", VIEW_REGISTRY, SavedView.id)
 
 
 def _stored_filter(raw: dict[str, Any] | str) -> dict[str, Any]:
@@ -76,10 +92,19 @@ def _check(session: Session, actor: Actor, project: Project, view: SavedView) ->
         ) from None
 
 
-def list_views(session: Session, actor: Actor, project_id: int) -> list[SavedView]:
+def list_views(
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    *,
+    page: PageRequest,
+    sort: Sequence[SortKey] = (),
+    tree: Node | None = None,
+) -> PageResult[SavedView]:
+    """The project's saved views, oldest first unless sorted otherwise."""
     project = get_project_for(session, actor, project_id)
-    stmt = select(SavedView).where(SavedView.project_id == project.id).order_by(SavedView.id)
-    return list(session.scalars(stmt))
+    base = select(SavedView).where(SavedView.project_id == project.id)
+    return run_list(session, VIEW_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
 def get_view_for(session: Session, actor: Actor, view_id: int, *, project_id: int | None = None) -> SavedView:

@@ -21,13 +21,12 @@ from polytask.domain.events.service import record_event, record_update, snapshot
 from polytask.domain.webhooks import signing, ssrf
 from polytask.domain.webhooks.outbox import enqueue_ping
 from polytask.domain.webhooks.schemas import WebhookCreate, WebhookUpdate
-from polytask.domain.workspaces.access import membership_for, require_role, visible_workspace_ids
+from polytask.domain.workspaces.access import managed_workspace_ids, membership_for, require_manager
 from polytask.domain.workspaces.service import default_workspace_id
-from polytask.models import Membership, Project, Webhook, WebhookAttempt, WebhookDelivery
+from polytask.models import Project, Webhook, WebhookAttempt, WebhookDelivery
 
 # What the event log records about an endpoint; never its secrets.
 WEBHOOK_FIELDS = tuple(WebhookSnapshot.model_fields)  # what its events carry (events/payloads.py)
-MANAGERS = ("owner", "admin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +57,7 @@ def _check_project(session: Session, workspace_id: int, project_id: int | None) 
 
 
 def _manage(session: Session, actor: Actor, workspace_id: int) -> None:
-    require_role(membership_for(session, actor, workspace_id), *MANAGERS)
+    require_manager(membership_for(session, actor, workspace_id))
 
 
 def create_webhook(session: Session, actor: Actor, *, data: WebhookCreate, allow_private: bool) -> Issued:
@@ -107,7 +106,7 @@ def get_webhook_for(session: Session, actor: Actor, webhook_id: int) -> Webhook:
         membership = membership_for(session, actor, hook.workspace_id)
     except NotFound:
         raise NotFound.of("webhook", webhook_id) from None
-    require_role(membership, *MANAGERS)
+    require_manager(membership)
     return hook
 
 
@@ -117,8 +116,7 @@ def list_webhooks_for(
     """Endpoints of the workspaces you own or administer (optionally one of them)."""
     if workspace_id is not None:
         _manage(session, actor, workspace_id)
-    managed = visible_workspace_ids(actor).where(Membership.role.in_(MANAGERS))
-    base = select(Webhook).where(Webhook.workspace_id.in_(managed))
+    base = select(Webhook).where(Webhook.workspace_id.in_(managed_workspace_ids(actor)))
     if workspace_id is not None:
         base = base.where(Webhook.workspace_id == workspace_id)
     return run_list(session, WEBHOOK_LIST, actor=actor, base=base, page=page)

@@ -13,6 +13,8 @@ from polytask.core.errors import NotFound, PermissionDenied
 from polytask.models import Membership, Workspace
 
 ROLES: Final = ("owner", "admin", "member", "viewer")
+# The roles that manage a workspace: its webhooks, audit log, workspace-wide fields, admins.
+MANAGERS: Final = ("owner", "admin")
 FLAGS: Final = ("create_projects", "manage_users", "view_analytics")
 
 # Defaults per role; a membership's explicit flags override them (except for owners).
@@ -105,6 +107,16 @@ def visible_workspace_ids(actor: Actor) -> Any:
     if actor.workspace_id is not None:
         stmt = stmt.where(Membership.workspace_id == actor.workspace_id)
     return stmt
+
+
+def managed_workspace_ids(actor: Actor) -> Any:
+    """A subquery of the visible workspaces the actor owns or administers (MANAGERS)."""
+    return visible_workspace_ids(actor).where(Membership.role.in_(MANAGERS))
+
+
+def require_manager(membership: Membership) -> None:
+    """PermissionDenied unless the member owns or administers the workspace."""
+    require_role(membership, *MANAGERS)
 
 
 def in_visible_workspace(column: Any, actor: Actor) -> ColumnElement[bool]:

@@ -14,7 +14,13 @@ from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.payloads import WorkspaceSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
-from polytask.domain.workspaces.access import address_allowed, membership_for, require_role, visible_workspace_ids
+from polytask.domain.workspaces.access import (
+    address_allowed,
+    membership_for,
+    require_manager,
+    require_role,
+    visible_workspace_ids,
+)
 from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
 from polytask.models import Membership, User, Workspace
 
@@ -92,7 +98,7 @@ def list_workspaces_for(
 def update_workspace(session: Session, actor: Actor, *, workspace_id: int, data: WorkspaceUpdate) -> Workspace:
     """Change name, description or settings (settings merge key by key)."""
     membership = membership_for(session, actor, workspace_id)
-    require_role(membership, "owner", "admin")
+    require_manager(membership)
     workspace = session.get(Workspace, workspace_id)
     assert workspace is not None
     before = snapshot_of(workspace, WORKSPACE_FIELDS)
