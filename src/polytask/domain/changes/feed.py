@@ -37,12 +37,17 @@ MEMBER_RESOURCES = (
     "workspace",
     "member",
     "invite",
+    # Behind TaskFlow: every member reads them through /v1 as well.
+    "time_entry",
+    "expense",
+    "risk",
+    "department",
 )
 MANAGER_RESOURCES = ("webhook", "list")
 # What `types` may name: the catalogue's public events of the resources the feed shows.
 FEED_RESOURCES = (*MEMBER_RESOURCES, *MANAGER_RESOURCES)
 # A project's events: its own and those of what lives in it (a workspace-wide field has none).
-PROJECT_RESOURCES = ("project", "task", "section", "comment", "view", "custom_field")
+PROJECT_RESOURCES = ("project", "task", "section", "comment", "view", "custom_field", "time_entry", "expense", "risk")
 
 
 @dataclass(frozen=True, slots=True)
