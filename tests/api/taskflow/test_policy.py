@@ -22,6 +22,7 @@ class Setting:
 
     project: int
     task: int
+    department: int
     me: int
     teammate: int
 
@@ -51,6 +52,10 @@ OPERATIONS: dict[str, Call] = {
     ),
     "users.update": lambda s: ("PUT", f"/api/users/{s.teammate}", {"role": "manager"}),
     "users.delete": lambda s: ("DELETE", f"/api/users/{s.teammate}", None),
+    "departments.list": lambda s: ("GET", "/api/departments", None),
+    "departments.show": lambda s: ("GET", f"/api/departments/{s.department}", None),
+    "departments.create": lambda s: ("POST", "/api/departments", {"name": "Made in the matrix"}),
+    "departments.stats": lambda s: ("GET", f"/api/departments/{s.department}/stats", None),
 }
 
 
@@ -59,13 +64,20 @@ def test_every_operation_has_a_request() -> None:
 
 
 def _setting(client: httpx.Client, db: Database, me: Person) -> Setting:
-    """A project and a task of my own (made through /v1, which no TaskFlow role gates)."""
+    """A project, a task and a department of my own (made through /v1, which no TaskFlow role gates)."""
     project = make_project(client, me, name="Matrix")
     task = make_task(client, me, project, name="A task")
+    made = client.post(f"/v1/workspaces/{me.workspace}/departments", json={"name": "Matrix"}, headers=me.headers)
+    assert made.status_code == 201, made.text
+    department = int(made.json()["data"]["id"].removeprefix("department_"))
     teammate = make_person(db)
     join(db, me, teammate)
     return Setting(
-        int(project.removeprefix("project_")), int(task["id"].removeprefix("task_")), me.user_id, teammate.user_id
+        int(project.removeprefix("project_")),
+        int(task["id"].removeprefix("task_")),
+        department,
+        me.user_id,
+        teammate.user_id,
     )
 
 

@@ -35,6 +35,10 @@ POLICY: Final[dict[str, str]] = {
     "users.create": "admin",
     "users.update": "admin",
     "users.delete": "admin",
+    "departments.list": "user",
+    "departments.show": "user",
+    "departments.create": "admin",
+    "departments.stats": "manager",
 }
 
 

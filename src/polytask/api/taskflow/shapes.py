@@ -254,3 +254,42 @@ TaskOne = _envelope("TaskOne", _data("TaskOneData", task=TaskOut))
 UserList = _envelope("UserList", _data("UserListData", users=list[UserOut]), paged=True)
 UserOne = _envelope("UserOne", _data("UserOneData", user=UserOut))
 Deleted = _envelope("Deleted", _data("DeletedData"))
+
+
+# --- departments -------------------------------------------------------------------------------
+
+
+class DepartmentOut(BaseModel):
+    model_config = _CLOSED
+
+    id: int = Field(examples=[3])
+    name: str = Field(examples=["Quality Assurance"])
+    description: str = Field(examples=["Software testing and quality control department"])
+    created_at: str
+    updated_at: str
+
+
+class DepartmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, examples=["Quality Assurance"])
+    description: str = Field(default="", max_length=10_000)
+
+
+class DepartmentStatsOut(BaseModel):
+    model_config = _CLOSED
+
+    department_id: int = Field(examples=[3])
+    name: str = Field(examples=["Quality Assurance"])
+    members_count: int = Field(examples=[4])
+    total_tasks: int = Field(description="Tasks assigned to its members", examples=[23])
+    completed_tasks: int = Field(examples=[18])
+    pending_tasks: int = Field(description="Its tasks not completed", examples=[5])
+    completion_rate: float = Field(description="Per cent, one place", examples=[78.3])
+    total_hours: float = Field(description="Hours its members logged, two places", examples=[156.5])
+    active_projects: int = Field(description="Active projects its members have tasks in", examples=[2])
+
+
+DepartmentList = _envelope("DepartmentList", _data("DepartmentListData", departments=list[DepartmentOut]), paged=True)
+DepartmentOne = _envelope("DepartmentOne", _data("DepartmentOneData", department=DepartmentOut))
+DepartmentStatsOne = _envelope("DepartmentStatsOne", _data("DepartmentStatsData", stats=DepartmentStatsOut))
