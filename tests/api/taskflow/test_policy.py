@@ -22,6 +22,7 @@ class Setting:
 
     project: int
     task: int
+    risk: int
     department: int
     me: int
     teammate: int
@@ -56,6 +57,11 @@ OPERATIONS: dict[str, Call] = {
     "departments.show": lambda s: ("GET", f"/api/departments/{s.department}", None),
     "departments.create": lambda s: ("POST", "/api/departments", {"name": "Made in the matrix"}),
     "departments.stats": lambda s: ("GET", f"/api/departments/{s.department}/stats", None),
+    "risks.list": lambda s: ("GET", f"/api/projects/{s.project}/risks", None),
+    "risks.show": lambda s: ("GET", f"/api/risks/{s.risk}", None),
+    "risks.create": lambda s: ("POST", f"/api/projects/{s.project}/risks", {"title": "Made in the matrix"}),
+    "risks.update": lambda s: ("PUT", f"/api/risks/{s.risk}", {"status": "mitigated"}),
+    "risks.delete": lambda s: ("DELETE", f"/api/risks/{s.risk}", None),
 }
 
 
@@ -64,17 +70,21 @@ def test_every_operation_has_a_request() -> None:
 
 
 def _setting(client: httpx.Client, db: Database, me: Person) -> Setting:
-    """A project, a task and a department of my own (made through /v1, which no TaskFlow role gates)."""
+    """A project, a task, a risk and a department of my own (made through /v1, which no TaskFlow role gates)."""
     project = make_project(client, me, name="Matrix")
     task = make_task(client, me, project, name="A task")
     made = client.post(f"/v1/workspaces/{me.workspace}/departments", json={"name": "Matrix"}, headers=me.headers)
     assert made.status_code == 201, made.text
     department = int(made.json()["data"]["id"].removeprefix("department_"))
+    raised = client.post(f"/v1/projects/{project}/risks", json={"title": "Matrix"}, headers=me.headers)
+    assert raised.status_code == 201, raised.text
+    risk = int(raised.json()["data"]["id"].removeprefix("risk_"))
     teammate = make_person(db)
     join(db, me, teammate)
     return Setting(
         int(project.removeprefix("project_")),
         int(task["id"].removeprefix("task_")),
+        risk,
         department,
         me.user_id,
         teammate.user_id,

@@ -39,6 +39,11 @@ POLICY: Final[dict[str, str]] = {
     "departments.show": "user",
     "departments.create": "admin",
     "departments.stats": "manager",
+    "risks.list": "user",
+    "risks.show": "user",
+    "risks.create": "user",
+    "risks.update": "user",
+    "risks.delete": "manager",
 }
 
 

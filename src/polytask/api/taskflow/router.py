@@ -1,6 +1,6 @@
 """The TaskFlow surface's routes under /api.
 
-Each route starts with a literal segment of its own (auth, projects, tasks, users, departments):
+Each route starts with a literal segment of its own (auth, projects, tasks, users, departments, risks):
 /api/v1 (Taskforce) and /api/public-v1 (TaskIP) stay theirs.
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from polytask.api.taskflow import auth, departments, projects, tasks, users
+from polytask.api.taskflow import auth, departments, projects, risks, tasks, users
 
-MODULE_ROUTERS = tuple(module.router for module in (auth, projects, tasks, users, departments))
+MODULE_ROUTERS = tuple(module.router for module in (auth, projects, tasks, users, departments, risks))
 
 # The whole surface as one router, for its OpenAPI document. The app includes the module
 # routers one by one (app.py), so that its route index narrows a request to one module.

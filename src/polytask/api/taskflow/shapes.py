@@ -293,3 +293,56 @@ class DepartmentStatsOut(BaseModel):
 DepartmentList = _envelope("DepartmentList", _data("DepartmentListData", departments=list[DepartmentOut]), paged=True)
 DepartmentOne = _envelope("DepartmentOne", _data("DepartmentOneData", department=DepartmentOut))
 DepartmentStatsOne = _envelope("DepartmentStatsOne", _data("DepartmentStatsData", stats=DepartmentStatsOut))
+
+
+# --- risks -------------------------------------------------------------------------------------
+
+Level = Literal["low", "medium", "high", "critical"]
+RiskState = Literal["active", "mitigated", "closed", "occurred"]
+
+
+class RiskOut(BaseModel):
+    model_config = _CLOSED
+
+    id: int = Field(examples=[1])
+    project_id: int = Field(examples=[1])
+    title: str = Field(examples=["Technical Complexity Risk"])
+    description: str = Field(examples=["High technical complexity may lead to delays"])
+    severity: Level
+    probability: Level
+    impact: str = Field(examples=["schedule"])
+    mitigation_plan: str = Field(examples=["Engage senior developers and provide additional training"])
+    status: RiskState
+    actual_impact: str | None = Field(examples=["minimal"])
+    resolution_notes: str | None = Field(examples=["Risk successfully managed through proactive measures"])
+    created_at: str
+    updated_at: str
+
+
+class RiskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300, examples=["Technical Complexity Risk"])
+    description: str = Field(default="", max_length=100_000)
+    severity: Level = "medium"
+    probability: Level = "medium"
+    impact: str = Field(default="", max_length=100, examples=["schedule"])
+    mitigation_plan: str = Field(default="", max_length=100_000)
+
+
+class RiskUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Omittable[str] = Field(default=None, min_length=1, max_length=300)
+    description: Omittable[str] = Field(default=None, max_length=100_000)
+    severity: Omittable[Level] = None
+    probability: Omittable[Level] = None
+    impact: Omittable[str] = Field(default=None, max_length=100)
+    mitigation_plan: Omittable[str] = Field(default=None, max_length=100_000)
+    status: Omittable[RiskState] = None
+    actual_impact: str | None = Field(default=None, max_length=100, description="null: clears it")
+    resolution_notes: str | None = Field(default=None, max_length=100_000, description="null: clears it")
+
+
+RiskList = _envelope("RiskList", _data("RiskListData", risks=list[RiskOut]), paged=True)
+RiskOne = _envelope("RiskOne", _data("RiskOneData", risk=RiskOut))
