@@ -4,6 +4,7 @@ answer; the loop's connection stays usable; writes never run there."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -32,6 +33,48 @@ def test_an_overrun_is_interrupted_and_the_connection_reused(db: Database) -> No
             session.execute(text(SLOW)).all()
         with units.unit() as session:
             assert session.execute(text("SELECT 42")).scalar() == 42
+    finally:
+        units.close()
+
+
+BOUNDED = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) SELECT count(*) FROM n"
+
+
+def test_time_the_thread_did_not_spend_is_not_held_against_a_read(db: Database) -> None:
+    """The budget is the loop thread's CPU time: a unit the OS (or the GIL) kept waiting past
+    the budget by the clock, that has itself spent little, runs to the end on the loop."""
+    units = db.loop_units(budget_ms=20)
+    if units is None:
+        pytest.skip("read units run on the loop on SQLite only")
+    units.WALL_CAP = 10_000  # the clock's cap far away: only the CPU budget is in play
+    try:
+        assert units.usable_here()
+        with units.unit() as session:
+            time.sleep(0.05)  # 50 ms by the clock, next to no CPU
+            assert session.execute(text(BOUNDED)).scalar() == 5000
+    finally:
+        units.close()
+
+
+def test_the_clock_still_caps_a_read(db: Database) -> None:
+    """Past WALL_CAP budgets by the clock a unit is interrupted whatever CPU it spent (a read
+    waiting on the disk spends none)."""
+    units = db.loop_units(budget_ms=20)
+    if units is None:
+        pytest.skip("read units run on the loop on SQLite only")
+    units.WALL_CAP = 3  # 60 ms
+    try:
+        assert units.usable_here()
+
+        def late_read() -> None:
+            with units.unit() as session:
+                time.sleep(0.1)  # 100 ms by the clock, past the 60 ms cap
+                session.execute(text(BOUNDED)).all()
+
+        with pytest.raises(ReadTooSlow):
+            late_read()
+        with units.unit() as session:
+            assert session.execute(text(BOUNDED)).scalar() == 5000
     finally:
         units.close()
 

@@ -361,24 +361,36 @@ class LoopUnits:
     A read of a WAL database by key or index takes tens of microseconds; handing it to a
     worker thread and back costs more than that. The loop owns one connection (never
     returned to the pool) and runs each read unit in a read transaction on it, one at a time
-    (a unit never awaits). A statement still running `budget_ms` after the unit began is
-    interrupted through SQLite's progress handler, and so is a wait for a lock (the
-    connection's busy timeout is the same budget): `unit()` then raises ReadTooSlow, having
-    written nothing, and the caller runs the unit again on a worker thread. Only the thread
-    that first used it may use it; any other thread gets None from `unit_here()`.
+    (a unit never awaits). A statement still running once the unit has spent `budget_ms` of
+    this thread's CPU time is interrupted through SQLite's progress handler, and so is one
+    still running `WALL_CAP` times the budget after the unit began by the clock (a read
+    waiting on the disk spends no CPU), and a wait for a lock (the connection's busy timeout
+    is the budget): `unit()` then raises ReadTooSlow, having written nothing, and the caller
+    runs the unit again on a worker thread. CPU time, not the clock, is the budget because on
+    a busy machine the clock also counts the time the OS ran something else and the time the
+    loop waited for the GIL while a worker thread held it: with a clock budget a loaded
+    server sent its shortest reads to threads, which loaded it further. Only the thread that
+    first used it may use it; any other thread gets None from `unit_here()`.
     """
+
+    WALL_CAP = 10
 
     def __init__(self, engine: Engine, budget_ms: float) -> None:
         self._engine = engine
         self._budget = budget_ms / 1000
         self._budget_ms = budget_ms
-        self._deadline = float("inf")
+        self._deadline = float("inf")  # the clock past which the CPU time is looked at
+        self._cap = float("inf")  # the clock past which a unit stops whatever it spent
+        self._cpu_deadline = float("inf")  # this thread's CPU time past which a unit stops
         self._conn: Connection | None = None
         self._thread: int | None = None
         self._sessions: sessionmaker[Session] | None = None
 
     def _over_budget(self) -> int:
-        return 1 if time.perf_counter() > self._deadline else 0
+        now = time.perf_counter()
+        if now <= self._deadline:
+            return 0  # CPU time never runs ahead of the clock: nothing more to look at
+        return 1 if now > self._cap or time.thread_time() > self._cpu_deadline else 0
 
     def usable_here(self) -> bool:
         """Whether this thread owns (or may take) the loop's connection."""
@@ -403,7 +415,10 @@ class LoopUnits:
     def unit(self) -> Iterator[Session]:
         """A read session on the loop's connection; ReadTooSlow if it ran past its budget."""
         session = self._sessionmaker()()
-        self._deadline = time.perf_counter() + self._budget
+        now = time.perf_counter()
+        self._deadline = now + self._budget
+        self._cap = now + self._budget * self.WALL_CAP
+        self._cpu_deadline = time.thread_time() + self._budget
         try:
             yield session
         except (DBAPIError, sqlite3.OperationalError) as exc:
@@ -413,7 +428,7 @@ class LoopUnits:
                 raise ReadTooSlow() from exc
             raise
         finally:
-            self._deadline = float("inf")  # the ROLLBACK itself must not be interrupted
+            self._deadline = self._cap = float("inf")  # the ROLLBACK itself must not be interrupted
             session.close()
 
     def close(self) -> None:
