@@ -130,7 +130,7 @@ def test_a_rolled_back_event_is_neither_queued_nor_announced(
             _record_then_fail(db, alice.workspace_pk)
         assert announced == []
         with db.unit_of_work() as session:
-            event = record_event(
+            event_id = record_event(
                 session,
                 None,
                 type="project.created",
@@ -139,7 +139,7 @@ def test_a_rolled_back_event_is_neither_queued_nor_announced(
                 workspace_id=alice.workspace_pk,
                 snapshot={"name": "real"},
             )
-        assert announced == [[event.id]]
+        assert announced == [[event_id]]
     finally:
         bus.unsubscribe(announced.append)
     with db.unit_of_work(readonly=True) as session:

@@ -64,6 +64,11 @@ def test_a_taken_name_is_a_422_naming_it(signed_in: SignedIn) -> None:
     r = c.post("/api/departments", json={"name": "quality assurance"})
     assert r.status_code == 422, r.text
     assert list(r.json()["data"]["errors"]) == ["name"]
+    # Letters SQLite's lower() does not fold: the same name twice is a 422 too, never a 500.
+    assert c.post("/api/departments", json={"name": "Ãrea Ω"}).status_code == 201
+    again = c.post("/api/departments", json={"name": "Ãrea Ω"})
+    assert again.status_code == 422, again.text
+    assert list(again.json()["data"]["errors"]) == ["name"]
 
 
 def test_stats(signed_in: SignedIn, client: httpx.Client) -> None:

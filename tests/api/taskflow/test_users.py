@@ -126,6 +126,12 @@ def test_list_filters_and_visibility(signed_in: SignedIn, db: Database) -> None:
     with httpx.Client(base_url=str(c.base_url)) as ben:
         assert log_in(ben, "ben").status_code == 401
     assert c.put(f"/api/users/{made['ben']}", json={"active": True}).json()["data"]["user"]["active"] is True
+    # JSON's own types only: 0 is not false, "3" is not a department id.
+    for body, field in [({"active": 0}, "active"), ({"department_id": "3"}, "department_id")]:
+        wrong = c.put(f"/api/users/{made['ben']}", json=body)
+        assert wrong.status_code == 422, wrong.text
+        assert list(wrong.json()["data"]["errors"]) == [field]
+    assert c.get(f"/api/users/{made['ben']}").json()["data"]["user"]["active"] is True
     # An admin keeps their own role and account.
     me = c.delete(f"/api/users/{admin.user_id}")
     assert me.status_code == 422

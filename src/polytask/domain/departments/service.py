@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -84,8 +84,11 @@ def _check_name(session: Session, workspace_id: int, name: str, *, except_id: in
     name = name.strip()
     if not name:
         raise ValidationFailed.field("name", "must not be blank")
+    # The exact name too: SQLite's lower() folds ASCII only, so "Ã" and "ã" differ there, and
+    # the table's unique key (workspace, name) is exact.
     clash = select(Department.id).where(
-        Department.workspace_id == workspace_id, func.lower(Department.name) == name.lower()
+        Department.workspace_id == workspace_id,
+        or_(Department.name == name, func.lower(Department.name) == name.lower()),
     )
     if except_id is not None:
         clash = clash.where(Department.id != except_id)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.clock import isoformat
-from polytask.core.db import after_commit, before_commit
+from polytask.core.clock import isoformat, utcnow
+from polytask.core.db import after_commit, before_commit, require_writable
 from polytask.domain.events import bus
 from polytask.domain.events.catalog import event_type
 from polytask.models import Event
@@ -32,8 +33,8 @@ def record_event(
     snapshot: dict[str, Any] | None = None,
     project_id: int | None = None,
     client_ip: str | None = None,
-) -> Event:
-    """Append one event row; it commits or rolls back with the change it describes.
+) -> int:
+    """Append one event row; it commits or rolls back with the change it describes. Returns its id.
 
     `project_id` defaults to what the resource says (a project's own id, a snapshot's
     `project_id`); `client_ip` to the actor's address, else a snapshot's `client_ip`
@@ -42,23 +43,31 @@ def record_event(
     `type` must be declared for `resource_type` in domain/events/catalog.py (UndeclaredEvent).
     """
     event_type(type, resource_type)
+    require_writable(session)  # a read unit that finds it must record runs again as a write
     snap = snapshot or {}
-    event = Event(
-        type=type,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        workspace_id=workspace_id,
-        project_id=project_id if project_id is not None else project_of(resource_type, resource_id, snap),
-        actor_user_id=actor.user_id if actor else None,
-        credential_kind=actor.credential_kind if actor else None,
-        credential_id=actor.credential_id if actor else None,
-        client_ip=_address(client_ip or (actor.client_ip if actor else None) or snap.get("client_ip")),
-        changes=jsonable(changes or {}),
-        snapshot=jsonable(snap),
-    )
-    session.add(event)
-    track_new_events(session, [event])
-    return event
+    row = {
+        "type": type,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "workspace_id": workspace_id,
+        "project_id": project_id if project_id is not None else project_of(resource_type, resource_id, snap),
+        "actor_user_id": actor.user_id if actor else None,
+        "credential_kind": actor.credential_kind if actor else None,
+        "credential_id": actor.credential_id if actor else None,
+        "client_ip": _address(client_ip or (actor.client_ip if actor else None) or snap.get("client_ip")),
+        "occurred_at": utcnow(),
+        "changes": jsonable(changes or {}),
+        "snapshot": jsonable(snap),
+    }
+    # Inserted now, through the session's connection and transaction, not as an ORM object:
+    # the unit of work's flush of one more object cost more than the row (docs/performance.md).
+    key = session.connection().execute(_INSERT_EVENT, row).inserted_primary_key
+    event_id = int(key[0]) if key is not None else 0
+    track_inserted_event_ids(session, [event_id], workspace_ids=None if workspace_id is None else {workspace_id})
+    return event_id
+
+
+_INSERT_EVENT = insert(cast(Table, Event.__table__))
 
 
 # Resources that belong to one project; their events show in its activity.
