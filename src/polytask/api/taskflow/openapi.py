@@ -29,7 +29,7 @@ from starlette.responses import Response
 from polytask import __version__
 from polytask.api.taskflow.errors import LOGIN_URL
 from polytask.api.taskflow.paths import PREFIX
-from polytask.api.taskflow.policy import POLICY
+from polytask.api.taskflow.policy import OWN, POLICY
 from polytask.api.taskflow.router import router as taskflow_router
 from polytask.api.taskflow.surface import DOCS_URL, OPENAPI_URL
 from polytask.core.settings import Settings
@@ -246,7 +246,9 @@ def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
     role = POLICY.get(operation.get("operationId", ""))
     if role is not None:
         statuses.append(403)
-        operation["description"] = f"{operation.get('description', '').rstrip()}\n\nLowest role: `{role}`.".lstrip()
+        own = OWN.get(operation.get("operationId", ""))
+        lowest = f"Lowest role: `{role}`." + (f" Your own: `{own}`." if own else "")
+        operation["description"] = f"{operation.get('description', '').rstrip()}\n\n{lowest}".lstrip()
     if {SESSION: []} in operation["security"] and {} not in operation["security"]:
         statuses.append(401)
     responses: dict[str, Any] = operation["responses"]

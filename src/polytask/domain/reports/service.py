@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound
+from polytask.core.ids import storable_key
 from polytask.core.money import divide_rounded
 from polytask.domain.departments.service import get_department_for
 from polytask.domain.reports.records import (
@@ -104,8 +105,12 @@ def user_stats(
     mine = membership_for(session, actor, workspace_id)
     if user_id != actor.user_id:
         require_flag(mine, "view_analytics")
-    member = session.scalar(
-        select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+    member = (
+        session.scalar(
+            select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+        )
+        if storable_key(user_id)
+        else None
     )
     if member is None:
         raise NotFound.of("user", user_id)
