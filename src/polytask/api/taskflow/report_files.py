@@ -24,7 +24,7 @@ from polytask.core.db import Database
 from polytask.domain.reports.records import After, Period
 
 R = TypeVar("R")
-# Rows read per unit of work while streaming.
+# Rows read per unit of work while streaming (read when a report starts: tests make it small).
 CHUNK = 500
 # A spreadsheet would run a cell starting with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -59,7 +59,7 @@ def csv_attachment(
     read_more: Callable[[Session, After], list[R]],
     key: Callable[[R], After],
     cells: Callable[[R], Sequence[str]],
-    chunk: int = CHUNK,
+    chunk: int,
 ) -> StreamingResponse:
     """A CSV attachment: the header, `first` (a whole chunk, or the end), then chunk after chunk."""
     db: Database = request.app.state.db

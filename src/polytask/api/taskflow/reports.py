@@ -22,7 +22,8 @@ from polytask.api.taskflow.paths import PREFIX
 from polytask.api.taskflow.period import EndDate, FormatParam, ReportFormat, StartDate, period_of, period_payload
 from polytask.api.taskflow.policy import allow
 from polytask.api.taskflow.render import PROJECT_STATUS_OUT
-from polytask.api.taskflow.report_files import CHUNK, csv_attachment, filename_for, pdf_attachment, text_cell
+from polytask.api.taskflow import report_files
+from polytask.api.taskflow.report_files import csv_attachment, filename_for, pdf_attachment, text_cell
 from polytask.api.taskflow.report_pdf import Chart, PdfReport, Sheet, render_pdf
 from polytask.api.taskflow.report_shapes import (
     REPORT_RESPONSES,
@@ -124,7 +125,14 @@ async def _read(
 
 def _csv(request: Request, table: Table[R], read: Read[R], reader: Reader[R]) -> Response:
     def more(session: Session, after: After) -> list[R]:
-        return reader(session, read.actor, workspace_id=read.workspace_id, period=read.period, after=after, limit=CHUNK)
+        return reader(
+            session,
+            read.actor,
+            workspace_id=read.workspace_id,
+            period=read.period,
+            after=after,
+            limit=report_files.CHUNK,
+        )
 
     return csv_attachment(
         request,
@@ -134,6 +142,7 @@ def _csv(request: Request, table: Table[R], read: Read[R], reader: Reader[R]) ->
         read_more=more,
         key=table.key,
         cells=table.cells,
+        chunk=report_files.CHUNK,
     )
 
 
@@ -171,7 +180,7 @@ async def _answer(
         reader=reader,
         start=start,
         end=end,
-        limit=CHUNK if fmt == "csv" else None,
+        limit=report_files.CHUNK if fmt == "csv" else None,
     )
     if fmt == "csv":
         return _csv(request, table, read, reader)
@@ -524,7 +533,7 @@ async def budget(
             reader=_checked(read, code),
             start=start_date,
             end=end_date,
-            limit=CHUNK,
+            limit=report_files.CHUNK,
         )
         return _csv(request, table, first, read)
 
