@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import run_unit
+from polytask.api.taskflow import report_files
 from polytask.api.taskflow.amount import Amount
 from polytask.api.taskflow.errors import success_response
 from polytask.api.taskflow.paths import PREFIX
 from polytask.api.taskflow.period import EndDate, FormatParam, ReportFormat, StartDate, period_of, period_payload
 from polytask.api.taskflow.policy import allow
 from polytask.api.taskflow.render import PROJECT_STATUS_OUT
-from polytask.api.taskflow import report_files
 from polytask.api.taskflow.report_files import csv_attachment, filename_for, pdf_attachment, text_cell
 from polytask.api.taskflow.report_pdf import Chart, PdfReport, Sheet, render_pdf
 from polytask.api.taskflow.report_shapes import (
