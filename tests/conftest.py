@@ -143,11 +143,12 @@ def openapi(base_url: str) -> OpenAPIChecker:
 
 @pytest.fixture(scope="session")
 def taskflow_openapi(base_url: str) -> OpenAPIChecker:
-    """TaskFlow's own document, strictly: documented JSON bodies and headers, and any response
-    of a path or method it does not have must be its error envelope (`Error`)."""
+    """TaskFlow's own document, strictly: documented JSON bodies, media types (CSV, PDF) and
+    headers, and any response of a path or method it does not have must be its error envelope
+    (`Error`)."""
     assert TASKFLOW.openapi_url is not None
     document = httpx.get(f"{base_url}{TASKFLOW.openapi_url}", timeout=60).json()
-    return OpenAPIChecker(document, strict=True, fallback="Error")
+    return OpenAPIChecker(document, strict=True, fallback="Error", media_types=True)
 
 
 class SurfaceCheck:

@@ -22,7 +22,8 @@ class OpenAPIChecker:
     be there, and a response of a path or method the document does not have must be an error
     matching `fallback` (a schema of the document's components, e.g. the error envelope).
     `strict_prefix`: strict for the paths under it only (the native surface's in /openapi.json,
-    which also holds other surfaces' operations)."""
+    which also holds other surfaces' operations). `media_types`: a body that is not JSON (a CSV,
+    a PDF) must have its media type among the documented response's `content`."""
 
     def __init__(
         self,
@@ -31,8 +32,10 @@ class OpenAPIChecker:
         strict: bool = False,
         fallback: str | None = None,
         strict_prefix: str | None = None,
+        media_types: bool = False,
     ) -> None:
         self.document = document
+        self.media_types = media_types
         self.strict = strict
         self.strict_prefix = strict_prefix
         self.fallback = fallback
@@ -119,6 +122,11 @@ class OpenAPIChecker:
                 header = self._resolve(header)
                 if header.get("required") and name.lower() not in {h.lower() for h in headers}:
                     raise AssertionError(f"{where}: the required header {name} is missing")
+        if self.media_types and has_body and not json_body:
+            media = headers.get("content-type", "").split(";")[0].strip()
+            if media not in spec.get("content", {}):
+                raise AssertionError(f"{where}: a {media or 'untyped'} body, which the document does not declare")
+            return  # declared; no JSON schema applies to it
         content = spec.get("content", {}).get("application/json")
         if content is None or not has_body:
             if strict and json_body and has_body:

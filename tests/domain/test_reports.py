@@ -3,9 +3,11 @@ the hand computation written beside it; and set_actual_hours (domain/spending/fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -14,102 +16,15 @@ from sqlalchemy import select
 from polytask.core.actor import system_actor
 from polytask.core.db import Database
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
-from polytask.core.ids import parse_id
 from polytask.domain.reports import service as reports
 from polytask.domain.reports.records import Period
 from polytask.domain.spending.figures import actual_minutes, project_figures, set_actual_hours
 from polytask.models import Event
-from tests.factories.people import Person, join, make_person
-from tests.factories.work import make_project, make_task
+from tests.factories.people import make_person
+from tests.factories.shop import build
 
 TODAY = date(2026, 6, 20)
 JUNE = Period(date(2026, 6, 1), date(2026, 6, 30))
-
-
-@dataclass
-class Shop:
-    alice: Person  # the owner: no cost rate
-    bob: Person  # Engineering, 50.00 an hour
-    carol: Person  # QA, 80.00 an hour
-    ws: int
-    projects: dict[str, int]
-    tasks: dict[str, int]
-    departments: dict[str, int]
-
-
-def _pk(kind: str, rendered: str) -> int:
-    pk = parse_id(kind, rendered)
-    assert pk is not None
-    return pk
-
-
-def build(client: httpx.Client, db: Database) -> Shop:
-    alice, bob, carol = make_person(db, name="Alice"), make_person(db, name="Bob"), make_person(db, name="Carol")
-    join(db, alice, bob)
-    join(db, alice, carol)
-    h = alice.headers
-    departments = {}
-    for name, person, rate in (("Engineering", bob, "50.00"), ("QA", carol, "80")):
-        r = client.post(f"/v1/workspaces/{alice.workspace}/departments", json={"name": name}, headers=h)
-        departments[name] = r.json()["data"]["id"]
-        r = client.patch(
-            f"/v1/workspaces/{alice.workspace}/users/{person.id}",
-            json={"department_id": departments[name], "cost_rate": rate},
-            headers=h,
-        )
-        assert r.status_code == 200, r.text
-    projects = {
-        "P1": make_project(client, alice, name="P1", budget={"amount": "1000.00"}),
-        "P2": make_project(client, alice, name="P2", budget={"amount": "500"}),
-        "P3": make_project(client, alice, name="P3", status="on_hold"),
-        "P4": make_project(client, alice, name="P4", budget={"amount": "100", "currency": "EUR"}),
-    }
-    tasks = {}
-    for key, project, people, estimate in (
-        ("t1", "P1", [bob], None),
-        ("t2", "P1", [bob], 4),
-        ("t3", "P1", [carol], None),
-        ("t4", "P1", [bob, carol], 2),
-        ("t5", "P2", [carol], 3),
-    ):
-        tasks[key] = make_task(
-            client,
-            alice,
-            projects[project],
-            name=key,
-            assignee_ids=[p.id for p in people],
-            estimated_hours=estimate,
-        )["id"]
-    for key in ("t1", "t3"):
-        r = client.patch(f"/v1/tasks/{tasks[key]}", json={"status": "completed"}, headers=h)
-        assert r.status_code == 200, r.text
-    for who, project, task, minutes, day in (
-        (bob, "P1", "t1", 90, "2026-05-10"),  # 90 x 50.00 / 60 = 75.00
-        (bob, "P1", "t2", 30, "2026-06-02"),  # 25.00
-        (carol, "P1", "t3", 120, "2026-06-15"),  # 160.00
-        (carol, "P2", "t5", 45, "2026-06-20"),  # 45 x 80 / 60 = 60.00
-        (alice, "P1", None, 60, "2026-06-01"),  # no rate: 0.00
-    ):
-        body = {"minutes": minutes, "spent_on": day, **({"task_id": tasks[task]} if task else {})}
-        r = client.post(f"/v1/projects/{projects[project]}/time-entries", json=body, headers=who.headers)
-        assert r.status_code == 201, r.text
-    for project, amount, day in (("P1", "800.00", "2026-06-05"), ("P2", "100.00", "2026-05-20")):
-        r = client.post(
-            f"/v1/projects/{projects[project]}/expenses", json={"amount": amount, "spent_on": day}, headers=h
-        )
-        assert r.status_code == 201, r.text
-    for status in ("active", "closed"):
-        r = client.post(f"/v1/projects/{projects['P1']}/risks", json={"title": "R", "status": status}, headers=h)
-        assert r.status_code == 201, r.text
-    return Shop(
-        alice,
-        bob,
-        carol,
-        alice.workspace_pk,
-        {k: _pk("project", v) for k, v in projects.items()},
-        {k: _pk("task", v) for k, v in tasks.items()},
-        {k: _pk("department", v) for k, v in departments.items()},
-    )
 
 
 def test_project_figures_value_time_at_cost_rates(client: httpx.Client, db: Database) -> None:
@@ -288,6 +203,28 @@ def test_reports_need_view_analytics_and_a_member(client: httpx.Client, db: Data
             reports.user_stats(
                 session, system_actor(shop.alice.user_id, "user"), workspace_id=shop.ws, user_id=mallory.user_id
             )
+
+
+def test_reports_read_in_chunks_give_the_whole(client: httpx.Client, db: Database) -> None:
+    shop = build(client, db)
+    owner = system_actor(shop.alice.user_id, "user")
+    reads: list[tuple[Callable[..., list[Any]], Callable[[Any], tuple[str, int]]]] = [
+        (reports.projects_report, lambda r: (r.name, r.project_id)),
+        (reports.user_productivity, lambda r: (r.name, r.user_id)),
+        (reports.department_workload, lambda r: (r.name, r.department_id)),
+        (functools.partial(reports.budget_lines, currency="USD"), lambda r: (r.project_name, r.project_id)),
+    ]
+    with db.unit_of_work(readonly=True) as session:
+        for read, key in reads:
+            whole = read(session, owner, workspace_id=shop.ws, period=JUNE)
+            assert len(whole) >= 2
+            chunked: list[Any] = []
+            after = None
+            while got := read(session, owner, workspace_id=shop.ws, period=JUNE, after=after, limit=1):
+                assert len(got) == 1
+                chunked += got
+                after = key(got[-1])
+            assert chunked == whole
 
 
 def test_set_actual_hours_records_the_difference(client: httpx.Client, db: Database) -> None:

@@ -1,5 +1,5 @@
-"""GET/POST /api/departments, GET /api/departments/{id} and /stats over the home workspace's
-departments (the same rows /v1 shows)."""
+"""GET/POST /api/departments, GET/PUT/DELETE /api/departments/{id} and /stats over the home
+workspace's departments (the same rows /v1 shows)."""
 
 from __future__ import annotations
 
@@ -109,16 +109,20 @@ def test_another_workspaces_department_is_a_404(signed_in: SignedIn) -> None:
         r = s.get(url)
         assert r.status_code == 404, (url, r.text)
         assert r.json()["data"]["error_code"] == "NOT_FOUND"
+    for method in ("PUT", "DELETE"):
+        r = s.request(method, f"/api/departments/{dep}", json={"name": "Taken over"} if method == "PUT" else None)
+        assert r.status_code == 404, (method, r.text)
+    assert c.get(f"/api/departments/{dep}").json()["data"]["department"]["name"] == QA["name"]
     assert s.get("/api/departments").json()["pagination"]["total"] == 0
 
 
 @pytest.mark.parametrize(
     ("method", "url"),
     [("GET", "/api/departments"), ("POST", "/api/departments"), ("GET", "/api/departments/1"),
-     ("GET", "/api/departments/1/stats")],
+     ("GET", "/api/departments/1/stats"), ("PUT", "/api/departments/1"), ("DELETE", "/api/departments/1")],
 )  # fmt: skip
 def test_without_credentials_is_a_401(client: httpx.Client, method: str, url: str) -> None:
-    r = client.request(method, url, json=QA if method == "POST" else None)
+    r = client.request(method, url, json=QA if method in ("POST", "PUT") else None)
     assert r.status_code == 401, r.text
     assert r.json()["data"]["error_code"] == "AUTH_REQUIRED"
 
@@ -132,3 +136,84 @@ def test_a_user_cannot_create_nor_see_stats(signed_in: SignedIn) -> None:
     assert r.status_code == 403, r.text
     assert r.json()["data"] == {"error_code": "PERMISSION_DENIED", "required_role": "manager", "current_role": "user"}
     assert c.get("/api/departments").status_code == 200
+
+
+def _teammate(c: httpx.Client, username: str, department_id: int) -> int:
+    made = c.post(
+        "/api/users",
+        json={"username": username, "email": f"{username}@taskflow.com", "password": "securepassword123",
+              "department_id": department_id},
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    return int(made.json()["data"]["user"]["id"])
+
+
+def test_update_renames_and_the_members_label_follows(signed_in: SignedIn) -> None:
+    _, c = signed_in("fay", role="admin")
+    dep = c.post("/api/departments", json=QA).json()["data"]["department"]
+    tess = _teammate(c, "tess", dep["id"])
+    r = c.put(f"/api/departments/{dep['id']}", json={"name": "Testing"})
+    assert r.status_code == 200, r.text
+    assert r.json()["message"] == "Department updated successfully"
+    changed = r.json()["data"]["department"]
+    assert (changed["name"], changed["description"]) == ("Testing", QA["description"])
+    assert c.get(f"/api/departments/{dep['id']}").json()["data"]["department"] == changed
+    assert c.get(f"/api/users/{tess}").json()["data"]["user"]["department"] == "Testing"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"name": None}, "name"), ({"name": ""}, "name"), ({"description": None}, "description"),
+     ({"colour": "red"}, "colour"), ({"name": "sales"}, "name")],
+)  # fmt: skip
+def test_a_bad_update_is_a_422_naming_the_field(signed_in: SignedIn, body: dict[str, object], field: str) -> None:
+    _, c = signed_in("gil", role="admin")
+    assert c.post("/api/departments", json={"name": "Sales"}).status_code == 201
+    dep = c.post("/api/departments", json=QA).json()["data"]["department"]
+    r = c.put(f"/api/departments/{dep['id']}", json=body)
+    assert r.status_code == 422, r.text
+    assert list(r.json()["data"]["errors"]) == [field]
+    assert c.get(f"/api/departments/{dep['id']}").json()["data"]["department"] == dep
+
+
+def test_delete_leaves_its_members_in_no_department(signed_in: SignedIn) -> None:
+    _, c = signed_in("hal", role="admin")
+    dep = c.post("/api/departments", json=QA).json()["data"]["department"]["id"]
+    tess = _teammate(c, "tess2", dep)
+    r = c.delete(f"/api/departments/{dep}")
+    assert r.status_code == 200, r.text
+    assert r.json()["message"] == "Department deleted successfully"
+    assert r.json()["data"] == {}
+    assert c.get(f"/api/departments/{dep}").status_code == 404
+    assert c.delete(f"/api/departments/{dep}").status_code == 404
+    user = c.get(f"/api/users/{tess}").json()["data"]["user"]
+    assert (user["department_id"], user["active"]) == (None, True)
+
+
+def test_a_manager_cannot_change_nor_delete(signed_in: SignedIn) -> None:
+    _, boss = signed_in("ivy", role="admin")
+    dep = boss.post("/api/departments", json=QA).json()["data"]["department"]["id"]
+    _, c = signed_in("max", role="manager")
+    for method in ("PUT", "DELETE"):
+        r = c.request(method, f"/api/departments/{dep}", json={"name": "Mine"} if method == "PUT" else None)
+        assert r.status_code == 403, r.text
+        assert r.json()["data"] == {"error_code": "PERMISSION_DENIED", "required_role": "admin",
+                                    "current_role": "manager"}  # fmt: skip
+    assert boss.get(f"/api/departments/{dep}").json()["data"]["department"]["name"] == QA["name"]
+
+
+def test_stats_take_a_period(signed_in: SignedIn, client: httpx.Client) -> None:
+    boss, c = signed_in("jo", role="admin")
+    dep = c.post("/api/departments", json=QA).json()["data"]["department"]["id"]
+    tess = _teammate(c, "tess3", dep)
+    pid = c.post("/api/projects", json={"name": "Timed"}).json()["data"]["project"]["id"]
+    for day, minutes in (("2026-05-10", 90), ("2026-06-02", 30)):
+        r = client.post(
+            f"/v1/projects/project_{pid}/time-entries",
+            json={"minutes": minutes, "spent_on": day, "user_id": f"user_{tess}"},
+            headers=boss.headers,
+        )
+        assert r.status_code == 201, r.text
+    whole = c.get(f"/api/departments/{dep}/stats").json()["data"]["stats"]
+    june = c.get(f"/api/departments/{dep}/stats", params={"start_date": "2026-06-01", "end_date": "2026-06-30"})
+    assert (whole["total_hours"], june.json()["data"]["stats"]["total_hours"]) == (2.0, 0.5)

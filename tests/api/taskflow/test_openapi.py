@@ -225,3 +225,19 @@ def test_the_paths_of_the_spec_and_the_neighbours(web: httpx.Client, document: d
     assert r.json()["data"]["error_code"] == "NOT_FOUND"
     r = web.post(DOCUMENT)
     assert r.status_code == 405
+
+
+def test_reports_declare_their_files(document: dict[str, Any]) -> None:
+    """The reports' 200 may be JSON, CSV or PDF, and the document says so; the suite's check
+    refuses a file body whose media type an operation does not declare."""
+    reports = [op for item in document["paths"].values() for op in item.values()
+               if op.get("operationId", "").startswith("reports.")]  # fmt: skip
+    assert len(reports) == 4
+    for operation in reports:
+        assert set(operation["responses"]["200"]["content"]) == {"application/json", "text/csv", "application/pdf"}
+        assert {p["name"] for p in operation["parameters"]} >= {"start_date", "end_date", "format"}
+    checker = OpenAPIChecker(document, strict=True, fallback="Error", media_types=True)
+    headers = {"content-type": "text/csv; charset=utf-8", "x-request-id": "r", "cache-control": "no-store"}
+    checker.check("GET", "/api/reports/projects", 200, None, headers, json_body=False)
+    with pytest.raises(AssertionError, match="does not declare"):
+        checker.check("GET", "/api/projects", 200, None, headers, json_body=False)

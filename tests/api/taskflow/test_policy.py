@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from polytask.api.taskflow.policy import POLICY, ROLES
+from polytask.api.taskflow.policy import OWN, POLICY, ROLES
 from polytask.core.db import Database
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
@@ -53,15 +53,22 @@ OPERATIONS: dict[str, Call] = {
     ),
     "users.update": lambda s: ("PUT", f"/api/users/{s.teammate}", {"role": "manager"}),
     "users.delete": lambda s: ("DELETE", f"/api/users/{s.teammate}", None),
+    "users.stats": lambda s: ("GET", f"/api/users/{s.teammate}/stats", None),
     "departments.list": lambda s: ("GET", "/api/departments", None),
     "departments.show": lambda s: ("GET", f"/api/departments/{s.department}", None),
     "departments.create": lambda s: ("POST", "/api/departments", {"name": "Made in the matrix"}),
     "departments.stats": lambda s: ("GET", f"/api/departments/{s.department}/stats", None),
+    "departments.update": lambda s: ("PUT", f"/api/departments/{s.department}", {"description": "Matrix"}),
+    "departments.delete": lambda s: ("DELETE", f"/api/departments/{s.department}", None),
     "risks.list": lambda s: ("GET", f"/api/projects/{s.project}/risks", None),
     "risks.show": lambda s: ("GET", f"/api/risks/{s.risk}", None),
     "risks.create": lambda s: ("POST", f"/api/projects/{s.project}/risks", {"title": "Made in the matrix"}),
     "risks.update": lambda s: ("PUT", f"/api/risks/{s.risk}", {"status": "mitigated"}),
     "risks.delete": lambda s: ("DELETE", f"/api/risks/{s.risk}", None),
+    "reports.projects": lambda s: ("GET", "/api/reports/projects", None),
+    "reports.productivity": lambda s: ("GET", "/api/reports/users/productivity", None),
+    "reports.workload": lambda s: ("GET", "/api/reports/departments/workload", None),
+    "reports.budget": lambda s: ("GET", "/api/reports/budget-analysis", None),
 }
 
 
@@ -105,3 +112,27 @@ def test_role_x_operation(client: httpx.Client, db: Database, operation: str, ro
         assert r.status_code == 403, (operation, role, r.text)
         data = r.json()["data"]
         assert data == {"error_code": "PERMISSION_DENIED", "required_role": required, "current_role": role}
+
+
+# The request of an OWN operation on the caller's own object.
+OWN_OPERATIONS: dict[str, Call] = {
+    "users.stats": lambda s: ("GET", f"/api/users/{s.me}/stats", None),
+}
+
+
+def test_every_own_operation_has_a_request() -> None:
+    assert set(OWN_OPERATIONS) == set(OWN)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", sorted(OWN))
+def test_role_x_own_operation(client: httpx.Client, db: Database, operation: str, role: str) -> None:
+    me = make_person(db, role=role)
+    method, path, body = OWN_OPERATIONS[operation](_setting(client, db, me))
+    r = client.request(method, path, json=body, headers=me.headers)
+    required = OWN[operation]
+    if ROLES.index(role) >= ROLES.index(required):
+        assert r.status_code in (200, 201), (operation, role, r.text)
+    else:
+        assert r.status_code == 403, (operation, role, r.text)
+        assert r.json()["data"]["required_role"] == required

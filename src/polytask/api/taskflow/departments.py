@@ -1,5 +1,5 @@
-"""GET/POST /api/departments, GET /api/departments/{id} and its stats: the departments of the
-caller's home workspace (the same rows /v1 shows)."""
+"""GET/POST /api/departments, GET/PUT/DELETE /api/departments/{id} and its stats: the departments
+of the caller's home workspace (the same rows /v1 shows)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,27 @@ from polytask.api.taskflow.amount import Amount
 from polytask.api.taskflow.errors import success_response
 from polytask.api.taskflow.paging import PageNumber, PerPage, page_request, pagination
 from polytask.api.taskflow.paths import PREFIX
+from polytask.api.taskflow.period import EndDate, StartDate, period_of
 from polytask.api.taskflow.policy import allow
 from polytask.api.taskflow.schemas import error
-from polytask.api.taskflow.shapes import DepartmentIn, DepartmentList, DepartmentOne, DepartmentStatsOne
+from polytask.api.taskflow.shapes import (
+    Deleted,
+    DepartmentIn,
+    DepartmentList,
+    DepartmentOne,
+    DepartmentStatsOne,
+    DepartmentUpdateIn,
+)
 from polytask.core.actor import Actor
 from polytask.core.clock import isoformat
-from polytask.domain.departments.schemas import DepartmentCreate
-from polytask.domain.departments.service import create_department, get_department_for, list_departments
+from polytask.domain.departments.schemas import DepartmentCreate, DepartmentUpdate
+from polytask.domain.departments.service import (
+    create_department,
+    delete_department,
+    get_department_for,
+    list_departments,
+    update_department,
+)
 from polytask.domain.reports.service import department_stats
 from polytask.domain.workspaces.service import home_workspace_id
 
@@ -88,15 +102,47 @@ async def show(request: Request, id: int) -> Response:
     return success_response(request, "Department retrieved", {"department": department})
 
 
+@router.put("/{id}", operation_id="departments.update", response_model=DepartmentOne, responses={404: _404})
+async def update(
+    request: Request, id: int, body: DepartmentUpdateIn = Body(examples=[{"description": "Testing and QA"}])
+) -> Response:
+    """Rename or describe a department (an addition to the doc; the fields given)."""
+
+    def work(session: Session, actor: Actor) -> dict[str, Any]:
+        allow(actor, "departments.update")
+        get_department_for(session, actor, id, workspace_id=home_workspace_id(session, actor))
+        changes = {field: getattr(body, field) for field in body.model_fields_set}
+        department = update_department(session, actor, department_id=id, data=DepartmentUpdate.model_validate(changes))
+        return department_payload(department)
+
+    department = await run_unit(request, work, scope="workspaces:write")
+    return success_response(request, "Department updated successfully", {"department": department})
+
+
+@router.delete("/{id}", operation_id="departments.delete", response_model=Deleted, responses={404: _404})
+async def delete(request: Request, id: int) -> Response:
+    """Delete a department (an addition to the doc): its members stay, in no department."""
+
+    def work(session: Session, actor: Actor) -> None:
+        allow(actor, "departments.delete")
+        get_department_for(session, actor, id, workspace_id=home_workspace_id(session, actor))
+        delete_department(session, actor, department_id=id)
+
+    await run_unit(request, work, scope="workspaces:write")
+    return success_response(request, "Department deleted successfully", {})
+
+
 @router.get("/{id}/stats", operation_id="departments.stats", response_model=DepartmentStatsOne, responses={404: _404})
-async def stats(request: Request, id: int) -> Response:
-    """Its members, the tasks assigned to them, the hours they logged, the active projects they work on."""
+async def stats(request: Request, id: int, start_date: StartDate = None, end_date: EndDate = None) -> Response:
+    """Its members, the tasks assigned to them (created in the period), the hours they logged in it,
+    the active projects they work on."""
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         allow(actor, "departments.stats")
+        period = period_of(start_date, end_date)
         # Only a department of the home workspace (404 otherwise, like the show).
         get_department_for(session, actor, id, workspace_id=home_workspace_id(session, actor))
-        found = department_stats(session, actor, department_id=id)
+        found = department_stats(session, actor, department_id=id, period=period)
         return {
             "department_id": found.department_id,
             "name": found.name,

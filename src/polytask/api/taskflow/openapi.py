@@ -29,7 +29,7 @@ from starlette.responses import Response
 from polytask import __version__
 from polytask.api.taskflow.errors import LOGIN_URL
 from polytask.api.taskflow.paths import PREFIX
-from polytask.api.taskflow.policy import POLICY
+from polytask.api.taskflow.policy import OWN, POLICY
 from polytask.api.taskflow.router import router as taskflow_router
 from polytask.api.taskflow.surface import DOCS_URL, OPENAPI_URL
 from polytask.core.settings import Settings
@@ -45,7 +45,7 @@ _REF = "#/components/schemas/{name}"
 DESCRIPTION = f"""
 The TaskFlow Pro API as Polytask serves it at `{PREFIX}` (spec: `taskflow-pro-api.md`; the
 decisions where it is silent: `docs/compat/taskflow.md`). Built so far: authentication,
-projects, tasks and users.
+projects, tasks, users, departments, risks, stats and reports.
 
 **Authentication.** `POST {PREFIX}/auth/login` with a username (or email) and password sets
 the session cookie (HttpOnly, SameSite=Lax) and returns a CSRF token; every other operation
@@ -62,6 +62,10 @@ it; below it the answer is 403 `PERMISSION_DENIED` with `required_role` and `cur
 **Pages.** Lists take `page` (from 1) and `per_page` (default 10, at most 100); a value out of
 range or not an integer is a 422 naming the parameter. Their envelope adds `pagination`
 `{{page, per_page, total, pages}}`.
+
+**Reports.** Stats and reports take `start_date` and `end_date` (`YYYY-MM-DD`, both included);
+reports also take `format`: `json` (default), `csv` (a streamed `text/csv` attachment) or `pdf`
+(`application/pdf`: title, period, tables and a chart). Refusals are JSON errors in every format.
 
 **Envelopes.** Success: `{{"status": "success", "message", "data", "meta"}}`. Errors:
 `{{"status": "error", "message", "data": {{"error_code", ...}}, "meta"}}`: 401 is `AUTH_REQUIRED`
@@ -210,6 +214,9 @@ def taskflow_document(cookie_name: str) -> dict[str, Any]:
             {"name": "TaskFlow projects", "description": "Projects of your workspace"},
             {"name": "TaskFlow tasks", "description": "Tasks of a project"},
             {"name": "TaskFlow users", "description": "The people you share a workspace with"},
+            {"name": "TaskFlow departments", "description": "Departments of your workspace"},
+            {"name": "TaskFlow risks", "description": "Risks on your workspace's projects"},
+            {"name": "TaskFlow reports", "description": "Reports over a period, as JSON, CSV or PDF"},
         ],
     )
     components = document.setdefault("components", {})
@@ -246,7 +253,9 @@ def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
     role = POLICY.get(operation.get("operationId", ""))
     if role is not None:
         statuses.append(403)
-        operation["description"] = f"{operation.get('description', '').rstrip()}\n\nLowest role: `{role}`.".lstrip()
+        own = OWN.get(operation.get("operationId", ""))
+        lowest = f"Lowest role: `{role}`." + (f" Your own: `{own}`." if own else "")
+        operation["description"] = f"{operation.get('description', '').rstrip()}\n\n{lowest}".lstrip()
     if {SESSION: []} in operation["security"] and {} not in operation["security"]:
         statuses.append(401)
     responses: dict[str, Any] = operation["responses"]

@@ -35,15 +35,27 @@ POLICY: Final[dict[str, str]] = {
     "users.create": "admin",
     "users.update": "admin",
     "users.delete": "admin",
+    "users.stats": "manager",
     "departments.list": "user",
     "departments.show": "user",
     "departments.create": "admin",
     "departments.stats": "manager",
+    "departments.update": "admin",
+    "departments.delete": "admin",
     "risks.list": "user",
     "risks.show": "user",
     "risks.create": "user",
     "risks.update": "user",
     "risks.delete": "manager",
+    "reports.projects": "manager",
+    "reports.productivity": "manager",
+    "reports.workload": "manager",
+    "reports.budget": "manager",
+}
+
+# Operations on something of the caller's own that a lower role may do: operation -> that role.
+OWN: Final[dict[str, str]] = {
+    "users.stats": "user",  # your own figures
 }
 
 
@@ -52,9 +64,10 @@ def role_of(actor: Actor) -> str:
     return actor.global_role if actor.global_role in ROLES else ROLES[0]
 
 
-def allow(actor: Actor, operation: str) -> None:
-    """PermissionDenied (403, naming the required and current role) unless the actor's role reaches the operation's."""
-    required = POLICY[operation]
+def allow(actor: Actor, operation: str, *, own: bool = False) -> None:
+    """PermissionDenied (403, naming the required and current role) unless the actor's role reaches
+    the operation's (`own`: the object is the caller's own, the OWN table's role if it names one)."""
+    required = OWN.get(operation, POLICY[operation]) if own else POLICY[operation]
     current = role_of(actor)
     if ROLES.index(current) < ROLES.index(required):
         raise PermissionDenied("Insufficient permissions", {"required_role": required, "current_role": current})

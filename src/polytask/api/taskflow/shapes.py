@@ -227,7 +227,7 @@ class ProjectUpdateIn(BaseModel):
 # --- envelopes ---------------------------------------------------------------------------------
 
 
-def _envelope(name: str, data: type[BaseModel], *, paged: bool = False) -> type[BaseModel]:
+def envelope(name: str, data: type[BaseModel], *, paged: bool = False) -> type[BaseModel]:
     fields: dict[str, Any] = {
         "status": (Literal["success"], ...),
         "message": (str, ...),
@@ -240,20 +240,20 @@ def _envelope(name: str, data: type[BaseModel], *, paged: bool = False) -> type[
     return model
 
 
-def _data(name: str, **fields: Any) -> type[BaseModel]:
+def data_of(name: str, **fields: Any) -> type[BaseModel]:
     definitions: dict[str, Any] = {k: (v, ...) for k, v in fields.items()}
     model: type[BaseModel] = create_model(name, __config__=_CLOSED, **definitions)
     return model
 
 
-ProjectList = _envelope("ProjectList", _data("ProjectListData", projects=list[ProjectOut]), paged=True)
-ProjectOne = _envelope("ProjectOne", _data("ProjectOneData", project=ProjectOut))
-ProjectShown = _envelope("ProjectShown", _data("ProjectShownData", project=ProjectDetail))
-TaskList = _envelope("TaskList", _data("TaskListData", tasks=list[TaskOut]), paged=True)
-TaskOne = _envelope("TaskOne", _data("TaskOneData", task=TaskOut))
-UserList = _envelope("UserList", _data("UserListData", users=list[UserOut]), paged=True)
-UserOne = _envelope("UserOne", _data("UserOneData", user=UserOut))
-Deleted = _envelope("Deleted", _data("DeletedData"))
+ProjectList = envelope("ProjectList", data_of("ProjectListData", projects=list[ProjectOut]), paged=True)
+ProjectOne = envelope("ProjectOne", data_of("ProjectOneData", project=ProjectOut))
+ProjectShown = envelope("ProjectShown", data_of("ProjectShownData", project=ProjectDetail))
+TaskList = envelope("TaskList", data_of("TaskListData", tasks=list[TaskOut]), paged=True)
+TaskOne = envelope("TaskOne", data_of("TaskOneData", task=TaskOut))
+UserList = envelope("UserList", data_of("UserListData", users=list[UserOut]), paged=True)
+UserOne = envelope("UserOne", data_of("UserOneData", user=UserOut))
+Deleted = envelope("Deleted", data_of("DeletedData"))
 
 
 # --- departments -------------------------------------------------------------------------------
@@ -276,6 +276,13 @@ class DepartmentIn(BaseModel):
     description: str = Field(default="", max_length=10_000)
 
 
+class DepartmentUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=100, examples=["Quality Assurance"])
+    description: Omittable[str] = Field(default=None, max_length=10_000)
+
+
 class DepartmentStatsOut(BaseModel):
     model_config = _CLOSED
 
@@ -290,9 +297,9 @@ class DepartmentStatsOut(BaseModel):
     active_projects: int = Field(description="Active projects its members have tasks in", examples=[2])
 
 
-DepartmentList = _envelope("DepartmentList", _data("DepartmentListData", departments=list[DepartmentOut]), paged=True)
-DepartmentOne = _envelope("DepartmentOne", _data("DepartmentOneData", department=DepartmentOut))
-DepartmentStatsOne = _envelope("DepartmentStatsOne", _data("DepartmentStatsData", stats=DepartmentStatsOut))
+DepartmentList = envelope("DepartmentList", data_of("DepartmentListData", departments=list[DepartmentOut]), paged=True)
+DepartmentOne = envelope("DepartmentOne", data_of("DepartmentOneData", department=DepartmentOut))
+DepartmentStatsOne = envelope("DepartmentStatsOne", data_of("DepartmentStatsData", stats=DepartmentStatsOut))
 
 
 # --- risks -------------------------------------------------------------------------------------
@@ -344,5 +351,5 @@ class RiskUpdateIn(BaseModel):
     resolution_notes: str | None = Field(default=None, max_length=100_000, description="null: clears it")
 
 
-RiskList = _envelope("RiskList", _data("RiskListData", risks=list[RiskOut]), paged=True)
-RiskOne = _envelope("RiskOne", _data("RiskOneData", risk=RiskOut))
+RiskList = envelope("RiskList", data_of("RiskListData", risks=list[RiskOut]), paged=True)
+RiskOne = envelope("RiskOne", data_of("RiskOneData", risk=RiskOut))

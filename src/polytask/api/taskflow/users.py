@@ -9,18 +9,23 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import run_unit
+from polytask.api.taskflow.amount import Amount
 from polytask.api.taskflow.errors import success_response
 from polytask.api.taskflow.paging import PageNumber, PerPage, page_request, pagination
 from polytask.api.taskflow.paths import PREFIX
+from polytask.api.taskflow.period import EndDate, StartDate, period_of
 from polytask.api.taskflow.policy import allow
 from polytask.api.taskflow.render import user_out
+from polytask.api.taskflow.report_shapes import UserStatsOne
 from polytask.api.taskflow.schemas import error
 from polytask.api.taskflow.shapes import Role, UserCreateIn, UserList, UserOne, UserUpdateIn
 from polytask.core.actor import Actor
 from polytask.core.errors import Conflict, ValidationFailed
 from polytask.core.ids import MAX_KEY
 from polytask.domain.flows.people import change_person, create_teammate, get_person, list_people
+from polytask.domain.reports.service import user_stats
 from polytask.domain.users.schemas import UserCreate
+from polytask.domain.workspaces.service import home_workspace_id
 
 router = APIRouter(prefix=f"{PREFIX}/users", tags=["TaskFlow users"])
 
@@ -131,3 +136,33 @@ async def deactivate(request: Request, id: int) -> Response:
 
     user = await run_unit(request, work, scope="users:write")
     return success_response(request, "User deactivated", {"user": user})
+
+
+@router.get(
+    "/{id}/stats",
+    operation_id="users.stats",
+    response_model=UserStatsOne,
+    responses={404: error("Nobody with this id works in your workspace (NOT_FOUND)")},
+)
+async def stats(request: Request, id: int, start_date: StartDate = None, end_date: EndDate = None) -> Response:
+    """Someone's figures in your workspace: projects, tasks, hours (in the period), completion rate.
+    Your own need the `user` role; someone else's `manager`."""
+
+    def work(session: Session, actor: Actor) -> dict[str, Any]:
+        allow(actor, "users.stats", own=id == actor.user_id)
+        period = period_of(start_date, end_date)
+        found = user_stats(session, actor, workspace_id=home_workspace_id(session, actor), user_id=id, period=period)
+        return {
+            "total_projects": found.total_projects,
+            "active_projects": found.active_projects,
+            "total_tasks": found.total_tasks,
+            "completed_tasks": found.completed_tasks,
+            "pending_tasks": found.pending_tasks,
+            "total_hours_worked": Amount(str(found.total_hours_worked)),
+            "this_month_hours": Amount(str(found.this_month_hours)),
+            "completion_rate": Amount(str(found.completion_rate)),
+            "avg_task_time": Amount(str(found.avg_task_time)),
+        }
+
+    found = await run_unit(request, work, scope="users:read")
+    return success_response(request, "User statistics retrieved", {"user_stats": found})

@@ -26,6 +26,10 @@ def percent(part: int, whole: int, places: int = 1) -> Decimal:
     return rounded(Decimal(part) * 100 / whole, places) if whole else rounded(_ZERO, places)
 
 
+# Where a chunk of a report ends, as its rows are ordered: (name, id) of the last row read.
+After = tuple[str, int]
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """Days from `start` to `end`, both included; either may be open."""

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import NotFound
+from polytask.core.ids import storable_key
 from polytask.core.money import divide_rounded
 from polytask.domain.departments.service import get_department_for
 from polytask.domain.reports.records import (
+    After,
     BudgetAnalysis,
     BudgetLine,
     DepartmentStats,
@@ -75,6 +77,13 @@ def _month_of(day: date) -> tuple[date, date]:
     return first, following
 
 
+def _after(name: Any, key: Any, after: After | None) -> list[ColumnElement[bool]]:
+    """Rows past `after` in (name, id) order: the next chunk of a report read in chunks."""
+    if after is None:
+        return []
+    return [or_(name > after[0], and_(name == after[0], key > after[1]))]
+
+
 def _count_done(column: Any = Task.status) -> Any:
     return func.coalesce(func.sum(case((column == _DONE, 1), else_=0)), 0)
 
@@ -96,8 +105,12 @@ def user_stats(
     mine = membership_for(session, actor, workspace_id)
     if user_id != actor.user_id:
         require_flag(mine, "view_analytics")
-    member = session.scalar(
-        select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+    member = (
+        session.scalar(
+            select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+        )
+        if storable_key(user_id)
+        else None
     )
     if member is None:
         raise NotFound.of("user", user_id)
@@ -201,24 +214,33 @@ def department_stats(
 
 
 def department_workload(
-    session: Session, actor: Actor, *, workspace_id: int, period: Period = Period()
+    session: Session,
+    actor: Actor,
+    *,
+    workspace_id: int,
+    period: Period = Period(),
+    after: After | None = None,
+    limit: int | None = None,
 ) -> list[WorkloadRow]:
     """Per department: members, open tasks and their estimated hours (now), tasks completed in
-    the period and hours logged in it. Members in no department are left out."""
+    the period and hours logged in it. Members in no department are left out. By name; `after`
+    and `limit` read it a chunk at a time (the departments after that (name, id))."""
     _analyst(session, actor, workspace_id)
     departments = session.execute(
         select(Department.id, Department.name, func.count(Membership.id))
         .outerjoin(Membership, and_(Membership.department_id == Department.id, Membership.workspace_id == workspace_id))
-        .where(Department.workspace_id == workspace_id)
+        .where(Department.workspace_id == workspace_id, *_after(Department.name, Department.id, after))
         .group_by(Department.id, Department.name)
         .order_by(Department.name, Department.id)
+        .limit(limit)
     ).all()
+    chunk = [row[0] for row in departments]
     # Each (department, task) once, whichever of its members the task is assigned to.
     pairs = (
         select(Membership.department_id.label("department_id"), Task.id.label("task_id"))
         .join(TaskAssignee, TaskAssignee.user_id == Membership.user_id)
         .join(Task, and_(Task.id == TaskAssignee.task_id, Task.workspace_id == Membership.workspace_id))
-        .where(Membership.workspace_id == workspace_id, Membership.department_id.is_not(None))
+        .where(Membership.workspace_id == workspace_id, Membership.department_id.in_(chunk))
         .distinct()
         .subquery()
     )
@@ -245,7 +267,7 @@ def department_workload(
             )
             .where(
                 TimeEntry.workspace_id == workspace_id,
-                Membership.department_id.is_not(None),
+                Membership.department_id.in_(chunk),
                 *_days(TimeEntry.spent_on, period),
             )
             .group_by(Membership.department_id)
@@ -272,17 +294,26 @@ def department_workload(
 
 
 def user_productivity(
-    session: Session, actor: Actor, *, workspace_id: int, period: Period = Period()
+    session: Session,
+    actor: Actor,
+    *,
+    workspace_id: int,
+    period: Period = Period(),
+    after: After | None = None,
+    limit: int | None = None,
 ) -> list[ProductivityRow]:
     """Per active member: tasks assigned (now), tasks completed in the period, the completion
-    rate (completed in the period / assigned), hours logged in the period; by name."""
+    rate (completed in the period / assigned), hours logged in the period; by name (`after`,
+    `limit`: a chunk of it)."""
     _analyst(session, actor, workspace_id)
     people = session.execute(
         select(User.id, User.username, User.name, func.coalesce(Membership.department, User.department))
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.workspace_id == workspace_id, User.is_active.is_(True))
+        .where(Membership.workspace_id == workspace_id, User.is_active.is_(True), *_after(User.name, User.id, after))
         .order_by(User.name, User.id)
+        .limit(limit)
     ).all()
+    chunk = [row[0] for row in people]
     completed_in_period = and_(Task.status == _DONE, *_moments(Task.completed_at, period))
     tasks = {
         uid: (int(total), int(done))
@@ -291,14 +322,16 @@ def user_productivity(
                 TaskAssignee.user_id, func.count(), func.coalesce(func.sum(case((completed_in_period, 1), else_=0)), 0)
             )
             .join(Task, Task.id == TaskAssignee.task_id)
-            .where(Task.workspace_id == workspace_id)
+            .where(Task.workspace_id == workspace_id, TaskAssignee.user_id.in_(chunk))
             .group_by(TaskAssignee.user_id)
         )
     }
     minutes = dict(
         session.execute(
             select(TimeEntry.user_id, func.sum(TimeEntry.minutes))
-            .where(TimeEntry.workspace_id == workspace_id, *_days(TimeEntry.spent_on, period))
+            .where(
+                TimeEntry.workspace_id == workspace_id, TimeEntry.user_id.in_(chunk), *_days(TimeEntry.spent_on, period)
+            )
             .group_by(TimeEntry.user_id)
         ).all()
     )
@@ -324,22 +357,29 @@ def user_productivity(
 
 
 def projects_report(
-    session: Session, actor: Actor, *, workspace_id: int, period: Period = Period()
+    session: Session,
+    actor: Actor,
+    *,
+    workspace_id: int,
+    period: Period = Period(),
+    after: After | None = None,
+    limit: int | None = None,
 ) -> list[ProjectRow]:
     """Every project of the workspace: budget, spent in the period, hours logged in it, task
-    counts and progress (now), active risks; by name."""
+    counts and progress (now), active risks; by name (`after`, `limit`: a chunk of it)."""
     _analyst(session, actor, workspace_id)
     projects = session.execute(
         select(Project.id, Project.name, Project.status, Project.currency, Project.budget_minor)
-        .where(Project.workspace_id == workspace_id)
+        .where(Project.workspace_id == workspace_id, *_after(Project.name, Project.id, after))
         .order_by(Project.name, Project.id)
+        .limit(limit)
     ).all()
     ids = [row[0] for row in projects]
     figures = project_figures(session, ids, since=period.start, before=period.end_exclusive)
     risks = dict(
         session.execute(
             select(Risk.project_id, func.count())
-            .where(Risk.workspace_id == workspace_id, Risk.status == "active")
+            .where(Risk.project_id.in_(ids), Risk.status == "active")
             .group_by(Risk.project_id)
         ).all()
     )
@@ -366,6 +406,43 @@ def _months(first: date, last: date) -> int:
     return max(1, (last.year - first.year) * 12 + last.month - first.month + 1)
 
 
+def budget_lines(
+    session: Session,
+    actor: Actor,
+    *,
+    workspace_id: int,
+    currency: str,
+    period: Period = Period(),
+    after: After | None = None,
+    limit: int | None = None,
+) -> list[BudgetLine]:
+    """The budget analysis's project breakdown by name (`after`, `limit`: a chunk of it): each
+    project with a budget in `currency`, its spending in the period against it."""
+    _analyst(session, actor, workspace_id)
+    projects = session.execute(
+        select(Project.id, Project.name, Project.budget_minor)
+        .where(
+            Project.workspace_id == workspace_id,
+            Project.currency == currency,
+            Project.budget_minor.is_not(None),
+            *_after(Project.name, Project.id, after),
+        )
+        .order_by(Project.name, Project.id)
+        .limit(limit)
+    ).all()
+    ids = [row[0] for row in projects]
+    # Spending only: the task counts project_figures also reads are not needed here.
+    time_cost = time_cost_by_project(session, ids, since=period.start, before=period.end_exclusive)
+    expenses = expenses_by_project(session, ids, since=period.start, before=period.end_exclusive)
+    lines: list[BudgetLine] = []
+    for pid, name, budget in projects:
+        allocated = int(budget or 0)  # the WHERE keeps only projects with a budget
+        spent = time_cost.get(pid, (0, 0))[1] + expenses.get(pid, 0)
+        variance = Fraction(spent - allocated, allocated) * 100 if allocated else Fraction(0)
+        lines.append(BudgetLine(pid, name, allocated, spent, allocated - spent, rounded(_decimal(variance), 1)))
+    return lines
+
+
 def budget_analysis(
     session: Session,
     actor: Actor,
@@ -382,30 +459,17 @@ def budget_analysis(
     with a non-zero budget. The burn rate spreads the total over the calendar months from the
     period's start (else the first day anything was spent) to its end (else today).
     """
-    _analyst(session, actor, workspace_id)
-    projects = session.execute(
-        select(Project.id, Project.name, Project.budget_minor)
-        .where(Project.workspace_id == workspace_id, Project.currency == currency, Project.budget_minor.is_not(None))
-        .order_by(Project.name, Project.id)
-    ).all()
-    ids = [row[0] for row in projects]
-    # Spending only: the task counts project_figures also reads are not needed here.
-    time_cost = time_cost_by_project(session, ids, since=period.start, before=period.end_exclusive)
-    expenses = expenses_by_project(session, ids, since=period.start, before=period.end_exclusive)
-    lines: list[BudgetLine] = []
-    variances: list[Fraction] = []
-    over = 0
-    for pid, name, budget in projects:
-        allocated = int(budget or 0)  # the WHERE keeps only projects with a budget
-        spent = time_cost.get(pid, (0, 0))[1] + expenses.get(pid, 0)
-        variance = Fraction(spent - allocated, allocated) * 100 if allocated else Fraction(0)
-        if allocated:
-            variances.append(variance)
-        over += spent > allocated
-        lines.append(BudgetLine(pid, name, allocated, spent, allocated - spent, rounded(_decimal(variance), 1)))
+    lines = budget_lines(session, actor, workspace_id=workspace_id, currency=currency, period=period)
+    # The exact variances (not the rounded ones shown per line) make the average.
+    variances = [
+        Fraction(line.spent_minor - line.allocated_minor, line.allocated_minor) * 100
+        for line in lines
+        if line.allocated_minor
+    ]
+    over = sum(1 for line in lines if line.spent_minor > line.allocated_minor)
     total_allocated = sum(line.allocated_minor for line in lines)
     total_spent = sum(line.spent_minor for line in lines)
-    first = period.start or _first_spending_day(session, ids)
+    first = period.start or _first_spending_day(session, [line.project_id for line in lines])
     last = period.end or today or utcnow().date()
     months = _months(first, last) if first is not None and first <= last else 1
     average = sum(variances, Fraction(0)) / len(variances) if variances else Fraction(0)
