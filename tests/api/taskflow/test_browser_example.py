@@ -90,6 +90,7 @@ def test_the_fetch_example_in_headless_chromium(
                 "--headless",
                 "--no-sandbox",  # the suite may run as root (CI containers)
                 "--disable-gpu",
+                "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
                 "--no-first-run",
                 "--disable-extensions",
                 f"--user-data-dir={tmp_path / 'profile'}",
