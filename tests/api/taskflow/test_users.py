@@ -159,3 +159,15 @@ def test_another_workspaces_department_is_a_422_naming_department_id(signed_in: 
     ] * 3
     assert c.get(f"/api/users/{user['id']}").json()["data"]["user"]["department_id"] == mine
     assert c.get("/api/users").json()["pagination"]["total"] == 2
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "no"])
+def test_active_takes_a_json_boolean_only(signed_in: SignedIn, value: object) -> None:
+    """`active: 0` is not `false`: anything but a JSON boolean is a 422 naming `active`
+    (schemathesis found `0` accepted as `false`)."""
+    _, c = signed_in("admin", role="admin")
+    user = c.post("/api/users", json=NEW).json()["data"]["user"]
+    r = c.put(f"/api/users/{user['id']}", json={"active": value})
+    assert r.status_code == 422, r.text
+    assert list(r.json()["data"]["errors"]) == ["active"]
+    assert c.get(f"/api/users/{user['id']}").json()["data"]["user"]["active"] is True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, create_model
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, create_model
 
 from polytask.api.taskflow.schemas import Meta
 from polytask.core.dates import FlexibleDateTime, JsonDate
@@ -80,7 +80,7 @@ class UserUpdateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Omittable[Role] = None
-    active: Omittable[bool] = None
+    active: Omittable[StrictBool] = None
     name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
     department_id: int | None = Field(default=None, ge=1, le=MAX_KEY, description="null: none", examples=[3])
 
