@@ -357,3 +357,21 @@ def test_a_batch_runs_as_the_session(web: httpx.Client, alice: Person) -> None:
     assert [result["status"] for result in r.json()["data"]] == [201, 200]
     r = web.post("/v1/batch", json={"operations": ops}, headers={"Origin": "https://evil.example.net"})
     assert r.status_code == 403
+
+
+def test_me_with_a_bearer_key_like_every_other_route(client: httpx.Client, db: Database) -> None:
+    """GET /api/auth/me takes the /v1 credentials too: its user, and no CSRF token (no session)."""
+    person = make_person(db, name="Carol", email="carol@taskflow.com", role="manager", department="Sales")
+    r = client.get("/api/auth/me", headers=person.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["user"] == {
+        "id": person.user_id,
+        "username": "carol",
+        "email": "carol@taskflow.com",
+        "role": "manager",
+        "department": "Sales",
+    }
+    assert r.json()["data"]["csrf_token"] is None
+    wrong = client.get("/api/auth/me", headers={"Authorization": "Bearer not-a-key"})
+    assert wrong.status_code == 401
+    assert wrong.json()["data"]["error_code"] == "AUTH_REQUIRED"

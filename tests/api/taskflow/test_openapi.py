@@ -82,7 +82,7 @@ def test_security_is_the_session_cookie_or_a_bearer_key(document: dict[str, Any]
     }
     paths = document["paths"]
     assert paths["/api/auth/login"]["post"]["security"] == []
-    assert paths["/api/auth/me"]["get"]["security"] == [{name: []}]
+    assert paths["/api/auth/me"]["get"]["security"] == [{name: []}, {"bearer": []}]
     assert paths["/api/auth/logout"]["post"]["security"] == [{}, {name: []}]  # with or without a session
     for path, item in paths.items():
         if not path.startswith("/api/auth/"):

@@ -144,3 +144,36 @@ def test_list_filters_and_visibility(signed_in: SignedIn, db: Database) -> None:
         bad = c.get("/api/users", params=params)
         assert bad.status_code == 422
         assert list(bad.json()["data"]["errors"]) == [field]
+
+
+def test_another_workspaces_department_is_a_422_naming_department_id(signed_in: SignedIn, db: Database) -> None:
+    """A department id is a value in the body, not the object addressed: one outside the home
+    workspace is refused like a missing one, 422 naming `department_id`, on create and update,
+    and saying nothing that tells the two apart. The user addressed stays as it was."""
+    admin, c = signed_in("admin", role="admin")
+    (mine,) = _departments(db, admin, "Engineering")
+    (theirs,) = _departments(db, make_person(db, role="admin"), "Secret Lab")
+    user = c.post("/api/users", json={**NEW, "department_id": mine}).json()["data"]["user"]
+    answers = [
+        c.put(f"/api/users/{user['id']}", json={"department_id": theirs}),
+        c.put(f"/api/users/{user['id']}", json={"department_id": 999_999}),
+        c.post("/api/users", json={**NEW, "username": "x", "email": "x@taskflow.com", "department_id": theirs}),
+    ]
+    assert [r.status_code for r in answers] == [422, 422, 422], [r.text for r in answers]
+    assert [r.json()["data"]["errors"] for r in answers] == [
+        {"department_id": ["is not a department of this workspace"]}
+    ] * 3
+    assert c.get(f"/api/users/{user['id']}").json()["data"]["user"]["department_id"] == mine
+    assert c.get("/api/users").json()["pagination"]["total"] == 2
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "no"])
+def test_active_takes_a_json_boolean_only(signed_in: SignedIn, value: object) -> None:
+    """`active: 0` is not `false`: anything but a JSON boolean is a 422 naming `active`
+    (schemathesis found `0` accepted as `false`)."""
+    _, c = signed_in("admin", role="admin")
+    user = c.post("/api/users", json=NEW).json()["data"]["user"]
+    r = c.put(f"/api/users/{user['id']}", json={"active": value})
+    assert r.status_code == 422, r.text
+    assert list(r.json()["data"]["errors"]) == ["active"]
+    assert c.get(f"/api/users/{user['id']}").json()["data"]["user"]["active"] is True

@@ -13,14 +13,13 @@ from polytask.api.kernel.units import run_anonymous
 from polytask.api.sessions import (
     clear_session_cookie,
     csrf_token,
-    session_auth,
     session_cookie,
     set_session_cookie,
 )
 from polytask.api.taskflow.errors import error_response, success_response
 from polytask.api.taskflow.paths import PREFIX
 from polytask.api.taskflow.render import user_payload
-from polytask.api.taskflow.schemas import LOGIN_EXAMPLE, AuthEnvelope, EmptyEnvelope, LoginRequest, error
+from polytask.api.taskflow.schemas import LOGIN_EXAMPLE, AuthEnvelope, EmptyEnvelope, LoginRequest, MeEnvelope, error
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.core.settings import Settings
@@ -111,16 +110,18 @@ async def logout(request: Request) -> Response:
 
 @router.get(
     "/me",
-    response_model=AuthEnvelope,
-    responses={401: error("No live session (AUTH_REQUIRED, with redirect_url)")},
+    response_model=MeEnvelope,
+    responses={401: error("No live session or bearer credential (AUTH_REQUIRED, with redirect_url)")},
 )
 async def me(request: Request) -> Response:
-    """The signed-in user, and the session's CSRF token (for a page that was reloaded)."""
+    """The signed-in user, and the session's CSRF token (for a page that was reloaded); with a
+    bearer credential, its user and no token."""
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         user = get_session_user(session, actor)
         return user_payload(user, department_of(session, user))
 
-    user = await run_unit(request, work, scope="users:read", authenticate=session_auth)
-    raw = session_cookie(request) or ""
-    return success_response(request, "Current user", {"user": user, "csrf_token": csrf_token(request, raw)})
+    user = await run_unit(request, work, scope="users:read")
+    raw = session_cookie(request)
+    token = csrf_token(request, raw) if raw and "authorization" not in request.headers else None
+    return success_response(request, "Current user", {"user": user, "csrf_token": token})

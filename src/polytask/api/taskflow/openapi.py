@@ -177,12 +177,11 @@ _BY_STATUS = {
     422: "ValidationError",
     429: "RateLimitError",
 }
-# Every operation needs the session (the surface's credentials) except these: login takes
-# none, and logout answers 200 with or without one.
+# Every operation needs the surface's credentials (the session or a bearer credential) except
+# these: login takes none, and logout answers 200 with or without a session.
 _SECURITY: dict[tuple[str, str], list[dict[str, list[str]]]] = {
     ("post", f"{PREFIX}/auth/login"): [],
     ("post", f"{PREFIX}/auth/logout"): [{}, {SESSION: []}],
-    ("get", f"{PREFIX}/auth/me"): [{SESSION: []}],
 }
 # The surface's credentials: the session cookie, or a /v1 bearer credential.
 _CREDENTIALS: list[dict[str, list[str]]] = [{SESSION: []}, {BEARER: []}]

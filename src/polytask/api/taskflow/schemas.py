@@ -62,6 +62,17 @@ class AuthEnvelope(BaseModel):
     meta: Meta
 
 
+class MeData(AuthData):
+    csrf_token: str | None = Field(  # type: ignore[assignment]
+        description="The session's token (see login); null when the request was made with a bearer "
+        "credential, which has no session and is never CSRF-checked."
+    )
+
+
+class MeEnvelope(AuthEnvelope):
+    data: MeData
+
+
 class EmptyEnvelope(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

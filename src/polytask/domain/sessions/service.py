@@ -195,7 +195,7 @@ def end_session(session: Session, raw: str, *, client_ip: str | None) -> bool:
 
 
 def get_session_user(session: Session, actor: Actor) -> User:
-    """The signed-in user of a session actor (GET /api/auth/me)."""
+    """The user behind a session or bearer credential, if still active (GET /api/auth/me)."""
     user = session.get(User, actor.user_id)
     if user is None or not user.is_active:
         raise AuthenticationFailed("Authentication required", {"credential": "session"})
