@@ -216,6 +216,7 @@ async def measure(args: argparse.Namespace, key: str) -> list[dict[str, Any]]:
             ),
             (Call("list-ws", "GET", "/v1/tasks", "limit=50&sort=due_date"), bearer, None),
             (Call("tf-show", "GET", f"/api/v1/tasks/{task.removeprefix('task_')}.json"), basic_headers, None),
+            (Call("tf-list", "GET", "/api/projects"), bearer, None),
             (
                 Call(
                     "create",

@@ -57,6 +57,11 @@ TARGETS: dict[str, tuple[float, float]] = {
 }
 # Bulk create: tasks per second of one 10,000-task request, on (SQLite, PostgreSQL).
 BULK_TARGET = (20_000.0, 10_000.0)
+# TaskFlow's project list must reach at least the /v1 task list's share of the floor (issue 14).
+RELATIVE_TARGETS = {"tf-list": "list"}
+# TaskFlow's budget analysis over every project: p50 of one client's requests, in ms.
+BUDGET_P50_TARGET_MS = 50.0
+BUDGET_REQUESTS = 40
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,8 @@ class DatabaseRun:
     seed_s: float = 0.0
     settings: str = ""
     load_start: float = 0.0
+    budget_p50_ms: float | None = None
+    budget_p99_ms: float | None = None
 
 
 def env_int(name: str, default: int) -> int:
@@ -126,9 +133,11 @@ SCENARIO_NAMES = (
     "list-filter",
     "list-ws",
     "tf-show",
+    "tf-list",
     "create",
     "update",
     "bulk",
+    "tf-budget",
 )
 
 
@@ -305,6 +314,8 @@ def server_env(home: Path, database_url: str | None = None) -> dict[str, str]:
     # The limiter still counts every request, but never refuses: wrk measures the server.
     env["POLYTASK_RATE_LIMIT_PER_MINUTE"] = "1000000000"
     env["POLYTASK_RATE_LIMIT_CONCURRENCY"] = "0"
+    # TaskFlow's own plan (20 a minute, 1000 an hour) off too.
+    env["POLYTASK_RATE_PLANS"] = json.dumps({"taskflow": {"per_minute": 0, "per_hour": 0}})
     url = database_url or os.environ.get("POLYTASK_BENCH_DATABASE_URL")
     if url:
         env["POLYTASK_DATABASE_URL"] = url
@@ -372,6 +383,8 @@ def scenarios(ids: Ids) -> list[Scenario]:
         ),
         Scenario("list-ws", "50 tasks of a workspace", "GET", "/v1/tasks?limit=50&sort=due_date"),
         Scenario("tf-show", "Taskforce one task", "GET", f"/api/v1/tasks/{numeric[0]}.json", auth="basic"),
+        # TaskFlow's first page of projects as its clients ask for it (per_page 10 by default).
+        Scenario("tf-list", "TaskFlow projects, page 1", "GET", "/api/projects"),
         Scenario(
             "create",
             "POST a task",
@@ -512,6 +525,33 @@ def floor_slice(wrk: str, base: str, key: str, ids: Ids, floor: Scenario, args: 
     return float(rps)
 
 
+def measure_budget(base: str, key: str) -> tuple[float, float]:
+    """p50 and p99 (ms) of `GET /api/reports/budget-analysis` sent by one client, one at a time
+    (the target is a report's latency, not a throughput)."""
+    conn = http.client.HTTPConnection(HOST, int(base.rsplit(":", 1)[1]), timeout=60)
+    headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
+
+    def get() -> float:
+        started = time.perf_counter()
+        conn.request("GET", "/api/reports/budget-analysis", headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        elapsed = time.perf_counter() - started
+        if response.status != 200:
+            sys.exit(f"budget analysis failed: {response.status} {raw[:500]!r}")
+        return elapsed * 1000
+
+    try:
+        for _ in range(3):
+            get()  # warm-up
+        times = sorted(get() for _ in range(BUDGET_REQUESTS))
+    finally:
+        conn.close()
+    p50, p99 = statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
+    log(f"tf-budget  {BUDGET_REQUESTS} requests one at a time: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    return p50, p99
+
+
 def measure_bulk(base: str, key: str, project: str, args: argparse.Namespace) -> tuple[float, float, float]:
     """Tasks/s of one `POST /v1/projects/{id}/tasks/bulk` of `--bulk-tasks` tasks (median of the rounds)."""
     conn = http.client.HTTPConnection(HOST, int(base.rsplit(":", 1)[1]), timeout=300)
@@ -580,6 +620,20 @@ def print_table(run: DatabaseRun) -> bool:
             f"{run.bulk_median_ms:.0f} ms) target {goal:,.0f}/s {verdict(run.bulk_rate, goal)} "
             f"load {run.bulk_load:.2f}"
         )
+    if run.budget_p50_ms is not None:
+        print(
+            f"{'tf-budget':11} {'TaskFlow budget analysis':27} p50 {run.budget_p50_ms:.1f} ms, p99 "
+            f"{run.budget_p99_ms:.1f} ms (one client) target p50 < {BUDGET_P50_TARGET_MS:.0f} ms "
+            f"{'PASS' if run.budget_p50_ms < BUDGET_P50_TARGET_MS else 'MISS'}"
+        )
+    for name, other in RELATIVE_TARGETS.items():
+        mine = next((r for r in results if r.name == name), None)
+        theirs = next((r for r in results if r.name == other), None)
+        if mine is None or theirs is None:
+            continue
+        a, b = ratio_of(mine, results), ratio_of(theirs, results)
+        if a is not None and b is not None:
+            print(f"{name:11} {f'vs {other}':27} {a:.1%} of the floor vs {b:.1%}: {'PASS' if a >= b else 'MISS'}")
     if results:
         rss = max(r.rss_mb for r in results)
         private = max(r.anon_mb for r in results)
@@ -675,6 +729,9 @@ def run_database(database: str, wrk: str, args: argparse.Namespace) -> tuple[Dat
         server, base, logfile = start_server(env, args, home / "server.log")
         ids = find_ids(base, key)
         log(f"project {ids.projects[0]}, task {ids.tasks[0]}, user {ids.email}")
+        if "tf-budget" in chosen_names:
+            # First, while the database holds only the seed (the rows below add tasks).
+            run.budget_p50_ms, run.budget_p99_ms = measure_budget(base, key)
         chosen = [sc for sc in scenarios(ids) if sc.name in chosen_names]
         floor_row = next((sc for sc in chosen if sc.name == "floor"), None)
         before: float | None = None

@@ -49,16 +49,17 @@ class _Body(JSONResponse):
                 token = f"\u0000{nonce}:{len(numbers)}"
                 numbers[json.dumps(token)] = value.text
                 return token
-            raise TypeError(f"{type(value).__name__} is not JSON serializable")
+            # What JSON has no type for (dates, decimals, models...), as FastAPI encodes it; only
+            # those values pass here, so a body of plain values is never walked twice.
+            encoded = jsonable_encoder(value, custom_encoder={Amount: lambda amount: amount})
+            if encoded is value:
+                raise TypeError(f"{type(value).__name__} is not JSON serializable")
+            return encoded
 
         text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=default)
         for token, digits in numbers.items():
             text = text.replace(token, digits, 1)
         return text.encode("utf-8")
-
-
-def _encoded(data: dict[str, Any]) -> Any:
-    return jsonable_encoder(data, custom_encoder={Amount: lambda amount: amount})
 
 
 def success_response(
@@ -69,7 +70,7 @@ def success_response(
     *,
     pagination: dict[str, int] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"status": "success", "message": message, "data": _encoded(data)}
+    body: dict[str, Any] = {"status": "success", "message": message, "data": data}
     if pagination is not None:
         body["pagination"] = pagination
     body["meta"] = _meta(request)
