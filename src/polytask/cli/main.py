@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from polytask.cli.admin import add_key_commands, add_user_commands
 from polytask.cli.events import events_app
 from polytask.core.db import Database
 from polytask.core.settings import get_settings
@@ -26,6 +27,8 @@ oauth_app = typer.Typer(help="Manage OAuth 2.0 clients.", no_args_is_help=True)
 app.add_typer(oauth_app, name="oauth-clients")
 app.add_typer(dev_app, name="dev")
 app.add_typer(events_app, name="events")
+add_user_commands(users_app)
+add_key_commands(keys_app)
 
 
 def _database() -> Database:
@@ -87,6 +90,10 @@ def serve(
     if boot is not None and secret is not None:
         typer.echo(f"Created the admin user '{boot[0].username}' <{boot[0].email}> with password: {boot[1]}")
         typer.echo(f"API key: {secret}")
+        typer.echo(
+            "Shown once. Later: `polytask api-keys create --user admin` prints a new key, "
+            "`polytask users reset-password admin` a new password (docs/operations.md)."
+        )
     typer.echo(f"API docs: http://{host}:{port}/docs")
     uvicorn.run(
         "polytask.api.app:create_app",
