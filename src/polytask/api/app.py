@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from polytask import __version__
-from polytask.api import system
+from polytask.api import metrics, system
 from polytask.api.conditional import ConditionalMiddleware
 from polytask.api.csrf import CsrfMiddleware
 from polytask.api.idempotency import IdempotencyMiddleware
@@ -340,6 +340,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(SurfaceMiddleware, surfaces=SURFACES)
     _install_error_handlers(app)
     app.include_router(system.router)
+    app.include_router(metrics.router)
     # bulk first: its literal paths (/workspaces/bulk/projects) must win over {id} routes.
     for module in (
         bulk,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,6 +9,7 @@ import typer
 from polytask.cli.admin import add_key_commands, add_user_commands
 from polytask.cli.events import events_app
 from polytask.core.db import Database
+from polytask.core.logs import configure_logging
 from polytask.core.settings import get_settings
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def serve(
     from polytask.domain.users.service import bootstrap_admin
 
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log_config = configure_logging(settings.log_level, settings.log_format)
     upgrade(settings.effective_database_url)
     workers = workers or settings.workers
     if workers > 1 and not settings.redis_url:
@@ -102,7 +102,9 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level,
-        access_log=settings.log_level == "debug",
+        log_config=log_config,
+        # The access log is api/middleware.py's (route templates, no query strings).
+        access_log=False,
         # Open event streams never finish on their own; cut them after this on shutdown.
         timeout_graceful_shutdown=10,
     )
@@ -119,7 +121,7 @@ def worker() -> None:
     from polytask.worker.dispatcher import Dispatcher
 
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     db = _database()
     event_bus = transport.start(settings, db.url)  # servers' commits wake this worker at once
     dispatcher = Dispatcher(db, settings)
