@@ -262,16 +262,35 @@ def api_keys_set_plan(
 
 @dev_app.command("seed")
 def dev_seed(
-    projects: Annotated[int, typer.Option(help="Projects to create.")] = 10,
-    tasks: Annotated[int, typer.Option(help="Tasks to create, spread over the projects.")] = 1000,
-    users: Annotated[int, typer.Option(help="Users to create (members of one shared workspace).")] = 5,
+    projects: Annotated[int, typer.Option(min=1, help="Projects to create (at least 1).")] = 10,
+    tasks: Annotated[int, typer.Option(min=0, help="Tasks to create, spread over the projects.")] = 1000,
+    users: Annotated[int, typer.Option(min=1, help="Users to create (members of one shared workspace).")] = 5,
+    force: Annotated[
+        bool, typer.Option("--force", help="Seed even a database that already holds projects or people.")
+    ] = False,
 ) -> None:
-    """Fill the database with a workspace of generated data; prints an API key for it."""
-    from polytask.cli.seed import seed
+    """Fill an empty database with a workspace of generated data (a progress bar on stderr);
+    prints an API key for it on the last line."""
+    import sys
 
+    from sqlalchemy.engine import make_url
+
+    from polytask.cli.seed import holdings, seed
+    from polytask.core.migrate import upgrade
+
+    upgrade(get_settings().effective_database_url)
     db = _database()
     try:
-        key = seed(db, projects=projects, tasks=tasks, users=users, echo=typer.echo)
+        people, existing = holdings(db)
+        # A fresh server holds its first admin and nothing else.
+        if (existing or people > 1) and not force:
+            raise _fail(
+                f"the database at {make_url(db.url).render_as_string(hide_password=True)} already holds data "
+                f"({people} users, {existing} projects); seeding adds generated people, projects and tasks "
+                "to it. Use an empty database (POLYTASK_HOME, POLYTASK_DATABASE_URL), or pass --force."
+            )
+        with typer.progressbar(length=tasks, label="Seeding tasks", file=sys.stderr) as bar:
+            key = seed(db, projects=projects, tasks=tasks, users=users, echo=typer.echo, advance=bar.update)
     finally:
         db.dispose()
     typer.echo(key)
@@ -279,11 +298,11 @@ def dev_seed(
 
 @dev_app.command("seed-scale")
 def dev_seed_scale(
-    workspaces: Annotated[int, typer.Option(help="Workspaces to create.")] = 10,
-    projects: Annotated[int, typer.Option(help="Projects, spread over the workspaces.")] = 1000,
-    big: Annotated[int, typer.Option(help="Tasks in the first project.")] = 100_000,
-    tasks: Annotated[int, typer.Option(help="Tasks in all.")] = 1_000_000,
-    users: Annotated[int, typer.Option(help="Members of every workspace (besides the owner).")] = 5,
+    workspaces: Annotated[int, typer.Option(min=1, help="Workspaces to create.")] = 10,
+    projects: Annotated[int, typer.Option(min=1, help="Projects, spread over the workspaces.")] = 1000,
+    big: Annotated[int, typer.Option(min=1, help="Tasks in the first project.")] = 100_000,
+    tasks: Annotated[int, typer.Option(min=1, help="Tasks in all.")] = 1_000_000,
+    users: Annotated[int, typer.Option(min=1, help="Members of every workspace (besides the owner).")] = 5,
 ) -> None:
     """The query benchmark's data set. Prints `key project_id user_id` on the last line."""
     from polytask.cli.seed import seed_scale
