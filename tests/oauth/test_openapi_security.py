@@ -55,7 +55,12 @@ def test_security_schemes_and_every_native_operation_names_its_credentials(clien
     base = str(client.base_url)
     assert meta["authorization_endpoint"] == urljoin(base, code["authorizationUrl"])
     assert meta["token_endpoint"] == urljoin(base, code["tokenUrl"])
-    assert "/openapi.json" in client.get("/docs").text
+    page = client.get("/docs").text
+    assert "/openapi.json" in page
+    assert "oauth2RedirectUrl: window.location.origin + '/docs/oauth2-redirect'" in page
+    redirect = client.get("/docs/oauth2-redirect")
+    assert redirect.status_code == 200
+    assert "oauth2" in redirect.text
 
 
 def test_a_token_from_the_declared_url_with_the_declared_scope_is_let_through(
