@@ -27,6 +27,7 @@ POLYTASK = Path(sys.executable).parent / "polytask"  # .venv/bin/polytask when r
 STARTUP_SECONDS = 60
 KEY_LINE = re.compile(r"^API key: (\S+)$")
 DOCS_LINE = re.compile(r"^API docs: (http://\S+/docs)$")
+LATER_LINE = re.compile(r"^Shown once\. Later: .*$")
 
 
 def free_port() -> int:
@@ -119,6 +120,10 @@ def test_make_run_serves_and_prints_a_working_key_once(tmp_path: Path) -> None:
     with polytask_serve(home, log) as server:
         deadline = time.monotonic() + STARTUP_SECONDS
         key = server.read_until(KEY_LINE, deadline).group(1)
+        # How to get another key or password once this one is lost (docs/operations.md).
+        later = server.read_until(LATER_LINE, deadline).group(0)
+        assert "`polytask api-keys create --user admin`" in later
+        assert "`polytask users reset-password admin`" in later
         docs = server.read_until(DOCS_LINE, deadline).group(1)
         assert docs == f"{server.base_url}/docs"
         server.wait_ready(deadline)
