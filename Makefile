@@ -23,9 +23,14 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 run: $(STAMP) ## Migrate and serve the API on SQLite at http://127.0.0.1:8000
 	$(BIN)/polytask serve
 
-test: $(STAMP) ## Run the whole suite on SQLite, then on PostgreSQL (servers started if needed)
-	POLYTASK_TEST_DB=sqlite ./scripts/with-redis.sh $(BIN)/pytest
-	POLYTASK_TEST_DB=postgres ./scripts/with-postgres.sh ./scripts/with-redis.sh $(BIN)/pytest
+test: $(STAMP) ## Run the whole suite on SQLite, then on PostgreSQL, always both; one summary line each; fails if either failed
+	@sqlite=0; postgres=0; \
+	POLYTASK_TEST_DB=sqlite ./scripts/with-redis.sh $(BIN)/pytest $(ARGS) || sqlite=$$?; \
+	POLYTASK_TEST_DB=postgres ./scripts/with-postgres.sh ./scripts/with-redis.sh $(BIN)/pytest $(ARGS) || postgres=$$?; \
+	echo; echo "make test summary:"; \
+	for pair in "sqlite $$sqlite" "postgres $$postgres"; do set -- $$pair; \
+	  if [ "$$2" = 0 ]; then echo "  $$1: passed"; else echo "  $$1: FAILED (pytest exit $$2)"; fi; done; \
+	[ "$$sqlite" = 0 ] && [ "$$postgres" = 0 ]
 
 test-sqlite: $(STAMP) ## Run the suite on SQLite only
 	POLYTASK_TEST_DB=sqlite ./scripts/with-redis.sh $(BIN)/pytest $(ARGS)

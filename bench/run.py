@@ -221,6 +221,7 @@ def seed(env: dict[str, str], args: argparse.Namespace) -> tuple[str, float]:
         str(BIN / "polytask"),
         "dev",
         "seed",
+        "--force",  # a bench database may already hold the server's first admin, or a former seed
         "--projects",
         str(args.projects),
         "--tasks",

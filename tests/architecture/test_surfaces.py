@@ -17,7 +17,7 @@ from polytask.core.settings import Settings
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "polytask"
 # Paths that belong to the server, not to a published API.
-SYSTEM = ("/healthz", "/readyz", "/openapi.json", "/docs", "/redoc", "/.well-known/")
+SYSTEM = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc", "/.well-known/")
 # Where prefixes may be written: the declarations themselves.
 DECLARATIONS = {"api/surfaces.py", "api/kernel/surface.py", "api/taskflow/paths.py"}
 # Literal paths that are endpoints, not surface tests; each with its reason.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -27,6 +28,7 @@ POLYTASK = Path(sys.executable).parent / "polytask"  # .venv/bin/polytask when r
 STARTUP_SECONDS = 60
 KEY_LINE = re.compile(r"^API key: (\S+)$")
 DOCS_LINE = re.compile(r"^API docs: (http://\S+/docs)$")
+LATER_LINE = re.compile(r"^Shown once\. Later: .*$")
 
 
 def free_port() -> int:
@@ -79,10 +81,12 @@ def _pump(stream: object, lines: queue.Queue[str | None]) -> None:
 
 
 @contextmanager
-def polytask_serve(home: Path, log: Path) -> Iterator[Server]:
-    """Run `polytask serve` as `make run` does, with its own data directory; always stopped afterwards."""
+def polytask_serve(home: Path, log: Path, **settings: str) -> Iterator[Server]:
+    """Run `polytask serve` as `make run` does, with its own data directory (and these
+    POLYTASK_<NAME> settings); always stopped afterwards."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLYTASK_")}
     env["POLYTASK_HOME"] = str(home)
+    env.update({f"POLYTASK_{name.upper()}": value for name, value in settings.items()})
     env.pop("PYTHONUNBUFFERED", None)  # the key must reach a pipe without it, as with `make run | tee`
     port = free_port()
     with log.open("a") as stderr:
@@ -119,6 +123,10 @@ def test_make_run_serves_and_prints_a_working_key_once(tmp_path: Path) -> None:
     with polytask_serve(home, log) as server:
         deadline = time.monotonic() + STARTUP_SECONDS
         key = server.read_until(KEY_LINE, deadline).group(1)
+        # How to get another key or password once this one is lost (docs/operations.md).
+        later = server.read_until(LATER_LINE, deadline).group(0)
+        assert "`polytask api-keys create --user admin`" in later
+        assert "`polytask users reset-password admin`" in later
         docs = server.read_until(DOCS_LINE, deadline).group(1)
         assert docs == f"{server.base_url}/docs"
         server.wait_ready(deadline)
@@ -149,6 +157,11 @@ def test_make_run_serves_and_prints_a_working_key_once(tmp_path: Path) -> None:
         assert httpx.get(f"{server.base_url}/docs").status_code == 200
         assert httpx.get(f"{server.base_url}/v1/projects").status_code == 401
     assert server.process.returncode is not None
+    # The access log, at the default level: one line per request, the route's template, no secret.
+    access = [line for line in log.read_text().splitlines() if " polytask.access " in line]
+    assert any("polytask.access POST /v1/tasks 201 " in line and line.endswith(" key_1") for line in access), access
+    assert any("polytask.access GET /v1/projects 401 " in line for line in access), access
+    assert not any(key in line or key.rsplit("_", 1)[1] in line for line in access)
     assert (home / "polytask.db").exists(), "the embedded database lives in POLYTASK_HOME"
 
     with polytask_serve(home, log) as again:
@@ -159,3 +172,35 @@ def test_make_run_serves_and_prints_a_working_key_once(tmp_path: Path) -> None:
         r = httpx.get(f"{again.base_url}/v1/tasks", headers={"Authorization": f"Bearer {key}"})
         assert r.status_code == 200, r.text
         assert [t["id"] for t in r.json()["data"]] == [task["id"]], "data and the first key survive a restart"
+
+
+def test_json_logs_in_every_worker_process(tmp_path: Path) -> None:
+    """POLYTASK_LOG_FORMAT=json reaches the processes `--workers` starts: their access lines
+    are JSON objects with the request's fields."""
+    home = tmp_path / "home"
+    log = tmp_path / "server.log"
+    with polytask_serve(home, log, log_format="json", workers="2") as server:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        key = server.read_until(KEY_LINE, deadline).group(1)
+        server.wait_ready(deadline)
+        for n in range(4):
+            r = httpx.get(
+                f"{server.base_url}/v1/projects?token=in-the-query",
+                headers={"Authorization": f"Bearer {key}", "X-Request-ID": f"req-json-{n}"},
+            )
+            assert r.status_code in (200, 422), r.text
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    access = {line["request_id"]: line for line in lines if line["logger"] == "polytask.access"}
+    for n in range(4):
+        line = access[f"req-json-{n}"]
+        assert (line["level"], line["method"], line["route"], line["credential"]) == (
+            "info",
+            "GET",
+            "/v1/projects",
+            "key_1",
+        )
+        assert isinstance(line["status"], int)
+        assert isinstance(line["duration_ms"], float)
+    text = log.read_text()
+    assert "in-the-query" not in text
+    assert key.rsplit("_", 1)[1] not in text

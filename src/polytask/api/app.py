@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from polytask import __version__
-from polytask.api import system
+from polytask.api import metrics, system
 from polytask.api.conditional import ConditionalMiddleware
 from polytask.api.csrf import CsrfMiddleware
 from polytask.api.idempotency import IdempotencyMiddleware
@@ -60,6 +60,7 @@ from polytask.core import keycache as key_cache
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
 from polytask.core.gctune import tune_for_server
+from polytask.core.scopes import ADMIN, AUDIT_READ, SCOPES
 from polytask.core.settings import Settings, get_settings
 
 log = logging.getLogger("polytask.api")
@@ -340,6 +341,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(SurfaceMiddleware, surfaces=SURFACES)
     _install_error_handlers(app)
     app.include_router(system.router)
+    app.include_router(metrics.router)
     # bulk first: its literal paths (/workspaces/bulk/projects) must win over {id} routes.
     for module in (
         bulk,
@@ -385,8 +387,65 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     system.add_docs_page(app, taskflow_openapi.DOCS_PATH, taskflow_openapi.OPENAPI_PATH, "Polytask — TaskFlow Pro API")
     _refuse_methods_of_shadowed_templates(app)
+    _declare_security(app)
     index_routes(app)
     return app
+
+
+API_KEY_SCHEME = "ApiKey"
+OAUTH_SCHEME = "OAuth2"
+
+
+def _scope_description(scope: str) -> str:
+    if scope == ADMIN:
+        return "Everything the user may do"
+    if scope == AUDIT_READ:
+        return "Read the audit logs"
+    resource, _, action = scope.partition(":")
+    verb = "Read" if action == "read" else "Read, create, change and delete"
+    return f"{verb} {resource.replace('_', ' ')}"
+
+
+def security_schemes() -> dict[str, Any]:
+    """The native document's credentials, so that /docs has an Authorize button. The OAuth
+    URLs are relative to the server the document is read from (OpenAPI 3.1 allows it)."""
+    scopes = {scope: _scope_description(scope) for scope in sorted(SCOPES)}
+    return {
+        API_KEY_SCHEME: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "ptk_<prefix>_<secret>",
+            "description": "An API key (`polytask api-keys create`, or POST /v1/api-keys): "
+            "`Authorization: Bearer <key>`.",
+        },
+        OAUTH_SCHEME: {
+            "type": "oauth2",
+            "description": "An OAuth 2.0 access token from this server (register a client with "
+            "`polytask oauth-clients create` or POST /v1/oauth/clients); PKCE S256 for public clients.",
+            "flows": {
+                "authorizationCode": {
+                    "authorizationUrl": "/oauth/authorize",
+                    "tokenUrl": "/oauth/token",
+                    "refreshUrl": "/oauth/token",
+                    "scopes": scopes,
+                },
+                "clientCredentials": {"tokenUrl": "/oauth/token", "refreshUrl": "/oauth/token", "scopes": scopes},
+            },
+        },
+    }
+
+
+def _declare_security(app: FastAPI) -> None:
+    """Add the security schemes to the generated document (built once, on first request)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            document.setdefault("components", {})["securitySchemes"] = security_schemes()
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _document_conditionals(router: APIRouter) -> None:
@@ -422,9 +481,14 @@ def _document_input_limits(router: APIRouter) -> None:
 
 
 def _document_scopes(router: APIRouter) -> None:
-    """Show each operation's required scope in the OpenAPI document."""
+    """Show each operation's required scope and credentials in the OpenAPI document: an API
+    key, or an OAuth token granted that scope (or a wider one, core/scopes.py)."""
     for route in router.routes:
         scope = getattr(getattr(route, "endpoint", None), "required_scope", None)
         if scope is not None and isinstance(route, APIRoute):
-            route.openapi_extra = {**(route.openapi_extra or {}), "x-required-scope": scope}
+            route.openapi_extra = {
+                **(route.openapi_extra or {}),
+                "x-required-scope": scope,
+                "security": [{API_KEY_SCHEME: []}, {OAUTH_SCHEME: [scope]}],
+            }
             route.description = f"{route.description}\n\nRequires the `{scope}` scope.".strip()

@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
+import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from polytask.api.metrics import UNMATCHED, observe
+
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+ACCESS_LOG = logging.getLogger("polytask.access")
+# Credential kinds as the access log names them (the row's id follows).
+_CREDENTIAL_PREFIX = {"api_key": "key", "oauth_token": "oauth_token", "session": "session"}
+
+
+def route_of(scope: Scope) -> str:
+    """The template of the route that answered (`/v1/tasks/{task_id}`), never the raw path."""
+    # FastAPI keeps a router's routes as declared (no prefix) and puts the route as included
+    # (`/v1/...`) in its own part of the scope; a plain Starlette route is `route` itself.
+    included = scope.get("fastapi", {}).get("effective_route_context")
+    path = getattr(included, "path", None) or getattr(scope.get("route"), "path", None)
+    return path if isinstance(path, str) else UNMATCHED
+
+
+def credential_of(state: dict[str, Any]) -> str:
+    """`key_12`, `oauth_token_3`, `session_7` for the request's credential, `-` without one."""
+    actor = state.get("actor")
+    credential_id = getattr(actor, "credential_id", None)
+    if credential_id is None:
+        return "-"
+    kind = str(getattr(actor, "credential_kind", "credential"))
+    return f"{_CREDENTIAL_PREFIX.get(kind, kind)}_{credential_id}"
 
 
 class RequestIdMiddleware:
-    """Give every request an id (or keep a sane incoming X-Request-ID) and echo it back."""
+    """Give every request an id (or keep a sane incoming X-Request-ID) and echo it back; then,
+    in the same pass, count the request for /metrics and write its access-log line."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -20,21 +48,50 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         incoming = ""
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 incoming = value.decode("latin-1")
                 break
         request_id = incoming if _SAFE_ID.match(incoming) else f"req_{secrets.token_hex(8)}"
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         header = (b"x-request-id", request_id.encode())
+        status = 500  # unless a response starts: an exception escaped
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 if not any(name.lower() == b"x-request-id" for name, _ in headers):
                     headers.append(header)
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            method, route = scope["method"], route_of(scope)
+            observe(method, route, status, seconds)
+            if ACCESS_LOG.isEnabledFor(logging.INFO):
+                credential = credential_of(state)
+                ACCESS_LOG.info(
+                    "%s %s %d %.1fms %s %s",
+                    method,
+                    route,
+                    status,
+                    seconds * 1000,
+                    request_id,
+                    credential,
+                    extra={
+                        "method": method,
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 3),
+                        "request_id": request_id,
+                        "credential": credential,
+                    },
+                )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import fastapi_offline
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.responses import HTMLResponse, JSONResponse
@@ -17,6 +17,7 @@ router = APIRouter(tags=["System"])
 
 # The Swagger UI and ReDoc bundles ship inside the fastapi-offline wheel.
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+OAUTH2_REDIRECT_PATH = "/docs/oauth2-redirect"
 
 
 class Health(BaseModel):
@@ -84,6 +85,8 @@ def swagger_page(openapi_url: str, title: str) -> HTMLResponse:
         swagger_js_url="/docs/assets/swagger-ui-bundle.js",
         swagger_css_url="/docs/assets/swagger-ui.css",
         swagger_favicon_url="/docs/assets/favicon.png",
+        # Where the Authorize button's OAuth authorization code flow comes back to.
+        oauth2_redirect_url=OAUTH2_REDIRECT_PATH,
         # Swagger UI's default validator badge is an image from validator.swagger.io.
         swagger_ui_parameters={"validatorUrl": None},
     )
@@ -96,6 +99,10 @@ def mount_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def swagger() -> HTMLResponse:
         return swagger_page("/openapi.json", "Polytask API")
+
+    @app.get(OAUTH2_REDIRECT_PATH, include_in_schema=False)
+    async def swagger_oauth2_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from polytask.cli.admin import add_key_commands, add_user_commands
 from polytask.cli.events import events_app
 from polytask.core.db import Database
+from polytask.core.logs import configure_logging
 from polytask.core.settings import get_settings
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ oauth_app = typer.Typer(help="Manage OAuth 2.0 clients.", no_args_is_help=True)
 app.add_typer(oauth_app, name="oauth-clients")
 app.add_typer(dev_app, name="dev")
 app.add_typer(events_app, name="events")
+add_user_commands(users_app)
+add_key_commands(keys_app)
 
 
 def _database() -> Database:
@@ -65,7 +68,7 @@ def serve(
     from polytask.domain.users.service import bootstrap_admin
 
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log_config = configure_logging(settings.log_level, settings.log_format)
     upgrade(settings.effective_database_url)
     workers = workers or settings.workers
     if workers > 1 and not settings.redis_url:
@@ -87,6 +90,10 @@ def serve(
     if boot is not None and secret is not None:
         typer.echo(f"Created the admin user '{boot[0].username}' <{boot[0].email}> with password: {boot[1]}")
         typer.echo(f"API key: {secret}")
+        typer.echo(
+            "Shown once. Later: `polytask api-keys create --user admin` prints a new key, "
+            "`polytask users reset-password admin` a new password (docs/operations.md)."
+        )
     typer.echo(f"API docs: http://{host}:{port}/docs")
     uvicorn.run(
         "polytask.api.app:create_app",
@@ -95,7 +102,9 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level,
-        access_log=settings.log_level == "debug",
+        log_config=log_config,
+        # The access log is api/middleware.py's (route templates, no query strings).
+        access_log=False,
         # Open event streams never finish on their own; cut them after this on shutdown.
         timeout_graceful_shutdown=10,
     )
@@ -112,7 +121,7 @@ def worker() -> None:
     from polytask.worker.dispatcher import Dispatcher
 
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     db = _database()
     event_bus = transport.start(settings, db.url)  # servers' commits wake this worker at once
     dispatcher = Dispatcher(db, settings)
@@ -253,16 +262,35 @@ def api_keys_set_plan(
 
 @dev_app.command("seed")
 def dev_seed(
-    projects: Annotated[int, typer.Option(help="Projects to create.")] = 10,
-    tasks: Annotated[int, typer.Option(help="Tasks to create, spread over the projects.")] = 1000,
-    users: Annotated[int, typer.Option(help="Users to create (members of one shared workspace).")] = 5,
+    projects: Annotated[int, typer.Option(min=1, help="Projects to create (at least 1).")] = 10,
+    tasks: Annotated[int, typer.Option(min=0, help="Tasks to create, spread over the projects.")] = 1000,
+    users: Annotated[int, typer.Option(min=1, help="Users to create (members of one shared workspace).")] = 5,
+    force: Annotated[
+        bool, typer.Option("--force", help="Seed even a database that already holds projects or people.")
+    ] = False,
 ) -> None:
-    """Fill the database with a workspace of generated data; prints an API key for it."""
-    from polytask.cli.seed import seed
+    """Fill an empty database with a workspace of generated data (a progress bar on stderr);
+    prints an API key for it on the last line."""
+    import sys
 
+    from sqlalchemy.engine import make_url
+
+    from polytask.cli.seed import holdings, seed
+    from polytask.core.migrate import upgrade
+
+    upgrade(get_settings().effective_database_url)
     db = _database()
     try:
-        key = seed(db, projects=projects, tasks=tasks, users=users, echo=typer.echo)
+        people, existing = holdings(db)
+        # A fresh server holds its first admin and nothing else.
+        if (existing or people > 1) and not force:
+            raise _fail(
+                f"the database at {make_url(db.url).render_as_string(hide_password=True)} already holds data "
+                f"({people} users, {existing} projects); seeding adds generated people, projects and tasks "
+                "to it. Use an empty database (POLYTASK_HOME, POLYTASK_DATABASE_URL), or pass --force."
+            )
+        with typer.progressbar(length=tasks, label="Seeding tasks", file=sys.stderr) as bar:
+            key = seed(db, projects=projects, tasks=tasks, users=users, echo=typer.echo, advance=bar.update)
     finally:
         db.dispose()
     typer.echo(key)
@@ -270,11 +298,11 @@ def dev_seed(
 
 @dev_app.command("seed-scale")
 def dev_seed_scale(
-    workspaces: Annotated[int, typer.Option(help="Workspaces to create.")] = 10,
-    projects: Annotated[int, typer.Option(help="Projects, spread over the workspaces.")] = 1000,
-    big: Annotated[int, typer.Option(help="Tasks in the first project.")] = 100_000,
-    tasks: Annotated[int, typer.Option(help="Tasks in all.")] = 1_000_000,
-    users: Annotated[int, typer.Option(help="Members of every workspace (besides the owner).")] = 5,
+    workspaces: Annotated[int, typer.Option(min=1, help="Workspaces to create.")] = 10,
+    projects: Annotated[int, typer.Option(min=1, help="Projects, spread over the workspaces.")] = 1000,
+    big: Annotated[int, typer.Option(min=1, help="Tasks in the first project.")] = 100_000,
+    tasks: Annotated[int, typer.Option(min=1, help="Tasks in all.")] = 1_000_000,
+    users: Annotated[int, typer.Option(min=1, help="Members of every workspace (besides the owner).")] = 5,
 ) -> None:
     """The query benchmark's data set. Prints `key project_id user_id` on the last line."""
     from polytask.cli.seed import seed_scale

@@ -5,9 +5,11 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from polytask.core.actor import system_actor
+from sqlalchemy import func, select
+
+from polytask.core.actor import Actor, system_actor
 from polytask.core.clock import utcnow
 from polytask.core.db import Database
 from polytask.domain.api_keys.service import create_api_key
@@ -20,14 +22,36 @@ from polytask.domain.users.schemas import UserCreate
 from polytask.domain.users.service import create_user
 from polytask.domain.workspaces.schemas import WorkspaceCreate
 from polytask.domain.workspaces.service import create_workspace
+from polytask.models import Project, User
 
 STATUSES = ("pending", "in_progress", "blocked", "completed", "cancelled")
 PRIORITIES = ("low", "medium", "high", "urgent", None)
 LABELS = ("backend", "frontend", "design", "urgent", "client-work", "docs")
 
 
-def seed(db: Database, *, projects: int, tasks: int, users: int, echo: Callable[[str], None]) -> str:
-    """Create the data set; returns an API key bound to the seeded workspace."""
+def holdings(db: Database) -> tuple[int, int]:
+    """(users, projects) in the database: a fresh server holds its admin and nothing else."""
+    with db.unit_of_work(readonly=True) as session:
+        users = session.scalar(select(func.count()).select_from(User)) or 0
+        projects = session.scalar(select(func.count()).select_from(Project)) or 0
+    return int(users), int(projects)
+
+
+# Tasks per import: the progress bar moves at least this often.
+CHUNK = 5_000
+
+
+def seed(
+    db: Database,
+    *,
+    projects: int,
+    tasks: int,
+    users: int,
+    echo: Callable[[str], None],
+    advance: Callable[[int], None] = lambda _: None,
+) -> str:
+    """Create the data set; returns an API key bound to the seeded workspace. `advance(n)` is
+    called as each chunk of n tasks is written."""
     rng = random.Random(42)
     started = time.monotonic()
     tag = f"{int(time.time())}{rng.randrange(1000):03d}"
@@ -58,22 +82,36 @@ def seed(db: Database, *, projects: int, tasks: int, users: int, echo: Callable[
     base = utcnow()
     per_project = [tasks // projects + (1 if i < tasks % projects else 0) for i in range(projects)] if projects else []
     for project_id, count in zip(project_ids, per_project, strict=True):
-        rows = [
-            {
-                "name": f"Task {i + 1} of project {project_id}",
-                "status": rng.choice(STATUSES),
-                "priority": rng.choice(PRIORITIES),
-                "due_date": base + timedelta(hours=rng.randrange(-2000, 4000)),
-                "estimated_hours": float(rng.randrange(1, 40)),
-                "assignee_ids": [rng.choice(member_ids)],
-                "labels": rng.sample(LABELS, rng.randrange(0, 3)),
-            }
-            for i in range(count)
-        ]
-        with db.unit_of_work() as session:
-            import_tasks(session, actor, project_id=project_id, rows=rows)
+        for start in range(0, count, CHUNK):
+            _import_chunk(db, actor, rng, project_id, range(start, min(start + CHUNK, count)), base, member_ids)
+            advance(min(CHUNK, count - start))
     echo(f"seeded {tasks} tasks in {time.monotonic() - started:.1f}s")
     return key
+
+
+def _import_chunk(
+    db: Database,
+    actor: Actor,
+    rng: random.Random,
+    project_id: int,
+    numbers: range,
+    base: datetime,
+    member_ids: list[int],
+) -> None:
+    rows = [
+        {
+            "name": f"Task {i + 1} of project {project_id}",
+            "status": rng.choice(STATUSES),
+            "priority": rng.choice(PRIORITIES),
+            "due_date": base + timedelta(hours=rng.randrange(-2000, 4000)),
+            "estimated_hours": float(rng.randrange(1, 40)),
+            "assignee_ids": [rng.choice(member_ids)],
+            "labels": rng.sample(LABELS, rng.randrange(0, 3)),
+        }
+        for i in numbers
+    ]
+    with db.unit_of_work() as session:
+        import_tasks(session, actor, project_id=project_id, rows=rows)
 
 
 # Words for task names; SEARCH_TERM appears in exactly SEARCH_HITS tasks of the big project

@@ -269,6 +269,16 @@ class Database:
     def session(self, *, readonly: bool = False) -> Session:
         return (self._read if readonly else self._write)()
 
+    def pool_stats(self) -> dict[str, int]:
+        """The connection pool now (GET /metrics): its size, connections in use, idle, overflow."""
+        pool: Any = self.engine.pool
+        stats = {}
+        for name in ("size", "checkedout", "checkedin", "overflow"):
+            method = getattr(pool, name, None)
+            if callable(method):
+                stats[name] = int(method())
+        return stats
+
     @contextmanager
     def unit_of_work(self, *, readonly: bool = False) -> Iterator[Session]:
         """Commit on success, roll back on any exception; services never commit.

@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines as text, or one JSON object per line (log shippers)."
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        description="When set, GET /metrics needs `Authorization: Bearer <token>` from any address; "
+        "unset, /metrics answers only direct loopback clients (no X-Forwarded-For).",
+    )
     max_page_size: int = Field(default=100, ge=1, description="Upper bound for limit/per_page.")
     default_page_size: int = Field(default=20, ge=1)
     sqlite_busy_timeout_ms: int = 30_000

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from collections import namedtuple
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -331,9 +331,35 @@ def rotate_api_key(session: Session, actor: Actor, *, key_id: int, data: ApiKeyR
     return issued
 
 
+def iter_all_api_keys(session: Session, *, user_id: int | None = None) -> Iterator[ApiKey]:
+    """Every key on the server (or one user's), oldest first, a page at a time: the operator's
+    view (`polytask api-keys list`)."""
+    base = select(ApiKey)
+    if user_id is not None:
+        base = base.where(ApiKey.user_id == user_id)
+    cursor: str | None = ""
+    while cursor is not None:
+        page = run_list(
+            session, API_KEY_LIST, actor=None, base=base, page=PageRequest(500, 0, want_total=False, cursor=cursor)
+        )
+        yield from page.items
+        cursor = page.next_cursor
+
+
+def revoke_any_api_key(session: Session, actor: Actor | None, *, key_id: int) -> bool:
+    """Revoke any user's key (the operator, `polytask api-keys revoke`); False when it already was."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound.of("api_key", key_id)
+    return _revoke(session, actor, key)
+
+
 def revoke_api_key(session: Session, actor: Actor, *, key_id: int) -> None:
     """Revoke one of the actor's keys; revoking twice is harmless."""
-    key = _own_key(session, actor, key_id)
+    _revoke(session, actor, _own_key(session, actor, key_id))
+
+
+def _revoke(session: Session, actor: Actor | None, key: ApiKey) -> bool:
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         forget_verified_keys(session)
@@ -345,6 +371,8 @@ def revoke_api_key(session: Session, actor: Actor, *, key_id: int) -> None:
             resource_id=key.id,
             workspace_id=key.workspace_id,
         )
+        return True
+    return False
 
 
 def parse_expiry(value: str | None) -> datetime | None:

@@ -119,6 +119,7 @@ _ENTRIES: Final = (
     _public("webhook.disabled", "A webhook endpoint was switched off after failures (or a 410).", p.WebhookSnapshot),
     _audit("user.created", "user", "A user account was created.", p.UserSnapshot),
     _audit("user.updated", "user", "A user's server-wide role, name or active flag changed.", p.UserSnapshot),
+    _audit("user.password_reset", "user", "A user's password was replaced by a generated one.", p.PasswordReset),
     _audit("api_key.created", "api_key", "An API key was issued.", p.ApiKeyCreated),
     _audit("api_key.rotated", "api_key", "An API key was replaced by a new one.", p.ApiKeyRotated),
     _audit("api_key.revoked", "api_key", "An API key was revoked.", p.Empty),

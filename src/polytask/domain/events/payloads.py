@@ -265,6 +265,10 @@ class UserSnapshot(Payload):
     is_active: bool
 
 
+class PasswordReset(Payload):
+    sessions_ended: int  # the browser sessions the reset signed out
+
+
 class ApiKeyCreated(Payload):
     name: str
     user_id: int

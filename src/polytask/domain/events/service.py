@@ -199,7 +199,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 def record_update(
     session: Session,
-    actor: Actor,
+    actor: Actor | None,
     *,
     resource_type: str,
     resource_id: int,

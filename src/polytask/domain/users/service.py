@@ -9,16 +9,18 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
+from polytask.core.clock import utcnow
 from polytask.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from polytask.core.keycache import forget_verified_keys
 from polytask.core.statements import Prepared
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.workspaces.service import create_personal_workspace
-from polytask.models import User
+from polytask.models import BrowserSession, LoginFailure, User
 
 # argon2-cffi's defaults are the RFC 9106 low-memory argon2id profile.
 _hasher = PasswordHasher()
@@ -112,20 +114,31 @@ def create_user(session: Session, actor: Actor | None, *, data: UserCreate, pers
 
 def update_user(
     session: Session,
-    actor: Actor,
+    actor: Actor | None,
     user: User,
     *,
     role: str | None = None,
     is_active: bool | None = None,
     name: str | None = None,
 ) -> User:
-    """Change an account's server-wide role, active flag or name: server admins only, and
-    never their own role or active flag (a server keeps an admin who can undo it)."""
-    if actor.global_role != "admin":
+    """Change an account's server-wide role, active flag or name: server admins only (None: the
+    operator at the server, `polytask users ...`), never their own role or active flag, and never
+    the last active admin's (a server keeps an admin who can undo it)."""
+    if actor is not None and actor.global_role != "admin":
         raise PermissionDenied("Only a server admin can change accounts", {"required_role": "admin"})
-    if user.id == actor.user_id and ((role is not None and role != user.role) or is_active is False):
+    if (
+        actor is not None
+        and user.id == actor.user_id
+        and ((role is not None and role != user.role) or is_active is False)
+    ):
         raise ValidationFailed.field(
             "role" if role is not None else "active", "you cannot demote or deactivate yourself"
+        )
+    demoted = role is not None and role != "admin"
+    losing_admin = user.role == "admin" and user.is_active and (demoted or is_active is False)
+    if losing_admin and not _another_admin(session, user):
+        raise ValidationFailed.field(
+            "role" if demoted else "active", f"'{user.username}' is the last active admin: promote another first"
         )
     before = snapshot_of(user, USER_FIELDS)
     if role is not None:
@@ -137,6 +150,11 @@ def update_user(
     after = snapshot_of(user, USER_FIELDS)
     if after != before:
         session.flush()
+        if (after["role"], after["is_active"]) != (before["role"], before["is_active"]):
+            # Cached key rows carry the user's role and active flag (core/keycache.py).
+            forget_verified_keys(session)
+        if before["is_active"] and not after["is_active"]:
+            _end_browser_sessions(session, user.id, "user_disabled")
         record_update(
             session,
             actor,
@@ -147,6 +165,45 @@ def update_user(
             after=after,
         )
     return user
+
+
+def _another_admin(session: Session, user: User) -> bool:
+    return (
+        session.scalar(
+            select(User.id).where(User.role == "admin", User.is_active.is_(True), User.id != user.id).limit(1)
+        )
+        is not None
+    )
+
+
+def _end_browser_sessions(session: Session, user_id: int, reason: str) -> int:
+    """Revoke the user's live browser sessions (domain/sessions reads the same rows); how many."""
+    result = session.execute(
+        update(BrowserSession)
+        .where(BrowserSession.user_id == user_id, BrowserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def reset_password(session: Session, actor: Actor | None, user: User) -> str:
+    """Give the account a new generated password (returned, shown once), end its browser
+    sessions and clear its failed sign-ins; audited as user.password_reset."""
+    password = secrets.token_urlsafe(12)
+    user.password_hash = hash_password(password)
+    ended = _end_browser_sessions(session, user.id, "password_reset")
+    session.execute(delete(LoginFailure).where(LoginFailure.subject == f"user:{user.id}"))
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="user.password_reset",
+        resource_type="user",
+        resource_id=user.id,
+        workspace_id=None,
+        snapshot={"sessions_ended": ended},
+    )
+    return password
 
 
 def get_user(session: Session, user_id: int) -> User:

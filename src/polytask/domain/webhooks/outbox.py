@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -28,6 +29,7 @@ from polytask.models import (
     TaskList,
     User,
     Webhook,
+    WebhookAttempt,
     WebhookDelivery,
     Workspace,
 )
@@ -316,3 +318,25 @@ def enqueue_ping(session: Session, hook: Webhook) -> WebhookDelivery:
     session.add(delivery)
     session.flush()
     return delivery
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStats:
+    """The outbox as GET /metrics shows it."""
+
+    pending: int  # deliveries waiting to be sent, retries included
+    retrying: int  # of those, deliveries already tried at least once
+    attempts: int  # attempts ever made, by every process (the attempt ids only grow)
+
+
+_OUTBOX_STATS = select(
+    select(func.count()).where(WebhookDelivery.status == "pending").scalar_subquery(),
+    select(func.count()).where(WebhookDelivery.status == "pending", WebhookDelivery.attempts > 0).scalar_subquery(),
+    select(func.coalesce(func.max(WebhookAttempt.id), 0)).scalar_subquery(),
+)
+
+
+def outbox_stats(session: Session) -> OutboxStats:
+    """Depth of the webhook outbox and attempts made, in one statement."""
+    pending, retrying, attempts = session.execute(_OUTBOX_STATS).one()
+    return OutboxStats(int(pending), int(retrying), int(attempts))

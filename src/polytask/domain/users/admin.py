@@ -1,0 +1,94 @@
+"""Accounts as the server's operator sees them (`polytask users ...`): every user, found by
+id, email or username, and the facts an operator needs about one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from polytask.core.errors import NotFound
+from polytask.core.ids import parse_id
+from polytask.core.pagination import PageRequest
+from polytask.core.query.fields import Field, Ref, Registry
+from polytask.core.query.listing import ListSpec, run_list
+from polytask.domain.users.service import find_user_by_login
+from polytask.models import ApiKey, BrowserSession, Membership, User, Workspace
+
+ACCOUNTS: ListSpec[User] = ListSpec("user", Registry.of("user", [Field("id", Ref("user"), expr=User.id)]), User.id)
+
+# Rows per page when the operator lists every account (the table is never loaded whole).
+PAGE_SIZE = 500
+
+
+def iter_accounts(session: Session, *, role: str | None = None, active: bool | None = None) -> Iterator[User]:
+    """Every account, oldest first, read a page at a time."""
+    base = select(User)
+    if role is not None:
+        base = base.where(User.role == role)
+    if active is not None:
+        base = base.where(User.is_active.is_(active))
+    cursor: str | None = ""
+    while cursor is not None:
+        page = run_list(
+            session, ACCOUNTS, actor=None, base=base, page=PageRequest(PAGE_SIZE, 0, want_total=False, cursor=cursor)
+        )
+        yield from page.items
+        cursor = page.next_cursor
+
+
+def find_account(session: Session, ident: str) -> User:
+    """The account named by `user_42`, `42`, an email or a username (case-insensitive)."""
+    user_id = parse_id("user", ident.strip())
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        user = find_user_by_login(session, ident)
+    if user is None:
+        raise NotFound(f"No user with id, email or username '{ident}'", {"user": ident})
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    user: User
+    has_password: bool
+    memberships: list[tuple[int, str, str]]  # workspace id, name, role
+    live_keys: int
+    revoked_keys: int
+    live_sessions: int
+    created_at: datetime
+
+
+def account_facts(session: Session, user: User) -> AccountFacts:
+    """What `polytask users show` prints: the account, its workspaces, keys and live sessions."""
+    memberships = [
+        (row[0], row[1], row[2])
+        for row in session.execute(
+            select(Workspace.id, Workspace.name, Membership.role)
+            .join(Membership, Membership.workspace_id == Workspace.id)
+            .where(Membership.user_id == user.id)
+            .order_by(Workspace.id)
+        )
+    ]
+    keys = dict(
+        session.execute(
+            select(ApiKey.revoked_at.is_(None), func.count())
+            .where(ApiKey.user_id == user.id)
+            .group_by(ApiKey.revoked_at.is_(None))
+        ).all()
+    )
+    live_sessions = session.scalar(
+        select(func.count()).where(BrowserSession.user_id == user.id, BrowserSession.revoked_at.is_(None))
+    )
+    return AccountFacts(
+        user=user,
+        has_password=bool(user.password_hash),
+        memberships=memberships,
+        live_keys=int(keys.get(True, 0)),
+        revoked_keys=int(keys.get(False, 0)),
+        live_sessions=int(live_sessions or 0),
+        created_at=user.created_at,
+    )
