@@ -241,7 +241,23 @@ def seed(env: dict[str, str], args: argparse.Namespace) -> tuple[str, float]:
     budget = SEED_BUDGET_S * max(1.0, args.tasks / 100_000)
     verdict = "PASS" if elapsed < budget else "MISS"
     log(f"seeded {args.tasks} tasks in {elapsed:.1f}s wall clock (target: under {budget:.0f}s) {verdict}")
+    make_seed_owner_manager(env)
     return lines[-1].strip(), elapsed
+
+
+def make_seed_owner_manager(env: dict[str, str]) -> None:
+    """TaskFlow's reports need its `manager` role (the account's server-wide role): give it to
+    the newest seed owner before the server starts, through the administration CLI."""
+    polytask = str(BIN / "polytask")
+    listed = subprocess.run(
+        [polytask, "users", "list"], check=True, env=env, timeout=120, capture_output=True, text=True
+    )
+    owners = [line.split("\t") for line in listed.stdout.splitlines() if "\tseed-owner-" in line]
+    if not owners:
+        sys.exit(f"no seed owner among the accounts:\n{listed.stdout}")
+    newest = max(owners, key=lambda row: int(row[0].removeprefix("user_")))
+    if newest[3] == "user":
+        subprocess.run([polytask, "users", "set-role", newest[0], "manager"], check=True, env=env, timeout=120)
 
 
 def wait_healthy(base: str, server: subprocess.Popen[bytes], logfile: Path, timeout: float = 60.0) -> None:
