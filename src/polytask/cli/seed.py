@@ -14,9 +14,12 @@ from polytask.core.clock import utcnow
 from polytask.core.db import Database
 from polytask.domain.api_keys.service import create_api_key
 from polytask.domain.flows.projects import create_project
-from polytask.domain.members.schemas import InviteCreate
-from polytask.domain.members.service import accept_invite, create_invites
-from polytask.domain.projects.schemas import ProjectCreate
+from polytask.domain.members.schemas import InviteCreate, MemberUpdate
+from polytask.domain.members.service import accept_invite, create_invites, update_member
+from polytask.domain.projects.schemas import Budget, ProjectCreate
+from polytask.domain.spending.expenses import create_expense
+from polytask.domain.spending.schemas import ExpenseCreate, TimeEntryCreate
+from polytask.domain.spending.time_entries import create_time_entry
 from polytask.domain.tasks.service import import_tasks
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.users.service import create_user
@@ -71,12 +74,33 @@ def seed(
             )
             accept_invite(session, system_actor(person.id, "user"), token=issued.token)
             member_ids.append(person.id)
+        for n, user_id in enumerate(member_ids):
+            # Cost rates, so logged time has a cost (the budget reports' spent figures).
+            rate = MemberUpdate(cost_rate=f"{40 + 5 * (n % 9)}.00")
+            update_member(session, actor, workspace_id=workspace.id, user_id=user_id, data=rate)
         project_ids = [
             create_project(
-                session, actor, workspace_id=workspace.id, data=ProjectCreate(name=f"Project {p + 1}", type="board")
+                session,
+                actor,
+                workspace_id=workspace.id,
+                data=ProjectCreate(
+                    name=f"Project {p + 1}", type="board", budget=Budget(amount=f"{rng.randrange(20, 200) * 1000}.00")
+                ),
             ).id
             for p in range(projects)
         ]
+        base_day = utcnow().date()
+        for project_id in project_ids:
+            # Spending over the last 180 days: what the TaskFlow budget analysis sums up.
+            for n in range(SPENDING_ROWS):
+                spent_on = base_day - timedelta(days=rng.randrange(180))
+                entry = TimeEntryCreate(
+                    minutes=rng.randrange(30, 480), spent_on=spent_on, user_id=f"user_{rng.choice(member_ids)}"
+                )
+                create_time_entry(session, actor, project_id=project_id, data=entry)
+                if n % 4 == 0:
+                    cost = ExpenseCreate(amount=f"{rng.randrange(50, 5000)}.00", spent_on=spent_on, category="tools")
+                    create_expense(session, actor, project_id=project_id, data=cost)
         key = create_api_key(session, None, user=owner, workspace_id=workspace.id, name="seed").secret
     echo(f"seeded workspace_{workspace.id} with {users} users and {projects} projects")
     base = utcnow()
@@ -157,6 +181,8 @@ WORDS = (
     "export",
 )
 SEARCH_TERM = "quokka"
+# Time entries per seeded project (an expense for every fourth).
+SPENDING_ROWS = 10
 SEARCH_HITS = 20
 
 
