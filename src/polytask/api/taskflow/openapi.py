@@ -11,8 +11,8 @@ so they stay out of `/openapi.json` (the native document).
 Served at /api/openapi.json (the surface's `openapi_url`) and, where taskflow-pro-api.md
 says it is, /api/docs/openapi.json; the Swagger UI page at /api/docs reads it (api/system.py,
 assets served locally). Every TaskFlow route starts with a literal segment (auth, projects,
-tasks, users), none of them `openapi.json` or `docs`, and /api/v1 (Taskforce) and
-/api/public-v1 (TaskIP) are other surfaces' prefixes.
+tasks, users, departments, risks, reports), none of them `openapi.json` or `docs`, and /api/v1
+(Taskforce) and /api/public-v1 (TaskIP) are other surfaces' prefixes.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ _REF = "#/components/schemas/{name}"
 
 DESCRIPTION = f"""
 The TaskFlow Pro API as Polytask serves it at `{PREFIX}` (spec: `taskflow-pro-api.md`; the
-decisions where it is silent: `docs/compat/taskflow.md`). Built so far: authentication,
-projects, tasks, users, departments, risks, stats and reports.
+decisions where it is silent: `docs/compat/taskflow.md`). Every endpoint the spec lists is
+served: authentication, projects, tasks, users, departments, risks, user and department stats,
+and the four reports (JSON, CSV or PDF); department update and delete are additions.
 
 **Authentication.** `POST {PREFIX}/auth/login` with a username (or email) and password sets
 the session cookie (HttpOnly, SameSite=Lax) and returns a CSRF token; every other operation
