@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1.documents import list_document
-from polytask.api.v1.params import LIST_CONTROLS, filter_tree, page_request, shape
+from polytask.api.v1.params import LIST_CONTROLS, filter_tree, list_parameters, page_request, shape
 from polytask.api.v1.paths import ProjectId, WorkspaceId
 from polytask.api.v1.render import Resource, resource, rid, ts
 from polytask.api.v1.schemas import ERROR_RESPONSES, AuditEventListDocument
@@ -22,7 +22,7 @@ from polytask.core.query import Node
 from polytask.core.scopes import AUDIT_READ
 from polytask.core.settings import Settings
 from polytask.domain.audit import service
-from polytask.domain.audit.queries import render_ref
+from polytask.domain.audit.queries import ACTIVITY_FIELDS, SERVER_AUDIT_FIELDS, WORKSPACE_AUDIT_FIELDS, render_ref
 
 router = APIRouter(tags=["Audit"], responses=ERROR_RESPONSES)
 
@@ -69,7 +69,11 @@ def _render(request: Request, result: PageResult[Any], *, audit: bool) -> Respon
     return list_document(request, result, [_event(e, audit=audit) for e in result.items], shape=shp)
 
 
-@router.get("/workspaces/{workspace_id}/audit-log", response_model=AuditEventListDocument)
+@router.get(
+    "/workspaces/{workspace_id}/audit-log",
+    response_model=AuditEventListDocument,
+    openapi_extra=list_parameters(WORKSPACE_AUDIT_FIELDS),
+)
 @transactional(AUDIT_READ)
 def list_workspace_audit_log(
     request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
@@ -85,7 +89,7 @@ def list_workspace_audit_log(
     return _render(request, result, audit=True)
 
 
-@router.get("/audit-log", response_model=AuditEventListDocument)
+@router.get("/audit-log", response_model=AuditEventListDocument, openapi_extra=list_parameters(SERVER_AUDIT_FIELDS))
 @transactional(AUDIT_READ)
 def list_server_audit_log(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """The server-wide log for server admins (global role `admin`): every workspace's events and
@@ -95,7 +99,11 @@ def list_server_audit_log(request: Request, session: Session, actor: Actor, sett
     return _render(request, result, audit=True)
 
 
-@router.get("/projects/{project_id}/activity", response_model=AuditEventListDocument)
+@router.get(
+    "/projects/{project_id}/activity",
+    response_model=AuditEventListDocument,
+    openapi_extra=list_parameters(ACTIVITY_FIELDS),
+)
 @transactional("projects:read")
 def list_project_activity(
     request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep

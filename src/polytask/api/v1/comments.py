@@ -9,7 +9,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import PAGING, filter_tree, page_request, reject_unknown, shape
+from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, page_request, reject_unknown, shape
 from polytask.api.v1.paths import CommentId, TaskId
 from polytask.api.v1.schemas import ERROR_RESPONSES, CommentDocument, CommentListDocument
 from polytask.core.actor import Actor
@@ -20,12 +20,16 @@ from polytask.domain.tasks.schemas import CommentCreate, CommentUpdate
 router = APIRouter(tags=["Comments"], responses=ERROR_RESPONSES)
 
 
-@router.get("/tasks/{task_id}/comments", response_model=CommentListDocument)
+@router.get(
+    "/tasks/{task_id}/comments",
+    response_model=CommentListDocument,
+    openapi_extra=list_parameters(service.COMMENT_FIELDS),
+)
 @transactional("tasks:read")
 def list_comments(request: Request, task_id: TaskId, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """Comments on a task, oldest first; filter by `author_id`, `created_at`, `body[icontains]`, ..."""
     params = request.query_params
-    tree = filter_tree(params, reserved=PAGING | {"sort", "filter", "fields"})
+    tree = filter_tree(params, reserved=FILTERED_LIST)
     shp = shape(params, "comment", {})
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
     sort = parse_sort(params.get("sort"), None)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import filter_tree, page_request, reject_unknown, shape
+from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, page_request, reject_unknown, shape
 from polytask.api.v1.paths import DepartmentId, WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, DepartmentDocument, DepartmentListDocument
 from polytask.core.actor import Actor
@@ -20,14 +20,18 @@ from polytask.domain.departments.schemas import DepartmentCreate, DepartmentUpda
 router = APIRouter(tags=["Departments"], responses=ERROR_RESPONSES)
 
 
-@router.get("/workspaces/{workspace_id}/departments", response_model=DepartmentListDocument)
+@router.get(
+    "/workspaces/{workspace_id}/departments",
+    response_model=DepartmentListDocument,
+    openapi_extra=list_parameters(service.DEPARTMENT_FIELDS_REGISTRY, path=("workspace_id",)),
+)
 @transactional("workspaces:read")
 def list_departments(
     request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
     """A workspace's departments by name; filter by `name`, `head_user_id`."""
     params = request.query_params
-    tree = filter_tree(params, forbidden={"workspace_id"})
+    tree = filter_tree(params, reserved=FILTERED_LIST, forbidden={"workspace_id"})
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
     result = service.list_departments(
         session, actor, workspace_id=workspace_id, page=page, sort=parse_sort(params.get("sort"), None), tree=tree

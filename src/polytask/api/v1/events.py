@@ -19,7 +19,7 @@ from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import outputs
 from polytask.api.v1.documents import JSONAPIResponse
 from polytask.api.v1.outputs import resource_model
-from polytask.api.v1.params import one, reject_unknown
+from polytask.api.v1.params import one, query_parameter, reject_unknown
 from polytask.api.v1.render import Resource, resource, rid, ts
 from polytask.api.v1.schemas import ERROR_RESPONSES
 from polytask.core.actor import Actor
@@ -39,6 +39,20 @@ _CLOSED = ConfigDict(extra="forbid")
 
 
 EventResource: Any = resource_model(outputs.FEED_EVENT)
+
+_FILTER_PARAMETERS = [
+    query_parameter("workspace_id", {"type": "string"}, "Only this workspace's events.", "workspace_1"),
+    query_parameter("project_id", {"type": "string"}, "Only events of this project and what lives in it.", "project_1"),
+    query_parameter(
+        "types", {"type": "string"}, "Comma-separated event types: exact names, `<resource>.*` or `*`.", "task.*"
+    ),
+]
+_AFTER = query_parameter("after", {"type": "string"}, "An event id (`event_42`); `0` or empty: from the start.", "0")
+FEED_PARAMETERS = [
+    _AFTER,
+    query_parameter("limit", {"type": "integer", "minimum": 1}, "Page size (capped at the maximum).", 1),
+    *_FILTER_PARAMETERS,
+]
 
 
 class FeedMeta(BaseModel):
@@ -113,7 +127,7 @@ def _limit(request: Request, settings: Settings) -> int:
     return min(int(raw), settings.max_page_size)
 
 
-@router.get("/events", response_model=EventFeedDocument)
+@router.get("/events", response_model=EventFeedDocument, openapi_extra={"parameters": FEED_PARAMETERS})
 @transactional("workspaces:read")
 def list_events(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> JSONAPIResponse:
     """Changes feed: events after `after` (an event id; 0 = from the start), oldest first.
@@ -143,6 +157,7 @@ def list_events(request: Request, session: Session, actor: Actor, settings: Sett
     "/events/stream",
     response_class=StreamingResponse,
     responses={200: {"description": "`text/event-stream`", "content": {"text/event-stream": {}}}},
+    openapi_extra={"parameters": [_AFTER, *_FILTER_PARAMETERS]},
 )
 @transactional("workspaces:read")
 def stream_events(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:

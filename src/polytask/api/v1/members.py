@@ -11,7 +11,17 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, document, list_document, no_content
-from polytask.api.v1.params import PAGING, filter_tree, one, page_request, reject_unknown, shape
+from polytask.api.v1.params import (
+    FILTERED_LIST,
+    PAGING,
+    filter_tree,
+    list_parameters,
+    one,
+    page_request,
+    query_parameter,
+    reject_unknown,
+    shape,
+)
 from polytask.api.v1.paths import InviteId, UserId, WorkspaceId
 from polytask.api.v1.schemas import (
     ERROR_RESPONSES,
@@ -43,7 +53,11 @@ def me(session: Session, actor: Actor) -> JSONAPIResponse:
     return document(resources.user(get_user(session, actor.user_id)))
 
 
-@router.get("/workspaces/{workspace_id}/users", response_model=MemberListDocument)
+@router.get(
+    "/workspaces/{workspace_id}/users",
+    response_model=MemberListDocument,
+    openapi_extra=list_parameters(service.MEMBER_FIELDS),
+)
 @transactional("users:read")
 def list_users(
     request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
@@ -51,7 +65,7 @@ def list_users(
     """Members of a workspace; filter by `role` (owner, admin, member, viewer), `department`
     (any case), `name`, `email`, `joined_at` and the rest of the query language."""
     params = request.query_params
-    tree = filter_tree(params)
+    tree = filter_tree(params, reserved=FILTERED_LIST)
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
     sort = parse_sort(params.get("sort"), None)
     result = service.list_members(session, actor, workspace_id=workspace_id, page=page, sort=sort, tree=tree)
@@ -118,7 +132,15 @@ def create_invites(
     return JSONAPIResponse({"data": [resources.invite(i.invite, i.token) for i in issued]}, status_code=201)
 
 
-@router.get("/workspaces/{workspace_id}/invites", response_model=InviteListDocument)
+@router.get(
+    "/workspaces/{workspace_id}/invites",
+    response_model=InviteListDocument,
+    openapi_extra=list_parameters(
+        extra=[
+            query_parameter("status", {"type": "string", "enum": list(INVITE_STATUSES)}, "Only invites in this state.")
+        ]
+    ),
+)
 @transactional("users:read")
 def list_invites(
     request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep

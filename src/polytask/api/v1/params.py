@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -14,12 +14,14 @@ from polytask.core.errors import ValidationFailed
 from polytask.core.ids import parse_id
 from polytask.core.pagination import PageRequest, PageResult, SortKey, parse_sort
 from polytask.core.query import Node, conjunction, parse_expression, parse_params
-from polytask.core.query.fields import Registry
+from polytask.core.query.fields import Boolean, Choice, Field, Moment, Number, Ref, Registry
 
 PAGING = frozenset({"limit", "offset", "page", "per_page", "cursor", "total"})
 SHAPING = frozenset({"fields", "include", "sort"})
 # What a list endpoint reads itself; every other parameter is a filter for the query engine.
 LIST_CONTROLS = PAGING | SHAPING | {"filter", "view", "search"}
+# What a list without search, views or includes reads itself (the rest are filters).
+FILTERED_LIST = PAGING | {"sort", "filter", "fields"}
 # Lists that were answered whole before they were paged (a project's or workspace's custom
 # fields, a project's views, your API keys and OAuth clients): their first page is this long
 # by default (and at most), so a client that reads one page still sees all of it
@@ -249,7 +251,7 @@ class ListQuery:
 def list_query(params: QueryParams, *, default: int, maximum: int, shaped: bool = True) -> ListQuery:
     """Paging, `sort=` and filters (bracket parameters, `filter=`) of a list without search or views;
     `fields=` is the caller's to read when `shaped` (else it is an unknown filter, a 422)."""
-    reserved = PAGING | {"sort", "filter"} | ({"fields"} if shaped else set())
+    reserved = FILTERED_LIST if shaped else FILTERED_LIST - {"fields"}
     tree = filter_tree(params, reserved=reserved)
     page = page_request(params, default=default, maximum=maximum)
     return ListQuery(page, parse_sort(params.get("sort"), None), tree)
@@ -261,29 +263,124 @@ def whole_list_query(params: QueryParams, max_page_size: int, *, shaped: bool = 
     return list_query(params, default=maximum, maximum=maximum, shaped=shaped)
 
 
-def _query_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+def query_parameter(
+    name: str, schema: dict[str, Any], description: str, example: Any = None, **extra: Any
+) -> dict[str, Any]:
+    """One optional query parameter of an OpenAPI operation."""
+    parameter = {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    if example is not None:
+        parameter["example"] = example
+    return parameter | extra
 
 
-def list_parameters(registry: Registry) -> dict[str, Any]:
-    """The query parameters of a list run by `list_query`, for a route's `openapi_extra`: paging,
-    `sort` (the registry's sortable fields), `filter=`, and one equality filter per field of the
-    registry (operators in brackets, `name[ne]=`, are the same filter). `fields=` stays out, as
-    on every list: the document describes full objects, a sparse answer is a projection of one
-    (docs/compat/native.md, "Response schemas and sparse fieldsets")."""
-    sortable = [n for n, f in sorted(registry.fields.items()) if f.sortable and f.expr is not None and not f.implied_op]
-    parameters = [
-        _query_parameter("limit", {"type": "integer", "minimum": 1}, "Page size (capped at the maximum)."),
-        _query_parameter("offset", {"type": "integer", "minimum": 0}, "Items to skip."),
-        _query_parameter("page", {"type": "integer", "minimum": 1}, "Page number (with `per_page`)."),
-        _query_parameter("per_page", {"type": "integer", "minimum": 1}, "Page size (with `page`)."),
-        _query_parameter("cursor", {"type": "string"}, "Keyset paging: empty for the first page, then `next_cursor`."),
-        _query_parameter("total", {"type": "boolean"}, "Count the whole list into `meta.total`."),
-        _query_parameter("sort", {"type": "string"}, f"Comma-separated, `-` for descending: {', '.join(sortable)}."),
-        _query_parameter("filter", {"type": "string"}, "A filter expression over the fields below."),
-    ]
-    for name, fld in sorted(registry.fields.items()):
+PAGING_PARAMETERS = (
+    query_parameter("limit", {"type": "integer", "minimum": 1}, "Page size (capped at the maximum).", 1),
+    query_parameter("offset", {"type": "integer", "minimum": 0}, "Items to skip.", 0),
+    query_parameter("page", {"type": "integer", "minimum": 1}, "Page number (with `per_page`).", 1),
+    query_parameter("per_page", {"type": "integer", "minimum": 1}, "Page size (with `page`).", 1),
+    query_parameter("cursor", {"type": "string"}, "Keyset paging: empty for the first page, then `next_cursor`.", ""),
+    query_parameter("total", {"type": "boolean"}, "Count the whole list into `meta.total`.", True),
+)
+
+
+def _filter_schema(fld: Field) -> dict[str, Any]:
+    """What one value of the field's filter parameter is (`name=a,b` lists are the same type)."""
+    kind = fld.type
+    if fld.any_of is None and isinstance(kind, Boolean):
+        return {"type": "boolean"}
+    if fld.any_of is None and isinstance(kind, Number):
+        return {"type": "integer" if kind.integer else "number"}
+    if isinstance(kind, Choice):
+        return {"type": "string", "enum": list(kind.options)}
+    return {"type": "string"}
+
+
+def _filter_example(fld: Field) -> Any:
+    kind = fld.type
+    if isinstance(kind, Boolean):
+        return True
+    if isinstance(kind, Number):
+        return 1
+    if isinstance(kind, Choice):
+        return kind.options[0]
+    if isinstance(kind, Ref):
+        return "me" if kind.kind == "user" else f"{kind.kind}_1"
+    if isinstance(kind, Moment):
+        return "2024-01-31"
+    if kind.label == "id":  # an id of any kind (an audit event's resource, a credential)
+        return "1"
+    return "text"
+
+
+def _filter_parameter(name: str, fld: Field) -> dict[str, Any]:
+    if fld.implied_op is not None:
+        about = f"Filter ({fld.type.label}): the `{fld.implied_op}` comparison."
+    else:
         ops = ", ".join(sorted(fld.ops - {"eq"}))
-        about = f"Filter ({fld.type.label}); also `{name}[op]`: {ops}."
-        parameters.append(_query_parameter(name, {"type": "string"}, about))
+        about = f"Filter ({fld.type.label}); also `{name}[op]`: {ops}." if ops else f"Filter ({fld.type.label})."
+    return query_parameter(name, _filter_schema(fld), about, _filter_example(fld))
+
+
+def list_parameters(
+    registry: Registry | None = None,
+    *,
+    path: Collection[str] = (),
+    custom_fields: bool = False,
+    search: bool = False,
+    view: bool = False,
+    include: Collection[str] = (),
+    extra: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """The query parameters a list handler takes, for its route's `openapi_extra`: paging always;
+    with a `registry` (a handler that runs a filter tree) `sort`, `filter=` and one equality
+    filter per field (operators in brackets, `name[ne]=`, are the same filter), less the fields
+    its `path` gives; `custom_fields` when `custom_fields.<key>` filters and sorts; then `search`,
+    `view`, `include` (these names) and the handler's `extra` parameters. `fields=` stays out,
+    as on every list: the document describes full objects, a sparse answer is a projection of
+    one (docs/compat/native.md, "Response schemas and sparse fieldsets")."""
+    parameters = [*PAGING_PARAMETERS]
+    if registry is not None:
+        fields = {name: fld for name, fld in sorted(registry.fields.items()) if name not in path}
+        sortable = [n for n, f in fields.items() if f.sortable and f.expr is not None and not f.implied_op]
+        custom = ", and `custom_fields.<key>`" if custom_fields else ""
+        parameters += [
+            query_parameter(
+                "sort",
+                {"type": "string"},
+                f"Comma-separated, `-` for descending: {', '.join(sortable)}{custom}.",
+                sortable[0],
+            ),
+            query_parameter(
+                "filter",
+                {"type": "string"},
+                f"A filter expression over the fields below{custom} (docs/compat/native.md).",
+                f"{next(iter(fields))} != null",
+            ),
+        ]
+        parameters += [_filter_parameter(name, fld) for name, fld in fields.items()]
+    if search:
+        parameters.append(
+            query_parameter("search", {"type": "string"}, "Keep items containing every word; best matches first.", "x")
+        )
+    if view:
+        parameters.append(
+            query_parameter(
+                "view",
+                {"type": "string"},
+                "A saved view's id (`view_3`): its filter, and its sort and fields unless the request gives them.",
+                "view_1",
+            )
+        )
+    if include:
+        parameters.append(
+            query_parameter(
+                "include",
+                {"type": "array", "items": {"type": "string", "enum": sorted(include)}},
+                "Related objects to add under `included`, comma-separated.",
+                [sorted(include)[0]],
+                style="form",
+                explode=False,
+            )
+        )
+    parameters += extra
     return {"parameters": parameters}

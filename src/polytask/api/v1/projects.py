@@ -11,7 +11,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import includes, resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import filter_tree, one, page_request, reject_unknown, shape
+from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, one, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, ProjectDocument, ProjectListDocument
 from polytask.core.actor import Actor
@@ -32,13 +32,21 @@ EXAMPLE_CREATE: dict[str, Any] = {
     },
 }
 EXAMPLE_UPDATE = {"name": "Website Redesign 2024", "settings": {"due_date": "2024-06-30"}}
+# What a project list reads itself (it has no saved views); every other parameter is a filter.
+_CONTROLS = FILTERED_LIST | {"include", "search"}
+
+
+def _list_parameters(path: tuple[str, ...] = ()) -> dict[str, Any]:
+    return list_parameters(
+        service.PROJECT_FIELDS_REGISTRY, path=path, custom_fields=True, search=True, include=includes.PROJECT_INCLUDES
+    )
 
 
 def _list(
     request: Request, session: Session, actor: Actor, settings: SettingsDep, workspace_id: int | None
 ) -> Response:
     params = request.query_params
-    tree = filter_tree(params, forbidden={"workspace_id"} if workspace_id is not None else ())
+    tree = filter_tree(params, reserved=_CONTROLS, forbidden={"workspace_id"} if workspace_id is not None else ())
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
     sort = parse_sort(params.get("sort"), None)
     shp = shape(params, "project", includes.PROJECT_INCLUDES)
@@ -59,7 +67,7 @@ def _show(
     return document(resources.project(project), shape=shp, included=included)
 
 
-@router.get("/projects", response_model=ProjectListDocument)
+@router.get("/projects", response_model=ProjectListDocument, openapi_extra=_list_parameters())
 @transactional("projects:read")
 def list_projects(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """List every project you can see; filter by `workspace_id`, `type`, `status`."""
@@ -107,7 +115,11 @@ def delete_project(project_id: ProjectId, session: Session, actor: Actor) -> Res
     return no_content()
 
 
-@router.get("/workspaces/{workspace_id}/projects", response_model=ProjectListDocument)
+@router.get(
+    "/workspaces/{workspace_id}/projects",
+    response_model=ProjectListDocument,
+    openapi_extra=_list_parameters(("workspace_id",)),
+)
 @transactional("projects:read")
 def list_workspace_projects(
     request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import filter_tree, page_request, reject_unknown, shape
+from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, RiskId
 from polytask.api.v1.schemas import ERROR_RESPONSES, RiskDocument, RiskListDocument
 from polytask.core.actor import Actor
@@ -34,14 +34,18 @@ EXAMPLE_UPDATE = {
 }
 
 
-@router.get("/projects/{project_id}/risks", response_model=RiskListDocument)
+@router.get(
+    "/projects/{project_id}/risks",
+    response_model=RiskListDocument,
+    openapi_extra=list_parameters(service.RISK_FIELDS_REGISTRY, path=("project_id",)),
+)
 @transactional("projects:read")
 def list_risks(
     request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
     """A project's risks; filter by `status`, `severity`, `probability` (ordered: `severity[gte]=high`), `owner_id`."""
     params = request.query_params
-    tree = filter_tree(params, forbidden={"project_id"})
+    tree = filter_tree(params, reserved=FILTERED_LIST, forbidden={"project_id"})
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
     result = service.list_risks(
         session, actor, project_id=project_id, page=page, sort=parse_sort(params.get("sort"), None), tree=tree

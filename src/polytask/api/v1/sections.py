@@ -9,7 +9,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import PAGING, page_request, reject_unknown, shape
+from polytask.api.v1.params import PAGING, list_parameters, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, SectionId
 from polytask.api.v1.schemas import ERROR_RESPONSES, SectionDocument, SectionListDocument
 from polytask.core.actor import Actor
@@ -19,7 +19,7 @@ from polytask.domain.projects.schemas import SectionCreate, SectionUpdate
 router = APIRouter(tags=["Sections"], responses=ERROR_RESPONSES)
 
 
-@router.get("/projects/{project_id}/sections", response_model=SectionListDocument)
+@router.get("/projects/{project_id}/sections", response_model=SectionListDocument, openapi_extra=list_parameters())
 @transactional("projects:read")
 def list_sections(
     request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep

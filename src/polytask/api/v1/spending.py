@@ -10,7 +10,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import filter_tree, page_request, reject_unknown, shape
+from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ExpenseId, ProjectId, TimeEntryId
 from polytask.api.v1.schemas import (
     ERROR_RESPONSES,
@@ -27,14 +27,18 @@ from polytask.domain.spending.schemas import ExpenseCreate, ExpenseUpdate, TimeE
 router = APIRouter(tags=["Time entries and expenses"], responses=ERROR_RESPONSES)
 
 
-@router.get("/projects/{project_id}/time-entries", response_model=TimeEntryListDocument)
+@router.get(
+    "/projects/{project_id}/time-entries",
+    response_model=TimeEntryListDocument,
+    openapi_extra=list_parameters(time_entries.TIME_ENTRY_FIELDS_REGISTRY, path=("project_id",)),
+)
 @transactional("projects:read")
 def list_time_entries(
     request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
     """A project's time entries, newest day first; filter by `user_id`, `task_id`, `spent_on`, `minutes`."""
     params = request.query_params
-    tree = filter_tree(params, forbidden={"project_id"})
+    tree = filter_tree(params, reserved=FILTERED_LIST, forbidden={"project_id"})
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
     result = time_entries.list_time_entries(
         session, actor, project_id=project_id, page=page, sort=parse_sort(params.get("sort"), None), tree=tree
@@ -88,14 +92,18 @@ def delete_time_entry(time_entry_id: TimeEntryId, session: Session, actor: Actor
     return no_content()
 
 
-@router.get("/projects/{project_id}/expenses", response_model=ExpenseListDocument)
+@router.get(
+    "/projects/{project_id}/expenses",
+    response_model=ExpenseListDocument,
+    openapi_extra=list_parameters(expenses.EXPENSE_FIELDS_REGISTRY, path=("project_id",)),
+)
 @transactional("projects:read")
 def list_expenses(
     request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep
 ) -> Response:
     """A project's expenses, newest first; filter by `category`, `spent_on`, `amount_minor`, `created_by`."""
     params = request.query_params
-    tree = filter_tree(params, forbidden={"project_id"})
+    tree = filter_tree(params, reserved=FILTERED_LIST, forbidden={"project_id"})
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
     result = expenses.list_expenses(
         session, actor, project_id=project_id, page=page, sort=parse_sort(params.get("sort"), None), tree=tree

@@ -12,13 +12,13 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import includes, resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import filter_tree, one, one_id, page_request, reject_unknown, shape
+from polytask.api.v1.params import filter_tree, list_parameters, one, one_id, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ProjectId, TaskId
 from polytask.api.v1.schemas import ERROR_RESPONSES, TaskDocument, TaskListDocument
 from polytask.core.actor import Actor
 from polytask.core.pagination import parse_sort
 from polytask.domain.tasks import service, views
-from polytask.domain.tasks.queries import TaskFilter
+from polytask.domain.tasks.queries import TASK_FIELDS, TaskFilter
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate
 
 router = APIRouter(tags=["Tasks"], responses=ERROR_RESPONSES)
@@ -31,6 +31,12 @@ EXAMPLE_CREATE: dict[str, Any] = {
     "custom_fields": {"priority": "high", "estimated_hours": 8, "tags": ["design", "homepage"]},
 }
 EXAMPLE_UPDATE = {"status": "in_progress", "dependencies": ["task_1"], "progress": 25}
+
+
+def _list_parameters(path: tuple[str, ...] = ()) -> dict[str, Any]:
+    return list_parameters(
+        TASK_FIELDS, path=path, custom_fields=True, search=True, view=True, include=includes.TASK_INCLUDES
+    )
 
 
 def _list(request: Request, session: Session, actor: Actor, settings: SettingsDep, project_id: int | None) -> Response:
@@ -62,7 +68,7 @@ def _show(request: Request, session: Session, actor: Actor, task_id: int, projec
     return document(resources.task(view), shape=shp, included=included)
 
 
-@router.get("/tasks", response_model=TaskListDocument)
+@router.get("/tasks", response_model=TaskListDocument, openapi_extra=_list_parameters())
 @transactional("tasks:read")
 def list_tasks(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """List tasks across projects. Any task field filters, with operators (`due_date[gte]=`,
@@ -109,7 +115,9 @@ def delete_task(task_id: TaskId, session: Session, actor: Actor) -> Response:
     return no_content()
 
 
-@router.get("/projects/{project_id}/tasks", response_model=TaskListDocument)
+@router.get(
+    "/projects/{project_id}/tasks", response_model=TaskListDocument, openapi_extra=_list_parameters(("project_id",))
+)
 @transactional("tasks:read")
 def list_project_tasks(
     request: Request, project_id: ProjectId, session: Session, actor: Actor, settings: SettingsDep

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import outputs
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import PAGING, one, page_request, reject_unknown
+from polytask.api.v1.params import PAGING, list_parameters, one, page_request, query_parameter, reject_unknown
 from polytask.api.v1.paths import DeliveryId, WebhookId
 from polytask.api.v1.render import Resource, ident, resource, rid, ts
 from polytask.api.v1.schemas import ERROR_RESPONSES, documents
@@ -99,7 +99,13 @@ EXAMPLE_UPDATE: dict[str, Any] = {"events": ["task.*"], "description": "Task cha
 # --- routes ------------------------------------------------------------------------------------
 
 
-@router.get("/webhooks", response_model=WebhookListDocument)
+@router.get(
+    "/webhooks",
+    response_model=WebhookListDocument,
+    openapi_extra=list_parameters(
+        extra=[query_parameter("workspace_id", {"type": "string"}, "Only this workspace's webhooks.", "workspace_1")]
+    ),
+)
 @transactional("webhooks:read")
 def list_webhooks(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> JSONAPIResponse:
     """Webhooks of the workspaces you own or administer; filter with `workspace_id`."""
@@ -178,7 +184,7 @@ def test_webhook(webhook_id: WebhookId, session: Session, actor: Actor) -> JSONA
     return document(_delivery(service.DeliveryLog(delivery, [])), status_code=202)
 
 
-@router.get("/webhooks/{webhook_id}/deliveries", response_model=DeliveryListDocument)
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=DeliveryListDocument, openapi_extra=list_parameters())
 @transactional("webhooks:read")
 def list_deliveries(
     request: Request, webhook_id: WebhookId, session: Session, actor: Actor, settings: SettingsDep

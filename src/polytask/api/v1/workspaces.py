@@ -9,7 +9,7 @@ from starlette.responses import Response
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
-from polytask.api.v1.params import filter_tree, page_request, reject_unknown, shape
+from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, page_request, reject_unknown, shape
 from polytask.api.v1.paths import WorkspaceId
 from polytask.api.v1.schemas import ERROR_RESPONSES, WorkspaceDocument, WorkspaceListDocument
 from polytask.core.actor import Actor
@@ -26,12 +26,16 @@ EXAMPLE_CREATE = {
 }
 
 
-@router.get("/workspaces", response_model=WorkspaceListDocument)
+@router.get(
+    "/workspaces",
+    response_model=WorkspaceListDocument,
+    openapi_extra=list_parameters(service.WORKSPACE_FIELDS_REGISTRY),
+)
 @transactional("workspaces:read")
 def list_workspaces(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> Response:
     """List the workspaces you belong to; filter with `name[icontains]=`, `created_at[gte]=`, `filter=`."""
     params = request.query_params
-    tree = filter_tree(params)
+    tree = filter_tree(params, reserved=FILTERED_LIST)
     page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
     sort = parse_sort(params.get("sort"), None)
     shp = shape(params, "workspace", {})
