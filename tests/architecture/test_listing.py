@@ -181,3 +181,38 @@ def test_the_route_check_sees_the_lists() -> None:
     """Guard against the rule passing on a moved tree: the /v1 list routes are found."""
     routes = [n.name for path in V1.glob("*.py") for n in _list_routes(ast.parse(path.read_text()))]
     assert len(routes) >= 19, routes
+
+
+def undeclared_list_routes(source: str) -> list[str]:
+    """The list handlers in `source` whose route declares no query parameters (`openapi_extra`)."""
+    missing = []
+    for node in _list_routes(ast.parse(source)):
+        gets = [
+            d
+            for d in node.decorator_list
+            if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "get"
+        ]
+        if any(not any(k.arg == "openapi_extra" for k in d.keywords) for d in gets):
+            missing.append(node.name)
+    return missing
+
+
+@pytest.mark.parametrize("path", sorted(V1.glob("*.py")), ids=lambda p: p.name)
+def test_every_v1_list_route_declares_its_parameters(path: Path) -> None:
+    """A list's paging, sort and filters are in /openapi.json (params.list_parameters);
+    tests/api/v1/test_list_parameters.py checks over HTTP that they are the handler's."""
+    missing = undeclared_list_routes(path.read_text())
+    assert not missing, f"{path.name}: list routes without openapi_extra=list_parameters(...): {missing}"
+
+
+def test_the_declaration_check_sees_an_undeclared_list() -> None:
+    source = """
+@router.get("/things", response_model=ThingListDocument)
+def list_things(request):
+    return page_request(request.query_params, default=20, maximum=100)
+
+@router.get("/others", response_model=OtherListDocument, openapi_extra=list_parameters())
+def list_others(request):
+    return page_request(request.query_params, default=20, maximum=100)
+"""
+    assert undeclared_list_routes(source) == ["list_things"]

@@ -312,12 +312,22 @@ def _filter_example(fld: Field) -> Any:
     return "text"
 
 
+# What a named comparison (`due_before`, `due_after`) keeps, said in words.
+_IMPLIED = {
+    "before": "before this instant, or up to the end of this day",
+    "gte": "at or after this instant, or from the start of this day",
+}
+
+
 def _filter_parameter(name: str, fld: Field) -> dict[str, Any]:
+    label = fld.type.label
     if fld.implied_op is not None:
-        about = f"Filter ({fld.type.label}): the `{fld.implied_op}` comparison."
+        about = f"Filter ({label}): values {_IMPLIED.get(fld.implied_op, f'`{fld.implied_op}` this one')}."
     else:
         ops = ", ".join(sorted(fld.ops - {"eq"}))
-        about = f"Filter ({fld.type.label}); also `{name}[op]`: {ops}." if ops else f"Filter ({fld.type.label})."
+        about = f"Filter ({label}); also `{name}[op]`: {ops}." if ops else f"Filter ({label})."
+        if fld.any_of is not None or fld.type.splits:
+            about += " `a,b` or a repeated parameter: any of them."
     return query_parameter(name, _filter_schema(fld), about, _filter_example(fld))
 
 
