@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.pagination import PageRequest, PageResult
 from polytask.core.query.listing import ListSpec, run_list
+from polytask.core.statements import Prepared
 from polytask.domain.projects.service import PROJECT_FIELDS_REGISTRY, get_project_for
 from polytask.domain.spending.figures import ProjectFigures, project_figures
 from polytask.domain.workspaces.access import membership_for
@@ -62,12 +63,29 @@ def people_by_id(session: Session, user_ids: Sequence[int], workspace_id: int | 
     label), else the account's own department."""
     if not user_ids:
         return {}
-    label: Any = Membership.department if workspace_id is not None else User.department
-    stmt: Any = select(User.id, User.username, User.email, User.department, label)
-    if workspace_id is not None:
-        stmt = stmt.outerjoin(Membership, (Membership.user_id == User.id) & (Membership.workspace_id == workspace_id))
-    rows = session.execute(stmt.where(User.id.in_(set(user_ids))))
+    ids = sorted(set(user_ids))
+    if workspace_id is None:
+        rows = _PEOPLE.rows(session, {"ids": ids})
+    else:
+        rows = _PEOPLE_IN.rows(session, {"ids": ids, "workspace_id": workspace_id})
     return {r[0]: PersonLine(r[0], r[1], r[2], r[4] or r[3]) for r in rows}
+
+
+# Compiled once: every project and task page names its people.
+_USER_IDS: Any = bindparam("ids", expanding=True)
+_PEOPLE = Prepared(
+    select(User.id, User.username, User.email, User.department, User.department).where(User.id.in_(_USER_IDS)),
+    expanding="ids",
+)
+_PEOPLE_IN = Prepared(
+    select(User.id, User.username, User.email, User.department, Membership.department)
+    .outerjoin(
+        Membership,
+        (Membership.user_id == User.id) & (Membership.workspace_id == bindparam("workspace_id", type_=Integer)),
+    )
+    .where(User.id.in_(_USER_IDS)),
+    expanding="ids",
+)
 
 
 def cards_of(session: Session, projects: list[Project]) -> list[ProjectCard]:
