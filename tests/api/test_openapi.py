@@ -19,7 +19,9 @@ from polytask.core.settings import Settings
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 ERROR_STATUSES = ("401", "403", "404", "422")
 # Served, but deliberately not operations of the API: the document itself and the docs UI.
-NOT_IN_SCHEMA = {"/openapi.json", "/docs", "/redoc", "/docs/assets"}
+# The docs machinery (the Authorize button's OAuth redirect page included) and Prometheus's
+# scrape endpoint, which is for the operator's monitoring, not for API clients (docs/operations.md).
+NOT_IN_SCHEMA = {"/openapi.json", "/docs", "/redoc", "/docs/assets", "/docs/oauth2-redirect", "/metrics"}
 # Bodies whose routers (sections.py, comments.py, members.py) do not pass Body(examples=...)
 # yet. Only ever shrink this set; a new route without an example fails.
 AWAITING_EXAMPLES: set[str] = set()
