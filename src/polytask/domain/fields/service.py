@@ -33,6 +33,7 @@ from polytask.core.query.listing import run_list
 from polytask.core.statements import Prepared
 from polytask.domain.events import payloads
 from polytask.domain.events.service import record_event, record_update, snapshot_of
+from polytask.domain.fields.access import FIELDS
 from polytask.domain.fields.queries import DEFINITION_LIST
 from polytask.domain.fields.schemas import (
     WITH_OPTIONS,
@@ -43,7 +44,7 @@ from polytask.domain.fields.schemas import (
 from polytask.domain.fields.values import fits, normalize
 from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.service import get_project_for
-from polytask.domain.workspaces.access import membership_for, require_manager, require_write, visible_workspace_ids
+from polytask.domain.workspaces.access import membership_for, require_manager, require_write
 from polytask.models import FieldDefinition, Project, Task
 
 DEFINITION_FIELDS = tuple(payloads.FieldDefinition.model_fields)  # what its events carry
@@ -544,7 +545,7 @@ def task_field_resolver(session: Session, actor: Actor, project_id: int | None) 
                 or_(FieldDefinition.project_id == project_id, FieldDefinition.project_id.is_(None)),
             )
         else:
-            stmt = stmt.where(FieldDefinition.workspace_id.in_(visible_workspace_ids(actor)))
+            stmt = stmt.where(FIELDS.visible(actor))
         found = list(session.scalars(stmt.limit(50)))
         signatures = {(d.type, tuple(d.options)) for d in found}
         if len({s[0] for s in signatures}) > 1:

@@ -1,4 +1,5 @@
-"""Who may log, change and remove spending on a project."""
+"""Who sees spending (the one visibility rule for time entries and expenses), and who may log,
+change and remove it on a project."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.errors import PermissionDenied, ValidationFailed
 from polytask.domain.projects.service import get_project_and_membership
-from polytask.domain.workspaces.access import effective_permissions, require_write
-from polytask.models import Membership, Project
+from polytask.domain.workspaces.access import WorkspaceRows, effective_permissions, require_write
+from polytask.models import Expense, Membership, Project, TimeEntry
+
+TIME_ENTRIES: WorkspaceRows[TimeEntry] = WorkspaceRows(
+    TimeEntry, "time_entry", key=TimeEntry.id, workspace=TimeEntry.workspace_id
+)
+EXPENSES: WorkspaceRows[Expense] = WorkspaceRows(Expense, "expense", key=Expense.id, workspace=Expense.workspace_id)
 
 
 def writable_project(session: Session, actor: Actor, project_id: int) -> tuple[Project, Membership]:
