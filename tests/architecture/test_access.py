@@ -53,6 +53,25 @@ def _is_membership_user(node: ast.expr) -> bool:
     )
 
 
+# Values a workspace id may come from that are not a fetched row: a filter, an input body.
+_GIVEN = frozenset({"flt", "data", "actor"})
+
+
+def _asks_again(node: ast.Call) -> bool:
+    """`membership_for(session, actor, <row>.workspace_id)`: the row's fetch (get_for, by_id,
+    get_project_and_membership) already returned the caller's membership."""
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    if name != "membership_for" or len(node.args) < 3:
+        return False
+    arg = node.args[2]
+    return (
+        isinstance(arg, ast.Attribute)
+        and arg.attr == "workspace_id"
+        and not (isinstance(arg.value, ast.Name) and arg.value.id in _GIVEN)
+    )
+
+
 def copies_of_the_rule(source: str, *, access_module: bool, filename: str = "<source>") -> list[str]:
     """What in `source` restates the visibility rule, as `line: what` strings."""
     found: list[str] = []
@@ -74,6 +93,8 @@ def copies_of_the_rule(source: str, *, access_module: bool, filename: str = "<so
             and node.func.id == "WorkspaceRows"
         ):
             found.append(f"{node.lineno}: declares WorkspaceRows outside an access.py")
+        elif isinstance(node, ast.Call) and _asks_again(node):
+            found.append(f"{node.lineno}: asks for the membership of a row it fetched")
     return found
 
 
@@ -103,6 +124,11 @@ def test_no_copy_of_a_visibility_rule(path: Path) -> None:
         ("RISKS = WorkspaceRows(Risk, 'risk', key=Risk.id, workspace=Risk.workspace_id)", None),
         ("base = select(Risk).where(RISKS.visible(actor))", []),
         ("member = select(Membership.id).where(Membership.user_id == user_id)", []),
+        (
+            "require_write(membership_for(session, actor, project.workspace_id))",
+            ["1: asks for the membership of a row it fetched"],
+        ),
+        ("membership_for(session, actor, flt.workspace_id)", []),
     ],
 )
 def test_the_check_sees_a_copy(source: str, expected: list[str] | None) -> None:
