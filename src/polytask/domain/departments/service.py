@@ -16,7 +16,7 @@ from polytask.domain.departments.access import DEPARTMENTS
 from polytask.domain.departments.schemas import DepartmentCreate, DepartmentUpdate
 from polytask.domain.events.payloads import DepartmentSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
-from polytask.domain.workspaces.access import membership_for, require_flag
+from polytask.domain.workspaces.access import member_field, membership_for, require_flag
 from polytask.models import Department, Membership
 
 DEPARTMENT_FIELDS = tuple(DepartmentSnapshot.model_fields)
@@ -89,14 +89,7 @@ def _check_name(session: Session, workspace_id: int, name: str, *, except_id: in
 
 
 def _check_head(session: Session, workspace_id: int, user_id: int | None) -> int | None:
-    if user_id is None:
-        return None
-    member = session.scalar(
-        select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
-    )
-    if member is None:
-        raise ValidationFailed.field("head_user_id", "is not a member of this workspace", user_id)
-    return user_id
+    return None if user_id is None else member_field(session, workspace_id, user_id, "head_user_id")
 
 
 def create_department(session: Session, actor: Actor, *, workspace_id: int, data: DepartmentCreate) -> Department:

@@ -5,4 +5,6 @@ from __future__ import annotations
 from polytask.domain.workspaces.access import WorkspaceRows
 from polytask.models import Risk
 
-RISKS: WorkspaceRows[Risk] = WorkspaceRows(Risk, "risk", key=Risk.id, workspace=Risk.workspace_id)
+RISKS: WorkspaceRows[Risk] = WorkspaceRows(
+    Risk, "risk", key=Risk.id, workspace=Risk.workspace_id, project=Risk.project_id
+)

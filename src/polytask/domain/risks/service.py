@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -13,10 +13,11 @@ from polytask.core.query.fields import Choice, Field, Moment, Ref, Registry, Tex
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.payloads import RiskSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
+from polytask.domain.projects.access import rows_in_project
 from polytask.domain.projects.service import get_project_and_membership
 from polytask.domain.risks.access import RISKS
 from polytask.domain.risks.schemas import LEVELS, RISK_STATUSES, RiskCreate, RiskUpdate
-from polytask.domain.workspaces.access import require_write
+from polytask.domain.workspaces.access import member_field, require_write
 from polytask.models import Membership, Risk
 
 RISK_FIELDS = tuple(RiskSnapshot.model_fields)
@@ -60,26 +61,18 @@ def list_risks(
     tree: Node | None = None,
 ) -> PageResult[Risk]:
     """A project's risks (or those of every project the actor sees), oldest first unless sorted."""
-    base = select(Risk).where(RISKS.visible(actor))
-    if project_id is not None:
-        get_project_and_membership(session, actor, project_id)
-        base = base.where(Risk.project_id == project_id)
+    base = rows_in_project(session, actor, RISKS, project_id=project_id)
     return run_list(session, RISK_LIST, actor=actor, base=base, page=page, sort=sort or [], tree=tree)
-
-
-def _check_owner(session: Session, workspace_id: int, user_id: int) -> int:
-    found = session.scalar(
-        select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
-    )
-    if found is None:
-        raise ValidationFailed.field("owner_id", "is not a member of this workspace", user_id)
-    return user_id
 
 
 def create_risk(session: Session, actor: Actor, *, project_id: int, data: RiskCreate) -> Risk:
     """Raise a risk on a project (any member who may write)."""
     membership = _writable(session, actor, project_id)
-    owner = actor.user_id if data.owner_id is None else _check_owner(session, membership.workspace_id, data.owner_id)
+    owner = (
+        actor.user_id
+        if data.owner_id is None
+        else member_field(session, membership.workspace_id, data.owner_id, "owner_id")
+    )
     risk = Risk(
         workspace_id=membership.workspace_id,
         project_id=project_id,
@@ -126,7 +119,9 @@ def update_risk(session: Session, actor: Actor, *, risk_id: int, data: RiskUpdat
         if field in given:
             setattr(risk, field, getattr(data, field))
     if "owner_id" in given:
-        risk.owner_id = None if data.owner_id is None else _check_owner(session, risk.workspace_id, data.owner_id)
+        risk.owner_id = (
+            None if data.owner_id is None else member_field(session, risk.workspace_id, data.owner_id, "owner_id")
+        )
     record_update(
         session,
         actor,

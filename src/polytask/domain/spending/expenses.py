@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -15,7 +15,7 @@ from polytask.core.query.fields import Field, Moment, Number, Ref, Registry, Tex
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.payloads import ExpenseSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
-from polytask.domain.projects.service import get_project_and_membership
+from polytask.domain.projects.access import rows_in_project
 from polytask.domain.spending.access import EXPENSES, require_own_or_manager, writable_project
 from polytask.domain.spending.schemas import ExpenseCreate, ExpenseUpdate
 from polytask.domain.workspaces.access import require_write
@@ -65,10 +65,7 @@ def list_expenses(
     tree: Node | None = None,
 ) -> PageResult[Expense]:
     """A project's expenses (or all the actor sees), newest first unless sorted."""
-    base = select(Expense).where(EXPENSES.visible(actor))
-    if project_id is not None:
-        get_project_and_membership(session, actor, project_id)
-        base = base.where(Expense.project_id == project_id)
+    base = rows_in_project(session, actor, EXPENSES, project_id=project_id)
     return run_list(session, EXPENSE_LIST, actor=actor, base=base, page=page, sort=sort or [], tree=tree)
 
 

@@ -17,10 +17,10 @@ from polytask.core.query.fields import Field, Moment, Number, Ref, Registry
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.payloads import TimeEntrySnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
-from polytask.domain.projects.service import get_project_and_membership
-from polytask.domain.spending.access import TIME_ENTRIES, member_of, require_own_or_manager, writable_project
+from polytask.domain.projects.access import rows_in_project
+from polytask.domain.spending.access import TIME_ENTRIES, require_own_or_manager, writable_project
 from polytask.domain.spending.schemas import MAX_ENTRY_MINUTES, TimeEntryCreate, TimeEntryUpdate
-from polytask.domain.workspaces.access import require_write
+from polytask.domain.workspaces.access import member_field, require_write
 from polytask.models import Task, TimeEntry
 
 TIME_ENTRY_FIELDS = tuple(TimeEntrySnapshot.model_fields)
@@ -83,10 +83,7 @@ def list_time_entries(
     tree: Node | None = None,
 ) -> PageResult[TimeEntry]:
     """A project's time entries (or all the actor sees), filterable by user, task and day."""
-    base = select(TimeEntry).where(TIME_ENTRIES.visible(actor))
-    if project_id is not None:
-        get_project_and_membership(session, actor, project_id)
-        base = base.where(TimeEntry.project_id == project_id)
+    base = rows_in_project(session, actor, TIME_ENTRIES, project_id=project_id)
     return run_list(session, TIME_ENTRY_LIST, actor=actor, base=base, page=page, sort=sort or [], tree=tree)
 
 
@@ -114,7 +111,7 @@ def create_time_entry(session: Session, actor: Actor, *, project_id: int, data: 
     user_id = actor.user_id if data.user_id is None else data.user_id
     if user_id != actor.user_id:
         require_own_or_manager(membership)
-        member_of(session, project.workspace_id, user_id, "user_id")
+        member_field(session, project.workspace_id, user_id, "user_id")
     entry = TimeEntry(
         workspace_id=project.workspace_id,
         project_id=project.id,

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, false, o
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import NotFound, PermissionDenied
+from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
 from polytask.core.ids import storable_key
 from polytask.models import Membership, Workspace
 
@@ -137,6 +137,24 @@ def in_visible_workspace(column: Any, actor: Actor) -> ColumnElement[bool]:
     return and_(column == actor.workspace_id, member)
 
 
+_IS_MEMBER = select(Membership.id).where(
+    Membership.workspace_id == bindparam("workspace_id", type_=Integer),
+    Membership.user_id == bindparam("member_id", type_=Integer),
+)
+
+
+def is_member(session: Session, workspace_id: int, user_id: int) -> bool:
+    """Whether `user_id` (someone named in a request, not the caller) belongs to the workspace."""
+    return session.scalar(_IS_MEMBER, {"workspace_id": workspace_id, "member_id": user_id}) is not None
+
+
+def member_field(session: Session, workspace_id: int, user_id: int, field: str) -> int:
+    """`user_id` when it names a member of the workspace, else a 422 naming `field`."""
+    if not storable_key(user_id) or not is_member(session, workspace_id, user_id):
+        raise ValidationFailed.field(field, "is not a member of this workspace", user_id)
+    return user_id
+
+
 def require_write(membership: Membership) -> None:
     require_write_role(membership.role)
 
@@ -187,6 +205,9 @@ class WorkspaceRows(Generic[Row]):
     # credential; see `visible`.
     among: bool = False
     managers: bool = False
+    # The row's project, for tables whose rows live in one (lists narrowed to a project:
+    # projects/access.py rows_in_project).
+    project: InstrumentedAttribute[Any] | None = None
     _fetch: Any = field(default=None, init=False, repr=False)
 
     def visible(self, actor: Actor) -> ColumnElement[bool]:
