@@ -16,7 +16,7 @@ from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, ValidationFailed
 from polytask.domain.fields.service import check_values, definitions_for
 from polytask.domain.members.people import resolve_people
-from polytask.domain.projects.service import get_project_for
+from polytask.domain.projects.service import get_project_and_membership
 from polytask.domain.tasks.created import NewTaskView, ValidTask, write_tasks
 from polytask.domain.tasks.rules import (
     check_dependencies,
@@ -24,7 +24,7 @@ from polytask.domain.tasks.rules import (
     check_section,
 )
 from polytask.domain.tasks.schemas import TaskCreate
-from polytask.domain.workspaces.access import membership_for, require_write
+from polytask.domain.workspaces.access import require_write
 from polytask.models import Membership, Project
 
 
@@ -99,7 +99,7 @@ def create_tasks(
         project = projects.get(target)
         if project is None:
             try:
-                project = get_project_for(session, actor, target)
+                project, membership = get_project_and_membership(session, actor, target)
             except NotFound:
                 if project_id is not None:
                     raise  # the path's own project: a 404 like every nested route
@@ -107,7 +107,6 @@ def create_tasks(
                 continue
             projects[target] = project
             if project.workspace_id not in memberships:
-                membership = membership_for(session, actor, project.workspace_id)
                 require_write(membership)
                 memberships[project.workspace_id] = membership
         valid.append(ValidTask(index, data, project))

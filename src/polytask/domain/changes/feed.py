@@ -21,29 +21,13 @@ from polytask.core.errors import ValidationFailed
 from polytask.core.pagination import PageRequest
 from polytask.core.query.fields import Field, Ref, Registry
 from polytask.core.query.listing import ListSpec, run_list
+from polytask.domain.changes.access import MANAGER_RESOURCES, MEMBER_RESOURCES, visible_events
 from polytask.domain.events.catalog import check_pattern
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.webhooks.outbox import PayloadContext, event_data
-from polytask.domain.workspaces.access import managed_workspace_ids, membership_for, visible_workspace_ids
+from polytask.domain.workspaces.access import membership_for
 from polytask.models import Event
 
-MEMBER_RESOURCES = (
-    "task",
-    "project",
-    "section",
-    "comment",
-    "view",
-    "custom_field",
-    "workspace",
-    "member",
-    "invite",
-    # Behind TaskFlow: every member reads them through /v1 as well.
-    "time_entry",
-    "expense",
-    "risk",
-    "department",
-)
-MANAGER_RESOURCES = ("webhook", "list")
 # What `types` may name: the catalogue's public events of the resources the feed shows.
 FEED_RESOURCES = (*MEMBER_RESOURCES, *MANAGER_RESOURCES)
 # A project's events: its own and those of what lives in it (a workspace-wide field has none).
@@ -98,13 +82,6 @@ def check_filter(session: Session, actor: Actor, flt: FeedFilter) -> None:
         get_project_for(session, actor, flt.project_id)
 
 
-def _visible(actor: Actor) -> ColumnElement[bool]:
-    return or_(
-        and_(Event.resource_type.in_(MEMBER_RESOURCES), Event.workspace_id.in_(visible_workspace_ids(actor))),
-        and_(Event.resource_type.in_(MANAGER_RESOURCES), Event.workspace_id.in_(managed_workspace_ids(actor))),
-    )
-
-
 def _of_project(project_id: int) -> ColumnElement[bool]:
     """The project's own events and those of its tasks, sections, comments, views and fields, by
     the project recorded on the event (events.project_id, indexed), so a comment's event stays
@@ -134,7 +111,7 @@ def list_events_for(
     """
     if check:
         check_filter(session, actor, flt)
-    stmt = select(Event).where(Event.id > after, _visible(actor))
+    stmt = select(Event).where(Event.id > after, visible_events(actor))
     if flt.workspace_id is not None:
         stmt = stmt.where(Event.workspace_id == flt.workspace_id)
     if flt.project_id is not None:

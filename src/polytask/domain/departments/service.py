@@ -6,16 +6,17 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import NotFound, ValidationFailed
+from polytask.core.errors import ValidationFailed
 from polytask.core.ids import storable_key
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
+from polytask.domain.departments.access import DEPARTMENTS
 from polytask.domain.departments.schemas import DepartmentCreate, DepartmentUpdate
 from polytask.domain.events.payloads import DepartmentSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
-from polytask.domain.workspaces.access import in_visible_workspace, membership_for, require_flag
+from polytask.domain.workspaces.access import member_field, membership_for, require_flag
 from polytask.models import Department, Membership
 
 DEPARTMENT_FIELDS = tuple(DepartmentSnapshot.model_fields)
@@ -39,14 +40,7 @@ def get_department_for(
     session: Session, actor: Actor, department_id: int, *, workspace_id: int | None = None
 ) -> Department:
     """The department if the actor is a member of its workspace (and it is in `workspace_id`), else NotFound."""
-    department = session.get(Department, department_id) if storable_key(department_id) else None
-    if department is None or (workspace_id is not None and department.workspace_id != workspace_id):
-        raise NotFound.of("department", department_id)
-    try:
-        membership_for(session, actor, department.workspace_id)
-    except NotFound:
-        raise NotFound.of("department", department_id) from None
-    return department
+    return DEPARTMENTS.get_for(session, actor, department_id, workspace_id=workspace_id)[0]
 
 
 def department_in_workspace(session: Session, workspace_id: int, department_id: int, field: str) -> int:
@@ -73,7 +67,7 @@ def list_departments(
     tree: Node | None = None,
 ) -> PageResult[Department]:
     """Departments of one workspace (or of every workspace the actor sees), by name unless sorted."""
-    base = select(Department).where(in_visible_workspace(Department.workspace_id, actor))
+    base = select(Department).where(DEPARTMENTS.visible(actor))
     if workspace_id is not None:
         membership_for(session, actor, workspace_id)
         base = base.where(Department.workspace_id == workspace_id)
@@ -98,14 +92,7 @@ def _check_name(session: Session, workspace_id: int, name: str, *, except_id: in
 
 
 def _check_head(session: Session, workspace_id: int, user_id: int | None) -> int | None:
-    if user_id is None:
-        return None
-    member = session.scalar(
-        select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
-    )
-    if member is None:
-        raise ValidationFailed.field("head_user_id", "is not a member of this workspace", user_id)
-    return user_id
+    return None if user_id is None else member_field(session, workspace_id, user_id, "head_user_id")
 
 
 def create_department(session: Session, actor: Actor, *, workspace_id: int, data: DepartmentCreate) -> Department:
@@ -134,8 +121,8 @@ def create_department(session: Session, actor: Actor, *, workspace_id: int, data
 
 def update_department(session: Session, actor: Actor, *, department_id: int, data: DepartmentUpdate) -> Department:
     """Rename a department, describe it, or change its head."""
-    department = get_department_for(session, actor, department_id)
-    require_flag(membership_for(session, actor, department.workspace_id), "manage_users")
+    department, membership = DEPARTMENTS.get_for(session, actor, department_id)
+    require_flag(membership, "manage_users")
     before = snapshot_of(department, DEPARTMENT_FIELDS)
     given = data.model_fields_set
     for field in ("name", "description"):
@@ -165,8 +152,8 @@ def update_department(session: Session, actor: Actor, *, department_id: int, dat
 
 def delete_department(session: Session, actor: Actor, *, department_id: int) -> None:
     """Delete a department; its members stay in the workspace with no department."""
-    department = get_department_for(session, actor, department_id)
-    require_flag(membership_for(session, actor, department.workspace_id), "manage_users")
+    department, membership = DEPARTMENTS.get_for(session, actor, department_id)
+    require_flag(membership, "manage_users")
     snapshot = snapshot_of(department, DEPARTMENT_FIELDS)
     workspace_id = department.workspace_id
     # The foreign key clears members' department_id (ON DELETE SET NULL); their label goes too.

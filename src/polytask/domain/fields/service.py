@@ -33,6 +33,7 @@ from polytask.core.query.listing import run_list
 from polytask.core.statements import Prepared
 from polytask.domain.events import payloads
 from polytask.domain.events.service import record_event, record_update, snapshot_of
+from polytask.domain.fields.access import FIELDS
 from polytask.domain.fields.queries import DEFINITION_LIST
 from polytask.domain.fields.schemas import (
     WITH_OPTIONS,
@@ -42,8 +43,8 @@ from polytask.domain.fields.schemas import (
 )
 from polytask.domain.fields.values import fits, normalize
 from polytask.domain.members.people import resolve_people
-from polytask.domain.projects.service import get_project_for
-from polytask.domain.workspaces.access import membership_for, require_manager, require_write, visible_workspace_ids
+from polytask.domain.projects.service import get_project_and_membership, get_project_for
+from polytask.domain.workspaces.access import membership_for, require_manager, require_write
 from polytask.models import FieldDefinition, Project, Task
 
 DEFINITION_FIELDS = tuple(payloads.FieldDefinition.model_fields)  # what its events carry
@@ -164,10 +165,15 @@ def list_workspace_fields(
 
 def get_field_for(session: Session, actor: Actor, project_id: int, field_id: int) -> tuple[Project, FieldDefinition]:
     project = get_project_for(session, actor, project_id)
+    return project, _field_of(session, project, field_id)
+
+
+def _field_of(session: Session, project: Project, field_id: int) -> FieldDefinition:
+    """One of the project's fields (its own or its workspace's), else NotFound."""
     found = session.get(FieldDefinition, field_id)
     if found is None or found.workspace_id != project.workspace_id or found.project_id not in (project.id, None):
         raise NotFound.of("custom_field", field_id)
-    return project, found
+    return found
 
 
 def get_workspace_field_for(session: Session, actor: Actor, workspace_id: int, field_id: int) -> FieldDefinition:
@@ -220,8 +226,8 @@ def _check_default(defn: FieldDefinition, value: Any) -> Any:
 
 
 def create_field(session: Session, actor: Actor, *, project_id: int, data: FieldDefinitionCreate) -> FieldDefinition:
-    project = get_project_for(session, actor, project_id)
-    require_write(membership_for(session, actor, project.workspace_id))
+    project, membership = get_project_and_membership(session, actor, project_id)
+    require_write(membership)
     return add_definition(session, actor, project, data)
 
 
@@ -316,8 +322,9 @@ def field_for_change(
     session: Session, actor: Actor, *, project_id: int, field_id: int, action: str
 ) -> tuple[Scope, FieldDefinition]:
     """A project's own field the actor may change (`action` it: a workspace field is refused)."""
-    project, defn = get_field_for(session, actor, project_id, field_id)
-    require_write(membership_for(session, actor, project.workspace_id))
+    project, membership = get_project_and_membership(session, actor, project_id)
+    defn = _field_of(session, project, field_id)
+    require_write(membership)
     if defn.project_id is None:
         raise ValidationFailed.field("field_id", f"is a workspace field; {action} it on the workspace")
     return Scope(project.workspace_id, project), defn
@@ -544,7 +551,7 @@ def task_field_resolver(session: Session, actor: Actor, project_id: int | None) 
                 or_(FieldDefinition.project_id == project_id, FieldDefinition.project_id.is_(None)),
             )
         else:
-            stmt = stmt.where(FieldDefinition.workspace_id.in_(visible_workspace_ids(actor)))
+            stmt = stmt.where(FIELDS.visible(actor))
         found = list(session.scalars(stmt.limit(50)))
         signatures = {(d.type, tuple(d.options)) for d in found}
         if len({s[0] for s in signatures}) > 1:

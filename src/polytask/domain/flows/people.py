@@ -21,7 +21,7 @@ from polytask.domain.members.schemas import MemberUpdate
 from polytask.domain.members.service import add_member, update_member
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.users.service import create_user, update_user
-from polytask.domain.workspaces.access import membership_for, visible_workspace_ids
+from polytask.domain.workspaces.access import MEMBERSHIPS, membership_for
 from polytask.domain.workspaces.service import default_workspace_id, home_workspace_id
 from polytask.models import Membership, User
 
@@ -38,7 +38,7 @@ class PersonCard:
 
 def _visible(actor: Actor) -> Any:
     """The accounts with a membership in a workspace the actor sees."""
-    shared = select(Membership.user_id).where(Membership.workspace_id.in_(visible_workspace_ids(actor)))
+    shared = select(Membership.user_id).where(MEMBERSHIPS.visible(actor))
     return User.id.in_(shared)
 
 

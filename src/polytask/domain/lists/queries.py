@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.clock import as_utc, utcnow
 from polytask.core.statements import Prepared
+from polytask.domain.lists.access import visible_list_ids
 from polytask.domain.lists.schemas import EmailLink, ListCard, TaskCard, TaskCounts
 from polytask.domain.tasks.records import TaskRecord
 from polytask.models import (
@@ -28,14 +29,6 @@ from polytask.models import (
 
 # Tasks in these states count as "complete" (cancelled work is closed work too).
 CLOSED_STATUSES = ("completed", "cancelled")
-
-
-def visible_list_ids(actor: Actor, workspace_id: int) -> Select[int]:
-    """Lists of the workspace the actor owns or collaborates on."""
-    shared = select(TaskListCollaborator.list_id).where(TaskListCollaborator.user_id == actor.user_id)
-    return select(TaskList.id).where(
-        TaskList.workspace_id == workspace_id, or_(TaskList.owner_id == actor.user_id, TaskList.id.in_(shared))
-    )
 
 
 def my_task_ids(actor: Actor, workspace_id: int) -> Select[int]:

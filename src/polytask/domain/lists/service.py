@@ -11,15 +11,14 @@ from sqlalchemy.orm import Session
 from polytask.core.actor import Actor
 from polytask.core.db import require_writable
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
-from polytask.core.ids import storable_key
 from polytask.domain.events.service import record_event, record_update, snapshot_of
+from polytask.domain.lists.access import list_in, visible_lists
 from polytask.domain.lists.queries import (
     is_active,
     list_cards,
     my_task_ids,
     task_cards,
     task_counts_of,
-    visible_list_ids,
 )
 from polytask.domain.lists.schemas import ListCard, ListCreate, ListUpdate, TaskCard, TaskCounts
 from polytask.domain.members.people import resolve_people
@@ -116,10 +115,7 @@ def _home(session: Session, actor: Actor, *, write: bool = False) -> int:
 def get_list_for(session: Session, actor: Actor, list_id: int, *, write: bool = False) -> TaskList:
     """A list the actor owns or collaborates on, in their workspace; else NotFound."""
     workspace_id = _home(session, actor, write=write)
-    task_list = session.get(TaskList, list_id) if storable_key(list_id) else None
-    if task_list is None or task_list.id not in set(session.scalars(visible_list_ids(actor, workspace_id))):
-        raise NotFound(f"List {list_id} was not found", {"resource": "list", "id": str(list_id)})
-    return task_list
+    return list_in(session, actor, workspace_id, list_id)
 
 
 def list_lists_for(session: Session, actor: Actor) -> list[ListCard]:
@@ -128,9 +124,7 @@ def list_lists_for(session: Session, actor: Actor) -> list[ListCard]:
     ensure_flagship(session, actor, workspace_id)
     lists = list(
         session.scalars(
-            select(TaskList)
-            .where(TaskList.id.in_(visible_list_ids(actor, workspace_id)))
-            .order_by(TaskList.flagship.desc(), TaskList.id)
+            select(TaskList).where(visible_lists(actor, workspace_id)).order_by(TaskList.flagship.desc(), TaskList.id)
         )
     )
     return list_cards(session, actor, lists)

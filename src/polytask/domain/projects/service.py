@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, bindparam, delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, object_session
 
 from polytask.core.actor import Actor
@@ -33,6 +33,7 @@ from polytask.core.settings import get_settings
 from polytask.core.statements import Prepared
 from polytask.domain.events.payloads import ProjectSnapshot, SectionSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
+from polytask.domain.projects.access import PROJECTS
 from polytask.domain.projects.schemas import (
     PROJECT_STATUSES,
     PROJECT_TYPES,
@@ -47,10 +48,10 @@ from polytask.domain.search import search_source
 from polytask.domain.workspaces.access import (
     MANAGERS,
     membership_for,
+    reach_params,
     require_allowed_address,
     require_flag,
     require_write,
-    visible_workspace_ids,
 )
 from polytask.domain.workspaces.service import default_workspace_id
 from polytask.models import Expense, Membership, Project, Section, Task
@@ -91,33 +92,15 @@ def get_project_for(session: Session, actor: Actor, project_id: int, *, workspac
     return get_project_and_membership(session, actor, project_id, workspace_id=workspace_id)[0]
 
 
-def _project_for(stmt: Any) -> Any:
-    """The one rule for reaching a project by id: the caller is a member of its workspace
-    (joined, for the role). Parameters: project_id, user_id. A bound credential's workspace
-    and IP allowlist are checked on the row (`can_see_workspace`, `require_allowed_address`)."""
-    return stmt.join(
-        Membership,
-        and_(
-            Membership.workspace_id == Project.workspace_id,
-            Membership.user_id == bindparam("user_id", type_=Integer),
-        ),
-    ).where(Project.id == bindparam("project_id", type_=Integer))
-
-
-_PROJECT_FOR = _project_for(select(Project, Membership))
-_PROJECT_ROLE = Prepared(_project_for(select(Project.workspace_id, Membership.role)))
+_PROJECT_ROLE = Prepared(PROJECTS.by_id(select(Project.workspace_id, Membership.role)))
 
 
 def check_project_for(session: Session, actor: Actor, project_id: int) -> tuple[int, str]:
     """(workspace id, role) when the actor may see the project, else NotFound (403 for an IP
     allowlist): `get_project_for`'s rule in one prepared statement, for reads that need no
     project object (a page of its tasks)."""
-    rows = (
-        _PROJECT_ROLE.rows(session, {"project_id": project_id, "user_id": actor.user_id})
-        if storable_key(project_id)
-        else []
-    )
-    if not rows or not actor.can_see_workspace(rows[0][0]):
+    rows = _PROJECT_ROLE.rows(session, reach_params(actor, project_id)) if storable_key(project_id) else []
+    if not rows:
         raise NotFound.of("project", project_id)
     workspace_id, role = rows[0]
     require_allowed_address(actor, workspace_id)
@@ -129,22 +112,7 @@ def get_project_and_membership(
 ) -> tuple[Project, Membership]:
     """`get_project_for`, with the actor's membership it checked (for callers that need the role):
     the project and the membership in one statement."""
-    row = (
-        session.execute(_PROJECT_FOR, {"project_id": project_id, "user_id": actor.user_id}).first()
-        if storable_key(project_id)
-        else None
-    )
-    if row is None or not actor.can_see_workspace(row[0].workspace_id):
-        raise NotFound.of("project", project_id)
-    project, membership = row[0], row[1]
-    if workspace_id is not None and project.workspace_id != workspace_id:
-        raise NotFound.of("project", project_id)
-    require_allowed_address(actor, project.workspace_id)
-    return project, membership
-
-
-def project_membership(session: Session, actor: Actor, project: Project) -> Membership:
-    return membership_for(session, actor, project.workspace_id)
+    return PROJECTS.get_for(session, actor, project_id, workspace_id=workspace_id)
 
 
 def create_project(session: Session, actor: Actor, *, workspace_id: int | None, data: ProjectCreate) -> Project:
@@ -200,7 +168,7 @@ def create_project(session: Session, actor: Actor, *, workspace_id: int | None, 
 
 
 def visible_projects(actor: Actor) -> Select[Project]:
-    return select(Project).where(Project.workspace_id.in_(visible_workspace_ids(actor)))
+    return select(Project).where(PROJECTS.visible(actor))
 
 
 def _project_custom(session: Session) -> CustomResolver:
@@ -256,8 +224,8 @@ def changing_project(
     session: Session, actor: Actor, *, project_id: int, workspace_id: int | None = None
 ) -> Iterator[Project]:
     """The project, if the actor may change it; one project.updated event for what changed inside."""
-    project = get_project_for(session, actor, project_id, workspace_id=workspace_id)
-    require_write(project_membership(session, actor, project))
+    project, membership = get_project_and_membership(session, actor, project_id, workspace_id=workspace_id)
+    require_write(membership)
     before = snapshot_of(project, PROJECT_FIELDS)
     yield project
     record_update(
@@ -320,8 +288,7 @@ def _has_expenses(project: Project) -> bool:
 
 def project_to_delete(session: Session, actor: Actor, *, project_id: int, workspace_id: int | None = None) -> Project:
     """The project, if the actor may delete it: its creator, or a workspace owner or admin."""
-    project = get_project_for(session, actor, project_id, workspace_id=workspace_id)
-    membership = project_membership(session, actor, project)
+    project, membership = get_project_and_membership(session, actor, project_id, workspace_id=workspace_id)
     require_write(membership)
     if membership.role not in MANAGERS and project.created_by_id != actor.user_id:
         raise PermissionDenied(
@@ -386,17 +353,24 @@ def list_sections_page(session: Session, actor: Actor, *, project_id: int, page:
 
 
 def get_section_for(session: Session, actor: Actor, *, project_id: int, section_id: int) -> Section:
-    get_project_for(session, actor, project_id)
-    section = session.get(Section, section_id)
+    return _section_for(session, actor, project_id=project_id, section_id=section_id)[2]
+
+
+def _section_for(
+    session: Session, actor: Actor, *, project_id: int, section_id: int
+) -> tuple[Project, Membership, Section]:
+    """A section reached through its project (the project's rule), with the caller's membership."""
+    project, membership = get_project_and_membership(session, actor, project_id)
+    section = session.get(Section, section_id) if storable_key(section_id) else None
     if section is None or section.project_id != project_id:
         raise NotFound.of("section", section_id)
-    return section
+    return project, membership, section
 
 
 def create_section(session: Session, actor: Actor, *, project_id: int, data: SectionCreate) -> Section:
     """Add a board column; without a position it goes last."""
-    project = get_project_for(session, actor, project_id)
-    require_write(project_membership(session, actor, project))
+    project, membership = get_project_and_membership(session, actor, project_id)
+    require_write(membership)
     position = data.position
     if position is None:
         last = session.scalar(select(func.max(Section.position)).where(Section.project_id == project_id))
@@ -417,9 +391,8 @@ def create_section(session: Session, actor: Actor, *, project_id: int, data: Sec
 
 
 def update_section(session: Session, actor: Actor, *, project_id: int, section_id: int, data: SectionUpdate) -> Section:
-    section = get_section_for(session, actor, project_id=project_id, section_id=section_id)
-    project = get_project_for(session, actor, project_id)
-    require_write(project_membership(session, actor, project))
+    project, membership, section = _section_for(session, actor, project_id=project_id, section_id=section_id)
+    require_write(membership)
     before = snapshot_of(section, SECTION_FIELDS)
     for field in data.model_fields_set:
         value = getattr(data, field)
@@ -440,9 +413,8 @@ def update_section(session: Session, actor: Actor, *, project_id: int, section_i
 
 def delete_section(session: Session, actor: Actor, *, project_id: int, section_id: int) -> None:
     """Remove a column; its tasks stay in the project without a section."""
-    section = get_section_for(session, actor, project_id=project_id, section_id=section_id)
-    project = get_project_for(session, actor, project_id)
-    require_write(project_membership(session, actor, project))
+    project, membership, section = _section_for(session, actor, project_id=project_id, section_id=section_id)
+    require_write(membership)
     snapshot = snapshot_of(section, SECTION_FIELDS)
     session.delete(section)
     session.flush()
@@ -474,6 +446,6 @@ def sections_by_ids(session: Session, actor: Actor, section_ids: list[int]) -> l
     stmt = (
         select(Section)
         .join(Project, Project.id == Section.project_id)
-        .where(Section.id.in_(section_ids), Project.workspace_id.in_(visible_workspace_ids(actor)))
+        .where(Section.id.in_(section_ids), PROJECTS.visible(actor))
     )
     return list(session.scalars(stmt))

@@ -38,7 +38,7 @@ from polytask.domain.reports.records import (
     rounded,
 )
 from polytask.domain.spending.figures import expenses_by_project, project_figures, time_cost_by_project
-from polytask.domain.workspaces.access import membership_for, require_flag
+from polytask.domain.workspaces.access import is_member, membership_for, require_flag
 from polytask.models import Department, Expense, Membership, Project, Risk, Task, TaskAssignee, TimeEntry, User
 
 _DONE = "completed"
@@ -105,14 +105,8 @@ def user_stats(
     mine = membership_for(session, actor, workspace_id)
     if user_id != actor.user_id:
         require_flag(mine, "view_analytics")
-    member = (
-        session.scalar(
-            select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
-        )
-        if storable_key(user_id)
-        else None
-    )
-    if member is None:
+    # An id past 64 bits is nobody's (and no database can compare it).
+    if not (storable_key(user_id) and is_member(session, workspace_id, user_id)):
         raise NotFound.of("user", user_id)
     month_start, month_end = _month_of(today or utcnow().date())
 

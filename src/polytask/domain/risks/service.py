@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
-from polytask.core.ids import storable_key
+from polytask.core.errors import PermissionDenied, ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Choice, Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.payloads import RiskSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
+from polytask.domain.projects.access import rows_in_project
 from polytask.domain.projects.service import get_project_and_membership
+from polytask.domain.risks.access import RISKS
 from polytask.domain.risks.schemas import LEVELS, RISK_STATUSES, RiskCreate, RiskUpdate
-from polytask.domain.workspaces.access import in_visible_workspace, require_write
+from polytask.domain.workspaces.access import member_field, require_write
 from polytask.models import Membership, Risk
 
 RISK_FIELDS = tuple(RiskSnapshot.model_fields)
@@ -47,14 +48,7 @@ def _writable(session: Session, actor: Actor, project_id: int) -> Membership:
 
 def get_risk_for(session: Session, actor: Actor, risk_id: int) -> Risk:
     """The risk if the actor may see its project, else NotFound."""
-    risk = session.get(Risk, risk_id) if storable_key(risk_id) else None
-    if risk is None:
-        raise NotFound.of("risk", risk_id)
-    try:
-        get_project_and_membership(session, actor, risk.project_id)
-    except NotFound:
-        raise NotFound.of("risk", risk_id) from None
-    return risk
+    return RISKS.get_for(session, actor, risk_id)[0]
 
 
 def list_risks(
@@ -67,26 +61,18 @@ def list_risks(
     tree: Node | None = None,
 ) -> PageResult[Risk]:
     """A project's risks (or those of every project the actor sees), oldest first unless sorted."""
-    base = select(Risk).where(in_visible_workspace(Risk.workspace_id, actor))
-    if project_id is not None:
-        get_project_and_membership(session, actor, project_id)
-        base = base.where(Risk.project_id == project_id)
+    base = rows_in_project(session, actor, RISKS, project_id=project_id)
     return run_list(session, RISK_LIST, actor=actor, base=base, page=page, sort=sort or [], tree=tree)
-
-
-def _check_owner(session: Session, workspace_id: int, user_id: int) -> int:
-    found = session.scalar(
-        select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
-    )
-    if found is None:
-        raise ValidationFailed.field("owner_id", "is not a member of this workspace", user_id)
-    return user_id
 
 
 def create_risk(session: Session, actor: Actor, *, project_id: int, data: RiskCreate) -> Risk:
     """Raise a risk on a project (any member who may write)."""
     membership = _writable(session, actor, project_id)
-    owner = actor.user_id if data.owner_id is None else _check_owner(session, membership.workspace_id, data.owner_id)
+    owner = (
+        actor.user_id
+        if data.owner_id is None
+        else member_field(session, membership.workspace_id, data.owner_id, "owner_id")
+    )
     risk = Risk(
         workspace_id=membership.workspace_id,
         project_id=project_id,
@@ -119,8 +105,8 @@ _REQUIRED = ("title", "description", "severity", "probability", "impact", "mitig
 
 def update_risk(session: Session, actor: Actor, *, risk_id: int, data: RiskUpdate) -> Risk:
     """Reassess a risk or move it through its lifecycle (mitigated, closed, occurred, active again)."""
-    risk = get_risk_for(session, actor, risk_id)
-    _writable(session, actor, risk.project_id)
+    risk, membership = RISKS.get_for(session, actor, risk_id)
+    require_write(membership)
     before = snapshot_of(risk, RISK_FIELDS)
     given = data.model_fields_set
     for field in _REQUIRED:
@@ -133,7 +119,9 @@ def update_risk(session: Session, actor: Actor, *, risk_id: int, data: RiskUpdat
         if field in given:
             setattr(risk, field, getattr(data, field))
     if "owner_id" in given:
-        risk.owner_id = None if data.owner_id is None else _check_owner(session, risk.workspace_id, data.owner_id)
+        risk.owner_id = (
+            None if data.owner_id is None else member_field(session, risk.workspace_id, data.owner_id, "owner_id")
+        )
     record_update(
         session,
         actor,
@@ -148,8 +136,8 @@ def update_risk(session: Session, actor: Actor, *, risk_id: int, data: RiskUpdat
 
 def delete_risk(session: Session, actor: Actor, *, risk_id: int) -> None:
     """Delete a risk: its creator, or a workspace owner or admin (others close it instead)."""
-    risk = get_risk_for(session, actor, risk_id)
-    membership = _writable(session, actor, risk.project_id)
+    risk, membership = RISKS.get_for(session, actor, risk_id)
+    require_write(membership)
     if membership.role not in ("owner", "admin") and risk.created_by_id != actor.user_id:
         raise PermissionDenied(
             "Only the risk's creator or a workspace admin can delete it", {"required_role": ["owner", "admin"]}

@@ -1,15 +1,22 @@
-"""Who may log, change and remove spending on a project."""
+"""Who sees spending (the one visibility rule for time entries and expenses), and who may log,
+change and remove it on a project."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import PermissionDenied, ValidationFailed
+from polytask.core.errors import PermissionDenied
 from polytask.domain.projects.service import get_project_and_membership
-from polytask.domain.workspaces.access import effective_permissions, require_write
-from polytask.models import Membership, Project
+from polytask.domain.workspaces.access import WorkspaceRows, effective_permissions, require_write
+from polytask.models import Expense, Membership, Project, TimeEntry
+
+TIME_ENTRIES: WorkspaceRows[TimeEntry] = WorkspaceRows(
+    TimeEntry, "time_entry", key=TimeEntry.id, workspace=TimeEntry.workspace_id, project=TimeEntry.project_id
+)
+EXPENSES: WorkspaceRows[Expense] = WorkspaceRows(
+    Expense, "expense", key=Expense.id, workspace=Expense.workspace_id, project=Expense.project_id
+)
 
 
 def writable_project(session: Session, actor: Actor, project_id: int) -> tuple[Project, Membership]:
@@ -31,12 +38,3 @@ def require_own_or_manager(membership: Membership, *owners: int | None) -> None:
         "Only its author or a member with the manage_users permission can change this",
         {"required_permission": "manage_users"},
     )
-
-
-def member_of(session: Session, workspace_id: int, user_id: int, field: str) -> int:
-    found = session.scalar(
-        select(Membership.id).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
-    )
-    if found is None:
-        raise ValidationFailed.field(field, "is not a member of this workspace", user_id)
-    return user_id

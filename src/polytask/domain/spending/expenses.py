@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
-from polytask.core.errors import NotFound, ValidationFailed
-from polytask.core.ids import storable_key
+from polytask.core.errors import ValidationFailed
 from polytask.core.money import check_currency, to_minor
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
@@ -16,11 +15,11 @@ from polytask.core.query.fields import Field, Moment, Number, Ref, Registry, Tex
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.payloads import ExpenseSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
-from polytask.domain.projects.service import get_project_and_membership
-from polytask.domain.spending.access import require_own_or_manager, writable_project
+from polytask.domain.projects.access import rows_in_project
+from polytask.domain.spending.access import EXPENSES, require_own_or_manager, writable_project
 from polytask.domain.spending.schemas import ExpenseCreate, ExpenseUpdate
-from polytask.domain.workspaces.access import in_visible_workspace
-from polytask.models import Expense
+from polytask.domain.workspaces.access import require_write
+from polytask.models import Expense, Project
 
 EXPENSE_FIELDS = tuple(ExpenseSnapshot.model_fields)
 EXPENSE_FIELDS_REGISTRY = Registry.of(
@@ -53,14 +52,7 @@ def _currency(given: str | None, project_currency: str) -> str:
 
 def get_expense_for(session: Session, actor: Actor, expense_id: int) -> Expense:
     """The expense if the actor may see its project, else NotFound."""
-    expense = session.get(Expense, expense_id) if storable_key(expense_id) else None
-    if expense is None:
-        raise NotFound.of("expense", expense_id)
-    try:
-        get_project_and_membership(session, actor, expense.project_id)
-    except NotFound:
-        raise NotFound.of("expense", expense_id) from None
-    return expense
+    return EXPENSES.get_for(session, actor, expense_id)[0]
 
 
 def list_expenses(
@@ -73,10 +65,7 @@ def list_expenses(
     tree: Node | None = None,
 ) -> PageResult[Expense]:
     """A project's expenses (or all the actor sees), newest first unless sorted."""
-    base = select(Expense).where(in_visible_workspace(Expense.workspace_id, actor))
-    if project_id is not None:
-        get_project_and_membership(session, actor, project_id)
-        base = base.where(Expense.project_id == project_id)
+    base = rows_in_project(session, actor, EXPENSES, project_id=project_id)
     return run_list(session, EXPENSE_LIST, actor=actor, base=base, page=page, sort=sort or [], tree=tree)
 
 
@@ -110,8 +99,8 @@ def create_expense(session: Session, actor: Actor, *, project_id: int, data: Exp
 
 def update_expense(session: Session, actor: Actor, *, expense_id: int, data: ExpenseUpdate) -> Expense:
     """Correct an expense: its author, or a member with the manage_users permission."""
-    expense = get_expense_for(session, actor, expense_id)
-    project, membership = writable_project(session, actor, expense.project_id)
+    expense, membership = EXPENSES.get_for(session, actor, expense_id)
+    require_write(membership)
     require_own_or_manager(membership, expense.created_by_id)
     before = snapshot_of(expense, EXPENSE_FIELDS)
     given = data.model_fields_set
@@ -119,6 +108,8 @@ def update_expense(session: Session, actor: Actor, *, expense_id: int, data: Exp
         if field in given and getattr(data, field) is None:
             raise ValidationFailed.field(field, "cannot be null")
     if data.currency is not None:
+        project = session.get(Project, expense.project_id)
+        assert project is not None  # the expense's foreign key holds it
         expense.currency = _currency(data.currency, project.currency)
     if data.amount is not None:
         expense.amount_minor = to_minor(data.amount, expense.currency, "amount")
@@ -142,8 +133,8 @@ def update_expense(session: Session, actor: Actor, *, expense_id: int, data: Exp
 
 def delete_expense(session: Session, actor: Actor, *, expense_id: int) -> None:
     """Remove an expense: its author, or a member with the manage_users permission."""
-    expense = get_expense_for(session, actor, expense_id)
-    _project, membership = writable_project(session, actor, expense.project_id)
+    expense, membership = EXPENSES.get_for(session, actor, expense_id)
+    require_write(membership)
     require_own_or_manager(membership, expense.created_by_id)
     snapshot = snapshot_of(expense, EXPENSE_FIELDS)
     workspace_id = expense.workspace_id

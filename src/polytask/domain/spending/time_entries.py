@@ -10,18 +10,17 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
-from polytask.core.errors import NotFound, ValidationFailed
-from polytask.core.ids import storable_key
+from polytask.core.errors import ValidationFailed
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Number, Ref, Registry
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.payloads import TimeEntrySnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
-from polytask.domain.projects.service import get_project_and_membership
-from polytask.domain.spending.access import member_of, require_own_or_manager, writable_project
+from polytask.domain.projects.access import rows_in_project
+from polytask.domain.spending.access import TIME_ENTRIES, require_own_or_manager, writable_project
 from polytask.domain.spending.schemas import MAX_ENTRY_MINUTES, TimeEntryCreate, TimeEntryUpdate
-from polytask.domain.workspaces.access import in_visible_workspace
+from polytask.domain.workspaces.access import member_field, require_write
 from polytask.models import Task, TimeEntry
 
 TIME_ENTRY_FIELDS = tuple(TimeEntrySnapshot.model_fields)
@@ -71,14 +70,7 @@ def _task_of_project(session: Session, project_id: int, task_id: int | None) -> 
 
 def get_time_entry_for(session: Session, actor: Actor, entry_id: int) -> TimeEntry:
     """The entry if the actor may see its project, else NotFound."""
-    entry = session.get(TimeEntry, entry_id) if storable_key(entry_id) else None
-    if entry is None:
-        raise NotFound.of("time_entry", entry_id)
-    try:
-        get_project_and_membership(session, actor, entry.project_id)
-    except NotFound:
-        raise NotFound.of("time_entry", entry_id) from None
-    return entry
+    return TIME_ENTRIES.get_for(session, actor, entry_id)[0]
 
 
 def list_time_entries(
@@ -91,10 +83,7 @@ def list_time_entries(
     tree: Node | None = None,
 ) -> PageResult[TimeEntry]:
     """A project's time entries (or all the actor sees), filterable by user, task and day."""
-    base = select(TimeEntry).where(in_visible_workspace(TimeEntry.workspace_id, actor))
-    if project_id is not None:
-        get_project_and_membership(session, actor, project_id)
-        base = base.where(TimeEntry.project_id == project_id)
+    base = rows_in_project(session, actor, TIME_ENTRIES, project_id=project_id)
     return run_list(session, TIME_ENTRY_LIST, actor=actor, base=base, page=page, sort=sort or [], tree=tree)
 
 
@@ -122,7 +111,7 @@ def create_time_entry(session: Session, actor: Actor, *, project_id: int, data: 
     user_id = actor.user_id if data.user_id is None else data.user_id
     if user_id != actor.user_id:
         require_own_or_manager(membership)
-        member_of(session, project.workspace_id, user_id, "user_id")
+        member_field(session, project.workspace_id, user_id, "user_id")
     entry = TimeEntry(
         workspace_id=project.workspace_id,
         project_id=project.id,
@@ -156,8 +145,8 @@ def record_correction(
 
 def update_time_entry(session: Session, actor: Actor, *, entry_id: int, data: TimeEntryUpdate) -> TimeEntry:
     """Change an entry's time, day, task or note: its person, its author, or a manager of people."""
-    entry = get_time_entry_for(session, actor, entry_id)
-    _project, membership = writable_project(session, actor, entry.project_id)
+    entry, membership = TIME_ENTRIES.get_for(session, actor, entry_id)
+    require_write(membership)
     require_own_or_manager(membership, entry.user_id, entry.created_by_id)
     before = snapshot_of(entry, TIME_ENTRY_FIELDS)
     given = data.model_fields_set
@@ -187,8 +176,8 @@ def update_time_entry(session: Session, actor: Actor, *, entry_id: int, data: Ti
 
 def delete_time_entry(session: Session, actor: Actor, *, entry_id: int) -> None:
     """Remove an entry: its person, its author, or a manager of people."""
-    entry = get_time_entry_for(session, actor, entry_id)
-    _project, membership = writable_project(session, actor, entry.project_id)
+    entry, membership = TIME_ENTRIES.get_for(session, actor, entry_id)
+    require_write(membership)
     require_own_or_manager(membership, entry.user_id, entry.created_by_id)
     snapshot = snapshot_of(entry, TIME_ENTRY_FIELDS)
     workspace_id = entry.workspace_id

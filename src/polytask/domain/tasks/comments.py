@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, PermissionDenied
+from polytask.core.ids import storable_key
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
@@ -49,8 +50,13 @@ def list_comments(
 
 
 def get_comment_for(session: Session, actor: Actor, *, task_id: int, comment_id: int) -> Comment:
+    """The comment, reached through its task (the task's rule), else NotFound."""
     fetch_task_for(session, actor, task_id)
-    comment = session.get(Comment, comment_id)
+    return _comment_on(session, task_id, comment_id)
+
+
+def _comment_on(session: Session, task_id: int, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id) if storable_key(comment_id) else None
     if comment is None or comment.task_id != task_id:
         raise NotFound.of("comment", comment_id)
     return comment
@@ -84,7 +90,7 @@ def _check_author(comment: Comment, actor: Actor, role: str) -> None:
 
 def update_comment(session: Session, actor: Actor, *, task_id: int, comment_id: int, data: CommentUpdate) -> Comment:
     task, membership = fetch_task_for(session, actor, task_id)
-    comment = get_comment_for(session, actor, task_id=task_id, comment_id=comment_id)
+    comment = _comment_on(session, task_id, comment_id)
     _check_author(comment, actor, membership.role)
     if comment.body != data.body:
         before = comment.body
@@ -106,7 +112,7 @@ def update_comment(session: Session, actor: Actor, *, task_id: int, comment_id: 
 
 def delete_comment(session: Session, actor: Actor, *, task_id: int, comment_id: int) -> None:
     task, membership = fetch_task_for(session, actor, task_id)
-    comment = get_comment_for(session, actor, task_id=task_id, comment_id=comment_id)
+    comment = _comment_on(session, task_id, comment_id)
     if comment.author_id != actor.user_id:
         require_write(membership)
     _check_author(comment, actor, membership.role)

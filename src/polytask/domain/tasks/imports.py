@@ -11,10 +11,10 @@ from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.domain.events.catalog import declared
 from polytask.domain.events.service import track_inserted_event_ids
-from polytask.domain.projects.service import get_project_for
+from polytask.domain.projects.service import get_project_and_membership
 from polytask.domain.tasks.records import TaskRelations
 from polytask.domain.tasks.rules import next_position, task_snapshot
-from polytask.domain.workspaces.access import membership_for, require_write
+from polytask.domain.workspaces.access import require_write
 from polytask.models import Event, Task, TaskAssignee, TaskLabel
 
 
@@ -24,8 +24,8 @@ def import_tasks(session: Session, actor: Actor, *, project_id: int, rows: list[
     Each row may hold name, description, status, priority, due_date, start_date, progress,
     estimated_hours, assignee_ids and labels. Assignees must already be workspace members.
     """
-    project = get_project_for(session, actor, project_id)
-    require_write(membership_for(session, actor, project.workspace_id))
+    project, membership = get_project_and_membership(session, actor, project_id)
+    require_write(membership)
     start = next_position(session, project.id)
     now = utcnow()
     created = 0

@@ -18,7 +18,7 @@ from polytask.core.query.tree import conditions, named_ids
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import ProjectLike, ProjectRef, check_values, task_field_resolver
 from polytask.domain.members.people import resolve_people
-from polytask.domain.projects.service import check_project_for, get_project_for
+from polytask.domain.projects.service import check_project_for, get_project_and_membership, get_project_for
 from polytask.domain.tasks.created import ValidTask, write_tasks
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
@@ -279,8 +279,8 @@ def replace_custom_value(session: Session, actor: Actor, task: Task, key: str, v
 
 def move_task(session: Session, actor: Actor, *, task: Task, to_project_id: int) -> None:
     """Move a task, and its subtasks, to another project of the same workspace."""
-    target = get_project_for(session, actor, to_project_id)
-    require_write(membership_for(session, actor, target.workspace_id))
+    target, membership = get_project_and_membership(session, actor, to_project_id)
+    require_write(membership)
     if target.workspace_id != task.workspace_id:
         raise ValidationFailed.field("project_id", "tasks can only move within their workspace", to_project_id)
     subtask_ids = descendant_ids(session, task.id)

@@ -20,10 +20,11 @@ from polytask.domain.events.payloads import ViewSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.fields.schemas import Layout, ViewCreate, ViewUpdate
 from polytask.domain.fields.service import task_field_resolver
-from polytask.domain.projects.service import get_project_for
+from polytask.domain.projects.service import get_project_and_membership, get_project_for
+from polytask.domain.tasks.access import VIEWS
 from polytask.domain.tasks.queries import TASK_FIELDS
-from polytask.domain.workspaces.access import membership_for, require_write
-from polytask.models import Project, SavedView
+from polytask.domain.workspaces.access import require_write
+from polytask.models import Membership, SavedView
 
 VIEW_FIELDS = tuple(ViewSnapshot.model_fields)  # what its events carry (events/payloads.py)
 # Parameters a stored filter may not carry: they shape or page a list, they do not filter it.
@@ -78,9 +79,9 @@ def view_tree(view: SavedView) -> Node | None:
     return conjunction(nodes)
 
 
-def _check(session: Session, actor: Actor, project: Project, view: SavedView) -> None:
+def _check(session: Session, actor: Actor, project_id: int, view: SavedView) -> None:
     """Compile the view's filter and sort once, so a view that cannot run is never saved."""
-    registry = TASK_FIELDS.with_custom(task_field_resolver(session, actor, project.id))
+    registry = TASK_FIELDS.with_custom(task_field_resolver(session, actor, project_id))
     try:
         compile_tree(view_tree(view), registry, Context(now=utcnow(), user_id=actor.user_id))
         sort_columns(registry, [k.field for k in parse_sort(view.sort, None)])
@@ -109,19 +110,19 @@ def list_views(
 
 def get_view_for(session: Session, actor: Actor, view_id: int, *, project_id: int | None = None) -> SavedView:
     """The view, if the actor can see its project (and it belongs to `project_id` when given)."""
-    view = session.get(SavedView, view_id)
-    if view is None or (project_id is not None and view.project_id != project_id):
+    return _view_for(session, actor, view_id, project_id=project_id)[0]
+
+
+def _view_for(session: Session, actor: Actor, view_id: int, *, project_id: int | None) -> tuple[SavedView, Membership]:
+    view, membership = VIEWS.get_for(session, actor, view_id)
+    if project_id is not None and view.project_id != project_id:
         raise NotFound.of("view", view_id)
-    try:
-        get_project_for(session, actor, view.project_id)
-    except NotFound:
-        raise NotFound.of("view", view_id) from None
-    return view
+    return view, membership
 
 
 def create_view(session: Session, actor: Actor, *, project_id: int, data: ViewCreate) -> SavedView:
-    project = get_project_for(session, actor, project_id)
-    require_write(membership_for(session, actor, project.workspace_id))
+    project, membership = get_project_and_membership(session, actor, project_id)
+    require_write(membership)
     view = SavedView(
         workspace_id=project.workspace_id,
         project_id=project.id,
@@ -132,7 +133,7 @@ def create_view(session: Session, actor: Actor, *, project_id: int, data: ViewCr
         layout=data.layout,
         created_by_id=actor.user_id,
     )
-    _check(session, actor, project, view)
+    _check(session, actor, project.id, view)
     session.add(view)
     session.flush()
     record_event(
@@ -148,9 +149,8 @@ def create_view(session: Session, actor: Actor, *, project_id: int, data: ViewCr
 
 
 def update_view(session: Session, actor: Actor, *, project_id: int, view_id: int, data: ViewUpdate) -> SavedView:
-    view = get_view_for(session, actor, view_id, project_id=project_id)
-    project = get_project_for(session, actor, project_id)
-    require_write(membership_for(session, actor, project.workspace_id))
+    view, membership = _view_for(session, actor, view_id, project_id=project_id)
+    require_write(membership)
     before = snapshot_of(view, VIEW_FIELDS)
     given = data.model_fields_set
     for name in ("name", "layout"):
@@ -164,7 +164,7 @@ def update_view(session: Session, actor: Actor, *, project_id: int, view_id: int
             setattr(view, name, getattr(data, name))
     if "filter" in given:
         view.filter = _stored_filter(data.filter if data.filter is not None else {})
-    _check(session, actor, project, view)
+    _check(session, actor, view.project_id, view)
     record_update(
         session,
         actor,
@@ -178,9 +178,8 @@ def update_view(session: Session, actor: Actor, *, project_id: int, view_id: int
 
 
 def delete_view(session: Session, actor: Actor, *, project_id: int, view_id: int) -> None:
-    view = get_view_for(session, actor, view_id, project_id=project_id)
-    project = get_project_for(session, actor, project_id)
-    require_write(membership_for(session, actor, project.workspace_id))
+    view, membership = _view_for(session, actor, view_id, project_id=project_id)
+    require_write(membership)
     snapshot = snapshot_of(view, VIEW_FIELDS)
     session.delete(view)
     record_event(
@@ -189,6 +188,6 @@ def delete_view(session: Session, actor: Actor, *, project_id: int, view_id: int
         type="view.deleted",
         resource_type="view",
         resource_id=view_id,
-        workspace_id=project.workspace_id,
+        workspace_id=membership.workspace_id,
         snapshot=snapshot,
     )

@@ -19,9 +19,10 @@ from polytask.domain.events import bus
 from polytask.domain.events.payloads import WebhookSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.webhooks import signing, ssrf
+from polytask.domain.webhooks.access import WEBHOOKS
 from polytask.domain.webhooks.outbox import enqueue_ping
 from polytask.domain.webhooks.schemas import WebhookCreate, WebhookUpdate
-from polytask.domain.workspaces.access import managed_workspace_ids, membership_for, require_manager
+from polytask.domain.workspaces.access import membership_for, require_manager
 from polytask.domain.workspaces.service import default_workspace_id
 from polytask.models import Project, Webhook, WebhookAttempt, WebhookDelivery
 
@@ -99,15 +100,7 @@ def create_webhook(session: Session, actor: Actor, *, data: WebhookCreate, allow
 
 def get_webhook_for(session: Session, actor: Actor, webhook_id: int) -> Webhook:
     """The endpoint, or NotFound when it is missing or in a workspace you can't see."""
-    hook = session.get(Webhook, webhook_id)
-    if hook is None:
-        raise NotFound.of("webhook", webhook_id)
-    try:
-        membership = membership_for(session, actor, hook.workspace_id)
-    except NotFound:
-        raise NotFound.of("webhook", webhook_id) from None
-    require_manager(membership)
-    return hook
+    return WEBHOOKS.get_for(session, actor, webhook_id)[0]
 
 
 def list_webhooks_for(
@@ -116,7 +109,7 @@ def list_webhooks_for(
     """Endpoints of the workspaces you own or administer (optionally one of them)."""
     if workspace_id is not None:
         _manage(session, actor, workspace_id)
-    base = select(Webhook).where(Webhook.workspace_id.in_(managed_workspace_ids(actor)))
+    base = select(Webhook).where(WEBHOOKS.visible(actor))
     if workspace_id is not None:
         base = base.where(Webhook.workspace_id == workspace_id)
     return run_list(session, WEBHOOK_LIST, actor=actor, base=base, page=page)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Final
+from dataclasses import dataclass, field
+from typing import Any, Final, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, false, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, false, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import NotFound, PermissionDenied
+from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
+from polytask.core.ids import storable_key
 from polytask.models import Membership, Workspace
 
 ROLES: Final = ("owner", "admin", "member", "viewer")
@@ -135,6 +137,24 @@ def in_visible_workspace(column: Any, actor: Actor) -> ColumnElement[bool]:
     return and_(column == actor.workspace_id, member)
 
 
+_IS_MEMBER = select(Membership.id).where(
+    Membership.workspace_id == bindparam("workspace_id", type_=Integer),
+    Membership.user_id == bindparam("member_id", type_=Integer),
+)
+
+
+def is_member(session: Session, workspace_id: int, user_id: int) -> bool:
+    """Whether `user_id` (someone named in a request, not the caller) belongs to the workspace."""
+    return session.scalar(_IS_MEMBER, {"workspace_id": workspace_id, "member_id": user_id}) is not None
+
+
+def member_field(session: Session, workspace_id: int, user_id: int, field: str) -> int:
+    """`user_id` when it names a member of the workspace, else a 422 naming `field`."""
+    if not storable_key(user_id) or not is_member(session, workspace_id, user_id):
+        raise ValidationFailed.field(field, "is not a member of this workspace", user_id)
+    return user_id
+
+
 def require_write(membership: Membership) -> None:
     require_write_role(membership.role)
 
@@ -153,3 +173,103 @@ def require_flag(membership: Membership, flag: str) -> None:
 def require_role(membership: Membership, *roles: str) -> None:
     if membership.role not in roles:
         raise PermissionDenied(f"This action requires the role {' or '.join(roles)}", {"required_role": list(roles)})
+
+
+Row = TypeVar("Row")
+Stmt = TypeVar("Stmt")
+
+
+def reach_params(actor: Actor, row_id: int) -> dict[str, int]:
+    """The parameters of a `WorkspaceRows.by_id` statement: the row, the caller, and the
+    workspace a bound credential is held to (0, which no workspace has, for none)."""
+    return {"row_id": row_id, "user_id": actor.user_id, "bound": actor.workspace_id or 0}
+
+
+@dataclass(frozen=True, eq=False)
+class WorkspaceRows(Generic[Row]):
+    """How an actor reaches the rows of one table that belongs to workspaces: THE visibility
+    rule of that resource, declared once in its package's access.py and used by its fetches,
+    lists, bulk operations and feeds alike (tests/architecture/test_access.py).
+
+    The rule: the caller is a member of the row's workspace, a credential bound to one
+    workspace reaches nothing outside it, and a workspace whose IP allowlist refuses the
+    caller is left out of lists (403 when fetched by id). `managers=True`: only its owners
+    and admins (MANAGERS) see the rows; a fetch by another member is a 403.
+    """
+
+    model: type[Row]
+    kind: str  # NotFound.of(kind, id)
+    key: InstrumentedAttribute[Any]  # the row's id
+    workspace: InstrumentedAttribute[Any]  # the row's workspace
+    # The list predicate as `workspace IN (the visible ids)` instead of an equality for a bound
+    # credential; see `visible`.
+    among: bool = False
+    managers: bool = False
+    # The row's project, for tables whose rows live in one (lists narrowed to a project:
+    # projects/access.py rows_in_project).
+    project: InstrumentedAttribute[Any] | None = None
+    _fetch: Any = field(default=None, init=False, repr=False)
+
+    def visible(self, actor: Actor) -> ColumnElement[bool]:
+        """The rows the actor may see, as a predicate over the table (lists, bulk, feeds).
+
+        By default written as `in_visible_workspace` (for a bound credential an equality the
+        planner can walk an index with); `among` keeps `workspace IN (subquery)`, for tables
+        whose lists narrow by another index first (tasks with a project filter)."""
+        if self.managers:
+            managed: ColumnElement[bool] = self.workspace.in_(managed_workspace_ids(actor))
+            return managed
+        if self.among:
+            return self.among_visible(actor)
+        return in_visible_workspace(self.workspace, actor)
+
+    def among_visible(self, actor: Actor) -> ColumnElement[bool]:
+        """`visible` written as `workspace IN (the visible workspaces' ids)`."""
+        among: ColumnElement[bool] = self.workspace.in_(visible_workspace_ids(actor))
+        return among
+
+    def by_id(self, stmt: Stmt) -> Stmt:
+        """`stmt` narrowed to one row the caller may reach, joined with the caller's membership
+        (select its role or the Membership). Parameters: `reach_params(actor, id)`; the IP
+        allowlist is checked on the row afterwards (`require_allowed_address`)."""
+        bound = bindparam("bound", type_=Integer)
+        query: Any = stmt
+        narrowed: Stmt = (
+            query.join(
+                Membership,
+                and_(
+                    Membership.workspace_id == self.workspace,
+                    Membership.user_id == bindparam("user_id", type_=Integer),
+                ),
+            )
+            .where(self.key == bindparam("row_id", type_=Integer))
+            .where(or_(bound == 0, self.workspace == bound))
+        )
+        return narrowed
+
+    def get_for(
+        self, session: Session, actor: Actor, row_id: int, *, workspace_id: int | None = None
+    ) -> tuple[Row, Membership]:
+        """The row and the caller's membership of its workspace, in one statement; NotFound when
+        it is missing, not visible, or not in `workspace_id` (when given)."""
+        if self._fetch is None:
+            # Built once, on first use: its shape is the same for every actor (bound parameters).
+            object.__setattr__(self, "_fetch", self.by_id(select(self.model, Membership)))
+        found = session.execute(self._fetch, reach_params(actor, row_id)).first() if storable_key(row_id) else None
+        if found is None or (workspace_id is not None and found[1].workspace_id != workspace_id):
+            raise NotFound.of(self.kind, row_id)
+        row, membership = found[0], found[1]
+        require_allowed_address(actor, membership.workspace_id)
+        if self.managers:
+            require_manager(membership)
+        return row, membership
+
+
+WORKSPACES: WorkspaceRows[Workspace] = WorkspaceRows(
+    Workspace, "workspace", key=Workspace.id, workspace=Workspace.id, among=True
+)
+# Memberships: the people an actor meets in the workspaces they share (a predicate only; a
+# member is fetched through its workspace, members.service).
+MEMBERSHIPS: WorkspaceRows[Membership] = WorkspaceRows(
+    Membership, "member", key=Membership.id, workspace=Membership.workspace_id, among=True
+)

@@ -15,11 +15,11 @@ from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.payloads import WorkspaceSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.workspaces.access import (
+    WORKSPACES,
     address_allowed,
     membership_for,
     require_manager,
     require_role,
-    visible_workspace_ids,
 )
 from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
 from polytask.models import Membership, User, Workspace
@@ -81,17 +81,14 @@ def create_workspace(session: Session, actor: Actor, *, data: WorkspaceCreate) -
 
 def get_workspace_for(session: Session, actor: Actor, workspace_id: int) -> Workspace:
     """The workspace if the actor is a member of it, else NotFound."""
-    membership_for(session, actor, workspace_id)
-    workspace = session.get(Workspace, workspace_id)
-    assert workspace is not None  # the membership row guarantees it
-    return workspace
+    return WORKSPACES.get_for(session, actor, workspace_id)[0]
 
 
 def list_workspaces_for(
     session: Session, actor: Actor, *, page: PageRequest, sort: list[SortKey], tree: Node | None = None
 ) -> PageResult[Workspace]:
     """Workspaces the actor belongs to, filtered by the query engine."""
-    base = select(Workspace).where(Workspace.id.in_(visible_workspace_ids(actor)))
+    base = select(Workspace).where(WORKSPACES.visible(actor))
     return run_list(session, WORKSPACE_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
 
 
