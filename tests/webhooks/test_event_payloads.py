@@ -25,7 +25,8 @@ from polytask.domain.api_keys.service import set_api_key_plan
 from polytask.domain.events.catalog import CATALOG
 from polytask.domain.oauth.clients import find_client, set_client_plan
 from polytask.domain.tasks.imports import import_tasks
-from polytask.models import Event
+from polytask.domain.users.service import reset_password
+from polytask.models import Event, User
 from polytask.worker.dispatcher import Dispatcher
 from tests.api.taskforce.client import Taskforce
 from tests.factories.people import Person, join, make_person
@@ -239,6 +240,7 @@ def _hook(client: httpx.Client, person: Person, hook: str) -> dict[str, Any]:
 
 ACCOUNTS = {
     "user.updated",
+    "user.password_reset",
     "user.created",
     "api_key.created",
     "api_key.rotated",
@@ -291,6 +293,10 @@ def test_accounts_credentials_and_sign_ins(serve_app: Serve, settings: Settings,
             client_row = find_client(session, app_client.client_id)
             assert client_row is not None
             set_client_plan(session, None, client=client_row, rate_plan="partner")
+            # The operator's `polytask users reset-password` (cli/admin.py) calls this.
+            account = session.get(User, alice.user_id)
+            assert account is not None
+            reset_password(session, None, account)
         _ok(http.delete(f"/v1/oauth/clients/{app_client.pk}", headers=h), 204)
         # A server admin who shares alice's workspace renames her account (TaskFlow's users).
         root = make_person(db, role="admin")
