@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, select
@@ -23,7 +24,7 @@ from polytask.core.query.listing import ListSpec, run_list
 from polytask.core.statements import Prepared
 from polytask.domain.projects.service import PROJECT_FIELDS_REGISTRY, get_project_for
 from polytask.domain.spending.figures import ProjectFigures, project_figures
-from polytask.domain.workspaces.access import membership_for
+from polytask.domain.workspaces.access import role_in
 from polytask.domain.workspaces.service import home_workspace_id
 from polytask.models import Membership, Project, Risk, Task, TaskAssignee, User
 
@@ -51,7 +52,7 @@ class TaskLine:
 
 @dataclass(slots=True)
 class ProjectCard:
-    project: Project
+    project: Project | ProjectRow
     owner: PersonLine | None
     figures: ProjectFigures
     tasks: list[TaskLine] | None = None  # only for one project's overview
@@ -88,7 +89,32 @@ _PEOPLE_IN = Prepared(
 )
 
 
-def cards_of(session: Session, projects: list[Project]) -> list[ProjectCard]:
+@dataclass(frozen=True, slots=True)
+class ProjectRow:
+    """What a page of project cards reads of each project, as plain values (no ORM object)."""
+
+    id: int
+    workspace_id: int
+    created_by_id: int | None
+    name: str
+    description: str
+    status: str
+    start_date: date | None
+    due_date: date | None
+    budget_minor: int | None
+    currency: str
+    created_at: datetime
+    updated_at: datetime
+
+
+_ROW_COLUMNS = tuple(getattr(Project, name) for name in ProjectRow.__slots__)
+
+
+def _cards_of_rows(session: Session, rows: list[Any]) -> list[ProjectCard]:
+    return cards_of(session, [ProjectRow(*row) for row in rows])
+
+
+def cards_of(session: Session, projects: Sequence[Project | ProjectRow]) -> list[ProjectCard]:
     """The page's projects with their owners and figures (one statement per kind for the page)."""
     figures = project_figures(session, [p.id for p in projects])
     owners: dict[int, PersonLine] = {}
@@ -105,7 +131,10 @@ def cards_of(session: Session, projects: list[Project]) -> list[ProjectCard]:
     ]
 
 
-PROJECT_CARDS: ListSpec[ProjectCard] = ListSpec("project", PROJECT_FIELDS_REGISTRY, Project.id, load=cards_of)
+# Pages read plain rows through statements compiled once per shape (ListSpec.columns).
+PROJECT_CARDS: ListSpec[ProjectCard] = ListSpec(
+    "project", PROJECT_FIELDS_REGISTRY, Project.id, load=_cards_of_rows, columns=True
+)
 
 
 def list_project_cards(
@@ -118,8 +147,8 @@ def list_project_cards(
 ) -> PageResult[ProjectCard]:
     """The projects of the actor's home workspace, oldest first, filtered by status and owner."""
     workspace_id = home_workspace_id(session, actor)
-    membership_for(session, actor, workspace_id)
-    base: Any = select(Project).where(Project.workspace_id == workspace_id)
+    role_in(session, actor, workspace_id)
+    base: Any = select(*_ROW_COLUMNS).where(Project.workspace_id == workspace_id)
     if statuses:
         base = base.where(Project.status.in_(list(statuses)))
     if owner_id is not None:
