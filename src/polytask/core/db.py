@@ -197,10 +197,11 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, mmap_bytes: int) -> 
 
     @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(READONLY_OPTION):
-            conn.exec_driver_sql("BEGIN")
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # On the driver's connection itself: through `exec_driver_sql` the statement took
+        # SQLAlchemy's whole execution path (events, cursor wrapper, result), about 15 us
+        # of a read unit's 40 us of transaction handling.
+        statement = "BEGIN" if conn.get_execution_options().get(READONLY_OPTION) else "BEGIN IMMEDIATE"
+        conn.connection.driver_connection.execute(statement)
 
 
 def make_engine(

@@ -64,6 +64,44 @@ def _templates(route: BaseRoute) -> list[_Template] | None:
     return None
 
 
+def _context_template(context: object) -> _Template | None:
+    path = getattr(context, "path", "") or getattr(getattr(context, "starlette_route", None), "path", "")
+    if not isinstance(path, str) or not path.startswith("/"):
+        return None
+    return _Template(path, mount=isinstance(getattr(context, "starlette_route", None), Mount))
+
+
+def _narrowed(route: BaseRoute, keys: tuple[Key, Key]) -> BaseRoute:
+    """An included router as a copy that tries only its routes the keys fit, else `route`.
+
+    FastAPI matches an included router's request by walking every route it holds, twice
+    (once to find the router, once to pick its route): for `/v1` that walk cost as much as
+    the rest of routing. The copy keeps FastAPI's code and its order, and only holds fewer
+    candidates: those whose template the path (or its trailing-slash twin) fits, and nested
+    included routers narrowed the same way. Should the router's routes change after
+    start-up, FastAPI's own version check makes the copy walk its full list again.
+    """
+    candidates = getattr(route, "effective_candidates", None)
+    original = getattr(route, "original_router", None)
+    version = getattr(original, "_get_routes_version", None)
+    if not callable(candidates) or not callable(version) or not hasattr(route, "_effective_candidates"):
+        return route
+    kept: list[object] = []
+    for candidate in candidates():
+        if callable(getattr(candidate, "effective_candidates", None)):
+            inner = _narrowed(candidate, keys)
+            if inner is candidate or getattr(inner, "_effective_candidates", None):
+                kept.append(inner)
+            continue
+        template = _context_template(candidate)
+        if template is None or template.may_match(keys[0]) or template.may_match(keys[1]):
+            kept.append(candidate)
+    narrowed = copy.copy(route)
+    narrowed._effective_candidates = kept
+    narrowed._effective_candidates_version = version()  # type: ignore[attr-defined]
+    return narrowed
+
+
 class _Entry:
     __slots__ = ("route", "templates")
 
@@ -100,8 +138,9 @@ class RouteIndex:
         return self._key(path), self._key(twin)
 
     def candidates(self, path: str) -> list[BaseRoute]:
+        """The entries a request for `path` is matched against, included routers narrowed."""
         keys = self._keys(path)
-        return [e.route for e in self._entries if e.may_match(keys[0]) or e.may_match(keys[1])]
+        return [_narrowed(e.route, keys) for e in self._entries if e.may_match(keys[0]) or e.may_match(keys[1])]
 
     def _router_for(self, path: str) -> Router:
         if len(self._router.routes) != self._size:
@@ -110,7 +149,7 @@ class RouteIndex:
         router = self._routers.get(keys)
         if router is None:
             router = copy.copy(self._router)
-            router.routes = [e.route for e in self._entries if e.may_match(keys[0]) or e.may_match(keys[1])]
+            router.routes = self.candidates(path)
             if len(self._routers) >= _MAX_KEYS:
                 self._routers.clear()  # shapes of paths clients invent: start again, bounded
             self._routers[keys] = router
