@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from polytask.api.kernel.routes import unit_router
 from polytask.api.kernel.units import in_unit
 from polytask.core.db import Database
 from polytask.core.settings import Settings
@@ -104,7 +105,7 @@ def _allowed(request: Request, settings: Settings) -> bool:
     return host in ("127.0.0.1", "::1") and "x-forwarded-for" not in request.headers
 
 
-router = APIRouter()
+router = unit_router()
 
 
 @router.get(METRICS_PATH, include_in_schema=False)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.responses import HTMLResponse, JSONResponse
 
+from polytask.api.kernel.routes import unit_router
 from polytask.core.db import Database
 
-router = APIRouter(tags=["System"])
+router = unit_router(tags=["System"])
 
 # The Swagger UI and ReDoc bundles ship inside the fastapi-offline wheel.
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"

@@ -6,10 +6,11 @@ OpenAPI's JSON-only body checks do not apply) and `{"error": ...}` answers, not 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
+from polytask.api.kernel.routes import unit_router
 from polytask.api.kernel.units import run_anonymous
 from polytask.api.oauth.protocol import (
     client_credentials,
@@ -24,7 +25,7 @@ from polytask.core.scopes import SCOPES
 from polytask.domain.oauth import tokens
 from polytask.domain.oauth.common import OAuthError
 
-router = APIRouter(tags=["OAuth 2.0"])
+router = unit_router(tags=["OAuth 2.0"])
 
 
 @router.post(

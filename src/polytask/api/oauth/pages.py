@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from polytask.api.kernel.routes import unit_router
 from polytask.api.kernel.units import run_anonymous
 from polytask.api.oauth.protocol import client_ip, key_of, read_form, settings_of
 from polytask.api.oauth.schemas import HTML
@@ -25,7 +26,7 @@ from polytask.domain.oauth import authorize as rules
 from polytask.domain.oauth.common import OAuthError
 from polytask.domain.users.login import active_user, sign_in
 
-router = APIRouter(tags=["OAuth 2.0"])
+router = unit_router(tags=["OAuth 2.0"])
 
 _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The sign-in page, or the consent page when signed in", "content": HTML},

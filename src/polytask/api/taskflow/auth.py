@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import run_unit
+from polytask.api.kernel.routes import unit_router
 from polytask.api.kernel.units import run_anonymous
 from polytask.api.sessions import (
     clear_session_cookie,
@@ -27,7 +28,7 @@ from polytask.domain.flows.people import department_of
 from polytask.domain.sessions.service import StartedSession, end_session, get_session_user, log_in
 from polytask.domain.users.login import SignIn
 
-router = APIRouter(prefix=f"{PREFIX}/auth", tags=["TaskFlow authentication"])
+router = unit_router(prefix=f"{PREFIX}/auth", tags=["TaskFlow authentication"])
 
 _CSRF_403 = error("A cross-site request (Origin / Sec-Fetch-Site), or a form post without the CSRF token")
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import run_unit
+from polytask.api.kernel.routes import unit_router
 from polytask.api.taskflow.amount import Amount
 from polytask.api.taskflow.errors import success_response
 from polytask.api.taskflow.paging import PageNumber, PerPage, page_request, pagination
@@ -38,7 +39,7 @@ from polytask.domain.departments.service import (
 from polytask.domain.reports.service import department_stats
 from polytask.domain.workspaces.service import home_workspace_id
 
-router = APIRouter(prefix=f"{PREFIX}/departments", tags=["TaskFlow departments"])
+router = unit_router(prefix=f"{PREFIX}/departments", tags=["TaskFlow departments"])
 
 _404 = error("No such department in your workspace (NOT_FOUND)")
 _CREATE_EXAMPLE = {"name": "Quality Assurance", "description": "Software testing and quality control department"}

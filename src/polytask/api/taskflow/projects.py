@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import Body, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import run_unit
+from polytask.api.kernel.routes import unit_router
 from polytask.api.taskflow.errors import success_response
 from polytask.api.taskflow.paging import PageNumber, PerPage, page_request, pagination
 from polytask.api.taskflow.paths import PREFIX
@@ -35,7 +36,7 @@ from polytask.domain.flows.projects import create_project, delete_project, updat
 from polytask.domain.projects.schemas import Budget, ProjectCreate, ProjectUpdate
 from polytask.domain.workspaces.service import home_workspace_id
 
-router = APIRouter(prefix=f"{PREFIX}/projects", tags=["TaskFlow projects"])
+router = unit_router(prefix=f"{PREFIX}/projects", tags=["TaskFlow projects"])
 
 _404 = error("No such project in your workspace (NOT_FOUND)")
 _CREATE_EXAMPLE = {

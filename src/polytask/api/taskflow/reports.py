@@ -11,11 +11,12 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import run_unit
+from polytask.api.kernel.routes import unit_router
 from polytask.api.taskflow import report_files
 from polytask.api.taskflow.amount import Amount
 from polytask.api.taskflow.errors import success_response
@@ -54,7 +55,7 @@ from polytask.domain.reports.service import (
 )
 from polytask.domain.workspaces.service import home_workspace_id
 
-router = APIRouter(prefix=f"{PREFIX}/reports", tags=["TaskFlow reports"])
+router = unit_router(prefix=f"{PREFIX}/reports", tags=["TaskFlow reports"])
 
 R = TypeVar("R")
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import run_unit
+from polytask.api.kernel.routes import unit_router
 from polytask.api.taskflow.errors import success_response
 from polytask.api.taskflow.paging import PageNumber, PerPage, page_request, pagination
 from polytask.api.taskflow.paths import PREFIX
@@ -24,7 +25,7 @@ from polytask.domain.risks.schemas import RiskCreate, RiskUpdate
 from polytask.domain.risks.service import create_risk, delete_risk, get_risk_for, list_risks, update_risk
 from polytask.domain.workspaces.service import home_workspace_id
 
-router = APIRouter(prefix=PREFIX, tags=["TaskFlow risks"])
+router = unit_router(prefix=PREFIX, tags=["TaskFlow risks"])
 
 _404_PROJECT = error("No such project in your workspace (NOT_FOUND)")
 _404_RISK = error("No such risk in your workspace (NOT_FOUND)")

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import Body, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import run_unit
+from polytask.api.kernel.routes import unit_router
 from polytask.api.taskflow.errors import success_response
 from polytask.api.taskflow.paging import PageNumber, PerPage, page_request, pagination
 from polytask.api.taskflow.paths import PREFIX
@@ -39,7 +40,7 @@ from polytask.domain.flows.task_cards import (
 )
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate
 
-router = APIRouter(prefix=PREFIX, tags=["TaskFlow tasks"])
+router = unit_router(prefix=PREFIX, tags=["TaskFlow tasks"])
 
 _404_PROJECT = error("No such project in your workspace (NOT_FOUND)")
 _404_TASK = error("No such task in your workspace (NOT_FOUND)")

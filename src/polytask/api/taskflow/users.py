@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import Body, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import run_unit
+from polytask.api.kernel.routes import unit_router
 from polytask.api.taskflow.amount import Amount
 from polytask.api.taskflow.errors import success_response
 from polytask.api.taskflow.paging import PageNumber, PerPage, page_request, pagination
@@ -27,7 +28,7 @@ from polytask.domain.reports.service import user_stats
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.workspaces.service import home_workspace_id
 
-router = APIRouter(prefix=f"{PREFIX}/users", tags=["TaskFlow users"])
+router = unit_router(prefix=f"{PREFIX}/users", tags=["TaskFlow users"])
 
 _404 = error("Nobody with this id shares a workspace with you (NOT_FOUND)")
 _CREATE_EXAMPLE = {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from polytask.api.kernel.routes import unit_router
 from polytask.api.taskforce.contract import idents, text
 from polytask.api.taskforce.endpoint import Call, route
 from polytask.api.taskforce.params import validate
@@ -31,7 +31,7 @@ from polytask.domain.lists.service import (
     update_list,
 )
 
-router = APIRouter()
+router = unit_router()
 LIST = "/lists/{list_id:int}"
 _EMAIL = (text("email", "The email of a member of the list's workspace", required=True),)
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from polytask.api.kernel.routes import unit_router
 from polytask.api.taskforce import lists, tasks, users
 from polytask.api.taskforce.surface import PREFIX
 
@@ -14,6 +13,6 @@ MODULE_ROUTERS = tuple(module.router for module in (users, tasks, lists))
 # routers one by one instead (app.py), so that its route index (api/kernel/routeindex.py)
 # narrows a request to one module's routes: FastAPI tries the routes of a router included
 # in another one by one, re-checking the nesting on every request.
-router = APIRouter(prefix=PREFIX)
+router = unit_router(prefix=PREFIX)
 for module_router in MODULE_ROUTERS:
     router.include_router(module_router)

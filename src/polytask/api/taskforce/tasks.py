@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from polytask.api.kernel.routes import unit_router
 from polytask.api.taskforce.contract import date as date_param
 from polytask.api.taskforce.contract import ident, text
 from polytask.api.taskforce.endpoint import Call, route
@@ -41,7 +41,7 @@ from polytask.domain.tasks.service import (
     update_task,
 )
 
-router = APIRouter()
+router = unit_router()
 TASK = "/tasks/{task_id:int}"
 _DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$", re.ASCII)
 # Taskforce calls the description "details".

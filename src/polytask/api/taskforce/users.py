@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from polytask.api.kernel.routes import unit_router
 from polytask.api.taskforce.auth import basic_credentials
 from polytask.api.taskforce.contract import text
 from polytask.api.taskforce.endpoint import Call, public_route, route
@@ -14,7 +14,7 @@ from polytask.domain.users.schemas import UserCreate
 from polytask.domain.users.service import get_user
 from polytask.domain.users.signup import sign_up
 
-router = APIRouter()
+router = unit_router()
 
 
 @public_route(

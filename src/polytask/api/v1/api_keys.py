@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import list_parameters, shape, whole_list_query
@@ -16,7 +17,7 @@ from polytask.core.actor import Actor
 from polytask.domain.api_keys import service
 from polytask.domain.api_keys.schemas import ApiKeyCreate, ApiKeyRotate
 
-router = APIRouter(tags=["API keys"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["API keys"], responses=ERROR_RESPONSES)
 
 
 @router.get("/api-keys", response_model=ApiKeyListDocument, openapi_extra=list_parameters(service.API_KEY_REGISTRY))

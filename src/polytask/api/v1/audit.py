@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1.documents import list_document
 from polytask.api.v1.params import LIST_CONTROLS, filter_tree, list_parameters, page_request, shape
 from polytask.api.v1.paths import ProjectId, WorkspaceId
@@ -24,7 +25,7 @@ from polytask.core.settings import Settings
 from polytask.domain.audit import service
 from polytask.domain.audit.queries import ACTIVITY_FIELDS, SERVER_AUDIT_FIELDS, WORKSPACE_AUDIT_FIELDS, render_ref
 
-router = APIRouter(tags=["Audit"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Audit"], responses=ERROR_RESPONSES)
 
 # List controls these lists do not take (they would otherwise be read as unknown filters).
 _NOT_TAKEN = ("include", "view", "search")

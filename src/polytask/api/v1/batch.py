@@ -20,20 +20,21 @@ import re
 from typing import Any, Literal
 
 import orjson
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.responses import Response
 from starlette.types import Message, Scope
 
 from polytask.api.asgi import CapturedResponse
 from polytask.api.deps import run_unit
+from polytask.api.kernel.routes import unit_router
 from polytask.api.kernel.units import SHARED_UNIT, SharedUnit, shared_unit
 from polytask.api.v1.errors import error_response
 from polytask.api.v1.schemas import ERROR_RESPONSES
 from polytask.core.errors import ValidationFailed
 from polytask.core.jsontext import dumps
 
-router = APIRouter(tags=["Batch"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Batch"], responses=ERROR_RESPONSES)
 
 MAX_OPERATIONS = 100
 SCOPE = "tasks:write"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import Body
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import resources
 from polytask.api.v1.paths import ProjectId
 from polytask.api.v1.schemas import ERROR_RESPONSES, _ProjectResource, _TaskResource
@@ -23,7 +24,7 @@ from polytask.domain.bulk.operations import BulkOperation
 from polytask.domain.flows import projects
 from polytask.domain.tasks.created import NewTaskView
 
-router = APIRouter(tags=["Bulk"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Bulk"], responses=ERROR_RESPONSES)
 _CLOSED = ConfigDict(extra="forbid")
 
 

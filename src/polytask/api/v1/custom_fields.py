@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import list_parameters, reject_unknown, shape, whole_list_query
@@ -22,7 +23,7 @@ from polytask.domain.flows import fields as flows
 from polytask.domain.tasks import service as tasks
 from polytask.domain.tasks.schemas import TaskUpdate
 
-router = APIRouter(tags=["Custom fields"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Custom fields"], responses=ERROR_RESPONSES)
 
 # The developer API's example, verbatim.
 EXAMPLE_CREATE = {

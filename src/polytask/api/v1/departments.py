@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, page_request, reject_unknown, shape
@@ -17,7 +18,7 @@ from polytask.core.pagination import parse_sort
 from polytask.domain.departments import service
 from polytask.domain.departments.schemas import DepartmentCreate, DepartmentUpdate
 
-router = APIRouter(tags=["Departments"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Departments"], responses=ERROR_RESPONSES)
 
 
 @router.get(

@@ -10,12 +10,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response, StreamingResponse
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import outputs
 from polytask.api.v1.documents import JSONAPIResponse
 from polytask.api.v1.outputs import resource_model
@@ -31,7 +32,7 @@ from polytask.core.settings import Settings
 from polytask.domain.changes import feed
 from polytask.domain.events import bus
 
-router = APIRouter(tags=["Events"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Events"], responses=ERROR_RESPONSES)
 
 FILTERS = frozenset({"workspace_id", "project_id", "types"})
 STREAM_BATCH = 100

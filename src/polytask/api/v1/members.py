@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, document, list_document, no_content
 from polytask.api.v1.params import (
@@ -41,7 +42,7 @@ from polytask.domain.members.schemas import InviteAccept, InviteCreate, MemberUp
 from polytask.domain.users.service import get_user
 from polytask.domain.workspaces.service import get_workspace_for
 
-router = APIRouter(tags=["People"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["People"], responses=ERROR_RESPONSES)
 
 INVITE_STATUSES = ("pending", "accepted", "revoked")
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import Body, Path, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import outputs
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import list_parameters, whole_list_query
@@ -19,7 +20,7 @@ from polytask.core.actor import Actor
 from polytask.domain.oauth import clients as service
 from polytask.domain.oauth.schemas import OAuthClientCreate
 
-router = APIRouter(tags=["OAuth clients"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["OAuth clients"], responses=ERROR_RESPONSES)
 
 OAuthClientId = Annotated[
     int, _path_id("oauth_client"), _schema("oauth_client"), Path(description="An OAuth client id")

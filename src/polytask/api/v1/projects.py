@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import includes, resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, one, page_request, reject_unknown, shape
@@ -20,7 +21,7 @@ from polytask.domain.flows import projects as flows
 from polytask.domain.projects import service
 from polytask.domain.projects.schemas import ProjectCreate, ProjectUpdate
 
-router = APIRouter(tags=["Projects"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Projects"], responses=ERROR_RESPONSES)
 
 EXAMPLE_CREATE: dict[str, Any] = {
     "name": "Website Redesign",

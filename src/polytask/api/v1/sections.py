@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import PAGING, list_parameters, page_request, reject_unknown, shape
@@ -16,7 +17,7 @@ from polytask.core.actor import Actor
 from polytask.domain.projects import service
 from polytask.domain.projects.schemas import SectionCreate, SectionUpdate
 
-router = APIRouter(tags=["Sections"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Sections"], responses=ERROR_RESPONSES)
 
 
 @router.get("/projects/{project_id}/sections", response_model=SectionListDocument, openapi_extra=list_parameters())

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, page_request, reject_unknown, shape
@@ -24,7 +25,7 @@ from polytask.core.pagination import parse_sort
 from polytask.domain.spending import expenses, time_entries
 from polytask.domain.spending.schemas import ExpenseCreate, ExpenseUpdate, TimeEntryCreate, TimeEntryUpdate
 
-router = APIRouter(tags=["Time entries and expenses"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Time entries and expenses"], responses=ERROR_RESPONSES)
 
 
 @router.get(

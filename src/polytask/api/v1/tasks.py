@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import includes, resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import filter_tree, list_parameters, one, one_id, page_request, reject_unknown, shape
@@ -21,7 +22,7 @@ from polytask.domain.tasks import service, views
 from polytask.domain.tasks.queries import TASK_FIELDS, TaskFilter
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate
 
-router = APIRouter(tags=["Tasks"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Tasks"], responses=ERROR_RESPONSES)
 
 EXAMPLE_CREATE: dict[str, Any] = {
     "name": "Design homepage mockups",

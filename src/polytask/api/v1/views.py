@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import list_parameters, reject_unknown, shape, whole_list_query
@@ -17,7 +18,7 @@ from polytask.domain.fields.schemas import ViewCreate, ViewUpdate
 from polytask.domain.tasks import views
 from polytask.domain.tasks.views import VIEW_REGISTRY
 
-router = APIRouter(tags=["Saved views"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Saved views"], responses=ERROR_RESPONSES)
 
 EXAMPLE_CREATE = {
     "name": "My urgent work",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import outputs
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import PAGING, list_parameters, one, page_request, query_parameter, reject_unknown
@@ -22,7 +23,7 @@ from polytask.core.ids import parse_id
 from polytask.domain.webhooks import service
 from polytask.domain.webhooks.schemas import WebhookCreate, WebhookUpdate
 
-router = APIRouter(tags=["Webhooks"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Webhooks"], responses=ERROR_RESPONSES)
 
 
 # --- documents ---------------------------------------------------------------------------------
