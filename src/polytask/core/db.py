@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -32,6 +32,9 @@ from sqlalchemy.pool import NullPool, StaticPool
 
 READONLY_OPTION = "polytask_readonly"
 _READONLY_INFO = "polytask.readonly"
+# In a loop read unit's session.info: (driver connection, dialect) of the connection whose
+# read transaction the unit opened itself, for prepared statements (core/statements.py).
+DRIVER_INFO = "polytask.driver"
 _BEFORE_COMMIT = "polytask.before_commit"
 _AFTER_COMMIT = "polytask.after_commit"
 _SAVEPOINTS = "polytask.savepoints"
@@ -200,8 +203,11 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, mmap_bytes: int) -> 
         # On the driver's connection itself: through `exec_driver_sql` the statement took
         # SQLAlchemy's whole execution path (events, cursor wrapper, result), about 15 us
         # of a read unit's 40 us of transaction handling.
+        driver = conn.connection.driver_connection
+        if driver.in_transaction:
+            return  # a loop read unit opened it on the driver (LoopUnits.unit): join it
         statement = "BEGIN" if conn.get_execution_options().get(READONLY_OPTION) else "BEGIN IMMEDIATE"
-        conn.connection.driver_connection.execute(statement)
+        driver.execute(statement)
 
 
 def make_engine(
@@ -396,6 +402,7 @@ class LoopUnits:
         self._conn: Connection | None = None
         self._thread: int | None = None
         self._sessions: sessionmaker[Session] | None = None
+        self._direct: tuple[Any, Dialect] | None = None
 
     def _over_budget(self) -> int:
         now = time.perf_counter()
@@ -416,6 +423,7 @@ class LoopUnits:
             driver: Any = conn.connection.driver_connection
             driver.set_progress_handler(self._over_budget, 1000)
             self._conn = conn
+            self._direct = (driver, conn.dialect)
             self._sessions = sessionmaker(
                 bind=conn, expire_on_commit=False, autoflush=True, info={_READONLY_INFO: True}
             )
@@ -424,13 +432,23 @@ class LoopUnits:
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
-        """A read session on the loop's connection; ReadTooSlow if it ran past its budget."""
+        """A read session on the loop's connection; ReadTooSlow if it ran past its budget.
+
+        The unit opens its read transaction on the driver itself and ends it there: prepared
+        statements (core/statements.py) run in it without the ORM beginning a transaction of
+        its own (`session.connection()` and its rollback cost about as much as a read by
+        key). Work that does use the ORM joins the same transaction (`on_begin`).
+        """
         session = self._sessionmaker()()
+        assert self._direct is not None
+        driver = self._direct[0]
         now = time.perf_counter()
         self._deadline = now + self._budget
         self._cap = now + self._budget * self.WALL_CAP
         self._cpu_deadline = time.thread_time() + self._budget
         try:
+            driver.execute("BEGIN")
+            session.info[DRIVER_INFO] = self._direct
             yield session
         except (DBAPIError, sqlite3.OperationalError) as exc:
             # Through the ORM the driver's error arrives wrapped; prepared statements
@@ -440,7 +458,9 @@ class LoopUnits:
             raise
         finally:
             self._deadline = self._cap = float("inf")  # the ROLLBACK itself must not be interrupted
-            session.close()
+            session.close()  # when the ORM joined, this rolls the transaction back
+            if driver.in_transaction:
+                driver.execute("ROLLBACK")
 
     def close(self) -> None:
         if self._conn is not None:

@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import JSON, TypeEngine
 
+from polytask.core.db import DRIVER_INFO
+
 Convert = Callable[[Any], Any]
 
 
@@ -186,9 +188,14 @@ class Prepared:
     def rows(self, session: Session, values: dict[str, Any]) -> list[list[Any]]:
         """The converted rows of the statement with `values`, in the session's transaction."""
         session.flush()
-        conn = session.connection()
-        entry = self._for(conn.dialect)
-        found = self._compiled(entry, values).rows(conn.connection.driver_connection, values)
+        direct = session.info.get(DRIVER_INFO)
+        if direct is not None:  # a loop read unit's transaction, open on the driver (core/db.py)
+            driver, dialect = direct
+        else:
+            conn = session.connection()
+            driver, dialect = conn.connection.driver_connection, conn.dialect
+        entry = self._for(dialect)
+        found = self._compiled(entry, values).rows(driver, values)
         convert = entry.convert
         return [convert_row(row, convert) for row in found]
 
