@@ -18,7 +18,10 @@ tests/api/test_unit_routes.py holds the plans to FastAPI's own answers.
 
 from __future__ import annotations
 
+import email.message
+import functools
 import inspect
+import json
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
@@ -26,11 +29,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, params
-from fastapi._compat import ModelField, field_annotation_is_sequence
+from fastapi._body_limit import get_body_limit_error
+from fastapi._compat import ModelField, Undefined, field_annotation_is_sequence, get_missing_field_error
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
-from fastapi.exceptions import RequestValidationError
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -47,11 +53,19 @@ class _Param:
 
 
 @dataclass(frozen=True, slots=True)
+class _Body:
+    name: str
+    field: ModelField
+    strict: bool  # a body without a Content-Type is not read as JSON
+
+
+@dataclass(frozen=True, slots=True)
 class _Plan:
     call: Callable[..., Coroutine[Any, Any, Any]]
     params: tuple[_Param, ...]
     request_name: str | None
     request_deps: tuple[tuple[str, Callable[..., Any], str], ...]  # (name, call, its request param)
+    body: _Body | None
 
 
 def _param(field: ModelField, in_path: bool) -> _Param | None:
@@ -104,15 +118,67 @@ def _request_dependency(dep: Dependant) -> tuple[str, Callable[..., Any], str] |
     return dep.name, call, dep.request_param_name
 
 
+def _body(route: APIRoute) -> _Body | None:
+    """The plan for a route whose body is one model, not embedded, sent as JSON (FastAPI's
+    "single not embedded field"); None for forms, files and several body parameters."""
+    dep = route.dependant
+    if len(dep.body_params) != 1 or getattr(route, "_embed_body_fields", True):
+        return None
+    field = dep.body_params[0]
+    if isinstance(field.field_info, params.Form) or route.body_field is not field:
+        return None
+    strict = route.strict_content_type
+    if isinstance(strict, DefaultPlaceholder):
+        strict = strict.value
+    return _Body(name=field.name, field=field, strict=bool(strict))
+
+
+@functools.lru_cache(maxsize=64)
+def _json_type(content_type: str) -> bool:
+    """Whether FastAPI reads a body of this Content-Type as JSON (application/json or +json)."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    if message.get_content_maintype() != "application":
+        return False
+    subtype = message.get_content_subtype()
+    return subtype == "json" or subtype.endswith("+json")
+
+
+async def _read_body(request: Request, strict: bool) -> Any:
+    """The body as FastAPI's handler reads it: JSON when its Content-Type says so (or, not
+    strict, when it has none), else the bytes; Undefined when empty."""
+    try:
+        raw = await request.body()
+        if not raw:
+            return Undefined
+        content_type = request.headers.get("content-type")
+        if (not content_type and not strict) or (content_type and _json_type(content_type)):
+            return await request.json()
+        return raw
+    except json.JSONDecodeError as exc:
+        problem = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error", "input": {}}
+        raise RequestValidationError([{**problem, "ctx": {"error": exc.msg}}], body=exc.doc) from exc
+    except HTTPException:
+        raise
+    except Exception as exc:
+        limit = get_body_limit_error(exc) if MAX_BODY_SIZE_SCOPE_KEY in request.scope else None
+        if limit is not None:
+            raise limit from exc
+        raise HTTPException(status_code=400, detail="There was an error parsing the body") from exc
+
+
 def _plan(route: APIRoute) -> _Plan | None:
     """How to call the route without FastAPI's solver, or None if it needs the solver."""
     dep = route.dependant
     call = dep.call
+    body: _Body | None = None
+    if route.body_field is not None or dep.body_params:
+        body = _body(route)
+        if body is None:
+            return None
     if (
         call is None
         or not inspect.iscoroutinefunction(call)
-        or route.body_field is not None
-        or dep.body_params
         or dep.header_params
         or dep.cookie_params
         or dep.response_param_name
@@ -143,7 +209,9 @@ def _plan(route: APIRoute) -> _Plan | None:
         if one is None:
             return None
         deps.append(one)
-    return _Plan(call=call, params=tuple(found), request_name=dep.request_param_name, request_deps=tuple(deps))
+    return _Plan(
+        call=call, params=tuple(found), request_name=dep.request_param_name, request_deps=tuple(deps), body=body
+    )
 
 
 def _handler(plan: _Plan) -> Handler:
@@ -151,10 +219,14 @@ def _handler(plan: _Plan) -> Handler:
     wanted = plan.params
     request_name = plan.request_name
     request_deps = plan.request_deps
+    body_plan = plan.body
 
     async def handle(request: Request) -> Response:
         values: dict[str, Any] = {}
         errors: list[Any] = []
+        body: Any = Undefined
+        if body_plan is not None:
+            body = await _read_body(request, body_plan.strict)
         for name, dependency, takes in request_deps:
             value = dependency(**{takes: request})
             values[name] = await value if inspect.isawaitable(value) else value
@@ -177,8 +249,21 @@ def _handler(plan: _Plan) -> Handler:
                     errors.extend(problems)
                 else:
                     values[p.name] = value
+        if body_plan is not None:
+            field = body_plan.field
+            if body is Undefined and field.field_info.is_required():
+                errors.append(get_missing_field_error(("body",)))
+            elif body is Undefined and not field.field_info.validate_default:
+                values[body_plan.name] = deepcopy(field.default)
+            else:
+                given = deepcopy(field.default) if body is Undefined else body
+                value, problems = field.validate(given, values, loc=("body",))
+                if problems:
+                    errors.extend(problems)
+                else:
+                    values[body_plan.name] = value
         if errors:
-            raise RequestValidationError(errors)
+            raise RequestValidationError(errors, body=None if body is Undefined else body)
         if request_name is not None:
             values[request_name] = request
         response = await call(**values)
