@@ -262,7 +262,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     db = database or Database(
         settings.effective_database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-        pool_size=settings.db_threads + 4,
+        pool_size=settings.effective_db_threads + 4,
         sqlite_mmap_bytes=settings.sqlite_mmap_mb * 1024 * 1024,
     )
 

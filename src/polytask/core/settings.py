@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from polytask.core.inputguard import InputLimits
 from polytask.core.planspec import parse_plans
@@ -38,8 +39,12 @@ class Settings(BaseSettings):
     sqlite_mmap_mb: int = Field(
         default=256, ge=0, description="SQLite reads through a shared memory map of this many MiB; 0: off."
     )
-    db_threads: int = Field(
-        default=16, ge=1, description="Worker threads running requests' database work; the pool matches it."
+    db_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="Worker threads running requests' database work; the pool matches it. Unset: 4 on "
+        "SQLite (each pooled connection maps the file: fewer keep the memory down at the same "
+        "throughput, docs/performance.md), 16 on PostgreSQL.",
     )
     loop_read_budget_ms: float = Field(
         default=5.0,
@@ -215,6 +220,12 @@ class Settings(BaseSettings):
     def input_limits(self) -> InputLimits:
         """The limits every surface holds client values to (core/inputguard.py)."""
         return InputLimits(max_body_bytes=self.max_body_bytes, max_array_items=max(10_000, self.bulk_max_tasks))
+
+    @property
+    def effective_db_threads(self) -> int:
+        if self.db_threads is not None:
+            return self.db_threads
+        return 4 if make_url(self.effective_database_url).get_backend_name() == "sqlite" else 16
 
     @property
     def effective_database_url(self) -> str:

@@ -63,7 +63,7 @@ def _gates(request: Request) -> _Gates:
     gates: _Gates | None = getattr(state, "unit_gates", None)
     if gates is None:
         db: Database = state.db
-        gates = _Gates(state.settings.db_threads, db.loop_units(state.settings.loop_read_budget_ms))
+        gates = _Gates(state.settings.effective_db_threads, db.loop_units(state.settings.loop_read_budget_ms))
         state.unit_gates = gates
     return gates
 
