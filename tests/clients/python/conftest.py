@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class Proxy:
     url: str = ""
     plan: list[Any] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
+    stream_opened: threading.Event = field(default_factory=threading.Event)  # the server answered a stream
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,7 +112,9 @@ class Proxy:
         forwarded = {k: v for k, v in headers.items() if k not in ("host", "content-length", "connection")}
         async with httpx.AsyncClient(base_url=self.upstream, timeout=60) as client:
             if isinstance(step, tuple):
-                await _relay_events(client, path, forwarded, send, cut=step[0] == "events", count=step[1])
+                await _relay_events(
+                    client, path, forwarded, send, cut=step[0] == "events", count=step[1], opened=self.stream_opened
+                )
                 return
             answer = await client.request(scope["method"], path, content=body, headers=forwarded)
         if step == "lost":  # the server ran it; its answer never arrives whole
@@ -129,9 +133,17 @@ async def _answer(send: Send, status: int, body: bytes) -> None:
 
 
 async def _relay_events(
-    client: httpx.AsyncClient, path: str, headers: dict[str, str], send: Send, *, cut: bool, count: int
+    client: httpx.AsyncClient,
+    path: str,
+    headers: dict[str, str],
+    send: Send,
+    *,
+    cut: bool,
+    count: int,
+    opened: threading.Event,
 ) -> None:
     async with client.stream("GET", path, headers=headers) as answer:
+        opened.set()  # the server has fixed where the stream starts
         start = [(b"content-type", b"text/event-stream")]
         await send({"type": "http.response.start", "status": answer.status_code, "headers": start})
         buffer, relayed = b"", 0

@@ -107,7 +107,8 @@ class _Transport:
         content = None if body is None else json.dumps(body).encode()
         if content is not None:
             sent["Content-Type"] = "application/json"
-        query = {k: v for k, v in (params or {}).items() if v is not None}
+        # None, not {}: httpx drops a URL's own query string (a `next` link's) when given {}.
+        query = {k: v for k, v in (params or {}).items() if v is not None} or None
         attempt = 0
         uncertain = False  # an earlier attempt may have run without our seeing its answer
         while True:
@@ -174,7 +175,8 @@ class Pager:
             response = self._t.send("GET", path, params=params)
             page = page_of(response.json())
             yield page
-            path = page.next if page.data else None
+            # The changes feed always links a next page; its `has_more` says whether to follow.
+            path = page.next if page.data and page.meta.get("has_more") is not False else None
             params = None
 
     def first_page(self) -> Page:
@@ -345,7 +347,7 @@ class Views(_Crud):
 
 
 class Comments(_Crud):
-    """A task's comments: `create('task_1', content='...')`."""
+    """A task's comments: `create('task_1', body='...')`."""
 
     collection = "/tasks/{task_id}/comments"
     item = "/tasks/{task_id}/comments/{comment_id}"
@@ -481,7 +483,7 @@ class Events(_Namespace):
         limit = self._t.retry.max_retries if max_reconnects is None else max_reconnects
         failures = 0
         url = self._t.url("/events/stream")
-        query = {k: v for k, v in filters.items() if v is not None}
+        query = {k: v for k, v in filters.items() if v is not None} or None
         timeout = httpx.Timeout(30.0, read=90.0)  # the server sends a heartbeat every 15 s
         while True:
             headers = {**self._t.headers, "Accept": "text/event-stream"}
