@@ -4,9 +4,15 @@ ever created, and every retry of a write carries the first attempt's Idempotency
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import timedelta
+
 import httpx
 import pytest
 
+from polytask.core.db import Database
+from polytask.domain.idempotency import service as idempotency
 from polytask_client import (
     APIConnectionError,
     RateLimitError,
@@ -137,3 +143,40 @@ def test_retry_after_takes_seconds_or_an_http_date() -> None:
     assert retry_after_seconds("Thu, 03 Dec 2026 08:00:30 GMT", now=1796284800.0) == 30.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_a_key_still_running_elsewhere_is_waited_for(
+    api: TaskadeAPI, client: httpx.Client, alice: Person, db: Database, retries: list[RetryEvent]
+) -> None:
+    """The server's 409 for a key whose first request has not finished (here: claimed, as a
+    request in flight would, through the idempotency service) is waited out; once the key is
+    free the request runs, once."""
+    project = make_project(client, alice)
+    body = {"project_id": project, "name": "After the wait"}
+    fingerprint = hashlib.sha256()
+    for part in (b"POST", b"/v1/tasks", b"", json.dumps(body).encode()):
+        fingerprint.update(len(part).to_bytes(8, "big") + part)
+    with db.unit_of_work() as session:
+        claim = idempotency.claim_key(
+            session,
+            scope=hashlib.sha256(f"Bearer {alice.key}".encode()).hexdigest(),
+            key="in-flight",
+            fingerprint=fingerprint.hexdigest(),
+            method="POST",
+            path="/v1/tasks",
+            ttl=timedelta(hours=1),
+        )
+    assert isinstance(claim, idempotency.Claimed)
+
+    def on_retry(event: RetryEvent) -> None:
+        retries.append(event)
+        if len(retries) == 2:  # the first request finishes (without an answer to keep)
+            with db.unit_of_work() as session:
+                idempotency.release_key(session, row_id=claim.row_id)
+
+    policy = RetryPolicy(max_retries=3, backoff_base=0.01, backoff_max=0.02, on_retry=on_retry)
+    with TaskadeAPI(api_key=alice.key, base_url=api.base_url, retry=policy) as waiting:
+        task = waiting.tasks.create(idempotency_key="in-flight", **body)
+    assert [r.status for r in retries] == [409, 409]
+    assert task.name == "After the wait"
+    assert names_in(client, alice, project) == ["After the wait"]
