@@ -22,7 +22,8 @@ change the async client and run the script."""
 '''
 
 REPLACEMENTS = [
-    ("import asyncio\nimport builtins\nimport json\n", "import builtins\nimport json\nimport time\n"),
+    ("import asyncio\nimport builtins\n", "import builtins\n"),
+    ("import json\nimport urllib.parse\n", "import json\nimport time\nimport urllib.parse\n"),
     ("asyncio.sleep", "time.sleep"),
     ("The async client", "The client"),
     ("an async context manager", "a context manager"),

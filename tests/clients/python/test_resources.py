@@ -4,6 +4,7 @@ errors, and the async client."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import httpx
 import pytest
@@ -23,7 +24,11 @@ from tests.factories.people import Person, join, make_person
 def test_resources_read_as_objects(api: TaskadeAPI, alice: Person) -> None:
     project = api.projects.create(workspace_id=alice.workspace, name="Objects", description="Read me")
     section = api.sections.create(project, name="Doing")
-    task = api.tasks.create(project_id=project.id, name="Attribute access", section_id=section.id, priority="high")
+    # Resources stand for their ids and dates are written as ISO 8601 in a body.
+    task = api.tasks.create(
+        project_id=project, name="Attribute access", section_id=section, priority="high", due_date=date(2026, 12, 31)
+    )
+    assert task.due_date.startswith("2026-12-31")
     assert (task.type, task.name, task.priority) == ("task", "Attribute access", "high")
     assert task.project_id == project.id
     assert task.section == section.id

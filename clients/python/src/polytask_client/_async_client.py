@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import datetime
+import decimal
 import json
+import urllib.parse
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any, Literal
 
@@ -47,6 +50,17 @@ def _etag(value: str | Resource | None) -> str | None:
     return value.etag if isinstance(value, Resource) else value
 
 
+def _json_default(value: object) -> object:
+    """Body values JSON has no type for: a resource stands for its id, dates for ISO 8601."""
+    if isinstance(value, Resource):
+        return value.id
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def _fill(template: str, ids: tuple[Ref, ...]) -> str:
     parts = template.split("{")
     count = len(parts) - 1
@@ -54,7 +68,7 @@ def _fill(template: str, ids: tuple[Ref, ...]) -> str:
         raise TypeError(f"{template} takes {count} id(s), got {len(ids)}")
     out = parts[0]
     for part, ident in zip(parts[1:], ids, strict=True):
-        out += httpx.URL(_ref(ident)).raw_path.decode() + part.split("}", 1)[1]
+        out += urllib.parse.quote(_ref(ident), safe="") + part.split("}", 1)[1]
     return out
 
 
@@ -104,7 +118,7 @@ class _AsyncTransport:
         sent = {**self.headers, **(headers or {})}
         if method in _KEYED:
             sent["Idempotency-Key"] = idempotency_key or new_idempotency_key()
-        content = None if body is None else json.dumps(body).encode()
+        content = None if body is None else json.dumps(body, default=_json_default).encode()
         if content is not None:
             sent["Content-Type"] = "application/json"
         # None, not {}: httpx drops a URL's own query string (a `next` link's) when given {}.
