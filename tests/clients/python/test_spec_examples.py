@@ -16,9 +16,11 @@ import pytest
 
 from polytask_client import Resource, TaskadeAPI
 from tests.clients.python.conftest import SpecPeople
+from tests.factories.people import Person
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "clients" / "python.md"
 BLOCK = re.compile(r"<!-- spec-example: (\S+) -->\n```python\n(.*?)```", re.S)
+RUNNABLE = re.compile(r"<!-- runnable-example -->\n```python\n(.*?)```", re.S)
 
 # Verbatim from taskade-developer-api.md, "SDKs and Libraries" > "Python SDK".
 DEVELOPER_API = """from taskade_api import TaskadeAPI
@@ -89,3 +91,19 @@ def test_guide_example_makes_a_working_client(
     assert isinstance(api, TaskadeAPI)
     assert api.users.me().id == "user_1"
     assert "workspace_123" in [w.id for w in api.workspaces.list()]
+
+
+def test_the_docs_own_examples_run(base_url: str, alice: Person, client: httpx.Client) -> None:
+    """The usage examples of docs/clients/python.md marked `runnable-example`, in order, in
+    one namespace (`key` given; the server's URL in place of the doc's)."""
+    blocks = RUNNABLE.findall(DOC.read_text())
+    assert len(blocks) == 2
+    assert alice.workspace == "workspace_1"
+    scope: dict[str, Any] = {"key": alice.key}
+    for code in blocks:
+        exec(compile(code.replace("http://127.0.0.1:8000", base_url), "<doc example>", "exec"), scope)
+    project = scope["project"]
+    tasks = client.get(f"/v1/projects/{project.id}/tasks", headers=alice.headers).json()["data"]
+    assert [(t["attributes"]["name"], t["attributes"]["status"]) for t in tasks] == [("Write the post", "completed")]
+    comments = client.get(f"/v1/tasks/{tasks[0]['id']}/comments", headers=alice.headers).json()["data"]
+    assert [c["attributes"]["body"] for c in comments] == ["Draft is in the doc"]
