@@ -41,6 +41,10 @@ def test_resources_read_as_objects(api: TaskadeAPI, alice: Person) -> None:
     assert api.workspaces.projects.get(alice.workspace, project).name == "Objects"
     assert api.users.me().id == alice.id
 
+    with_included = api.tasks.get(task, include="project,section")
+    assert [r.id for r in with_included.related("project")] == [project.id]
+    assert with_included.related("section")[0].name == "Doing"
+
     comment = api.comments.create(task, body="First!")
     assert [c.id for c in api.comments.list(task)] == [comment.id]
     done = api.tasks.complete(task)

@@ -9,6 +9,7 @@ import itertools
 import httpx
 
 from polytask_client import AsyncTaskadeAPI, ChangeEvent, RetryEvent, RetryPolicy, TaskadeAPI
+from polytask_client._sse import SSEMessage, SSEParser
 from tests.clients.python.conftest import Proxy
 from tests.factories.people import Person
 
@@ -57,3 +58,17 @@ def test_stream_without_a_start_brings_only_new_events(proxy: Proxy, alice: Pers
     [change] = asyncio.run(watch())
     assert change.event == "task.created"
     assert change.data.data["task"]["name"] == "Seen live"
+
+
+def test_the_sse_parser_follows_the_event_stream_rules() -> None:
+    parser = SSEParser()
+    lines = ["retry: 2000", "", ": heartbeat", "", "id: event_7", "event: task.created", "data: {", "data: }", ""]
+    messages = [m for m in map(parser.feed, lines) if m is not None]
+    assert messages == [SSEMessage("event_7", "task.created", "{\n}")]
+    assert (parser.retry_ms, parser.last_id) == (2000, "event_7")
+    # A message cut off by a broken connection is dropped; the last whole one's id stays.
+    for line in ["id: event_8", "event: task.updated", "data: {"]:
+        parser.feed(line)
+    parser.reset()
+    assert parser.feed("") is None
+    assert parser.last_id == "event_7"
