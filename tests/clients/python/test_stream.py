@@ -22,7 +22,7 @@ def test_stream_resumes_after_a_broken_connection(
     assert created.attributes["type"] == "project.created"
     tasks = [api.tasks.create(project_id=project.id, name=f"Change {n}") for n in range(3)]
 
-    proxy.plan = [("events", 1), ("events-end", 2)]
+    proxy.plan = ["429", ("events", 1), ("events-end", 2)]
     with TaskadeAPI(api_key=alice.key, base_url=proxy.url, retry=quick_retry) as through_proxy:
         stream = through_proxy.events.stream(last_event_id=created.id, project_id=project.id, types="task.created")
         got = list(itertools.islice(stream, 3))
@@ -33,10 +33,9 @@ def test_stream_resumes_after_a_broken_connection(
     ids = [int(c.id.removeprefix("event_")) for c in got]
     assert ids == sorted(set(ids))
     opened = [s for s in proxy.seen if s.path == "/v1/events/stream"]
-    assert [s.headers.get("last-event-id") for s in opened] == [created.id, got[0].id]
-    assert len(retries) == 1
-    assert isinstance(retries[0].error, httpx.TransportError)
-    assert retries[0].delay == 2.0  # the server's `retry:` advice
+    assert [s.headers.get("last-event-id") for s in opened] == [created.id, created.id, got[0].id]
+    assert [(r.status, r.delay) for r in retries] == [(429, 0.0), (None, 2.0)]  # Retry-After; the stream's `retry:`
+    assert isinstance(retries[1].error, httpx.TransportError)
 
 
 def test_stream_without_a_start_brings_only_new_events(proxy: Proxy, alice: Person, api: TaskadeAPI) -> None:

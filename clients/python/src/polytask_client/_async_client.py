@@ -508,13 +508,14 @@ class AsyncEvents(_AsyncNamespace):
                 headers["Last-Event-ID"] = parser.last_id
             status: int | None = None
             error: Exception | None = None
+            refused: httpx.Response | None = None
             try:
                 async with self._t.http.stream("GET", url, params=query, headers=headers, timeout=timeout) as response:
                     if response.status_code != 200:
                         await response.aread()
                         if not should_retry(response) or failures >= limit:
                             raise error_for(response)
-                        status = response.status_code
+                        status, refused = response.status_code, response
                     else:
                         async for line in response.aiter_lines():
                             message = parser.feed(line)
@@ -529,7 +530,12 @@ class AsyncEvents(_AsyncNamespace):
             parser.reset()
             if failures >= limit:
                 raise APIConnectionError(f"the change stream broke {failures + 1} times in a row") from error
-            delay = parser.retry_ms / 1000 if parser.retry_ms is not None else self._t.retry.backoff(failures)
+            if refused is not None:  # 429 or 5xx: Retry-After, else backoff
+                delay = self._t.retry.delay_for(refused, failures)
+            elif parser.retry_ms is not None:  # the stream's own `retry:` advice
+                delay = parser.retry_ms / 1000
+            else:
+                delay = self._t.retry.backoff(failures)
             self._t._notify(RetryEvent("GET", url, failures, delay, status, error))
             await asyncio.sleep(delay)
             failures += 1

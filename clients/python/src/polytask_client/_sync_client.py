@@ -505,13 +505,14 @@ class Events(_Namespace):
                 headers["Last-Event-ID"] = parser.last_id
             status: int | None = None
             error: Exception | None = None
+            refused: httpx.Response | None = None
             try:
                 with self._t.http.stream("GET", url, params=query, headers=headers, timeout=timeout) as response:
                     if response.status_code != 200:
                         response.read()
                         if not should_retry(response) or failures >= limit:
                             raise error_for(response)
-                        status = response.status_code
+                        status, refused = response.status_code, response
                     else:
                         for line in response.iter_lines():
                             message = parser.feed(line)
@@ -526,7 +527,12 @@ class Events(_Namespace):
             parser.reset()
             if failures >= limit:
                 raise APIConnectionError(f"the change stream broke {failures + 1} times in a row") from error
-            delay = parser.retry_ms / 1000 if parser.retry_ms is not None else self._t.retry.backoff(failures)
+            if refused is not None:  # 429 or 5xx: Retry-After, else backoff
+                delay = self._t.retry.delay_for(refused, failures)
+            elif parser.retry_ms is not None:  # the stream's own `retry:` advice
+                delay = parser.retry_ms / 1000
+            else:
+                delay = self._t.retry.backoff(failures)
             self._t._notify(RetryEvent("GET", url, failures, delay, status, error))
             time.sleep(delay)
             failures += 1
