@@ -11,11 +11,12 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml clients/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e clients/python
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
@@ -39,14 +40,14 @@ test-postgres: $(STAMP) ## Run the suite on PostgreSQL only
 	POLYTASK_TEST_DB=postgres ./scripts/with-postgres.sh ./scripts/with-redis.sh $(BIN)/pytest $(ARGS)
 
 check: $(STAMP) ## Lint, type-check and run the architecture tests
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench clients/python
+	$(BIN)/ruff format --check src tests bench clients/python
 	$(BIN)/mypy
 	POLYTASK_TEST_DB=sqlite $(BIN)/pytest -q tests/architecture
 
 format: $(STAMP) ## Apply ruff's formatting and safe fixes
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench clients/python
+	$(BIN)/ruff check --fix src tests bench clients/python
 
 bench: $(STAMP) ## Throughput table vs the floor endpoint (100k tasks), targets PASS/MISS: SQLite, then durable PostgreSQL (about 8 min)
 	$(BIN)/python bench/run.py $(ARGS)
