@@ -17,6 +17,9 @@ import pytest
 
 from tests.api.taskflow.clienttools import ENSURE
 
+# The webhook tests' receiver and dispatcher, for the verifier's tests.
+from tests.webhooks.conftest import dispatcher, receiver, start_dispatcher  # noqa: F401
+
 # The examples register webhooks; their receiver is on loopback. Set before the session's settings.
 os.environ.setdefault("POLYTASK_WEBHOOK_ALLOW_PRIVATE", "true")
 
