@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.taskflow.clienttools import ENSURE
+from tests.api.taskflow.clienttools import ENSURE, _cache
 
 # The webhook tests' receiver and dispatcher, for the verifier's tests.
 from tests.webhooks.conftest import dispatcher, receiver, start_dispatcher  # noqa: F401
@@ -25,6 +25,7 @@ os.environ.setdefault("POLYTASK_WEBHOOK_ALLOW_PRIVATE", "true")
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "clients" / "js"
+TYPESCRIPT_VERSION = "5.9.3"
 
 
 @dataclass(frozen=True)
@@ -87,3 +88,26 @@ def node_sdk(tmp_path_factory: pytest.TempPathFactory) -> Node:
 @pytest.fixture
 def run_js(node_sdk: Node) -> Callable[..., Any]:
     return node_sdk.result
+
+
+@pytest.fixture(scope="session")
+def tsc(node_sdk: Node) -> Path:
+    """The TypeScript compiler from the npm registry, installed once into the client tools' cache
+    (as tests/api/taskflow/clienttools.py does for newman); fails, never skips, without it."""
+    prefix = _cache() / f"typescript-{TYPESCRIPT_VERSION}"
+    binary = prefix / "node_modules" / ".bin" / "tsc"
+    if binary.exists():
+        return binary
+    npm = shutil.which("npm")
+    assert npm is not None
+    prefix.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", f"typescript@{TYPESCRIPT_VERSION}"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0 or not binary.exists():
+        pytest.fail(f"npm could not install typescript@{TYPESCRIPT_VERSION}:\n{done.stdout}\n{done.stderr}")
+    return binary

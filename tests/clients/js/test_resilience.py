@@ -175,3 +175,37 @@ def test_client_errors_are_not_retried(node_sdk: Node, proxy: Proxy, client: htt
     # A project you cannot see is a 404 (field undefined: JSON.stringify leaves it out).
     assert out == {"status": 404, "code": "RESOURCE_NOT_FOUND", "requestId": True}
     assert len(proxy.requests("POST", "/v1/tasks")) == 1
+
+
+def test_a_409_for_a_key_still_running_is_retried_and_other_conflicts_are_not(
+    node_sdk: Node, proxy: Proxy, client: httpx.Client, db: Database
+) -> None:
+    """The server answers 409 naming Idempotency-Key while the first attempt with that key is still
+    running (src/polytask/api/idempotency.py); the client waits and asks again with the same key.
+    Any other 409 is the caller's to handle."""
+    alice = make_person(db)
+    project = make_project(client, alice)
+    running = {"error": {"code": "CONFLICT", "message": "still running", "details": {"field": "Idempotency-Key"}}}
+    other = {"error": {"code": "CONFLICT", "message": "taken", "details": {"field": "name"}}}
+    proxy.script("POST", "/v1/tasks", Answer(409, JSON, json.dumps(running).encode()), Relay())
+    proxy.script("POST", f"/v1/projects/{project}/sections", Answer(409, JSON, json.dumps(other).encode()))
+    out = run(
+        node_sdk,
+        proxy,
+        alice,
+        "const task = await api.tasks.create({ project_id: ctx.project, name: 'After the wait' });\n"
+        "let conflict;\n"
+        "try {\n"
+        "  await api.sections.create(ctx.project, { name: 'Doing' });\n"
+        "} catch (error) {\n"
+        "  conflict = [error.status, error.details.field];\n"
+        "}\n"
+        "out = { task: task.name, conflict };",
+        project=project,
+    )
+    assert out == {"task": "After the wait", "conflict": [409, "name"]}
+    attempts = proxy.requests("POST", "/v1/tasks")
+    assert len(attempts) == 2
+    assert attempts[0].header("idempotency-key") == attempts[1].header("idempotency-key")
+    assert len(proxy.requests("POST", f"/v1/projects/{project}/sections")) == 1
+    assert task_names(client, alice, project) == ["After the wait"]
