@@ -521,10 +521,13 @@ class TaskadeAPI {
       url = new URL(path);
     } else {
       let rel = path.startsWith('/') ? path : `/${path}`;
-      const base = new URL(this.baseURL);
-      const basePath = base.pathname.replace(/\/+$/, '');
-      if (basePath && (rel === basePath || rel.startsWith(`${basePath}/`) || rel.startsWith(`${basePath}?`))) {
-        rel = rel.slice(basePath.length);
+      // The base URL's last segment (/v1) may be repeated by the caller (the developer
+      // document's '/v1/tasks') and is in the server's own links (links.next: '/v1/tasks?...'),
+      // also when the base URL has a prefix of its own (https://host/api/v1).
+      const basePath = new URL(this.baseURL).pathname.replace(/\/+$/, '');
+      const last = basePath.slice(basePath.lastIndexOf('/'));
+      if (last.length > 1 && (rel === last || rel.startsWith(`${last}/`) || rel.startsWith(`${last}?`))) {
+        rel = rel.slice(last.length);
       }
       url = new URL(this.baseURL + rel);
     }
@@ -575,7 +578,7 @@ class TaskadeAPI {
     const maxRetries = options.maxRetries !== undefined ? options.maxRetries : this.maxRetries;
     const timeout = options.timeout !== undefined ? options.timeout : this.timeout;
     for (let attempt = 0; ; attempt++) {
-      const { signal, cancel } = linkSignals(options.signal, timeout);
+      const { signal, cancel, clearTimer } = linkSignals(options.signal, timeout);
       let res;
       try {
         res = await this._fetch(url, { method, headers, body, signal });
@@ -589,8 +592,9 @@ class TaskadeAPI {
         throw new TaskadeConnectionError(`${method} ${url} failed: ${describe(err)}`, err);
       }
       if (options.stream) {
-        // The caller reads the body; the timeout covered connecting and the headers only.
-        cancel();
+        // The caller reads the body: the timeout covered connecting and the headers only; the
+        // caller's signal still aborts the read.
+        clearTimer();
       }
       if (res.ok || res.status === 304) {
         if (!options.stream) res = await bufferedWithin(res, cancel);
@@ -659,6 +663,7 @@ class TaskadeAPI {
             hidden(event, 'eventName', message.event);
           }
           yield event;
+          if (signal && signal.aborted) return;
         }
       } catch (err) {
         if (signal && signal.aborted) return;
@@ -685,6 +690,9 @@ function linkSignals(outer, timeout) {
   }
   return {
     signal: controller.signal,
+    clearTimer() {
+      if (timer) clearTimeout(timer);
+    },
     cancel() {
       if (timer) clearTimeout(timer);
       if (outer) outer.removeEventListener('abort', onAbort);

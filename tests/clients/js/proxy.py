@@ -10,6 +10,7 @@ or relay the answer, optionally cutting a Server-Sent Events stream after some e
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import socketserver
 import threading
@@ -138,6 +139,11 @@ class Proxy:
             received = b""
             head_done = False
             while True:
+                ready, _, _ = select.select([up, conn], [], [], 30)
+                if conn in ready and not conn.recv(65536):
+                    return  # the client hung up (left a stream): let the server see it too
+                if up not in ready:
+                    continue
                 chunk = up.recv(65536)
                 if not chunk:
                     break

@@ -170,3 +170,54 @@ out = { etag: !!task.etag, same: same === task, renamed: renamed.name, changed: 
     }
     r = client.get(f"/v1/tasks/{task}", headers=alice.headers)
     assert r.json()["data"]["attributes"]["name"] == "Renamed"
+
+
+def test_aborting_the_signal_ends_the_stream(node_sdk: Node, client: httpx.Client, db: Database, base_url: str) -> None:
+    """Events already received are not handed out after the abort, and the connection closes
+    (node would otherwise wait on the open stream until the test's timeout)."""
+    alice = make_person(db)
+    project = make_project(client, alice)
+    r = client.get("/v1/events", params={"project_id": project}, headers=alice.headers)
+    before = f"event_{r.json()['meta']['last_id']}"
+    bulk_tasks(client, alice, project, ["A", "B", "C"])
+    out = run(
+        node_sdk,
+        base_url,
+        alice,
+        """
+const controller = new AbortController();
+const got = [];
+for await (const event of api.events.stream({ project_id: ctx.project },
+  { lastEventId: ctx.before, signal: controller.signal })) {
+  got.push(event.data.task.name);
+  controller.abort();
+}
+out = got;
+""",
+        project=project,
+        before=before,
+    )
+    assert out == ["A"]
+
+
+def test_paths_resolve_under_the_base_url(node_sdk: Node) -> None:
+    """The documents' '/v1/...' paths, the guide's '/...' ones and the server's own links all land
+    under the base URL, also when it has a prefix of its own."""
+    out = node_sdk.result(
+        "import { TaskadeAPI } from '@taskade/sdk';\n"
+        "const plain = new TaskadeAPI({ apiKey: 'k', baseURL: 'http://host:8000/v1/' });\n"
+        "const prefixed = new TaskadeAPI({ apiKey: 'k', baseURL: 'https://host/api/v1' });\n"
+        "out = [plain.url('/v1/tasks'), plain.url('/tasks', { include: ['project', 'assignee'] }),\n"
+        "  prefixed.url('/v1/tasks?cursor=abc'), prefixed.url('projects/project_1'),\n"
+        "  plain.url('/tasks', { due_date: { $gte: '2024-01-01' }, labels: { $in: ['a', 'b'] },\n"
+        "    assignee: ['x', 'y'] })];\n"
+        "var out;\n"
+        "console.log(JSON.stringify(out));\n"
+    )
+    assert out == [
+        "http://host:8000/v1/tasks",
+        "http://host:8000/v1/tasks?include=project%2Cassignee",
+        "https://host/api/v1/tasks?cursor=abc",
+        "https://host/api/v1/projects/project_1",
+        "http://host:8000/v1/tasks?due_date%5Bgte%5D=2024-01-01&labels%5Bin%5D=a%2Cb&assignee=x&assignee=y",
+    ]
