@@ -67,7 +67,13 @@ EXAMPLES = [
         pieces=(("// Register webhook", "// Webhook payload example", ""),),
         left_out="the payload sample after the call (a JSON object, not code; docs/webhooks.md shows the real one)",
     ),
-    Example("dev-bulk", then="out = { projects: projects.length, tasks: projects.map((p) => p.task_count) };"),
+    Example(
+        "dev-bulk",
+        then="""
+out = { projects: [] };
+for (const p of projects) out.projects.push([p.name, (await api.tasks.listForProject(p.id)).length]);
+""",
+    ),
     Example("dev-custom-fields", then="out = { field: customField.name, tasks: tasks.length };"),
     Example(
         "dev-crm",

@@ -106,6 +106,9 @@ def make_world(client: httpx.Client, db: Database, base_url: str) -> tuple[Perso
     )
     assert r.status_code == 201, r.text
     tasks = [t["id"] for t in r.json()["data"]]
+    # The developer document's bulk update moves user_old's tasks to user_new.
+    r = client.patch(f"/v1/tasks/{tasks[3]}", json={"assignee_id": members["user_old"].id}, headers=h)
+    assert r.status_code == 200, r.text
     context = {
         "key": owner.key,
         "baseURL": f"{base_url}/v1",
@@ -114,6 +117,7 @@ def make_world(client: httpx.Client, db: Database, base_url: str) -> tuple[Perso
         "taskId": tasks[0],
         "prerequisiteTaskId": tasks[1],
         "spareTaskId": tasks[2],
+        "oldAssignedTaskId": tasks[3],
         "userId": members["member"].id,
         "user1Id": members["user1"].id,
         "user2Id": members["user2"].id,
@@ -196,7 +200,29 @@ def _check_dev_crm(out: Any, client: httpx.Client, owner: Person, context: dict[
 
 
 def _check_dev_bulk(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
-    assert out["projects"] == 2
+    assert out == {"projects": [["Q1 Marketing", 2], ["Q1 Sales", 2]]}
+    task = _get(client, owner, f"/v1/tasks/{context['oldAssignedTaskId']}")["data"]["attributes"]
+    assert task["assignee_id"] == context["userNewId"]
+
+
+def _check_dev_workspaces(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
+    assert out == {"created": "Marketing Campaigns", "listed": 2}
+    workspace = _get(client, owner, f"/v1/workspaces/{context['workspaceId']}")["data"]["attributes"]
+    assert workspace["name"] == "Updated Marketing Campaigns"
+    assert workspace["settings"]["theme"] == "dark"
+
+
+def _check_dev_custom_fields(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
+    # The query by custom fields finds the task whose values the example set.
+    assert out == {"field": "Priority", "tasks": 1}
+
+
+def _check_guide_webhooks(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
+    assert out == {"webhook": f"{context['receiver']}/webhook/task-updated", "routes": ["/webhook/task-updated"]}
+
+
+def _check_guide_sdk(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
+    assert out == {"me": _get(client, owner, "/v1/me")["data"]["id"]}
 
 
 def _check_guide_batch(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
@@ -223,6 +249,10 @@ def _check_guide_resilient(out: Any, client: httpx.Client, owner: Person, contex
 
 
 CHECKS = {
+    "dev-workspaces": _check_dev_workspaces,
+    "dev-custom-fields": _check_dev_custom_fields,
+    "guide-webhooks": _check_guide_webhooks,
+    "guide-sdk": _check_guide_sdk,
     "dev-sdk": _check_dev_sdk,
     "dev-tasks": _check_dev_tasks,
     "dev-optimization": _check_dev_optimization,
