@@ -21,6 +21,10 @@ DOC = ROOT / "docs" / "clients" / "javascript.md"
 # The Taskade documents, beside the repository as in the rest of the suite (spec_examples.json).
 SPECS = ROOT.parent / "shared" / "specs"
 MARKER = re.compile(r"<!-- sdk-example: ([a-z-]+) -->\n```javascript\n(.*?)```", re.S)
+# The page's own snippets that run as they are (the stream and Express ones do not: one waits
+# forever, the other needs Express; tests/clients/js/test_lists_and_stream.py and
+# test_webhook_verifier.py cover what they show).
+SNIPPET = re.compile(r"<!-- sdk-snippet: ([a-z-]+) -->\n```javascript\n(.*?)```", re.S)
 
 # Literal ids in the examples, and the context value each one becomes.
 PLACEHOLDERS = {
@@ -164,6 +168,10 @@ out = { listed: listed.length, missing: status };
 def doc_examples() -> dict[str, str]:
     """name -> text of each example in docs/clients/javascript.md."""
     return {m.group(1): m.group(2) for m in MARKER.finditer(DOC.read_text())}
+
+
+def doc_snippets() -> dict[str, str]:
+    return {m.group(1): m.group(2) for m in SNIPPET.finditer(DOC.read_text())}
 
 
 def spec_sdk_fences() -> list[tuple[str, int, str]]:

@@ -21,6 +21,7 @@ from tests.clients.js.examples import (
     Example,
     declares,
     doc_examples,
+    doc_snippets,
     pieces_of,
     spec_sdk_fences,
 )
@@ -161,6 +162,16 @@ def test_example_runs(node_sdk: Node, client: httpx.Client, db: Database, base_u
     check = CHECKS.get(example.name)
     if check is not None:
         check(out, client, owner, context)
+
+
+@pytest.mark.parametrize("name", sorted(doc_snippets()))
+def test_the_pages_own_snippets_run(
+    node_sdk: Node, client: httpx.Client, db: Database, base_url: str, name: str
+) -> None:
+    _, context = make_world(client, db, base_url)
+    script = script_for(Example(name), doc_snippets()[name], context)
+    env = {"SDK_EXAMPLE_CONTEXT": json.dumps(context), "TASKADE_API_BASE_URL": f"{base_url}/v1"}
+    assert node_sdk.result(script, env=env, name=f"snippet-{name}.mjs") == {"ok": True}
 
 
 def test_guide_error_handling_takes_the_401_branch(
