@@ -783,13 +783,27 @@ def run_database(database: str, wrk: str, args: argparse.Namespace) -> tuple[Dat
     return run, clean
 
 
+def _without_database(argv: list[str]) -> list[str]:
+    """`argv` less its `--database` option, given as `--database=X` or as `--database X`."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--database":
+            skip = True
+        elif not arg.startswith("--database="):
+            out.append(arg)
+    return out
+
+
 def run_postgres_child(args: argparse.Namespace, argv: list[str]) -> tuple[DatabaseRun | None, bool]:
     """This script again, inside a throwaway PostgreSQL cluster with default durability."""
     with tempfile.NamedTemporaryFile(prefix="polytask-bench-pg-", suffix=".json", delete=False) as handle:
         results_file = Path(handle.name)
     env = {k: v for k, v in os.environ.items() if k != "POLYTASK_TEST_POSTGRES_URL"}
     env["POLYTASK_PG_DURABLE"] = "1"
-    child_args = [a for a in argv if not a.startswith("--database")]
+    child_args = _without_database(argv)
     command = [
         str(ROOT / "scripts" / "with-postgres.sh"),
         sys.executable,
