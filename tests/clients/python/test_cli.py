@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from polytask_client import TaskadeAPI
+from tests.clients.python.conftest import Proxy
 from tests.factories.people import Person
 
 CLI = str(Path(sys.executable).with_name("polytask-cli"))
@@ -38,8 +39,16 @@ class Cli:
     config: Path
 
     def __call__(self, *args: str, input: str | None = None, ok: bool = True) -> Result:
+        # A session of its own: no controlling terminal, so the hidden key prompt reads stdin.
         done = subprocess.run(
-            [CLI, *args], env=self.env, input=input, capture_output=True, text=True, timeout=300, check=False
+            [CLI, *args],
+            env=self.env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            start_new_session=True,
         )
         result = Result(done.returncode, done.stdout, done.stderr)
         if ok:
@@ -49,8 +58,9 @@ class Cli:
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("POLYTASK_", "TASKADE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POLYTASK_", "TASKADE_", "FORCE_COLOR"))}
     env.update(HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "config"), COLUMNS="200")
+    env["TTY_COMPATIBLE"] = "0"  # rich: not a terminal, whatever the test runner's environment says
     return Cli(env, tmp_path / "config" / "polytask" / "credentials")
 
 
@@ -171,6 +181,46 @@ def test_import_of_a_thousand_rows_in_chunks_with_progress(
         assert (row.priority, row.progress) == ("high", 999 % 101)
         [row] = api.tasks.list(project_id=project.id, filter='name = "Row 3"').to_list()
         assert sorted(row.labels) == ["csv", "imported"]
+
+
+def write_rows(path: Path, count: int) -> Path:
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["name"])
+        writer.writerows([f"Row {n}"] for n in range(count))
+    return path
+
+
+def test_import_shows_a_progress_bar_on_a_terminal(
+    logged_in: Cli, alice: Person, base_url: str, tmp_path: Path
+) -> None:
+    logged_in.env.update(TTY_COMPATIBLE="1", TERM="xterm")
+    with TaskadeAPI(api_key=alice.key, base_url=base_url) as api:
+        project = api.projects.create(workspace_id=alice.workspace, name="Barred")
+        path = write_rows(tmp_path / "tasks.csv", 40)
+        result = logged_in("tasks", "import", str(path), "-p", project.id, "--chunk-size", "15")
+        assert "40/40" in result.err  # the bar's last drawing
+        assert "imported 40/40" not in result.err
+        assert api.tasks.list(project_id=project.id, limit=1, total="true").first_page().meta.total == 40
+
+
+def test_an_import_chunk_retried_after_a_lost_answer_is_created_once(
+    cli: Cli, proxy: Proxy, alice: Person, base_url: str, tmp_path: Path
+) -> None:
+    cli.env.update(POLYTASK_URL=proxy.url, POLYTASK_API_KEY=alice.key)
+    with TaskadeAPI(api_key=alice.key, base_url=base_url) as api:
+        project = api.projects.create(workspace_id=alice.workspace, name="Retried")
+        path = write_rows(tmp_path / "tasks.csv", 30)
+        # The first chunk runs but its answer is lost; the second is refused once with 429.
+        proxy.plan = ["lost", "pass", "429", "pass"]
+
+        result = cli("tasks", "import", str(path), "-p", project.id, "--chunk-size", "20")
+
+        assert "Imported 30 tasks" in result.out
+        keys = [s.headers["idempotency-key"] for s in proxy.seen if s.method == "POST"]
+        assert len(keys) == 4
+        assert keys[0] == keys[1] != keys[2] == keys[3]
+        assert api.tasks.list(project_id=project.id, limit=1, total="true").first_page().meta.total == 30
 
 
 def test_import_names_the_rows_the_server_refused(logged_in: Cli, alice: Person, base_url: str, tmp_path: Path) -> None:
