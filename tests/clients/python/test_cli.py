@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+import shlex
 import signal
 import stat
 import subprocess
@@ -16,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from polytask.core.db import Database
 from polytask_client import TaskadeAPI
 from tests.clients.python.conftest import Proxy
-from tests.factories.people import Person
+from tests.factories.people import Person, join, make_person
 
 CLI = str(Path(sys.executable).with_name("polytask-cli"))
 
@@ -37,12 +40,14 @@ class Result:
 class Cli:
     env: dict[str, str]
     config: Path
+    cwd: Path | None = None
 
     def __call__(self, *args: str, input: str | None = None, ok: bool = True) -> Result:
         # A session of its own: no controlling terminal, so the hidden key prompt reads stdin.
         done = subprocess.run(
             [CLI, *args],
             env=self.env,
+            cwd=self.cwd,
             input=input,
             capture_output=True,
             text=True,
@@ -281,3 +286,52 @@ def test_shell_completion_completes_commands(cli: Cli) -> None:
     assert done.stdout.split() == ["import"]
     # The script `--install-completion` would install, for bash.
     assert "_POLYTASK_CLI_COMPLETE=complete_bash" in cli("--show-completion", "bash").out
+
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "clients" / "cli.md"
+EXAMPLE = re.compile(r"<!-- cli-example -->\n```sh\n(.*?)```", re.S)
+
+
+def test_the_documented_command_lines_run(cli: Cli, db: Database, alice: Person, base_url: str, tmp_path: Path) -> None:
+    """Every `polytask-cli` line of docs/clients/cli.md's marked blocks, with the doc's ids,
+    URL and key replaced by the test's own."""
+    bob = make_person(db)
+    join(db, alice, bob)
+    with TaskadeAPI(api_key=alice.key, base_url=base_url) as api:
+        project = api.projects.create(workspace_id=alice.workspace, name="Documented")
+        first_event = api.events.list(project_id=project.id).to_list()[0]
+        task, other = (api.tasks.create(project_id=project.id, name=n) for n in ("Doc task", "Other"))
+    names = {
+        "http://127.0.0.1:8000": base_url,
+        "$KEY": alice.key,
+        "project_7": project.id,
+        "task_42": task.id,
+        "task_43": other.id,
+        "user_2": bob.id,
+        "workspace_1": alice.workspace,
+        "event_41": first_event.id,
+    }
+    swap = re.compile("|".join(re.escape(k) + r"\b" for k in names))
+    write_rows(tmp_path / "tasks.csv", 3)
+    (tmp_path / "tasks.json").write_text(json.dumps([{"name": "From JSON", "priority": "low"}]))
+    cli.cwd = tmp_path
+
+    blocks = EXAMPLE.findall(DOC.read_text())
+    assert len(blocks) == 4
+    ran = []
+    for block in blocks:
+        for line in block.splitlines():
+            words = [swap.sub(lambda m: names[m.group(0)], w) for w in shlex.split(line, comments=True)]
+            if not words or (words[:2] == ["polytask-cli", "watch"] and "--limit" not in words):
+                continue
+            assert words[0] == "polytask-cli", line
+            # `login` without options asks; `logout` is last in its block, so log in again after it.
+            cli(*words[1:], input=f"{base_url}\n{alice.key}\n")
+            if words[1:] == ["logout"]:
+                cli("login", "--base-url", base_url, "--api-key", alice.key)
+            ran.append(words[1])
+    assert ran.count("tasks") >= 8
+    assert "watch" in ran
+    with TaskadeAPI(api_key=alice.key, base_url=base_url) as api:
+        done = api.tasks.get(task.id)
+        assert (done.status, done.assignee_id) == ("completed", bob.id)
