@@ -228,6 +228,24 @@ def test_an_import_chunk_retried_after_a_lost_answer_is_created_once(
         assert api.tasks.list(project_id=project.id, limit=1, total="true").first_page().meta.total == 30
 
 
+def test_an_import_cut_off_from_the_server_says_where_it_stands(
+    cli: Cli, proxy: Proxy, alice: Person, base_url: str, tmp_path: Path
+) -> None:
+    cli.env.update(POLYTASK_URL=proxy.url, POLYTASK_API_KEY=alice.key)
+    with TaskadeAPI(api_key=alice.key, base_url=base_url) as api:
+        project = api.projects.create(workspace_id=alice.workspace, name="Cut off")
+        path = write_rows(tmp_path / "tasks.csv", 20)
+        proxy.plan = ["pass", "drop", "drop", "drop"]  # the second chunk never gets through
+
+        result = cli("tasks", "import", str(path), "-p", project.id, "--chunk-size", "10", ok=False)
+
+        assert result.code == 5
+        assert f"cannot reach {proxy.url}/v1" in result.err
+        assert "10 tasks imported for sure" in result.err
+        assert "resume with --skip 10 or --skip 20" in result.err
+        assert api.tasks.list(project_id=project.id, limit=1, total="true").first_page().meta.total == 10
+
+
 def test_import_names_the_rows_the_server_refused(logged_in: Cli, alice: Person, base_url: str, tmp_path: Path) -> None:
     with TaskadeAPI(api_key=alice.key, base_url=base_url) as api:
         project = api.projects.create(workspace_id=alice.workspace, name="Half imported")

@@ -406,6 +406,21 @@ def tasks_import(
                     output.stderr.print(line, highlight=False)
                 resume = f"; resume with --skip {done}" if done else ""
                 raise fail(f"chunk from {where(kind, done)} refused, {done - skip} tasks imported{resume}") from None
+            except APIError:
+                # Any other refusal ends the command as usual (connected() words it); first say
+                # where the import stands. A refused chunk created nothing (all or none).
+                output.stderr.print(f"{done - skip} tasks imported; resume with --skip {done}", highlight=False)
+                raise
+            except APIConnectionError:
+                # The chunk's answer never came: it may have been created. A new run sends new
+                # Idempotency-Keys, so the user must look before resuming.
+                output.stderr.print(
+                    f"{done - skip} tasks imported for sure; the chunk from {where(kind, done)} "
+                    f"({len(chunk)} rows) may have been created too: check the project, then resume "
+                    f"with --skip {done} or --skip {done + len(chunk)}",
+                    highlight=False,
+                )
+                raise
             done += len(chunk)
             requests += 1
             report.advance(done)

@@ -22,7 +22,7 @@ COLUMNS: dict[str, Sequence[str]] = {
 }
 
 stdout = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)  # messages stay one line each, for grep
 
 
 def emit_json(value: Any) -> None:
