@@ -295,6 +295,10 @@ def test_watch_stops_cleanly_on_ctrl_c(logged_in: Cli) -> None:
     assert "0 events" in err
 
 
+def test_version(cli: Cli) -> None:
+    assert cli("--version").out == "polytask-cli 0.1.0\n"
+
+
 def test_shell_completion_completes_commands(cli: Cli) -> None:
     env = {**cli.env, "_POLYTASK_CLI_COMPLETE": "complete_bash", "COMP_WORDS": "polytask-cli ta", "COMP_CWORD": "1"}
     done = subprocess.run([CLI], env=env, capture_output=True, text=True, timeout=60, check=False)

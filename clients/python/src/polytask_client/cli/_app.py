@@ -22,6 +22,7 @@ from polytask_client import (
     TaskadeAPI,
     TaskadeError,
     ValidationError,
+    __version__,
 )
 from polytask_client._config import resolve_base_url
 from polytask_client.cli import _credentials as credentials
@@ -72,9 +73,18 @@ def run() -> None:
     app(prog_name="polytask-cli")
 
 
+def _version(value: bool) -> None:
+    if value:
+        print(f"polytask-cli {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
     base_url: Annotated[
         str | None, typer.Option("--base-url", envvar=URL_ENV, help="Server root or its /v1 URL (else the login's).")
     ] = None,
