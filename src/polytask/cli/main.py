@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -65,7 +67,7 @@ def serve(
 
     from polytask.core.migrate import upgrade
     from polytask.domain.api_keys.service import create_api_key
-    from polytask.domain.users.service import bootstrap_admin
+    from polytask.domain.users.service import bootstrap_admin, first_admin_username
 
     settings = get_settings()
     log_config = configure_logging(settings.log_level, settings.log_format)
@@ -86,14 +88,20 @@ def serve(
         secret = None
         if boot is not None:
             secret = create_api_key(session, None, user=boot[0], name="bootstrap").secret
+        admin = boot[0].username if boot is not None else first_admin_username(session)
     db.dispose()
+    # The command as it was started (`.venv/bin/polytask` under `make run`), so the hint runs as printed.
+    cli = sys.argv[0] if Path(sys.argv[0]).name == "polytask" else "polytask"
+    how = (
+        f"`{cli} api-keys create --user {admin}` prints a new key, "
+        f"`{cli} users reset-password {admin}` a new password (docs/operations.md)."
+    )
     if boot is not None and secret is not None:
         typer.echo(f"Created the admin user '{boot[0].username}' <{boot[0].email}> with password: {boot[1]}")
         typer.echo(f"API key: {secret}")
-        typer.echo(
-            "Shown once. Later: `polytask api-keys create --user admin` prints a new key, "
-            "`polytask users reset-password admin` a new password (docs/operations.md)."
-        )
+        typer.echo(f"Shown once. Later: {how}")
+    elif admin is not None:
+        typer.echo(f"Existing database; the admin is '{admin}'. Lost the key? {how}")
     typer.echo(f"API docs: http://{host}:{port}/docs")
     uvicorn.run(
         "polytask.api.app:create_app",
