@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from polytask.cli.admin import add_key_commands, add_user_commands
+from polytask.cli.backup import add_backup_commands
 from polytask.cli.events import events_app
 from polytask.core.db import Database
 from polytask.core.logs import configure_logging
@@ -31,6 +32,7 @@ app.add_typer(dev_app, name="dev")
 app.add_typer(events_app, name="events")
 add_user_commands(users_app)
 add_key_commands(keys_app)
+add_backup_commands(app)
 
 
 def _database() -> Database:
@@ -66,12 +68,16 @@ def serve(
     import uvicorn
 
     from polytask.core.migrate import upgrade
+    from polytask.core.signing import signing_key
     from polytask.domain.api_keys.service import create_api_key
     from polytask.domain.users.service import bootstrap_admin, first_admin_username
 
     settings = get_settings()
     log_config = configure_logging(settings.log_level, settings.log_format)
     upgrade(settings.effective_database_url)
+    # Made now (when POLYTASK_SECRET_KEY is unset) rather than at the first sign-in, so that the
+    # home is complete from the first start and `polytask backup` carries the key.
+    signing_key(settings)
     workers = workers or settings.workers
     if workers > 1 and not settings.redis_url:
         typer.echo(
