@@ -92,7 +92,7 @@ def _home_files(settings: Settings, db_path: Path | None) -> Iterator[Path]:
     if db_path is not None:
         skip = {
             db_path.resolve(),
-            *(db_path.resolve().with_name(db_path.name + s) for s in ("-wal", "-shm", "-journal")),
+            *(db_path.resolve().with_name(db_path.name + s) for s in ("-wal", "-shm", "-journal", "-migrate-lock")),
         }
     for path in sorted(home.rglob("*")):
         relative = path.relative_to(home)
