@@ -161,7 +161,8 @@ def create_backup(settings: Settings, output: Path) -> BackupResult:
             if not db_path.exists():
                 raise BackupError(f"no database at {db_path}")
             member, dump = SQLITE_MEMBER, scratch / SQLITE_MEMBER
-            source = sqlite3.connect(db_path)
+            # A checkpoint or a writer's lock may make the read wait; as long as a server's writer would.
+            source = sqlite3.connect(db_path, timeout=settings.sqlite_busy_timeout_ms / 1000)
             target = sqlite3.connect(dump)
             try:
                 # One step (pages=-1): the whole database as of one read transaction.
