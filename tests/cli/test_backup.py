@@ -195,3 +195,14 @@ def test_backup_under_write_load_restores_a_consistent_copy(
     counts = row_counts(db_url(original))
     assert counts["tasks"] == len(writer.created) + 1
     assert row_counts(db_url(third)) == counts
+
+
+def test_restore_refuses_a_file_that_is_no_backup(tmp_path: Path, fresh_database: Callable[[], str | None]) -> None:
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"not an archive")
+    target = install(tmp_path / "home", fresh_database())
+    done = polytask(target, "restore", str(junk))
+    assert done.returncode == 1
+    assert "is not a Polytask backup" in done.stderr
+    assert not (Path(target["home"]) / "polytask.db").exists()
+    assert not (Path(target["home"]) / "secret_key").exists()
