@@ -1,5 +1,5 @@
 """/v1/admin/users: server admins manage accounts. Who may (admins with an unbound credential
-carrying the `admin` scope; everyone else 403), what each operation changes, how it is audited
+carrying `users:read` / `users:write`; everyone else 403), what each operation changes, how it is audited
 (user.created, user.updated in the server's audit log), and the guards (not yourself, not the
 last admin, unknown ids 404, bad input 422 naming the field)."""
 
@@ -68,12 +68,12 @@ def test_an_admin_lists_creates_changes_disables_and_enables_accounts(client: ht
     assert [e["type"] for e in _events(client, h, dana["id"])] == ["user.created"]
 
 
-def test_only_server_admins_with_an_unbound_admin_credential(client: httpx.Client, db: Database) -> None:
+def test_only_server_admins_with_an_unbound_credential_of_the_users_scopes(client: httpx.Client, db: Database) -> None:
     admin = make_person(db, role="admin")
     manager = make_person(db, role="manager")
     user = make_person(db)
     bound = make_person(db, role="admin", bind_workspace=True)
-    scoped = make_person(db, role="admin", scopes=["users:read", "users:write"])
+    scoped = make_person(db, role="admin", scopes=["tasks:read", "tasks:write"])
     calls = [
         ("GET", "/v1/admin/users", None),
         ("GET", f"/v1/admin/users/{user.id}", None),
@@ -88,6 +88,10 @@ def test_only_server_admins_with_an_unbound_admin_credential(client: httpx.Clien
             r = client.request(method, path, json=body, headers=who.headers)
             assert r.status_code == 403, (method, path, r.text)
             assert r.json()["error"]["code"] == "PERMISSION_DENIED"
+    # The refusal comes before any lookup: an existing and a missing account answer alike.
+    for path in (f"/v1/admin/users/{user.id}", "/v1/admin/users/user_987654"):
+        r = client.get(path, headers=user.headers)
+        assert (r.status_code, r.json()["error"]["details"]) == (403, {"required_role": "admin"})
     r = client.get(f"/v1/admin/users/{user.id}", headers=admin.headers)
     assert r.json()["data"]["attributes"]["role"] == "user", "nothing was changed by the refused calls"
     assert client.get("/v1/admin/users", headers=admin.headers).json()["meta"]["total"] == 5

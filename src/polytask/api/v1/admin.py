@@ -14,7 +14,6 @@ from polytask.api.v1.params import list_parameters, shape, whole_list_query
 from polytask.api.v1.paths import UserId
 from polytask.api.v1.schemas import ERROR_RESPONSES, AdminUserDocument, AdminUserListDocument
 from polytask.core.actor import Actor
-from polytask.core.scopes import ADMIN
 from polytask.domain.users import admin as service
 from polytask.domain.users.schemas import AccountUpdate, UserCreate
 
@@ -24,7 +23,7 @@ router = APIRouter(tags=["Administration"], responses=ERROR_RESPONSES)
 @router.get(
     "/admin/users", response_model=AdminUserListDocument, openapi_extra=list_parameters(service.ADMIN_ACCOUNT_FIELDS)
 )
-@transactional(ADMIN)
+@transactional("users:read")
 def list_accounts(request: Request, session: Session, actor: Actor, settings: SettingsDep) -> JSONAPIResponse:
     """Every account of the server, disabled ones included, oldest first; filter by `role`,
     `active`, `email`, `username`, `created_at`, ... Server admins only."""
@@ -35,7 +34,7 @@ def list_accounts(request: Request, session: Session, actor: Actor, settings: Se
 
 
 @router.post("/admin/users", response_model=AdminUserDocument, status_code=201)
-@transactional(ADMIN)
+@transactional("users:write")
 def create_account(
     session: Session,
     actor: Actor,
@@ -47,14 +46,14 @@ def create_account(
 
 
 @router.get("/admin/users/{user_id}", response_model=AdminUserDocument)
-@transactional(ADMIN)
+@transactional("users:read")
 def get_account(user_id: UserId, session: Session, actor: Actor) -> JSONAPIResponse:
     """One account, disabled or not."""
     return document(resources.admin_user(service.get_account_for(session, actor, user_id)))
 
 
 @router.patch("/admin/users/{user_id}", response_model=AdminUserDocument)
-@transactional(ADMIN)
+@transactional("users:write")
 def update_account(
     user_id: UserId,
     session: Session,
@@ -67,7 +66,7 @@ def update_account(
 
 
 @router.post("/admin/users/{user_id}/disable", response_model=AdminUserDocument)
-@transactional(ADMIN)
+@transactional("users:write")
 def disable_account(user_id: UserId, session: Session, actor: Actor) -> JSONAPIResponse:
     """Disable the account: refused on every way in, its browser sessions ended (nothing deleted)."""
     data = AccountUpdate(active=False)
@@ -75,7 +74,7 @@ def disable_account(user_id: UserId, session: Session, actor: Actor) -> JSONAPIR
 
 
 @router.post("/admin/users/{user_id}/enable", response_model=AdminUserDocument)
-@transactional(ADMIN)
+@transactional("users:write")
 def enable_account(user_id: UserId, session: Session, actor: Actor) -> JSONAPIResponse:
     """Enable a disabled account; its unrevoked keys and tokens work again."""
     data = AccountUpdate(active=True)
