@@ -69,6 +69,11 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("POST", "/v1/api-keys/{}/rotate"): "replaces a key (test_api_keys.py)",
     ("POST", "/v1/webhooks/{}/test"): "sends a ping (tests/webhooks/test_api.py)",
     ("POST", "/v1/webhooks/{}/deliveries/{}/redeliver"): "sends a delivery again (tests/webhooks/test_api.py)",
+    # Server-level accounts: no workspace (so no foreign 404 or workspace roles), never deleted.
+    ("POST", "/v1/admin/users"): "server admins' account management (tests/api/v1/test_admin_users.py)",
+    ("PATCH", "/v1/admin/users/{}"): "server admins' account management (tests/api/v1/test_admin_users.py)",
+    ("POST", "/v1/admin/users/{}/disable"): "an account action (tests/api/v1/test_admin_users.py)",
+    ("POST", "/v1/admin/users/{}/enable"): "an account action (tests/api/v1/test_admin_users.py)",
 }
 
 

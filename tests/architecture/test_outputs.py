@@ -214,6 +214,7 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
     ],
     "Task": [(lambda: resources.task(_task()), True)],
     "User": [(lambda: resources.user(_user()), True)],
+    "AdminUser": [(lambda: resources.admin_user(_user()), True)],
     "Member": [
         (
             lambda: resources.member(

@@ -125,8 +125,8 @@ def test_make_run_serves_and_prints_a_working_key_once(tmp_path: Path) -> None:
         key = server.read_until(KEY_LINE, deadline).group(1)
         # How to get another key or password once this one is lost (docs/operations.md).
         later = server.read_until(LATER_LINE, deadline).group(0)
-        assert "`polytask api-keys create --user admin`" in later
-        assert "`polytask users reset-password admin`" in later
+        assert f"`{POLYTASK} api-keys create --user admin`" in later
+        assert f"`{POLYTASK} users reset-password admin`" in later
         docs = server.read_until(DOCS_LINE, deadline).group(1)
         assert docs == f"{server.base_url}/docs"
         server.wait_ready(deadline)
@@ -168,6 +168,9 @@ def test_make_run_serves_and_prints_a_working_key_once(tmp_path: Path) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
         again.read_until(DOCS_LINE, deadline)
         assert not any(KEY_LINE.match(line) for line in again.seen), again.seen
+        # Every later start says how to get a new key, with the command as it was started.
+        hint = f"Existing database; the admin is 'admin'. Lost the key? `{POLYTASK} api-keys create --user admin`"
+        assert any(line.startswith(hint) for line in again.seen), again.seen
         again.wait_ready(deadline)
         r = httpx.get(f"{again.base_url}/v1/tasks", headers={"Authorization": f"Bearer {key}"})
         assert r.status_code == 200, r.text

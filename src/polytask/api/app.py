@@ -35,6 +35,7 @@ from polytask.api.taskforce import openapi as taskforce_openapi
 from polytask.api.taskforce.router import MODULE_ROUTERS as TASKFORCE_ROUTERS
 from polytask.api.taskforce.surface import PREFIX as TASKFORCE_PREFIX
 from polytask.api.v1 import (
+    admin,
     api_keys,
     audit,
     batch,
@@ -362,6 +363,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         events,
         oauth_clients,
         audit,
+        admin,
     ):
         _document_scopes(module.router)
         _document_conditionals(module.router)

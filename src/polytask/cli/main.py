@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from polytask.cli.admin import add_key_commands, add_user_commands
+from polytask.cli.backup import add_backup_commands
 from polytask.cli.events import events_app
 from polytask.core.db import Database
 from polytask.core.logs import configure_logging
@@ -29,6 +32,7 @@ app.add_typer(dev_app, name="dev")
 app.add_typer(events_app, name="events")
 add_user_commands(users_app)
 add_key_commands(keys_app)
+add_backup_commands(app)
 
 
 def _database() -> Database:
@@ -64,12 +68,16 @@ def serve(
     import uvicorn
 
     from polytask.core.migrate import upgrade
+    from polytask.core.signing import signing_key
     from polytask.domain.api_keys.service import create_api_key
-    from polytask.domain.users.service import bootstrap_admin
+    from polytask.domain.users.service import bootstrap_admin, first_admin_username
 
     settings = get_settings()
     log_config = configure_logging(settings.log_level, settings.log_format)
     upgrade(settings.effective_database_url)
+    # Made now (when POLYTASK_SECRET_KEY is unset) rather than at the first sign-in, so that the
+    # home is complete from the first start and `polytask backup` carries the key.
+    signing_key(settings)
     workers = workers or settings.workers
     if workers > 1 and not settings.redis_url:
         typer.echo(
@@ -86,14 +94,20 @@ def serve(
         secret = None
         if boot is not None:
             secret = create_api_key(session, None, user=boot[0], name="bootstrap").secret
+        admin = boot[0].username if boot is not None else first_admin_username(session)
     db.dispose()
+    # The command as it was started (`.venv/bin/polytask` under `make run`), so the hint runs as printed.
+    cli = sys.argv[0] if Path(sys.argv[0]).name == "polytask" else "polytask"
+    how = (
+        f"`{cli} api-keys create --user {admin}` prints a new key, "
+        f"`{cli} users reset-password {admin}` a new password (docs/operations.md)."
+    )
     if boot is not None and secret is not None:
         typer.echo(f"Created the admin user '{boot[0].username}' <{boot[0].email}> with password: {boot[1]}")
         typer.echo(f"API key: {secret}")
-        typer.echo(
-            "Shown once. Later: `polytask api-keys create --user admin` prints a new key, "
-            "`polytask users reset-password admin` a new password (docs/operations.md)."
-        )
+        typer.echo(f"Shown once. Later: {how}")
+    elif admin is not None:
+        typer.echo(f"Existing database; the admin is '{admin}'. Lost the key? {how}")
     typer.echo(f"API docs: http://{host}:{port}/docs")
     uvicorn.run(
         "polytask.api.app:create_app",

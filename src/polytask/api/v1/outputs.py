@@ -198,6 +198,19 @@ _USER_ATTRS = (
 
 USER = Output("user", "User", _USER_ATTRS)
 
+# An account as server admins manage it (`/v1/admin/users`): the user plus its state.
+ADMIN_USER = Output(
+    "user",
+    "AdminUser",
+    (
+        *_USER_ATTRS[:5],
+        Attr("active", bool, doc="False: disabled, refused on every way in.", source="is_active"),
+        Attr("has_password", bool, doc="False: the account signs in with API keys only."),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+)
+
 MEMBER = Output(
     "user",
     "Member",
@@ -519,6 +532,7 @@ OUTPUTS: tuple[Output, ...] = (
     PROJECT,
     TASK,
     USER,
+    ADMIN_USER,
     MEMBER,
     INVITE,
     COMMENT,
@@ -544,6 +558,7 @@ _SPARSE_TYPES = (
     PROJECT,
     TASK,
     USER,
+    ADMIN_USER,
     MEMBER,
     INVITE,
     COMMENT,

@@ -126,6 +126,24 @@ def user(u: Any) -> Resource:
     )
 
 
+def admin_user(u: Any) -> Resource:
+    return resource(
+        "user",
+        u.id,
+        {
+            "name": u.name,
+            "username": u.username,
+            "email": u.email,
+            "role": u.role,
+            "department": u.department,
+            "active": bool(u.is_active),
+            "has_password": bool(u.password_hash),
+            "created_at": ts(u.created_at),
+            "updated_at": ts(u.updated_at),
+        },
+    )
+
+
 def member(m: Member) -> Resource:
     u = m.user
     return resource(

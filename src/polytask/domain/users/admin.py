@@ -1,21 +1,25 @@
-"""Accounts as the server's operator sees them (`polytask users ...`): every user, found by
-id, email or username, and the facts an operator needs about one."""
+"""Accounts as the server's operator sees them (`polytask users ...`) and as server admins
+manage them over `/v1/admin/users`: every user, found by id, email or username, and the facts
+an operator needs about one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from polytask.core.errors import NotFound
+from polytask.core.actor import Actor
+from polytask.core.errors import NotFound, PermissionDenied
 from polytask.core.ids import parse_id
-from polytask.core.pagination import PageRequest
-from polytask.core.query.fields import Field, Ref, Registry
+from polytask.core.pagination import PageRequest, PageResult, SortKey
+from polytask.core.query import Node
+from polytask.core.query.fields import Boolean, Choice, Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
-from polytask.domain.users.service import find_user_by_login
+from polytask.domain.users.schemas import GLOBAL_ROLES, AccountUpdate, UserCreate
+from polytask.domain.users.service import create_user, find_user_by_login, update_user
 from polytask.models import ApiKey, BrowserSession, Membership, User, Workspace
 
 ACCOUNTS: ListSpec[User] = ListSpec("user", Registry.of("user", [Field("id", Ref("user"), expr=User.id)]), User.id)
@@ -92,3 +96,61 @@ def account_facts(session: Session, user: User) -> AccountFacts:
         live_sessions=int(live_sessions or 0),
         created_at=user.created_at,
     )
+
+
+SERVER_ADMIN = "admin"
+
+ADMIN_ACCOUNT_FIELDS = Registry.of(
+    "user",
+    [
+        Field("id", Ref("user"), expr=User.id),
+        Field("email", Text(), expr=User.email),
+        Field("username", Text(), expr=User.username),
+        Field("name", Text(), expr=User.name),
+        Field("role", Choice(GLOBAL_ROLES), expr=User.role),
+        Field("active", Boolean(), expr=User.is_active),
+        Field("department", Text(), expr=User.department),
+        Field("created_at", Moment(), expr=User.created_at),
+    ],
+)
+ADMIN_ACCOUNTS: ListSpec[User] = ListSpec("user", ADMIN_ACCOUNT_FIELDS, User.id)
+
+
+def _require_server_admin(actor: Actor) -> None:
+    """Managing accounts is for server admins (global role `admin`) with an unbound credential."""
+    if actor.global_role != SERVER_ADMIN:
+        raise PermissionDenied("Managing accounts is for server admins", {"required_role": SERVER_ADMIN})
+    if actor.workspace_id is not None:
+        raise PermissionDenied(
+            "A credential bound to one workspace cannot manage accounts; use an unbound one",
+            {"workspace_id": f"workspace_{actor.workspace_id}"},
+        )
+
+
+def list_accounts_for(
+    session: Session, actor: Actor, *, page: PageRequest, sort: Sequence[SortKey] = (), tree: Node | None = None
+) -> PageResult[User]:
+    """Every account of the server, oldest first; server admins only."""
+    _require_server_admin(actor)
+    return run_list(session, ADMIN_ACCOUNTS, actor=actor, base=select(User), page=page, sort=sort, tree=tree)
+
+
+def get_account_for(session: Session, actor: Actor, user_id: int) -> User:
+    """One account, disabled ones included; server admins only."""
+    _require_server_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound.of("user", user_id)
+    return user
+
+
+def create_account_for(session: Session, actor: Actor, *, data: UserCreate) -> User:
+    """A new account with its personal workspace (no password: it signs in with API keys only)."""
+    _require_server_admin(actor)
+    return create_user(session, actor, data=data)
+
+
+def update_account_for(session: Session, actor: Actor, user_id: int, *, data: AccountUpdate) -> User:
+    """Change an account's server-wide role, active flag or name (audited as user.updated)."""
+    user = get_account_for(session, actor, user_id)
+    return update_user(session, actor, user, role=data.role, is_active=data.active, name=data.name)

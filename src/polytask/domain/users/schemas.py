@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 GlobalRole = Literal["admin", "manager", "user"]
+GLOBAL_ROLES: tuple[str, ...] = ("admin", "manager", "user")
 
 
 class UserCreate(BaseModel):
@@ -18,3 +19,13 @@ class UserCreate(BaseModel):
     password: str | None = Field(default=None, min_length=8, max_length=512)
     role: GlobalRole = "user"
     department: str | None = Field(default=None, max_length=100)
+
+
+class AccountUpdate(BaseModel):
+    """What a server admin may change on an account (`PATCH /v1/admin/users/{id}`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: GlobalRole | None = None
+    active: bool | None = None
+    name: str | None = Field(default=None, max_length=200)

@@ -223,6 +223,13 @@ def has_any_user(session: Session) -> bool:
     return session.scalar(select(User.id).limit(1)) is not None
 
 
+def first_admin_username(session: Session) -> str | None:
+    """The username of the oldest active server admin (what a restart's hint names)."""
+    return session.scalar(
+        select(User.username).where(User.role == "admin", User.is_active.is_(True)).order_by(User.id).limit(1)
+    )
+
+
 def bootstrap_admin(session: Session, *, email: str) -> tuple[User, str] | None:
     """On an empty database, create the admin user; returns it with its generated password."""
     if has_any_user(session):
