@@ -4,10 +4,11 @@ workspace with (docs/compat/native.md)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy.orm import Session
 
 from polytask.api.deps import SettingsDep, transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document
 from polytask.api.v1.params import list_parameters, shape, whole_list_query
@@ -17,7 +18,7 @@ from polytask.core.actor import Actor
 from polytask.domain.users import admin as service
 from polytask.domain.users.schemas import AccountUpdate, UserCreate
 
-router = APIRouter(tags=["Administration"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["Administration"], responses=ERROR_RESPONSES)
 
 
 @router.get(
