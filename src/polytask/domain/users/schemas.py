@@ -18,3 +18,23 @@ class UserCreate(BaseModel):
     password: str | None = Field(default=None, min_length=8, max_length=512)
     role: GlobalRole = "user"
     department: str | None = Field(default=None, max_length=100)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=512)
+    new_password: str = Field(min_length=8, max_length=512)
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+
+
+class PasswordResetConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+    password: str = Field(min_length=8, max_length=512)
