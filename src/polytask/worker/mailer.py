@@ -161,6 +161,9 @@ class Mailer:
             )
         except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
             return MailOutcome(elapsed(), error=f"{type(exc).__name__}: {exc}"[:500], permanent=_permanent(exc))
+        except Exception as exc:  # never lose the attempt's record to an unexpected error
+            log.exception("sending mail %s failed", job.mail_id)
+            return MailOutcome(elapsed(), error=f"internal error: {type(exc).__name__}")
         return MailOutcome(elapsed(), reply=reply or "accepted")
 
     # --- running ------------------------------------------------------------------------------
