@@ -6,8 +6,10 @@ from __future__ import annotations
 import httpx
 
 from polytask.core.db import Database
+from polytask.domain.api_keys.service import create_api_key
+from polytask.domain.users.service import get_user
 from tests.api.taskforce.client import Taskforce
-from tests.factories.people import make_person
+from tests.factories.people import Person, join, make_person
 from tests.mail.conftest import Deliver, token_in
 from tests.mail.smtpd import SmtpServer
 
@@ -74,3 +76,28 @@ def test_an_existing_user_who_is_not_a_member_accepts_with_their_key(
         assert deliver() == []
     finally:
         tf.close()
+
+
+def test_inviting_a_stranger_needs_manage_users(
+    base_url: str, db: Database, smtp: SmtpServer, deliver: Deliver
+) -> None:
+    alice = make_person(db, name="Alice")
+    bob = make_person(db, name="Bob")
+    join(db, alice, bob)  # a plain member: no manage_users
+    with db.unit_of_work() as session:
+        key = create_api_key(session, None, user=get_user(session, bob.user_id), workspace_id=alice.workspace_pk)
+        bob_there = Person(bob.user_id, bob.email, key.secret, alice.workspace_pk)
+    tf, tf_bob = Taskforce(base_url, alice, "json"), Taskforce(base_url, bob_there, "json")
+    try:
+        task_id = _task(tf, "Ours")
+        flagship = next(lst["id"] for lst in tf.get("/lists")["lists"] if lst["flagship"])
+        tf.post(f"/lists/{flagship}/add_collaborator", {"email": bob.email})
+        refused = tf_bob.post(f"/tasks/{task_id}/add_collaborator", {"email": "eve@example.com"}, expect=403)
+        assert refused["success"] is False
+        # A member he may share with directly.
+        assert tf_bob.post(f"/tasks/{task_id}/add_collaborator", {"email": alice.email})["success"] is True
+        deliver()
+        assert smtp.inbox.to("eve@example.com") == []  # only Bob's own invite (join) went out
+    finally:
+        tf.close()
+        tf_bob.close()

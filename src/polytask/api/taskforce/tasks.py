@@ -117,7 +117,18 @@ def change_task(session: Session, actor: Actor, call: Call, task_id: int) -> Don
     return {}
 
 
-@route(router, "POST", TASK + "/add_collaborator", scope="tasks:write", params=_EMAIL)
+@route(
+    router,
+    "POST",
+    TASK + "/add_collaborator",
+    scope="tasks:write",
+    params=_EMAIL,
+    refusals={
+        403: "The key lacks the scope, the user is a workspace viewer, or the email is not a member's and "
+        "the user may not invite people to the workspace (manage_users)",
+        422: "`email` is missing, or is not a member's and not a valid email address to invite",
+    },
+)
 def add_collaborator(session: Session, actor: Actor, call: Call, task_id: int) -> Done:
     """Share the task by email: a workspace member becomes a collaborator at once; anyone else
     is invited to the workspace by mail and becomes one on accepting."""
