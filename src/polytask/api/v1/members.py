@@ -190,7 +190,7 @@ def accept_invite(
     return document(resources.workspace(get_workspace_for(session, actor, membership.workspace_id)))
 
 
-@router.post("/invites/signup", response_model=ApiKeyDocument, status_code=201)
+@router.post("/invites/signup", response_model=ApiKeyDocument, status_code=201, openapi_extra={"security": []})
 async def sign_up_with_invite(
     request: Request,
     data: InviteSignup = Body(

@@ -22,6 +22,8 @@ from polytask.domain.users.schemas import PasswordChange, PasswordResetConfirm, 
 router = APIRouter(tags=["People"], responses=ERROR_RESPONSES)
 
 _ANONYMOUS: dict[int | str, dict[str, Any]] = {k: v for k, v in ERROR_RESPONSES.items() if k in (422, 429)}
+# Operations that take no credentials say so (an empty security requirement).
+NO_CREDENTIALS: dict[str, Any] = {"security": []}
 ACCEPTED = "If an account has this address, a password-reset token is on its way to it."
 
 
@@ -32,8 +34,11 @@ class AcceptedMeta(BaseModel):
 
 
 class AcceptedDocument(BaseModel):
+    """Accepted: no resource to show (a reset request is not one the caller may read)."""
+
     model_config = ConfigDict(extra="forbid")
 
+    data: None = Field(description="Always null.")
     meta: AcceptedMeta
 
 
@@ -50,7 +55,13 @@ def change_password(
     return no_content()
 
 
-@router.post("/password-resets", status_code=202, response_model=AcceptedDocument, responses=_ANONYMOUS)
+@router.post(
+    "/password-resets",
+    status_code=202,
+    response_model=AcceptedDocument,
+    responses=_ANONYMOUS,
+    openapi_extra=NO_CREDENTIALS,
+)
 async def request_password_reset(
     request: Request, data: PasswordResetRequest = Body(examples=[{"email": "jane@example.com"}])
 ) -> JSONAPIResponse:
@@ -65,10 +76,10 @@ async def request_password_reset(
         passwords.request_password_reset(session, settings, email=str(data.email), client_ip=client_ip)
 
     await run_anonymous(request, work)
-    return JSONAPIResponse({"meta": {"message": ACCEPTED}}, status_code=202)
+    return JSONAPIResponse({"data": None, "meta": {"message": ACCEPTED}}, status_code=202)
 
 
-@router.post("/password-resets/confirm", status_code=204, responses=_ANONYMOUS)
+@router.post("/password-resets/confirm", status_code=204, responses=_ANONYMOUS, openapi_extra=NO_CREDENTIALS)
 async def confirm_password_reset(
     request: Request,
     data: PasswordResetConfirm = Body(
