@@ -163,3 +163,11 @@ def test_reset_requests_are_limited(
     r = client.post("/v1/password-resets", json={"email": "someone@example.com"})
     assert r.status_code == 429, r.text
     assert r.json()["error"]["details"]["retry_after"] > 0
+
+
+def test_requests_older_than_a_day_are_forgotten(client: httpx.Client, db: Database) -> None:
+    with db.unit_of_work() as session:
+        session.add(PasswordReset(user_id=None, client_ip="192.0.2.7", requested_at=utcnow() - timedelta(days=2)))
+    assert client.post("/v1/password-resets", json={"email": "nobody@example.com"}).status_code == 202
+    with db.unit_of_work(readonly=True) as session:
+        assert [row.client_ip for row in session.scalars(select(PasswordReset))] == ["127.0.0.1"]

@@ -29,6 +29,7 @@ from polytask.models import LoginFailure, PasswordReset, User
 
 SESSION_KIND = "session"  # domain/sessions' credential kind: the caller's own session survives
 WINDOW = timedelta(hours=1)
+KEPT = timedelta(days=1)  # POLYTASK_PASSWORD_RESET_TTL_MINUTES is at most 1440
 
 
 def _digest(token: str) -> str:
@@ -89,6 +90,8 @@ def request_password_reset(session: Session, settings: Settings, *, email: str, 
             raise RateLimitExceeded(
                 "Too many password-reset requests from this address; try again later", {"retry_after": wait}
             )
+    # Requests older than a day count for nothing any more (tokens last a day at most).
+    session.execute(delete(PasswordReset).where(PasswordReset.requested_at < now - KEPT))
     wanted = email.strip().lower()
     user = session.scalar(select(User).where(func.lower(User.email) == wanted, User.is_active.is_(True)))
     if user is None:
