@@ -105,3 +105,16 @@ def test_invites_made_in_a_rolled_back_transaction_send_nothing(client: httpx.Cl
     assert r.status_code == 422, r.text
     with db.unit_of_work() as session:
         assert len(list(session.scalars(select(MailMessage.id)))) == before
+
+
+def test_the_longest_name_still_gets_a_personal_workspace(client: httpx.Client, db: Database) -> None:
+    owner = make_person(db)
+    r = client.post(
+        f"/v1/workspaces/{owner.workspace}/invites", json={"emails": ["long@example.com"]}, headers=owner.headers
+    )
+    token = r.json()["data"][0]["attributes"]["token"]
+    r = client.post("/v1/invites/signup", json={"token": token, "name": "N" * 200, "password": "a long secret"})
+    assert r.status_code == 201, r.text
+    key = {"Authorization": f"Bearer {r.json()['data']['attributes']['key']}"}
+    names = [w["attributes"]["name"] for w in client.get("/v1/workspaces", headers=key).json()["data"]]
+    assert "N" * 188 + "'s workspace" in names
