@@ -241,6 +241,8 @@ def _hook(client: httpx.Client, person: Person, hook: str) -> dict[str, Any]:
 ACCOUNTS = {
     "user.updated",
     "user.password_reset",
+    "user.password_changed",
+    "user.password_reset_requested",
     "user.created",
     "api_key.created",
     "api_key.rotated",
@@ -287,6 +289,10 @@ def test_accounts_credentials_and_sign_ins(serve_app: Serve, settings: Settings,
         _ok(http.post("/api/auth/logout"))
         for _ in range(settings.login_max_failures + 1):
             http.post("/api/auth/login", json={**login, "password": "wrong"})
+        # Passwords set by their owner (domain/users/passwords.py): changed, and a reset asked for.
+        change = {"current_password": PASSWORD, "new_password": "another long passphrase"}
+        _ok(http.post("/v1/me/password", json=change, headers=h), 204)
+        _ok(http.post("/v1/password-resets", json={"email": "alice@example.com"}), 202)
 
         with db.unit_of_work() as session:
             set_api_key_plan(session, None, key_id=int(key["id"].split("_")[-1]), rate_plan="bulk")

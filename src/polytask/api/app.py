@@ -46,6 +46,7 @@ from polytask.api.v1 import (
     events,
     members,
     oauth_clients,
+    passwords,
     projects,
     risks,
     sections,
@@ -276,15 +277,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         tune_for_server(settings.gc_threshold)  # core/gctune.py: freeze the start-up heap
         _app.state.event_bus = event_bus  # its state is shown by /readyz
         # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
-        dispatcher = None
+        # The mail sender rides along (worker/mailer.py): background work in this process or in workers.
+        dispatcher = mailer = None
         if settings.webhook_dispatcher:
             from polytask.worker.dispatcher import Dispatcher
+            from polytask.worker.mailer import Mailer
 
             dispatcher = Dispatcher(db, settings)
             await dispatcher.start()
+            mailer = Mailer(db, settings)
+            await mailer.start()
         try:
             yield
         finally:
+            if mailer is not None:
+                await mailer.stop()
             if dispatcher is not None:
                 await dispatcher.stop()
             event_bus.stop()
@@ -355,6 +362,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         views,
         comments,
         members,
+        passwords,
         spending,
         risks,
         departments,

@@ -1,5 +1,5 @@
-"""Prometheus metrics: requests by route template and status, their latency, the webhook
-outbox and the database pool, at GET /metrics (docs/operations.md).
+"""Prometheus metrics: requests by route template and status, their latency, the webhook and
+mail outboxes and the database pool, at GET /metrics (docs/operations.md).
 
 The request figures are recorded by api/middleware.py's RequestIdMiddleware, in the pass it
 already makes over every request; they are per process (scrape each `--workers` process,
@@ -24,6 +24,7 @@ from polytask.api.kernel.routes import unit_router
 from polytask.api.kernel.units import in_unit
 from polytask.core.db import Database
 from polytask.core.settings import Settings
+from polytask.domain.mail.outbox import MailStats, mail_stats
 from polytask.domain.webhooks.outbox import OutboxStats, outbox_stats
 
 METRICS_PATH = "/metrics"
@@ -63,10 +64,11 @@ def observe(method: str, route: str, status: int, seconds: float) -> None:
 
 
 class _Snapshot(Collector):
-    """The outbox and the pool, as read for this scrape."""
+    """The outboxes and the pool, as read for this scrape."""
 
-    def __init__(self, outbox: OutboxStats, pool: dict[str, int]) -> None:
+    def __init__(self, outbox: OutboxStats, mail: MailStats, pool: dict[str, int]) -> None:
         self.outbox = outbox
+        self.mail = mail
         self.pool = pool
 
     def collect(self) -> Any:
@@ -84,6 +86,26 @@ class _Snapshot(Collector):
             "polytask_webhook_attempts",
             "Webhook delivery attempts ever made, by every process.",
             value=self.outbox.attempts,
+        )
+        yield GaugeMetricFamily(
+            "polytask_mail_outbox_pending",
+            "Mail waiting to be sent (retries included; all of it while no SMTP relay is set), server-wide.",
+            value=self.mail.pending,
+        )
+        yield GaugeMetricFamily(
+            "polytask_mail_outbox_retrying",
+            "Pending mail that has failed at least once.",
+            value=self.mail.retrying,
+        )
+        yield GaugeMetricFamily(
+            "polytask_mail_failed",
+            "Mail given up on (retries exhausted, or refused for good by the relay).",
+            value=self.mail.failed,
+        )
+        yield CounterMetricFamily(
+            "polytask_mail_attempts",
+            "SMTP attempts ever made, by every process.",
+            value=self.mail.attempts,
         )
         pool = GaugeMetricFamily(
             "polytask_db_pool_connections",
@@ -116,8 +138,8 @@ async def metrics(request: Request) -> Response:
         # Answered like a path that does not exist: no hint that metrics are here.
         raise StarletteHTTPException(status_code=404)
     db: Database = request.app.state.db
-    outbox = await in_unit(request, outbox_stats, readonly=True)
+    outbox, mail = await in_unit(request, lambda session: (outbox_stats(session), mail_stats(session)), readonly=True)
     scrape = CollectorRegistry(auto_describe=False)
-    scrape.register(_Snapshot(outbox, db.pool_stats()))
+    scrape.register(_Snapshot(outbox, mail, db.pool_stats()))
     body = generate_latest(REGISTRY) + generate_latest(scrape)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -1,4 +1,4 @@
-"""The `polytask` command line: serve, migrate, users, api-keys, oauth-clients, events, dev."""
+"""The `polytask` command line: serve, migrate, worker, users, api-keys, oauth-clients, events, mail, dev."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 from polytask.cli.admin import add_key_commands, add_user_commands
 from polytask.cli.backup import add_backup_commands
 from polytask.cli.events import events_app
+from polytask.cli.mail import mail_app
 from polytask.core.db import Database
 from polytask.core.logs import configure_logging
 from polytask.core.settings import get_settings
@@ -30,6 +31,7 @@ oauth_app = typer.Typer(help="Manage OAuth 2.0 clients.", no_args_is_help=True)
 app.add_typer(oauth_app, name="oauth-clients")
 app.add_typer(dev_app, name="dev")
 app.add_typer(events_app, name="events")
+app.add_typer(mail_app, name="mail")
 add_user_commands(users_app)
 add_key_commands(keys_app)
 add_backup_commands(app)
@@ -126,19 +128,22 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Deliver webhooks until SIGINT/SIGTERM. Run any number of these beside servers started
-    with POLYTASK_WEBHOOK_DISPATCHER=false; they never send a delivery twice at once."""
+    """Deliver webhooks and send mail until SIGINT/SIGTERM. Run any number of these beside
+    servers started with POLYTASK_WEBHOOK_DISPATCHER=false; they never send a delivery or a
+    message twice at once."""
     import asyncio
     import signal
 
     from polytask.domain.events import transport
     from polytask.worker.dispatcher import Dispatcher
+    from polytask.worker.mailer import Mailer
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     db = _database()
     event_bus = transport.start(settings, db.url)  # servers' commits wake this worker at once
     dispatcher = Dispatcher(db, settings)
+    mailer = Mailer(db, settings)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -146,8 +151,11 @@ def worker() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await dispatcher.start()
-        typer.echo(f"Delivering webhooks as {dispatcher.name}")
+        await mailer.start()
+        relay = f"through {settings.smtp_host}:{settings.smtp_port}" if mailer.configured else "kept in the outbox"
+        typer.echo(f"Delivering webhooks as {dispatcher.name}; mail {relay}")
         await stop.wait()
+        await mailer.stop()
         await dispatcher.stop()
 
     try:

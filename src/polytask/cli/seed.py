@@ -71,6 +71,7 @@ def seed(
                 workspace_id=workspace.id,
                 data=InviteCreate(emails=[person.email], role="member"),
                 ttl=timedelta(days=1),
+                send_mail=False,  # generated people have no mailboxes
             )
             accept_invite(session, system_actor(person.id, "user"), token=issued.token)
             member_ids.append(person.id)
@@ -211,6 +212,7 @@ def seed_scale(
                 workspace_id=workspace.id,
                 data=InviteCreate(emails=[p.email for p in people], role="member"),
                 ttl=timedelta(days=1),
+                send_mail=False,  # generated people have no mailboxes
             )
             for person, invite in zip(people, issued, strict=True):
                 accept_invite(session, system_actor(person.id, "user"), token=invite.token)

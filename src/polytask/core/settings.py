@@ -189,6 +189,44 @@ class Settings(BaseSettings):
         default=24.0, ge=0, description="How long the previous secret still signs after a rotation."
     )
 
+    # Mail (docs/operations.md, "Mail"). Without smtp_host, mail waits in the outbox.
+    public_url: str = Field(
+        default="",
+        description="The server's address as people reach it (https://tasks.example.com): the base of links "
+        "in mail. Unset: http://HOST:PORT.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="The SMTP relay. Unset: mail is kept in the outbox (`polytask mail list`)."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The relay's port (587 submission, 465 TLS).")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description="starttls: upgrade the connection before AUTH (required, never skipped); tls: TLS from the "
+        "first byte (port 465); none: plain text (a relay on loopback only).",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP AUTH user; unset: no AUTH.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP AUTH password.")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="Per-attempt timeout of an SMTP conversation.")
+    smtp_validate_certs: bool = Field(default=True, description="Check the relay's TLS certificate.")
+    mail_from: str = Field(
+        default="Polytask <polytask@localhost>", description="The From header and envelope sender of all mail."
+    )
+    mail_retry_schedule: str = Field(
+        default="30,120,600,1800,3600,10800,21600,43200",
+        description="Seconds before each retry of a message (comma-separated, +/-20% jitter); after the last, "
+        "the message is marked failed.",
+    )
+    mail_poll_seconds: float = Field(default=5.0, gt=0, description="How often the mail sender looks for due mail.")
+    password_reset_ttl_minutes: int = Field(
+        default=60, ge=1, le=1440, description="How long a password-reset link works."
+    )
+    password_reset_per_hour: int = Field(
+        default=5, ge=1, description="Password-reset requests per client address per hour (more: 429)."
+    )
+    password_reset_per_account_hour: int = Field(
+        default=3, ge=1, description="Reset mails per account per hour (more are silently not sent)."
+    )
+
     events_heartbeat_seconds: float = Field(
         default=15.0, gt=0, description="Idle time after which /v1/events/stream sends a comment line."
     )
@@ -215,6 +253,15 @@ class Settings(BaseSettings):
     @property
     def webhook_retry_delays(self) -> list[float]:
         return [float(part) for part in self.webhook_retry_schedule.split(",") if part.strip()]
+
+    @property
+    def mail_retry_delays(self) -> list[float]:
+        return [float(part) for part in self.mail_retry_schedule.split(",") if part.strip()]
+
+    @property
+    def link_base(self) -> str:
+        """Where links in mail point: the public URL, else this server's own address."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def input_limits(self) -> InputLimits:

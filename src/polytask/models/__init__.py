@@ -6,6 +6,7 @@ from polytask.models.events import Event, PrunedEventCount
 from polytask.models.fields import FieldDefinition, SavedView
 from polytask.models.idempotency import IdempotencyKey
 from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
+from polytask.models.mail import MailAttempt, MailMessage, PasswordReset
 from polytask.models.oauth import LoginFailure, OAuthClient, OAuthCode, OAuthToken
 from polytask.models.projects import Project, Section
 from polytask.models.risks import Risk
@@ -28,10 +29,13 @@ __all__ = [
     "IdempotencyKey",
     "Invite",
     "LoginFailure",
+    "MailAttempt",
+    "MailMessage",
     "Membership",
     "OAuthClient",
     "OAuthCode",
     "OAuthToken",
+    "PasswordReset",
     "Project",
     "PrunedEventCount",
     "Risk",

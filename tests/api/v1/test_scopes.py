@@ -13,14 +13,20 @@ from tests.api.v1.test_isolation import ID_PARAMS, build_world, fill, probe_body
 from tests.factories.people import make_person
 from tests.factories.work import make_project, make_task
 
+# The operations that take no credentials (an empty `security` in the document), and no others.
+OPEN = {("post", "/v1/invites/signup"), ("post", "/v1/password-resets"), ("post", "/v1/password-resets/confirm")}
+
 
 def v1_operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [
+    """The /v1 operations that need credentials (and so a scope)."""
+    everything = [
         (method, path, op)
         for path, item in doc["paths"].items()
         if path.startswith("/v1/")
         for method, op in item.items()
     ]
+    assert {(m, p) for m, p, op in everything if op.get("security") == []} == OPEN
+    return [(m, p, op) for m, p, op in everything if (m, p) not in OPEN]
 
 
 def key_with(db: Database, owner_id: int, scopes: list[str]) -> dict[str, str]:

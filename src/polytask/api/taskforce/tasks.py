@@ -25,10 +25,11 @@ from polytask.api.taskforce.shapes import (
 )
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
+from polytask.domain.flows.invitations import share_task_by_email
 from polytask.domain.flows.lists import create_task_in_list
 from polytask.domain.lists.service import add_task_to_list, count_my_tasks, list_my_tasks, remove_task_from_list
 from polytask.domain.lists.tasks import open_task
-from polytask.domain.tasks.collaborators import add_task_collaborator, remove_task_collaborator
+from polytask.domain.tasks.collaborators import remove_task_collaborator
 from polytask.domain.tasks.comments import add_comment
 from polytask.domain.tasks.emails import add_email_link, remove_email_link
 from polytask.domain.tasks.schemas import CommentCreate, EmailLinkCreate, TaskCreate, TaskUpdate
@@ -46,7 +47,7 @@ TASK = "/tasks/{task_id:int}"
 _DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$", re.ASCII)
 # Taskforce calls the description "details".
 _FIELDS = {"name": "name", "details": "description"}
-_EMAIL = (text("email", "The email of a member of the task's workspace", required=True),)
+_EMAIL = (text("email", "The email of a member of the task's workspace, or of someone to invite to it", required=True),)
 _LIST_ID = (ident("list_id", "A list the user owns or collaborates on"),)
 
 
@@ -116,10 +117,22 @@ def change_task(session: Session, actor: Actor, call: Call, task_id: int) -> Don
     return {}
 
 
-@route(router, "POST", TASK + "/add_collaborator", scope="tasks:write", params=_EMAIL)
+@route(
+    router,
+    "POST",
+    TASK + "/add_collaborator",
+    scope="tasks:write",
+    params=_EMAIL,
+    refusals={
+        403: "The key lacks the scope, the user is a workspace viewer, or the email is not a member's and "
+        "the user may not invite people to the workspace (manage_users)",
+        422: "`email` is missing, or is not a member's and not a valid email address to invite",
+    },
+)
 def add_collaborator(session: Session, actor: Actor, call: Call, task_id: int) -> Done:
-    """Share the task with a workspace member, by email."""
-    add_task_collaborator(session, actor, task_id=task_id, email=call.params.required("email"))
+    """Share the task by email: a workspace member becomes a collaborator at once; anyone else
+    is invited to the workspace by mail and becomes one on accepting."""
+    share_task_by_email(session, actor, task_id=task_id, email=call.params.required("email"))
     return {}
 
 

@@ -10,8 +10,9 @@ from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.kernel.routes import unit_router
+from polytask.api.kernel.units import run_anonymous
 from polytask.api.v1 import resources
-from polytask.api.v1.documents import JSONAPIResponse, document, list_document, no_content
+from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import (
     FILTERED_LIST,
     PAGING,
@@ -26,6 +27,7 @@ from polytask.api.v1.params import (
 from polytask.api.v1.paths import InviteId, UserId, WorkspaceId
 from polytask.api.v1.schemas import (
     ERROR_RESPONSES,
+    ApiKeyDocument,
     InviteBatchDocument,
     InviteDocument,
     InviteListDocument,
@@ -37,8 +39,9 @@ from polytask.api.v1.schemas import (
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.core.pagination import parse_sort
+from polytask.domain.flows.invitations import accept_invitation, accept_invitation_with_signup
 from polytask.domain.members import service
-from polytask.domain.members.schemas import InviteAccept, InviteCreate, MemberUpdate
+from polytask.domain.members.schemas import InviteAccept, InviteCreate, InviteSignup, MemberUpdate
 from polytask.domain.users.service import get_user
 from polytask.domain.workspaces.service import get_workspace_for
 
@@ -126,7 +129,8 @@ def create_invites(
         ]
     ),
 ) -> JSONAPIResponse:
-    """Invite people by email. Each invite's `token` is returned once, to pass on to the invitee."""
+    """Invite people by email. Each invitee is mailed their token (through the outbox, after the
+    commit); the `token` is also returned once, for a server without mail."""
     issued = service.create_invites(
         session, actor, workspace_id=workspace_id, data=data, ttl=timedelta(days=settings.invite_ttl_days)
     )
@@ -181,6 +185,29 @@ def accept_invite(
     actor: Actor,
     data: InviteAccept = Body(examples=[{"token": "inv_Jx3kq0Vt9cZrX2m8L1pN5sWd7yHb4fGa"}]),
 ) -> JSONAPIResponse:
-    """Join a workspace with an invite token; the invite must be for your email address."""
-    membership = service.accept_invite(session, actor, token=data.token)
+    """Join a workspace with an invite token; the invite must be for your email address. An
+    invite that shared a task (Taskforce add_collaborator) makes you its collaborator too."""
+    membership = accept_invitation(session, actor, token=data.token)
     return document(resources.workspace(get_workspace_for(session, actor, membership.workspace_id)))
+
+
+@router.post("/invites/signup", response_model=ApiKeyDocument, status_code=201, openapi_extra={"security": []})
+async def sign_up_with_invite(
+    request: Request,
+    data: InviteSignup = Body(
+        examples=[{"token": "inv_Jx3kq0Vt9cZrX2m8L1pN5sWd7yHb4fGa", "name": "Jane Doe", "password": "a long secret"}]
+    ),
+) -> JSONAPIResponse:
+    """Accept an invite without an account; no credentials. The account is made for the
+    invite's email (the mailed token proves the address), with `name` and `password` (and
+    `username`, else one from the email), joins the workspace, and gets its first API key:
+    the response, whose `key` is shown once. An email that already has an account: 409, sign
+    in and use POST /v1/invites/accept."""
+
+    def work(session: Session) -> JSONAPIResponse:
+        made = accept_invitation_with_signup(
+            session, token=data.token, name=data.name, password=data.password, username=data.username
+        )
+        return created(resources.api_key(made.key.key, made.key.secret), f"/v1/api-keys/key_{made.key.key.id}")
+
+    return await run_anonymous(request, work)

@@ -120,6 +120,18 @@ _ENTRIES: Final = (
     _audit("user.created", "user", "A user account was created.", p.UserSnapshot),
     _audit("user.updated", "user", "A user's server-wide role, name or active flag changed.", p.UserSnapshot),
     _audit("user.password_reset", "user", "A user's password was replaced by a generated one.", p.PasswordReset),
+    _audit(
+        "user.password_changed",
+        "user",
+        "A user set a new password: knowing the old one (POST /v1/me/password) or with a mailed reset token.",
+        p.PasswordChanged,
+    ),
+    _audit(
+        "user.password_reset_requested",
+        "user",
+        "A password-reset token was mailed to a user.",
+        p.PasswordResetRequested,
+    ),
     _audit("api_key.created", "api_key", "An API key was issued.", p.ApiKeyCreated),
     _audit("api_key.rotated", "api_key", "An API key was replaced by a new one.", p.ApiKeyRotated),
     _audit("api_key.revoked", "api_key", "An API key was revoked.", p.Empty),

@@ -14,7 +14,7 @@ field as an attribute's `source`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -267,6 +267,19 @@ class UserSnapshot(Payload):
 
 class PasswordReset(Payload):
     sessions_ended: int  # the browser sessions the reset signed out
+
+
+class PasswordChanged(Payload):
+    """domain/users/passwords.py: set by its owner, knowing the old one or with a mailed token."""
+
+    via: Literal["change", "reset"]
+    sessions_ended: int  # the other browser sessions it signed out
+
+
+class PasswordResetRequested(Payload):
+    """A reset token was mailed to the account (requests for unknown addresses are not events)."""
+
+    client_ip: str | None
 
 
 class ApiKeyCreated(Payload):

@@ -50,3 +50,14 @@ class InviteAccept(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     token: str = Field(min_length=10, max_length=200)
+
+
+class InviteSignup(BaseModel):
+    """Accept an invite without an account: the account is made for the invite's email."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=8, max_length=512)
+    username: str | None = Field(default=None, min_length=1, max_length=150, pattern=r"^[A-Za-z0-9_.@+-]+$")

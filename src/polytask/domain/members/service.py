@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import EmailStr, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,9 +25,11 @@ from polytask.core.query.listing import ListSpec, run_list
 from polytask.core.settings import get_settings
 from polytask.domain.departments.service import department_in_workspace
 from polytask.domain.events.service import diff, record_event
+from polytask.domain.mail import templates
+from polytask.domain.mail.outbox import queue_mail
 from polytask.domain.members.schemas import InviteCreate, MemberUpdate
 from polytask.domain.workspaces.access import MANAGERS, ROLES, effective_permissions, membership_for, require_flag
-from polytask.models import Department, Invite, Membership, User
+from polytask.models import Department, Invite, Membership, User, Workspace
 
 MEMBER_FIELDS = Registry.of(
     "member",
@@ -247,6 +251,9 @@ def remove_member(session: Session, actor: Actor, *, workspace_id: int, user_id:
 # --- invites -------------------------------------------------------------------------------
 
 
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
+
+
 @dataclass(frozen=True, slots=True)
 class IssuedInvite:
     invite: Invite
@@ -257,54 +264,158 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_invites(
-    session: Session, actor: Actor, *, workspace_id: int, data: InviteCreate, ttl: timedelta
-) -> list[IssuedInvite]:
-    """Invite people by email; one invite per address, each with its own token."""
-    mine = membership_for(session, actor, workspace_id)
-    require_flag(mine, "manage_users")
-    if data.role == "admin" and mine.role not in MANAGERS:
-        raise PermissionDenied("Only owners and admins can invite admins", {"required_role": ["owner", "admin"]})
-    emails = list(dict.fromkeys(e.lower() for e in data.emails))
-    existing = set(
+def _existing_members(session: Session, workspace_id: int, emails: list[str]) -> set[str]:
+    return set(
         session.scalars(
             select(func.lower(User.email))
             .join(Membership, Membership.user_id == User.id)
             .where(Membership.workspace_id == workspace_id, func.lower(User.email).in_(emails))
         )
     )
+
+
+def _issue(
+    session: Session,
+    actor: Actor,
+    *,
+    workspace_id: int,
+    email: str,
+    role: str,
+    message: str,
+    expires: datetime,
+    task_id: int | None = None,
+) -> IssuedInvite:
+    token = "inv_" + secrets.token_urlsafe(24)
+    invite = Invite(
+        workspace_id=workspace_id,
+        email=email,
+        role=role,
+        message=message,
+        token_hash=_token_hash(token),
+        status="pending",
+        invited_by_id=actor.user_id,
+        expires_at=expires,
+        task_id=task_id,
+    )
+    session.add(invite)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        type="invite.created",
+        resource_type="invite",
+        resource_id=invite.id,
+        workspace_id=workspace_id,
+        snapshot={"email": email, "role": role},
+    )
+    return IssuedInvite(invite, token)
+
+
+def _names(session: Session, actor: Actor, workspace_id: int) -> tuple[str, str]:
+    """The inviter's and the workspace's names, as an invitation mail shows them."""
+    inviter = session.scalar(select(User.name).where(User.id == actor.user_id)) or "Someone"
+    workspace = session.scalar(select(Workspace.name).where(Workspace.id == workspace_id)) or "a workspace"
+    return inviter, workspace
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def create_invites(
+    session: Session, actor: Actor, *, workspace_id: int, data: InviteCreate, ttl: timedelta, send_mail: bool = True
+) -> list[IssuedInvite]:
+    """Invite people by email; one invite per address, each with its own token, each mailed
+    (through the outbox, after the commit) unless `send_mail` is off (generated data)."""
+    mine = membership_for(session, actor, workspace_id)
+    require_flag(mine, "manage_users")
+    if data.role == "admin" and mine.role not in MANAGERS:
+        raise PermissionDenied("Only owners and admins can invite admins", {"required_role": ["owner", "admin"]})
+    emails = list(dict.fromkeys(e.lower() for e in data.emails))
+    existing = _existing_members(session, workspace_id, emails)
     if existing:
         raise ValidationFailed(
             "Some of these people are already members",
             {"field": "emails", "issue": "already a member", "provided_value": sorted(existing)},
         )
-    issued = []
     expires = utcnow() + ttl
-    for email in emails:
-        token = "inv_" + secrets.token_urlsafe(24)
-        invite = Invite(
+    issued = [
+        _issue(
+            session,
+            actor,
             workspace_id=workspace_id,
             email=email,
             role=data.role,
             message=data.message,
-            token_hash=_token_hash(token),
-            status="pending",
-            invited_by_id=actor.user_id,
-            expires_at=expires,
+            expires=expires,
         )
-        session.add(invite)
-        session.flush()
-        record_event(
-            session,
-            actor,
-            type="invite.created",
-            resource_type="invite",
-            resource_id=invite.id,
-            workspace_id=workspace_id,
-            snapshot={"email": email, "role": data.role},
-        )
-        issued.append(IssuedInvite(invite, token))
+        for email in emails
+    ]
+    if send_mail:
+        settings = get_settings()
+        inviter, workspace = _names(session, actor, workspace_id)
+        for item in issued:
+            letter = templates.invite(
+                base=settings.link_base,
+                inviter=inviter,
+                workspace=workspace,
+                role=data.role,
+                message=data.message,
+                token=item.token,
+                expires=_day(expires),
+            )
+            queue_mail(session, to=item.invite.email, message=letter, sender=settings.mail_from)
     return issued
+
+
+def invite_to_task(
+    session: Session, actor: Actor, *, workspace_id: int, email: str, task_id: int, task_name: str, ttl: timedelta
+) -> IssuedInvite | None:
+    """Invite someone who is not a member to the workspace, for one task (shared with them when
+    they accept), and mail them. None when a live invite for that task is already out (no second
+    mail). The caller has checked that the actor may share the task."""
+    mine = membership_for(session, actor, workspace_id)
+    require_flag(mine, "manage_users")
+    try:
+        email = str(_EMAIL.validate_python(email.strip())).lower()
+    except PydanticValidationError:
+        raise ValidationFailed.field("email", "is not a valid email address", email) from None
+    if _existing_members(session, workspace_id, [email]):
+        raise ValidationFailed.field("email", "is already a member of this workspace", email)
+    pending = session.scalar(
+        select(Invite.id).where(
+            Invite.workspace_id == workspace_id,
+            func.lower(Invite.email) == email,
+            Invite.task_id == task_id,
+            Invite.status == "pending",
+            Invite.expires_at > utcnow(),
+        )
+    )
+    if pending is not None:
+        return None
+    expires = utcnow() + ttl
+    item = _issue(
+        session,
+        actor,
+        workspace_id=workspace_id,
+        email=email,
+        role="member",
+        message="",
+        expires=expires,
+        task_id=task_id,
+    )
+    settings = get_settings()
+    inviter, workspace = _names(session, actor, workspace_id)
+    letter = templates.task_invite(
+        base=settings.link_base,
+        inviter=inviter,
+        workspace=workspace,
+        task=task_name,
+        token=item.token,
+        expires=_day(expires),
+    )
+    queue_mail(session, to=email, message=letter, sender=settings.mail_from)
+    return item
 
 
 def list_invites(
@@ -344,18 +455,37 @@ def revoke_invite(session: Session, actor: Actor, *, workspace_id: int, invite_i
     )
 
 
-def accept_invite(session: Session, actor: Actor, *, token: str) -> Membership:
-    """The invited person joins the workspace; the token must match their email."""
-    # Locked so that a concurrent accept or revoke of the same invite waits and then sees its outcome.
+def open_invite(session: Session, token: str) -> Invite:
+    """The pending, unexpired invite with this token, locked (a concurrent accept or revoke of
+    the same invite waits and then sees its outcome); NotFound or Conflict otherwise."""
     invite = session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)).with_for_update())
-    user = session.get(User, actor.user_id)
-    if invite is None or user is None or invite.email.lower() != user.email.lower():
-        raise NotFound("Invite not found for this user", {"resource": "invite"})
+    if invite is None:
+        raise NotFound("Invite not found", {"resource": "invite"})
+    _require_open(invite)
+    return invite
+
+
+def _require_open(invite: Invite) -> None:
     if invite.status != "pending":
         raise Conflict(f"This invite is already {invite.status}")
     expires = as_utc(invite.expires_at)
     if expires is not None and expires <= utcnow():
         raise Conflict("This invite has expired")
+
+
+def accept_invite(session: Session, actor: Actor, *, token: str) -> Membership:
+    """The invited person joins the workspace; the token must match their email."""
+    return accept_invite_for(session, actor, token=token)[0]
+
+
+def accept_invite_for(session: Session, actor: Actor, *, token: str) -> tuple[Membership, Invite]:
+    """`accept_invite`, also giving the invite (a flow finishes what it carried: a shared task)."""
+    # Locked so that a concurrent accept or revoke of the same invite waits and then sees its outcome.
+    invite = session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)).with_for_update())
+    user = session.get(User, actor.user_id)
+    if invite is None or user is None or invite.email.lower() != user.email.lower():
+        raise NotFound("Invite not found for this user", {"resource": "invite"})
+    _require_open(invite)
     if actor.workspace_id is not None and actor.workspace_id != invite.workspace_id:
         raise NotFound("Invite not found for this user", {"resource": "invite"})
     already = session.scalar(
@@ -376,7 +506,7 @@ def accept_invite(session: Session, actor: Actor, *, token: str) -> Membership:
         snapshot={"email": invite.email, "user_id": user.id},
     )
     if already is not None:
-        return already
+        return already, invite
     membership = Membership(workspace_id=invite.workspace_id, user_id=user.id, role=invite.role, permissions={})
     session.add(membership)
     session.flush()
@@ -391,4 +521,4 @@ def accept_invite(session: Session, actor: Actor, *, token: str) -> Membership:
         workspace_id=invite.workspace_id,
         snapshot={"user_id": user.id, "role": invite.role},
     )
-    return membership
+    return membership, invite

@@ -154,7 +154,7 @@ def update_user(
             # Cached key rows carry the user's role and active flag (core/keycache.py).
             forget_verified_keys(session)
         if before["is_active"] and not after["is_active"]:
-            _end_browser_sessions(session, user.id, "user_disabled")
+            end_browser_sessions(session, user.id, "user_disabled")
         record_update(
             session,
             actor,
@@ -176,13 +176,13 @@ def _another_admin(session: Session, user: User) -> bool:
     )
 
 
-def _end_browser_sessions(session: Session, user_id: int, reason: str) -> int:
-    """Revoke the user's live browser sessions (domain/sessions reads the same rows); how many."""
-    result = session.execute(
-        update(BrowserSession)
-        .where(BrowserSession.user_id == user_id, BrowserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
-    )
+def end_browser_sessions(session: Session, user_id: int, reason: str, *, keep: int | None = None) -> int:
+    """Revoke the user's live browser sessions (domain/sessions reads the same rows), but the one
+    `keep` names; how many."""
+    stmt = update(BrowserSession).where(BrowserSession.user_id == user_id, BrowserSession.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(BrowserSession.id != keep)
+    result = session.execute(stmt.values(revoked_at=utcnow(), revoked_reason=reason))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -191,7 +191,7 @@ def reset_password(session: Session, actor: Actor | None, user: User) -> str:
     sessions and clear its failed sign-ins; audited as user.password_reset."""
     password = secrets.token_urlsafe(12)
     user.password_hash = hash_password(password)
-    ended = _end_browser_sessions(session, user.id, "password_reset")
+    ended = end_browser_sessions(session, user.id, "password_reset")
     session.execute(delete(LoginFailure).where(LoginFailure.subject == f"user:{user.id}"))
     session.flush()
     record_event(

@@ -51,10 +51,13 @@ class WorkspaceSecurity(BaseModel):
     )
 
 
+NAME_MAX = 200
+
+
 class WorkspaceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
     description: str = Field(default="", max_length=10_000)
     settings: WorkspaceSettings | None = None
 

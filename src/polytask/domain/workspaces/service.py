@@ -21,7 +21,7 @@ from polytask.domain.workspaces.access import (
     require_manager,
     require_role,
 )
-from polytask.domain.workspaces.schemas import WorkspaceCreate, WorkspaceUpdate, settings_dict
+from polytask.domain.workspaces.schemas import NAME_MAX, WorkspaceCreate, WorkspaceUpdate, settings_dict
 from polytask.models import Membership, User, Workspace
 
 WORKSPACE_FIELDS = tuple(WorkspaceSnapshot.model_fields)  # what its events carry (events/payloads.py)
@@ -64,9 +64,10 @@ def _create(session: Session, actor: Actor | None, *, owner_id: int, data: Works
 
 def create_personal_workspace(session: Session, actor: Actor | None, *, owner: User) -> Workspace:
     """The workspace every new user starts with."""
-    return _create(
-        session, actor, owner_id=owner.id, data=WorkspaceCreate(name=f"{owner.name or owner.username}'s workspace")
-    )
+    suffix = "'s workspace"
+    # A name may be as long as a workspace's whole name may be: cut it to leave room for the suffix.
+    name = (owner.name or owner.username)[: NAME_MAX - len(suffix)].rstrip()
+    return _create(session, actor, owner_id=owner.id, data=WorkspaceCreate(name=f"{name}{suffix}"))
 
 
 def create_workspace(session: Session, actor: Actor, *, data: WorkspaceCreate) -> Workspace:
