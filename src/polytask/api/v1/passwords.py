@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import transactional
+from polytask.api.kernel.routes import unit_router
 from polytask.api.kernel.units import run_anonymous
 from polytask.api.v1.documents import JSONAPIResponse, no_content
 from polytask.api.v1.schemas import ERROR_RESPONSES
@@ -19,7 +20,7 @@ from polytask.core.settings import Settings
 from polytask.domain.users import passwords
 from polytask.domain.users.schemas import PasswordChange, PasswordResetConfirm, PasswordResetRequest
 
-router = APIRouter(tags=["People"], responses=ERROR_RESPONSES)
+router = unit_router(tags=["People"], responses=ERROR_RESPONSES)
 
 _ANONYMOUS: dict[int | str, dict[str, Any]] = {k: v for k, v in ERROR_RESPONSES.items() if k in (422, 429)}
 # Operations that take no credentials say so (an empty security requirement).
