@@ -90,6 +90,17 @@ const OPERATIONS = {
   },
   users: {
     me: ['GET', '/me'],
+    changePassword: ['POST', '/me/password'],
+    requestPasswordReset: ['POST', '/password-resets'],
+    confirmPasswordReset: ['POST', '/password-resets/confirm'],
+  },
+  adminUsers: {
+    list: ['GET', '/admin/users', 'list'],
+    create: ['POST', '/admin/users'],
+    get: ['GET', '/admin/users/{user_id}'],
+    update: ['PATCH', '/admin/users/{user_id}'],
+    disable: ['POST', '/admin/users/{user_id}/disable'],
+    enable: ['POST', '/admin/users/{user_id}/enable'],
   },
   members: {
     list: ['GET', '/workspaces/{workspace_id}/users', 'list'],
@@ -104,6 +115,7 @@ const OPERATIONS = {
     get: ['GET', '/workspaces/{workspace_id}/invites/{invite_id}'],
     revoke: ['DELETE', '/workspaces/{workspace_id}/invites/{invite_id}'],
     accept: ['POST', '/invites/accept'],
+    signup: ['POST', '/invites/signup'],
   },
   timeEntries: {
     list: ['GET', '/projects/{project_id}/time-entries', 'list'],

@@ -166,6 +166,7 @@ export declare class TaskadeAPI {
   readonly views: ViewsAPI;
   readonly comments: CommentsAPI;
   readonly users: UsersAPI;
+  readonly adminUsers: AdminUsersAPI;
   readonly members: MembersAPI;
   readonly invites: InvitesAPI;
   readonly timeEntries: TimeEntriesAPI;
@@ -354,6 +355,28 @@ export interface CommentsAPI {
 export interface UsersAPI {
   /** GET /v1/me */
   me(params?: Params, options?: RequestOptions): Promise<User>;
+  /** POST /v1/me/password (`{ current_password, new_password }`) */
+  changePassword(data?: Body, options?: RequestOptions): Promise<null>;
+  /** POST /v1/password-resets (`{ email }`; needs no key, always 202) */
+  requestPasswordReset(data?: Body, options?: RequestOptions): Promise<null>;
+  /** POST /v1/password-resets/confirm (`{ token, password }`; needs no key) */
+  confirmPasswordReset(data?: Body, options?: RequestOptions): Promise<null>;
+}
+
+/** `api.adminUsers`: every account on the server (server admins with an unbound key) */
+export interface AdminUsersAPI {
+  /** GET /v1/admin/users */
+  list(params?: Params, options?: RequestOptions): Paginator<User>;
+  /** POST /v1/admin/users */
+  create(data?: Body, options?: RequestOptions): Promise<User>;
+  /** GET /v1/admin/users/{user_id} */
+  get(userId: string, params?: Params, options?: RequestOptions): Promise<User>;
+  /** PATCH /v1/admin/users/{user_id} */
+  update(userId: string, data?: Body, options?: RequestOptions): Promise<User>;
+  /** POST /v1/admin/users/{user_id}/disable */
+  disable(userId: string, data?: Body, options?: RequestOptions): Promise<User>;
+  /** POST /v1/admin/users/{user_id}/enable */
+  enable(userId: string, data?: Body, options?: RequestOptions): Promise<User>;
 }
 
 /** `api.members` */
@@ -382,6 +405,8 @@ export interface InvitesAPI {
   revoke(workspaceId: string, inviteId: string, params?: Params, options?: RequestOptions): Promise<null>;
   /** POST /v1/invites/accept */
   accept(data?: Body, options?: RequestOptions): Promise<Invite>;
+  /** POST /v1/invites/signup (`{ token, name, password, ... }`; needs no key) */
+  signup(data?: Body, options?: RequestOptions): Promise<Resource>;
 }
 
 /** `api.timeEntries` */

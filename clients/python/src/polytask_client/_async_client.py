@@ -378,6 +378,22 @@ class AsyncUsers(_AsyncNamespace):
         """The user the key belongs to."""
         return await self._t.resource("GET", "/me")
 
+    @operation("POST /me/password")
+    async def change_password(self, current_password: str, new_password: str) -> None:
+        """Change the caller's own password (the other browser sessions end)."""
+        body = {"current_password": current_password, "new_password": new_password}
+        await self._t.send("POST", "/me/password", body=body)
+
+    @operation("POST /password-resets")
+    async def request_password_reset(self, email: str) -> None:
+        """Ask for a password-reset mail (needs no key; the server always accepts, 202)."""
+        await self._t.send("POST", "/password-resets", body={"email": email})
+
+    @operation("POST /password-resets/confirm")
+    async def confirm_password_reset(self, token: str, password: str) -> None:
+        """Set a new password with the token a reset mail carried (needs no key)."""
+        await self._t.send("POST", "/password-resets/confirm", body={"token": token, "password": password})
+
 
 class AsyncMembers(_AsyncList, _AsyncGet, _AsyncUpdate, _AsyncDelete):
     """A workspace's members: `list('workspace_1')`, `update('workspace_1', 'user_2', role=...)`,
@@ -407,6 +423,36 @@ class AsyncInvites(_AsyncList, _AsyncGet, _AsyncDelete):
     async def accept(self, token: str) -> Resource:
         """Accept an invite with its token, as the key's user."""
         return await self._t.resource("POST", "/invites/accept", body={"token": token})
+
+    @operation("POST /invites/signup")
+    async def signup(self, token: str, **attributes: Any) -> Resource:
+        """Accept an invite without an account (needs no key): `name=`, `password=`, ...;
+        the account is made for the invite's email and the answer holds its first API key."""
+        return await self._t.resource("POST", "/invites/signup", body={"token": token, **attributes})
+
+
+class AsyncAdminUsers(_AsyncList, _AsyncCreate, _AsyncGet):
+    """Every account on the server (server admins with a key bound to no workspace)."""
+
+    collection = "/admin/users"
+    item = "/admin/users/{user_id}"
+
+    @operation("PATCH {item}")
+    async def update(self, user: Ref, *, idempotency_key: str | None = None, **attributes: Any) -> Resource:
+        """Change `role`, `active` or `name`."""
+        return await self._t.resource(
+            "PATCH", _fill(self.item, (user,)), body=attributes, idempotency_key=idempotency_key
+        )
+
+    @operation("POST /admin/users/{user_id}/disable")
+    async def disable(self, user: Ref) -> Resource:
+        """Refuse every credential of the account from now on."""
+        return await self._t.resource("POST", _fill(self.item, (user,)) + "/disable")
+
+    @operation("POST /admin/users/{user_id}/enable")
+    async def enable(self, user: Ref) -> Resource:
+        """Let a disabled account in again."""
+        return await self._t.resource("POST", _fill(self.item, (user,)) + "/enable")
 
 
 class AsyncTimeEntries(_AsyncCrud):
@@ -656,6 +702,7 @@ class AsyncTaskadeAPI:
         self.bulk = AsyncBulk(self._t)
         self.batch = AsyncBatch(self._t)
         self.oauth_clients = AsyncOAuthClients(self._t)
+        self.admin_users = AsyncAdminUsers(self._t)
 
     @property
     def base_url(self) -> str:

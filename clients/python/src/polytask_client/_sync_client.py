@@ -375,6 +375,22 @@ class Users(_Namespace):
         """The user the key belongs to."""
         return self._t.resource("GET", "/me")
 
+    @operation("POST /me/password")
+    def change_password(self, current_password: str, new_password: str) -> None:
+        """Change the caller's own password (the other browser sessions end)."""
+        body = {"current_password": current_password, "new_password": new_password}
+        self._t.send("POST", "/me/password", body=body)
+
+    @operation("POST /password-resets")
+    def request_password_reset(self, email: str) -> None:
+        """Ask for a password-reset mail (needs no key; the server always accepts, 202)."""
+        self._t.send("POST", "/password-resets", body={"email": email})
+
+    @operation("POST /password-resets/confirm")
+    def confirm_password_reset(self, token: str, password: str) -> None:
+        """Set a new password with the token a reset mail carried (needs no key)."""
+        self._t.send("POST", "/password-resets/confirm", body={"token": token, "password": password})
+
 
 class Members(_List, _Get, _Update, _Delete):
     """A workspace's members: `list('workspace_1')`, `update('workspace_1', 'user_2', role=...)`,
@@ -404,6 +420,34 @@ class Invites(_List, _Get, _Delete):
     def accept(self, token: str) -> Resource:
         """Accept an invite with its token, as the key's user."""
         return self._t.resource("POST", "/invites/accept", body={"token": token})
+
+    @operation("POST /invites/signup")
+    def signup(self, token: str, **attributes: Any) -> Resource:
+        """Accept an invite without an account (needs no key): `name=`, `password=`, ...;
+        the account is made for the invite's email and the answer holds its first API key."""
+        return self._t.resource("POST", "/invites/signup", body={"token": token, **attributes})
+
+
+class AdminUsers(_List, _Create, _Get):
+    """Every account on the server (server admins with a key bound to no workspace)."""
+
+    collection = "/admin/users"
+    item = "/admin/users/{user_id}"
+
+    @operation("PATCH {item}")
+    def update(self, user: Ref, *, idempotency_key: str | None = None, **attributes: Any) -> Resource:
+        """Change `role`, `active` or `name`."""
+        return self._t.resource("PATCH", _fill(self.item, (user,)), body=attributes, idempotency_key=idempotency_key)
+
+    @operation("POST /admin/users/{user_id}/disable")
+    def disable(self, user: Ref) -> Resource:
+        """Refuse every credential of the account from now on."""
+        return self._t.resource("POST", _fill(self.item, (user,)) + "/disable")
+
+    @operation("POST /admin/users/{user_id}/enable")
+    def enable(self, user: Ref) -> Resource:
+        """Let a disabled account in again."""
+        return self._t.resource("POST", _fill(self.item, (user,)) + "/enable")
 
 
 class TimeEntries(_Crud):
@@ -653,6 +697,7 @@ class TaskadeAPI:
         self.bulk = Bulk(self._t)
         self.batch = Batch(self._t)
         self.oauth_clients = OAuthClients(self._t)
+        self.admin_users = AdminUsers(self._t)
 
     @property
     def base_url(self) -> str:
