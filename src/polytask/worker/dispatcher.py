@@ -48,6 +48,7 @@ from polytask.domain.webhooks.dispatch import (
     record_attempts,
 )
 from polytask.domain.webhooks.policy import Outcome
+from polytask.worker.background import BackgroundLoop
 from polytask.worker.retention import prune_periodically
 
 log = logging.getLogger("polytask.webhooks")
@@ -80,10 +81,13 @@ def no_cookies() -> CookieJar:
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
-class Dispatcher:
+class Dispatcher(BackgroundLoop):
     """Delivers webhooks from one process; several may run against the same database."""
 
+    task_name = "polytask-webhook-dispatcher"
+
     def __init__(self, db: Database, settings: Settings, *, name: str | None = None) -> None:
+        super().__init__()
         self.db = db
         self.settings = settings
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -93,11 +97,6 @@ class Dispatcher:
         )
         self._busy: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        # Events bind to the loop that first waits on them: the one `run` runs in.
-        self._wake = asyncio.Event()
-        self._stop = asyncio.Event()
-        self._runner: asyncio.Task[None] | None = None
         self.ready = threading.Event()
         self._finished: list[_Finished] = []
         self._http = asyncio.Semaphore(settings.webhook_concurrency)
@@ -106,24 +105,6 @@ class Dispatcher:
         self._next_reach = 0.0
 
     # --- lifecycle ----------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Run in the background of the current event loop (the app's lifespan)."""
-        self._runner = asyncio.create_task(self.run(), name="polytask-webhook-dispatcher")
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._runner is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
-            self._runner = None
-
-    def wake(self) -> None:
-        """Look for due work now; callable from any thread."""
-        loop, event = self._loop, self._wake
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(event.set)
 
     async def run(self) -> None:
         """Claim and send until stopped; in-flight sends get a short grace period at the end."""

@@ -16,7 +16,6 @@ other processes' mail is found by polling (POLYTASK_MAIL_POLL_SECONDS).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import secrets
@@ -41,6 +40,7 @@ from polytask.domain.mail.delivery import (
     has_due_mail,
     record_mail_attempt,
 )
+from polytask.worker.background import BackgroundLoop
 
 log = logging.getLogger("polytask.mail")
 
@@ -83,18 +83,17 @@ def _permanent(exc: Exception) -> bool:
     return False
 
 
-class Mailer:
+class Mailer(BackgroundLoop):
     """Sends the outbox's mail from one process; several may run against the same database."""
 
+    task_name = "polytask-mailer"
+
     def __init__(self, db: Database, settings: Settings, *, name: str | None = None) -> None:
+        super().__init__()
         self.db = db
         self.settings = settings
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}:mail"
         self._lease = timedelta(seconds=settings.smtp_timeout_seconds * BATCH + LEASE_MARGIN_SECONDS)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake = asyncio.Event()
-        self._stop = asyncio.Event()
-        self._runner: asyncio.Task[None] | None = None
 
     @property
     def configured(self) -> bool:
@@ -167,24 +166,6 @@ class Mailer:
         return MailOutcome(elapsed(), reply=reply or "accepted")
 
     # --- running ------------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Run in the background of the current event loop (the app's lifespan)."""
-        self._runner = asyncio.create_task(self.run(), name="polytask-mailer")
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._runner is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
-            self._runner = None
-
-    def wake(self) -> None:
-        """Look for due mail now; callable from any thread."""
-        loop, event = self._loop, self._wake
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(event.set)
 
     async def run(self) -> None:
         """Pass after pass until stopped; idle between them until woken or the poll interval."""
