@@ -113,7 +113,10 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--requests", type=int, default=300, help="measured requests per scenario")
     parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--data", help="directory to keep and reuse the seeded SQLite database in")
+    parser.add_argument(
+        "--data",
+        help="directory to keep and reuse the seeded SQLite database in (on PostgreSQL: the seed's home and key)",
+    )
     parser.add_argument("--only", action="append", default=[])
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument(
@@ -125,9 +128,16 @@ def main() -> int:
     args = parser.parse_args()
 
     pg_url = os.environ.get("POLYTASK_BENCH_DATABASE_URL")
-    if pg_url:
-        home = Path(tempfile.mkdtemp(prefix="polytask-cpu-"))
+    if pg_url and args.data and (Path(args.data) / "pg-key").exists():
+        # A former run's seed in the same PostgreSQL database: its home holds the secret key.
+        home = Path(args.data)
+        key = (home / "pg-key").read_text().strip()
+    elif pg_url:
+        home = Path(args.data) if args.data else Path(tempfile.mkdtemp(prefix="polytask-cpu-"))
+        home.mkdir(parents=True, exist_ok=True)
         key, _ = seed(server_env(home), argparse.Namespace(projects=args.projects, tasks=args.tasks, users=args.users))
+        if args.data:
+            (home / "pg-key").write_text(key)
     else:
         home, key = prepare_sqlite(args)
     env = server_env(home)
@@ -139,7 +149,8 @@ def main() -> int:
     try:
         results = asyncio.run(measure(args, key))
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        if not (pg_url and args.data):
+            shutil.rmtree(home, ignore_errors=True)
     where = "PostgreSQL" if pg_url else "SQLite"
     print()
     print(f"{where}, {args.tasks} tasks, {args.requests} requests each, load average {os.getloadavg()[0]:.2f}")

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
 
 from polytask.api.app import create_app
+from polytask.api.kernel.units import close_gates
 from polytask.api.surfaces import TASKFLOW, surface_for
 from polytask.core.db import Database
 from polytask.core.keycache import KEYS
@@ -117,6 +118,11 @@ def serve(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        # The lifespan is off: release what the app's gates hold (the event loop's own
+        # database connection) as its shutdown would.
+        state = getattr(app, "state", None)
+        if state is not None:
+            close_gates(state)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
-"""Read units on the event loop (SQLite; core/db.py LoopUnits, api/kernel/units.py): a read
-that overruns its budget is interrupted and answered from a worker thread, with the same
-answer; the loop's connection stays usable; writes never run there."""
+"""Read units on the event loop (core/db.py LoopUnits on SQLite, PostgresLoopUnits on
+PostgreSQL; api/kernel/units.py): a read that overruns its budget is interrupted and answered
+from a worker thread, with the same answer; the loop's connection stays usable (on PostgreSQL
+a lost one is replaced); a read that must write runs again as a write; writes never run there."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from polytask.api.app import create_app
-from polytask.core.db import Database, ReadTooSlow
+from polytask.core.db import Database, LoopUnits, PostgresLoopUnits, ReadTooSlow, WriteNeeded
 from polytask.core.settings import Settings
 from tests.factories.people import make_person
 from tests.factories.work import make_project, make_task
@@ -25,8 +26,7 @@ SLOW = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT c
 
 def test_an_overrun_is_interrupted_and_the_connection_reused(db: Database) -> None:
     units = db.loop_units(budget_ms=20)
-    if units is None:
-        pytest.skip("read units run on the loop on SQLite only")
+    assert units is not None
     try:
         assert units.usable_here()
         with pytest.raises(ReadTooSlow), units.unit() as session:
@@ -44,8 +44,8 @@ def test_time_the_thread_did_not_spend_is_not_held_against_a_read(db: Database) 
     """The budget is the loop thread's CPU time: a unit the OS (or the GIL) kept waiting past
     the budget by the clock, that has itself spent little, runs to the end on the loop."""
     units = db.loop_units(budget_ms=20)
-    if units is None:
-        pytest.skip("read units run on the loop on SQLite only")
+    if not isinstance(units, LoopUnits):
+        pytest.skip("SQLite's budget is CPU time; PostgreSQL's loop waits on the database by the clock")
     units.WALL_CAP = 10_000  # the clock's cap far away: only the CPU budget is in play
     try:
         assert units.usable_here()
@@ -60,8 +60,8 @@ def test_the_clock_still_caps_a_read(db: Database) -> None:
     """Past WALL_CAP budgets by the clock a unit is interrupted whatever CPU it spent (a read
     waiting on the disk spends none)."""
     units = db.loop_units(budget_ms=20)
-    if units is None:
-        pytest.skip("read units run on the loop on SQLite only")
+    if not isinstance(units, LoopUnits):
+        pytest.skip("SQLite's progress handler; PostgreSQL's statement_timeout is tested below")
     units.WALL_CAP = 3  # 60 ms
     try:
         assert units.usable_here()
@@ -79,10 +79,84 @@ def test_the_clock_still_caps_a_read(db: Database) -> None:
         units.close()
 
 
-def test_no_loop_units_where_they_cannot_help(db: Database) -> None:
+def test_no_loop_units_when_the_budget_is_zero(db: Database) -> None:
     assert db.loop_units(budget_ms=0) is None
-    if not db.is_sqlite:
-        assert db.loop_units(budget_ms=5) is None
+    units = db.loop_units(budget_ms=5)
+    assert isinstance(units, LoopUnits if db.is_sqlite else PostgresLoopUnits)
+    units.close()
+
+
+def _postgres_units(db: Database, budget_ms: float = 20) -> PostgresLoopUnits:
+    units = db.loop_units(budget_ms=budget_ms)
+    if not isinstance(units, PostgresLoopUnits):
+        pytest.skip("PostgreSQL's loop units")
+    assert units.usable_here()
+    return units
+
+
+def _backend_pid(units: PostgresLoopUnits) -> int:
+    with units.unit() as session:
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+    assert isinstance(pid, int)
+    return pid
+
+
+def test_postgres_a_statement_past_the_cap_is_cancelled_and_the_connection_reused(db: Database) -> None:
+    units = _postgres_units(db)  # statement_timeout: 10 budgets, 200 ms
+    try:
+        pid = _backend_pid(units)
+        with pytest.raises(ReadTooSlow), units.unit() as session:
+            session.execute(text("SELECT pg_sleep(5)")).all()
+        assert _backend_pid(units) == pid  # the same connection, still usable
+    finally:
+        units.close()
+
+
+def test_postgres_a_unit_that_waited_past_its_budget_says_so(db: Database) -> None:
+    """A unit that finished, but kept the loop waiting on the database past its budget, sets
+    `overran` (its route's next reads go to worker threads); CPU time alone does not."""
+    units = _postgres_units(db)
+    try:
+        with units.unit() as session:
+            session.execute(text("SELECT pg_sleep(0.05)")).all()  # 50 ms waiting, under the 200 ms cap
+        assert units.overran
+        with units.unit() as session:
+            assert session.execute(text("SELECT 1")).scalar() == 1
+        assert not units.overran
+        with units.unit() as session:
+            deadline = time.thread_time() + 0.05
+            while time.thread_time() < deadline:  # 50 ms of this thread's own CPU time
+                pass
+            assert session.execute(text("SELECT 1")).scalar() == 1
+        assert not units.overran
+    finally:
+        units.close()
+
+
+def test_postgres_a_write_asks_for_a_write_unit_and_writes_nothing(db: Database) -> None:
+    units = _postgres_units(db)
+    try:
+        with pytest.raises(WriteNeeded), units.unit() as session:
+            session.execute(text("CREATE TABLE loop_write_probe (id integer)"))
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT to_regclass('loop_write_probe')")).scalar() is None
+        with units.unit() as session:
+            assert session.execute(text("SELECT 42")).scalar() == 42
+    finally:
+        units.close()
+
+
+def test_postgres_a_lost_connection_is_replaced(db: Database) -> None:
+    units = _postgres_units(db)
+    try:
+        pid = _backend_pid(units)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar() is True
+        with pytest.raises(ReadTooSlow), units.unit() as session:
+            session.execute(text("SELECT 1")).all()
+        assert _backend_pid(units) != pid  # connected afresh
+    finally:
+        units.close()
 
 
 def test_a_read_past_any_budget_answers_from_a_thread(
@@ -116,8 +190,33 @@ def test_a_read_past_any_budget_answers_from_a_thread(
         again = c.get(f"/v1/tasks/{made[0]['id']}", headers=alice.headers)
         assert again.json()["data"]["attributes"]["name"] == "Renamed"
         gates = app.state.unit_gates
-        if db.is_sqlite:
-            assert gates.loop_units is not None
-            assert gates._threaded  # the page overran: its route goes straight to a thread for a while
-        else:
-            assert gates.loop_units is None
+        assert gates.loop_units is not None
+        assert gates._threaded  # the page overran: its route goes straight to a thread for a while
+
+
+def test_postgres_reads_survive_the_loss_of_the_loops_connection(
+    serve_app: Serve, settings: Settings, db: Database, client: httpx.Client
+) -> None:
+    """The loop's connection is killed between two requests: the reads after it are answered
+    as before (the one that met the dead connection from a worker thread)."""
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL's loop connection")
+    alice = make_person(db, name="Alice")
+    project = make_project(client, alice)
+    task = make_task(client, alice, project, name="Kept")
+    app = create_app(settings, db)
+    with serve_app(app) as url, httpx.Client(base_url=url, timeout=30) as c:
+        first = c.get(f"/v1/tasks/{task['id']}", headers=alice.headers)
+        assert first.status_code == 200, first.text
+        units = app.state.unit_gates.loop_units
+        assert isinstance(units, PostgresLoopUnits)
+        with db.engine.connect() as conn:
+            killed = conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = :pid"),
+                {"pid": units._direct[0].info.backend_pid if units._direct else -1},
+            ).scalar()
+        assert killed is True
+        for _ in range(3):
+            again = c.get(f"/v1/tasks/{task['id']}", headers=alice.headers)
+            assert again.status_code == 200, again.text
+            assert again.json()["data"] == first.json()["data"]

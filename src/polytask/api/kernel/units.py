@@ -5,8 +5,9 @@
 - on SQLite, writers of this process queue on an asyncio lock before taking a thread, so
   waiting writers cost no thread at all (other processes still wait on the busy timeout);
 - an atomic /v1/batch shares ONE unit between its operations (SharedUnit);
-- on SQLite, read units run on the event loop's thread first, within a time budget, and on
-  a worker thread only when they overrun it (core/db.py LoopUnits).
+- read units run on the event loop's thread first, on a connection of its own, within a
+  time budget, and on a worker thread only when they overrun it (core/db.py LoopUnits on
+  SQLite, PostgresLoopUnits on PostgreSQL).
 
 Authenticated units are api/deps.py's `run_unit`; this module knows no credentials.
 """
@@ -22,7 +23,7 @@ import anyio.to_thread
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from polytask.core.db import Database, HeldUnit, LoopUnits, ReadTooSlow
+from polytask.core.db import Database, HeldUnit, LoopUnits, PostgresLoopUnits, ReadTooSlow
 
 R = TypeVar("R")
 
@@ -35,10 +36,10 @@ _MAX_THREADED_ROUTES = 1024
 class _Gates:
     """Per-app concurrency controls, created lazily inside the running event loop."""
 
-    def __init__(self, threads: int, loop_units: LoopUnits | None) -> None:
+    def __init__(self, threads: int, loop_units: LoopUnits | PostgresLoopUnits | None) -> None:
         self.threads = anyio.CapacityLimiter(threads)
         self.sqlite_writer = anyio.Lock()
-        # SQLite: read units run on the event loop first (core/db.py LoopUnits).
+        # Read units run on the event loop first (core/db.py LoopUnits, PostgresLoopUnits).
         self.loop_units = loop_units
         # Routes whose reads overran the loop's budget: how many more go straight to a thread.
         self._threaded: dict[Any, int] = {}
@@ -69,7 +70,7 @@ def _gates(request: Request) -> _Gates:
 
 
 def close_gates(state: Any) -> None:
-    """Release what the gates hold (the loop's SQLite connection); at the app's shutdown."""
+    """Release what the gates hold (the loop's database connection); at the app's shutdown."""
     gates: _Gates | None = getattr(state, "unit_gates", None)
     if gates is not None and gates.loop_units is not None:
         gates.loop_units.close()
@@ -99,11 +100,15 @@ async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: b
         if gates.loop_suits(route):
             try:
                 with loop.unit() as session:
-                    return work(session)
+                    result = work(session)
             except ReadTooSlow:
                 # Interrupted having written nothing: run it again on a worker thread, and
                 # send this route's next reads there directly for a while.
                 gates.overran(route)
+            else:
+                if loop.overran:  # PostgreSQL: it finished, but kept the loop waiting too long
+                    gates.overran(route)
+                return result
 
     def in_thread() -> R:
         with db.unit_of_work(readonly=readonly) as session:
