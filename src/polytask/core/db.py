@@ -506,6 +506,8 @@ class PostgresLoopUnits:
     """
 
     WALL_CAP = 10
+    clock = staticmethod(time.perf_counter)
+    cpu_clock = staticmethod(time.thread_time)  # this thread's CPU time
 
     def __init__(self, url: str, budget_ms: float) -> None:
         self._budget = budget_ms / 1000
@@ -565,7 +567,7 @@ class PostgresLoopUnits:
             raise ReadTooSlow() from exc  # cannot connect from here: let the pool try
         assert self._direct is not None
         session.info[DRIVER_INFO] = self._direct
-        started, spent = time.perf_counter(), time.thread_time()
+        started, spent = self.clock(), self.cpu_clock()
         try:
             yield session
         except Exception as exc:
@@ -589,7 +591,7 @@ class PostgresLoopUnits:
                 self._drop_connection()
             # Only the wait counts: this thread's own CPU time would hold the GIL (and so the
             # loop) on a worker thread just the same.
-            waited = (time.perf_counter() - started) - (time.thread_time() - spent)
+            waited = (self.clock() - started) - (self.cpu_clock() - spent)
             self.overran = waited > self._budget
 
     def close(self) -> None:
