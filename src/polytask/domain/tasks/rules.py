@@ -39,7 +39,7 @@ def check_section(session: Session, project_id: int, section_id: int | None) -> 
         raise ValidationFailed.field("section_id", "is not a section of this project", section_id)
 
 
-def check_parent(session: Session, task: Task | None, project_id: int, parent_id: int | None) -> None:
+def check_parent(session: Session, task: Task | TaskRecord | None, project_id: int, parent_id: int | None) -> None:
     if parent_id is None:
         return
     parent = session.get(Task, parent_id)
