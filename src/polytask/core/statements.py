@@ -23,13 +23,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
-from sqlalchemy import DateTime, Dialect, Float
+from sqlalchemy import DateTime, Dialect, Float, bindparam, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import JSON, TypeEngine
 
 from polytask.core.db import DRIVER_INFO
+from polytask.core.jsontext import loads_exact
 
 Convert = Callable[[Any], Any]
 
@@ -116,13 +116,14 @@ def _sqlite_datetime(fallback: Convert | None) -> Convert:
 
 
 def _sqlite_json(fallback: Convert | None) -> Convert:
-    """orjson reads standard JSON as json.loads does; the rest (NaN, huge integers) goes to
-    the dialect's own deserializer."""
+    """orjson reads standard JSON as json.loads does, except integers wider than 64 bits (core/
+    jsontext.py `loads_exact` reads those exactly); what orjson refuses (NaN) goes to the
+    dialect's own deserializer."""
 
     def convert(value: Any) -> Any:
         try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
+            return loads_exact(value)
+        except ValueError:  # both modules' JSONDecodeError
             return fallback(value) if fallback else value
 
     return convert
@@ -198,6 +199,82 @@ class Prepared:
         found = self._compiled(entry, values).rows(driver, values)
         convert = entry.convert
         return [convert_row(row, convert) for row in found]
+
+
+class PreparedWrite:
+    """An INSERT or UPDATE compiled once per dialect, run on the session's driver connection
+    (its transaction): each value goes through its column's bind processor (a datetime in
+    SQLite's text form, a JSON document as text), as an ORM or Core execute would, without
+    their per-call statement handling. With RETURNING, `run` gives the first returned row.
+
+    The statement names every value as a bind parameter:
+
+        TOUCH = PreparedWrite(update(table).where(table.c.id == bindparam("row_id")).values(name=bindparam("name")))
+        TOUCH.run(session, {"row_id": 7, "name": "New"})
+    """
+
+    def __init__(self, stmt: Any) -> None:
+        self._stmt = stmt
+        self._by_dialect: dict[str, tuple[Compiled, list[Convert | None], list[tuple[int, Convert]]]] = {}
+
+    def _statement(self, dialect: Dialect) -> Any:
+        return self._stmt
+
+    def _for(self, dialect: Dialect) -> tuple[Compiled, list[Convert | None], list[tuple[int, Convert]]]:
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            target = positional(dialect)
+            stmt = self._statement(target)
+            compiled = Compiled(stmt, target)
+            binds = stmt.compile(dialect=target).binds
+            process: list[Convert | None] = []
+            for name, _extra in compiled._slots:
+                bind = binds.get(name)
+                process.append(None if bind is None else bind.type.dialect_impl(target).bind_processor(target))
+            returning = getattr(stmt, "_returning", ()) or ()
+            found = (compiled, process, converters(list(returning), target) if returning else [])
+            self._by_dialect[dialect.name] = found
+        return found
+
+    def run(self, session: Session, values: dict[str, Any]) -> list[Any] | None:
+        """Execute with `values` in the session's transaction; the first RETURNING row, if any."""
+        row, _ = self._run(session, values)
+        return row
+
+    def _run(self, session: Session, values: dict[str, Any]) -> tuple[list[Any] | None, Any]:
+        conn = session.connection()
+        compiled, process, convert = self._for(conn.dialect)
+        params = [
+            fn(value) if fn is not None and value is not None else value
+            for fn, value in zip(process, compiled.params(values), strict=True)
+        ]
+        driver: Any = conn.connection.driver_connection
+        cursor = driver.cursor()
+        try:
+            cursor.execute(compiled.sql, tuple(params))
+            row = cursor.fetchone() if cursor.description else None
+            lastrowid = getattr(cursor, "lastrowid", None)
+        finally:
+            cursor.close()
+        return (None if row is None else convert_row(row, convert)), lastrowid
+
+
+class PreparedInsert(PreparedWrite):
+    """An INSERT of one row into a table with an integer `id`; `insert` returns the new id
+    (PostgreSQL: RETURNING; SQLite: the cursor's last row id, which any version gives)."""
+
+    def __init__(self, table: Any, columns: Sequence[str]) -> None:
+        self._table = table
+        super().__init__(insert(table).values({c: bindparam(c) for c in columns}))
+
+    def _statement(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return self._stmt
+        return self._stmt.returning(self._table.c.id)
+
+    def insert(self, session: Session, values: dict[str, Any]) -> int:
+        row, lastrowid = self._run(session, values)
+        return int(row[0] if row is not None else lastrowid)
 
 
 # --- statements built per request, compiled once per shape -----------------------------------

@@ -131,10 +131,12 @@ def test_stored_wide_integers_still_read_back(client: httpx.Client, db: Database
     r = client.get(f"/v1/tasks/{task['id']}", headers=alice.headers)
     assert r.status_code == 200, r.text
     assert json.loads(r.content)["data"]["attributes"]["custom_fields"] == {"huge": HUGE}
+    assert f'"huge":{HUGE}' in r.text  # written out exactly, not as the float 1.18e21 (equal to 2**70)
     assert r.headers["etag"]
     r = client.get(f"/v1/projects/{project}/tasks", headers=alice.headers)
     assert r.status_code == 200, r.text
     assert json.loads(r.content)["data"][0]["attributes"]["custom_fields"] == {"huge": HUGE}
+    assert f'"huge":{HUGE}' in r.text
     # A change to such a task is announced (event stream, webhook body) with the number exact.
     hook = make_webhook(client, alice, "https://93.184.216.34/hooks", events=["task.updated"])
     r = client.patch(f"/v1/tasks/{task['id']}", json={"name": "renamed"}, headers=alice.headers)
@@ -144,7 +146,7 @@ def test_stored_wide_integers_still_read_back(client: httpx.Client, db: Database
     assert sent["data"]["task"]["custom_fields"] == {"huge": HUGE}
     r = client.get("/v1/events", params={"project_id": project, "types": "task.updated"}, headers=alice.headers)
     assert r.status_code == 200, r.text
-    assert str(HUGE) in r.text
+    assert str(HUGE) in r.text, r.text
 
 
 def test_taskforce_json_bodies_refuse_wide_integers(base_url: str, db: Database) -> None:

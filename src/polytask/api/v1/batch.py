@@ -19,7 +19,6 @@ import json
 import re
 from typing import Any, Literal
 
-import orjson
 from fastapi import Body, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.responses import Response
@@ -32,7 +31,7 @@ from polytask.api.kernel.units import SHARED_UNIT, SharedUnit, shared_unit
 from polytask.api.v1.errors import error_response
 from polytask.api.v1.schemas import ERROR_RESPONSES
 from polytask.core.errors import ValidationFailed
-from polytask.core.jsontext import dumps
+from polytask.core.jsontext import dumps, loads_exact
 
 router = unit_router(tags=["Batch"], responses=ERROR_RESPONSES)
 
@@ -154,8 +153,8 @@ async def _step(
     content: Any = None
     if raw:
         try:
-            content = orjson.loads(raw)
-        except orjson.JSONDecodeError:
+            content = loads_exact(raw)  # a stored integer wider than 64 bits stays exact
+        except ValueError:
             content = raw.decode(errors="replace")
     return BatchResult(index=index, method=method, path=path, status=status, body=content, headers=headers)
 

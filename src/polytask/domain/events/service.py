@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import isoformat, utcnow
 from polytask.core.db import after_commit, before_commit, require_writable
+from polytask.core.statements import PreparedInsert
 from polytask.domain.events import bus
 from polytask.domain.events.catalog import event_type
 from polytask.models import Event
@@ -61,13 +62,28 @@ def record_event(
     }
     # Inserted now, through the session's connection and transaction, not as an ORM object:
     # the unit of work's flush of one more object cost more than the row (docs/performance.md).
-    key = session.connection().execute(_INSERT_EVENT, row).inserted_primary_key
-    event_id = int(key[0]) if key is not None else 0
+    event_id = _INSERT_EVENT.insert(session, row)
     track_inserted_event_ids(session, [event_id], workspace_ids=None if workspace_id is None else {workspace_id})
     return event_id
 
 
-_INSERT_EVENT = insert(cast(Table, Event.__table__))
+_INSERT_EVENT = PreparedInsert(
+    cast(Table, Event.__table__),
+    (
+        "type",
+        "resource_type",
+        "resource_id",
+        "workspace_id",
+        "project_id",
+        "actor_user_id",
+        "credential_kind",
+        "credential_id",
+        "client_ip",
+        "occurred_at",
+        "changes",
+        "snapshot",
+    ),
+)
 
 
 # Resources that belong to one project; their events show in its activity.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -15,6 +15,7 @@ from polytask.core.pagination import PageRequest, PageResult, SortKey, parse_sor
 from polytask.core.query import Node, conjunction
 from polytask.core.query.listing import run_list
 from polytask.core.query.tree import conditions, named_ids
+from polytask.core.statements import PreparedWrite
 from polytask.domain.events.service import diff, record_event
 from polytask.domain.fields.service import ProjectLike, ProjectRef, check_values, task_field_resolver
 from polytask.domain.members.people import resolve_people
@@ -213,7 +214,7 @@ def update_task(
             if getattr(task, name) != was
         }
         values["updated_at"] = task.updated_at
-        session.connection().execute(update(_TASKS).where(_TASKS.c.id == task.id).values(values))
+        _task_update(tuple(values)).run(session, {**values, "task_id": task.id})
         held = session.identity_map.get(Session.identity_key(Task, task.id))
         if held is not None:
             session.expire(held)  # an ORM copy loaded earlier in this unit reads the new row
@@ -249,6 +250,21 @@ _CHANGEABLE = (
     "position",
     "custom_fields",
 )
+
+
+_TASK_UPDATES: dict[tuple[str, ...], PreparedWrite] = {}
+
+
+def _task_update(columns: tuple[str, ...]) -> PreparedWrite:
+    """The UPDATE of these columns of one task, compiled once (a few shapes are common: only
+    the columns given change, so the search index is rewritten only for a new name or text)."""
+    found = _TASK_UPDATES.get(columns)
+    if found is None:
+        stmt = update(_TASKS).where(_TASKS.c.id == bindparam("task_id")).values({c: bindparam(c) for c in columns})
+        found = PreparedWrite(stmt)
+        if len(_TASK_UPDATES) < 512:  # 14 columns make many sets; the common few stay
+            _TASK_UPDATES[columns] = found
+    return found
 
 
 def _replace_relations(
