@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from polytask.api.app import create_app
+from polytask.api.kernel.units import _Gates
 from polytask.core.db import Database, LoopUnits, PostgresLoopUnits, ReadTooSlow, WriteNeeded
 from polytask.core.settings import Settings
 from tests.factories.people import make_person
@@ -246,3 +247,20 @@ def test_postgres_reads_survive_the_loss_of_the_loops_connection(
             again = c.get(f"/v1/tasks/{task['id']}", headers=alice.headers)
             assert again.status_code == 200, again.text
             assert again.json()["data"] == first.json()["data"]
+
+
+def test_a_route_goes_to_threads_after_reads_late_in_a_row() -> None:
+    """A read that finished late (PostgreSQL: it kept the loop waiting on the database) is no
+    pattern on its own: its route goes to worker threads after three in a row."""
+    gates = _Gates(threads=1, loop_units=None)
+    gates.finished("show", late=True)
+    gates.finished("show", late=True)
+    gates.finished("show", late=False)  # a read in time starts the count again
+    gates.finished("show", late=True)
+    gates.finished("show", late=True)
+    gates.finished("list", late=True)  # another route's count is its own
+    assert gates.loop_suits("show")
+    assert gates.loop_suits("list")
+    gates.finished("show", late=True)  # the third in a row
+    assert not gates.loop_suits("show")
+    assert gates.loop_suits("list")

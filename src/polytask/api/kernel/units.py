@@ -31,6 +31,10 @@ R = TypeVar("R")
 # that overruns costs the work done until then); the table is bounded by the routes.
 _THREADED_AFTER_OVERRUN = 200
 _MAX_THREADED_ROUTES = 1024
+# PostgreSQL: a read that finished but kept the loop waiting too long sends its route to
+# threads only when the route's reads did so this many times in a row (a statement's first
+# run, planned and prepared, or one slow moment of the database, is no pattern).
+_LATE_IN_A_ROW = 3
 
 
 class _Gates:
@@ -43,6 +47,8 @@ class _Gates:
         self.loop_units = loop_units
         # Routes whose reads overran the loop's budget: how many more go straight to a thread.
         self._threaded: dict[Any, int] = {}
+        # PostgreSQL: routes whose last reads finished late, and how many in a row.
+        self._late: dict[Any, int] = {}
 
     def loop_suits(self, route: Any) -> bool:
         left = self._threaded.get(route)
@@ -57,6 +63,19 @@ class _Gates:
     def overran(self, route: Any) -> None:
         if len(self._threaded) < _MAX_THREADED_ROUTES:
             self._threaded[route] = _THREADED_AFTER_OVERRUN
+
+    def finished(self, route: Any, late: bool) -> None:
+        """A loop read of `route` finished; `late`: it waited on the database past its budget."""
+        if not late:
+            if self._late:
+                self._late.pop(route, None)
+            return
+        count = self._late.get(route, 0) + 1
+        if count >= _LATE_IN_A_ROW:
+            self._late.pop(route, None)
+            self.overran(route)
+        elif len(self._late) < _MAX_THREADED_ROUTES:
+            self._late[route] = count
 
 
 def _gates(request: Request) -> _Gates:
@@ -106,8 +125,7 @@ async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: b
                 # send this route's next reads there directly for a while.
                 gates.overran(route)
             else:
-                if loop.overran:  # PostgreSQL: it finished, but kept the loop waiting too long
-                    gates.overran(route)
+                gates.finished(route, loop.overran)  # PostgreSQL: it may have kept the loop waiting
                 return result
 
     def in_thread() -> R:

@@ -19,7 +19,10 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import JSON
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound
@@ -121,13 +124,26 @@ def _access(actor: Actor, task_id: int) -> dict[str, int]:
 
 
 def read_task_for(session: Session, actor: Actor, task_id: int, *, project_id: int | None = None) -> TaskRecordView:
-    """The task with its relations and the actor's role, as a record read by prepared
-    statements (core/statements.py); NotFound when invisible or not in `project_id`.
-    For reading and rendering; a change goes through `fetch_task_for`'s ORM object."""
-    record, role = read_task_record_for(session, actor, task_id)
+    """The task with its relations and the actor's role, as a record read by one prepared
+    statement (core/statements.py; its relations as JSON arrays of correlated subqueries:
+    on PostgreSQL a second statement is a second round trip); NotFound when invisible or
+    not in `project_id`. For reading and rendering; a change reads `read_task_record_for`."""
+    rows = _TASK_READ_WHOLE.rows(session, _access(actor, task_id))
+    if not rows:
+        raise NotFound.of("task", task_id)
+    *values, role, assignees, labels, deps = rows[0]
+    record = TaskRecord(*values)
+    require_allowed_address(actor, record.workspace_id)
     if project_id is not None and record.project_id != project_id:
         raise NotFound.of("task", task_id)
-    return TaskRecordView(record, load_relations(session, [record.id])[record.id], role)
+    relations = TaskRelations(
+        # In the order load_relations gives: assignees by position, labels and dependencies
+        # as their text sorts (group_relations).
+        assignee_ids=[int(user) for _pos, user in sorted((p, str(u)) for p, u in assignees or ())],
+        labels=sorted(labels or ()),
+        dependency_ids=[int(d) for d in sorted(str(d) for d in deps or ())],
+    )
+    return TaskRecordView(record, relations, role)
 
 
 def read_task_record_for(session: Session, actor: Actor, task_id: int) -> tuple[TaskRecord, str]:
@@ -148,6 +164,55 @@ def fetch_task_for(session: Session, actor: Actor, task_id: int) -> tuple[Task, 
         raise NotFound.of("task", task_id)
     require_allowed_address(actor, row[0].workspace_id)
     return row[0], row[1]
+
+
+def _json_list(*columns: Any) -> Any:
+    """A JSON array of `columns` (several: an array of arrays) over the rows of a subquery."""
+    return _JsonList(*columns)
+
+
+class _JsonList(FunctionElement[Any]):
+    type = JSON()
+    inherit_cache = True
+    name = "json_list"
+
+
+@compiles(_JsonList, "sqlite")
+def _json_list_sqlite(element: _JsonList, compiler: Any, **kw: Any) -> str:
+    args = list(element.clauses)
+    inner = (
+        compiler.process(args[0], **kw) if len(args) == 1 else f"json_array({compiler.process(element.clauses, **kw)})"
+    )
+    return f"json_group_array({inner})"
+
+
+@compiles(_JsonList)
+def _json_list_default(element: _JsonList, compiler: Any, **kw: Any) -> str:
+    args = list(element.clauses)
+    inner = (
+        compiler.process(args[0], **kw)
+        if len(args) == 1
+        else f"json_build_array({compiler.process(element.clauses, **kw)})"
+    )
+    return f"json_agg({inner})"
+
+
+def _related(*columns: Any, link: Any) -> Any:
+    return select(_json_list(*columns)).where(link == Task.id).scalar_subquery()
+
+
+# One task, the caller's role, and its relations (JSON arrays; NULL when there are none).
+_TASK_READ_WHOLE = Prepared(
+    TASKS.by_id(
+        select(
+            *(getattr(Task, name) for name in TASK_COLUMNS),
+            Membership.role,
+            _related(TaskAssignee.position, TaskAssignee.user_id, link=TaskAssignee.task_id),
+            _related(TaskLabel.label, link=TaskLabel.task_id),
+            _related(TaskDependency.depends_on_id, link=TaskDependency.task_id),
+        )
+    )
+)
 
 
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
