@@ -35,6 +35,18 @@ from polytask.core.jsontext import dumps
 _SQLITE_ROWS_PER_STATEMENT = 500
 
 
+_STAMPS: dict[str, Callable[[Any], Any] | None] = {}
+
+
+def _timestamp_processor(dialect: Any) -> Callable[[Any], Any] | None:
+    """The dialect's bind processor for timestamps, worked out once per dialect (adapting a
+    type to a dialect is no small part of a one-task create)."""
+    name = dialect.name
+    if name not in _STAMPS:
+        _STAMPS[name] = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    return _STAMPS[name]
+
+
 class RowWriter:
     """Bulk inserts for one unit of work; create it after the rows' validation is done."""
 
@@ -49,7 +61,7 @@ class RowWriter:
         self._driver: Any = connection.connection.driver_connection
         # SQLite stores timestamps as text in SQLAlchemy's layout; reuse its own converter so
         # rows written here read back exactly like rows written through the ORM.
-        self._stamp: Callable[[Any], Any] | None = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+        self._stamp = _timestamp_processor(dialect)
 
     def timestamp(self, value: datetime | None) -> Any:
         """A timestamp in the column's stored form (psycopg takes datetimes as they are)."""
