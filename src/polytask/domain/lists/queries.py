@@ -7,7 +7,24 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Integer, Select, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -116,39 +133,46 @@ def list_cards(session: Session, actor: Actor, lists: list[TaskList]) -> list[Li
 _USER = bindparam("user_id", type_=Integer)
 _WORKSPACE = bindparam("workspace_id", type_=Integer)
 _TASK_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
-# The four things a Taskforce task card adds to the task, each for many tasks at once.
-_CARD_LISTS = Prepared(
-    select(TaskListItem.task_id, TaskListItem.list_id)
-    .where(
-        TaskListItem.task_id.in_(_TASK_IDS),
-        TaskListItem.list_id.in_(
-            select(TaskList.id).where(
-                TaskList.workspace_id == _WORKSPACE,
-                or_(
-                    TaskList.owner_id == _USER,
-                    TaskList.id.in_(select(TaskListCollaborator.list_id).where(TaskListCollaborator.user_id == _USER)),
-                ),
-            )
+# The four things a Taskforce task card adds to the task, for many tasks at once, in ONE
+# statement (on PostgreSQL each statement is a round trip): rows of (kind, task id, three
+# text values, two sort keys), each part padded to the same columns.
+_NO_TEXT = cast(null(), String)
+_NO_NUMBER = cast(null(), Integer)
+_CARD_PARTS = Prepared(
+    union_all(
+        select(
+            literal("l"), TaskListItem.task_id, _NO_TEXT, _NO_TEXT, _NO_TEXT, TaskListItem.list_id, _NO_NUMBER
+        ).where(
+            TaskListItem.task_id.in_(_TASK_IDS),
+            TaskListItem.list_id.in_(
+                select(TaskList.id).where(
+                    TaskList.workspace_id == _WORKSPACE,
+                    or_(
+                        TaskList.owner_id == _USER,
+                        TaskList.id.in_(
+                            select(TaskListCollaborator.list_id).where(TaskListCollaborator.user_id == _USER)
+                        ),
+                    ),
+                )
+            ),
         ),
-    )
-    .order_by(TaskListItem.list_id),
+        select(literal("p"), TaskAssignee.task_id, User.email, _NO_TEXT, _NO_TEXT, TaskAssignee.position, User.id)
+        .join(User, User.id == TaskAssignee.user_id)
+        .where(TaskAssignee.task_id.in_(_TASK_IDS)),
+        select(
+            literal("e"),
+            TaskEmailLink.task_id,
+            TaskEmailLink.sender,
+            TaskEmailLink.subject,
+            TaskEmailLink.gmail_thread_id,
+            TaskEmailLink.id,
+            _NO_NUMBER,
+        ).where(TaskEmailLink.task_id.in_(_TASK_IDS)),
+        select(literal("s"), TaskSeen.task_id, _NO_TEXT, _NO_TEXT, _NO_TEXT, _NO_NUMBER, _NO_NUMBER).where(
+            TaskSeen.task_id.in_(_TASK_IDS), TaskSeen.user_id == _USER
+        ),
+    ),
     expanding="ids",
-)
-_CARD_PEOPLE = Prepared(
-    select(TaskAssignee.task_id, User.email)
-    .join(User, User.id == TaskAssignee.user_id)
-    .where(TaskAssignee.task_id.in_(_TASK_IDS))
-    .order_by(TaskAssignee.position, User.id),
-    expanding="ids",
-)
-_CARD_EMAILS = Prepared(
-    select(TaskEmailLink.task_id, TaskEmailLink.sender, TaskEmailLink.subject, TaskEmailLink.gmail_thread_id)
-    .where(TaskEmailLink.task_id.in_(_TASK_IDS))
-    .order_by(TaskEmailLink.id),
-    expanding="ids",
-)
-_CARD_SEEN = Prepared(
-    select(TaskSeen.task_id).where(TaskSeen.task_id.in_(_TASK_IDS), TaskSeen.user_id == _USER), expanding="ids"
 )
 
 
@@ -160,14 +184,19 @@ def task_cards(session: Session, actor: Actor, workspace_id: int, tasks: Sequenc
     links: dict[int, list[EmailLink]] = defaultdict(list)
     seen: set[int] = set()
     if ids:
-        values = {"ids": ids, "user_id": actor.user_id, "workspace_id": workspace_id}
-        for task_id, list_id in _CARD_LISTS.rows(session, values):
-            lists[task_id].append(list_id)
-        for task_id, email in _CARD_PEOPLE.rows(session, values):
-            people[task_id].append(email)
-        for task_id, sender, subject, thread in _CARD_EMAILS.rows(session, values):
-            links[task_id].append(EmailLink(sender, subject, thread))
-        seen = {row[0] for row in _CARD_SEEN.rows(session, values)}
+        rows = _CARD_PARTS.rows(session, {"ids": ids, "user_id": actor.user_id, "workspace_id": workspace_id})
+        # Each kind in its own order: lists by id, people by position then user id, e-mail
+        # links by id (a NULL key sorts as 0: only seen rows have none).
+        rows.sort(key=lambda r: (r[5] or 0, r[6] or 0))
+        for kind, task_id, first, second, third, order, _ in rows:
+            if kind == "l":
+                lists[task_id].append(order)
+            elif kind == "p":
+                people[task_id].append(first)
+            elif kind == "e":
+                links[task_id].append(EmailLink(first, second, third))
+            else:
+                seen.add(task_id)
     return [
         TaskCard(
             task=t,
