@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     BindParameter,
+    Integer,
     Select,
     String,
+    any_,
     bindparam,
     case,
     cast,
@@ -22,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import JSON
+from sqlalchemy.types import ARRAY, JSON
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound
@@ -216,22 +218,30 @@ _TASK_READ_WHOLE = Prepared(
 
 
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
-# One round trip for all three relations, built once (the statement cache keys on its shape).
-_RELATIONS = union_all(
-    select(
-        TaskAssignee.task_id,
-        literal("a").label("kind"),
-        cast(TaskAssignee.user_id, String).label("value"),
-        TaskAssignee.position.label("ord"),
-    ).where(TaskAssignee.task_id.in_(_IDS)),
-    select(TaskLabel.task_id, literal("l"), TaskLabel.label, literal(0)).where(TaskLabel.task_id.in_(_IDS)),
-    select(TaskDependency.task_id, literal("d"), cast(TaskDependency.depends_on_id, String), literal(0)).where(
-        TaskDependency.task_id.in_(_IDS)
-    ),
+_IDS_ARRAY: BindParameter[Any] = bindparam("ids", type_=ARRAY(Integer))
+
+
+def _relations(among: Callable[[Any], Any]) -> Any:
+    """All three relations of some tasks in one round trip; `among(column)` says which tasks."""
+    return union_all(
+        select(
+            TaskAssignee.task_id,
+            literal("a").label("kind"),
+            cast(TaskAssignee.user_id, String).label("value"),
+            TaskAssignee.position.label("ord"),
+        ).where(among(TaskAssignee.task_id)),
+        select(TaskLabel.task_id, literal("l"), TaskLabel.label, literal(0)).where(among(TaskLabel.task_id)),
+        select(TaskDependency.task_id, literal("d"), cast(TaskDependency.depends_on_id, String), literal(0)).where(
+            among(TaskDependency.task_id)
+        ),
+    )
+
+
+_RELATIONS_READ = Prepared(
+    _relations(lambda column: column.in_(_IDS)),
+    expanding="ids",
+    arrays={"postgresql": _relations(lambda column: column == any_(_IDS_ARRAY))},
 )
-
-
-_RELATIONS_READ = Prepared(_RELATIONS, expanding="ids")
 _RELATIONS_CHUNK = 100
 
 
