@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from polytask.models.base import Base, Timestamps
@@ -19,6 +19,14 @@ class Task(Timestamps, Base):
         Index("ix_tasks_workspace_status_due", "workspace_id", "status", "due_date", "id"),
         Index("ix_tasks_workspace_due", "workspace_id", "due_date", "id"),
         Index("ix_tasks_project_status_due", "project_id", "status", "due_date", "id"),
+        # PostgreSQL only (migration 0016): the descending orders with NULLs last, which
+        # PostgreSQL cannot read backwards from the ascending indexes above.
+        Index("ix_tasks_project_due_desc", "project_id", text("due_date DESC NULLS LAST"), "id").ddl_if(
+            dialect="postgresql"
+        ),
+        Index(
+            "ix_tasks_project_status_due_desc", "project_id", "status", text("due_date DESC NULLS LAST"), "id"
+        ).ddl_if(dialect="postgresql"),
         {"sqlite_autoincrement": True},
     )
 
