@@ -399,7 +399,42 @@ def _too_slow(exc: BaseException) -> bool:
     return "interrupted" in text or "locked" in text or "busy" in text
 
 
-class LoopUnits:
+class _LoopConnection:
+    """The event loop's own connection (LoopUnits, PostgresLoopUnits): opened on first use by
+    the one thread that may use it, with one read-session factory bound to it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._thread: int | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._direct: tuple[Any, Dialect] | None = None
+
+    def usable_here(self) -> bool:
+        """Whether this thread owns (or may take) the loop's connection."""
+        here = threading.get_ident()
+        if self._thread is None:
+            self._thread = here
+        return self._thread == here
+
+    def _configure_driver(self, driver: Any) -> None:
+        """Set up the driver's connection once it is open."""
+
+    def _sessionmaker(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            conn = self._engine.connect().execution_options(**{READONLY_OPTION: True})
+            driver: Any = conn.connection.driver_connection
+            self._configure_driver(driver)
+            self._conn = conn
+            self._direct = (driver, conn.dialect)
+            self._sessions = sessionmaker(
+                bind=conn, expire_on_commit=False, autoflush=True, info={_READONLY_INFO: True}
+            )
+            _bind_info_to_savepoints(self._sessions)
+        return self._sessions
+
+
+class LoopUnits(_LoopConnection):
     """SQLite: read units of work run on the event loop's own thread, without a thread hop.
 
     A read of a WAL database by key or index takes tens of microseconds; handing it to a
@@ -423,16 +458,12 @@ class LoopUnits:
     overran = False
 
     def __init__(self, engine: Engine, budget_ms: float) -> None:
-        self._engine = engine
+        super().__init__(engine)
         self._budget = budget_ms / 1000
         self._budget_ms = budget_ms
         self._deadline = float("inf")  # the clock past which the CPU time is looked at
         self._cap = float("inf")  # the clock past which a unit stops whatever it spent
         self._cpu_deadline = float("inf")  # this thread's CPU time past which a unit stops
-        self._conn: Connection | None = None
-        self._thread: int | None = None
-        self._sessions: sessionmaker[Session] | None = None
-        self._direct: tuple[Any, Dialect] | None = None
 
     def _over_budget(self) -> int:
         now = time.perf_counter()
@@ -440,25 +471,8 @@ class LoopUnits:
             return 0  # CPU time never runs ahead of the clock: nothing more to look at
         return 1 if now > self._cap or time.thread_time() > self._cpu_deadline else 0
 
-    def usable_here(self) -> bool:
-        """Whether this thread owns (or may take) the loop's connection."""
-        here = threading.get_ident()
-        if self._thread is None:
-            self._thread = here
-        return self._thread == here
-
-    def _sessionmaker(self) -> sessionmaker[Session]:
-        if self._sessions is None:
-            conn = self._engine.connect().execution_options(**{READONLY_OPTION: True})
-            driver: Any = conn.connection.driver_connection
-            driver.set_progress_handler(self._over_budget, 1000)
-            self._conn = conn
-            self._direct = (driver, conn.dialect)
-            self._sessions = sessionmaker(
-                bind=conn, expire_on_commit=False, autoflush=True, info={_READONLY_INFO: True}
-            )
-            _bind_info_to_savepoints(self._sessions)
-        return self._sessions
+    def _configure_driver(self, driver: Any) -> None:
+        driver.set_progress_handler(self._over_budget, 1000)
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
@@ -505,7 +519,7 @@ _READ_ONLY_SQL_TRANSACTION = "25006"  # the unit tried to write: WriteNeeded
 _QUERY_CANCELED = "57014"  # statement_timeout: ReadTooSlow
 
 
-class PostgresLoopUnits:
+class PostgresLoopUnits(_LoopConnection):
     """PostgreSQL: read units of work run on the event loop's own thread, on a connection of its own.
 
     A read by key on PostgreSQL is a few round trips of tens of microseconds each. On a
@@ -540,7 +554,7 @@ class PostgresLoopUnits:
         timeout_ms = max(1, int(budget_ms * self.WALL_CAP))
         # Its own engine, without a pool: the loop keeps its one connection for as long as it
         # serves, and a lost one is replaced by connecting again.
-        self._engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        super().__init__(create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT"))
 
         @event.listens_for(self._engine, "connect")
         def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -550,29 +564,7 @@ class PostgresLoopUnits:
                 cursor.execute("SET default_transaction_read_only = on")
                 cursor.execute(f"SET statement_timeout = {timeout_ms}")
 
-        self._conn: Connection | None = None
-        self._thread: int | None = None
-        self._sessions: sessionmaker[Session] | None = None
-        self._direct: tuple[Any, Dialect] | None = None
         self.overran = False
-
-    def usable_here(self) -> bool:
-        """Whether this thread owns (or may take) the loop's connection."""
-        here = threading.get_ident()
-        if self._thread is None:
-            self._thread = here
-        return self._thread == here
-
-    def _sessionmaker(self) -> sessionmaker[Session]:
-        if self._sessions is None:
-            conn = self._engine.connect().execution_options(**{READONLY_OPTION: True})
-            self._conn = conn
-            self._direct = (conn.connection.driver_connection, conn.dialect)
-            self._sessions = sessionmaker(
-                bind=conn, expire_on_commit=False, autoflush=True, info={_READONLY_INFO: True}
-            )
-            _bind_info_to_savepoints(self._sessions)
-        return self._sessions
 
     def _drop_connection(self) -> None:
         conn, self._conn, self._sessions, self._direct = self._conn, None, None, None

@@ -67,23 +67,23 @@ def record_event(
     return event_id
 
 
-_INSERT_EVENT = PreparedInsert(
-    cast(Table, Event.__table__),
-    (
-        "type",
-        "resource_type",
-        "resource_id",
-        "workspace_id",
-        "project_id",
-        "actor_user_id",
-        "credential_kind",
-        "credential_id",
-        "client_ip",
-        "occurred_at",
-        "changes",
-        "snapshot",
-    ),
+# The columns of an event row that its writers give (the id aside): record_event here, the
+# bulk writer (domain/tasks/created.py) with the id it reserved in front.
+EVENT_COLUMNS = (
+    "type",
+    "resource_type",
+    "resource_id",
+    "workspace_id",
+    "project_id",
+    "actor_user_id",
+    "credential_kind",
+    "credential_id",
+    "client_ip",
+    "occurred_at",
+    "changes",
+    "snapshot",
 )
+_INSERT_EVENT = PreparedInsert(cast(Table, Event.__table__), EVENT_COLUMNS)
 
 
 # Resources that belong to one project; their events show in its activity.

@@ -21,7 +21,7 @@ from polytask.core.actor import Actor
 from polytask.core.clock import isoformat, utcnow
 from polytask.core.rowwriter import RowWriter
 from polytask.domain.events.catalog import declared
-from polytask.domain.events.service import jsonable, track_inserted_event_ids
+from polytask.domain.events.service import EVENT_COLUMNS, jsonable, track_inserted_event_ids
 from polytask.domain.fields.service import ProjectLike
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
 from polytask.domain.tasks.rules import RELATION_FIELDS, SNAPSHOT_FIELDS, next_position
@@ -45,21 +45,7 @@ class ValidTask:
 NewTask = TaskRecord
 NewTaskView = TaskRecordView
 _TASK_COLUMNS = TASK_COLUMNS
-_EVENT_COLUMNS = (
-    "id",
-    "type",
-    "resource_type",
-    "resource_id",
-    "workspace_id",
-    "project_id",
-    "actor_user_id",
-    "credential_kind",
-    "credential_id",
-    "client_ip",
-    "occurred_at",
-    "changes",
-    "snapshot",
-)
+_EVENT_COLUMNS = ("id", *EVENT_COLUMNS)
 
 
 def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: dict[int, str]) -> list[NewTaskView]:

@@ -36,7 +36,7 @@ from polytask.domain.tasks.queries import (
     read_task_record_for,
     views_of,
 )
-from polytask.domain.tasks.records import TaskRecord, TaskRecordView, TaskRelations
+from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
 from polytask.domain.tasks.rules import (
     check_dependencies,
     check_parent,
@@ -218,38 +218,14 @@ def update_task(
         held = session.identity_map.get(Session.identity_key(Task, task.id))
         if held is not None:
             session.expire(held)  # an ORM copy loaded earlier in this unit reads the new row
-        became_completed = before["status"] != "completed" and task.status == "completed"
-        record_event(
-            session,
-            actor,
-            type="task.completed" if became_completed else "task.updated",
-            resource_type="task",
-            resource_id=task.id,
-            workspace_id=task.workspace_id,
-            changes=changes,
-            snapshot=after,
-        )
+        _record_update(session, actor, task, before, after, changes)
     return TaskRecordView(task, relations, role)
 
 
 _TASKS = cast(Table, Task.__table__)
 # The columns an update may change (a move changes project_id through the ORM path).
-_CHANGEABLE = (
-    "section_id",
-    "parent_id",
-    "name",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "start_date",
-    "progress",
-    "estimated_hours",
-    "completed_at",
-    "completed_by_id",
-    "position",
-    "custom_fields",
-)
+_FIXED = frozenset({"id", "workspace_id", "project_id", "created_by_id", "created_at", "updated_at"})
+_CHANGEABLE = tuple(name for name in TASK_COLUMNS if name not in _FIXED)
 
 
 _TASK_UPDATES: dict[tuple[str, ...], PreparedWrite] = {}
@@ -310,18 +286,30 @@ def _update_task_object(
     if changes:
         task.updated_at = utcnow()
         session.flush()
-        became_completed = before["status"] != "completed" and task.status == "completed"
-        record_event(
-            session,
-            actor,
-            type="task.completed" if became_completed else "task.updated",
-            resource_type="task",
-            resource_id=task.id,
-            workspace_id=task.workspace_id,
-            changes=changes,
-            snapshot=after,
-        )
+        _record_update(session, actor, task, before, after, changes)
     return TaskView(task, relations, membership.role)
+
+
+def _record_update(
+    session: Session,
+    actor: Actor,
+    task: Task | TaskRecord,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    changes: dict[str, Any],
+) -> None:
+    """The update's event: `task.completed` when it completed the task, else `task.updated`."""
+    became_completed = before["status"] != "completed" and task.status == "completed"
+    record_event(
+        session,
+        actor,
+        type="task.completed" if became_completed else "task.updated",
+        resource_type="task",
+        resource_id=task.id,
+        workspace_id=task.workspace_id,
+        changes=changes,
+        snapshot=after,
+    )
 
 
 _NULLABLE = {"priority", "due_date", "start_date", "estimated_hours", "section_id", "parent_id"}
