@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         description="Read units run on the event loop first. SQLite: one that spends this much CPU time "
         "is interrupted and run on a worker thread. PostgreSQL: a statement still running after 10 times "
         "this is cancelled and run on a worker thread, and a route whose reads wait on the database "
-        "longer than this goes to worker threads for a while. 0: always a worker thread.",
+        "longer than this three times in a row goes to worker threads for a while. 0: always a worker thread.",
     )
     gc_threshold: int = Field(
         default=50_000,
