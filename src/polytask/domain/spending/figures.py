@@ -126,30 +126,13 @@ def task_counts_by_project(session: Session, project_ids: list[int]) -> dict[int
 
 
 # Every figure of a page of projects in ONE statement (on PostgreSQL each statement is a round
-# trip): (kind, project id, three numbers), the four parts padded to the same columns.
+# trip): (project id, two numbers, kind), each part the statement it is on its own, padded.
 _FIGURES_ALL = Prepared(
     union_all(
-        select(
-            literal("t"),
-            TimeEntry.project_id,
-            func.sum(TimeEntry.minutes),
-            func.sum(TimeEntry.minutes * func.coalesce(Membership.cost_rate_minor, 0)),
-        )
-        .outerjoin(
-            Membership,
-            and_(Membership.workspace_id == TimeEntry.workspace_id, Membership.user_id == TimeEntry.user_id),
-        )
-        .where(TimeEntry.project_id.in_(_IDS))
-        .group_by(TimeEntry.project_id),
-        select(literal("e"), Expense.project_id, func.sum(Expense.amount_minor), literal(0))
-        .where(Expense.project_id.in_(_IDS))
-        .group_by(Expense.project_id),
-        select(literal("a"), Task.project_id, func.count(), literal(0))
-        .where(Task.project_id.in_(_IDS))
-        .group_by(Task.project_id),
-        select(literal("d"), Task.project_id, func.count(), literal(0))
-        .where(Task.project_id.in_(_IDS), Task.status == "completed")
-        .group_by(Task.project_id),
+        _time_cost(TimeEntry.project_id.in_(_IDS)).add_columns(literal("t")),
+        _expenses(Expense.project_id.in_(_IDS)).add_columns(literal(0), literal("e")),
+        _task_counts(Task.project_id.in_(_IDS)).add_columns(literal(0), literal("a")),
+        _task_counts(Task.project_id.in_(_IDS), Task.status == "completed").add_columns(literal(0), literal("d")),
     ),
     expanding="ids",
 )
@@ -168,7 +151,7 @@ def project_figures(
         spent: dict[int, int] = {}
         totals: dict[int, int] = {}
         completed: dict[int, int] = {}
-        for kind, pid, first, second in _FIGURES_ALL.rows(session, {"ids": project_ids}):
+        for pid, first, second, kind in _FIGURES_ALL.rows(session, {"ids": project_ids}):
             if kind == "t":
                 time[pid] = (int(first or 0), divide_rounded(int(second or 0), 60))
             elif kind == "e":

@@ -138,14 +138,11 @@ def read_task_for(session: Session, actor: Actor, task_id: int, *, project_id: i
     require_allowed_address(actor, record.workspace_id)
     if project_id is not None and record.project_id != project_id:
         raise NotFound.of("task", task_id)
-    relations = TaskRelations(
-        # In the order load_relations gives: assignees by position, labels and dependencies
-        # as their text sorts (group_relations).
-        assignee_ids=[int(user) for _pos, user in sorted((p, str(u)) for p, u in assignees or ())],
-        labels=sorted(labels or ()),
-        dependency_ids=[int(d) for d in sorted(str(d) for d in deps or ())],
-    )
-    return TaskRecordView(record, relations, role)
+    # As the rows of the relations statement (`_relations`): group_relations puts them in its one order.
+    rows_ = [(record.id, "a", str(user), position) for position, user in assignees or ()]
+    rows_ += [(record.id, "l", label, 0) for label in labels or ()]
+    rows_ += [(record.id, "d", str(dep), 0) for dep in deps or ()]
+    return TaskRecordView(record, group_relations(rows_)[record.id], role)
 
 
 def read_task_record_for(session: Session, actor: Actor, task_id: int) -> tuple[TaskRecord, str]:
@@ -168,12 +165,9 @@ def fetch_task_for(session: Session, actor: Actor, task_id: int) -> tuple[Task, 
     return row[0], row[1]
 
 
-def _json_list(*columns: Any) -> Any:
-    """A JSON array of `columns` (several: an array of arrays) over the rows of a subquery."""
-    return _JsonList(*columns)
-
-
 class _JsonList(FunctionElement[Any]):
+    """A JSON array of its columns (several: an array of arrays) over a subquery's rows."""
+
     type = JSON()
     inherit_cache = True
     name = "json_list"
@@ -200,7 +194,7 @@ def _json_list_default(element: _JsonList, compiler: Any, **kw: Any) -> str:
 
 
 def _related(*columns: Any, link: Any) -> Any:
-    return select(_json_list(*columns)).where(link == Task.id).scalar_subquery()
+    return select(_JsonList(*columns)).where(link == Task.id).scalar_subquery()
 
 
 # One task, the caller's role, and its relations (JSON arrays; NULL when there are none).
