@@ -9,9 +9,10 @@ request costs an extra database query; a plan change reaches a process with that
 next request. A credential that failed authentication is remembered as such and counted in its
 client address's bucket, under the surface's anonymous plan.
 
-Counters live in memory, or in Redis (POLYTASK_REDIS_URL) so that several processes share
-them: fixed windows (per second, minute, hour) and the calendar-month quota counter are
-exact on both. The in-flight cap is per process with memory storage, and shared through a
+Counters live in memory (`LocalWindows`, a dict of this process), or in Redis
+(POLYTASK_REDIS_URL, through the `limits` library) so that several processes share them:
+fixed windows (per second, minute, hour) and the calendar-month quota counter are exact on
+both. The in-flight cap is per process with memory storage, and shared through a
 Redis sorted set when Redis is configured (api/inflight.py).
 """
 
@@ -26,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute, RateLimitItemPerSecond
 from limits.aio.storage import Storage
@@ -125,6 +126,75 @@ def month_bounds(now: float) -> tuple[str, int]:
     return f"{today.year:04d}-{today.month:02d}", calendar.timegm((year, month, 1, 0, 0, 0))
 
 
+class Windows(Protocol):
+    """Fixed-window counters: `hit` counts a request in `item`'s window of `bucket` under
+    `plan` and returns (allowed, remaining, reset epoch); `incr` adds one to a counter kept
+    `expiry` seconds from its first count and returns its value."""
+
+    async def hit(self, item: RateLimitItem, plan: str, bucket: str) -> tuple[bool, int, float]: ...
+    async def incr(self, key: str, expiry: int) -> int: ...
+
+
+class LocalWindows:
+    """Counters of this process in one dict: a window starts at its first request and ends
+    `expiry` seconds later, as the `limits` library's fixed windows do.
+
+    That library's async memory storage starts a task per counted request to sweep expired
+    windows; on a loaded server that cost more than the counting (docs/performance.md,
+    session 26). Here an expired window is reset when next counted, and the others are
+    swept once per SWEEP_EVERY seconds, inline.
+    """
+
+    SWEEP_EVERY = 60.0
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._windows: dict[str, list[float]] = {}  # key -> [count, ends at]
+        self._next_sweep = clock() + self.SWEEP_EVERY
+        self._prefixes: dict[tuple[int, str], str] = {}
+
+    def _add(self, key: str, expiry: float, now: float) -> list[float]:
+        if now >= self._next_sweep:
+            self._windows = {k: w for k, w in self._windows.items() if w[1] > now}
+            self._next_sweep = now + self.SWEEP_EVERY
+        window = self._windows.get(key)
+        if window is None or window[1] <= now:
+            window = self._windows[key] = [0, now + expiry]
+        window[0] += 1
+        return window
+
+    async def hit(self, item: RateLimitItem, plan: str, bucket: str) -> tuple[bool, int, float]:
+        prefix = self._prefixes.get((id(item), plan))
+        if prefix is None:
+            prefix = self._prefixes[(id(item), plan)] = f"{plan}/{item.amount}/{item.get_expiry()}/"
+        count, ends = self._add(prefix + bucket, item.get_expiry(), self._clock())
+        return count <= item.amount, max(item.amount - int(count), 0), ends
+
+    async def incr(self, key: str, expiry: int) -> int:
+        return int(self._add(key, expiry, self._clock())[0])
+
+    def __len__(self) -> int:
+        return len(self._windows)
+
+
+class SharedWindows:
+    """Counters in the `limits` library's storage (Redis), shared by every process using it."""
+
+    def __init__(self, uri: str) -> None:
+        storage = storage_from_string(uri)
+        assert isinstance(storage, Storage)  # an async+ URI gives an async storage
+        self.storage = storage
+        self.limiter = FixedWindowRateLimiter(storage)
+
+    async def hit(self, item: RateLimitItem, plan: str, bucket: str) -> tuple[bool, int, float]:
+        allowed = await self.limiter.hit(item, plan, bucket)
+        stats = await self.limiter.get_window_stats(item, plan, bucket)
+        return allowed, max(stats.remaining, 0), stats.reset_time
+
+    async def incr(self, key: str, expiry: int) -> int:
+        return await self.storage.incr(key, expiry)
+
+
 @dataclass(slots=True)
 class _Refusal:
     code: str
@@ -138,11 +208,7 @@ class RateLimitMiddleware:
         self.render = render
         self.plans = configured_plans(settings)
         self.items = {name: _items(plan) for name, plan in self.plans.items()}
-        uri = f"async+{settings.redis_url}" if settings.redis_url else "async+memory://"
-        storage = storage_from_string(uri)
-        assert isinstance(storage, Storage)  # an async+ URI gives an async storage
-        self.storage = storage
-        self.limiter = FixedWindowRateLimiter(self.storage)
+        self.windows: Windows = SharedWindows(f"async+{settings.redis_url}") if settings.redis_url else LocalWindows()
         self.inflight: InFlight = inflight_for(settings.redis_url)
         self.known = KnownCredentials()
         self.session_cookie = settings.session_cookie_name
@@ -214,9 +280,7 @@ class RateLimitMiddleware:
         tightest: tuple[int, float, RateLimitItem] | None = None
         exceeded: RateLimitItem | None = None
         for item in self.items[plan.name]:
-            allowed = await self.limiter.hit(item, plan.name, bucket)
-            stats = await self.limiter.get_window_stats(item, plan.name, bucket)
-            remaining, reset = max(stats.remaining, 0), stats.reset_time
+            allowed, remaining, reset = await self.windows.hit(item, plan.name, bucket)
             if tightest is None or remaining < tightest[0]:
                 tightest = (remaining, reset, item)
             if not allowed:
@@ -243,7 +307,7 @@ class RateLimitMiddleware:
         now = time.time()
         month, reset = month_bounds(now)
         # Kept a day past the month's end, so that a late request never restarts an old month.
-        used = await self.storage.incr(f"quota/{plan.name}/user:{user_id}/{month}", int(reset - now) + 86_400)
+        used = await self.windows.incr(f"quota/{plan.name}/user:{user_id}/{month}", int(reset - now) + 86_400)
         headers.update(
             {
                 "X-Quota-Limit": str(plan.monthly_quota),
