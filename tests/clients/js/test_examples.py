@@ -79,7 +79,11 @@ def script_for(example: Example, text: str, context: dict[str, Any]) -> str:
         for n, ((_, _, refused), piece) in enumerate(zip(example.pieces, pieces_of(text, example), strict=True)):
             last = example.then if n == len(example.pieces) - 1 else ""
             if refused:
-                piece = f"try {{\n{piece}}} catch (error) {{\n  refused.push([error.code, error.details.field]);\n}}\n"
+                piece = (
+                    f"try {{\n{piece}}} catch (error) {{\n"
+                    "  const { source, issue } = error.details;\n"
+                    "  refused.push([error.status, error.code, source?.pointer, issue]);\n}\n"
+                )
             blocks.append("{\n" + piece + last + "}")
         body = "\n".join(blocks)
     else:
@@ -278,10 +282,39 @@ CHECKS = {
 
 
 def _check_guide_tasks(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
-    assert out == {"refused": [["VALIDATION_ERROR", "tasks[0].project_id"]]}
+    # The bulk create as written names no project: the documented 422, pointing at the first task.
+    [[status, code, pointer, issue]] = out["refused"]
+    assert (status, code, pointer) == (422, "VALIDATION_ERROR", "/tasks/0/project_id")
+    assert "once at the top level" in issue
     task = _get(client, owner, f"/v1/tasks/{context['taskId']}")["data"]["attributes"]
     assert task["name"] == "Updated task name"
     assert task["custom_fields"] == {"estimated_hours": 8, "difficulty": "medium"}
 
 
 CHECKS["guide-tasks"] = _check_guide_tasks
+
+
+def test_guide_bulk_create_with_a_top_level_project_creates_the_tasks(
+    node_sdk: Node, client: httpx.Client, db: Database, base_url: str
+) -> None:
+    """The guide's bulk create with one line added, a top-level `project_id`: the three tasks
+    are created in that project, each assigned as the example says (docs/compat/native.md)."""
+    owner, context = make_world(client, db, base_url)
+    example = next(e for e in EXAMPLES if e.name == "guide-tasks")
+    start, stop, _ = next(p for p in example.pieces if p[0] == "// Bulk create tasks")
+    [piece] = pieces_of(doc_examples()[example.name], Example(example.name, pieces=((start, stop, ""),)))
+    added = "const newTasks = await api.post('/tasks/bulk', {\n  project_id: projectId,\n"
+    text = piece.replace("const newTasks = await api.post('/tasks/bulk', {\n", added)
+    assert text != piece
+    then = "out = newTasks.map((t) => [t.name, t.project_id, t.assignee_id]);"
+    script = script_for(Example("guide-tasks-with-project", then=then), text, context)
+    env = {"SDK_EXAMPLE_CONTEXT": json.dumps(context), "TASKADE_API_BASE_URL": f"{base_url}/v1"}
+    out = node_sdk.result(script, env=env, name="guide-tasks-with-project.mjs")
+    users = [context["user1Id"], context["userId"], context["user2Id"]]
+    names = ["Design mockups", "Write documentation", "Code review"]
+    assert out == [[n, context["projectId"], u] for n, u in zip(names, users, strict=True)]
+    for created in out:
+        r = client.get(
+            f"/v1/projects/{context['projectId']}/tasks", params={"search": created[0]}, headers=owner.headers
+        )
+        assert [t["attributes"]["name"] for t in r.json()["data"]] == [created[0]]
