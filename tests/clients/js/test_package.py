@@ -10,7 +10,7 @@ import subprocess
 from tests.clients.js.conftest import PACKAGE, Node
 
 
-def test_the_package_is_mit_and_packs_its_licence(node_sdk: Node) -> None:
+def test_the_package_is_mit_and_packs_its_licence(node_project: Node) -> None:
     manifest = json.loads((PACKAGE / "package.json").read_text())
     assert manifest["license"] == "MIT"
     npm = shutil.which("npm")
@@ -24,5 +24,5 @@ def test_the_package_is_mit_and_packs_its_licence(node_sdk: Node) -> None:
     text = (PACKAGE / "LICENSE").read_text()
     assert text.startswith("MIT License\n")
     assert "The Polytask authors" in text
-    installed = node_sdk.project / "node_modules" / "@taskade" / "sdk" / "LICENSE"
+    installed = node_project.project / "node_modules" / "@taskade" / "sdk" / "LICENSE"
     assert installed.read_text() == text
