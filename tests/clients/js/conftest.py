@@ -1,6 +1,11 @@
 """Fixtures for the JavaScript client (clients/js): node from scripts/ensure-client-tools.sh,
 the package installed with npm from the repository (`@taskade/sdk@file:clients/js`, no
-registry needed) into a temporary project, and a runner for scripts that import it."""
+registry needed) into a temporary project, and a runner for scripts that import it.
+
+`node_sdk` is parametrized: every test that runs the client runs it on the system's node
+(Debian's, 20 here) and on Node.js 18 (the oldest the package supports, `engines`; from the
+npm registry, cached, tests/api/taskflow/clienttools.py). The tests that only need the
+installed package (the typings under tsc, the packed files) take `node_project`."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.taskflow.clienttools import ENSURE, _cache
+from tests.api.taskflow.clienttools import ENSURE, _cache, node18
 
 # The webhook tests' receiver and dispatcher, for the verifier's tests.
 from tests.webhooks.conftest import dispatcher, receiver, start_dispatcher  # noqa: F401
@@ -60,7 +65,7 @@ class Node:
 
 
 @pytest.fixture(scope="session")
-def node_sdk(tmp_path_factory: pytest.TempPathFactory) -> Node:
+def node_project(tmp_path_factory: pytest.TempPathFactory) -> Node:
     """node and npm (installed from Debian by ensure-client-tools.sh when missing; the test fails,
     never skips, when they cannot be), and the package installed under its documented name."""
     if shutil.which("node") is None or shutil.which("npm") is None:
@@ -85,13 +90,21 @@ def node_sdk(tmp_path_factory: pytest.TempPathFactory) -> Node:
     return Node(node=node, project=project)
 
 
+@pytest.fixture(scope="session", params=["system", "node18"])
+def node_sdk(request: pytest.FixtureRequest, node_project: Node) -> Node:
+    """The installed package, run by the system's node or by Node.js 18."""
+    if request.param == "system":
+        return node_project
+    return Node(node=str(node18()), project=node_project.project)
+
+
 @pytest.fixture
 def run_js(node_sdk: Node) -> Callable[..., Any]:
     return node_sdk.result
 
 
 @pytest.fixture(scope="session")
-def tsc(node_sdk: Node) -> Path:
+def tsc(node_project: Node) -> Path:
     """The TypeScript compiler from the npm registry, installed once into the client tools' cache
     (as tests/api/taskflow/clienttools.py does for newman); fails, never skips, without it."""
     prefix = _cache() / f"typescript-{TYPESCRIPT_VERSION}"

@@ -6,8 +6,10 @@ come the SDK import (unless the example imports it itself), `api` (unless the ex
 its own), the ids the examples leave to the reader (`workspaceId`, `projectId`, `taskId`,
 `userId`, `prerequisiteTaskId`), and stand-ins for the other programs they talk to (an
 Express `app`, `salesforce`, `cache`, ...) and for the helpers they call without defining.
-The example's text itself is unchanged except for the base URL, the key and the placeholder
-ids written as literals (`'project_123'`), which become real ones (PLACEHOLDERS).
+The example's text itself is unchanged except for the base URL, the key and the literal
+ids that cannot be Polytask's (PLACEHOLDERS: `proj_123`, `ws_123`, `user_old`, ...), which
+become real ones. Literal ids of Polytask's own form (`project_123`, `user_456`,
+`task_789`: EXISTING) stay as written: the test makes rows until those ids exist.
 """
 
 from __future__ import annotations
@@ -26,20 +28,27 @@ MARKER = re.compile(r"<!-- sdk-example: ([a-z-]+) -->\n```javascript\n(.*?)```",
 # test_webhook_verifier.py cover what they show).
 SNIPPET = re.compile(r"<!-- sdk-snippet: ([a-z-]+) -->\n```javascript\n(.*?)```", re.S)
 
-# Literal ids in the examples, and the context value each one becomes.
+# Literal ids in the examples that are not of Polytask's form (`<kind>_<number>` with the
+# kind spelled out), and the context value each one becomes. docs/compat/native.md ("Client
+# libraries") lists them.
 PLACEHOLDERS = {
-    "project_123": "projectId",
     "proj_123": "projectId",
     "proj_456": "projectId",
     "ws_123": "workspaceId",
-    "user_456": "userId",
-    "user_123": "user1Id",
-    "user_789": "user2Id",
-    "task_123": "taskId",
-    "task_789": "spareTaskId",
     "user_old": "userOldId",
     "user_new": "userNewId",
 }
+# Literal ids of Polytask's form the examples run with as written, and what each one is in the
+# world the test builds (tests/clients/js/test_examples.py, make_world).
+EXISTING = {
+    "project_123": "the project the examples work in (`projectId`)",
+    "user_123": "a member, username user1",
+    "user_456": "a member (`userId`)",
+    "user_789": "a member, username user2",
+    "task_123": "a task of that project",
+    "task_789": "another task of that project (the batch example deletes it)",
+}
+POLYTASK_ID = re.compile(r"(?<![\w.])(?:project|user|task|workspace|section|comment|webhook)_\d+(?!\w)")
 # The receivers' URLs: a host the server can resolve (loopback; POLYTASK_WEBHOOK_ALLOW_PRIVATE).
 RECEIVER_HOST = "https://your-app.com"
 

@@ -10,13 +10,20 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from polytask.core.db import Database
+from polytask.domain.users.schemas import UserCreate
+from polytask.domain.users.service import create_user
+from polytask.models import User
 from tests.clients.js.conftest import Node
 from tests.clients.js.examples import (
     EXAMPLES,
+    EXISTING,
     PLACEHOLDERS,
+    POLYTASK_ID,
     RECEIVER_HOST,
+    ROOT,
     SPECS,
     Example,
     declares,
@@ -79,7 +86,11 @@ def script_for(example: Example, text: str, context: dict[str, Any]) -> str:
         for n, ((_, _, refused), piece) in enumerate(zip(example.pieces, pieces_of(text, example), strict=True)):
             last = example.then if n == len(example.pieces) - 1 else ""
             if refused:
-                piece = f"try {{\n{piece}}} catch (error) {{\n  refused.push([error.code, error.details.field]);\n}}\n"
+                piece = (
+                    f"try {{\n{piece}}} catch (error) {{\n"
+                    "  const { source, issue } = error.details;\n"
+                    "  refused.push([error.status, error.code, source?.pointer, issue]);\n}\n"
+                )
             blocks.append("{\n" + piece + last + "}")
         body = "\n".join(blocks)
     else:
@@ -87,26 +98,72 @@ def script_for(example: Example, text: str, context: dict[str, Any]) -> str:
     return "\n".join([*pre, body, "console.log(JSON.stringify(out));", ""])
 
 
-def make_world(client: httpx.Client, db: Database, base_url: str) -> tuple[Person, dict[str, Any]]:
+def _users_until(db: Database, wanted: int) -> None:
+    """Users (no workspace of their own, nobody's member) until the next one made is `wanted`."""
+    with db.unit_of_work() as session:
+        made = session.scalar(select(func.max(User.id))) or 0
+        while made < wanted - 1:
+            email = f"filler-{made + 1}@example.com"
+            made = create_user(session, None, data=UserCreate(email=email, name="Filler"), personal_workspace=False).id
+
+
+def _member(db: Database, owner: Person, pk: int | None, username: str) -> Person:
+    if pk is not None:
+        _users_until(db, pk)
+    person = make_person(db, email=f"{username}@example.com", name=username.replace("_", " ").title())
+    assert pk is None or person.user_id == pk
+    join(db, owner, person)
+    return person
+
+
+def _bulk(client: httpx.Client, person: Person, project: str, names: list[str]) -> list[str]:
+    ids: list[str] = []
+    for start in range(0, len(names), 1000):
+        body = {"tasks": [{"name": n} for n in names[start : start + 1000]]}
+        r = client.post(f"/v1/projects/{project}/tasks/bulk", json=body, headers=person.headers)
+        assert r.status_code == 201, r.text
+        ids += [t["id"] for t in r.json()["data"]]
+    return ids
+
+
+def make_world(client: httpx.Client, db: Database, base_url: str, text: str = "") -> tuple[Person, dict[str, Any]]:
     """An owner with a workspace, its members named as in the examples, a project with enough tasks
-    to page through, and the ids the examples leave to the reader."""
+    to page through, and the ids the examples leave to the reader. Where `text` (the example)
+    names ids of Polytask's form (EXISTING), the world is made so that they exist and are what
+    the example takes them for: other people's rows are made first until the id comes up
+    (a fresh database per test; ids are the database's)."""
+    named = set(POLYTASK_ID.findall(text))
+    assert named <= set(EXISTING), f"an example names {sorted(named - set(EXISTING))}: add it to EXISTING"
     owner = make_person(db, name="Olivia Owner")
+    # The rows made to reach an id are someone else's: nothing the examples can see.
+    filler = make_person(db, name="Filler")
+    r = client.post(f"/v1/workspaces/{filler.workspace}/projects", json={"name": "Filler"}, headers=filler.headers)
+    assert r.status_code == 201, r.text
+    filler_project = r.json()["data"]["id"]
+    if "project_123" in named:
+        made = int(filler_project.split("_")[1])
+        while made < 122:
+            body = {"workspace_id": filler.workspace, "projects": [{"name": "Filler"}] * min(100, 122 - made)}
+            r = client.post("/v1/workspaces/bulk/projects", json=body, headers=filler.headers)
+            assert r.status_code == 201, r.text
+            made = int(r.json()["data"][-1]["id"].split("_")[1])
     members = {}
-    for username in ["member", *USERNAMES]:
-        person = make_person(db, email=f"{username}@example.com", name=username.replace("_", " ").title())
-        join(db, owner, person)
-        members[username] = person
+    wanted = {"user1": 123, "member": 456, "user2": 789}
+    for username in ["user1", "member", "user2", *USERNAMES[2:]]:
+        pk = wanted.get(username)
+        members[username] = _member(db, owner, pk if f"user_{pk}" in named else None, username)
     h = owner.headers
     r = client.post(f"/v1/workspaces/{owner.workspace}/projects", json={"name": "Website"}, headers=h)
     assert r.status_code == 201, r.text
     project = r.json()["data"]["id"]
-    r = client.post(
-        f"/v1/projects/{project}/tasks/bulk",
-        json={"tasks": [{"name": f"Row {n}"} for n in range(TASKS_IN_PROJECT)]},
-        headers=h,
-    )
-    assert r.status_code == 201, r.text
-    tasks = [t["id"] for t in r.json()["data"]]
+    assert "project_123" not in named or project == "project_123"
+    tasks = _bulk(client, owner, project, [f"Row {n}" for n in range(TASKS_IN_PROJECT - 1)])
+    made = int(tasks[-1].split("_")[1])
+    if "task_789" in named and made < 788:
+        _bulk(client, filler, filler_project, ["Filler"] * (788 - made))
+    tasks += _bulk(client, owner, project, [f"Row {TASKS_IN_PROJECT - 1}"])
+    for literal in named & {"task_123", "task_789"}:
+        assert literal in tasks, literal
     # The developer document's bulk update moves user_old's tasks to user_new.
     r = client.patch(f"/v1/tasks/{tasks[3]}", json={"assignee_id": members["user_old"].id}, headers=h)
     assert r.status_code == 200, r.text
@@ -117,7 +174,7 @@ def make_world(client: httpx.Client, db: Database, base_url: str) -> tuple[Perso
         "projectId": project,
         "taskId": tasks[0],
         "prerequisiteTaskId": tasks[1],
-        "spareTaskId": tasks[2],
+        "spareTaskId": tasks[-1],
         "oldAssignedTaskId": tasks[3],
         "userId": members["member"].id,
         "user1Id": members["user1"].id,
@@ -129,7 +186,14 @@ def make_world(client: httpx.Client, db: Database, base_url: str) -> tuple[Perso
     return owner, context
 
 
+def ran(example: Example) -> str:
+    """What of the example runs: all of it, or its pieces."""
+    text = doc_examples()[example.name]
+    return "".join(pieces_of(text, example)) if example.pieces else text
+
+
 def run_example(node_sdk: Node, example: Example, context: dict[str, Any], base_url: str) -> Any:
+    """Runs the example in the world `context` describes (made for its text: make_world)."""
     script = script_for(example, doc_examples()[example.name], context)
     env = {"SDK_EXAMPLE_CONTEXT": json.dumps(context), "TASKADE_API_BASE_URL": f"{base_url}/v1"}
     env["TASKADE_API_KEY"] = context["key"]
@@ -155,9 +219,26 @@ def test_every_sdk_example_of_the_documents_is_in_the_page() -> None:
         assert bool(example.pieces) == bool(example.left_out), example.name
 
 
+def test_only_ids_polytask_cannot_have_are_replaced() -> None:
+    """An id of Polytask's form in what an example runs is never replaced: the test makes it
+    exist (EXISTING). Those replaced (PLACEHOLDERS) are not of that form, and both lists are
+    exactly what the examples use and what docs/compat/clients.md lists."""
+    used: set[str] = set()
+    for example in EXAMPLES:
+        text = ran(example)
+        used |= {literal for literal in PLACEHOLDERS if re.search(rf"(?<![\w.]){literal}(?!\w)", text)}
+        used |= set(POLYTASK_ID.findall(text))
+    assert used == set(PLACEHOLDERS) | set(EXISTING)
+    assert not any(POLYTASK_ID.fullmatch(literal) for literal in PLACEHOLDERS)
+    compat = (ROOT / "docs" / "compat" / "clients.md").read_text()
+    listed = re.search(r"<!-- replaced-ids -->\n(.*?)\n\n", compat, re.S)
+    assert listed is not None
+    assert set(re.findall(r"^- `(\w+)`", listed.group(1), re.M)) == set(PLACEHOLDERS)
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
 def test_example_runs(node_sdk: Node, client: httpx.Client, db: Database, base_url: str, example: Example) -> None:
-    owner, context = make_world(client, db, base_url)
+    owner, context = make_world(client, db, base_url, ran(example))
     out = run_example(node_sdk, example, context, base_url)
     check = CHECKS.get(example.name)
     if check is not None:
@@ -191,7 +272,9 @@ def _get(client: httpx.Client, owner: Person, path: str, **params: Any) -> Any:
 
 
 def _check_dev_sdk(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
-    assert out == {"name": "New Task", "assignee_id": context["userId"], "project_id": context["projectId"]}
+    # The example's own ids, as written: the world's project and member.
+    assert out == {"name": "New Task", "assignee_id": "user_456", "project_id": "project_123"}
+    assert (context["userId"], context["projectId"]) == ("user_456", "project_123")
 
 
 def _check_dev_tasks(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
@@ -238,8 +321,10 @@ def _check_guide_sdk(out: Any, client: httpx.Client, owner: Person, context: dic
 
 def _check_guide_batch(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
     assert out["results"] == [200, 201, 204]
-    r = client.get(f"/v1/tasks/{context['spareTaskId']}", headers=owner.headers)
+    assert _get(client, owner, "/v1/tasks/task_123")["data"]["attributes"]["status"] == "completed"
+    r = client.get("/v1/tasks/task_789", headers=owner.headers)
     assert r.status_code == 404
+    assert context["spareTaskId"] == "task_789"
 
 
 def _check_guide_customer_dashboard(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
@@ -278,10 +363,39 @@ CHECKS = {
 
 
 def _check_guide_tasks(out: Any, client: httpx.Client, owner: Person, context: dict[str, Any]) -> None:
-    assert out == {"refused": [["VALIDATION_ERROR", "tasks[0].project_id"]]}
+    # The bulk create as written names no project: the documented 422, pointing at the first task.
+    [[status, code, pointer, issue]] = out["refused"]
+    assert (status, code, pointer) == (422, "VALIDATION_ERROR", "/tasks/0/project_id")
+    assert "once at the top level" in issue
     task = _get(client, owner, f"/v1/tasks/{context['taskId']}")["data"]["attributes"]
     assert task["name"] == "Updated task name"
     assert task["custom_fields"] == {"estimated_hours": 8, "difficulty": "medium"}
 
 
 CHECKS["guide-tasks"] = _check_guide_tasks
+
+
+def test_guide_bulk_create_with_a_top_level_project_creates_the_tasks(
+    node_sdk: Node, client: httpx.Client, db: Database, base_url: str
+) -> None:
+    """The guide's bulk create with one line added, a top-level `project_id`: the three tasks
+    are created in that project, each assigned as the example says (docs/compat/native.md)."""
+    example = next(e for e in EXAMPLES if e.name == "guide-tasks")
+    start, stop, _ = next(p for p in example.pieces if p[0] == "// Bulk create tasks")
+    [piece] = pieces_of(doc_examples()[example.name], Example(example.name, pieces=((start, stop, ""),)))
+    added = "const newTasks = await api.post('/tasks/bulk', {\n  project_id: 'project_123',\n"
+    text = piece.replace("const newTasks = await api.post('/tasks/bulk', {\n", added)
+    assert text != piece
+    owner, context = make_world(client, db, base_url, text)
+    then = "out = newTasks.map((t) => [t.name, t.project_id, t.assignee_id]);"
+    script = script_for(Example("guide-tasks-with-project", then=then), text, context)
+    env = {"SDK_EXAMPLE_CONTEXT": json.dumps(context), "TASKADE_API_BASE_URL": f"{base_url}/v1"}
+    out = node_sdk.result(script, env=env, name="guide-tasks-with-project.mjs")
+    users = ["user_123", "user_456", "user_789"]
+    names = ["Design mockups", "Write documentation", "Code review"]
+    assert out == [[n, "project_123", u] for n, u in zip(names, users, strict=True)]
+    for created in out:
+        r = client.get(
+            f"/v1/projects/{context['projectId']}/tasks", params={"search": created[0]}, headers=owner.headers
+        )
+        assert [t["attributes"]["name"] for t in r.json()["data"]] == [created[0]]

@@ -5,10 +5,12 @@ loads both as an ES module and through require()."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.clients.js.conftest import PACKAGE, Node
 
@@ -76,3 +78,14 @@ def test_the_package_loads_as_esm_and_commonjs(node_sdk: Node) -> None:
     )
     assert out["same"] is True
     assert {"TaskadeAPI", "TaskadeError", "verifyWebhook", "OPERATIONS"} <= set(out["names"])
+
+
+def test_each_runtime_is_the_node_it_claims(request: pytest.FixtureRequest, node_sdk: Node) -> None:
+    """`node_sdk[node18]` really runs Node.js 18 (the package's `engines` floor), the system's
+    node at least that; the package's `engines` says so too."""
+    major = int(node_sdk.result("console.log(JSON.stringify(process.versions.node.split('.')[0]));"))
+    if request.node.callspec.params["node_sdk"] == "node18":
+        assert major == 18
+    else:
+        assert major >= 18
+    assert json.loads((PACKAGE / "package.json").read_text())["engines"] == {"node": ">=18"}

@@ -50,11 +50,11 @@ api.tasks.getInProject('project_1');
 OPTIONS = ["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext"]
 
 
-def compile_ts(tsc: Path, node_sdk: Node, name: str, source: str) -> subprocess.CompletedProcess[str]:
-    (node_sdk.project / name).write_text(source)
+def compile_ts(tsc: Path, node_project: Node, name: str, source: str) -> subprocess.CompletedProcess[str]:
+    (node_project.project / name).write_text(source)
     return subprocess.run(
         [str(tsc), *OPTIONS, "--lib", "es2022,dom", name],
-        cwd=node_sdk.project,
+        cwd=node_project.project,
         capture_output=True,
         text=True,
         timeout=300,
@@ -62,12 +62,12 @@ def compile_ts(tsc: Path, node_sdk: Node, name: str, source: str) -> subprocess.
     )
 
 
-def test_the_typings_compile_and_describe_the_documented_usage(tsc: Path, node_sdk: Node) -> None:
-    done = compile_ts(tsc, node_sdk, "usage.ts", USAGE)
+def test_the_typings_compile_and_describe_the_documented_usage(tsc: Path, node_project: Node) -> None:
+    done = compile_ts(tsc, node_project, "usage.ts", USAGE)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_a_call_missing_a_path_parameter_does_not_type_check(tsc: Path, node_sdk: Node) -> None:
-    done = compile_ts(tsc, node_sdk, "wrong.ts", WRONG)
+def test_a_call_missing_a_path_parameter_does_not_type_check(tsc: Path, node_project: Node) -> None:
+    done = compile_ts(tsc, node_project, "wrong.ts", WRONG)
     assert done.returncode != 0
     assert "error TS2554: Expected 2-4 arguments, but got 1" in done.stdout

@@ -17,7 +17,7 @@ from polytask.api.v1.schemas import ERROR_RESPONSES, _ProjectResource, _TaskReso
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.core.gcpause import collector_paused
-from polytask.core.ids import WorkspaceRef
+from polytask.core.ids import ProjectRef, WorkspaceRef
 from polytask.core.jsontext import dumps
 from polytask.domain.bulk import operations, tasks
 from polytask.domain.bulk.operations import BulkOperation
@@ -36,6 +36,16 @@ class BulkTasks(BaseModel):
     tasks: list[Any] | None = Field(default=None, description="Tasks to create, each as for POST /v1/tasks.")
     operations: list[BulkOperation] | None = Field(default=None, max_length=100)
     dry_run: StrictBool = Field(default=False, description="With `operations`: report the counts, change nothing.")
+
+
+class FlatBulkTasks(BulkTasks):
+    """POST /v1/tasks/bulk: as BulkTasks, and a `project_id` for the tasks that name none."""
+
+    project_id: ProjectRef | None = Field(
+        default=None,
+        description="With `tasks`: the project of every task that names no `project_id` of its own "
+        "(a task's own wins). A task with neither is a 422 pointing at it (`/tasks/<index>/project_id`).",
+    )
 
 
 class BulkProjects(BaseModel):
@@ -104,6 +114,13 @@ EXAMPLE_FLAT = {
         {"name": "Write documentation", "assignee": "user_1", "project_id": "project_1"},
     ]
 }
+EXAMPLE_TOP_LEVEL = {
+    "project_id": "project_1",
+    "tasks": [
+        {"name": "Design mockups", "assignee": "user_1"},
+        {"name": "Code review", "assignee": "user_2", "project_id": "project_2"},
+    ],
+}
 EXAMPLE_OPERATIONS = {
     "operations": [
         {"operation": "update", "filter": {"assignee_id": "user_1"}, "data": {"assignee_id": "user_2"}},
@@ -157,9 +174,10 @@ def bulk_tasks(
     session: Session,
     actor: Actor,
     settings: SettingsDep,
-    data: BulkTasks = Body(examples=[EXAMPLE_FLAT, EXAMPLE_OPERATIONS]),
+    data: FlatBulkTasks = Body(examples=[EXAMPLE_FLAT, EXAMPLE_TOP_LEVEL, EXAMPLE_OPERATIONS]),
 ) -> Response:
-    """With `tasks`: create them (each names its `project_id`), all or none. With `operations`:
+    """With `tasks`: create them, all or none, each in its own `project_id` or else in the
+    top-level `project_id` (a task with neither is a 422). With `operations`:
     update or delete the tasks each filter matches, in order, all or none; `dry_run` reports the
     counts without changing anything. Both answer 200 (one route, one success status)."""
     if (data.tasks is None) == (data.operations is None):
@@ -167,10 +185,17 @@ def bulk_tasks(
     if data.tasks is not None:
         with collector_paused():
             views = tasks.create_tasks(
-                session, actor, project_id=None, items=data.tasks, maximum=settings.bulk_max_tasks
+                session,
+                actor,
+                project_id=None,
+                items=data.tasks,
+                maximum=settings.bulk_max_tasks,
+                default_project_id=data.project_id,
             )
             return _created_tasks(views, 200)
     assert data.operations is not None
+    if data.project_id is not None:
+        raise ValidationFailed.field("project_id", "goes with 'tasks' (an operation's filter names its project)")
     if not data.operations:
         raise ValidationFailed.field("operations", "must hold at least one operation")
     results = operations.run_operations(

@@ -1,12 +1,14 @@
 """Bulk task creation: validate every item first, then insert them all in a few statements.
 
 All or none: any invalid item makes the whole request a 422 whose `details.errors` names
-each failing item by its `index` in the request. Each created task still gets its own
-`task.created` event (and `task.completed` when created completed), as a single create does.
+each failing item by its `index` in the request (and `details.source.pointer` the first one
+as a JSON pointer into the body). Each created task still gets its own `task.created` event
+(and `task.completed` when created completed), as a single create does.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -58,9 +60,12 @@ class ItemErrors:
             return
         first = self.items[0]
         where = f"{self.collection}[{first['index']}].{first['field']}"
+        # `a.b`, `a[0]` and `a.0` spell a path inside the item; the pointer's steps are `/`.
+        steps = re.sub(r"\[(\d+)\]", r".\1", first["field"]).strip(".").replace(".", "/")
+        pointer = f"/{self.collection}/{first['index']}/{steps}"
         raise ValidationFailed(
             f"Invalid value for '{where}': {first['issue']} ({len(self.items)} error(s); nothing was written)",
-            {**first, "field": where, "errors": self.items},
+            {**first, "field": where, "source": {"pointer": pointer}, "errors": self.items},
         )
 
 
@@ -71,10 +76,22 @@ def check_count(items: list[Any], *, collection: str, maximum: int) -> None:
         raise ValidationFailed.field(collection, f"holds {len(items)} items; at most {maximum} per request")
 
 
+# The flat form's item without a project: what to do instead (docs/compat/native.md).
+NO_PROJECT = "is required: name a project_id on each task, or once at the top level of the body for every task"
+
+
 def create_tasks(
-    session: Session, actor: Actor, *, project_id: int | None, items: list[Any], maximum: int
+    session: Session,
+    actor: Actor,
+    *,
+    project_id: int | None,
+    items: list[Any],
+    maximum: int,
+    default_project_id: int | None = None,
 ) -> list[NewTaskView]:
-    """Create many tasks at once, all or none; each item may name its own `project_id`."""
+    """Create many tasks at once, all or none. `project_id` (the nested route's path) holds for
+    every item; otherwise each item names its own `project_id`, else `default_project_id` (the
+    flat form's top-level one) applies."""
     check_count(items, collection="tasks", maximum=maximum)
     errors = ItemErrors("tasks")
     parsed: list[tuple[int, TaskCreate]] = []
@@ -91,7 +108,9 @@ def create_tasks(
     for index, data in parsed:
         target = project_id if project_id is not None else data.project_id
         if target is None:
-            errors.add(index, "project_id", "is required")
+            target = default_project_id
+        if target is None:
+            errors.add(index, "project_id", NO_PROJECT)
             continue
         if project_id is not None and data.project_id is not None and data.project_id != project_id:
             errors.add(index, "project_id", "does not match the project in the path", f"project_{data.project_id}")
@@ -103,6 +122,8 @@ def create_tasks(
             except NotFound:
                 if project_id is not None:
                     raise  # the path's own project: a 404 like every nested route
+                if data.project_id is None:  # the top-level one: said once, for the body
+                    raise ValidationFailed.field("project_id", "was not found", f"project_{target}") from None
                 errors.add(index, "project_id", "was not found", f"project_{target}")
                 continue
             projects[target] = project
