@@ -409,6 +409,7 @@ class _LoopConnection:
         self._thread: int | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._direct: tuple[Any, Dialect] | None = None
+        self._kept: Session | None = None
 
     def usable_here(self) -> bool:
         """Whether this thread owns (or may take) the loop's connection."""
@@ -432,6 +433,23 @@ class _LoopConnection:
             )
             _bind_info_to_savepoints(self._sessions)
         return self._sessions
+
+    def _session(self) -> Session:
+        """The session for the next unit: the last unit's again when it never used it."""
+        kept, self._kept = self._kept, None
+        return kept if kept is not None else self._sessionmaker()()
+
+    def _release(self, session: Session, *, failed: bool) -> None:
+        """After a unit: keep a session the unit left as it was made (most reads run prepared
+        statements on the driver and never touch the ORM: a Session made and closed per unit
+        was about a tenth of a task read); close any other."""
+        untouched = not (session.identity_map or session._new or session._deleted or session.in_transaction())
+        if untouched and not failed:
+            session.info.clear()
+            session.info[_READONLY_INFO] = True
+            self._kept = session
+            return
+        session.close()
 
 
 class LoopUnits(_LoopConnection):
@@ -483,9 +501,10 @@ class LoopUnits(_LoopConnection):
         its own (`session.connection()` and its rollback cost about as much as a read by
         key). Work that does use the ORM joins the same transaction (`on_begin`).
         """
-        session = self._sessionmaker()()
+        session = self._session()
         assert self._direct is not None
         driver = self._direct[0]
+        failed = True
         now = time.perf_counter()
         self._deadline = now + self._budget
         self._cap = now + self._budget * self.WALL_CAP
@@ -494,6 +513,7 @@ class LoopUnits(_LoopConnection):
             driver.execute("BEGIN")
             session.info[DRIVER_INFO] = self._direct
             yield session
+            failed = False
         except (DBAPIError, sqlite3.OperationalError) as exc:
             # Through the ORM the driver's error arrives wrapped; prepared statements
             # (core/statements.py) run on the driver and raise it as it is.
@@ -502,11 +522,12 @@ class LoopUnits(_LoopConnection):
             raise
         finally:
             self._deadline = self._cap = float("inf")  # the ROLLBACK itself must not be interrupted
-            session.close()  # when the ORM joined, this rolls the transaction back
+            self._release(session, failed=failed)  # when the ORM joined, closing rolls it back
             if driver.in_transaction:
                 driver.execute("ROLLBACK")
 
     def close(self) -> None:
+        self._kept = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -567,7 +588,7 @@ class PostgresLoopUnits(_LoopConnection):
         self.overran = False
 
     def _drop_connection(self) -> None:
-        conn, self._conn, self._sessions, self._direct = self._conn, None, None, None
+        conn, self._conn, self._sessions, self._direct, self._kept = self._conn, None, None, None, None
         if conn is not None:
             try:
                 conn.invalidate()
@@ -581,14 +602,16 @@ class PostgresLoopUnits(_LoopConnection):
         its connection, WriteNeeded if it tried to write."""
         self.overran = False
         try:
-            session = self._sessionmaker()()
+            session = self._session()
         except DBAPIError as exc:
             raise ReadTooSlow() from exc  # cannot connect from here: let the pool try
         assert self._direct is not None
         session.info[DRIVER_INFO] = self._direct
         started, spent = self.clock(), self.cpu_clock()
+        failed = True
         try:
             yield session
+            failed = False
         except Exception as exc:
             # Through the ORM the driver's error arrives wrapped; prepared statements
             # (core/statements.py) run on the driver and raise it as it is.
@@ -605,7 +628,7 @@ class PostgresLoopUnits(_LoopConnection):
             raise
         finally:
             try:
-                session.close()  # autocommit: nothing to roll back, no round trip
+                self._release(session, failed=failed)  # autocommit: nothing to roll back, no round trip
             except DBAPIError:
                 self._drop_connection()
             # Only the wait counts: this thread's own CPU time would hold the GIL (and so the
