@@ -305,6 +305,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         openapi_url="/openapi.json",
         docs_url=None,
         redoc_url=None,
+        # Polytask's own metrics are /metrics; FastAPI's OpenTelemetry hooks only when asked
+        # for (otherwise every request looks up the global providers to find none).
+        telemetry=None
+        if settings.opentelemetry
+        else {"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.db = db

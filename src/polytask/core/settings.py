@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         description="When set, GET /metrics needs `Authorization: Bearer <token>` from any address; "
         "unset, /metrics answers only direct loopback clients (no X-Forwarded-For).",
     )
+    opentelemetry: bool = Field(
+        default=False,
+        description="FastAPI's own OpenTelemetry instrumentation (spans, metrics, logs through the "
+        "process's global providers). Off: no request asks whether a provider is configured.",
+    )
     max_page_size: int = Field(default=100, ge=1, description="Upper bound for limit/per_page.")
     default_page_size: int = Field(default=20, ge=1)
     sqlite_busy_timeout_ms: int = 30_000
