@@ -42,7 +42,7 @@ from polytask.core.pagination import parse_sort
 from polytask.domain.flows.invitations import accept_invitation, accept_invitation_with_signup
 from polytask.domain.members import service
 from polytask.domain.members.schemas import InviteAccept, InviteCreate, InviteSignup, MemberUpdate
-from polytask.domain.users.service import get_user
+from polytask.domain.users.service import get_user_card
 from polytask.domain.workspaces.service import get_workspace_for
 
 router = unit_router(tags=["People"], responses=ERROR_RESPONSES)
@@ -54,7 +54,7 @@ INVITE_STATUSES = ("pending", "accepted", "revoked")
 @transactional("users:read")
 def me(session: Session, actor: Actor) -> JSONAPIResponse:
     """The user behind the credential."""
-    return document(resources.user(get_user(session, actor.user_id)))
+    return document(resources.user(get_user_card(session, actor.user_id)))
 
 
 @router.get(

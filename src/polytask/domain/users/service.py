@@ -9,7 +9,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import Integer, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -47,6 +47,21 @@ _USER_CARDS = Prepared(
     ),
     expanding="ids",
 )
+
+
+_ACTIVE_USER_CARD = Prepared(
+    select(User.id, User.name, User.username, User.email, User.role, User.department, User.created_at).where(
+        User.id == bindparam("user_id", type_=Integer), User.is_active.is_(True)
+    )
+)
+
+
+def get_user_card(session: Session, user_id: int) -> UserCard:
+    """An active user's public card (get_user's answer, read without the ORM)."""
+    rows = _ACTIVE_USER_CARD.rows(session, {"user_id": user_id})
+    if not rows:
+        raise NotFound.of("user", user_id)
+    return UserCard(*rows[0])
 
 
 def users_by_id(session: Session, user_ids: list[int]) -> dict[int, UserCard]:
