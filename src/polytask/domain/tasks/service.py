@@ -25,7 +25,7 @@ from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
     NARROWING_FIELDS,
     TASK_LIST,
-    TASK_SELECT,
+    TASK_PAGE,
     TaskFilter,
     TaskView,
     fetch_task_for,
@@ -89,7 +89,7 @@ def list_tasks_for(
         session,
         TASK_LIST,
         actor=actor,
-        base=filtered_tasks(actor, flt, workspace_wide=workspace_wide).with_only_columns(*TASK_SELECT),
+        base=filtered_tasks(actor, flt, workspace_wide=workspace_wide, base=TASK_PAGE),
         page=page,
         sort=sort,
         tree=tree,
