@@ -35,6 +35,9 @@ _READONLY_INFO = "polytask.readonly"
 # In a loop read unit's session.info: (driver connection, dialect) of the connection whose
 # read transaction the unit opened itself, for prepared statements (core/statements.py).
 DRIVER_INFO = "polytask.driver"
+# A loop read unit's SQLAlchemy Connection (its transaction is the unit's): statements built
+# per request run on it without the ORM session beginning a transaction of its own.
+CONNECTION_INFO = "polytask.connection"
 _BEFORE_COMMIT = "polytask.before_commit"
 _AFTER_COMMIT = "polytask.after_commit"
 _SAVEPOINTS = "polytask.savepoints"
@@ -439,6 +442,12 @@ class _LoopConnection:
         kept, self._kept = self._kept, None
         return kept if kept is not None else self._sessionmaker()()
 
+    def _end_connection_transaction(self) -> None:
+        """End what a statement run on the Connection itself began (CONNECTION_INFO)."""
+        conn = self._conn
+        if conn is not None and conn.in_transaction():
+            conn.rollback()
+
     def _release(self, session: Session, *, failed: bool) -> None:
         """After a unit: keep a session the unit left as it was made (most reads run prepared
         statements on the driver and never touch the ORM: a Session made and closed per unit
@@ -512,6 +521,7 @@ class LoopUnits(_LoopConnection):
         try:
             driver.execute("BEGIN")
             session.info[DRIVER_INFO] = self._direct
+            session.info[CONNECTION_INFO] = self._conn
             yield session
             failed = False
         except (DBAPIError, sqlite3.OperationalError) as exc:
@@ -523,6 +533,7 @@ class LoopUnits(_LoopConnection):
         finally:
             self._deadline = self._cap = float("inf")  # the ROLLBACK itself must not be interrupted
             self._release(session, failed=failed)  # when the ORM joined, closing rolls it back
+            self._end_connection_transaction()
             if driver.in_transaction:
                 driver.execute("ROLLBACK")
 
@@ -607,6 +618,7 @@ class PostgresLoopUnits(_LoopConnection):
             raise ReadTooSlow() from exc  # cannot connect from here: let the pool try
         assert self._direct is not None
         session.info[DRIVER_INFO] = self._direct
+        session.info[CONNECTION_INFO] = self._conn
         started, spent = self.clock(), self.cpu_clock()
         failed = True
         try:
@@ -629,6 +641,7 @@ class PostgresLoopUnits(_LoopConnection):
         finally:
             try:
                 self._release(session, failed=failed)  # autocommit: nothing to roll back, no round trip
+                self._end_connection_transaction()
             except DBAPIError:
                 self._drop_connection()
             # Only the wait counts: this thread's own CPU time would hold the GIL (and so the

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import JSON, TypeEngine
 
-from polytask.core.db import DRIVER_INFO
+from polytask.core.db import CONNECTION_INFO, DRIVER_INFO
 from polytask.core.jsontext import loads_exact
 
 Convert = Callable[[Any], Any]
@@ -338,7 +338,11 @@ class ShapeCache:
     def rows(self, session: Session, stmt: Any) -> list[list[Any]]:
         """The converted rows of `stmt`, in the session's transaction (pending changes flushed)."""
         session.flush()
-        conn = session.connection()
+        # A loop read unit's own Connection when the ORM has not begun a transaction on it
+        # (core/db.py CONNECTION_INFO): the session's transaction would cost more than a page.
+        conn = session.info.get(CONNECTION_INFO)
+        if conn is None or session.in_transaction():
+            conn = session.connection()
         key = stmt._generate_cache_key()
         if key is None:  # a construct SQLAlchemy cannot cache: let it run the statement
             return [list(row) for row in conn.execute(stmt)]
