@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime
 from typing import Any, overload
@@ -12,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from polytask.core.clock import as_utc
+from polytask.core.jsontext import dumps
 
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml; charset=utf-8"
@@ -90,6 +90,6 @@ def document(
 ) -> Response:
     """The payload in the format the path asks for."""
     if wants_json(request.url.path):
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        body = dumps(payload)  # the compact UTF-8 JSON json.dumps(ensure_ascii=False) writes
         return Response(body, status_code=status, media_type=JSON_TYPE, headers=headers)
     return Response(to_xml(payload), status_code=status, media_type=XML_TYPE, headers=headers)
