@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
-from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
+from polytask.core.errors import NotFound, PermissionDenied
 from polytask.core.ids import parse_id
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
@@ -22,7 +22,13 @@ from polytask.core.settings import Settings
 from polytask.domain.api_keys.service import list_keys_of, revoke_any_api_key
 from polytask.domain.users.passwords import mail_reset_token
 from polytask.domain.users.schemas import GLOBAL_ROLES, AccountUpdate, UserCreate
-from polytask.domain.users.service import create_user, find_user_by_login, reset_password, update_user
+from polytask.domain.users.service import (
+    create_user,
+    find_user_by_login,
+    require_enabled,
+    reset_password,
+    update_user,
+)
 from polytask.models import ApiKey, BrowserSession, Membership, User, Workspace
 
 ACCOUNTS: ListSpec[User] = ListSpec("user", Registry.of("user", [Field("id", Ref("user"), expr=User.id)]), User.id)
@@ -163,8 +169,7 @@ def mail_password_reset_for(session: Session, actor: Actor, user_id: int, *, set
     """Mail the account a password-reset token, as if they had asked (audited as
     user.password_reset_requested by the admin); refused for a disabled account."""
     user = get_account_for(session, actor, user_id)
-    if not user.is_active:
-        raise ValidationFailed.field("user", "is disabled: enable it first", f"user_{user.id}")
+    require_enabled(user)
     mail_reset_token(session, settings, actor, user, client_ip=None)
 
 

@@ -202,13 +202,18 @@ def replace_password(session: Session, user: User, password: str, *, reason: str
     return ended
 
 
+def require_enabled(user: User) -> None:
+    """Credentials are not handed to a disabled account (422 naming `user`): enable it first."""
+    if not user.is_active:
+        raise ValidationFailed.field("user", "is disabled: enable it first", f"user_{user.id}")
+
+
 def reset_password(session: Session, actor: Actor | None, user: User, *, password: str | None = None) -> str:
     """Replace a disabled-or-not account's password by someone other than its owner (the
     operator's `polytask users reset-password`, an admin's POST
     /v1/admin/users/{id}/password-reset): the one given, or a generated one. Every browser
     session of the account ends; audited as user.password_reset. Returns the password."""
-    if not user.is_active:
-        raise ValidationFailed.field("user", "is disabled: enable it first", f"user_{user.id}")
+    require_enabled(user)
     generated = password is None
     if password is None:
         password = secrets.token_urlsafe(12)
