@@ -101,6 +101,10 @@ const OPERATIONS = {
     update: ['PATCH', '/admin/users/{user_id}'],
     disable: ['POST', '/admin/users/{user_id}/disable'],
     enable: ['POST', '/admin/users/{user_id}/enable'],
+    mailPasswordReset: ['POST', '/admin/users/{user_id}/password-reset'],
+    setPassword: ['POST', '/admin/users/{user_id}/password'],
+    listApiKeys: ['GET', '/admin/users/{user_id}/api-keys', 'list'],
+    revokeApiKey: ['DELETE', '/admin/users/{user_id}/api-keys/{key_id}'],
   },
   members: {
     list: ['GET', '/workspaces/{workspace_id}/users', 'list'],

@@ -377,6 +377,14 @@ export interface AdminUsersAPI {
   disable(userId: string, data?: Body, options?: RequestOptions): Promise<User>;
   /** POST /v1/admin/users/{user_id}/enable */
   enable(userId: string, data?: Body, options?: RequestOptions): Promise<User>;
+  /** POST /v1/admin/users/{user_id}/password-reset (mails the account a reset link; 202) */
+  mailPasswordReset(userId: string, data?: Body, options?: RequestOptions): Promise<null>;
+  /** POST /v1/admin/users/{user_id}/password (`{ password }`; its browser sessions end) */
+  setPassword(userId: string, data?: Body, options?: RequestOptions): Promise<null>;
+  /** GET /v1/admin/users/{user_id}/api-keys */
+  listApiKeys(userId: string, params?: Params, options?: RequestOptions): Paginator<ApiKey>;
+  /** DELETE /v1/admin/users/{user_id}/api-keys/{key_id} */
+  revokeApiKey(userId: string, keyId: string, params?: Params, options?: RequestOptions): Promise<null>;
 }
 
 /** `api.members` */

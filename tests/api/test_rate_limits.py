@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -77,20 +78,34 @@ def test_hourly_window(serve_app: Serve, settings: Settings, db: Database) -> No
 
 def test_in_flight_cap(serve_app: Serve, settings: Settings, db: Database) -> None:
     app = app_with(settings, db, rate_limit_concurrency=2)
+    # The handler holds its slot until the test lets go: the two first requests are in flight
+    # while the next three arrive, however slow the machine.
+    entered: list[int] = []
+    release = threading.Event()
 
     @app.get("/v1/test-only/slow", include_in_schema=False)
     async def slow() -> dict[str, str]:
-        await asyncio.sleep(0.6)
+        entered.append(1)
+        await asyncio.to_thread(release.wait, 60)
         return {"status": "done"}
 
     with serve_app(app) as base:
         headers = {"Authorization": "Bearer same-credential"}
 
         def call(_: int) -> int:
-            return httpx.get(f"{base}/v1/test-only/slow", headers=headers, timeout=10).status_code
+            return httpx.get(f"{base}/v1/test-only/slow", headers=headers, timeout=90).status_code
 
-        with ThreadPoolExecutor(max_workers=5) as pool:
-            statuses = sorted(pool.map(call, range(5)))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            held = [pool.submit(call, n) for n in range(2)]
+            try:
+                deadline = time.monotonic() + 30
+                while len(entered) < 2:
+                    assert time.monotonic() < deadline, "the first two requests never reached the handler"
+                    time.sleep(0.01)
+                refused = [call(n) for n in range(3)]
+            finally:
+                release.set()
+            statuses = sorted([*refused, *(f.result() for f in held)])
         assert statuses == [200, 200, 429, 429, 429]
         assert call(0) == 200  # the slots are free again
 

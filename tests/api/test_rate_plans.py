@@ -70,16 +70,26 @@ def test_burst_is_a_one_second_window(serve_app: Serve, settings: Settings, db: 
     app = app_with(settings, db, rate_plans=PLANS, rate_limit_concurrency=0)
     with serve_app(app) as base, httpx.Client(base_url=base) as c:
         c.get("/v1/me", headers=bearer(key))  # the process learns the key's plan
-        for _attempt in range(3):
-            time.sleep(1.1)  # a window opens with its first request and lasts a second
+        # A window opens with its first request and lasts a second. Three requests sent and
+        # answered within one second of the client's clock all fell in one window (the server
+        # saw them inside that span), so only then is the third's refusal certain. A loaded
+        # machine may be slower than that: such a try shows that a request in a new window is
+        # served, and the test tries again, until a generous deadline.
+        deadline = time.monotonic() + 60
+        while True:
+            time.sleep(1.1)  # whatever window the last request opened is over (longer is fine)
             started = time.monotonic()
             responses = [c.get("/v1/me", headers=bearer(key)) for _ in range(3)]
-            if time.monotonic() - started < 0.8:
-                break  # all three within one window (a loaded machine may need another try)
-        assert [r.status_code for r in responses] == [200, 200, 429]
+            within_one_window = time.monotonic() - started < 1.0
+            statuses = [r.status_code for r in responses]
+            assert statuses in ([200, 200, 429], [200, 200, 200]), statuses
+            if within_one_window:
+                break
+            assert time.monotonic() < deadline, "in 60 s, never three requests answered within one second"
+        assert statuses == [200, 200, 429]
         assert [r.headers["x-ratelimit-limit"] for r in responses] == ["2", "2", "2"]
         assert responses[2].headers["retry-after"] == "1"
-        time.sleep(1.1)
+        time.sleep(1.1)  # at least a second after the window opened (longer is fine)
         assert c.get("/v1/me", headers=bearer(key)).status_code == 200  # a new window
 
 

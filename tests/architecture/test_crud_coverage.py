@@ -78,6 +78,9 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("PATCH", "/v1/admin/users/{}"): "server admins' account management (tests/api/v1/test_admin_users.py)",
     ("POST", "/v1/admin/users/{}/disable"): "an account action (tests/api/v1/test_admin_users.py)",
     ("POST", "/v1/admin/users/{}/enable"): "an account action (tests/api/v1/test_admin_users.py)",
+    ("POST", "/v1/admin/users/{}/password-reset"): "mails a reset token (tests/mail/test_passwords.py)",
+    ("POST", "/v1/admin/users/{}/password"): "sets an account's password (tests/mail/test_passwords.py)",
+    ("DELETE", "/v1/admin/users/{}/api-keys/{}"): "revokes an account's key (test_admin_users.py)",
 }
 
 

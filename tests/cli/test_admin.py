@@ -177,7 +177,11 @@ def test_reset_password(cli: Run, base_url: str, client: httpx.Client, web: http
         assert log_in(fresh, "alice").status_code == 401
         assert log_in(fresh, "alice", new_password).status_code == 200
     [event] = events(db, "user.password_reset")
-    assert (event.resource_id, event.actor_user_id, event.snapshot) == (alice.user_id, None, {"sessions_ended": 1})
+    assert (event.resource_id, event.actor_user_id, event.snapshot) == (
+        alice.user_id,
+        None,
+        {"sessions_ended": 1, "generated": True},
+    )
     assert new_password not in str(event.snapshot) + str(event.changes)
     # A disabled account is enabled first, and a missing one is named.
     ok(cli("users", "disable", "alice"))

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from polytask.core.clock import utcnow
 from polytask.core.db import Database
 from polytask.core.settings import Settings
 from polytask.models import MailAttempt, MailMessage
@@ -145,3 +149,89 @@ def test_without_a_relay_mail_is_kept_and_the_cli_shows_it(
         refused = polytask("mail", "show", bad, database_url=url, home=tmp_path)
         assert (refused.returncode, refused.stderr[:6]) == (1, "error:"), refused.stderr
     assert polytask("mail", "list", "--status", "lost", database_url=url, home=tmp_path).returncode == 1
+
+
+def _cli(settings: Settings, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return polytask("mail", *args, database_url=settings.effective_database_url, home=tmp_path)
+
+    return run
+
+
+def _usage_error(result: subprocess.CompletedProcess[str], words: str) -> None:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert words in result.stderr, result.stderr
+
+
+def test_failed_mail_is_put_back_by_the_cli_and_then_sent(
+    client: httpx.Client, db: Database, settings: Settings, tmp_path: Path, smtp: SmtpServer, deliver: Deliver
+) -> None:
+    mail = _cli(settings, tmp_path)
+    _invite(client, db, "first@example.com", "second@example.com")
+    down = free_port()
+    assert [s.status for s in deliver(smtp_port=down, mail_retry_schedule="0")] == ["pending"] * 2
+    assert [s.status for s in deliver(smtp_port=down, mail_retry_schedule="0")] == ["failed"] * 2
+    first, second = _rows(db)
+
+    _usage_error(mail("retry"), "exactly one of --id N and --all-failed")
+    _usage_error(mail("retry", "--id", str(first.id), "--all-failed"), "exactly one")
+    _usage_error(mail("retry", "--id", "nope"), "not a message id")
+    unknown = mail("retry", "--id", "999999")
+    assert (unknown.returncode, unknown.stderr[:6]) == (1, "error:"), unknown.stderr
+    assert [r.status for r in _rows(db)] == ["failed", "failed"], "refused calls change nothing"
+
+    put_back = mail("retry", "--id", str(first.id))
+    assert put_back.returncode == 0, put_back.stderr
+    assert put_back.stdout.strip() == f"mail {first.id}: back to pending"
+    assert [(r.status, r.attempts) for r in _rows(db)] == [("pending", 0), ("failed", 2)]
+    assert [s.status for s in deliver(mail_retry_schedule="0")] == ["sent"]
+    assert [m.recipients for m in smtp.inbox.messages] == [["first@example.com"]]
+    sent_again = mail("retry", "--id", str(first.id))
+    assert sent_again.returncode == 1
+    assert "was sent" in sent_again.stderr
+
+    everything = mail("retry", "--all-failed")
+    assert everything.stdout.strip() == "1 failed message back to pending", everything.stderr
+    assert [s.status for s in deliver(mail_retry_schedule="0")] == ["sent"]
+    assert [m.recipients for m in smtp.inbox.messages] == [["first@example.com"], ["second@example.com"]]
+    # The log keeps every attempt, numbered on across the retry.
+    assert [a.number for a in _attempts(db) if a.mail_id == second.id] == [1, 2, 3]
+    assert mail("retry", "--all-failed").stdout.strip() == "0 failed messages back to pending"
+
+    _invite(client, db, "waiting@example.com")
+    waiting = _rows(db)[-1]
+    assert mail("retry", "--id", str(waiting.id)).stdout.strip() == f"mail {waiting.id}: already pending"
+
+
+def test_sent_mail_is_purged_by_the_cli(
+    client: httpx.Client, db: Database, settings: Settings, tmp_path: Path, smtp: SmtpServer, deliver: Deliver
+) -> None:
+    mail = _cli(settings, tmp_path)
+    _invite(client, db, "old1@example.com", "old2@example.com", "recent@example.com")
+    assert [s.status for s in deliver()] == ["sent"] * 3
+    _invite(client, db, "pending@example.com")
+    old1, old2, recent, pending = _rows(db)
+    long_ago = utcnow() - timedelta(days=10)
+    with db.unit_of_work() as session:
+        session.execute(update(MailMessage).where(MailMessage.id.in_([old1.id, old2.id])).values(sent_at=long_ago))
+        # Pending mail is never purged, however old.
+        session.execute(update(MailMessage).where(MailMessage.id == pending.id).values(created_at=long_ago))
+
+    _usage_error(mail("purge"), "exactly one of --sent-before DATE and --older-than DAYS")
+    _usage_error(mail("purge", "--sent-before", "2026-01-01", "--older-than", "3"), "exactly one")
+    _usage_error(mail("purge", "--sent-before", "last tuesday"), "--sent-before must be a date")
+    _usage_error(mail("purge", "--older-than", "-1"), "--older-than")
+
+    counted = mail("purge", "--older-than", "7", "--dry-run")
+    assert counted.returncode == 0, counted.stderr
+    assert counted.stdout.startswith("would purge 2 sent messages sent before "), counted.stdout
+    assert len(_rows(db)) == 4, "a dry run deletes nothing"
+
+    cutoff = (utcnow() - timedelta(days=5)).date().isoformat()
+    purged = mail("purge", "--sent-before", cutoff)
+    assert purged.stdout.strip() == f"purged 2 sent messages sent before {cutoff}T00:00:00Z", purged.stderr
+    assert [r.id for r in _rows(db)] == [recent.id, pending.id]
+    assert {a.mail_id for a in _attempts(db)} == {recent.id}, "their attempt logs went with them"
+
+    assert mail("purge", "--older-than", "0").stdout.startswith("purged 1 sent message sent before ")
+    assert [(r.id, r.status) for r in _rows(db)] == [(pending.id, "pending")]

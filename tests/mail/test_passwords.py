@@ -171,3 +171,80 @@ def test_requests_older_than_a_day_are_forgotten(client: httpx.Client, db: Datab
     assert client.post("/v1/password-resets", json={"email": "nobody@example.com"}).status_code == 202
     with db.unit_of_work(readonly=True) as session:
         assert [row.client_ip for row in session.scalars(select(PasswordReset))] == ["127.0.0.1"]
+
+
+def test_an_admin_mails_a_reset_or_sets_a_password(
+    client: httpx.Client,
+    base_url: str,
+    check_response: Callable[[httpx.Response], None],
+    db: Database,
+    smtp: SmtpServer,
+    deliver: Deliver,
+) -> None:
+    admin = make_person(db, role="admin")
+    jane = make_person(db, name="Jane", email="jane@example.com", password=PASSWORD)
+    path = f"/v1/admin/users/{jane.id}/password-reset"
+    set_path = f"/v1/admin/users/{jane.id}/password"
+    signed_in = _browser(base_url, check_response, "jane@example.com")
+    try:
+        # No body: a reset token goes to the account's address, through the outbox.
+        r = client.post(path, headers=admin.headers)
+        assert r.status_code == 202, r.text
+        assert r.json()["data"] is None
+        assert jane.id in r.json()["meta"]["message"]
+        assert client.post(path, json={}, headers=admin.headers).status_code == 202
+        with db.unit_of_work(readonly=True) as session:
+            queued = list(session.scalars(select(MailMessage).order_by(MailMessage.id)))
+            assert [(m.kind, m.to_address, m.status) for m in queued] == [
+                ("password_reset", "jane@example.com", "pending")
+            ] * 2
+        assert [s.status for s in deliver()] == ["sent", "sent"]
+        assert [m.recipients for m in smtp.inbox.messages] == [["jane@example.com"]] * 2
+        first, second = (token_in(m.part("plain")) for m in smtp.inbox.messages)
+        requested = _events(db, "user.password_reset_requested")
+        assert [(e.resource_id, e.actor_user_id, e.credential_kind) for e in requested] == [
+            (jane.user_id, admin.user_id, "api_key")
+        ] * 2
+        assert signed_in.get("/api/auth/me").status_code == 200, "mailing a token changes nothing yet"
+        assert client.post("/v1/password-resets/confirm", json={"token": first, "password": NEW}).status_code == 204
+        assert signed_in.get("/api/auth/me").status_code == 401
+
+        # A password is set by the other operation, never ignored by this one.
+        stray = client.post(path, json={"password": "a long enough one"}, headers=admin.headers)
+        assert stray.status_code == 422, stray.text
+        assert "password" in stray.text
+        # Set at once, as the CLI's reset does, and every session ends.
+        again = _browser(base_url, check_response, "jane@example.com", NEW)
+        try:
+            for body in ({"password": "short"}, {}, {"password": "a long enough one", "role": "admin"}):
+                bad = client.post(set_path, json=body, headers=admin.headers)
+                assert bad.status_code == 422, (body, bad.text)
+            chosen = "chosen by the admin"
+            r = client.post(set_path, json={"password": chosen}, headers=admin.headers)
+            assert r.status_code == 204, r.text
+            assert again.get("/api/auth/me").status_code == 401
+        finally:
+            again.close()
+        with httpx.Client(base_url=base_url, timeout=30) as fresh:
+            assert log_in(fresh, "jane@example.com", NEW).status_code == 401
+            assert log_in(fresh, "jane@example.com", chosen).status_code == 200
+        assert client.get("/v1/me", headers=jane.headers).status_code == 200, "API keys keep working"
+        # The second mailed token was made useless by the password set since.
+        late = client.post("/v1/password-resets/confirm", json={"token": second, "password": "yet another one"})
+        assert late.status_code == 422, late.text
+        [reset] = _events(db, "user.password_reset")
+        assert (reset.resource_id, reset.actor_user_id) == (jane.user_id, admin.user_id)
+        assert reset.snapshot == {"sessions_ended": 1, "generated": False}
+
+        # Unknown accounts are 404; a disabled one is refused, both ways, naming it.
+        for where, body in (("password-reset", None), ("password", {"password": chosen})):
+            r = client.post(f"/v1/admin/users/user_987654/{where}", json=body, headers=admin.headers)
+            assert (r.status_code, r.json()["error"]["code"]) == (404, "RESOURCE_NOT_FOUND")
+        assert client.post(f"/v1/admin/users/{jane.id}/disable", headers=admin.headers).status_code == 200
+        for where, body in ((path, None), (set_path, {"password": "another long one"})):
+            r = client.post(where, json=body, headers=admin.headers)
+            assert r.status_code == 422, r.text
+            assert r.json()["error"]["details"]["field"] == "user"
+        assert deliver() == [], "nothing more was queued"
+    finally:
+        signed_in.close()

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-import time
+import threading
 
 import httpx
+from sqlalchemy import func, select
 
+from polytask.core.clock import as_utc, utcnow
 from polytask.core.db import Database
+from polytask.core.ids import parse_id
+from polytask.models import WebhookDelivery
 from polytask.worker.dispatcher import Dispatcher
 from tests.factories.people import Person, make_person
 from tests.factories.work import make_project
 from tests.webhooks.helpers import deliveries, make_webhook
 from tests.webhooks.receiver import Receiver, Reply, wait_for
+
+
+def _succeeded(db: Database) -> int:
+    with db.unit_of_work(readonly=True) as session:
+        return int(session.scalar(select(func.count()).where(WebhookDelivery.status == "succeeded")) or 0)
+
+
+def _delivery_of(db: Database, hook: str) -> WebhookDelivery:
+    """The one delivery row of the endpoint `hook` (`webhook_N`)."""
+    with db.unit_of_work(readonly=True) as session:
+        row = session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.webhook_id == parse_id("webhook", hook))
+        ).one()
+        session.expunge(row)
+        return row
 
 
 def _one_delivery(client: httpx.Client, owner: Person, hook: str, status: str) -> dict[str, object]:
@@ -85,9 +104,10 @@ def test_410_disables_the_endpoint_and_tells_the_workspace(
         [delivery] = deliveries(client, alice, hook)
         assert delivery["attributes"]["status"] == "failed"
         make_project(client, alice)  # a disabled endpoint gets nothing new
-        time.sleep(0.5)
-        assert len(gone.requests) == 1
+        # Deliveries are written in the event's own transaction: none for a disabled endpoint
+        # means nothing can ever be sent to it (no waiting needed to see that).
         assert len(deliveries(client, alice, hook)) == 1
+        assert len(gone.requests) == 1
         # Re-enabling clears the reason.
         r = client.patch(f"/v1/webhooks/{hook}", json={"active": True}, headers=alice.headers)
         assert r.json()["data"]["attributes"]["disabled_reason"] is None
@@ -112,7 +132,8 @@ def test_redirects_are_not_followed(
 def test_a_hanging_receiver_times_out_and_is_retried(
     client: httpx.Client, db: Database, dispatcher: Dispatcher, receiver: Receiver
 ) -> None:
-    receiver.script = [Reply(delay=2.5)]
+    # The receiver would answer after 30 s; the 1 s timeout ends the attempt long before.
+    receiver.script = [Reply(delay=30.0)]
     alice = make_person(db)
     hook = make_webhook(client, alice, receiver.url, events=["project.created"])["id"]
     make_project(client, alice)
@@ -121,7 +142,7 @@ def test_a_hanging_receiver_times_out_and_is_retried(
     assert isinstance(log, list)
     assert log[0]["response_status"] is None
     assert "timed out after 1s" in log[0]["error"]
-    assert 900 <= log[0]["duration_ms"] < 2400
+    assert 900 <= log[0]["duration_ms"] < 30_000
     assert log[1]["response_status"] == 200
 
 
@@ -180,32 +201,50 @@ def test_an_endpoint_failing_for_too_long_is_disabled(
     assert "failed for" in attrs["disabled_reason"]
     count = len(receiver.requests)
     assert 2 <= count < 6
-    time.sleep(0.8)
-    assert len(receiver.requests) == count  # nothing more goes to a disabled endpoint
+    # Nothing more goes to a disabled endpoint. Shown without waiting a fixed time: once its
+    # delivery's retry is due, a delivery made later to another endpoint gets through (claims
+    # take the due rows oldest first), and the disabled endpoint's was still not taken.
+    due = as_utc(_delivery_of(db, hook).next_attempt_at)
+    assert due is not None
+    wait_for(lambda: utcnow() > due, timeout=30, what="the disabled endpoint's retry to be due")
+    sentinel = Receiver().start()
+    try:
+        make_webhook(client, alice, sentinel.url, events=["project.created"])
+        make_project(client, alice)
+        wait_for(lambda: len(sentinel.requests) == 1, timeout=30, what="a later delivery to another endpoint")
+    finally:
+        sentinel.stop()
+    row = _delivery_of(db, hook)
+    assert (row.status, row.attempts, row.claimed_by) == ("pending", count, None)
+    assert len(receiver.requests) == count
 
 
 def test_a_slow_endpoint_does_not_delay_the_others(
     client: httpx.Client, db: Database, start_dispatcher: object, receiver: Receiver
 ) -> None:
     assert callable(start_dispatcher)
-    start_dispatcher(webhook_timeout_seconds=5.0, webhook_concurrency=4, webhook_endpoint_concurrency=2)
+    start_dispatcher(webhook_timeout_seconds=60.0, webhook_concurrency=4, webhook_endpoint_concurrency=2)
     slow = Receiver().start()
+    # The slow endpoint answers nothing until the test lets it: however slow the machine, its
+    # deliveries are still in flight when the fast endpoint's arrives, or never were.
+    answer = threading.Event()
     try:
-        slow.default = Reply(delay=2.0)
+        slow.default = Reply(hold=answer)
         alice = make_person(db)
         make_webhook(client, alice, slow.url, events=["project.created"])
         make_webhook(client, alice, receiver.url, events=["task.created"])
         project = ""
         for n in range(6):
             project = make_project(client, alice, name=f"P{n}")
-        wait_for(lambda: len(slow.requests) >= 2, what="the slow endpoint to be busy")
-        started = time.monotonic()
+        wait_for(lambda: slow.inflight == 2, timeout=30, what="the slow endpoint to hold two deliveries")
         r = client.post(f"/v1/projects/{project}/tasks", json={"name": "urgent"}, headers=alice.headers)
         assert r.status_code == 201
-        wait_for(lambda: len(receiver.requests) == 1, timeout=5, what="the fast endpoint's delivery")
-        assert receiver.requests[0].at - started < 1.0
+        wait_for(lambda: len(receiver.requests) == 1, timeout=30, what="the fast endpoint's delivery")
+        assert slow.inflight == 2, "the slow endpoint's deliveries were all still unanswered"
+        assert len(slow.requests) == 2, "and its other four still waited for a slot"
         assert slow.max_inflight <= 2
     finally:
+        answer.set()
         slow.stop()
 
 
@@ -223,7 +262,8 @@ def test_two_dispatchers_never_send_a_delivery_twice(
         r = client.post(f"/v1/projects/{project}/tasks", json={"name": f"T{n}"}, headers=alice.headers)
         assert r.status_code == 201
     wait_for(lambda: len(receiver.requests) >= 30, what="30 deliveries")
-    time.sleep(0.5)
+    # Then until both dispatchers have recorded every one (nothing is left in their hands).
+    wait_for(lambda: _succeeded(db) == 30, timeout=30, what="every delivery recorded as succeeded")
     ids = [r.header("webhook-id") for r in receiver.requests]
     assert len(ids) == 30
     assert len(set(ids)) == 30

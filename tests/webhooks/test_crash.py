@@ -18,8 +18,10 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+from sqlalchemy import func, select
 
 from polytask.core.db import Database
+from polytask.models import WebhookDelivery
 from tests.factories.people import make_person
 from tests.factories.work import make_project, make_task
 from tests.webhooks.helpers import make_webhook, sse
@@ -76,6 +78,17 @@ def server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
         process.wait(timeout=30)
 
 
+def _attempted(db: Database) -> int:
+    """Deliveries tried at least once (each try is recorded in its own transaction)."""
+    with db.unit_of_work(readonly=True) as session:
+        return int(session.scalar(select(func.count()).where(WebhookDelivery.attempts > 0)) or 0)
+
+
+def _succeeded(db: Database) -> int:
+    with db.unit_of_work(readonly=True) as session:
+        return int(session.scalar(select(func.count()).where(WebhookDelivery.status == "succeeded")) or 0)
+
+
 def test_kill_9_and_a_dead_receiver_lose_nothing(db: Database, database_url: str, tmp_path: Path) -> None:
     alice = make_person(db)
     receiver_port = free_port()  # nothing listens there yet
@@ -86,7 +99,7 @@ def test_kill_9_and_a_dead_receiver_lose_nothing(db: Database, database_url: str
         make_webhook(api, alice, receiver.url, events=["task.created", "task.deleted"])
         project = make_project(api, alice)
         tasks = [make_task(api, alice, project, name=f"T{n}")["id"] for n in range(20)]
-        time.sleep(1.0)  # the dispatcher has tried, and failed, some of them
+        wait_for(lambda: _attempted(db) > 0, timeout=60, what="the dispatcher to try, and fail, some of them")
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
     receiver.start()
@@ -100,7 +113,8 @@ def test_kill_9_and_a_dead_receiver_lose_nothing(db: Database, database_url: str
                 return {(r.json["data"]["task"]["id"], r.json["event"]) for r in receiver.events()}
 
             wait_for(lambda: arrived() >= expected, timeout=60, what="every event")
-            time.sleep(0.5)
+            # Then until the server has recorded each as sent: nothing is left in its hands.
+            wait_for(lambda: _succeeded(db) == len(expected), timeout=60, what="every delivery recorded")
     finally:
         receiver.stop()
     assert arrived() == expected

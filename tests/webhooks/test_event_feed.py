@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -19,6 +18,7 @@ from tests.api.taskforce.client import Taskforce
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
 from tests.webhooks.helpers import make_webhook, sse
+from tests.webhooks.receiver import wait_for
 from tests.webhooks.test_event_payloads import LISTS
 
 Serve = Callable[[ASGIApp], AbstractContextManager[str]]
@@ -91,8 +91,8 @@ def test_the_stream_delivers_resumes_from_last_event_id_and_beats(
             assert got["event"] == "task.created"
             assert orjson.loads(got["data"])["attributes"]["data"]["task"]["id"] == first
             last_id = got["id"]
-            time.sleep(1.2)
-            assert ": heartbeat" in live.comments
+            # Every 0.5 s while idle: one comes well before the default 15 s would send one.
+            wait_for(lambda: ": heartbeat" in live.comments, timeout=10, what="a heartbeat")
         # Disconnected: changes go on; a client resuming with Last-Event-ID misses none.
         missed = [make_task(client, alice, project, name=f"missed {n}")["id"] for n in range(3)]
         client.patch(f"/v1/tasks/{missed[0]}", json={"status": "completed"}, headers=alice.headers)

@@ -5,11 +5,13 @@ and a slow endpoint's backlog does not hold up another endpoint."""
 
 from __future__ import annotations
 
-import time
+import threading
 
 import httpx
+from sqlalchemy import func, select
 
 from polytask.core.db import Database
+from polytask.models import WebhookDelivery
 from tests.factories.people import make_person
 from tests.factories.work import make_project
 from tests.webhooks.helpers import deliveries, make_webhook
@@ -20,6 +22,11 @@ def _bulk(client: httpx.Client, headers: dict[str, str], project: str, count: in
     tasks = [{"name": f"{prefix} {n}"} for n in range(count)]
     r = client.post(f"/v1/projects/{project}/tasks/bulk", json={"tasks": tasks}, headers=headers)
     assert r.status_code == 201, r.text
+
+
+def _succeeded(db: Database) -> int:
+    with db.unit_of_work(readonly=True) as session:
+        return int(session.scalar(select(func.count()).where(WebhookDelivery.status == "succeeded")) or 0)
 
 
 def test_a_burst_is_delivered_once_each_within_the_per_endpoint_and_overall_bounds(
@@ -35,7 +42,8 @@ def test_a_burst_is_delivered_once_each_within_the_per_endpoint_and_overall_boun
     project = make_project(client, alice)
     _bulk(client, alice.headers, project, 60, "burst")
     wait_for(lambda: len(receiver.requests) >= 120, timeout=30, what="120 deliveries")
-    time.sleep(0.3)
+    # Then until the dispatcher has recorded every one: nothing is left in its hands.
+    wait_for(lambda: _succeeded(db) == 120, timeout=30, what="every delivery recorded as succeeded")
     for path in ("/hooks/polytask/a", "/hooks/polytask/b"):
         ids = [q.header("webhook-id") for q in receiver.requests if q.path == path]
         assert len(ids) == 60
@@ -58,10 +66,13 @@ def test_a_backlog_on_a_slow_endpoint_does_not_hold_up_another(
     client: httpx.Client, db: Database, start_dispatcher: object, receiver: Receiver
 ) -> None:
     assert callable(start_dispatcher)
-    start_dispatcher(webhook_timeout_seconds=5.0, webhook_concurrency=8, webhook_endpoint_concurrency=2)
+    start_dispatcher(webhook_timeout_seconds=60.0, webhook_concurrency=8, webhook_endpoint_concurrency=2)
     slow = Receiver().start()
+    # The slow endpoint answers nothing until the test lets it: however slow the machine, its
+    # two deliveries are still in flight, and its backlog waiting, when the fast one arrives.
+    answer = threading.Event()
     try:
-        slow.default = Reply(delay=0.5)
+        slow.default = Reply(hold=answer)
         alice = make_person(db)
         make_webhook(client, alice, slow.url, events=["task.created"])
         make_webhook(client, alice, receiver.url, events=["project.created"])
@@ -70,12 +81,13 @@ def test_a_backlog_on_a_slow_endpoint_does_not_hold_up_another(
         # Far more than the slow endpoint may claim, and more than one claim's pages (4 x 128):
         # the fast endpoint's new row sits behind the whole backlog in claim order.
         _bulk(client, alice.headers, project, 600, "slow")
-        wait_for(lambda: len(slow.requests) >= 2, what="the slow endpoint to be busy")
-        started = time.monotonic()
+        wait_for(lambda: slow.inflight == 2, timeout=30, what="the slow endpoint to hold two deliveries")
         make_project(client, alice, name="urgent")
-        wait_for(lambda: len(receiver.requests) == 2, timeout=5, what="the fast endpoint's delivery")
-        assert receiver.requests[1].at - started < 1.0
+        wait_for(lambda: len(receiver.requests) == 2, timeout=30, what="the fast endpoint's delivery")
         assert receiver.requests[1].json["data"]["project"]["name"] == "urgent"
+        assert slow.inflight == 2, "the slow endpoint's two deliveries were still unanswered"
+        assert len(slow.requests) == 2, "and its backlog still waited behind them"
         assert slow.max_inflight <= 2
     finally:
+        answer.set()
         slow.stop()

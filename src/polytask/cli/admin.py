@@ -138,8 +138,6 @@ def add_user_commands(users: typer.Typer) -> None:
 
         with _unit() as session:
             account = find_account(session, user)
-            if not account.is_active:
-                raise _fail(f"user_{account.id} ({account.username}) is disabled: enable it first")
             password = reset_password(session, None, account)
             label = f"user_{account.id} ({account.username})"
         typer.echo(f"New password for {label}:")

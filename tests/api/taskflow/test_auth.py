@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -13,6 +13,7 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
+from polytask.core.clock import as_utc, utcnow
 from polytask.core.db import Database
 from polytask.core.settings import Settings
 from polytask.models import BrowserSession, Event, LoginFailure, User
@@ -226,24 +227,50 @@ def test_a_deactivated_users_sessions_stop_at_once(web: httpx.Client, alice: Per
     assert log_in(web, "alice").status_code == 401
 
 
+def _age_sessions(db: Database, seconds: float, *, columns: tuple[str, ...] = ("last_seen_at",)) -> None:
+    """Move the sessions' clock by hand: their timestamps `seconds` further in the past, as if
+    that much time had gone by (no sleeping, so nothing depends on the machine's speed)."""
+    back = timedelta(seconds=seconds)
+    with db.unit_of_work() as session:
+        # In Python, not SQL: SQLite has no datetime arithmetic on these columns.
+        for row in session.scalars(select(BrowserSession)):
+            for column in columns:
+                setattr(row, column, getattr(row, column) - back)
+
+
 def test_idle_timeout(serve_app: Serve, settings: Settings, db: Database, alice: Person) -> None:
-    with served(serve_app, settings, db, session_idle_timeout=2) as url, httpx.Client(base_url=url) as c:
+    idle = 600  # long, so that a slow request never counts as idle time
+    with served(serve_app, settings, db, session_idle_timeout=idle) as url, httpx.Client(base_url=url) as c:
         assert log_in(c, "alice").status_code == 200
         for _ in range(3):  # in use: each request moves the idle limit on
-            time.sleep(0.8)
+            _age_sessions(db, idle - 60)
+            before = utcnow()
             assert c.get("/api/auth/me").status_code == 200
-        time.sleep(2.3)
+            [row] = _sessions(db)
+            seen = as_utc(row.last_seen_at)
+            assert seen is not None
+            assert seen >= before - timedelta(seconds=1), "the request recorded its use"
+        _age_sessions(db, idle + 1)
         r = c.get("/api/auth/me")
         assert r.status_code == 401
         assert "expired" in r.json()["message"]
 
 
 def test_absolute_timeout(serve_app: Serve, settings: Settings, db: Database, alice: Person) -> None:
-    with served(serve_app, settings, db, session_absolute_timeout=2) as url, httpx.Client(base_url=url) as c:
+    absolute = 600
+    changes = {"session_absolute_timeout": absolute, "session_idle_timeout": 3 * absolute}
+    with served(serve_app, settings, db, **changes) as url, httpx.Client(base_url=url) as c:
+        before = utcnow()
         assert log_in(c, "alice").status_code == 200
-        time.sleep(1)
-        assert c.get("/api/auth/me").status_code == 200
-        time.sleep(1.3)
+        [row] = _sessions(db)
+        expires = as_utc(row.expires_at)
+        assert expires is not None
+        assert before + timedelta(seconds=absolute) - timedelta(seconds=1) <= expires
+        assert expires <= utcnow() + timedelta(seconds=absolute) + timedelta(seconds=1)
+        everything = ("created_at", "last_seen_at", "expires_at")
+        _age_sessions(db, absolute - 60, columns=everything)
+        assert c.get("/api/auth/me").status_code == 200  # in use all along: it still ends on time
+        _age_sessions(db, 61, columns=everything)
         r = c.get("/api/auth/me")
         assert r.status_code == 401
         assert "expired" in r.json()["message"]

@@ -133,3 +133,78 @@ def test_guards_and_bad_input(client: httpx.Client, db: Database) -> None:
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "CONFLICT"
     assert client.get("/v1/admin/users", headers=h).json()["meta"]["total"] == 2
+
+
+def test_an_admin_lists_and_revokes_an_accounts_api_keys(client: httpx.Client, db: Database) -> None:
+    admin = make_person(db, role="admin")
+    bob = make_person(db)
+    other = make_person(db)
+    h = admin.headers
+    made = client.post("/v1/api-keys", json={"name": "CI sync"}, headers=bob.headers)
+    assert made.status_code == 201, made.text
+    ci = made.json()["data"]
+    ci_headers = {"Authorization": f"Bearer {ci['attributes']['key']}"}
+
+    listed = client.get(f"/v1/admin/users/{bob.id}/api-keys", headers=h)
+    assert listed.status_code == 200, listed.text
+    keys = listed.json()["data"]
+    assert len(keys) == 2, "bob's two keys"
+    assert keys[1]["id"] == ci["id"], "oldest first"
+    assert all("key" not in k["attributes"] for k in keys), "never the secret"
+    assert all(k["attributes"]["revoked_at"] is None for k in keys)
+    named = client.get(f"/v1/admin/users/{bob.id}/api-keys?name=CI%20sync", headers=h).json()["data"]
+    assert [k["id"] for k in named] == [ci["id"]]
+    other_keys = client.get(f"/v1/admin/users/{other.id}/api-keys", headers=h).json()["data"]
+    assert len(other_keys) == 1
+    assert other_keys[0]["id"] not in {k["id"] for k in keys}
+
+    # Another account's key under bob's path is not found, and stays live.
+    r = client.delete(f"/v1/admin/users/{bob.id}/api-keys/{other_keys[0]['id']}", headers=h)
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "RESOURCE_NOT_FOUND")
+    assert client.get("/v1/me", headers=other.headers).status_code == 200
+    for path in (
+        "/v1/admin/users/user_987654/api-keys",
+        f"/v1/admin/users/user_987654/api-keys/{ci['id']}",
+        f"/v1/admin/users/{bob.id}/api-keys/key_987654",
+    ):
+        method = "GET" if path.endswith("api-keys") else "DELETE"
+        r = client.request(method, path, headers=h)
+        assert (r.status_code, r.json()["error"]["code"]) == (404, "RESOURCE_NOT_FOUND"), path
+
+    assert client.get("/v1/me", headers=ci_headers).status_code == 200
+    r = client.delete(f"/v1/admin/users/{bob.id}/api-keys/{ci['id']}", headers=h)
+    assert r.status_code == 204, r.text
+    assert client.get("/v1/me", headers=ci_headers).status_code == 401, "a revoked key is refused at once"
+    assert client.get("/v1/me", headers=bob.headers).status_code == 200, "bob's other key still works"
+    again = client.delete(f"/v1/admin/users/{bob.id}/api-keys/{ci['id']}", headers=h)
+    assert again.status_code == 204, "revoking twice is harmless"
+    after = client.get(f"/v1/admin/users/{bob.id}/api-keys", headers=h).json()["data"]
+    assert [k["attributes"]["revoked_at"] is not None for k in after] == [False, True]
+
+    r = client.get(f"/v1/audit-log?resource_type=api_key&resource_id={ci['id']}", headers=h)
+    assert r.status_code == 200, r.text
+    revoked = [e["attributes"] for e in r.json()["data"] if e["attributes"]["type"] == "api_key.revoked"]
+    assert len(revoked) == 1, "audited once, by the admin"
+    assert (revoked[0]["actor_id"], revoked[0]["credential_kind"]) == (admin.id, "api_key")
+
+
+def test_only_server_admins_see_or_revoke_an_accounts_keys(client: httpx.Client, db: Database) -> None:
+    admin = make_person(db, role="admin")
+    bob = make_person(db)
+    manager = make_person(db, role="manager")
+    bound = make_person(db, role="admin", bind_workspace=True)
+    key_id = client.get(f"/v1/admin/users/{bob.id}/api-keys", headers=admin.headers).json()["data"][0]["id"]
+    calls = [
+        ("GET", f"/v1/admin/users/{bob.id}/api-keys"),
+        ("DELETE", f"/v1/admin/users/{bob.id}/api-keys/{key_id}"),
+        ("POST", f"/v1/admin/users/{bob.id}/password-reset"),
+        ("POST", f"/v1/admin/users/{bob.id}/password"),
+    ]
+    body = {"password": "a long enough one"}
+    for method, path in calls:
+        assert client.request(method, path, json=body if path.endswith("password") else None).status_code == 401
+        for who in (bob, manager, bound):
+            r = client.request(method, path, json=body if path.endswith("password") else None, headers=who.headers)
+            assert r.status_code == 403, (method, path, r.text)
+            assert r.json()["error"]["code"] == "PERMISSION_DENIED"
+    assert client.get("/v1/me", headers=bob.headers).status_code == 200, "the refused revocation changed nothing"

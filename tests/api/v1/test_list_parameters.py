@@ -27,7 +27,7 @@ CONTROLS = ("sort", "filter", "search", "view", "include")
 MADE_UP = "made_up_parameter"
 ID_VALUE = re.compile(r"^([a-z_]+)_\d+$")
 # Admin-only lists, read with a server admin's credential.
-SERVER_ADMIN = {"/v1/audit-log", "/v1/admin/users"}
+SERVER_ADMIN = {"/v1/audit-log", "/v1/admin/users", "/v1/admin/users/{user_id}/api-keys"}
 
 
 def list_operations(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -454,6 +454,26 @@ class AsyncAdminUsers(_AsyncList, _AsyncCreate, _AsyncGet):
         """Let a disabled account in again."""
         return await self._t.resource("POST", _fill(self.item, (user,)) + "/enable")
 
+    @operation("POST /admin/users/{user_id}/password-reset")
+    async def mail_password_reset(self, user: Ref) -> None:
+        """Mail the account a password-reset link (202)."""
+        await self._t.send("POST", _fill(self.item, (user,)) + "/password-reset")
+
+    @operation("POST /admin/users/{user_id}/password")
+    async def set_password(self, user: Ref, password: str) -> None:
+        """Set the account's password at once; its browser sessions end."""
+        await self._t.send("POST", _fill(self.item, (user,)) + "/password", body={"password": password})
+
+    @operation("GET /admin/users/{user_id}/api-keys")
+    def api_keys(self, user: Ref, **params: Any) -> AsyncPager:
+        """The account's API keys, revoked ones included (never the secret)."""
+        return AsyncPager(self._t, _fill(self.item, (user,)) + "/api-keys", params)
+
+    @operation("DELETE /admin/users/{user_id}/api-keys/{key_id}")
+    async def revoke_api_key(self, user: Ref, key: Ref) -> None:
+        """Revoke one of the account's keys (404 when it is not theirs)."""
+        await self._t.send("DELETE", _fill(self.item, (user,)) + f"/api-keys/{_ref(key)}")
+
 
 class AsyncTimeEntries(_AsyncCrud):
     """Time on a project: `create('project_1', minutes=30, ...)`, then by its own id."""

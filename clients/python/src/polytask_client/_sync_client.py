@@ -449,6 +449,26 @@ class AdminUsers(_List, _Create, _Get):
         """Let a disabled account in again."""
         return self._t.resource("POST", _fill(self.item, (user,)) + "/enable")
 
+    @operation("POST /admin/users/{user_id}/password-reset")
+    def mail_password_reset(self, user: Ref) -> None:
+        """Mail the account a password-reset link (202)."""
+        self._t.send("POST", _fill(self.item, (user,)) + "/password-reset")
+
+    @operation("POST /admin/users/{user_id}/password")
+    def set_password(self, user: Ref, password: str) -> None:
+        """Set the account's password at once; its browser sessions end."""
+        self._t.send("POST", _fill(self.item, (user,)) + "/password", body={"password": password})
+
+    @operation("GET /admin/users/{user_id}/api-keys")
+    def api_keys(self, user: Ref, **params: Any) -> Pager:
+        """The account's API keys, revoked ones included (never the secret)."""
+        return Pager(self._t, _fill(self.item, (user,)) + "/api-keys", params)
+
+    @operation("DELETE /admin/users/{user_id}/api-keys/{key_id}")
+    def revoke_api_key(self, user: Ref, key: Ref) -> None:
+        """Revoke one of the account's keys (404 when it is not theirs)."""
+        self._t.send("DELETE", _fill(self.item, (user,)) + f"/api-keys/{_ref(key)}")
+
 
 class TimeEntries(_Crud):
     """Time on a project: `create('project_1', minutes=30, ...)`, then by its own id."""

@@ -331,25 +331,37 @@ def rotate_api_key(session: Session, actor: Actor, *, key_id: int, data: ApiKeyR
     return issued
 
 
-def iter_all_api_keys(session: Session, *, user_id: int | None = None) -> Iterator[ApiKey]:
-    """Every key on the server (or one user's), oldest first, a page at a time: the operator's
-    view (`polytask api-keys list`)."""
+def list_keys_of(
+    session: Session,
+    user_id: int | None,
+    *,
+    actor: Actor | None,
+    page: PageRequest,
+    sort: Sequence[SortKey] = (),
+    tree: Node | None = None,
+) -> PageResult[ApiKey]:
+    """A page of every key on the server, or of one user's: the operator's and the server
+    admins' view (`polytask api-keys list`, GET /v1/admin/users/{id}/api-keys)."""
     base = select(ApiKey)
     if user_id is not None:
         base = base.where(ApiKey.user_id == user_id)
+    return run_list(session, API_KEY_LIST, actor=actor, base=base, page=page, sort=sort, tree=tree)
+
+
+def iter_all_api_keys(session: Session, *, user_id: int | None = None) -> Iterator[ApiKey]:
+    """Every key on the server (or one user's), oldest first, a page at a time."""
     cursor: str | None = ""
     while cursor is not None:
-        page = run_list(
-            session, API_KEY_LIST, actor=None, base=base, page=PageRequest(500, 0, want_total=False, cursor=cursor)
-        )
+        page = list_keys_of(session, user_id, actor=None, page=PageRequest(500, 0, want_total=False, cursor=cursor))
         yield from page.items
         cursor = page.next_cursor
 
 
-def revoke_any_api_key(session: Session, actor: Actor | None, *, key_id: int) -> bool:
-    """Revoke any user's key (the operator, `polytask api-keys revoke`); False when it already was."""
+def revoke_any_api_key(session: Session, actor: Actor | None, *, key_id: int, user_id: int | None = None) -> bool:
+    """Revoke any user's key (the operator, `polytask api-keys revoke`), or only one of
+    `user_id`'s (a server admin over /v1); False when it already was."""
     key = session.get(ApiKey, key_id)
-    if key is None:
+    if key is None or (user_id is not None and key.user_id != user_id):
         raise NotFound.of("api_key", key_id)
     return _revoke(session, actor, key)
 

@@ -119,7 +119,12 @@ _ENTRIES: Final = (
     _public("webhook.disabled", "A webhook endpoint was switched off after failures (or a 410).", p.WebhookSnapshot),
     _audit("user.created", "user", "A user account was created.", p.UserSnapshot),
     _audit("user.updated", "user", "A user's server-wide role, name or active flag changed.", p.UserSnapshot),
-    _audit("user.password_reset", "user", "A user's password was replaced by a generated one.", p.PasswordReset),
+    _audit(
+        "user.password_reset",
+        "user",
+        "A user's password was replaced by the operator or a server admin (a generated one, or one the admin chose).",
+        p.PasswordReset,
+    ),
     _audit(
         "user.password_changed",
         "user",
@@ -129,7 +134,7 @@ _ENTRIES: Final = (
     _audit(
         "user.password_reset_requested",
         "user",
-        "A password-reset token was mailed to a user.",
+        "A password-reset token was mailed to a user (asked for by them, or by a server admin).",
         p.PasswordResetRequested,
     ),
     _audit("api_key.created", "api_key", "An API key was issued.", p.ApiKeyCreated),

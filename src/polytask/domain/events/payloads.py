@@ -266,7 +266,10 @@ class UserSnapshot(Payload):
 
 
 class PasswordReset(Payload):
+    """domain/users/service.py `reset_password`: by the operator or a server admin, not the owner."""
+
     sessions_ended: int  # the browser sessions the reset signed out
+    generated: bool  # False: an admin chose it (POST /v1/admin/users/{id}/password-reset)
 
 
 class PasswordChanged(Payload):

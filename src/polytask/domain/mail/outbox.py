@@ -13,13 +13,15 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parseaddr
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from polytask.core.clock import utcnow
 from polytask.core.db import after_commit
-from polytask.core.errors import NotFound
+from polytask.core.errors import Conflict, NotFound
 from polytask.core.pagination import PageRequest
 from polytask.core.query.fields import Field, Ref, Registry
 from polytask.core.query.listing import ListSpec, run_list
@@ -74,7 +76,7 @@ def queue_mail(session: Session, *, to: str, message: Rendered, sender: str) -> 
     return row
 
 
-# --- what the operator sees (`polytask mail list|show`, /metrics) ---------------------------------
+# --- what the operator sees and does (`polytask mail ...`, /metrics) ---------------------------------
 
 MAIL_LIST: ListSpec[MailMessage] = ListSpec(
     "mail", Registry.of("mail", [Field("id", Ref("mail"), expr=MailMessage.id)]), MailMessage.id
@@ -107,6 +109,50 @@ def get_mail(session: Session, mail_id: int) -> tuple[MailMessage, list[MailAtte
         session.scalars(select(MailAttempt).where(MailAttempt.mail_id == mail_id).order_by(MailAttempt.number))
     )
     return row, attempts
+
+
+def retry_mail(session: Session, mail_id: int) -> bool:
+    """Put one failed message back to pending, due now, with a fresh retry schedule (its past
+    attempts stay in its log); False when it was pending already (left as it is). A sent
+    message is a conflict."""
+    row = session.get(MailMessage, mail_id)
+    if row is None:
+        raise NotFound.of("mail", mail_id)
+    if row.status == "sent":
+        raise Conflict(f"Mail {mail_id} was sent: there is nothing to retry", {"status": row.status})
+    return _back_to_pending(session, MailMessage.id == mail_id) == 1
+
+
+def retry_failed_mail(session: Session) -> int:
+    """Put every failed message back to pending, due now; how many."""
+    return _back_to_pending(session, MailMessage.status == "failed")
+
+
+def _back_to_pending(session: Session, where: ColumnElement[bool]) -> int:
+    result = session.execute(
+        update(MailMessage)
+        .where(where, MailMessage.status == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=utcnow(), claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    changed = int(getattr(result, "rowcount", 0) or 0)
+    if changed:
+        after_commit(session, _wake_senders)
+    return changed
+
+
+def purge_sent_mail(session: Session, *, sent_before: datetime, dry_run: bool = False) -> int:
+    """Delete the messages the relay took before `sent_before`, with their attempt logs (or,
+    with `dry_run`, only count them). Pending and failed mail is never purged."""
+    old = (MailMessage.status == "sent", MailMessage.sent_at < sent_before)
+    if dry_run:
+        return int(session.scalar(select(func.count()).where(*old)) or 0)
+    doomed = select(MailMessage.id).where(*old)
+    session.execute(
+        delete(MailAttempt).where(MailAttempt.mail_id.in_(doomed)).execution_options(synchronize_session=False)
+    )
+    result = session.execute(delete(MailMessage).where(*old).execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,17 @@ from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Boolean, Choice, Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
+from polytask.core.settings import Settings
+from polytask.domain.api_keys.service import list_keys_of, revoke_any_api_key
+from polytask.domain.users.passwords import mail_reset_token
 from polytask.domain.users.schemas import GLOBAL_ROLES, AccountUpdate, UserCreate
-from polytask.domain.users.service import create_user, find_user_by_login, update_user
+from polytask.domain.users.service import (
+    create_user,
+    find_user_by_login,
+    require_enabled,
+    reset_password,
+    update_user,
+)
 from polytask.models import ApiKey, BrowserSession, Membership, User, Workspace
 
 ACCOUNTS: ListSpec[User] = ListSpec("user", Registry.of("user", [Field("id", Ref("user"), expr=User.id)]), User.id)
@@ -154,3 +163,37 @@ def update_account_for(session: Session, actor: Actor, user_id: int, *, data: Ac
     """Change an account's server-wide role, active flag or name (audited as user.updated)."""
     user = get_account_for(session, actor, user_id)
     return update_user(session, actor, user, role=data.role, is_active=data.active, name=data.name)
+
+
+def mail_password_reset_for(session: Session, actor: Actor, user_id: int, *, settings: Settings) -> None:
+    """Mail the account a password-reset token, as if they had asked (audited as
+    user.password_reset_requested by the admin); refused for a disabled account."""
+    user = get_account_for(session, actor, user_id)
+    require_enabled(user)
+    mail_reset_token(session, settings, actor, user, client_ip=None)
+
+
+def set_password_for(session: Session, actor: Actor, user_id: int, *, password: str) -> None:
+    """Set the account's password at once and end its browser sessions, as `polytask users
+    reset-password` does with a generated one (user.password_reset); refused for a disabled account."""
+    reset_password(session, actor, get_account_for(session, actor, user_id), password=password)
+
+
+def list_account_keys_for(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    *,
+    page: PageRequest,
+    sort: Sequence[SortKey] = (),
+    tree: Node | None = None,
+) -> PageResult[ApiKey]:
+    """One account's API keys, revoked ones included (never a secret); server admins only."""
+    user = get_account_for(session, actor, user_id)
+    return list_keys_of(session, user.id, actor=actor, page=page, sort=sort, tree=tree)
+
+
+def revoke_account_key_for(session: Session, actor: Actor, user_id: int, key_id: int) -> None:
+    """Revoke one of the account's keys (404 when the key is someone else's); revoking twice is harmless."""
+    user = get_account_for(session, actor, user_id)
+    revoke_any_api_key(session, actor, key_id=key_id, user_id=user.id)

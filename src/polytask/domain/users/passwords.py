@@ -14,7 +14,7 @@ import math
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -24,8 +24,8 @@ from polytask.core.settings import Settings
 from polytask.domain.events.service import record_event
 from polytask.domain.mail import templates
 from polytask.domain.mail.outbox import queue_mail
-from polytask.domain.users.service import end_browser_sessions, get_user, hash_password, verify_password
-from polytask.models import LoginFailure, PasswordReset, User
+from polytask.domain.users.service import get_user, replace_password, verify_password
+from polytask.models import PasswordReset, User
 
 SESSION_KIND = "session"  # domain/sessions' credential kind: the caller's own session survives
 WINDOW = timedelta(hours=1)
@@ -37,17 +37,8 @@ def _digest(token: str) -> str:
 
 
 def _set_password(session: Session, actor: Actor | None, user: User, password: str, *, via: str) -> None:
-    user.password_hash = hash_password(password)
     keep = actor.credential_id if actor is not None and actor.credential_kind == SESSION_KIND else None
-    ended = end_browser_sessions(session, user.id, "password_changed", keep=keep)
-    session.execute(delete(LoginFailure).where(LoginFailure.subject == f"user:{user.id}"))
-    # A password set by any means makes reset links already mailed useless.
-    session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None), PasswordReset.token_hash.is_not(None))
-        .values(used_at=utcnow())
-    )
-    session.flush()
+    ended = replace_password(session, user, password, reason="password_changed", keep=keep)
     record_event(
         session,
         actor,
@@ -107,6 +98,16 @@ def request_password_reset(session: Session, settings: Settings, *, email: str, 
         session.add(PasswordReset(user_id=user.id, client_ip=client_ip, requested_at=now))
         session.flush()
         return
+    mail_reset_token(session, settings, None, user, client_ip=client_ip)
+
+
+def mail_reset_token(
+    session: Session, settings: Settings, actor: Actor | None, user: User, *, client_ip: str | None
+) -> None:
+    """Queue a mail with a new reset token for the account (the self-service request above,
+    or an admin's POST /v1/admin/users/{id}/password-reset); audited as
+    user.password_reset_requested with the actor who asked (none: the person themselves)."""
+    now = utcnow()
     token = "pwr_" + secrets.token_urlsafe(32)
     reset = PasswordReset(
         user_id=user.id,
@@ -119,7 +120,7 @@ def request_password_reset(session: Session, settings: Settings, *, email: str, 
     session.flush()
     record_event(
         session,
-        None,
+        actor,
         type="user.password_reset_requested",
         resource_type="user",
         resource_id=user.id,

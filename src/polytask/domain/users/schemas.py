@@ -49,3 +49,18 @@ class PasswordResetConfirm(BaseModel):
 
     token: str = Field(min_length=10, max_length=200)
     password: str = Field(min_length=8, max_length=512)
+
+
+class PasswordResetMail(BaseModel):
+    """`POST /v1/admin/users/{id}/password-reset` takes nothing (a closed, empty object, so that a
+    stray `password` is refused rather than ignored: setting one is `POST .../password`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PasswordSet(BaseModel):
+    """`POST /v1/admin/users/{id}/password`: the account's new password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=8, max_length=512)

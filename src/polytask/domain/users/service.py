@@ -20,7 +20,7 @@ from polytask.core.statements import Prepared
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.workspaces.service import create_personal_workspace
-from polytask.models import BrowserSession, LoginFailure, User
+from polytask.models import BrowserSession, LoginFailure, PasswordReset, User
 
 # argon2-cffi's defaults are the RFC 9106 low-memory argon2id profile.
 _hasher = PasswordHasher()
@@ -201,14 +201,38 @@ def end_browser_sessions(session: Session, user_id: int, reason: str, *, keep: i
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def reset_password(session: Session, actor: Actor | None, user: User) -> str:
-    """Give the account a new generated password (returned, shown once), end its browser
-    sessions and clear its failed sign-ins; audited as user.password_reset."""
-    password = secrets.token_urlsafe(12)
+def replace_password(session: Session, user: User, password: str, *, reason: str, keep: int | None = None) -> int:
+    """Store a new password for the account, whoever sets it: end its browser sessions (but
+    `keep`), clear its failed sign-ins, make reset links already mailed useless. Returns how
+    many sessions ended; the caller records the event."""
     user.password_hash = hash_password(password)
-    ended = end_browser_sessions(session, user.id, "password_reset")
+    ended = end_browser_sessions(session, user.id, reason, keep=keep)
     session.execute(delete(LoginFailure).where(LoginFailure.subject == f"user:{user.id}"))
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None), PasswordReset.token_hash.is_not(None))
+        .values(used_at=utcnow())
+    )
     session.flush()
+    return ended
+
+
+def require_enabled(user: User) -> None:
+    """Credentials are not handed to a disabled account (422 naming `user`): enable it first."""
+    if not user.is_active:
+        raise ValidationFailed.field("user", "is disabled: enable it first", f"user_{user.id}")
+
+
+def reset_password(session: Session, actor: Actor | None, user: User, *, password: str | None = None) -> str:
+    """Replace a disabled-or-not account's password by someone other than its owner (the
+    operator's `polytask users reset-password`, an admin's POST
+    /v1/admin/users/{id}/password-reset): the one given, or a generated one. Every browser
+    session of the account ends; audited as user.password_reset. Returns the password."""
+    require_enabled(user)
+    generated = password is None
+    if password is None:
+        password = secrets.token_urlsafe(12)
+    ended = replace_password(session, user, password, reason="password_reset")
     record_event(
         session,
         actor,
@@ -216,7 +240,7 @@ def reset_password(session: Session, actor: Actor | None, user: User) -> str:
         resource_type="user",
         resource_id=user.id,
         workspace_id=None,
-        snapshot={"sessions_ended": ended},
+        snapshot={"sessions_ended": ended, "generated": generated},
     )
     return password
 
