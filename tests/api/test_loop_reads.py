@@ -267,3 +267,32 @@ def test_a_route_goes_to_threads_after_reads_late_in_a_row() -> None:
     gates.finished("show", late=True)  # the third in a row
     assert not gates.loop_suits("show")
     assert gates.loop_suits("list")
+
+
+def _skipped(gates: _Gates, route: str) -> int:
+    """How many of `route`'s next reads go straight to a worker thread."""
+    skipped = 0
+    while not gates.loop_suits(route):
+        skipped += 1
+        assert skipped <= 10_000
+    return skipped
+
+
+def test_an_overrun_costs_a_route_a_few_loop_reads_and_more_when_it_overruns_again() -> None:
+    """One overrun (a route's first read compiling its statements, a read slowed by a busy
+    machine) sends the route's next 8 reads to worker threads; each overrun of the next try
+    on the loop doubles that, up to 256; a try that finishes in time starts again at 8."""
+    gates = _Gates(threads=1, loop_units=None)
+    gates.overran("list")
+    assert _skipped(gates, "list") == 8
+    assert gates.loop_suits("show")  # other routes keep the loop
+    gates.overran("list")  # the next try overran too
+    assert _skipped(gates, "list") == 16
+    gates.overran("list")
+    assert _skipped(gates, "list") == 32
+    gates.finished("list", late=False)  # a try in time
+    gates.overran("list")
+    assert _skipped(gates, "list") == 8
+    for _ in range(12):
+        gates.overran("slow")
+    assert _skipped(gates, "slow") == 256

@@ -28,8 +28,13 @@ from polytask.core.db import Database, HeldUnit, LoopUnits, PostgresLoopUnits, R
 R = TypeVar("R")
 
 # After a read overruns the loop's budget, its route's next reads skip the loop (each try
-# that overruns costs the work done until then); the table is bounded by the routes.
-_THREADED_AFTER_OVERRUN = 200
+# that overruns costs the work done until then): _THREADED_FIRST of them after an overrun,
+# twice as many after each overrun of the next try on the loop, up to _THREADED_MOST. A route
+# that overran once (its first request, compiling its statements; one read slowed by a busy
+# machine) loses the loop for a few reads, not hundreds: on a worker thread the same list
+# costs 20-40% more CPU (docs/performance.md, session 27). The tables are bounded by the routes.
+_THREADED_FIRST = 8
+_THREADED_MOST = 256
 _MAX_THREADED_ROUTES = 1024
 # PostgreSQL: a read that finished but kept the loop waiting too long sends its route to
 # threads only when the route's reads did so this many times in a row (a statement's first
@@ -45,8 +50,10 @@ class _Gates:
         self.sqlite_writer = anyio.Lock()
         # Read units run on the event loop first (core/db.py LoopUnits, PostgresLoopUnits).
         self.loop_units = loop_units
-        # Routes whose reads overran the loop's budget: how many more go straight to a thread.
+        # Routes whose reads overran the loop's budget: how many more go straight to a thread,
+        # and how many of the route's tries on the loop overran in a row.
         self._threaded: dict[Any, int] = {}
+        self._overruns: dict[Any, int] = {}
         # PostgreSQL: routes whose last reads finished late, and how many in a row.
         self._late: dict[Any, int] = {}
 
@@ -61,12 +68,18 @@ class _Gates:
         return False
 
     def overran(self, route: Any) -> None:
-        if len(self._threaded) < _MAX_THREADED_ROUTES:
-            self._threaded[route] = _THREADED_AFTER_OVERRUN
+        if len(self._threaded) >= _MAX_THREADED_ROUTES:
+            return
+        streak = self._overruns.get(route, 0)
+        self._threaded[route] = min(_THREADED_MOST, _THREADED_FIRST << streak)
+        if streak or len(self._overruns) < _MAX_THREADED_ROUTES:
+            self._overruns[route] = streak + 1
 
     def finished(self, route: Any, late: bool) -> None:
         """A loop read of `route` finished; `late`: it waited on the database past its budget."""
         if not late:
+            if self._overruns:
+                self._overruns.pop(route, None)
             if self._late:
                 self._late.pop(route, None)
             return
