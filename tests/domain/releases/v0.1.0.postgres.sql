@@ -1,10 +1,10 @@
 -- Polytask upgrade fixture: the database release v0.1.0 wrote (scripts/release-fixture.py).
 -- name: v0.1.0
 -- ref: HEAD
--- commit: 7c95cd09a601e429d9f174de749e9f6b321928de
+-- commit: a8c7d200982b36b68b17a24c724c43e9d1f21dbe
 -- revision: 0016
 -- engine: postgres
--- api_key: ptk_27789fdc0539_6MdCTn1mEctxzE3OWGCLXyXzeLp1RjJa-7k5j1GsUog
+-- api_key: ptk_504ad988ae25_m0njgfGW0JpG2SSQaRToxsds0VGbFV4drT1rH2LVcxU
 -- password: release-fixture-password
 --
 -- PostgreSQL database dump
@@ -1598,22 +1598,22 @@ INSERT INTO public.alembic_version VALUES ('0016');
 -- Data for Name: api_keys; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.api_keys VALUES (1, 1, NULL, 'release fixture', '27789fdc0539', '2a9b916036e8235b193a013aaa5702a9d37723c56340ebbd61e1481c0d34e0c7', 'null', NULL, '2026-12-03 18:03:06.786358+00', NULL, '2026-12-03 18:03:02.669142+00', NULL);
-INSERT INTO public.api_keys VALUES (2, 2, NULL, 'Invite sign-up', 'a83081ac4e62', 'fb04611099279811525b39430eb1d8650d887247972cf1df29e815388ad9ba61', 'null', NULL, NULL, NULL, '2026-12-03 18:03:07.109436+00', NULL);
+INSERT INTO public.api_keys VALUES (1, 1, NULL, 'release fixture', '504ad988ae25', '68079ff2ff5e6a24ee0e72d63b14fc6d4730456ad45859984ef4b90bb522423b', 'null', NULL, '2026-12-03 18:08:27.085192+00', NULL, '2026-12-03 18:08:22.326383+00', NULL);
+INSERT INTO public.api_keys VALUES (2, 2, NULL, 'Invite sign-up', '2f36ae5a6c18', '0be80c11e5f9611e03ee6ae7bd8b4bfec34d0011beb8d27dd1626ea90700c8ff', 'null', NULL, NULL, NULL, '2026-12-03 18:08:27.394067+00', NULL);
 
 
 --
 -- Data for Name: browser_sessions; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.browser_sessions VALUES (1, '56330cba5bee230103d5ac4025dd5d5994c275a3336d186db2d2ac0d07a5b988', 1, '2026-12-03 18:03:07.589875+00', '2026-12-03 18:03:07.589875+00', '2026-12-04 06:03:07.589875+00', '127.0.0.1', 'python-httpx/0.28.1', NULL, NULL);
+INSERT INTO public.browser_sessions VALUES (1, '5ace7535460623153cc922719acb2d80c03f0841231a707ea0c6bfa53ed376e9', 1, '2026-12-03 18:08:27.832828+00', '2026-12-03 18:08:27.832828+00', '2026-12-04 06:08:27.832828+00', '127.0.0.1', 'python-httpx/0.28.1', NULL, NULL);
 
 
 --
 -- Data for Name: comments; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.comments VALUES (1, 1, 1, 'Looks good', '2026-12-03 18:03:07.348093+00', '2026-12-03 18:03:07.3481+00');
+INSERT INTO public.comments VALUES (1, 1, 1, 'Looks good', '2026-12-03 18:08:27.5823+00', '2026-12-03 18:08:27.582303+00');
 
 
 --
@@ -1626,33 +1626,33 @@ INSERT INTO public.comments VALUES (1, 1, 1, 'Looks good', '2026-12-03 18:03:07.
 -- Data for Name: events; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.events VALUES (1, 'user.created', NULL, 'user', 1, NULL, NULL, NULL, '2026-12-03 18:03:01.033414+00', '{}', '{"name": "Ann", "role": "admin", "email": "ann@example.com", "username": "ann", "is_active": true, "department": null}', NULL, NULL);
-INSERT INTO public.events VALUES (2, 'workspace.created', 1, 'workspace', 1, NULL, NULL, NULL, '2026-12-03 18:03:01.043786+00', '{}', '{"name": "Ann''s workspace", "security": {}, "settings": {}, "description": ""}', NULL, NULL);
-INSERT INTO public.events VALUES (3, 'api_key.created', NULL, 'api_key', 1, NULL, NULL, NULL, '2026-12-03 18:03:02.672224+00', '{}', '{"name": "release fixture", "scopes": null, "user_id": 1, "workspace_id": null}', NULL, NULL);
-INSERT INTO public.events VALUES (4, 'workspace.created', 2, 'workspace', 2, 1, 'api_key', 1, '2026-12-03 18:03:06.795892+00', '{}', '{"name": "Acme", "security": {}, "settings": {}, "description": "Written by a release"}', NULL, '127.0.0.1');
-INSERT INTO public.events VALUES (5, 'invite.created', 2, 'invite', 1, 1, 'api_key', 1, '2026-12-03 18:03:06.820882+00', '{}', '{"role": "member", "email": "bob@example.com"}', NULL, '127.0.0.1');
-INSERT INTO public.events VALUES (6, 'user.created', NULL, 'user', 2, NULL, NULL, NULL, '2026-12-03 18:03:07.095151+00', '{}', '{"name": "Bob", "role": "user", "email": "bob@example.com", "username": "bob", "is_active": true, "department": null}', NULL, NULL);
-INSERT INTO public.events VALUES (7, 'workspace.created', 3, 'workspace', 3, NULL, NULL, NULL, '2026-12-03 18:03:07.099773+00', '{}', '{"name": "Bob''s workspace", "security": {}, "settings": {}, "description": ""}', NULL, NULL);
-INSERT INTO public.events VALUES (8, 'invite.accepted', 2, 'invite', 1, 2, 'system', NULL, '2026-12-03 18:03:07.105778+00', '{"status": {"to": "accepted", "from": "pending"}}', '{"email": "bob@example.com", "user_id": 2}', NULL, NULL);
-INSERT INTO public.events VALUES (9, 'member.added', 2, 'member', 4, 2, 'system', NULL, '2026-12-03 18:03:07.107317+00', '{}', '{"role": "member", "user_id": 2}', NULL, NULL);
-INSERT INTO public.events VALUES (10, 'api_key.created', NULL, 'api_key', 2, 2, 'system', NULL, '2026-12-03 18:03:07.110815+00', '{}', '{"name": "Invite sign-up", "scopes": null, "user_id": 2, "workspace_id": null}', NULL, NULL);
-INSERT INTO public.events VALUES (11, 'user.password_reset_requested', NULL, 'user', 1, NULL, NULL, NULL, '2026-12-03 18:03:07.136644+00', '{}', '{"client_ip": "127.0.0.1"}', NULL, '127.0.0.1');
-INSERT INTO public.events VALUES (12, 'invite.created', 2, 'invite', 2, 1, 'api_key', 1, '2026-12-03 18:03:07.150951+00', '{}', '{"role": "viewer", "email": "carol@example.com"}', NULL, '127.0.0.1');
-INSERT INTO public.events VALUES (13, 'project.created', 2, 'project', 1, 1, 'api_key', 1, '2026-12-03 18:03:07.18694+00', '{}', '{"name": "Roadmap", "type": "kanban", "status": "active", "currency": "USD", "due_date": null, "settings": {}, "start_date": null, "description": "What the release planned", "budget_minor": null, "workspace_id": 2, "custom_fields": {}, "custom_field_definitions": {}}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (14, 'custom_field.created', 2, 'custom_field', 1, 1, 'api_key', 1, '2026-12-03 18:03:07.203723+00', '{}', '{"key": "estimate", "name": "estimate", "type": "number", "config": {}, "options": [], "position": 0.0, "required": false, "project_id": 1, "default_value": null}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (15, 'custom_field.created', 2, 'custom_field', 2, 1, 'api_key', 1, '2026-12-03 18:03:07.212937+00', '{}', '{"key": "stage", "name": "stage", "type": "dropdown", "config": {}, "options": ["idea", "doing", "done"], "position": 1.0, "required": false, "project_id": 1, "default_value": null}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (16, 'project.created', 2, 'project', 2, 1, 'api_key', 1, '2026-12-03 18:03:07.224495+00', '{}', '{"name": "Archive", "type": "list", "status": "archived", "currency": "USD", "due_date": null, "settings": {}, "start_date": null, "description": "", "budget_minor": null, "workspace_id": 2, "custom_fields": {}, "custom_field_definitions": {}}', 2, '127.0.0.1');
-INSERT INTO public.events VALUES (17, 'section.created', 2, 'section', 1, 1, 'api_key', 1, '2026-12-03 18:03:07.241278+00', '{}', '{"name": "Backlog", "position": 1024.0, "project_id": 1}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (18, 'section.created', 2, 'section', 2, 1, 'api_key', 1, '2026-12-03 18:03:07.253067+00', '{}', '{"name": "Doing", "position": 2048.0, "project_id": 1}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (19, 'task.created', 2, 'task', 1, 1, 'api_key', 1, '2026-12-03 18:03:07.265394+00', '{}', '{"name": "Ship the upgrade", "labels": ["release", "db"], "status": "pending", "due_date": "2027-01-15T00:00:00Z", "position": 1024.0, "priority": "high", "progress": 0, "parent_id": null, "project_id": 1, "section_id": 1, "start_date": null, "description": "From the release fixture", "assignee_ids": [2], "completed_at": null, "dependencies": [], "custom_fields": {"stage": "doing", "estimate": 3}, "completed_by_id": null, "estimated_hours": null}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (20, 'task.created', 2, 'task', 2, 1, 'api_key', 1, '2026-12-03 18:03:07.288154+00', '{}', '{"name": "Write the notes", "labels": [], "status": "pending", "due_date": null, "position": 2048.0, "priority": null, "progress": 0, "parent_id": 1, "project_id": 1, "section_id": null, "start_date": null, "description": "", "assignee_ids": [], "completed_at": null, "dependencies": [], "custom_fields": {}, "completed_by_id": null, "estimated_hours": null}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (21, 'task.created', 2, 'task', 3, 1, 'api_key', 1, '2026-12-03 18:03:07.302304+00', '{}', '{"name": "Tag it", "labels": ["release"], "status": "pending", "due_date": null, "position": 3072.0, "priority": null, "progress": 0, "parent_id": null, "project_id": 1, "section_id": null, "start_date": null, "description": "", "assignee_ids": [], "completed_at": null, "dependencies": [], "custom_fields": {}, "completed_by_id": null, "estimated_hours": null}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (22, 'task.completed', 2, 'task', 3, 1, 'api_key', 1, '2026-12-03 18:03:07.333368+00', '{"status": {"to": "completed", "from": "pending"}, "progress": {"to": 100, "from": 0}, "completed_at": {"to": "2026-12-03T18:03:07.330668Z", "from": null}, "completed_by_id": {"to": 1, "from": null}}', '{"name": "Tag it", "labels": ["release"], "status": "completed", "due_date": null, "position": 3072.0, "priority": null, "progress": 100, "parent_id": null, "project_id": 1, "section_id": null, "start_date": null, "description": "", "assignee_ids": [], "completed_at": "2026-12-03T18:03:07.330668Z", "dependencies": [], "custom_fields": {}, "completed_by_id": 1, "estimated_hours": null}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (23, 'comment.created', 2, 'comment', 1, 1, 'api_key', 1, '2026-12-03 18:03:07.351344+00', '{}', '{"body": "Looks good", "task_id": 1}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (24, 'webhook.created', 2, 'webhook', 1, 1, 'api_key', 1, '2026-12-03 18:03:07.367856+00', '{}', '{"url": "http://127.0.0.1:9/polytask", "active": true, "events": ["task.*"], "project_id": null, "description": "Old receiver", "disabled_reason": null}', NULL, '127.0.0.1');
-INSERT INTO public.events VALUES (25, 'task.created', 2, 'task', 4, 1, 'api_key', 1, '2026-12-03 18:03:07.385897+00', '{}', '{"name": "Tell the receiver", "labels": [], "status": "pending", "due_date": null, "position": 4096.0, "priority": null, "progress": 0, "parent_id": null, "project_id": 1, "section_id": null, "start_date": null, "description": "", "assignee_ids": [], "completed_at": null, "dependencies": [], "custom_fields": {}, "completed_by_id": null, "estimated_hours": null}', 1, '127.0.0.1');
-INSERT INTO public.events VALUES (26, 'auth.login_succeeded', NULL, 'user', 1, NULL, NULL, NULL, '2026-12-03 18:03:07.587337+00', '{}', '{"login": "ann", "surface": "taskflow", "client_ip": "127.0.0.1"}', NULL, '127.0.0.1');
-INSERT INTO public.events VALUES (27, 'project.created', 1, 'project', 3, 1, 'session', 1, '2026-12-03 18:03:07.613359+00', '{}', '{"name": "Budgeted", "type": "list", "status": "active", "currency": "USD", "due_date": null, "settings": {}, "start_date": "2027-01-01", "description": "TaskFlow project", "budget_minor": 7500050, "workspace_id": 1, "custom_fields": {}, "custom_field_definitions": {}}', 3, '127.0.0.1');
+INSERT INTO public.events VALUES (1, 'user.created', NULL, 'user', 1, NULL, NULL, NULL, '2026-12-03 18:08:20.735654+00', '{}', '{"name": "Ann", "role": "admin", "email": "ann@example.com", "username": "ann", "is_active": true, "department": null}', NULL, NULL);
+INSERT INTO public.events VALUES (2, 'workspace.created', 1, 'workspace', 1, NULL, NULL, NULL, '2026-12-03 18:08:20.7453+00', '{}', '{"name": "Ann''s workspace", "security": {}, "settings": {}, "description": ""}', NULL, NULL);
+INSERT INTO public.events VALUES (3, 'api_key.created', NULL, 'api_key', 1, NULL, NULL, NULL, '2026-12-03 18:08:22.328806+00', '{}', '{"name": "release fixture", "scopes": null, "user_id": 1, "workspace_id": null}', NULL, NULL);
+INSERT INTO public.events VALUES (4, 'workspace.created', 2, 'workspace', 2, 1, 'api_key', 1, '2026-12-03 18:08:27.093425+00', '{}', '{"name": "Acme", "security": {}, "settings": {}, "description": "Written by a release"}', NULL, '127.0.0.1');
+INSERT INTO public.events VALUES (5, 'invite.created', 2, 'invite', 1, 1, 'api_key', 1, '2026-12-03 18:08:27.116646+00', '{}', '{"role": "member", "email": "bob@example.com"}', NULL, '127.0.0.1');
+INSERT INTO public.events VALUES (6, 'user.created', NULL, 'user', 2, NULL, NULL, NULL, '2026-12-03 18:08:27.383825+00', '{}', '{"name": "Bob", "role": "user", "email": "bob@example.com", "username": "bob", "is_active": true, "department": null}', NULL, NULL);
+INSERT INTO public.events VALUES (7, 'workspace.created', 3, 'workspace', 3, NULL, NULL, NULL, '2026-12-03 18:08:27.386532+00', '{}', '{"name": "Bob''s workspace", "security": {}, "settings": {}, "description": ""}', NULL, NULL);
+INSERT INTO public.events VALUES (8, 'invite.accepted', 2, 'invite', 1, 2, 'system', NULL, '2026-12-03 18:08:27.391222+00', '{"status": {"to": "accepted", "from": "pending"}}', '{"email": "bob@example.com", "user_id": 2}', NULL, NULL);
+INSERT INTO public.events VALUES (9, 'member.added', 2, 'member', 4, 2, 'system', NULL, '2026-12-03 18:08:27.392479+00', '{}', '{"role": "member", "user_id": 2}', NULL, NULL);
+INSERT INTO public.events VALUES (10, 'api_key.created', NULL, 'api_key', 2, 2, 'system', NULL, '2026-12-03 18:08:27.396672+00', '{}', '{"name": "Invite sign-up", "scopes": null, "user_id": 2, "workspace_id": null}', NULL, NULL);
+INSERT INTO public.events VALUES (11, 'user.password_reset_requested', NULL, 'user', 1, NULL, NULL, NULL, '2026-12-03 18:08:27.416647+00', '{}', '{"client_ip": "127.0.0.1"}', NULL, '127.0.0.1');
+INSERT INTO public.events VALUES (12, 'invite.created', 2, 'invite', 2, 1, 'api_key', 1, '2026-12-03 18:08:27.434784+00', '{}', '{"role": "viewer", "email": "carol@example.com"}', NULL, '127.0.0.1');
+INSERT INTO public.events VALUES (13, 'project.created', 2, 'project', 1, 1, 'api_key', 1, '2026-12-03 18:08:27.470196+00', '{}', '{"name": "Roadmap", "type": "kanban", "status": "active", "currency": "USD", "due_date": null, "settings": {}, "start_date": null, "description": "What the release planned", "budget_minor": null, "workspace_id": 2, "custom_fields": {}, "custom_field_definitions": {}}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (14, 'custom_field.created', 2, 'custom_field', 1, 1, 'api_key', 1, '2026-12-03 18:08:27.486652+00', '{}', '{"key": "estimate", "name": "estimate", "type": "number", "config": {}, "options": [], "position": 0.0, "required": false, "project_id": 1, "default_value": null}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (15, 'custom_field.created', 2, 'custom_field', 2, 1, 'api_key', 1, '2026-12-03 18:08:27.494825+00', '{}', '{"key": "stage", "name": "stage", "type": "dropdown", "config": {}, "options": ["idea", "doing", "done"], "position": 1.0, "required": false, "project_id": 1, "default_value": null}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (16, 'project.created', 2, 'project', 2, 1, 'api_key', 1, '2026-12-03 18:08:27.509386+00', '{}', '{"name": "Archive", "type": "list", "status": "archived", "currency": "USD", "due_date": null, "settings": {}, "start_date": null, "description": "", "budget_minor": null, "workspace_id": 2, "custom_fields": {}, "custom_field_definitions": {}}', 2, '127.0.0.1');
+INSERT INTO public.events VALUES (17, 'section.created', 2, 'section', 1, 1, 'api_key', 1, '2026-12-03 18:08:27.523851+00', '{}', '{"name": "Backlog", "position": 1024.0, "project_id": 1}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (18, 'section.created', 2, 'section', 2, 1, 'api_key', 1, '2026-12-03 18:08:27.530239+00', '{}', '{"name": "Doing", "position": 2048.0, "project_id": 1}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (19, 'task.created', 2, 'task', 1, 1, 'api_key', 1, '2026-12-03 18:08:27.53858+00', '{}', '{"name": "Ship the upgrade", "labels": ["release", "db"], "status": "pending", "due_date": "2027-01-15T00:00:00Z", "position": 1024.0, "priority": "high", "progress": 0, "parent_id": null, "project_id": 1, "section_id": 1, "start_date": null, "description": "From the release fixture", "assignee_ids": [2], "completed_at": null, "dependencies": [], "custom_fields": {"stage": "doing", "estimate": 3}, "completed_by_id": null, "estimated_hours": null}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (20, 'task.created', 2, 'task', 2, 1, 'api_key', 1, '2026-12-03 18:08:27.550596+00', '{}', '{"name": "Write the notes", "labels": [], "status": "pending", "due_date": null, "position": 2048.0, "priority": null, "progress": 0, "parent_id": 1, "project_id": 1, "section_id": null, "start_date": null, "description": "", "assignee_ids": [], "completed_at": null, "dependencies": [], "custom_fields": {}, "completed_by_id": null, "estimated_hours": null}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (21, 'task.created', 2, 'task', 3, 1, 'api_key', 1, '2026-12-03 18:08:27.557265+00', '{}', '{"name": "Tag it", "labels": ["release"], "status": "pending", "due_date": null, "position": 3072.0, "priority": null, "progress": 0, "parent_id": null, "project_id": 1, "section_id": null, "start_date": null, "description": "", "assignee_ids": [], "completed_at": null, "dependencies": [], "custom_fields": {}, "completed_by_id": null, "estimated_hours": null}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (22, 'task.completed', 2, 'task', 3, 1, 'api_key', 1, '2026-12-03 18:08:27.574265+00', '{"status": {"to": "completed", "from": "pending"}, "progress": {"to": 100, "from": 0}, "completed_at": {"to": "2026-12-03T18:08:27.572622Z", "from": null}, "completed_by_id": {"to": 1, "from": null}}', '{"name": "Tag it", "labels": ["release"], "status": "completed", "due_date": null, "position": 3072.0, "priority": null, "progress": 100, "parent_id": null, "project_id": 1, "section_id": null, "start_date": null, "description": "", "assignee_ids": [], "completed_at": "2026-12-03T18:08:27.572622Z", "dependencies": [], "custom_fields": {}, "completed_by_id": 1, "estimated_hours": null}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (23, 'comment.created', 2, 'comment', 1, 1, 'api_key', 1, '2026-12-03 18:08:27.58422+00', '{}', '{"body": "Looks good", "task_id": 1}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (24, 'webhook.created', 2, 'webhook', 1, 1, 'api_key', 1, '2026-12-03 18:08:27.592153+00', '{}', '{"url": "http://127.0.0.1:9/polytask", "active": true, "events": ["task.*"], "project_id": null, "description": "Old receiver", "disabled_reason": null}', NULL, '127.0.0.1');
+INSERT INTO public.events VALUES (25, 'task.created', 2, 'task', 4, 1, 'api_key', 1, '2026-12-03 18:08:27.603275+00', '{}', '{"name": "Tell the receiver", "labels": [], "status": "pending", "due_date": null, "position": 4096.0, "priority": null, "progress": 0, "parent_id": null, "project_id": 1, "section_id": null, "start_date": null, "description": "", "assignee_ids": [], "completed_at": null, "dependencies": [], "custom_fields": {}, "completed_by_id": null, "estimated_hours": null}', 1, '127.0.0.1');
+INSERT INTO public.events VALUES (26, 'auth.login_succeeded', NULL, 'user', 1, NULL, NULL, NULL, '2026-12-03 18:08:27.830333+00', '{}', '{"login": "ann", "surface": "taskflow", "client_ip": "127.0.0.1"}', NULL, '127.0.0.1');
+INSERT INTO public.events VALUES (27, 'project.created', 1, 'project', 3, 1, 'session', 1, '2026-12-03 18:08:27.853532+00', '{}', '{"name": "Budgeted", "type": "list", "status": "active", "currency": "USD", "due_date": null, "settings": {}, "start_date": "2027-01-01", "description": "TaskFlow project", "budget_minor": 7500050, "workspace_id": 1, "custom_fields": {}, "custom_field_definitions": {}}', 3, '127.0.0.1');
 
 
 --
@@ -1665,8 +1665,8 @@ INSERT INTO public.events VALUES (27, 'project.created', 1, 'project', 3, 1, 'se
 -- Data for Name: field_definitions; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.field_definitions VALUES (1, 2, 1, 'estimate', 'estimate', 'number', false, 'null', '[]', 0, '{}', '2026-12-03 18:03:07.198891+00', '2026-12-03 18:03:07.198899+00');
-INSERT INTO public.field_definitions VALUES (2, 2, 1, 'stage', 'stage', 'dropdown', false, 'null', '["idea", "doing", "done"]', 1, '{}', '2026-12-03 18:03:07.210869+00', '2026-12-03 18:03:07.210876+00');
+INSERT INTO public.field_definitions VALUES (1, 2, 1, 'estimate', 'estimate', 'number', false, 'null', '[]', 0, '{}', '2026-12-03 18:08:27.482072+00', '2026-12-03 18:08:27.482077+00');
+INSERT INTO public.field_definitions VALUES (2, 2, 1, 'stage', 'stage', 'dropdown', false, 'null', '["idea", "doing", "done"]', 1, '{}', '2026-12-03 18:08:27.492923+00', '2026-12-03 18:08:27.492927+00');
 
 
 --
@@ -1679,8 +1679,8 @@ INSERT INTO public.field_definitions VALUES (2, 2, 1, 'stage', 'stage', 'dropdow
 -- Data for Name: invites; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.invites VALUES (1, 2, 'bob@example.com', 'member', '', '25932abd801c141764d5f3963e4bfb76e35aacf4466a109cc2363dda69bdb074', 'accepted', 1, '2026-12-17 18:03:06.817122+00', '2026-12-03 18:03:07.103937+00', 2, '2026-12-03 18:03:06.818794+00', '2026-12-03 18:03:07.1049+00', NULL);
-INSERT INTO public.invites VALUES (2, 2, 'carol@example.com', 'viewer', '', '85e262bccb8d66ed9ce3bd44cd753b7ab42f9c69a66740813a3dd30b80e1824d', 'pending', 1, '2026-12-17 18:03:07.149562+00', NULL, NULL, '2026-12-03 18:03:07.150124+00', '2026-12-03 18:03:07.150126+00', NULL);
+INSERT INTO public.invites VALUES (1, 2, 'bob@example.com', 'member', '', 'ebaaea56ce0a91049309e284df43289587db742b919503d96e4ed44e2c370eb7', 'accepted', 1, '2026-12-17 18:08:27.112443+00', '2026-12-03 18:08:27.389565+00', 2, '2026-12-03 18:08:27.114534+00', '2026-12-03 18:08:27.390518+00', NULL);
+INSERT INTO public.invites VALUES (2, 2, 'carol@example.com', 'viewer', '', 'ee3d89d1dda99c2ee4dd519f7ee7e0890c0ed6bf5e474686f60c65a8dcb11592', 'pending', 1, '2026-12-17 18:08:27.433336+00', NULL, NULL, '2026-12-03 18:08:27.433908+00', '2026-12-03 18:08:27.433911+00', NULL);
 
 
 --
@@ -1701,43 +1701,43 @@ INSERT INTO public.invites VALUES (2, 2, 'carol@example.com', 'viewer', '', '85e
 
 INSERT INTO public.mail_messages VALUES (1, 'invite', 'bob@example.com', 'Ann invited you to Acme on Polytask', 'Ann invited you to join the workspace "Acme" as member.
 
-Your invite token: inv_IDRRD4tRjYbRf5KW6ZK2NL8Nh3mvcNkA
+Your invite token: inv_ML_8WVYZOeOVW6dDbE7K6fpbokWyTFHJ
 
 If you have an account on this server, accept with:
 
 POST http://127.0.0.1:8000/v1/invites/accept  (with your API key)
 {
-  "token": "inv_IDRRD4tRjYbRf5KW6ZK2NL8Nh3mvcNkA"
+  "token": "inv_ML_8WVYZOeOVW6dDbE7K6fpbokWyTFHJ"
 }
 
 If you do not, create one as you accept:
 
 POST http://127.0.0.1:8000/v1/invites/signup
 {
-  "token": "inv_IDRRD4tRjYbRf5KW6ZK2NL8Nh3mvcNkA",
+  "token": "inv_ML_8WVYZOeOVW6dDbE7K6fpbokWyTFHJ",
   "name": "Your Name",
   "password": "a new password"
 }
 
-The invite expires on 2026-12-17 18:03 UTC.
+The invite expires on 2026-12-17 18:08 UTC.
 ', '<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Ann invited you to Acme on Polytask</title></head>
 <body style="font-family: sans-serif; line-height: 1.5">
 <p>Ann invited you to join the workspace <strong>Acme</strong> as member.</p>
-<p>Your invite token: <code>inv_IDRRD4tRjYbRf5KW6ZK2NL8Nh3mvcNkA</code></p>
+<p>Your invite token: <code>inv_ML_8WVYZOeOVW6dDbE7K6fpbokWyTFHJ</code></p>
 <p>If you have an account on this server, accept with:</p><pre>POST http://127.0.0.1:8000/v1/invites/accept  (with your API key)
 {
-  &quot;token&quot;: &quot;inv_IDRRD4tRjYbRf5KW6ZK2NL8Nh3mvcNkA&quot;
+  &quot;token&quot;: &quot;inv_ML_8WVYZOeOVW6dDbE7K6fpbokWyTFHJ&quot;
 }</pre><p></p>
 <p>If you do not, create one as you accept:</p><pre>POST http://127.0.0.1:8000/v1/invites/signup
 {
-  &quot;token&quot;: &quot;inv_IDRRD4tRjYbRf5KW6ZK2NL8Nh3mvcNkA&quot;,
+  &quot;token&quot;: &quot;inv_ML_8WVYZOeOVW6dDbE7K6fpbokWyTFHJ&quot;,
   &quot;name&quot;: &quot;Your Name&quot;,
   &quot;password&quot;: &quot;a new password&quot;
 }</pre><p></p>
-<p>The invite expires on 2026-12-17 18:03 UTC.</p>
+<p>The invite expires on 2026-12-17 18:08 UTC.</p>
 </body></html>
-', '<348326ca1286902de572efc58f56b0ac@localhost>', 'pending', 0, '2026-12-03 18:03:06.831299+00', NULL, NULL, NULL, '2026-12-03 18:03:06.831307+00', NULL);
+', '<f40829bb59feaf5fc83f9121e3b79fc8@localhost>', 'pending', 0, '2026-12-03 18:08:27.122463+00', NULL, NULL, NULL, '2026-12-03 18:08:27.122468+00', NULL);
 INSERT INTO public.mail_messages VALUES (2, 'password_reset', 'ann@example.com', 'Reset your Polytask password', 'Hello Ann,
 
 Someone (we hope you) asked to reset the password of your Polytask account.
@@ -1746,7 +1746,7 @@ Set a new one within 60 minutes with:
 
 POST http://127.0.0.1:8000/v1/password-resets/confirm
 {
-  "token": "pwr_ZkJsCOJ_LPESkZs7R_ZqMeOzW3_-hwS-3vOTg4V5NcM",
+  "token": "pwr_c2VOdEa8wWjkiabW0mb1s0fQq-C4w1VDnzFB3r-7OSI",
   "password": "your new password"
 }
 
@@ -1758,61 +1758,61 @@ The token works once. If you did not ask for this, ignore this message: your pas
 <p>Someone (we hope you) asked to reset the password of your Polytask account.</p>
 <p>Set a new one within 60 minutes with:</p><pre>POST http://127.0.0.1:8000/v1/password-resets/confirm
 {
-  &quot;token&quot;: &quot;pwr_ZkJsCOJ_LPESkZs7R_ZqMeOzW3_-hwS-3vOTg4V5NcM&quot;,
+  &quot;token&quot;: &quot;pwr_c2VOdEa8wWjkiabW0mb1s0fQq-C4w1VDnzFB3r-7OSI&quot;,
   &quot;password&quot;: &quot;your new password&quot;
 }</pre><p></p>
 <p>The token works once. If you did not ask for this, ignore this message: your password stays as it is.</p>
 </body></html>
-', '<f3cad72f119aac756a0046412bd5ee8f@localhost>', 'pending', 0, '2026-12-03 18:03:07.13774+00', NULL, NULL, NULL, '2026-12-03 18:03:07.137743+00', NULL);
+', '<234cee01ae9262db6f80031739e99816@localhost>', 'pending', 0, '2026-12-03 18:08:27.417743+00', NULL, NULL, NULL, '2026-12-03 18:08:27.417747+00', NULL);
 INSERT INTO public.mail_messages VALUES (3, 'invite', 'carol@example.com', 'Ann invited you to Acme on Polytask', 'Ann invited you to join the workspace "Acme" as viewer.
 
-Your invite token: inv_QkE9dhfdNN2eGufag0u7VVxoH_rWLjOB
+Your invite token: inv_kS2y7HKe7zVGl0RVzHj1Fniyv7niILsK
 
 If you have an account on this server, accept with:
 
 POST http://127.0.0.1:8000/v1/invites/accept  (with your API key)
 {
-  "token": "inv_QkE9dhfdNN2eGufag0u7VVxoH_rWLjOB"
+  "token": "inv_kS2y7HKe7zVGl0RVzHj1Fniyv7niILsK"
 }
 
 If you do not, create one as you accept:
 
 POST http://127.0.0.1:8000/v1/invites/signup
 {
-  "token": "inv_QkE9dhfdNN2eGufag0u7VVxoH_rWLjOB",
+  "token": "inv_kS2y7HKe7zVGl0RVzHj1Fniyv7niILsK",
   "name": "Your Name",
   "password": "a new password"
 }
 
-The invite expires on 2026-12-17 18:03 UTC.
+The invite expires on 2026-12-17 18:08 UTC.
 ', '<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Ann invited you to Acme on Polytask</title></head>
 <body style="font-family: sans-serif; line-height: 1.5">
 <p>Ann invited you to join the workspace <strong>Acme</strong> as viewer.</p>
-<p>Your invite token: <code>inv_QkE9dhfdNN2eGufag0u7VVxoH_rWLjOB</code></p>
+<p>Your invite token: <code>inv_kS2y7HKe7zVGl0RVzHj1Fniyv7niILsK</code></p>
 <p>If you have an account on this server, accept with:</p><pre>POST http://127.0.0.1:8000/v1/invites/accept  (with your API key)
 {
-  &quot;token&quot;: &quot;inv_QkE9dhfdNN2eGufag0u7VVxoH_rWLjOB&quot;
+  &quot;token&quot;: &quot;inv_kS2y7HKe7zVGl0RVzHj1Fniyv7niILsK&quot;
 }</pre><p></p>
 <p>If you do not, create one as you accept:</p><pre>POST http://127.0.0.1:8000/v1/invites/signup
 {
-  &quot;token&quot;: &quot;inv_QkE9dhfdNN2eGufag0u7VVxoH_rWLjOB&quot;,
+  &quot;token&quot;: &quot;inv_kS2y7HKe7zVGl0RVzHj1Fniyv7niILsK&quot;,
   &quot;name&quot;: &quot;Your Name&quot;,
   &quot;password&quot;: &quot;a new password&quot;
 }</pre><p></p>
-<p>The invite expires on 2026-12-17 18:03 UTC.</p>
+<p>The invite expires on 2026-12-17 18:08 UTC.</p>
 </body></html>
-', '<4f9059dac1ce1dc684378ddab068ef7c@localhost>', 'pending', 0, '2026-12-03 18:03:07.153115+00', NULL, NULL, NULL, '2026-12-03 18:03:07.153119+00', NULL);
+', '<87296602be882e33381e0b72b38c4deb@localhost>', 'pending', 0, '2026-12-03 18:08:27.437373+00', NULL, NULL, NULL, '2026-12-03 18:08:27.437377+00', NULL);
 
 
 --
 -- Data for Name: memberships; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.memberships VALUES (1, 1, 1, 'owner', '{}', NULL, '2026-12-03 18:03:01.041542+00', '2026-12-03 18:03:01.04155+00', NULL, NULL);
-INSERT INTO public.memberships VALUES (2, 2, 1, 'owner', '{}', NULL, '2026-12-03 18:03:06.794553+00', '2026-12-03 18:03:06.79456+00', NULL, NULL);
-INSERT INTO public.memberships VALUES (3, 3, 2, 'owner', '{}', NULL, '2026-12-03 18:03:07.098563+00', '2026-12-03 18:03:07.098569+00', NULL, NULL);
-INSERT INTO public.memberships VALUES (4, 2, 2, 'member', '{}', NULL, '2026-12-03 18:03:07.106613+00', '2026-12-03 18:03:07.106616+00', NULL, NULL);
+INSERT INTO public.memberships VALUES (1, 1, 1, 'owner', '{}', NULL, '2026-12-03 18:08:20.743511+00', '2026-12-03 18:08:20.743515+00', NULL, NULL);
+INSERT INTO public.memberships VALUES (2, 2, 1, 'owner', '{}', NULL, '2026-12-03 18:08:27.091987+00', '2026-12-03 18:08:27.091993+00', NULL, NULL);
+INSERT INTO public.memberships VALUES (3, 3, 2, 'owner', '{}', NULL, '2026-12-03 18:08:27.385859+00', '2026-12-03 18:08:27.385862+00', NULL, NULL);
+INSERT INTO public.memberships VALUES (4, 2, 2, 'member', '{}', NULL, '2026-12-03 18:08:27.391868+00', '2026-12-03 18:08:27.391871+00', NULL, NULL);
 
 
 --
@@ -1837,16 +1837,16 @@ INSERT INTO public.memberships VALUES (4, 2, 2, 'member', '{}', NULL, '2026-12-0
 -- Data for Name: password_resets; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.password_resets VALUES (1, 1, '38b66d9c9fb6f1ce4267c6f7e71a2b1e51fc9fe11e3c15094d640e8f4620af4b', '127.0.0.1', '2026-12-03 18:03:07.133726+00', '2026-12-03 19:03:07.133726+00', NULL);
+INSERT INTO public.password_resets VALUES (1, 1, '98446494b99643381b18f99c22561a4ac38fcec420154b7043b09501be5f5d82', '127.0.0.1', '2026-12-03 18:08:27.413869+00', '2026-12-03 19:08:27.413869+00', NULL);
 
 
 --
 -- Data for Name: projects; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.projects VALUES (1, 2, 'Roadmap', 'What the release planned', 'kanban', 'active', NULL, NULL, '{}', '{"stage": {"id": "field_2", "name": "stage", "type": "dropdown", "options": ["idea", "doing", "done"], "required": false}, "estimate": {"id": "field_1", "name": "estimate", "type": "number", "required": false}}', '{}', 1, '2026-12-03 18:03:07.183071+00', '2026-12-03 18:03:07.213915+00', NULL, 'USD');
-INSERT INTO public.projects VALUES (2, 2, 'Archive', '', 'list', 'archived', NULL, NULL, '{}', '{}', '{}', 1, '2026-12-03 18:03:07.223411+00', '2026-12-03 18:03:07.223415+00', NULL, 'USD');
-INSERT INTO public.projects VALUES (3, 1, 'Budgeted', 'TaskFlow project', 'list', 'active', '2027-01-01', NULL, '{}', '{}', '{}', 1, '2026-12-03 18:03:07.612242+00', '2026-12-03 18:03:07.612248+00', 7500050, 'USD');
+INSERT INTO public.projects VALUES (1, 2, 'Roadmap', 'What the release planned', 'kanban', 'active', NULL, NULL, '{}', '{"stage": {"id": "field_2", "name": "stage", "type": "dropdown", "options": ["idea", "doing", "done"], "required": false}, "estimate": {"id": "field_1", "name": "estimate", "type": "number", "required": false}}', '{}', 1, '2026-12-03 18:08:27.465577+00', '2026-12-03 18:08:27.495603+00', NULL, 'USD');
+INSERT INTO public.projects VALUES (2, 2, 'Archive', '', 'list', 'archived', NULL, NULL, '{}', '{}', '{}', 1, '2026-12-03 18:08:27.508373+00', '2026-12-03 18:08:27.508376+00', NULL, 'USD');
+INSERT INTO public.projects VALUES (3, 1, 'Budgeted', 'TaskFlow project', 'list', 'active', '2027-01-01', NULL, '{}', '{}', '{}', 1, '2026-12-03 18:08:27.852558+00', '2026-12-03 18:08:27.852562+00', 7500050, 'USD');
 
 
 --
@@ -1890,8 +1890,8 @@ INSERT INTO public.search_tasks VALUES (4, '''receiver'':3A ''tell'':1A ''the'':
 -- Data for Name: sections; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.sections VALUES (1, 1, 'Backlog', 1024, '2026-12-03 18:03:07.239767+00', '2026-12-03 18:03:07.239774+00');
-INSERT INTO public.sections VALUES (2, 1, 'Doing', 2048, '2026-12-03 18:03:07.252418+00', '2026-12-03 18:03:07.252423+00');
+INSERT INTO public.sections VALUES (1, 1, 'Backlog', 1024, '2026-12-03 18:08:27.522857+00', '2026-12-03 18:08:27.522861+00');
+INSERT INTO public.sections VALUES (2, 1, 'Doing', 2048, '2026-12-03 18:08:27.52982+00', '2026-12-03 18:08:27.529823+00');
 
 
 --
@@ -1950,10 +1950,10 @@ INSERT INTO public.task_labels VALUES (3, 'release');
 -- Data for Name: tasks; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.tasks VALUES (1, 2, 1, 1, NULL, 'Ship the upgrade', 'From the release fixture', 'pending', 'high', '2027-01-15 00:00:00+00', NULL, 0, NULL, NULL, NULL, 1024, '{"stage": "doing", "estimate": 3}', 1, '2026-12-03 18:03:07.265394+00', '2026-12-03 18:03:07.265394+00', NULL);
-INSERT INTO public.tasks VALUES (2, 2, 1, NULL, 1, 'Write the notes', '', 'pending', NULL, NULL, NULL, 0, NULL, NULL, NULL, 2048, '{}', 1, '2026-12-03 18:03:07.288154+00', '2026-12-03 18:03:07.288154+00', NULL);
-INSERT INTO public.tasks VALUES (3, 2, 1, NULL, NULL, 'Tag it', '', 'completed', NULL, NULL, NULL, 100, NULL, '2026-12-03 18:03:07.330668+00', 1, 3072, '{}', 1, '2026-12-03 18:03:07.302304+00', '2026-12-03 18:03:07.330741+00', NULL);
-INSERT INTO public.tasks VALUES (4, 2, 1, NULL, NULL, 'Tell the receiver', '', 'pending', NULL, NULL, NULL, 0, NULL, NULL, NULL, 4096, '{}', 1, '2026-12-03 18:03:07.385897+00', '2026-12-03 18:03:07.385897+00', NULL);
+INSERT INTO public.tasks VALUES (1, 2, 1, 1, NULL, 'Ship the upgrade', 'From the release fixture', 'pending', 'high', '2027-01-15 00:00:00+00', NULL, 0, NULL, NULL, NULL, 1024, '{"stage": "doing", "estimate": 3}', 1, '2026-12-03 18:08:27.53858+00', '2026-12-03 18:08:27.53858+00', NULL);
+INSERT INTO public.tasks VALUES (2, 2, 1, NULL, 1, 'Write the notes', '', 'pending', NULL, NULL, NULL, 0, NULL, NULL, NULL, 2048, '{}', 1, '2026-12-03 18:08:27.550596+00', '2026-12-03 18:08:27.550596+00', NULL);
+INSERT INTO public.tasks VALUES (3, 2, 1, NULL, NULL, 'Tag it', '', 'completed', NULL, NULL, NULL, 100, NULL, '2026-12-03 18:08:27.572622+00', 1, 3072, '{}', 1, '2026-12-03 18:08:27.557265+00', '2026-12-03 18:08:27.572666+00', NULL);
+INSERT INTO public.tasks VALUES (4, 2, 1, NULL, NULL, 'Tell the receiver', '', 'pending', NULL, NULL, NULL, 0, NULL, NULL, NULL, 4096, '{}', 1, '2026-12-03 18:08:27.603275+00', '2026-12-03 18:08:27.603275+00', NULL);
 
 
 --
@@ -1966,8 +1966,8 @@ INSERT INTO public.tasks VALUES (4, 2, 1, NULL, NULL, 'Tell the receiver', '', '
 -- Data for Name: users; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.users VALUES (1, 'ann', 'ann@example.com', 'Ann', '$argon2id$v=19$m=65536,t=3,p=4$PBA5mmyZBa3R76I6jbfWoQ$44l2lW3lOYa9ZtkMAIq8hr2i62XHFOetTJIBCAsJN/0', 'admin', NULL, true, '2026-12-03 18:03:01.031337+00', '2026-12-03 18:03:01.031345+00');
-INSERT INTO public.users VALUES (2, 'bob', 'bob@example.com', 'Bob', '$argon2id$v=19$m=65536,t=3,p=4$zxL9fGkNMu1c4mxueVuXbA$VwKLHsRWusJlK7KcJ6o6A2QWM/jGNkzbxPOWwDQTIUo', 'user', NULL, true, '2026-12-03 18:03:07.092773+00', '2026-12-03 18:03:07.092781+00');
+INSERT INTO public.users VALUES (1, 'ann', 'ann@example.com', 'Ann', '$argon2id$v=19$m=65536,t=3,p=4$SfYa6SiAL45dAT8ZhicF2A$ypCScZHjBkaSQUyC1clqelln7Y7l97l4ROloiN/NcXY', 'admin', NULL, true, '2026-12-03 18:08:20.733683+00', '2026-12-03 18:08:20.733689+00');
+INSERT INTO public.users VALUES (2, 'bob', 'bob@example.com', 'Bob', '$argon2id$v=19$m=65536,t=3,p=4$9WKS0NbZeSJ/XV8cwY0cfQ$ux37X1q/ZBiWzOfUXM2ktvteeGIJkOtZy7R+LGCaAl0', 'user', NULL, true, '2026-12-03 18:08:27.38226+00', '2026-12-03 18:08:27.382266+00');
 
 
 --
@@ -1980,23 +1980,23 @@ INSERT INTO public.users VALUES (2, 'bob', 'bob@example.com', 'Bob', '$argon2id$
 -- Data for Name: webhook_deliveries; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.webhook_deliveries VALUES (1, 1, 'msg_25_1', 25, 'task.created', '{"id":"msg_25_1","event":"task.created","timestamp":"2026-12-03T18:03:07.385897Z","sequence":1,"data":{"task":{"id":"task_4","name":"Tell the receiver","labels":[],"status":"pending","due_date":null,"position":4096.0,"priority":null,"progress":0,"parent_id":null,"project_id":"project_1","section_id":null,"start_date":null,"description":"","assignee_ids":[],"completed_at":null,"dependencies":[],"custom_fields":{},"completed_by":null,"estimated_hours":null},"project":{"id":"project_1","name":"Roadmap"},"workspace":{"id":"workspace_2","name":"Acme"}}}', 'pending', 0, '2026-12-03 18:03:07.394308+00', NULL, NULL, NULL, NULL, '2026-12-03 18:03:07.394308+00', NULL);
+INSERT INTO public.webhook_deliveries VALUES (1, 1, 'msg_25_1', 25, 'task.created', '{"id":"msg_25_1","event":"task.created","timestamp":"2026-12-03T18:08:27.603275Z","sequence":1,"data":{"task":{"id":"task_4","name":"Tell the receiver","labels":[],"status":"pending","due_date":null,"position":4096.0,"priority":null,"progress":0,"parent_id":null,"project_id":"project_1","section_id":null,"start_date":null,"description":"","assignee_ids":[],"completed_at":null,"dependencies":[],"custom_fields":{},"completed_by":null,"estimated_hours":null},"project":{"id":"project_1","name":"Roadmap"},"workspace":{"id":"workspace_2","name":"Acme"}}}', 'pending', 0, '2026-12-03 18:08:27.608025+00', NULL, NULL, NULL, NULL, '2026-12-03 18:08:27.608025+00', NULL);
 
 
 --
 -- Data for Name: webhooks; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.webhooks VALUES (1, 2, NULL, 1, 'http://127.0.0.1:9/polytask', '["task.*"]', 'Old receiver', 'release-fixture-secret', NULL, NULL, true, NULL, NULL, '2026-12-03 18:03:07.365492+00', '2026-12-03 18:03:07.365497+00');
+INSERT INTO public.webhooks VALUES (1, 2, NULL, 1, 'http://127.0.0.1:9/polytask', '["task.*"]', 'Old receiver', 'release-fixture-secret', NULL, NULL, true, NULL, NULL, '2026-12-03 18:08:27.590784+00', '2026-12-03 18:08:27.590787+00');
 
 
 --
 -- Data for Name: workspaces; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.workspaces VALUES (1, 'Ann''s workspace', '', '{}', 1, '2026-12-03 18:03:01.037704+00', '2026-12-03 18:03:01.037712+00', '{}', false);
-INSERT INTO public.workspaces VALUES (2, 'Acme', 'Written by a release', '{}', 1, '2026-12-03 18:03:06.791698+00', '2026-12-03 18:03:06.791705+00', '{}', false);
-INSERT INTO public.workspaces VALUES (3, 'Bob''s workspace', '', '{}', 2, '2026-12-03 18:03:07.096845+00', '2026-12-03 18:03:07.09685+00', '{}', false);
+INSERT INTO public.workspaces VALUES (1, 'Ann''s workspace', '', '{}', 1, '2026-12-03 18:08:20.740476+00', '2026-12-03 18:08:20.740482+00', '{}', false);
+INSERT INTO public.workspaces VALUES (2, 'Acme', 'Written by a release', '{}', 1, '2026-12-03 18:08:27.089314+00', '2026-12-03 18:08:27.089318+00', '{}', false);
+INSERT INTO public.workspaces VALUES (3, 'Bob''s workspace', '', '{}', 2, '2026-12-03 18:08:27.384803+00', '2026-12-03 18:08:27.384806+00', '{}', false);
 
 
 --

@@ -1,10 +1,10 @@
 -- Polytask upgrade fixture: the database release v0.1.0 wrote (scripts/release-fixture.py).
 -- name: v0.1.0
 -- ref: HEAD
--- commit: 7c95cd09a601e429d9f174de749e9f6b321928de
+-- commit: a8c7d200982b36b68b17a24c724c43e9d1f21dbe
 -- revision: 0016
 -- engine: sqlite
--- api_key: ptk_f96b10a536cf_Reg6I6Shy8OsT9OFWQV1r1FV50g-PMoTC3xNtC5UVnE
+-- api_key: ptk_1f0b72314ddc_brnl4O41SqJBbg7yv8nIkGolEeUKRdY24kS1JiIuU6A
 -- password: release-fixture-password
 BEGIN TRANSACTION;
 CREATE TABLE alembic_version (
@@ -25,33 +25,33 @@ CREATE TABLE events (
 	changes JSON NOT NULL, 
 	snapshot JSON NOT NULL
 , project_id INTEGER, client_ip VARCHAR(64));
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(1,'user.created',NULL,'user',1,NULL,NULL,NULL,'2026-12-03 18:02:50.852613','{}','{"username": "ann", "email": "ann@example.com", "name": "Ann", "role": "admin", "department": null, "is_active": true}',NULL,NULL);
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(2,'workspace.created',1,'workspace',1,NULL,NULL,NULL,'2026-12-03 18:02:50.857676','{}','{"name": "Ann''s workspace", "description": "", "settings": {}, "security": {}}',NULL,NULL);
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(3,'api_key.created',NULL,'api_key',1,NULL,NULL,NULL,'2026-12-03 18:02:52.420602','{}','{"name": "release fixture", "user_id": 1, "scopes": null, "workspace_id": null}',NULL,NULL);
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(4,'workspace.created',2,'workspace',2,1,'api_key',1,'2026-12-03 18:02:56.564994','{}','{"name": "Acme", "description": "Written by a release", "settings": {}, "security": {}}',NULL,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(5,'invite.created',2,'invite',1,1,'api_key',1,'2026-12-03 18:02:56.582346','{}','{"email": "bob@example.com", "role": "member"}',NULL,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(6,'user.created',NULL,'user',2,NULL,NULL,NULL,'2026-12-03 18:02:56.825115','{}','{"username": "bob", "email": "bob@example.com", "name": "Bob", "role": "user", "department": null, "is_active": true}',NULL,NULL);
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(7,'workspace.created',3,'workspace',3,NULL,NULL,NULL,'2026-12-03 18:02:56.826663','{}','{"name": "Bob''s workspace", "description": "", "settings": {}, "security": {}}',NULL,NULL);
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(8,'invite.accepted',2,'invite',1,2,'system',NULL,'2026-12-03 18:02:56.830527','{"status": {"from": "pending", "to": "accepted"}}','{"email": "bob@example.com", "user_id": 2}',NULL,NULL);
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(9,'member.added',2,'member',4,2,'system',NULL,'2026-12-03 18:02:56.831192','{}','{"user_id": 2, "role": "member"}',NULL,NULL);
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(10,'api_key.created',NULL,'api_key',2,2,'system',NULL,'2026-12-03 18:02:56.832980','{}','{"name": "Invite sign-up", "user_id": 2, "scopes": null, "workspace_id": null}',NULL,NULL);
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(11,'user.password_reset_requested',NULL,'user',1,NULL,NULL,NULL,'2026-12-03 18:02:56.855811','{}','{"client_ip": "127.0.0.1"}',NULL,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(12,'invite.created',2,'invite',2,1,'api_key',1,'2026-12-03 18:02:56.863955','{}','{"email": "carol@example.com", "role": "viewer"}',NULL,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(13,'project.created',2,'project',1,1,'api_key',1,'2026-12-03 18:02:56.886088','{}','{"name": "Roadmap", "description": "What the release planned", "type": "kanban", "status": "active", "start_date": null, "due_date": null, "settings": {}, "custom_field_definitions": {}, "custom_fields": {}, "workspace_id": 2, "budget_minor": null, "currency": "USD"}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(14,'custom_field.created',2,'custom_field',1,1,'api_key',1,'2026-12-03 18:02:56.898774','{}','{"project_id": 1, "key": "estimate", "name": "estimate", "type": "number", "required": false, "default_value": null, "options": [], "position": 0.0, "config": {}}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(15,'custom_field.created',2,'custom_field',2,1,'api_key',1,'2026-12-03 18:02:56.904173','{}','{"project_id": 1, "key": "stage", "name": "stage", "type": "dropdown", "required": false, "default_value": null, "options": ["idea", "doing", "done"], "position": 1.0, "config": {}}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(16,'project.created',2,'project',2,1,'api_key',1,'2026-12-03 18:02:56.910141','{}','{"name": "Archive", "description": "", "type": "list", "status": "archived", "start_date": null, "due_date": null, "settings": {}, "custom_field_definitions": {}, "custom_fields": {}, "workspace_id": 2, "budget_minor": null, "currency": "USD"}',2,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(17,'section.created',2,'section',1,1,'api_key',1,'2026-12-03 18:02:56.921762','{}','{"name": "Backlog", "position": 1024.0, "project_id": 1}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(18,'section.created',2,'section',2,1,'api_key',1,'2026-12-03 18:02:56.927416','{}','{"name": "Doing", "position": 2048.0, "project_id": 1}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(19,'task.created',2,'task',1,1,'api_key',1,'2026-12-03 18:02:56.936964','{}','{"name":"Ship the upgrade","description":"From the release fixture","status":"pending","priority":"high","due_date":"2027-01-15T00:00:00Z","start_date":null,"progress":0,"estimated_hours":null,"section_id":1,"parent_id":null,"position":1024.0,"project_id":1,"completed_at":null,"completed_by_id":null,"custom_fields":{"estimate":3,"stage":"doing"},"assignee_ids":[2],"labels":["release","db"],"dependencies":[]}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(20,'task.created',2,'task',2,1,'api_key',1,'2026-12-03 18:02:56.948790','{}','{"name":"Write the notes","description":"","status":"pending","priority":null,"due_date":null,"start_date":null,"progress":0,"estimated_hours":null,"section_id":null,"parent_id":1,"position":2048.0,"project_id":1,"completed_at":null,"completed_by_id":null,"custom_fields":{},"assignee_ids":[],"labels":[],"dependencies":[]}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(21,'task.created',2,'task',3,1,'api_key',1,'2026-12-03 18:02:56.953325','{}','{"name":"Tag it","description":"","status":"pending","priority":null,"due_date":null,"start_date":null,"progress":0,"estimated_hours":null,"section_id":null,"parent_id":null,"position":3072.0,"project_id":1,"completed_at":null,"completed_by_id":null,"custom_fields":{},"assignee_ids":[],"labels":["release"],"dependencies":[]}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(22,'task.completed',2,'task',3,1,'api_key',1,'2026-12-03 18:02:56.964954','{"status": {"from": "pending", "to": "completed"}, "progress": {"from": 0, "to": 100}, "completed_at": {"from": null, "to": "2026-12-03T18:02:56.963898Z"}, "completed_by_id": {"from": null, "to": 1}}','{"name": "Tag it", "description": "", "status": "completed", "priority": null, "due_date": null, "start_date": null, "progress": 100, "estimated_hours": null, "section_id": null, "parent_id": null, "position": 3072.0, "project_id": 1, "completed_at": "2026-12-03T18:02:56.963898Z", "completed_by_id": 1, "custom_fields": {}, "assignee_ids": [], "labels": ["release"], "dependencies": []}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(23,'comment.created',2,'comment',1,1,'api_key',1,'2026-12-03 18:02:56.974022','{}','{"task_id": 1, "body": "Looks good"}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(24,'webhook.created',2,'webhook',1,1,'api_key',1,'2026-12-03 18:02:56.980229','{}','{"url": "http://127.0.0.1:9/polytask", "events": ["task.*"], "project_id": null, "description": "Old receiver", "active": true, "disabled_reason": null}',NULL,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(25,'task.created',2,'task',4,1,'api_key',1,'2026-12-03 18:02:56.989371','{}','{"name":"Tell the receiver","description":"","status":"pending","priority":null,"due_date":null,"start_date":null,"progress":0,"estimated_hours":null,"section_id":null,"parent_id":null,"position":4096.0,"project_id":1,"completed_at":null,"completed_by_id":null,"custom_fields":{},"assignee_ids":[],"labels":[],"dependencies":[]}',1,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(26,'auth.login_succeeded',NULL,'user',1,NULL,NULL,NULL,'2026-12-03 18:02:57.168098','{}','{"login": "ann", "client_ip": "127.0.0.1", "surface": "taskflow"}',NULL,'127.0.0.1');
-INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(27,'project.created',1,'project',3,1,'session',1,'2026-12-03 18:02:57.182913','{}','{"name": "Budgeted", "description": "TaskFlow project", "type": "list", "status": "active", "start_date": "2027-01-01", "due_date": null, "settings": {}, "custom_field_definitions": {}, "custom_fields": {}, "workspace_id": 1, "budget_minor": 7500050, "currency": "USD"}',3,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(1,'user.created',NULL,'user',1,NULL,NULL,NULL,'2026-12-03 18:08:10.121901','{}','{"username": "ann", "email": "ann@example.com", "name": "Ann", "role": "admin", "department": null, "is_active": true}',NULL,NULL);
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(2,'workspace.created',1,'workspace',1,NULL,NULL,NULL,'2026-12-03 18:08:10.125724','{}','{"name": "Ann''s workspace", "description": "", "settings": {}, "security": {}}',NULL,NULL);
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(3,'api_key.created',NULL,'api_key',1,NULL,NULL,NULL,'2026-12-03 18:08:11.539197','{}','{"name": "release fixture", "user_id": 1, "scopes": null, "workspace_id": null}',NULL,NULL);
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(4,'workspace.created',2,'workspace',2,1,'api_key',1,'2026-12-03 18:08:16.299765','{}','{"name": "Acme", "description": "Written by a release", "settings": {}, "security": {}}',NULL,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(5,'invite.created',2,'invite',1,1,'api_key',1,'2026-12-03 18:08:16.315877','{}','{"email": "bob@example.com", "role": "member"}',NULL,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(6,'user.created',NULL,'user',2,NULL,NULL,NULL,'2026-12-03 18:08:16.591825','{}','{"username": "bob", "email": "bob@example.com", "name": "Bob", "role": "user", "department": null, "is_active": true}',NULL,NULL);
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(7,'workspace.created',3,'workspace',3,NULL,NULL,NULL,'2026-12-03 18:08:16.592848','{}','{"name": "Bob''s workspace", "description": "", "settings": {}, "security": {}}',NULL,NULL);
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(8,'invite.accepted',2,'invite',1,2,'system',NULL,'2026-12-03 18:08:16.596144','{"status": {"from": "pending", "to": "accepted"}}','{"email": "bob@example.com", "user_id": 2}',NULL,NULL);
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(9,'member.added',2,'member',4,2,'system',NULL,'2026-12-03 18:08:16.596619','{}','{"user_id": 2, "role": "member"}',NULL,NULL);
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(10,'api_key.created',NULL,'api_key',2,2,'system',NULL,'2026-12-03 18:08:16.598563','{}','{"name": "Invite sign-up", "user_id": 2, "scopes": null, "workspace_id": null}',NULL,NULL);
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(11,'user.password_reset_requested',NULL,'user',1,NULL,NULL,NULL,'2026-12-03 18:08:16.614911','{}','{"client_ip": "127.0.0.1"}',NULL,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(12,'invite.created',2,'invite',2,1,'api_key',1,'2026-12-03 18:08:16.623748','{}','{"email": "carol@example.com", "role": "viewer"}',NULL,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(13,'project.created',2,'project',1,1,'api_key',1,'2026-12-03 18:08:16.644150','{}','{"name": "Roadmap", "description": "What the release planned", "type": "kanban", "status": "active", "start_date": null, "due_date": null, "settings": {}, "custom_field_definitions": {}, "custom_fields": {}, "workspace_id": 2, "budget_minor": null, "currency": "USD"}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(14,'custom_field.created',2,'custom_field',1,1,'api_key',1,'2026-12-03 18:08:16.654652','{}','{"project_id": 1, "key": "estimate", "name": "estimate", "type": "number", "required": false, "default_value": null, "options": [], "position": 0.0, "config": {}}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(15,'custom_field.created',2,'custom_field',2,1,'api_key',1,'2026-12-03 18:08:16.659438','{}','{"project_id": 1, "key": "stage", "name": "stage", "type": "dropdown", "required": false, "default_value": null, "options": ["idea", "doing", "done"], "position": 1.0, "config": {}}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(16,'project.created',2,'project',2,1,'api_key',1,'2026-12-03 18:08:16.665808','{}','{"name": "Archive", "description": "", "type": "list", "status": "archived", "start_date": null, "due_date": null, "settings": {}, "custom_field_definitions": {}, "custom_fields": {}, "workspace_id": 2, "budget_minor": null, "currency": "USD"}',2,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(17,'section.created',2,'section',1,1,'api_key',1,'2026-12-03 18:08:16.675900','{}','{"name": "Backlog", "position": 1024.0, "project_id": 1}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(18,'section.created',2,'section',2,1,'api_key',1,'2026-12-03 18:08:16.681414','{}','{"name": "Doing", "position": 2048.0, "project_id": 1}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(19,'task.created',2,'task',1,1,'api_key',1,'2026-12-03 18:08:16.691462','{}','{"name":"Ship the upgrade","description":"From the release fixture","status":"pending","priority":"high","due_date":"2027-01-15T00:00:00Z","start_date":null,"progress":0,"estimated_hours":null,"section_id":1,"parent_id":null,"position":1024.0,"project_id":1,"completed_at":null,"completed_by_id":null,"custom_fields":{"estimate":3,"stage":"doing"},"assignee_ids":[2],"labels":["release","db"],"dependencies":[]}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(20,'task.created',2,'task',2,1,'api_key',1,'2026-12-03 18:08:16.699448','{}','{"name":"Write the notes","description":"","status":"pending","priority":null,"due_date":null,"start_date":null,"progress":0,"estimated_hours":null,"section_id":null,"parent_id":1,"position":2048.0,"project_id":1,"completed_at":null,"completed_by_id":null,"custom_fields":{},"assignee_ids":[],"labels":[],"dependencies":[]}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(21,'task.created',2,'task',3,1,'api_key',1,'2026-12-03 18:08:16.704040','{}','{"name":"Tag it","description":"","status":"pending","priority":null,"due_date":null,"start_date":null,"progress":0,"estimated_hours":null,"section_id":null,"parent_id":null,"position":3072.0,"project_id":1,"completed_at":null,"completed_by_id":null,"custom_fields":{},"assignee_ids":[],"labels":["release"],"dependencies":[]}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(22,'task.completed',2,'task',3,1,'api_key',1,'2026-12-03 18:08:16.716889','{"status": {"from": "pending", "to": "completed"}, "progress": {"from": 0, "to": 100}, "completed_at": {"from": null, "to": "2026-12-03T18:08:16.715546Z"}, "completed_by_id": {"from": null, "to": 1}}','{"name": "Tag it", "description": "", "status": "completed", "priority": null, "due_date": null, "start_date": null, "progress": 100, "estimated_hours": null, "section_id": null, "parent_id": null, "position": 3072.0, "project_id": 1, "completed_at": "2026-12-03T18:08:16.715546Z", "completed_by_id": 1, "custom_fields": {}, "assignee_ids": [], "labels": ["release"], "dependencies": []}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(23,'comment.created',2,'comment',1,1,'api_key',1,'2026-12-03 18:08:16.728775','{}','{"task_id": 1, "body": "Looks good"}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(24,'webhook.created',2,'webhook',1,1,'api_key',1,'2026-12-03 18:08:16.737901','{}','{"url": "http://127.0.0.1:9/polytask", "events": ["task.*"], "project_id": null, "description": "Old receiver", "active": true, "disabled_reason": null}',NULL,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(25,'task.created',2,'task',4,1,'api_key',1,'2026-12-03 18:08:16.749507','{}','{"name":"Tell the receiver","description":"","status":"pending","priority":null,"due_date":null,"start_date":null,"progress":0,"estimated_hours":null,"section_id":null,"parent_id":null,"position":4096.0,"project_id":1,"completed_at":null,"completed_by_id":null,"custom_fields":{},"assignee_ids":[],"labels":[],"dependencies":[]}',1,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(26,'auth.login_succeeded',NULL,'user',1,NULL,NULL,NULL,'2026-12-03 18:08:17.031264','{}','{"login": "ann", "client_ip": "127.0.0.1", "surface": "taskflow"}',NULL,'127.0.0.1');
+INSERT INTO "events"("id", "type", "workspace_id", "resource_type", "resource_id", "actor_user_id", "credential_kind", "credential_id", "occurred_at", "changes", "snapshot", "project_id", "client_ip") VALUES(27,'project.created',1,'project',3,1,'session',1,'2026-12-03 18:08:17.051589','{}','{"name": "Budgeted", "description": "TaskFlow project", "type": "list", "status": "active", "start_date": "2027-01-01", "due_date": null, "settings": {}, "custom_field_definitions": {}, "custom_fields": {}, "workspace_id": 1, "budget_minor": 7500050, "currency": "USD"}',3,'127.0.0.1');
 CREATE TABLE users (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	username VARCHAR(150) NOT NULL, 
@@ -66,8 +66,8 @@ CREATE TABLE users (
 	CONSTRAINT uq_users_email UNIQUE (email), 
 	CONSTRAINT uq_users_username UNIQUE (username)
 );
-INSERT INTO "users"("id", "username", "email", "name", "password_hash", "role", "department", "is_active", "created_at", "updated_at") VALUES(1,'ann','ann@example.com','Ann','$argon2id$v=19$m=65536,t=3,p=4$eLrUcRrDSSU8/2rQys6XUg$QaTY/TEdIUZQiN10gXpdZgRgP1HeDROeHu2m5IfxAP8','admin',NULL,1,'2026-12-03 18:02:50.851788','2026-12-03 18:02:50.851797');
-INSERT INTO "users"("id", "username", "email", "name", "password_hash", "role", "department", "is_active", "created_at", "updated_at") VALUES(2,'bob','bob@example.com','Bob','$argon2id$v=19$m=65536,t=3,p=4$Pcqzjr9l+WuzNnX8OHbJ5A$4qb4KgU9e72ezKl15gX+pkkbKeL05apEc7WGt3KnbAk','user',NULL,1,'2026-12-03 18:02:56.824271','2026-12-03 18:02:56.824280');
+INSERT INTO "users"("id", "username", "email", "name", "password_hash", "role", "department", "is_active", "created_at", "updated_at") VALUES(1,'ann','ann@example.com','Ann','$argon2id$v=19$m=65536,t=3,p=4$p1gy4FHvCsUgEAsRDC4NoQ$26yeJamfeTEFVDhHN1Xk9nqd8QO3gg6FluRKoIaXO5E','admin',NULL,1,'2026-12-03 18:08:10.121179','2026-12-03 18:08:10.121185');
+INSERT INTO "users"("id", "username", "email", "name", "password_hash", "role", "department", "is_active", "created_at", "updated_at") VALUES(2,'bob','bob@example.com','Bob','$argon2id$v=19$m=65536,t=3,p=4$pbaoKFmNLJUGCJnanjgMNg$q4Eq7cSvxs98tm/6lsAD9QnFFTJHWQN3YTsga3XVrXA','user',NULL,1,'2026-12-03 18:08:16.591108','2026-12-03 18:08:16.591117');
 CREATE TABLE api_keys (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	user_id INTEGER NOT NULL, 
@@ -84,8 +84,8 @@ CREATE TABLE api_keys (
 	CONSTRAINT fk_api_keys_workspace_id_workspaces FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE, 
 	CONSTRAINT uq_api_keys_prefix UNIQUE (prefix)
 );
-INSERT INTO "api_keys"("id", "user_id", "workspace_id", "name", "prefix", "key_hash", "scopes", "expires_at", "last_used_at", "revoked_at", "created_at", "rate_plan") VALUES(1,1,NULL,'release fixture','f96b10a536cf','3a56e238a28b4edaf7bcbad310be72cf38153c91448b6dd37eac169b31626e14','null',NULL,'2026-12-03 18:02:56.559640',NULL,'2026-12-03 18:02:52.419832',NULL);
-INSERT INTO "api_keys"("id", "user_id", "workspace_id", "name", "prefix", "key_hash", "scopes", "expires_at", "last_used_at", "revoked_at", "created_at", "rate_plan") VALUES(2,2,NULL,'Invite sign-up','ad61f37169b3','de644bcd46e27e77e9f1ec5a1f896d45fd8afe724f7fec1d1365ab3631a6086a','null',NULL,NULL,NULL,'2026-12-03 18:02:56.832453',NULL);
+INSERT INTO "api_keys"("id", "user_id", "workspace_id", "name", "prefix", "key_hash", "scopes", "expires_at", "last_used_at", "revoked_at", "created_at", "rate_plan") VALUES(1,1,NULL,'release fixture','1f0b72314ddc','dcb54fd29729e96ee9f0657ae26ff7287e7fd9a741d9aeb9fdc5fdd90830a16f','null',NULL,'2026-12-03 18:08:16.294146',NULL,'2026-12-03 18:08:11.538305',NULL);
+INSERT INTO "api_keys"("id", "user_id", "workspace_id", "name", "prefix", "key_hash", "scopes", "expires_at", "last_used_at", "revoked_at", "created_at", "rate_plan") VALUES(2,2,NULL,'Invite sign-up','f5eeff4aa29b','d95f0b78d25853b6fa0aee7361fd870807e0ac6e965c3594fe14851ecff6dec9','null',NULL,NULL,NULL,'2026-12-03 18:08:16.598041',NULL);
 CREATE TABLE projects (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	workspace_id INTEGER NOT NULL, 
@@ -104,9 +104,9 @@ CREATE TABLE projects (
 	CONSTRAINT fk_projects_created_by_id_users FOREIGN KEY(created_by_id) REFERENCES users (id) ON DELETE SET NULL, 
 	CONSTRAINT fk_projects_workspace_id_workspaces FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE
 );
-INSERT INTO "projects"("id", "workspace_id", "name", "description", "type", "status", "start_date", "due_date", "settings", "custom_field_definitions", "custom_fields", "created_by_id", "created_at", "updated_at", "budget_minor", "currency") VALUES(1,2,'Roadmap','What the release planned','kanban','active',NULL,NULL,'{}','{"estimate": {"id": "field_1", "name": "estimate", "type": "number", "required": false}, "stage": {"id": "field_2", "name": "stage", "type": "dropdown", "required": false, "options": ["idea", "doing", "done"]}}','{}',1,'2026-12-03 18:02:56.884466','2026-12-03 18:02:56.904676',NULL,'USD');
-INSERT INTO "projects"("id", "workspace_id", "name", "description", "type", "status", "start_date", "due_date", "settings", "custom_field_definitions", "custom_fields", "created_by_id", "created_at", "updated_at", "budget_minor", "currency") VALUES(2,2,'Archive','','list','archived',NULL,NULL,'{}','{}','{}',1,'2026-12-03 18:02:56.909779','2026-12-03 18:02:56.909782',NULL,'USD');
-INSERT INTO "projects"("id", "workspace_id", "name", "description", "type", "status", "start_date", "due_date", "settings", "custom_field_definitions", "custom_fields", "created_by_id", "created_at", "updated_at", "budget_minor", "currency") VALUES(3,1,'Budgeted','TaskFlow project','list','active','2027-01-01',NULL,'{}','{}','{}',1,'2026-12-03 18:02:57.182542','2026-12-03 18:02:57.182545',7500050,'USD');
+INSERT INTO "projects"("id", "workspace_id", "name", "description", "type", "status", "start_date", "due_date", "settings", "custom_field_definitions", "custom_fields", "created_by_id", "created_at", "updated_at", "budget_minor", "currency") VALUES(1,2,'Roadmap','What the release planned','kanban','active',NULL,NULL,'{}','{"estimate": {"id": "field_1", "name": "estimate", "type": "number", "required": false}, "stage": {"id": "field_2", "name": "stage", "type": "dropdown", "required": false, "options": ["idea", "doing", "done"]}}','{}',1,'2026-12-03 18:08:16.643192','2026-12-03 18:08:16.659908',NULL,'USD');
+INSERT INTO "projects"("id", "workspace_id", "name", "description", "type", "status", "start_date", "due_date", "settings", "custom_field_definitions", "custom_fields", "created_by_id", "created_at", "updated_at", "budget_minor", "currency") VALUES(2,2,'Archive','','list','archived',NULL,NULL,'{}','{}','{}',1,'2026-12-03 18:08:16.665241','2026-12-03 18:08:16.665244',NULL,'USD');
+INSERT INTO "projects"("id", "workspace_id", "name", "description", "type", "status", "start_date", "due_date", "settings", "custom_field_definitions", "custom_fields", "created_by_id", "created_at", "updated_at", "budget_minor", "currency") VALUES(3,1,'Budgeted','TaskFlow project','list','active','2027-01-01',NULL,'{}','{}','{}',1,'2026-12-03 18:08:17.051181','2026-12-03 18:08:17.051186',7500050,'USD');
 CREATE TABLE sections (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	project_id INTEGER NOT NULL, 
@@ -116,8 +116,8 @@ CREATE TABLE sections (
 	updated_at DATETIME NOT NULL, 
 	CONSTRAINT fk_sections_project_id_projects FOREIGN KEY(project_id) REFERENCES projects (id) ON DELETE CASCADE
 );
-INSERT INTO "sections"("id", "project_id", "name", "position", "created_at", "updated_at") VALUES(1,1,'Backlog',1024.0,'2026-12-03 18:02:56.921186','2026-12-03 18:02:56.921195');
-INSERT INTO "sections"("id", "project_id", "name", "position", "created_at", "updated_at") VALUES(2,1,'Doing',2048.0,'2026-12-03 18:02:56.927200','2026-12-03 18:02:56.927203');
+INSERT INTO "sections"("id", "project_id", "name", "position", "created_at", "updated_at") VALUES(1,1,'Backlog',1024.0,'2026-12-03 18:08:16.675330','2026-12-03 18:08:16.675338');
+INSERT INTO "sections"("id", "project_id", "name", "position", "created_at", "updated_at") VALUES(2,1,'Doing',2048.0,'2026-12-03 18:08:16.681210','2026-12-03 18:08:16.681213');
 CREATE TABLE tasks (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	workspace_id INTEGER NOT NULL, 
@@ -146,10 +146,10 @@ CREATE TABLE tasks (
 	CONSTRAINT fk_tasks_section_id_sections FOREIGN KEY(section_id) REFERENCES sections (id) ON DELETE SET NULL, 
 	CONSTRAINT fk_tasks_workspace_id_workspaces FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE
 );
-INSERT INTO "tasks"("id", "workspace_id", "project_id", "section_id", "parent_id", "name", "description", "status", "priority", "due_date", "start_date", "progress", "estimated_hours", "completed_at", "completed_by_id", "position", "custom_fields", "created_by_id", "created_at", "updated_at", "completion_notes") VALUES(1,2,1,1,NULL,'Ship the upgrade','From the release fixture','pending','high','2027-01-15 00:00:00.000000',NULL,0,NULL,NULL,NULL,1024.0,'{"estimate":3,"stage":"doing"}',1,'2026-12-03 18:02:56.936964','2026-12-03 18:02:56.936964',NULL);
-INSERT INTO "tasks"("id", "workspace_id", "project_id", "section_id", "parent_id", "name", "description", "status", "priority", "due_date", "start_date", "progress", "estimated_hours", "completed_at", "completed_by_id", "position", "custom_fields", "created_by_id", "created_at", "updated_at", "completion_notes") VALUES(2,2,1,NULL,1,'Write the notes','','pending',NULL,NULL,NULL,0,NULL,NULL,NULL,2048.0,'{}',1,'2026-12-03 18:02:56.948790','2026-12-03 18:02:56.948790',NULL);
-INSERT INTO "tasks"("id", "workspace_id", "project_id", "section_id", "parent_id", "name", "description", "status", "priority", "due_date", "start_date", "progress", "estimated_hours", "completed_at", "completed_by_id", "position", "custom_fields", "created_by_id", "created_at", "updated_at", "completion_notes") VALUES(3,2,1,NULL,NULL,'Tag it','','completed',NULL,NULL,NULL,100,NULL,'2026-12-03 18:02:56.963898',1,3072.0,'{}',1,'2026-12-03 18:02:56.953325','2026-12-03 18:02:56.963952',NULL);
-INSERT INTO "tasks"("id", "workspace_id", "project_id", "section_id", "parent_id", "name", "description", "status", "priority", "due_date", "start_date", "progress", "estimated_hours", "completed_at", "completed_by_id", "position", "custom_fields", "created_by_id", "created_at", "updated_at", "completion_notes") VALUES(4,2,1,NULL,NULL,'Tell the receiver','','pending',NULL,NULL,NULL,0,NULL,NULL,NULL,4096.0,'{}',1,'2026-12-03 18:02:56.989371','2026-12-03 18:02:56.989371',NULL);
+INSERT INTO "tasks"("id", "workspace_id", "project_id", "section_id", "parent_id", "name", "description", "status", "priority", "due_date", "start_date", "progress", "estimated_hours", "completed_at", "completed_by_id", "position", "custom_fields", "created_by_id", "created_at", "updated_at", "completion_notes") VALUES(1,2,1,1,NULL,'Ship the upgrade','From the release fixture','pending','high','2027-01-15 00:00:00.000000',NULL,0,NULL,NULL,NULL,1024.0,'{"estimate":3,"stage":"doing"}',1,'2026-12-03 18:08:16.691462','2026-12-03 18:08:16.691462',NULL);
+INSERT INTO "tasks"("id", "workspace_id", "project_id", "section_id", "parent_id", "name", "description", "status", "priority", "due_date", "start_date", "progress", "estimated_hours", "completed_at", "completed_by_id", "position", "custom_fields", "created_by_id", "created_at", "updated_at", "completion_notes") VALUES(2,2,1,NULL,1,'Write the notes','','pending',NULL,NULL,NULL,0,NULL,NULL,NULL,2048.0,'{}',1,'2026-12-03 18:08:16.699448','2026-12-03 18:08:16.699448',NULL);
+INSERT INTO "tasks"("id", "workspace_id", "project_id", "section_id", "parent_id", "name", "description", "status", "priority", "due_date", "start_date", "progress", "estimated_hours", "completed_at", "completed_by_id", "position", "custom_fields", "created_by_id", "created_at", "updated_at", "completion_notes") VALUES(3,2,1,NULL,NULL,'Tag it','','completed',NULL,NULL,NULL,100,NULL,'2026-12-03 18:08:16.715546',1,3072.0,'{}',1,'2026-12-03 18:08:16.704040','2026-12-03 18:08:16.715613',NULL);
+INSERT INTO "tasks"("id", "workspace_id", "project_id", "section_id", "parent_id", "name", "description", "status", "priority", "due_date", "start_date", "progress", "estimated_hours", "completed_at", "completed_by_id", "position", "custom_fields", "created_by_id", "created_at", "updated_at", "completion_notes") VALUES(4,2,1,NULL,NULL,'Tell the receiver','','pending',NULL,NULL,NULL,0,NULL,NULL,NULL,4096.0,'{}',1,'2026-12-03 18:08:16.749507','2026-12-03 18:08:16.749507',NULL);
 CREATE TABLE comments (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	task_id INTEGER NOT NULL, 
@@ -160,7 +160,7 @@ CREATE TABLE comments (
 	CONSTRAINT fk_comments_author_id_users FOREIGN KEY(author_id) REFERENCES users (id) ON DELETE SET NULL, 
 	CONSTRAINT fk_comments_task_id_tasks FOREIGN KEY(task_id) REFERENCES tasks (id) ON DELETE CASCADE
 );
-INSERT INTO "comments"("id", "task_id", "author_id", "body", "created_at", "updated_at") VALUES(1,1,1,'Looks good','2026-12-03 18:02:56.973187','2026-12-03 18:02:56.973192');
+INSERT INTO "comments"("id", "task_id", "author_id", "body", "created_at", "updated_at") VALUES(1,1,1,'Looks good','2026-12-03 18:08:16.727613','2026-12-03 18:08:16.727687');
 CREATE TABLE task_assignees (
 	task_id INTEGER NOT NULL, 
 	user_id INTEGER NOT NULL, 
@@ -199,9 +199,9 @@ CREATE TABLE "workspaces" (
 	PRIMARY KEY (id), 
 	CONSTRAINT fk_workspaces_created_by_id_users FOREIGN KEY(created_by_id) REFERENCES users (id) ON DELETE SET NULL
 );
-INSERT INTO "workspaces"("id", "name", "description", "settings", "created_by_id", "created_at", "updated_at", "security", "ip_allowlist_enabled") VALUES(1,'Ann''s workspace','','{}',1,'2026-12-03 18:02:50.855470','2026-12-03 18:02:50.855476','{}',0);
-INSERT INTO "workspaces"("id", "name", "description", "settings", "created_by_id", "created_at", "updated_at", "security", "ip_allowlist_enabled") VALUES(2,'Acme','Written by a release','{}',1,'2026-12-03 18:02:56.562787','2026-12-03 18:02:56.562791','{}',0);
-INSERT INTO "workspaces"("id", "name", "description", "settings", "created_by_id", "created_at", "updated_at", "security", "ip_allowlist_enabled") VALUES(3,'Bob''s workspace','','{}',2,'2026-12-03 18:02:56.825778','2026-12-03 18:02:56.825782','{}',0);
+INSERT INTO "workspaces"("id", "name", "description", "settings", "created_by_id", "created_at", "updated_at", "security", "ip_allowlist_enabled") VALUES(1,'Ann''s workspace','','{}',1,'2026-12-03 18:08:10.123954','2026-12-03 18:08:10.123958','{}',0);
+INSERT INTO "workspaces"("id", "name", "description", "settings", "created_by_id", "created_at", "updated_at", "security", "ip_allowlist_enabled") VALUES(2,'Acme','Written by a release','{}',1,'2026-12-03 18:08:16.297498','2026-12-03 18:08:16.297502','{}',0);
+INSERT INTO "workspaces"("id", "name", "description", "settings", "created_by_id", "created_at", "updated_at", "security", "ip_allowlist_enabled") VALUES(3,'Bob''s workspace','','{}',2,'2026-12-03 18:08:16.592281','2026-12-03 18:08:16.592283','{}',0);
 CREATE TABLE field_definitions (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	workspace_id INTEGER NOT NULL, 
@@ -219,8 +219,8 @@ CREATE TABLE field_definitions (
 	CONSTRAINT fk_field_definitions_project_id_projects FOREIGN KEY(project_id) REFERENCES projects (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_field_definitions_workspace_id_workspaces FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE
 );
-INSERT INTO "field_definitions"("id", "workspace_id", "project_id", "key", "name", "type", "required", "default_value", "options", "position", "config", "created_at", "updated_at") VALUES(1,2,1,'estimate','estimate','number',0,'null','[]',0.0,'{}','2026-12-03 18:02:56.895976','2026-12-03 18:02:56.895985');
-INSERT INTO "field_definitions"("id", "workspace_id", "project_id", "key", "name", "type", "required", "default_value", "options", "position", "config", "created_at", "updated_at") VALUES(2,2,1,'stage','stage','dropdown',0,'null','["idea", "doing", "done"]',1.0,'{}','2026-12-03 18:02:56.903377','2026-12-03 18:02:56.903383');
+INSERT INTO "field_definitions"("id", "workspace_id", "project_id", "key", "name", "type", "required", "default_value", "options", "position", "config", "created_at", "updated_at") VALUES(1,2,1,'estimate','estimate','number',0,'null','[]',0.0,'{}','2026-12-03 18:08:16.652466','2026-12-03 18:08:16.652473');
+INSERT INTO "field_definitions"("id", "workspace_id", "project_id", "key", "name", "type", "required", "default_value", "options", "position", "config", "created_at", "updated_at") VALUES(2,2,1,'stage','stage','dropdown',0,'null','["idea", "doing", "done"]',1.0,'{}','2026-12-03 18:08:16.658705','2026-12-03 18:08:16.658709');
 CREATE TABLE saved_views (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	workspace_id INTEGER NOT NULL, 
@@ -316,7 +316,7 @@ CREATE TABLE webhooks (
 	CONSTRAINT fk_webhooks_created_by_id_users FOREIGN KEY(created_by_id) REFERENCES users (id) ON DELETE SET NULL, 
 	CONSTRAINT fk_webhooks_workspace_id_workspaces FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE
 );
-INSERT INTO "webhooks"("id", "workspace_id", "project_id", "created_by_id", "url", "events", "description", "secret", "previous_secret", "previous_secret_expires_at", "active", "disabled_reason", "failing_since", "created_at", "updated_at") VALUES(1,2,NULL,1,'http://127.0.0.1:9/polytask','["task.*"]','Old receiver','release-fixture-secret',NULL,NULL,1,NULL,NULL,'2026-12-03 18:02:56.979620','2026-12-03 18:02:56.979623');
+INSERT INTO "webhooks"("id", "workspace_id", "project_id", "created_by_id", "url", "events", "description", "secret", "previous_secret", "previous_secret_expires_at", "active", "disabled_reason", "failing_since", "created_at", "updated_at") VALUES(1,2,NULL,1,'http://127.0.0.1:9/polytask','["task.*"]','Old receiver','release-fixture-secret',NULL,NULL,1,NULL,NULL,'2026-12-03 18:08:16.737010','2026-12-03 18:08:16.737016');
 CREATE TABLE webhook_deliveries (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	webhook_id INTEGER NOT NULL, 
@@ -336,7 +336,7 @@ CREATE TABLE webhook_deliveries (
 	CONSTRAINT fk_webhook_deliveries_webhook_id_webhooks FOREIGN KEY(webhook_id) REFERENCES webhooks (id) ON DELETE CASCADE, 
 	CONSTRAINT uq_webhook_deliveries_message_id UNIQUE (message_id)
 );
-INSERT INTO "webhook_deliveries"("id", "webhook_id", "message_id", "event_id", "event_type", "body", "status", "attempts", "next_attempt_at", "claimed_by", "claimed_until", "last_status_code", "last_error", "created_at", "delivered_at") VALUES(1,1,'msg_25_1',25,'task.created','{"id":"msg_25_1","event":"task.created","timestamp":"2026-12-03T18:02:56.989371Z","sequence":1,"data":{"task":{"id":"task_4","name":"Tell the receiver","description":"","status":"pending","priority":null,"due_date":null,"start_date":null,"progress":0,"estimated_hours":null,"section_id":null,"parent_id":null,"position":4096.0,"project_id":"project_1","completed_at":null,"completed_by":null,"custom_fields":{},"assignee_ids":[],"labels":[],"dependencies":[]},"project":{"id":"project_1","name":"Roadmap"},"workspace":{"id":"workspace_2","name":"Acme"}}}','pending',0,'2026-12-03 18:02:56.990975',NULL,NULL,NULL,NULL,'2026-12-03 18:02:56.990975',NULL);
+INSERT INTO "webhook_deliveries"("id", "webhook_id", "message_id", "event_id", "event_type", "body", "status", "attempts", "next_attempt_at", "claimed_by", "claimed_until", "last_status_code", "last_error", "created_at", "delivered_at") VALUES(1,1,'msg_25_1',25,'task.created','{"id":"msg_25_1","event":"task.created","timestamp":"2026-12-03T18:08:16.749507Z","sequence":1,"data":{"task":{"id":"task_4","name":"Tell the receiver","description":"","status":"pending","priority":null,"due_date":null,"start_date":null,"progress":0,"estimated_hours":null,"section_id":null,"parent_id":null,"position":4096.0,"project_id":"project_1","completed_at":null,"completed_by":null,"custom_fields":{},"assignee_ids":[],"labels":[],"dependencies":[]},"project":{"id":"project_1","name":"Roadmap"},"workspace":{"id":"workspace_2","name":"Acme"}}}','pending',0,'2026-12-03 18:08:16.751794',NULL,NULL,NULL,NULL,'2026-12-03 18:08:16.751794',NULL);
 CREATE TABLE webhook_attempts (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	delivery_id INTEGER NOT NULL, 
@@ -438,7 +438,7 @@ CREATE TABLE browser_sessions (
 	CONSTRAINT fk_browser_sessions_user_id_users FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE, 
 	CONSTRAINT uq_browser_sessions_id_hash UNIQUE (id_hash)
 );
-INSERT INTO "browser_sessions"("id", "id_hash", "user_id", "created_at", "last_seen_at", "expires_at", "client_ip", "user_agent", "revoked_at", "revoked_reason") VALUES(1,'4696a245269b06a8164e2320017568758eeceebe740ce3adab26547fe654b13c',1,'2026-12-03 18:02:57.169416','2026-12-03 18:02:57.169416','2026-12-04 06:02:57.169416','127.0.0.1','python-httpx/0.28.1',NULL,NULL);
+INSERT INTO "browser_sessions"("id", "id_hash", "user_id", "created_at", "last_seen_at", "expires_at", "client_ip", "user_agent", "revoked_at", "revoked_reason") VALUES(1,'351155c18519b9b88535a9f47e9a59a96fa2e46ca6e1cc97bf47388d5d129d96',1,'2026-12-03 18:08:17.033713','2026-12-03 18:08:17.033713','2026-12-04 06:08:17.033713','127.0.0.1','python-httpx/0.28.1',NULL,NULL);
 CREATE TABLE departments (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	workspace_id INTEGER NOT NULL, 
@@ -465,15 +465,15 @@ CREATE TABLE "memberships" (
 	department_id INTEGER, 
 	cost_rate_minor BIGINT, 
 	PRIMARY KEY (id), 
-	CONSTRAINT uq_memberships_workspace_id_user_id UNIQUE (workspace_id, user_id), 
-	CONSTRAINT fk_memberships_user_id_users FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_memberships_workspace_id_workspaces FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_memberships_user_id_users FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE, 
+	CONSTRAINT uq_memberships_workspace_id_user_id UNIQUE (workspace_id, user_id), 
 	CONSTRAINT fk_memberships_department_id_departments FOREIGN KEY(department_id) REFERENCES departments (id) ON DELETE SET NULL
 );
-INSERT INTO "memberships"("id", "workspace_id", "user_id", "role", "permissions", "department", "created_at", "updated_at", "department_id", "cost_rate_minor") VALUES(1,1,1,'owner','{}',NULL,'2026-12-03 18:02:50.857091','2026-12-03 18:02:50.857094',NULL,NULL);
-INSERT INTO "memberships"("id", "workspace_id", "user_id", "role", "permissions", "department", "created_at", "updated_at", "department_id", "cost_rate_minor") VALUES(2,2,1,'owner','{}',NULL,'2026-12-03 18:02:56.564443','2026-12-03 18:02:56.564448',NULL,NULL);
-INSERT INTO "memberships"("id", "workspace_id", "user_id", "role", "permissions", "department", "created_at", "updated_at", "department_id", "cost_rate_minor") VALUES(3,3,2,'owner','{}',NULL,'2026-12-03 18:02:56.826382','2026-12-03 18:02:56.826386',NULL,NULL);
-INSERT INTO "memberships"("id", "workspace_id", "user_id", "role", "permissions", "department", "created_at", "updated_at", "department_id", "cost_rate_minor") VALUES(4,2,2,'member','{}',NULL,'2026-12-03 18:02:56.830941','2026-12-03 18:02:56.830944',NULL,NULL);
+INSERT INTO "memberships"("id", "workspace_id", "user_id", "role", "permissions", "department", "created_at", "updated_at", "department_id", "cost_rate_minor") VALUES(1,1,1,'owner','{}',NULL,'2026-12-03 18:08:10.125154','2026-12-03 18:08:10.125157',NULL,NULL);
+INSERT INTO "memberships"("id", "workspace_id", "user_id", "role", "permissions", "department", "created_at", "updated_at", "department_id", "cost_rate_minor") VALUES(2,2,1,'owner','{}',NULL,'2026-12-03 18:08:16.299238','2026-12-03 18:08:16.299245',NULL,NULL);
+INSERT INTO "memberships"("id", "workspace_id", "user_id", "role", "permissions", "department", "created_at", "updated_at", "department_id", "cost_rate_minor") VALUES(3,3,2,'owner','{}',NULL,'2026-12-03 18:08:16.592680','2026-12-03 18:08:16.592682',NULL,NULL);
+INSERT INTO "memberships"("id", "workspace_id", "user_id", "role", "permissions", "department", "created_at", "updated_at", "department_id", "cost_rate_minor") VALUES(4,2,2,'member','{}',NULL,'2026-12-03 18:08:16.596449','2026-12-03 18:08:16.596451',NULL,NULL);
 CREATE TABLE time_entries (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	workspace_id INTEGER NOT NULL, 
@@ -550,43 +550,43 @@ CREATE TABLE mail_messages (
 );
 INSERT INTO "mail_messages"("id", "kind", "to_address", "subject", "text_body", "html_body", "message_id", "status", "attempts", "next_attempt_at", "claimed_by", "claimed_until", "last_error", "created_at", "sent_at") VALUES(1,'invite','bob@example.com','Ann invited you to Acme on Polytask','Ann invited you to join the workspace "Acme" as member.
 
-Your invite token: inv_KHldmKiQ-2XqhfLItEg7Jj2MnO02sYds
+Your invite token: inv_xa-6Ge7u79JG3KDnLEgP22Bs1bGZwa2T
 
 If you have an account on this server, accept with:
 
 POST http://127.0.0.1:8000/v1/invites/accept  (with your API key)
 {
-  "token": "inv_KHldmKiQ-2XqhfLItEg7Jj2MnO02sYds"
+  "token": "inv_xa-6Ge7u79JG3KDnLEgP22Bs1bGZwa2T"
 }
 
 If you do not, create one as you accept:
 
 POST http://127.0.0.1:8000/v1/invites/signup
 {
-  "token": "inv_KHldmKiQ-2XqhfLItEg7Jj2MnO02sYds",
+  "token": "inv_xa-6Ge7u79JG3KDnLEgP22Bs1bGZwa2T",
   "name": "Your Name",
   "password": "a new password"
 }
 
-The invite expires on 2026-12-17 18:02 UTC.
+The invite expires on 2026-12-17 18:08 UTC.
 ','<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Ann invited you to Acme on Polytask</title></head>
 <body style="font-family: sans-serif; line-height: 1.5">
 <p>Ann invited you to join the workspace <strong>Acme</strong> as member.</p>
-<p>Your invite token: <code>inv_KHldmKiQ-2XqhfLItEg7Jj2MnO02sYds</code></p>
+<p>Your invite token: <code>inv_xa-6Ge7u79JG3KDnLEgP22Bs1bGZwa2T</code></p>
 <p>If you have an account on this server, accept with:</p><pre>POST http://127.0.0.1:8000/v1/invites/accept  (with your API key)
 {
-  &quot;token&quot;: &quot;inv_KHldmKiQ-2XqhfLItEg7Jj2MnO02sYds&quot;
+  &quot;token&quot;: &quot;inv_xa-6Ge7u79JG3KDnLEgP22Bs1bGZwa2T&quot;
 }</pre><p></p>
 <p>If you do not, create one as you accept:</p><pre>POST http://127.0.0.1:8000/v1/invites/signup
 {
-  &quot;token&quot;: &quot;inv_KHldmKiQ-2XqhfLItEg7Jj2MnO02sYds&quot;,
+  &quot;token&quot;: &quot;inv_xa-6Ge7u79JG3KDnLEgP22Bs1bGZwa2T&quot;,
   &quot;name&quot;: &quot;Your Name&quot;,
   &quot;password&quot;: &quot;a new password&quot;
 }</pre><p></p>
-<p>The invite expires on 2026-12-17 18:02 UTC.</p>
+<p>The invite expires on 2026-12-17 18:08 UTC.</p>
 </body></html>
-','<3a94b770cb03b41e3275e06f3c2955b6@localhost>','pending',0,'2026-12-03 18:02:56.586568',NULL,NULL,NULL,'2026-12-03 18:02:56.586572',NULL);
+','<7a27aac5397c27cb4dbd757df96886f6@localhost>','pending',0,'2026-12-03 18:08:16.318628',NULL,NULL,NULL,'2026-12-03 18:08:16.318733',NULL);
 INSERT INTO "mail_messages"("id", "kind", "to_address", "subject", "text_body", "html_body", "message_id", "status", "attempts", "next_attempt_at", "claimed_by", "claimed_until", "last_error", "created_at", "sent_at") VALUES(2,'password_reset','ann@example.com','Reset your Polytask password','Hello Ann,
 
 Someone (we hope you) asked to reset the password of your Polytask account.
@@ -595,7 +595,7 @@ Set a new one within 60 minutes with:
 
 POST http://127.0.0.1:8000/v1/password-resets/confirm
 {
-  "token": "pwr_jnDgEXlmSEheTpJQS6aLLsGhpUIOe1eEuLBnWxDzEoo",
+  "token": "pwr_cjAtPMT64-8hWFw3nFcFCWrUYkad8jeoMuzz5q-DyZU",
   "password": "your new password"
 }
 
@@ -607,51 +607,51 @@ The token works once. If you did not ask for this, ignore this message: your pas
 <p>Someone (we hope you) asked to reset the password of your Polytask account.</p>
 <p>Set a new one within 60 minutes with:</p><pre>POST http://127.0.0.1:8000/v1/password-resets/confirm
 {
-  &quot;token&quot;: &quot;pwr_jnDgEXlmSEheTpJQS6aLLsGhpUIOe1eEuLBnWxDzEoo&quot;,
+  &quot;token&quot;: &quot;pwr_cjAtPMT64-8hWFw3nFcFCWrUYkad8jeoMuzz5q-DyZU&quot;,
   &quot;password&quot;: &quot;your new password&quot;
 }</pre><p></p>
 <p>The token works once. If you did not ask for this, ignore this message: your password stays as it is.</p>
 </body></html>
-','<d08b610c9cc011c40e33a9f081fd8221@localhost>','pending',0,'2026-12-03 18:02:56.856425',NULL,NULL,NULL,'2026-12-03 18:02:56.856428',NULL);
+','<f404cc5e5ae37a6f5b8f0e233efb3797@localhost>','pending',0,'2026-12-03 18:08:16.615606',NULL,NULL,NULL,'2026-12-03 18:08:16.615609',NULL);
 INSERT INTO "mail_messages"("id", "kind", "to_address", "subject", "text_body", "html_body", "message_id", "status", "attempts", "next_attempt_at", "claimed_by", "claimed_until", "last_error", "created_at", "sent_at") VALUES(3,'invite','carol@example.com','Ann invited you to Acme on Polytask','Ann invited you to join the workspace "Acme" as viewer.
 
-Your invite token: inv__Z1cmeD2CGsSvOOgF_KqyGO7In-2KC8o
+Your invite token: inv_kOlqyaAuL4soO0NTdmOSmwO8W6P9DdjO
 
 If you have an account on this server, accept with:
 
 POST http://127.0.0.1:8000/v1/invites/accept  (with your API key)
 {
-  "token": "inv__Z1cmeD2CGsSvOOgF_KqyGO7In-2KC8o"
+  "token": "inv_kOlqyaAuL4soO0NTdmOSmwO8W6P9DdjO"
 }
 
 If you do not, create one as you accept:
 
 POST http://127.0.0.1:8000/v1/invites/signup
 {
-  "token": "inv__Z1cmeD2CGsSvOOgF_KqyGO7In-2KC8o",
+  "token": "inv_kOlqyaAuL4soO0NTdmOSmwO8W6P9DdjO",
   "name": "Your Name",
   "password": "a new password"
 }
 
-The invite expires on 2026-12-17 18:02 UTC.
+The invite expires on 2026-12-17 18:08 UTC.
 ','<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Ann invited you to Acme on Polytask</title></head>
 <body style="font-family: sans-serif; line-height: 1.5">
 <p>Ann invited you to join the workspace <strong>Acme</strong> as viewer.</p>
-<p>Your invite token: <code>inv__Z1cmeD2CGsSvOOgF_KqyGO7In-2KC8o</code></p>
+<p>Your invite token: <code>inv_kOlqyaAuL4soO0NTdmOSmwO8W6P9DdjO</code></p>
 <p>If you have an account on this server, accept with:</p><pre>POST http://127.0.0.1:8000/v1/invites/accept  (with your API key)
 {
-  &quot;token&quot;: &quot;inv__Z1cmeD2CGsSvOOgF_KqyGO7In-2KC8o&quot;
+  &quot;token&quot;: &quot;inv_kOlqyaAuL4soO0NTdmOSmwO8W6P9DdjO&quot;
 }</pre><p></p>
 <p>If you do not, create one as you accept:</p><pre>POST http://127.0.0.1:8000/v1/invites/signup
 {
-  &quot;token&quot;: &quot;inv__Z1cmeD2CGsSvOOgF_KqyGO7In-2KC8o&quot;,
+  &quot;token&quot;: &quot;inv_kOlqyaAuL4soO0NTdmOSmwO8W6P9DdjO&quot;,
   &quot;name&quot;: &quot;Your Name&quot;,
   &quot;password&quot;: &quot;a new password&quot;
 }</pre><p></p>
-<p>The invite expires on 2026-12-17 18:02 UTC.</p>
+<p>The invite expires on 2026-12-17 18:08 UTC.</p>
 </body></html>
-','<4083252713fb5e944a3db37ef76608a9@localhost>','pending',0,'2026-12-03 18:02:56.865093',NULL,NULL,NULL,'2026-12-03 18:02:56.865095',NULL);
+','<f4697d0cc52fb004aa3baa1f1301e0dc@localhost>','pending',0,'2026-12-03 18:08:16.624825',NULL,NULL,NULL,'2026-12-03 18:08:16.624828',NULL);
 CREATE TABLE mail_attempts (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	mail_id INTEGER NOT NULL, 
@@ -673,7 +673,7 @@ CREATE TABLE password_resets (
 	CONSTRAINT fk_password_resets_user_id_users FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE, 
 	CONSTRAINT uq_password_resets_token_hash UNIQUE (token_hash)
 );
-INSERT INTO "password_resets"("id", "user_id", "token_hash", "client_ip", "requested_at", "expires_at", "used_at") VALUES(1,1,'e11cdb537d8e2bd384121cbd91e6ad38d78a2e25e8374f99f0f20567dbdb998f','127.0.0.1','2026-12-03 18:02:56.852747','2026-12-03 19:02:56.852747',NULL);
+INSERT INTO "password_resets"("id", "user_id", "token_hash", "client_ip", "requested_at", "expires_at", "used_at") VALUES(1,1,'a17b631c032462a5919bef45d39ca2d15a2b12a6dfdbffeaf83240382782f0fa','127.0.0.1','2026-12-03 18:08:16.613072','2026-12-03 19:08:16.613072',NULL);
 CREATE TABLE "invites" (
 	id INTEGER NOT NULL, 
 	workspace_id INTEGER NOT NULL, 
@@ -691,13 +691,13 @@ CREATE TABLE "invites" (
 	task_id INTEGER, 
 	PRIMARY KEY (id), 
 	CONSTRAINT uq_invites_token_hash UNIQUE (token_hash), 
-	CONSTRAINT fk_invites_workspace_id_workspaces FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_invites_invited_by_id_users FOREIGN KEY(invited_by_id) REFERENCES users (id) ON DELETE SET NULL, 
+	CONSTRAINT fk_invites_workspace_id_workspaces FOREIGN KEY(workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_invites_accepted_by_id_users FOREIGN KEY(accepted_by_id) REFERENCES users (id) ON DELETE SET NULL, 
 	CONSTRAINT fk_invites_task_id_tasks FOREIGN KEY(task_id) REFERENCES tasks (id) ON DELETE SET NULL
 );
-INSERT INTO "invites"("id", "workspace_id", "email", "role", "message", "token_hash", "status", "invited_by_id", "expires_at", "accepted_at", "accepted_by_id", "created_at", "updated_at", "task_id") VALUES(1,2,'bob@example.com','member','','cb8d34459ca45286331d8770db0a46f9059fd164538c41468f3aa1ad1e10b250','accepted',1,'2026-12-17 18:02:56.579829','2026-12-03 18:02:56.829044',2,'2026-12-03 18:02:56.581530','2026-12-03 18:02:56.830041',NULL);
-INSERT INTO "invites"("id", "workspace_id", "email", "role", "message", "token_hash", "status", "invited_by_id", "expires_at", "accepted_at", "accepted_by_id", "created_at", "updated_at", "task_id") VALUES(2,2,'carol@example.com','viewer','','263f9e9481245ae56accc69cbaf3dc8d3cd6fc2aa504dede97dcda6f0fbcad40','pending',1,'2026-12-17 18:02:56.863354',NULL,NULL,'2026-12-03 18:02:56.863722','2026-12-03 18:02:56.863724',NULL);
+INSERT INTO "invites"("id", "workspace_id", "email", "role", "message", "token_hash", "status", "invited_by_id", "expires_at", "accepted_at", "accepted_by_id", "created_at", "updated_at", "task_id") VALUES(1,2,'bob@example.com','member','','8efc11d0acdecb896e2e073aaadbff242d020441287a25e93d9734963ba8753d','accepted',1,'2026-12-17 18:08:16.314308','2026-12-03 18:08:16.595008',2,'2026-12-03 18:08:16.315429','2026-12-03 18:08:16.595848',NULL);
+INSERT INTO "invites"("id", "workspace_id", "email", "role", "message", "token_hash", "status", "invited_by_id", "expires_at", "accepted_at", "accepted_by_id", "created_at", "updated_at", "task_id") VALUES(2,2,'carol@example.com','viewer','','7c5059392f6d8cde18bc7344783694b684a09b564b3fcf13c59ef233f03ace4a','pending',1,'2026-12-17 18:08:16.623126',NULL,NULL,'2026-12-03 18:08:16.623515','2026-12-03 18:08:16.623517',NULL);
 DELETE FROM sqlite_sequence;
 INSERT INTO sqlite_sequence(name, seq) VALUES('api_keys', 2);
 INSERT INTO sqlite_sequence(name, seq) VALUES('browser_sessions', 1);
