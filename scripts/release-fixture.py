@@ -376,6 +376,19 @@ def main() -> None:
             target.write_text("\n".join(header) + body)
             print(f"{target.relative_to(REPO) if target.is_relative_to(REPO) else target}: revision {revision}, "
                   f"{target.stat().st_size} bytes")  # fmt: skip
+    remind(name)
+
+
+def remind(name: str) -> None:
+    """What CONTRIBUTING.md's release steps still ask for, when CHANGELOG.md does not show it."""
+    version = name.removeprefix("v")
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    if f"\n## {version} " not in changelog:
+        print(
+            f"CHANGELOG.md has no '## {version}' section yet: rename '## Unreleased' to"
+            f" '## {version} - {time.strftime('%Y-%m-%d')}', put an empty '## Unreleased' above it,"
+            f" and tag that commit {name} (CONTRIBUTING.md, 'Cutting a release')."
+        )
 
 
 if __name__ == "__main__":
