@@ -16,10 +16,8 @@ is covered by tests/domain/test_upgrades.py, from revision 0011."""
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -35,7 +33,7 @@ from polytask.api.app import create_app
 from polytask.core.db import Database
 from polytask.core.migrate import is_up_to_date
 from polytask.core.settings import Settings
-from tests.cli.test_serve import POLYTASK
+from tests.cli.test_cli import polytask
 from tests.conftest import BACKEND
 from tests.domain.test_audit_migration import fresh_url  # noqa: F401  (the fixture)
 from tests.domain.test_upgrades import migrate
@@ -84,14 +82,6 @@ def load(fixture: Path, url: str) -> None:
         engine.dispose()
 
 
-def polytask(url: str, home: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POLYTASK_")}
-    env.update({"POLYTASK_DATABASE_URL": url, "POLYTASK_HOME": str(home)})
-    done = subprocess.run([str(POLYTASK), *args], env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 def test_there_is_a_fixture_of_the_first_release() -> None:
     assert [(header(f)["name"], header(f)["revision"]) for f in FIXTURES][:1] == [FIRST_RELEASE]
     for fixture in FIXTURES:
@@ -131,7 +121,9 @@ def test_a_release_database_upgrades_and_its_data_works(
     assert process.returncode == 0, err
 
     # The release's mail waits in the outbox (it ran without SMTP), listed by this code's CLI.
-    _, *mail = [line.split("\t") for line in polytask(fresh_url, tmp_path, "mail", "list").splitlines()]
+    listed = polytask("mail", "list", database_url=fresh_url, home=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    _, *mail = [line.split("\t") for line in listed.stdout.splitlines()]
     assert sorted((m[1], m[4]) for m in mail) == [
         ("pending", "ann@example.com"),
         ("pending", "bob@example.com"),
