@@ -1,10 +1,12 @@
 """Upgrades, on both engines: `polytask migrate` is safe to run twice and beside another one
-(the migration lock), and a database written at the previous release's schema migrates to
-head with its data intact and usable through the API.
+(the migration lock), and a database written at an older schema migrates to head with its
+data intact and usable through the API.
 
-The previous release's schema is Alembic revision PREVIOUS_RELEASE ("0011", the head before
-migrations 0012-0014; no release has been tagged yet, see docs/deploy.md#upgrades). Its rows
-are written with plain SQL, as that release's server wrote them."""
+The older schema here is Alembic revision OLD_SCHEMA ("0011", the head before migrations
+0012-0016, older than the first release), its rows written with plain SQL as the server of
+that time wrote them: it covers what those migrations do to existing data. Upgrades from
+tagged releases, whose databases were written by the releases' own code, are in
+test_release_upgrades.py (docs/deploy.md#upgrades)."""
 
 from __future__ import annotations
 
@@ -26,8 +28,8 @@ from polytask.core.settings import Settings
 from tests.cli.test_serve import POLYTASK
 from tests.domain.test_audit_migration import fresh_url  # noqa: F401  (the fixture)
 
-PREVIOUS_RELEASE = "0011"
-KEY = "ptk_0a1b2c3d4e5f_the-previous-release-made-this-key-long-ago"
+OLD_SCHEMA = "0011"
+KEY = "ptk_0a1b2c3d4e5f_the-old-server-made-this-key-long-ago"
 NOW = "2026-06-01 09:00:00"
 
 
@@ -61,7 +63,7 @@ def test_migrate_twice_and_two_at_once(fresh_url: str, tmp_path: Path) -> None: 
         engine.dispose()
 
 
-def _previous_release_data(url: str) -> None:
+def _old_schema_data(url: str) -> None:
     engine = create_engine(url)
     digest = hashlib.sha256(KEY.encode()).hexdigest()
     # No explicit ids: the old server let the database number rows (PostgreSQL's sequences move).
@@ -94,13 +96,13 @@ def _previous_release_data(url: str) -> None:
         engine.dispose()
 
 
-def test_the_previous_release_schema_migrates_with_its_data(
+def test_data_at_revision_0011_migrates_and_works(
     fresh_url: str,  # noqa: F811
     tmp_path: Path,
     serve_app: Callable[[ASGIApp], AbstractContextManager[str]],
 ) -> None:
-    upgrade(fresh_url, PREVIOUS_RELEASE)
-    _previous_release_data(fresh_url)
+    upgrade(fresh_url, OLD_SCHEMA)
+    _old_schema_data(fresh_url)
     process = migrate(fresh_url, tmp_path)
     _, err = process.communicate(timeout=300)
     assert process.returncode == 0, err

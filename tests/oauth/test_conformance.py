@@ -6,15 +6,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import select
 from starlette.types import ASGIApp
 
 from polytask.api.app import create_app
 from polytask.core.db import Database
 from polytask.core.settings import Settings
+from polytask.models import OAuthCode, OAuthToken
 from tests.factories.people import make_person
 from tests.oauth.flow import (
     PASSWORD,
@@ -292,14 +295,34 @@ def test_introspection(base_url: str, client: httpx.Client, http: httpx.Client, 
     assert http.post("/oauth/introspect", data={"token": rotated["access_token"]}, auth=auth).json() == INACTIVE
 
 
+ACCESS_TTL, CODE_TTL = 120, 90
+
+
 @pytest.fixture
 def short_lived(
     settings: Settings, db: Database, serve_app: Callable[[ASGIApp], AbstractContextManager[str]]
 ) -> object:
-    """A second server over the same database whose codes and access tokens live one second."""
-    quick = settings.model_copy(update={"oauth_access_token_ttl": 1, "oauth_code_ttl": 1})
+    """A second server over the same database whose codes and access tokens live a little while:
+    long enough that no slow machine sees them expire on its own."""
+    quick = settings.model_copy(update={"oauth_access_token_ttl": ACCESS_TTL, "oauth_code_ttl": CODE_TTL})
     with serve_app(create_app(quick, db)) as url:
         yield url
+
+
+def _age_grants(db: Database, seconds: float) -> None:
+    """Move the OAuth rows' clock by hand: every stored time `seconds` further in the past, as
+    if that much time had gone by (CONTRIBUTING: no sleeping)."""
+    back = timedelta(seconds=seconds)
+    with db.unit_of_work() as session:
+        # In Python, not SQL: SQLite has no datetime arithmetic on these columns.
+        for code in session.scalars(select(OAuthCode)):
+            code.expires_at -= back
+            code.created_at -= back
+        for token in session.scalars(select(OAuthToken)):
+            token.access_expires_at -= back
+            token.created_at -= back
+            if token.refresh_expires_at is not None:
+                token.refresh_expires_at -= back
 
 
 def test_expired_codes_and_tokens_are_refused(short_lived: str, client: httpx.Client, db: Database) -> None:
@@ -309,10 +332,13 @@ def test_expired_codes_and_tokens_are_refused(short_lived: str, client: httpx.Cl
     auth = (app.client_id, app.secret or "")
     with httpx.Client(base_url=base, timeout=30) as http:
         tokens = tokens_for(base, http, app, owner)
-        assert tokens["expires_in"] == 1
+        assert tokens["expires_in"] == ACCESS_TTL
         with Browser(base) as browser:
             late_code = code_from(browser.consent(authorize_url(base, app), owner.email))
-        time.sleep(1.3)
+        # Still good now: what refuses them below is their age, nothing else.
+        assert http.get("/v1/workspaces", headers=bearer(tokens["access_token"])).status_code == 200
+        assert http.post("/oauth/introspect", data={"token": tokens["access_token"]}, auth=auth).json()["active"]
+        _age_grants(db, max(ACCESS_TTL, CODE_TTL) + 1)
         r = http.get("/v1/workspaces", headers=bearer(tokens["access_token"]))
         assert r.status_code == 401
         assert "expired" in r.json()["error"]["message"]

@@ -33,14 +33,25 @@ def test_a_burst_is_delivered_once_each_within_the_per_endpoint_and_overall_boun
     client: httpx.Client, db: Database, start_dispatcher: object, receiver: Receiver
 ) -> None:
     assert callable(start_dispatcher)
-    start_dispatcher(webhook_concurrency=5, webhook_endpoint_concurrency=3)
-    receiver.default = Reply(delay=0.02)
-    alice = make_person(db)
-    # Two endpoints on one receiver (different paths): its in-flight count is the overall one.
-    hook = make_webhook(client, alice, receiver.url + "/a", events=["task.created"])["id"]
-    make_webhook(client, alice, receiver.url + "/b", events=["task.created"])
-    project = make_project(client, alice)
-    _bulk(client, alice.headers, project, 60, "burst")
+    # A long timeout: the first requests are held below for as long as the machine needs.
+    start_dispatcher(webhook_concurrency=5, webhook_endpoint_concurrency=3, webhook_timeout_seconds=60.0)
+    # Held until five are in flight at once: that the bounds are used is then shown whatever
+    # the machine's speed (a 20 ms answer alone let a starved dispatcher send one at a time).
+    release = threading.Event()
+    receiver.default = Reply(delay=0.02, hold=release)
+    try:
+        alice = make_person(db)
+        # Two endpoints on one receiver (different paths): its in-flight count is the overall one.
+        hook = make_webhook(client, alice, receiver.url + "/a", events=["task.created"])["id"]
+        make_webhook(client, alice, receiver.url + "/b", events=["task.created"])
+        project = make_project(client, alice)
+        _bulk(client, alice.headers, project, 60, "burst")
+        wait_for(lambda: receiver.inflight >= 5, timeout=30, what="five deliveries in flight at once")
+        # The overall bound is full: three for one endpoint, two for the other.
+        held = sorted(receiver.inflight_by_path.values())
+        assert held == [2, 3], held
+    finally:
+        release.set()
     wait_for(lambda: len(receiver.requests) >= 120, timeout=30, what="120 deliveries")
     # Then until the dispatcher has recorded every one: nothing is left in its hands.
     wait_for(lambda: _succeeded(db) == 120, timeout=30, what="every delivery recorded as succeeded")
@@ -48,7 +59,7 @@ def test_a_burst_is_delivered_once_each_within_the_per_endpoint_and_overall_boun
         ids = [q.header("webhook-id") for q in receiver.requests if q.path == path]
         assert len(ids) == 60
         assert len(set(ids)) == 60  # each delivery sent once
-        assert 2 <= receiver.max_inflight_by_path[path] <= 3  # the per-endpoint bound, and it is used
+        assert receiver.max_inflight_by_path[path] <= 3  # the per-endpoint bound
     assert receiver.max_inflight <= 5  # the overall bound
 
     def all_recorded() -> bool:
