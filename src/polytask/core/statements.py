@@ -62,26 +62,33 @@ class Compiled:
         if not compiled.positional:
             raise ValueError("prepared statements compile for positional placeholders")
         names: list[str] = list(compiled.positiontup or [])
-        # Each placeholder: a constant of the statement, a named value, or item k of a list.
+        # Each placeholder: a constant of the statement, a named value, or item k of a list;
+        # the items of a list that follow each other are one slice (an IN list of 50 ids is
+        # one `extend`, not 50 look-ups).
         self._slots: list[tuple[str, Any]] = []
         for name in names:
             base, _, index = name.rpartition("_")
             if expand and base in expand and index.isdigit():
-                self._slots.append((base, int(index) - 1))
+                k = int(index) - 1
+                last = self._slots[-1] if self._slots else None
+                if last is not None and last[0] == base and isinstance(last[1], slice) and last[1].stop == k:
+                    self._slots[-1] = (base, slice(last[1].start, k + 1))
+                else:
+                    self._slots.append((base, slice(k, k + 1)))
             elif name in constants and constants[name] is not None:
                 self._slots.append(("=", constants[name]))
             else:
                 self._slots.append((name, None))
 
     def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        out = []
+        out: list[Any] = []
         for name, extra in self._slots:
             if name == "=":
                 out.append(extra)
             elif extra is None:
                 out.append(values[name])
             else:
-                out.append(values[name][extra])
+                out.extend(values[name][extra])
         return tuple(out)
 
     def rows(self, conn: Any, values: dict[str, Any]) -> list[Any]:
@@ -209,6 +216,8 @@ class Prepared:
         entry = self._for(dialect)
         found = self._compiled(entry, values).rows(driver, values)
         convert = entry.convert
+        if not convert:
+            return [list(row) for row in found]
         return [convert_row(row, convert) for row in found]
 
 
