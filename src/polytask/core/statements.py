@@ -19,7 +19,7 @@ wrote reads its own writes.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -344,8 +344,9 @@ class ShapeCache:
         self._shapes[index] = shape  # most recently used last
         return shape
 
-    def rows(self, session: Session, stmt: Any) -> list[list[Any]]:
-        """The converted rows of `stmt`, in the session's transaction (pending changes flushed)."""
+    def rows(self, session: Session, stmt: Any, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        """The converted rows of `stmt`, in the session's transaction (pending changes flushed);
+        `params` gives the values of the parameters it names (bindparam("name") with no value)."""
         session.flush()
         # A loop read unit's own Connection when the ORM has not begun a transaction on it
         # (core/db.py CONNECTION_INFO): the session's transaction would cost more than a page.
@@ -354,11 +355,13 @@ class ShapeCache:
             conn = session.connection()
         key = stmt._generate_cache_key()
         if key is None:  # a construct SQLAlchemy cannot cache: let it run the statement
-            return [list(row) for row in conn.execute(stmt)]
+            return [list(row) for row in conn.execute(stmt, dict(params) if params else None)]
         shape = self._shape(stmt, key, conn.dialect)
         compiled = shape.compiled
         state = compiled.construct_expanded_state(
-            compiled.construct_params(extracted_parameters=key.bindparams, _check=False)
+            compiled.construct_params(
+                dict(params) if params else None, extracted_parameters=key.bindparams, _check=params is not None
+            )
         )
         # Expanded IN lists come with their own processors; every other value has its bind's.
         expanded, binds = state.processors, shape.binds

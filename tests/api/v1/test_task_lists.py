@@ -263,3 +263,37 @@ def test_include_project_and_assignees(client: httpx.Client, db: Database) -> No
     assert [i["id"] for i in r.json()["included"]] == [alice.id]
     r = client.get("/v1/tasks", params={"sort": "name"}, headers=alice.headers)
     assert "included" not in r.json()
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["user-wide keys", "workspace-bound keys"])
+def test_lists_of_one_shape_answer_each_caller_with_their_own_tasks(
+    client: httpx.Client, db: Database, bound: bool
+) -> None:
+    """A list's statement is built once per shape (who is bound, which filters are set) and
+    shared by every caller of that shape, their values bound per request: callers of the same
+    shape, one after another, each get their own tasks and pages, never the last caller's."""
+    people = [make_person(db, bind_workspace=bound) for _ in range(3)]
+    mine: dict[str, list[str]] = {}
+    projects: dict[str, str] = {}
+    for n, who in enumerate(people):
+        project = projects[who.id] = make_project(client, who, name=f"P{n}")
+        mine[who.id] = [
+            make_task(client, who, project, name=f"{who.id} task {k}", due_date=f"2030-0{n + 1}-1{k}")["id"]
+            for k in range(3)
+        ]
+    make_task(client, people[0], projects[people[0].id], name="done", status="completed")
+    for _round in range(2):
+        for who in people:
+            assert ids(client, who, sort="due_date", limit=50) == mine[who.id] + (
+                [] if who is not people[0] else ids(client, who, status="completed")
+            )
+            assert (
+                ids(client, who, f"/v1/projects/{projects[who.id]}/tasks", sort="-due_date", status="pending")
+                == (mine[who.id][::-1])
+            )
+            assert ids(client, who, sort="due_date", limit=1, offset=1) == mine[who.id][1:2]
+            assert ids(client, who, sort="due_date", limit=1, offset=1, status="pending") == mine[who.id][1:2]
+            others = [p for p in people if p is not who]
+            for other in others:
+                r = client.get(f"/v1/projects/{projects[other.id]}/tasks", headers=who.headers)
+                assert r.status_code == 404, r.text

@@ -11,7 +11,7 @@ actor may see) and the checks that need the domain; nothing else builds a page b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -75,6 +75,7 @@ def run_list(
     custom: CustomResolver | None = None,
     default_sort: Sequence[SortKey] | None = None,
     check: Callable[[], None] | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> PageResult[T]:
     """One page of `base` (the rows the actor may see), filtered by `tree`, matching `search`,
     ordered by `sort` (else best match first when searching, else the default) and counted
@@ -82,7 +83,8 @@ def run_list(
 
     `custom` resolves `custom_fields.<key>` for this call; `default_sort` replaces the spec's
     for this call; `check` runs once the filter has compiled (access checks on what it names,
-    so a malformed filter is a 422 before a foreign id is a 404).
+    so a malformed filter is a 422 before a foreign id is a 404); `params` gives the values
+    of the parameters `base` names (a base built once per shape, e.g. task_list_base).
     """
     registry = spec.fields.with_custom(custom) if custom is not None else spec.fields
     context = Context(now=utcnow(), user_id=actor.user_id if actor is not None else None)
@@ -102,9 +104,17 @@ def run_list(
     else:
         terms = order_terms(registry, spec.default_sort if default_sort is None else default_sort)
     width = len(base.selected_columns) if spec.columns else len(base.column_descriptions)
-    rows, next_cursor = _page(session, stmt, page, terms, spec.id_column, width, columns=spec.columns)
+    # A base built once per shape, unchanged by a filter or a search: its ordered page can be too.
+    shared = params is not None and stmt is base
+    rows, next_cursor = _page(
+        session, stmt, page, terms, spec.id_column, width, columns=spec.columns, params=params, shared=shared
+    )
     more = next_cursor is not None
-    total = _total(session, stmt, page, len(rows), more=more) if page.want_total else _seen_total(page, len(rows), more)
+    total = (
+        _total(session, stmt, page, len(rows), more=more, params=params)
+        if page.want_total
+        else _seen_total(page, len(rows), more)
+    )
     return PageResult(spec.load(session, rows), total, page, next_cursor)
 
 
@@ -118,12 +128,14 @@ def _seen_total(page: PageRequest, found: int, more: bool) -> int | None:
     return None
 
 
-def _total(session: Session, stmt: AnySelect, page: PageRequest, found: int, *, more: bool) -> int:
+def _total(
+    session: Session, stmt: AnySelect, page: PageRequest, found: int, *, more: bool, params: Mapping[str, Any] | None
+) -> int:
     """The number of rows `stmt` selects: seen on the page when it shows the end, else counted."""
     seen = _seen_total(page, found, more)
     if seen is not None:
         return seen
-    return int(SHAPES.rows(session, count_of(stmt))[0][0] or 0)
+    return int(SHAPES.rows(session, count_of(stmt), params)[0][0] or 0)
 
 
 def count_of(stmt: AnySelect) -> Select[int]:
@@ -184,26 +196,25 @@ def _page(
     width: int,
     *,
     columns: bool = False,
+    params: Mapping[str, Any] | None = None,
+    shared: bool = False,
 ) -> tuple[list[Any], str | None]:
     """One page of what `stmt` selects (its first `width` columns), ordered by `terms` then id.
 
     Offset mode uses LIMIT/OFFSET. Cursor mode seeks past the last row of the previous page,
     so rows inserted or deleted meanwhile never make a page repeat or skip a row.
     """
-    order = [_ordering(t) for t in terms]
-    if not any(t.expr is id_column for t in terms):
-        order.append(id_column.asc())
-    ordered = stmt.order_by(*order)
     if page.cursor is None:
-        ordered = ordered.limit(page.limit)
-        if page.offset:
-            ordered = ordered.offset(page.offset)
-        return _leading(_rows(session, ordered, columns), width), None
+        ordered = _offset_page(stmt, page, terms, id_column, shared)
+        return _leading(_rows(session, ordered, columns, params), width), None
+    ordered = stmt.order_by(*_order(terms, id_column))
     signature = ",".join(("-" if t.descending else "") + t.name for t in terms)
     if page.cursor:
         values, last_id = decode_cursor(page.cursor, signature, len(terms))
         ordered = ordered.where(after_row(terms, values, id_column, last_id))
-    rows = _rows(session, ordered.add_columns(*[t.expr for t in terms], id_column).limit(page.limit + 1), columns)
+    rows = _rows(
+        session, ordered.add_columns(*[t.expr for t in terms], id_column).limit(page.limit + 1), columns, params
+    )
     items = _leading(rows[: page.limit], width)
     if len(rows) <= page.limit:
         return items, None
@@ -211,8 +222,40 @@ def _page(
     return items, encode_cursor(signature, list(last[width:-1]), last[-1])
 
 
-def _rows(session: Session, stmt: AnySelect, columns: bool) -> Sequence[Any]:
-    return SHAPES.rows(session, stmt) if columns else session.execute(stmt).all()
+def _order(terms: Sequence[OrderTerm], id_column: Any) -> list[Any]:
+    order = [_ordering(t) for t in terms]
+    if not any(t.expr is id_column for t in terms):
+        order.append(id_column.asc())
+    return order
+
+
+# Offset pages of statements shared by every request of their shape (`shared`): the page's
+# statement is built once too, and with it SQLAlchemy's cache key (memoized on the object).
+# An entry is used only for the very objects it was built from (the base and every term's
+# expression, compared by identity), so nothing can answer for another statement.
+_OFFSET_PAGES: dict[tuple[Any, ...], tuple[AnySelect, tuple[Any, ...], AnySelect]] = {}
+_OFFSET_PAGES_MAX = 512
+
+
+def _offset_page(stmt: AnySelect, page: PageRequest, terms: Sequence[OrderTerm], id_column: Any, shared: bool) -> Any:
+    key = (id(stmt), tuple((t.name, t.descending) for t in terms), page.limit, page.offset) if shared else None
+    if key is not None:
+        found = _OFFSET_PAGES.get(key)
+        exprs = (*(t.expr for t in terms), id_column)
+        if found is not None and found[0] is stmt and all(a is b for a, b in zip(found[1], exprs, strict=True)):
+            return found[2]
+    ordered = stmt.order_by(*_order(terms, id_column)).limit(page.limit)
+    if page.offset:
+        ordered = ordered.offset(page.offset)
+    if key is not None:
+        if len(_OFFSET_PAGES) >= _OFFSET_PAGES_MAX:
+            _OFFSET_PAGES.clear()  # a client paging far: start again, bounded
+        _OFFSET_PAGES[key] = (stmt, (*(t.expr for t in terms), id_column), ordered)
+    return ordered
+
+
+def _rows(session: Session, stmt: AnySelect, columns: bool, params: Mapping[str, Any] | None) -> Sequence[Any]:
+    return SHAPES.rows(session, stmt, params) if columns else session.execute(stmt, params).all()
 
 
 def _leading(rows: Sequence[Any], width: int) -> list[Any]:

@@ -36,7 +36,7 @@ from polytask.domain.search import search_source
 from polytask.domain.tasks.access import TASKS
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
 from polytask.domain.tasks.schemas import PRIORITIES, TASK_STATUSES
-from polytask.domain.workspaces.access import reach_params, require_allowed_address
+from polytask.domain.workspaces.access import reach_params, require_allowed_address, viewer_of, viewer_params
 from polytask.models import Membership, Task, TaskAssignee, TaskDependency, TaskLabel
 
 PRIORITY_RANK = case({"low": 1, "medium": 2, "high": 3, "urgent": 4}, value=Task.priority, else_=None)
@@ -313,35 +313,97 @@ def filtered_tasks(
     instead of the project's index (0.2 ms -> 50 ms at 100k tasks). `base` is the SELECT to
     narrow (default: Task entities), e.g. TASK_PAGE built once."""
     visible = TASKS.visible(actor) if workspace_wide else TASKS.among_visible(actor)
-    stmt = (select(Task) if base is None else base).where(visible)
+    return _narrowed((select(Task) if base is None else base).where(visible), flt, _literal)
+
+
+def task_list_base(
+    actor: Actor, flt: TaskFilter, *, workspace_wide: bool, base: Select[Any]
+) -> tuple[Select[Any], dict[str, Any]]:
+    """`filtered_tasks` as a statement shared by every list of the same shape, and the values
+    of its parameters for this one.
+
+    The statement names the actor's values and the filter's as bound parameters (the rules
+    are the same functions, given a Viewer and parameters instead of an Actor and values), so
+    it is built once per shape (who is bound or blocked, which filters are set) instead of
+    once per request: building it cost a list about a tenth of its CPU."""
+    viewer = viewer_of(actor)
+    named = tuple(name for name in _NARROWING if getattr(flt, name) is not None)
+    key = (viewer, named, flt.top_level_only, workspace_wide, id(base))
+    stmt = _LIST_BASES.get(key)
+    if stmt is None:
+        visible = TASKS.visible(viewer) if workspace_wide else TASKS.among_visible(viewer)
+        stmt = _narrowed(base.where(visible), flt, _parameter)
+        if len(_LIST_BASES) >= 256:
+            _LIST_BASES.clear()  # shapes are few; bounded all the same
+        _LIST_BASES[key] = stmt
+    params = viewer_params(actor)
+    for name in named:
+        value = getattr(flt, name)
+        params[f"flt_{name}"] = list(value) if isinstance(value, (list, tuple, set, frozenset)) else value
+    return stmt, params
+
+
+# The filters of TaskFilter that take a value (top_level_only is part of the shape).
+_NARROWING = (
+    "project_id",
+    "workspace_id",
+    "section_id",
+    "parent_id",
+    "assignee_ids",
+    "statuses",
+    "priorities",
+    "labels",
+    "due_before",
+    "due_after",
+    "completed_after",
+    "completed_before",
+    "updated_before",
+)
+_LISTS = frozenset({"assignee_ids", "statuses", "priorities", "labels"})
+_LIST_BASES: dict[tuple[Any, ...], Select[Any]] = {}
+
+
+def _literal(_name: str, value: Any) -> Any:
+    return value
+
+
+def _parameter(name: str, _value: Any) -> Any:
+    return bindparam(f"flt_{name}", expanding=name in _LISTS)
+
+
+def _narrowed(stmt: Select[Any], flt: TaskFilter, value: Callable[[str, Any], Any]) -> Select[Any]:
+    """`stmt` narrowed by the filters `flt` sets, each compared with `value(name, its value)`:
+    the value itself, or a bound parameter named after it (task_list_base)."""
     if flt.project_id is not None:
-        stmt = stmt.where(Task.project_id == flt.project_id)
+        stmt = stmt.where(Task.project_id == value("project_id", flt.project_id))
     if flt.workspace_id is not None:
-        stmt = stmt.where(Task.workspace_id == flt.workspace_id)
+        stmt = stmt.where(Task.workspace_id == value("workspace_id", flt.workspace_id))
     if flt.section_id is not None:
-        stmt = stmt.where(Task.section_id == flt.section_id)
+        stmt = stmt.where(Task.section_id == value("section_id", flt.section_id))
     if flt.parent_id is not None:
-        stmt = stmt.where(Task.parent_id == flt.parent_id)
+        stmt = stmt.where(Task.parent_id == value("parent_id", flt.parent_id))
     elif flt.top_level_only:
         stmt = stmt.where(Task.parent_id.is_(None))
     if flt.assignee_ids is not None:
-        stmt = stmt.where(Task.id.in_(select(TaskAssignee.task_id).where(TaskAssignee.user_id.in_(flt.assignee_ids))))
+        assigned = select(TaskAssignee.task_id).where(TaskAssignee.user_id.in_(value("assignee_ids", flt.assignee_ids)))
+        stmt = stmt.where(Task.id.in_(assigned))
     if flt.statuses is not None:
-        stmt = stmt.where(Task.status.in_(flt.statuses))
+        stmt = stmt.where(Task.status.in_(value("statuses", flt.statuses)))
     if flt.priorities is not None:
-        stmt = stmt.where(Task.priority.in_(flt.priorities))
+        stmt = stmt.where(Task.priority.in_(value("priorities", flt.priorities)))
     if flt.labels is not None:
-        stmt = stmt.where(Task.id.in_(select(TaskLabel.task_id).where(TaskLabel.label.in_(flt.labels))))
+        labelled = select(TaskLabel.task_id).where(TaskLabel.label.in_(value("labels", flt.labels)))
+        stmt = stmt.where(Task.id.in_(labelled))
     if flt.due_before is not None:
-        stmt = stmt.where(Task.due_date < flt.due_before)
+        stmt = stmt.where(Task.due_date < value("due_before", flt.due_before))
     if flt.due_after is not None:
-        stmt = stmt.where(Task.due_date >= flt.due_after)
+        stmt = stmt.where(Task.due_date >= value("due_after", flt.due_after))
     if flt.completed_after is not None:
-        stmt = stmt.where(Task.completed_at >= flt.completed_after)
+        stmt = stmt.where(Task.completed_at >= value("completed_after", flt.completed_after))
     if flt.completed_before is not None:
-        stmt = stmt.where(Task.completed_at < flt.completed_before)
+        stmt = stmt.where(Task.completed_at < value("completed_before", flt.completed_before))
     if flt.updated_before is not None:
-        stmt = stmt.where(Task.updated_at < flt.updated_before)
+        stmt = stmt.where(Task.updated_at < value("updated_before", flt.updated_before))
     return stmt
 
 

@@ -34,6 +34,7 @@ from polytask.domain.tasks.queries import (
     narrows,
     read_task_for,
     read_task_record_for,
+    task_list_base,
     views_of,
 )
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
@@ -85,11 +86,13 @@ def list_tasks_for(
     workspace_wide = (
         search is None and not narrows(flt) and not any(c.field in NARROWING_FIELDS for c in conditions(tree))
     )
+    base, params = task_list_base(actor, flt, workspace_wide=workspace_wide, base=TASK_PAGE)
     return run_list(
         session,
         TASK_LIST,
         actor=actor,
-        base=filtered_tasks(actor, flt, workspace_wide=workspace_wide, base=TASK_PAGE),
+        base=base,
+        params=params,
         page=page,
         sort=sort,
         tree=tree,

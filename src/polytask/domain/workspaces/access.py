@@ -122,17 +122,76 @@ def blocked_workspaces(session: Session, user_id: int, client_ip: str | None) ->
     )
 
 
-def visible_workspace_ids(actor: Actor) -> Any:
-    """A subquery of the workspace ids the actor may see."""
-    stmt = select(Membership.workspace_id).where(Membership.user_id == actor.user_id)
-    if actor.blocked_workspaces:
-        stmt = stmt.where(Membership.workspace_id.not_in(actor.blocked_workspaces))
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """What the visibility rules compare an actor's rows with, as a statement's shape: the
+    rules given a Viewer instead of an Actor (`WorkspaceRows.visible(viewer)`) name the
+    actor's values as bound parameters (`viewer_params`), so that one statement serves every
+    actor of that shape and is built once (domain/tasks/queries.py `task_list_base`)."""
+
+    bound: bool  # the credential is bound to one workspace
+    blocked: bool  # some of the user's workspaces refuse the caller's address
+    bound_blocked: bool  # ... the bound one among them: nothing is visible
+
+
+def viewer_of(actor: Actor) -> Viewer:
+    bound = actor.workspace_id
+    return Viewer(bound is not None, bool(actor.blocked_workspaces), bound in actor.blocked_workspaces)
+
+
+def viewer_params(actor: Actor) -> dict[str, Any]:
+    """The values of the parameters the rules written for `viewer_of(actor)` name."""
+    params: dict[str, Any] = {"viewer_id": actor.user_id}
     if actor.workspace_id is not None:
-        stmt = stmt.where(Membership.workspace_id == actor.workspace_id)
+        params["viewer_workspace"] = actor.workspace_id
+    if actor.blocked_workspaces:
+        params["viewer_blocked"] = sorted(actor.blocked_workspaces)
+    return params
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """The actor's side of the rules: literal values (an Actor) or bound parameters (a Viewer)."""
+
+    user: Any
+    blocked: Any  # None: nothing is blocked
+    bound: Any  # None: not bound to one workspace
+    bound_blocked: bool
+
+
+_VIEWER_ID = bindparam("viewer_id", type_=Integer)
+_VIEWER_WORKSPACE = bindparam("viewer_workspace", type_=Integer)
+_VIEWER_BLOCKED = bindparam("viewer_blocked", type_=Integer, expanding=True)
+
+
+def _terms(who: Actor | Viewer) -> _Terms:
+    if isinstance(who, Viewer):
+        return _Terms(
+            _VIEWER_ID,
+            _VIEWER_BLOCKED if who.blocked else None,
+            _VIEWER_WORKSPACE if who.bound else None,
+            who.bound_blocked,
+        )
+    bound = who.workspace_id
+    blocked = who.blocked_workspaces
+    return _Terms(who.user_id, blocked or None, bound, bound is not None and bound in blocked)
+
+
+def visible_workspace_ids(actor: Actor | Viewer) -> Any:
+    """A subquery of the workspace ids the actor may see."""
+    return _visible_ids(_terms(actor))
+
+
+def _visible_ids(terms: _Terms) -> Any:
+    stmt = select(Membership.workspace_id).where(Membership.user_id == terms.user)
+    if terms.blocked is not None:
+        stmt = stmt.where(Membership.workspace_id.not_in(terms.blocked))
+    if terms.bound is not None:
+        stmt = stmt.where(Membership.workspace_id == terms.bound)
     return stmt
 
 
-def managed_workspace_ids(actor: Actor) -> Any:
+def managed_workspace_ids(actor: Actor | Viewer) -> Any:
     """A subquery of the visible workspaces the actor owns or administers (MANAGERS)."""
     return visible_workspace_ids(actor).where(Membership.role.in_(MANAGERS))
 
@@ -142,20 +201,21 @@ def require_manager(membership: Membership) -> None:
     require_role(membership, *MANAGERS)
 
 
-def in_visible_workspace(column: Any, actor: Actor) -> ColumnElement[bool]:
+def in_visible_workspace(column: Any, actor: Actor | Viewer) -> ColumnElement[bool]:
     """`column` (a workspace id) is one the actor may see: the rule of `visible_workspace_ids`.
 
     For a credential bound to one workspace it is written as an equality plus a membership
     check that does not depend on the row, so the planner can walk an index that starts with
     the workspace (ix_tasks_workspace_due) in order instead of sorting the whole workspace;
     `column IN (subquery)` hides which single value it compares to."""
-    if actor.workspace_id is None:
-        visible: ColumnElement[bool] = column.in_(visible_workspace_ids(actor))
+    terms = _terms(actor)
+    if terms.bound is None:
+        visible: ColumnElement[bool] = column.in_(_visible_ids(terms))
         return visible
-    if actor.workspace_id in actor.blocked_workspaces:
+    if terms.bound_blocked:
         return false()
-    member = exists().where(Membership.user_id == actor.user_id, Membership.workspace_id == actor.workspace_id)
-    return and_(column == actor.workspace_id, member)
+    member = exists().where(Membership.user_id == terms.user, Membership.workspace_id == terms.bound)
+    return and_(column == terms.bound, member)
 
 
 _IS_MEMBER = select(Membership.id).where(
@@ -231,7 +291,7 @@ class WorkspaceRows(Generic[Row]):
     project: InstrumentedAttribute[Any] | None = None
     _fetch: Any = field(default=None, init=False, repr=False)
 
-    def visible(self, actor: Actor) -> ColumnElement[bool]:
+    def visible(self, actor: Actor | Viewer) -> ColumnElement[bool]:
         """The rows the actor may see, as a predicate over the table (lists, bulk, feeds).
 
         By default written as `in_visible_workspace` (for a bound credential an equality the
@@ -244,7 +304,7 @@ class WorkspaceRows(Generic[Row]):
             return self.among_visible(actor)
         return in_visible_workspace(self.workspace, actor)
 
-    def among_visible(self, actor: Actor) -> ColumnElement[bool]:
+    def among_visible(self, actor: Actor | Viewer) -> ColumnElement[bool]:
         """`visible` written as `workspace IN (the visible workspaces' ids)`."""
         among: ColumnElement[bool] = self.workspace.in_(visible_workspace_ids(actor))
         return among
