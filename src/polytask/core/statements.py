@@ -344,9 +344,13 @@ class ShapeCache:
         self._shapes[index] = shape  # most recently used last
         return shape
 
-    def rows(self, session: Session, stmt: Any, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+    def rows(
+        self, session: Session, stmt: Any, params: Mapping[str, Any] | None = None, *, extracted: Any = None
+    ) -> list[list[Any]]:
         """The converted rows of `stmt`, in the session's transaction (pending changes flushed);
-        `params` gives the values of the parameters it names (bindparam("name") with no value)."""
+        `params` gives the values of the parameters it names (bindparam("name") with no value),
+        `extracted` the bound values to use in place of those of its cache key, in their order
+        (a statement built once and run with another request's values: listing.py)."""
         session.flush()
         # A loop read unit's own Connection when the ORM has not begun a transaction on it
         # (core/db.py CONNECTION_INFO): the session's transaction would cost more than a page.
@@ -360,7 +364,9 @@ class ShapeCache:
         compiled = shape.compiled
         state = compiled.construct_expanded_state(
             compiled.construct_params(
-                dict(params) if params else None, extracted_parameters=key.bindparams, _check=params is not None
+                dict(params) if params else None,
+                extracted_parameters=key.bindparams if extracted is None else extracted,
+                _check=params is not None,
             )
         )
         # Expanded IN lists come with their own processors; every other value has its bind's.

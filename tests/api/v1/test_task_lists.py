@@ -293,6 +293,11 @@ def test_lists_of_one_shape_answer_each_caller_with_their_own_tasks(
             )
             assert ids(client, who, sort="due_date", limit=1, offset=1) == mine[who.id][1:2]
             assert ids(client, who, sort="due_date", limit=1, offset=1, status="pending") == mine[who.id][1:2]
+            # One filter shape, each caller's own values (their tasks are due in month n + 1).
+            n = people.index(who)
+            after = {"due_date[gte]": f"2030-0{n + 1}-11", "status[in]": "pending,in_progress"}
+            assert ids(client, who, sort="due_date", **after) == mine[who.id][1:]
+            assert ids(client, who, sort="due_date", **{"due_date[gte]": f"2030-0{n + 1}-12"}) == mine[who.id][2:]
             others = [p for p in people if p is not who]
             for other in others:
                 r = client.get(f"/v1/projects/{projects[other.id]}/tasks", headers=who.headers)

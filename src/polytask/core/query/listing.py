@@ -88,7 +88,8 @@ def run_list(
     """
     registry = spec.fields.with_custom(custom) if custom is not None else spec.fields
     context = Context(now=utcnow(), user_id=actor.user_id if actor is not None else None)
-    stmt = base if tree is None else base.where(compile_tree(tree, registry, context))
+    clause = None if tree is None else compile_tree(tree, registry, context)
+    stmt = base if clause is None else base.where(clause)
     if check is not None:
         check()
     rank: Subquery | None = None
@@ -104,8 +105,9 @@ def run_list(
     else:
         terms = order_terms(registry, spec.default_sort if default_sort is None else default_sort)
     width = len(base.selected_columns) if spec.columns else len(base.column_descriptions)
-    # A base built once per shape, unchanged by a filter or a search: its ordered page can be too.
-    shared = params is not None and stmt is base
+    # A base built once per shape (`params`), narrowed by no search: its offset pages are
+    # built once per filter shape too (_offset_page).
+    shared = (base, clause) if params is not None and rank is None and spec.columns else None
     rows, next_cursor = _page(
         session, stmt, page, terms, spec.id_column, width, columns=spec.columns, params=params, shared=shared
     )
@@ -197,7 +199,7 @@ def _page(
     *,
     columns: bool = False,
     params: Mapping[str, Any] | None = None,
-    shared: bool = False,
+    shared: tuple[AnySelect, Any] | None = None,
 ) -> tuple[list[Any], str | None]:
     """One page of what `stmt` selects (its first `width` columns), ordered by `terms` then id.
 
@@ -205,8 +207,8 @@ def _page(
     so rows inserted or deleted meanwhile never make a page repeat or skip a row.
     """
     if page.cursor is None:
-        ordered = _offset_page(stmt, page, terms, id_column, shared)
-        return _leading(_rows(session, ordered, columns, params), width), None
+        ordered, extracted = _offset_page(stmt, page, terms, id_column, shared)
+        return _leading(_rows(session, ordered, columns, params, extracted), width), None
     ordered = stmt.order_by(*_order(terms, id_column))
     signature = ",".join(("-" if t.descending else "") + t.name for t in terms)
     if page.cursor:
@@ -229,33 +231,74 @@ def _order(terms: Sequence[OrderTerm], id_column: Any) -> list[Any]:
     return order
 
 
-# Offset pages of statements shared by every request of their shape (`shared`): the page's
-# statement is built once too, and with it SQLAlchemy's cache key (memoized on the object).
-# An entry is used only for the very objects it was built from (the base and every term's
-# expression, compared by identity), so nothing can answer for another statement.
-_OFFSET_PAGES: dict[tuple[Any, ...], tuple[AnySelect, tuple[Any, ...], AnySelect]] = {}
+# Offset pages of a base shared by every request of its shape (task_list_base), narrowed by
+# a filter of a given shape: the page's statement is built once, with SQLAlchemy's cache key
+# (memoized on the object), and each request brings only its filter's values. The filter's
+# clause is still compiled per request (its values are checked and converted there); its own
+# cache key gives its shape and its bound values in order, which take the places of the
+# first request's in the page's key (SQLAlchemy's own statement cache works the same way).
+# An entry answers only for the very base and sort expressions it was built from (compared
+# by identity), and only when every value of the filter was found at exactly one place.
+@dataclass(frozen=True, slots=True)
+class _OffsetPage:
+    base: Any
+    exprs: tuple[Any, ...]
+    stmt: Any
+    # For each bound value of the page's cache key: its index among the filter's, or None.
+    places: tuple[int | None, ...]
+
+
+_OFFSET_PAGES: dict[tuple[Any, ...], _OffsetPage] = {}
 _OFFSET_PAGES_MAX = 512
 
 
-def _offset_page(stmt: AnySelect, page: PageRequest, terms: Sequence[OrderTerm], id_column: Any, shared: bool) -> Any:
-    key = (id(stmt), tuple((t.name, t.descending) for t in terms), page.limit, page.offset) if shared else None
+def _offset_page(
+    stmt: AnySelect, page: PageRequest, terms: Sequence[OrderTerm], id_column: Any, shared: tuple[Any, Any] | None
+) -> tuple[Any, list[Any] | None]:
+    """The LIMIT/OFFSET page of `stmt`, and the bound values to run it with (None: its own)."""
+    key: tuple[Any, ...] | None = None
+    values: Sequence[Any] = ()
+    if shared is not None:
+        base, clause = shared
+        clause_key = None if clause is None else clause._generate_cache_key()
+        if clause is None or clause_key is not None:
+            values = () if clause_key is None else clause_key.bindparams
+            shape = None if clause_key is None else clause_key.key
+            key = (id(base), shape, tuple((t.name, t.descending) for t in terms), page.limit, page.offset)
+    exprs = (*(t.expr for t in terms), id_column)
     if key is not None:
         found = _OFFSET_PAGES.get(key)
-        exprs = (*(t.expr for t in terms), id_column)
-        if found is not None and found[0] is stmt and all(a is b for a, b in zip(found[1], exprs, strict=True)):
-            return found[2]
+        if (
+            found is not None
+            and found.base is shared[0]  # type: ignore[index]
+            and all(a is b for a, b in zip(found.exprs, exprs, strict=True))
+        ):
+            bound = found.stmt._generate_cache_key().bindparams
+            return found.stmt, [bp if i is None else values[i] for bp, i in zip(bound, found.places, strict=True)]
     ordered = stmt.order_by(*_order(terms, id_column)).limit(page.limit)
     if page.offset:
         ordered = ordered.offset(page.offset)
     if key is not None:
-        if len(_OFFSET_PAGES) >= _OFFSET_PAGES_MAX:
-            _OFFSET_PAGES.clear()  # a client paging far: start again, bounded
-        _OFFSET_PAGES[key] = (stmt, (*(t.expr for t in terms), id_column), ordered)
-    return ordered
+        full = ordered._generate_cache_key()
+        index = {id(bp): i for i, bp in enumerate(values)}
+        places = tuple(index.get(id(bp)) for bp in full.bindparams) if full is not None else ()
+        if full is not None and sorted(i for i in places if i is not None) == list(range(len(values))):
+            if len(_OFFSET_PAGES) >= _OFFSET_PAGES_MAX:
+                _OFFSET_PAGES.clear()  # a client paging far: start again, bounded
+            _OFFSET_PAGES[key] = _OffsetPage(shared[0], exprs, ordered, places)  # type: ignore[index]
+    return ordered, None
 
 
-def _rows(session: Session, stmt: AnySelect, columns: bool, params: Mapping[str, Any] | None) -> Sequence[Any]:
-    return SHAPES.rows(session, stmt, params) if columns else session.execute(stmt, params).all()
+def _rows(
+    session: Session,
+    stmt: AnySelect,
+    columns: bool,
+    params: Mapping[str, Any] | None,
+    extracted: list[Any] | None = None,
+) -> Sequence[Any]:
+    if columns:
+        return SHAPES.rows(session, stmt, params, extracted=extracted)
+    return session.execute(stmt, params).all()
 
 
 def _leading(rows: Sequence[Any], width: int) -> list[Any]:
