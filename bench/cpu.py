@@ -5,8 +5,9 @@ measures what the server itself spends: it builds the app, runs its lifespan, an
 scenario N times directly through ASGI (no network, no client in the way), each call a task
 of its own as under uvicorn, timing
 `time.process_time()` (every thread of the process: the event loop and the worker threads)
-and the wall clock. It also counts SQL statements run through SQLAlchemy (prepared statements,
-core/statements.py, run on the driver and are not counted) and cyclic garbage collections per
+and the wall clock. With `--statements` it also counts the SQL statements run through SQLAlchemy's
+Connection (listening to them sends list pages there too, off the driver path reads take:
+core/statements.py; prepared statements are never counted), and always cyclic garbage collections per
 request. SQL run inside PostgreSQL is not in the CPU figure (it is in the wall figure).
 `--profile N` prints each row's N costliest functions (yappi, installed on demand by hand).
 
@@ -119,6 +120,11 @@ def main() -> int:
         help="directory to keep and reuse the seeded SQLite database in (on PostgreSQL: the seed's home and key)",
     )
     parser.add_argument("--only", action="append", default=[])
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="count statements run through SQLAlchemy's Connection (takes list pages off the driver path)",
+    )
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="print the N costliest functions of each row (needs yappi)"
@@ -180,7 +186,8 @@ async def measure(args: argparse.Namespace, key: str) -> list[dict[str, Any]]:
         nonlocal statements
         statements += 1
 
-    event.listen(app.state.db.engine, "before_cursor_execute", count)
+    if args.statements:
+        event.listen(app.state.db.engine, "before_cursor_execute", count)
     # Time spent inside the cyclic collector (its callbacks bracket every collection).
     in_gc = [0.0, 0.0]
 

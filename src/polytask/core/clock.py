@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import orjson
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -19,14 +21,19 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def isoformat(value: datetime | None) -> str | None:
-    """`2024-02-10T17:00:00Z` (microseconds when there are some); naive values are UTC."""
+    """`2024-02-10T17:00:00Z` (microseconds when there are some); naive values are UTC.
+
+    Written by orjson, which renders a datetime as `datetime.isoformat()` does (microseconds
+    only when there are some) and, told so, naive and zero-offset values with a `Z`: every
+    rendered timestamp passes here (four per task of a list page), and orjson takes about
+    half the time of `isoformat()` on a naive value and a quarter on an aware one.
+    """
     if value is None:
         return None
-    # isoformat() is several times faster than strftime. A naive value has no offset to strip;
-    # an aware one renders UTC as "+00:00". Every rendered timestamp passes here.
     tz = value.tzinfo
-    if tz is None:
-        return value.isoformat() + "Z"
-    if tz is not UTC:
+    if tz is not None and tz is not UTC and value.utcoffset():
         value = value.astimezone(UTC)
-    return value.isoformat()[:-6] + "Z"
+    return orjson.dumps(value, option=_UTC_Z)[1:-1].decode()
+
+
+_UTC_Z = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z

@@ -300,6 +300,12 @@ class PreparedInsert(PreparedWrite):
 # --- statements built per request, compiled once per shape -----------------------------------
 
 
+def _observed(conn: Any) -> bool:
+    """Whether anything watches the statements this Connection runs (statement listeners, echo)."""
+    dispatch = conn.dispatch
+    return bool(conn._echo or dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
+
 class _Shape:
     __slots__ = ("binds", "compiled", "convert")
 
@@ -360,7 +366,16 @@ class ShapeCache:
         key = stmt._generate_cache_key()
         if key is None:  # a construct SQLAlchemy cannot cache: let it run the statement
             return [list(row) for row in conn.execute(stmt, dict(params) if params else None)]
-        shape = self._shape(stmt, key, conn.dialect)
+        dialect = conn.dialect
+        # In a loop read unit the transaction is open on the driver itself (core/db.py
+        # DRIVER_INFO), as for Prepared statements: run there, without the Connection's
+        # execution context, result object and autobegun transaction (about a tenth of a
+        # list page). Unless someone listens to the engine's statements (tests counting
+        # them, a tracer): then through the Connection, which tells them.
+        direct = session.info.get(DRIVER_INFO)
+        if direct is not None and _observed(conn):
+            direct = None
+        shape = self._shape(stmt, key, dialect)
         compiled = shape.compiled
         state = compiled.construct_expanded_state(
             compiled.construct_params(
@@ -376,9 +391,15 @@ class ShapeCache:
             value = state.parameters[name]
             process = expanded.get(name) or binds.get(name)
             values.append(process(value) if process is not None and value is not None else value)
-        # Through the Connection (not its driver) so that engine events, logging and the
-        # statement counters see it like any other statement.
-        found = conn.exec_driver_sql(state.statement, tuple(values)).fetchall()
+        if direct is not None:
+            cursor = direct[0].cursor()
+            try:
+                cursor.execute(state.statement, tuple(values))
+                found = cursor.fetchall()
+            finally:
+                cursor.close()
+        else:
+            found = conn.exec_driver_sql(state.statement, tuple(values)).fetchall()
         convert = shape.convert
         return [convert_row(row, convert) for row in found]
 

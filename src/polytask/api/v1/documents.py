@@ -53,7 +53,7 @@ def list_document(
     included: Sequence[Resource] = (),
 ) -> JSONAPIResponse:
     fields = shape.fields if shape else {}
-    meta, links = list_meta_links(request.url, result, len(data))
+    meta, links = list_meta_links(request.url, request.query_params, result, len(data))
     body: dict[str, Any] = {"data": [sparse(r, fields) for r in data]}
     if shape and shape.include:
         body["included"] = [sparse(r, fields) for r in dedupe(included)]

@@ -188,12 +188,12 @@ def shape(params: QueryParams, primary: str, includable: Mapping[str, str]) -> S
     return Shape(fields=fields, include=tuple(include))
 
 
-def _cursor_meta_links(url: URL, result: PageResult[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _cursor_meta_links(url: URL, query: QueryParams, result: PageResult[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     page = result.page
     meta: dict[str, Any] = {"limit": page.limit, "cursor": page.cursor or None, "next_cursor": result.next_cursor}
     if result.total is not None:
         meta["total"] = result.total
-    keep = [(k, v) for k, v in QueryParams(url.query).multi_items() if k not in ("cursor", "limit")]
+    keep = [(k, v) for k, v in query.multi_items() if k not in ("cursor", "limit")]
 
     def link(cursor: str) -> str:
         return f"{url.path}?{urlencode([*keep, ('limit', str(page.limit)), ('cursor', cursor)])}"
@@ -206,9 +206,12 @@ def _cursor_meta_links(url: URL, result: PageResult[Any]) -> tuple[dict[str, Any
     return meta, links
 
 
-def list_meta_links(url: URL, result: PageResult[Any], count: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def list_meta_links(
+    url: URL, query: QueryParams, result: PageResult[Any], count: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A list page's `meta` and `links`; `query` is the request's own (parsed once)."""
     if result.page.cursor is not None:
-        return _cursor_meta_links(url, result)
+        return _cursor_meta_links(url, query, result)
     page = result.page
     meta: dict[str, Any] = {
         "limit": page.limit,
@@ -219,7 +222,7 @@ def list_meta_links(url: URL, result: PageResult[Any], count: int) -> tuple[dict
     if result.total is not None:
         meta["total"] = result.total
     # `total` carries over: a client that asked for the count gets it on every page it follows.
-    kept = urlencode([(k, v) for k, v in QueryParams(url.query).multi_items() if k not in PAGING or k == "total"])
+    kept = urlencode([(k, v) for k, v in query.multi_items() if k not in PAGING or k == "total"])
     # The other parameters are encoded once; every link only adds its limit and offset.
     head = f"{url.path}?{kept}&" if kept else f"{url.path}?"
 
