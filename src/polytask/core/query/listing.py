@@ -258,8 +258,8 @@ def _offset_page(
     """The LIMIT/OFFSET page of `stmt`, and the bound values to run it with (None: its own)."""
     key: tuple[Any, ...] | None = None
     values: Sequence[Any] = ()
+    base, clause = shared if shared is not None else (None, None)
     if shared is not None:
-        base, clause = shared
         clause_key = None if clause is None else clause._generate_cache_key()
         if clause is None or clause_key is not None:
             values = () if clause_key is None else clause_key.bindparams
@@ -268,11 +268,7 @@ def _offset_page(
     exprs = (*(t.expr for t in terms), id_column)
     if key is not None:
         found = _OFFSET_PAGES.get(key)
-        if (
-            found is not None
-            and found.base is shared[0]  # type: ignore[index]
-            and all(a is b for a, b in zip(found.exprs, exprs, strict=True))
-        ):
+        if found is not None and found.base is base and all(a is b for a, b in zip(found.exprs, exprs, strict=True)):
             bound = found.stmt._generate_cache_key().bindparams
             return found.stmt, [bp if i is None else values[i] for bp, i in zip(bound, found.places, strict=True)]
     ordered = stmt.order_by(*_order(terms, id_column)).limit(page.limit)
@@ -285,7 +281,7 @@ def _offset_page(
         if full is not None and sorted(i for i in places if i is not None) == list(range(len(values))):
             if len(_OFFSET_PAGES) >= _OFFSET_PAGES_MAX:
                 _OFFSET_PAGES.clear()  # a client paging far: start again, bounded
-            _OFFSET_PAGES[key] = _OffsetPage(shared[0], exprs, ordered, places)  # type: ignore[index]
+            _OFFSET_PAGES[key] = _OffsetPage(base, exprs, ordered, places)
     return ordered, None
 
 

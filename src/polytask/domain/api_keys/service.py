@@ -157,7 +157,7 @@ def authenticate_api_key(session: Session, raw: str, *, client_ip: str | None = 
     cached = KEYS.get(digest)
     if cached is not None:
         # Verified within the last few seconds (core/keycache.py); the rules still apply.
-        return check_key(cached, raw, client_ip=client_ip, blocked=frozenset())
+        return check_key(cached, digest, client_ip=client_ip, blocked=frozenset())
     generation = KEYS.generation
     # Core, not the ORM: a plain row is all this needs.
     found = session.connection().execute(KEY_BY_PREFIX, {"prefix": prefix}).first()
@@ -165,25 +165,23 @@ def authenticate_api_key(session: Session, raw: str, *, client_ip: str | None = 
         raise AuthenticationFailed("Invalid API key")
     key: Any = KeyRow(*found)
     blocked: frozenset[int] = frozenset()
-    if key.allowlisted and _key_is_valid(key, raw):
+    if key.allowlisted and _key_is_valid(key, digest):
         blocked = blocked_workspaces(session, key.user_id, client_ip)
-    auth = check_key(key, raw, client_ip=client_ip, blocked=blocked)
+    auth = check_key(key, digest, client_ip=client_ip, blocked=blocked)
     if not key.allowlisted:
         KEYS.put(digest, key, generation)
     return auth
 
 
-def _key_is_valid(key: Any, raw: str) -> bool:
-    return hmac.compare_digest(key.key_hash, _digest(raw))
+def _key_is_valid(key: Any, digest: str) -> bool:
+    return hmac.compare_digest(key.key_hash, digest)
 
 
-def check_key(key: Any, raw: str, *, client_ip: str | None, blocked: frozenset[int]) -> Authenticated:
-    """The rules for a key row of `KEY_BY_PREFIX`: the secret matches, the key is neither
-    revoked nor expired, its user is active. Raises AuthenticationFailed, else the actor.
-
-    Shared by the ORM path above and the read lane (domain/tasks/reads.py), which fetches
-    the same row through the driver."""
-    if not _key_is_valid(key, raw):
+def check_key(key: Any, digest: str, *, client_ip: str | None, blocked: frozenset[int]) -> Authenticated:
+    """The rules for a key row of `KEY_BY_PREFIX` (fresh, or from the cache of verified keys):
+    the presented key's `digest` matches, the key is neither revoked nor expired, its user is
+    active. Raises AuthenticationFailed, else the actor."""
+    if not _key_is_valid(key, digest):
         raise AuthenticationFailed("Invalid API key")
     now = utcnow()
     if key.revoked_at is not None:
