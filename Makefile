@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-sqlite test-postgres check lint format typecheck arch bench bench-cpu bench-all bench-queries bench-webhooks clean
+.PHONY: help install run test test-sqlite test-postgres check lint format typecheck arch bench bench-cpu bench-paired bench-all bench-queries bench-webhooks clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ bench: $(STAMP) ## Throughput table vs the floor endpoint (100k tasks), targets 
 
 bench-cpu: $(STAMP) ## CPU per request in-process (load-independent), each row of the bench table, SQLite
 	$(BIN)/python bench/cpu.py $(ARGS)
+
+bench-paired: $(STAMP) ## Old and new code of a function in one process, taking turns: ARGS="--data DIR TOGGLE.py GET /v1/tasks" (bench/paired.py)
+	$(BIN)/python bench/paired.py $(ARGS)
 
 bench-all: $(STAMP) ## make bench, then query latency at 10k vs 1M tasks and webhook latency (long: 30 min or more)
 	$(BIN)/python bench/run.py

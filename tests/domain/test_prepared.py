@@ -3,10 +3,13 @@ place: constants, named values and the items of expanding lists, in any mix, on 
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, literal, select, union_all
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, event, literal, select, union_all
 
 from polytask.core.db import Database
-from polytask.core.statements import Prepared
+from polytask.core.statements import Prepared, ShapeCache
 from polytask.models import User
 from tests.factories.people import make_person
 
@@ -29,3 +32,43 @@ def test_lists_named_values_and_constants_reach_their_placeholders(db: Database)
             second = sorted(r[0] for r in rows if r[1] == "second")
             assert first == sorted(i for i in chosen if i != ids[2])
             assert second == sorted(chosen)
+
+
+def test_list_pages_read_the_same_on_the_loop_driver_through_the_connection_and_on_a_thread(db: Database) -> None:
+    """ShapeCache runs a page on a loop read unit's driver connection; with a statement listener
+    attached it goes through SQLAlchemy's Connection instead, so the listener sees it. Every way
+    reads the same converted rows (timestamps as datetimes, flags as booleans)."""
+    people = [make_person(db, name=f"Person {n}") for n in range(4)]
+    ids = sorted(p.user_id for p in people)
+    stmt = (
+        select(User.id, User.name, User.created_at, User.is_active)
+        .where(User.id.in_(ids[1:]), User.name != bindparam("skip"))
+        .order_by(User.id)
+    )
+    cache = ShapeCache()
+    with db.unit_of_work(readonly=True) as session:
+        on_thread = cache.rows(session, stmt, {"skip": "Person 2"})
+    assert [r[0] for r in on_thread] == [ids[1], ids[3]]
+    assert all(isinstance(r[2], datetime) and r[3] is True for r in on_thread)
+    units = db.loop_units(budget_ms=1000)
+    assert units is not None
+    seen: list[str] = []
+
+    def listen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    try:
+        assert units.usable_here()
+        with units.unit() as session:
+            on_driver = cache.rows(session, stmt, {"skip": "Person 2"})
+        event.listen(Engine, "before_cursor_execute", listen)
+        try:
+            with units.unit() as session:
+                listened = cache.rows(session, stmt, {"skip": "Person 2"})
+        finally:
+            event.remove(Engine, "before_cursor_execute", listen)
+    finally:
+        units.close()
+    assert on_driver == on_thread
+    assert listened == on_thread
+    assert any("FROM users" in s for s in seen)
