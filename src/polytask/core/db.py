@@ -53,6 +53,24 @@ class WriteNeeded(Exception):
     a write unit instead (api/deps.py `run_unit`). Nothing was written, so nothing is undone."""
 
 
+class ThreadNeeded(Exception):
+    """Raised inside a unit of work running on the event loop's thread by work that would block
+    it (hashing a password, resolving a host name, a large batch): nothing is committed, and the
+    caller runs the whole unit again on a worker thread (api/kernel/units.py), where its route's
+    later units go directly."""
+
+
+# Whether this thread is running a unit of work on the event loop (LoopUnits, PostgresLoopUnits).
+_ON_LOOP = threading.local()
+
+
+def require_thread() -> None:
+    """Raise ThreadNeeded when called inside a unit on the event loop's thread: call it before
+    work that blocks for long without the database (password hashing, name resolution)."""
+    if getattr(_ON_LOOP, "active", False):
+        raise ThreadNeeded()
+
+
 def require_writable(session: Session) -> None:
     """Raise WriteNeeded when `session` is a read-only unit's: call it just before a write
     that a read request may need (creating a default on first use, a read receipt)."""
@@ -355,6 +373,17 @@ class Database:
         )
         return LoopUnits(engine, budget_ms)
 
+    def checkpoint(self) -> None:
+        """SQLite: copy the WAL's committed pages into the database file, waiting for no one
+        (a passive checkpoint); PostgreSQL: nothing."""
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as conn:
+            # On the driver, outside any transaction (a checkpoint cannot run inside one, and
+            # the Connection would begin one, taking the write lock).
+            driver: Any = conn.connection.driver_connection
+            driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     def ping(self) -> None:
         """Raise if the database does not answer a trivial query."""
         with self.engine.connect() as conn:
@@ -491,6 +520,8 @@ class LoopUnits(_LoopConnection):
         self._deadline = float("inf")  # the clock past which the CPU time is looked at
         self._cap = float("inf")  # the clock past which a unit stops whatever it spent
         self._cpu_deadline = float("inf")  # this thread's CPU time past which a unit stops
+        self._writes: sessionmaker[Session] | None = None
+        self._since_checkpoint = 0
 
     def _over_budget(self) -> int:
         now = time.perf_counter()
@@ -500,6 +531,28 @@ class LoopUnits(_LoopConnection):
 
     def _configure_driver(self, driver: Any) -> None:
         driver.set_progress_handler(self._over_budget, 1000)
+        # A commit on the loop never checkpoints the WAL (copying pages into the database file
+        # and syncing it would hold the loop): after every CHECKPOINT_EVERY write units the
+        # caller runs a passive checkpoint on a worker thread (checkpoint_due).
+        driver.execute("PRAGMA wal_autocheckpoint=0")
+
+    # Write units committed on the loop between two checkpoints (a create writes a few pages;
+    # SQLite's own automatic checkpoint comes at 1,000 pages).
+    CHECKPOINT_EVERY = 100
+
+    def checkpoint_due(self) -> bool:
+        """Whether enough write units committed on the loop since the last checkpoint was asked
+        for; answering True starts the count again."""
+        if self._since_checkpoint < self.CHECKPOINT_EVERY:
+            return False
+        self._since_checkpoint = 0
+        return True
+
+    def _start(self) -> None:
+        now = time.perf_counter()
+        self._deadline = now + self._budget
+        self._cap = now + self._budget * self.WALL_CAP
+        self._cpu_deadline = time.thread_time() + self._budget
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
@@ -514,10 +567,8 @@ class LoopUnits(_LoopConnection):
         assert self._direct is not None
         driver = self._direct[0]
         failed = True
-        now = time.perf_counter()
-        self._deadline = now + self._budget
-        self._cap = now + self._budget * self.WALL_CAP
-        self._cpu_deadline = time.thread_time() + self._budget
+        self._start()
+        _ON_LOOP.active = True
         try:
             driver.execute("BEGIN")
             session.info[DRIVER_INFO] = self._direct
@@ -531,14 +582,69 @@ class LoopUnits(_LoopConnection):
                 raise ReadTooSlow() from exc
             raise
         finally:
+            _ON_LOOP.active = False
             self._deadline = self._cap = float("inf")  # the ROLLBACK itself must not be interrupted
             self._release(session, failed=failed)  # when the ORM joined, closing rolls it back
             self._end_connection_transaction()
             if driver.in_transaction:
                 driver.execute("ROLLBACK")
 
+    @contextmanager
+    def write_unit(self) -> Iterator[Session]:
+        """A write unit on the loop's connection, committed when the block ends without error.
+
+        It takes SQLite's write lock at once (BEGIN IMMEDIATE), waiting for it at most the
+        budget (the connection's busy timeout), and is held to the same CPU budget as a read:
+        a unit that meets another writer's lock or overruns is rolled back and raises
+        ReadTooSlow, having written nothing, and the caller runs it on a worker thread. The
+        commit itself is never interrupted and never checkpoints (checkpoint_due). Callbacks
+        registered with `before_commit`/`after_commit` run as in Database.unit_of_work. The
+        caller holds this process's writer gate (api/kernel/units.py), so no other writer of
+        the process waits on the lock meanwhile.
+        """
+        self._sessionmaker()
+        assert self._direct is not None
+        assert self._conn is not None
+        if self._writes is None:
+            self._writes = sessionmaker(bind=self._conn, expire_on_commit=False, autoflush=True)
+            _bind_info_to_savepoints(self._writes)
+        driver = self._direct[0]
+        session = self._writes()
+        committed: list[Callable[[], None]] = []
+        self._start()
+        _ON_LOOP.active = True
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+            session.info[DRIVER_INFO] = self._direct
+            session.info[CONNECTION_INFO] = self._conn
+            yield session
+            _run_before_commit(session)
+            session.flush()
+            self._deadline = self._cap = float("inf")  # the commit must not be interrupted
+            if session.in_transaction():
+                session.commit()  # the ORM joined the driver's transaction: this commits it
+            if driver.in_transaction:
+                driver.execute("COMMIT")
+            committed = session.info.get(_AFTER_COMMIT, [])
+            self._since_checkpoint += 1
+        except (DBAPIError, sqlite3.OperationalError) as exc:
+            if _too_slow(exc):
+                raise ReadTooSlow() from exc
+            raise
+        finally:
+            _ON_LOOP.active = False
+            self._deadline = self._cap = float("inf")
+            session.info.pop(_BEFORE_COMMIT, None)
+            session.info.pop(_AFTER_COMMIT, None)
+            session.close()  # rolls back what the ORM began and did not commit
+            self._end_connection_transaction()
+            if driver.in_transaction:
+                driver.execute("ROLLBACK")
+        _run_after_commit(committed)
+
     def close(self) -> None:
         self._kept = None
+        self._writes = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -621,6 +727,7 @@ class PostgresLoopUnits(_LoopConnection):
         session.info[CONNECTION_INFO] = self._conn
         started, spent = self.clock(), self.cpu_clock()
         failed = True
+        _ON_LOOP.active = True
         try:
             yield session
             failed = False
@@ -639,6 +746,7 @@ class PostgresLoopUnits(_LoopConnection):
                 raise ReadTooSlow() from exc
             raise
         finally:
+            _ON_LOOP.active = False
             try:
                 self._release(session, failed=failed)  # autocommit: nothing to roll back, no round trip
                 self._end_connection_transaction()

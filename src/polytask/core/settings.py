@@ -59,6 +59,13 @@ class Settings(BaseSettings):
         "this is cancelled and run on a worker thread, and a route whose reads wait on the database "
         "longer than this three times in a row goes to worker threads for a while. 0: always a worker thread.",
     )
+    loop_writes: bool = Field(
+        default=True,
+        description="SQLite: write units run on the event loop too, one at a time, held to the loop's "
+        "budget (POLYTASK_LOOP_READ_BUDGET_MS): one that meets another process's lock, overruns or must "
+        "block (hashing a password, resolving a name) runs on a worker thread. false: writes always run on "
+        "worker threads. No effect on PostgreSQL, or with a budget of 0.",
+    )
     gc_threshold: int = Field(
         default=50_000,
         ge=0,

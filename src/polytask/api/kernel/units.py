@@ -14,6 +14,8 @@ Authenticated units are api/deps.py's `run_unit`; this module knows no credentia
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any, TypeVar
@@ -23,9 +25,10 @@ import anyio.to_thread
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from polytask.core.db import Database, HeldUnit, LoopUnits, PostgresLoopUnits, ReadTooSlow
+from polytask.core.db import Database, HeldUnit, LoopUnits, PostgresLoopUnits, ReadTooSlow, ThreadNeeded
 
 R = TypeVar("R")
+log = logging.getLogger("polytask.units")
 
 # After a read overruns the loop's budget, its route's next reads skip the loop (each try
 # that overruns costs the work done until then): _THREADED_FIRST of them after an overrun,
@@ -45,8 +48,12 @@ _LATE_IN_A_ROW = 3
 class _Gates:
     """Per-app concurrency controls, created lazily inside the running event loop."""
 
-    def __init__(self, threads: int, loop_units: LoopUnits | PostgresLoopUnits | None) -> None:
+    def __init__(
+        self, threads: int, loop_units: LoopUnits | PostgresLoopUnits | None, *, loop_writes: bool = True
+    ) -> None:
         self.threads = anyio.CapacityLimiter(threads)
+        # SQLite: short write units run on the loop too (under the writer gate), else on threads.
+        self.loop_writes = loop_writes
         self.sqlite_writer = anyio.Lock()
         # Read units run on the event loop first (core/db.py LoopUnits, PostgresLoopUnits).
         self.loop_units = loop_units
@@ -56,8 +63,15 @@ class _Gates:
         self._overruns: dict[Any, int] = {}
         # PostgreSQL: routes whose last reads finished late, and how many in a row.
         self._late: dict[Any, int] = {}
+        # Routes whose work blocks the loop (ThreadNeeded: hashing, name resolution, batches):
+        # their units always run on a worker thread.
+        self._blocking: set[Any] = set()
+        # SQLite: a passive WAL checkpoint running on a worker thread (LoopUnits.checkpoint_due).
+        self.checkpointing: asyncio.Task[None] | None = None
 
     def loop_suits(self, route: Any) -> bool:
+        if route in self._blocking:
+            return False
         left = self._threaded.get(route)
         if left is None:
             return True
@@ -74,6 +88,11 @@ class _Gates:
         self._threaded[route] = min(_THREADED_MOST, _THREADED_FIRST << streak)
         if streak or len(self._overruns) < _MAX_THREADED_ROUTES:
             self._overruns[route] = streak + 1
+
+    def blocks(self, route: Any) -> None:
+        """The route's work would block the loop (ThreadNeeded): from now on, worker threads."""
+        if len(self._blocking) < _MAX_THREADED_ROUTES:
+            self._blocking.add(route)
 
     def finished(self, route: Any, late: bool) -> None:
         """A loop read of `route` finished; `late`: it waited on the database past its budget."""
@@ -96,7 +115,12 @@ def _gates(request: Request) -> _Gates:
     gates: _Gates | None = getattr(state, "unit_gates", None)
     if gates is None:
         db: Database = state.db
-        gates = _Gates(state.settings.effective_db_threads, db.loop_units(state.settings.loop_read_budget_ms))
+        settings = state.settings
+        gates = _Gates(
+            settings.effective_db_threads,
+            db.loop_units(settings.loop_read_budget_ms),
+            loop_writes=settings.loop_writes,
+        )
         state.unit_gates = gates
     return gates
 
@@ -127,8 +151,7 @@ async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: b
     gates = _gates(request)
     loop = gates.loop_units
     if readonly and loop is not None and loop.usable_here():
-        found = request.scope.get("route")
-        route = id(found) if found is not None else request.url.path
+        route = _route_of(request)
         if gates.loop_suits(route):
             try:
                 with loop.unit() as session:
@@ -137,6 +160,8 @@ async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: b
                 # Interrupted having written nothing: run it again on a worker thread, and
                 # send this route's next reads there directly for a while.
                 gates.overran(route)
+            except ThreadNeeded:
+                gates.blocks(route)
             else:
                 gates.finished(route, loop.overran)  # PostgreSQL: it may have kept the loop waiting
                 return result
@@ -145,9 +170,46 @@ async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: b
         with db.unit_of_work(readonly=readonly) as session:
             return work(session)
 
-    gate: AbstractAsyncContextManager[Any] = gates.sqlite_writer if db.is_sqlite and not readonly else nullcontext()
-    async with gate:
+    if not (db.is_sqlite and not readonly):
         return await anyio.to_thread.run_sync(in_thread, limiter=gates.threads)
+    async with gates.sqlite_writer:
+        if isinstance(loop, LoopUnits) and gates.loop_writes and loop.usable_here():
+            route = _route_of(request)
+            if gates.loop_suits(route):
+                try:
+                    with loop.write_unit() as session:
+                        result = work(session)
+                except ReadTooSlow:
+                    # Met another process's lock, or overran: rolled back, nothing written.
+                    gates.overran(route)
+                except ThreadNeeded:
+                    gates.blocks(route)
+                else:
+                    gates.finished(route, False)
+                    if loop.checkpoint_due():
+                        _checkpoint_soon(db, gates)
+                    return result
+        return await anyio.to_thread.run_sync(in_thread, limiter=gates.threads)
+
+
+def _route_of(request: Request) -> Any:
+    found = request.scope.get("route")
+    return id(found) if found is not None else request.url.path
+
+
+def _checkpoint_soon(db: Database, gates: _Gates) -> None:
+    """A passive WAL checkpoint on a worker thread, unless one is running: writes committed on
+    the loop leave the WAL to grow (core/db.py LoopUnits.write_unit)."""
+    if gates.checkpointing is not None and not gates.checkpointing.done():
+        return
+
+    async def checkpoint() -> None:
+        try:
+            await anyio.to_thread.run_sync(db.checkpoint, limiter=gates.threads)
+        except Exception:
+            log.warning("a WAL checkpoint failed; the next one is tried after more writes", exc_info=True)
+
+    gates.checkpointing = asyncio.get_running_loop().create_task(checkpoint())
 
 
 # --- one unit of work shared by several requests (atomic /v1/batch) ----------------------------

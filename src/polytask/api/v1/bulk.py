@@ -15,6 +15,7 @@ from polytask.api.v1 import resources
 from polytask.api.v1.paths import ProjectId
 from polytask.api.v1.schemas import ERROR_RESPONSES, _ProjectResource, _TaskResource
 from polytask.core.actor import Actor
+from polytask.core.db import require_thread
 from polytask.core.errors import ValidationFailed
 from polytask.core.gcpause import collector_paused
 from polytask.core.ids import ProjectRef, WorkspaceRef
@@ -158,6 +159,7 @@ def bulk_create_project_tasks(
 ) -> Response:
     """Create up to POLYTASK_BULK_MAX_TASKS tasks in this project, all or none; a 422 lists
     every failing item by `index` in `details.errors`."""
+    require_thread()  # up to thousands of items: never on the event loop
     if data.tasks is None or data.operations is not None:
         raise ValidationFailed.field("tasks", "is required (operations belong to POST /v1/tasks/bulk)")
     # Thousands of short-lived objects: the collector would rescan them again and again.
@@ -180,6 +182,7 @@ def bulk_tasks(
     top-level `project_id` (a task with neither is a 422). With `operations`:
     update or delete the tasks each filter matches, in order, all or none; `dry_run` reports the
     counts without changing anything. Both answer 200 (one route, one success status)."""
+    require_thread()  # up to thousands of items: never on the event loop
     if (data.tasks is None) == (data.operations is None):
         raise ValidationFailed.field("body", "give exactly one of 'tasks' or 'operations'")
     if data.tasks is not None:
@@ -211,5 +214,6 @@ def bulk_create_projects(
 ) -> Response:
     """Create projects with their nested `tasks`, all or none, in `workspace_id` (default: the
     key's workspace, else your personal one)."""
+    require_thread()  # up to thousands of items: never on the event loop
     created = projects.create_projects(session, actor, workspace_id=data.workspace_id, items=data.projects)
     return _json({"data": [resources.project(p) for p in created], "meta": {"created": len(created)}}, 201)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
+from polytask.core.db import require_thread
 from polytask.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from polytask.core.keycache import forget_verified_keys
 from polytask.core.statements import Prepared
@@ -72,12 +73,14 @@ def users_by_id(session: Session, user_ids: list[int]) -> dict[int, UserCard]:
 
 
 def hash_password(password: str) -> str:
+    require_thread()  # tens of milliseconds of CPU: never on the event loop
     return _hasher.hash(password)
 
 
 def verify_password(user: User, password: str) -> bool:
     if not user.password_hash:
         return False
+    require_thread()
     try:
         return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):

@@ -17,6 +17,7 @@ import socket
 from ipaddress import IPv4Address, IPv6Address, ip_network
 from urllib.parse import urlsplit
 
+from polytask.core.db import require_thread
 from polytask.core.errors import ValidationFailed
 
 IpAddress = IPv4Address | IPv6Address
@@ -172,6 +173,7 @@ def resolve(host: str, port: int) -> list[IpAddress]:
         return [ip(host)]
     except ValueError:
         pass
+    require_thread()  # a name lookup may wait on the network: never on the event loop
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [ip(str(info[4][0])) for info in infos]
 
