@@ -126,11 +126,18 @@ def test_work_that_would_block_the_loop_is_refused_there_only(db: Database, unit
     assert hash_password("correct horse battery staple").startswith("$argon2")
 
 
-def test_a_route_whose_work_blocks_always_goes_to_threads() -> None:
+def test_a_route_whose_work_keeps_blocking_goes_to_threads_for_longer_each_time() -> None:
+    """ThreadNeeded counts as an overrun: 8 units on threads, then 16, ... (a login route that
+    always hashes costs the loop one early refusal now and then); a unit that finishes on the
+    loop starts the count again (a credential verified once is cached)."""
     gates = _Gates(threads=1, loop_units=None)
-    assert gates.loop_suits("route")
-    gates.blocks("route")
-    assert not any(gates.loop_suits("route") for _ in range(1000))
+    gates.overran("route")
+    assert [gates.loop_suits("route") for _ in range(9)] == [False] * 8 + [True]
+    gates.overran("route")
+    assert [gates.loop_suits("route") for _ in range(17)] == [False] * 16 + [True]
+    gates.finished("route", False)
+    gates.overran("route")
+    assert [gates.loop_suits("route") for _ in range(9)] == [False] * 8 + [True]
     assert gates.loop_suits("another route")
 
 

@@ -63,15 +63,10 @@ class _Gates:
         self._overruns: dict[Any, int] = {}
         # PostgreSQL: routes whose last reads finished late, and how many in a row.
         self._late: dict[Any, int] = {}
-        # Routes whose work blocks the loop (ThreadNeeded: hashing, name resolution, batches):
-        # their units always run on a worker thread.
-        self._blocking: set[Any] = set()
         # SQLite: a passive WAL checkpoint running on a worker thread (LoopUnits.checkpoint_due).
         self.checkpointing: asyncio.Task[None] | None = None
 
     def loop_suits(self, route: Any) -> bool:
-        if route in self._blocking:
-            return False
         left = self._threaded.get(route)
         if left is None:
             return True
@@ -88,11 +83,6 @@ class _Gates:
         self._threaded[route] = min(_THREADED_MOST, _THREADED_FIRST << streak)
         if streak or len(self._overruns) < _MAX_THREADED_ROUTES:
             self._overruns[route] = streak + 1
-
-    def blocks(self, route: Any) -> None:
-        """The route's work would block the loop (ThreadNeeded): from now on, worker threads."""
-        if len(self._blocking) < _MAX_THREADED_ROUTES:
-            self._blocking.add(route)
 
     def finished(self, route: Any, late: bool) -> None:
         """A loop read of `route` finished; `late`: it waited on the database past its budget."""
@@ -161,7 +151,10 @@ async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: b
                 # send this route's next reads there directly for a while.
                 gates.overran(route)
             except ThreadNeeded:
-                gates.blocks(route)
+                # Work that would block the loop (a password to verify, a host to look up):
+                # a worker thread, and for a while the route's next units too, as after an
+                # overrun (a credential verified once is then cached: the route comes back).
+                gates.overran(route)
             else:
                 gates.finished(route, loop.overran)  # PostgreSQL: it may have kept the loop waiting
                 return result
@@ -183,7 +176,7 @@ async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: b
                     # Met another process's lock, or overran: rolled back, nothing written.
                     gates.overran(route)
                 except ThreadNeeded:
-                    gates.blocks(route)
+                    gates.overran(route)
                 else:
                     gates.finished(route, False)
                     if loop.checkpoint_due():
