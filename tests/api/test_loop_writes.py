@@ -93,6 +93,34 @@ def test_an_overrunning_write_unit_is_given_up_having_written_nothing(db: Databa
     assert "written-after" in _names(db)
 
 
+def test_a_write_interrupted_inside_a_savepoint_is_given_up_having_written_nothing(
+    db: Database, units: LoopUnits
+) -> None:
+    """SQLite rolls the whole transaction back when it interrupts a write: the savepoint is gone
+    and what fails next says so, not "interrupted". It is still an overrun, and nothing stays."""
+
+    def interrupted_in_a_savepoint() -> None:
+        with units.write_unit() as session:
+            _add(session, "before-savepoint")
+            with session.begin_nested():
+                session.execute(
+                    text(
+                        "INSERT INTO users (username, email, name, role, is_active, created_at, updated_at)"
+                        " SELECT 'many-' || i, 'many-' || i || '@example.com', '', 'user', 1, '', ''"
+                        " FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n)"
+                    )
+                )
+
+    with pytest.raises(ReadTooSlow):
+        interrupted_in_a_savepoint()
+    names = _names(db)
+    assert "before-savepoint" not in names
+    assert not any(n.startswith("many-") for n in names)
+    with units.write_unit() as session:
+        _add(session, "after-savepoint")
+    assert "after-savepoint" in _names(db)
+
+
 def test_a_write_unit_that_meets_another_writers_lock_is_given_up(db: Database, units: LoopUnits) -> None:
     path = db.engine.url.database
     assert path is not None

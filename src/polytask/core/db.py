@@ -522,12 +522,19 @@ class LoopUnits(_LoopConnection):
         self._cpu_deadline = float("inf")  # this thread's CPU time past which a unit stops
         self._writes: sessionmaker[Session] | None = None
         self._since_checkpoint = 0
+        # Whether the unit now running was interrupted: on SQLite an interrupted write also
+        # rolls the whole transaction back, and what fails next (a savepoint that is gone)
+        # no longer says "interrupted".
+        self._interrupted = False
 
     def _over_budget(self) -> int:
         now = time.perf_counter()
         if now <= self._deadline:
             return 0  # CPU time never runs ahead of the clock: nothing more to look at
-        return 1 if now > self._cap or time.thread_time() > self._cpu_deadline else 0
+        if now > self._cap or time.thread_time() > self._cpu_deadline:
+            self._interrupted = True
+            return 1
+        return 0
 
     def _configure_driver(self, driver: Any) -> None:
         driver.set_progress_handler(self._over_budget, 1000)
@@ -553,6 +560,7 @@ class LoopUnits(_LoopConnection):
         self._deadline = now + self._budget
         self._cap = now + self._budget * self.WALL_CAP
         self._cpu_deadline = time.thread_time() + self._budget
+        self._interrupted = False
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
@@ -575,10 +583,11 @@ class LoopUnits(_LoopConnection):
             session.info[CONNECTION_INFO] = self._conn
             yield session
             failed = False
-        except (DBAPIError, sqlite3.OperationalError) as exc:
+        except Exception as exc:
             # Through the ORM the driver's error arrives wrapped; prepared statements
-            # (core/statements.py) run on the driver and raise it as it is.
-            if _too_slow(exc):
+            # (core/statements.py) run on the driver and raise it as it is. Whatever failed
+            # after an interrupt failed because of it.
+            if self._interrupted or (isinstance(exc, DBAPIError | sqlite3.Error) and _too_slow(exc)):
                 raise ReadTooSlow() from exc
             raise
         finally:
@@ -621,14 +630,18 @@ class LoopUnits(_LoopConnection):
             _run_before_commit(session)
             session.flush()
             self._deadline = self._cap = float("inf")  # the commit must not be interrupted
+            if self._interrupted or not driver.in_transaction:
+                # SQLite rolled the transaction back (an interrupted write) and the work went
+                # on regardless: commit nothing.
+                raise ReadTooSlow()
             if session.in_transaction():
                 session.commit()  # the ORM joined the driver's transaction: this commits it
             if driver.in_transaction:
                 driver.execute("COMMIT")
             committed = session.info.get(_AFTER_COMMIT, [])
             self._since_checkpoint += 1
-        except (DBAPIError, sqlite3.OperationalError) as exc:
-            if _too_slow(exc):
+        except Exception as exc:
+            if self._interrupted or (isinstance(exc, DBAPIError | sqlite3.Error) and _too_slow(exc)):
                 raise ReadTooSlow() from exc
             raise
         finally:
