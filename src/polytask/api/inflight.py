@@ -12,9 +12,10 @@ from __future__ import annotations
 import secrets
 import time
 from collections import Counter
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import coredis
+if TYPE_CHECKING:
+    import coredis
 
 STALE_SECONDS = 300
 _KEY = "polytask:inflight:{}"
@@ -59,6 +60,9 @@ class RedisInFlight:
     """Slots shared by every process using the same Redis."""
 
     def __init__(self, url: str) -> None:
+        # Imported here: the client's modules (about 12 MB) are loaded only by a server that uses Redis.
+        import coredis
+
         self.client: coredis.Redis[str] = coredis.Redis.from_url(url, decode_responses=True)
         self.script = self.client.register_script(_ACQUIRE)
 

@@ -5,8 +5,6 @@ formatted (money with its currency's places), the chart's bars as numbers."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -19,36 +17,13 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from polytask.api.taskflow.report_model import Chart, PdfReport, Sheet
+
 # The chart's series colours, in order (tests look for them in the rendered page).
 SERIES_COLOURS = (colors.HexColor("#1F5FBF"), colors.HexColor("#E07B00"))
 _HEADER_FILL = colors.HexColor("#DDE4EE")
 # More bars than this would be unreadable on a page: the chart shows the first ones (the table all).
 MAX_BARS = 24
-
-
-@dataclass(frozen=True)
-class Chart:
-    title: str
-    categories: Sequence[str]
-    series: Sequence[tuple[str, Sequence[float]]]  # (legend name, one value per category)
-    unit: str = ""
-
-
-@dataclass(frozen=True)
-class Sheet:
-    heading: str
-    columns: Sequence[str]
-    rows: Sequence[Sequence[str]]
-    numeric: frozenset[int] = field(default_factory=frozenset)  # column indexes aligned right
-
-
-@dataclass(frozen=True)
-class PdfReport:
-    title: str
-    period: str
-    generated_at: str
-    chart: Chart | None
-    sheets: Sequence[Sheet]
 
 
 def render_pdf(report: PdfReport) -> bytes:

@@ -25,7 +25,7 @@ from polytask.api.taskflow.period import EndDate, FormatParam, ReportFormat, Sta
 from polytask.api.taskflow.policy import allow
 from polytask.api.taskflow.render import PROJECT_STATUS_OUT
 from polytask.api.taskflow.report_files import csv_attachment, filename_for, pdf_attachment, text_cell
-from polytask.api.taskflow.report_pdf import Chart, PdfReport, Sheet, render_pdf
+from polytask.api.taskflow.report_model import Chart, PdfReport, Sheet
 from polytask.api.taskflow.report_shapes import (
     REPORT_RESPONSES,
     BudgetReport,
@@ -157,6 +157,9 @@ async def _pdf(
         chart=chart,
         sheets=[*extra, Sheet(table.title, table.columns, [table.cells(r) for r in rows], table.numeric)],
     )
+    # Imported here: reportlab (about 7 MB of modules) is loaded by the first PDF, not by every server.
+    from polytask.api.taskflow.report_pdf import render_pdf
+
     return await pdf_attachment(filename_for(table.name, period, "pdf"), partial(render_pdf, report))
 
 
