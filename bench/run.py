@@ -12,9 +12,11 @@ PostgreSQL's default durability (POLYTASK_PG_DURABLE=1: fsync, synchronous_commi
 full_page_writes on, unlike the tests' cluster) and this script runs again inside it.
 
 The table gives req/s, p50, p99, the ratio to the floor, the target and PASS/MISS, and the
-1-minute load average at the start of each row. Each row's ratio is to the floor measured in
-short runs right before and right after it (their mean), not to the first floor row alone: on
-a machine whose load moves during the run, both sides of a ratio then see the same load.
+1-minute load average at the start of each row. A row is measured in slices (5 of 2 s by
+default) with a 1-second floor slice before, between and after them; its ratio is the median
+over its slices of the slice's req/s to the mean of the two floor slices around it. On a
+machine whose speed moves by a third within a minute (this project's), both sides of each
+ratio then see nearly the same machine, and one slow stretch moves the median little.
 Everything is bounded in time, talks to 127.0.0.1 only, and is cleaned up on the way out. See docs/performance.md.
 """
 
@@ -95,13 +97,16 @@ class Result:
     rss_mb: float = 0.0
     anon_mb: float = 0.0
     file_mb: float = 0.0
-    # The floor's req/s measured right before and right after this row (their mean): the
-    # row's ratio is to it, so a machine whose load changes during the run moves both sides.
+    # The floor's req/s in the slices interleaved with this row's (their mean), and the row's
+    # share of the floor: the median over its slices of slice req/s / the floor around it.
     floor_rps: float | None = None
+    ratio: float | None = None
 
 
 def ratio_of(result: Result, results: list[Result]) -> float | None:
-    """A row's share of the floor: its neighbouring floor slices, else the run's floor row."""
+    """A row's share of the floor: from its interleaved slices, else to the run's floor row."""
+    if result.ratio is not None:
+        return result.ratio
     floor = result.floor_rps or next((r.rps for r in results if r.name == "floor"), None)
     return result.rps / floor if floor else None
 
@@ -162,6 +167,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--warmup", type=int, default=env_int("POLYTASK_BENCH_WARMUP", 2), help="seconds of warm-up per scenario"
+    )
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=env_int("POLYTASK_BENCH_SLICES", 5),
+        help="slices a row's measured run is cut into, with a 1-second floor slice around each",
     )
     parser.add_argument(
         "--bulk-tasks", type=int, default=env_int("POLYTASK_BENCH_BULK_TASKS", 10_000), help="tasks per bulk request"
@@ -504,42 +515,75 @@ def memory_of(pid: int) -> tuple[float, float, float]:
     return totals["VmRSS"] / 1024, totals["RssAnon"] / 1024, totals["RssFile"] / 1024
 
 
-def measure(wrk: str, base: str, key: str, ids: Ids, scenario: Scenario, args: argparse.Namespace, pid: int) -> Result:
+def rate(raw: dict[str, Any]) -> float:
+    return float(raw["requests"]) / (float(raw["duration_us"]) / 1e6)
+
+
+def measure(
+    wrk: str,
+    base: str,
+    key: str,
+    ids: Ids,
+    scenario: Scenario,
+    args: argparse.Namespace,
+    pid: int,
+    floor: Scenario | None = None,
+) -> Result:
+    """One row: a warm-up, then the measured run. Given the `floor`, the run is cut into
+    `--slices` slices with a 1-second floor slice before, between and after them."""
     sanity_check(base, key, ids, scenario)
     if args.warmup > 0:
         run_wrk(wrk, base, key, ids, scenario, args, args.warmup)
         time.sleep(1)  # let the warm-up's last requests finish before measuring
     load = os.getloadavg()[0]
-    raw = run_wrk(wrk, base, key, ids, scenario, args, args.duration)
+    floors: list[float] = []
+    if floor is None or floor is scenario:
+        raws = [run_wrk(wrk, base, key, ids, scenario, args, args.duration)]
+    else:
+        slices = max(1, args.slices)
+        seconds = max(1, round(args.duration / slices))
+        raws = []
+        floors.append(rate(run_wrk(wrk, base, key, ids, floor, args, 1)))
+        for _ in range(slices):
+            raws.append(run_wrk(wrk, base, key, ids, scenario, args, seconds))
+            floors.append(rate(run_wrk(wrk, base, key, ids, floor, args, 1)))
+    requests = sum(int(raw["requests"]) for raw in raws)
+    duration_us = sum(float(raw["duration_us"]) for raw in raws)
     result = Result(
         name=scenario.name,
         what=scenario.what,
         method=scenario.method,
         path=scenario.path,
-        rps=raw["requests"] / (raw["duration_us"] / 1e6),
-        p50_ms=raw["p50_us"] / 1000,
-        p99_ms=raw["p99_us"] / 1000,
-        requests=raw["requests"],
-        duration_s=raw["duration_us"] / 1e6,
-        non_2xx=raw["non_2xx"],
-        socket_errors=raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"],
+        rps=requests / (duration_us / 1e6),
+        # The slices' median p50 and their highest p99: one slow slice shows in the p99.
+        p50_ms=statistics.median(raw["p50_us"] for raw in raws) / 1000,
+        p99_ms=max(raw["p99_us"] for raw in raws) / 1000,
+        requests=requests,
+        duration_s=duration_us / 1e6,
+        non_2xx=sum(int(raw["non_2xx"]) for raw in raws),
+        socket_errors=sum(
+            int(raw["connect_errors"]) + int(raw["read_errors"]) + int(raw["write_errors"]) + int(raw["timeouts"])
+            for raw in raws
+        ),
         load=load,
     )
+    if floors:
+        result.floor_rps = statistics.mean(floors)
+        ratios = [rate(raw) / ((a + b) / 2) for raw, a, b in zip(raws, floors, floors[1:], strict=False)]
+        result.ratio = statistics.median(ratios)
     result.rss_mb, result.anon_mb, result.file_mb = memory_of(pid)
+    around = ""
+    if floors:
+        around = (
+            f"; floor slices {', '.join(f'{f:.0f}' for f in floors)} req/s; "
+            f"slice ratios {', '.join(f'{r:.1%}' for r in ratios)}"
+        )
     log(
         f"{scenario.name:11} {result.requests} requests, {result.rps:.0f} req/s, "
         f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms (load {load:.2f}); "
-        f"server RSS {result.rss_mb:.0f} MB, private {result.anon_mb:.0f} MB"
+        f"server RSS {result.rss_mb:.0f} MB, private {result.anon_mb:.0f} MB{around}"
     )
     return result
-
-
-def floor_slice(wrk: str, base: str, key: str, ids: Ids, floor: Scenario, args: argparse.Namespace) -> float:
-    """The floor's req/s over half a row's duration (at least 2 s), between two rows."""
-    raw = run_wrk(wrk, base, key, ids, floor, args, max(2, args.duration // 2))
-    rps = raw["requests"] / (raw["duration_us"] / 1e6)
-    log(f"floor      {rps:.0f} req/s between rows")
-    return float(rps)
 
 
 def measure_budget(base: str, key: str) -> tuple[float, float]:
@@ -751,19 +795,8 @@ def run_database(database: str, wrk: str, args: argparse.Namespace) -> tuple[Dat
             run.budget_p50_ms, run.budget_p99_ms = measure_budget(base, key)
         chosen = [sc for sc in scenarios(ids) if sc.name in chosen_names]
         floor_row = next((sc for sc in chosen if sc.name == "floor"), None)
-        before: float | None = None
         for scenario in chosen:
-            result = measure(wrk, base, key, ids, scenario, args, server.pid)
-            run.results.append(result)
-            if floor_row is None:
-                continue
-            if scenario is floor_row:
-                before = result.rps
-                continue
-            # Each row between two short floor runs (the one before is the previous row's after).
-            after = floor_slice(wrk, base, key, ids, floor_row, args)
-            result.floor_rps = (before + after) / 2 if before else after
-            before = after
+            run.results.append(measure(wrk, base, key, ids, scenario, args, server.pid, floor_row))
         if args.bulk_rounds > 0 and "bulk" in chosen_names:
             # Into the second project, so the rows above keep reading the first as seeded.
             run.bulk_rate, run.bulk_median_ms, run.bulk_load = measure_bulk(base, key, ids.projects[1], args)
