@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
 
 from polytask.api.app import create_app
-from polytask.api.kernel.units import close_gates
+from polytask.api.kernel.units import release_gates
 from polytask.api.surfaces import TASKFLOW, surface_for
 from polytask.core.db import Database
 from polytask.core.keycache import KEYS
@@ -122,7 +122,7 @@ def serve(app: ASGIApp) -> Iterator[str]:
         # database connection) as its shutdown would.
         state = getattr(app, "state", None)
         if state is not None:
-            close_gates(state)
+            release_gates(state)
 
 
 @pytest.fixture(scope="session")

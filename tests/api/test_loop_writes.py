@@ -6,11 +6,15 @@ so are its route's later units; the WAL is checkpointed off the loop."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from types import SimpleNamespace
 
+import anyio.to_thread
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -18,7 +22,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from polytask.api.app import create_app
-from polytask.api.kernel.units import _Gates
+from polytask.api.kernel.units import _Gates, close_gates
 from polytask.core.db import DRIVER_INFO, Database, LoopUnits, ReadTooSlow, ThreadNeeded, after_commit, require_thread
 from polytask.core.settings import Settings
 from polytask.domain.users.service import hash_password
@@ -195,3 +199,35 @@ def test_writes_over_http_commit_on_the_loop_and_the_wal_is_checkpointed_off_it(
             time.sleep(0.01)
         assert task.done()
         assert task.exception() is None
+
+
+def test_shutdown_waits_for_a_running_checkpoint_before_closing_the_connection(db: Database) -> None:
+    """close_gates (the app's shutdown) lets a checkpoint on a worker thread finish before it
+    closes the loop's connection and the engine under it. The checkpoint here is held on an
+    event, so the order is decided by the test, not by how fast anything runs."""
+    if not db.is_sqlite:
+        pytest.skip("loop checkpoints are SQLite's")
+
+    async def scenario() -> None:
+        state = SimpleNamespace(unit_gates=_Gates(threads=1, loop_units=db.loop_units(50)))
+        gates = state.unit_gates
+        release = threading.Event()
+        ran: list[str] = []
+
+        def checkpoint() -> None:
+            release.wait(30)  # a bound: the test sets it below
+            db.checkpoint()
+            ran.append("checkpointed")
+
+        gates.checkpointing = asyncio.get_running_loop().create_task(anyio.to_thread.run_sync(checkpoint))
+        closing = asyncio.get_running_loop().create_task(close_gates(state))
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not closing.done()  # still waiting: nothing closed
+        assert state.unit_gates is gates
+        release.set()
+        await closing
+        assert ran == ["checkpointed"]
+        assert state.unit_gates is None
+
+    asyncio.run(scenario())

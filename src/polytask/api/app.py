@@ -295,7 +295,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if dispatcher is not None:
                 await dispatcher.stop()
             event_bus.stop()
-            close_gates(_app.state)
+            await close_gates(_app.state)
 
     app = FastAPI(
         lifespan=lifespan,

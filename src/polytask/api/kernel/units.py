@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager, nullcontext
 from typing import Any, TypeVar
 
 import anyio
@@ -115,12 +115,22 @@ def _gates(request: Request) -> _Gates:
     return gates
 
 
-def close_gates(state: Any) -> None:
-    """Release what the gates hold (the loop's database connection); at the app's shutdown."""
+async def close_gates(state: Any) -> None:
+    """At the app's shutdown: wait for a WAL checkpoint still running on a worker thread (a
+    passive checkpoint is not interrupted; it ends at its own pace), then release_gates."""
     gates: _Gates | None = getattr(state, "unit_gates", None)
+    if gates is not None and gates.checkpointing is not None:
+        await asyncio.wait([gates.checkpointing])
+    release_gates(state)
+
+
+def release_gates(state: Any) -> None:
+    """Release what the gates hold (the loop's database connection); close_gates without the
+    wait, for a caller whose event loop has already stopped."""
+    gates: _Gates | None = getattr(state, "unit_gates", None)
+    state.unit_gates = None
     if gates is not None and gates.loop_units is not None:
         gates.loop_units.close()
-    state.unit_gates = None
 
 
 def thread_limiter(request: Request) -> anyio.CapacityLimiter:
@@ -141,23 +151,9 @@ async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: b
     gates = _gates(request)
     loop = gates.loop_units
     if readonly and loop is not None and loop.usable_here():
-        route = _route_of(request)
-        if gates.loop_suits(route):
-            try:
-                with loop.unit() as session:
-                    result = work(session)
-            except ReadTooSlow:
-                # Interrupted having written nothing: run it again on a worker thread, and
-                # send this route's next reads there directly for a while.
-                gates.overran(route)
-            except ThreadNeeded:
-                # Work that would block the loop (a password to verify, a host to look up):
-                # a worker thread, and for a while the route's next units too, as after an
-                # overrun (a credential verified once is then cached: the route comes back).
-                gates.overran(route)
-            else:
-                gates.finished(route, loop.overran)  # PostgreSQL: it may have kept the loop waiting
-                return result
+        done = _on_loop(request, gates, loop.unit, work, lambda: loop.overran)
+        if done is not None:
+            return done[0]
 
     def in_thread() -> R:
         with db.unit_of_work(readonly=readonly) as session:
@@ -167,22 +163,40 @@ async def in_unit(request: Request, work: Callable[[Session], R], *, readonly: b
         return await anyio.to_thread.run_sync(in_thread, limiter=gates.threads)
     async with gates.sqlite_writer:
         if isinstance(loop, LoopUnits) and gates.loop_writes and loop.usable_here():
-            route = _route_of(request)
-            if gates.loop_suits(route):
-                try:
-                    with loop.write_unit() as session:
-                        result = work(session)
-                except ReadTooSlow:
-                    # Met another process's lock, or overran: rolled back, nothing written.
-                    gates.overran(route)
-                except ThreadNeeded:
-                    gates.overran(route)
-                else:
-                    gates.finished(route, False)
-                    if loop.checkpoint_due():
-                        _checkpoint_soon(db, gates)
-                    return result
+            done = _on_loop(request, gates, loop.write_unit, work, lambda: False)
+            if done is not None:
+                if loop.checkpoint_due():
+                    _checkpoint_soon(db, gates)
+                return done[0]
         return await anyio.to_thread.run_sync(in_thread, limiter=gates.threads)
+
+
+def _on_loop(
+    request: Request,
+    gates: _Gates,
+    open_unit: Callable[[], AbstractContextManager[Session]],
+    work: Callable[[Session], R],
+    overran: Callable[[], bool],
+) -> tuple[R] | None:
+    """Run `work` in a unit on the event loop's own connection, unless its route has been
+    sent to worker threads for a while: `(result,)`, or None when the caller must run it on a
+    worker thread. That happens when the unit was interrupted past its budget or met another
+    process's write lock (ReadTooSlow: rolled back, nothing written), or when the work would
+    block the loop (ThreadNeeded: a password to verify, a host to look up). Either way the
+    route's next units go to threads directly for a while (a credential verified once is
+    cached, so the route comes back). `overran` says whether a unit that finished kept the
+    loop waiting too long (PostgreSQL's server time)."""
+    route = _route_of(request)
+    if not gates.loop_suits(route):
+        return None
+    try:
+        with open_unit() as session:
+            result = work(session)
+    except (ReadTooSlow, ThreadNeeded):
+        gates.overran(route)
+        return None
+    gates.finished(route, overran())
+    return (result,)
 
 
 def _route_of(request: Request) -> Any:
