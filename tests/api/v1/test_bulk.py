@@ -488,3 +488,39 @@ def test_bulk_projects_atomic_and_workspace_choice(client: httpx.Client, db: Dat
     assert r.status_code == 201
     assert r.json()["meta"] == {"created": 2}
     assert projects() == before + 2
+
+
+def test_a_task_written_alone_reads_back_as_one_written_in_bulk(client: httpx.Client, db: Database) -> None:
+    """A one-task create writes its rows with a multi-row INSERT on PostgreSQL, a large bulk
+    create with COPY (core/rowwriter.py): the same task comes back the same either way,
+    text that COPY would have to escape included."""
+    alice, bob = team(db, 2)
+    project = make_project(client, alice)
+    task = {
+        "name": 'Tab\there, back\\slash, "quotes", newline\nand ünïcödé ✓ \\N',
+        "description": "line one\r\nline two\\.\n",
+        "priority": "high",
+        "due_date": "2027-03-04T05:06:07.123456Z",
+        "estimated_hours": 2.5,
+        "progress": 40,
+        "labels": ["copy\tlabel", "insert"],
+        "assignee_id": bob.id,
+    }
+    alone = client.post(f"/v1/projects/{project}/tasks", json=task, headers=alice.headers)
+    assert alone.status_code == 201, alone.text
+    many = client.post(f"/v1/projects/{project}/tasks/bulk", json={"tasks": [task] * 300}, headers=alice.headers)
+    assert many.status_code == 201, many.text
+    varying = {"position", "created_at", "updated_at"}
+
+    def read(task_id: str) -> dict[str, Any]:
+        r = client.get(f"/v1/tasks/{task_id}", headers=alice.headers)
+        assert r.status_code == 200, r.text
+        return {k: v for k, v in r.json()["data"]["attributes"].items() if k not in varying}
+
+    first = read(alone.json()["data"]["id"])
+    assert first["name"] == task["name"]
+    assert first["description"] == task["description"]
+    assert first["labels"] == task["labels"]
+    for created in (many.json()["data"][0], many.json()["data"][-1]):
+        assert read(created["id"]) == first
+    assert events_of(db, "task.created", [alone.json()["data"]["id"]]) == 1
