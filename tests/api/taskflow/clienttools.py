@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,62 +37,56 @@ def _ensure(tool: str) -> subprocess.CompletedProcess[str]:
 def newman() -> Path:
     """The newman executable, installed from the npm registry if this cache has none; fails
     the test (never skips it) when it cannot be installed."""
-    prefix = _cache() / f"newman-{NEWMAN_VERSION}"
-    binary = prefix / "node_modules" / ".bin" / "newman"
-    if binary.exists():
-        return binary
-    done = _ensure("node")
-    if done.returncode != 0:
-        pytest.fail(f"node/npm could not be installed for newman:\n{done.stderr}")
-    npm = shutil.which("npm")
-    assert npm is not None, "ensure-client-tools.sh left no npm on PATH"
-    prefix.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", f"newman@{NEWMAN_VERSION}"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if done.returncode != 0 or not binary.exists():
-        pytest.fail(f"npm could not install newman@{NEWMAN_VERSION}:\n{done.stdout}\n{done.stderr}")
-    return binary
+    return npm_package("newman", NEWMAN_VERSION, Path("node_modules") / ".bin" / "newman")
 
 
 def node18() -> Path:
-    """The node 18 executable, installed from the npm registry if this cache has none (into a
-    directory beside it, renamed into place once complete); fails the test, never skips it,
-    when it cannot be installed."""
-    prefix = _cache() / f"node-{NODE18_VERSION}"
-    binary = prefix / "node_modules" / "node" / "bin" / "node"
-    if binary.exists():
-        return binary
+    """The node 18 executable, installed from the npm registry if this cache has none; fails
+    the test, never skips it, when it cannot be installed."""
+
+    def reports_its_version(binary: Path) -> str | None:
+        said = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False).stdout
+        return None if said.strip() == f"v{NODE18_VERSION}" else f"it reports version {said.strip()!r}"
+
+    return npm_package(
+        "node", NODE18_VERSION, Path("node_modules") / "node" / "bin" / "node", check=reports_its_version
+    )
+
+
+def npm_package(name: str, version: str, binary: Path, *, check: Callable[[Path], str | None] | None = None) -> Path:
+    """`binary` (relative to the install prefix) of the npm package `name@version`, installed
+    once per cache into a directory of its own: npm installs it beside that directory, which
+    is renamed into place only once complete (and, given `check`, once the binary passes it),
+    so an interrupted install never leaves a half-made directory that looks installed."""
+    prefix = _cache() / f"{name}-{version}"
+    if (prefix / binary).exists():
+        return prefix / binary
     done = _ensure("node")
     if done.returncode != 0:
-        pytest.fail(f"node/npm could not be installed for node {NODE18_VERSION}:\n{done.stderr}")
+        pytest.fail(f"node/npm could not be installed for {name}@{version}:\n{done.stderr}")
     npm = shutil.which("npm")
     assert npm is not None, "ensure-client-tools.sh left no npm on PATH"
     _cache().mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"node-{NODE18_VERSION}-", dir=_cache()))
+    staging = Path(tempfile.mkdtemp(prefix=f"{name}-{version}-", dir=_cache()))
     done = subprocess.run(
-        [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund", f"node@{NODE18_VERSION}"],
+        [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund", f"{name}@{version}"],
         capture_output=True,
         text=True,
         timeout=900,
         check=False,
     )
-    staged = staging / "node_modules" / "node" / "bin" / "node"
-    version = ""
-    if staged.exists():
-        version = subprocess.run([str(staged), "--version"], capture_output=True, text=True, check=False).stdout
-    if done.returncode != 0 or version.strip() != f"v{NODE18_VERSION}":
+    staged = staging / binary
+    problem = "npm failed" if done.returncode != 0 else None
+    if problem is None:
+        problem = f"{binary} is missing" if not staged.exists() else (check(staged) if check else None)
+    if problem is not None:
         shutil.rmtree(staging, ignore_errors=True)
-        pytest.fail(f"npm could not install node@{NODE18_VERSION} (got {version!r}):\n{done.stdout}\n{done.stderr}")
+        pytest.fail(f"npm could not install {name}@{version} ({problem}):\n{done.stdout}\n{done.stderr}")
     try:
         staging.rename(prefix)
     except OSError:  # another run finished first
         shutil.rmtree(staging, ignore_errors=True)
-    return binary
+    return prefix / binary
 
 
 def chromium() -> Path:

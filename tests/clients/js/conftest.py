@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.taskflow.clienttools import ENSURE, _cache, node18
+from tests.api.taskflow.clienttools import ENSURE, node18, npm_package
 
 # The webhook tests' receiver and dispatcher, for the verifier's tests.
 from tests.webhooks.conftest import dispatcher, receiver, start_dispatcher  # noqa: F401
@@ -106,21 +106,5 @@ def run_js(node_sdk: Node) -> Callable[..., Any]:
 @pytest.fixture(scope="session")
 def tsc(node_project: Node) -> Path:
     """The TypeScript compiler from the npm registry, installed once into the client tools' cache
-    (as tests/api/taskflow/clienttools.py does for newman); fails, never skips, without it."""
-    prefix = _cache() / f"typescript-{TYPESCRIPT_VERSION}"
-    binary = prefix / "node_modules" / ".bin" / "tsc"
-    if binary.exists():
-        return binary
-    npm = shutil.which("npm")
-    assert npm is not None
-    prefix.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", f"typescript@{TYPESCRIPT_VERSION}"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if done.returncode != 0 or not binary.exists():
-        pytest.fail(f"npm could not install typescript@{TYPESCRIPT_VERSION}:\n{done.stdout}\n{done.stderr}")
-    return binary
+    (tests/api/taskflow/clienttools.py); fails, never skips, without it."""
+    return npm_package("typescript", TYPESCRIPT_VERSION, Path("node_modules") / ".bin" / "tsc")
