@@ -72,3 +72,28 @@ def test_list_pages_read_the_same_on_the_loop_driver_through_the_connection_and_
     assert on_driver == on_thread
     assert listened == on_thread
     assert any("FROM users" in s for s in seen)
+
+
+def test_a_statement_run_in_parts_reads_what_its_union_reads(db: Database) -> None:
+    """`parts` runs the arms of a UNION ALL one after another (SQLite, several values in the
+    expanding list): the same rows as the union, named values and constants included, for
+    one value, several and none matching. On another engine the union itself runs."""
+    people = [make_person(db, name=f"Part {n}") for n in range(5)]
+    ids = [p.user_id for p in people]
+
+    def arms() -> list[Any]:
+        return [
+            select(User.id, literal("a").label("kind"), User.name).where(
+                User.id.in_(bindparam("ids", expanding=True)), User.name != bindparam("skip")
+            ),
+            select(User.id, literal("b"), User.username).where(User.id.in_(bindparam("ids", expanding=True))),
+        ]
+
+    whole = Prepared(union_all(*arms()), expanding="ids")
+    split = Prepared(union_all(*arms()), expanding="ids", parts={db.engine.dialect.name: arms()})
+    with db.unit_of_work(readonly=True) as session:
+        for chosen in (ids[:1], ids[1:4], ids, [max(ids) + 1000, max(ids) + 1001]):
+            values = {"ids": chosen, "skip": "Part 2"}
+            expected = sorted(whole.rows(session, values))
+            assert sorted(split.rows(session, values)) == expected
+            assert len(expected) == 2 * len(set(chosen) & set(ids)) - (ids[2] in chosen)

@@ -162,7 +162,9 @@ def convert_row(row: Sequence[Any], convert: list[tuple[int, Convert]]) -> list[
 class _ForDialect:
     __slots__ = ("compiled", "convert", "dialect")
 
-    def __init__(self, dialect: Dialect, compiled: dict[int, Compiled], convert: list[tuple[int, Convert]]) -> None:
+    def __init__(
+        self, dialect: Dialect, compiled: dict[int, list[Compiled]], convert: list[tuple[int, Convert]]
+    ) -> None:
         self.dialect = dialect
         self.compiled = compiled
         self.convert = convert
@@ -176,12 +178,28 @@ class Prepared:
     parameter (PostgreSQL: `col = ANY(:ids)`): one statement text whatever the list's length,
     which psycopg parses once and the server prepares once (psycopg caches and prepares only
     statements of at most 50 parameters; three IN lists of 50 ids are 150).
+
+    `parts` gives, per dialect name, SELECTs run one after another in its place when the
+    expanding list holds more than one value, their rows concatenated: the arms of a UNION
+    ALL, each with the statement's columns. On SQLite 3.40 each arm of a UNION ALL whose IN
+    list holds several values added about 40 us to the statement (measured: a task's three
+    relations for 3 ids 95 us as a UNION ALL, 22 us as three statements; for 50 ids 194
+    against 99), while one value (an equality) runs as fast either way or faster in one
+    statement (6 against 16 us). On PostgreSQL each part would cost a round trip.
     """
 
-    def __init__(self, stmt: Any, *, expanding: str | None = None, arrays: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        stmt: Any,
+        *,
+        expanding: str | None = None,
+        arrays: dict[str, Any] | None = None,
+        parts: dict[str, Sequence[Any]] | None = None,
+    ) -> None:
         self._stmt = stmt
         self._expanding = expanding
         self._arrays = arrays or {}
+        self._parts = parts or {}
         self._by_dialect: dict[str, _ForDialect] = {}
 
     def _for(self, dialect: Dialect) -> _ForDialect:
@@ -192,16 +210,17 @@ class Prepared:
             self._by_dialect[dialect.name] = found
         return found
 
-    def _compiled(self, entry: _ForDialect, values: dict[str, Any]) -> Compiled:
+    def _compiled(self, entry: _ForDialect, values: dict[str, Any]) -> list[Compiled]:
         array = self._arrays.get(entry.dialect.name)
         size = len(values[self._expanding]) if self._expanding and array is None else 0
         compiled = entry.compiled.get(size)
         if compiled is None:
             if array is not None:
-                compiled = entry.compiled[size] = Compiled(array, entry.dialect)
+                compiled = entry.compiled[size] = [Compiled(array, entry.dialect)]
             else:
                 expand = {self._expanding: size} if self._expanding else None
-                compiled = entry.compiled[size] = Compiled(self._stmt, entry.dialect, expand)
+                statements = (self._parts.get(entry.dialect.name) if size > 1 else None) or [self._stmt]
+                compiled = entry.compiled[size] = [Compiled(stmt, entry.dialect, expand) for stmt in statements]
         return compiled
 
     def rows(self, session: Session, values: dict[str, Any]) -> list[list[Any]]:
@@ -214,7 +233,10 @@ class Prepared:
             conn = session.connection()
             driver, dialect = conn.connection.driver_connection, conn.dialect
         entry = self._for(dialect)
-        found = self._compiled(entry, values).rows(driver, values)
+        compiled = self._compiled(entry, values)
+        found = compiled[0].rows(driver, values)
+        for more in compiled[1:]:
+            found += more.rows(driver, values)
         convert = entry.convert
         if not convert:
             return [list(row) for row in found]
