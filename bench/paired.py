@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import json
 import os
 import statistics
 import subprocess
@@ -53,6 +55,9 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--projects", type=int, default=100)
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument(
+        "--basic", action="store_true", help="send the key by HTTP Basic with its user's email (Taskforce's /api/v1)"
+    )
     args = parser.parse_args()
     home, key = prepare_sqlite(args)
     env = server_env(home)
@@ -70,11 +75,19 @@ def main() -> None:
         uvloop.install()  # as `polytask serve` runs
     except ImportError:
         pass
-    asyncio.run(_compare(call, str(key), namespace["set_old"], namespace["set_new"], args.rounds, args.per_round))
+    asyncio.run(
+        _compare(call, str(key), namespace["set_old"], namespace["set_new"], args.rounds, args.per_round, args.basic)
+    )
 
 
 async def _compare(
-    call: Call, key: str, set_old: Callable[[], None], set_new: Callable[[], None], rounds: int, per_round: int
+    call: Call,
+    key: str,
+    set_old: Callable[[], None],
+    set_new: Callable[[], None],
+    rounds: int,
+    per_round: int,
+    basic: bool = False,
 ) -> None:
     from polytask.api.app import create_app
 
@@ -86,6 +99,12 @@ async def _compare(
     ]
     loop = asyncio.get_running_loop()
     async with app.router.lifespan_context(app):
+        if basic:
+            status, body = await asgi_call(app, Call("me", "GET", "/v1/me"), headers)
+            if status != 200:
+                raise SystemExit(f"/v1/me: {status} {body[:300]!r}")
+            email = json.loads(body)["data"]["attributes"]["email"]
+            headers[0] = (b"authorization", b"Basic " + base64.b64encode(f"{email}:{key}".encode()))
         for setter in (set_old, set_new):  # warm both: compile statements, fill caches
             setter()
             for _ in range(40):

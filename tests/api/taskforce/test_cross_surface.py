@@ -10,7 +10,7 @@ from sqlalchemy import select
 from polytask.core.db import Database
 from polytask.models import Event
 from tests.api.taskforce.client import Taskforce
-from tests.factories.people import Person
+from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
 
 
@@ -111,3 +111,28 @@ def test_both_surfaces_emit_the_same_task_events(
             b.credential_kind,
             b.workspace_id,
         )
+
+
+def test_a_long_task_list_shows_every_card(base_url: str, db: Database, alice: Person, client: httpx.Client) -> None:
+    """Taskforce's task list reads its cards (collaborators, lists, e-mails, seen) in chunks of
+    task ids (domain/lists/queries.py): whole accounts bound every id four times in one
+    statement, past the drivers' parameter limits. 1,201 tasks make three chunks; the cards
+    of tasks in each of them are right."""
+    bob = make_person(db)
+    join(db, alice, bob)
+    project = make_project(client, alice)
+    names = [f"Long list {n}" for n in range(1201)]
+    assigned = {0, 600, 1200}
+    body = {
+        "tasks": [{"name": name, **({"assignee_id": bob.id} if n in assigned else {})} for n, name in enumerate(names)]
+    }
+    r = client.post(f"/v1/projects/{project}/tasks/bulk", json=body, headers=alice.headers)
+    assert r.status_code == 201, r.text
+    tf = Taskforce(base_url, alice, "json")
+    listed = {t["name"]: t for t in tf.get("/tasks")["tasks"] if t["name"].startswith("Long list ")}
+    tf.close()
+    assert sorted(listed) == sorted(names)
+    for n, name in enumerate(names):
+        expected = [{"email": bob.email}] if n in assigned else []
+        assert listed[name]["collaborators"] == expected, name
+        assert listed[name]["owner"] is True
