@@ -127,15 +127,14 @@ def task_counts_by_project(session: Session, project_ids: list[int]) -> dict[int
 
 # Every figure of a page of projects in ONE statement (on PostgreSQL each statement is a round
 # trip): (project id, two numbers, kind), each part the statement it is on its own, padded.
-_FIGURES_ALL = Prepared(
-    union_all(
-        _time_cost(TimeEntry.project_id.in_(_IDS)).add_columns(literal("t")),
-        _expenses(Expense.project_id.in_(_IDS)).add_columns(literal(0), literal("e")),
-        _task_counts(Task.project_id.in_(_IDS)).add_columns(literal(0), literal("a")),
-        _task_counts(Task.project_id.in_(_IDS), Task.status == "completed").add_columns(literal(0), literal("d")),
-    ),
-    expanding="ids",
-)
+# SQLite runs the parts one after another for several projects (core/statements.py Prepared).
+_FIGURE_PARTS = [
+    _time_cost(TimeEntry.project_id.in_(_IDS)).add_columns(literal("t")),
+    _expenses(Expense.project_id.in_(_IDS)).add_columns(literal(0), literal("e")),
+    _task_counts(Task.project_id.in_(_IDS)).add_columns(literal(0), literal("a")),
+    _task_counts(Task.project_id.in_(_IDS), Task.status == "completed").add_columns(literal(0), literal("d")),
+]
+_FIGURES_ALL = Prepared(union_all(*_FIGURE_PARTS), expanding="ids", parts={"sqlite": _FIGURE_PARTS})
 
 
 def project_figures(
