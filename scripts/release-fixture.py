@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -46,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from scratchdb import scratch_database  # scripts/scratchdb.py (this directory is on the path)
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -297,20 +297,6 @@ def dump_postgres(url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-@contextmanager
-def fresh_postgres(admin_url: str) -> Iterator[str]:
-    name = f"polytask_release_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def revision_of(url: str) -> str:
     engine = create_engine(url)
     try:
@@ -358,7 +344,7 @@ def main() -> None:
                 body = dump_sqlite(url)
             else:
                 assert admin_url is not None
-                with fresh_postgres(admin_url) as url:
+                with scratch_database(admin_url, "polytask_release") as url:
                     revision, key = make_fixture(tree, url, home)
                     body = dump_postgres(url)
             header = [

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,8 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from scripts.scratchdb import scratch_database
+from sqlalchemy import text
 from starlette.types import ASGIApp
 
 from polytask.api.app import create_app
@@ -59,14 +58,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         raise pytest.UsageError(
             "POLYTASK_TEST_DB=postgres needs POLYTASK_TEST_POSTGRES_URL (see scripts/with-postgres.sh)"
         )
-    name = f"polytask_test_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(admin_url, "polytask_test") as url:
+        yield url
 
 
 HIGH_SURFACE_PLANS = json.dumps(

@@ -6,18 +6,18 @@ and a quiescent backup restores every table's row count. On SQLite and on Postgr
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from scripts.scratchdb import scratch_database
+from sqlalchemy import create_engine, func, select
 
 from polytask.models import Base
 from tests.cli.test_serve import KEY_LINE, POLYTASK, STARTUP_SECONDS, Server, polytask_serve
@@ -34,22 +34,9 @@ def fresh_database() -> Iterator[Callable[[], str | None]]:
     if BACKEND == "sqlite":
         yield lambda: None
         return
-    made: list[str] = []
     admin_url = os.environ["POLYTASK_TEST_POSTGRES_URL"]
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-
-    def make() -> str | None:
-        name = f"polytask_backup_{secrets.token_hex(4)}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        made.append(name)
-        return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-    yield make
-    with admin.connect() as conn:
-        for name in made:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with ExitStack() as made:
+        yield lambda: made.enter_context(scratch_database(admin_url, "polytask_backup"))
 
 
 def install(home: Path, database_url: str | None) -> dict[str, str]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
+from scripts.scratchdb import scratch_database
 from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
 
 from polytask.core.migrate import alembic_config, upgrade
 from polytask.models import Event
@@ -24,17 +23,8 @@ def fresh_url(tmp_path: Path) -> Iterator[str]:
     if BACKEND == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    admin_url = os.environ["POLYTASK_TEST_POSTGRES_URL"]
-    name = f"polytask_mig_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(os.environ["POLYTASK_TEST_POSTGRES_URL"], "polytask_mig") as url:
+        yield url
 
 
 def test_backfill_and_downgrade(fresh_url: str) -> None:
