@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, bindparam, event, literal, select, union_all
+from sqlalchemy.exc import InvalidRequestError
 
 from polytask.core.db import Database
 from polytask.core.statements import Prepared, ShapeCache
@@ -97,3 +99,44 @@ def test_a_statement_run_in_parts_reads_what_its_union_reads(db: Database) -> No
             expected = sorted(whole.rows(session, values))
             assert sorted(split.rows(session, values)) == expected
             assert len(expected) == 2 * len(set(chosen) & set(ids)) - (ids[2] in chosen)
+
+
+def test_a_shape_run_with_another_statements_values_reads_what_that_statement_reads(db: Database) -> None:
+    """ShapeCache works a shape's placeholders out once (core/statements.py `_plan`): a statement
+    built once and run with the values of later ones of its shape (listing.py's offset pages)
+    reads what each of those reads through SQLAlchemy, constants, named values, computed values
+    and a timestamp (bound through its processor) alike; a missing named value is refused as
+    SQLAlchemy refuses it, and an expanding list takes SQLAlchemy's way."""
+    people = [make_person(db, name=f"Shape {n}") for n in range(6)]
+    ids = sorted(p.user_id for p in people)
+    future = datetime(2100, 1, 1)
+
+    def stmt(low: int, name: str) -> Any:
+        return (
+            select(User.id, User.name)
+            .where(
+                User.id >= low,
+                User.name != name,
+                User.created_at < future,
+                User.id != bindparam("skip"),
+                User.id > bindparam("computed", callable_=lambda: ids[0] - 1),
+            )
+            .order_by(User.id)
+            .limit(10)
+        )
+
+    first = stmt(ids[0], "Shape 1")
+    cache = ShapeCache()
+    with db.unit_of_work(readonly=True) as session:
+        for low, name, skip in ((ids[0], "Shape 1", ids[3]), (ids[2], "Shape 4", ids[5]), (ids[1], "Shape 0", 0)):
+            later = stmt(low, name)
+            expected = [list(r) for r in session.execute(later, {"skip": skip}).all()]
+            assert expected, "each case reads some rows"
+            bound = later._generate_cache_key().bindparams
+            assert cache.rows(session, first, {"skip": skip}, extracted=bound) == expected
+            assert cache.rows(session, later, {"skip": skip}) == expected
+        with pytest.raises(InvalidRequestError):
+            cache.rows(session, first, {}, extracted=first._generate_cache_key().bindparams)
+        listed = select(User.id).where(User.id.in_(ids[:3])).order_by(User.id)
+        assert [r[0] for r in cache.rows(session, listed)] == ids[:3]
+    assert len(cache) == 2
