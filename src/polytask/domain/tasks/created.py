@@ -55,7 +55,10 @@ def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: d
     stamp = isoformat(now)
     positions = {p.id: next_position(session, p.id) for p in {i.project.id: i.project for i in items}.values()}
     writer = RowWriter(session)
-    ids = writer.reserve_ids("tasks", len(items))
+    # One `task.created` per task, and a `task.completed` for each created completed.
+    completed_count = sum((i.data.status or "pending") == "completed" for i in items)
+    reserved = writer.reserve_ids({"tasks": len(items), "events": len(items) + completed_count})
+    ids, event_ids = reserved["tasks"], reserved["events"]
     stored_now = writer.timestamp(now)
     empty_json = writer.json({})
     by = actor.user_id
@@ -141,7 +144,6 @@ def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: d
     writer.insert("task_assignees", ("task_id", "user_id", "position"), links)
     writer.insert("task_labels", ("task_id", "label"), labels)
     writer.insert("task_dependencies", ("task_id", "depends_on_id"), deps)
-    event_ids = writer.reserve_ids("events", len(events))
     # What every event row of this request shares (record_event trims the address the same way).
     client_ip = actor.client_ip[:64] if actor.client_ip else None
     tail = (by, actor.credential_kind, actor.credential_id, client_ip, stored_now, empty_json)
