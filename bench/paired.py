@@ -21,7 +21,10 @@ A TOGGLE file, for example (the old isoformat against the current one):
     def set_old(): render.ts = resources.ts = old
     def set_new(): render.ts = resources.ts = new
 
-The data is `bench/cpu.py --data DIR`'s seeded SQLite copy (seeded on first use). What it
+The data is `bench/cpu.py --data DIR`'s seeded SQLite copy (seeded on first use), or with
+POLYTASK_BENCH_DATABASE_URL set, that PostgreSQL database as `bench/cpu.py --data DIR` seeded it.
+It prints the process's CPU ratio and the whole machine's (/proc/stat: the database server's
+processes count there). What it
 cannot compare is a change the process has already taken in at start-up (a schema, an index,
 settings read once): compare those with `bench/cpu.py` or `make bench`.
 """
@@ -37,6 +40,7 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from cpu import Call, asgi_call, prepare_sqlite
@@ -59,7 +63,14 @@ def main() -> None:
         "--basic", action="store_true", help="send the key by HTTP Basic with its user's email (Taskforce's /api/v1)"
     )
     args = parser.parse_args()
-    home, key = prepare_sqlite(args)
+    pg_url = os.environ.get("POLYTASK_BENCH_DATABASE_URL")
+    if pg_url:
+        # bench/cpu.py's PostgreSQL seed (`--data DIR` with POLYTASK_BENCH_DATABASE_URL): reused as it is.
+        if not args.data or not (Path(args.data) / "pg-key").exists():
+            raise SystemExit("on PostgreSQL, seed first: POLYTASK_BENCH_DATABASE_URL=... bench/cpu.py --data DIR")
+        home, key = Path(args.data), (Path(args.data) / "pg-key").read_text().strip()
+    else:
+        home, key = prepare_sqlite(args)
     env = server_env(home)
     subprocess.run([str(BIN / "polytask"), "migrate"], check=True, env=env, timeout=300, stdout=subprocess.DEVNULL)
     os.environ.update(env)
@@ -112,21 +123,36 @@ async def _compare(
             if status >= 400:
                 raise SystemExit(f"{call.method} {call.path}: {status} {body[:300]!r}")
         turns: dict[str, list[float]] = {"old": [], "new": []}
+        # The whole machine's busy CPU time per turn too: on PostgreSQL a change of round trips
+        # shows in the server's processes as much as in ours (other processes add noise to it).
+        machine: dict[str, list[float]] = {"old": [], "new": []}
         setters = {"old": set_old, "new": set_new}
         for r in range(rounds):
             for name in ("old", "new") if r % 2 == 0 else ("new", "old"):
                 setters[name]()
+                busy = _busy_seconds()
                 start = time.process_time()
                 for _ in range(per_round):
                     await loop.create_task(asgi_call(app, call, headers))
                 turns[name].append((time.process_time() - start) / per_round * 1000)
-    old, new = turns["old"], turns["new"]
-    ratios = [n / o for o, n in zip(old, new, strict=True)]
-    q1, _, q3 = statistics.quantiles(ratios)
-    print(
-        f"{call.method} {call.path}?{call.query}: old {statistics.median(old):.3f} ms, new {statistics.median(new):.3f}"
-        f" ms (medians); new/old per round: median {statistics.median(ratios):.3f}, quartiles {q1:.3f}-{q3:.3f}"
-    )
+                machine[name].append((_busy_seconds() - busy) / per_round * 1000)
+    for label, got in (("process CPU", turns), ("machine CPU", machine)):
+        old, new = got["old"], got["new"]
+        ratios = [n / o for o, n in zip(old, new, strict=True) if o > 0]
+        q1, _, q3 = statistics.quantiles(ratios)
+        print(
+            f"{call.method} {call.path}?{call.query} {label}: old {statistics.median(old):.3f} ms,"
+            f" new {statistics.median(new):.3f} ms (medians); new/old per round: median"
+            f" {statistics.median(ratios):.3f}, quartiles {q1:.3f}-{q3:.3f}"
+        )
+
+
+def _busy_seconds() -> float:
+    """CPU time the whole machine spent busy (every process, /proc/stat), in seconds."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
