@@ -245,6 +245,15 @@ class Prepared:
         return [convert_row(row, convert) for row in found]
 
 
+def dialect_name(session: Session) -> str:
+    """The name of the dialect the session's statements run on (a loop read unit's own
+    driver connection included), without beginning a transaction."""
+    direct = session.info.get(DRIVER_INFO)
+    if direct is not None:
+        return str(direct[1].name)
+    return str(session.get_bind().dialect.name)
+
+
 def _array_text(items: Any) -> Any:
     """A list of integers as PostgreSQL's array literal (`{1,2,3}`), which the statement's
     `::INTEGER[]` cast reads: psycopg's list adapter inspects every item to choose the
