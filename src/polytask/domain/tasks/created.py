@@ -53,7 +53,14 @@ def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: d
     event per task (plus `task.completed` for those created completed)."""
     now = utcnow()
     stamp = isoformat(now)
-    positions = {p.id: next_position(session, p.id) for p in {i.project.id: i.project for i in items}.values()}
+    # Each item's (project id, workspace id), read once per project object: the items of a
+    # bulk request share one ORM Project, whose attribute reads cost about 3% of the request.
+    refs: dict[int, tuple[int, int]] = {}
+    for i in items:
+        if id(i.project) not in refs:
+            refs[id(i.project)] = (i.project.id, i.project.workspace_id)
+    places = [refs[id(i.project)] for i in items]
+    positions = {pid: next_position(session, pid) for pid in sorted({pid for pid, _ in places})}
     writer = RowWriter(session)
     # One `task.created` per task, and a `task.completed` for each created completed.
     completed_count = sum((i.data.status or "pending") == "completed" for i in items)
@@ -70,20 +77,21 @@ def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: d
     # (type, task id, workspace id, project id, snapshot JSON) per event, in id order.
     events: list[tuple[str, int, int, int, str]] = []
     views: list[NewTaskView] = []
-    for task_id, item in zip(ids, items, strict=True):
-        data, project = item.data, item.project
+    created_type, completed_type = declared("task.created"), declared("task.completed")
+    for task_id, item, (project_id, workspace_id) in zip(ids, items, places, strict=True):
+        data = item.data
         status = data.status or "pending"
         completed = status == "completed"
         if data.position is not None:
             position = data.position
         else:
-            position = positions[project.id]
-            positions[project.id] += 1024.0
+            position = positions[project_id]
+            positions[project_id] += 1024.0
         progress = data.progress if data.progress is not None else 100 if completed else 0
         task = NewTask(
             id=task_id,
-            workspace_id=project.workspace_id,
-            project_id=project.id,
+            workspace_id=workspace_id,
+            project_id=project_id,
             section_id=data.section_id,
             parent_id=data.parent_id,
             name=data.name,
@@ -135,9 +143,9 @@ def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: d
             deps += [(task_id, d) for d in item.deps]
         rel = TaskRelations(assignee_ids=item.assignees, labels=task_labels, dependency_ids=item.deps)
         snapshot = writer.json(_snapshot(task, rel, stamp))
-        events.append((declared("task.created"), task_id, task.workspace_id, task.project_id, snapshot))
+        events.append((created_type, task_id, workspace_id, project_id, snapshot))
         if completed:
-            events.append((declared("task.completed"), task_id, task.workspace_id, task.project_id, snapshot))
+            events.append((completed_type, task_id, workspace_id, project_id, snapshot))
         views.append(NewTaskView(task, rel, roles.get(task.workspace_id)))
 
     writer.insert("tasks", _TASK_COLUMNS, task_rows)
@@ -156,7 +164,7 @@ def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: d
         ],
     )
     # The events' ids go to the commit-time consumers (the webhook outbox, the live stream).
-    track_inserted_event_ids(session, event_ids, workspace_ids={i.project.workspace_id for i in items})
+    track_inserted_event_ids(session, event_ids, workspace_ids={ws for _, ws in places})
     return views
 
 
