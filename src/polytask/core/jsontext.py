@@ -80,10 +80,16 @@ def loads_exact(text: str | bytes) -> Any:
     return orjson.loads(raw)
 
 
+# Datetimes as core/clock.py `isoformat` writes them: UTC with a `Z`, naive values being UTC.
+_DATETIMES = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
+
+
 def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
     """orjson's encoding of `value`; integers wider than orjson's 64 bits (in data stored before
-    they were refused, or from another entry point) are written out exactly instead of failing."""
-    option = orjson.OPT_SORT_KEYS if sort_keys else 0
+    they were refused, or from another entry point) are written out exactly instead of failing.
+    A datetime is written as `isoformat` writes it when it is naive or in UTC (the native
+    surface's renderers hand them over as they are: api/v1/render.py `ts`)."""
+    option = _DATETIMES | orjson.OPT_SORT_KEYS if sort_keys else _DATETIMES
     try:
         return orjson.dumps(value, option=option)
     except orjson.JSONEncodeError:

@@ -14,6 +14,7 @@ check that every snapshot field reaches the API.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -103,7 +104,7 @@ def resource_model(out: Output) -> type[BaseModel]:
     return model
 
 
-_TS = str  # a timestamp, ISO 8601 (core/clock.py)
+_TS = datetime  # a timestamp: the renderers leave it a datetime, written ISO 8601 with a Z (core/jsontext.py)
 
 
 class Money(BaseModel):
@@ -373,7 +374,7 @@ class AttemptLog(BaseModel):
     model_config = _CLOSED
 
     number: int
-    started_at: str
+    started_at: _TS
     duration_ms: int
     request_headers: dict[str, str]
     response_status: int | None
