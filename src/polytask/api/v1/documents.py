@@ -54,9 +54,10 @@ def list_document(
 ) -> JSONAPIResponse:
     fields = shape.fields if shape else {}
     meta, links = list_meta_links(request.url, request.query_params, result, len(data))
-    body: dict[str, Any] = {"data": [sparse(r, fields) for r in data]}
+    # Without `fields=` every resource goes out whole: no call per resource to find that out.
+    body: dict[str, Any] = {"data": [sparse(r, fields) for r in data] if fields else list(data)}
     if shape and shape.include:
-        body["included"] = [sparse(r, fields) for r in dedupe(included)]
+        body["included"] = [sparse(r, fields) for r in dedupe(included)] if fields else dedupe(included)
     body["meta"] = meta
     body["links"] = links
     return JSONAPIResponse(body)
