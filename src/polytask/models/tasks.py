@@ -31,8 +31,9 @@ class Task(Timestamps, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Denormalised from the project so tenant filters need no join.
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    # Denormalised from the project so tenant filters need no join. No index of its own: the
+    # two (workspace_id, ...) indexes above serve every look-up by workspace (migration 0017).
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
