@@ -10,11 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 
 from polytask.core.clock import utcnow
 from polytask.core.db import Database
 from polytask.core.settings import Settings
+from polytask.domain.events.retention import oldest_expired
 from polytask.models import Event, WebhookDelivery
 from polytask.worker.dispatcher import DispatcherThread
 from tests.cli.test_cli import POLYTASK
@@ -129,3 +131,18 @@ def test_the_dispatcher_prunes_periodically(client: httpx.Client, db: Database, 
                 break
             time.sleep(0.1)
     assert left == [int(fresh["id"][5:])]
+
+
+def test_a_prune_with_nothing_old_reads_the_time_index_not_the_whole_log(db: Database) -> None:
+    """The batch of oldest expired events is found through the index on `occurred_at`: ordered
+    by id alone, SQLite read the whole events table (snapshots and all) at every start and
+    every hour, with nothing to delete. PostgreSQL's plan depends on its statistics: its
+    batches are checked for what they delete above."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
+    stmt = oldest_expired(utcnow() - timedelta(days=30), 1000)
+    compiled = stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as conn:
+        plan = [str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")]
+    assert any("ix_events_occurred_at" in step for step in plan), plan
+    assert not any(step.startswith("SCAN events") for step in plan), plan

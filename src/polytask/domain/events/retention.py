@@ -80,9 +80,19 @@ def kept_for_webhooks(session: Session, *, cutoff: datetime) -> int:
     )
 
 
+def oldest_expired(cutoff: datetime, limit: int) -> Any:
+    """The ids of up to `limit` of the oldest expired events (prune_batch)."""
+    return select(Event.id).where(_expired(cutoff)).order_by(Event.occurred_at, Event.id).limit(limit)
+
+
 def prune_batch(session: Session, *, cutoff: datetime, limit: int) -> PruneReport:
-    """Delete up to `limit` of the oldest expired events (one short transaction's worth)."""
-    ids = select(Event.id).where(_expired(cutoff)).order_by(Event.id).limit(limit)
+    """Delete up to `limit` of the oldest expired events (one short transaction's worth).
+
+    Oldest by time, then id: in that order SQLite walks the index on `occurred_at` from its
+    start and stops at the cutoff. Ordered by id alone it read the whole events table in id
+    order looking for old ones (100,000 events: 68 MB of the file mapped into the server at
+    every start and every hour, with nothing to delete); PostgreSQL used the index either way."""
+    ids = oldest_expired(cutoff, limit)
     rows = session.execute(
         delete(Event)
         .where(Event.id.in_(ids.scalar_subquery()))
