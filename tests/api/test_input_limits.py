@@ -137,3 +137,39 @@ def test_a_batch_is_held_to_the_rules_but_its_operations_answer_for_their_number
         for t in client.get(f"/v1/projects/{project}/tasks", headers=alice.headers).json()["data"]
     ]
     assert names == ["fine"]
+
+
+def test_a_body_the_guard_read_reaches_the_handler_as_json_reads_it(client: httpx.Client, db: Database) -> None:
+    """The guard hands the document it parsed to the handler (core/inputguard.py PARSED_JSON):
+    numbers at their edges, escapes and literals arrive as `json.loads` gives them."""
+    alice = make_person(db)
+    project = make_project(client, alice)
+    text = (
+        '{"name": "caf\\u00e9 \\ud83d\\ude00", "custom_fields": {"big": 9223372036854775807, "small": '
+        '-9223372036854775808, "exp": 1e2, "neg_zero": -0.0, "tiny": 5e-324, "half": 0.5, "flags": '
+        '[true, false, null], "nested": {"a": [1, {"b": "\\"quoted\\""}]}}}'
+    )
+    r = client.post(
+        f"/v1/projects/{project}/tasks",
+        content=text.encode(),
+        headers={**alice.headers, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 201, r.text[:500]
+    sent = json.loads(text)
+    shown = client.get(f"/v1/tasks/{r.json()['data']['id']}", headers=alice.headers).json()["data"]["attributes"]
+    assert shown["name"] == sent["name"] == "café \U0001f600"
+    assert shown["custom_fields"] == sent["custom_fields"]
+    assert isinstance(shown["custom_fields"]["exp"], float)
+    assert isinstance(shown["custom_fields"]["big"], int)
+
+
+def test_the_guard_hands_on_only_documents_that_broke_no_rule() -> None:
+    from polytask.core.inputguard import UNREAD, read_json
+
+    fine = b'{"a": [1, 2.5, "x"], "b": {"c": null}}'
+    assert read_json(fine) == ([], json.loads(fine))
+    for bad in (b'{"a": 1, "a": 2}', b'{"n": 99999999999999999999}', b'{"x": NaN}', b'{"s": "\\u0000"}'):
+        problems, document = read_json(bad)
+        assert problems, bad
+        assert document is UNREAD, bad
+    assert read_json(b"not json") == ([], UNREAD)

@@ -26,11 +26,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polytask.core.inputguard import (
     MAX_REPORTED,
+    PARSED_JSON,
+    UNREAD,
     InputLimits,
     InputProblem,
     body_too_large,
-    check_json,
     check_pairs,
+    read_json,
     text_issue,
 )
 
@@ -69,12 +71,15 @@ def check_query(query: bytes, limits: InputLimits) -> list[InputProblem]:
     return check_pairs(pairs, limits)
 
 
-def check_body(body: bytes, content_type: bytes | None, limits: InputLimits, *, numbers: bool) -> list[InputProblem]:
+def check_body(
+    body: bytes, content_type: bytes | None, limits: InputLimits, *, numbers: bool
+) -> tuple[list[InputProblem], Any]:
     """The problems of a request body, read by its content type the way the surfaces read it:
     JSON when the type says so (or, with no type, when it looks like JSON: FastAPI parses
-    such bodies as JSON), form fields for form and plain-text bodies (Taskforce reads those)."""
+    such bodies as JSON), form fields for form and plain-text bodies (Taskforce reads those).
+    Also the parsed JSON document when it broke no rule, else UNREAD."""
     if not body.strip():
-        return []
+        return [], UNREAD
     if content_type is None:
         kind = b"json" if body.lstrip()[:1] in (b"{", b"[") else b"form"
     elif b"json" in content_type:
@@ -82,14 +87,14 @@ def check_body(body: bytes, content_type: bytes | None, limits: InputLimits, *, 
     elif content_type.startswith((b"application/x-www-form-urlencoded", b"text/plain")):
         kind = b"form"
     else:
-        return []  # multipart (checked by its reader) and types no surface reads as fields
+        return [], UNREAD  # multipart (checked by its reader) and types no surface reads as fields
     if kind == b"json":
-        return check_json(body, limits, numbers=numbers)
+        return read_json(body, limits, numbers=numbers)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return []  # the surface's reader says so
-    return check_pairs(parse_qsl(text, keep_blank_values=True), limits)
+        return [], UNREAD  # the surface's reader says so
+    return check_pairs(parse_qsl(text, keep_blank_values=True), limits), UNREAD
 
 
 _OPERATION_BODY = re.compile(r"^operations\[\d+\]\.body(?:$|[.\[])")
@@ -98,10 +103,10 @@ _OPERATION_BODY = re.compile(r"^operations\[\d+\]\.body(?:$|[.\[])")
 def _batch_problems(body: bytes, content_type: bytes | None, limits: InputLimits) -> list[InputProblem]:
     """A batch is held to every rule, but the numbers of its operations' bodies are left to the
     operations (each answers for itself, as if called alone)."""
-    problems = check_body(body, content_type, limits, numbers=False)
+    problems, _ = check_body(body, content_type, limits, numbers=False)
     if problems:
         return problems
-    numbers = check_body(body, content_type, limits, numbers=True)
+    numbers, _ = check_body(body, content_type, limits, numbers=True)
     return [p for p in numbers if not _OPERATION_BODY.match(p.field)]
 
 
@@ -162,13 +167,16 @@ class InputGuardMiddleware:
                 break
         body = b"".join(parts)
         content_type = _content_type(scope)
+        document = UNREAD
         if scope["path"] in _BATCH:
             problems = _batch_problems(body, content_type, limits)
         else:
-            problems = check_body(body, content_type, limits, numbers=True)
+            problems, document = check_body(body, content_type, limits, numbers=True)
         if problems:
             await self.refuse(scope, receive, send, problems)
             return
+        if document is not UNREAD:
+            scope[PARSED_JSON] = (body, document)
         replayed = False
 
         async def replay() -> Message:

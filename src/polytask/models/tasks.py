@@ -19,6 +19,20 @@ class Task(Timestamps, Base):
         Index("ix_tasks_workspace_status_due", "workspace_id", "status", "due_date", "id"),
         Index("ix_tasks_workspace_due", "workspace_id", "due_date", "id"),
         Index("ix_tasks_project_status_due", "project_id", "status", "due_date", "id"),
+        # Only the tasks that have a parent or a section (migration 0018): every look-up
+        # compares the column with a value, and most tasks have neither.
+        Index(
+            "ix_tasks_parent_id",
+            "parent_id",
+            sqlite_where=text("parent_id IS NOT NULL"),
+            postgresql_where=text("parent_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_tasks_section_id",
+            "section_id",
+            sqlite_where=text("section_id IS NOT NULL"),
+            postgresql_where=text("section_id IS NOT NULL"),
+        ),
         # PostgreSQL only (migration 0016): the descending orders with NULLs last, which
         # PostgreSQL cannot read backwards from the ascending indexes above.
         Index("ix_tasks_project_due_desc", "project_id", text("due_date DESC NULLS LAST"), "id").ddl_if(
@@ -35,8 +49,8 @@ class Task(Timestamps, Base):
     # two (workspace_id, ...) indexes above serve every look-up by workspace (migration 0017).
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="pending")

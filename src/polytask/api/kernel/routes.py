@@ -40,6 +40,8 @@ from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.requests import Request
 from starlette.responses import Response
 
+from polytask.core.inputguard import PARSED_JSON
+
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
@@ -153,6 +155,9 @@ async def _read_body(request: Request, strict: bool) -> Any:
             return Undefined
         content_type = request.headers.get("content-type")
         if (not content_type and not strict) or (content_type and _json_type(content_type)):
+            parsed = request.scope.get(PARSED_JSON)
+            if parsed is not None and (parsed[0] is raw or parsed[0] == raw):
+                return parsed[1]  # the input guard's reading of these very bytes
             return await request.json()
         return raw
     except json.JSONDecodeError as exc:

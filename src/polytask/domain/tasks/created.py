@@ -12,7 +12,8 @@ object is built, flushed or refreshed).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import fields as dataclass_fields
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -168,17 +169,28 @@ def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: d
     return views
 
 
+# _snapshot's plan, worked out once: the snapshot's keys in order, the fields read straight
+# from the record (one attrgetter call), and those of them that hold datetimes.
+_SNAPSHOT_ORDER: dict[str, Any] = dict.fromkeys(SNAPSHOT_FIELDS)
+_OWN_FIELDS = tuple(
+    n for n in SNAPSHOT_FIELDS if n not in RELATION_FIELDS and n not in ("completed_at", "custom_fields")
+)
+_read_own = attrgetter(*_OWN_FIELDS)
+_DATE_FIELDS = tuple(f.name for f in dataclass_fields(NewTask) if f.name in _OWN_FIELDS and "datetime" in str(f.type))
+_RELATIONS = tuple(RELATION_FIELDS.items())
+
+
 def _snapshot(task: NewTask, rel: TaskRelations, stamp: str | None) -> dict[str, Any]:
-    """task_snapshot's content (domain/tasks/rules.py), read from the record."""
-    snap: dict[str, Any] = {}
-    for name in SNAPSHOT_FIELDS:
-        if name in RELATION_FIELDS:
-            snap[name] = list(getattr(rel, RELATION_FIELDS[name]))
-        elif name == "completed_at":
-            snap[name] = stamp if task.completed_at is not None else None  # the stored form
-        elif name == "custom_fields":
-            snap[name] = jsonable(task.custom_fields) if task.custom_fields else {}
-        else:
-            value = getattr(task, name)
-            snap[name] = isoformat(value) if isinstance(value, datetime) else value
+    """task_snapshot's content (domain/tasks/rules.py), read from the record, in its order: a
+    bulk create makes ten thousand of these, and a loop over the fields cost 8% of it."""
+    snap = _SNAPSHOT_ORDER.copy()
+    snap.update(zip(_OWN_FIELDS, _read_own(task), strict=True))
+    for name in _DATE_FIELDS:
+        value = snap[name]
+        if value is not None:
+            snap[name] = isoformat(value)
+    snap["completed_at"] = stamp if task.completed_at is not None else None  # the stored form
+    snap["custom_fields"] = jsonable(task.custom_fields) if task.custom_fields else {}
+    for name, attribute in _RELATIONS:
+        snap[name] = list(getattr(rel, attribute))
     return snap
