@@ -524,3 +524,51 @@ def test_a_task_written_alone_reads_back_as_one_written_in_bulk(client: httpx.Cl
     for created in (many.json()["data"][0], many.json()["data"][-1]):
         assert read(created["id"]) == first
     assert events_of(db, "task.created", [alone.json()["data"]["id"]]) == 1
+
+
+def test_bulk_create_checks_sections_parents_dependencies_and_custom_fields(client: httpx.Client, db: Database) -> None:
+    """Each item's references and custom field values are checked as a single create checks
+    them, every failing item named by its index; then the same references, valid, are kept."""
+    alice = make_person(db)
+    h = alice.headers
+    body = {"name": "Fields", "custom_fields": {"budget": {"type": "number", "required": True}}}
+    r = client.post(f"/v1/workspaces/{alice.workspace}/projects", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    project = r.json()["data"]["id"]
+    other = make_project(client, alice)
+    section = client.post(f"/v1/projects/{project}/sections", json={"name": "Doing"}, headers=h).json()["data"]["id"]
+    elsewhere = client.post(f"/v1/projects/{other}/sections", json={"name": "No"}, headers=h).json()["data"]["id"]
+    parent = make_task(client, alice, project, name="Parent", custom_fields={"budget": 1})["id"]
+    outside = make_task(client, alice, other, name="Outside")["id"]
+    items: list[dict[str, Any]] = [
+        {"name": "fine", "custom_fields": {"budget": 5}, "section_id": section},
+        {"name": "bad section", "custom_fields": {"budget": 1}, "section_id": elsewhere},
+        {"name": "no budget"},  # "required" forbids clearing a value, not creating without one
+        {"name": "bad budget", "custom_fields": {"budget": "lots"}},
+        {"name": "bad parent", "custom_fields": {"budget": 2}, "parent_id": outside},
+        {"name": "bad dependency", "custom_fields": {"budget": 3}, "dependencies": ["task_99999999"]},
+    ]
+    r = client.post(f"/v1/projects/{project}/tasks/bulk", json={"tasks": items}, headers=h)
+    assert r.status_code == 422, r.text
+    errors = r.json()["error"]["details"]["errors"]
+    assert [e["index"] for e in errors] == [1, 3, 4, 5], errors
+    assert [e["field"] for e in errors if e["index"] in (1, 4, 5)] == ["section_id", "parent_id", "dependencies"]
+    assert "budget" in errors[1]["field"], errors
+    assert count_tasks(db, project) == 1  # the parent alone
+
+    items = [
+        {"name": "in section", "custom_fields": {"budget": 5}, "section_id": section},
+        {"name": "child", "custom_fields": {"budget": 6}, "parent_id": parent, "dependencies": [parent]},
+        {"name": "plain", "custom_fields": {"budget": 7}},
+    ]
+    r = client.post(f"/v1/projects/{project}/tasks/bulk", json={"tasks": items}, headers=h)
+    assert r.status_code == 201, r.text
+    shown = [t["attributes"] for t in r.json()["data"]]
+    assert [(a["section_id"], a["parent_id"], a["dependencies"]) for a in shown] == [
+        (section, None, []),
+        (None, parent, [parent]),
+        (None, None, []),
+    ]
+    assert [a["custom_fields"]["budget"] for a in shown] == [5, 6, 7]
+    stored = client.get(f"/v1/tasks/{r.json()['data'][1]['id']}", headers=h).json()["data"]["attributes"]
+    assert (stored["parent_id"], stored["dependencies"], stored["custom_fields"]) == (parent, [parent], {"budget": 6})
