@@ -155,6 +155,8 @@ class Shape:
 
 def shape(params: QueryParams, primary: str, includable: Mapping[str, str]) -> Shape:
     """Parse `fields=a,b`, `fields[type]=a,b` and `include=x,y` (or `include[]=x`)."""
+    if not params:
+        return Shape()
     fields: dict[str, frozenset[str]] = {}
     for key, value in params.multi_items():
         if key == "fields":
