@@ -4,9 +4,10 @@ Every request presenting an API key looks its row up (domain/api_keys/service.py
 user's role and state, whether the user is in a workspace with an IP allowlist). Within a
 few seconds the answer rarely changes, so a key whose secret matched its stored digest is
 kept here, by that digest, for `ttl` seconds (POLYTASK_API_KEY_CACHE_SECONDS, default 5;
-0 turns the cache off). A hit skips the query only: the rules are applied again on every
-request (`check_key`: revoked, expired against the current time, user active), on
-the row as it was read.
+0 turns the cache off). Only keys that passed every rule are kept (domain/api_keys/service.py
+`VerifiedKey`). A hit skips the query and what only a change can break (revoked, user
+active: such changes clear the cache, below); what time changes is checked on every request
+(expired against the current time, whether the use is due to be recorded).
 
 What keeps it correct:
 
@@ -28,7 +29,7 @@ import threading
 import time
 from collections import OrderedDict
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -38,8 +39,17 @@ DEFAULT_TTL_SECONDS = 5.0
 MAX_ENTRIES = 10_000
 
 
+class Cached(Protocol):
+    """What the cache keeps: a verified key that knows its id and can record a use."""
+
+    @property
+    def id(self) -> int: ...
+
+    def touched(self, when: datetime) -> Cached: ...
+
+
 class VerifiedKeys:
-    """Key rows by the digest of their secret, each for `ttl` seconds (thread-safe)."""
+    """Verified keys by the digest of their secret, each for `ttl` seconds (thread-safe)."""
 
     def __init__(self, ttl: float = DEFAULT_TTL_SECONDS, max_entries: int = MAX_ENTRIES) -> None:
         self.ttl = ttl
@@ -80,9 +90,9 @@ class VerifiedKeys:
     def touched(self, key_id: int, when: datetime) -> None:
         """This process recorded the key's use at `when`: its entry says so from now on."""
         with self._lock:
-            for digest, (expires, row) in self._entries.items():
-                if row.id == key_id:
-                    self._entries[digest] = (expires, row._replace(last_used_at=when))
+            for digest, (expires, key) in self._entries.items():
+                if key.id == key_id:
+                    self._entries[digest] = (expires, key.touched(when))
 
     def clear(self) -> None:
         with self._lock:

@@ -5,6 +5,7 @@ cache's lifetime; IP allowlists are never skipped."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +15,9 @@ from sqlalchemy import update
 from polytask.core import keycache as cache
 from polytask.core.clock import utcnow
 from polytask.core.db import Database
+from polytask.core.errors import AuthenticationFailed
 from polytask.core.keycache import KEYS, VerifiedKeys
+from polytask.domain.api_keys.service import KeyRow, VerifiedKey
 from polytask.models import ApiKey
 from tests.api.taskforce.client import basic
 from tests.factories.people import Person, make_person
@@ -111,3 +114,50 @@ def test_entries_live_for_the_configured_time(monkeypatch: pytest.MonkeyPatch) -
     off = VerifiedKeys(ttl=0)
     off.put("d", row, off.generation)
     assert off.get("d") is None
+
+
+def _row(**changes: Any) -> Any:
+    """A row of KEY_BY_PREFIX, as a key that passed every rule when it was read."""
+    values: dict[str, Any] = {
+        "id": 7,
+        "user_id": 3,
+        "workspace_id": None,
+        "key_hash": "digest",
+        "scopes": ["tasks:read"],
+        "expires_at": None,
+        "last_used_at": utcnow(),
+        "revoked_at": None,
+        "rate_plan": "partner",
+        "role": "member",
+        "is_active": True,
+        "email": "ada@example.com",
+        "allowlisted": False,
+    }
+    return KeyRow(**{**values, **changes})
+
+
+def test_a_cached_key_checks_its_expiry_and_due_use_on_every_request() -> None:
+    # The cached form checks what time changes on each use, whatever it held when cached.
+    with pytest.raises(AuthenticationFailed, match="expired"):
+        VerifiedKey(_row(expires_at=utcnow() - timedelta(seconds=1))).check("10.0.0.1")
+    naive_past = (utcnow() - timedelta(seconds=1)).replace(tzinfo=None)  # as SQLite hands it back
+    with pytest.raises(AuthenticationFailed, match="expired"):
+        VerifiedKey(_row(expires_at=naive_past)).check(None)
+
+    key = VerifiedKey(_row(expires_at=utcnow() + timedelta(hours=1), last_used_at=utcnow() - timedelta(minutes=5)))
+    first = key.check("10.0.0.1")
+    assert first.needs_touch  # last recorded five minutes ago
+    actor = first.actor
+    assert (actor.user_id, actor.credential_id, actor.client_ip) == (3, 7, "10.0.0.1")
+    assert (actor.scopes, actor.rate_plan, actor.global_role) == (frozenset({"tasks:read"}), "partner", "member")
+    assert first.email == "ada@example.com"
+
+    # Its use recorded (KEYS.touched): no longer due, and the actor made for the address is reused.
+    key = key.touched(utcnow())
+    again = key.check("10.0.0.1")
+    assert not again.needs_touch
+    assert again.actor is actor
+    other = key.check("10.0.0.2")
+    assert other.actor.client_ip == "10.0.0.2"
+    assert other.actor is not actor
+    assert key.check(None).actor.client_ip is None
