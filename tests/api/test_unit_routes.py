@@ -94,6 +94,18 @@ def test_every_route_that_can_has_a_plan(settings: Settings, db: Database) -> No
         ("/api/projects", "GET"),
     ):
         assert wanted in planned, wanted
+    # Native ids in paths are read by their own check (exact_path_value), the rest by pydantic;
+    # test_planned_routes_answer_as_fastapi_does compares both ways with good and bad ids.
+    exact = {
+        (path, p.alias)
+        for path, route in routes
+        if (plan := _plan(route)) is not None
+        for p in plan.params
+        if p.exact is not None
+    }
+    assert ("/v1/tasks/{task_id}", "task_id") in exact
+    assert ("/v1/projects/{project_id}/tasks", "project_id") in exact
+    assert not any(path.startswith("/api/") for path, _ in exact)  # Taskforce's ids are plain ints
 
 
 def _concrete(template: str, ids: dict[str, str], bad: bool) -> str:

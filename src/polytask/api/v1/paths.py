@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BeforeValidator, WithJsonSchema
 
+from polytask.api.kernel.routes import exact_path_value
 from polytask.core.errors import NotFound
 from polytask.core.ids import id_pattern, parse_id, render_id
 
@@ -19,7 +20,7 @@ def _path_id(kind: str) -> BeforeValidator:
             raise NotFound.of(kind, value)
         return pk
 
-    return BeforeValidator(check)
+    return exact_path_value(check)
 
 
 def _schema(kind: str) -> WithJsonSchema:

@@ -138,11 +138,17 @@ def read_task_for(session: Session, actor: Actor, task_id: int, *, project_id: i
     require_allowed_address(actor, record.workspace_id)
     if project_id is not None and record.project_id != project_id:
         raise NotFound.of("task", task_id)
-    # As the rows of the relations statement (`_relations`): group_relations puts them in its one order.
-    rows_ = [(record.id, "a", str(user), position) for position, user in assignees or ()]
-    rows_ += [(record.id, "l", label, 0) for label in labels or ()]
-    rows_ += [(record.id, "d", str(dep), 0) for dep in deps or ()]
-    return TaskRecordView(record, group_relations(rows_)[record.id], role)
+    # In group_relations' order: assignees by position (then id as text), labels, dependencies by id as text.
+    relations = TaskRelations(
+        [user for _, user in sorted(assignees, key=_position_then_text)] if assignees else [],
+        sorted(labels) if labels else [],
+        sorted(deps, key=str) if deps else [],
+    )
+    return TaskRecordView(record, relations, role)
+
+
+def _position_then_text(pair: Sequence[Any]) -> tuple[Any, str]:
+    return pair[0], str(pair[1])
 
 
 def read_task_record_for(session: Session, actor: Actor, task_id: int) -> tuple[TaskRecord, str]:
