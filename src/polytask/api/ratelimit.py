@@ -72,6 +72,12 @@ def credential_digest(scope: Scope, session_cookie: str) -> str | None:
     return None
 
 
+# The headers every limited response carries, as they go on the wire.
+_RAW_NAMES = {
+    name: name.lower().encode() for name in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+}
+
+
 def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
@@ -254,11 +260,12 @@ class RateLimitMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                extra = dict(headers)
-                if digest is not None:
+                extra = headers
+                if digest is not None and not self._confirmed(digest, known, state.get("actor")):
                     learned = await self._learn(digest, known, state, message["status"], surface)
-                    extra.update(learned)
-                raw = [(k.lower().encode(), v.encode()) for k, v in extra.items()]
+                    if learned:
+                        extra = {**headers, **learned}
+                raw = [(_RAW_NAMES.get(k) or k.lower().encode(), v.encode()) for k, v in extra.items()]
                 message["headers"] = [*message.get("headers", []), *raw]
             await send(message)
 
@@ -335,6 +342,18 @@ class RateLimitMiddleware:
             refused,
         )
 
+    def _confirmed(self, digest: str, known: Known | None, actor: Any) -> bool:
+        """Whether authentication said what the process remembers about the credential, and
+        it was written down in the last half of the memory's lifetime: nothing to learn."""
+        return (
+            known is not None
+            and known.valid
+            and isinstance(actor, Actor)
+            and known.plan == actor.rate_plan
+            and known.user_id == actor.user_id
+            and time.monotonic() - known.seen < self.known.ttl / 2
+        )
+
     async def _learn(
         self, digest: str, known: Known | None, state: dict[str, Any], status: int, surface: Surface
     ) -> dict[str, str]:
@@ -351,14 +370,6 @@ class RateLimitMiddleware:
                 self.known.put(digest, Known(False, seen=time.monotonic()))
             return {}
         now = time.monotonic()
-        if (
-            known is not None
-            and known.valid
-            and known.plan == actor.rate_plan
-            and known.user_id == actor.user_id
-            and now - known.seen < self.known.ttl / 2
-        ):
-            return {}  # as remembered, and confirmed recently: nothing to write down again
         self.known.put(digest, Known(True, actor.rate_plan, actor.user_id, now))
         if known is not None and known.valid:
             return {}

@@ -76,6 +76,8 @@ def loads_exact(text: str | bytes) -> Any:
     would come back as 1.1805916207174113e+21), the json module exactly."""
     if text == "{}" or text == b"{}":
         return {}  # most stored documents (a task's custom fields): no parser for them
+    if text == "[]" or text == b"[]":
+        return []  # a relation with no rows (a task's dependencies, most often)
     raw = text.encode() if isinstance(text, str) else text
     if _WIDE_RUN in raw.translate(_DIGITS_TO_ZERO):
         return json.loads(raw)
