@@ -3,16 +3,16 @@ place: constants, named values and the items of expanding lists, in any mix, on 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, event, literal, select, union_all
+from sqlalchemy import Engine, bindparam, event, literal, select, text, union_all, update
 from sqlalchemy.exc import InvalidRequestError
 
 from polytask.core.db import Database
 from polytask.core.statements import Prepared, ShapeCache
-from polytask.models import User
+from polytask.models import ApiKey, User, Workspace
 from tests.factories.people import make_person
 
 
@@ -140,3 +140,50 @@ def test_a_shape_run_with_another_statements_values_reads_what_that_statement_re
         listed = select(User.id).where(User.id.in_(ids[:3])).order_by(User.id)
         assert [r[0] for r in cache.rows(session, listed)] == ids[:3]
     assert len(cache) == 2
+
+
+def test_rows_convert_as_the_orm_reads_them(db: Database) -> None:
+    """Prepared rows (a converter written per statement: core/statements.py `converters`) hold
+    what the ORM reads: NULLs, timestamps with and without microseconds, JSON with a wide
+    integer; on SQLite also a timestamp stored without its fraction, which only the dialect's
+    own reader takes."""
+    person = make_person(db, name="Converted")
+    with db.unit_of_work() as session:
+        key_id = session.scalars(select(ApiKey.id).where(ApiKey.user_id == person.user_id)).one()
+        session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == key_id)
+            .values(scopes=["tasks:read"], expires_at=datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC), last_used_at=None)
+        )
+        session.execute(
+            update(Workspace).where(Workspace.id == person.workspace_pk).values(settings={"big": 2**70, "n": 1.5})
+        )
+    if db.is_sqlite:
+        with db.unit_of_work() as session:
+            fractionless = text("UPDATE api_keys SET created_at = '2024-02-10 17:00:00' WHERE id = :id")
+            session.execute(fractionless, {"id": key_id})
+    stmt = (
+        select(
+            ApiKey.id,
+            ApiKey.name,
+            ApiKey.scopes,
+            ApiKey.expires_at,
+            ApiKey.last_used_at,
+            ApiKey.created_at,
+            Workspace.settings,
+            Workspace.security,
+        )
+        .join_from(ApiKey, Workspace, Workspace.id == person.workspace_pk)
+        .where(ApiKey.id == key_id)
+    )
+    with db.unit_of_work(readonly=True) as session:
+        by_orm = [list(row) for row in session.execute(stmt)]
+        prepared = Prepared(stmt).rows(session, {})
+    assert prepared == by_orm
+    (row,) = prepared
+    assert row[2] == ["tasks:read"]
+    assert row[3].replace(tzinfo=UTC) == datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert row[4] is None
+    assert row[6] == {"big": 2**70, "n": 1.5}
+    if db.is_sqlite:
+        assert row[5] == datetime(2024, 2, 10, 17, 0, 0)

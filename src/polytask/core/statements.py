@@ -32,6 +32,8 @@ from polytask.core.db import CONNECTION_INFO, DRIVER_INFO
 from polytask.core.jsontext import loads_exact
 
 Convert = Callable[[Any], Any]
+# A driver row as the list of its converted values.
+RowConverter = Callable[[Sequence[Any]], list[Any]]
 
 
 def positional(dialect: Dialect) -> Dialect:
@@ -110,6 +112,11 @@ def _processor(type_: TypeEngine[Any], dialect: Dialect) -> Convert | None:
     return proc
 
 
+# Marks a converter that reads SQLite's 26-character timestamps with fromisoformat and hands
+# anything else to its fallback: a row converter writes that test inline (_row_converter).
+_ISO26 = "__polytask_iso26__"
+
+
 def _sqlite_datetime(fallback: Convert | None) -> Convert:
     """SQLite stores `YYYY-MM-DD HH:MM:SS.ffffff`; fromisoformat reads it exactly as
     SQLAlchemy's processor does (naive), and anything else goes to that processor."""
@@ -119,6 +126,7 @@ def _sqlite_datetime(fallback: Convert | None) -> Convert:
             return datetime.fromisoformat(value)
         return fallback(value) if fallback else value
 
+    setattr(convert, _ISO26, True)
     return convert
 
 
@@ -136,9 +144,10 @@ def _sqlite_json(fallback: Convert | None) -> Convert:
     return convert
 
 
-def converters(columns: Sequence[ColumnElement[Any]], dialect: Dialect) -> list[tuple[int, Convert]]:
-    """(column index, converter) for the columns whose driver values need converting."""
-    out: list[tuple[int, Convert]] = []
+def converters(columns: Sequence[ColumnElement[Any]], dialect: Dialect) -> RowConverter:
+    """The function that converts a row of these columns: each non-NULL value of a column that
+    needs it goes through its converter, the others are kept as the driver gave them."""
+    found: list[tuple[int, Convert]] = []
     for index, col in enumerate(columns):
         proc = _processor(col.type, dialect)
         if dialect.name == "sqlite" and isinstance(col.type, DateTime):
@@ -146,25 +155,39 @@ def converters(columns: Sequence[ColumnElement[Any]], dialect: Dialect) -> list[
         elif dialect.name == "sqlite" and isinstance(col.type, JSON):
             proc = _sqlite_json(proc)
         if proc is not None:
-            out.append((index, proc))
-    return out
+            found.append((index, proc))
+    return _row_converter(len(columns), found)
 
 
-def convert_row(row: Sequence[Any], convert: list[tuple[int, Convert]]) -> list[Any]:
-    values = list(row)
+def _row_converter(width: int, convert: list[tuple[int, Convert]]) -> RowConverter:
+    """`convert` as one function written for the row's width: the row unpacked into locals,
+    each converted column tested and converted in line, no loop over the converters (a page
+    of 50 tasks converts 450 values; the loop and its calls were a third of that)."""
+    if not convert:
+        return list
+    names = [f"c{i}" for i in range(width)]
+    scope: dict[str, Any] = {"_fromiso": datetime.fromisoformat, "_str": str}
+    lines = ["def convert(row):", f"    {', '.join(names)}, = row"]
     for index, fn in convert:
-        value = values[index]
-        if value is not None:
-            values[index] = fn(value)
-    return values
+        c = names[index]
+        scope[f"f{index}"] = fn
+        if getattr(fn, _ISO26, False):
+            lines.append(f"    if type({c}) is _str and len({c}) == 26:")
+            lines.append(f"        {c} = _fromiso({c})")
+            lines.append(f"    elif {c} is not None:")
+        else:
+            lines.append(f"    if {c} is not None:")
+        lines.append(f"        {c} = f{index}({c})")
+    lines.append(f"    return [{', '.join(names)}]")
+    exec(compile("\n".join(lines), f"<row converter of {width} columns>", "exec"), scope)  # noqa: S102
+    made: RowConverter = scope["convert"]
+    return made
 
 
 class _ForDialect:
     __slots__ = ("compiled", "convert", "dialect")
 
-    def __init__(
-        self, dialect: Dialect, compiled: dict[int, list[Compiled]], convert: list[tuple[int, Convert]]
-    ) -> None:
+    def __init__(self, dialect: Dialect, compiled: dict[int, list[Compiled]], convert: RowConverter) -> None:
         self.dialect = dialect
         self.compiled = compiled
         self.convert = convert
@@ -240,9 +263,7 @@ class Prepared:
         for more in compiled[1:]:
             found += more.rows(driver, values)
         convert = entry.convert
-        if not convert:
-            return [list(row) for row in found]
-        return [convert_row(row, convert) for row in found]
+        return [convert(row) for row in found]
 
 
 def dialect_name(session: Session) -> str:
@@ -278,12 +299,12 @@ class PreparedWrite:
 
     def __init__(self, stmt: Any) -> None:
         self._stmt = stmt
-        self._by_dialect: dict[str, tuple[Compiled, list[Convert | None], list[tuple[int, Convert]]]] = {}
+        self._by_dialect: dict[str, tuple[Compiled, list[Convert | None], RowConverter]] = {}
 
     def _statement(self, dialect: Dialect) -> Any:
         return self._stmt
 
-    def _for(self, dialect: Dialect) -> tuple[Compiled, list[Convert | None], list[tuple[int, Convert]]]:
+    def _for(self, dialect: Dialect) -> tuple[Compiled, list[Convert | None], RowConverter]:
         found = self._by_dialect.get(dialect.name)
         if found is None:
             target = positional(dialect)
@@ -295,7 +316,7 @@ class PreparedWrite:
                 bind = binds.get(name)
                 process.append(None if bind is None else bind.type.dialect_impl(target).bind_processor(target))
             returning = getattr(stmt, "_returning", ()) or ()
-            found = (compiled, process, converters(list(returning), target) if returning else [])
+            found = (compiled, process, converters(list(returning), target))
             self._by_dialect[dialect.name] = found
         return found
 
@@ -319,7 +340,7 @@ class PreparedWrite:
             lastrowid = getattr(cursor, "lastrowid", None)
         finally:
             cursor.close()
-        return (None if row is None else convert_row(row, convert)), lastrowid
+        return (None if row is None else convert(row)), lastrowid
 
 
 class PreparedInsert(PreparedWrite):
@@ -352,7 +373,7 @@ def _observed(conn: Any) -> bool:
 class _Shape:
     __slots__ = ("binds", "compiled", "convert", "plan")
 
-    def __init__(self, compiled: Any, convert: list[tuple[int, Convert]], dialect: Dialect) -> None:
+    def __init__(self, compiled: Any, convert: RowConverter, dialect: Dialect) -> None:
         self.compiled = compiled
         self.convert = convert
         # Each placeholder's bind processor (a datetime in SQLite's text form, ...).
@@ -522,7 +543,7 @@ class ShapeCache:
         else:
             found = conn.exec_driver_sql(statement, tuple(values)).fetchall()
         convert = shape.convert
-        return [convert_row(row, convert) for row in found]
+        return [convert(row) for row in found]
 
 
 SHAPES = ShapeCache()
