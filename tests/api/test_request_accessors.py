@@ -1,13 +1,18 @@
 """The shortcuts past Starlette's request accessors (api/credentials.py, api/kernel/routes.py)
-give what the accessors give, and Starlette still reads the query parameters from the cache
-the kernel fills for a request without any."""
+and its response headers (api/v1/documents.py) give what Starlette gives, and Starlette still
+reads the query parameters from the cache the kernel fills for a request without any."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
+from starlette.responses import Response
 
 from polytask.api.credentials import client_host, raw_header
 from polytask.api.kernel.routes import NO_QUERY
+from polytask.api.v1.documents import JSONAPIResponse
+from polytask.core.jsontext import dumps
 
 
 def _request(headers: list[tuple[bytes, bytes]], client: tuple[str, int] | None = ("10.0.0.7", 5123)) -> Request:
@@ -40,3 +45,32 @@ def test_starlette_reads_the_query_cache_the_kernel_fills() -> None:
     assert request.query_params is NO_QUERY
     assert not NO_QUERY
     assert list(NO_QUERY.multi_items()) == []
+
+
+def test_documents_carry_the_headers_starlette_would_give_them() -> None:
+    """JSONAPIResponse builds its headers itself (api/v1/documents.py): the same list, in the
+    same order, as Starlette's Response for the same body, status and headers."""
+
+    class Plain(Response):
+        media_type = "application/json"
+
+        def render(self, content: Any) -> bytes:
+            return dumps(content)
+
+    content = {"data": {"id": "task_1", "type": "task", "attributes": {"name": "é ✓"}}}
+    cases: list[tuple[int, dict[str, str] | None]] = [
+        (200, None),
+        (200, {}),
+        (201, {"ETag": '"abc"', "Location": "/v1/tasks/task_1"}),
+        (202, {"X-Custom": "x"}),
+        (200, {"Content-Type": "application/vnd.api+json"}),  # its own type: Starlette's way
+        (304, {"ETag": '"abc"'}),
+        (204, None),
+    ]
+    for status, headers in cases:
+        ours = JSONAPIResponse(content, status_code=status, headers=headers)
+        theirs = Plain(content, status_code=status, headers=headers)
+        assert ours.raw_headers == theirs.raw_headers, (status, headers)
+        assert ours.body == theirs.body
+        assert ours.status_code == status
+        assert ours.background is None

@@ -25,8 +25,26 @@ def etag_of(data: Resource) -> str:
 class JSONAPIResponse(Response):
     media_type = "application/json"
 
+    def __init__(self, content: Any, status_code: int = 200, headers: Mapping[str, str] | None = None) -> None:
+        if status_code < 200 or status_code in (204, 304) or (headers and not _OWN.isdisjoint(map(str.lower, headers))):
+            super().__init__(content, status_code, headers)  # no length for these; or its own type or length
+            return
+        # What Starlette's __init__ and init_headers make of a JSON body (the given headers,
+        # then its length and type), without their general case: every document pays it.
+        self.status_code = status_code
+        self.background = None
+        self.body = body = dumps(content)
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()] if headers else []
+        raw.append((b"content-length", str(len(body)).encode("latin-1")))
+        raw.append((b"content-type", _JSON))
+        self.raw_headers = raw
+
     def render(self, content: Any) -> bytes:
         return dumps(content)
+
+
+_JSON = b"application/json"
+_OWN = frozenset({"content-length", "content-type"})
 
 
 def document(
