@@ -61,18 +61,26 @@ def project(p: Any) -> Resource:
 
 
 def task(view: TaskView | TaskRecordView) -> Resource:
-    # Written out flat (no helper calls per field): list pages render it 50-100 times.
+    # Written out flat: list pages render it 50-100 times. No call or comprehension where the
+    # value decides (an empty relation, a naive timestamp from SQLite), and the relationship
+    # that names nothing is one shared `{"data": None}` (documents are only ever serialised).
     t = view.task
     rel = view.relations
     assignees = rel.assignee_ids
-    first = assignees[0] if assignees else None
     project_id, section_id, parent_id = t.project_id, t.section_id, t.parent_id
     project = f"project_{project_id}"
     section = None if section_id is None else f"section_{section_id}"
     parent = None if parent_id is None else f"task_{parent_id}"
-    assignee = None if first is None else f"user_{first}"
-    assignee_ids = [f"user_{a}" for a in assignees]
+    if assignees:
+        assignee_ids = [f"user_{a}" for a in assignees]
+        assignee: str | None = assignee_ids[0]
+        to_assignee: dict[str, Any] = {"data": {"id": assignee, "type": "user"}}
+        to_assignees: dict[str, Any] = {"data": [{"id": a, "type": "user"} for a in assignee_ids]}
+    else:
+        assignee_ids, assignee, to_assignee, to_assignees = [], None, _TO_NOTHING, {"data": []}
+    deps = rel.dependency_ids
     completed_by, created_by = t.completed_by_id, t.created_by_id
+    due, start, completed, created, updated = t.due_date, t.start_date, t.completed_at, t.created_at, t.updated_at
     return {
         "id": f"task_{t.id}",
         "type": "task",
@@ -87,28 +95,31 @@ def task(view: TaskView | TaskRecordView) -> Resource:
             "parent_id": parent,
             "assignee_id": assignee,
             "assignee_ids": assignee_ids,
-            "due_date": ts(t.due_date),
-            "start_date": ts(t.start_date),
+            "due_date": due if due is None or due.tzinfo is None else ts(due),
+            "start_date": start if start is None or start.tzinfo is None else ts(start),
             "progress": t.progress,
             "estimated_hours": t.estimated_hours,
-            "completed_at": ts(t.completed_at),
+            "completed_at": completed if completed is None or completed.tzinfo is None else ts(completed),
             "completed_by": None if completed_by is None else f"user_{completed_by}",
-            "dependencies": [f"task_{d}" for d in rel.dependency_ids],
+            "dependencies": [f"task_{d}" for d in deps] if deps else [],
             "labels": list(rel.labels),
             "custom_fields": t.custom_fields,
             "position": t.position,
             "created_by": None if created_by is None else f"user_{created_by}",
-            "created_at": ts(t.created_at),
-            "updated_at": ts(t.updated_at),
+            "created_at": created if created is None or created.tzinfo is None else ts(created),
+            "updated_at": updated if updated is None or updated.tzinfo is None else ts(updated),
         },
         "relationships": {
             "project": {"data": {"id": project, "type": "project"}},
-            "assignee": {"data": None if assignee is None else {"id": assignee, "type": "user"}},
-            "assignees": {"data": [{"id": a, "type": "user"} for a in assignee_ids]},
-            "section": {"data": None if section is None else {"id": section, "type": "section"}},
-            "parent": {"data": None if parent is None else {"id": parent, "type": "task"}},
+            "assignee": to_assignee,
+            "assignees": to_assignees,
+            "section": _TO_NOTHING if section is None else {"data": {"id": section, "type": "section"}},
+            "parent": _TO_NOTHING if parent is None else {"data": {"id": parent, "type": "task"}},
         },
     }
+
+
+_TO_NOTHING: dict[str, Any] = {"data": None}
 
 
 def user(u: Any) -> Resource:
