@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, Dialect, Float, bindparam, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -144,6 +145,14 @@ def _sqlite_json(fallback: Convert | None) -> Convert:
     return convert
 
 
+class IdsJSON(JSON):
+    """JSON made by a statement from stored ids, positions and names (a task's relations as
+    arrays): no integer in it is wider than 64 bits, so SQLite's text goes to orjson as it is,
+    without `loads_exact`'s look for long runs of digits."""
+
+    cache_ok = True
+
+
 def converters(columns: Sequence[ColumnElement[Any]], dialect: Dialect) -> RowConverter:
     """The function that converts a row of these columns: each non-NULL value of a column that
     needs it goes through its converter, the others are kept as the driver gave them."""
@@ -152,6 +161,8 @@ def converters(columns: Sequence[ColumnElement[Any]], dialect: Dialect) -> RowCo
         proc = _processor(col.type, dialect)
         if dialect.name == "sqlite" and isinstance(col.type, DateTime):
             proc = _sqlite_datetime(proc)
+        elif dialect.name == "sqlite" and isinstance(col.type, IdsJSON):
+            proc = orjson.loads
         elif dialect.name == "sqlite" and isinstance(col.type, JSON):
             proc = _sqlite_json(proc)
         if proc is not None:

@@ -24,14 +24,14 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import ARRAY, JSON
+from sqlalchemy.types import ARRAY
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound
 from polytask.core.ids import storable_key
 from polytask.core.query.fields import Choice, Field, Moment, Number, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec
-from polytask.core.statements import Prepared, dialect_name
+from polytask.core.statements import IdsJSON, Prepared, dialect_name
 from polytask.domain.search import search_source
 from polytask.domain.tasks.access import TASKS
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
@@ -174,7 +174,7 @@ def fetch_task_for(session: Session, actor: Actor, task_id: int) -> tuple[Task, 
 class _JsonList(FunctionElement[Any]):
     """A JSON array of its columns (several: an array of arrays) over a subquery's rows."""
 
-    type = JSON()
+    type = IdsJSON()
     inherit_cache = True
     name = "json_list"
 
