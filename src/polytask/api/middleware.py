@@ -64,10 +64,12 @@ class RequestIdMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = list(message.get("headers", []))
-                if not any(name.lower() == b"x-request-id" for name, _ in headers):
-                    headers.append(header)
-                message["headers"] = headers
+                headers = message.get("headers", [])
+                for name, _ in headers:
+                    if name.lower() == b"x-request-id":
+                        break  # an error renderer set it (the same id)
+                else:
+                    message["headers"] = [*headers, header]
             await send(message)
 
         try:
