@@ -21,8 +21,8 @@ from polytask.domain.members.schemas import MemberUpdate
 from polytask.domain.members.service import add_member, update_member
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.users.service import create_user, update_user
-from polytask.domain.workspaces.access import MEMBERSHIPS, membership_for
-from polytask.domain.workspaces.service import default_workspace_id, home_workspace_id
+from polytask.domain.workspaces.access import MEMBERSHIPS, default_workspace_id, membership_for
+from polytask.domain.workspaces.service import home_workspace_id
 from polytask.models import Membership, User
 
 # The workspace role someone created with a server-wide role gets in the team's workspace.

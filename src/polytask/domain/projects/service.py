@@ -47,13 +47,13 @@ from polytask.domain.projects.schemas import (
 from polytask.domain.search import search_source
 from polytask.domain.workspaces.access import (
     MANAGERS,
+    default_workspace_id,
     membership_for,
     reach_params,
     require_allowed_address,
     require_flag,
     require_write,
 )
-from polytask.domain.workspaces.service import default_workspace_id
 from polytask.models import Expense, Membership, Project, Section, Task
 
 # What their events carry, declared by the payload models (events/payloads.py).

@@ -22,8 +22,7 @@ from polytask.domain.webhooks import signing, ssrf
 from polytask.domain.webhooks.access import WEBHOOKS
 from polytask.domain.webhooks.outbox import enqueue_ping
 from polytask.domain.webhooks.schemas import WebhookCreate, WebhookUpdate
-from polytask.domain.workspaces.access import membership_for, require_manager
-from polytask.domain.workspaces.service import default_workspace_id
+from polytask.domain.workspaces.access import default_workspace_id, membership_for, require_manager
 from polytask.models import Project, Webhook, WebhookAttempt, WebhookDelivery
 
 # What the event log records about an endpoint; never its secrets.

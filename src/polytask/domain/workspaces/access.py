@@ -354,3 +354,19 @@ WORKSPACES: WorkspaceRows[Workspace] = WorkspaceRows(
 MEMBERSHIPS: WorkspaceRows[Membership] = WorkspaceRows(
     Membership, "member", key=Membership.id, workspace=Membership.workspace_id, among=True
 )
+
+
+# Every request of a single-tenant surface asks (HTTP Basic without a workspace-bound key).
+_DEFAULT_WORKSPACE = Prepared(
+    select(Membership.workspace_id)
+    .where(Membership.user_id == bindparam("user_id"))
+    .order_by((Membership.role != "owner").asc(), Membership.id)
+    .limit(1)
+)
+
+
+def default_workspace_id(session: Session, user_id: int) -> int | None:
+    """The user's first owned workspace (their personal one), used by the compat surfaces; for
+    someone with none of their own (created inside a team's workspace), the first they joined."""
+    rows = _DEFAULT_WORKSPACE.rows(session, {"user_id": user_id})
+    return int(rows[0][0]) if rows else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -12,12 +12,12 @@ from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
-from polytask.core.statements import Prepared
 from polytask.domain.events.payloads import WorkspaceSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
 from polytask.domain.workspaces.access import (
     WORKSPACES,
     address_allowed,
+    default_workspace_id,
     membership_for,
     require_manager,
     require_role,
@@ -152,22 +152,6 @@ def delete_workspace(session: Session, actor: Actor, *, workspace_id: int) -> No
         snapshot=snapshot,
     )
     session.expunge(workspace)
-
-
-# Every request of a single-tenant surface asks (HTTP Basic without a workspace-bound key).
-_DEFAULT_WORKSPACE = Prepared(
-    select(Membership.workspace_id)
-    .where(Membership.user_id == bindparam("user_id"))
-    .order_by((Membership.role != "owner").asc(), Membership.id)
-    .limit(1)
-)
-
-
-def default_workspace_id(session: Session, user_id: int) -> int | None:
-    """The user's first owned workspace (their personal one), used by the compat surfaces; for
-    someone with none of their own (created inside a team's workspace), the first they joined."""
-    rows = _DEFAULT_WORKSPACE.rows(session, {"user_id": user_id})
-    return int(rows[0][0]) if rows else None
 
 
 def home_workspace_id(session: Session, actor: Actor) -> int:
