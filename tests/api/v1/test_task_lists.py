@@ -302,3 +302,36 @@ def test_lists_of_one_shape_answer_each_caller_with_their_own_tasks(
             for other in others:
                 r = client.get(f"/v1/projects/{projects[other.id]}/tasks", headers=who.headers)
                 assert r.status_code == 404, r.text
+
+
+def test_a_project_page_is_404_to_a_stranger_whatever_it_asks(client: httpx.Client, db: Database) -> None:
+    """A page of a project's tasks proves the caller sees the project only when it holds tasks
+    (domain/tasks/service.py list_tasks_for): an empty one looks the project up. A stranger gets
+    the 404 of a path id for every filter, sort, page, search and custom field."""
+    owner, stranger = make_person(db, name="Owner"), make_person(db, name="Stranger")
+    project = make_project(client, owner)
+    make_task(client, owner, project, name="Pending work", priority="high")
+    for query in (
+        "",
+        "?status=pending",
+        "?priority=high&sort=-due_date",
+        "?limit=1&offset=5",
+        "?search=work",
+        "?custom_fields.size=3",
+        "?sort=custom_fields.size",
+        "?include=assignees",
+    ):
+        r = client.get(f"/v1/projects/{project}/tasks{query}", headers=stranger.headers)
+        assert r.status_code == 404, (query, r.text)
+        assert r.json()["error"]["code"] == "RESOURCE_NOT_FOUND", query
+    # The owner's page past its end, and the stranger's own empty project: empty pages, 200.
+    r = client.get(f"/v1/projects/{project}/tasks?offset=10", headers=owner.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"] == []
+    own = make_project(client, stranger)
+    r = client.get(f"/v1/projects/{own}/tasks?status=pending", headers=stranger.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"] == []
+    # A project that does not exist at all.
+    r = client.get("/v1/projects/project_999999/tasks?status=pending", headers=stranger.headers)
+    assert r.status_code == 404, r.text

@@ -79,15 +79,21 @@ def list_tasks_for(
         tree = conjunction([n for n in (view_tree(view), tree) if n is not None])
         flt.project_id = view.project_id
         sort = sort or parse_sort(view.sort, None)
-    if flt.project_id is not None:
-        check_project_for(session, actor, flt.project_id)
+    # A project's page of tasks proves the caller sees the project when it holds any: its rows
+    # passed the same visibility rule. Only an empty page needs the project looked up (404 for
+    # one the caller cannot see, 403 behind an IP allowlist). Custom fields and search read
+    # the project's definitions and comments first, so those look it up before anything else.
+    project_unchecked = flt.project_id is not None
+    if project_unchecked and (search is not None or _names_custom_fields(tree, sort)):
+        check_project_for(session, actor, cast(int, flt.project_id))
+        project_unchecked = False
     if flt.workspace_id is not None:
         membership_for(session, actor, flt.workspace_id)
     workspace_wide = (
         search is None and not narrows(flt) and not any(c.field in NARROWING_FIELDS for c in conditions(tree))
     )
     base, params = task_list_base(actor, flt, workspace_wide=workspace_wide, base=TASK_PAGE)
-    return run_list(
+    result = run_list(
         session,
         TASK_LIST,
         actor=actor,
@@ -102,6 +108,14 @@ def list_tasks_for(
         default_sort=[SortKey("position")] if flt.project_id is not None else None,
         check=lambda: _check_named_containers(session, actor, tree),
     )
+    if project_unchecked and not result.items:
+        check_project_for(session, actor, cast(int, flt.project_id))
+    return result
+
+
+def _names_custom_fields(tree: Node | None, sort: list[SortKey]) -> bool:
+    prefix = "custom_fields."
+    return any(c.field.startswith(prefix) for c in conditions(tree)) or any(k.field.startswith(prefix) for k in sort)
 
 
 def _check_named_containers(session: Session, actor: Actor, tree: Node | None) -> None:
