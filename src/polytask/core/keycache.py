@@ -54,7 +54,7 @@ class VerifiedKeys:
     def __init__(self, ttl: float = DEFAULT_TTL_SECONDS, max_entries: int = MAX_ENTRIES) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, Cached]] = OrderedDict()
         self._lock = threading.Lock()
         self._generation = 0
 
@@ -75,7 +75,7 @@ class VerifiedKeys:
                 return None
             return entry[1]
 
-    def put(self, digest: str, row: Any, generation: int) -> None:
+    def put(self, digest: str, row: Cached, generation: int) -> None:
         """Keep `row` unless the cache was cleared since `generation` was read (the row may predate that)."""
         if self.ttl <= 0:
             return
