@@ -64,8 +64,8 @@ def set_transport(transport: Transport | None) -> None:
 def announce(session: Session, *, last_event_id: int | None = None, outbox: bool = False) -> None:
     """Tell other processes about this unit's events or queued deliveries once it commits.
 
-    A no-op without a transport (memory mode). The hint goes out with the commit (PostgreSQL
-    NOTIFY is part of the transaction) or after it (Redis), never for a rollback."""
+    A no-op without a transport (memory mode). The hint goes out after the commit, from the
+    transport's own thread, never for a rollback."""
     if _transport is None or (last_event_id is None and not outbox):
         return
     hint = Hint(last_event_id, outbox)

@@ -7,11 +7,13 @@ whose listeners then look at the database. A hint is never the data: one that is
 (Redis down, a process killed between commit and publish) costs its listeners at most
 one poll interval, and after the transport reconnects every listener looks at once.
 
-- PostgreSQL: `pg_notify` runs inside the committing transaction, so PostgreSQL delivers
-  it exactly when (and only if) the transaction commits. A background thread LISTENs on
-  its own connection (psycopg).
-- Redis: the hint is queued after the commit and published by a background thread, so a
-  slow or absent Redis never holds up a request. Another thread SUBSCRIBEs (redis-py).
+Either way the hint is queued after the commit (never for a rollback), merged with any not
+yet sent, and published by a background thread, so a slow or absent peer never holds up a
+request and a burst of commits costs one message.
+
+- PostgreSQL: `pg_notify` on a connection of the publishing thread's own (autocommit);
+  another thread LISTENs on a second connection (psycopg).
+- Redis: PUBLISH from the publishing thread; another thread SUBSCRIBEs (redis-py).
 
 Both listening threads reconnect with capped exponential backoff, and ignore the hints
 their own process sent (its listeners were already called in-process).
@@ -32,13 +34,11 @@ import redis
 from psycopg import sql
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import Text, bindparam, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from polytask.core.db import after_commit, is_sqlite
 from polytask.core.settings import Settings
-from polytask.core.statements import Prepared
 from polytask.domain.events import bus
 from polytask.domain.events.bus import Hint
 
@@ -49,6 +49,11 @@ BACKOFF_MAX = 10.0
 # How long a listening thread blocks before it looks at its stop flag.
 TICK_SECONDS = 0.5
 CONNECT_TIMEOUT = 5
+# At most one published hint per this many seconds: the first hint after a quiet moment goes
+# out at once, those that follow within it are merged into one. Each message wakes every
+# listening process (and, on PostgreSQL, a server process per listener); under a stream of
+# writes one per commit cost about a tenth of a one-task create (docs/performance.md).
+PUBLISH_EVERY = 0.01
 
 
 def choose(settings: Settings, database_url: str) -> str:
@@ -152,83 +157,33 @@ class _Listening:
         raise NotImplementedError
 
 
-_NOTIFY = Prepared(select(func.pg_notify(bindparam("channel", type_=Text), bindparam("payload", type_=Text))))
+class _Publishing(_Listening):
+    """A listener that also publishes: hints are queued after the commit (merged with any not
+    yet sent) and sent by a thread of its own, so the transport never holds up a request;
+    at most one message goes out per PUBLISH_EVERY, so a burst of commits costs one."""
 
-
-class PostgresTransport(_Listening):
-    """NOTIFY inside the committing transaction; LISTEN on a connection of its own."""
-
-    kind = "postgres"
-
-    def __init__(self, database_url: str, channel: str) -> None:
+    def __init__(self, channel: str) -> None:
         super().__init__(channel)
-        self.conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-    def announce(self, session: Session, hint: Hint) -> None:
-        if session.get_bind().dialect.name != "postgresql":
-            return  # a session on another database (tests); nothing listens for it here
-        # On the session's driver connection, in its transaction (every PostgreSQL write
-        # announces: through the ORM's execute the statement cost more than its round trip).
-        _NOTIFY.rows(session, {"channel": self.channel, "payload": encode(self.origin, hint)})
-
-    def _listen(self) -> None:
-        with psycopg.connect(
-            self.conninfo,
-            autocommit=True,
-            connect_timeout=CONNECT_TIMEOUT,
-            keepalives=1,
-            keepalives_idle=10,
-            keepalives_interval=5,
-            keepalives_count=3,
-            application_name="polytask-event-bus",
-        ) as conn:
-            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
-            self._listening()
-            while not self._stop.is_set():
-                for notify in conn.notifies(timeout=TICK_SECONDS):
-                    self._received(notify.payload)
-
-
-class RedisTransport(_Listening):
-    """PUBLISH after the commit from a thread of its own; SUBSCRIBE on another connection."""
-
-    kind = "redis"
-
-    def __init__(self, url: str, channel: str) -> None:
-        super().__init__(channel)
-        self.url = url
         self._pending: Hint | None = None
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._publisher = self._client(socket_timeout=2)
-
-    def _client(self, *, socket_timeout: float | None, health_check_interval: int = 0) -> redis.Redis:
-        # No retries inside redis-py: these threads retry with their own backoff.
-        return redis.Redis.from_url(
-            self.url,
-            socket_connect_timeout=CONNECT_TIMEOUT,
-            socket_timeout=socket_timeout,
-            socket_keepalive=True,
-            health_check_interval=health_check_interval,
-            retry=Retry(NoBackoff(), 0),
-        )
 
     def start(self) -> None:
         super().start()
-        self._spawn(self._publish_forever, "polytask-bus-redis-publish")
+        self._spawn(self._publish_forever, f"polytask-bus-{self.kind}-publish")
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
         for thread in self._threads:
             thread.join(timeout=CONNECT_TIMEOUT + 2)
-        self._publisher.close()
+        self._close_publisher()
 
     def announce(self, session: Session, hint: Hint) -> None:
         after_commit(session, functools.partial(self.send, hint))
 
     def send(self, hint: Hint) -> None:
-        """Queue a hint (merged with any not yet sent); never blocks on Redis."""
+        """Queue a hint (merged with any not yet sent); never blocks on the transport."""
         with self._lock:
             self._pending = self._pending.merge(hint) if self._pending else hint
         self._wake.set()
@@ -249,19 +204,106 @@ class RedisTransport(_Listening):
             hint = self._take()
             if hint is not None:
                 try:
-                    self._publisher.publish(self.channel, encode(self.origin, hint))
-                except redis.RedisError as exc:
+                    self._publish(encode(self.origin, hint))
+                except (redis.RedisError, psycopg.Error, OSError) as exc:
                     if not failing:
-                        log.warning("event bus (redis): publishing failed: %s; hints wait for it to come back", exc)
+                        log.warning(
+                            "event bus (%s): publishing failed: %s; hints wait for it to come back", self.kind, exc
+                        )
                     failing = True
+                    self._close_publisher()
                     if not stopping:
                         self.send(hint)  # merged with newer hints and tried again after the backoff
                         self._stop.wait(delay * random.uniform(0.8, 1.2))
                         delay = min(delay * 2, BACKOFF_MAX)
                 else:
                     failing, delay = False, BACKOFF_FIRST
+                    if not stopping:
+                        # Hints of the next moment wait for it and go out as one message.
+                        self._stop.wait(PUBLISH_EVERY)
             if stopping:
                 return
+
+    def _publish(self, message: str) -> None:
+        raise NotImplementedError
+
+    def _close_publisher(self) -> None:
+        raise NotImplementedError
+
+
+class PostgresTransport(_Publishing):
+    """NOTIFY after the commit, from a thread and a connection of its own; LISTEN on another.
+
+    The NOTIFY once ran inside every committing transaction: a round trip more for each
+    write, and the wake-up of every listening connection (this process's own included) for
+    each commit, about a tenth of a one-task create's CPU (docs/performance.md, session 33).
+    Sent afterwards, a burst of commits goes out as one hint."""
+
+    kind = "postgres"
+
+    def __init__(self, database_url: str, channel: str) -> None:
+        super().__init__(channel)
+        self.conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._publisher: psycopg.Connection[Any] | None = None
+
+    def _connect(self, application_name: str) -> psycopg.Connection[Any]:
+        return psycopg.connect(
+            self.conninfo,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT,
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=3,
+            application_name=application_name,
+        )
+
+    def _publish(self, message: str) -> None:
+        if self._publisher is None or self._publisher.closed:
+            self._publisher = self._connect("polytask-event-bus-publish")
+        self._publisher.execute("SELECT pg_notify(%s, %s)", (self.channel, message))
+
+    def _close_publisher(self) -> None:
+        publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            publisher.close()
+
+    def _listen(self) -> None:
+        with self._connect("polytask-event-bus") as conn:
+            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+            self._listening()
+            while not self._stop.is_set():
+                for notify in conn.notifies(timeout=TICK_SECONDS):
+                    self._received(notify.payload)
+
+
+class RedisTransport(_Publishing):
+    """PUBLISH after the commit from a thread of its own; SUBSCRIBE on another connection."""
+
+    kind = "redis"
+
+    def __init__(self, url: str, channel: str) -> None:
+        super().__init__(channel)
+        self.url = url
+        self._publisher = self._client(socket_timeout=2)
+
+    def _client(self, *, socket_timeout: float | None, health_check_interval: int = 0) -> redis.Redis:
+        # No retries inside redis-py: these threads retry with their own backoff.
+        return redis.Redis.from_url(
+            self.url,
+            socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_timeout=socket_timeout,
+            socket_keepalive=True,
+            health_check_interval=health_check_interval,
+            retry=Retry(NoBackoff(), 0),
+        )
+
+    def _publish(self, message: str) -> None:
+        self._publisher.publish(self.channel, message)
+
+    def _close_publisher(self) -> None:
+        # redis-py's client reconnects by itself on the next command; closing drops a broken socket.
+        self._publisher.close()
 
     def _listen(self) -> None:
         client = self._client(socket_timeout=None, health_check_interval=10)
