@@ -129,7 +129,7 @@ def read_task_for(session: Session, actor: Actor, task_id: int, *, project_id: i
     """The task with its relations and the actor's role, as a record read by one prepared
     statement (core/statements.py; its relations as JSON arrays of correlated subqueries:
     on PostgreSQL a second statement is a second round trip); NotFound when invisible or
-    not in `project_id`. For reading and rendering; a change reads `read_task_record_for`."""
+    not in `project_id`. For reading and rendering, and for an update's first look."""
     rows = _TASK_READ_WHOLE.rows(session, _access(actor, task_id))
     if not rows:
         raise NotFound.of("task", task_id)
