@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Integer, bindparam, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -71,17 +71,25 @@ class ProjectRef:
     workspace_id: int
 
 
+def _applying(workspace_id: Any, project_id: Any) -> Select[Any]:
+    """The ids of the field definitions that apply to a project: its own and its workspace's
+    (`workspace_id`, `project_id`: parameters or an outer query's columns)."""
+    return (
+        select(FieldDefinition.id)
+        .where(FieldDefinition.workspace_id == workspace_id)
+        .where(or_(FieldDefinition.project_id == project_id, FieldDefinition.project_id.is_(None)))
+    )
+
+
+def fields_apply(workspace_id: Any, project_id: Any) -> ColumnElement[bool]:
+    """Whether any field definition applies to the project of an outer query's columns: a
+    column for statements that read it with other things (a task create's first look)."""
+    return _applying(workspace_id, project_id).exists()
+
+
 # Most projects define no field: one prepared look says so before the ORM loads any.
 _ANY_DEFINITION = Prepared(
-    select(FieldDefinition.id)
-    .where(FieldDefinition.workspace_id == bindparam("workspace_id", type_=Integer))
-    .where(
-        or_(
-            FieldDefinition.project_id == bindparam("project_id", type_=Integer),
-            FieldDefinition.project_id.is_(None),
-        )
-    )
-    .limit(1)
+    _applying(bindparam("workspace_id", type_=Integer), bindparam("project_id", type_=Integer)).limit(1)
 )
 
 
@@ -463,14 +471,20 @@ def define_from_project_spec(session: Session, actor: Actor, project: Project, s
 
 
 def check_values(
-    session: Session, project: ProjectLike, values: dict[str, Any], *, current: dict[str, Any] | None
+    session: Session,
+    project: ProjectLike,
+    values: dict[str, Any],
+    *,
+    current: dict[str, Any] | None,
+    defined: bool = True,
 ) -> dict[str, Any]:
     """The task's custom fields after applying `values` (None removes a key).
 
     Defined keys are checked and normalised (422 naming `custom_fields.<key>`); on create
     (`current` is None) missing fields take their default. Undefined keys are kept as given.
+    `defined=False`: the caller already knows no definition applies (`fields_apply`).
     """
-    definitions = {d.key: d for d in definitions_for(session, project)}
+    definitions = {d.key: d for d in definitions_for(session, project)} if defined else {}
     result = dict(current or {})
     for key, value in values.items():
         field = f"custom_fields.{key}"

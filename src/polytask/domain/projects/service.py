@@ -92,18 +92,30 @@ def get_project_for(session: Session, actor: Actor, project_id: int, *, workspac
     return get_project_and_membership(session, actor, project_id, workspace_id=workspace_id)[0]
 
 
-_PROJECT_ROLE = Prepared(PROJECTS.by_id(select(Project.workspace_id, Membership.role)))
+def project_look(*extra: Any) -> Prepared:
+    """A prepared look at one project the caller may see: its workspace id, the caller's role,
+    then `extra` (columns or scalar subqueries over the project's row), for `look_at_project`."""
+    return Prepared(PROJECTS.by_id(select(Project.workspace_id, Membership.role, *extra)))
+
+
+_PROJECT_ROLE = project_look()
+
+
+def look_at_project(session: Session, actor: Actor, project_id: int, look: Prepared) -> tuple[Any, ...]:
+    """`look`'s row (project_look) when the actor may see the project, else NotFound (403 for
+    an IP allowlist): `get_project_for`'s rule in one prepared statement, for work that needs
+    no project object, with whatever else it reads in the same statement."""
+    rows = look.rows(session, reach_params(actor, project_id)) if storable_key(project_id) else []
+    if not rows:
+        raise NotFound.of("project", project_id)
+    require_allowed_address(actor, rows[0][0])
+    return tuple(rows[0])
 
 
 def check_project_for(session: Session, actor: Actor, project_id: int) -> tuple[int, str]:
-    """(workspace id, role) when the actor may see the project, else NotFound (403 for an IP
-    allowlist): `get_project_for`'s rule in one prepared statement, for reads that need no
-    project object (a page of its tasks)."""
-    rows = _PROJECT_ROLE.rows(session, reach_params(actor, project_id)) if storable_key(project_id) else []
-    if not rows:
-        raise NotFound.of("project", project_id)
-    workspace_id, role = rows[0]
-    require_allowed_address(actor, workspace_id)
+    """(workspace id, role) when the actor may see the project, else NotFound (look_at_project),
+    for reads that need no project object (a page of its tasks)."""
+    workspace_id, role = look_at_project(session, actor, project_id, _PROJECT_ROLE)
     return workspace_id, role
 
 

@@ -49,9 +49,17 @@ _TASK_COLUMNS = TASK_COLUMNS
 _EVENT_COLUMNS = ("id", *EVENT_COLUMNS)
 
 
-def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: dict[int, str]) -> list[NewTaskView]:
+def write_tasks(
+    session: Session,
+    actor: Actor,
+    items: list[ValidTask],
+    roles: dict[int, str],
+    *,
+    positions: dict[int, float] | None = None,
+) -> list[NewTaskView]:
     """Insert the tasks, their assignees, labels and dependencies, and one `task.created`
-    event per task (plus `task.completed` for those created completed)."""
+    event per task (plus `task.completed` for those created completed). `positions`: the
+    next free position of each project, when the caller read it already (else read here)."""
     now = utcnow()
     stamp = isoformat(now)
     # Each item's (project id, workspace id), read once per project object: the items of a
@@ -61,7 +69,10 @@ def write_tasks(session: Session, actor: Actor, items: list[ValidTask], roles: d
         if id(i.project) not in refs:
             refs[id(i.project)] = (i.project.id, i.project.workspace_id)
     places = [refs[id(i.project)] for i in items]
-    positions = {pid: next_position(session, pid) for pid in sorted({pid for pid, _ in places})}
+    if positions is None:
+        positions = {pid: next_position(session, pid) for pid in sorted({pid for pid, _ in places})}
+    else:
+        positions = dict(positions)  # the caller's stays as it was
     writer = RowWriter(session)
     # One `task.created` per task, and a `task.completed` for each created completed.
     completed_count = sum((i.data.status or "pending") == "completed" for i in items)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Integer, ScalarSelect, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.errors import ValidationFailed
@@ -80,14 +80,22 @@ def check_dependencies(session: Session, task_id: int | None, workspace_id: int,
     return deps
 
 
-_LAST_POSITION = Prepared(
-    select(func.max(Task.position)).where(Task.project_id == bindparam("project_id", type_=Integer))
-)
+def last_position(project_id: Any) -> ScalarSelect[Any]:
+    """The highest task position in a project (`project_id`: a parameter or an outer query's
+    column); NULL for a project without tasks."""
+    return select(func.max(Task.position)).where(Task.project_id == project_id).scalar_subquery()
+
+
+def after_position(last: float | None) -> float:
+    """The position a task appended after `last` (last_position's value) takes."""
+    return float(last or 0.0) + 1024.0
+
+
+_LAST_POSITION = Prepared(select(last_position(bindparam("project_id", type_=Integer))))
 
 
 def next_position(session: Session, project_id: int) -> float:
-    last = _LAST_POSITION.rows(session, {"project_id": project_id})[0][0]
-    return float(last or 0.0) + 1024.0
+    return after_position(_LAST_POSITION.rows(session, {"project_id": project_id})[0][0])
 
 
 def descendant_ids(session: Session, task_id: int) -> list[int]:

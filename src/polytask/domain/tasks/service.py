@@ -17,9 +17,15 @@ from polytask.core.query.listing import run_list
 from polytask.core.query.tree import conditions, named_ids
 from polytask.core.statements import PreparedWrite
 from polytask.domain.events.service import diff, record_event
-from polytask.domain.fields.service import ProjectLike, ProjectRef, check_values, task_field_resolver
+from polytask.domain.fields.service import ProjectLike, ProjectRef, check_values, fields_apply, task_field_resolver
 from polytask.domain.members.people import resolve_people
-from polytask.domain.projects.service import check_project_for, get_project_and_membership, get_project_for
+from polytask.domain.projects.service import (
+    check_project_for,
+    get_project_and_membership,
+    get_project_for,
+    look_at_project,
+    project_look,
+)
 from polytask.domain.tasks.created import ValidTask, write_tasks
 from polytask.domain.tasks.imports import import_tasks as import_tasks
 from polytask.domain.tasks.queries import (
@@ -38,17 +44,19 @@ from polytask.domain.tasks.queries import (
 )
 from polytask.domain.tasks.records import TASK_COLUMNS, TaskRecord, TaskRecordView, TaskRelations
 from polytask.domain.tasks.rules import (
+    after_position,
     check_dependencies,
     check_parent,
     check_section,
     descendant_ids,
+    last_position,
     next_position,
     task_snapshot,
 )
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate, _TaskFields
 from polytask.domain.tasks.views import view_tree
 from polytask.domain.workspaces.access import membership_for, require_write, require_write_role
-from polytask.models import SavedView, Task, TaskAssignee, TaskDependency, TaskLabel, User
+from polytask.models import Project, SavedView, Task, TaskAssignee, TaskDependency, TaskLabel, User
 
 # --- lookups ---------------------------------------------------------------------------------
 
@@ -182,7 +190,7 @@ def create_task(session: Session, actor: Actor, *, project_id: int | None = None
         project_id = data.project_id
     elif data.project_id is not None and data.project_id != project_id:
         raise ValidationFailed.field("project_id", "does not match the project in the path", data.project_id)
-    workspace_id, role = check_project_for(session, actor, project_id)
+    workspace_id, role, defined, last = look_at_project(session, actor, project_id, _CREATE_LOOK)
     require_write_role(role)
     project = ProjectRef(project_id, workspace_id)
     check_section(session, project.id, data.section_id)
@@ -190,10 +198,16 @@ def create_task(session: Session, actor: Actor, *, project_id: int | None = None
     people = data.people()
     assignees = resolve_people(session, project.workspace_id, people, "assignee_id") if people else []
     deps = check_dependencies(session, None, project.workspace_id, data.dependencies or [])
-    custom = check_values(session, project, data.custom_fields or {}, current=None)
+    custom = check_values(session, project, data.custom_fields or {}, current=None, defined=bool(defined))
     # The same writer as a bulk create: the row, its relations and its events, no ORM object.
     item = ValidTask(0, data, project, assignees=assignees, deps=deps, custom=custom)
-    return write_tasks(session, actor, [item], {workspace_id: role})[0]
+    positions = {project_id: after_position(last)}
+    return write_tasks(session, actor, [item], {workspace_id: role}, positions=positions)[0]
+
+
+# A create's first look, one statement (on PostgreSQL each was a round trip): the caller's
+# access to the project and role, whether any custom field applies, and its last position.
+_CREATE_LOOK = project_look(fields_apply(Project.workspace_id, Project.id), last_position(Project.id))
 
 
 def update_task(
