@@ -22,7 +22,8 @@ in the form the column stores: timestamps through `timestamp`, JSON documents th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +71,7 @@ class RowWriter:
         # SQLite stores timestamps as text in SQLAlchemy's layout; reuse its own converter so
         # rows written here read back exactly like rows written through the ORM.
         self._stamp = _timestamp_processor(dialect)
+        self._pipelined = False
 
     def timestamp(self, value: datetime | None) -> Any:
         """A timestamp in the column's stored form (psycopg takes datetimes as they are)."""
@@ -130,11 +132,29 @@ class RowWriter:
         finally:
             cursor.close()
 
+    @contextmanager
+    def together(self, values: int) -> Iterator[None]:
+        """The inserts made inside go to the database together: on PostgreSQL in one pipeline
+        (one round trip for all of them instead of one each; their errors are raised when the
+        block ends), when none of them holds more than `values` values (above that an insert
+        is a COPY, which a pipeline cannot carry). SQLite: nothing changes."""
+        if not self.postgres or values > _POSTGRES_INSERT_VALUES:
+            yield
+            return
+        with self._driver.pipeline():
+            self._pipelined = True
+            try:
+                yield
+            finally:
+                self._pipelined = False
+
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert `rows` (tuples in `columns` order) into `table`."""
         if not rows:
             return
         names = ", ".join(columns)
+        if self._pipelined and len(rows) * len(columns) > _POSTGRES_INSERT_VALUES:
+            raise ValueError(f"{len(rows)} rows of {table} are more than RowWriter.together() was told")
         if self.postgres and len(rows) * len(columns) <= _POSTGRES_INSERT_VALUES:
             one = "(" + ", ".join(["%s"] * len(columns)) + ")"
             with self._driver.cursor() as cursor:

@@ -160,21 +160,27 @@ def write_tasks(
             events.append((completed_type, task_id, workspace_id, project_id, snapshot))
         views.append(NewTaskView(task, rel, roles.get(task.workspace_id)))
 
-    writer.insert("tasks", _TASK_COLUMNS, task_rows)
-    writer.insert("task_assignees", ("task_id", "user_id", "position"), links)
-    writer.insert("task_labels", ("task_id", "label"), labels)
-    writer.insert("task_dependencies", ("task_id", "depends_on_id"), deps)
     # What every event row of this request shares (record_event trims the address the same way).
     client_ip = actor.client_ip[:64] if actor.client_ip else None
     tail = (by, actor.credential_kind, actor.credential_id, client_ip, stored_now, empty_json)
-    writer.insert(
-        "events",
-        _EVENT_COLUMNS,
-        [
-            (event_id, kind, "task", task_id, workspace_id, project_id, *tail, snapshot)
-            for event_id, (kind, task_id, workspace_id, project_id, snapshot) in zip(event_ids, events, strict=True)
-        ],
+    event_rows = [
+        (event_id, kind, "task", task_id, workspace_id, project_id, *tail, snapshot)
+        for event_id, (kind, task_id, workspace_id, project_id, snapshot) in zip(event_ids, events, strict=True)
+    ]
+    widest = max(
+        len(task_rows) * len(_TASK_COLUMNS),
+        len(links) * 3,
+        len(labels) * 2,
+        len(deps) * 2,
+        len(event_rows) * len(_EVENT_COLUMNS),
     )
+    # A few rows (a single create) go out in one round trip on PostgreSQL.
+    with writer.together(widest):
+        writer.insert("tasks", _TASK_COLUMNS, task_rows)
+        writer.insert("task_assignees", ("task_id", "user_id", "position"), links)
+        writer.insert("task_labels", ("task_id", "label"), labels)
+        writer.insert("task_dependencies", ("task_id", "depends_on_id"), deps)
+        writer.insert("events", _EVENT_COLUMNS, event_rows)
     # The events' ids go to the commit-time consumers (the webhook outbox, the live stream).
     track_inserted_event_ids(session, event_ids, workspace_ids={ws for _, ws in places})
     return views
