@@ -41,11 +41,15 @@ def test_rows_written_together_land_and_a_failure_among_them_leaves_nothing(clie
     # A good insert, then a failing one, in one block: the error is raised (on PostgreSQL when
     # the pipeline syncs at the block's end) and the unit rolls back, the good row included.
     # RowWriter talks to the driver: its own error type reaches the caller.
-    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.ForeignKeyViolation)), db.unit_of_work() as session:
-        writer = RowWriter(session)
-        with writer.together(10):
-            writer.insert("task_labels", ("task_id", "label"), [(second, "d")])
-            writer.insert("task_labels", ("task_id", "label"), [(missing, "e")])
+    def good_then_failing() -> None:
+        with db.unit_of_work() as session:
+            writer = RowWriter(session)
+            with writer.together(10):
+                writer.insert("task_labels", ("task_id", "label"), [(second, "d")])
+                writer.insert("task_labels", ("task_id", "label"), [(missing, "e")])
+
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.ForeignKeyViolation)):
+        good_then_failing()
     assert _labels(db, second) == ["c"]
     assert _labels(db, missing) == []
 
@@ -55,5 +59,5 @@ def test_together_refuses_more_rows_than_it_was_told(db: Database) -> None:
         writer = RowWriter(session)
         if not writer.postgres:
             pytest.skip("the bound matters only where a pipeline is used (PostgreSQL)")
-        with pytest.raises(ValueError, match="more than RowWriter.together"), writer.together(4):
+        with pytest.raises(ValueError, match=r"more than RowWriter\.together"), writer.together(4):
             writer.insert("task_labels", ("task_id", "label"), [(1, str(n)) for n in range(3000)])
