@@ -12,12 +12,13 @@ from contextlib import AbstractContextManager
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import func, select, table, text
 
 from polytask.api.app import create_app
 from polytask.api.kernel.units import _Gates
 from polytask.core.db import Database, LoopUnits, PostgresLoopUnits, ReadTooSlow, WriteNeeded
 from polytask.core.settings import Settings
+from polytask.core.statements import Prepared
 from tests.factories.people import make_person
 from tests.factories.work import make_project, make_task
 
@@ -81,6 +82,49 @@ def test_the_clock_still_caps_a_read(db: Database) -> None:
             assert session.execute(text(BOUNDED)).scalar() == 5000
     finally:
         units.close()
+
+
+def test_a_read_begins_its_transaction_at_its_second_statement(db: Database) -> None:
+    """A SQLite read unit of one statement runs no BEGIN or ROLLBACK (the statement reads in
+    SQLite's implicit transaction); in a longer one the second statement begins the
+    transaction, so from there on the statements read one snapshot: a write committed
+    between the first and the second is seen, one committed after the second is not."""
+    units = db.loop_units(budget_ms=1000)
+    if not isinstance(units, LoopUnits):
+        pytest.skip("PostgreSQL's loop connection is in autocommit: every statement reads its own snapshot")
+    with db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE scratch (n INTEGER)"))
+    count = Prepared(select(func.count()).select_from(table("scratch")))
+
+    def write() -> None:
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO scratch (n) VALUES (1)"))
+
+    try:
+        assert units.usable_here()
+        with units.unit() as session:
+            count.rows(session, {})
+        assert units._direct is not None
+        ran: list[str] = []
+        units._direct[0].set_trace_callback(ran.append)
+
+        with units.unit() as session:
+            assert count.rows(session, {}) == [[0]]
+        assert [s.split()[0] for s in ran] == ["SELECT"]
+
+        ran.clear()
+        with units.unit() as session:
+            seen = [count.rows(session, {})[0][0]]
+            write()  # between the first and the second: seen
+            seen.append(count.rows(session, {})[0][0])
+            write()  # after the second: the unit's snapshot is older
+            seen.append(count.rows(session, {})[0][0])
+        assert seen == [0, 1, 1]
+        assert [s.split()[0] for s in ran] == ["SELECT", "BEGIN", "SELECT", "SELECT", "ROLLBACK"]
+    finally:
+        units.close()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE scratch"))
 
 
 def test_no_loop_units_when_the_budget_is_zero(db: Database) -> None:

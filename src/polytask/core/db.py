@@ -40,6 +40,9 @@ DRIVER_INFO = "polytask.driver"
 # A loop read unit's SQLAlchemy Connection (its transaction is the unit's): statements built
 # per request run on it without the ORM session beginning a transaction of its own.
 CONNECTION_INFO = "polytask.connection"
+# In a SQLite loop read unit's session.info: whether the unit's first statement on the driver
+# has run; gone once its second began the unit's transaction (`before_driver_statement`).
+_FIRST_RAN_INFO = "polytask.first_ran"
 _BEFORE_COMMIT = "polytask.before_commit"
 _AFTER_COMMIT = "polytask.after_commit"
 _SAVEPOINTS = "polytask.savepoints"
@@ -607,10 +610,12 @@ class LoopUnits(_LoopConnection):
     def unit(self) -> AbstractContextManager[Session]:
         """A read session on the loop's connection; ReadTooSlow if it ran past its budget.
 
-        The unit opens its read transaction on the driver itself and ends it there: prepared
-        statements (core/statements.py) run in it without the ORM beginning a transaction of
-        its own (`session.connection()` and its rollback cost about as much as a read by
-        key). Work that does use the ORM joins the same transaction (`on_begin`).
+        The unit's read transaction is opened on the driver itself, at its second statement
+        (before_driver_statement: its first reads a snapshot of its own), and ended there:
+        prepared statements (core/statements.py) run in it without the ORM beginning a
+        transaction of its own (`session.connection()` and its rollback cost about as much
+        as a read by key). Work that does use the ORM joins the same transaction (`on_begin`),
+        or begins it.
         """
         return _LoopRead(self)
 
@@ -698,6 +703,29 @@ class LoopUnits(_LoopConnection):
         self._engine.dispose()
 
 
+def before_driver_statement(info: dict[str, Any], driver: Any) -> None:
+    """Called before a statement runs on a loop read unit's driver connection (DRIVER_INFO).
+
+    A SQLite read unit opens no transaction up front: its first statement runs in a read
+    transaction of its own (SQLite's implicit one), and its second begins the transaction that
+    it and the unit's later statements share. So a read of one statement, a task by id,
+    costs no BEGIN and ROLLBACK (about 2% of `GET /v1/tasks/{id}`), and statements read one
+    snapshot from the second on. Nothing is given up by the first reading its own: on
+    PostgreSQL every read is in autocommit or at READ COMMITTED, where each statement takes a
+    snapshot of its own, so no read depends on two statements agreeing (docs/ARCHITECTURE.md).
+    Work that uses the ORM begins the transaction through `on_begin` as before.
+    """
+    ran = info.get(_FIRST_RAN_INFO)
+    if ran is None:
+        return  # not a SQLite loop read, or its transaction has begun
+    if not ran:
+        info[_FIRST_RAN_INFO] = True
+        return
+    del info[_FIRST_RAN_INFO]
+    if not driver.in_transaction:
+        driver.execute("BEGIN")
+
+
 class _LoopRead:
     """LoopUnits.unit's context manager, written as a class: every read request opens one, and a
     generator-based one cost about 2% of a task's show."""
@@ -711,18 +739,14 @@ class _LoopRead:
         units = self._units
         session = self._session = units._session()
         assert units._direct is not None
-        driver = self._driver = units._direct[0]
+        self._driver = units._direct[0]
         units._start()
         _ON_LOOP.active = True
-        try:
-            driver.execute("BEGIN")
-        except BaseException as exc:
-            units._end_read(session, driver, failed=True)
-            if units._stopped(exc):
-                raise ReadTooSlow() from exc
-            raise
-        session.info[DRIVER_INFO] = units._direct
-        session.info[CONNECTION_INFO] = units._conn
+        # The unit's transaction begins at its second statement (before_driver_statement).
+        info = session.info
+        info[_FIRST_RAN_INFO] = False
+        info[DRIVER_INFO] = units._direct
+        info[CONNECTION_INFO] = units._conn
         return session
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:

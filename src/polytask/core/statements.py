@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import JSON, TypeEngine
 
-from polytask.core.db import CONNECTION_INFO, DRIVER_INFO
+from polytask.core.db import CONNECTION_INFO, DRIVER_INFO, before_driver_statement
 from polytask.core.jsontext import loads_exact
 
 Convert = Callable[[Any], Any]
@@ -260,9 +260,11 @@ class Prepared:
     def rows(self, session: Session, values: dict[str, Any]) -> list[list[Any]]:
         """The converted rows of the statement with `values`, in the session's transaction."""
         session.flush()
-        direct = session.info.get(DRIVER_INFO)
-        if direct is not None:  # a loop read unit's transaction, open on the driver (core/db.py)
+        info = session.info
+        direct = info.get(DRIVER_INFO)
+        if direct is not None:  # a loop read unit's transaction, on the driver (core/db.py)
             driver, dialect = direct
+            before_driver_statement(info, driver)
         else:
             conn = session.connection()
             driver, dialect = conn.connection.driver_connection, conn.dialect
@@ -545,6 +547,7 @@ class ShapeCache:
                 values.append(process(value) if process is not None and value is not None else value)
             statement = state.statement
         if direct is not None:
+            before_driver_statement(session.info, direct[0])
             cursor = direct[0].cursor()
             try:
                 cursor.execute(statement, tuple(values))
