@@ -60,6 +60,30 @@ def test_limit_per_credential_then_429(serve_app: Serve, settings: Settings, db:
         assert c.get("/v1/me", headers=bob.headers).status_code == 200  # a separate bucket
 
 
+def test_a_known_key_that_stops_working_is_counted_by_address(
+    serve_app: Serve, settings: Settings, db: Database
+) -> None:
+    """A key the process knows as valid, revoked: its next request is a 401 counted in the
+    key's bucket, and the process then counts its requests in the client address's bucket
+    (the headers of a known key go out without the limiter's own `send` wrapper)."""
+    alice = make_person(db)
+    app = app_with(settings, db, rate_limit_per_minute=100, rate_limit_concurrency=0)
+    with serve_app(app) as base, httpx.Client(base_url=base) as c:
+        assert c.get("/v1/me", headers=alice.headers).headers["x-ratelimit-remaining"] == "99"
+        listed = c.get("/v1/api-keys", headers=alice.headers)
+        assert listed.headers["x-ratelimit-remaining"] == "98"
+        [key] = listed.json()["data"]
+        revoked = c.delete(f"/v1/api-keys/{key['id']}", headers=alice.headers)
+        assert revoked.status_code == 204, revoked.text
+        assert revoked.headers["x-ratelimit-remaining"] == "97"
+        refused = c.get("/v1/me", headers=alice.headers)
+        assert refused.status_code == 401
+        assert refused.headers["x-ratelimit-remaining"] == "96"  # still the key's bucket
+        again = c.get("/v1/me", headers=alice.headers)
+        assert again.status_code == 401
+        assert again.headers["x-ratelimit-remaining"] == "99"  # the address's: its first request
+
+
 def test_unauthenticated_requests_are_limited_per_address(serve_app: Serve, settings: Settings, db: Database) -> None:
     app = app_with(settings, db, rate_limit_per_minute=3, rate_limit_concurrency=0)
     with serve_app(app) as base, httpx.Client(base_url=base) as c:

@@ -16,6 +16,13 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 ACCESS_LOG = logging.getLogger("polytask.access")
 # Credential kinds as the access log names them (the row's id follows).
 _CREDENTIAL_PREFIX = {"api_key": "key", "oauth_token": "oauth_token", "session": "session"}
+# On the ASGI scope: raw headers an inner layer adds to the response without wrapping `send`
+# itself (the rate limiter's X-RateLimit-*), appended here when the response starts. Gone from
+# the scope once it has started; an inner layer that renders a response of its own before
+# that takes them out and renders them itself.
+RESPONSE_HEADERS = "polytask.response_headers"
+# In the request's state once the response has started: its status.
+RESPONSE_STATUS = "response_status"
 
 
 def route_of(scope: Scope) -> str:
@@ -63,13 +70,16 @@ class RequestIdMiddleware:
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status = state[RESPONSE_STATUS] = message["status"]
                 headers = message.get("headers", [])
+                extra = scope.pop(RESPONSE_HEADERS, ())
                 for name, _ in headers:
                     if name.lower() == b"x-request-id":
+                        if extra:
+                            message["headers"] = [*headers, *extra]
                         break  # an error renderer set it (the same id)
                 else:
-                    message["headers"] = [*headers, header]
+                    message["headers"] = [*headers, header, *extra]
             await send(message)
 
         try:

@@ -4,7 +4,9 @@ without one), with X-RateLimit-* (and X-Quota-*) headers on every response of a 
 Which plan (core/rateplans.py) applies: the credential's own plan when this process has seen
 the credential authenticate, else the default plan of the path's surface. Authentication puts
 the plan on the actor (it is a column the credential lookup reads anyway), and this middleware
-remembers `credential digest -> (plan, user)` from the actor after the response starts. So no
+remembers `credential digest -> (plan, user)` from the actor when the response starts (for a
+credential it already knows as valid, after the response, whose headers then go out with the
+request id middleware's pass over it: api/middleware.py RESPONSE_HEADERS). So no
 request costs an extra database query; a plan change reaches a process with that credential's
 next request. A credential that failed authentication is remembered as such and counted in its
 client address's bucket, under the surface's anonymous plan.
@@ -39,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polytask.api.inflight import InFlight, inflight_for
 from polytask.api.kernel.surface import Surface, surface_of
+from polytask.api.middleware import RESPONSE_HEADERS, RESPONSE_STATUS
 from polytask.api.sessions import session_cookie_in
 from polytask.core.actor import Actor
 from polytask.core.planspec import Plan
@@ -76,6 +79,7 @@ def credential_digest(scope: Scope, session_cookie: str) -> str | None:
 _RAW_NAMES = {
     name: name.lower().encode() for name in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 }
+_LIMIT, _REMAINING, _RESET = _RAW_NAMES.values()
 
 
 def client_address(scope: Scope) -> str:
@@ -114,7 +118,20 @@ class KnownCredentials:
             self.entries.popitem(last=False)
 
 
-def _items(plan: Plan) -> list[RateLimitItem]:
+class Window:
+    """One fixed window of a plan, with what counting it and describing it take, made once."""
+
+    __slots__ = ("amount", "expiry", "item", "limit", "prefix")
+
+    def __init__(self, item: RateLimitItem, plan: str) -> None:
+        self.item = item
+        self.amount: int = item.amount
+        self.expiry: int = item.get_expiry()
+        self.prefix = f"{plan}/{self.amount}/{self.expiry}/"  # LocalWindows' key, less the bucket
+        self.limit = str(self.amount).encode()  # X-RateLimit-Limit as it goes on the wire
+
+
+def _windows(plan: Plan) -> tuple[Window, ...]:
     items: list[RateLimitItem] = []
     if plan.burst:
         items.append(RateLimitItemPerSecond(plan.burst))
@@ -122,7 +139,36 @@ def _items(plan: Plan) -> list[RateLimitItem]:
         items.append(RateLimitItemPerMinute(plan.per_minute))
     if plan.per_hour:
         items.append(RateLimitItemPerHour(plan.per_hour))
-    return items
+    return tuple(Window(item, plan.name) for item in items)
+
+
+# A request counted in a plan's windows: the tightest window (the first exceeded one, if any),
+# what is left of it (negative: exceeded) and when it ends.
+Count = tuple[Window, int, float]
+
+
+def _raw(count: Count) -> list[tuple[bytes, bytes]]:
+    """The X-RateLimit-* headers of an allowed request, as they go on the wire."""
+    window, remaining, reset = count
+    return [(_LIMIT, window.limit), (_REMAINING, b"%d" % remaining), (_RESET, b"%d" % math.ceil(reset))]
+
+
+def _headers(count: Count | None) -> dict[str, str]:
+    """The same headers as a dict (refusals, errors, what a learned plan adds), with
+    Retry-After when the request was refused."""
+    if count is None:
+        return {}
+    window, remaining, reset = count
+    headers = {
+        "X-RateLimit-Limit": str(window.amount),
+        "X-RateLimit-Remaining": str(max(remaining, 0)),
+        "X-RateLimit-Reset": str(math.ceil(reset)),
+    }
+    if remaining < 0:
+        headers["Retry-After"] = str(max(math.ceil(reset - time.time()), 1))
+        # The spec's spelling, for clients written from it.
+        headers["X-RateLimit-Retry-After"] = headers["Retry-After"]
+    return headers
 
 
 def month_bounds(now: float) -> tuple[str, int]:
@@ -157,7 +203,6 @@ class LocalWindows:
         self._clock = clock
         self._windows: dict[str, list[float]] = {}  # key -> [count, ends at]
         self._next_sweep = clock() + self.SWEEP_EVERY
-        self._prefixes: dict[tuple[int, str], tuple[str, int]] = {}  # (item, plan) -> (key prefix, expiry)
 
     def _add(self, key: str, expiry: float, now: float) -> list[float]:
         if now >= self._next_sweep:
@@ -170,16 +215,22 @@ class LocalWindows:
         return window
 
     async def hit(self, item: RateLimitItem, plan: str, bucket: str) -> tuple[bool, int, float]:
-        return self.count(item, plan, bucket)
-
-    def count(self, item: RateLimitItem, plan: str, bucket: str) -> tuple[bool, int, float]:
-        """`hit` without the coroutine: the middleware calls this directly (nothing here waits)."""
-        known = self._prefixes.get((id(item), plan))
-        if known is None:
-            known = self._prefixes[(id(item), plan)] = (f"{plan}/{item.amount}/{item.get_expiry()}/", item.get_expiry())
-        prefix, expiry = known
-        count, ends = self._add(prefix + bucket, expiry, self._clock())
+        count, ends = self._add(f"{plan}/{item.amount}/{item.get_expiry()}/{bucket}", item.get_expiry(), self._clock())
         return count <= item.amount, max(item.amount - int(count), 0), ends
+
+    def count(self, windows: tuple[Window, ...], bucket: str) -> Count | None:
+        """`hit` in every window of a plan at once, without a coroutine (the middleware calls
+        this directly: nothing here waits); None for a plan without windows."""
+        now = self._clock()
+        tightest: Count | None = None
+        for window in windows:
+            counted, ends = self._add(window.prefix + bucket, window.expiry, now)
+            remaining = window.amount - int(counted)
+            if remaining < 0:
+                return window, remaining, ends
+            if tightest is None or remaining < tightest[1]:
+                tightest = window, remaining, ends
+        return tightest
 
     async def incr(self, key: str, expiry: int) -> int:
         return int(self._add(key, expiry, self._clock())[0])
@@ -213,14 +264,25 @@ class _Refusal:
     headers: dict[str, str]
 
 
+def _exceeded(count: Count) -> _Refusal:
+    amount, granularity = count[0].amount, count[0].item.GRANULARITY.name
+    return _Refusal(
+        "RATE_LIMIT_EXCEEDED", f"Rate limit exceeded: more than {amount} requests per {granularity}", _headers(count)
+    )
+
+
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(_RAW_NAMES.get(k) or k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+
 class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, *, settings: Settings, render: ErrorRenderer) -> None:
         self.app = app
         self.render = render
         self.plans = configured_plans(settings)
-        self.items = {name: _items(plan) for name, plan in self.plans.items()}
+        self.windows_of = {name: _windows(plan) for name, plan in self.plans.items()}
         self.windows: Windows = SharedWindows(f"async+{settings.redis_url}") if settings.redis_url else LocalWindows()
-        # The in-memory windows are counted without a coroutine per window (about 1% of a show).
+        # The in-memory windows are counted without a coroutine (about 1% of a show).
         self.local = self.windows if isinstance(self.windows, LocalWindows) else None
         self.inflight: InFlight = inflight_for(settings.redis_url)
         self.known = KnownCredentials()
@@ -237,9 +299,18 @@ class RateLimitMiddleware:
             plan, bucket = self.plans[surface.anonymous_plan], f"ip:{client_address(scope)}"
         else:
             plan = self._plan(known.plan if known else None, surface)
-            bucket = f"cred:{digest}"
-        headers, refusal = await self._hit(plan, bucket)
-        if refusal is None and known is not None and known.user_id is not None and plan.monthly_quota:
+            bucket = "cred:" + digest
+        local = self.local
+        windows = self.windows_of[plan.name]
+        count = local.count(windows, bucket) if local is not None else await self._count(windows, plan, bucket)
+        # An ordinary response gets the window's headers as bytes; a dict is made only where
+        # a refusal, a monthly quota or an error needs one.
+        headers: dict[str, str] | None = None
+        refusal: _Refusal | None = None
+        if count is not None and count[1] < 0:
+            refusal = _exceeded(count)
+        elif plan.monthly_quota and known is not None and known.user_id is not None:
+            headers = _headers(count)
             refusal = await self._count_quota(plan, known.user_id, headers)
         slot = None
         if refusal is None and plan.concurrency:
@@ -248,25 +319,42 @@ class RateLimitMiddleware:
                 refusal = _Refusal(
                     "RATE_LIMIT_EXCEEDED",
                     f"Rate limit exceeded: more than {plan.concurrency} requests at once",
-                    {**headers, "Retry-After": "1"},
+                    {**(headers if headers is not None else _headers(count)), "Retry-After": "1"},
                 )
         if refusal is not None:
             await self._refuse(scope, receive, send, refusal)
             return
+        raw = _raw(count) if headers is None and count is not None else _encoded(headers or {})
         state: dict[str, Any] = scope.setdefault("state", {})
+        if digest is not None and known is not None and known.valid:
+            # A credential known to be valid: what authentication says of it changes none of
+            # the headers, so they go out with the request id middleware's own pass over the
+            # response's start (no `send` wrapper here), and what it said is looked at after.
+            scope[RESPONSE_HEADERS] = raw
+            try:
+                await self.app(scope, receive, send)
+            except Exception:
+                if scope.pop(RESPONSE_HEADERS, None) is None:
+                    raise  # the response has started
+                await self._failed(scope, receive, send, headers if headers is not None else _headers(count))
+            finally:
+                if slot is not None:
+                    await self.inflight.release(bucket, slot)
+            if not self._confirmed(known, state.get("actor")):
+                await self._learn(digest, known, state, state.get(RESPONSE_STATUS, 500), surface)
+            return
         started = False
 
         async def sending(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                extra = headers
-                if digest is not None and not self._confirmed(digest, known, state.get("actor")):
+                extra = raw
+                if digest is not None and not self._confirmed(known, state.get("actor")):
                     learned = await self._learn(digest, known, state, message["status"], surface)
                     if learned:
-                        extra = {**headers, **learned}
-                raw = [(_RAW_NAMES.get(k) or k.lower().encode(), v.encode()) for k, v in extra.items()]
-                message["headers"] = [*message.get("headers", []), *raw]
+                        extra = _encoded({**(headers if headers is not None else _headers(count)), **learned})
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:
@@ -274,51 +362,34 @@ class RateLimitMiddleware:
         except Exception:
             if started:
                 raise
-            # Starlette renders unhandled errors outside every middleware, without our headers:
-            # render the 500 here so that it carries them too.
-            log.exception("unhandled error on %s %s", scope.get("method"), scope["path"])
-            response = self.render(
-                Request(scope), 500, "INTERNAL_ERROR", "An unexpected error occurred", {}, dict(headers)
-            )
-            await response(scope, receive, send)
+            await self._failed(scope, receive, send, headers if headers is not None else _headers(count))
         finally:
             if slot is not None:
                 await self.inflight.release(bucket, slot)
+
+    async def _failed(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> None:
+        """An unhandled error before the response started. Starlette renders those outside
+        every middleware, without our headers: rendered here, the 500 carries them too."""
+        log.exception("unhandled error on %s %s", scope.get("method"), scope["path"])
+        response = self.render(Request(scope), 500, "INTERNAL_ERROR", "An unexpected error occurred", {}, headers)
+        await response(scope, receive, send)
 
     def _plan(self, name: str | None, surface: Surface) -> Plan:
         # A plan removed from the configuration falls back to the surface's default.
         return self.plans.get(name or surface.plan) or self.plans[surface.plan]
 
-    async def _hit(self, plan: Plan, bucket: str) -> tuple[dict[str, str], _Refusal | None]:
-        """Count the request against every window; headers describe the tightest one."""
-        tightest: tuple[int, float, RateLimitItem] | None = None
-        exceeded: RateLimitItem | None = None
-        local = self.local
-        for item in self.items[plan.name]:
-            if local is not None:
-                allowed, remaining, reset = local.count(item, plan.name, bucket)
-            else:
-                allowed, remaining, reset = await self.windows.hit(item, plan.name, bucket)
-            if tightest is None or remaining < tightest[0]:
-                tightest = (remaining, reset, item)
+    async def _count(self, windows: tuple[Window, ...], plan: Plan, bucket: str) -> Count | None:
+        """Count the request in every window of the plan, whatever the storage."""
+        if self.local is not None:
+            return self.local.count(windows, bucket)
+        tightest: Count | None = None
+        for window in windows:
+            allowed, remaining, reset = await self.windows.hit(window.item, plan.name, bucket)
             if not allowed:
-                exceeded, tightest = item, (0, reset, item)
-                break
-        if tightest is None:
-            return {}, None
-        remaining, reset, item = tightest
-        headers = {
-            "X-RateLimit-Limit": str(item.amount),
-            "X-RateLimit-Remaining": str(remaining),
-            "X-RateLimit-Reset": str(math.ceil(reset)),
-        }
-        if exceeded is None:
-            return headers, None
-        headers["Retry-After"] = str(max(math.ceil(reset - time.time()), 1))
-        # The spec's spelling, for clients written from it.
-        headers["X-RateLimit-Retry-After"] = headers["Retry-After"]
-        why = f"more than {exceeded.amount} requests per {exceeded.GRANULARITY.name}"
-        return headers, _Refusal("RATE_LIMIT_EXCEEDED", f"Rate limit exceeded: {why}", headers)
+                return window, -1, reset
+            if tightest is None or remaining < tightest[1]:
+                tightest = window, remaining, reset
+        return tightest
 
     async def _count_quota(self, plan: Plan, user_id: int, headers: dict[str, str]) -> _Refusal | None:
         """Count one request against the user's monthly quota on `plan`; adds X-Quota-* to `headers`."""
@@ -342,7 +413,7 @@ class RateLimitMiddleware:
             refused,
         )
 
-    def _confirmed(self, digest: str, known: Known | None, actor: Any) -> bool:
+    def _confirmed(self, known: Known | None, actor: Any) -> bool:
         """Whether authentication said what the process remembers about the credential, and
         it was written down in the last half of the memory's lifetime: nothing to learn."""
         return (
@@ -376,7 +447,7 @@ class RateLimitMiddleware:
         plan = self._plan(actor.rate_plan, surface)
         extra: dict[str, str] = {}
         if plan.name != surface.plan:
-            extra, _ = await self._hit(plan, f"cred:{digest}")
+            extra = _headers(await self._count(self.windows_of[plan.name], plan, "cred:" + digest))
             extra.pop("Retry-After", None)
             extra.pop("X-RateLimit-Retry-After", None)
         if plan.monthly_quota:
