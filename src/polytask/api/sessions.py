@@ -41,11 +41,6 @@ def session_cookie_in(scope: Scope, name: str) -> str | None:
     return None
 
 
-def presents_session_only(request: Request) -> bool:
-    """The cookie and no Authorization header: a bearer credential, when present, wins."""
-    return "authorization" not in request.headers and session_cookie(request) is not None
-
-
 def csrf_key(settings: Settings) -> bytes:
     """The key CSRF tokens are derived with: the server's signing key (POLYTASK_SECRET_KEY)."""
     return signing_key(settings)

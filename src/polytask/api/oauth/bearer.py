@@ -5,18 +5,20 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from polytask.api.credentials import raw_header
 from polytask.core.actor import Actor
 from polytask.core.db import Database
-from polytask.domain.oauth.tokens import authenticate_access_token, is_access_token, touch_access_token
+from polytask.domain.oauth.tokens import authenticate_access_token, touch_access_token
 
 
 def _token(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return bearer_value(raw_header(request, b"authorization") or "")
+
+
+def bearer_value(header: str) -> str:
+    """The token of an `Authorization: Bearer <token>` header's value, else ""."""
+    scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
-
-
-def presents_oauth_token(request: Request) -> bool:
-    return is_access_token(_token(request))
 
 
 def authenticate_oauth_token(db: Database, session: Session, request: Request, readonly: bool) -> Actor:
