@@ -44,9 +44,15 @@ def time_text(value: datetime) -> str: ...
 @overload
 def time_text(value: datetime | None) -> str | None: ...
 def time_text(value: datetime | None) -> str | None:
-    """A timestamp as `2010-11-23 17:04:20 +0000`."""
+    """A timestamp as `2010-11-23 17:04:20 +0000` (in UTC, so the offset is always +0000;
+    written field by field: strftime's directives cost about as much again)."""
     value = as_utc(value)
-    return f"{value.year:04d}-{value:%m-%d %H:%M:%S %z}" if value else None
+    if value is None:
+        return None
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d} +0000"
+    )
 
 
 def _singular(tag: str) -> str:
