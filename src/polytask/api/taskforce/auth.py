@@ -8,7 +8,7 @@ import binascii
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from polytask.api.credentials import Authenticator, authenticator
+from polytask.api.credentials import Authenticator, authenticator, client_host, raw_header
 from polytask.core.errors import AuthenticationFailed
 from polytask.domain.api_keys.basic import authenticate_email_and_key
 from polytask.domain.api_keys.service import Authenticated
@@ -18,7 +18,7 @@ HOW = "use HTTP Basic authentication with your email as the username and your AP
 
 def basic_credentials(request: Request) -> tuple[str, str]:
     """(username, password) from the Authorization header, or AuthenticationFailed."""
-    header = request.headers.get("authorization")
+    header = raw_header(request, b"authorization")
     if not header:
         raise AuthenticationFailed(f"Missing credentials: {HOW}", {"header": "Authorization"})
     scheme, _, token = header.partition(" ")
@@ -36,8 +36,7 @@ def basic_credentials(request: Request) -> tuple[str, str]:
 
 def resolve_basic(session: Session, request: Request) -> Authenticated:
     username, password = basic_credentials(request)
-    client = request.client.host if request.client else None
-    return authenticate_email_and_key(session, login=username, secret=password, client_ip=client)
+    return authenticate_email_and_key(session, login=username, secret=password, client_ip=client_host(request))
 
 
 basic_auth: Authenticator = authenticator(resolve_basic)

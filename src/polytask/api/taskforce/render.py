@@ -95,7 +95,7 @@ def document(
     request: Request, payload: dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     """The payload in the format the path asks for."""
-    if wants_json(request.url.path):
+    if wants_json(request.scope["path"]):  # the suffix: the path as routed ends as the URL's does
         body = dumps(payload)  # the compact UTF-8 JSON json.dumps(ensure_ascii=False) writes
         return Response(body, status_code=status, media_type=JSON_TYPE, headers=headers)
     return Response(to_xml(payload), status_code=status, media_type=XML_TYPE, headers=headers)
