@@ -1,4 +1,5 @@
-"""The shortcuts past Starlette's request accessors (api/credentials.py, api/kernel/routes.py)
+"""The shortcuts past Starlette's request accessors (api/credentials.py, api/kernel/routes.py,
+api/v1/params.py)
 and its response headers (api/v1/documents.py) give what Starlette gives, and Starlette still
 reads the query parameters from the cache the kernel fills for a request without any."""
 
@@ -12,6 +13,7 @@ from starlette.responses import Response
 from polytask.api.credentials import client_host, raw_header
 from polytask.api.kernel.routes import NO_QUERY
 from polytask.api.v1.documents import JSONAPIResponse
+from polytask.api.v1.params import url_path
 from polytask.core.jsontext import dumps
 
 
@@ -37,6 +39,15 @@ def test_client_host_reads_as_starlette_does() -> None:
     assert client_host(_request([])) == _request([]).client.host == "10.0.0.7"  # type: ignore[union-attr]
     assert client_host(_request([], client=None)) is None
     assert _request([], client=None).client is None
+
+
+def test_url_path_reads_as_starlette_does() -> None:
+    """The path list links are built on (api/v1/params.py url_path) is `request.url.path`,
+    whatever the path holds that a URL must escape."""
+    for path in ("/v1/tasks", "/v1/projects/project_1/tasks", "/v1/a?b#c\\d/é", "/v1/%3F"):
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"limit=5&x=%3F", "headers": []}
+        scope["server"] = ("testserver", 80)
+        assert url_path(scope) == Request(scope).url.path, path
 
 
 def test_starlette_reads_the_query_cache_the_kernel_fills() -> None:

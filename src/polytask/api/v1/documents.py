@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from polytask.api.v1.params import Shape, list_meta_links
+from polytask.api.v1.params import Shape, list_meta_links, url_path
 from polytask.api.v1.render import Resource, dedupe, sparse
 from polytask.core.jsontext import dumps
 from polytask.core.pagination import PageResult
@@ -71,7 +71,7 @@ def list_document(
     included: Sequence[Resource] = (),
 ) -> JSONAPIResponse:
     fields = shape.fields if shape else {}
-    meta, links = list_meta_links(request.url, request.query_params, result, len(data))
+    meta, links = list_meta_links(url_path(request.scope), request.query_params, result, len(data))
     # Without `fields=` every resource goes out whole: no call per resource to find that out.
     body: dict[str, Any] = {"data": [sparse(r, fields) for r in data] if fields else list(data)}
     if shape and shape.include:

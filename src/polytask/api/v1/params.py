@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.datastructures import URL, QueryParams
+from starlette.datastructures import QueryParams
+from starlette.types import Scope
 
 from polytask.api.v1.schemas import ATTRIBUTE_NAMES, RELATIONSHIP_NAMES
 from polytask.core.errors import ValidationFailed
@@ -190,7 +191,7 @@ def shape(params: QueryParams, primary: str, includable: Mapping[str, str]) -> S
     return Shape(fields=fields, include=tuple(include))
 
 
-def _cursor_meta_links(url: URL, query: QueryParams, result: PageResult[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _cursor_meta_links(path: str, query: QueryParams, result: PageResult[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     page = result.page
     meta: dict[str, Any] = {"limit": page.limit, "cursor": page.cursor or None, "next_cursor": result.next_cursor}
     if result.total is not None:
@@ -198,7 +199,7 @@ def _cursor_meta_links(url: URL, query: QueryParams, result: PageResult[Any]) ->
     keep = [(k, v) for k, v in query.multi_items() if k not in ("cursor", "limit")]
 
     def link(cursor: str) -> str:
-        return f"{url.path}?{urlencode([*keep, ('limit', str(page.limit)), ('cursor', cursor)])}"
+        return f"{path}?{urlencode([*keep, ('limit', str(page.limit)), ('cursor', cursor)])}"
 
     links = {
         "self": link(page.cursor or ""),
@@ -208,12 +209,19 @@ def _cursor_meta_links(url: URL, query: QueryParams, result: PageResult[Any]) ->
     return meta, links
 
 
+def url_path(scope: Scope) -> str:
+    """`request.url.path`, without building the whole URL (host, scheme, query) to get it."""
+    path: str = scope["path"]
+    return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+
+
 def list_meta_links(
-    url: URL, query: QueryParams, result: PageResult[Any], count: int
+    path: str, query: QueryParams, result: PageResult[Any], count: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A list page's `meta` and `links`; `query` is the request's own (parsed once)."""
+    """A list page's `meta` and `links`; `path` is the request URL's path (`url_path`) and
+    `query` its own query parameters (parsed once)."""
     if result.page.cursor is not None:
-        return _cursor_meta_links(url, query, result)
+        return _cursor_meta_links(path, query, result)
     page = result.page
     meta: dict[str, Any] = {
         "limit": page.limit,
@@ -226,7 +234,7 @@ def list_meta_links(
     # `total` carries over: a client that asked for the count gets it on every page it follows.
     kept = urlencode([(k, v) for k, v in query.multi_items() if k not in PAGING or k == "total"])
     # The other parameters are encoded once; every link only adds its limit and offset.
-    head = f"{url.path}?{kept}&" if kept else f"{url.path}?"
+    head = f"{path}?{kept}&" if kept else f"{path}?"
 
     def link(offset: int) -> str:
         return f"{head}limit={page.limit}&offset={max(offset, 0)}"
