@@ -58,6 +58,35 @@ def test_time_the_thread_did_not_spend_is_not_held_against_a_read(db: Database) 
         units.close()
 
 
+def test_the_cpu_clock_is_read_only_for_a_long_statement(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit's CPU time counts from SQLite's first look at a long statement: a unit of short
+    statements never reads the thread's CPU clock (a system call), a long one does and is
+    still held to the budget."""
+    units = db.loop_units(budget_ms=20)
+    if not isinstance(units, LoopUnits):
+        pytest.skip("SQLite's progress handler")
+    reads: list[float] = []
+    real = time.thread_time
+
+    def counted() -> float:
+        reads.append(real())
+        return reads[-1]
+
+    monkeypatch.setattr(time, "thread_time", counted)
+    try:
+        assert units.usable_here()
+        with units.unit() as session:
+            assert session.execute(text("SELECT 42")).scalar() == 42
+        assert reads == []
+        with units.unit() as session:
+            assert session.execute(text(BOUNDED)).scalar() == 5000
+        assert reads
+        with pytest.raises(ReadTooSlow), units.unit() as session:
+            session.execute(text(SLOW)).all()
+    finally:
+        units.close()
+
+
 def test_the_clock_still_caps_a_read(db: Database) -> None:
     """Past WALL_CAP budgets by the clock a unit is interrupted whatever CPU it spent (a read
     waiting on the disk spends none)."""

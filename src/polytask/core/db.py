@@ -542,7 +542,8 @@ class LoopUnits(_LoopConnection):
     worker thread and back costs more than that. The loop owns one connection (never
     returned to the pool) and runs each read unit in a read transaction on it, one at a time
     (a unit never awaits). A statement still running once the unit has spent `budget_ms` of
-    this thread's CPU time is interrupted through SQLite's progress handler, and so is one
+    this thread's CPU time (counted from the handler's first look at it, which a unit of short
+    statements never gets) is interrupted through SQLite's progress handler, and so is one
     still running `WALL_CAP` times the budget after the unit began by the clock (a read
     waiting on the disk spends no CPU), and a wait for a lock (the connection's busy timeout
     is the budget): `unit()` then raises ReadTooSlow, having written nothing, and the caller
@@ -564,7 +565,8 @@ class LoopUnits(_LoopConnection):
         self._budget_ms = budget_ms
         self._deadline = float("inf")  # the clock past which the CPU time is looked at
         self._cap = float("inf")  # the clock past which a unit stops whatever it spent
-        self._cpu_deadline = float("inf")  # this thread's CPU time past which a unit stops
+        # This thread's CPU time past which a unit stops; None until its first long statement.
+        self._cpu_deadline: float | None = float("inf")
         self._writes: sessionmaker[Session] | None = None
         self._since_checkpoint = 0
         # Whether the unit now running was interrupted: on SQLite an interrupted write also
@@ -574,6 +576,11 @@ class LoopUnits(_LoopConnection):
 
     def _over_budget(self) -> int:
         now = time.perf_counter()
+        if self._cpu_deadline is None:
+            # The unit's first statement long enough to be looked at: its CPU time counts from
+            # here. Read at every unit's start, the thread's CPU clock (a system call) was about
+            # 1% of a task's show, whose one statement never gets here.
+            self._cpu_deadline = time.thread_time() + self._budget
         if now <= self._deadline:
             return 0  # CPU time never runs ahead of the clock: nothing more to look at
         if now > self._cap or time.thread_time() > self._cpu_deadline:
@@ -604,7 +611,7 @@ class LoopUnits(_LoopConnection):
         now = time.perf_counter()
         self._deadline = now + self._budget
         self._cap = now + self._budget * self.WALL_CAP
-        self._cpu_deadline = time.thread_time() + self._budget
+        self._cpu_deadline = None
         self._interrupted = False
 
     def unit(self) -> AbstractContextManager[Session]:
@@ -630,7 +637,7 @@ class LoopUnits(_LoopConnection):
 
     def _end_read(self, session: Session, driver: Any, *, failed: bool) -> None:
         _ON_LOOP.active = False
-        self._deadline = self._cap = float("inf")  # the ROLLBACK itself must not be interrupted
+        self._deadline = self._cap = self._cpu_deadline = float("inf")  # the ROLLBACK itself must not be interrupted
         self._release(session, failed=failed)  # when the ORM joined, closing rolls it back
         self._end_connection_transaction()
         if driver.in_transaction:
@@ -667,7 +674,7 @@ class LoopUnits(_LoopConnection):
             yield session
             _run_before_commit(session)
             session.flush()
-            self._deadline = self._cap = float("inf")  # the commit must not be interrupted
+            self._deadline = self._cap = self._cpu_deadline = float("inf")  # the commit must not be interrupted
             if self._interrupted or not driver.in_transaction:
                 # SQLite rolled the transaction back (an interrupted write) and the work went
                 # on regardless: commit nothing.
@@ -684,7 +691,7 @@ class LoopUnits(_LoopConnection):
             raise
         finally:
             _ON_LOOP.active = False
-            self._deadline = self._cap = float("inf")
+            self._deadline = self._cap = self._cpu_deadline = float("inf")
             session.info.pop(_BEFORE_COMMIT, None)
             session.info.pop(_AFTER_COMMIT, None)
             session.close()  # rolls back what the ORM began and did not commit
