@@ -17,9 +17,7 @@ from starlette.routing import Route
 
 from polytask import __version__
 from polytask.api import metrics, system
-from polytask.api.conditional import ConditionalMiddleware
-from polytask.api.csrf import CsrfMiddleware
-from polytask.api.idempotency import IdempotencyMiddleware
+from polytask.api.guards import ChangeGuards
 from polytask.api.inputguard import InputGuardMiddleware
 from polytask.api.kernel.routeindex import index_routes
 from polytask.api.kernel.surface import SurfaceMiddleware, surface_of
@@ -316,16 +314,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     key_cache.configure(settings.api_key_cache_seconds)  # verified API keys (core/keycache.py)
     # Innermost: client values that break the input limits are refused (api/inputguard.py).
     app.add_middleware(InputGuardMiddleware, render=_render_error, limits=settings.input_limits)
-    # Then If-Match / If-None-Match (api/conditional.py), then Idempotency-Key on
-    # keyed POST/PATCH, claimed after the rate limit let the request through.
-    app.add_middleware(ConditionalMiddleware)
-    app.add_middleware(
-        IdempotencyMiddleware,
-        ttl_hours=settings.idempotency_ttl_hours,
-        session_cookie=settings.session_cookie_name,
-    )
-    # CSRF checks of cookie-authenticated state changes, before any body is parsed (api/csrf.py).
-    app.add_middleware(CsrfMiddleware, settings=settings, render=_render_error)
+    # Then, as one layer that a read without If-None-Match passes straight through
+    # (api/guards.py): CSRF checks of cookie-authenticated state changes, before any body is
+    # parsed (api/csrf.py); Idempotency-Key on keyed POST/PATCH, claimed after the rate limit
+    # let the request through (api/idempotency.py); If-Match / If-None-Match (api/conditional.py).
+    app.add_middleware(ChangeGuards, settings=settings, render=_render_error)
     # Inside the request-id middleware, so its 429s carry the id.
     # Which paths are limited, and by which plans: each surface's declaration (api/surfaces.py).
     app.add_middleware(RateLimitMiddleware, settings=settings, render=_limit_error)
