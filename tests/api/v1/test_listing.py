@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,6 +18,10 @@ import pytest
 from sqlalchemy import Engine, event
 
 from polytask.core.db import Database
+from polytask.core.query.listing import _compiled
+from polytask.core.query.tree import Condition
+from polytask.core.query.values import Context
+from polytask.domain.tasks.queries import TASK_FIELDS
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
 
@@ -188,3 +193,41 @@ def test_cursor_walks_match_offset_pages(client: httpx.Client, db: Database, sor
         url = body["links"]["next"]
         assert len(walked) <= 8
     assert walked == expected
+
+
+def test_a_filter_asked_again_answers_for_its_caller_and_the_data_of_now(client: httpx.Client, db: Database) -> None:
+    """A filter seen before reuses its compiled expression (listing.py `_compiled`): `me`
+    still means whoever asks, and the answer is read afresh each time."""
+    alice, bob = make_person(db), make_person(db)
+    join(db, alice, bob)
+    project = make_project(client, alice)
+    mine = make_task(client, alice, project, name="alice's", assignee_ids=[alice.id])["id"]
+    theirs = make_task(client, alice, project, name="bob's", assignee_ids=[bob.id])["id"]
+
+    def assigned_to_me(who: Person) -> list[str]:
+        r = client.get(f"/v1/projects/{project}/tasks", params={"assignee": "me"}, headers=who.headers)
+        assert r.status_code == 200, r.text
+        return [t["id"] for t in r.json()["data"]]
+
+    for _ in range(2):
+        assert assigned_to_me(alice) == [mine]
+        assert assigned_to_me(bob) == [theirs]
+    newer = make_task(client, alice, project, name="bob's too", assignee_ids=[bob.id])["id"]
+    assert assigned_to_me(bob) == [theirs, newer]
+
+
+def test_a_filter_relative_to_the_clock_is_compiled_for_each_request() -> None:
+    """`now` and `today` move: a tree holding them is never taken from the memo."""
+
+    def bound(tree: Condition, ctx: Context) -> list[Any]:
+        clause, _ = _compiled(tree, TASK_FIELDS, TASK_FIELDS, ctx)
+        return [bp.value for bp in clause._generate_cache_key().bindparams]
+
+    first = Context(now=datetime(2024, 1, 1, tzinfo=UTC), user_id=1)
+    later = Context(now=first.now + timedelta(days=3), user_id=1)
+    relative = Condition("due_date", "lte", ("now",), "due_date[lte]", True)
+    assert bound(relative, first) != bound(relative, later)
+    fixed = Condition("status", "eq", ("pending",), "status", True)
+    assert bound(fixed, first) == bound(fixed, later) == ["pending"]
+    # The same tree asked again is the same expression.
+    assert _compiled(fixed, TASK_FIELDS, TASK_FIELDS, later)[0] is _compiled(fixed, TASK_FIELDS, TASK_FIELDS, first)[0]
