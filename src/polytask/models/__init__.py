@@ -8,7 +8,7 @@ from polytask.models.idempotency import IdempotencyKey
 from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
 from polytask.models.mail import MailAttempt, MailMessage, PasswordReset
 from polytask.models.oauth import LoginFailure, OAuthClient, OAuthCode, OAuthToken
-from polytask.models.projects import Project, Section
+from polytask.models.projects import Project, ProjectAttribute, ProjectTag, Section
 from polytask.models.risks import Risk
 from polytask.models.sessions import BrowserSession
 from polytask.models.spending import Expense, TimeEntry
@@ -37,6 +37,8 @@ __all__ = [
     "OAuthToken",
     "PasswordReset",
     "Project",
+    "ProjectAttribute",
+    "ProjectTag",
     "PrunedEventCount",
     "Risk",
     "SavedView",
