@@ -43,9 +43,8 @@ def new_task(client: httpx.Client, person: Person, project_uuid: str, **fields: 
 
 
 def new_container(client: httpx.Client, person: Person, project_uuid: str, **fields: Any) -> dict[str, Any]:
-    r = client.post(
-        f"{BASE}/project/{project_uuid}/container", json={"name": "To do", **fields}, headers=key_of(person)
-    )
+    body = fields if "title" in fields else {"name": "To do", **fields}
+    r = client.post(f"{BASE}/project/{project_uuid}/container", json=body, headers=key_of(person))
     assert r.status_code == 201, r.text
     data: dict[str, Any] = r.json()["data"]
     return data
