@@ -86,6 +86,16 @@ def taskforce_ids(client: httpx.Client, world: World, headers: dict[str, str]) -
     return {"list_id": list_id, "task_id": task.json()["task_id"]}
 
 
+def taskip_ids(client: httpx.Client, world: World, headers: dict[str, str]) -> dict[str, Any]:
+    """A project made through TaskIP (its uuid) with a container and a task (the `id` every
+    `{id}` path takes: a task's, which the task operations find)."""
+    project = client.post("/api/public-v1/project", json={"name": "Fuzz project"}, headers=headers).json()["data"]
+    base = f"/api/public-v1/project/{project['uuid']}"
+    container = client.post(f"{base}/container", json={"name": "Fuzz column"}, headers=headers).json()["data"]
+    task = client.post(f"{base}/task", json={"title": "Fuzz task", "container_id": container["id"]}, headers=headers)
+    return {"uuid": project["uuid"], "id": task.json()["data"]["id"]}
+
+
 def taskflow_session(client: httpx.Client, db: Database) -> dict[str, Any]:
     """The session cookie of a user who logged in through TaskFlow, for the document's `session` scheme."""
     from tests.factories.people import make_person
@@ -110,6 +120,8 @@ SURFACES = [
     # 200 would go untested (as the native run leaves out revoking its key);
     # tests/api/taskflow/test_auth.py covers logout, its responses checked against this document.
     Surface("taskflow", "/api/openapi.json", excluded=("POST /api/auth/logout",), log_in=taskflow_session),
+    # /api/public-v1/openapi.json: TaskIP, with the owner's key as X-Secret-Key.
+    Surface("taskip", "/api/public-v1/openapi.json", path_ids=taskip_ids),
 ]
 
 MAX_EXAMPLES = 20  # per operation and phase

@@ -94,9 +94,11 @@ def parameters(own: Mapping[str, str]) -> list[dict[str, Any]]:
         "page": ({"type": "integer", "minimum": 1, "default": 1}, "Page number"),
         "limit": ({"type": "integer", "minimum": 1, "maximum": 100, "default": 50}, "Items per page"),
         "search": ({"type": "string", "maxLength": _MAX_SEARCH}, "Text search across the relevant fields"),
-        "date_from": ({"type": "string", "format": "date"}, "Created on or after this day (YYYY-MM-DD)"),
-        "date_to": ({"type": "string", "format": "date"}, "Created on or before this day (YYYY-MM-DD)"),
-        "created_at": ({"type": "string", "format": "date"}, "Created on this day (YYYY-MM-DD)"),
+        # Days as YYYY-MM-DD; the query engine also takes an instant (ISO 8601) or `today`, and an
+        # empty value is no filter, so the schema names no format it would refuse.
+        "date_from": ({"type": "string", "examples": ["2026-01-31"]}, "Created on or after this day (YYYY-MM-DD)"),
+        "date_to": ({"type": "string", "examples": ["2026-01-31"]}, "Created on or before this day (YYYY-MM-DD)"),
+        "created_at": ({"type": "string", "examples": ["2026-01-31"]}, "Created on this day (YYYY-MM-DD)"),
         "sort": ({"type": "string"}, "Field to sort by"),
         "order": ({"type": "string", "enum": ["asc", "desc"], "default": "asc"}, "Sort direction"),
     }

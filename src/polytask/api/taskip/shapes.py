@@ -6,7 +6,6 @@ never silently ignored. docs/compat/taskip.md lists every body."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, model_validator
@@ -259,8 +258,8 @@ class ActivityIn(_Body):
     page: StrictInt | StrictStr | None = None
     limit: StrictInt | StrictStr | None = None
     type: str | None = Field(default=None, max_length=100, description="Only events of this type, e.g. task.created")
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: JsonDate | None = None
+    date_to: JsonDate | None = None
 
 
 class AllTasksIn(_Body):

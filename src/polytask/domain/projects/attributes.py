@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -62,11 +62,17 @@ def list_attributes(
     return run_list(session, ATTRIBUTE_LIST, actor=actor, base=base, page=page, sort=sort or [], tree=tree)
 
 
+def _named(name: str) -> ColumnElement[bool]:
+    """The attribute called `name`, in any case. SQLite's lower() folds only ASCII letters, so
+    the exact name is matched as well: a name in use is always found."""
+    return or_(ProjectAttribute.name == name, func.lower(ProjectAttribute.name) == name.lower())
+
+
 def _taken(session: Session, workspace_id: int, kind: str, name: str, *, other_than: int | None = None) -> bool:
     stmt = select(ProjectAttribute.id).where(
         ProjectAttribute.workspace_id == workspace_id,
         ProjectAttribute.kind == kind,
-        func.lower(ProjectAttribute.name) == name.lower(),
+        _named(name),
     )
     if other_than is not None:
         stmt = stmt.where(ProjectAttribute.id != other_than)
@@ -174,7 +180,7 @@ def resolve_attributes(
             name = ref.strip()
             if not name or len(name) > 100:
                 raise ValidationFailed.field(f"{field}[{index}]", "must be a name of 1 to 100 characters", ref)
-            stmt = select(ProjectAttribute).where(func.lower(ProjectAttribute.name) == name.lower())
+            stmt = select(ProjectAttribute).where(_named(name)).order_by(ProjectAttribute.name != name)
         row = None
         if stmt is not None:
             row = session.scalar(
