@@ -27,6 +27,10 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "risk": ("risk",),
     "time_entry": ("time_entry",),
     "expense": ("expense",),
+    "file": ("file",),
+    "discussion": ("discussion",),
+    "discussion_message": ("message", "discussion_message"),
+    "document": ("document", "doc"),
 }
 
 

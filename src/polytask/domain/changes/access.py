@@ -24,6 +24,10 @@ MEMBER_RESOURCES = (
     "expense",
     "risk",
     "department",
+    # Files, project discussions and documents: every member reads them.
+    "file",
+    "discussion",
+    "document",
 )
 MANAGER_RESOURCES = ("webhook", "list")
 
