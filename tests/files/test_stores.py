@@ -86,7 +86,8 @@ def test_receiving_a_file_holds_one_chunk_at_a_time(tmp_path: Path) -> None:
 
 def test_keys_are_generated_and_checked(local_store: LocalStore, tmp_path: Path) -> None:
     keys = {new_key() for _ in range(100)}
-    assert len(keys) == 100 and all(valid_key(k) for k in keys)
+    assert len(keys) == 100
+    assert all(valid_key(k) for k in keys)
     source = tmp_path / "x.txt"
     source.write_text("hi")
     for bad in ("../../etc/passwd", "/etc/passwd", "ab/cd/../../x", "ab/cd/" + "g" * 32, "a\x00b"):
@@ -96,7 +97,8 @@ def test_keys_are_generated_and_checked(local_store: LocalStore, tmp_path: Path)
     key = new_key()
     local_store.put_file(key, source, content_type="text/plain")
     stored = local_store.root / key
-    assert stored.read_text() == "hi" and stored.resolve().is_relative_to(local_store.root.resolve())
+    assert stored.read_text() == "hi"
+    assert stored.resolve().is_relative_to(local_store.root.resolve())
     assert list(local_store.tmp_dir.iterdir()) == []  # no temp file left behind
 
 
@@ -154,7 +156,10 @@ def test_content_types_come_from_the_bytes(tmp_path: Path) -> None:
 def test_display_names_are_safe(raw: str | None, shown: str) -> None:
     name = display_name(raw)
     assert name == shown
-    assert "/" not in name and "\\" not in name and not name.startswith(".") and len(name) <= 255
+    assert "/" not in name
+    assert "\\" not in name
+    assert not name.startswith(".")
+    assert len(name) <= 255
 
 
 def test_content_disposition_quotes_the_name() -> None:
@@ -180,4 +185,5 @@ def test_s3_settings_must_be_complete(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="set together"):
         Settings(home=tmp_path, storage="s3", s3_bucket="b", s3_access_key_id="k")
     settings = Settings(home=tmp_path)
-    assert settings.files_dir == tmp_path / "files" and settings.max_upload_bytes == 50 * MB
+    assert settings.files_dir == tmp_path / "files"
+    assert settings.max_upload_bytes == 50 * MB
