@@ -171,7 +171,9 @@ def test_content_disposition_quotes_the_name() -> None:
 def test_a_received_file_is_removed_by_its_context(tmp_path: Path) -> None:
     source = tmp_path / "a.txt"
     source.write_text("hello")
-    with receive_file(source, tmp_dir=tmp_path / "spool" if (tmp_path / "spool").mkdir() is None else tmp_path) as got:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    with receive_file(source, tmp_dir=spool) as got:
         assert isinstance(got, Received)
         assert (got.size, got.content_type, got.filename) == (5, "text/plain", "a.txt")
         assert got.path.exists()
