@@ -22,7 +22,7 @@ from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.discussions.access import DISCUSSIONS, MESSAGES
 from polytask.domain.events.payloads import DiscussionSnapshot
 from polytask.domain.events.service import record_event, snapshot_of
-from polytask.domain.files.service import FileView, list_files, store_received
+from polytask.domain.files.service import FileView, list_files, store_received, utc
 from polytask.domain.projects.access import rows_in_project
 from polytask.domain.projects.service import get_project_and_membership
 from polytask.domain.workspaces.access import require_write
@@ -68,13 +68,15 @@ def _files_by(session: Session, column: Any, ids: list[int]) -> dict[int, tuple[
 
 def _discussion_view(row: Discussion, files: tuple[FileView, ...]) -> DiscussionView:
     return DiscussionView(
-        row.id, row.workspace_id, row.project_id, row.title, row.body, row.created_by_id, row.created_at,
-        row.updated_at, files,
+        row.id, row.workspace_id, row.project_id, row.title, row.body, row.created_by_id, utc(row.created_at),
+        utc(row.updated_at), files,
     )  # fmt: skip
 
 
 def _message_view(row: DiscussionMessage, files: tuple[FileView, ...]) -> MessageView:
-    return MessageView(row.id, row.discussion_id, row.author_id, row.body, row.created_at, row.updated_at, files)
+    return MessageView(
+        row.id, row.discussion_id, row.author_id, row.body, utc(row.created_at), utc(row.updated_at), files
+    )
 
 
 def discussion_views(session: Session, rows: list[Any]) -> list[DiscussionView]:

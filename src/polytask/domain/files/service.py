@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
+from polytask.core.clock import as_utc
 from polytask.core.db import on_rollback, require_thread
 from polytask.core.errors import NotFound, ValidationFailed
 from polytask.core.files import BlobMissing, FileStore, Received, current_store, new_key
@@ -72,9 +73,16 @@ class FileView:
             title=row.title,
             description=row.description,
             category=row.category,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
+            created_at=utc(row.created_at),
+            updated_at=utc(row.updated_at),
         )
+
+
+def utc(moment: datetime) -> datetime:
+    """A stored timestamp as aware UTC (SQLite hands back naive ones)."""
+    aware = as_utc(moment)
+    assert aware is not None
+    return aware
 
 
 def views_of(_session: Session, rows: list[Any]) -> list[FileView]:
