@@ -27,7 +27,7 @@ from starlette.types import ASGIApp
 
 from polytask.api.app import create_app
 from polytask.api.kernel.units import release_gates
-from polytask.api.surfaces import TASKFLOW, surface_for
+from polytask.api.surfaces import TASKFLOW, TASKIP, surface_for
 from polytask.core.db import Database
 from polytask.core.keycache import KEYS
 from polytask.core.migrate import upgrade
@@ -150,28 +150,51 @@ def taskflow_openapi(base_url: str) -> OpenAPIChecker:
     return OpenAPIChecker(document, strict=True, fallback="Error", media_types=True)
 
 
+@pytest.fixture(scope="session")
+def taskip_openapi(base_url: str) -> OpenAPIChecker:
+    """TaskIP's own document, strictly, as TaskFlow's."""
+    assert TASKIP.openapi_url is not None
+    document = httpx.get(f"{base_url}{TASKIP.openapi_url}", timeout=60).json()
+    return OpenAPIChecker(document, strict=True, fallback="Error", media_types=True)
+
+
 class SurfaceCheck:
     """A response hook: each response checked against the document of its path's surface."""
 
-    # The document and docs page themselves are no operations of the document.
-    UNDOCUMENTED = frozenset({TASKFLOW.openapi_url, TASKFLOW.docs_url, f"{TASKFLOW.docs_url}/openapi.json"})
+    # The documents and docs pages themselves are no operations of the documents.
+    UNDOCUMENTED = frozenset(
+        {
+            TASKFLOW.openapi_url,
+            TASKFLOW.docs_url,
+            f"{TASKFLOW.docs_url}/openapi.json",
+            TASKIP.openapi_url,
+            TASKIP.docs_url,
+        }
+    )
 
-    def __init__(self, native: OpenAPIChecker, taskflow: OpenAPIChecker) -> None:
+    def __init__(self, native: OpenAPIChecker, taskflow: OpenAPIChecker, taskip: OpenAPIChecker) -> None:
         self.native = native
         self.taskflow = taskflow
+        self.taskip = taskip
 
     def __call__(self, response: httpx.Response) -> None:
         path = response.request.url.path
-        if surface_for(path) is TASKFLOW:
-            if path not in self.UNDOCUMENTED:
-                self.taskflow.check_response(response)
+        surface = surface_for(path)
+        if path in self.UNDOCUMENTED:
+            return
+        if surface is TASKFLOW:
+            self.taskflow.check_response(response)
+        elif surface is TASKIP:
+            self.taskip.check_response(response)
         else:
             self.native.check_response(response)
 
 
 @pytest.fixture(scope="session")
-def check_response(openapi: OpenAPIChecker, taskflow_openapi: OpenAPIChecker) -> SurfaceCheck:
-    return SurfaceCheck(openapi, taskflow_openapi)
+def check_response(
+    openapi: OpenAPIChecker, taskflow_openapi: OpenAPIChecker, taskip_openapi: OpenAPIChecker
+) -> SurfaceCheck:
+    return SurfaceCheck(openapi, taskflow_openapi, taskip_openapi)
 
 
 @pytest.fixture

@@ -205,6 +205,9 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
                     custom_fields={},
                     budget_minor=5_000_000,
                     currency="USD",
+                    uuid="0b9a6c3e-4f1d-4c55-9d7e-2a1f0c3b8e11",
+                    priority="high",
+                    category_id=4,
                     created_by_id=3,
                     **STAMPS,
                 )

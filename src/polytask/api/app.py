@@ -32,6 +32,8 @@ from polytask.api.taskflow.router import MODULE_ROUTERS as TASKFLOW_ROUTERS
 from polytask.api.taskforce import openapi as taskforce_openapi
 from polytask.api.taskforce.router import MODULE_ROUTERS as TASKFORCE_ROUTERS
 from polytask.api.taskforce.surface import PREFIX as TASKFORCE_PREFIX
+from polytask.api.taskip import openapi as taskip_openapi
+from polytask.api.taskip.router import MODULE_ROUTERS as TASKIP_ROUTERS
 from polytask.api.uploads import FRAMING_ALLOWANCE
 from polytask.api.v1 import (
     admin,
@@ -396,6 +398,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_api_route(
         taskforce_openapi.OPENAPI_PATH, taskforce_openapi.serve_document, methods=["GET"], include_in_schema=False
     )
+    # TaskIP's routes, before TaskFlow's (whose /api encloses /api/public-v1), in their own document.
+    for taskip_module in TASKIP_ROUTERS:
+        app.include_router(taskip_module, include_in_schema=False)
+    app.add_api_route(
+        taskip_openapi.OPENAPI_PATH, taskip_openapi.serve_document, methods=["GET"], include_in_schema=False
+    )
     # TaskFlow's routes, documented in its own document (api/taskflow/openapi.py), not /openapi.json.
     for taskflow_module in TASKFLOW_ROUTERS:
         app.include_router(taskflow_module, include_in_schema=False)
@@ -409,6 +417,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app, taskforce_openapi.DOCS_PATH, taskforce_openapi.OPENAPI_PATH, "Polytask — Taskforce API v1"
     )
     system.add_docs_page(app, taskflow_openapi.DOCS_PATH, taskflow_openapi.OPENAPI_PATH, "Polytask — TaskFlow Pro API")
+    system.add_docs_page(app, taskip_openapi.DOCS_PATH, taskip_openapi.OPENAPI_PATH, "Polytask — TaskIP public API")
     _refuse_methods_of_shadowed_templates(app)
     _declare_security(app)
     index_routes(app)

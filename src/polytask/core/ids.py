@@ -27,6 +27,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "risk": ("risk",),
     "time_entry": ("time_entry",),
     "expense": ("expense",),
+    "project_attribute": ("project_attribute",),
     "file": ("file",),
     "discussion": ("discussion",),
     "discussion_message": ("message", "discussion_message"),

@@ -1,7 +1,7 @@
 """The TaskIP surface (taskip-api-reference.txt): `/api/public-v1`, `X-Secret-Key`.
 
-Declared ahead of its endpoints so that its paths are its own (its error envelope and its
-rate plan) rather than TaskFlow's, whose `/api` prefix encloses them.
+Its paths are its own (its error envelope and its rate plan) rather than TaskFlow's, whose
+`/api` prefix encloses them (api/surfaces.py orders the longer prefix first).
 """
 
 from __future__ import annotations
@@ -33,4 +33,6 @@ SURFACE = Surface(
     # taskip-api-reference.txt: 1000 requests per hour per key, bursts of 100 per minute.
     plan="taskip",
     anonymous_plan="taskip",
+    openapi_url="/api/public-v1/openapi.json",
+    docs_url="/api/public-v1/docs",
 )

@@ -12,6 +12,7 @@ from polytask.models import Event
 MEMBER_RESOURCES = (
     "task",
     "project",
+    "project_attribute",
     "section",
     "comment",
     "view",

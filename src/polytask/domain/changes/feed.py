@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
-from polytask.core.pagination import PageRequest
-from polytask.core.query.fields import Field, Ref, Registry
+from polytask.core.pagination import PageRequest, PageResult, SortKey
+from polytask.core.query import Node
+from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.changes.access import MANAGER_RESOURCES, MEMBER_RESOURCES, visible_events
 from polytask.domain.events.catalog import check_pattern
@@ -139,3 +140,38 @@ def list_events_for(
 def latest_event_id(session: Session) -> int:
     """The newest event id (0 for an empty log): where a stream without a cursor starts."""
     return int(session.scalar(select(func.max(Event.id))) or 0)
+
+
+# An activity feed (TaskIP's dashboard and project activity): newest first, by type and time.
+ACTIVITY_FEED: ListSpec[Event] = ListSpec(
+    "activity event",
+    Registry.of(
+        "activity event",
+        [
+            Field("id", Ref("event"), expr=Event.id),
+            Field("type", Text(), expr=Event.type),
+            Field("resource_type", Text(), expr=Event.resource_type),
+            Field("occurred_at", Moment(), expr=Event.occurred_at),
+        ],
+    ),
+    Event.id,
+    default_sort=(SortKey("id", descending=True),),
+)
+
+
+def list_activity_for(
+    session: Session,
+    actor: Actor,
+    *,
+    workspace_id: int,
+    project_id: int | None,
+    page: PageRequest,
+    tree: Node | None = None,
+) -> PageResult[Event]:
+    """The events a member of the workspace sees (those of one project when given), newest
+    first, filtered by the query engine (`type`, `occurred_at`)."""
+    check_filter(session, actor, FeedFilter(workspace_id=workspace_id, project_id=project_id))
+    base = select(Event).where(Event.workspace_id == workspace_id, visible_events(actor))
+    if project_id is not None:
+        base = base.where(_of_project(project_id))
+    return run_list(session, ACTIVITY_FEED, actor=actor, base=base, page=page, tree=tree)

@@ -64,6 +64,19 @@ _ENTRIES: Final = (
     _public("project.created", "A project was created.", p.ProjectSnapshot),
     _public("project.updated", "A project's fields, settings or custom values changed.", p.ProjectSnapshot),
     _public("project.deleted", "A project was deleted with its sections, tasks and comments.", p.ProjectSnapshot),
+    _public(
+        "project.completed", "A change made a project completed (instead of `project.updated`).", p.ProjectSnapshot
+    ),
+    _public("project.tags_changed", "A project's tags were set, added to or removed.", p.ProjectTagsChanged),
+    _public(
+        "project_attribute.created", "A project tag or category was added to a workspace.", p.ProjectAttributeSnapshot
+    ),
+    _public("project_attribute.updated", "A project tag or category was renamed.", p.ProjectAttributeSnapshot),
+    _public(
+        "project_attribute.deleted",
+        "A project tag or category was deleted (projects lose it).",
+        p.ProjectAttributeSnapshot,
+    ),
     _public("section.created", "A section (board column) was added to a project.", p.SectionSnapshot),
     _public("section.updated", "A section was renamed or moved.", p.SectionSnapshot),
     _public("section.deleted", "A section was deleted, or went with its project.", p.SectionSnapshot),

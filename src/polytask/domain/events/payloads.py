@@ -80,12 +80,30 @@ class ProjectSnapshot(Payload):
     workspace_id: int
     budget_minor: int | None
     currency: str
+    uuid: str
+    priority: str | None
+    category_id: int | None
+
+
+class ProjectTagsChanged(Payload):
+    """A project's tags (TaskIP's project attributes of kind `tag`), by name, after the change."""
+
+    workspace_id: int
+    tags: list[str]
+
+
+class ProjectAttributeSnapshot(Payload):
+    workspace_id: int
+    kind: str
+    name: str
+    color: str | None
 
 
 class SectionSnapshot(Payload):
     name: str
     position: float
     project_id: int
+    color: str | None
 
 
 class CommentSnapshot(Payload):

@@ -9,6 +9,7 @@ one. So `delete_project` records one event per child first (with the project in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,22 +23,42 @@ from polytask.domain.bulk.tasks import ItemErrors, check_count
 from polytask.domain.events.service import record_event, snapshot_of
 from polytask.domain.fields.service import define_from_project_spec
 from polytask.domain.projects import service as projects
+from polytask.domain.projects.attributes import change_tags, resolve_attributes
 from polytask.domain.projects.schemas import ProjectCreate, ProjectUpdate, split_custom_fields
 from polytask.domain.tasks.queries import load_relations
 from polytask.domain.tasks.rules import task_snapshot
 from polytask.domain.tasks.schemas import TaskCreate
 from polytask.domain.tasks.service import create_task
+from polytask.domain.workspaces.service import home_workspace_id
 from polytask.models import Project, Section, Task
 
 MAX_PROJECTS = 100
 _CHUNK = 500
 
 
-def create_project(session: Session, actor: Actor, *, workspace_id: int | None, data: ProjectCreate) -> Project:
-    """Create a project with the field definitions given inline in `custom_fields` and its `tasks`."""
+def create_project(
+    session: Session,
+    actor: Actor,
+    *,
+    workspace_id: int | None,
+    data: ProjectCreate,
+    category: int | str | None = None,
+    tags: Sequence[int | str] = (),
+) -> Project:
+    """Create a project with the field definitions given inline in `custom_fields` and its
+    `tasks`; `category` and `tags` name project attributes by id or name (a new name is added
+    to the workspace's vocabulary)."""
     definitions, values = split_custom_fields(data.custom_fields)
     alone = data.model_copy(update={"custom_fields": values, "tasks": []})
+    if category is not None:
+        home = workspace_id or data.workspace_id or home_workspace_id(session, actor)
+        chosen = resolve_attributes(
+            session, workspace_id=home, kind="category", refs=[category], field="category_id", create=actor
+        )
+        alone = alone.model_copy(update={"category_id": chosen[0].id, "workspace_id": home})
     project = projects.create_project(session, actor, workspace_id=workspace_id, data=alone)
+    if tags:
+        change_tags(session, actor, project_ids=[project.id], workspace_id=project.workspace_id, tags=tags)
     if definitions:
         define_from_project_spec(session, actor, project, definitions)
     for index, raw in enumerate(data.tasks):
@@ -52,15 +73,35 @@ def create_project(session: Session, actor: Actor, *, workspace_id: int | None, 
 
 
 def update_project(
-    session: Session, actor: Actor, *, project_id: int, data: ProjectUpdate, workspace_id: int | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    project_id: int,
+    data: ProjectUpdate,
+    workspace_id: int | None = None,
+    category: int | str | None = None,
+    tags: Sequence[int | str] | None = None,
 ) -> Project:
     """Change the fields given in `data`; settings and custom fields merge key by key, and field
-    definitions given inline in `custom_fields` are added to the project."""
+    definitions given inline in `custom_fields` are added to the project. `category` (when not
+    None) and `tags` (when not None: replaces them) name project attributes by id or name."""
     definitions, _values = split_custom_fields(data.custom_fields or {})
     with projects.changing_project(session, actor, project_id=project_id, workspace_id=workspace_id) as project:
+        if category is not None:
+            chosen = resolve_attributes(
+                session,
+                workspace_id=project.workspace_id,
+                kind="category",
+                refs=[category],
+                field="category_id",
+                create=actor,
+            )
+            data = data.model_copy(update={"category_id": chosen[0].id})
         projects.apply_project_update(project, data)
         if definitions:
             define_from_project_spec(session, actor, project, definitions)
+    if tags is not None:
+        change_tags(session, actor, project_ids=[project.id], workspace_id=project.workspace_id, tags=tags)
     return project
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.domain.workspaces.access import WorkspaceRows
-from polytask.models import Project
+from polytask.models import Project, ProjectAttribute
 
 Row = TypeVar("Row")
 
@@ -30,3 +30,9 @@ def rows_in_project(
         PROJECTS.get_for(session, actor, project_id)
         base = base.where(rows.project == project_id)
     return base
+
+
+# A workspace's project tags and categories (TaskIP's project attributes).
+ATTRIBUTES: WorkspaceRows[ProjectAttribute] = WorkspaceRows(
+    ProjectAttribute, "project_attribute", key=ProjectAttribute.id, workspace=ProjectAttribute.workspace_id
+)

@@ -37,8 +37,14 @@ TYPE_ALIASES = {"person": "user", "select": "dropdown", "boolean": "checkbox", "
 
 ProjectType = Literal["list", "board", "kanban", "table"]
 ProjectStatus = Literal["active", "on_hold", "completed", "archived"]
+ProjectPriority = Literal["low", "medium", "high", "urgent"]
 PROJECT_TYPES: tuple[str, ...] = ProjectType.__args__  # type: ignore[attr-defined]
 PROJECT_STATUSES: tuple[str, ...] = ProjectStatus.__args__  # type: ignore[attr-defined]
+PROJECT_PRIORITIES: tuple[str, ...] = ProjectPriority.__args__  # type: ignore[attr-defined]
+AttributeKind = Literal["tag", "category"]
+ATTRIBUTE_KINDS: tuple[str, ...] = AttributeKind.__args__  # type: ignore[attr-defined]
+# A colour as a client's board shows it: `#rgb`, `#rrggbb` or `#rrggbbaa`, or a CSS colour word.
+COLOR_PATTERN = r"^(#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}|#[0-9A-Fa-f]{8}|[A-Za-z]{3,20})$"
 
 
 class Budget(BaseModel):
@@ -74,6 +80,8 @@ class ProjectCreate(BaseModel):
     template_id: str | None = None
     tasks: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
     budget: Budget | None = None
+    priority: ProjectPriority | None = None
+    category_id: StrictInt | None = Field(default=None, description="A project attribute of kind `category`.")
 
 
 class ProjectUpdate(BaseModel):
@@ -88,6 +96,8 @@ class ProjectUpdate(BaseModel):
     settings: dict[str, Any] | None = None
     custom_fields: dict[str, Any] | None = None
     budget: Budget | None = Field(default=None, description="null: no budget.")
+    priority: ProjectPriority | None = Field(default=None, description="null: no priority.")
+    category_id: StrictInt | None = Field(default=None, description="null: no category.")
     # Accepted and ignored: the guide's clients send it; the server owns timestamps.
     updated_at: str | None = None
 
@@ -97,6 +107,7 @@ class SectionCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     position: JsonFloat | None = None
+    color: str | None = Field(default=None, pattern=COLOR_PATTERN, examples=["#3b82f6"])
 
 
 class SectionUpdate(BaseModel):
@@ -104,6 +115,22 @@ class SectionUpdate(BaseModel):
 
     name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
     position: Omittable[JsonFloat] = None
+    color: str | None = Field(default=None, pattern=COLOR_PATTERN, description="null: no colour.")
+
+
+class AttributeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AttributeKind
+    name: str = Field(min_length=1, max_length=100)
+    color: str | None = Field(default=None, pattern=COLOR_PATTERN)
+
+
+class AttributeUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Omittable[str] = Field(default=None, min_length=1, max_length=100)
+    color: str | None = Field(default=None, pattern=COLOR_PATTERN, description="null: no colour.")
 
 
 def is_definition(value: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,9 +33,10 @@ from polytask.core.query.tree import named_ids
 from polytask.core.settings import get_settings
 from polytask.core.statements import Prepared
 from polytask.domain.events.payloads import ProjectSnapshot, SectionSnapshot
-from polytask.domain.events.service import record_event, record_update, snapshot_of
+from polytask.domain.events.service import diff, record_event, record_update, snapshot_of
 from polytask.domain.projects.access import PROJECTS
 from polytask.domain.projects.schemas import (
+    PROJECT_PRIORITIES,
     PROJECT_STATUSES,
     PROJECT_TYPES,
     Budget,
@@ -54,8 +56,9 @@ from polytask.domain.workspaces.access import (
     require_flag,
     require_write,
 )
-from polytask.models import Expense, Membership, Project, Section, Task
+from polytask.models import Expense, Membership, Project, ProjectAttribute, Section, Task
 
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 # What their events carry, declared by the payload models (events/payloads.py).
 PROJECT_FIELDS = tuple(ProjectSnapshot.model_fields)
 SECTION_FIELDS = tuple(SectionSnapshot.model_fields)
@@ -67,6 +70,8 @@ PROJECT_FIELDS_REGISTRY = Registry.of(
         Field("description", Text(), expr=Project.description, sortable=False),
         Field("type", Choice(PROJECT_TYPES), expr=Project.type),
         Field("status", Choice(PROJECT_STATUSES), expr=Project.status),
+        Field("priority", Choice(PROJECT_PRIORITIES, ordered=True), expr=Project.priority),
+        Field("category_id", Ref("project_attribute"), expr=Project.category_id),
         Field("workspace_id", Ref("workspace"), expr=Project.workspace_id),
         Field("created_by", Ref("user"), expr=Project.created_by_id),
         Field("start_date", Moment("date"), expr=Project.start_date),
@@ -160,6 +165,8 @@ def create_project(session: Session, actor: Actor, *, workspace_id: int | None, 
         custom_fields=values,
         created_by_id=actor.user_id,
         currency=get_settings().default_currency,
+        priority=data.priority,
+        category_id=_category(session, workspace_id, data.category_id),
     )
     if data.budget is not None:
         project.currency, project.budget_minor = _budget(data.budget, project.currency)
@@ -177,6 +184,49 @@ def create_project(session: Session, actor: Actor, *, workspace_id: int | None, 
         snapshot=snapshot_of(project, PROJECT_FIELDS),
     )
     return project
+
+
+def _category(session: Session, workspace_id: int, category_id: int | None) -> int | None:
+    """A category of the project's workspace, or a 422 naming `category_id`."""
+    if category_id is None:
+        return None
+    found = (
+        session.scalar(
+            select(ProjectAttribute.id).where(
+                ProjectAttribute.id == category_id,
+                ProjectAttribute.workspace_id == workspace_id,
+                ProjectAttribute.kind == "category",
+            )
+        )
+        if storable_key(category_id)
+        else None
+    )
+    if found is None:
+        raise ValidationFailed.field("category_id", "is not a project category of this workspace", category_id)
+    return category_id
+
+
+def project_id_for_uuid(session: Session, actor: Actor, uuid: str, *, workspace_id: int) -> int:
+    """The integer id of the project of `workspace_id` with this uuid, if the actor sees it;
+    NotFound otherwise (also for a malformed uuid)."""
+    stmt = select(Project.id).where(
+        Project.uuid == uuid.lower(), Project.workspace_id == workspace_id, PROJECTS.visible(actor)
+    )
+    found = session.scalar(stmt) if _UUID.fullmatch(uuid) else None
+    if found is None:
+        raise NotFound.of("project", uuid)
+    return int(found)
+
+
+def project_id_for_ref(session: Session, actor: Actor, ref: str | int, *, workspace_id: int) -> int:
+    """A project of `workspace_id` named by uuid or by integer id (TaskIP's paths take either),
+    if the actor sees it; NotFound otherwise."""
+    if isinstance(ref, int) or ref.isdigit():
+        pk = int(ref)
+        if not storable_key(pk):
+            raise NotFound.of("project", ref)
+        return get_project_for(session, actor, pk, workspace_id=workspace_id).id
+    return project_id_for_uuid(session, actor, ref, workspace_id=workspace_id)
 
 
 def visible_projects(actor: Actor) -> Select[Project]:
@@ -240,6 +290,21 @@ def changing_project(
     require_write(membership)
     before = snapshot_of(project, PROJECT_FIELDS)
     yield project
+    after = snapshot_of(project, PROJECT_FIELDS)
+    if after["status"] == "completed" and before["status"] != "completed":
+        # A change that completes the project is told as such (as task.completed is for tasks).
+        session.flush()
+        record_event(
+            session,
+            actor,
+            type="project.completed",
+            resource_type="project",
+            resource_id=project.id,
+            workspace_id=project.workspace_id,
+            changes=diff(before, after),
+            snapshot=after,
+        )
+        return
     record_update(
         session,
         actor,
@@ -247,7 +312,7 @@ def changing_project(
         resource_id=project.id,
         workspace_id=project.workspace_id,
         before=before,
-        after=snapshot_of(project, PROJECT_FIELDS),
+        after=after,
     )
 
 
@@ -280,9 +345,13 @@ def apply_project_update(project: Project, data: ProjectUpdate) -> None:
             if value is None:
                 raise ValidationFailed.field(field, "cannot be null")
             setattr(project, field, value)
-    for field in ("start_date", "due_date"):
+    for field in ("start_date", "due_date", "priority"):
         if field in given:
             setattr(project, field, getattr(data, field))
+    if "category_id" in given:
+        session = object_session(project)
+        assert session is not None
+        project.category_id = _category(session, project.workspace_id, data.category_id)
     if data.settings is not None:
         project.settings = {**project.settings, **data.settings}
     if data.custom_fields is not None:
@@ -387,7 +456,7 @@ def create_section(session: Session, actor: Actor, *, project_id: int, data: Sec
     if position is None:
         last = session.scalar(select(func.max(Section.position)).where(Section.project_id == project_id))
         position = (last or 0.0) + 1024.0
-    section = Section(project_id=project_id, name=data.name, position=position)
+    section = Section(project_id=project_id, name=data.name, position=position, color=data.color)
     session.add(section)
     session.flush()
     record_event(
@@ -408,7 +477,7 @@ def update_section(session: Session, actor: Actor, *, project_id: int, section_i
     before = snapshot_of(section, SECTION_FIELDS)
     for field in data.model_fields_set:
         value = getattr(data, field)
-        if value is None:
+        if value is None and field != "color":
             raise ValidationFailed.field(field, "cannot be null")
         setattr(section, field, value)
     record_update(
@@ -461,3 +530,38 @@ def sections_by_ids(session: Session, actor: Actor, section_ids: list[int]) -> l
         .where(Section.id.in_(section_ids), PROJECTS.visible(actor))
     )
     return list(session.scalars(stmt))
+
+
+def reorder_sections(session: Session, actor: Actor, *, project_id: int, section_ids: list[int]) -> list[Section]:
+    """Put the project's sections in this order (the ones not named keep their order after
+    them); one `section.updated` per section whose position changed. Every id must be a
+    section of the project (a 422 naming the index otherwise); duplicates are refused."""
+    project, membership = get_project_and_membership(session, actor, project_id)
+    require_write(membership)
+    sections = list(
+        session.scalars(select(Section).where(Section.project_id == project_id).order_by(Section.position, Section.id))
+    )
+    by_id = {s.id: s for s in sections}
+    seen: set[int] = set()
+    for index, section_id in enumerate(section_ids):
+        if section_id not in by_id or section_id in seen:
+            issue = "is named twice" if section_id in seen else "is not a section of this project"
+            raise ValidationFailed.field(f"order[{index}]", issue, section_id)
+        seen.add(section_id)
+    ordered = [by_id[i] for i in section_ids] + [s for s in sections if s.id not in seen]
+    for rank, section in enumerate(ordered, start=1):
+        position = rank * 1024.0
+        if section.position == position:
+            continue
+        before = snapshot_of(section, SECTION_FIELDS)
+        section.position = position
+        record_update(
+            session,
+            actor,
+            resource_type="section",
+            resource_id=section.id,
+            workspace_id=project.workspace_id,
+            before=before,
+            after=snapshot_of(section, SECTION_FIELDS),
+        )
+    return ordered

@@ -25,6 +25,61 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    tables = set(sa.inspect(op.get_bind()).get_table_names())
+    if "project_attributes" not in tables:  # a SQLite downgrade leaves it (see there)
+        _create_attributes()
+    # Plain ADD COLUMNs: on SQLite a batch recreation of `projects` would drop the table its
+    # children point at (their ON DELETE CASCADE would empty them) and its search triggers.
+    op.add_column("projects", sa.Column("uuid", sa.String(36), nullable=False, server_default=""))
+    op.add_column("projects", sa.Column("priority", sa.String(20), nullable=True))
+    if sqlite and "category_id" in {c["name"] for c in sa.inspect(op.get_bind()).get_columns("projects")}:
+        pass  # left by a downgrade (see there)
+    elif sqlite:
+        # Alembic adds no constraint on SQLite outside a batch; SQLite's own ADD COLUMN takes one.
+        op.execute(
+            "ALTER TABLE projects ADD COLUMN category_id INTEGER CONSTRAINT fk_projects_category_id_project_attributes"
+            " REFERENCES project_attributes (id) ON DELETE SET NULL"
+        )
+    else:
+        op.add_column("projects", sa.Column("category_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            "fk_projects_category_id_project_attributes",
+            "projects",
+            "project_attributes",
+            ["category_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+    projects = sa.table("projects", sa.column("id", sa.Integer()), sa.column("uuid", sa.String(36)))
+    bind = op.get_bind()
+    ids = [row[0] for row in bind.execute(sa.select(projects.c.id))]
+    for project_id in ids:
+        bind.execute(projects.update().where(projects.c.id == project_id).values(uuid=str(uuid.uuid4())))
+    if not sqlite:
+        # SQLite cannot drop a column default without rebuilding the table; the server always
+        # sends a uuid, so the empty default is never used there either.
+        op.alter_column("projects", "uuid", server_default=None)
+    op.create_index("ix_projects_uuid", "projects", ["uuid"], unique=True)
+    op.create_index(
+        "ix_projects_category_id",
+        "projects",
+        ["category_id"],
+        sqlite_where=sa.text("category_id IS NOT NULL"),
+        postgresql_where=sa.text("category_id IS NOT NULL"),
+    )
+    op.create_table(
+        "project_tags",
+        sa.Column("project_id", sa.Integer(), sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "attribute_id", sa.Integer(), sa.ForeignKey("project_attributes.id", ondelete="CASCADE"), primary_key=True
+        ),
+    )
+    op.create_index("ix_project_tags_attribute_id", "project_tags", ["attribute_id"])
+    op.add_column("sections", sa.Column("color", sa.String(20), nullable=True))
+
+
+def _create_attributes() -> None:
     op.create_table(
         "project_attributes",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -37,54 +92,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("workspace_id", "kind", "name", name="uq_project_attributes_workspace_id_kind_name"),
         sqlite_autoincrement=True,
     )
-    with op.batch_alter_table("projects") as batch:
-        batch.add_column(sa.Column("uuid", sa.String(36), nullable=True))
-        batch.add_column(sa.Column("priority", sa.String(20), nullable=True))
-        batch.add_column(
-            sa.Column(
-                "category_id",
-                sa.Integer(),
-                sa.ForeignKey(
-                    "project_attributes.id", ondelete="SET NULL", name="fk_projects_category_id_project_attributes"
-                ),
-                nullable=True,
-            )
-        )
-    projects = sa.table("projects", sa.column("id", sa.Integer()), sa.column("uuid", sa.String(36)))
-    bind = op.get_bind()
-    ids = [row[0] for row in bind.execute(sa.select(projects.c.id))]
-    for project_id in ids:
-        bind.execute(projects.update().where(projects.c.id == project_id).values(uuid=str(uuid.uuid4())))
-    with op.batch_alter_table("projects") as batch:
-        batch.alter_column("uuid", existing_type=sa.String(36), nullable=False)
-        batch.create_index("ix_projects_uuid", ["uuid"], unique=True)
-        batch.create_index(
-            "ix_projects_category_id",
-            ["category_id"],
-            sqlite_where=sa.text("category_id IS NOT NULL"),
-            postgresql_where=sa.text("category_id IS NOT NULL"),
-        )
-    op.create_table(
-        "project_tags",
-        sa.Column("project_id", sa.Integer(), sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column(
-            "attribute_id", sa.Integer(), sa.ForeignKey("project_attributes.id", ondelete="CASCADE"), primary_key=True
-        ),
-    )
-    op.create_index("ix_project_tags_attribute_id", "project_tags", ["attribute_id"])
-    with op.batch_alter_table("sections") as batch:
-        batch.add_column(sa.Column("color", sa.String(20), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sections") as batch:
-        batch.drop_column("color")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    op.drop_column("sections", "color")
     op.drop_index("ix_project_tags_attribute_id", table_name="project_tags")
     op.drop_table("project_tags")
-    with op.batch_alter_table("projects") as batch:
-        batch.drop_index("ix_projects_category_id")
-        batch.drop_index("ix_projects_uuid")
-        batch.drop_column("category_id")
-        batch.drop_column("priority")
-        batch.drop_column("uuid")
-    op.drop_table("project_attributes")
+    op.drop_index("ix_projects_category_id", table_name="projects")
+    op.drop_index("ix_projects_uuid", table_name="projects")
+    op.drop_column("projects", "priority")
+    op.drop_column("projects", "uuid")
+    if sqlite:
+        # SQLite drops no column a foreign key names, and rebuilding `projects` would cascade
+        # into its children: the column stays, empty and unmapped at 0018 (upgrade re-uses it).
+        op.execute("UPDATE projects SET category_id = NULL")
+    else:
+        op.drop_constraint("fk_projects_category_id_project_attributes", "projects", type_="foreignkey")
+        op.drop_column("projects", "category_id")
+        op.drop_table("project_attributes")
