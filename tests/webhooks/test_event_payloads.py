@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -340,8 +341,53 @@ def test_spending_risks_and_departments(client: httpx.Client, db: Database) -> N
     assert seen >= SPENDING, sorted(SPENDING - seen)
 
 
+FILES = {
+    "file.uploaded",
+    "file.deleted",
+    "discussion.created",
+    "discussion.message_added",
+    "document.created",
+    "document.updated",
+    "document.deleted",
+}
+
+
+def test_files_discussions_and_documents(db: Database, tmp_path: Path) -> None:
+    """Through the operations the surfaces call (domain/files, discussions, documents)."""
+    from polytask.core.actor import Actor
+    from polytask.core.files import LocalStore, receive_file
+    from polytask.domain.discussions.service import add_message, create_discussion
+    from polytask.domain.documents.service import DocumentMeta, create_document, delete_document, update_document
+    from polytask.domain.files.service import attach_file, delete_file
+    from polytask.domain.flows.projects import create_project
+    from polytask.domain.projects.schemas import ProjectCreate
+
+    alice = make_person(db)
+    actor = Actor(user_id=alice.user_id, global_role="user")
+    store = LocalStore(tmp_path / "files")
+    source = tmp_path / "a.txt"
+    source.write_text("hello")
+
+    def received() -> Any:
+        return receive_file(source, tmp_dir=store.tmp_dir)
+
+    with db.unit_of_work() as session:
+        project = create_project(session, actor, workspace_id=alice.workspace_pk, data=ProjectCreate(name="P")).id
+        made = attach_file(session, actor, project_id=project, received=received(), store=store)
+        delete_file(session, actor, file_id=made.id)
+        discussion = create_discussion(
+            session, actor, project_id=project, title="T", received_files=[received()], store=store
+        )
+        add_message(session, actor, discussion_id=discussion.id, body="Hi", received_files=[received()], store=store)
+        document = create_document(session, actor, received=received(), store=store)
+        update_document(session, actor, document_id=document.id, meta=DocumentMeta(category="c", project_id=project))
+        delete_document(session, actor, document_id=document.id)
+    seen = validate_recorded(db)
+    assert seen >= FILES, sorted(FILES - seen)
+
+
 def test_the_flows_above_produce_every_catalogued_type() -> None:
-    covered = WORK | LISTS | WEBHOOKS | ACCOUNTS | SPENDING
+    covered = WORK | LISTS | WEBHOOKS | ACCOUNTS | SPENDING | FILES
     assert covered == set(CATALOG), {
         "untested": sorted(set(CATALOG) - covered),
         "unknown": sorted(covered - set(CATALOG)),

@@ -34,6 +34,7 @@ from polytask.api.taskforce.router import MODULE_ROUTERS as TASKFORCE_ROUTERS
 from polytask.api.taskforce.surface import PREFIX as TASKFORCE_PREFIX
 from polytask.api.taskip import openapi as taskip_openapi
 from polytask.api.taskip.router import MODULE_ROUTERS as TASKIP_ROUTERS
+from polytask.api.uploads import FRAMING_ALLOWANCE
 from polytask.api.v1 import (
     admin,
     api_keys,
@@ -61,6 +62,7 @@ from polytask.api.v1.schemas import ErrorDocument
 from polytask.core import keycache as key_cache
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
+from polytask.core.files import configure_store, store_for
 from polytask.core.gctune import tune_for_server
 from polytask.core.scopes import ADMIN, AUDIT_READ, SCOPES
 from polytask.core.settings import Settings, get_settings
@@ -278,18 +280,24 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         _app.state.event_bus = event_bus  # its state is shown by /readyz
         # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
         # The mail sender rides along (worker/mailer.py): background work in this process or in workers.
-        dispatcher = mailer = None
+        dispatcher = mailer = reaper = None
         if settings.webhook_dispatcher:
             from polytask.worker.dispatcher import Dispatcher
             from polytask.worker.mailer import Mailer
+            from polytask.worker.reaper import Reaper
 
             dispatcher = Dispatcher(db, settings)
             await dispatcher.start()
             mailer = Mailer(db, settings)
             await mailer.start()
+            # Blobs whose rows are gone (domain/files/blobs.py) are deleted from the store.
+            reaper = Reaper(db, settings)
+            await reaper.start()
         try:
             yield
         finally:
+            if reaper is not None:
+                await reaper.stop()
             if mailer is not None:
                 await mailer.stop()
             if dispatcher is not None:
@@ -315,7 +323,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     key_cache.configure(settings.api_key_cache_seconds)  # verified API keys (core/keycache.py)
     # Innermost: client values that break the input limits are refused (api/inputguard.py).
-    app.add_middleware(InputGuardMiddleware, render=_render_error, limits=settings.input_limits)
+    app.add_middleware(
+        InputGuardMiddleware,
+        render=_render_error,
+        limits=settings.input_limits,
+        upload_limit=settings.max_upload_bytes + FRAMING_ALLOWANCE,
+    )
+    # Files go to the store the settings name (core/files); the receiver spools into it.
+    configure_store(store_for(settings))
     # Then, as one layer that a read without If-None-Match passes straight through
     # (api/guards.py): CSRF checks of cookie-authenticated state changes, before any body is
     # parsed (api/csrf.py); Idempotency-Key on keyed POST/PATCH, claimed after the rate limit

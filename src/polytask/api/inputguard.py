@@ -8,9 +8,12 @@ surface's error shape, and nothing runs.
 One middleware instead of a check per field: free-form JSON (task custom fields, settings,
 bulk items) reaches several services and serialisers, and the surfaces parse bodies in
 different places (FastAPI for /v1 and /api, api/taskforce/params.py for /api/v1, which
-checks its multipart fields itself). In POST /v1/batch the numbers of an operation's body are
-left to the operation: each is dispatched through the application again, with its body
-written out as given, and answers for itself as if called alone.
+checks its multipart fields itself). A route that takes files (`@accepts_upload`,
+api/uploads.py) gets its multipart or raw body unread: its receiver streams it to disk and
+holds it to POLYTASK_MAX_UPLOAD_BYTES, this guard only to that limit. In POST /v1/batch the
+numbers of an operation's body are left to the operation: each is dispatched through the
+application again, with its body written out as given, and answers for itself as if called
+alone.
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from fastapi.routing import iter_route_contexts
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from polytask.api.uploads import is_upload_endpoint, too_large
 from polytask.core.inputguard import (
     MAX_REPORTED,
     PARSED_JSON,
@@ -110,11 +116,62 @@ def _batch_problems(body: bytes, content_type: bytes | None, limits: InputLimits
     return [p for p in numbers if not _OPERATION_BODY.match(p.field)]
 
 
+def _read_as_fields(content_type: bytes | None) -> bool:
+    """Whether the guard reads a body of this type (JSON, form, text); others pass unread to
+    an upload route."""
+    return (
+        content_type is None
+        or b"json" in content_type
+        or content_type.startswith((b"application/x-www-form-urlencoded", b"text/plain"))
+    )
+
+
 class InputGuardMiddleware:
-    def __init__(self, app: ASGIApp, *, render: Render, limits: InputLimits) -> None:
+    def __init__(self, app: ASGIApp, *, render: Render, limits: InputLimits, upload_limit: int = 0) -> None:
         self.app = app
         self.render = render
         self.limits = limits
+        # The largest body an upload route may receive (its receiver holds the file to its own cap).
+        self.upload_limit = upload_limit
+        self._uploads: tuple[int, list[Any]] | None = None
+
+    def _upload_routes(self, scope: Scope) -> list[Any]:
+        """The routes whose endpoint is marked `@accepts_upload`, found once per route table."""
+        app = scope.get("app")
+        routes = getattr(app, "routes", None)
+        if routes is None:
+            return []
+        version = len(routes)
+        if self._uploads is None or self._uploads[0] != version:
+            found = [ctx for ctx in iter_route_contexts(routes) if is_upload_endpoint(ctx.endpoint)]
+            self._uploads = (version, found)
+        return self._uploads[1]
+
+    def _takes_upload(self, scope: Scope) -> bool:
+        return any(ctx.matches(scope)[0] == Match.FULL for ctx in self._upload_routes(scope))
+
+    async def _pass_upload(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The body streams through unread, held only to the upload limit (its receiver refuses
+        sooner, with the file's own limit)."""
+        limit = self.upload_limit
+        declared = _declared_length(scope)
+        if declared is not None and declared > limit:
+            error = too_large(limit)
+            response = self.render(Request(scope), error.http_status, error.code, error.message, error.details)
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise too_large(limit)
+            return message
+
+        await self.app(scope, counted, send)
 
     async def refuse(self, scope: Scope, receive: Receive, send: Send, problems: list[InputProblem]) -> None:
         first = problems[0]
@@ -147,6 +204,10 @@ class InputGuardMiddleware:
         if scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
+        content_type = _content_type(scope)
+        if self.upload_limit and not _read_as_fields(content_type) and self._takes_upload(scope):
+            await self._pass_upload(scope, receive, send)
+            return
         declared = _declared_length(scope)
         if declared is not None and declared > limits.max_body_bytes:
             await self.refuse(scope, receive, send, [body_too_large(limits)])
@@ -166,7 +227,6 @@ class InputGuardMiddleware:
             if not last.get("more_body", False):
                 break
         body = b"".join(parts)
-        content_type = _content_type(scope)
         document = UNREAD
         if scope["path"] in _BATCH:
             problems = _batch_problems(body, content_type, limits)

@@ -128,7 +128,7 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Deliver webhooks and send mail until SIGINT/SIGTERM. Run any number of these beside
+    """Deliver webhooks, send mail and delete unused file blobs until SIGINT/SIGTERM. Run any number of these beside
     servers started with POLYTASK_WEBHOOK_DISPATCHER=false; they never send a delivery or a
     message twice at once."""
     import asyncio
@@ -137,6 +137,7 @@ def worker() -> None:
     from polytask.domain.events import transport
     from polytask.worker.dispatcher import Dispatcher
     from polytask.worker.mailer import Mailer
+    from polytask.worker.reaper import Reaper
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -144,6 +145,7 @@ def worker() -> None:
     event_bus = transport.start(settings, db.url)  # servers' commits wake this worker at once
     dispatcher = Dispatcher(db, settings)
     mailer = Mailer(db, settings)
+    reaper = Reaper(db, settings)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -152,9 +154,11 @@ def worker() -> None:
             loop.add_signal_handler(sig, stop.set)
         await dispatcher.start()
         await mailer.start()
+        await reaper.start()
         relay = f"through {settings.smtp_host}:{settings.smtp_port}" if mailer.configured else "kept in the outbox"
         typer.echo(f"Delivering webhooks as {dispatcher.name}; mail {relay}")
         await stop.wait()
+        await reaper.stop()
         await mailer.stop()
         await dispatcher.stop()
 

@@ -46,6 +46,7 @@ _FIRST_RAN_INFO = "polytask.first_ran"
 _BEFORE_COMMIT = "polytask.before_commit"
 _AFTER_COMMIT = "polytask.after_commit"
 _SAVEPOINTS = "polytask.savepoints"
+_ON_ROLLBACK = "polytask.on_rollback"
 
 log = logging.getLogger("polytask.db")
 
@@ -106,6 +107,39 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     pending: list[Callable[[], None]] = session.info.setdefault(_AFTER_COMMIT, [])
     if callback not in pending:
         pending.append(callback)
+
+
+def on_rollback(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback()` if the transaction (or the savepoint it was registered in) rolls back;
+    forget it once the transaction commits.
+
+    For what was done outside the database ahead of a write that may not commit: a blob put in
+    the file store before its row was inserted is deleted again. Errors are logged, not raised.
+    """
+    session.info.setdefault(_ON_ROLLBACK, []).append(callback)
+
+
+def _run_rollback_callbacks(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("rollback callback %r failed", callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_rollback_callbacks(session: Session) -> None:
+    if session.info and not session.in_nested_transaction():
+        session.info.pop(_ON_ROLLBACK, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction ended without a commit (which forgot the callbacks).
+    if transaction.parent is None and session.info:
+        callbacks = session.info.pop(_ON_ROLLBACK, None)
+        if callbacks:
+            _run_rollback_callbacks(callbacks)
 
 
 def _run_before_commit(session: Session) -> None:
@@ -176,12 +210,15 @@ def _savepoint_ended(session: Session, transaction: SessionTransaction) -> None:
     del stack[depth:]
     if frame.released:
         return  # its work joins the enclosing transaction, and so does what it queued
+    before: list[Callable[[], None]] = frame.info.get(_ON_ROLLBACK, [])
+    undo = [c for c in session.info.get(_ON_ROLLBACK, []) if c not in before]
     # Rolled back (or closed without a release): what it queued goes with it.
     kept = session.info.get(_SAVEPOINTS)
     session.info.clear()
     session.info.update(frame.info)
     if kept:
         session.info[_SAVEPOINTS] = kept
+    _run_rollback_callbacks(undo)
 
 
 def _bind_info_to_savepoints(factory: sessionmaker[Session]) -> None:

@@ -28,6 +28,10 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "time_entry": ("time_entry",),
     "expense": ("expense",),
     "project_attribute": ("project_attribute",),
+    "file": ("file",),
+    "discussion": ("discussion",),
+    "discussion_message": ("message", "discussion_message"),
+    "document": ("document", "doc"),
 }
 
 

@@ -135,6 +135,43 @@ class Settings(BaseSettings):
         description="Largest request body on every surface; a larger one is a 413 (docs/security.md, Input limits).",
     )
 
+    # Files (docs/ARCHITECTURE.md "Files"): a local directory by default, an S3-compatible store by configuration.
+    storage: Literal["local", "s3"] = Field(
+        default="local", description="Where uploaded files are kept: `local` (a directory) or `s3` (S3-compatible)."
+    )
+    storage_dir: Path | None = Field(
+        default=None, description="The local store's directory; unset: <POLYTASK_HOME>/files."
+    )
+    s3_bucket: str | None = Field(default=None, description="The bucket files are kept in (POLYTASK_STORAGE=s3).")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="An S3-compatible server's URL (MinIO, Ceph, ...); unset: AWS's own endpoints."
+    )
+    s3_region: str | None = Field(default=None, description="The bucket's region (us-east-1 when unset).")
+    s3_access_key_id: str | None = Field(default=None, description="S3 credentials; unset: boto3's default chain.")
+    s3_secret_access_key: SecretStr | None = Field(default=None, description="The secret of POLYTASK_S3_ACCESS_KEY_ID.")
+    s3_prefix: str = Field(default="", description="Prefix of every object key (`polytask/`), to share a bucket.")
+    max_upload_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1,
+        description="Largest uploaded file on the routes that take files; a larger one is a 413, refused early.",
+    )
+
+    @model_validator(mode="after")
+    def storage_complete(self) -> Settings:
+        if self.storage == "s3":
+            if not self.s3_bucket:
+                raise ValueError("POLYTASK_STORAGE=s3 needs POLYTASK_S3_BUCKET")
+            if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
+                raise ValueError(
+                    "POLYTASK_S3_ACCESS_KEY_ID and POLYTASK_S3_SECRET_ACCESS_KEY are set together or not at all"
+                )
+        return self
+
+    @property
+    def files_dir(self) -> Path:
+        """The local store's directory."""
+        return self.storage_dir if self.storage_dir is not None else self.home / "files"
+
     idempotency_ttl_hours: int = Field(
         default=24, ge=1, description="How long a stored Idempotency-Key response is replayed."
     )

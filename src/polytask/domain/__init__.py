@@ -6,6 +6,9 @@ webhook outbox, without domain/events/ (used by every resource) importing webhoo
 """
 
 from polytask.domain.events.service import fan_out_to
+from polytask.domain.files.blobs import wake_on_deletions
 from polytask.domain.webhooks.outbox import queue_deliveries
 
 fan_out_to(queue_deliveries)
+# A commit that deleted something may have deleted files by cascade: wake the blob reaper.
+fan_out_to(wake_on_deletions)

@@ -4,6 +4,7 @@ from polytask.models.base import Base
 from polytask.models.departments import Department
 from polytask.models.events import Event, PrunedEventCount
 from polytask.models.fields import FieldDefinition, SavedView
+from polytask.models.files import BlobDeletion, Discussion, DiscussionMessage, StoredFile
 from polytask.models.idempotency import IdempotencyKey
 from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
 from polytask.models.mail import MailAttempt, MailMessage, PasswordReset
@@ -20,9 +21,12 @@ from polytask.models.workspaces import Invite, Membership, Workspace
 __all__ = [
     "ApiKey",
     "Base",
+    "BlobDeletion",
     "BrowserSession",
     "Comment",
     "Department",
+    "Discussion",
+    "DiscussionMessage",
     "Event",
     "Expense",
     "FieldDefinition",
@@ -43,6 +47,7 @@ __all__ = [
     "Risk",
     "SavedView",
     "Section",
+    "StoredFile",
     "Task",
     "TaskAssignee",
     "TaskDependency",

@@ -25,6 +25,10 @@ MEMBER_RESOURCES = (
     "expense",
     "risk",
     "department",
+    # Files, project discussions and documents: every member reads them.
+    "file",
+    "discussion",
+    "document",
 )
 MANAGER_RESOURCES = ("webhook", "list")
 

@@ -32,7 +32,20 @@ from polytask.models import Event
 # What `types` may name: the catalogue's public events of the resources the feed shows.
 FEED_RESOURCES = (*MEMBER_RESOURCES, *MANAGER_RESOURCES)
 # A project's events: its own and those of what lives in it (a workspace-wide field has none).
-PROJECT_RESOURCES = ("project", "task", "section", "comment", "view", "custom_field", "time_entry", "expense", "risk")
+PROJECT_RESOURCES = (
+    "project",
+    "task",
+    "section",
+    "comment",
+    "view",
+    "custom_field",
+    "time_entry",
+    "expense",
+    "risk",
+    "file",
+    "discussion",
+    "document",
+)
 
 
 @dataclass(frozen=True, slots=True)

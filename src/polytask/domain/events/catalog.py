@@ -93,6 +93,21 @@ _ENTRIES: Final = (
         "risk.updated", "A risk's assessment, plan or status (mitigated, closed, occurred) changed.", p.RiskSnapshot
     ),
     _public("risk.deleted", "A risk was deleted.", p.RiskSnapshot),
+    _public("file.uploaded", "A file was attached to a task or a project.", p.FileSnapshot),
+    _public(
+        "file.deleted",
+        "A task's or project's file was deleted (files that go with their owner have none).",
+        p.FileSnapshot,
+    ),
+    _public("discussion.created", "A discussion was opened on a project (with its files).", p.DiscussionSnapshot),
+    _public(
+        "discussion.message_added",
+        "A message (maybe with files) was added to a discussion.",
+        p.DiscussionMessageSnapshot,
+    ),
+    _public("document.created", "A document was uploaded to the workspace.", p.FileSnapshot),
+    _public("document.updated", "A document's title, description, category or project changed.", p.FileSnapshot),
+    _public("document.deleted", "A document was deleted.", p.FileSnapshot),
     _public("department.created", "A department was added to the workspace.", p.DepartmentSnapshot),
     _public("department.updated", "A department's name, description or head changed.", p.DepartmentSnapshot),
     _public("department.deleted", "A department was deleted; its members keep no department.", p.DepartmentSnapshot),

@@ -159,6 +159,48 @@ class RiskSnapshot(Payload):
     workspace_id: int
 
 
+class FileSnapshot(Payload):
+    """domain/files/service.py FILE_FIELDS: a stored file (a task's, project's or
+    discussion's, or a document: then title, description and category are set)."""
+
+    kind: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    project_id: int | None
+    task_id: int | None
+    discussion_id: int | None
+    message_id: int | None
+    workspace_id: int
+    uploaded_by_id: int | None
+    title: str | None
+    description: str | None
+    category: str | None
+
+
+class DiscussionSnapshot(Payload):
+    """domain/discussions/service.py DISCUSSION_FIELDS."""
+
+    title: str
+    body: str
+    project_id: int
+    workspace_id: int
+    created_by_id: int | None
+
+
+class DiscussionMessageSnapshot(Payload):
+    """domain/discussions/service.py MESSAGE_FIELDS, with the discussion's project."""
+
+    message_id: int
+    discussion_id: int
+    body: str
+    author_id: int | None
+    project_id: int
+    workspace_id: int
+    file_ids: list[int]
+
+
 class DepartmentSnapshot(Payload):
     """domain/departments/service.py DEPARTMENT_FIELDS."""
 

@@ -88,7 +88,20 @@ _INSERT_EVENT = PreparedInsert(cast(Table, Event.__table__), EVENT_COLUMNS)
 
 # Resources that belong to one project; their events show in its activity.
 PROJECT_RESOURCES = frozenset(
-    {"project", "task", "section", "comment", "view", "custom_field", "time_entry", "expense", "risk"}
+    {
+        "project",
+        "task",
+        "section",
+        "comment",
+        "view",
+        "custom_field",
+        "time_entry",
+        "expense",
+        "risk",
+        "file",
+        "discussion",
+        "document",
+    }
 )
 
 

@@ -147,7 +147,9 @@ def event_data(ctx: PayloadContext, event: Event) -> dict[str, Any]:
             data[kind]["name"] = current["name"]
     if kind in ("task", "section"):
         data["project"] = ctx.ref("project", project_of(ctx, event))
-    elif kind in ("time_entry", "expense", "risk"):
+    elif kind in ("time_entry", "expense", "risk", "file", "discussion") or (
+        kind == "document" and event.project_id is not None
+    ):
         data["project"] = ctx.ref("project", event.project_id)
     elif kind == "comment":
         task_id = ctx.comment_task(event)

@@ -1,0 +1,1 @@
+"""Project discussions: threads with messages and attached files."""
