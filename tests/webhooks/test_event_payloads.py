@@ -386,8 +386,31 @@ def test_files_discussions_and_documents(db: Database, tmp_path: Path) -> None:
     assert seen >= FILES, sorted(FILES - seen)
 
 
+PROJECT_ATTRIBUTES = {
+    "project.completed",
+    "project.tags_changed",
+    "project_attribute.created",
+    "project_attribute.updated",
+    "project_attribute.deleted",
+}
+
+
+def test_project_attributes_and_completion_through_taskip(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    key = {"X-Secret-Key": alice.key}
+    base = "/api/public-v1/project"
+    project = client.post(base, json={"name": "P", "tags": ["web"], "category": "Ops"}, headers=key).json()["data"]
+    tag = project["tags"][0]["id"]
+    assert client.put(f"{base}/attribute/{tag}/update", json={"name": "site"}, headers=key).status_code == 200
+    assert client.delete(f"{base}/attribute/{project['category']['id']}/delete", headers=key).status_code == 204
+    done = client.post(f"{base}/{project['uuid']}/change-status", json={"status": "completed"}, headers=key)
+    assert done.status_code == 200, done.text
+    seen = validate_recorded(db)
+    assert seen >= PROJECT_ATTRIBUTES, sorted(PROJECT_ATTRIBUTES - seen)
+
+
 def test_the_flows_above_produce_every_catalogued_type() -> None:
-    covered = WORK | LISTS | WEBHOOKS | ACCOUNTS | SPENDING | FILES
+    covered = WORK | LISTS | WEBHOOKS | ACCOUNTS | SPENDING | FILES | PROJECT_ATTRIBUTES
     assert covered == set(CATALOG), {
         "untested": sorted(set(CATALOG) - covered),
         "unknown": sorted(covered - set(CATALOG)),
