@@ -23,7 +23,8 @@ class OpenAPIChecker:
     matching `fallback` (a schema of the document's components, e.g. the error envelope).
     `strict_prefix`: strict for the paths under it only (the native surface's in /openapi.json,
     which also holds other surfaces' operations). `media_types`: a body that is not JSON (a CSV,
-    a PDF) must have its media type among the documented response's `content`."""
+    a PDF) must have its media type among the documented response's `content` (or under a
+    declared range: `image/*`, or `*/*` for a download of any stored file)."""
 
     def __init__(
         self,
@@ -124,7 +125,8 @@ class OpenAPIChecker:
                     raise AssertionError(f"{where}: the required header {name} is missing")
         if self.media_types and has_body and not json_body:
             media = headers.get("content-type", "").split(";")[0].strip()
-            if media not in spec.get("content", {}):
+            declared = spec.get("content", {})
+            if media not in declared and "*/*" not in declared and f"{media.split('/')[0]}/*" not in declared:
                 raise AssertionError(f"{where}: a {media or 'untyped'} body, which the document does not declare")
             return  # declared; no JSON schema applies to it
         content = spec.get("content", {}).get("application/json")

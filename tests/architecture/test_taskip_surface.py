@@ -1,9 +1,7 @@
 """Every endpoint of taskip-api-reference.txt's work-management groups is routed on the TaskIP
-surface, and the surface only translates (no models, SQL or events).
-
-The endpoint table is the document's, group by group. The groups not built yet are listed as
-PENDING: the test fails when one of their endpoints appears (move it to BUILT) and when any
-BUILT endpoint is missing."""
+surface, nothing else is (but the EXTENSIONS named with their reason), and the surface only
+translates (no models, SQL or events). The endpoint table is the document's, group by group;
+the business groups (CRM, sales, billing, support, meetings, inbox) come with their issues."""
 
 from __future__ import annotations
 
@@ -66,8 +64,6 @@ BUILT: dict[str, tuple[str, ...]] = {
         "POST /project/attribute/tags/update",
         "POST /project/attribute/categories/update",
     ),
-}
-PENDING: dict[str, tuple[str, ...]] = {
     "Task Files Management": (
         "GET /project/{uuid}/task/files",
         "GET /project/{uuid}/task/{id}/files",
@@ -89,6 +85,12 @@ PENDING: dict[str, tuple[str, ...]] = {
         "GET /document/{id}/download",
     ),
 }
+
+# Routes the document does not list, each with its reason (docs/compat/taskip.md).
+EXTENSIONS = (
+    # The document lists task, project and discussion files but names no way to fetch one.
+    "GET /project/{uuid}/files/{id}/download",
+)
 
 
 def _shape(path: str) -> str:
@@ -113,15 +115,10 @@ def test_every_endpoint_of_the_built_groups_is_routed(group: str, method: str, p
     assert (method, _shape(PREFIX + path)) in _routed(), f"{group}: {method} {path} is not routed"
 
 
-@pytest.mark.parametrize(("group", "method", "path"), _endpoints(PENDING), ids=lambda v: str(v))
-def test_pending_groups_are_not_half_there(group: str, method: str, path: str) -> None:
-    assert (method, _shape(PREFIX + path)) not in _routed(), f"{group} is routed now: move it to BUILT"
-
-
 def test_the_surface_routes_nothing_the_document_does_not_list() -> None:
     listed = {(m, _shape(PREFIX + p)) for _, m, p in _endpoints(BUILT)}
-    extra = _routed() - listed
-    assert not extra, f"routes not in taskip-api-reference.txt: {sorted(extra)}"
+    extra = _routed() - listed - {(m, _shape(PREFIX + p)) for m, p in (e.split(" ", 1) for e in EXTENSIONS)}
+    assert not extra, f"routes not in taskip-api-reference.txt (add them to EXTENSIONS with a reason): {sorted(extra)}"
 
 
 @pytest.mark.parametrize("path", sorted(SURFACE.rglob("*.py")), ids=lambda p: p.name)

@@ -60,6 +60,22 @@ KNOWN_MAX = 50_000
 KNOWN_TTL = 600.0
 
 
+_WRITES = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _is_upload(scope: Scope) -> bool:
+    """A write whose body is not JSON (multipart, or a raw file): what upload plans count."""
+    if scope["method"] not in _WRITES:
+        return False
+    length = None
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return b"json" not in value.lower()
+        if name == b"content-length":
+            length = value
+    return length not in (None, b"0")
+
+
 def credential_digest(scope: Scope, session_cookie: str) -> str | None:
     """A digest of the presented credential (never the credential itself), or None.
 
@@ -264,10 +280,10 @@ class _Refusal:
     headers: dict[str, str]
 
 
-def _exceeded(count: Count) -> _Refusal:
+def _exceeded(count: Count, what: str = "requests") -> _Refusal:
     amount, granularity = count[0].amount, count[0].item.GRANULARITY.name
     return _Refusal(
-        "RATE_LIMIT_EXCEEDED", f"Rate limit exceeded: more than {amount} requests per {granularity}", _headers(count)
+        "RATE_LIMIT_EXCEEDED", f"Rate limit exceeded: more than {amount} {what} per {granularity}", _headers(count)
     )
 
 
@@ -309,7 +325,12 @@ class RateLimitMiddleware:
         refusal: _Refusal | None = None
         if count is not None and count[1] < 0:
             refusal = _exceeded(count)
-        elif plan.monthly_quota and known is not None and known.user_id is not None:
+        elif surface.upload_plan is not None and _is_upload(scope):
+            uploads = self.plans[surface.upload_plan]
+            counted = await self._count(self.windows_of[uploads.name], uploads, bucket)
+            if counted is not None and counted[1] < 0:
+                refusal = _exceeded(counted, "uploads")
+        if refusal is None and plan.monthly_quota and known is not None and known.user_id is not None:
             headers = _headers(count)
             refusal = await self._count_quota(plan, known.user_id, headers)
         slot = None

@@ -44,6 +44,8 @@ MAX_FIELDS_BYTES = 256 * 1024
 MAX_PARTS = 32
 # What a multipart body may carry beyond its files: fields, part headers, boundaries.
 FRAMING_ALLOWANCE = MAX_FIELDS_BYTES + 64 * 1024
+# Bodies that are never a file.
+_NOT_FILES = frozenset({b"application/x-www-form-urlencoded", b"application/json"})
 # Bytes collected before a write to the temp file (on a worker thread).
 _FLUSH_BYTES = 1024 * 1024
 
@@ -113,6 +115,11 @@ async def receive_upload(
     spool_dir = tmp_dir if tmp_dir is not None else await anyio.to_thread.run_sync(lambda: current_store().tmp_dir)
     media, params = parse_options_header(request.headers.get("content-type"))
     declared = _declared_length(request)
+    if media in _NOT_FILES or media.endswith(b"+json"):
+        # A form or a JSON document carries no file: a client that meant multipart gets told so.
+        raise ValidationFailed.field(
+            "file", "is required: send multipart/form-data with the file in a part named `file`, or the raw bytes"
+        )
     upload = Upload()
     try:
         if media == b"multipart/form-data":

@@ -28,6 +28,8 @@ DEFAULT = "default"
 SPEC_PLANS = (
     # taskip-api-reference.txt: 1000 requests per hour per API key, bursts of 100 per minute.
     Plan("taskip", per_minute=100, per_hour=1000),
+    # ... and 50 file uploads per hour per key (counted besides the requests themselves).
+    Plan("taskip-uploads", per_hour=50),
     # taskflow-pro-api.md: 1000 per hour authenticated, 100 unauthenticated, burst 20 per minute.
     Plan("taskflow", per_minute=20, per_hour=1000),
     Plan("taskflow-anonymous", per_minute=20, per_hour=100),

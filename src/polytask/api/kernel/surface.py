@@ -48,6 +48,9 @@ class Surface:
     conditional_requests: bool = False  # ETag, If-None-Match (304) and If-Match (412) apply
     openapi_url: str | None = None  # its own OpenAPI document
     docs_url: str | None = None  # its offline docs page
+    # Uploads (a POST or PUT whose body is not JSON: multipart or a raw file) also count in
+    # this plan's windows, per credential or address (api/ratelimit.py).
+    upload_plan: str | None = None
 
     def owns(self, path: str) -> bool:
         p = self.prefix

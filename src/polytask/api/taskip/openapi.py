@@ -150,6 +150,9 @@ def _complete(method: str, operation: dict[str, Any]) -> None:
         code = int(status)
         if code == 204:
             response.pop("content", None)
+        elif code < 400 and set(response.get("content", {})) - {"application/json"}:
+            # A download: the file's own type, whatever it is.
+            response["content"] = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
         elif code < 400:
             response["content"] = {"application/json": {"schema": {"$ref": _REF.format(name="Envelope")}}}
         else:

@@ -106,3 +106,62 @@ def activity(event: Any) -> dict[str, Any]:
         "data": event.snapshot,
         "created_at": event.occurred_at,
     }
+
+
+def file(f: Any) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "name": f.name,
+        "type": f.kind,
+        "content_type": f.content_type,
+        "size": f.size,
+        "sha256": f.sha256,
+        "project_id": f.project_id,
+        "task_id": f.task_id,
+        "discussion_id": f.discussion_id,
+        "uploaded_by": f.uploaded_by_id,
+        "created_at": f.created_at,
+        "updated_at": f.updated_at,
+    }
+
+
+def document(f: Any) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "title": f.title,
+        "description": f.description,
+        "category": f.category,
+        "file_name": f.name,
+        "content_type": f.content_type,
+        "size": f.size,
+        "sha256": f.sha256,
+        "project_id": f.project_id,
+        "uploaded_by": f.uploaded_by_id,
+        "created_at": f.created_at,
+        "updated_at": f.updated_at,
+    }
+
+
+def message(m: Any) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "discussion_id": m.discussion_id,
+        "author_id": m.author_id,
+        "body": m.body,
+        "files": [file(f) for f in m.files],
+        "created_at": m.created_at,
+        "updated_at": m.updated_at,
+    }
+
+
+def discussion(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "project_id": d.project_id,
+        "title": d.title,
+        "body": d.body,
+        "created_by": d.created_by_id,
+        "files": [file(f) for f in d.files],
+        "created_at": d.created_at,
+        "updated_at": d.updated_at,
+    }

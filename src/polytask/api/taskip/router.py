@@ -7,9 +7,12 @@ Modules whose paths are literal where another module's take a parameter come fir
 from __future__ import annotations
 
 from polytask.api.kernel.routes import unit_router
-from polytask.api.taskip import attributes, containers, projects, tasks
+from polytask.api.taskip import attributes, containers, discussions, documents, files, projects, tasks
 
-MODULE_ROUTERS = tuple(module.router for module in (attributes, projects, tasks, containers))
+# files before tasks: `/project/{uuid}/task/files` is no task.
+MODULE_ROUTERS = tuple(
+    module.router for module in (attributes, projects, files, tasks, containers, discussions, documents)
+)
 
 # The whole surface as one router, for its OpenAPI document. The app includes the module
 # routers one by one (app.py), so that its route index narrows a request to one module.

@@ -305,3 +305,27 @@ def core_model(model: type[M], fields: Mapping[str, Any]) -> M:
         raise ValidationFailed(
             f"Invalid value for '{first['field']}': {first['issue']}", {**first, "errors": items}
         ) from None
+
+
+class DiscussionIn(_Body):
+    synonyms = {
+        "name": "title",
+        "message": "body",
+        "content": "body",
+        "description": "body",
+        "parent_id": "discussion_id",
+    }
+
+    title: str | None = Field(default=None, min_length=1, max_length=300, description="Starts a discussion")
+    body: str | None = Field(default=None, max_length=50_000)
+    discussion_id: int | None = Field(default=None, description="Reply in this discussion instead")
+
+
+class DocumentMetaIn(_Body):
+    synonyms = {"name": "title", "project_uuid": "project"}
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=10_000)
+    category: str | None = Field(default=None, max_length=100)
+    project: str | None = Field(default=None, description="The project (uuid or id) it belongs to; null: none")
+    project_id: int | None = None

@@ -33,6 +33,8 @@ SURFACE = Surface(
     # taskip-api-reference.txt: 1000 requests per hour per key, bursts of 100 per minute.
     plan="taskip",
     anonymous_plan="taskip",
+    # ... and 50 file uploads per hour per key.
+    upload_plan="taskip-uploads",
     openapi_url="/api/public-v1/openapi.json",
     docs_url="/api/public-v1/docs",
 )

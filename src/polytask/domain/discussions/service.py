@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -94,7 +94,7 @@ DISCUSSION_FIELDS_REGISTRY = Registry.of(
     "discussion",
     [
         Field("id", Ref("discussion"), expr=Discussion.id),
-        Field("title", Text(caseless=True), expr=Discussion.title),
+        Field("title", Text(caseless=True), expr=func.lower(Discussion.title)),
         Field("project_id", Ref("project"), expr=Discussion.project_id),
         Field("created_by_id", Ref("user"), expr=Discussion.created_by_id),
         Field("created_at", Moment(), expr=Discussion.created_at),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -93,16 +93,16 @@ FILE_FIELDS_REGISTRY = Registry.of(
     "file",
     [
         Field("id", Ref("file"), expr=StoredFile.id),
-        Field("name", Text(caseless=True), expr=StoredFile.name),
+        Field("name", Text(caseless=True), expr=func.lower(StoredFile.name)),
         Field("kind", Choice(FILE_KINDS), expr=StoredFile.kind),
-        Field("content_type", Text(caseless=True), expr=StoredFile.content_type),
+        Field("content_type", Text(caseless=True), expr=func.lower(StoredFile.content_type)),
         Field("size", Number(), expr=StoredFile.size),
         Field("project_id", Ref("project"), expr=StoredFile.project_id),
         Field("task_id", Ref("task"), expr=StoredFile.task_id),
         Field("discussion_id", Ref("discussion"), expr=StoredFile.discussion_id),
         Field("uploaded_by_id", Ref("user"), expr=StoredFile.uploaded_by_id),
-        Field("title", Text(caseless=True), expr=StoredFile.title),
-        Field("category", Text(caseless=True), expr=StoredFile.category),
+        Field("title", Text(caseless=True), expr=func.lower(StoredFile.title)),
+        Field("category", Text(caseless=True), expr=func.lower(StoredFile.category)),
         Field("created_at", Moment(), expr=StoredFile.created_at),
         Field("updated_at", Moment(), expr=StoredFile.updated_at),
     ],
