@@ -17,7 +17,7 @@ MAX_PAGE = 1_000_000
 
 
 def _int(name: str, raw: object, default: int, low: int, high: int) -> int:
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if isinstance(raw, bool) or not isinstance(raw, int | str):
         raise ValidationFailed.field(name, f"must be an integer from {low} to {high}", raw)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError, model_validator
 
 from polytask.core.dates import FlexibleDateTime, JsonDate
 from polytask.core.errors import ValidationFailed
@@ -156,7 +156,7 @@ class ContainerMoveIn(_Body):
 
 
 class CompleteIn(_Body):
-    is_completed: bool = Field(default=True, description="false reopens a completed task")
+    is_completed: StrictBool = Field(default=True, description="false reopens a completed task")
 
 
 class LabelIn(_Body):
