@@ -48,6 +48,12 @@ def test_the_readme_quick_start_works_on_a_fresh_install(tmp_path: Path) -> None
         # What the README's comments promise, and the state the server is left in.
         assert '"id":"workspace_1"' in outputs[0].replace(" ", "")
         assert '"id":"project_1"' in outputs[0].replace(" ", "")
+        # TaskIP finds the same project, and makes one /v1 sees.
+        assert '"name":"Firstproject"' in outputs[1].replace(" ", "")
+        assert '"priority":"high"' in outputs[1].replace(" ", "")
+        assert httpx.get(
+            f"{server.base_url}/v1/projects/project_2", headers={"Authorization": f"Bearer {key}"}
+        ).json()["data"]["attributes"]["name"] == "Website relaunch"
         listing = httpx.get(
             f"{server.base_url}/v1/projects/project_1/tasks", headers={"Authorization": f"Bearer {key}"}
         ).json()
