@@ -51,9 +51,8 @@ def test_the_readme_quick_start_works_on_a_fresh_install(tmp_path: Path) -> None
         # TaskIP finds the same project, and makes one /v1 sees.
         assert '"name":"Firstproject"' in outputs[1].replace(" ", "")
         assert '"priority":"high"' in outputs[1].replace(" ", "")
-        assert httpx.get(
-            f"{server.base_url}/v1/projects/project_2", headers={"Authorization": f"Bearer {key}"}
-        ).json()["data"]["attributes"]["name"] == "Website relaunch"
+        made = httpx.get(f"{server.base_url}/v1/projects/project_2", headers={"Authorization": f"Bearer {key}"})
+        assert made.json()["data"]["attributes"]["name"] == "Website relaunch"
         listing = httpx.get(
             f"{server.base_url}/v1/projects/project_1/tasks", headers={"Authorization": f"Bearer {key}"}
         ).json()
