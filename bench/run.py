@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -60,7 +61,10 @@ TARGETS: dict[str, tuple[float, float]] = {
 # Bulk create: tasks per second of one 10,000-task request, on (SQLite, PostgreSQL).
 BULK_TARGET = (20_000.0, 10_000.0)
 # TaskFlow's project list must reach at least the /v1 task list's share of the floor (issue 14).
-RELATIVE_TARGETS = {"tf-list": "list"}
+RELATIVE_TARGETS = {"tf-list": "list", "ip-list": "page"}
+# TaskIP: one 20 MB upload and its download may grow the server's resident memory by this much.
+TRANSFER_MB = 20
+TRANSFER_RSS_TARGET_MB = 30.0
 # TaskFlow's budget analysis over every project: p50 of one client's requests, in ms.
 BUDGET_P50_TARGET_MS = 50.0
 BUDGET_REQUESTS = 40
@@ -73,7 +77,7 @@ class Scenario:
     method: str
     path: str
     script: str = "report.lua"  # Lua script under bench/
-    auth: str = "bearer"  # bearer, basic or none
+    auth: str = "bearer"  # bearer, basic, secret (TaskIP's X-Secret-Key) or none
     body: bytes | None = None  # for the one request sent by hand first
     script_args: tuple[str, ...] = ()
 
@@ -124,6 +128,9 @@ class DatabaseRun:
     load_start: float = 0.0
     budget_p50_ms: float | None = None
     budget_p99_ms: float | None = None
+    # TaskIP's 20 MB upload and download: the server's RSS growth (MB) and the two times (s).
+    transfer_rss_mb: float | None = None
+    transfer_s: tuple[float, float] | None = None
 
 
 def env_int(name: str, default: int) -> int:
@@ -139,10 +146,13 @@ SCENARIO_NAMES = (
     "list-ws",
     "tf-show",
     "tf-list",
+    "page",
+    "ip-list",
     "create",
     "update",
     "bulk",
     "tf-budget",
+    "ip-transfer",
 )
 
 
@@ -342,8 +352,10 @@ def server_env(home: Path, database_url: str | None = None) -> dict[str, str]:
     # The limiter still counts every request, but never refuses: wrk measures the server.
     env["POLYTASK_RATE_LIMIT_PER_MINUTE"] = "1000000000"
     env["POLYTASK_RATE_LIMIT_CONCURRENCY"] = "0"
-    # TaskFlow's own plan (20 a minute, 1000 an hour) off too.
-    env["POLYTASK_RATE_PLANS"] = json.dumps({"taskflow": {"per_minute": 0, "per_hour": 0}})
+    # TaskFlow's own plan (20 a minute, 1000 an hour) off too, and TaskIP's (100 a minute).
+    env["POLYTASK_RATE_PLANS"] = json.dumps(
+        {"taskflow": {"per_minute": 0, "per_hour": 0}, "taskip": {"per_minute": 0, "per_hour": 0}}
+    )
     url = database_url or os.environ.get("POLYTASK_BENCH_DATABASE_URL")
     if url:
         env["POLYTASK_DATABASE_URL"] = url
@@ -357,8 +369,9 @@ def request(
     method: str = "GET",
     body: bytes | None = None,
     authorization: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": "application/json", **(headers or {})}
     if authorization:
         headers["Authorization"] = authorization
     elif key:
@@ -379,6 +392,7 @@ class Ids:
     projects: list[str]
     tasks: list[str]  # 50 tasks of the first project
     email: str
+    uuid: str  # the first project's, for TaskIP's paths
 
 
 def find_ids(base: str, key: str) -> Ids:
@@ -392,7 +406,8 @@ def find_ids(base: str, key: str) -> Ids:
     status, me = request(f"{base}/v1/me", key)
     if status != 200:
         sys.exit(f"GET /v1/me answered {status}: {me}")
-    return Ids(project_ids, [t["id"] for t in tasks["data"]], me["data"]["attributes"]["email"])
+    uuid = projects["data"][0]["attributes"]["uuid"]
+    return Ids(project_ids, [t["id"] for t in tasks["data"]], me["data"]["attributes"]["email"], uuid)
 
 
 def scenarios(ids: Ids) -> list[Scenario]:
@@ -413,6 +428,12 @@ def scenarios(ids: Ids) -> list[Scenario]:
         Scenario("tf-show", "Taskforce one task", "GET", f"/api/v1/tasks/{numeric[0]}.json", auth="basic"),
         # TaskFlow's first page of projects as its clients ask for it (per_page 10 by default).
         Scenario("tf-list", "TaskFlow projects, page 1", "GET", "/api/projects"),
+        # A project's first 50 tasks in board order: through /v1 with the count TaskIP's meta
+        # carries, then through TaskIP as its clients ask (issue 15: at least /v1's share).
+        Scenario("page", "50 tasks of a project, board", "GET", f"/v1/projects/{project}/tasks?limit=50&total=true"),
+        Scenario(
+            "ip-list", "TaskIP 50 tasks of a project", "GET", f"/api/public-v1/project/{ids.uuid}/task", auth="secret"
+        ),
         Scenario(
             "create",
             "POST a task",
@@ -441,6 +462,14 @@ def authorization(scenario: Scenario, key: str, ids: Ids) -> str | None:
     return None
 
 
+def headers_of(scenario: Scenario, key: str, ids: Ids) -> dict[str, str]:
+    """The credential header the scenario's surface reads."""
+    if scenario.auth == "secret":
+        return {"X-Secret-Key": key}
+    auth = authorization(scenario, key, ids)
+    return {"Authorization": auth} if auth else {}
+
+
 def sanity_check(base: str, key: str, ids: Ids, scenario: Scenario) -> None:
     """One request by hand first, so a broken route fails loudly instead of being measured."""
     status, body = request(
@@ -449,6 +478,7 @@ def sanity_check(base: str, key: str, ids: Ids, scenario: Scenario) -> None:
         method=scenario.method,
         body=scenario.body,
         authorization=authorization(scenario, key, ids),
+        headers=headers_of(scenario, key, ids) if scenario.auth == "secret" else None,
     )
     if not 200 <= status < 300:
         sys.exit(f"{scenario.name}: {scenario.method} {scenario.path} answered {status}: {body}")
@@ -471,9 +501,8 @@ def run_wrk(
         "--script",
         str(BENCH / scenario.script),
     ]
-    auth = authorization(scenario, key, ids)
-    if auth:
-        command += ["--header", f"Authorization: {auth}"]
+    for name, value in headers_of(scenario, key, ids).items():
+        command += ["--header", f"{name}: {value}"]
     command.append(f"{base}{scenario.path}")
     if scenario.script_args:
         command += ["--", *scenario.script_args]
@@ -613,6 +642,81 @@ def measure_budget(base: str, key: str) -> tuple[float, float]:
     return p50, p99
 
 
+def measure_transfer(base: str, key: str, uuid: str, pid: int) -> tuple[float, float, float]:
+    """TaskIP: upload a 20 MB file to a task of the project (multipart, sent in 1 MB chunks) and
+    download it; returns the growth of the server's resident memory over its level before (the
+    highest of samples taken while both run) and the two times."""
+    port = int(base.rsplit(":", 1)[1])
+    status, task = request(
+        f"{base}/api/public-v1/project/{uuid}/task",
+        None,
+        method="POST",
+        body=b'{"title": "Bench transfer"}',
+        headers={"X-Secret-Key": key},
+    )
+    if status != 201:
+        sys.exit(f"ip-transfer: making its task answered {status}: {task}")
+    path = f"/api/public-v1/project/{uuid}/task/{task['data']['id']}/files"
+    boundary = "polytaskbenchboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    chunk = bytes(range(256)) * 4096  # 1 MB, not text, not an image
+    size = len(head) + TRANSFER_MB * len(chunk) + len(tail)
+    before = memory_of(pid)[0]
+    peak = before
+    sampling = True
+
+    def sample() -> None:
+        nonlocal peak
+        while sampling:
+            peak = max(peak, memory_of(pid)[0])
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    conn = http.client.HTTPConnection(HOST, port, timeout=300)
+    try:
+        started = time.perf_counter()
+        conn.putrequest("POST", path)
+        conn.putheader("X-Secret-Key", key)
+        conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+        conn.putheader("Content-Length", str(size))
+        conn.endheaders()
+        conn.send(head)
+        for _ in range(TRANSFER_MB):
+            conn.send(chunk)
+        conn.send(tail)
+        response = conn.getresponse()
+        raw = response.read()
+        upload_s = time.perf_counter() - started
+        if response.status != 201:
+            sys.exit(f"ip-transfer: the upload answered {response.status}: {raw[:500]!r}")
+        file_id = json.loads(raw)["data"]["id"]
+        started = time.perf_counter()
+        conn.request("GET", f"/api/public-v1/project/{uuid}/files/{file_id}/download", headers={"X-Secret-Key": key})
+        response = conn.getresponse()
+        received = 0
+        while piece := response.read(1 << 20):
+            received += len(piece)
+        download_s = time.perf_counter() - started
+        if response.status != 200 or received != TRANSFER_MB * len(chunk):
+            sys.exit(f"ip-transfer: the download answered {response.status} with {received} bytes")
+    finally:
+        conn.close()
+        sampling = False
+        sampler.join()
+    peak = max(peak, memory_of(pid)[0])
+    growth = peak - before
+    log(
+        f"ip-transfer {TRANSFER_MB} MB up in {upload_s:.2f}s, down in {download_s:.2f}s; "
+        f"server RSS {before:.0f} MB before, {peak:.0f} MB at most: +{growth:.1f} MB"
+    )
+    return growth, upload_s, download_s
+
+
 def measure_bulk(base: str, key: str, project: str, args: argparse.Namespace) -> tuple[float, float, float]:
     """Tasks/s of one `POST /v1/projects/{id}/tasks/bulk` of `--bulk-tasks` tasks (median of the rounds)."""
     conn = http.client.HTTPConnection(HOST, int(base.rsplit(":", 1)[1]), timeout=300)
@@ -695,6 +799,13 @@ def print_table(run: DatabaseRun) -> bool:
         a, b = ratio_of(mine, results), ratio_of(theirs, results)
         if a is not None and b is not None:
             print(f"{name:11} {f'vs {other}':27} {a:.1%} of the floor vs {b:.1%}: {'PASS' if a >= b else 'MISS'}")
+    if run.transfer_rss_mb is not None and run.transfer_s is not None:
+        up, down = run.transfer_s
+        held = "PASS" if run.transfer_rss_mb < TRANSFER_RSS_TARGET_MB else "MISS"
+        print(
+            f"{'ip-transfer':11} {f'TaskIP {TRANSFER_MB} MB up and down':27} RSS +{run.transfer_rss_mb:.1f} MB "
+            f"(target < {TRANSFER_RSS_TARGET_MB:.0f}) {held}; up {up:.2f} s, down {down:.2f} s"
+        )
     if results:
         rss = max(r.rss_mb for r in results)
         private = max(r.anon_mb for r in results)
@@ -813,6 +924,9 @@ def run_database(database: str, wrk: str, args: argparse.Namespace) -> tuple[Dat
         floor_row = next((sc for sc in chosen if sc.name == "floor"), None)
         for scenario in chosen:
             run.results.append(measure(wrk, base, key, ids, scenario, args, server.pid, floor_row))
+        if "ip-transfer" in chosen_names:
+            growth, up, down = measure_transfer(base, key, ids.uuid, server.pid)
+            run.transfer_rss_mb, run.transfer_s = growth, (up, down)
         if args.bulk_rounds > 0 and "bulk" in chosen_names:
             # Into the second project, so the rows above keep reading the first as seeded.
             run.bulk_rate, run.bulk_median_ms, run.bulk_load = measure_bulk(base, key, ids.projects[1], args)

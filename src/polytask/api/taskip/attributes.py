@@ -29,7 +29,7 @@ from polytask.domain.projects.attributes import (
     update_attribute,
 )
 from polytask.domain.projects.schemas import AttributeCreate, AttributeUpdate
-from polytask.domain.projects.service import project_id_for_ref, projects_by_ids
+from polytask.domain.projects.service import home_project, projects_by_ids
 from polytask.domain.workspaces.service import home_workspace_id
 
 router = unit_router(prefix=f"{PREFIX}/project/attribute", tags=["TaskIP project attributes"])
@@ -83,7 +83,7 @@ async def update_tags(request: Request, body: TagsUpdateIn) -> Response:
 
     def work(session: Session, actor: Actor) -> list[dict[str, Any]]:
         workspace_id = home_workspace_id(session, actor)
-        ids = [project_id_for_ref(session, actor, r, workspace_id=workspace_id) for r in refs]
+        ids = [home_project(session, actor, r)[0] for r in refs]
         change_tags(session, actor, project_ids=ids, workspace_id=workspace_id, tags=body.tags, action=body.action)
         return projects_data(session, projects_by_ids(session, actor, ids))
 
@@ -98,7 +98,7 @@ async def update_categories(request: Request, body: CategoriesUpdateIn) -> Respo
 
     def work(session: Session, actor: Actor) -> list[dict[str, Any]]:
         workspace_id = home_workspace_id(session, actor)
-        ids = [project_id_for_ref(session, actor, r, workspace_id=workspace_id) for r in refs]
+        ids = [home_project(session, actor, r)[0] for r in refs]
         change_category(session, actor, project_ids=ids, workspace_id=workspace_id, category=body.category_id)
         return projects_data(session, projects_by_ids(session, actor, ids))
 

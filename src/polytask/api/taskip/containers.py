@@ -23,17 +23,16 @@ from polytask.domain.projects.schemas import SectionCreate, SectionUpdate
 from polytask.domain.projects.service import (
     create_section,
     get_section_for,
-    project_id_for_ref,
+    home_project,
     reorder_sections,
     update_section,
 )
-from polytask.domain.workspaces.service import home_workspace_id
 
 router = unit_router(prefix=f"{PREFIX}/project/{{uuid}}/container", tags=["TaskIP containers"])
 
 
 def _project_id(session: Session, actor: Actor, ref: str) -> int:
-    return project_id_for_ref(session, actor, ref, workspace_id=home_workspace_id(session, actor))
+    return home_project(session, actor, ref)[0]
 
 
 @router.post("", operation_id="containers.create", status_code=201)

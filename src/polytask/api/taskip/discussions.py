@@ -31,8 +31,7 @@ from polytask.domain.discussions.service import (
     list_discussion_files,
     list_discussions,
 )
-from polytask.domain.projects.service import project_id_for_ref
-from polytask.domain.workspaces.service import home_workspace_id
+from polytask.domain.projects.service import home_project
 
 router = unit_router(prefix=f"{PREFIX}/project/{{uuid}}/discussion", tags=["TaskIP discussions"])
 
@@ -41,7 +40,7 @@ MAX_FILES = 10
 
 
 def _project_id(session: Session, actor: Actor, ref: str) -> int:
-    return project_id_for_ref(session, actor, ref, workspace_id=home_workspace_id(session, actor))
+    return home_project(session, actor, ref)[0]
 
 
 @router.get("", operation_id="discussions.list", openapi_extra={"parameters": parameters({})})

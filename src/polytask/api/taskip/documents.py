@@ -31,7 +31,7 @@ from polytask.domain.documents.service import (
     open_document,
     update_document,
 )
-from polytask.domain.projects.service import project_id_for_ref
+from polytask.domain.projects.service import home_project
 from polytask.domain.workspaces.service import home_workspace_id
 
 router = unit_router(prefix=f"{PREFIX}/document", tags=["TaskIP documents"])
@@ -79,9 +79,7 @@ def _meta(session: Session, actor: Actor, given: DocumentMetaIn) -> DocumentMeta
         if ref is None:
             fields["project_id"] = None
         else:
-            fields["project_id"] = project_id_for_ref(
-                session, actor, ref, workspace_id=home_workspace_id(session, actor)
-            )
+            fields["project_id"] = home_project(session, actor, ref)[0]
     return core_model(DocumentMeta, fields)
 
 

@@ -22,8 +22,7 @@ from polytask.api.uploads import accepts_upload
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.domain.files.service import attach_file, delete_file, list_files, open_file
-from polytask.domain.projects.service import project_id_for_ref
-from polytask.domain.workspaces.service import home_workspace_id
+from polytask.domain.projects.service import home_project
 
 router = unit_router(prefix=f"{PREFIX}/project/{{uuid}}", tags=["TaskIP files"])
 
@@ -33,7 +32,7 @@ _DOCS = {"type": "task, project, discussion or document", "content_type": "A con
 
 
 def _project_id(session: Session, actor: Actor, ref: str) -> int:
-    return project_id_for_ref(session, actor, ref, workspace_id=home_workspace_id(session, actor))
+    return home_project(session, actor, ref)[0]
 
 
 async def _list(request: Request, uuid: str, *, task_id: int | None = None, kind: str | None = None) -> Response:

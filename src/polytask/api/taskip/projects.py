@@ -42,9 +42,9 @@ from polytask.domain.projects.attributes import categories_of, change_category, 
 from polytask.domain.projects.schemas import Budget, ProjectCreate, ProjectUpdate
 from polytask.domain.projects.service import (
     get_project_for,
+    home_project,
     list_projects_for,
     list_sections,
-    project_id_for_ref,
     projects_by_ids,
     task_counts,
 )
@@ -213,9 +213,7 @@ async def _activity(request: Request, body: ActivityIn, project_ref: str | None)
 
     def work(session: Session, actor: Actor) -> tuple[list[dict[str, Any]], dict[str, int]]:
         workspace_id = home_workspace_id(session, actor)
-        project_id = (
-            None if project_ref is None else project_id_for_ref(session, actor, project_ref, workspace_id=workspace_id)
-        )
+        project_id = None if project_ref is None else home_project(session, actor, project_ref)[0]
         result = list_activity_for(
             session,
             actor,
@@ -246,7 +244,7 @@ async def all_tasks(request: Request, body: AllTasksIn | None = None) -> Respons
         workspace_id = home_workspace_id(session, actor)
         flt = TaskFilter(workspace_id=workspace_id)
         if project_ref is not None:
-            flt.project_id = project_id_for_ref(session, actor, str(project_ref), workspace_id=workspace_id)
+            flt.project_id = home_project(session, actor, str(project_ref))[0]
         result = list_tasks_for(
             session, actor, flt=flt, page=args.request, sort=args.sort, tree=args.tree, search=args.search
         )
@@ -266,10 +264,7 @@ async def show(request: Request, id: str) -> Response:
     """One project with its containers (board columns, in order) and task counts."""
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
-        workspace_id = home_workspace_id(session, actor)
-        project = get_project_for(
-            session, actor, project_id_for_ref(session, actor, id, workspace_id=workspace_id), workspace_id=workspace_id
-        )
+        project = get_project_for(session, actor, home_project(session, actor, id)[0])
         data = project_data(session, project, full=True)
         data["containers"] = [render.container(s) for s in list_sections(session, actor, project_id=project.id)]
         return data
@@ -286,7 +281,7 @@ def _update(request: Request, ref: str, changes: dict[str, Any], *, category: An
         project = update_project(
             session,
             actor,
-            project_id=project_id_for_ref(session, actor, ref, workspace_id=workspace_id),
+            project_id=home_project(session, actor, ref)[0],
             data=data,
             workspace_id=workspace_id,
             category=category,
@@ -329,7 +324,7 @@ async def delete(request: Request, id: str) -> Response:
         delete_project(
             session,
             actor,
-            project_id=project_id_for_ref(session, actor, id, workspace_id=workspace_id),
+            project_id=home_project(session, actor, id)[0],
             workspace_id=workspace_id,
         )
 
@@ -363,7 +358,7 @@ async def change_category_of(request: Request, uuid: str, body: CategoryIn) -> R
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         workspace_id = home_workspace_id(session, actor)
-        project_id = project_id_for_ref(session, actor, uuid, workspace_id=workspace_id)
+        project_id = home_project(session, actor, uuid)[0]
         change_category(session, actor, project_ids=[project_id], workspace_id=workspace_id, category=body.category_id)
         return project_data(session, get_project_for(session, actor, project_id), full=True)
 

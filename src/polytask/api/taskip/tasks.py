@@ -37,11 +37,10 @@ from polytask.api.taskip.shapes import (
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.domain.flows.containers import order_tasks
-from polytask.domain.projects.service import get_project_for, project_id_for_ref
+from polytask.domain.projects.service import home_project
 from polytask.domain.tasks.queries import TaskFilter
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate
 from polytask.domain.tasks.service import create_task, delete_task, get_task_for, list_tasks_for, update_task
-from polytask.domain.workspaces.service import home_workspace_id
 
 router = unit_router(prefix=f"{PREFIX}/project/{{uuid}}/task", tags=["TaskIP tasks"])
 
@@ -52,11 +51,7 @@ _NAMES = {"container_id": "section_id", "assignees": "assignee_ids", "order": "p
 
 def _project(session: Session, actor: Actor, ref: str) -> tuple[int, str]:
     """(id, uuid) of the project the path names, in the key's home workspace; NotFound otherwise."""
-    workspace_id = home_workspace_id(session, actor)
-    project = get_project_for(
-        session, actor, project_id_for_ref(session, actor, ref, workspace_id=workspace_id), workspace_id=workspace_id
-    )
-    return project.id, project.uuid
+    return home_project(session, actor, ref)
 
 
 def _named(work: Callable[[], R]) -> R:

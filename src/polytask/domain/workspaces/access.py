@@ -6,8 +6,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, false, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, exists, false, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -309,13 +309,18 @@ class WorkspaceRows(Generic[Row]):
         among: ColumnElement[bool] = self.workspace.in_(visible_workspace_ids(actor))
         return among
 
-    def by_id(self, stmt: Stmt) -> Stmt:
+    def by_id(self, stmt: Stmt, *, key: Any = None, home: bool = False) -> Stmt:
         """`stmt` narrowed to one row the caller may reach, joined with the caller's membership
         (select its role or the Membership). Parameters: `reach_params(actor, id)`; the IP
-        allowlist is checked on the row afterwards (`require_allowed_address`)."""
+        allowlist is checked on the row afterwards (`require_allowed_address`).
+
+        `key`: another unique column to find the row by (its value as `row_id`); `home`: only
+        in the caller's home workspace (the bound credential's, else their default one, as
+        `home_workspace_id` says), for the single-tenant surfaces, in the same statement."""
         bound = bindparam("bound", type_=Integer)
+        column = self.key if key is None else key
         query: Any = stmt
-        narrowed: Stmt = (
+        query = (
             query.join(
                 Membership,
                 and_(
@@ -323,9 +328,12 @@ class WorkspaceRows(Generic[Row]):
                     Membership.user_id == bindparam("user_id", type_=Integer),
                 ),
             )
-            .where(self.key == bindparam("row_id", type_=Integer))
+            .where(column == bindparam("row_id", type_=column.type))
             .where(or_(bound == 0, self.workspace == bound))
         )
+        if home:
+            query = query.where(self.workspace == case((bound != 0, bound), else_=_default_workspace()))
+        narrowed: Stmt = query
         return narrowed
 
     def get_for(
@@ -357,6 +365,18 @@ MEMBERSHIPS: WorkspaceRows[Membership] = WorkspaceRows(
 
 
 # Every request of a single-tenant surface asks (HTTP Basic without a workspace-bound key).
+def _default_workspace() -> Any:
+    """The caller's default workspace (`default_workspace_id`) as a scalar subquery."""
+    own = aliased(Membership)
+    return (
+        select(own.workspace_id)
+        .where(own.user_id == bindparam("user_id", type_=Integer))
+        .order_by((own.role != "owner").asc(), own.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 _DEFAULT_WORKSPACE = Prepared(
     select(Membership.workspace_id)
     .where(Membership.user_id == bindparam("user_id"))
