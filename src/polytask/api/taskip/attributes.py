@@ -11,8 +11,10 @@ from starlette.responses import Response
 
 from polytask.api.deps import run_unit
 from polytask.api.kernel.routes import unit_router
+from polytask.api.taskip import outputs as out
 from polytask.api.taskip import render
 from polytask.api.taskip.envelope import no_content, ok
+from polytask.api.taskip.outputs import One, Page
 from polytask.api.taskip.paging import meta_of
 from polytask.api.taskip.paths import PREFIX
 from polytask.api.taskip.projects import projects_data
@@ -39,7 +41,10 @@ _SORTS = {"name": "name", "type": "kind", "created_at": "created_at", "id": "id"
 
 
 @router.get(
-    "/all", operation_id="attributes.list", openapi_extra={"parameters": parameters({"type": "tag or category"})}
+    "/all",
+    operation_id="attributes.list",
+    response_model=Page[out.Attribute],
+    openapi_extra={"parameters": parameters({"type": "tag or category"})},
 )
 async def list_all(request: Request) -> Response:
     """The workspace's project tags and categories, by type and name unless sorted."""
@@ -62,7 +67,7 @@ async def list_all(request: Request) -> Response:
     return ok(request, items, "Project attributes retrieved successfully", meta=meta)
 
 
-@router.post("", operation_id="attributes.create", status_code=201)
+@router.post("", operation_id="attributes.create", response_model=One[out.Attribute], status_code=201)
 async def create(request: Request, body: AttributeIn) -> Response:
     """Add a tag or a category; a name its type already has (in any case) is a 409."""
     data = core_model(AttributeCreate, body.model_dump())
@@ -75,7 +80,7 @@ async def create(request: Request, body: AttributeIn) -> Response:
     return ok(request, attribute, "Project attribute created successfully", 201)
 
 
-@router.post("/tags/update", operation_id="attributes.update_tags")
+@router.post("/tags/update", operation_id="attributes.update_tags", response_model=One[list[out.Project]])
 async def update_tags(request: Request, body: TagsUpdateIn) -> Response:
     """Set (`action: set`, the default), add or remove tags on one or many projects; tag
     names not yet in the vocabulary are added. Answers the projects."""
@@ -91,7 +96,7 @@ async def update_tags(request: Request, body: TagsUpdateIn) -> Response:
     return ok(request, projects, "Project tags updated successfully")
 
 
-@router.post("/categories/update", operation_id="attributes.update_categories")
+@router.post("/categories/update", operation_id="attributes.update_categories", response_model=One[list[out.Project]])
 async def update_categories(request: Request, body: CategoriesUpdateIn) -> Response:
     """Give one or many projects a category (by id or name; a new name is added), or none."""
     refs = _refs(body)
@@ -113,7 +118,7 @@ def _refs(body: TagsUpdateIn | CategoriesUpdateIn) -> list[str | int]:
         raise ValidationFailed.field("projects", str(exc)) from None
 
 
-@router.put("/{id}/update", operation_id="attributes.update")
+@router.put("/{id}/update", operation_id="attributes.update", response_model=One[out.Attribute])
 async def update(request: Request, id: int, body: AttributeUpdateIn) -> Response:
     """Rename the attribute or change its colour; every project carrying it shows the new name."""
     if "name" in body.model_fields_set and body.name is None:

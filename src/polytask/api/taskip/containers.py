@@ -12,8 +12,10 @@ from starlette.responses import Response
 
 from polytask.api.deps import run_unit
 from polytask.api.kernel.routes import unit_router
+from polytask.api.taskip import outputs as out
 from polytask.api.taskip import render
 from polytask.api.taskip.envelope import no_content, ok
+from polytask.api.taskip.outputs import One
 from polytask.api.taskip.paths import PREFIX
 from polytask.api.taskip.shapes import ColorIn, ContainerIn, ContainerOrderIn, MoveAllIn, RenameIn, core_model
 from polytask.core.actor import Actor
@@ -35,7 +37,7 @@ def _project_id(session: Session, actor: Actor, ref: str) -> int:
     return home_project(session, actor, ref)[0]
 
 
-@router.post("", operation_id="containers.create", status_code=201)
+@router.post("", operation_id="containers.create", response_model=One[out.Container], status_code=201)
 async def create(request: Request, uuid: str, body: ContainerIn) -> Response:
     """Add a container to the project (last, unless `order` is given)."""
     data = core_model(SectionCreate, {"name": body.name, "color": body.color, "position": body.order})
@@ -47,7 +49,7 @@ async def create(request: Request, uuid: str, body: ContainerIn) -> Response:
     return ok(request, container, "Container created successfully", 201)
 
 
-@router.post("/change-order", operation_id="containers.change_order")
+@router.post("/change-order", operation_id="containers.change_order", response_model=One[list[out.Container]])
 async def change_order(request: Request, uuid: str, body: ContainerOrderIn) -> Response:
     """Put the project's containers in this order (those not named follow, in their order).
     Answers every container in the new order."""
@@ -77,14 +79,14 @@ def _section_change(request: Request, uuid: str, container_id: int, fields: dict
     return run_unit(request, work, scope="projects:write")
 
 
-@router.put("/{id}/rename", operation_id="containers.rename")
+@router.put("/{id}/rename", operation_id="containers.rename", response_model=One[out.Container])
 async def rename(request: Request, uuid: str, id: int, body: RenameIn) -> Response:
     """Rename the container."""
     container = await _section_change(request, uuid, id, {"name": body.name})
     return ok(request, container, "Container renamed successfully")
 
 
-@router.post("/{id}/change-color", operation_id="containers.change_color")
+@router.post("/{id}/change-color", operation_id="containers.change_color", response_model=One[out.Container])
 async def change_color(request: Request, uuid: str, id: int, body: ColorIn) -> Response:
     """Set the container's colour (`#rgb`, `#rrggbb`, or a colour name; null: none)."""
     container = await _section_change(request, uuid, id, {"color": body.color})
@@ -110,7 +112,7 @@ async def delete(request: Request, uuid: str, id: int) -> Response:
     return no_content()
 
 
-@router.post("/{id}/move-all-tasks", operation_id="containers.move_all_tasks")
+@router.post("/{id}/move-all-tasks", operation_id="containers.move_all_tasks", response_model=One[out.EmptiedContainer])
 async def move_all_tasks(request: Request, uuid: str, id: int, body: MoveAllIn) -> Response:
     """Move every task of this container to `to_container_id` (null: out of every container).
     Answers the emptied container and how many tasks moved."""

@@ -14,9 +14,11 @@ from starlette.responses import Response
 
 from polytask.api.deps import run_unit
 from polytask.api.kernel.routes import unit_router
+from polytask.api.taskip import outputs as out
 from polytask.api.taskip import render
 from polytask.api.taskip.envelope import ok
 from polytask.api.taskip.files import FILE_FILTERS, FILE_SORTS
+from polytask.api.taskip.outputs import One, Page
 from polytask.api.taskip.paging import meta_of
 from polytask.api.taskip.paths import PREFIX
 from polytask.api.taskip.query import list_args, parameters
@@ -43,7 +45,12 @@ def _project_id(session: Session, actor: Actor, ref: str) -> int:
     return home_project(session, actor, ref)[0]
 
 
-@router.get("", operation_id="discussions.list", openapi_extra={"parameters": parameters({})})
+@router.get(
+    "",
+    operation_id="discussions.list",
+    response_model=Page[out.Discussion],
+    openapi_extra={"parameters": parameters({})},
+)
 async def list_all(request: Request, uuid: str) -> Response:
     """The project's discussions with their files, newest first unless sorted; `search` looks
     in the titles."""
@@ -72,6 +79,7 @@ def _body(upload: Upload | None, json_body: dict[str, Any] | None) -> Discussion
 @router.post(
     "",
     operation_id="discussions.create",
+    response_model=One[out.Discussion | out.Message],
     status_code=201,
     openapi_extra={
         "requestBody": {
@@ -136,7 +144,12 @@ async def create(request: Request, uuid: str) -> Response:
     return ok(request, data, message_text, 201)
 
 
-@router.get("/files", operation_id="discussions.files", openapi_extra={"parameters": parameters({})})
+@router.get(
+    "/files",
+    operation_id="discussions.files",
+    response_model=Page[out.File],
+    openapi_extra={"parameters": parameters({})},
+)
 async def files(request: Request, uuid: str) -> Response:
     """Every file attached to the project's discussions and their replies."""
     args = list_args(

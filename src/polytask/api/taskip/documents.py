@@ -12,8 +12,10 @@ from starlette.responses import Response
 
 from polytask.api.deps import run_unit
 from polytask.api.kernel.routes import unit_router
+from polytask.api.taskip import outputs as out
 from polytask.api.taskip import render
 from polytask.api.taskip.envelope import no_content, ok
+from polytask.api.taskip.outputs import One, Page
 from polytask.api.taskip.paging import meta_of
 from polytask.api.taskip.paths import PREFIX
 from polytask.api.taskip.query import list_args, parameters
@@ -83,7 +85,12 @@ def _meta(session: Session, actor: Actor, given: DocumentMetaIn) -> DocumentMeta
     return core_model(DocumentMeta, fields)
 
 
-@router.get("", operation_id="documents.list", openapi_extra={"parameters": parameters(_DOCS)})
+@router.get(
+    "",
+    operation_id="documents.list",
+    response_model=Page[out.Document],
+    openapi_extra={"parameters": parameters(_DOCS)},
+)
 async def list_all(request: Request) -> Response:
     """Your workspace's documents, newest first unless sorted; `search` looks in the title,
     description and file name; `content_type=image/*` keeps every image."""
@@ -109,7 +116,9 @@ async def list_all(request: Request) -> Response:
     return ok(request, items, "Documents retrieved successfully", meta=meta)
 
 
-@router.post("", operation_id="documents.upload", status_code=201, openapi_extra=_UPLOAD_BODY)
+@router.post(
+    "", operation_id="documents.upload", response_model=One[out.Document], status_code=201, openapi_extra=_UPLOAD_BODY
+)
 @accepts_upload
 async def upload(request: Request) -> Response:
     """Upload a document: `multipart/form-data` with the file in `file` and optional `title`
@@ -133,7 +142,7 @@ def _form(fields: dict[str, str]) -> DocumentMetaIn:
     return core_model(DocumentMetaIn, fields)
 
 
-@router.get("/{id}", operation_id="documents.show")
+@router.get("/{id}", operation_id="documents.show", response_model=One[out.Document])
 async def show(request: Request, id: int) -> Response:
     """One document's metadata."""
 
@@ -143,7 +152,7 @@ async def show(request: Request, id: int) -> Response:
     return ok(request, await run_unit(request, work, scope="projects:read"), "Document retrieved successfully")
 
 
-@router.put("/{id}", operation_id="documents.update")
+@router.put("/{id}", operation_id="documents.update", response_model=One[out.Document])
 async def update(request: Request, id: int, body: DocumentMetaIn) -> Response:
     """Change the title, description, category or project (null: none) given."""
     if "title" in body.model_fields_set and body.title is None:

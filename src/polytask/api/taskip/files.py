@@ -12,8 +12,10 @@ from starlette.responses import Response
 
 from polytask.api.deps import run_unit
 from polytask.api.kernel.routes import unit_router
+from polytask.api.taskip import outputs as out
 from polytask.api.taskip import render
 from polytask.api.taskip.envelope import no_content, ok
+from polytask.api.taskip.outputs import One, Page
 from polytask.api.taskip.paging import meta_of
 from polytask.api.taskip.paths import PREFIX
 from polytask.api.taskip.query import list_args, parameters
@@ -58,19 +60,29 @@ async def _list(request: Request, uuid: str, *, task_id: int | None = None, kind
 
 
 # Before the task module's `/task/{id}`: `files` is no task id.
-@router.get("/task/files", operation_id="files.task_files", openapi_extra={"parameters": parameters(_DOCS)})
+@router.get(
+    "/task/files",
+    operation_id="files.task_files",
+    response_model=Page[out.File],
+    openapi_extra={"parameters": parameters(_DOCS)},
+)
 async def task_files(request: Request, uuid: str) -> Response:
     """Every task's files in the project, newest first unless sorted."""
     return await _list(request, uuid, kind="task")
 
 
-@router.get("/task/{id}/files", operation_id="files.of_task", openapi_extra={"parameters": parameters(_DOCS)})
+@router.get(
+    "/task/{id}/files",
+    operation_id="files.of_task",
+    response_model=Page[out.File],
+    openapi_extra={"parameters": parameters(_DOCS)},
+)
 async def files_of_task(request: Request, uuid: str, id: int) -> Response:
     """The task's files."""
     return await _list(request, uuid, task_id=id)
 
 
-@router.post("/task/{id}/files", operation_id="files.upload", status_code=201)
+@router.post("/task/{id}/files", operation_id="files.upload", response_model=One[out.File], status_code=201)
 @accepts_upload
 async def upload(request: Request, uuid: str, id: int) -> Response:
     """Attach a file to the task: `multipart/form-data` with the file in a part named `file`
@@ -105,7 +117,12 @@ async def delete(request: Request, uuid: str, id: int) -> Response:
     return no_content()
 
 
-@router.get("/files", operation_id="files.of_project", openapi_extra={"parameters": parameters(_DOCS)})
+@router.get(
+    "/files",
+    operation_id="files.of_project",
+    response_model=Page[out.File],
+    openapi_extra={"parameters": parameters(_DOCS)},
+)
 async def project_files(request: Request, uuid: str) -> Response:
     """Every file of the project: its tasks', its discussions' and the documents linked to it."""
     return await _list(request, uuid)

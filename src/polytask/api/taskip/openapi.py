@@ -154,7 +154,10 @@ def _complete(method: str, operation: dict[str, Any]) -> None:
             # A download: the file's own type, whatever it is.
             response["content"] = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
         elif code < 400:
-            response["content"] = {"application/json": {"schema": {"$ref": _REF.format(name="Envelope")}}}
+            # The operation's own envelope (its response_model: api/taskip/outputs.py), else any.
+            declared = response.get("content", {}).get("application/json", {}).get("schema")
+            schema = declared or {"$ref": _REF.format(name="Envelope")}
+            response["content"] = {"application/json": {"schema": schema}}
         else:
             response["content"] = {"application/json": {"schema": {"$ref": _REF.format(name="Error")}}}
         headers: dict[str, Any] = {name: {"$ref": f"#/components/headers/{name}"} for name in HEADERS}

@@ -16,8 +16,10 @@ from starlette.responses import Response
 
 from polytask.api.deps import run_unit
 from polytask.api.kernel.routes import unit_router
+from polytask.api.taskip import outputs as out
 from polytask.api.taskip import render
 from polytask.api.taskip.envelope import no_content, ok
+from polytask.api.taskip.outputs import One, Page
 from polytask.api.taskip.paging import meta_of, page_of, page_request
 from polytask.api.taskip.paths import PREFIX
 from polytask.api.taskip.query import list_args, parameters
@@ -133,6 +135,7 @@ def project_data(session: Session, project: Any, *, full: bool = False) -> dict[
 @router.get(
     "",
     operation_id="projects.list",
+    response_model=Page[out.Project],
     openapi_extra={"parameters": parameters({**_PROJECT_DOCS})},
 )
 async def list_projects(request: Request) -> Response:
@@ -155,7 +158,7 @@ async def list_projects(request: Request) -> Response:
     return ok(request, items, "Projects retrieved successfully", meta=meta)
 
 
-@router.post("", operation_id="projects.create", status_code=201)
+@router.post("", operation_id="projects.create", response_model=One[out.ProjectCounted], status_code=201)
 async def create(request: Request, body: ProjectIn) -> Response:
     """Create a project in your workspace."""
 
@@ -188,7 +191,7 @@ async def create(request: Request, body: ProjectIn) -> Response:
 
 
 # Literal paths before `/{id}`: `dashboard` and `all-tasks` are not project ids.
-@router.post("/dashboard/activity", operation_id="projects.dashboard_activity")
+@router.post("/dashboard/activity", operation_id="projects.dashboard_activity", response_model=Page[out.Activity])
 async def dashboard_activity(request: Request, body: ActivityIn | None = None) -> Response:
     """What happened in your workspace, newest first (the event log: projects, tasks,
     containers, comments, ...). `type` keeps one event type; `date_from`/`date_to` bound the day."""
@@ -231,6 +234,7 @@ async def _activity(request: Request, body: ActivityIn, project_ref: str | None)
 @router.post(
     "/all-tasks/list",
     operation_id="projects.all_tasks",
+    response_model=Page[out.Task],
     openapi_extra={"parameters": parameters({**_TASK_DOCS, "project_uuid": "Only tasks of this project"})},
 )
 async def all_tasks(request: Request, body: AllTasksIn | None = None) -> Response:
@@ -259,7 +263,7 @@ def _uuids(session: Session, actor: Actor, project_ids: set[int]) -> dict[int, s
     return {p.id: p.uuid for p in projects_by_ids(session, actor, sorted(project_ids))}
 
 
-@router.get("/{id}", operation_id="projects.show")
+@router.get("/{id}", operation_id="projects.show", response_model=One[out.ProjectShown])
 async def show(request: Request, id: str) -> Response:
     """One project with its containers (board columns, in order) and task counts."""
 
@@ -292,7 +296,7 @@ def _update(request: Request, ref: str, changes: dict[str, Any], *, category: An
     return run_unit(request, work, scope="projects:write")
 
 
-@router.put("/{id}", operation_id="projects.update")
+@router.put("/{id}", operation_id="projects.update", response_model=One[out.ProjectCounted])
 async def update(request: Request, id: str, body: ProjectUpdateIn) -> Response:
     """Change the fields given (a partial update); `tags` replaces the project's tags."""
     given = body.model_fields_set
@@ -332,27 +336,27 @@ async def delete(request: Request, id: str) -> Response:
     return no_content()
 
 
-@router.post("/{uuid}/activity", operation_id="projects.activity")
+@router.post("/{uuid}/activity", operation_id="projects.activity", response_model=Page[out.Activity])
 async def project_activity(request: Request, uuid: str, body: ActivityIn | None = None) -> Response:
     """What happened in this project, newest first (its own events, its tasks', containers', comments')."""
     return await _activity(request, body or ActivityIn(), uuid)
 
 
-@router.post("/{uuid}/change-priority", operation_id="projects.change_priority")
+@router.post("/{uuid}/change-priority", operation_id="projects.change_priority", response_model=One[out.ProjectCounted])
 async def change_priority(request: Request, uuid: str, body: PriorityIn) -> Response:
     """Set the project's priority (null: none)."""
     project = await _update(request, uuid, {"priority": body.priority})
     return ok(request, project, "Project priority updated successfully")
 
 
-@router.post("/{uuid}/change-status", operation_id="projects.change_status")
+@router.post("/{uuid}/change-status", operation_id="projects.change_status", response_model=One[out.ProjectCounted])
 async def change_status(request: Request, uuid: str, body: ProjectStatusIn) -> Response:
     """Set the project's status; `completed` records `project.completed`."""
     project = await _update(request, uuid, {"status": body.status})
     return ok(request, project, "Project status updated successfully")
 
 
-@router.post("/{uuid}/change-category", operation_id="projects.change_category")
+@router.post("/{uuid}/change-category", operation_id="projects.change_category", response_model=One[out.ProjectCounted])
 async def change_category_of(request: Request, uuid: str, body: CategoryIn) -> Response:
     """Give the project a category by id or name (a new name is added), or none (null)."""
 

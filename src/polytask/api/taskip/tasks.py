@@ -16,8 +16,10 @@ from starlette.responses import Response
 
 from polytask.api.deps import run_unit
 from polytask.api.kernel.routes import unit_router
+from polytask.api.taskip import outputs as out
 from polytask.api.taskip import render
 from polytask.api.taskip.envelope import no_content, ok
+from polytask.api.taskip.outputs import One, Page
 from polytask.api.taskip.paging import meta_of
 from polytask.api.taskip.paths import PREFIX
 from polytask.api.taskip.projects import _TASK_DOCS, TASK_FILTERS, TASK_SORTS
@@ -67,7 +69,9 @@ def _named(work: Callable[[], R]) -> R:
         raise
 
 
-@router.get("", operation_id="tasks.list", openapi_extra={"parameters": parameters(_TASK_DOCS)})
+@router.get(
+    "", operation_id="tasks.list", response_model=Page[out.Task], openapi_extra={"parameters": parameters(_TASK_DOCS)}
+)
 async def list_tasks(request: Request, uuid: str) -> Response:
     """The project's tasks, in the board's order unless sorted."""
     args = list_args(request.query_params, filters=TASK_FILTERS, sortable=TASK_SORTS)
@@ -89,7 +93,7 @@ async def list_tasks(request: Request, uuid: str) -> Response:
     return ok(request, items, "Tasks retrieved successfully", meta=meta)
 
 
-@router.post("", operation_id="tasks.create", status_code=201)
+@router.post("", operation_id="tasks.create", response_model=One[out.Task], status_code=201)
 async def create(request: Request, uuid: str, body: TaskIn) -> Response:
     """Create a task in the project (in a container when `container_id` is given)."""
     fields = {_NAMES.get(k, k): getattr(body, k) for k in body.model_fields_set}
@@ -104,7 +108,7 @@ async def create(request: Request, uuid: str, body: TaskIn) -> Response:
     return ok(request, task, "Task created successfully", 201)
 
 
-@router.post("/change-order", operation_id="tasks.change_order")
+@router.post("/change-order", operation_id="tasks.change_order", response_model=One[list[out.Task]])
 async def change_order(request: Request, uuid: str, body: TaskOrderIn) -> Response:
     """Put these tasks in this order (the board's drag and drop); with `container_id` they
     also move into that container. Answers the tasks in their new order."""
@@ -120,7 +124,7 @@ async def change_order(request: Request, uuid: str, body: TaskOrderIn) -> Respon
     return ok(request, tasks, "Task order updated successfully")
 
 
-@router.get("/{id}", operation_id="tasks.show")
+@router.get("/{id}", operation_id="tasks.show", response_model=One[out.Task])
 async def show(request: Request, uuid: str, id: int) -> Response:
     """One task of the project."""
 
@@ -143,7 +147,7 @@ def _change(request: Request, uuid: str, task_id: int, fields: dict[str, Any]) -
     return run_unit(request, work, scope="tasks:write")
 
 
-@router.put("/{id}", operation_id="tasks.update")
+@router.put("/{id}", operation_id="tasks.update", response_model=One[out.Task])
 async def update(request: Request, uuid: str, id: int, body: TaskUpdateIn) -> Response:
     """Change the fields given (a partial update); `labels` and `assignees` replace the task's."""
     fields = {_NAMES.get(k, k): getattr(body, k) for k in body.model_fields_set}
@@ -166,7 +170,7 @@ async def delete(request: Request, uuid: str, id: int) -> Response:
     return no_content()
 
 
-@router.post("/{id}/change-container", operation_id="tasks.change_container")
+@router.post("/{id}/change-container", operation_id="tasks.change_container", response_model=One[out.Task])
 async def change_container(request: Request, uuid: str, id: int, body: ContainerMoveIn) -> Response:
     """Move the task into another container of the project (null: out of every container)."""
     fields: dict[str, Any] = {"section_id": body.container_id}
@@ -176,14 +180,14 @@ async def change_container(request: Request, uuid: str, id: int, body: Container
     return ok(request, task, "Task container updated successfully")
 
 
-@router.post("/{id}/change-priority", operation_id="tasks.change_priority")
+@router.post("/{id}/change-priority", operation_id="tasks.change_priority", response_model=One[out.Task])
 async def change_priority(request: Request, uuid: str, id: int, body: PriorityIn) -> Response:
     """Set the task's priority (null: none)."""
     task = await _change(request, uuid, id, {"priority": body.priority})
     return ok(request, task, "Task priority updated successfully")
 
 
-@router.post("/{id}/mark-as-complete", operation_id="tasks.mark_as_complete")
+@router.post("/{id}/mark-as-complete", operation_id="tasks.mark_as_complete", response_model=One[out.Task])
 async def mark_as_complete(request: Request, uuid: str, id: int, body: CompleteIn | None = None) -> Response:
     """Complete the task (records `task.completed`); `{"is_completed": false}` reopens it."""
     done = True if body is None else body.is_completed
@@ -218,7 +222,7 @@ def _relation(request: Request, uuid: str, task_id: int, change: Any) -> Any:
     return run_unit(request, work, scope="tasks:write")
 
 
-@router.post("/{id}/label", operation_id="tasks.add_label")
+@router.post("/{id}/label", operation_id="tasks.add_label", response_model=One[out.Task])
 async def add_label(request: Request, uuid: str, id: int, body: LabelIn) -> Response:
     """Add a label (or `labels`) to the task; one it has already is kept once."""
     given = _labels_given(body, request)
@@ -226,7 +230,7 @@ async def add_label(request: Request, uuid: str, id: int, body: LabelIn) -> Resp
     return ok(request, task, "Label added successfully")
 
 
-@router.delete("/{id}/label", operation_id="tasks.remove_label")
+@router.delete("/{id}/label", operation_id="tasks.remove_label", response_model=One[out.Task])
 async def remove_label(request: Request, uuid: str, id: int, body: LabelIn | None = None) -> Response:
     """Remove a label from the task: in the body, or as `?label=`. A label it lacks is a no-op."""
     given = set(_labels_given(body, request))
@@ -247,7 +251,7 @@ def _users_given(body: AssigneeIn | None, request: Request) -> list[int]:
     return users
 
 
-@router.post("/{id}/assignee", operation_id="tasks.add_assignee")
+@router.post("/{id}/assignee", operation_id="tasks.add_assignee", response_model=One[out.Task])
 async def add_assignee(request: Request, uuid: str, id: int, body: AssigneeIn) -> Response:
     """Assign a member of the workspace (`user_id`, or `user_ids`) to the task."""
     given = _users_given(body, request)
@@ -257,7 +261,7 @@ async def add_assignee(request: Request, uuid: str, id: int, body: AssigneeIn) -
     return ok(request, task, "Assignee added successfully")
 
 
-@router.delete("/{id}/assignee", operation_id="tasks.remove_assignee")
+@router.delete("/{id}/assignee", operation_id="tasks.remove_assignee", response_model=One[out.Task])
 async def remove_assignee(request: Request, uuid: str, id: int, body: AssigneeIn | None = None) -> Response:
     """Unassign a user from the task: in the body, or as `?user_id=`."""
     given = set(_users_given(body, request))
