@@ -120,8 +120,14 @@ SURFACES = [
     # 200 would go untested (as the native run leaves out revoking its key);
     # tests/api/taskflow/test_auth.py covers logout, its responses checked against this document.
     Surface("taskflow", "/api/openapi.json", excluded=("POST /api/auth/logout",), log_in=taskflow_session),
-    # /api/public-v1/openapi.json: TaskIP, with the owner's key as X-Secret-Key.
-    Surface("taskip", "/api/public-v1/openapi.json", path_ids=taskip_ids),
+    # /api/public-v1/openapi.json: TaskIP, with the owner's key as X-Secret-Key. Deleting the
+    # seeded project (its stateful links feed a container's `project_id` to `/project/{id}`)
+    # takes every container, task and file of the run with it, so each later step is a 404 and
+    # schemathesis reports the container it just made as "not found"; tests/api/taskip covers
+    # the delete, its responses checked against this document.
+    Surface(
+        "taskip", "/api/public-v1/openapi.json", excluded=("DELETE /api/public-v1/project/{id}",), path_ids=taskip_ids
+    ),
 ]
 
 MAX_EXAMPLES = 20  # per operation and phase

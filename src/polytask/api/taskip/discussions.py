@@ -23,7 +23,7 @@ from polytask.api.taskip.paging import meta_of
 from polytask.api.taskip.paths import PREFIX
 from polytask.api.taskip.query import list_args, parameters
 from polytask.api.taskip.shapes import DiscussionIn, core_model
-from polytask.api.taskip.transfer import received
+from polytask.api.taskip.transfer import json_object, received
 from polytask.api.uploads import Upload, accepts_upload
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
@@ -84,7 +84,7 @@ def _body(upload: Upload | None, json_body: dict[str, Any] | None) -> Discussion
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/DiscussionIn"}},
+                "application/json": {"schema": DiscussionIn.model_json_schema()},
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
@@ -110,10 +110,7 @@ async def create(request: Request, uuid: str) -> Response:
         json_body = None
     else:
         upload = None
-        raw = await request.json() if await request.body() else {}
-        if not isinstance(raw, dict):
-            raise ValidationFailed.field("body", "must be a JSON object")
-        json_body = raw
+        json_body = await json_object(request)
     try:
         body = _body(upload, json_body)
         files = list(upload.files) if upload is not None else []

@@ -19,7 +19,7 @@ from polytask.api.taskip.outputs import One, Page
 from polytask.api.taskip.paging import meta_of
 from polytask.api.taskip.paths import PREFIX
 from polytask.api.taskip.query import list_args, parameters
-from polytask.api.taskip.transfer import download, one_file, received
+from polytask.api.taskip.transfer import download, json_object, one_file, received
 from polytask.api.uploads import accepts_upload
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
@@ -103,9 +103,8 @@ async def upload(request: Request, uuid: str, id: int) -> Response:
 async def delete(request: Request, uuid: str, id: int) -> Response:
     """Delete one of the task's files: `?file_id=<id>` (or `{"file_id": id}` in the body)."""
     raw = request.query_params.get("file_id")
-    if raw is None and request.headers.get("content-type", "").startswith("application/json"):
-        body = await request.json()
-        raw = str(body.get("file_id", "")) if isinstance(body, dict) else None
+    if raw is None:
+        raw = str((await json_object(request)).get("file_id", ""))
     if not raw or not raw.isdigit():
         raise ValidationFailed.field("file_id", "is required: the id of the file to delete", raw)
     file_id = int(raw)

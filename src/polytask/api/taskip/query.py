@@ -70,7 +70,8 @@ def list_args(
     if search is not None and len(search) > _MAX_SEARCH:
         raise ValidationFailed.field("search", f"is at most {_MAX_SEARCH} characters")
     sort_name = _text("sort", values.get("sort"))
-    order = (_text("order", values.get("order")) or "asc").lower()
+    raw_order = values.get("order")
+    order = "asc" if raw_order is None else str(raw_order).strip().lower()
     if order not in ("asc", "desc"):
         raise ValidationFailed.field("order", "must be asc or desc", values.get("order"))
     sort: list[SortKey] = []

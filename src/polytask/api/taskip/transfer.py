@@ -17,6 +17,7 @@ from polytask.api.uploads import Upload, receive_upload
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.core.files import Received, content_disposition
+from polytask.core.jsontext import loads_exact
 
 
 async def received(request: Request, *, scope: str, max_files: int = 1) -> Upload:
@@ -27,6 +28,21 @@ async def received(request: Request, *, scope: str, max_files: int = 1) -> Uploa
 
     await run_unit(request, nothing, scope=scope, readonly=True)
     return await receive_upload(request, max_files=max_files)
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """The JSON object a route that reads its own body was sent ({} for no body); anything
+    else, malformed JSON included, is a 422 naming the body."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        value = loads_exact(raw)
+    except (ValueError, RecursionError):
+        raise ValidationFailed.field("body", "Malformed JSON: the body could not be decoded") from None
+    if not isinstance(value, dict):
+        raise ValidationFailed.field("body", "must be a JSON object")
+    return value
 
 
 def one_file(upload: Upload) -> Received:
