@@ -257,3 +257,16 @@ def test_a_missing_or_wrong_key_is_401(client: httpx.Client, db: Database) -> No
         assert r.status_code == 401, r.text
         assert r.json()["success"] is False
         assert r.json()["status_code"] == 401
+
+
+def test_a_key_s_scopes_hold_on_taskip(client: httpx.Client, db: Database) -> None:
+    reader = make_person(db, scopes=["projects:read", "tasks:read"], bind_workspace=True)
+    assert client.get(f"{BASE}/project", headers=key_of(reader)).status_code == 200
+    refused = client.post(f"{BASE}/project", json={"name": "Nope"}, headers=key_of(reader))
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["success"] is False
+    assert refused.json()["status_code"] == 403
+    upload = client.post(f"{BASE}/document", files={"file": ("a.txt", b"hello", "text/plain")}, headers=key_of(reader))
+    assert upload.status_code == 403, upload.text
+    assert client.get(f"{BASE}/project", headers=key_of(reader)).json()["meta"]["total"] == 0
+    assert client.get(f"{BASE}/document", headers=key_of(reader)).json()["data"] == []
