@@ -39,7 +39,7 @@ from polytask.api.taskip.shapes import (
 from polytask.core.actor import Actor
 from polytask.core.errors import ValidationFailed
 from polytask.domain.flows.containers import order_tasks
-from polytask.domain.projects.service import home_project
+from polytask.domain.projects.service import home_project, is_project_uuid
 from polytask.domain.tasks.queries import TaskFilter
 from polytask.domain.tasks.schemas import TaskCreate, TaskUpdate
 from polytask.domain.tasks.service import create_task, delete_task, get_task_for, list_tasks_for, update_task
@@ -76,12 +76,20 @@ async def list_tasks(request: Request, uuid: str) -> Response:
     """The project's tasks, in the board's order unless sorted."""
     args = list_args(request.query_params, filters=TASK_FILTERS, sortable=TASK_SORTS)
 
+    # By uuid (what TaskIP's clients send) the project is narrowed inside the page's own
+    # statement, and looked up only when the page is empty (404 for one the key cannot see).
+    by_uuid = is_project_uuid(uuid)
+
     def work(session: Session, actor: Actor) -> tuple[list[dict[str, Any]], dict[str, int]]:
-        project_id, project_uuid = _project(session, actor, uuid)
+        if by_uuid:
+            flt, project_uuid = TaskFilter(project_uuid=uuid.lower()), uuid.lower()
+        else:
+            project_id, project_uuid = _project(session, actor, uuid)
+            flt = TaskFilter(project_id=project_id)
         result = list_tasks_for(
             session,
             actor,
-            flt=TaskFilter(project_id=project_id),
+            flt=flt,
             page=args.request,
             sort=args.sort,
             tree=args.tree,

@@ -49,7 +49,9 @@ from polytask.domain.projects.schemas import (
 from polytask.domain.search import search_source
 from polytask.domain.workspaces.access import (
     MANAGERS,
+    Viewer,
     default_workspace_id,
+    home_workspace_of,
     membership_for,
     reach_params,
     require_allowed_address,
@@ -212,6 +214,19 @@ _HOME_BY_UUID = Prepared(
     PROJECTS.by_id(select(Project.id, Project.uuid, Project.workspace_id), key=Project.uuid, home=True)
 )
 _HOME_BY_ID = Prepared(PROJECTS.by_id(select(Project.id, Project.uuid, Project.workspace_id), home=True))
+
+
+def is_project_uuid(text: str) -> bool:
+    return _UUID.fullmatch(text) is not None
+
+
+def home_project_id_of(who: Actor | Viewer, uuid: Any) -> Any:
+    """The id of the project of the caller's home workspace with this uuid (a value or a bound
+    parameter), as a scalar subquery: a list narrowed to it needs no look-up of its own (its
+    rows pass the visibility rule themselves)."""
+    return (
+        select(Project.id).where(Project.uuid == uuid, Project.workspace_id == home_workspace_of(who)).scalar_subquery()
+    )
 
 
 def home_project(session: Session, actor: Actor, ref: str | int) -> tuple[int, str]:

@@ -23,6 +23,7 @@ from polytask.domain.projects.service import (
     check_project_for,
     get_project_and_membership,
     get_project_for,
+    home_project,
     look_at_project,
     project_look,
 )
@@ -90,6 +91,9 @@ def list_tasks_for(
     # passed the same visibility rule. Only an empty page needs the project looked up (404 for
     # one the caller cannot see, 403 behind an IP allowlist). Custom fields and search read
     # the project's definitions and comments first, so those look it up before anything else.
+    if flt.project_uuid is not None and (search is not None or _names_custom_fields(tree, sort)):
+        # Search and custom fields read the project first: by id, as any list does.
+        flt.project_id, flt.project_uuid = home_project(session, actor, flt.project_uuid)[0], None
     project_unchecked = flt.project_id is not None
     if project_unchecked and (search is not None or _names_custom_fields(tree, sort)):
         check_project_for(session, actor, cast(int, flt.project_id))
@@ -112,11 +116,13 @@ def list_tasks_for(
         search=search,
         custom=task_field_resolver(session, actor, flt.project_id),
         # Manual order only means something inside one project.
-        default_sort=[SortKey("position")] if flt.project_id is not None else None,
+        default_sort=[SortKey("position")] if flt.project_id is not None or flt.project_uuid is not None else None,
         check=lambda: _check_named_containers(session, actor, tree),
     )
     if project_unchecked and not result.items:
         check_project_for(session, actor, cast(int, flt.project_id))
+    if flt.project_uuid is not None and not result.items:
+        home_project(session, actor, flt.project_uuid)  # NotFound for one the caller cannot see
     return result
 
 

@@ -191,6 +191,22 @@ def _visible_ids(terms: _Terms) -> Any:
     return stmt
 
 
+def home_workspace_of(who: Actor | Viewer) -> Any:
+    """The caller's home workspace as an expression: the bound credential's, else their
+    default one (`default_workspace_id`), for statements of the single-tenant surfaces."""
+    terms = _terms(who)
+    if terms.bound is not None:
+        return terms.bound
+    own = aliased(Membership)
+    return (
+        select(own.workspace_id)
+        .where(own.user_id == terms.user)
+        .order_by((own.role != "owner").asc(), own.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def managed_workspace_ids(actor: Actor | Viewer) -> Any:
     """A subquery of the visible workspaces the actor owns or administers (MANAGERS)."""
     return visible_workspace_ids(actor).where(Membership.role.in_(MANAGERS))
