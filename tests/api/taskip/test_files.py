@@ -233,3 +233,61 @@ def test_deleting_a_task_or_project_takes_its_files(client: httpx.Client, owner:
     assert client.get(f"{BASE}/project/{uuid}/files/{f['id']}/download", headers=key_of(owner)).status_code == 404
     assert client.delete(f"{BASE}/project/{uuid}", headers=key_of(owner)).status_code == 204
     assert client.get(f"{BASE}/document/{doc['id']}", headers=key_of(owner)).status_code == 404
+
+
+def test_another_workspace_sees_no_file_discussion_or_document(
+    client: httpx.Client, owner: Person, stranger: Person
+) -> None:
+    project = new_project(client, owner)
+    uuid = project["uuid"]
+    task = new_task(client, owner, uuid)
+    stored = _upload(client, owner, f"/project/{uuid}/task/{task['id']}/files", "a.txt", b"secret words").json()["data"]
+    thread = client.post(
+        f"{BASE}/project/{uuid}/discussion", json={"title": "Private", "body": "x"}, headers=key_of(owner)
+    ).json()["data"]
+    for method, path in (
+        ("GET", f"/project/{uuid}/task/files"),
+        ("GET", f"/project/{uuid}/task/{task['id']}/files"),
+        ("GET", f"/project/{uuid}/files"),
+        ("GET", f"/project/{uuid}/files/{stored['id']}/download"),
+        ("DELETE", f"/project/{uuid}/task/{task['id']}/files?file_id={stored['id']}"),
+        ("GET", f"/project/{uuid}/discussion"),
+        ("GET", f"/project/{uuid}/discussion/files"),
+    ):
+        r = client.request(method, f"{BASE}{path}", headers=key_of(stranger))
+        assert r.status_code == 404, (method, path, r.text)
+        assert r.json()["status_code"] == 404
+    reply = client.post(
+        f"{BASE}/project/{uuid}/discussion",
+        json={"discussion_id": thread["id"], "body": "hi"},
+        headers=key_of(stranger),
+    )
+    assert reply.status_code == 404
+    upload = _upload(client, stranger, f"/project/{uuid}/task/{task['id']}/files", "b.txt", b"mine")
+    assert upload.status_code == 404
+    # Their own project cannot reach the owner's thread or file either.
+    theirs = new_project(client, stranger)
+    reply = client.post(
+        f"{BASE}/project/{theirs['uuid']}/discussion",
+        json={"discussion_id": thread["id"], "body": "hi"},
+        headers=key_of(stranger),
+    )
+    assert reply.status_code == 404
+    fetched = client.get(f"{BASE}/project/{theirs['uuid']}/files/{stored['id']}/download", headers=key_of(stranger))
+    assert fetched.status_code == 404
+    # The owner's file is whole.
+    got = client.get(f"{BASE}/project/{uuid}/files/{stored['id']}/download", headers=key_of(owner))
+    assert got.content == b"secret words"
+
+
+def test_the_docs_page_and_document_are_served(client: httpx.Client) -> None:
+    page = client.get(f"{BASE}/docs")
+    assert page.status_code == 200
+    assert "text/html" in page.headers["content-type"]
+    assert "/api/public-v1/openapi.json" in page.text
+    document = client.get(f"{BASE}/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    assert document["components"]["securitySchemes"]["secretKey"]["name"] == "X-Secret-Key"
+    operations = [op for item in document["paths"].values() for op in item.values()]
+    assert len(operations) == 51  # the document's 50 and a project file's download
+    assert all(op["security"] == [{"secretKey": []}] for op in operations)
