@@ -169,3 +169,19 @@ def test_webhooks_hear_the_new_events_of_their_project(client: httpx.Client, db:
     assert risk["project"] == {"id": project, "name": "Watched"}
     assert (expense["expense"]["amount_minor"], expense["expense"]["currency"]) == (999, "USD")
     assert (entry["time_entry"]["minutes"], entry["time_entry"]["user_id"]) == (15, alice.id)
+
+
+def test_caseless_filters_match_names_as_stored(client: httpx.Client, db: Database) -> None:
+    """`name=engineering` and `name=Engineering` both find "Engineering": a caseless field
+    lowers its column as well as the value (core/query/fields.py Field)."""
+    owner = make_person(db)
+    ws = f"workspace_{owner.workspace_pk}"
+    for name in ("Engineering", "Sales"):
+        made = client.post(f"/v1/workspaces/{ws}/departments", json={"name": name}, headers=owner.headers)
+        assert made.status_code == 201, made.text
+    for asked in ("Engineering", "engineering", "ENGINEERING"):
+        found = client.get(f"/v1/workspaces/{ws}/departments", params={"name": asked}, headers=owner.headers)
+        assert found.status_code == 200, found.text
+        assert [d["attributes"]["name"] for d in found.json()["data"]] == ["Engineering"], asked
+    sorted_names = client.get(f"/v1/workspaces/{ws}/departments", params={"sort": "-name"}, headers=owner.headers)
+    assert [d["attributes"]["name"] for d in sorted_names.json()["data"]] == ["Sales", "Engineering"]

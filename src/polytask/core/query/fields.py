@@ -298,6 +298,10 @@ class Loose(FieldType):
         return Text().clause(expr, op, values)
 
 
+def _lowered(expr: Any) -> bool:
+    return isinstance(expr, FunctionElement) and getattr(expr, "name", "") == "lower"
+
+
 def _is_number(raw: str) -> bool:
     try:
         parse_number(raw)
@@ -322,6 +326,13 @@ class Field:
     implied_op: str | None = None
     sortable: bool = True
     sort_expr: Any = None
+
+    def __post_init__(self) -> None:
+        # A caseless text field compares the lower-cased value with its expression lower-cased
+        # too: a column given as it is stored is lowered here (and still sorts as stored).
+        if isinstance(self.type, Text) and self.type.caseless and self.expr is not None and not _lowered(self.expr):
+            object.__setattr__(self, "sort_expr", self.expr if self.sort_expr is None else self.sort_expr)
+            object.__setattr__(self, "expr", func.lower(self.expr))
 
     @property
     def ops(self) -> frozenset[str]:
