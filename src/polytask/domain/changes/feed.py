@@ -24,6 +24,7 @@ from polytask.core.query.fields import Field, Moment, Ref, Registry, Text
 from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.changes.access import MANAGER_RESOURCES, MEMBER_RESOURCES, visible_events
 from polytask.domain.events.catalog import check_pattern
+from polytask.domain.events.service import PROJECT_RESOURCES
 from polytask.domain.projects.service import get_project_for
 from polytask.domain.webhooks.outbox import PayloadContext, event_data
 from polytask.domain.workspaces.access import membership_for
@@ -31,21 +32,9 @@ from polytask.models import Event
 
 # What `types` may name: the catalogue's public events of the resources the feed shows.
 FEED_RESOURCES = (*MEMBER_RESOURCES, *MANAGER_RESOURCES)
-# A project's events: its own and those of what lives in it (a workspace-wide field has none).
-PROJECT_RESOURCES = (
-    "project",
-    "task",
-    "section",
-    "comment",
-    "view",
-    "custom_field",
-    "time_entry",
-    "expense",
-    "risk",
-    "file",
-    "discussion",
-    "document",
-)
+# A project's events: its own and those of what lives in it (a workspace-wide field has none),
+# as the event log decides it (events/service.py).
+_PROJECT_RESOURCES = sorted(PROJECT_RESOURCES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +89,7 @@ def _of_project(project_id: int) -> ColumnElement[bool]:
     """The project's own events and those of its tasks, sections, comments, views and fields, by
     the project recorded on the event (events.project_id, indexed), so a comment's event stays
     with the project its task was in when it was written."""
-    return and_(Event.project_id == project_id, Event.resource_type.in_(PROJECT_RESOURCES))
+    return and_(Event.project_id == project_id, Event.resource_type.in_(_PROJECT_RESOURCES))
 
 
 def _of_types(types: tuple[str, ...]) -> ColumnElement[bool] | None:
