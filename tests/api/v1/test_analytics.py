@@ -257,6 +257,8 @@ def test_bad_input_isolation_permission_and_scope(client: httpx.Client, db: Data
     refused({"interval": "month"}, "interval")
     refused({"from": "2026-02-30"}, "from")
     refused({"to": "yesterday"}, "to")
+    refused({"to": "9999-12-31"}, "to")
+    refused({"from": "0001-01-01"}, "from")
     refused({"from": "\uff12\uff10\uff12\uff16-01-01"}, "from")  # fullwidth digits
     refused({"assignee_id": "nobody"}, "assignee_id")
     refused({"project_id": "task_1"}, "project_id")

@@ -41,6 +41,7 @@ GROUP_BY: tuple[str, ...] = ("none", "assignee", "section", "label")
 # The longest period per interval (both ends counted): a year of days, two years of weeks.
 MAX_DAYS: dict[str, int] = {"day": 366, "week": 742}
 DEFAULT_DAYS = 30
+EARLIEST, LATEST = date(1970, 1, 2), date(9998, 12, 31)
 _DAY = 86_400
 
 
@@ -180,10 +181,14 @@ def _period(query: AnalyticsQuery, today: date) -> tuple[date, date]:
         raise ValidationFailed.field("interval", f"must be one of: {', '.join(INTERVALS)}", query.interval)
     if query.group_by not in GROUP_BY:
         raise ValidationFailed.field("group_by", f"must be one of: {', '.join(GROUP_BY)}", query.group_by)
+    for name, day in (("from", query.start), ("to", query.end)):
+        # Epoch seconds are whole and positive, and the day after the period still exists.
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise ValidationFailed.field(name, f"must lie between {EARLIEST} and {LATEST}", day.isoformat())
     end = query.end or (today if query.start is None else max(today, query.start))
     if query.end is None and query.start is not None:
         end = min(end, query.start + timedelta(days=MAX_DAYS[query.interval] - 1))
-    start = query.start or end - timedelta(days=DEFAULT_DAYS - 1)
+    start = query.start or max(end - timedelta(days=DEFAULT_DAYS - 1), EARLIEST)
     if start > end:
         raise ValidationFailed.field("from", "must not be after 'to'", start.isoformat())
     span = (end - start).days + 1
