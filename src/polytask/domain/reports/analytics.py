@@ -298,19 +298,19 @@ def _analytics(session: Session, workspace_id: int, query: AnalyticsQuery) -> An
 
     created = figures.created(plain, [frame.bucket(Task.created_at)])
     completed = figures.completed(plain, [frame.bucket(Task.completed_at)])
-    overall_created = figures.created(plain, [])
     overall_completed = figures.completed(plain, [])
     overdue = figures.overdue(plain, [])
     series = _series(spans, created, completed, ())
-    totals = _totals(overall_created.get((), _Counted(0, 0)), overall_completed.get((), _NO_CYCLES), overdue, spans)
+    # Each task is in one bucket (of each group): a period's created counts are its buckets' sums.
+    totals = _totals(_sums(created).get((), _Counted(0, 0)), overall_completed.get((), _NO_CYCLES), overdue, spans)
 
     groups: list[Group] = []
     if query.group_by != "none":
         source, key = _grouping(query.group_by)
         by_bucket = figures.created(source, [key, frame.bucket(Task.created_at)])
         done_by_bucket = figures.completed(source, [key, frame.bucket(Task.completed_at)])
-        by_group = figures.created(source, [key])
         done_by_group = figures.completed(source, [key])
+        group_sums = _sums(by_bucket)
         overdue_by_group = figures.overdue(source, [key])
         keys = {k[0] for k in (*by_bucket, *done_by_bucket, *overdue_by_group)}
         names = _names(session, query.group_by, keys)
@@ -321,7 +321,7 @@ def _analytics(session: Session, workspace_id: int, query: AnalyticsQuery) -> An
                     key=k,
                     name=names.get(k),
                     totals=_totals(
-                        by_group.get((k,), _Counted(0, 0)),
+                        group_sums.get((k,), _Counted(0, 0)),
                         done_by_group.get((k,), _NO_CYCLES),
                         {(): overdue_by_group.get((k,), 0)},
                         spans,
@@ -343,6 +343,15 @@ def _analytics(session: Session, workspace_id: int, query: AnalyticsQuery) -> An
         series=series,
         groups=tuple(groups),
     )
+
+
+def _sums(counts: dict[tuple[Any, ...], _Counted]) -> dict[tuple[Any, ...], _Counted]:
+    """The buckets' counts added up per group key (keys are (group, bucket) or (bucket,))."""
+    out: dict[tuple[Any, ...], _Counted] = {}
+    for key, c in counts.items():
+        before = out.get(key[:-1], _Counted(0, 0))
+        out[key[:-1]] = _Counted(before.created + c.created, before.done + c.done)
+    return out
 
 
 def _grouping(group_by: str) -> tuple[FromClause, Any]:
