@@ -96,6 +96,8 @@ def test_workspace_figures_by_day_and_week(client: httpx.Client, db: Database) -
     r = client.get(url, params=PERIOD, headers=alice.headers)
     assert r.status_code == 200, r.text
     assert (r.json()["data"]["type"], r.json()["data"]["id"]) == ("analytics", alice.workspace)
+    again = client.get(url, params=PERIOD, headers={**alice.headers, "If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304, again.text
     days = r.json()["data"]["attributes"]
     totals = {"created": 5, "completed": 4, "completion_rate": 60.0, "overdue": 2, "cycle_time": ALL_CYCLES}
     assert days["totals"] == {**totals, "throughput": 0.29}

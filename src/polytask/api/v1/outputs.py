@@ -564,7 +564,7 @@ class AnalyticsFigures(BaseModel):
     created: int = Field(description="Tasks created in the period.")
     completed: int = Field(description="Tasks completed in the period (whenever created).")
     completion_rate: float = Field(
-        description="Per cent of the tasks created in the period that were completed by `as_of`, 1 place."
+        description="Per cent of the tasks created in the period that were completed by its end, 1 place."
     )
     overdue: int = Field(description="Tasks open at `as_of` whose due date had passed.")
     throughput: float = Field(description="Tasks completed per interval (day or week), 2 places.")
@@ -580,7 +580,7 @@ class AnalyticsBucket(BaseModel):
     end: str = Field(description="Its last day, included (a week's Sunday, or the period's last day).")
     created: int
     completed: int = Field(description="Throughput: tasks completed in it.")
-    completion_rate: float = Field(description="Per cent of its created tasks completed by `as_of`.")
+    completion_rate: float = Field(description="Per cent of its created tasks completed by the period's end.")
     cycle_time: AnalyticsCycleTime
 
 
@@ -607,7 +607,11 @@ ANALYTICS = Output(
         Attr("interval", str, doc="day or week (weeks start on Monday)."),
         Attr("group_by", str, doc="none, assignee, section or label."),
         Attr("time_zone", str, doc="The workspace's time zone (settings.timezone), else UTC."),
-        Attr("as_of", _TS, doc="The end of the period, or now if earlier: the moment `overdue` is counted at."),
+        Attr(
+            "as_of",
+            _TS,
+            doc="The end of the period, or now (to the minute) if earlier: the moment `overdue` is counted at.",
+        ),
         Attr("totals", AnalyticsFigures),
         Attr("series", list[AnalyticsBucket]),
         Attr("groups", list[AnalyticsGroup], doc="Per group when `group_by` is not none (else empty)."),

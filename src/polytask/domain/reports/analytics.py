@@ -97,7 +97,7 @@ class Bucket:
     end: date  # its last day, included (the period's edges clip the first and last week)
     created: int
     completed: int
-    completion_rate: Decimal  # per cent of the bucket's created tasks completed by `as_of`, 1 place
+    completion_rate: Decimal  # per cent of the bucket's created tasks completed by the period's end, 1 place
     cycle_time: CycleTime
 
 
@@ -274,12 +274,13 @@ def _buckets(start: date, end: date, first: date, step: int) -> list[tuple[date,
 @dataclass(frozen=True, slots=True)
 class _Counted:
     created: int
-    done: int  # of those created, completed by as_of
+    done: int  # of those created, completed by the period's end
 
 
 def _analytics(session: Session, workspace_id: int, query: AnalyticsQuery) -> Analytics:
     zone_name, zone = _zone_of(session, workspace_id)
-    now = utcnow()
+    # To the minute: two requests in one minute get the same document (and ETag).
+    now = utcnow().replace(second=0, microsecond=0)
     start, end = _period(query, now.astimezone(zone).date())
     step = INTERVALS[query.interval]
     first = start - timedelta(days=start.weekday()) if step == 7 else start
@@ -382,7 +383,7 @@ class _Statements:
         self.as_of = as_of
 
     def created(self, source: FromClause, keys: Sequence[Any]) -> dict[tuple[Any, ...], _Counted]:
-        """Tasks created in the period, and how many of them were completed by as_of."""
+        """Tasks created in the period, and how many of them were completed by its end."""
         inner = (
             select(*_labelled(keys), Task.completed_at)
             .select_from(source)
@@ -390,7 +391,9 @@ class _Statements:
             .subquery()
         )
         grouped = [inner.c[f"k{i}"] for i in range(len(keys))]
-        done = func.coalesce(func.sum(case((inner.c.completed_at < self.as_of, 1), else_=0)), 0)
+        # By the period's end: no completion lies in the future, so for a period reaching
+        # today this is "by now", and a task completed this minute counts as it does in `completed`.
+        done = func.coalesce(func.sum(case((inner.c.completed_at < self.frame.until, 1), else_=0)), 0)
         stmt = select(*grouped, func.count(), done).select_from(inner).group_by(*grouped)
         return {tuple(row[: len(keys)]): _Counted(int(row[-2]), int(row[-1])) for row in self.session.execute(stmt)}
 
