@@ -16,7 +16,7 @@ with window functions. Decisions in docs/compat/native.md "Task analytics".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -155,11 +155,7 @@ def project_analytics(session: Session, actor: Actor, *, project_id: int, query:
     """One project's task analytics (the view_analytics permission in its workspace)."""
     project, membership = get_project_and_membership(session, actor, project_id)
     require_flag(membership, "view_analytics")
-    return _analytics(session, project.workspace_id, AnalyticsQuery(**{**_fields(query), "project_id": project.id}))
-
-
-def _fields(query: AnalyticsQuery) -> dict[str, Any]:
-    return {name: getattr(query, name) for name in AnalyticsQuery.__slots__}
+    return _analytics(session, project.workspace_id, replace(query, project_id=project.id))
 
 
 # --- the period and its buckets -------------------------------------------------------------
