@@ -299,3 +299,19 @@ def test_bad_input_isolation_permission_and_scope(client: httpx.Client, db: Data
     assert r.json()["error"]["details"]["required_scope"] == "tasks:read"
     reader = make_person(db, scopes=["tasks:read"])
     assert client.get(f"/v1/workspaces/{reader.workspace}/analytics", headers=reader.headers).status_code == 200
+
+
+def test_subtasks_and_archived_projects_count_deleted_ones_do_not(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    archived = make_project(client, alice, name="Old")
+    parent = make_task(client, alice, archived)
+    make_task(client, alice, archived, parent_id=parent["id"])
+    r = client.patch(f"/v1/projects/{archived}", json={"status": "archived"}, headers=alice.headers)
+    assert r.status_code == 200, r.text
+    gone = make_project(client, alice, name="Gone")
+    make_task(client, alice, gone)
+    url = f"/v1/workspaces/{alice.workspace}/analytics"
+    assert _get(client, url, alice)["totals"]["created"] == 3
+    assert client.delete(f"/v1/projects/{gone}", headers=alice.headers).status_code == 204
+    assert _get(client, url, alice)["totals"]["created"] == 2
+    assert _get(client, f"/v1/projects/{archived}/analytics", alice)["totals"]["created"] == 2
