@@ -351,8 +351,8 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
 
 def _analytics(group_by: str) -> Analytics:
     cycles = CycleTime(2, 5400, 3600, 7200)
-    bucket = Bucket(date(2026, 1, 12), date(2026, 1, 18), 3, 2, Decimal("66.7"), cycles)
-    empty = Bucket(date(2026, 1, 19), date(2026, 1, 19), 0, 0, Decimal("0.0"), CycleTime(0, None, None, None))
+    bucket = Bucket(date(2026, 1, 12), date(2026, 1, 18), 3, 2, Decimal("66.7"), 1, cycles)
+    empty = Bucket(date(2026, 1, 19), date(2026, 1, 19), 0, 0, Decimal("0.0"), 0, CycleTime(0, None, None, None))
     figures = Figures(3, 2, Decimal("66.7"), 1, Decimal("1.00"), cycles)
     groups = (
         (Group("assignee", 3, "Ada", figures, (bucket, empty)), Group("assignee", None, None, figures, (bucket, empty)))

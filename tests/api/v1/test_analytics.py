@@ -43,7 +43,12 @@ def _cycles(count: int, average: int | None = None, p50: int | None = None, p90:
 
 
 def _bucket(
-    start: str, end: str, created: int = 0, rate: float = 0.0, cycle: dict[str, Any] | None = None
+    start: str,
+    end: str,
+    created: int = 0,
+    rate: float = 0.0,
+    cycle: dict[str, Any] | None = None,
+    overdue: int = 0,
 ) -> dict[str, Any]:
     cycle = cycle or _cycles(0)
     return {
@@ -52,6 +57,7 @@ def _bucket(
         "created": created,
         "completed": cycle["count"],
         "completion_rate": rate,
+        "overdue": overdue,
         "cycle_time": cycle,
     }
 
@@ -67,7 +73,7 @@ def _seed(client: httpx.Client, db: Database) -> dict[str, Any]:
     assert r.status_code == 201, r.text
     section = r.json()["data"]["id"]
     t1 = make_task(client, alice, p, assignee_ids=[alice.id], labels=["x"], section_id=section)
-    t2 = make_task(client, alice, p, assignee_ids=[bob.id], labels=["x", "y"])
+    t2 = make_task(client, alice, p, assignee_ids=[bob.id], labels=["x", "y"], due_date="2026-03-02T13:00:00Z")
     t3 = make_task(client, alice, p, due_date="2026-03-05T00:00:00Z")
     t4 = make_task(client, alice, q, assignee_ids=[alice.id, bob.id])
     t5 = make_task(client, alice, p, assignee_ids=[bob.id])
@@ -75,6 +81,7 @@ def _seed(client: httpx.Client, db: Database) -> dict[str, Any]:
     t7 = make_task(client, alice, p, due_date="2026-03-12T00:00:00Z")
     # A completion at 23:59:59 and one at 00:00:01 the next day fall in different days.
     _stamp(db, t1, "2026-03-02 10:00:00", "2026-03-02 23:59:59")  # 50399 s
+    # Overdue from 13:00 until one second past midnight: at the end of 03-02, not of 03-03.
     _stamp(db, t2, "2026-03-02 12:00:00", "2026-03-03 00:00:01")  # 43201 s
     _stamp(db, t3, "2026-03-03 08:00:00")  # open, overdue since 03-05
     # Created on the first week's Sunday, completed on the second week's Monday.
@@ -111,20 +118,22 @@ def test_workspace_figures_by_day_and_week(client: httpx.Client, db: Database) -
         "groups": [],
     }
     assert (days["workspace_id"], days["project_id"], days["assignee_id"]) == (alice.workspace, None, None)
-    expected = {f"2026-03-{d:02d}": _bucket(f"2026-03-{d:02d}", f"2026-03-{d:02d}") for d in range(2, 16)}
-    expected["2026-03-02"] = _bucket("2026-03-02", "2026-03-02", 2, 100.0, _cycles(1, 50399, 50399, 50399))
-    expected["2026-03-03"] = _bucket("2026-03-03", "2026-03-03", 1, 0.0, _cycles(1, 43201, 43201, 43201))
-    expected["2026-03-04"] = _bucket("2026-03-04", "2026-03-04", 0, 0.0, _cycles(1, 345600, 345600, 345600))
-    expected["2026-03-08"] = _bucket("2026-03-08", "2026-03-08", 1, 100.0)
-    expected["2026-03-09"] = _bucket("2026-03-09", "2026-03-09", 0, 0.0, _cycles(1, 3600, 3600, 3600))
-    expected["2026-03-10"] = _bucket("2026-03-10", "2026-03-10", 1, 0.0)
+    # Overdue at each day's end: t2 on 03-02 only; t3 (due 03-05 00:00) from 03-05; t7 from 03-12.
+    late = {d: (d == 2) + (d >= 5) + (d >= 12) for d in range(2, 16)}
+    expected = {d: _bucket(f"2026-03-{d:02d}", f"2026-03-{d:02d}", overdue=late[d]) for d in range(2, 16)}
+    expected[2] = _bucket("2026-03-02", "2026-03-02", 2, 100.0, _cycles(1, 50399, 50399, 50399), late[2])
+    expected[3] = _bucket("2026-03-03", "2026-03-03", 1, 0.0, _cycles(1, 43201, 43201, 43201), late[3])
+    expected[4] = _bucket("2026-03-04", "2026-03-04", 0, 0.0, _cycles(1, 345600, 345600, 345600), late[4])
+    expected[8] = _bucket("2026-03-08", "2026-03-08", 1, 100.0, overdue=late[8])
+    expected[9] = _bucket("2026-03-09", "2026-03-09", 0, 0.0, _cycles(1, 3600, 3600, 3600), late[9])
+    expected[10] = _bucket("2026-03-10", "2026-03-10", 1, 0.0, overdue=late[10])
     assert days["series"] == list(expected.values())
 
     weeks = _get(client, url, alice, **PERIOD, interval="week")
     assert weeks["totals"] == {**totals, "throughput": 2.0}
     assert weeks["series"] == [
-        _bucket("2026-03-02", "2026-03-08", 4, 75.0, _cycles(3, 146400, 50399, 345600)),
-        _bucket("2026-03-09", "2026-03-15", 1, 0.0, _cycles(1, 3600, 3600, 3600)),
+        _bucket("2026-03-02", "2026-03-08", 4, 75.0, _cycles(3, 146400, 50399, 345600), overdue=1),
+        _bucket("2026-03-09", "2026-03-15", 1, 0.0, _cycles(1, 3600, 3600, 3600), overdue=2),
     ]
     # A period starting mid-week: its first and last weeks are clipped to it.
     clipped = _get(client, url, alice, **{"from": "2026-03-04", "to": "2026-03-10", "interval": "week"})
@@ -315,3 +324,20 @@ def test_subtasks_and_archived_projects_count_deleted_ones_do_not(client: httpx.
     assert client.delete(f"/v1/projects/{gone}", headers=alice.headers).status_code == 204
     assert _get(client, url, alice)["totals"]["created"] == 2
     assert _get(client, f"/v1/projects/{archived}/analytics", alice)["totals"]["created"] == 2
+
+
+def test_overdue_in_buckets_past_now_is_the_count_now(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    today = datetime.now(UTC).date()
+    due = today - timedelta(days=3)
+    task = make_task(client, alice, project, due_date=f"{due.isoformat()}T00:00:00Z")
+    _stamp(db, task, f"{today - timedelta(days=5)} 12:00:00")
+    first = today - timedelta(days=7)
+    attrs = _get(
+        client, f"/v1/projects/{project}/analytics", alice, **{"from": str(first), "to": str(today + timedelta(days=7))}
+    )
+    # Overdue from the end of its due day on, and in the days still to come as it is now.
+    assert [b["overdue"] for b in attrs["series"]] == [0] * 4 + [1] * 11
+    assert attrs["totals"]["overdue"] == 1
+    assert attrs["as_of"] < f"{today + timedelta(days=8)}T00:00:00Z"

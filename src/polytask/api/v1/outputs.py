@@ -581,6 +581,7 @@ class AnalyticsBucket(BaseModel):
     created: int
     completed: int = Field(description="Throughput: tasks completed in it.")
     completion_rate: float = Field(description="Per cent of its created tasks completed by the period's end.")
+    overdue: int = Field(description="Tasks open past their due date at its end (at `as_of` if that is earlier).")
     cycle_time: AnalyticsCycleTime
 
 

@@ -407,6 +407,7 @@ def _series(buckets: tuple[Bucket, ...]) -> list[dict[str, Any]]:
             "created": b.created,
             "completed": b.completed,
             "completion_rate": float(b.completion_rate),
+            "overdue": b.overdue,
             "cycle_time": _cycle_time(b.cycle_time),
         }
         for b in buckets

@@ -98,6 +98,7 @@ class Bucket:
     created: int
     completed: int
     completion_rate: Decimal  # per cent of the bucket's created tasks completed by the period's end, 1 place
+    overdue: int  # open past their due date at its end (or at as_of, if that is earlier)
     cycle_time: CycleTime
 
 
@@ -296,10 +297,10 @@ def _analytics(session: Session, workspace_id: int, query: AnalyticsQuery) -> An
     created = figures.created(plain, [frame.bucket(Task.created_at)])
     completed = figures.completed(plain, [frame.bucket(Task.completed_at)])
     overall_completed = figures.completed(plain, [])
-    overdue = figures.overdue(plain, [])
-    series = _series(spans, created, completed, ())
+    overdue = _running(figures.overdue_changes(plain, []), len(spans))
+    series = _series(spans, created, completed, overdue, ())
     # Each task is in one bucket (of each group): a period's created counts are its buckets' sums.
-    totals = _totals(_sums(created).get((), _Counted(0, 0)), overall_completed.get((), _NO_CYCLES), overdue, spans)
+    totals = _totals(_sums(created).get((), _Counted(0, 0)), overall_completed.get((), _NO_CYCLES), overdue, (), spans)
 
     groups: list[Group] = []
     if query.group_by != "none":
@@ -308,7 +309,7 @@ def _analytics(session: Session, workspace_id: int, query: AnalyticsQuery) -> An
         done_by_bucket = figures.completed(source, [key, frame.bucket(Task.completed_at)])
         done_by_group = figures.completed(source, [key])
         group_sums = _sums(by_bucket)
-        overdue_by_group = figures.overdue(source, [key])
+        overdue_by_group = _running(figures.overdue_changes(source, [key]), len(spans))
         keys = {k[0] for k in (*by_bucket, *done_by_bucket, *overdue_by_group)}
         names = _names(session, query.group_by, keys)
         for k in sorted(keys, key=lambda k: (k is None, names.get(k) or "", str(k))):
@@ -320,10 +321,11 @@ def _analytics(session: Session, workspace_id: int, query: AnalyticsQuery) -> An
                     totals=_totals(
                         group_sums.get((k,), _Counted(0, 0)),
                         done_by_group.get((k,), _NO_CYCLES),
-                        {(): overdue_by_group.get((k,), 0)},
+                        overdue_by_group,
+                        (k,),
                         spans,
                     ),
-                    series=_series(spans, by_bucket, done_by_bucket, (k,)),
+                    series=_series(spans, by_bucket, done_by_bucket, overdue_by_group, (k,)),
                 )
             )
     return Analytics(
@@ -426,18 +428,48 @@ class _Statements:
             out[tuple(row[: len(keys)])] = CycleTime(count, (2 * total + count) // (2 * count), p50, p90)
         return out
 
-    def overdue(self, source: FromClause, keys: Sequence[Any]) -> dict[tuple[Any, ...], int]:
-        """Tasks that existed at as_of, were due before it and were not completed by it."""
-        open_then = (Task.completed_at.is_(None)) | (Task.completed_at >= self.as_of)
-        inner = (
-            select(*_labelled(keys), Task.id)
-            .select_from(source)
-            .where(*self.conditions, Task.due_date < self.as_of, Task.created_at < self.as_of, open_then)
-            .subquery()
-        )
-        grouped = [inner.c[f"k{i}"] for i in range(len(keys))]
-        stmt = select(*grouped, func.count()).select_from(inner).group_by(*grouped)
-        return {tuple(row[: len(keys)]): int(row[-1]) for row in self.session.execute(stmt)}
+    def overdue_changes(self, source: FromClause, keys: Sequence[Any]) -> dict[tuple[Any, ...], int]:
+        """How the count of overdue tasks changes per bucket (keys, then the bucket index).
+
+        A task is overdue at a moment T when it was created and due before T and not completed
+        by T: from the bucket holding the later of its creation and due date (the first whose
+        end is past it) to the bucket before the one holding its completion. Each task adds one
+        at the first and takes one off at the second (before the period: bucket 0), so the
+        running sum over the buckets is the count at each bucket's end; moments after as_of
+        are left out, so the buckets from the one holding as_of on show the count at as_of.
+        """
+        due = Task.due_date
+        later = case((Task.created_at > due, Task.created_at), else_=due)
+        done = Task.completed_at
+        changes: dict[tuple[Any, ...], int] = {}
+        for moment, sign, extra in (
+            (later, 1, [later < self.as_of, done.is_(None) | (done > later)]),
+            (done, -1, [later < self.as_of, done > later, done < self.as_of]),
+        ):
+            index = case((moment < self.frame.since, 0), else_=self.frame.bucket(moment))
+            inner = (
+                select(*_labelled([*keys, index]), Task.id)
+                .select_from(source)
+                .where(*self.conditions, due.is_not(None), *extra)
+                .subquery()
+            )
+            grouped = [inner.c[f"k{i}"] for i in range(len(keys) + 1)]
+            for row in self.session.execute(select(*grouped, func.count()).select_from(inner).group_by(*grouped)):
+                key = tuple(row[:-1])
+                changes[key] = changes.get(key, 0) + sign * int(row[-1])
+        return changes
+
+
+def _running(changes: dict[tuple[Any, ...], int], buckets: int) -> dict[tuple[Any, ...], list[int]]:
+    """Per group key, the running sums of the changes over the buckets."""
+    out: dict[tuple[Any, ...], list[int]] = {}
+    for key, change in changes.items():
+        series = out.setdefault(key[:-1], [0] * buckets)
+        series[int(key[-1])] += change
+    for series in out.values():
+        for i in range(1, buckets):
+            series[i] += series[i - 1]
+    return out
 
 
 def _labelled(keys: Sequence[Any]) -> list[Any]:
@@ -450,9 +482,11 @@ def _series(
     spans: list[tuple[date, date]],
     created: dict[tuple[Any, ...], _Counted],
     completed: dict[tuple[Any, ...], CycleTime],
+    overdue: dict[tuple[Any, ...], list[int]],
     prefix: tuple[Any, ...],
 ) -> tuple[Bucket, ...]:
     out: list[Bucket] = []
+    late = overdue.get(prefix, [0] * len(spans))
     for index, (first, last) in enumerate(spans):
         made = created.get((*prefix, index), _Counted(0, 0))
         done = completed.get((*prefix, index), _NO_CYCLES)
@@ -463,6 +497,7 @@ def _series(
                 created=made.created,
                 completed=done.count,
                 completion_rate=percent(made.done, made.created),
+                overdue=late[index],
                 cycle_time=done,
             )
         )
@@ -470,13 +505,18 @@ def _series(
 
 
 def _totals(
-    made: _Counted, done: CycleTime, overdue: dict[tuple[Any, ...], int], spans: list[tuple[date, date]]
+    made: _Counted,
+    done: CycleTime,
+    overdue: dict[tuple[Any, ...], list[int]],
+    prefix: tuple[Any, ...],
+    spans: list[tuple[date, date]],
 ) -> Figures:
+    late = overdue.get(prefix)
     return Figures(
         created=made.created,
         completed=done.count,
         completion_rate=percent(made.done, made.created),
-        overdue=overdue.get((), 0),
+        overdue=late[-1] if late else 0,  # the last bucket's: at as_of
         throughput=rounded(Decimal(done.count) / len(spans), 2),
         cycle_time=done,
     )
