@@ -195,6 +195,10 @@ const OPERATIONS = {
   batch: {
     run: ['POST', '/batch'],
   },
+  analytics: {
+    workspace: ['GET', '/workspaces/{workspace_id}/analytics'],
+    project: ['GET', '/projects/{project_id}/analytics'],
+  },
 };
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);

@@ -104,6 +104,18 @@ export interface Event extends Resource {
 }
 export interface OAuthClient extends Resource {}
 export interface AuditEntry extends Resource {}
+/** Task analytics of a workspace or project: `totals`, a zero-filled `series` per day or week,
+ * `groups` per assignee, section or label (`group_by`). */
+export interface Analytics extends Resource {
+  from: string;
+  to: string;
+  interval: 'day' | 'week';
+  group_by: 'none' | 'assignee' | 'section' | 'label';
+  time_zone: string;
+  totals: Record<string, any>;
+  series: Array<Record<string, any>>;
+  groups: Array<Record<string, any>>;
+}
 export interface BatchResult {
   index: number;
   method: string;
@@ -180,6 +192,7 @@ export declare class TaskadeAPI {
   readonly audit: AuditAPI;
   readonly bulk: BulkAPI;
   readonly batch: BatchAPI;
+  readonly analytics: AnalyticsAPI;
   /** Any path under the base URL (a leading /v1 is accepted): lists resolve to a ResourceList,
    * single resources to an unwrapped Resource, 204 to null. */
   request(method: string, path: string, options?: RequestOptions): Promise<any>;
@@ -547,6 +560,14 @@ export interface AuditAPI {
   listForWorkspace(workspaceId: string, params?: Params, options?: RequestOptions): Paginator<AuditEntry>;
   /** GET /v1/projects/{project_id}/activity */
   listForProject(projectId: string, params?: Params, options?: RequestOptions): Paginator<AuditEntry>;
+}
+
+/** `api.analytics` (params: `from`, `to`, `interval`, `group_by`, `assignee_id`, `project_id`) */
+export interface AnalyticsAPI {
+  /** GET /v1/workspaces/{workspace_id}/analytics */
+  workspace(workspaceId: string, params?: Params, options?: RequestOptions): Promise<Analytics>;
+  /** GET /v1/projects/{project_id}/analytics */
+  project(projectId: string, params?: Params, options?: RequestOptions): Promise<Analytics>;
 }
 
 /** `api.bulk` */

@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from polytask.domain.departments.service import DEPARTMENT_FIELDS
 from polytask.domain.fields.service import DEFINITION_FIELDS
 from polytask.domain.members.service import Member
 from polytask.domain.projects.service import PROJECT_FIELDS, SECTION_FIELDS
+from polytask.domain.reports.analytics import Analytics, Bucket, CycleTime, Figures, Group
 from polytask.domain.risks.service import RISK_FIELDS
 from polytask.domain.spending.expenses import EXPENSE_FIELDS
 from polytask.domain.spending.time_entries import TIME_ENTRY_FIELDS
@@ -340,7 +342,37 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
         (lambda: audit._event(_event(), audit=True), True),
     ],
     "FeedEvent": [(lambda: events._event(FeedItem(_event(), {"task": {"id": "task_42", "name": "b"}})), True)],
+    "Analytics": [
+        (lambda: resources.analytics(_analytics("none")), True),
+        (lambda: resources.analytics(_analytics("assignee")), True),
+    ],
 }
+
+
+def _analytics(group_by: str) -> Analytics:
+    cycles = CycleTime(2, 5400, 3600, 7200)
+    bucket = Bucket(date(2026, 1, 12), date(2026, 1, 18), 3, 2, Decimal("66.7"), 1, cycles)
+    empty = Bucket(date(2026, 1, 19), date(2026, 1, 19), 0, 0, Decimal("0.0"), 0, CycleTime(0, None, None, None))
+    figures = Figures(3, 2, Decimal("66.7"), 1, Decimal("1.00"), cycles)
+    groups = (
+        (Group("assignee", 3, "Ada", figures, (bucket, empty)), Group("assignee", None, None, figures, (bucket, empty)))
+        if group_by != "none"
+        else ()
+    )
+    return Analytics(
+        workspace_id=1,
+        project_id=2 if group_by == "none" else None,
+        assignee_id=None,
+        start=date(2026, 1, 12),
+        end=date(2026, 1, 19),
+        interval="week",
+        group_by=group_by,
+        time_zone="UTC",
+        as_of=NOW,
+        totals=figures,
+        series=(bucket, empty),
+        groups=groups,
+    )
 
 
 def _invite() -> Invite:

@@ -37,6 +37,7 @@ from polytask.api.taskip.router import MODULE_ROUTERS as TASKIP_ROUTERS
 from polytask.api.uploads import FRAMING_ALLOWANCE
 from polytask.api.v1 import (
     admin,
+    analytics,
     api_keys,
     audit,
     batch,
@@ -387,6 +388,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         oauth_clients,
         audit,
         admin,
+        analytics,
     ):
         _document_scopes(module.router)
         _document_conditionals(module.router)

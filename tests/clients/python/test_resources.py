@@ -4,7 +4,7 @@ errors, and the async client."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -51,6 +51,24 @@ def test_resources_read_as_objects(api: TaskadeAPI, alice: Person) -> None:
     assert done.status == "completed"
     api.comments.delete(task, comment)
     assert api.comments.list(task).to_list() == []
+
+
+def test_analytics_of_a_workspace_and_a_project(api: TaskadeAPI, alice: Person) -> None:
+    project = api.projects.create(workspace_id=alice.workspace, name="Counted")
+    api.tasks.complete(api.tasks.create(project_id=project, name="Done", assignee_ids=[alice.id]))
+    api.tasks.create(project_id=project, name="Open")
+    today = datetime.now(UTC).date()
+    # `start`/`end` are the API's `from`/`to` (a Python keyword); a week around today.
+    week = api.analytics.project(project, start=str(today - timedelta(days=6)), end=str(today), group_by="assignee")
+    assert (week.type, week.id, week["from"], week.to) == (
+        "analytics",
+        project.id,
+        str(today - timedelta(days=6)),
+        str(today),
+    )
+    assert (week.totals["created"], week.totals["completed"], week.totals["completion_rate"]) == (2, 1, 50.0)
+    assert [(g["key"], g["totals"]["created"]) for g in week.groups] == [(alice.id, 1), (None, 1)]
+    assert len(api.analytics.workspace(alice.workspace, interval="week").series) in (5, 6)
 
 
 def test_lists_follow_pages(api: TaskadeAPI, alice: Person) -> None:

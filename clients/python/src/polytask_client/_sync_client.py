@@ -673,6 +673,33 @@ class OAuthClients(_List, _Create, _Get, _Delete):
     item = "/oauth/clients/{oauth_client_id}"
 
 
+class Analytics(_Namespace):
+    """Task analytics: created, completed, overdue, completion rate, throughput and cycle time
+    per day or week (`interval`), optionally `group_by` assignee, section or label. `start` and
+    `end` are the period's first and last days (the API's `from` and `to`, default: the last
+    30 days); other filters (`assignee_id=`, `project_id=` for a workspace) as keywords."""
+
+    @operation("GET /workspaces/{workspace_id}/analytics")
+    def workspace(self, workspace: Ref, *, start: str | None = None, end: str | None = None, **params: Any) -> Resource:
+        """A workspace's task analytics (the view_analytics permission)."""
+        return self._t.resource("GET", f"/workspaces/{_ref(workspace)}/analytics", params=_period(start, end, params))
+
+    @operation("GET /projects/{project_id}/analytics")
+    def project(self, project: Ref, *, start: str | None = None, end: str | None = None, **params: Any) -> Resource:
+        """A project's task analytics."""
+        return self._t.resource("GET", f"/projects/{_ref(project)}/analytics", params=_period(start, end, params))
+
+
+def _period(start: str | None, end: str | None, params: dict[str, Any]) -> dict[str, Any]:
+    # `from` is a Python keyword: the period's ends are `start` and `end` here.
+    out = dict(params)
+    if start is not None:
+        out["from"] = str(start)
+    if end is not None:
+        out["to"] = str(end)
+    return out
+
+
 class TaskadeAPI:
     """The client of the /v1 API. `base_url` defaults to TASKADE_API_BASE_URL, then
     POLYTASK_URL, then https://api.taskade.com/v1; `api_key` to TASKADE_API_KEY, then
@@ -718,6 +745,7 @@ class TaskadeAPI:
         self.batch = Batch(self._t)
         self.oauth_clients = OAuthClients(self._t)
         self.admin_users = AdminUsers(self._t)
+        self.analytics = Analytics(self._t)
 
     @property
     def base_url(self) -> str:

@@ -544,6 +544,81 @@ DEPARTMENT = Output(
     ("workspace", "head"),
 )
 
+
+class AnalyticsCycleTime(BaseModel):
+    """Seconds from creation to completion of the tasks completed (null when none were)."""
+
+    model_config = _CLOSED
+
+    count: int
+    average_seconds: int | None
+    p50_seconds: int | None = Field(description="Median, nearest rank.")
+    p90_seconds: int | None = Field(description="90th percentile, nearest rank.")
+
+
+class AnalyticsFigures(BaseModel):
+    """A whole period's figures."""
+
+    model_config = _CLOSED
+
+    created: int = Field(description="Tasks created in the period.")
+    completed: int = Field(description="Tasks completed in the period (whenever created).")
+    completion_rate: float = Field(
+        description="Per cent of the tasks created in the period that were completed by its end, 1 place."
+    )
+    overdue: int = Field(description="Tasks open at `as_of` whose due date had passed.")
+    throughput: float = Field(description="Tasks completed per interval (day or week), 2 places.")
+    cycle_time: AnalyticsCycleTime
+
+
+class AnalyticsBucket(BaseModel):
+    """One day or week of the period (in the workspace's time zone), zero-filled."""
+
+    model_config = _CLOSED
+
+    start: str = Field(description="Its first day (a week's Monday, or the period's first day).")
+    end: str = Field(description="Its last day, included (a week's Sunday, or the period's last day).")
+    created: int
+    completed: int = Field(description="Throughput: tasks completed in it.")
+    completion_rate: float = Field(description="Per cent of its created tasks completed by the period's end.")
+    overdue: int = Field(description="Tasks open past their due date at its end (at `as_of` if that is earlier).")
+    cycle_time: AnalyticsCycleTime
+
+
+class AnalyticsGroup(BaseModel):
+    """The figures of one assignee, section or label."""
+
+    model_config = _CLOSED
+
+    key: str | None = Field(description="user_3, section_5 or the label; null: unassigned, no section, no label.")
+    name: str | None
+    totals: AnalyticsFigures
+    series: list[AnalyticsBucket]
+
+
+ANALYTICS = Output(
+    "analytics",
+    "Analytics",
+    (
+        Attr("workspace_id", str),
+        Attr("project_id", str, nullable=True, doc="The project the figures cover; null: the whole workspace."),
+        Attr("assignee_id", str, nullable=True, doc="Only tasks assigned to this user, when given."),
+        Attr("from", str, doc="The period's first day (YYYY-MM-DD, in `time_zone`)."),
+        Attr("to", str, doc="The period's last day, included."),
+        Attr("interval", str, doc="day or week (weeks start on Monday)."),
+        Attr("group_by", str, doc="none, assignee, section or label."),
+        Attr("time_zone", str, doc="The workspace's time zone (settings.timezone), else UTC."),
+        Attr(
+            "as_of",
+            _TS,
+            doc="The end of the period, or now (to the minute) if earlier: the moment `overdue` is counted at.",
+        ),
+        Attr("totals", AnalyticsFigures),
+        Attr("series", list[AnalyticsBucket]),
+        Attr("groups", list[AnalyticsGroup], doc="Per group when `group_by` is not none (else empty)."),
+    ),
+)
+
 OUTPUTS: tuple[Output, ...] = (
     WORKSPACE,
     PROJECT,
@@ -566,6 +641,7 @@ OUTPUTS: tuple[Output, ...] = (
     OAUTH_CLIENT,
     AUDIT_EVENT,
     FEED_EVENT,
+    ANALYTICS,
 )
 
 # What `fields[type]=` may name, per type: the resource's attributes and relationships.

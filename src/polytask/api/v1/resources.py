@@ -11,6 +11,7 @@ from typing import Any
 from polytask.api.v1.render import Resource, day, ident, resource, rid, ts
 from polytask.core.money import format_minor
 from polytask.domain.members.service import Member
+from polytask.domain.reports.analytics import Analytics, Bucket, CycleTime, Figures, Group
 from polytask.domain.spending.figures import minutes_to_hours
 from polytask.domain.tasks.queries import TaskView
 from polytask.domain.tasks.records import TaskRecordView
@@ -381,3 +382,68 @@ def department(d: Any) -> Resource:
         },
         {"workspace": ident("workspace", d.workspace_id), "head": ident("user", d.head_user_id)},
     )
+
+
+def _cycle_time(c: CycleTime) -> dict[str, Any]:
+    return {"count": c.count, "average_seconds": c.average, "p50_seconds": c.p50, "p90_seconds": c.p90}
+
+
+def _figures(f: Figures) -> dict[str, Any]:
+    return {
+        "created": f.created,
+        "completed": f.completed,
+        "completion_rate": float(f.completion_rate),
+        "overdue": f.overdue,
+        "throughput": float(f.throughput),
+        "cycle_time": _cycle_time(f.cycle_time),
+    }
+
+
+def _series(buckets: tuple[Bucket, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "start": b.start.isoformat(),
+            "end": b.end.isoformat(),
+            "created": b.created,
+            "completed": b.completed,
+            "completion_rate": float(b.completion_rate),
+            "overdue": b.overdue,
+            "cycle_time": _cycle_time(b.cycle_time),
+        }
+        for b in buckets
+    ]
+
+
+_GROUP_KINDS = {"assignee": "user", "section": "section"}
+
+
+def _group_key(g: Group) -> str | None:
+    kind = _GROUP_KINDS.get(g.kind)
+    if kind is None or g.key is None:
+        return None if g.key is None else str(g.key)
+    return rid(kind, int(g.key))
+
+
+def analytics(a: Analytics) -> Resource:
+    """One document per scope: its id is the workspace's or the project's."""
+    return {
+        "id": rid("project", a.project_id) if a.project_id is not None else rid("workspace", a.workspace_id),
+        "type": "analytics",
+        "attributes": {
+            "workspace_id": rid("workspace", a.workspace_id),
+            "project_id": rid("project", a.project_id),
+            "assignee_id": rid("user", a.assignee_id),
+            "from": a.start.isoformat(),
+            "to": a.end.isoformat(),
+            "interval": a.interval,
+            "group_by": a.group_by,
+            "time_zone": a.time_zone,
+            "as_of": ts(a.as_of),
+            "totals": _figures(a.totals),
+            "series": _series(a.series),
+            "groups": [
+                {"key": _group_key(g), "name": g.name, "totals": _figures(g.totals), "series": _series(g.series)}
+                for g in a.groups
+            ],
+        },
+    }
