@@ -93,6 +93,11 @@ const OPERATIONS = {
     changePassword: ['POST', '/me/password'],
     requestPasswordReset: ['POST', '/password-resets'],
     confirmPasswordReset: ['POST', '/password-resets/confirm'],
+    list: ['GET', '/users', 'list'],
+    get: ['GET', '/users/{user_id}'],
+    create: ['POST', '/users'],
+    update: ['PATCH', '/users/{user_id}'],
+    deactivate: ['DELETE', '/users/{user_id}'],
   },
   adminUsers: {
     list: ['GET', '/admin/users', 'list'],

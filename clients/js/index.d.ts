@@ -361,6 +361,16 @@ export interface UsersAPI {
   requestPasswordReset(data?: Body, options?: RequestOptions): Promise<null>;
   /** POST /v1/password-resets/confirm (`{ token, password }`; needs no key) */
   confirmPasswordReset(data?: Body, options?: RequestOptions): Promise<null>;
+  /** GET /v1/users (the people you share a workspace with; server admins: everyone) */
+  list(params?: Params, options?: RequestOptions): Paginator<User>;
+  /** GET /v1/users/{user_id} */
+  get(userId: string, params?: Params, options?: RequestOptions): Promise<User>;
+  /** POST /v1/users (server admins) */
+  create(data?: Body, options?: RequestOptions): Promise<User>;
+  /** PATCH /v1/users/{user_id} (server admins: `role`, `active`, `name`) */
+  update(userId: string, data?: Body, options?: RequestOptions): Promise<User>;
+  /** DELETE /v1/users/{user_id} (server admins: deactivates, deletes nothing) */
+  deactivate(userId: string, params?: Params, options?: RequestOptions): Promise<null>;
 }
 
 /** `api.adminUsers`: every account on the server (server admins with an unbound key) */

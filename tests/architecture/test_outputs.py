@@ -36,6 +36,7 @@ from polytask.domain.tasks.comments import COMMENT_SNAPSHOT_FIELDS
 from polytask.domain.tasks.queries import TaskRelations, TaskView
 from polytask.domain.tasks.rules import SNAPSHOT_FIELDS
 from polytask.domain.tasks.views import VIEW_FIELDS
+from polytask.domain.users.service import USER_FIELDS
 from polytask.domain.webhooks.service import WEBHOOK_FIELDS, DeliveryLog
 from polytask.domain.workspaces.service import WORKSPACE_FIELDS
 from polytask.models import (
@@ -218,6 +219,7 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
     "Task": [(lambda: resources.task(_task()), True)],
     "User": [(lambda: resources.user(_user()), True)],
     "AdminUser": [(lambda: resources.admin_user(_user()), True)],
+    "Person": [(lambda: resources.person(_user()), True)],
     "Member": [
         (
             lambda: resources.member(
@@ -475,6 +477,7 @@ SNAPSHOTS: list[tuple[tuple[str, ...], Output]] = [
     (EXPENSE_FIELDS, outputs.EXPENSE),
     (RISK_FIELDS, outputs.RISK),
     (DEPARTMENT_FIELDS, outputs.DEPARTMENT),
+    (USER_FIELDS, outputs.PERSON),
 ]
 
 

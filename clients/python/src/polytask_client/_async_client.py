@@ -370,8 +370,24 @@ class AsyncComments(_AsyncCrud):
     item = "/tasks/{task_id}/comments/{comment_id}"
 
 
-class AsyncUsers(_AsyncNamespace):
-    """The caller."""
+class AsyncUsers(_AsyncList, _AsyncCreate, _AsyncGet):
+    """The caller (`me()`), and the people the caller shares a workspace with: `list(search=...,
+    role=...)`, `get('user_2')`; server admins also `create`, `update` and `deactivate`."""
+
+    collection = "/users"
+    item = "/users/{user_id}"
+
+    @operation("PATCH {item}")
+    async def update(self, user: Ref, *, idempotency_key: str | None = None, **attributes: Any) -> Resource:
+        """Change `role`, `active` or `name` (server admins)."""
+        return await self._t.resource(
+            "PATCH", _fill(self.item, (user,)), body=attributes, idempotency_key=idempotency_key
+        )
+
+    @operation("DELETE {item}")
+    async def deactivate(self, user: Ref) -> None:
+        """Deactivate the account (server admins); nothing it owns is deleted."""
+        await self._t.send("DELETE", _fill(self.item, (user,)))
 
     @operation("GET /me")
     async def me(self) -> Resource:

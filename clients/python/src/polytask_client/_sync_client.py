@@ -367,8 +367,22 @@ class Comments(_Crud):
     item = "/tasks/{task_id}/comments/{comment_id}"
 
 
-class Users(_Namespace):
-    """The caller."""
+class Users(_List, _Create, _Get):
+    """The caller (`me()`), and the people the caller shares a workspace with: `list(search=...,
+    role=...)`, `get('user_2')`; server admins also `create`, `update` and `deactivate`."""
+
+    collection = "/users"
+    item = "/users/{user_id}"
+
+    @operation("PATCH {item}")
+    def update(self, user: Ref, *, idempotency_key: str | None = None, **attributes: Any) -> Resource:
+        """Change `role`, `active` or `name` (server admins)."""
+        return self._t.resource("PATCH", _fill(self.item, (user,)), body=attributes, idempotency_key=idempotency_key)
+
+    @operation("DELETE {item}")
+    def deactivate(self, user: Ref) -> None:
+        """Deactivate the account (server admins); nothing it owns is deleted."""
+        self._t.send("DELETE", _fill(self.item, (user,)))
 
     @operation("GET /me")
     def me(self) -> Resource:

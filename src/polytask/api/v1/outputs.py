@@ -221,6 +221,25 @@ ADMIN_USER = Output(
     ),
 )
 
+# Someone in the people directory (`/v1/users`): the user and whether the account is active.
+PERSON = Output(
+    "user",
+    "Person",
+    (
+        *_USER_ATTRS[:3],
+        Attr("role", str, doc="The server-wide role (`admin`, `manager` or `user`).", source="role"),
+        Attr(
+            "department",
+            str,
+            nullable=True,
+            doc="The account's own department (a workspace may name another).",
+            source="department",
+        ),
+        Attr("active", bool, doc="False: deactivated, refused on every way in.", source="is_active"),
+        Attr("created_at", _TS),
+    ),
+)
+
 MEMBER = Output(
     "user",
     "Member",
@@ -550,6 +569,7 @@ OUTPUTS: tuple[Output, ...] = (
     TASK,
     USER,
     ADMIN_USER,
+    PERSON,
     MEMBER,
     INVITE,
     COMMENT,
@@ -576,6 +596,7 @@ _SPARSE_TYPES = (
     TASK,
     USER,
     ADMIN_USER,
+    PERSON,
     MEMBER,
     INVITE,
     COMMENT,

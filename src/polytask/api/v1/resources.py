@@ -158,6 +158,22 @@ def admin_user(u: Any) -> Resource:
     )
 
 
+def person(u: Any) -> Resource:
+    return resource(
+        "user",
+        u.id,
+        {
+            "name": u.name,
+            "username": u.username,
+            "email": u.email,
+            "role": u.role,
+            "department": u.department,
+            "active": bool(u.is_active),
+            "created_at": ts(u.created_at),
+        },
+    )
+
+
 def member(m: Member) -> Resource:
     u = m.user
     return resource(
