@@ -165,6 +165,15 @@ const OPERATIONS = {
     revoke: ['DELETE', '/api-keys/{key_id}'],
     rotate: ['POST', '/api-keys/{key_id}/rotate'],
   },
+  calendarFeeds: {
+    list: ['GET', '/me/calendar-feeds', 'list'],
+    create: ['POST', '/me/calendar-feeds'],
+    listForProject: ['GET', '/projects/{project_id}/calendar-feeds', 'list'],
+    createForProject: ['POST', '/projects/{project_id}/calendar-feeds'],
+    get: ['GET', '/calendar-feeds/{feed_id}'],
+    rotate: ['POST', '/calendar-feeds/{feed_id}/rotate'],
+    delete: ['DELETE', '/calendar-feeds/{feed_id}'],
+  },
   webhooks: {
     list: ['GET', '/webhooks', 'list'],
     create: ['POST', '/webhooks'],

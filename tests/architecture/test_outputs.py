@@ -24,6 +24,7 @@ from polytask.api.v1 import audit, events, oauth_clients, outputs, resources, we
 from polytask.api.v1.outputs import Output
 from polytask.api.v1.render import Resource
 from polytask.core.settings import Settings
+from polytask.domain.calendars.service import FEED_FIELDS
 from polytask.domain.changes.feed import FeedItem
 from polytask.domain.departments.service import DEPARTMENT_FIELDS
 from polytask.domain.fields.service import DEFINITION_FIELDS
@@ -41,6 +42,7 @@ from polytask.domain.webhooks.service import WEBHOOK_FIELDS, DeliveryLog
 from polytask.domain.workspaces.service import WORKSPACE_FIELDS
 from polytask.models import (
     ApiKey,
+    CalendarFeed,
     Comment,
     Department,
     Event,
@@ -68,6 +70,12 @@ STAMPS = {"created_at": NOW, "updated_at": NOW}
 
 def _user() -> User:
     return User(id=3, username="ada", email="ada@example.com", name="Ada", role="user", department="R&D", **STAMPS)
+
+
+def _feed() -> CalendarFeed:
+    return CalendarFeed(
+        id=5, user_id=3, kind="project", project_id=7, workspace_id=1, name="Launch", created_at=NOW, rotated_at=NOW
+    )
 
 
 def _task() -> TaskView:
@@ -328,6 +336,10 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
         (lambda: resources.api_key(_key()), False),
         (lambda: resources.api_key(_key(), "ptk_secret"), True),
     ],
+    "CalendarFeed": [
+        (lambda: resources.calendar_feed(_feed()), False),
+        (lambda: resources.calendar_feed(_feed(), "http://x/v1/ical/cal_x.ics"), True),
+    ],
     "Webhook": [
         (lambda: webhooks._webhook(_hook()), False),
         (lambda: webhooks._webhook(_hook(), "whsec_new"), True),
@@ -478,6 +490,7 @@ SNAPSHOTS: list[tuple[tuple[str, ...], Output]] = [
     (RISK_FIELDS, outputs.RISK),
     (DEPARTMENT_FIELDS, outputs.DEPARTMENT),
     (USER_FIELDS, outputs.PERSON),
+    (FEED_FIELDS, outputs.CALENDAR_FEED),
 ]
 
 

@@ -524,6 +524,36 @@ class ApiKeys(_List, _Create, _Get, _Delete):
         return self._t.resource("POST", f"/api-keys/{_ref(key)}/rotate", body=attributes)
 
 
+class ProjectCalendarFeeds(_List, _Create):
+    """Your calendar feeds of one project: `create('project_1', name=...)` (`.url` shown once)."""
+
+    collection = "/projects/{project_id}/calendar-feeds"
+
+
+class CalendarFeeds(_List, _Create, _Get, _Delete):
+    """Your calendar feeds: `create(name=...)` makes one of the tasks assigned to you (its
+    secret `url` is shown once), `projects` those of one project; `rotate` a new URL."""
+
+    collection = "/me/calendar-feeds"
+    item = "/calendar-feeds/{feed_id}"
+
+    def __init__(self, transport: _Transport) -> None:
+        super().__init__(transport)
+        self.projects = ProjectCalendarFeeds(transport)
+
+    @operation("POST /calendar-feeds/{feed_id}/rotate")
+    def rotate(self, feed: Ref) -> Resource:
+        """A new secret URL for the feed (in the answer, once); the old one stops working."""
+        return self._t.resource("POST", f"/calendar-feeds/{_ref(feed)}/rotate")
+
+    @operation("GET /ical/{token}.ics")
+    def read(self, url: str) -> str:
+        """The iCalendar text behind a feed's `url` (or its path); needs no key."""
+        path = "/ical/" + url.rsplit("/ical/", 1)[-1]
+        response = self._t.send("GET", path)
+        return response.text
+
+
 class Deliveries(_List, _Get):
     """A webhook's delivery log."""
 
@@ -725,6 +755,7 @@ class TaskadeAPI:
         self.risks = Risks(self._t)
         self.departments = Departments(self._t)
         self.api_keys = ApiKeys(self._t)
+        self.calendar_feeds = CalendarFeeds(self._t)
         self.webhooks = Webhooks(self._t)
         self.events = Events(self._t)
         self.audit = Audit(self._t)

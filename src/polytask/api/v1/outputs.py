@@ -373,6 +373,33 @@ API_KEY = Output(
     ("workspace",),
 )
 
+CALENDAR_FEED = Output(
+    "calendar_feed",
+    "CalendarFeed",
+    (
+        Attr("name", str, source="name"),
+        Attr("kind", str, doc="`user`: the tasks assigned to you; `project`: one project's tasks.", source="kind"),
+        Attr("user_id", str, doc="Whose access the feed reads with: its creator's.", source="user_id"),
+        Attr("project_id", str, nullable=True, source="project_id"),
+        Attr(
+            "workspace_id",
+            str,
+            nullable=True,
+            doc="The one workspace the feed reaches; null: all of yours.",
+            source="workspace_id",
+        ),
+        Attr("created_at", _TS),
+        Attr("rotated_at", _TS, nullable=True),
+        Attr(
+            "url",
+            str,
+            doc="The secret iCalendar URL; only in the create and rotate responses, shown once.",
+            always=False,
+        ),
+    ),
+    ("project", "workspace"),
+)
+
 WEBHOOK = Output(
     "webhook",
     "Webhook",
@@ -581,6 +608,7 @@ OUTPUTS: tuple[Output, ...] = (
     RISK,
     DEPARTMENT,
     API_KEY,
+    CALENDAR_FEED,
     WEBHOOK,
     WEBHOOK_DELIVERY,
     OAUTH_CLIENT,

@@ -313,6 +313,26 @@ def api_key(k: Any, secret: str | None = None) -> Resource:
     return resource("api_key", k.id, attrs, {"workspace": ident("workspace", k.workspace_id)})
 
 
+def calendar_feed(f: Any, url: str | None = None) -> Resource:
+    attrs = {
+        "name": f.name,
+        "kind": f.kind,
+        "user_id": rid("user", f.user_id),
+        "project_id": rid("project", f.project_id),
+        "workspace_id": rid("workspace", f.workspace_id),
+        "created_at": ts(f.created_at),
+        "rotated_at": ts(f.rotated_at),
+    }
+    if url is not None:
+        attrs["url"] = url
+    return resource(
+        "calendar_feed",
+        f.id,
+        attrs,
+        {"project": ident("project", f.project_id), "workspace": ident("workspace", f.workspace_id)},
+    )
+
+
 def time_entry(e: Any) -> Resource:
     return resource(
         "time_entry",
