@@ -186,3 +186,16 @@ def test_bad_input_unknown_tokens_scopes_and_events(client: httpx.Client, db: Da
     types = [e["attributes"]["type"] for e in events.json()["data"]]
     assert types.count("calendar_feed.created") == 2
     assert all("token" not in str(e["attributes"]) for e in events.json()["data"])
+
+
+def test_one_feed_url_is_fetched_at_most_60_times_an_hour(client: httpx.Client, db: Database) -> None:
+    ann = make_person(db)
+    first = _path(client.post("/v1/me/calendar-feeds", json={}, headers=ann.headers).json()["data"])
+    second = _path(client.post("/v1/me/calendar-feeds", json={}, headers=ann.headers).json()["data"])
+    for _ in range(60):
+        assert client.get(first).status_code == 200
+    r = client.get(first)
+    assert r.status_code == 429, r.text
+    assert r.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
+    assert 0 < r.json()["error"]["details"]["retry_after"] <= 3600
+    assert client.get(second).status_code == 200, "counted per feed, not per address"

@@ -4,15 +4,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+import time
 from typing import Any
 
 from fastapi import Body, Request
+from limits import RateLimitItemPerHour
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from polytask.api.deps import SettingsDep, transactional
 from polytask.api.kernel.routes import unit_router
 from polytask.api.kernel.units import in_unit
+from polytask.api.ratelimit import SharedWindows
 from polytask.api.v1 import resources
 from polytask.api.v1.documents import JSONAPIResponse, created, document, list_document, no_content
 from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, page_request, reject_unknown, shape
@@ -20,6 +25,7 @@ from polytask.api.v1.paths import CalendarFeedId, ProjectId
 from polytask.api.v1.schemas import ERROR_RESPONSES, CalendarFeedDocument, CalendarFeedListDocument
 from polytask.core import ical
 from polytask.core.actor import Actor
+from polytask.core.errors import RateLimitExceeded
 from polytask.core.ids import render_id
 from polytask.core.pagination import parse_sort
 from polytask.core.settings import Settings
@@ -32,6 +38,11 @@ router = unit_router(tags=["Calendar feeds"], responses=ERROR_RESPONSES)
 ICAL_MEDIA_TYPE = "text/calendar; charset=utf-8"
 # Calendar apps poll; a feed may be kept this long before asking again.
 FEED_MAX_AGE = 300
+# Fetches of one feed URL per hour, whoever asks (besides the per-address limit of every
+# request without a credential): calendar apps poll every few minutes at most, and a URL that
+# leaked into a page or a loop cannot make the server run its query more often than this.
+FEED_PER_HOUR = 60
+_FEED_WINDOW = RateLimitItemPerHour(FEED_PER_HOUR)
 _EXAMPLE = {"name": "My due dates"}
 
 
@@ -134,6 +145,27 @@ _FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _windows(request: Request, settings: Settings) -> SharedWindows:
+    """One per app: counters in Redis when configured (shared by every process), else in memory."""
+    windows: SharedWindows | None = getattr(request.app.state, "calendar_feed_windows", None)
+    if windows is None:
+        windows = SharedWindows(f"async+{settings.redis_url}" if settings.redis_url else "async+memory://")
+        request.app.state.calendar_feed_windows = windows
+    return windows
+
+
+async def _count_fetch(request: Request, settings: Settings, token: str) -> None:
+    """RateLimitExceeded past FEED_PER_HOUR fetches of this URL in the hour."""
+    bucket = hashlib.sha256(token.encode()).hexdigest()[:32]  # never the token itself
+    allowed, _, reset = await _windows(request, settings).hit(_FEED_WINDOW, "calendar-feed", bucket)
+    if not allowed:
+        wait = max(1, math.ceil(reset - time.time()))
+        raise RateLimitExceeded(
+            f"This calendar feed was fetched more than {FEED_PER_HOUR} times this hour; try again later",
+            {"retry_after": wait, "limit": FEED_PER_HOUR},
+        )
+
+
 def _events(settings: Settings, content: reading.FeedContent) -> list[ical.Event]:
     base = settings.link_base
     return [
@@ -168,13 +200,15 @@ async def calendar_feed(request: Request, token: str) -> Response:
     """A calendar feed: the due dates of open tasks (from 90 days ago on, at most 1,000, soonest
     first) as iCalendar; no credential but the secret in the URL. An unknown, rotated or
     deleted token is a 404, and so is a feed whose owner lost access to its project or was
-    deactivated. Limited per client address like every request without a credential."""
+    deactivated. At most 60 fetches of one URL an hour (429), besides the per-address limit of
+    every request without a credential."""
     settings: Settings = request.app.state.settings
     client_ip = request.client.host if request.client else None
 
     def work(session: Session) -> reading.FeedContent:
         return reading.read_feed(session, token, client_ip=client_ip)
 
+    await _count_fetch(request, settings, token)
     content = await in_unit(request, work, readonly=True)
     body = "".join(ical.calendar(content.name, _events(settings, content))).encode()
     return Response(
