@@ -93,6 +93,11 @@ const OPERATIONS = {
     changePassword: ['POST', '/me/password'],
     requestPasswordReset: ['POST', '/password-resets'],
     confirmPasswordReset: ['POST', '/password-resets/confirm'],
+    list: ['GET', '/users', 'list'],
+    get: ['GET', '/users/{user_id}'],
+    create: ['POST', '/users'],
+    update: ['PATCH', '/users/{user_id}'],
+    deactivate: ['DELETE', '/users/{user_id}'],
   },
   adminUsers: {
     list: ['GET', '/admin/users', 'list'],
@@ -159,6 +164,15 @@ const OPERATIONS = {
     get: ['GET', '/api-keys/{key_id}'],
     revoke: ['DELETE', '/api-keys/{key_id}'],
     rotate: ['POST', '/api-keys/{key_id}/rotate'],
+  },
+  calendarFeeds: {
+    list: ['GET', '/me/calendar-feeds', 'list'],
+    create: ['POST', '/me/calendar-feeds'],
+    listForProject: ['GET', '/projects/{project_id}/calendar-feeds', 'list'],
+    createForProject: ['POST', '/projects/{project_id}/calendar-feeds'],
+    get: ['GET', '/calendar-feeds/{feed_id}'],
+    rotate: ['POST', '/calendar-feeds/{feed_id}/rotate'],
+    delete: ['DELETE', '/calendar-feeds/{feed_id}'],
   },
   webhooks: {
     list: ['GET', '/webhooks', 'list'],

@@ -186,6 +186,7 @@ export declare class TaskadeAPI {
   readonly risks: RisksAPI;
   readonly departments: DepartmentsAPI;
   readonly apiKeys: ApiKeysAPI;
+  readonly calendarFeeds: CalendarFeedsAPI;
   readonly webhooks: WebhooksAPI;
   readonly events: EventsAPI;
   readonly oauthClients: OauthClientsAPI;
@@ -374,6 +375,16 @@ export interface UsersAPI {
   requestPasswordReset(data?: Body, options?: RequestOptions): Promise<null>;
   /** POST /v1/password-resets/confirm (`{ token, password }`; needs no key) */
   confirmPasswordReset(data?: Body, options?: RequestOptions): Promise<null>;
+  /** GET /v1/users (the people you share a workspace with; server admins: everyone) */
+  list(params?: Params, options?: RequestOptions): Paginator<User>;
+  /** GET /v1/users/{user_id} */
+  get(userId: string, params?: Params, options?: RequestOptions): Promise<User>;
+  /** POST /v1/users (server admins) */
+  create(data?: Body, options?: RequestOptions): Promise<User>;
+  /** PATCH /v1/users/{user_id} (server admins: `role`, `active`, `name`) */
+  update(userId: string, data?: Body, options?: RequestOptions): Promise<User>;
+  /** DELETE /v1/users/{user_id} (server admins: deactivates, deletes nothing) */
+  deactivate(userId: string, params?: Params, options?: RequestOptions): Promise<null>;
 }
 
 /** `api.adminUsers`: every account on the server (server admins with an unbound key) */
@@ -506,6 +517,24 @@ export interface ApiKeysAPI {
   revoke(keyId: string, params?: Params, options?: RequestOptions): Promise<null>;
   /** POST /v1/api-keys/{key_id}/rotate */
   rotate(keyId: string, data?: Body, options?: RequestOptions): Promise<ApiKey>;
+}
+
+/** `api.calendarFeeds`: your secret iCalendar feeds (`url` is shown once) */
+export interface CalendarFeedsAPI {
+  /** GET /v1/me/calendar-feeds */
+  list(params?: Params, options?: RequestOptions): Paginator<Resource>;
+  /** POST /v1/me/calendar-feeds (the tasks assigned to you) */
+  create(data?: Body, options?: RequestOptions): Promise<Resource>;
+  /** GET /v1/projects/{project_id}/calendar-feeds */
+  listForProject(projectId: string, params?: Params, options?: RequestOptions): Paginator<Resource>;
+  /** POST /v1/projects/{project_id}/calendar-feeds */
+  createForProject(projectId: string, data?: Body, options?: RequestOptions): Promise<Resource>;
+  /** GET /v1/calendar-feeds/{feed_id} */
+  get(feedId: string, params?: Params, options?: RequestOptions): Promise<Resource>;
+  /** POST /v1/calendar-feeds/{feed_id}/rotate (a new URL; the old one stops) */
+  rotate(feedId: string, data?: Body, options?: RequestOptions): Promise<Resource>;
+  /** DELETE /v1/calendar-feeds/{feed_id} */
+  delete(feedId: string, params?: Params, options?: RequestOptions): Promise<null>;
 }
 
 /** `api.webhooks` */

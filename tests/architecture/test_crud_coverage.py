@@ -74,6 +74,11 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("POST", "/v1/webhooks/{}/test"): "sends a ping (tests/webhooks/test_api.py)",
     ("POST", "/v1/webhooks/{}/deliveries/{}/redeliver"): "sends a delivery again (tests/webhooks/test_api.py)",
     # Server-level accounts: no workspace (so no foreign 404 or workspace roles), never deleted.
+    ("POST", "/v1/me/calendar-feeds"): "the caller's own feed, no workspace (tests/api/v1/test_calendar_feeds.py)",
+    ("POST", "/v1/calendar-feeds/{}/rotate"): "an action: a new secret URL (tests/api/v1/test_calendar_feeds.py)",
+    ("POST", "/v1/users"): "server admins' account management, as /v1/admin/users (tests/api/v1/test_users.py)",
+    ("PATCH", "/v1/users/{}"): "server admins' account management, as /v1/admin/users (tests/api/v1/test_users.py)",
+    ("DELETE", "/v1/users/{}"): "deactivates an account, server admins (tests/api/v1/test_users.py)",
     ("POST", "/v1/admin/users"): "server admins' account management (tests/api/v1/test_admin_users.py)",
     ("PATCH", "/v1/admin/users/{}"): "server admins' account management (tests/api/v1/test_admin_users.py)",
     ("POST", "/v1/admin/users/{}/disable"): "an account action (tests/api/v1/test_admin_users.py)",

@@ -25,6 +25,7 @@ from polytask.api.v1 import audit, events, oauth_clients, outputs, resources, we
 from polytask.api.v1.outputs import Output
 from polytask.api.v1.render import Resource
 from polytask.core.settings import Settings
+from polytask.domain.calendars.service import FEED_FIELDS
 from polytask.domain.changes.feed import FeedItem
 from polytask.domain.departments.service import DEPARTMENT_FIELDS
 from polytask.domain.fields.service import DEFINITION_FIELDS
@@ -38,10 +39,12 @@ from polytask.domain.tasks.comments import COMMENT_SNAPSHOT_FIELDS
 from polytask.domain.tasks.queries import TaskRelations, TaskView
 from polytask.domain.tasks.rules import SNAPSHOT_FIELDS
 from polytask.domain.tasks.views import VIEW_FIELDS
+from polytask.domain.users.service import USER_FIELDS
 from polytask.domain.webhooks.service import WEBHOOK_FIELDS, DeliveryLog
 from polytask.domain.workspaces.service import WORKSPACE_FIELDS
 from polytask.models import (
     ApiKey,
+    CalendarFeed,
     Comment,
     Department,
     Event,
@@ -69,6 +72,12 @@ STAMPS = {"created_at": NOW, "updated_at": NOW}
 
 def _user() -> User:
     return User(id=3, username="ada", email="ada@example.com", name="Ada", role="user", department="R&D", **STAMPS)
+
+
+def _feed() -> CalendarFeed:
+    return CalendarFeed(
+        id=5, user_id=3, kind="project", project_id=7, workspace_id=1, name="Launch", created_at=NOW, rotated_at=NOW
+    )
 
 
 def _task() -> TaskView:
@@ -220,6 +229,7 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
     "Task": [(lambda: resources.task(_task()), True)],
     "User": [(lambda: resources.user(_user()), True)],
     "AdminUser": [(lambda: resources.admin_user(_user()), True)],
+    "Person": [(lambda: resources.person(_user()), True)],
     "Member": [
         (
             lambda: resources.member(
@@ -327,6 +337,10 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
     "ApiKey": [
         (lambda: resources.api_key(_key()), False),
         (lambda: resources.api_key(_key(), "ptk_secret"), True),
+    ],
+    "CalendarFeed": [
+        (lambda: resources.calendar_feed(_feed()), False),
+        (lambda: resources.calendar_feed(_feed(), "http://x/v1/ical/cal_x.ics"), True),
     ],
     "Webhook": [
         (lambda: webhooks._webhook(_hook()), False),
@@ -507,6 +521,8 @@ SNAPSHOTS: list[tuple[tuple[str, ...], Output]] = [
     (EXPENSE_FIELDS, outputs.EXPENSE),
     (RISK_FIELDS, outputs.RISK),
     (DEPARTMENT_FIELDS, outputs.DEPARTMENT),
+    (USER_FIELDS, outputs.PERSON),
+    (FEED_FIELDS, outputs.CALENDAR_FEED),
 ]
 
 

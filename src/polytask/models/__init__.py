@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
 from polytask.models.base import Base
+from polytask.models.calendars import CalendarFeed
 from polytask.models.departments import Department
 from polytask.models.events import Event, PrunedEventCount
 from polytask.models.fields import FieldDefinition, SavedView
@@ -23,6 +24,7 @@ __all__ = [
     "Base",
     "BlobDeletion",
     "BrowserSession",
+    "CalendarFeed",
     "Comment",
     "Department",
     "Discussion",

@@ -667,3 +667,23 @@ class TestDepartments(CrudContract):
         sorts=("name",),
         filters=(Filter({"name[icontains]": "department 2"}, lambda a: a["name"] == "Department 2"),),
     )
+
+
+class TestCalendarFeeds(CrudContract):
+    resource = Resource(
+        type="calendar_feed",
+        collection=lambda w: f"/v1/projects/{w.project}/calendar-feeds",
+        item=lambda w, ident: f"/v1/calendar-feeds/{ident}",
+        read_scope="tasks:read",
+        write_scope="tasks:write",
+        create=lambda w, n: {"name": f"Feed {n}"},
+        refused=(
+            Refused({"name": "x" * 201}, "name"),
+            Refused({"colour": "red"}, "colour"),
+            Refused({"name": 5}, "name"),
+        ),
+        roles=None,  # a feed is its creator's, whatever their role
+        events=("calendar_feed.created", None, "calendar_feed.deleted"),
+        sorts=("name",),
+        filters=(Filter({"name": "Feed 2"}, lambda a: a["name"] == "Feed 2"),),
+    )

@@ -26,6 +26,7 @@ DELIBERATELY_ABSENT: dict[tuple[str, str], str] = {
     ("GET", "/.well-known/oauth-authorization-server"): "OAuth 2.0 server metadata, read by OAuth libraries",
     ("GET", "/oauth/authorize"): "the consent page a person's browser opens",
     ("POST", "/oauth/authorize"): "the consent form a person's browser submits",
+    ("GET", "/v1/ical/{token}.ics"): "iCalendar text for calendar apps, reached by the secret URL a feed's `url` gives",
 }
 
 

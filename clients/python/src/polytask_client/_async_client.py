@@ -370,8 +370,24 @@ class AsyncComments(_AsyncCrud):
     item = "/tasks/{task_id}/comments/{comment_id}"
 
 
-class AsyncUsers(_AsyncNamespace):
-    """The caller."""
+class AsyncUsers(_AsyncList, _AsyncCreate, _AsyncGet):
+    """The caller (`me()`), and the people the caller shares a workspace with: `list(search=...,
+    role=...)`, `get('user_2')`; server admins also `create`, `update` and `deactivate`."""
+
+    collection = "/users"
+    item = "/users/{user_id}"
+
+    @operation("PATCH {item}")
+    async def update(self, user: Ref, *, idempotency_key: str | None = None, **attributes: Any) -> Resource:
+        """Change `role`, `active` or `name` (server admins)."""
+        return await self._t.resource(
+            "PATCH", _fill(self.item, (user,)), body=attributes, idempotency_key=idempotency_key
+        )
+
+    @operation("DELETE {item}")
+    async def deactivate(self, user: Ref) -> None:
+        """Deactivate the account (server admins); nothing it owns is deleted."""
+        await self._t.send("DELETE", _fill(self.item, (user,)))
 
     @operation("GET /me")
     async def me(self) -> Resource:
@@ -513,6 +529,36 @@ class AsyncApiKeys(_AsyncList, _AsyncCreate, _AsyncGet, _AsyncDelete):
     async def rotate(self, key: Ref, **attributes: Any) -> Resource:
         """A new secret for the key (in the answer, once)."""
         return await self._t.resource("POST", f"/api-keys/{_ref(key)}/rotate", body=attributes)
+
+
+class AsyncProjectCalendarFeeds(_AsyncList, _AsyncCreate):
+    """Your calendar feeds of one project: `create('project_1', name=...)` (`.url` shown once)."""
+
+    collection = "/projects/{project_id}/calendar-feeds"
+
+
+class AsyncCalendarFeeds(_AsyncList, _AsyncCreate, _AsyncGet, _AsyncDelete):
+    """Your calendar feeds: `create(name=...)` makes one of the tasks assigned to you (its
+    secret `url` is shown once), `projects` those of one project; `rotate` a new URL."""
+
+    collection = "/me/calendar-feeds"
+    item = "/calendar-feeds/{feed_id}"
+
+    def __init__(self, transport: _AsyncTransport) -> None:
+        super().__init__(transport)
+        self.projects = AsyncProjectCalendarFeeds(transport)
+
+    @operation("POST /calendar-feeds/{feed_id}/rotate")
+    async def rotate(self, feed: Ref) -> Resource:
+        """A new secret URL for the feed (in the answer, once); the old one stops working."""
+        return await self._t.resource("POST", f"/calendar-feeds/{_ref(feed)}/rotate")
+
+    @operation("GET /ical/{token}.ics")
+    async def read(self, url: str) -> str:
+        """The iCalendar text behind a feed's `url` (or its path); needs no key."""
+        path = "/ical/" + url.rsplit("/ical/", 1)[-1]
+        response = await self._t.send("GET", path)
+        return response.text
 
 
 class AsyncDeliveries(_AsyncList, _AsyncGet):
@@ -749,6 +795,7 @@ class AsyncTaskadeAPI:
         self.risks = AsyncRisks(self._t)
         self.departments = AsyncDepartments(self._t)
         self.api_keys = AsyncApiKeys(self._t)
+        self.calendar_feeds = AsyncCalendarFeeds(self._t)
         self.webhooks = AsyncWebhooks(self._t)
         self.events = AsyncEvents(self._t)
         self.audit = AsyncAudit(self._t)

@@ -367,8 +367,22 @@ class Comments(_Crud):
     item = "/tasks/{task_id}/comments/{comment_id}"
 
 
-class Users(_Namespace):
-    """The caller."""
+class Users(_List, _Create, _Get):
+    """The caller (`me()`), and the people the caller shares a workspace with: `list(search=...,
+    role=...)`, `get('user_2')`; server admins also `create`, `update` and `deactivate`."""
+
+    collection = "/users"
+    item = "/users/{user_id}"
+
+    @operation("PATCH {item}")
+    def update(self, user: Ref, *, idempotency_key: str | None = None, **attributes: Any) -> Resource:
+        """Change `role`, `active` or `name` (server admins)."""
+        return self._t.resource("PATCH", _fill(self.item, (user,)), body=attributes, idempotency_key=idempotency_key)
+
+    @operation("DELETE {item}")
+    def deactivate(self, user: Ref) -> None:
+        """Deactivate the account (server admins); nothing it owns is deleted."""
+        self._t.send("DELETE", _fill(self.item, (user,)))
 
     @operation("GET /me")
     def me(self) -> Resource:
@@ -508,6 +522,36 @@ class ApiKeys(_List, _Create, _Get, _Delete):
     def rotate(self, key: Ref, **attributes: Any) -> Resource:
         """A new secret for the key (in the answer, once)."""
         return self._t.resource("POST", f"/api-keys/{_ref(key)}/rotate", body=attributes)
+
+
+class ProjectCalendarFeeds(_List, _Create):
+    """Your calendar feeds of one project: `create('project_1', name=...)` (`.url` shown once)."""
+
+    collection = "/projects/{project_id}/calendar-feeds"
+
+
+class CalendarFeeds(_List, _Create, _Get, _Delete):
+    """Your calendar feeds: `create(name=...)` makes one of the tasks assigned to you (its
+    secret `url` is shown once), `projects` those of one project; `rotate` a new URL."""
+
+    collection = "/me/calendar-feeds"
+    item = "/calendar-feeds/{feed_id}"
+
+    def __init__(self, transport: _Transport) -> None:
+        super().__init__(transport)
+        self.projects = ProjectCalendarFeeds(transport)
+
+    @operation("POST /calendar-feeds/{feed_id}/rotate")
+    def rotate(self, feed: Ref) -> Resource:
+        """A new secret URL for the feed (in the answer, once); the old one stops working."""
+        return self._t.resource("POST", f"/calendar-feeds/{_ref(feed)}/rotate")
+
+    @operation("GET /ical/{token}.ics")
+    def read(self, url: str) -> str:
+        """The iCalendar text behind a feed's `url` (or its path); needs no key."""
+        path = "/ical/" + url.rsplit("/ical/", 1)[-1]
+        response = self._t.send("GET", path)
+        return response.text
 
 
 class Deliveries(_List, _Get):
@@ -738,6 +782,7 @@ class TaskadeAPI:
         self.risks = Risks(self._t)
         self.departments = Departments(self._t)
         self.api_keys = ApiKeys(self._t)
+        self.calendar_feeds = CalendarFeeds(self._t)
         self.webhooks = Webhooks(self._t)
         self.events = Events(self._t)
         self.audit = Audit(self._t)

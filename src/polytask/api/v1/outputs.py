@@ -221,6 +221,25 @@ ADMIN_USER = Output(
     ),
 )
 
+# Someone in the people directory (`/v1/users`): the user and whether the account is active.
+PERSON = Output(
+    "user",
+    "Person",
+    (
+        *_USER_ATTRS[:3],
+        Attr("role", str, doc="The server-wide role (`admin`, `manager` or `user`).", source="role"),
+        Attr(
+            "department",
+            str,
+            nullable=True,
+            doc="The account's own department (a workspace may name another).",
+            source="department",
+        ),
+        Attr("active", bool, doc="False: deactivated, refused on every way in.", source="is_active"),
+        Attr("created_at", _TS),
+    ),
+)
+
 MEMBER = Output(
     "user",
     "Member",
@@ -352,6 +371,33 @@ API_KEY = Output(
         Attr("key", str, doc="Only in the create response; shown once.", always=False),
     ),
     ("workspace",),
+)
+
+CALENDAR_FEED = Output(
+    "calendar_feed",
+    "CalendarFeed",
+    (
+        Attr("name", str, source="name"),
+        Attr("kind", str, doc="`user`: the tasks assigned to you; `project`: one project's tasks.", source="kind"),
+        Attr("user_id", str, doc="Whose access the feed reads with: its creator's.", source="user_id"),
+        Attr("project_id", str, nullable=True, source="project_id"),
+        Attr(
+            "workspace_id",
+            str,
+            nullable=True,
+            doc="The one workspace the feed reaches; null: all of yours.",
+            source="workspace_id",
+        ),
+        Attr("created_at", _TS),
+        Attr("rotated_at", _TS, nullable=True),
+        Attr(
+            "url",
+            str,
+            doc="The secret iCalendar URL; only in the create and rotate responses, shown once.",
+            always=False,
+        ),
+    ),
+    ("project", "workspace"),
 )
 
 WEBHOOK = Output(
@@ -625,6 +671,7 @@ OUTPUTS: tuple[Output, ...] = (
     TASK,
     USER,
     ADMIN_USER,
+    PERSON,
     MEMBER,
     INVITE,
     COMMENT,
@@ -636,6 +683,7 @@ OUTPUTS: tuple[Output, ...] = (
     RISK,
     DEPARTMENT,
     API_KEY,
+    CALENDAR_FEED,
     WEBHOOK,
     WEBHOOK_DELIVERY,
     OAUTH_CLIENT,
@@ -652,6 +700,7 @@ _SPARSE_TYPES = (
     TASK,
     USER,
     ADMIN_USER,
+    PERSON,
     MEMBER,
     INVITE,
     COMMENT,

@@ -35,6 +35,9 @@ UserId = Annotated[int, _path_id("user"), _schema("user"), Path(description="A u
 InviteId = Annotated[int, _path_id("invite"), _schema("invite"), Path(description="An invite id")]
 CommentId = Annotated[int, _path_id("comment"), _schema("comment"), Path(description="A comment id")]
 SectionId = Annotated[int, _path_id("section"), _schema("section"), Path(description="A section id")]
+CalendarFeedId = Annotated[
+    int, _path_id("calendar_feed"), _schema("calendar_feed"), Path(description="A calendar feed id")
+]
 ApiKeyId = Annotated[int, _path_id("api_key"), _schema("api_key"), Path(description="An API key id")]
 CustomFieldId = Annotated[int, _path_id("custom_field"), _schema("custom_field"), Path(description="A custom field id")]
 ViewId = Annotated[int, _path_id("view"), _schema("view"), Path(description="A saved view id")]

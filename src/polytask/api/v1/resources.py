@@ -159,6 +159,22 @@ def admin_user(u: Any) -> Resource:
     )
 
 
+def person(u: Any) -> Resource:
+    return resource(
+        "user",
+        u.id,
+        {
+            "name": u.name,
+            "username": u.username,
+            "email": u.email,
+            "role": u.role,
+            "department": u.department,
+            "active": bool(u.is_active),
+            "created_at": ts(u.created_at),
+        },
+    )
+
+
 def member(m: Member) -> Resource:
     u = m.user
     return resource(
@@ -296,6 +312,26 @@ def api_key(k: Any, secret: str | None = None) -> Resource:
     if secret is not None:
         attrs["key"] = secret
     return resource("api_key", k.id, attrs, {"workspace": ident("workspace", k.workspace_id)})
+
+
+def calendar_feed(f: Any, url: str | None = None) -> Resource:
+    attrs = {
+        "name": f.name,
+        "kind": f.kind,
+        "user_id": rid("user", f.user_id),
+        "project_id": rid("project", f.project_id),
+        "workspace_id": rid("workspace", f.workspace_id),
+        "created_at": ts(f.created_at),
+        "rotated_at": ts(f.rotated_at),
+    }
+    if url is not None:
+        attrs["url"] = url
+    return resource(
+        "calendar_feed",
+        f.id,
+        attrs,
+        {"project": ident("project", f.project_id), "workspace": ident("workspace", f.workspace_id)},
+    )
 
 
 def time_entry(e: Any) -> Resource:

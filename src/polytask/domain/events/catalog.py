@@ -169,6 +169,14 @@ _ENTRIES: Final = (
     _audit("api_key.rotated", "api_key", "An API key was replaced by a new one.", p.ApiKeyRotated),
     _audit("api_key.revoked", "api_key", "An API key was revoked.", p.Empty),
     _audit("api_key.plan_changed", "api_key", "An API key was put on another rate-limit plan.", p.ApiKeyPlanChanged),
+    _audit("calendar_feed.created", "calendar_feed", "A calendar feed URL was made.", p.CalendarFeedSnapshot),
+    _audit(
+        "calendar_feed.rotated",
+        "calendar_feed",
+        "A calendar feed got a new URL; the old one stopped working.",
+        p.CalendarFeedSnapshot,
+    ),
+    _audit("calendar_feed.deleted", "calendar_feed", "A calendar feed was deleted.", p.CalendarFeedSnapshot),
     _audit("oauth_client.created", "oauth_client", "An OAuth client was registered.", p.OAuthClientCreated),
     _audit("oauth_client.deleted", "oauth_client", "An OAuth client was deleted.", p.OAuthClientDeleted),
     _audit(

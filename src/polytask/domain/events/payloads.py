@@ -353,6 +353,16 @@ class ApiKeyCreated(Payload):
     rate_plan: str | None = None  # only written when the key is on a plan
 
 
+class CalendarFeedSnapshot(Payload):
+    """domain/calendars/service.py `FEED_FIELDS`: never the token or its digest."""
+
+    kind: str
+    name: str
+    user_id: int
+    project_id: int | None
+    workspace_id: int | None
+
+
 class ApiKeyRotated(Payload):
     replaced_by: int
     grace_period_seconds: int | None

@@ -1,0 +1,1 @@
+"""Calendar feeds: secret iCalendar URLs of due dates (service.py manages them, feed.py reads one)."""
