@@ -32,6 +32,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "discussion": ("discussion",),
     "discussion_message": ("message", "discussion_message"),
     "document": ("document", "doc"),
+    "import": ("import",),
 }
 
 
