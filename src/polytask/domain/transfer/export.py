@@ -83,7 +83,8 @@ def _iso(value: date | datetime | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        # Stored in UTC (SQLite gives it back without its zone).
+        return value.replace(tzinfo=None).isoformat() + "Z"
     return value.isoformat()
 
 
@@ -115,6 +116,20 @@ def document_head(scope: ExportScope) -> dict[str, Any]:
     }
 
 
+def _view_filter(stored: dict[str, Any]) -> dict[str, Any] | str:
+    """A view's stored filter as ViewCreate takes it: the expression, or the parameters as an
+    object (a repeated name as a list of its values)."""
+    if "expression" in stored:
+        return str(stored["expression"])
+    out: dict[str, Any] = {}
+    for name, value in stored.get("params", []):
+        if name in out:
+            out[name] = [*(out[name] if isinstance(out[name], list) else [out[name]]), value]
+        else:
+            out[name] = value
+    return out
+
+
 def project_head(session: Session, actor: Actor, project_id: int) -> dict[str, Any]:
     """A project's own values, field definitions, sections and views: everything but its tasks."""
     project, _membership = PROJECTS.get_for(session, actor, project_id)
@@ -141,7 +156,7 @@ def project_head(session: Session, actor: Actor, project_id: int) -> dict[str, A
     views = [
         {
             "name": v.name,
-            "filter": (v.filter or {}).get("expression") or (v.filter or {}).get("params") or {},
+            "filter": _view_filter(v.filter or {}),
             "sort": v.sort,
             "fields": v.fields,
             "layout": v.layout,
