@@ -303,11 +303,12 @@ async def create_import(request: Request, workspace_id: WorkspaceId) -> Response
     `dry_run=true`, 200 with a report (counts, warnings, per-row errors) and nothing written."""
     reject_unknown(request.query_params, set())
 
-    def nothing(_session: Session, _actor: Actor) -> None:
-        return None
+    def allowed(session: Session, actor: Actor) -> None:
+        jobs.may_import(session, actor, workspace_id)
 
-    # The credential and scope first: a wrong key is a 401 before the file is read.
-    await run_unit(request, nothing, scope="projects:write", readonly=True)
+    # The credential, scope and membership first: a wrong key is a 401, a foreign workspace a
+    # 404, before the file is read.
+    await run_unit(request, allowed, scope="projects:write", readonly=True)
     with await receive_upload(request, max_files=1) as upload:
         asked = _request(upload)
 

@@ -109,12 +109,18 @@ def _resolver(session: Session, workspace_id: int) -> Callable[[PersonDoc], str 
     return resolve
 
 
-def create_import(session: Session, actor: Actor, *, workspace_id: int, request: ImportRequest) -> ImportJob | DryRun:
-    """Check the file and queue an import job (or, for a dry run, only report). Needs a member
-    who may create projects; a file with errors is a 422 listing them (nothing is queued)."""
+def may_import(session: Session, actor: Actor, workspace_id: int) -> None:
+    """NotFound unless the actor is a member of the workspace; PermissionDenied unless they may
+    create projects in it (checked before an upload is read, and again by create_import)."""
     membership = membership_for(session, actor, workspace_id)
     require_write(membership)
     require_flag(membership, "create_projects")
+
+
+def create_import(session: Session, actor: Actor, *, workspace_id: int, request: ImportRequest) -> ImportJob | DryRun:
+    """Check the file and queue an import job (or, for a dry run, only report). Needs a member
+    who may create projects; a file with errors is a 422 listing them (nothing is queued)."""
+    may_import(session, actor, workspace_id)
     options = dict(request.options)
     if request.format in ("csv", "todoist") and "project_name" not in options:
         options["project_name"] = Path(request.filename).stem or "Imported"
