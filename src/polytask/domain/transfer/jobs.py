@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
-from polytask.core.db import after_commit
+from polytask.core.db import after_commit, require_thread
 from polytask.core.errors import DomainError, ValidationFailed
 from polytask.domain.events.payloads import ImportSnapshot
 from polytask.domain.events.service import record_event
@@ -121,6 +121,7 @@ def create_import(session: Session, actor: Actor, *, workspace_id: int, request:
     """Check the file and queue an import job (or, for a dry run, only report). Needs a member
     who may create projects; a file with errors is a 422 listing them (nothing is queued)."""
     may_import(session, actor, workspace_id)
+    require_thread()  # reading and checking a file of up to the upload limit: never on the event loop
     options = dict(request.options)
     if request.format in ("csv", "todoist") and "project_name" not in options:
         options["project_name"] = Path(request.filename).stem or "Imported"
