@@ -144,11 +144,19 @@ def _csv_export(request: Request, scope: export.ExportScope, actor: Actor, head:
     return _attachment(body(), media_type="text/csv; charset=utf-8", filename=_filename(scope.name, "csv"))
 
 
+_ATTACHMENT = {
+    "Content-Disposition": {
+        "description": "`attachment; filename=...`: a file to save.",
+        "schema": {"type": "string"},
+        "required": True,
+    }
+}
 _EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "An attachment: the JSON document (format `polytask`, version 1) or a CSV of tasks.",
         "model": ExportDocument,
         "content": {"text/csv": {"schema": {"type": "string"}}},
+        "headers": _ATTACHMENT,
     }
 }
 
@@ -181,7 +189,13 @@ async def export_project(
 @router.get(
     "/workspaces/{workspace_id}/export",
     response_class=StreamingResponse,
-    responses={200: {"description": "The export document (format `polytask`, version 1).", "model": ExportDocument}},
+    responses={
+        200: {
+            "description": "The export document (format `polytask`, version 1), as an attachment.",
+            "model": ExportDocument,
+            "headers": _ATTACHMENT,
+        }
+    },
     operation_id="export_workspace",
 )
 async def export_workspace(
