@@ -94,6 +94,7 @@ def _json_export(
 
     async def body() -> AsyncIterator[bytes]:
         yield _dump(export.document_head(scope))[:-1] + b',"projects":['
+        between = b""
         for n, project_id in enumerate(scope.project_ids):
             head = first if n == 0 and first is not None else None
             if head is None:
@@ -101,7 +102,8 @@ def _json_export(
                     head = await read(export.project_head, project_id)
                 except NotFound:
                     continue  # deleted (or no longer visible) since the export began
-            yield (b"," if n else b"") + _dump(head)[:-1] + b',"tasks":['
+            yield between + _dump(head)[:-1] + b',"tasks":['
+            between = b","
             after, sep = 0, b""
             while True:
                 try:
