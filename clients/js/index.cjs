@@ -200,6 +200,7 @@ const OPERATIONS = {
     workspace: ['GET', '/workspaces/{workspace_id}/export'],
   },
   imports: {
+    list: ['GET', '/workspaces/{workspace_id}/imports', 'list'],
     create: ['POST', '/workspaces/{workspace_id}/imports', 'upload'],
     get: ['GET', '/imports/{import_id}'],
   },

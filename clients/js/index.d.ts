@@ -581,6 +581,8 @@ export interface ImportUpload {
 
 /** `api.imports` */
 export interface ImportsAPI {
+  /** GET /v1/workspaces/{workspace_id}/imports */
+  list(workspaceId: string, params?: Params, options?: RequestOptions): Paginator<Resource>;
   /** POST /v1/workspaces/{workspace_id}/imports: the job, or with `dryRun` `{meta: report}` */
   create(workspaceId: string, upload: ImportUpload, options?: RequestOptions): Promise<any>;
   /** GET /v1/imports/{import_id} */

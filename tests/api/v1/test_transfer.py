@@ -521,6 +521,15 @@ def test_isolation_and_permissions(client: httpx.Client, db: Database) -> None:
     assert job.status_code == 202, job.text
     ident = job.json()["data"]["id"]
     assert client.get(f"/v1/imports/{ident}", headers=viewer.headers).status_code == 200
+    second = _import(client, alice, alice.workspace, b"name,labels\nx\n", filename="b.csv", format="csv")
+    assert second.status_code == 202, second.text
+    run_next_import(db, worker="test")  # the oldest (the first) succeeds; the second stays queued
+    listed = client.get(f"/v1/workspaces/{alice.workspace}/imports", headers=viewer.headers)
+    assert listed.status_code == 200, listed.text
+    assert [j["id"] for j in listed.json()["data"]] == [second.json()["data"]["id"], ident]
+    queued = client.get(f"/v1/workspaces/{alice.workspace}/imports?status=queued&sort=filename", headers=alice.headers)
+    assert [j["attributes"]["filename"] for j in queued.json()["data"]] == ["b.csv"]
+    assert client.get(f"/v1/workspaces/{alice.workspace}/imports", headers=mallory.headers).status_code == 404
     assert client.get(f"/v1/imports/{ident}", headers=mallory.headers).status_code == 404
     assert client.get("/v1/imports/import_999999", headers=alice.headers).status_code == 404
     assert client.get(f"/v1/imports/{ident}").status_code == 401

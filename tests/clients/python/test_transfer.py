@@ -29,3 +29,4 @@ def test_export_then_import_through_the_client(api: TaskadeAPI, alice: Person, d
     done = api.imports.get(job)
     assert done.attributes["status"] == "succeeded"
     assert len(done.attributes["project_ids"]) == 1
+    assert [j.id for j in api.imports.list(alice.workspace)] == [job.id]

@@ -725,6 +725,11 @@ class AsyncImports(_AsyncNamespace):
         )
         return document_of(response.json())
 
+    @operation("GET /workspaces/{workspace_id}/imports")
+    def list(self, workspace: Ref, **params: Any) -> AsyncPager:
+        """A workspace's import jobs, newest first (`status=`, `format=`, ...)."""
+        return AsyncPager(self._t, f"/workspaces/{_ref(workspace)}/imports", params)
+
     @operation("GET /imports/{import_id}")
     async def get(self, import_job: Ref) -> Resource:
         """An import job's progress: status, done/total, created projects, errors."""

@@ -720,6 +720,11 @@ class Imports(_Namespace):
         )
         return document_of(response.json())
 
+    @operation("GET /workspaces/{workspace_id}/imports")
+    def list(self, workspace: Ref, **params: Any) -> Pager:
+        """A workspace's import jobs, newest first (`status=`, `format=`, ...)."""
+        return Pager(self._t, f"/workspaces/{_ref(workspace)}/imports", params)
+
     @operation("GET /imports/{import_id}")
     def get(self, import_job: Ref) -> Resource:
         """An import job's progress: status, done/total, created projects, errors."""

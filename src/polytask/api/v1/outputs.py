@@ -615,6 +615,7 @@ _SPARSE_TYPES = (
     EXPENSE,
     RISK,
     DEPARTMENT,
+    IMPORT,
 )
 ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {}
 RELATIONSHIP_NAMES: dict[str, frozenset[str]] = {}

@@ -107,7 +107,7 @@ _, TimeEntryDocument, TimeEntryListDocument = documents(outputs.TIME_ENTRY)
 _, ExpenseDocument, ExpenseListDocument = documents(outputs.EXPENSE)
 _, RiskDocument, RiskListDocument = documents(outputs.RISK)
 _, DepartmentDocument, DepartmentListDocument = documents(outputs.DEPARTMENT)
-_, ImportDocument, _ImportListDocument = documents(outputs.IMPORT)
+_, ImportDocument, ImportListDocument = documents(outputs.IMPORT)
 
 
 InviteBatchDocument = create_model(

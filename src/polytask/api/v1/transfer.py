@@ -25,18 +25,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response, StreamingResponse
 
-from polytask.api.deps import run_unit, transactional
+from polytask.api.deps import SettingsDep, run_unit, transactional
 from polytask.api.kernel.routes import unit_router
 from polytask.api.uploads import Upload, accepts_upload, receive_upload
 from polytask.api.v1 import resources
-from polytask.api.v1.documents import JSONAPIResponse, document
-from polytask.api.v1.params import reject_unknown
+from polytask.api.v1.documents import JSONAPIResponse, document, list_document
+from polytask.api.v1.params import FILTERED_LIST, filter_tree, list_parameters, page_request, reject_unknown, shape
 from polytask.api.v1.paths import ImportId, ProjectId, WorkspaceId
-from polytask.api.v1.schemas import ERROR_RESPONSES, ImportDocument
+from polytask.api.v1.schemas import ERROR_RESPONSES, ImportDocument, ImportListDocument
 from polytask.core.actor import Actor
 from polytask.core.db import Database
 from polytask.core.errors import NotFound, ValidationFailed
 from polytask.core.files import content_disposition
+from polytask.core.pagination import parse_sort
 from polytask.domain.transfer import export, jobs
 from polytask.domain.transfer.document import ExportDocument
 from polytask.domain.transfer.parsers import FORMATS
@@ -347,6 +348,26 @@ async def create_import(request: Request, workspace_id: WorkspaceId) -> Response
     return document(
         resources.import_job(result), status_code=202, headers={"Location": f"/v1/imports/import_{result.id}"}
     )
+
+
+@router.get(
+    "/workspaces/{workspace_id}/imports",
+    response_model=ImportListDocument,
+    openapi_extra=list_parameters(jobs.IMPORT_FIELDS_REGISTRY, path=("workspace_id",)),
+)
+@transactional("projects:read")
+def list_imports(
+    request: Request, workspace_id: WorkspaceId, session: Session, actor: Actor, settings: SettingsDep
+) -> Response:
+    """A workspace's import jobs, newest first; filter by `status`, `format`, `filename`, `created_by`."""
+    params = request.query_params
+    tree = filter_tree(params, reserved=FILTERED_LIST, forbidden={"workspace_id"})
+    page = page_request(params, default=settings.default_page_size, maximum=settings.max_page_size)
+    result = jobs.list_imports(
+        session, actor, workspace_id=workspace_id, page=page, sort=parse_sort(params.get("sort"), None), tree=tree
+    )
+    shp = shape(params, "import", {})
+    return list_document(request, result, [resources.import_job(j) for j in result.items], shape=shp)
 
 
 @router.get("/imports/{import_id}", response_model=ImportDocument)

@@ -26,6 +26,10 @@ from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.db import after_commit, require_thread
 from polytask.core.errors import DomainError, ValidationFailed
+from polytask.core.pagination import PageRequest, PageResult, SortKey
+from polytask.core.query import Node
+from polytask.core.query.fields import Choice, Field, Moment, Ref, Registry, Text
+from polytask.core.query.listing import ListSpec, run_list
 from polytask.domain.events.payloads import ImportSnapshot
 from polytask.domain.events.service import record_event
 from polytask.domain.transfer.access import IMPORTS
@@ -40,6 +44,23 @@ IMPORT_FIELDS = tuple(ImportSnapshot.model_fields)
 STATUSES = ("queued", "running", "succeeded", "failed")
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+
+IMPORT_FIELDS_REGISTRY = Registry.of(
+    "import",
+    [
+        Field("id", Ref("import"), expr=ImportJob.id),
+        Field("status", Choice(STATUSES), expr=ImportJob.status),
+        Field("format", Choice(("polytask", "csv", "trello", "todoist")), expr=ImportJob.format),
+        Field("filename", Text(), expr=ImportJob.filename),
+        Field("created_by", Ref("user"), expr=ImportJob.created_by_id),
+        Field("created_at", Moment(), expr=ImportJob.created_at),
+        Field("finished_at", Moment(), expr=ImportJob.finished_at),
+    ],
+)
+# Newest first: the import just asked for is the one a client looks for.
+IMPORT_LIST: ListSpec[ImportJob] = ListSpec(
+    "import", IMPORT_FIELDS_REGISTRY, ImportJob.id, default_sort=(SortKey("created_at", descending=True),)
+)
 
 _listeners: set[Callable[[], None]] = set()
 _lock = threading.Lock()
@@ -162,6 +183,21 @@ def create_import(session: Session, actor: Actor, *, workspace_id: int, request:
 def get_import_for(session: Session, actor: Actor, import_id: int) -> ImportJob:
     """The import job if the actor is a member of its workspace, else NotFound."""
     return IMPORTS.get_for(session, actor, import_id)[0]
+
+
+def list_imports(
+    session: Session,
+    actor: Actor,
+    *,
+    workspace_id: int,
+    page: PageRequest,
+    sort: list[SortKey] | None = None,
+    tree: Node | None = None,
+) -> PageResult[ImportJob]:
+    """A workspace's import jobs (any member), newest first unless sorted."""
+    membership_for(session, actor, workspace_id)
+    base = select(ImportJob).where(IMPORTS.visible(actor), ImportJob.workspace_id == workspace_id)
+    return run_list(session, IMPORT_LIST, actor=actor, base=base, page=page, sort=sort or [], tree=tree)
 
 
 def created_project_ids(job: ImportJob) -> list[int]:
