@@ -213,6 +213,15 @@ const OPERATIONS = {
     workspace: ['GET', '/workspaces/{workspace_id}/analytics'],
     project: ['GET', '/projects/{project_id}/analytics'],
   },
+  exports: {
+    project: ['GET', '/projects/{project_id}/export'],
+    workspace: ['GET', '/workspaces/{workspace_id}/export'],
+  },
+  imports: {
+    list: ['GET', '/workspaces/{workspace_id}/imports', 'list'],
+    create: ['POST', '/workspaces/{workspace_id}/imports', 'upload'],
+    get: ['GET', '/imports/{import_id}'],
+  },
 };
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
@@ -520,6 +529,7 @@ class TaskadeAPI {
       const [first, options] = args.slice(names.length);
       if (kind === 'list') return new Paginator(this, path, first, options);
       if (kind === 'stream') return this._stream(path, first, options);
+      if (kind === 'upload') return this.request(method, path, { ...options, form: uploadForm(first) });
       if (method === 'GET' || method === 'DELETE') return this.request(method, path, { ...options, params: first });
       return this.request(method, path, { ...options, data: first });
     };
@@ -591,7 +601,9 @@ class TaskadeAPI {
     if (this.apiKey) headers.Authorization = `Bearer ${this.apiKey}`;
     let body;
     const data = options.data !== undefined ? options.data : options.body;
-    if (data !== undefined) {
+    if (options.form !== undefined) {
+      body = options.form; // multipart: fetch writes the Content-Type with its boundary
+    } else if (data !== undefined) {
       body = JSON.stringify(data);
       headers['Content-Type'] = 'application/json';
     }
@@ -743,6 +755,19 @@ async function bufferedWithin(res, cancel) {
   } finally {
     cancel();
   }
+}
+
+// An import's multipart body: `file` (a Blob, Buffer/Uint8Array or string) named `filename`,
+// `format`, `dryRun`, and `mapping`/`options` objects sent as JSON text fields.
+function uploadForm(input = {}) {
+  const form = new FormData();
+  const file = input.file instanceof Blob ? input.file : new Blob([input.file === undefined ? '' : input.file]);
+  form.append('file', file, input.filename || 'import');
+  if (input.format !== undefined) form.append('format', String(input.format));
+  if (input.dryRun !== undefined) form.append('dry_run', input.dryRun ? 'true' : 'false');
+  if (input.mapping !== undefined) form.append('mapping', JSON.stringify(input.mapping));
+  if (input.options !== undefined) form.append('options', JSON.stringify(input.options));
+  return form;
 }
 
 async function readBody(res) {

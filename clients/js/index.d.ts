@@ -194,6 +194,8 @@ export declare class TaskadeAPI {
   readonly bulk: BulkAPI;
   readonly batch: BatchAPI;
   readonly analytics: AnalyticsAPI;
+  readonly exports: ExportsAPI;
+  readonly imports: ImportsAPI;
   /** Any path under the base URL (a leading /v1 is accepted): lists resolve to a ResourceList,
    * single resources to an unwrapped Resource, 204 to null. */
   request(method: string, path: string, options?: RequestOptions): Promise<any>;
@@ -607,6 +609,34 @@ export interface BulkAPI {
   tasks(data?: Body, options?: RequestOptions): Promise<ResourceList<Resource>>;
   /** POST /v1/workspaces/bulk/projects */
   createProjects(data?: Body, options?: RequestOptions): Promise<ResourceList<Project>>;
+}
+
+/** `api.exports`: the parsed JSON export document, or the CSV text (`{format: 'csv'}`). */
+export interface ExportsAPI {
+  /** GET /v1/projects/{project_id}/export */
+  project(projectId: string, params?: { format?: 'json' | 'csv' }, options?: RequestOptions): Promise<any>;
+  /** GET /v1/workspaces/{workspace_id}/export */
+  workspace(workspaceId: string, params?: { format?: 'json' }, options?: RequestOptions): Promise<any>;
+}
+
+/** What `api.imports.create` uploads (multipart). */
+export interface ImportUpload {
+  file: Blob | Uint8Array | string;
+  filename?: string;
+  format: 'polytask' | 'csv' | 'trello' | 'todoist';
+  dryRun?: boolean;
+  mapping?: Record<string, string>;
+  options?: Record<string, unknown>;
+}
+
+/** `api.imports` */
+export interface ImportsAPI {
+  /** GET /v1/workspaces/{workspace_id}/imports */
+  list(workspaceId: string, params?: Params, options?: RequestOptions): Paginator<Resource>;
+  /** POST /v1/workspaces/{workspace_id}/imports: the job, or with `dryRun` `{meta: report}` */
+  create(workspaceId: string, upload: ImportUpload, options?: RequestOptions): Promise<any>;
+  /** GET /v1/imports/{import_id} */
+  get(importId: string, params?: Params, options?: RequestOptions): Promise<Resource>;
 }
 
 /** `api.batch` */

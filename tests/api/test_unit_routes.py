@@ -29,7 +29,7 @@ from tests.factories.work import make_project, make_task
 Serve = Callable[[FastAPI], AbstractContextManager[str]]
 
 # Whatever varies between two answers to the same request.
-_VOLATILE = ("request_id", "timestamp", "meta", "last_used_at", "updated_at", "seen_at", "viewed_at")
+_VOLATILE = ("request_id", "timestamp", "meta", "last_used_at", "updated_at", "seen_at", "viewed_at", "exported_at")
 
 
 def _routes(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:

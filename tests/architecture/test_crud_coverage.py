@@ -63,6 +63,7 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("PUT", "/v1/projects/{}/tasks/bulk"): "bulk task writes (tests/api/v1/test_bulk.py)",
     ("DELETE", "/v1/projects/{}/tasks/bulk"): "bulk task writes (tests/api/v1/test_bulk.py)",
     ("POST", "/v1/workspaces/bulk/projects"): "bulk project create (tests/api/v1/test_bulk.py)",
+    ("POST", "/v1/workspaces/{}/imports"): "a multipart file upload queueing a job (tests/api/v1/test_transfer.py)",
     ("PATCH", "/v1/tasks/{}/custom-fields"): "a task's field values, not a resource (test_query_engine.py)",
     ("PUT", "/v1/tasks/{}/custom-fields"): "a task's field values, not a resource (test_query_engine.py)",
     ("POST", "/v1/invites/accept"): "an invite's acceptance by its invitee (test_invites.py)",

@@ -39,6 +39,7 @@ from polytask.domain.tasks.comments import COMMENT_SNAPSHOT_FIELDS
 from polytask.domain.tasks.queries import TaskRelations, TaskView
 from polytask.domain.tasks.rules import SNAPSHOT_FIELDS
 from polytask.domain.tasks.views import VIEW_FIELDS
+from polytask.domain.transfer.jobs import IMPORT_FIELDS
 from polytask.domain.users.service import USER_FIELDS
 from polytask.domain.webhooks.service import WEBHOOK_FIELDS, DeliveryLog
 from polytask.domain.workspaces.service import WORKSPACE_FIELDS
@@ -50,6 +51,7 @@ from polytask.models import (
     Event,
     Expense,
     FieldDefinition,
+    ImportJob,
     Invite,
     Membership,
     OAuthClient,
@@ -326,6 +328,29 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
             True,
         )
     ],
+    "Import": [
+        (
+            lambda: resources.import_job(
+                ImportJob(
+                    id=5,
+                    workspace_id=1,
+                    created_by_id=3,
+                    format="trello",
+                    filename="board.json",
+                    status="running",
+                    total=10,
+                    done=4,
+                    created={"0": 7, "1": None},
+                    errors=[{"project": 1, "issue": "boom"}],
+                    warnings=[],
+                    started_at=STAMPS["created_at"],
+                    finished_at=None,
+                    **STAMPS,
+                )
+            ),
+            True,
+        )
+    ],
     "Department": [
         (
             lambda: resources.department(
@@ -511,6 +536,7 @@ def _refs(schema: Any) -> set[str]:
 SNAPSHOTS: list[tuple[tuple[str, ...], Output]] = [
     (SNAPSHOT_FIELDS, outputs.TASK),
     (PROJECT_FIELDS, outputs.PROJECT),
+    (IMPORT_FIELDS, outputs.IMPORT),
     (SECTION_FIELDS, outputs.SECTION),
     (COMMENT_SNAPSHOT_FIELDS, outputs.COMMENT),
     (WORKSPACE_FIELDS, outputs.WORKSPACE),

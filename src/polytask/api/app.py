@@ -55,6 +55,7 @@ from polytask.api.v1 import (
     sections,
     spending,
     tasks,
+    transfer,
     users,
     views,
     webhooks,
@@ -283,9 +284,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         _app.state.event_bus = event_bus  # its state is shown by /readyz
         # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
         # The mail sender rides along (worker/mailer.py): background work in this process or in workers.
-        dispatcher = mailer = reaper = None
+        dispatcher = mailer = reaper = importer = None
         if settings.webhook_dispatcher:
             from polytask.worker.dispatcher import Dispatcher
+            from polytask.worker.importer import Importer
             from polytask.worker.mailer import Mailer
             from polytask.worker.reaper import Reaper
 
@@ -296,9 +298,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             # Blobs whose rows are gone (domain/files/blobs.py) are deleted from the store.
             reaper = Reaper(db, settings)
             await reaper.start()
+            # Queued import jobs (domain/transfer/jobs.py), a project per transaction.
+            importer = Importer(db, settings)
+            await importer.start()
         try:
             yield
         finally:
+            if importer is not None:
+                await importer.stop()
             if reaper is not None:
                 await reaper.stop()
             if mailer is not None:
@@ -393,6 +400,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         audit,
         admin,
         analytics,
+        transfer,
     ):
         _document_scopes(module.router)
         _document_conditionals(module.router)

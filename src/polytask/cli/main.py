@@ -128,14 +128,15 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Deliver webhooks, send mail and delete unused file blobs until SIGINT/SIGTERM. Run any number of these beside
-    servers started with POLYTASK_WEBHOOK_DISPATCHER=false; they never send a delivery or a
-    message twice at once."""
+    """Deliver webhooks, send mail, run imports and delete unused file blobs until SIGINT/SIGTERM.
+    Run any number of these beside servers started with POLYTASK_WEBHOOK_DISPATCHER=false; they
+    never send a delivery or a message twice at once."""
     import asyncio
     import signal
 
     from polytask.domain.events import transport
     from polytask.worker.dispatcher import Dispatcher
+    from polytask.worker.importer import Importer
     from polytask.worker.mailer import Mailer
     from polytask.worker.reaper import Reaper
 
@@ -146,6 +147,7 @@ def worker() -> None:
     dispatcher = Dispatcher(db, settings)
     mailer = Mailer(db, settings)
     reaper = Reaper(db, settings)
+    importer = Importer(db, settings)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -155,9 +157,11 @@ def worker() -> None:
         await dispatcher.start()
         await mailer.start()
         await reaper.start()
+        await importer.start()
         relay = f"through {settings.smtp_host}:{settings.smtp_port}" if mailer.configured else "kept in the outbox"
         typer.echo(f"Delivering webhooks as {dispatcher.name}; mail {relay}")
         await stop.wait()
+        await importer.stop()
         await reaper.stop()
         await mailer.stop()
         await dispatcher.stop()

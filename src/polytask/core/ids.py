@@ -33,6 +33,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "discussion_message": ("message", "discussion_message"),
     "document": ("document", "doc"),
     "calendar_feed": ("calendar_feed",),
+    "import": ("import",),
 }
 
 

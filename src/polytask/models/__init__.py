@@ -7,6 +7,7 @@ from polytask.models.events import Event, PrunedEventCount
 from polytask.models.fields import FieldDefinition, SavedView
 from polytask.models.files import BlobDeletion, Discussion, DiscussionMessage, StoredFile
 from polytask.models.idempotency import IdempotencyKey
+from polytask.models.imports import ImportJob
 from polytask.models.lists import TaskEmailLink, TaskList, TaskListCollaborator, TaskListItem, TaskSeen
 from polytask.models.mail import MailAttempt, MailMessage, PasswordReset
 from polytask.models.oauth import LoginFailure, OAuthClient, OAuthCode, OAuthToken
@@ -33,6 +34,7 @@ __all__ = [
     "Expense",
     "FieldDefinition",
     "IdempotencyKey",
+    "ImportJob",
     "Invite",
     "LoginFailure",
     "MailAttempt",

@@ -111,9 +111,12 @@ class _AsyncTransport:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
+        form: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """One call, retried on 429, 5xx, a still-running Idempotency-Key and broken
-        connections; raises APIError for an error answer."""
+        connections; raises APIError for an error answer. `files` (and `form`'s text fields)
+        send a multipart body instead of JSON."""
         url = self.url(path)
         sent = {**self.headers, **(headers or {})}
         if method in _KEYED:
@@ -121,13 +124,16 @@ class _AsyncTransport:
         content = None if body is None else json.dumps(body, default=_json_default).encode()
         if content is not None:
             sent["Content-Type"] = "application/json"
+        parts: dict[str, Any] = {}
+        if files is not None:
+            parts = {"files": dict(files), "data": dict(form or {})}
         # None, not {}: httpx drops a URL's own query string (a `next` link's) when given {}.
         query = {k: v for k, v in (params or {}).items() if v is not None} or None
         attempt = 0
         uncertain = False  # an earlier attempt may have run without our seeing its answer
         while True:
             try:
-                response = await self.http.request(method, url, params=query, content=content, headers=sent)
+                response = await self.http.request(method, url, params=query, content=content, headers=sent, **parts)
                 await response.aread()
             except httpx.TransportError as exc:
                 if attempt >= self.retry.max_retries:
@@ -717,6 +723,65 @@ class AsyncBatch(_AsyncNamespace):
         return await self._t.document("POST", "/batch", body=body, idempotency_key=idempotency_key)
 
 
+class AsyncExports(_AsyncNamespace):
+    """Exports as files: a project (JSON document or CSV of tasks) or a whole workspace (JSON)."""
+
+    @operation("GET /projects/{project_id}/export")
+    async def project(self, project: Ref, *, format: Literal["json", "csv"] = "json") -> bytes:
+        """The project's export file (`format="json"`: the document `imports.create` reads back)."""
+        response = await self._t.send("GET", f"/projects/{_ref(project)}/export", params={"format": format})
+        return response.content
+
+    @operation("GET /workspaces/{workspace_id}/export")
+    async def workspace(self, workspace: Ref) -> bytes:
+        """Every project of the workspace as one JSON export document."""
+        response = await self._t.send("GET", f"/workspaces/{_ref(workspace)}/export", params={"format": "json"})
+        return response.content
+
+
+class AsyncImports(_AsyncNamespace):
+    """Imports: a file turned into projects by a background job."""
+
+    @operation("POST /workspaces/{workspace_id}/imports")
+    async def create(
+        self,
+        workspace: Ref,
+        content: bytes,
+        *,
+        format: Literal["polytask", "csv", "trello", "todoist"],
+        filename: str = "import",
+        dry_run: bool = False,
+        mapping: Mapping[str, str] | None = None,
+        options: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Document:
+        """Upload a file to import: the job (`data`, status `queued`), or with `dry_run=True`
+        the report (`meta`: counts, warnings, errors) and nothing written."""
+        form = {"format": format, "dry_run": "true" if dry_run else "false"}
+        if mapping is not None:
+            form["mapping"] = json.dumps(dict(mapping))
+        if options is not None:
+            form["options"] = json.dumps(dict(options))
+        response = await self._t.send(
+            "POST",
+            f"/workspaces/{_ref(workspace)}/imports",
+            files={"file": (filename, content)},
+            form=form,
+            idempotency_key=idempotency_key,
+        )
+        return document_of(response.json())
+
+    @operation("GET /workspaces/{workspace_id}/imports")
+    def list(self, workspace: Ref, **params: Any) -> AsyncPager:
+        """A workspace's import jobs, newest first (`status=`, `format=`, ...)."""
+        return AsyncPager(self._t, f"/workspaces/{_ref(workspace)}/imports", params)
+
+    @operation("GET /imports/{import_id}")
+    async def get(self, import_job: Ref) -> Resource:
+        """An import job's progress: status, done/total, created projects, errors."""
+        return await self._t.resource("GET", f"/imports/{_ref(import_job)}")
+
+
 class AsyncOAuthClients(_AsyncList, _AsyncCreate, _AsyncGet, _AsyncDelete):
     """OAuth clients registered by the caller (`client_secret` is in the create answer, once)."""
 
@@ -804,6 +869,8 @@ class AsyncTaskadeAPI:
         self.oauth_clients = AsyncOAuthClients(self._t)
         self.admin_users = AsyncAdminUsers(self._t)
         self.analytics = AsyncAnalytics(self._t)
+        self.exports = AsyncExports(self._t)
+        self.imports = AsyncImports(self._t)
 
     @property
     def base_url(self) -> str:

@@ -665,7 +665,36 @@ ANALYTICS = Output(
     ),
 )
 
+
+IMPORT = Output(
+    "import",
+    "Import",
+    (
+        Attr("format", str, doc="polytask, csv, trello or todoist.", source="format"),
+        Attr("filename", str, doc="The uploaded file's name.", source="filename"),
+        Attr("status", str, doc="queued, running, succeeded or failed.", source="status"),
+        Attr("total", int, doc="Tasks (subtasks included) the file holds.", source="total"),
+        Attr("done", int, doc="Tasks created so far (in committed projects).", source="done"),
+        Attr("project_ids", list[str], doc="The projects created so far.", source="project_ids"),
+        Attr("error_count", int, source="error_count"),
+        Attr(
+            "errors",
+            list[dict[str, Any]],
+            doc="Each project that failed and was rolled back: `project` (its index), `name`, `code`, `issue`.",
+        ),
+        Attr("warnings", list[dict[str, Any]], doc="What was skipped or left out (archived cards, unknown people...)."),
+        Attr("workspace_id", str, source="workspace_id"),
+        Attr("created_by", str, nullable=True),
+        Attr("started_at", _TS, nullable=True),
+        Attr("finished_at", _TS, nullable=True),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("workspace",),
+)
+
 OUTPUTS: tuple[Output, ...] = (
+    IMPORT,
     WORKSPACE,
     PROJECT,
     TASK,
@@ -712,6 +741,7 @@ _SPARSE_TYPES = (
     EXPENSE,
     RISK,
     DEPARTMENT,
+    IMPORT,
 )
 ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {}
 RELATIONSHIP_NAMES: dict[str, frozenset[str]] = {}

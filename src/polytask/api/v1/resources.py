@@ -483,3 +483,32 @@ def analytics(a: Analytics) -> Resource:
             ],
         },
     }
+
+
+def import_job(j: Any) -> Resource:
+    return resource(
+        "import",
+        j.id,
+        {
+            "format": j.format,
+            "filename": j.filename,
+            "status": j.status,
+            "total": j.total,
+            "done": j.done,
+            "project_ids": [
+                rid("project", pid)
+                for _i, pid in sorted(j.created.items(), key=lambda kv: int(kv[0]))
+                if pid is not None
+            ],
+            "error_count": len(j.errors),
+            "errors": list(j.errors),
+            "warnings": list(j.warnings),
+            "workspace_id": rid("workspace", j.workspace_id),
+            "created_by": rid("user", j.created_by_id),
+            "started_at": ts(j.started_at),
+            "finished_at": ts(j.finished_at),
+            "created_at": ts(j.created_at),
+            "updated_at": ts(j.updated_at),
+        },
+        {"workspace": ident("workspace", j.workspace_id)},
+    )

@@ -110,6 +110,7 @@ _, ExpenseDocument, ExpenseListDocument = documents(outputs.EXPENSE)
 _, RiskDocument, RiskListDocument = documents(outputs.RISK)
 _, DepartmentDocument, DepartmentListDocument = documents(outputs.DEPARTMENT)
 _, AnalyticsDocument, _AnalyticsList = documents(outputs.ANALYTICS)
+_, ImportDocument, ImportListDocument = documents(outputs.IMPORT)
 
 
 InviteBatchDocument = create_model(

@@ -29,6 +29,8 @@ MEMBER_RESOURCES = (
     "file",
     "discussion",
     "document",
+    # Import jobs: any member who may write imports, and reads the outcome.
+    "import",
 )
 MANAGER_RESOURCES = ("webhook", "list")
 

@@ -88,6 +88,16 @@ _ENTRIES: Final = (
     _public("expense.created", "An expense was recorded on a project.", p.ExpenseSnapshot),
     _public("expense.updated", "An expense's amount, date, category or note changed.", p.ExpenseSnapshot),
     _public("expense.deleted", "An expense was deleted.", p.ExpenseSnapshot),
+    _public(
+        "import.succeeded",
+        "An import job finished: every project of its file was created (each with its own events).",
+        p.ImportSnapshot,
+    ),
+    _public(
+        "import.failed",
+        "An import job finished with errors: the projects that failed were rolled back, the others kept.",
+        p.ImportSnapshot,
+    ),
     _public("risk.created", "A risk was raised on a project.", p.RiskSnapshot),
     _public(
         "risk.updated", "A risk's assessment, plan or status (mitigated, closed, occurred) changed.", p.RiskSnapshot

@@ -142,6 +142,19 @@ class ExpenseSnapshot(Payload):
     workspace_id: int
 
 
+class ImportSnapshot(Payload):
+    """domain/transfer/jobs.py IMPORT_FIELDS: an import job as it finished."""
+
+    format: str
+    filename: str
+    status: str
+    total: int
+    done: int
+    project_ids: list[int]
+    error_count: int
+    workspace_id: int
+
+
 class RiskSnapshot(Payload):
     """domain/risks/service.py RISK_FIELDS."""
 

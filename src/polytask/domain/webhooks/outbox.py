@@ -49,7 +49,7 @@ _ID_FIELDS = {
     "owner_id": "user",
     "head_user_id": "user",
 }
-_ID_LISTS = {"assignee_ids": "user", "dependencies": "task"}
+_ID_LISTS = {"assignee_ids": "user", "dependencies": "task", "project_ids": "project"}
 _KINDS = {"task", "project", "section", "comment", "workspace", "user", "invite", "webhook"}
 
 
