@@ -32,6 +32,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "discussion": ("discussion",),
     "discussion_message": ("message", "discussion_message"),
     "document": ("document", "doc"),
+    "template": ("template",),
 }
 
 
@@ -108,3 +109,4 @@ TaskRef = Annotated[int, _ref_validator("task"), WithJsonSchema(id_json_schema("
 SectionRef = Annotated[int, _ref_validator("section"), WithJsonSchema(id_json_schema("section"))]
 DepartmentRef = Annotated[int, _ref_validator("department"), WithJsonSchema(id_json_schema("department"))]
 WorkspaceRef = Annotated[int, _ref_validator("workspace"), WithJsonSchema(id_json_schema("workspace"))]
+TemplateRef = Annotated[int, _ref_validator("template"), WithJsonSchema(id_json_schema("template"))]

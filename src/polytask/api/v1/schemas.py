@@ -107,6 +107,7 @@ _, TimeEntryDocument, TimeEntryListDocument = documents(outputs.TIME_ENTRY)
 _, ExpenseDocument, ExpenseListDocument = documents(outputs.EXPENSE)
 _, RiskDocument, RiskListDocument = documents(outputs.RISK)
 _, DepartmentDocument, DepartmentListDocument = documents(outputs.DEPARTMENT)
+_, TemplateDocument, TemplateListDocument = documents(outputs.TEMPLATE)
 
 
 InviteBatchDocument = create_model(

@@ -29,6 +29,7 @@ MEMBER_RESOURCES = (
     "file",
     "discussion",
     "document",
+    "template",
 )
 MANAGER_RESOURCES = ("webhook", "list")
 
