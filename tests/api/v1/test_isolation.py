@@ -44,6 +44,7 @@ ID_PARAMS = {
     "expense_id": "expense",
     "risk_id": "risk",
     "department_id": "department",
+    "template_id": "template",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -141,6 +142,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         ("expense", f"/v1/projects/{project}/expenses", {"amount": "12.50"}),
         ("risk", f"/v1/projects/{project}/risks", {"title": f"{label} risk"}),
         ("department", f"/v1/workspaces/{owner.workspace}/departments", {"name": f"{label} department"}),
+        ("template", "/v1/templates", {"name": f"{label} template", "project_id": project}),
     ):
         r = client.post(path, json=body, headers=h)
         assert r.status_code == 201, r.text

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
+from polytask.core.dates import JsonDate
 from polytask.core.errors import ValidationFailed
 from polytask.core.jsontypes import JsonFloat, JsonInt
 from polytask.domain.fields.schemas import KEY_PATTERN, WITH_OPTIONS, Layout
@@ -77,7 +77,7 @@ class TemplateField(BaseModel):
     key: str = Field(pattern=KEY_PATTERN)
     name: str = Field(min_length=1, max_length=200)
     type: FieldType
-    required: bool = False
+    required: StrictBool = False
     default_value: Any = None
     options: list[str] = Field(default_factory=list, max_length=500)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
@@ -132,7 +132,7 @@ class TemplateContent(BaseModel):
     model_config = _CLOSED
 
     version: Literal[1] = 1
-    anchor_date: date | None = Field(default=None, description="The day offsets count from (informative).")
+    anchor_date: JsonDate | None = Field(default=None, description="The day offsets count from (informative).")
     project: TemplateProject = Field(default_factory=TemplateProject)
     sections: list[TemplateSection] = Field(default_factory=list, max_length=MAX_SECTIONS)
     fields: list[TemplateField] = Field(default_factory=list, max_length=MAX_FIELDS)
