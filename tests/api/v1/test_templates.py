@@ -342,19 +342,28 @@ def test_list_search_sort_and_update(client: httpx.Client, db: Database) -> None
 
 def test_a_large_template_makes_a_project(client: httpx.Client, db: Database) -> None:
     alice = make_person(db)
-    # 2,000 tasks: 400 parents with four subtasks each, every one with a label and a due date.
+    # 2,000 tasks: 400 parents with four subtasks each, every one with a label, a due date and
+    # a value of the template's field.
     tasks = [
         {
             "name": f"Parent {p}",
             "labels": ["phase-1"],
+            "custom_fields": {"points": p % 8},
             "due_offset_minutes": p * 60,
             "subtasks": [
-                {"name": f"Child {p}.{c}", "labels": ["child"], "due_offset_minutes": p * 60 + c} for c in range(4)
+                {
+                    "name": f"Child {p}.{c}",
+                    "labels": ["child"],
+                    "due_offset_minutes": p * 60 + c,
+                    "custom_fields": {"points": c},
+                }
+                for c in range(4)
             ],
         }
         for p in range(400)
     ]
-    made = _post(client, "/v1/templates", {"name": "Big", "content": {"tasks": tasks}}, alice)["data"]
+    content = {"fields": [{"key": "points", "name": "Points", "type": "number"}], "tasks": tasks}
+    made = _post(client, "/v1/templates", {"name": "Big", "content": content}, alice)["data"]
     assert made["attributes"]["task_count"] == 2000
     since = _last_event(db)
     project = _post(
@@ -370,5 +379,6 @@ def test_a_large_template_makes_a_project(client: httpx.Client, db: Database) ->
     [child] = r.json()["data"]
     assert child["attributes"]["due_date"].startswith("2027-05-17T15:03:00")
     assert child["attributes"]["labels"] == ["child"]
+    assert child["attributes"]["custom_fields"] == {"points": 3}
     parent = client.get(f"/v1/tasks/{child['attributes']['parent_id']}", headers=alice.headers).json()["data"]
     assert parent["attributes"]["name"] == "Parent 399"

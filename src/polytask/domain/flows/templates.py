@@ -122,7 +122,9 @@ def _write_tasks(
     """The tasks one depth at a time: each depth's parents exist (with their ids) before it."""
     role = projects.get_project_and_membership(session, actor, project.id)[1].role
     midnight = datetime.combine(plan.start, time(0), UTC)
-    defaults = any(d.default_value is not None for d in definitions_for(session, project))
+    # Read once for every task (a template's tasks all live in this one project).
+    definitions = {d.key: d for d in definitions_for(session, project)}
+    defaults = any(d.default_value is not None for d in definitions.values())
     level: list[tuple[int | None, TemplateTask]] = [(None, t) for t in top]
     position = 0.0
     while level:
@@ -150,7 +152,7 @@ def _write_tasks(
                 ) from None
             item = ValidTask(len(items), data, project)
             if t.custom_fields or defaults:
-                item.custom = check_values(session, project, t.custom_fields, current=None)
+                item.custom = check_values(session, project, t.custom_fields, current=None, definitions=definitions)
             items.append(item)
         views = write_tasks(session, actor, items, {project.workspace_id: role})
         level = [(v.task.id, sub) for v, (_, t) in zip(views, level, strict=True) for sub in t.subtasks]
