@@ -150,6 +150,14 @@ const OPERATIONS = {
     put: ['PUT', '/risks/{risk_id}'],
     delete: ['DELETE', '/risks/{risk_id}'],
   },
+  templates: {
+    list: ['GET', '/templates', 'list'],
+    create: ['POST', '/templates'],
+    get: ['GET', '/templates/{template_id}'],
+    update: ['PATCH', '/templates/{template_id}'],
+    put: ['PUT', '/templates/{template_id}'],
+    delete: ['DELETE', '/templates/{template_id}'],
+  },
   departments: {
     list: ['GET', '/workspaces/{workspace_id}/departments', 'list'],
     create: ['POST', '/workspaces/{workspace_id}/departments'],

@@ -92,6 +92,7 @@ export interface TimeEntry extends Resource {}
 export interface Expense extends Resource {}
 export interface Risk extends Resource {}
 export interface Department extends Resource {}
+export interface Template extends Resource {}
 export interface ApiKey extends Resource {}
 export interface Webhook extends Resource { url: string; events: string[]; }
 export interface WebhookDelivery extends Resource {}
@@ -185,6 +186,7 @@ export declare class TaskadeAPI {
   readonly expenses: ExpensesAPI;
   readonly risks: RisksAPI;
   readonly departments: DepartmentsAPI;
+  readonly templates: TemplatesAPI;
   readonly apiKeys: ApiKeysAPI;
   readonly calendarFeeds: CalendarFeedsAPI;
   readonly webhooks: WebhooksAPI;
@@ -489,6 +491,22 @@ export interface RisksAPI {
   put(riskId: string, data?: Body, options?: RequestOptions): Promise<Risk>;
   /** DELETE /v1/risks/{risk_id} */
   delete(riskId: string, params?: Params, options?: RequestOptions): Promise<null>;
+}
+
+/** `api.templates`: a project from one is `api.projects.create({name, template_id, workspace_id})` */
+export interface TemplatesAPI {
+  /** GET /v1/templates */
+  list(params?: Params, options?: RequestOptions): Paginator<Template>;
+  /** POST /v1/templates */
+  create(data?: Body, options?: RequestOptions): Promise<Template>;
+  /** GET /v1/templates/{template_id} */
+  get(templateId: string, params?: Params, options?: RequestOptions): Promise<Template>;
+  /** PATCH /v1/templates/{template_id} */
+  update(templateId: string, data?: Body, options?: RequestOptions): Promise<Template>;
+  /** PUT /v1/templates/{template_id} */
+  put(templateId: string, data?: Body, options?: RequestOptions): Promise<Template>;
+  /** DELETE /v1/templates/{template_id} */
+  delete(templateId: string, params?: Params, options?: RequestOptions): Promise<null>;
 }
 
 /** `api.departments` */

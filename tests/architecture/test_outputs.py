@@ -39,6 +39,7 @@ from polytask.domain.tasks.comments import COMMENT_SNAPSHOT_FIELDS
 from polytask.domain.tasks.queries import TaskRelations, TaskView
 from polytask.domain.tasks.rules import SNAPSHOT_FIELDS
 from polytask.domain.tasks.views import VIEW_FIELDS
+from polytask.domain.templates.service import TEMPLATE_FIELDS
 from polytask.domain.transfer.jobs import IMPORT_FIELDS
 from polytask.domain.users.service import USER_FIELDS
 from polytask.domain.webhooks.service import WEBHOOK_FIELDS, DeliveryLog
@@ -60,6 +61,7 @@ from polytask.models import (
     SavedView,
     Section,
     Task,
+    Template,
     TimeEntry,
     User,
     Webhook,
@@ -351,6 +353,41 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
             True,
         )
     ],
+    "Template": [
+        (
+            lambda: resources.template(
+                Template(
+                    id=5,
+                    workspace_id=1,
+                    name="Onboarding",
+                    description="",
+                    content={"version": 1, "tasks": [{"name": "Kickoff"}]},
+                    task_count=1,
+                    source_project_id=2,
+                    created_by_id=3,
+                    **STAMPS,
+                )
+            ),
+            True,
+        ),
+        (
+            lambda: resources.template(
+                Template(
+                    id=6,
+                    workspace_id=1,
+                    name="Written",
+                    description="",
+                    content={"version": 1},
+                    task_count=0,
+                    source_project_id=None,
+                    created_by_id=None,
+                    **STAMPS,
+                ),
+                content=False,
+            ),
+            False,
+        ),
+    ],
     "Department": [
         (
             lambda: resources.department(
@@ -549,6 +586,7 @@ SNAPSHOTS: list[tuple[tuple[str, ...], Output]] = [
     (DEPARTMENT_FIELDS, outputs.DEPARTMENT),
     (USER_FIELDS, outputs.PERSON),
     (FEED_FIELDS, outputs.CALENDAR_FEED),
+    (TEMPLATE_FIELDS, outputs.TEMPLATE),
 ]
 
 

@@ -34,6 +34,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "document": ("document", "doc"),
     "calendar_feed": ("calendar_feed",),
     "import": ("import",),
+    "template": ("template",),
 }
 
 
@@ -110,3 +111,4 @@ TaskRef = Annotated[int, _ref_validator("task"), WithJsonSchema(id_json_schema("
 SectionRef = Annotated[int, _ref_validator("section"), WithJsonSchema(id_json_schema("section"))]
 DepartmentRef = Annotated[int, _ref_validator("department"), WithJsonSchema(id_json_schema("department"))]
 WorkspaceRef = Annotated[int, _ref_validator("workspace"), WithJsonSchema(id_json_schema("workspace"))]
+TemplateRef = Annotated[int, _ref_validator("template"), WithJsonSchema(id_json_schema("template"))]

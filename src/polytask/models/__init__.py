@@ -16,6 +16,7 @@ from polytask.models.risks import Risk
 from polytask.models.sessions import BrowserSession
 from polytask.models.spending import Expense, TimeEntry
 from polytask.models.tasks import Comment, Task, TaskAssignee, TaskDependency, TaskLabel
+from polytask.models.templates import Template
 from polytask.models.users import ApiKey, User
 from polytask.models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 from polytask.models.workspaces import Invite, Membership, Workspace
@@ -61,6 +62,7 @@ __all__ = [
     "TaskListCollaborator",
     "TaskListItem",
     "TaskSeen",
+    "Template",
     "TimeEntry",
     "User",
     "Webhook",

@@ -270,3 +270,31 @@ def test_a_key_s_scopes_hold_on_taskip(client: httpx.Client, db: Database) -> No
     assert upload.status_code == 403, upload.text
     assert client.get(f"{BASE}/project", headers=key_of(reader)).json()["meta"]["total"] == 0
     assert client.get(f"{BASE}/document", headers=key_of(reader)).json()["data"] == []
+
+
+def test_create_a_project_from_a_template(client: httpx.Client, owner: Person, stranger: Person) -> None:
+    content = {
+        "project": {"description": "From the template", "due_offset_days": 10},
+        "sections": [{"key": "todo", "name": "To do"}],
+        "tasks": [{"name": "Kickoff", "section": "todo", "subtasks": [{"name": "Agenda"}]}],
+    }
+    r = client.post(
+        "/v1/templates",
+        json={"name": "Launch", "content": content},
+        headers={"Authorization": f"Bearer {owner.key}"},
+    )
+    assert r.status_code == 201, r.text
+    template = int(r.json()["data"]["id"].removeprefix("template_"))
+    body = {"title": "Launch A", "template_id": template, "start_date": "2026-05-04"}
+    r = client.post(f"{BASE}/project", json=body, headers=key_of(owner))
+    assert r.status_code == 201, r.text
+    project = r.json()["data"]
+    assert (project["description"], project["end_date"]) == ("From the template", "2026-05-14")
+    assert project["tasks_count"] == 2
+    shown = client.get(f"{BASE}/project/{project['uuid']}", headers=key_of(owner)).json()["data"]
+    assert [c["name"] for c in shown["containers"]] == ["To do"]
+    # Another workspace's template is a 404 in TaskIP's shape; nothing is made.
+    r = client.post(f"{BASE}/project", json={"title": "Mine", "template_id": template}, headers=key_of(stranger))
+    assert r.status_code == 404, r.text
+    assert r.json()["success"] is False
+    assert client.get(f"{BASE}/project", headers=key_of(stranger)).json()["data"] == []

@@ -687,3 +687,51 @@ class TestCalendarFeeds(CrudContract):
         sorts=("name",),
         filters=(Filter({"name": "Feed 2"}, lambda a: a["name"] == "Feed 2"),),
     )
+
+
+class TestTemplates(CrudContract):
+    resource = Resource(
+        type="template",
+        collection=lambda w: "/v1/templates",
+        item=lambda w, ident: f"/v1/templates/{ident}",
+        read_scope="projects:read",
+        write_scope="projects:write",
+        create=lambda w, n: {
+            "name": f"Template {n}",
+            "workspace_id": w.workspace,
+            "content": {"tasks": [{"name": f"Task {i}"} for i in range(n % 3)]},
+        },
+        change={"name": "Renamed template", "description": "Reworked"},
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"name": "x" * 301}, "name"),
+                    ({"name": "x", "content": {"tasks": [{"name": ""}]}}, "content.tasks[0].name"),
+                    ({"name": "x", "content": {"tasks": [{"name": "a", "section": "s"}]}}, "content.tasks[0].section"),
+                    ({"name": "x", "content": {"colour": "red"}}, "content.colour"),
+                    ({"name": "x", "project_id": "project_999999"}, "project_id"),
+                    ({"name": "x", "colour": "red"}, "colour"),
+                )
+            ),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"name": None}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"content": None}, "content"),
+                    ({"content": {"version": 7}}, "content.version"),
+                    ({"workspace_id": "workspace_1"}, "workspace_id"),
+                )
+            ),
+        ),
+        events=("template.created", "template.updated", "template.deleted"),
+        foreign_parent=False,
+        sorts=("name", "task_count"),
+        filters=(
+            Filter({"name[icontains]": "template 2"}, lambda a: a["name"] == "Template 2"),
+            Filter({"task_count[gte]": "2"}, lambda a: a["name"] in ("Template 2", "Template 5", "Template 8")),
+        ),
+    )

@@ -46,6 +46,7 @@ ID_PARAMS = {
     "department_id": "department",
     "feed_id": "calendar_feed",
     "import_id": "import",
+    "template_id": "template",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -145,6 +146,7 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         ("risk", f"/v1/projects/{project}/risks", {"title": f"{label} risk"}),
         ("department", f"/v1/workspaces/{owner.workspace}/departments", {"name": f"{label} department"}),
         ("calendar_feed", f"/v1/projects/{project}/calendar-feeds", {"name": f"{label} feed"}),
+        ("template", "/v1/templates", {"name": f"{label} template", "project_id": project}),
     ):
         r = client.post(path, json=body, headers=h)
         assert r.status_code == 201, r.text

@@ -47,8 +47,9 @@ EXISTING = {
     "user_789": "a member, username user2",
     "task_123": "a task of that project",
     "task_789": "another task of that project (the batch example deletes it)",
+    "template_456": "a template of the key owner's workspace (the guide's project from a template)",
 }
-POLYTASK_ID = re.compile(r"(?<![\w.])(?:project|user|task|workspace|section|comment|webhook)_\d+(?!\w)")
+POLYTASK_ID = re.compile(r"(?<![\w.])(?:project|user|task|workspace|section|comment|webhook|template)_\d+(?!\w)")
 # The receivers' URLs: a host the server can resolve (loopback; POLYTASK_WEBHOOK_ALLOW_PRIVATE).
 RECEIVER_HOST = "https://your-app.com"
 

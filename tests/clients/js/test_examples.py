@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from polytask.core.db import Database
 from polytask.domain.users.schemas import UserCreate
 from polytask.domain.users.service import create_user
-from polytask.models import User
+from polytask.models import Template, User
 from tests.clients.js.conftest import Node
 from tests.clients.js.examples import (
     EXAMPLES,
@@ -147,6 +147,8 @@ def make_world(client: httpx.Client, db: Database, base_url: str, text: str = ""
             r = client.post("/v1/workspaces/bulk/projects", json=body, headers=filler.headers)
             assert r.status_code == 201, r.text
             made = int(r.json()["data"][-1]["id"].split("_")[1])
+    if "template_456" in named:
+        _template_456(client, db, owner, filler)
     members = {}
     wanted = {"user1": 123, "member": 456, "user2": 789}
     for username in ["user1", "member", "user2", *USERNAMES[2:]]:
@@ -184,6 +186,19 @@ def make_world(client: httpx.Client, db: Database, base_url: str, text: str = ""
         "receiver": base_url,
     }
     return owner, context
+
+
+def _template_456(client: httpx.Client, db: Database, owner: Person, filler: Person) -> None:
+    """The filler's templates up to 455 (rows nobody in the examples sees), then the owner's 456th."""
+    with db.unit_of_work() as session:
+        session.add_all(
+            Template(workspace_id=filler.workspace_pk, name="Filler", description="", content={"version": 1})
+            for _ in range(455)
+        )
+    body = {"name": "Onboarding", "content": {"sections": [{"key": "todo", "name": "To do"}]}}
+    r = client.post("/v1/templates", json={**body, "workspace_id": owner.workspace}, headers=owner.headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["data"]["id"] == "template_456"
 
 
 def ran(example: Example) -> str:

@@ -525,6 +525,14 @@ class AsyncDepartments(_AsyncCrud):
     item = "/departments/{department_id}"
 
 
+class AsyncTemplates(_AsyncCrud):
+    """Project templates: `create(name=..., project_id=...)` copies a project, `content=` writes
+    one; a project from one: `projects.create(name=..., template_id=..., start_date=..., variables=...)`."""
+
+    collection = "/templates"
+    item = "/templates/{template_id}"
+
+
 class AsyncApiKeys(_AsyncList, _AsyncCreate, _AsyncGet, _AsyncDelete):
     """The caller's API keys (`create(...).key` is shown once); `delete` revokes."""
 
@@ -859,6 +867,7 @@ class AsyncTaskadeAPI:
         self.expenses = AsyncExpenses(self._t)
         self.risks = AsyncRisks(self._t)
         self.departments = AsyncDepartments(self._t)
+        self.templates = AsyncTemplates(self._t)
         self.api_keys = AsyncApiKeys(self._t)
         self.calendar_feeds = AsyncCalendarFeeds(self._t)
         self.webhooks = AsyncWebhooks(self._t)

@@ -518,6 +518,14 @@ class Departments(_Crud):
     item = "/departments/{department_id}"
 
 
+class Templates(_Crud):
+    """Project templates: `create(name=..., project_id=...)` copies a project, `content=` writes
+    one; a project from one: `projects.create(name=..., template_id=..., start_date=..., variables=...)`."""
+
+    collection = "/templates"
+    item = "/templates/{template_id}"
+
+
 class ApiKeys(_List, _Create, _Get, _Delete):
     """The caller's API keys (`create(...).key` is shown once); `delete` revokes."""
 
@@ -846,6 +854,7 @@ class TaskadeAPI:
         self.expenses = Expenses(self._t)
         self.risks = Risks(self._t)
         self.departments = Departments(self._t)
+        self.templates = Templates(self._t)
         self.api_keys = ApiKeys(self._t)
         self.calendar_feeds = CalendarFeeds(self._t)
         self.webhooks = Webhooks(self._t)

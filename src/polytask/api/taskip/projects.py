@@ -106,6 +106,10 @@ _TASK_DOCS = {
 }
 
 
+# A core ProjectCreate field's TaskIP name, where they differ.
+_TASKIP_NAMES = {"due_date": "end_date"}
+
+
 def _budget(value: object) -> Budget | None:
     if value is None:
         return None
@@ -162,18 +166,21 @@ async def list_projects(request: Request) -> Response:
 async def create(request: Request, body: ProjectIn) -> Response:
     """Create a project in your workspace."""
 
-    data = core_model(
-        ProjectCreate,
-        {
-            "name": body.name,
-            "description": body.description,
-            "status": body.status,
-            "priority": body.priority,
-            "start_date": body.start_date,
-            "due_date": body.end_date,
-            "budget": _budget(body.budget),
-        },
-    )
+    fields: dict[str, Any] = {
+        "name": body.name,
+        "description": body.description,
+        "status": body.status,
+        "priority": body.priority,
+        "start_date": body.start_date,
+        "due_date": body.end_date,
+        "budget": _budget(body.budget),
+    }
+    if body.template_id is not None:
+        # The template fills what the request left out, so only the fields it gave go on.
+        given = body.model_fields_set
+        fields = {k: v for k, v in fields.items() if k == "name" or _TASKIP_NAMES.get(k, k) in given}
+        fields["template_id"] = body.template_id
+    data = core_model(ProjectCreate, fields)
 
     def work(session: Session, actor: Actor) -> dict[str, Any]:
         project = create_project(

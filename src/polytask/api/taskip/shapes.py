@@ -64,6 +64,12 @@ class ProjectIn(_Body):
     start_date: JsonDate | None = None
     end_date: JsonDate | None = Field(default=None, description="The deadline (or `due_date`, `deadline`)")
     budget: DecimalText | StrictInt | JsonFloat | None = Field(default=None, examples=["5000.00"])
+    template_id: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        description="Make the project from this template of your workspace (its sections, tasks, fields; "
+        "dates shifted to `start_date`, default today); fields given here win over the template's",
+    )
 
 
 class ProjectUpdateIn(_Body):

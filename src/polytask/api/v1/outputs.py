@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from polytask.domain.templates.content import TemplateContent
+
 _CLOSED = ConfigDict(extra="forbid")
 
 
@@ -693,6 +695,37 @@ IMPORT = Output(
     ("workspace",),
 )
 
+
+TEMPLATE = Output(
+    "template",
+    "Template",
+    (
+        Attr("name", str, source="name"),
+        Attr("description", str, source="description"),
+        Attr("workspace_id", str, source="workspace_id"),
+        Attr(
+            "source_project_id",
+            str,
+            nullable=True,
+            doc="The project it was made from, while that project exists.",
+            source="source_project_id",
+        ),
+        Attr("task_count", int, doc="Tasks in the content, subtasks included.", source="task_count"),
+        Attr("content_version", int, doc="The content document's version.", source="content_version"),
+        Attr(
+            "content",
+            TemplateContent,
+            doc="The template's document (sections, tasks with subtasks, fields, views; dates as offsets). "
+            "Shown by one template's responses, not in lists.",
+            always=False,
+        ),
+        Attr("created_by", str, nullable=True),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("workspace",),
+)
+
 OUTPUTS: tuple[Output, ...] = (
     IMPORT,
     WORKSPACE,
@@ -711,6 +744,7 @@ OUTPUTS: tuple[Output, ...] = (
     EXPENSE,
     RISK,
     DEPARTMENT,
+    TEMPLATE,
     API_KEY,
     CALENDAR_FEED,
     WEBHOOK,
@@ -742,6 +776,7 @@ _SPARSE_TYPES = (
     RISK,
     DEPARTMENT,
     IMPORT,
+    TEMPLATE,
 )
 ATTRIBUTE_NAMES: dict[str, frozenset[str]] = {}
 RELATIONSHIP_NAMES: dict[str, frozenset[str]] = {}

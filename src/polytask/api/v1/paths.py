@@ -50,3 +50,4 @@ ExpenseId = Annotated[int, _path_id("expense"), _schema("expense"), Path(descrip
 RiskId = Annotated[int, _path_id("risk"), _schema("risk"), Path(description="A risk id")]
 DepartmentId = Annotated[int, _path_id("department"), _schema("department"), Path(description="A department id")]
 ImportId = Annotated[int, _path_id("import"), _schema("import"), Path(description="An import job id")]
+TemplateId = Annotated[int, _path_id("template"), _schema("template"), Path(description="A template id")]

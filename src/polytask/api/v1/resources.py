@@ -404,6 +404,24 @@ def risk(r: Any) -> Resource:
     )
 
 
+def template(t: Any, *, content: bool = True) -> Resource:
+    """A template; `content=False` (lists) leaves its document out."""
+    attrs: dict[str, Any] = {
+        "name": t.name,
+        "description": t.description,
+        "workspace_id": rid("workspace", t.workspace_id),
+        "source_project_id": rid("project", t.source_project_id),
+        "task_count": t.task_count,
+        "content_version": int(t.content.get("version", 1)),
+    }
+    if content:
+        attrs["content"] = t.content
+    attrs["created_by"] = rid("user", t.created_by_id)
+    attrs["created_at"] = ts(t.created_at)
+    attrs["updated_at"] = ts(t.updated_at)
+    return resource("template", t.id, attrs, {"workspace": ident("workspace", t.workspace_id)})
+
+
 def department(d: Any) -> Resource:
     return resource(
         "department",

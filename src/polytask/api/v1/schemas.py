@@ -111,6 +111,7 @@ _, RiskDocument, RiskListDocument = documents(outputs.RISK)
 _, DepartmentDocument, DepartmentListDocument = documents(outputs.DEPARTMENT)
 _, AnalyticsDocument, _AnalyticsList = documents(outputs.ANALYTICS)
 _, ImportDocument, ImportListDocument = documents(outputs.IMPORT)
+_, TemplateDocument, TemplateListDocument = documents(outputs.TEMPLATE)
 
 
 InviteBatchDocument = create_model(

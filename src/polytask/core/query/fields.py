@@ -166,11 +166,17 @@ class Number(FieldType):
     label = "number"
     ops = SET_OPS | ORDER_OPS
 
-    def __init__(self, *, integer: bool = False) -> None:
+    def __init__(self, *, integer: bool = False, bound: int | None = None) -> None:
         self.integer = integer
+        # The largest magnitude the column holds (an INTEGER column: 2**31 - 1): a value past
+        # it matches nothing, and PostgreSQL would refuse the bound parameter outright.
+        self.bound = bound
 
     def parse(self, raw: str, ctx: Context) -> float | int:
-        return parse_number(raw, integer=self.integer)
+        value = parse_number(raw, integer=self.integer)
+        if self.bound is not None and abs(value) > self.bound:
+            raise ValueError(f"must be between -{self.bound} and {self.bound}")
+        return value
 
 
 class Boolean(FieldType):

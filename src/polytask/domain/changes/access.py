@@ -31,6 +31,7 @@ MEMBER_RESOURCES = (
     "document",
     # Import jobs: any member who may write imports, and reads the outcome.
     "import",
+    "template",
 )
 MANAGER_RESOURCES = ("webhook", "list")
 

@@ -121,6 +121,11 @@ _ENTRIES: Final = (
     _public("department.created", "A department was added to the workspace.", p.DepartmentSnapshot),
     _public("department.updated", "A department's name, description or head changed.", p.DepartmentSnapshot),
     _public("department.deleted", "A department was deleted; its members keep no department.", p.DepartmentSnapshot),
+    _public(
+        "template.created", "A project template was made (from a project or written directly).", p.TemplateSnapshot
+    ),
+    _public("template.updated", "A template's name, description or content changed.", p.TemplateSnapshot),
+    _public("template.deleted", "A template was deleted (projects made from it stay).", p.TemplateSnapshot),
     _public("comment.created", "A comment was added to a task.", p.CommentSnapshot),
     _public("comment.updated", "A comment's body changed.", p.CommentSnapshot),
     _public("comment.deleted", "A comment was deleted.", p.CommentRemoved),

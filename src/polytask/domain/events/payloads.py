@@ -223,6 +223,18 @@ class DepartmentSnapshot(Payload):
     workspace_id: int
 
 
+class TemplateSnapshot(Payload):
+    """domain/templates/service.py TEMPLATE_FIELDS: the template without its content (which may
+    hold thousands of tasks); `content_version` says which shape the content has."""
+
+    name: str
+    description: str
+    workspace_id: int
+    source_project_id: int | None
+    task_count: int
+    content_version: int
+
+
 # --- lists (the Taskforce model), saved views, custom fields ---------------------------------
 
 

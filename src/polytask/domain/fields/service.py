@@ -477,14 +477,17 @@ def check_values(
     *,
     current: dict[str, Any] | None,
     defined: bool = True,
+    definitions: dict[str, FieldDefinition] | None = None,
 ) -> dict[str, Any]:
     """The task's custom fields after applying `values` (None removes a key).
 
     Defined keys are checked and normalised (422 naming `custom_fields.<key>`); on create
     (`current` is None) missing fields take their default. Undefined keys are kept as given.
-    `defined=False`: the caller already knows no definition applies (`fields_apply`).
+    `defined=False`: the caller already knows no definition applies (`fields_apply`);
+    `definitions`: the caller read them (by key) for many values of one project.
     """
-    definitions = {d.key: d for d in definitions_for(session, project)} if defined else {}
+    if definitions is None:
+        definitions = {d.key: d for d in definitions_for(session, project)} if defined else {}
     result = dict(current or {})
     for key, value in values.items():
         field = f"custom_fields.{key}"

@@ -22,6 +22,7 @@ from polytask.core.ids import render_id
 from polytask.domain.bulk.tasks import ItemErrors, check_count
 from polytask.domain.events.service import record_event, snapshot_of
 from polytask.domain.fields.service import define_from_project_spec
+from polytask.domain.flows import templates
 from polytask.domain.projects import service as projects
 from polytask.domain.projects.attributes import change_tags, resolve_attributes
 from polytask.domain.projects.schemas import ProjectCreate, ProjectUpdate, split_custom_fields
@@ -46,8 +47,13 @@ def create_project(
     tags: Sequence[int | str] = (),
 ) -> Project:
     """Create a project with the field definitions given inline in `custom_fields` and its
-    `tasks`; `category` and `tags` name project attributes by id or name (a new name is added
-    to the workspace's vocabulary)."""
+    `tasks`, from `template_id` when given (flows/templates.py); `category` and `tags` name
+    project attributes by id or name (a new name is added to the workspace's vocabulary)."""
+    plan: templates.Plan | None = None
+    if data.template_id is not None:
+        data, plan = templates.prepare(session, actor, workspace_id=workspace_id, data=data)
+    elif data.variables is not None:
+        raise ValidationFailed.field("variables", "fill a template's placeholders: give them with template_id")
     definitions, values = split_custom_fields(data.custom_fields)
     alone = data.model_copy(update={"custom_fields": values, "tasks": []})
     if category is not None:
@@ -59,6 +65,8 @@ def create_project(
     project = projects.create_project(session, actor, workspace_id=workspace_id, data=alone)
     if tags:
         change_tags(session, actor, project_ids=[project.id], workspace_id=project.workspace_id, tags=tags)
+    if plan is not None:
+        templates.fill(session, actor, project, plan)
     if definitions:
         define_from_project_spec(session, actor, project, definitions)
     for index, raw in enumerate(data.tasks):

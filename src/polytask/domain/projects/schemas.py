@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from polytask.core.dates import JsonDate
-from polytask.core.ids import WorkspaceRef
+from polytask.core.ids import TemplateRef, WorkspaceRef
 from polytask.core.jsontypes import DecimalText, JsonFloat, Omittable
 
 # The kinds of custom field a project may define; an object in a project's `custom_fields`
@@ -44,6 +44,8 @@ PROJECT_PRIORITIES: tuple[str, ...] = ProjectPriority.__args__  # type: ignore[a
 AttributeKind = Literal["tag", "category"]
 ATTRIBUTE_KINDS: tuple[str, ...] = AttributeKind.__args__  # type: ignore[attr-defined]
 # A colour as a client's board shows it: `#rgb`, `#rrggbb` or `#rrggbbaa`, or a CSS colour word.
+# A template variable's name (`{{client}}`), as domain/templates/content.py reads placeholders.
+VariableName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
 COLOR_PATTERN = r"^(#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}|#[0-9A-Fa-f]{8}|[A-Za-z]{3,20})$"
 
 
@@ -77,7 +79,17 @@ class ProjectCreate(BaseModel):
     settings: dict[str, Any] = Field(default_factory=dict)
     # Either field definitions ({"budget": {"type": "number"}}) or values ({"customer_id": "c1"}).
     custom_fields: dict[str, Any] = Field(default_factory=dict)
-    template_id: str | None = None
+    template_id: TemplateRef | None = Field(
+        default=None,
+        description="Make the project from this template of its workspace (template_42): its sections, tasks, "
+        "fields and views, its dates shifted to `start_date` (default: today in the workspace's timezone).",
+    )
+    variables: dict[VariableName, Annotated[str, StringConstraints(max_length=1000)]] | None = Field(
+        default=None,
+        max_length=100,
+        description="With template_id: `{{name}}` in the template's names and descriptions becomes the value; "
+        "a placeholder with no variable is left as written.",
+    )
     tasks: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
     budget: Budget | None = None
     priority: ProjectPriority | None = None

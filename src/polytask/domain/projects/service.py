@@ -172,8 +172,6 @@ def create_project(session: Session, actor: Actor, *, workspace_id: int | None, 
     )
     if data.budget is not None:
         project.currency, project.budget_minor = _budget(data.budget, project.currency)
-    if data.template_id is not None:
-        project.settings = {**project.settings, "template_id": data.template_id}
     session.add(project)
     session.flush()
     record_event(

@@ -48,6 +48,7 @@ _ID_FIELDS = {
     "invited_by_id": "user",
     "owner_id": "user",
     "head_user_id": "user",
+    "source_project_id": "project",
 }
 _ID_LISTS = {"assignee_ids": "user", "dependencies": "task", "project_ids": "project"}
 _KINDS = {"task", "project", "section", "comment", "workspace", "user", "invite", "webhook"}
