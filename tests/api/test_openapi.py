@@ -180,6 +180,8 @@ def test_v1_operations_are_documented(doc: dict[str, Any]) -> None:
             continue
         if "text/event-stream" in content:
             continue  # Server-Sent Events: a stream, described in the operation's text
+        if "text/calendar" in content:
+            continue  # an iCalendar feed (RFC 5545), described in the operation's text
         schema = content.get("application/json", {}).get("schema")
         if not schema or not resolve(doc, schema).get("properties", {}).get("data"):
             problems.append(f"{where}: the {success[0]} response has no JSON:API document schema")
