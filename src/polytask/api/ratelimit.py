@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polytask.api.inflight import InFlight, inflight_for
 from polytask.api.kernel.surface import Surface, surface_of
-from polytask.api.middleware import RESPONSE_HEADERS, RESPONSE_STATUS
+from polytask.api.middleware import RATE_LIMITED, RESPONSE_HEADERS, RESPONSE_STATUS
 from polytask.api.sessions import session_cookie_in
 from polytask.core.actor import Actor
 from polytask.core.planspec import Plan
@@ -111,6 +111,8 @@ class Known:
     plan: str | None = None
     user_id: int | None = None
     seen: float = 0.0
+    # The actor it authenticated as: whose requests a refusal counts against (API usage).
+    actor: Actor | None = None
 
 
 class KnownCredentials:
@@ -343,6 +345,7 @@ class RateLimitMiddleware:
                     {**(headers if headers is not None else _headers(count)), "Retry-After": "1"},
                 )
         if refusal is not None:
+            scope.setdefault("state", {})[RATE_LIMITED] = known.actor if known is not None else None
             await self._refuse(scope, receive, send, refusal)
             return
         raw = _raw(count) if headers is None and count is not None else _encoded(headers or {})
@@ -462,7 +465,7 @@ class RateLimitMiddleware:
                 self.known.put(digest, Known(False, seen=time.monotonic()))
             return {}
         now = time.monotonic()
-        self.known.put(digest, Known(True, actor.rate_plan, actor.user_id, now))
+        self.known.put(digest, Known(True, actor.rate_plan, actor.user_id, now, actor))
         if known is not None and known.valid:
             return {}
         plan = self._plan(actor.rate_plan, surface)
