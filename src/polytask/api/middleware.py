@@ -25,8 +25,11 @@ _CREDENTIAL_PREFIX = {"api_key": "key", "oauth_token": "oauth_token", "session":
 RESPONSE_HEADERS = "polytask.response_headers"
 # In the request's state once the response has started: its status.
 RESPONSE_STATUS = "response_status"
-# In the request's state when the rate limiter refused it (api/ratelimit.py): the actor its
-# credential last authenticated as in this process, or None (API-usage accounting).
+# In the request's state, set by the rate limiter (api/ratelimit.py) for API-usage accounting:
+# the actor a credential it knows as valid last authenticated as in this process (whose the
+# request is when it ends before authentication: a 429, a 422 on the body), and whether it
+# refused the request.
+KNOWN_ACTOR = "known_actor"
 RATE_LIMITED = "rate_limited"
 
 
@@ -97,11 +100,8 @@ class RequestIdMiddleware:
             observe(method, route, status, seconds)
             usage, surface = self.usage, surface_of(scope)
             if usage is not None and surface is not None:
-                actor = state.get("actor")
-                refused = RATE_LIMITED in state
-                if refused and actor is None:
-                    actor = state[RATE_LIMITED]
-                usage.record(surface.name, actor, status, seconds, rate_limited=refused)
+                actor = state.get("actor") or state.get(KNOWN_ACTOR)
+                usage.record(surface.name, actor, status, seconds, rate_limited=RATE_LIMITED in state)
             if ACCESS_LOG.isEnabledFor(logging.INFO):
                 credential = credential_of(state)
                 ACCESS_LOG.info(

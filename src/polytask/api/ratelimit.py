@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polytask.api.inflight import InFlight, inflight_for
 from polytask.api.kernel.surface import Surface, surface_of
-from polytask.api.middleware import RATE_LIMITED, RESPONSE_HEADERS, RESPONSE_STATUS
+from polytask.api.middleware import KNOWN_ACTOR, RATE_LIMITED, RESPONSE_HEADERS, RESPONSE_STATUS
 from polytask.api.sessions import session_cookie_in
 from polytask.core.actor import Actor
 from polytask.core.planspec import Plan
@@ -344,12 +344,14 @@ class RateLimitMiddleware:
                     f"Rate limit exceeded: more than {plan.concurrency} requests at once",
                     {**(headers if headers is not None else _headers(count)), "Retry-After": "1"},
                 )
+        state: dict[str, Any] = scope.setdefault("state", {})
+        if known is not None and known.valid:
+            state[KNOWN_ACTOR] = known.actor
         if refusal is not None:
-            scope.setdefault("state", {})[RATE_LIMITED] = known.actor if known is not None else None
+            state[RATE_LIMITED] = True
             await self._refuse(scope, receive, send, refusal)
             return
         raw = _raw(count) if headers is None and count is not None else _encoded(headers or {})
-        state: dict[str, Any] = scope.setdefault("state", {})
         if digest is not None and known is not None and known.valid:
             # A credential known to be valid: what authentication says of it changes none of
             # the headers, so they go out with the request id middleware's own pass over the
