@@ -65,6 +65,9 @@ RELATIVE_TARGETS = {"tf-list": "list", "ip-list": "page"}
 # TaskIP: one 20 MB upload and its download may grow the server's resident memory by this much.
 TRANSFER_MB = 20
 TRANSFER_RSS_TARGET_MB = 30.0
+# API-usage accounting (issue 19): the share of `show`'s throughput it may cost, measured in
+# paired slices against a second server with POLYTASK_API_USAGE=off on the same database.
+USAGE_COST_TARGET = 0.03
 # TaskFlow's budget analysis over every project: p50 of one client's requests, in ms.
 BUDGET_P50_TARGET_MS = 50.0
 BUDGET_REQUESTS = 40
@@ -131,6 +134,13 @@ class DatabaseRun:
     # TaskIP's 20 MB upload and download: the server's RSS growth (MB) and the two times (s).
     transfer_rss_mb: float | None = None
     transfer_s: tuple[float, float] | None = None
+    # API-usage accounting: `show` req/s with it on and off (each the median of its slices),
+    # the cost (1 - the median of the paired slices' on/off ratios), the ratios themselves,
+    # and one UsageRecorder.record call in microseconds (in this process).
+    usage_rps: tuple[float, float] | None = None
+    usage_cost: float | None = None
+    usage_ratios: list[float] = field(default_factory=list)
+    usage_record_us: float | None = None
 
 
 def env_int(name: str, default: int) -> int:
@@ -153,6 +163,7 @@ SCENARIO_NAMES = (
     "bulk",
     "tf-budget",
     "ip-transfer",
+    "usage",
 )
 
 
@@ -752,6 +763,76 @@ RSS_TARGET_MB = 250
 PRIVATE_TARGET_MB = 200
 
 
+def record_cost_us(calls: int = 200_000) -> float:
+    """Microseconds of one `UsageRecorder.record`, the whole of accounting's work in a request
+    (as the middleware calls it: an API key's actor, a 200, a latency)."""
+    from polytask.core.actor import Actor
+    from polytask.domain.usage.recorder import UsageRecorder
+
+    recorder = UsageRecorder()
+    actor = Actor(user_id=1, global_role="user", credential_id=7, credential_kind="api_key", workspace_id=3)
+    record = recorder.record
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(calls):
+            record("native", actor, 200, 0.0012)
+        best = min(best, time.perf_counter() - started)
+    return best / calls * 1e6
+
+
+def measure_usage(
+    wrk: str, base: str, key: str, ids: Ids, args: argparse.Namespace, env: dict[str, str], home: Path
+) -> tuple[tuple[float, float], float, list[float], float]:
+    """`show` against this run's server (accounting on, the default) and a second one started
+    with POLYTASK_API_USAGE=off on the same database, in alternating slices (which goes first
+    alternates too): the cost is 1 - the median of the pairs' on/off ratios, so both sides of
+    each ratio see nearly the same machine. Returns (on, off) req/s, the cost, the ratios and
+    one record call's microseconds."""
+    show = next(sc for sc in scenarios(ids) if sc.name == "show")
+    off_env = {**env, "POLYTASK_API_USAGE": "off"}
+    off_server, off_base, _ = start_server(off_env, args, home / "server-usage-off.log")
+    pairs = max(2, args.slices) * 2
+    seconds = max(1, round(args.duration / max(1, args.slices)))
+    on_rates: list[float] = []
+    off_rates: list[float] = []
+    ratios: list[float] = []
+    try:
+        sanity_check(off_base, key, ids, show)
+        for target in (base, off_base):
+            run_wrk(wrk, target, key, ids, show, args, max(1, args.warmup))
+        for i in range(pairs):
+            sides = [("on", base), ("off", off_base)]
+            got: dict[str, float] = {}
+            for side, target in sides if i % 2 == 0 else reversed(sides):
+                got[side] = rate(run_wrk(wrk, target, key, ids, show, args, seconds))
+            on_rates.append(got["on"])
+            off_rates.append(got["off"])
+            ratios.append(got["on"] / got["off"])
+    finally:
+        stop(off_server)
+    cost = 1 - statistics.median(ratios)
+    record_us = record_cost_us()
+    log(
+        f"usage       show on {statistics.median(on_rates):.0f} req/s, off {statistics.median(off_rates):.0f} req/s; "
+        f"cost {cost:.1%}; pair ratios {', '.join(f'{r:.3f}' for r in ratios)}; record() {record_us:.2f} us"
+    )
+    return (statistics.median(on_rates), statistics.median(off_rates)), cost, ratios, record_us
+
+
+def usage_line(run: DatabaseRun) -> str | None:
+    """The accounting row: its cost on `show` against the < 3% target."""
+    if run.usage_cost is None or run.usage_rps is None:
+        return None
+    on, off = run.usage_rps
+    held = "PASS" if run.usage_cost < USAGE_COST_TARGET else "MISS"
+    record = f"; record() {run.usage_record_us:.2f} us" if run.usage_record_us is not None else ""
+    return (
+        f"{'usage':11} {'show, API usage on vs off':27} on {on:.0f} req/s, off {off:.0f} req/s: cost "
+        f"{run.usage_cost:.1%} (target < {USAGE_COST_TARGET:.0%}) {held}{record}"
+    )
+
+
 def verdict(ratio: float, share: float) -> str:
     return "PASS" if ratio >= share else "MISS"
 
@@ -806,6 +887,9 @@ def print_table(run: DatabaseRun) -> bool:
             f"{'ip-transfer':11} {f'TaskIP {TRANSFER_MB} MB up and down':27} RSS +{run.transfer_rss_mb:.1f} MB "
             f"(target < {TRANSFER_RSS_TARGET_MB:.0f}) {held}; up {up:.2f} s, down {down:.2f} s"
         )
+    line = usage_line(run)
+    if line is not None:
+        print(line)
     if results:
         rss = max(r.rss_mb for r in results)
         private = max(r.anon_mb for r in results)
@@ -858,6 +942,16 @@ def print_summary(runs: list[DatabaseRun]) -> bool:
         reached_all &= run.bulk_rate >= goal
         cells.append(f"{run.bulk_rate:6,.0f}/s >= {goal:,.0f} {verdict(run.bulk_rate, goal)}".rjust(24))
     print(f"{'bulk':12} " + " ".join(cells))
+    cells = []
+    for db in DATABASES:
+        run = by_db.get(db)
+        if run is None or run.usage_cost is None:
+            cells.append(f"{'-':>24}")
+            continue
+        reached_all &= run.usage_cost < USAGE_COST_TARGET
+        held = "PASS" if run.usage_cost < USAGE_COST_TARGET else "MISS"
+        cells.append(f"{run.usage_cost:6.1%} < {USAGE_COST_TARGET:.0%} {held}".rjust(24))
+    print(f"{'usage cost':12} " + " ".join(cells))
     return reached_all
 
 
@@ -924,6 +1018,10 @@ def run_database(database: str, wrk: str, args: argparse.Namespace) -> tuple[Dat
         floor_row = next((sc for sc in chosen if sc.name == "floor"), None)
         for scenario in chosen:
             run.results.append(measure(wrk, base, key, ids, scenario, args, server.pid, floor_row))
+        if "usage" in chosen_names:
+            run.usage_rps, run.usage_cost, run.usage_ratios, run.usage_record_us = measure_usage(
+                wrk, base, key, ids, args, env, home
+            )
         if "ip-transfer" in chosen_names:
             growth, up, down = measure_transfer(base, key, ids.uuid, server.pid)
             run.transfer_rss_mb, run.transfer_s = growth, (up, down)

@@ -22,7 +22,7 @@ from polytask.core.db import Database
 from polytask.core.settings import Settings
 from polytask.domain.usage.recorder import UsageRecorder
 from polytask.models.usage import LATENCY_BOUNDS_MS, ApiUsage
-from polytask.worker.usage import flush_now, prune_usage_now
+from polytask.worker.usage import UsageFlusher, flush_now, prune_usage_now
 from tests.conftest import SurfaceCheck
 from tests.factories.people import Person, join, make_person
 from tests.oauth.flow import bearer, register, token_request
@@ -234,6 +234,24 @@ def test_retention_prunes_minutes_and_keeps_the_hours_and_days(
     assert rows() == {"day": 4}
     assert prune_usage_now(db, kept, now=T0 + 401 * 86400).deleted["day"] == 1
     assert rows() == {}
+
+
+def test_the_flusher_writes_what_is_left_when_it_stops(db: Database) -> None:
+    """The lifespan's shutdown calls stop(): the last counts reach the database, even with a
+    flush interval that never came round."""
+    recorder = UsageRecorder(clock=lambda: T0)
+    flusher = UsageFlusher(db, recorder, interval=3600)
+    flusher.start()
+    recorder.record("taskforce", None, 401, 0.002)
+    flusher.stop()
+    with db.unit_of_work(readonly=True) as session:
+        written = session.execute(select(ApiUsage.granularity, ApiUsage.surface, ApiUsage.status, ApiUsage.requests))
+        assert sorted(written) == [
+            ("day", "taskforce", 401, 1),
+            ("hour", "taskforce", 401, 1),
+            ("minute", "taskforce", 401, 1),
+        ]
+    assert recorder.pending() == 0
 
 
 def test_accounting_can_be_turned_off(settings: Settings, db: Database) -> None:
