@@ -98,10 +98,12 @@ class RequestIdMiddleware:
             seconds = time.perf_counter() - started
             method, route = scope["method"], route_of(scope)
             observe(method, route, status, seconds)
-            usage, surface = self.usage, surface_of(scope)
-            if usage is not None and surface is not None:
-                actor = state.get("actor") or state.get(KNOWN_ACTOR)
-                usage.record(surface.name, actor, status, seconds, rate_limited=RATE_LIMITED in state)
+            usage = self.usage
+            if usage is not None:
+                surface = surface_of(scope)
+                if surface is not None:
+                    actor = state.get("actor") or state.get(KNOWN_ACTOR)
+                    usage.record(surface.name, actor, status, seconds, RATE_LIMITED in state)
             if ACCESS_LOG.isEnabledFor(logging.INFO):
                 credential = credential_of(state)
                 ACCESS_LOG.info(

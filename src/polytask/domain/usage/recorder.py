@@ -28,21 +28,6 @@ ROW_LENGTH = HISTOGRAM + len(_BOUNDS_S) + 1
 UsageKey = tuple[int, str, int, int, int, int]
 Counts = dict[UsageKey, list[int]]
 
-_CREDENTIALS = frozenset({"api_key", "oauth_token"})
-
-
-def credential_ids(actor: Any) -> tuple[int, int, int]:
-    """(api key id, OAuth client id, workspace id) of the request's actor, 0 where none."""
-    if actor is None:
-        return 0, 0, 0
-    kind = getattr(actor, "credential_kind", None)
-    key = client = 0
-    if kind == "api_key":
-        key = actor.credential_id or 0
-    elif kind == "oauth_token":
-        client = getattr(actor, "client_id", None) or 0
-    return key, client, getattr(actor, "workspace_id", None) or 0
-
 
 class UsageRecorder:
     """Counts of one process, safe to record from any thread and to take from another."""
@@ -52,22 +37,29 @@ class UsageRecorder:
         self._lock = threading.Lock()
         self._counts: Counts = {}
 
-    def record(self, surface: str, actor: Any, status: int, seconds: float, *, rate_limited: bool = False) -> None:
+    def record(self, surface: str, actor: Any, status: int, seconds: float, rate_limited: bool = False) -> None:
         """Count one answered request (the end of RequestIdMiddleware's pass)."""
-        if actor is None:
-            key = client = workspace = 0
-        else:
-            key, client, workspace = credential_ids(actor)
         minute = int(self.clock()) // 60 * 60
-        slot = bisect_left(_BOUNDS_S, seconds)
-        ident = (minute, surface, key, client, workspace, status)
+        if actor is None:
+            ident: UsageKey = (minute, surface, 0, 0, 0, status)
+        else:
+            kind = actor.credential_kind
+            ident = (
+                minute,
+                surface,
+                (actor.credential_id or 0) if kind == "api_key" else 0,
+                (actor.client_id or 0) if kind == "oauth_token" else 0,
+                actor.workspace_id or 0,
+                status,
+            )
+        slot = HISTOGRAM + bisect_left(_BOUNDS_S, seconds)
         with self._lock:
             row = self._counts.get(ident)
             if row is None:
                 row = self._counts[ident] = [0] * ROW_LENGTH
             row[REQUESTS] += 1
             row[LATENCY_US] += int(seconds * 1_000_000)
-            row[HISTOGRAM + slot] += 1
+            row[slot] += 1
             if rate_limited:
                 row[RATE_LIMITED] += 1
 
