@@ -36,6 +36,7 @@ import asyncio
 import base64
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import time
@@ -86,9 +87,12 @@ def main() -> None:
         uvloop.install()  # as `polytask serve` runs
     except ImportError:
         pass
-    asyncio.run(
-        _compare(call, str(key), namespace["set_old"], namespace["set_new"], args.rounds, args.per_round, args.basic)
-    )
+    try:
+        set_old, set_new = namespace["set_old"], namespace["set_new"]
+        asyncio.run(_compare(call, str(key), set_old, set_new, args.rounds, args.per_round, args.basic))
+    finally:
+        if not pg_url:
+            shutil.rmtree(home, ignore_errors=True)  # prepare_sqlite's copy of the seed (the seed itself stays)
 
 
 async def _compare(

@@ -65,6 +65,9 @@ RELATIVE_TARGETS = {"tf-list": "list", "ip-list": "page"}
 # TaskIP: one 20 MB upload and its download may grow the server's resident memory by this much.
 TRANSFER_MB = 20
 TRANSFER_RSS_TARGET_MB = 30.0
+# API-usage accounting (issue 19): the share of `show`'s CPU per request it may add, measured
+# in paired slices against a second server with POLYTASK_API_USAGE=off on the same database.
+USAGE_COST_TARGET = 0.03
 # TaskFlow's budget analysis over every project: p50 of one client's requests, in ms.
 BUDGET_P50_TARGET_MS = 50.0
 BUDGET_REQUESTS = 40
@@ -131,6 +134,15 @@ class DatabaseRun:
     # TaskIP's 20 MB upload and download: the server's RSS growth (MB) and the two times (s).
     transfer_rss_mb: float | None = None
     transfer_s: tuple[float, float] | None = None
+    # API-usage accounting: `show`'s server CPU microseconds per request with it on and off
+    # (each the median of its slices), the cost (the median of the paired slices' on/off
+    # ratios, less 1), the ratios, and one UsageRecorder.record call in microseconds.
+    usage_cpu_us: tuple[float, float] | None = None
+    usage_cost: float | None = None
+    usage_ratios: list[float] = field(default_factory=list)
+    usage_record_us: float | None = None
+    # The verdict's figure: in one process, taking turns (bench/paired.py): cost, off ms, on ms.
+    usage_paired: tuple[float, float, float] | None = None
 
 
 def env_int(name: str, default: int) -> int:
@@ -153,6 +165,7 @@ SCENARIO_NAMES = (
     "bulk",
     "tf-budget",
     "ip-transfer",
+    "usage",
 )
 
 
@@ -752,6 +765,154 @@ RSS_TARGET_MB = 250
 PRIVATE_TARGET_MB = 200
 
 
+def record_cost_us(calls: int = 200_000) -> float:
+    """Microseconds of one `UsageRecorder.record`, the whole of accounting's work in a request
+    (as the middleware calls it: an API key's actor, a 200, a latency)."""
+    from polytask.core.actor import Actor
+    from polytask.domain.usage.recorder import UsageRecorder
+
+    recorder = UsageRecorder()
+    actor = Actor(user_id=1, global_role="user", credential_id=7, credential_kind="api_key", workspace_id=3)
+    record = recorder.record
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(calls):
+            record("native", actor, 200, 0.0012)
+        best = min(best, time.perf_counter() - started)
+    return best / calls * 1e6
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children have used, from /proc."""
+    ticks = 0
+    for proc in _descendants(pid):
+        try:
+            fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measure_usage(
+    wrk: str,
+    base: str,
+    pid: int,
+    key: str,
+    ids: Ids,
+    args: argparse.Namespace,
+    env: dict[str, str],
+    home: Path,
+) -> tuple[tuple[float, float], float, list[float], float]:
+    """`show` against this run's server (accounting on, the default) and a second one started
+    with POLYTASK_API_USAGE=off on the same database, in alternating slices (which goes first
+    alternates too). Each slice's figure is the server's CPU time per request (from /proc:
+    on a shared machine throughput swings with the neighbours, the CPU a request costs much
+    less), and the cost is the median of the pairs' on/off ratios, less 1. Returns the (on,
+    off) CPU microseconds per request (medians), the cost, the ratios and one record call's
+    microseconds."""
+    show = next(sc for sc in scenarios(ids) if sc.name == "show")
+    off_env = {**env, "POLYTASK_API_USAGE": "off"}
+    off_server, off_base, _ = start_server(off_env, args, home / "server-usage-off.log")
+    pairs = max(2, args.slices) * 2
+    seconds = max(2, round(args.duration / max(1, args.slices)))
+    servers = {"on": (base, pid), "off": (off_base, off_server.pid)}
+    per_request: dict[str, list[float]] = {"on": [], "off": []}
+    ratios: list[float] = []
+    try:
+        sanity_check(off_base, key, ids, show)
+        for target, _ in servers.values():  # both as warm as the rows before left the first
+            run_wrk(wrk, target, key, ids, show, args, max(2, args.warmup, args.duration // 2))
+        for i in range(pairs):
+            got: dict[str, float] = {}
+            for side in ("on", "off") if i % 2 == 0 else ("off", "on"):
+                target, server_pid = servers[side]
+                before = cpu_seconds(server_pid)
+                raw = run_wrk(wrk, target, key, ids, show, args, seconds)
+                got[side] = (cpu_seconds(server_pid) - before) / max(1, int(raw["requests"])) * 1e6
+                per_request[side].append(got[side])
+            ratios.append(got["on"] / got["off"])
+    finally:
+        stop(off_server)
+    cost = statistics.median(ratios) - 1
+    record_us = record_cost_us()
+    on, off = statistics.median(per_request["on"]), statistics.median(per_request["off"])
+    log(
+        f"usage       show CPU per request on {on:.0f} us, off {off:.0f} us; cost {cost:.1%}; "
+        f"pair ratios {', '.join(f'{r:.3f}' for r in ratios)}; record() {record_us:.2f} us "
+        f"= {record_us / off:.2%} of a request's CPU"
+    )
+    return (on, off), cost, ratios, record_us
+
+
+def measure_usage_paired(
+    home: Path, key: str, ids: Ids, url: str | None, args: argparse.Namespace
+) -> tuple[float, float, float]:
+    """The same `show` with accounting counting and skipped, taking turns in ONE process on
+    this run's database (bench/paired.py with bench/usage_toggle.py): the machine's swings hit
+    both sides of each round alike. Returns (cost, off ms, on ms): cost = the median of the
+    rounds' on/off CPU ratios, less 1."""
+    data = Path(tempfile.mkdtemp(prefix="polytask-bench-usage-"))
+    env = {k: v for k, v in os.environ.items() if k != "POLYTASK_BENCH_DATABASE_URL"}
+    try:
+        if url:
+            (data / "pg-key").write_text(key)
+            env["POLYTASK_BENCH_DATABASE_URL"] = url
+        else:
+            shutil.copy(home / "polytask.db", data / "polytask.db")
+            (data / "key.txt").write_text(key)
+        command = [
+            sys.executable,
+            str(BENCH / "paired.py"),
+            "--data",
+            str(data),
+            str(BENCH / "usage_toggle.py"),
+            "GET",
+            f"/v1/tasks/{ids.tasks[0]}",
+            "--rounds",
+            str(max(20, args.slices * 8)),
+            "--per-round",
+            "50",
+        ]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    for line in done.stdout.splitlines():
+        # "GET /v1/tasks/task_1? process CPU: old 0.512 ms, new 0.515 ms (medians); new/old per
+        # round: median 1.006, quartiles ..."
+        if " process CPU: " in line:
+            old_ms = float(line.split(" old ", 1)[1].split(" ms", 1)[0])
+            new_ms = float(line.split(" new ", 1)[1].split(" ms", 1)[0])
+            median = float(line.split("per round: median ", 1)[1].split(",", 1)[0])
+            log(f"usage       in one process: {line.split(' process CPU: ', 1)[1]}")
+            return median - 1, old_ms, new_ms
+    sys.exit(f"bench/paired.py printed no result for the usage row:\n{done.stdout}\n{done.stderr}")
+
+
+def usage_cost(run: DatabaseRun) -> float | None:
+    """The figure the < 3% target holds: the in-process pairing, else the two servers'."""
+    return run.usage_paired[0] if run.usage_paired is not None else run.usage_cost
+
+
+def usage_line(run: DatabaseRun) -> str | None:
+    """The accounting row: its cost on `show` against the < 3% target."""
+    cost = usage_cost(run)
+    if cost is None:
+        return None
+    held = "PASS" if cost < USAGE_COST_TARGET else "MISS"
+    parts = [f"{'usage':11} {'show, API usage on vs off':27} cost {cost:.1%} (target < {USAGE_COST_TARGET:.0%}) {held}"]
+    if run.usage_paired is not None:
+        _, off, on = run.usage_paired
+        parts.append(f"in one process {on:.3f} vs {off:.3f} ms CPU")
+    if run.usage_cpu_us is not None and run.usage_cost is not None:
+        on_us, off_us = run.usage_cpu_us
+        parts.append(f"two servers {on_us:.0f} vs {off_us:.0f} us CPU ({run.usage_cost:+.1%}, informational)")
+    if run.usage_record_us is not None and run.usage_cpu_us is not None:
+        parts.append(f"record() {run.usage_record_us:.2f} us = {run.usage_record_us / run.usage_cpu_us[1]:.2%}")
+    return "; ".join(parts)
+
+
 def verdict(ratio: float, share: float) -> str:
     return "PASS" if ratio >= share else "MISS"
 
@@ -806,6 +967,9 @@ def print_table(run: DatabaseRun) -> bool:
             f"{'ip-transfer':11} {f'TaskIP {TRANSFER_MB} MB up and down':27} RSS +{run.transfer_rss_mb:.1f} MB "
             f"(target < {TRANSFER_RSS_TARGET_MB:.0f}) {held}; up {up:.2f} s, down {down:.2f} s"
         )
+    line = usage_line(run)
+    if line is not None:
+        print(line)
     if results:
         rss = max(r.rss_mb for r in results)
         private = max(r.anon_mb for r in results)
@@ -858,6 +1022,17 @@ def print_summary(runs: list[DatabaseRun]) -> bool:
         reached_all &= run.bulk_rate >= goal
         cells.append(f"{run.bulk_rate:6,.0f}/s >= {goal:,.0f} {verdict(run.bulk_rate, goal)}".rjust(24))
     print(f"{'bulk':12} " + " ".join(cells))
+    cells = []
+    for db in DATABASES:
+        run = by_db.get(db)
+        cost = usage_cost(run) if run is not None else None
+        if cost is None:
+            cells.append(f"{'-':>24}")
+            continue
+        reached_all &= cost < USAGE_COST_TARGET
+        held = "PASS" if cost < USAGE_COST_TARGET else "MISS"
+        cells.append(f"{cost:6.1%} < {USAGE_COST_TARGET:.0%} {held}".rjust(24))
+    print(f"{'usage cost':12} " + " ".join(cells))
     return reached_all
 
 
@@ -924,6 +1099,11 @@ def run_database(database: str, wrk: str, args: argparse.Namespace) -> tuple[Dat
         floor_row = next((sc for sc in chosen if sc.name == "floor"), None)
         for scenario in chosen:
             run.results.append(measure(wrk, base, key, ids, scenario, args, server.pid, floor_row))
+        if "usage" in chosen_names:
+            run.usage_cpu_us, run.usage_cost, run.usage_ratios, run.usage_record_us = measure_usage(
+                wrk, base, server.pid, key, ids, args, env, home
+            )
+            run.usage_paired = measure_usage_paired(home, key, ids, url, args)
         if "ip-transfer" in chosen_names:
             growth, up, down = measure_transfer(base, key, ids.uuid, server.pid)
             run.transfer_rss_mb, run.transfer_s = growth, (up, down)

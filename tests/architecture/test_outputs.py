@@ -15,13 +15,14 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from polytask.api.app import create_app
-from polytask.api.v1 import audit, events, oauth_clients, outputs, resources, webhooks
+from polytask.api.v1 import api_usage, audit, events, oauth_clients, outputs, resources, webhooks
 from polytask.api.v1.outputs import Output
 from polytask.api.v1.render import Resource
 from polytask.core.settings import Settings
@@ -41,6 +42,8 @@ from polytask.domain.tasks.rules import SNAPSHOT_FIELDS
 from polytask.domain.tasks.views import VIEW_FIELDS
 from polytask.domain.templates.service import TEMPLATE_FIELDS
 from polytask.domain.transfer.jobs import IMPORT_FIELDS
+from polytask.domain.usage.report import Figures as UsageFigures
+from polytask.domain.usage.report import UsageReport, UsageSeries
 from polytask.domain.users.service import USER_FIELDS
 from polytask.domain.webhooks.service import WEBHOOK_FIELDS, DeliveryLog
 from polytask.domain.workspaces.service import WORKSPACE_FIELDS
@@ -69,6 +72,7 @@ from polytask.models import (
     WebhookDelivery,
     Workspace,
 )
+from polytask.models.usage import LATENCY_COLUMNS
 
 NOW = datetime(2026, 1, 15, 10, 30, tzinfo=UTC)
 STAMPS = {"created_at": NOW, "updated_at": NOW}
@@ -422,6 +426,10 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
         (lambda: resources.analytics(_analytics("none")), True),
         (lambda: resources.analytics(_analytics("assignee")), True),
     ],
+    "ApiUsage": [
+        (lambda: api_usage.bucket(_usage(), _usage().series[0]), True),
+        (lambda: api_usage.bucket(_usage(), _usage().series[1]), True),
+    ],
 }
 
 
@@ -449,6 +457,21 @@ def _analytics(group_by: str) -> Analytics:
         series=(bucket, empty),
         groups=groups,
     )
+
+
+def _usage() -> UsageReport:
+    busy = UsageFigures()
+    busy.add(200, SimpleNamespace(requests=3, rate_limited=0, latency_us=4200, **_latencies(3)))
+    busy.add(429, SimpleNamespace(requests=1, rate_limited=1, latency_us=300, **_latencies(1)))
+    series = [
+        UsageSeries(1_800_000_000, "native", 12, None, busy),
+        UsageSeries(1_800_000_000, "oauth", None, 3, UsageFigures()),
+    ]
+    return UsageReport("hour", 1_800_000_000, 1_800_003_600, None, series, busy)
+
+
+def _latencies(n: int) -> dict[str, int]:
+    return {column: (n if i == 3 else 0) for i, column in enumerate(LATENCY_COLUMNS)}
 
 
 def _invite() -> Invite:

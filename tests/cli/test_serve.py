@@ -207,3 +207,26 @@ def test_json_logs_in_every_worker_process(tmp_path: Path) -> None:
     text = log.read_text()
     assert "in-the-query" not in text
     assert key.split("_", 2)[2] not in text
+
+
+def test_api_usage_is_flushed_when_the_server_stops(tmp_path: Path) -> None:
+    """A clean stop (SIGTERM) writes the last counts: with a flush interval that never comes
+    round, the requests are in the next start's /v1/analytics/api-usage all the same."""
+    home = tmp_path / "home"
+    log = tmp_path / "server.log"
+    with polytask_serve(home, log, api_usage_flush_seconds="3600") as server:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        key = server.read_until(KEY_LINE, deadline).group(1)
+        server.wait_ready(deadline)
+        auth = {"Authorization": f"Bearer {key}"}
+        for _ in range(3):
+            assert httpx.get(f"{server.base_url}/v1/me", headers=auth).status_code == 200
+        assert httpx.get(f"{server.base_url}/v1/tasks/task_99", headers=auth).status_code == 404
+    assert server.process.returncode is not None  # stopped by SIGTERM (uvicorn re-raises it: -15)
+    with polytask_serve(home, log) as again:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        again.wait_ready(deadline)
+        r = httpx.get(f"{again.base_url}/v1/analytics/api-usage", params={"interval": "day"}, headers=auth)
+        assert r.status_code == 200, r.text
+        [mine] = [d["attributes"] for d in r.json()["data"] if d["attributes"]["api_key_id"] == "key_1"]
+        assert (mine["surface"], mine["requests"], mine["errors"]) == ("native", 4, {"404": 1})

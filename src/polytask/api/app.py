@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,6 +40,7 @@ from polytask.api.v1 import (
     admin,
     analytics,
     api_keys,
+    api_usage,
     audit,
     batch,
     bulk,
@@ -71,6 +73,7 @@ from polytask.core.files import configure_store, store_for
 from polytask.core.gctune import tune_for_server
 from polytask.core.scopes import ADMIN, AUDIT_READ, SCOPES
 from polytask.core.settings import Settings, get_settings
+from polytask.domain.usage.recorder import UsageRecorder
 
 log = logging.getLogger("polytask.api")
 
@@ -286,6 +289,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
         # The mail sender rides along (worker/mailer.py): background work in this process or in workers.
         dispatcher = mailer = reaper = importer = None
+        flusher = None
+        if _app.state.api_usage is not None:
+            from polytask.worker.usage import UsageFlusher
+
+            flusher = UsageFlusher(db, _app.state.api_usage, settings.api_usage_flush_seconds)
+            flusher.start()
         if settings.webhook_dispatcher:
             from polytask.worker.dispatcher import Dispatcher
             from polytask.worker.importer import Importer
@@ -314,6 +323,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if dispatcher is not None:
                 await dispatcher.stop()
             event_bus.stop()
+            if flusher is not None:
+                # The last seconds' counts too (a clean stop loses none; kill -9 may).
+                await asyncio.to_thread(flusher.stop)
             await close_gates(_app.state)
 
     app = FastAPI(
@@ -350,7 +362,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Inside the request-id middleware, so its 429s carry the id.
     # Which paths are limited, and by which plans: each surface's declaration (api/surfaces.py).
     app.add_middleware(RateLimitMiddleware, settings=settings, render=_limit_error)
-    app.add_middleware(RequestIdMiddleware)
+    # API-usage accounting: counted in memory by the request id middleware's pass, written by
+    # the lifespan's flusher thread (worker/usage.py); tests call flush_now themselves.
+    usage = UsageRecorder() if settings.api_usage == "on" else None
+    app.state.api_usage = usage
+    app.add_middleware(RequestIdMiddleware, usage=usage)
     if settings.cors_origin_list:
         # Outermost: browsers' preflight requests are answered before any limit counts them.
         app.add_middleware(
@@ -403,6 +419,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         admin,
         analytics,
         transfer,
+        api_usage,
     ):
         _document_scopes(module.router)
         _document_conditionals(module.router)

@@ -10,7 +10,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from polytask.api.kernel.surface import surface_of
 from polytask.api.metrics import UNMATCHED, observe
+from polytask.domain.usage.recorder import UsageRecorder
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 ACCESS_LOG = logging.getLogger("polytask.access")
@@ -23,6 +25,12 @@ _CREDENTIAL_PREFIX = {"api_key": "key", "oauth_token": "oauth_token", "session":
 RESPONSE_HEADERS = "polytask.response_headers"
 # In the request's state once the response has started: its status.
 RESPONSE_STATUS = "response_status"
+# In the request's state, set by the rate limiter (api/ratelimit.py) for API-usage accounting:
+# the actor a credential it knows as valid last authenticated as in this process (whose the
+# request is when it ends before authentication: a 429, a 422 on the body), and whether it
+# refused the request.
+KNOWN_ACTOR = "known_actor"
+RATE_LIMITED = "rate_limited"
 
 
 def route_of(scope: Scope) -> str:
@@ -46,10 +54,12 @@ def credential_of(state: dict[str, Any]) -> str:
 
 class RequestIdMiddleware:
     """Give every request an id (or keep a sane incoming X-Request-ID) and echo it back; then,
-    in the same pass, count the request for /metrics and write its access-log line."""
+    in the same pass, count the request for /metrics and for API usage (domain/usage), and
+    write its access-log line."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, usage: UsageRecorder | None = None) -> None:
         self.app = app
+        self.usage = usage
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,6 +98,12 @@ class RequestIdMiddleware:
             seconds = time.perf_counter() - started
             method, route = scope["method"], route_of(scope)
             observe(method, route, status, seconds)
+            usage = self.usage
+            if usage is not None:
+                surface = surface_of(scope)
+                if surface is not None:
+                    actor = state.get("actor") or state.get(KNOWN_ACTOR)
+                    usage.record(surface.name, actor, status, seconds, RATE_LIMITED in state)
             if ACCESS_LOG.isEnabledFor(logging.INFO):
                 credential = credential_of(state)
                 ACCESS_LOG.info(

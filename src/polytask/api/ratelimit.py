@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polytask.api.inflight import InFlight, inflight_for
 from polytask.api.kernel.surface import Surface, surface_of
-from polytask.api.middleware import RESPONSE_HEADERS, RESPONSE_STATUS
+from polytask.api.middleware import KNOWN_ACTOR, RATE_LIMITED, RESPONSE_HEADERS, RESPONSE_STATUS
 from polytask.api.sessions import session_cookie_in
 from polytask.core.actor import Actor
 from polytask.core.planspec import Plan
@@ -111,6 +111,8 @@ class Known:
     plan: str | None = None
     user_id: int | None = None
     seen: float = 0.0
+    # The actor it authenticated as: whose requests a refusal counts against (API usage).
+    actor: Actor | None = None
 
 
 class KnownCredentials:
@@ -342,11 +344,14 @@ class RateLimitMiddleware:
                     f"Rate limit exceeded: more than {plan.concurrency} requests at once",
                     {**(headers if headers is not None else _headers(count)), "Retry-After": "1"},
                 )
+        state: dict[str, Any] = scope.setdefault("state", {})
+        if known is not None and known.valid:
+            state[KNOWN_ACTOR] = known.actor
         if refusal is not None:
+            state[RATE_LIMITED] = True
             await self._refuse(scope, receive, send, refusal)
             return
         raw = _raw(count) if headers is None and count is not None else _encoded(headers or {})
-        state: dict[str, Any] = scope.setdefault("state", {})
         if digest is not None and known is not None and known.valid:
             # A credential known to be valid: what authentication says of it changes none of
             # the headers, so they go out with the request id middleware's own pass over the
@@ -462,7 +467,7 @@ class RateLimitMiddleware:
                 self.known.put(digest, Known(False, seen=time.monotonic()))
             return {}
         now = time.monotonic()
-        self.known.put(digest, Known(True, actor.rate_plan, actor.user_id, now))
+        self.known.put(digest, Known(True, actor.rate_plan, actor.user_id, now, actor))
         if known is not None and known.valid:
             return {}
         plan = self._plan(actor.rate_plan, surface)

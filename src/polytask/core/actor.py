@@ -20,6 +20,8 @@ class Actor:
     blocked_workspaces: frozenset[int] = field(default=frozenset())
     # The credential's rate-limit plan (core/rateplans.py); None: the surface's default.
     rate_plan: str | None = None
+    # The OAuth client an access token was issued to (API-usage accounting); None otherwise.
+    client_id: int | None = None
 
     @property
     def is_system(self) -> bool:

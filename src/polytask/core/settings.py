@@ -286,6 +286,24 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=365, ge=0, description="Delete events older than this many days (hourly); 0 keeps them forever."
     )
+    # API-usage accounting (/v1/analytics/api-usage; docs/operations.md "API usage").
+    api_usage: Literal["on", "off"] = Field(
+        default="on",
+        description="Count every request per credential, surface and status in memory and flush the "
+        "aggregate to api_usage buckets in the background; off: nothing is counted.",
+    )
+    api_usage_flush_seconds: float = Field(
+        default=5.0, gt=0, description="How often a process adds its counted requests to the database."
+    )
+    api_usage_minute_retention_hours: int = Field(
+        default=48, ge=1, description="Per-minute usage buckets older than this many hours are deleted."
+    )
+    api_usage_hour_retention_days: int = Field(
+        default=31, ge=1, description="Per-hour usage buckets older than this many days are deleted."
+    )
+    api_usage_day_retention_days: int = Field(
+        default=400, ge=0, description="Per-day usage buckets older than this many days are deleted; 0 keeps them."
+    )
     # Cross-process event bus (docs/ARCHITECTURE.md, "How processes hear each other").
     event_bus: Literal["auto", "memory", "redis", "postgres"] = Field(
         default="auto",

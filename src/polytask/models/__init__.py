@@ -17,12 +17,14 @@ from polytask.models.sessions import BrowserSession
 from polytask.models.spending import Expense, TimeEntry
 from polytask.models.tasks import Comment, Task, TaskAssignee, TaskDependency, TaskLabel
 from polytask.models.templates import Template
+from polytask.models.usage import ApiUsage
 from polytask.models.users import ApiKey, User
 from polytask.models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 from polytask.models.workspaces import Invite, Membership, Workspace
 
 __all__ = [
     "ApiKey",
+    "ApiUsage",
     "Base",
     "BlobDeletion",
     "BrowserSession",

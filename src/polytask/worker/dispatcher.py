@@ -50,6 +50,7 @@ from polytask.domain.webhooks.dispatch import (
 from polytask.domain.webhooks.policy import Outcome
 from polytask.worker.background import BackgroundLoop
 from polytask.worker.retention import prune_periodically
+from polytask.worker.usage import prune_usage_periodically
 
 log = logging.getLogger("polytask.webhooks")
 
@@ -120,6 +121,9 @@ class Dispatcher(BackgroundLoop):
         pruner = asyncio.create_task(
             prune_periodically(self.db, self.settings.audit_retention_days), name="polytask-event-retention"
         )
+        usage_pruner = asyncio.create_task(
+            prune_usage_periodically(self.db, self.settings), name="polytask-api-usage-retention"
+        )
         try:
             async with httpx.AsyncClient(
                 follow_redirects=False, limits=limits, trust_env=False, cookies=no_cookies()
@@ -130,9 +134,10 @@ class Dispatcher(BackgroundLoop):
                     await self._idle()
                 await self._drain(client)
         finally:
-            pruner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pruner
+            for periodic in (pruner, usage_pruner):
+                periodic.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await periodic
             bus.unsubscribe_outbox(self.wake)
 
     async def _idle(self) -> None:

@@ -686,6 +686,17 @@ class AsyncAudit(_AsyncNamespace):
         return AsyncPager(self._t, f"/projects/{_ref(project)}/activity", params)
 
 
+class AsyncApiUsage(_AsyncNamespace):
+    """API usage: requests, success rate, latency and refusals per key, OAuth client and surface."""
+
+    @operation("GET /analytics/api-usage")
+    async def get(self, **params: Any) -> Document:
+        """`workspace_id=` (owners and admins) or the whole server (server admins); `interval`
+        (minute, hour, day), `from`, `to`, `surface`, `api_key_id`, `oauth_client_id`. Pass
+        `from` as `**{"from": ...}` (a Python keyword)."""
+        return await self._t.document("GET", "/analytics/api-usage", params=params)
+
+
 class AsyncBulk(_AsyncNamespace):
     """Bulk writes: many tasks or projects in one request."""
 
@@ -873,6 +884,7 @@ class AsyncTaskadeAPI:
         self.webhooks = AsyncWebhooks(self._t)
         self.events = AsyncEvents(self._t)
         self.audit = AsyncAudit(self._t)
+        self.api_usage = AsyncApiUsage(self._t)
         self.bulk = AsyncBulk(self._t)
         self.batch = AsyncBatch(self._t)
         self.oauth_clients = AsyncOAuthClients(self._t)

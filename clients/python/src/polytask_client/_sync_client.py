@@ -679,6 +679,17 @@ class Audit(_Namespace):
         return Pager(self._t, f"/projects/{_ref(project)}/activity", params)
 
 
+class ApiUsage(_Namespace):
+    """API usage: requests, success rate, latency and refusals per key, OAuth client and surface."""
+
+    @operation("GET /analytics/api-usage")
+    def get(self, **params: Any) -> Document:
+        """`workspace_id=` (owners and admins) or the whole server (server admins); `interval`
+        (minute, hour, day), `from`, `to`, `surface`, `api_key_id`, `oauth_client_id`. Pass
+        `from` as `**{"from": ...}` (a Python keyword)."""
+        return self._t.document("GET", "/analytics/api-usage", params=params)
+
+
 class Bulk(_Namespace):
     """Bulk writes: many tasks or projects in one request."""
 
@@ -860,6 +871,7 @@ class TaskadeAPI:
         self.webhooks = Webhooks(self._t)
         self.events = Events(self._t)
         self.audit = Audit(self._t)
+        self.api_usage = ApiUsage(self._t)
         self.bulk = Bulk(self._t)
         self.batch = Batch(self._t)
         self.oauth_clients = OAuthClients(self._t)

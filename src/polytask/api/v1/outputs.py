@@ -726,6 +726,30 @@ TEMPLATE = Output(
     ("workspace",),
 )
 
+
+_PERCENTILE = (
+    "the upper bound of its latency histogram bucket (bounds sqrt(2) apart from 0.5 ms); null without requests"
+)
+API_USAGE = Output(
+    "api_usage",
+    "ApiUsage",
+    (
+        Attr("interval", str, doc="minute, hour or day"),
+        Attr("bucket_start", _TS),
+        Attr("surface", str, doc="native, taskforce, taskip, taskflow or oauth"),
+        Attr("api_key_id", str, nullable=True, doc="The API key (key_12); null for other credentials."),
+        Attr("oauth_client_id", str, nullable=True, doc="The OAuth client whose token was used; null otherwise."),
+        Attr("requests", int, doc="Requests answered."),
+        Attr("succeeded", int, doc="Answered with a status below 400."),
+        Attr("success_rate", float, nullable=True, doc="succeeded / requests (0..1); null without requests."),
+        Attr("p50_ms", float, nullable=True, doc=f"Median latency: {_PERCENTILE}."),
+        Attr("p95_ms", float, nullable=True, doc=f"95th-percentile latency: {_PERCENTILE}."),
+        Attr("mean_ms", float, nullable=True, doc="Mean latency."),
+        Attr("errors", dict[str, int], doc='Requests per status code of 400 and above ({"404": 3}).'),
+        Attr("rate_limited", int, doc="Requests the rate limiter refused (429s, also in errors)."),
+    ),
+)
+
 OUTPUTS: tuple[Output, ...] = (
     IMPORT,
     WORKSPACE,
@@ -753,6 +777,7 @@ OUTPUTS: tuple[Output, ...] = (
     AUDIT_EVENT,
     FEED_EVENT,
     ANALYTICS,
+    API_USAGE,
 )
 
 # What `fields[type]=` may name, per type: the resource's attributes and relationships.

@@ -373,6 +373,7 @@ _TOKEN_BY_HASH = (
         OAuthToken.revoked_at,
         OAuthToken.last_used_at,
         OAuthClient.rate_plan,
+        OAuthToken.client_pk,
         User.role,
         User.is_active,
         in_allowlisted_workspace(OAuthToken.user_id),
@@ -412,6 +413,7 @@ def authenticate_access_token(session: Session, raw: str, *, client_ip: str | No
         client_ip=client_ip,
         blocked_workspaces=blocked,
         rate_plan=token.rate_plan,
+        client_id=token.client_pk,
     )
     last = as_utc(token.last_used_at)
     return Authenticated(actor=actor, needs_touch=last is None or now - last > TOUCH_INTERVAL)

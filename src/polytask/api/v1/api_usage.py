@@ -1,0 +1,172 @@
+"""/v1/analytics/api-usage: requests, success rate, latency and refusals per credential and
+surface, from the aggregated buckets (domain/usage)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from polytask.api.deps import transactional
+from polytask.api.kernel.routes import unit_router
+from polytask.api.v1 import outputs
+from polytask.api.v1.documents import JSONAPIResponse
+from polytask.api.v1.outputs import resource_model
+from polytask.api.v1.render import rid
+from polytask.api.v1.schemas import ERROR_RESPONSES
+from polytask.core.actor import Actor
+from polytask.core.dates import parse_datetime
+from polytask.core.errors import NotFound, ValidationFailed
+from polytask.core.ids import id_pattern, parse_id
+from polytask.core.scopes import AUDIT_READ
+from polytask.domain.usage.report import Figures, UsageReport, UsageSeries, api_usage_for
+
+router = unit_router(tags=["Analytics"], responses=ERROR_RESPONSES)
+
+_CLOSED = ConfigDict(extra="forbid")
+ApiUsageResource = resource_model(outputs.API_USAGE)
+Interval = Literal["minute", "hour", "day"]
+SurfaceName = Literal["native", "taskforce", "taskip", "taskflow", "oauth"]
+
+
+class ApiUsageFigures(BaseModel):
+    """The figures of the whole span (each bucket's attributes carry the same names)."""
+
+    model_config = _CLOSED
+
+    requests: int
+    succeeded: int
+    success_rate: float | None
+    p50_ms: float | None
+    p95_ms: float | None
+    mean_ms: float | None
+    errors: dict[str, int]
+    rate_limited: int
+
+
+class ApiUsageMeta(BaseModel):
+    model_config = _CLOSED
+
+    interval: Interval
+    from_: datetime = Field(alias="from")
+    to: datetime
+    workspace_id: str | None
+    totals: ApiUsageFigures
+
+
+class ApiUsageDocument(BaseModel):
+    model_config = _CLOSED
+
+    data: list[ApiUsageResource]  # type: ignore[valid-type]
+    meta: ApiUsageMeta
+
+
+def _figures(f: Figures) -> dict[str, Any]:
+    return {
+        "requests": f.requests,
+        "succeeded": f.succeeded,
+        "success_rate": f.success_rate,
+        "p50_ms": f.percentile_ms(0.5),
+        "p95_ms": f.percentile_ms(0.95),
+        "mean_ms": f.mean_ms,
+        "errors": f.errors,
+        "rate_limited": f.rate_limited,
+    }
+
+
+def _instant(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def bucket(report: UsageReport, s: UsageSeries) -> dict[str, Any]:
+    """One bucket of one (surface, API key, OAuth client)."""
+    ident = f"{report.granularity}:{s.bucket}:{s.surface}:{s.api_key_id or 0}:{s.oauth_client_id or 0}"
+    attributes = {
+        "interval": report.granularity,
+        "bucket_start": _instant(s.bucket),
+        "surface": s.surface,
+        "api_key_id": rid("api_key", s.api_key_id),
+        "oauth_client_id": rid("oauth_client", s.oauth_client_id),
+        **_figures(s.figures),
+    }
+    return {"type": "api_usage", "id": ident, "attributes": attributes}
+
+
+def _render(report: UsageReport) -> dict[str, Any]:
+    meta = {
+        "interval": report.granularity,
+        "from": _instant(report.start),
+        "to": _instant(report.end),
+        "workspace_id": rid("workspace", report.workspace_id),
+        "totals": _figures(report.totals),
+    }
+    return {"data": [bucket(report, s) for s in report.series], "meta": meta}
+
+
+def _epoch(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(parse_datetime(value).timestamp())
+    except (ValueError, OverflowError) as exc:
+        raise ValidationFailed(
+            f"{name} {exc}" if isinstance(exc, ValueError) else f"{name} is out of range",
+            {"field": name, "issue": str(exc), "provided_value": value},
+        ) from None
+
+
+def _key(kind: str, name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    pk = parse_id(kind, value)
+    if pk is None:
+        raise NotFound.of(kind, value)
+    return pk
+
+
+def _id_query(kind: str, what: str) -> Any:
+    return Query(description=what, pattern=id_pattern(kind), max_length=40)
+
+
+@router.get("/analytics/api-usage", response_model=ApiUsageDocument)
+@transactional(AUDIT_READ)
+def get_api_usage(
+    session: Session,
+    actor: Actor,
+    workspace_id: Annotated[str | None, _id_query("workspace", "One workspace's usage (owners and admins).")] = None,
+    interval: Annotated[Interval, Query(description="Bucket length.")] = "hour",
+    from_: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            max_length=40,
+            description="Start (ISO 8601, rounded down to the bucket); default: 1 hour, 1 day or 30 days before `to`.",
+        ),
+    ] = None,
+    to: Annotated[str | None, Query(max_length=40, description="End (ISO 8601, exclusive); default: now.")] = None,
+    surface: Annotated[SurfaceName | None, Query(description="Only this surface's requests.")] = None,
+    api_key_id: Annotated[str | None, _id_query("api_key", "Only this API key's requests.")] = None,
+    oauth_client_id: Annotated[str | None, _id_query("oauth_client", "Only this OAuth client's requests.")] = None,
+) -> Response:
+    """API usage per bucket, surface, API key and OAuth client: requests, success rate, p50/p95
+    latency, errors by status and rate-limit refusals. With `workspace_id`: the credentials
+    acting in that workspace, for its owners and admins; without: the whole server, for server
+    admins. Spans are bounded: 24 hours of minutes, 31 days of hours, 400 days of days."""
+    report = api_usage_for(
+        session,
+        actor,
+        now=time.time(),
+        workspace_id=_key("workspace", "workspace_id", workspace_id),
+        granularity=interval,
+        start=_epoch("from", from_),
+        end=_epoch("to", to),
+        surface=surface,
+        api_key_id=_key("api_key", "api_key_id", api_key_id),
+        oauth_client_id=_key("oauth_client", "oauth_client_id", oauth_client_id),
+    )
+    return JSONAPIResponse(_render(report))
