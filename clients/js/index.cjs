@@ -220,6 +220,7 @@ const OPERATIONS = {
   analytics: {
     workspace: ['GET', '/workspaces/{workspace_id}/analytics'],
     project: ['GET', '/projects/{project_id}/analytics'],
+    apiUsage: ['GET', '/analytics/api-usage'],
   },
   exports: {
     project: ['GET', '/projects/{project_id}/export'],

@@ -617,6 +617,8 @@ export interface AnalyticsAPI {
   workspace(workspaceId: string, params?: Params, options?: RequestOptions): Promise<Analytics>;
   /** GET /v1/projects/{project_id}/analytics */
   project(projectId: string, params?: Params, options?: RequestOptions): Promise<Analytics>;
+  /** GET /v1/analytics/api-usage: one resource per bucket and credential, the span's totals in `meta` */
+  apiUsage(params?: Params, options?: RequestOptions): Promise<ResourceList<Resource>>;
 }
 
 /** `api.bulk` */
