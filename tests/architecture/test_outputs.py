@@ -24,6 +24,8 @@ from polytask.api.v1 import audit, events, oauth_clients, outputs, resources, we
 from polytask.api.v1.outputs import Output
 from polytask.api.v1.render import Resource
 from polytask.core.settings import Settings
+from polytask.domain.automations.history import Evaluation
+from polytask.domain.automations.service import AUTOMATION_FIELDS
 from polytask.domain.changes.feed import FeedItem
 from polytask.domain.departments.service import DEPARTMENT_FIELDS
 from polytask.domain.fields.service import DEFINITION_FIELDS
@@ -40,6 +42,8 @@ from polytask.domain.webhooks.service import WEBHOOK_FIELDS, DeliveryLog
 from polytask.domain.workspaces.service import WORKSPACE_FIELDS
 from polytask.models import (
     ApiKey,
+    Automation,
+    AutomationRun,
     Comment,
     Department,
     Event,
@@ -340,7 +344,66 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
         (lambda: audit._event(_event(), audit=True), True),
     ],
     "FeedEvent": [(lambda: events._event(FeedItem(_event(), {"task": {"id": "task_42", "name": "b"}})), True)],
+    "Automation": [
+        (lambda: resources.automation(_automation()), False),
+        (lambda: resources.automation(_automation(), "ahk_token"), True),
+    ],
+    "AutomationRun": [
+        (
+            lambda: resources.automation_run(
+                AutomationRun(
+                    id=5,
+                    automation_id=4,
+                    workspace_id=1,
+                    trigger_kind="event",
+                    event_id=77,
+                    event_type="task.created",
+                    payload={},
+                    depth=0,
+                    status="succeeded",
+                    attempts=1,
+                    next_attempt_at=NOW,
+                    matched=True,
+                    actions_done=[{"type": "assign", "task_id": "task_42", "assignee_id": "user_3"}],
+                    error=None,
+                    created_at=NOW,
+                    started_at=NOW,
+                    finished_at=NOW,
+                    duration_ms=12,
+                )
+            ),
+            True,
+        )
+    ],
+    "AutomationTest": [
+        (
+            lambda: resources.automation_test(
+                4,
+                Evaluation("task.created", 77, "task", 42, True, "priority = high", True, [{"type": "assign"}], []),
+            ),
+            True,
+        )
+    ],
 }
+
+
+def _automation() -> Automation:
+    return Automation(
+        id=4,
+        workspace_id=1,
+        project_id=2,
+        owner_id=3,
+        name="Triage",
+        enabled=True,
+        trigger_kind="event",
+        event_type="task.created",
+        trigger={"kind": "event", "event": "task.created"},
+        conditions="priority = high",
+        actions=[{"type": "assign", "assignee": "user_3"}],
+        hook_digest=None,
+        next_run_at=None,
+        **STAMPS,
+    )
 
 
 def _invite() -> Invite:
@@ -475,6 +538,7 @@ SNAPSHOTS: list[tuple[tuple[str, ...], Output]] = [
     (EXPENSE_FIELDS, outputs.EXPENSE),
     (RISK_FIELDS, outputs.RISK),
     (DEPARTMENT_FIELDS, outputs.DEPARTMENT),
+    (AUTOMATION_FIELDS, outputs.AUTOMATION),
 ]
 
 

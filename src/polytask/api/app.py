@@ -39,6 +39,7 @@ from polytask.api.v1 import (
     admin,
     api_keys,
     audit,
+    automations,
     batch,
     bulk,
     comments,
@@ -280,8 +281,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         _app.state.event_bus = event_bus  # its state is shown by /readyz
         # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
         # The mail sender rides along (worker/mailer.py): background work in this process or in workers.
-        dispatcher = mailer = reaper = None
+        dispatcher = mailer = reaper = automations_runner = None
         if settings.webhook_dispatcher:
+            from polytask.worker.automations import AutomationRunner
             from polytask.worker.dispatcher import Dispatcher
             from polytask.worker.mailer import Mailer
             from polytask.worker.reaper import Reaper
@@ -293,9 +295,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             # Blobs whose rows are gone (domain/files/blobs.py) are deleted from the store.
             reaper = Reaper(db, settings)
             await reaper.start()
+            # Automations run from their outbox (domain/automations/runner.py), after commit.
+            automations_runner = AutomationRunner(db, settings)
+            await automations_runner.start()
         try:
             yield
         finally:
+            if automations_runner is not None:
+                await automations_runner.stop()
             if reaper is not None:
                 await reaper.stop()
             if mailer is not None:
@@ -383,6 +390,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         departments,
         api_keys,
         webhooks,
+        automations,
         events,
         oauth_clients,
         audit,

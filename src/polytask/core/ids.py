@@ -32,6 +32,8 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "discussion": ("discussion",),
     "discussion_message": ("message", "discussion_message"),
     "document": ("document", "doc"),
+    "automation": ("automation",),
+    "automation_run": ("automation_run", "run"),
 }
 
 
@@ -46,7 +48,7 @@ def storable_key(pk: int) -> bool:
 
 
 # Kinds whose keys are 64-bit (BigInteger columns: the event log, webhook deliveries).
-_WIDE_KEYS = frozenset({"event", "webhook_delivery"})
+_WIDE_KEYS = frozenset({"event", "webhook_delivery", "automation_run"})
 
 
 def _key_in_range(kind: str, pk: int) -> bool:
@@ -108,3 +110,4 @@ TaskRef = Annotated[int, _ref_validator("task"), WithJsonSchema(id_json_schema("
 SectionRef = Annotated[int, _ref_validator("section"), WithJsonSchema(id_json_schema("section"))]
 DepartmentRef = Annotated[int, _ref_validator("department"), WithJsonSchema(id_json_schema("department"))]
 WorkspaceRef = Annotated[int, _ref_validator("workspace"), WithJsonSchema(id_json_schema("workspace"))]
+WebhookRef = Annotated[int, _ref_validator("webhook"), WithJsonSchema(id_json_schema("webhook"))]

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
+from polytask.models.automations import Automation, AutomationRun
 from polytask.models.base import Base
 from polytask.models.departments import Department
 from polytask.models.events import Event, PrunedEventCount
@@ -20,6 +21,8 @@ from polytask.models.workspaces import Invite, Membership, Workspace
 
 __all__ = [
     "ApiKey",
+    "Automation",
+    "AutomationRun",
     "Base",
     "BlobDeletion",
     "BrowserSession",

@@ -46,3 +46,4 @@ TimeEntryId = Annotated[int, _path_id("time_entry"), _schema("time_entry"), Path
 ExpenseId = Annotated[int, _path_id("expense"), _schema("expense"), Path(description="An expense id")]
 RiskId = Annotated[int, _path_id("risk"), _schema("risk"), Path(description="A risk id")]
 DepartmentId = Annotated[int, _path_id("department"), _schema("department"), Path(description="A department id")]
+AutomationId = Annotated[int, _path_id("automation"), _schema("automation"), Path(description="An automation id")]
