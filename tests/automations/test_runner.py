@@ -4,13 +4,13 @@ changes do not retrigger it, chains stop at the depth limit, failures retry then
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import select, update
 
-from polytask.core.clock import as_utc, utcnow
+from polytask.core.clock import utcnow
 from polytask.core.db import Database
 from polytask.core.settings import Settings
 from polytask.domain.automations import runner
@@ -175,7 +175,7 @@ def test_a_failing_run_keeps_nothing_retries_and_then_fails(
     assert (run.status, run.attempts) == ("pending", 1)
     assert run.error is not None
     assert "section_id" in run.error
-    assert as_utc(run.next_attempt_at) > utcnow() + timedelta(seconds=20)
+    assert run.next_attempt_at.replace(tzinfo=UTC) > utcnow() + timedelta(seconds=20)
     assert comments_of(client, owner, task) == []  # the comment went with the failed transaction
     with db.unit_of_work() as session:  # the retry's time comes (moved back by hand, no sleep)
         session.execute(update(AutomationRun).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
