@@ -756,6 +756,14 @@ class TestAutomations(CrudContract):
                         },
                         "actions[0].type",
                     ),
+                    (
+                        {
+                            "name": "x",
+                            "trigger": _TRIGGER,
+                            "actions": [{"type": "update_fields", "fields": {"name": None}}],
+                        },
+                        "actions[0].fields.name",
+                    ),
                     ({"name": "x", "trigger": _TRIGGER, "actions": [_COMMENT], "colour": "red"}, "colour"),
                 )
             ),

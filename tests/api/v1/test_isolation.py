@@ -44,6 +44,7 @@ ID_PARAMS = {
     "expense_id": "expense",
     "risk_id": "risk",
     "department_id": "department",
+    "automation_id": "automation",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -76,6 +77,8 @@ class World:
             f"/v1/projects/{i['project']}/expenses",
             f"/v1/projects/{i['project']}/risks",
             f"/v1/workspaces/{i['workspace']}/departments",
+            f"/v1/projects/{i['project']}/automations",
+            f"/v1/automations/{i['automation']}/runs",
         ]
         out = {}
         for path in paths:
@@ -141,6 +144,16 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         ("expense", f"/v1/projects/{project}/expenses", {"amount": "12.50"}),
         ("risk", f"/v1/projects/{project}/risks", {"title": f"{label} risk"}),
         ("department", f"/v1/workspaces/{owner.workspace}/departments", {"name": f"{label} department"}),
+        (
+            "automation",
+            f"/v1/projects/{project}/automations",
+            {
+                "name": f"{label} automation",
+                "trigger": {"kind": "event", "event": "task.created"},
+                "conditions": "priority = high",
+                "actions": [{"type": "add_comment", "body": "seen"}],
+            },
+        ),
     ):
         r = client.post(path, json=body, headers=h)
         assert r.status_code == 201, r.text
@@ -168,6 +181,9 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
 # Accounts under /v1/admin belong to no workspace: anyone but a server admin gets the same 403
 # for every id, existing or not, before any lookup (tests/api/v1/test_admin_users.py).
 SERVER_LEVEL = "/v1/admin/"
+# An automation's incoming URL takes no credential: its token is the secret, whoever holds it
+# may post (tests/automations/test_automations_api.py); the token is no id of the matrix's.
+TOKEN_PATHS = "/v1/automations/hooks/"
 
 
 def id_operations(doc: dict[str, Any]) -> list[tuple[str, str, list[str], dict[str, Any]]]:
@@ -175,7 +191,7 @@ def id_operations(doc: dict[str, Any]) -> list[tuple[str, str, list[str], dict[s
     out = []
     for path, item in doc["paths"].items():
         params = re.findall(r"\{([^}]+)\}", path)
-        if not params or path.startswith(SERVER_LEVEL):
+        if not params or path.startswith((SERVER_LEVEL, TOKEN_PATHS)):
             continue
         unknown = [p for p in params if p not in ID_PARAMS]
         assert not unknown, (

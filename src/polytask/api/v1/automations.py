@@ -46,7 +46,7 @@ EXAMPLE_CREATE: dict[str, Any] = {
     "trigger": {"kind": "event", "event": "task.created"},
     "conditions": "priority = high",
     "actions": [
-        {"type": "assign", "assignee": "user_2"},
+        {"type": "add_label", "label": "urgent"},
         {"type": "add_comment", "body": "Picked up by triage."},
     ],
 }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from polytask.core.ids import ProjectRef, SectionRef, WebhookRef
-from polytask.core.jsontypes import Omittable
+from polytask.core.jsontypes import JsonInt, Omittable
 from polytask.domain.events.catalog import check_pattern
 from polytask.domain.tasks.schemas import PersonRef, TaskCreate, TaskUpdate
 
@@ -42,7 +42,7 @@ class ScheduleTrigger(_Closed):
         description="Five fields (minute hour day month weekday), in UTC (workspaces have no time zone yet).",
         examples=["0 9 * * 1-5"],
     )
-    every_minutes: int | None = Field(default=None, ge=1, le=525_600, description="An interval instead of `cron`.")
+    every_minutes: JsonInt | None = Field(default=None, ge=1, le=525_600, description="An interval instead of `cron`.")
 
     @model_validator(mode="after")
     def _one(self) -> ScheduleTrigger:
@@ -146,7 +146,7 @@ TASK_ACTIONS = frozenset({"update_fields", "assign", "move_to_section", "add_lab
 
 class AutomationCreate(_Closed):
     name: str = Field(min_length=1, max_length=200)
-    enabled: bool = True
+    enabled: StrictBool = True
     project_id: ProjectRef | None = Field(
         default=None, description="Only this project's events (and its default for create_task)."
     )
@@ -162,7 +162,7 @@ class AutomationCreate(_Closed):
 
 class AutomationUpdate(_Closed):
     name: Omittable[str] = Field(default=None, min_length=1, max_length=200)
-    enabled: Omittable[bool] = None
+    enabled: Omittable[StrictBool] = None
     trigger: Omittable[Trigger] = None
     conditions: str | None = Field(default=None, max_length=4000)
     actions: Omittable[list[Action]] = Field(default=None, min_length=1, max_length=100)

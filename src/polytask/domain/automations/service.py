@@ -31,6 +31,7 @@ from polytask.domain.automations.schemas import (
     ScheduleTrigger,
     SendMailAction,
     SendWebhookAction,
+    UpdateFieldsAction,
 )
 from polytask.domain.events.payloads import AutomationSnapshot
 from polytask.domain.events.service import record_event, record_update, snapshot_of
@@ -99,6 +100,12 @@ def _check_actions(
             people = action.task.people()
             if people:
                 resolve_people(session, workspace_id, people, f"{at}.task.assignee_id")
+        elif isinstance(action, UpdateFieldsAction):
+            for name in sorted(action.fields.model_fields_set & _NOT_NULL):
+                if getattr(action.fields, name) is None:
+                    raise ValidationFailed.field(f"{at}.fields.{name}", "cannot be null")
+            if action.fields.project_id is not None:
+                _project_in(session, workspace_id, action.fields.project_id, f"{at}.fields.project_id")
         elif isinstance(action, AssignAction):
             resolve_people(session, workspace_id, [action.assignee], f"{at}.assignee")
         elif isinstance(action, MoveToSectionAction):
@@ -113,6 +120,10 @@ def _check_actions(
                 raise ValidationFailed.field(
                     f"{at}.webhook_id", "is not a webhook of the automation's workspace", action.webhook_id
                 )
+
+
+# A task update's fields that refuse null (Omittable in domain/tasks/schemas.py TaskUpdate).
+_NOT_NULL = frozenset({"project_id", "name", "description", "status", "progress", "position"})
 
 
 def _project_in(session: Session, workspace_id: int, project_id: int, field: str) -> None:
