@@ -3,11 +3,15 @@ schedules, the webhook and mail actions, and actions naming another workspace's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
 
 import httpx
 from sqlalchemy import func, select, update
+from starlette.types import ASGIApp
 
+from polytask.api.app import create_app
 from polytask.core.clock import utcnow
 from polytask.core.db import Database
 from polytask.core.settings import Settings
@@ -199,3 +203,21 @@ def test_actions_cannot_name_another_workspaces_things(client: httpx.Client, db:
     body = {"name": "x", "trigger": ON_CREATE, "actions": [COMMENT]}
     assert client.post(f"/v1/projects/{theirs}/automations", json=body, headers=owner.headers).status_code == 404
     assert _count(db, Automation) == 0
+
+
+def test_the_workspace_limits_hold(
+    db: Database, settings: Settings, serve_app: Callable[[ASGIApp], AbstractContextManager[str]]
+) -> None:
+    owner = make_person(db)
+    tight = settings.model_copy(update={"automation_max_per_workspace": 1, "automation_max_actions": 2})
+    with serve_app(create_app(tight, db)) as url, httpx.Client(base_url=url, timeout=30) as client:
+        path = f"/v1/workspaces/{owner.workspace}/automations"
+        body = {"name": "x", "trigger": ON_CREATE, "actions": [COMMENT] * 3}
+        r = client.post(path, json=body, headers=owner.headers)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["field"] == "actions"
+        assert client.post(path, json={**body, "actions": [COMMENT]}, headers=owner.headers).status_code == 201
+        r = client.post(path, json={**body, "actions": [COMMENT]}, headers=owner.headers)
+        assert r.status_code == 429, r.text
+        assert r.json()["error"]["code"] == "QUOTA_EXCEEDED"
+    assert _count(db, Automation) == 1
