@@ -166,11 +166,16 @@ class Number(FieldType):
     label = "number"
     ops = SET_OPS | ORDER_OPS
 
-    def __init__(self, *, integer: bool = False) -> None:
+    def __init__(self, *, integer: bool = False, bounds: tuple[int, int] | None = None) -> None:
         self.integer = integer
+        # For a column narrower than the values a client may write (a 32-bit integer on PostgreSQL).
+        self.bounds = bounds
 
     def parse(self, raw: str, ctx: Context) -> float | int:
-        return parse_number(raw, integer=self.integer)
+        number = parse_number(raw, integer=self.integer)
+        if self.bounds is not None and not self.bounds[0] <= number <= self.bounds[1]:
+            raise ValueError(f"must be between {self.bounds[0]} and {self.bounds[1]}")
+        return number
 
 
 class Boolean(FieldType):
