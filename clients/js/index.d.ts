@@ -95,6 +95,8 @@ export interface Department extends Resource {}
 export interface Template extends Resource {}
 export interface ApiKey extends Resource {}
 export interface Webhook extends Resource { url: string; events: string[]; }
+export interface Automation extends Resource { name: string; enabled: boolean; trigger: Record<string, unknown>; actions: Record<string, unknown>[]; }
+export interface AutomationRun extends Resource { status: string; trigger_kind: string; attempts: number; }
 export interface WebhookDelivery extends Resource {}
 /** A change: `type` is the event's name (task.created), `data` its payload. */
 export interface Event extends Resource {
@@ -190,6 +192,7 @@ export declare class TaskadeAPI {
   readonly apiKeys: ApiKeysAPI;
   readonly calendarFeeds: CalendarFeedsAPI;
   readonly webhooks: WebhooksAPI;
+  readonly automations: AutomationsAPI;
   readonly events: EventsAPI;
   readonly oauthClients: OauthClientsAPI;
   readonly audit: AuditAPI;
@@ -579,6 +582,40 @@ export interface WebhooksAPI {
   getDelivery(webhookId: string, deliveryId: string, params?: Params, options?: RequestOptions): Promise<WebhookDelivery>;
   /** POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver */
   redeliver(webhookId: string, deliveryId: string, data?: Body, options?: RequestOptions): Promise<WebhookDelivery>;
+}
+
+/** `api.automations` */
+export interface AutomationsAPI {
+  /** GET /v1/automations */
+  list(params?: Params, options?: RequestOptions): Paginator<Automation>;
+  /** POST /v1/automations */
+  create(data?: Body, options?: RequestOptions): Promise<Automation>;
+  /** GET /v1/workspaces/{workspace_id}/automations */
+  listInWorkspace(workspaceId: string, params?: Params, options?: RequestOptions): Paginator<Automation>;
+  /** POST /v1/workspaces/{workspace_id}/automations */
+  createInWorkspace(workspaceId: string, data?: Body, options?: RequestOptions): Promise<Automation>;
+  /** GET /v1/projects/{project_id}/automations */
+  listInProject(projectId: string, params?: Params, options?: RequestOptions): Paginator<Automation>;
+  /** POST /v1/projects/{project_id}/automations */
+  createInProject(projectId: string, data?: Body, options?: RequestOptions): Promise<Automation>;
+  /** GET /v1/automations/{automation_id} */
+  get(automationId: string, params?: Params, options?: RequestOptions): Promise<Automation>;
+  /** PATCH /v1/automations/{automation_id} */
+  update(automationId: string, data?: Body, options?: RequestOptions): Promise<Automation>;
+  /** PUT /v1/automations/{automation_id} */
+  put(automationId: string, data?: Body, options?: RequestOptions): Promise<Automation>;
+  /** DELETE /v1/automations/{automation_id} */
+  delete(automationId: string, params?: Params, options?: RequestOptions): Promise<null>;
+  /** POST /v1/automations/{automation_id}/enable */
+  enable(automationId: string, data?: Body, options?: RequestOptions): Promise<Automation>;
+  /** POST /v1/automations/{automation_id}/disable */
+  disable(automationId: string, data?: Body, options?: RequestOptions): Promise<Automation>;
+  /** POST /v1/automations/{automation_id}/test */
+  test(automationId: string, data?: Body, options?: RequestOptions): Promise<Resource>;
+  /** GET /v1/automations/{automation_id}/runs */
+  listRuns(automationId: string, params?: Params, options?: RequestOptions): Paginator<AutomationRun>;
+  /** POST /v1/automations/hooks/{token} (no key needed) */
+  trigger(token: string, data?: Body, options?: RequestOptions): Promise<any>;
 }
 
 /** `api.events` */

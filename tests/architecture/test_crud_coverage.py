@@ -74,6 +74,10 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("POST", "/v1/api-keys/{}/rotate"): "replaces a key (test_api_keys.py)",
     ("POST", "/v1/webhooks/{}/test"): "sends a ping (tests/webhooks/test_api.py)",
     ("POST", "/v1/webhooks/{}/deliveries/{}/redeliver"): "sends a delivery again (tests/webhooks/test_api.py)",
+    ("POST", "/v1/automations/{}/enable"): "an automation action (tests/automations/test_automations_api.py)",
+    ("POST", "/v1/automations/{}/disable"): "an automation action (tests/automations/test_automations_api.py)",
+    ("POST", "/v1/automations/{}/test"): "a dry run, changes nothing (tests/automations/test_automations_api.py)",
+    ("POST", "/v1/automations/hooks/{}"): "an incoming trigger, no credentials (tests/automations/)",
     # Server-level accounts: no workspace (so no foreign 404 or workspace roles), never deleted.
     ("POST", "/v1/me/calendar-feeds"): "the caller's own feed, no workspace (tests/api/v1/test_calendar_feeds.py)",
     ("POST", "/v1/calendar-feeds/{}/rotate"): "an action: a new secret URL (tests/api/v1/test_calendar_feeds.py)",

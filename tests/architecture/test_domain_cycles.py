@@ -400,12 +400,13 @@ def test_no_cycle_no_complaint(tmp_path: Path) -> None:
 
 def test_recorded_events_reach_the_outbox_whatever_is_imported_first() -> None:
     """domain/events/ does not import webhooks; domain/__init__.py plugs the outbox in (and the
-    blob reaper's wake-up), so it is there even in a process that imports nothing but the event
-    service."""
+    blob reaper's wake-up, and the automations' runs), so it is there even in a process that
+    imports nothing but the event service."""
     probe = (
         "from polytask.domain.events import service\n"
+        "from polytask.domain.automations.runner import queue_runs\n"
         "from polytask.domain.files.blobs import wake_on_deletions\n"
         "from polytask.domain.webhooks.outbox import queue_deliveries\n"
-        "assert service._FAN_OUTS == [queue_deliveries, wake_on_deletions], service._FAN_OUTS\n"
+        "assert service._FAN_OUTS == [queue_deliveries, wake_on_deletions, queue_runs], service._FAN_OUTS\n"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, cwd=SRC.parent, timeout=60)

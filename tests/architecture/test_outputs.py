@@ -26,6 +26,8 @@ from polytask.api.v1 import api_usage, audit, events, oauth_clients, outputs, re
 from polytask.api.v1.outputs import Output
 from polytask.api.v1.render import Resource
 from polytask.core.settings import Settings
+from polytask.domain.automations.history import Evaluation
+from polytask.domain.automations.service import AUTOMATION_FIELDS
 from polytask.domain.calendars.service import FEED_FIELDS
 from polytask.domain.changes.feed import FeedItem
 from polytask.domain.departments.service import DEPARTMENT_FIELDS
@@ -49,6 +51,8 @@ from polytask.domain.webhooks.service import WEBHOOK_FIELDS, DeliveryLog
 from polytask.domain.workspaces.service import WORKSPACE_FIELDS
 from polytask.models import (
     ApiKey,
+    Automation,
+    AutomationRun,
     CalendarFeed,
     Comment,
     Department,
@@ -430,6 +434,46 @@ RENDERINGS: dict[str, list[tuple[Callable[[], Resource], bool]]] = {
         (lambda: api_usage.bucket(_usage(), _usage().series[0]), True),
         (lambda: api_usage.bucket(_usage(), _usage().series[1]), True),
     ],
+    "Automation": [
+        (lambda: resources.automation(_automation()), False),
+        (lambda: resources.automation(_automation(), "ahk_token"), True),
+    ],
+    "AutomationRun": [
+        (
+            lambda: resources.automation_run(
+                AutomationRun(
+                    id=5,
+                    automation_id=4,
+                    workspace_id=1,
+                    trigger_kind="event",
+                    event_id=77,
+                    event_type="task.created",
+                    payload={},
+                    depth=0,
+                    status="succeeded",
+                    attempts=1,
+                    next_attempt_at=NOW,
+                    matched=True,
+                    actions_done=[{"type": "assign", "task_id": "task_42", "assignee_id": "user_3"}],
+                    error=None,
+                    created_at=NOW,
+                    started_at=NOW,
+                    finished_at=NOW,
+                    duration_ms=12,
+                )
+            ),
+            True,
+        )
+    ],
+    "AutomationTest": [
+        (
+            lambda: resources.automation_test(
+                4,
+                Evaluation("task.created", 77, "task", 42, True, "priority = high", True, [{"type": "assign"}], []),
+            ),
+            True,
+        )
+    ],
 }
 
 
@@ -472,6 +516,25 @@ def _usage() -> UsageReport:
 
 def _latencies(n: int) -> dict[str, int]:
     return {column: (n if i == 3 else 0) for i, column in enumerate(LATENCY_COLUMNS)}
+
+
+def _automation() -> Automation:
+    return Automation(
+        id=4,
+        workspace_id=1,
+        project_id=2,
+        owner_id=3,
+        name="Triage",
+        enabled=True,
+        trigger_kind="event",
+        event_type="task.created",
+        trigger={"kind": "event", "event": "task.created"},
+        conditions="priority = high",
+        actions=[{"type": "assign", "assignee": "user_3"}],
+        hook_digest=None,
+        next_run_at=None,
+        **STAMPS,
+    )
 
 
 def _invite() -> Invite:
@@ -610,6 +673,7 @@ SNAPSHOTS: list[tuple[tuple[str, ...], Output]] = [
     (USER_FIELDS, outputs.PERSON),
     (FEED_FIELDS, outputs.CALENDAR_FEED),
     (TEMPLATE_FIELDS, outputs.TEMPLATE),
+    (AUTOMATION_FIELDS, outputs.AUTOMATION),
 ]
 
 

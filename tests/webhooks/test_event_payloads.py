@@ -28,6 +28,7 @@ from polytask.domain.oauth.clients import find_client, set_client_plan
 from polytask.domain.tasks.imports import import_tasks
 from polytask.domain.users.service import reset_password
 from polytask.models import Event, User
+from polytask.worker.automations import run_due
 from polytask.worker.dispatcher import Dispatcher
 from tests.api.taskforce.client import Taskforce
 from tests.factories.people import Person, join, make_person
@@ -409,8 +410,41 @@ def test_project_attributes_and_completion_through_taskip(client: httpx.Client, 
     assert seen >= PROJECT_ATTRIBUTES, sorted(PROJECT_ATTRIBUTES - seen)
 
 
+AUTOMATIONS = {
+    "automation.created",
+    "automation.updated",
+    "automation.deleted",
+    "automation.run_succeeded",
+    "automation.run_failed",
+}
+
+
+def test_automations_and_their_runs(client: httpx.Client, db: Database, settings: Settings) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    path = f"/v1/projects/{project}/automations"
+    made = []
+    # A follow-up for each new task; completing a deleted task fails.
+    actions = {
+        "task.created": {"type": "create_task", "task": {"name": "Follow-up"}},
+        "task.deleted": {"type": "complete"},
+    }
+    for event, action in actions.items():
+        body = {"name": event, "trigger": {"kind": "event", "event": event}, "actions": [action]}
+        r = client.post(path, json=body, headers=alice.headers)
+        assert r.status_code == 201, r.text
+        made.append(r.json()["data"]["id"])
+    assert client.patch(f"/v1/automations/{made[0]}", json={"name": "Done"}, headers=alice.headers).status_code == 200
+    task = make_task(client, alice, project)["id"]
+    assert client.delete(f"/v1/tasks/{task}", headers=alice.headers).status_code == 204
+    run_due(db, settings.model_copy(update={"automation_retry_schedule": ""}))
+    assert client.delete(f"/v1/automations/{made[1]}", headers=alice.headers).status_code == 204
+    seen = validate_recorded(db)
+    assert seen >= AUTOMATIONS, sorted(AUTOMATIONS - seen)
+
+
 def test_the_flows_above_produce_every_catalogued_type() -> None:
-    covered = WORK | LISTS | WEBHOOKS | ACCOUNTS | SPENDING | FILES | PROJECT_ATTRIBUTES
+    covered = WORK | LISTS | WEBHOOKS | ACCOUNTS | SPENDING | FILES | PROJECT_ATTRIBUTES | AUTOMATIONS
     assert covered == set(CATALOG), {
         "untested": sorted(set(CATALOG) - covered),
         "unknown": sorted(covered - set(CATALOG)),

@@ -42,6 +42,7 @@ from polytask.api.v1 import (
     api_keys,
     api_usage,
     audit,
+    automations,
     batch,
     bulk,
     calendar_feeds,
@@ -288,7 +289,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         _app.state.event_bus = event_bus  # its state is shown by /readyz
         # The embedded webhook dispatcher; `polytask worker` processes run it when this is off.
         # The mail sender rides along (worker/mailer.py): background work in this process or in workers.
-        dispatcher = mailer = reaper = importer = None
+        dispatcher = mailer = reaper = importer = automations_runner = None
         flusher = None
         if _app.state.api_usage is not None:
             from polytask.worker.usage import UsageFlusher
@@ -296,6 +297,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             flusher = UsageFlusher(db, _app.state.api_usage, settings.api_usage_flush_seconds)
             flusher.start()
         if settings.webhook_dispatcher:
+            from polytask.worker.automations import AutomationRunner
             from polytask.worker.dispatcher import Dispatcher
             from polytask.worker.importer import Importer
             from polytask.worker.mailer import Mailer
@@ -311,9 +313,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             # Queued import jobs (domain/transfer/jobs.py), a project per transaction.
             importer = Importer(db, settings)
             await importer.start()
+            # Automations run from their outbox (domain/automations/runner.py), after commit.
+            automations_runner = AutomationRunner(db, settings)
+            await automations_runner.start()
         try:
             yield
         finally:
+            if automations_runner is not None:
+                await automations_runner.stop()
             if importer is not None:
                 await importer.stop()
             if reaper is not None:
@@ -413,6 +420,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         templates,
         api_keys,
         webhooks,
+        automations,
         events,
         oauth_clients,
         audit,

@@ -128,13 +128,15 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Deliver webhooks, send mail, run imports and delete unused file blobs until SIGINT/SIGTERM.
-    Run any number of these beside servers started with POLYTASK_WEBHOOK_DISPATCHER=false; they
-    never send a delivery or a message twice at once."""
+    """Deliver webhooks, send mail, run imports and automations and delete unused file blobs
+    until SIGINT/SIGTERM. Run any number of these beside servers started with
+    POLYTASK_WEBHOOK_DISPATCHER=false; they never send a delivery or a message twice at once,
+    nor run an automation twice for one trigger."""
     import asyncio
     import signal
 
     from polytask.domain.events import transport
+    from polytask.worker.automations import AutomationRunner
     from polytask.worker.dispatcher import Dispatcher
     from polytask.worker.importer import Importer
     from polytask.worker.mailer import Mailer
@@ -148,6 +150,7 @@ def worker() -> None:
     mailer = Mailer(db, settings)
     reaper = Reaper(db, settings)
     importer = Importer(db, settings)
+    automations = AutomationRunner(db, settings)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -158,9 +161,11 @@ def worker() -> None:
         await mailer.start()
         await reaper.start()
         await importer.start()
+        await automations.start()
         relay = f"through {settings.smtp_host}:{settings.smtp_port}" if mailer.configured else "kept in the outbox"
         typer.echo(f"Delivering webhooks as {dispatcher.name}; mail {relay}")
         await stop.wait()
+        await automations.stop()
         await importer.stop()
         await reaper.stop()
         await mailer.stop()

@@ -35,6 +35,8 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "calendar_feed": ("calendar_feed",),
     "import": ("import",),
     "template": ("template",),
+    "automation": ("automation",),
+    "automation_run": ("automation_run", "run"),
 }
 
 
@@ -49,7 +51,7 @@ def storable_key(pk: int) -> bool:
 
 
 # Kinds whose keys are 64-bit (BigInteger columns: the event log, webhook deliveries).
-_WIDE_KEYS = frozenset({"event", "webhook_delivery"})
+_WIDE_KEYS = frozenset({"event", "webhook_delivery", "automation_run"})
 
 
 def _key_in_range(kind: str, pk: int) -> bool:
@@ -112,3 +114,4 @@ SectionRef = Annotated[int, _ref_validator("section"), WithJsonSchema(id_json_sc
 DepartmentRef = Annotated[int, _ref_validator("department"), WithJsonSchema(id_json_schema("department"))]
 WorkspaceRef = Annotated[int, _ref_validator("workspace"), WithJsonSchema(id_json_schema("workspace"))]
 TemplateRef = Annotated[int, _ref_validator("template"), WithJsonSchema(id_json_schema("template"))]
+WebhookRef = Annotated[int, _ref_validator("webhook"), WithJsonSchema(id_json_schema("webhook"))]

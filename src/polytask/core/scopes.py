@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from polytask.core.actor import Actor
 from polytask.core.errors import PermissionDenied, ValidationFailed
 
-RESOURCES: tuple[str, ...] = ("workspaces", "projects", "tasks", "users", "api_keys", "webhooks")
+RESOURCES: tuple[str, ...] = ("workspaces", "projects", "tasks", "users", "api_keys", "webhooks", "automations")
 ADMIN = "admin"
 # The audit logs are read-only: there is no `audit:write`.
 AUDIT_READ = "audit:read"

@@ -240,6 +240,24 @@ class Settings(BaseSettings):
         default=24.0, ge=0, description="How long the previous secret still signs after a rotation."
     )
 
+    # Automations (docs/compat/native.md, "Automations").
+    automation_max_per_workspace: int = Field(default=100, ge=1, description="Automations a workspace may have.")
+    automation_max_actions: int = Field(default=20, ge=1, le=100, description="Actions one automation may run.")
+    automation_max_depth: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="How deep a chain of automations may go: a change made by a run of depth n may trigger "
+        "runs of depth n+1 up to this; an automation's own changes never trigger itself.",
+    )
+    automation_retry_schedule: str = Field(
+        default="5,30,120,600",
+        description="Seconds before each retry of a failed run (comma-separated); after the last, the run fails.",
+    )
+    automation_poll_seconds: float = Field(
+        default=2.0, gt=0, description="How often the automation runner looks for due runs and schedules."
+    )
+
     # Mail (docs/operations.md, "Mail"). Without smtp_host, mail waits in the outbox.
     public_url: str = Field(
         default="",
@@ -322,6 +340,10 @@ class Settings(BaseSettings):
     @property
     def webhook_retry_delays(self) -> list[float]:
         return [float(part) for part in self.webhook_retry_schedule.split(",") if part.strip()]
+
+    @property
+    def automation_retry_delays(self) -> list[float]:
+        return [float(part) for part in self.automation_retry_schedule.split(",") if part.strip()]
 
     @property
     def mail_retry_delays(self) -> list[float]:

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
+from polytask.models.automations import Automation, AutomationRun
 from polytask.models.base import Base
 from polytask.models.calendars import CalendarFeed
 from polytask.models.departments import Department
@@ -25,6 +26,8 @@ from polytask.models.workspaces import Invite, Membership, Workspace
 __all__ = [
     "ApiKey",
     "ApiUsage",
+    "Automation",
+    "AutomationRun",
     "Base",
     "BlobDeletion",
     "BrowserSession",

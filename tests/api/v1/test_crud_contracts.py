@@ -735,3 +735,123 @@ class TestTemplates(CrudContract):
             Filter({"task_count[gte]": "2"}, lambda a: a["name"] in ("Template 2", "Template 5", "Template 8")),
         ),
     )
+
+
+_TRIGGER = {"kind": "event", "event": "task.created"}
+_COMMENT = {"type": "add_comment", "body": "Seen"}
+
+
+class TestAutomations(CrudContract):
+    resource = Resource(
+        type="automation",
+        collection=lambda w: f"/v1/projects/{w.project}/automations",
+        item=lambda w, ident: f"/v1/automations/{ident}",
+        create_aliases=(
+            (lambda w: f"/v1/workspaces/{w.workspace}/automations", lambda w: {"project_id": w.project}),
+            (lambda w: "/v1/automations", lambda w: {"workspace_id": w.workspace, "project_id": w.project}),
+        ),
+        read_scope="automations:read",
+        write_scope="automations:write",
+        create=lambda w, n: {
+            "name": f"Automation {n}",
+            "enabled": n % 2 == 0,
+            "trigger": _TRIGGER,
+            "conditions": "priority = high" if n % 2 else None,
+            "actions": [_COMMENT],
+        },
+        change={"name": "Renamed", "enabled": False},
+        refused=(
+            *(
+                Refused(body, name)
+                for body, name in (
+                    ({"trigger": _TRIGGER, "actions": [_COMMENT]}, "name"),
+                    ({"name": "x", "actions": [_COMMENT]}, "trigger"),
+                    ({"name": "x", "trigger": _TRIGGER}, "actions"),
+                    ({"name": "x", "trigger": _TRIGGER, "actions": []}, "actions"),
+                    (
+                        {"name": "x", "trigger": {"kind": "event", "event": "task.exploded"}, "actions": [_COMMENT]},
+                        "trigger.event.event",
+                    ),
+                    ({"name": "x", "trigger": {"kind": "sometimes"}, "actions": [_COMMENT]}, "trigger"),
+                    (
+                        {"name": "x", "trigger": {"kind": "schedule", "cron": "61 * * * *"}, "actions": [_COMMENT]},
+                        "trigger.cron",
+                    ),
+                    ({"name": "x", "trigger": {"kind": "schedule"}, "actions": [_COMMENT]}, "trigger.schedule"),
+                    ({"name": "x", "trigger": _TRIGGER, "actions": [{"type": "explode"}]}, "actions[0]"),
+                    (
+                        {"name": "x", "trigger": _TRIGGER, "actions": [{"type": "add_comment"}]},
+                        "actions[0].add_comment.body",
+                    ),
+                    (
+                        {"name": "x", "trigger": _TRIGGER, "conditions": "priority = = high", "actions": [_COMMENT]},
+                        "conditions",
+                    ),
+                    (
+                        {"name": "x", "trigger": _TRIGGER, "conditions": "colour = red", "actions": [_COMMENT]},
+                        "conditions",
+                    ),
+                    (
+                        {"name": "x", "trigger": _TRIGGER, "conditions": "priority = enormous", "actions": [_COMMENT]},
+                        "conditions",
+                    ),
+                    (
+                        {
+                            "name": "x",
+                            "trigger": {"kind": "webhook"},
+                            "conditions": "priority = high",
+                            "actions": [_COMMENT],
+                        },
+                        "conditions",
+                    ),
+                    (
+                        {"name": "x", "trigger": _TRIGGER, "actions": [{"type": "assign", "assignee": "user_999999"}]},
+                        "actions[0].assignee",
+                    ),
+                    (
+                        {
+                            "name": "x",
+                            "trigger": _TRIGGER,
+                            "actions": [{"type": "move_to_section", "section_id": "section_999999"}],
+                        },
+                        "actions[0].section_id",
+                    ),
+                    (
+                        {
+                            "name": "x",
+                            "trigger": _TRIGGER,
+                            "actions": [{"type": "create_project_from_template", "template_id": "template_1"}],
+                        },
+                        "actions[0].type",
+                    ),
+                    (
+                        {
+                            "name": "x",
+                            "trigger": _TRIGGER,
+                            "actions": [{"type": "update_fields", "fields": {"name": None}}],
+                        },
+                        "actions[0].fields.name",
+                    ),
+                    ({"name": "x", "trigger": _TRIGGER, "actions": [_COMMENT], "colour": "red"}, "colour"),
+                )
+            ),
+            *(
+                Refused(body, name, on="change")
+                for body, name in (
+                    ({"name": None}, "name"),
+                    ({"name": ""}, "name"),
+                    ({"enabled": None}, "enabled"),
+                    ({"actions": []}, "actions"),
+                    ({"actions": [{"type": "assign", "assignee": "nobody@example.com"}]}, "actions[0].assignee"),
+                    ({"conditions": "nonsense ="}, "conditions"),
+                )
+            ),
+        ),
+        roles=Roles(read=MANAGERS, create=MANAGERS, change=MANAGERS, delete=MANAGERS),
+        events=("automation.created", "automation.updated", "automation.deleted"),
+        sorts=("name",),
+        filters=(
+            Filter({"enabled": "false"}, lambda a: a["enabled"] is False),
+            Filter({"name[icontains]": "automation 3"}, lambda a: a["name"] == "Automation 3"),
+        ),
+    )

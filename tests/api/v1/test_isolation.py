@@ -47,6 +47,7 @@ ID_PARAMS = {
     "feed_id": "calendar_feed",
     "import_id": "import",
     "template_id": "template",
+    "automation_id": "automation",
 }
 WRITE_METHODS = ("post", "put", "patch")
 ID_LIKE = re.compile(r"^[a-z]+_\d+$")
@@ -80,6 +81,8 @@ class World:
             f"/v1/projects/{i['project']}/risks",
             f"/v1/workspaces/{i['workspace']}/departments",
             "/v1/me/calendar-feeds",
+            f"/v1/projects/{i['project']}/automations",
+            f"/v1/automations/{i['automation']}/runs",
         ]
         out = {}
         for path in paths:
@@ -147,6 +150,16 @@ def build_world(client: httpx.Client, db: Database, label: str) -> World:
         ("department", f"/v1/workspaces/{owner.workspace}/departments", {"name": f"{label} department"}),
         ("calendar_feed", f"/v1/projects/{project}/calendar-feeds", {"name": f"{label} feed"}),
         ("template", "/v1/templates", {"name": f"{label} template", "project_id": project}),
+        (
+            "automation",
+            f"/v1/projects/{project}/automations",
+            {
+                "name": f"{label} automation",
+                "trigger": {"kind": "event", "event": "task.created"},
+                "conditions": "priority = high",
+                "actions": [{"type": "add_comment", "body": "seen"}],
+            },
+        ),
     ):
         r = client.post(path, json=body, headers=h)
         assert r.status_code == 201, r.text
@@ -187,6 +200,9 @@ SERVER_LEVEL = "/v1/admin/"
 SECRET_URLS = "/v1/ical/"
 # People's accounts are changed by server admins only (/v1/users, as /v1/admin/users).
 SERVER_ADMIN_WRITES = {("patch", "/v1/users/{user_id}"), ("delete", "/v1/users/{user_id}")}
+# An automation's incoming URL takes no credential: its token is the secret, whoever holds it
+# may post (tests/automations/test_automations_api.py); the token is no id of the matrix's.
+TOKEN_PATHS = "/v1/automations/hooks/"
 
 
 def id_operations(doc: dict[str, Any]) -> list[tuple[str, str, list[str], dict[str, Any]]]:
@@ -194,7 +210,7 @@ def id_operations(doc: dict[str, Any]) -> list[tuple[str, str, list[str], dict[s
     out = []
     for path, item in doc["paths"].items():
         params = re.findall(r"\{([^}]+)\}", path)
-        if not params or path.startswith((SERVER_LEVEL, SECRET_URLS)):
+        if not params or path.startswith((SERVER_LEVEL, SECRET_URLS, TOKEN_PATHS)):
             continue
         unknown = [p for p in params if p not in ID_PARAMS]
         assert not unknown, (

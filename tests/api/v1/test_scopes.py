@@ -14,7 +14,12 @@ from tests.factories.people import make_person
 from tests.factories.work import make_project, make_task
 
 # The operations that take no credentials (an empty `security` in the document), and no others.
-OPEN = {("post", "/v1/invites/signup"), ("post", "/v1/password-resets"), ("post", "/v1/password-resets/confirm")}
+OPEN = {
+    ("post", "/v1/invites/signup"),
+    ("post", "/v1/password-resets"),
+    ("post", "/v1/password-resets/confirm"),
+    ("post", "/v1/automations/hooks/{token}"),  # an incoming URL: the token is the credential
+}
 
 
 def v1_operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

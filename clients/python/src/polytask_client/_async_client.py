@@ -604,6 +604,61 @@ class AsyncWebhooks(_AsyncCrud):
         return await self._t.resource("POST", f"/webhooks/{_ref(webhook)}/test")
 
 
+class AsyncWorkspaceAutomations(_AsyncList, _AsyncCreate):
+    """A workspace's automations: `api.automations.workspace.create('workspace_1', name=..., ...)`."""
+
+    collection = "/workspaces/{workspace_id}/automations"
+
+
+class AsyncProjectAutomations(_AsyncList, _AsyncCreate):
+    """A project's automations (its events only)."""
+
+    collection = "/projects/{project_id}/automations"
+
+
+class AsyncAutomationRuns(_AsyncList):
+    """An automation's run history, newest first: `api.automations.runs.list('automation_1')`."""
+
+    collection = "/automations/{automation_id}/runs"
+
+
+class AsyncAutomations(_AsyncCrud):
+    """Automations: a trigger, conditions (a filter expression) and ordered actions, run by the
+    server's worker; `runs` is their history."""
+
+    collection = "/automations"
+    item = "/automations/{automation_id}"
+
+    def __init__(self, transport: _AsyncTransport) -> None:
+        super().__init__(transport)
+        self.workspace = AsyncWorkspaceAutomations(transport)
+        self.project = AsyncProjectAutomations(transport)
+        self.runs = AsyncAutomationRuns(transport)
+
+    @operation("POST /automations/{automation_id}/enable")
+    async def enable(self, automation: Ref) -> Resource:
+        """Switch it on."""
+        return await self._t.resource("POST", f"/automations/{_ref(automation)}/enable")
+
+    @operation("POST /automations/{automation_id}/disable")
+    async def disable(self, automation: Ref) -> Resource:
+        """Switch it off (pending runs are skipped)."""
+        return await self._t.resource("POST", f"/automations/{_ref(automation)}/disable")
+
+    @operation("POST /automations/{automation_id}/test")
+    async def test(self, automation: Ref, **body: Any) -> Resource:
+        """A dry run against `event=` (a body), `event_id=`, or the latest matching event; changes nothing."""
+        return await self._t.resource("POST", f"/automations/{_ref(automation)}/test", body=body)
+
+    @operation("POST /automations/hooks/{token}")
+    async def trigger(self, hook_url: str, payload: dict[str, Any] | None = None) -> str:
+        """POST to an incoming-URL trigger (its `hook_url` or token; needs no key); the queued run's id."""
+        token = hook_url.rstrip("/").rpartition("/")[2]
+        response = await self._t.send("POST", f"/automations/hooks/{token}", body=payload or {})
+        run_id: str = response.json()["data"]["id"]
+        return run_id
+
+
 class AsyncEvents(_AsyncNamespace):
     """The changes feed (`list(after=...)`) and its live stream (`stream()`)."""
 
@@ -882,6 +937,7 @@ class AsyncTaskadeAPI:
         self.api_keys = AsyncApiKeys(self._t)
         self.calendar_feeds = AsyncCalendarFeeds(self._t)
         self.webhooks = AsyncWebhooks(self._t)
+        self.automations = AsyncAutomations(self._t)
         self.events = AsyncEvents(self._t)
         self.audit = AsyncAudit(self._t)
         self.api_usage = AsyncApiUsage(self._t)

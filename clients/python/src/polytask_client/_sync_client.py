@@ -597,6 +597,61 @@ class Webhooks(_Crud):
         return self._t.resource("POST", f"/webhooks/{_ref(webhook)}/test")
 
 
+class WorkspaceAutomations(_List, _Create):
+    """A workspace's automations: `api.automations.workspace.create('workspace_1', name=..., ...)`."""
+
+    collection = "/workspaces/{workspace_id}/automations"
+
+
+class ProjectAutomations(_List, _Create):
+    """A project's automations (its events only)."""
+
+    collection = "/projects/{project_id}/automations"
+
+
+class AutomationRuns(_List):
+    """An automation's run history, newest first: `api.automations.runs.list('automation_1')`."""
+
+    collection = "/automations/{automation_id}/runs"
+
+
+class Automations(_Crud):
+    """Automations: a trigger, conditions (a filter expression) and ordered actions, run by the
+    server's worker; `runs` is their history."""
+
+    collection = "/automations"
+    item = "/automations/{automation_id}"
+
+    def __init__(self, transport: _Transport) -> None:
+        super().__init__(transport)
+        self.workspace = WorkspaceAutomations(transport)
+        self.project = ProjectAutomations(transport)
+        self.runs = AutomationRuns(transport)
+
+    @operation("POST /automations/{automation_id}/enable")
+    def enable(self, automation: Ref) -> Resource:
+        """Switch it on."""
+        return self._t.resource("POST", f"/automations/{_ref(automation)}/enable")
+
+    @operation("POST /automations/{automation_id}/disable")
+    def disable(self, automation: Ref) -> Resource:
+        """Switch it off (pending runs are skipped)."""
+        return self._t.resource("POST", f"/automations/{_ref(automation)}/disable")
+
+    @operation("POST /automations/{automation_id}/test")
+    def test(self, automation: Ref, **body: Any) -> Resource:
+        """A dry run against `event=` (a body), `event_id=`, or the latest matching event; changes nothing."""
+        return self._t.resource("POST", f"/automations/{_ref(automation)}/test", body=body)
+
+    @operation("POST /automations/hooks/{token}")
+    def trigger(self, hook_url: str, payload: dict[str, Any] | None = None) -> str:
+        """POST to an incoming-URL trigger (its `hook_url` or token; needs no key); the queued run's id."""
+        token = hook_url.rstrip("/").rpartition("/")[2]
+        response = self._t.send("POST", f"/automations/hooks/{token}", body=payload or {})
+        run_id: str = response.json()["data"]["id"]
+        return run_id
+
+
 class Events(_Namespace):
     """The changes feed (`list(after=...)`) and its live stream (`stream()`)."""
 
@@ -869,6 +924,7 @@ class TaskadeAPI:
         self.api_keys = ApiKeys(self._t)
         self.calendar_feeds = CalendarFeeds(self._t)
         self.webhooks = Webhooks(self._t)
+        self.automations = Automations(self._t)
         self.events = Events(self._t)
         self.audit = Audit(self._t)
         self.api_usage = ApiUsage(self._t)

@@ -36,7 +36,10 @@ def error_response(
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    # The location comes first; a field may itself be called `body` (a comment's, a mail's).
+    if loc and loc[0] in ("body", "query", "path", "header"):
+        loc = loc[1:]
+    parts = [str(p) for p in loc]
     # Pydantic reports union branches by type name (e.g. 'str', 'list[...]', and
     # 'constrained-str' for a str with a pattern, as money amounts are); drop them.
     parts = [

@@ -750,6 +750,92 @@ API_USAGE = Output(
     ),
 )
 
+
+class AutomationActionDone(BaseModel):
+    """One action a run did, with what it made or changed."""
+
+    model_config = _CLOSED
+
+    type: str
+    task_id: str | None = None
+    assignee_id: str | None = None
+    comment_id: str | None = None
+    mail_id: str | None = None
+    delivery_id: str | None = None
+
+
+class AutomationPlannedAction(BaseModel):
+    model_config = _CLOSED
+
+    type: str
+    skipped: str | None = Field(default=None, description="Why it would not run.")
+
+
+AUTOMATION = Output(
+    "automation",
+    "Automation",
+    (
+        Attr("name", str, source="name"),
+        Attr("enabled", bool, source="enabled"),
+        Attr("workspace_id", str),
+        Attr("project_id", str, nullable=True, doc="Only this project's events.", source="project_id"),
+        Attr("owner", str, nullable=True, doc="The actions run as this user.", source="owner_id"),
+        Attr("trigger", dict[str, Any], doc="event, schedule or webhook (docs/compat/native.md).", source="trigger"),
+        Attr("conditions", str, nullable=True, doc="A `filter=` expression.", source="conditions"),
+        Attr("actions", list[dict[str, Any]], doc="In order.", source="actions"),
+        Attr("next_run_at", _TS, nullable=True, doc="Schedules: when the next run is due."),
+        Attr(
+            "hook_url",
+            str,
+            doc="Incoming-URL triggers: the path to POST to; only when made (create, new trigger), shown once.",
+            always=False,
+        ),
+        Attr("created_at", _TS),
+        Attr("updated_at", _TS),
+    ),
+    ("workspace", "project", "owner"),
+)
+
+AUTOMATION_RUN = Output(
+    "automation_run",
+    "AutomationRun",
+    (
+        Attr("status", str, doc="pending, succeeded, skipped (conditions not met, or disabled) or failed."),
+        Attr("trigger_kind", str, doc="event, schedule or webhook."),
+        Attr("event", str, nullable=True, doc="The triggering event's type."),
+        Attr("event_id", str, nullable=True),
+        Attr("payload", dict[str, Any], doc="What an incoming URL received, or a schedule's due time."),
+        Attr("depth", int, doc="0 for a person's change; n+1 for a change made by a run of depth n."),
+        Attr("attempts", int),
+        Attr("next_attempt_at", _TS, nullable=True, doc="While pending."),
+        Attr("matched", bool, nullable=True, doc="Whether the conditions held."),
+        Attr("actions_done", list[AutomationActionDone]),
+        Attr("error", str, nullable=True, doc="The last attempt's error."),
+        Attr("created_at", _TS),
+        Attr("started_at", _TS, nullable=True),
+        Attr("finished_at", _TS, nullable=True),
+        Attr("duration_ms", int, nullable=True),
+    ),
+    ("automation",),
+)
+
+AUTOMATION_TEST = Output(
+    "automation_test",
+    "AutomationTest",
+    (
+        Attr("event", str, nullable=True, doc="The event type evaluated against."),
+        Attr("event_id", str, nullable=True, doc="The log's event, when one was used."),
+        Attr("resource_type", str, nullable=True),
+        Attr("resource_id", str, nullable=True),
+        Attr("trigger_matched", bool),
+        Attr("conditions", str, nullable=True),
+        Attr("conditions_matched", bool, nullable=True, doc="Null without conditions or a resource."),
+        Attr("would_run", list[AutomationPlannedAction], doc="The actions a run would do, in order."),
+        Attr("notes", list[str]),
+    ),
+    ("automation",),
+)
+
 OUTPUTS: tuple[Output, ...] = (
     IMPORT,
     WORKSPACE,
@@ -778,6 +864,9 @@ OUTPUTS: tuple[Output, ...] = (
     FEED_EVENT,
     ANALYTICS,
     API_USAGE,
+    AUTOMATION,
+    AUTOMATION_RUN,
+    AUTOMATION_TEST,
 )
 
 # What `fields[type]=` may name, per type: the resource's attributes and relationships.

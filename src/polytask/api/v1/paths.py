@@ -51,3 +51,4 @@ RiskId = Annotated[int, _path_id("risk"), _schema("risk"), Path(description="A r
 DepartmentId = Annotated[int, _path_id("department"), _schema("department"), Path(description="A department id")]
 ImportId = Annotated[int, _path_id("import"), _schema("import"), Path(description="An import job id")]
 TemplateId = Annotated[int, _path_id("template"), _schema("template"), Path(description="A template id")]
+AutomationId = Annotated[int, _path_id("automation"), _schema("automation"), Path(description="An automation id")]

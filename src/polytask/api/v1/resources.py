@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from polytask.api.v1.render import Resource, day, ident, resource, rid, ts
+from polytask.core.ids import PREFIXES, render_id
 from polytask.core.money import format_minor
 from polytask.domain.members.service import Member
 from polytask.domain.reports.analytics import Analytics, Bucket, CycleTime, Figures, Group
@@ -530,3 +531,80 @@ def import_job(j: Any) -> Resource:
         },
         {"workspace": ident("workspace", j.workspace_id)},
     )
+
+
+def automation(a: Any, hook_token: str | None = None) -> Resource:
+    attrs: dict[str, Any] = {
+        "name": a.name,
+        "enabled": a.enabled,
+        "workspace_id": rid("workspace", a.workspace_id),
+        "project_id": rid("project", a.project_id),
+        "owner": rid("user", a.owner_id),
+        "trigger": a.trigger,
+        "conditions": a.conditions,
+        "actions": a.actions,
+        "next_run_at": ts(a.next_run_at) if a.enabled else None,
+        "created_at": ts(a.created_at),
+        "updated_at": ts(a.updated_at),
+    }
+    if hook_token is not None:
+        attrs["hook_url"] = f"/v1/automations/hooks/{hook_token}"
+    return resource(
+        "automation",
+        a.id,
+        attrs,
+        {
+            "workspace": ident("workspace", a.workspace_id),
+            "project": ident("project", a.project_id),
+            "owner": ident("user", a.owner_id),
+        },
+    )
+
+
+def automation_run(r: Any) -> Resource:
+    return resource(
+        "automation_run",
+        r.id,
+        {
+            "status": r.status,
+            "trigger_kind": r.trigger_kind,
+            "event": r.event_type,
+            "event_id": rid("event", r.event_id),
+            "payload": r.payload,
+            "depth": r.depth,
+            "attempts": r.attempts,
+            "next_attempt_at": ts(r.next_attempt_at) if r.status == "pending" else None,
+            "matched": r.matched,
+            "actions_done": r.actions_done,
+            "error": r.error,
+            "created_at": ts(r.created_at),
+            "started_at": ts(r.started_at),
+            "finished_at": ts(r.finished_at),
+            "duration_ms": r.duration_ms,
+        },
+        {"automation": ident("automation", r.automation_id)},
+    )
+
+
+def automation_test(automation_id: int, e: Any) -> Resource:
+    kind = e.resource_type
+    return {
+        "id": render_id("automation", automation_id),
+        "type": "automation_test",
+        "attributes": {
+            "event": e.event_type,
+            "event_id": rid("event", e.event_id),
+            "resource_type": kind,
+            "resource_id": (
+                None
+                if e.resource_id is None
+                else (render_id(kind, e.resource_id) if kind in PREFIXES else str(e.resource_id))
+            ),
+            "trigger_matched": e.trigger_matched,
+            "conditions": e.conditions,
+            "conditions_matched": e.conditions_matched,
+            "would_run": e.would_run,
+            "notes": e.notes,
+        },
+        "relationships": {"automation": ident("automation", automation_id)},
+    }

@@ -166,17 +166,16 @@ class Number(FieldType):
     label = "number"
     ops = SET_OPS | ORDER_OPS
 
-    def __init__(self, *, integer: bool = False, bound: int | None = None) -> None:
+    def __init__(self, *, integer: bool = False, bounds: tuple[int, int] | None = None) -> None:
         self.integer = integer
-        # The largest magnitude the column holds (an INTEGER column: 2**31 - 1): a value past
-        # it matches nothing, and PostgreSQL would refuse the bound parameter outright.
-        self.bound = bound
+        # For a column narrower than the values a client may write (a 32-bit integer on PostgreSQL).
+        self.bounds = bounds
 
     def parse(self, raw: str, ctx: Context) -> float | int:
-        value = parse_number(raw, integer=self.integer)
-        if self.bound is not None and abs(value) > self.bound:
-            raise ValueError(f"must be between -{self.bound} and {self.bound}")
-        return value
+        number = parse_number(raw, integer=self.integer)
+        if self.bounds is not None and not self.bounds[0] <= number <= self.bounds[1]:
+            raise ValueError(f"must be between {self.bounds[0]} and {self.bounds[1]}")
+        return number
 
 
 class Boolean(FieldType):

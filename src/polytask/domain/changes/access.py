@@ -33,7 +33,7 @@ MEMBER_RESOURCES = (
     "import",
     "template",
 )
-MANAGER_RESOURCES = ("webhook", "list")
+MANAGER_RESOURCES = ("webhook", "list", "automation")
 
 _MEMBERS: WorkspaceRows[Event] = WorkspaceRows(Event, "event", key=Event.id, workspace=Event.workspace_id, among=True)
 _MANAGERS: WorkspaceRows[Event] = WorkspaceRows(

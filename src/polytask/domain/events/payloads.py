@@ -338,6 +338,32 @@ class WebhookSnapshot(Payload):
     disabled_reason: str | None
 
 
+class AutomationSnapshot(Payload):
+    """domain/automations/service.py AUTOMATION_FIELDS reads its fields from here (never the hook token)."""
+
+    name: str
+    enabled: bool
+    project_id: int | None
+    owner_id: int | None
+    trigger: dict[str, Any]
+    conditions: str | None
+    actions: list[Any]
+
+
+class AutomationRunResult(Payload):
+    """An automation run's outcome (domain/automations/runner.py): the run row's own fields."""
+
+    automation_id: int
+    run_id: int
+    trigger_kind: str
+    event_id: int | None
+    event_type: str | None
+    depth: int
+    attempts: int
+    actions_done: list[Any]
+    error: str | None
+
+
 # --- accounts and credentials (audit only) ---------------------------------------------------
 
 

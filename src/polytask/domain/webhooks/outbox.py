@@ -16,9 +16,11 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from polytask.core.clock import isoformat, utcnow
+from polytask.core.errors import ValidationFailed
 from polytask.core.ids import render_id
 from polytask.core.jsontext import dumps
 from polytask.core.statements import Prepared
+from polytask.domain.events import bus
 from polytask.domain.events.catalog import PING_EVENT, matches
 from polytask.models import (
     Comment,
@@ -320,6 +322,31 @@ def enqueue_ping(session: Session, hook: Webhook) -> WebhookDelivery:
     )
     session.add(delivery)
     session.flush()
+    return delivery
+
+
+def enqueue_message(session: Session, *, webhook_id: int, workspace_id: int, body: dict[str, Any]) -> WebhookDelivery:
+    """A delivery of `body` (an automation's send_webhook) to one endpoint of the workspace, due
+    now: signed, retried and logged like every delivery. A 422 when the endpoint is gone."""
+    hook = session.scalar(select(Webhook).where(Webhook.id == webhook_id, Webhook.workspace_id == workspace_id))
+    if hook is None:
+        raise ValidationFailed.field("webhook_id", "is not a webhook of this workspace", webhook_id)
+    now = utcnow()
+    message_id = f"msg_auto_{secrets.token_hex(8)}"
+    delivery = WebhookDelivery(
+        webhook_id=hook.id,
+        message_id=message_id,
+        event_id=None,
+        event_type=str(body.get("event", "automation.webhook")),
+        body=encode({"id": message_id, "sequence": 1, **body}),
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(delivery)
+    session.flush()
+    bus.outbox_changed(session)
     return delivery
 
 

@@ -1,0 +1,223 @@
+"""What the CRUD contract does not cover: the dry run, enable/disable, incoming URLs,
+schedules, the webhook and mail actions, and actions naming another workspace's things."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import func, select, update
+from starlette.types import ASGIApp
+
+from polytask.api.app import create_app
+from polytask.core.clock import utcnow
+from polytask.core.db import Database
+from polytask.core.settings import Settings
+from polytask.models import Automation, AutomationRun, Event, MailMessage
+from tests.automations.helpers import comments_of, drain, make_automation, runs
+from tests.contracts.resource import WEBHOOK_URL
+from tests.factories.people import join, make_person
+from tests.factories.work import make_project, make_task
+from tests.webhooks.helpers import deliveries, make_webhook
+
+ON_CREATE = {"kind": "event", "event": "task.created"}
+COMMENT = {"type": "add_comment", "body": "hi"}
+
+
+def _count(db: Database, model: type) -> int:
+    with db.unit_of_work(readonly=True) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_the_dry_run_reports_and_changes_nothing(client: httpx.Client, db: Database) -> None:
+    owner = make_person(db)
+    project = make_project(client, owner)
+    automation = make_automation(
+        client, owner, name="Urgent", trigger=ON_CREATE, conditions="priority = high", actions=[COMMENT]
+    )
+    path = f"/v1/automations/{automation['id']}/test"
+    # No event yet: nothing to evaluate against.
+    r = client.post(path, json={}, headers=owner.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["attributes"]["trigger_matched"] is False
+    high = make_task(client, owner, project, priority="high")["id"]
+    low = make_task(client, owner, project, priority="low")["id"]
+    runs_before, events_before = _count(db, AutomationRun), _count(db, Event)
+    # The most recent matching event: the low one.
+    shown = client.post(path, json={}, headers=owner.headers).json()["data"]["attributes"]
+    assert (shown["event"], shown["resource_id"], shown["trigger_matched"]) == ("task.created", low, True)
+    assert (shown["conditions_matched"], shown["would_run"]) == (False, [])
+    # A given body naming the high task.
+    body = {"event": {"event": "task.created", "data": {"task": {"id": high}}}}
+    shown = client.post(path, json=body, headers=owner.headers).json()["data"]["attributes"]
+    assert (shown["conditions_matched"], shown["would_run"]) == (True, [{"type": "add_comment"}])
+    # Another event type does not trigger it.
+    body = {"event": {"event": "task.deleted", "data": {"task": {"id": high}}}}
+    assert client.post(path, json=body, headers=owner.headers).json()["data"]["attributes"]["trigger_matched"] is False
+    assert (_count(db, AutomationRun), _count(db, Event)) == (runs_before, events_before)
+    assert comments_of(client, owner, high) == []
+    for bad, field in (
+        ({"event": {"event": "task.exploded"}}, "event.event"),
+        ({"event": {"event": "task.created", "resource_id": "project_1"}}, "event.resource_id"),
+        ({"event_id": "banana"}, "event_id"),
+        ({"colour": "red"}, "colour"),
+    ):
+        r = client.post(path, json=bad, headers=owner.headers)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["field"] == field
+    stranger = make_person(db)
+    assert client.post(path, json={}, headers=stranger.headers).status_code == 404
+
+
+def test_disabled_automations_queue_nothing_and_skip_what_was_queued(
+    client: httpx.Client, db: Database, settings: Settings
+) -> None:
+    owner = make_person(db)
+    project = make_project(client, owner)
+    automation = make_automation(client, owner, name="Hello", trigger=ON_CREATE, actions=[COMMENT])
+    queued = make_task(client, owner, project)["id"]
+    r = client.post(f"/v1/automations/{automation['id']}/disable", headers=owner.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["attributes"]["enabled"] is False
+    make_task(client, owner, project)
+    drain(db, settings)
+    assert [(r.status, r.error) for r in runs(db)] == [("skipped", "the automation is disabled")]
+    assert comments_of(client, owner, queued) == []
+    r = client.post(f"/v1/automations/{automation['id']}/enable", headers=owner.headers)
+    assert r.json()["data"]["attributes"]["enabled"] is True
+    later = make_task(client, owner, project)["id"]
+    drain(db, settings)
+    assert comments_of(client, owner, later) == ["hi"]
+    member = make_person(db)
+    join(db, owner, member, role="member")
+    r = client.post(f"/v1/automations/{automation['id']}/disable", headers=member.headers)
+    assert r.status_code == 403
+
+
+def test_an_incoming_url_queues_a_run_with_its_body(client: httpx.Client, db: Database, settings: Settings) -> None:
+    owner = make_person(db)
+    project = make_project(client, owner)
+    automation = make_automation(
+        client,
+        owner,
+        f"/v1/projects/{project}/automations",
+        name="From the form",
+        trigger={"kind": "webhook"},
+        actions=[{"type": "create_task", "task": {"name": "Form sent", "priority": "high"}}],
+    )
+    hook = automation["attributes"]["hook_url"]
+    assert hook.startswith("/v1/automations/hooks/ahk_")
+    shown = client.get(f"/v1/automations/{automation['id']}", headers=owner.headers).json()["data"]
+    assert "hook_url" not in shown["attributes"]
+    r = client.post(hook, json={"who": "a visitor"})  # no credentials: the token is the secret
+    assert r.status_code == 202, r.text
+    assert client.post(hook + "x", json={}).status_code == 404
+    drain(db, settings)
+    [run] = runs(db)
+    assert (run.trigger_kind, run.payload, run.status) == ("webhook", {"who": "a visitor"}, "succeeded")
+    tasks = client.get(f"/v1/projects/{project}/tasks", headers=owner.headers).json()["data"]
+    assert [(t["attributes"]["name"], t["attributes"]["priority"]) for t in tasks] == [("Form sent", "high")]
+    client.post(f"/v1/automations/{automation['id']}/disable", headers=owner.headers)
+    assert client.post(hook, json={}).status_code == 404
+
+
+def test_a_schedule_fires_when_due_and_moves_on(client: httpx.Client, db: Database, settings: Settings) -> None:
+    owner = make_person(db)
+    project = make_project(client, owner)
+    automation = make_automation(
+        client,
+        owner,
+        f"/v1/projects/{project}/automations",
+        name="Weekly review",
+        trigger={"kind": "schedule", "cron": "0 9 * * 1"},
+        actions=[{"type": "create_task", "task": {"name": "Review"}}],
+    )
+    due = automation["attributes"]["next_run_at"]
+    assert due is not None
+    drain(db, settings)
+    assert runs(db) == []  # not due yet
+    with db.unit_of_work() as session:  # its time comes (moved back by hand, no sleep)
+        session.execute(update(Automation).values(next_run_at=utcnow() - timedelta(minutes=1)))
+    drain(db, settings)
+    [run] = runs(db)
+    assert (run.trigger_kind, run.status) == ("schedule", "succeeded")
+    names = [
+        t["attributes"]["name"]
+        for t in client.get(f"/v1/projects/{project}/tasks", headers=owner.headers).json()["data"]
+    ]
+    assert names == ["Review"]
+    again = client.get(f"/v1/automations/{automation['id']}", headers=owner.headers).json()["data"]["attributes"]
+    assert again["next_run_at"] is not None
+    assert again["next_run_at"] > utcnow().isoformat()[:19]
+
+
+def test_webhook_and_mail_actions_go_through_their_outboxes(
+    client: httpx.Client, db: Database, settings: Settings
+) -> None:
+    owner, x = make_person(db), make_person(db)
+    join(db, owner, x)
+    project = make_project(client, owner)
+    hook = make_webhook(client, owner, WEBHOOK_URL, events=["project.deleted"], workspace_id=owner.workspace)
+    make_automation(
+        client,
+        owner,
+        name="Tell everyone",
+        trigger=ON_CREATE,
+        actions=[
+            {"type": "send_webhook", "webhook_id": hook["id"], "payload": {"say": "hello"}},
+            {"type": "send_mail", "to": x.id, "subject": "New task", "body": "A task was made."},
+        ],
+    )
+    mail_before = _count(db, MailMessage)
+    make_task(client, owner, project)
+    drain(db, settings)
+    [delivery] = deliveries(client, owner, hook["id"])
+    assert delivery["attributes"]["event"] == "automation.webhook"
+    assert '"say":"hello"' in delivery["attributes"]["request_body"]
+    with db.unit_of_work(readonly=True) as session:
+        mail = session.scalars(select(MailMessage).where(MailMessage.kind == "automation")).all()
+        assert [(m.to_address, m.subject) for m in mail] == [(x.email, "New task")]
+    assert _count(db, MailMessage) == mail_before + 1
+
+
+def test_actions_cannot_name_another_workspaces_things(client: httpx.Client, db: Database) -> None:
+    owner, stranger = make_person(db), make_person(db)
+    theirs = make_project(client, stranger)
+    r = client.post(f"/v1/projects/{theirs}/sections", json={"name": "Theirs"}, headers=stranger.headers)
+    their_section = r.json()["data"]["id"]
+    their_hook = make_webhook(client, stranger, WEBHOOK_URL, events=["project.deleted"])
+    for action, field in (
+        ({"type": "move_to_section", "section_id": their_section}, "actions[0].section_id"),
+        ({"type": "assign", "assignee": stranger.email}, "actions[0].assignee"),
+        ({"type": "send_mail", "to": stranger.id, "subject": "s", "body": "b"}, "actions[0].to"),
+        ({"type": "send_webhook", "webhook_id": their_hook["id"]}, "actions[0].webhook_id"),
+        ({"type": "create_task", "task": {"name": "t", "project_id": theirs}}, "actions[0].task.project_id"),
+    ):
+        body = {"name": "x", "trigger": ON_CREATE, "actions": [action]}
+        r = client.post(f"/v1/workspaces/{owner.workspace}/automations", json=body, headers=owner.headers)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["field"] == field
+    # Their project as the automation's scope: a 404, as for any foreign id.
+    body = {"name": "x", "trigger": ON_CREATE, "actions": [COMMENT]}
+    assert client.post(f"/v1/projects/{theirs}/automations", json=body, headers=owner.headers).status_code == 404
+    assert _count(db, Automation) == 0
+
+
+def test_the_workspace_limits_hold(
+    db: Database, settings: Settings, serve_app: Callable[[ASGIApp], AbstractContextManager[str]]
+) -> None:
+    owner = make_person(db)
+    tight = settings.model_copy(update={"automation_max_per_workspace": 1, "automation_max_actions": 2})
+    with serve_app(create_app(tight, db)) as url, httpx.Client(base_url=url, timeout=30) as client:
+        path = f"/v1/workspaces/{owner.workspace}/automations"
+        body = {"name": "x", "trigger": ON_CREATE, "actions": [COMMENT] * 3}
+        r = client.post(path, json=body, headers=owner.headers)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["field"] == "actions"
+        assert client.post(path, json={**body, "actions": [COMMENT]}, headers=owner.headers).status_code == 201
+        r = client.post(path, json={**body, "actions": [COMMENT]}, headers=owner.headers)
+        assert r.status_code == 429, r.text
+        assert r.json()["error"]["code"] == "QUOTA_EXCEEDED"
+    assert _count(db, Automation) == 1
