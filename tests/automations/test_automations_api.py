@@ -221,3 +221,60 @@ def test_the_workspace_limits_hold(
         assert r.status_code == 429, r.text
         assert r.json()["error"]["code"] == "QUOTA_EXCEEDED"
     assert _count(db, Automation) == 1
+
+
+def test_a_project_from_a_template_is_made_once_per_trigger(
+    client: httpx.Client, db: Database, settings: Settings
+) -> None:
+    owner, stranger = make_person(db), make_person(db)
+    content = {"sections": [{"key": "a", "name": "Backlog"}], "tasks": [{"name": "Kickoff {{who}}", "section": "a"}]}
+    r = client.post(
+        "/v1/templates",
+        json={"name": "Onboarding", "workspace_id": owner.workspace, "content": content},
+        headers=owner.headers,
+    )
+    assert r.status_code == 201, r.text
+    template = r.json()["data"]["id"]
+    r = client.post(
+        "/v1/templates",
+        json={"name": "Theirs", "workspace_id": stranger.workspace, "content": content},
+        headers=stranger.headers,
+    )
+    theirs = r.json()["data"]["id"]
+    # Another workspace's template, or one that does not exist, is refused naming the field.
+    for ref in (theirs, "template_999999"):
+        action = {"type": "create_project_from_template", "template_id": ref}
+        body = {"name": "x", "trigger": ON_CREATE, "actions": [action]}
+        r = client.post(f"/v1/workspaces/{owner.workspace}/automations", json=body, headers=owner.headers)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["field"] == "actions[0].template_id"
+    source = make_project(client, owner)
+    make_automation(
+        client,
+        owner,
+        f"/v1/projects/{source}/automations",
+        name="Onboard",
+        trigger=ON_CREATE,
+        conditions="priority = high",
+        actions=[
+            {
+                "type": "create_project_from_template",
+                "template_id": template,
+                "name": "Onboarding {{who}}",
+                "variables": {"who": "Ada"},
+            }
+        ],
+    )
+    make_task(client, owner, source, name="hire", priority="high")
+    make_task(client, owner, source, name="later", priority="low")
+    assert drain(db, settings) == 2
+    assert drain(db, settings) == 0
+    assert sorted(r.status for r in runs(db)) == ["skipped", "succeeded"]
+    (done,) = [r for r in runs(db) if r.status == "succeeded"]
+    made = done.actions_done[0]["project_id"]
+    project = client.get(f"/v1/projects/{made}", headers=owner.headers).json()["data"]["attributes"]
+    assert project["name"] == "Onboarding Ada"
+    tasks = client.get(f"/v1/projects/{made}/tasks", headers=owner.headers).json()["data"]
+    assert [t["attributes"]["name"] for t in tasks] == ["Kickoff Ada"]
+    # The new project's own task.created matched nothing (not high priority): no chain.
+    assert len(runs(db)) == 2

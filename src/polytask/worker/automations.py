@@ -19,10 +19,18 @@ from polytask.core.db import Database
 from polytask.core.errors import DomainError
 from polytask.core.settings import Settings
 from polytask.domain.automations import runner
+from polytask.domain.automations.actions import make_projects_with
 from polytask.domain.events import bus
+from polytask.domain.flows.projects import create_project
 from polytask.worker.background import BackgroundLoop
 
 log = logging.getLogger("polytask.automations")
+
+# The create_project_from_template action: a project through the ordinary flow (its template
+# filled in, all or nothing with the run's other actions).
+make_projects_with(
+    lambda session, actor, workspace_id, data: create_project(session, actor, workspace_id=workspace_id, data=data).id
+)
 BATCH = 50
 
 

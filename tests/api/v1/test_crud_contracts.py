@@ -820,9 +820,9 @@ class TestAutomations(CrudContract):
                         {
                             "name": "x",
                             "trigger": _TRIGGER,
-                            "actions": [{"type": "create_project_from_template", "template_id": "template_1"}],
+                            "actions": [{"type": "create_project_from_template", "template_id": "template_999999"}],
                         },
-                        "actions[0].type",
+                        "actions[0].template_id",
                     ),
                     (
                         {

@@ -4,6 +4,7 @@ owner (events recorded like any change, marked with the automation as their cred
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from polytask.domain.automations.schemas import (
     AddLabelAction,
     AssignAction,
     CompleteAction,
+    CreateProjectFromTemplateAction,
     CreateTaskAction,
     MoveToSectionAction,
     SendMailAction,
@@ -31,13 +33,25 @@ from polytask.domain.automations.schemas import (
 from polytask.domain.mail.outbox import queue_mail
 from polytask.domain.mail.templates import Rendered
 from polytask.domain.members.people import resolve_people
+from polytask.domain.projects.schemas import ProjectCreate
 from polytask.domain.tasks import comments
 from polytask.domain.tasks import service as tasks
 from polytask.domain.tasks.schemas import CommentCreate, TaskUpdate
 from polytask.domain.webhooks.outbox import enqueue_message
-from polytask.models import Automation, User
+from polytask.models import Automation, Template, User
 
 _ACTIONS: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
+
+# A project from a template is made by domain/flows/projects.py `create_project` (its fields,
+# sections and tasks span aggregates), which no resource may import: whoever runs automations
+# plugs it in (worker/automations.py, imported by the server and by `polytask worker`).
+ProjectMaker = Callable[[Session, Actor, int, ProjectCreate], int]
+_make_project: list[ProjectMaker] = []
+
+
+def make_projects_with(maker: ProjectMaker) -> None:
+    """Plug in the operation that makes a project from a template (its id returned)."""
+    _make_project[:] = [maker]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +153,22 @@ def run_action(
             session, webhook_id=action.webhook_id, workspace_id=automation.workspace_id, body=body
         )
         done["delivery_id"] = render_id("webhook_delivery", delivery.id)
+    elif isinstance(action, CreateProjectFromTemplateAction):
+        if not _make_project:
+            raise ValidationFailed.field("actions", f"{action.type} is not plugged in in this process")
+        template = session.get(Template, action.template_id)
+        if template is None or template.workspace_id != automation.workspace_id:
+            raise ValidationFailed.field(
+                "template_id", "the template is gone", render_id("template", action.template_id)
+            )
+        data = ProjectCreate(
+            name=action.name or template.name,
+            template_id=template.id,
+            variables=action.variables,
+            workspace_id=automation.workspace_id,
+        )
+        project_id = _make_project[0](session, actor, automation.workspace_id, data)
+        done["project_id"] = render_id("project", project_id)
     else:
         raise ValidationFailed.field("actions", f"{action.type} is not available yet")
     return done

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
-from polytask.core.ids import ProjectRef, SectionRef, WebhookRef
+from polytask.core.ids import ProjectRef, SectionRef, TemplateRef, WebhookRef
 from polytask.core.jsontypes import JsonInt, Omittable
 from polytask.domain.events.catalog import check_pattern
 from polytask.domain.tasks.schemas import PersonRef, TaskCreate, TaskUpdate
@@ -111,8 +111,13 @@ class SendMailAction(_Closed):
 
 class CreateProjectFromTemplateAction(_Closed):
     type: Literal["create_project_from_template"]
-    template_id: str = Field(min_length=1, max_length=100)
-    name: str | None = Field(default=None, max_length=500)
+    template_id: TemplateRef = Field(description="A template of the automation's workspace.")
+    name: str | None = Field(
+        default=None, min_length=1, max_length=300, description="The new project's name; default: the template's."
+    )
+    variables: dict[str, Annotated[str, Field(max_length=1_000)]] | None = Field(
+        default=None, max_length=50, description="Filled into the template's `{{name}}` placeholders."
+    )
 
 
 Action = Annotated[

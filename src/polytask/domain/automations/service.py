@@ -38,7 +38,7 @@ from polytask.domain.events.service import record_event, record_update, snapshot
 from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.access import PROJECTS
 from polytask.domain.workspaces.access import default_workspace_id, membership_for, require_manager
-from polytask.models import Automation, Project, Section, Webhook
+from polytask.models import Automation, Project, Section, Template, Webhook
 
 AUTOMATION_FIELDS = tuple(AutomationSnapshot.model_fields)
 TRIGGER_KINDS = ("event", "schedule", "webhook")
@@ -89,7 +89,7 @@ def _check_actions(
     for i, action in enumerate(actions):
         at = f"actions[{i}]"
         if isinstance(action, CreateProjectFromTemplateAction):
-            raise ValidationFailed.field(f"{at}.type", "create_project_from_template is not available yet")
+            _template_in(session, workspace_id, action.template_id, f"{at}.template_id")
         if isinstance(action, CreateTaskAction):
             target = action.task.project_id or project_id
             if target is None:
@@ -130,6 +130,12 @@ def _project_in(session: Session, workspace_id: int, project_id: int, field: str
     found = session.scalar(select(Project.id).where(Project.id == project_id, Project.workspace_id == workspace_id))
     if found is None:
         raise ValidationFailed.field(field, "is not a project of the automation's workspace", project_id)
+
+
+def _template_in(session: Session, workspace_id: int, template_id: int, field: str) -> None:
+    query = select(Template.id).where(Template.id == template_id, Template.workspace_id == workspace_id)
+    if session.scalar(query) is None:
+        raise ValidationFailed.field(field, "is not a template of the automation's workspace", template_id)
 
 
 def _section_in(session: Session, workspace_id: int, project_id: int | None, section_id: int, field: str) -> None:
