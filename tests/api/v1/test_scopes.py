@@ -19,6 +19,7 @@ OPEN = {
     ("post", "/v1/password-resets"),
     ("post", "/v1/password-resets/confirm"),
     ("post", "/v1/automations/hooks/{token}"),  # an incoming URL: the token is the credential
+    ("get", "/v1/ical/{token}.ics"),  # a calendar feed: the token in its URL is the credential
 }
 
 

@@ -279,7 +279,11 @@ class HookAccepted(BaseModel):
     responses={k: v for k, v in ERROR_RESPONSES.items() if k in (404, 413, 422, 429)},
     openapi_extra=NO_CREDENTIALS,
 )
-async def trigger_hook(request: Request, token: str, payload: dict[str, Any] | None = Body(default=None)) -> Response:
+async def trigger_hook(
+    request: Request,
+    token: str,
+    payload: dict[str, Any] | None = Body(default=None, examples=[{"order": "A-1042", "status": "paid"}]),
+) -> Response:
     """An automation's incoming URL: no credentials, the token is the secret. The JSON body
     (an object, or none) becomes the run's payload; the run is queued (202)."""
 

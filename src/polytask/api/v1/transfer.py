@@ -377,3 +377,9 @@ def get_import(request: Request, import_id: ImportId, session: Session, actor: A
     projects it created and the errors of those that failed."""
     reject_unknown(request.query_params, set())
     return document(resources.import_job(jobs.get_import_for(session, actor, import_id)))
+
+
+# These run their units themselves (a stream, an upload): their scopes, shown by create_app.
+export_project.required_scope = "projects:read"  # type: ignore[attr-defined]
+export_workspace.required_scope = "projects:read"  # type: ignore[attr-defined]
+create_import.required_scope = "projects:write"  # type: ignore[attr-defined]
