@@ -278,3 +278,27 @@ def test_a_project_from_a_template_is_made_once_per_trigger(
     assert [t["attributes"]["name"] for t in tasks] == ["Kickoff Ada"]
     # The new project's own task.created matched nothing (not high priority): no chain.
     assert len(runs(db)) == 2
+
+
+def test_a_cron_schedule_keeps_the_workspaces_time(client: httpx.Client, db: Database) -> None:
+    owner = make_person(db)
+    project = make_project(client, owner)
+    trigger = {"kind": "schedule", "cron": "0 9 * * *"}
+    # Without a time zone the workspace's clock is UTC: nine o'clock UTC.
+    utc = make_automation(
+        client,
+        owner,
+        f"/v1/projects/{project}/automations",
+        name="Standup",
+        trigger=trigger,
+        actions=[{"type": "create_task", "task": {"name": "Standup notes"}}],
+    )
+    assert utc["attributes"]["next_run_at"][11:19] == "09:00:00"
+    # Kolkata is UTC+05:30 all year: nine o'clock there is 03:30 UTC, whenever this runs.
+    r = client.patch(
+        f"/v1/workspaces/{owner.workspace}", json={"settings": {"timezone": "Asia/Kolkata"}}, headers=owner.headers
+    )
+    assert r.status_code == 200, r.text
+    r = client.patch(f"/v1/automations/{utc['id']}", json={"trigger": trigger}, headers=owner.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["attributes"]["next_run_at"][11:19] == "03:30:00"

@@ -41,6 +41,7 @@ from polytask.domain.automations import schedules
 from polytask.domain.automations.actions import Trigger, owner_actor, parse_actions, run_action
 from polytask.domain.events.catalog import matches
 from polytask.domain.events.service import record_event
+from polytask.domain.workspaces.service import workspace_zone
 from polytask.models import Automation, AutomationRun, Event
 
 # The depth of the run whose actions this unit of work is doing (set by `execute_run`).
@@ -339,7 +340,8 @@ def fire_due_schedules(session: Session, *, limit: int = 100) -> int:
     for automation in session.scalars(query).all():
         due: datetime | None = automation.next_run_at
         session.add(_manual_run(automation, "schedule", {"due_at": isoformat(due) if due else None}, now))
-        automation.next_run_at = schedules.next_after(automation.trigger, now)
+        zone = workspace_zone(session, automation.workspace_id)[1]
+        automation.next_run_at = schedules.next_after(automation.trigger, now, zone)
         count += 1
     return count
 

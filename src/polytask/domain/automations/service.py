@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,6 +39,7 @@ from polytask.domain.events.service import record_event, record_update, snapshot
 from polytask.domain.members.people import resolve_people
 from polytask.domain.projects.access import PROJECTS
 from polytask.domain.workspaces.access import default_workspace_id, membership_for, require_manager
+from polytask.domain.workspaces.service import workspace_zone
 from polytask.models import Automation, Project, Section, Template, Webhook
 
 AUTOMATION_FIELDS = tuple(AutomationSnapshot.model_fields)
@@ -151,7 +153,13 @@ def _section_in(session: Session, workspace_id: int, project_id: int | None, sec
         raise ValidationFailed.field(field, f"is not a section of {where}", section_id)
 
 
-def _apply_trigger(automation: Automation, trigger: Any) -> str | None:
+def _next_run(session: Session, automation: Automation) -> datetime:
+    """A schedule's next time after now, its cron read in the workspace's time zone."""
+    zone = workspace_zone(session, automation.workspace_id)[1]
+    return schedules.next_after(automation.trigger, utcnow(), zone)
+
+
+def _apply_trigger(session: Session, automation: Automation, trigger: Any) -> str | None:
     """Store the trigger; returns a new incoming-URL token when one was made."""
     automation.trigger = trigger.model_dump(mode="json", exclude_none=True)
     automation.trigger_kind = trigger.kind
@@ -164,7 +172,7 @@ def _apply_trigger(automation: Automation, trigger: Any) -> str | None:
     else:
         automation.hook_digest = None
     if isinstance(trigger, ScheduleTrigger):
-        automation.next_run_at = schedules.next_after(automation.trigger, utcnow())
+        automation.next_run_at = _next_run(session, automation)
     else:
         automation.next_run_at = None
     return token
@@ -220,7 +228,7 @@ def create_automation(
         conditions=data.conditions,
         actions=[a.model_dump(mode="json", exclude_unset=True) for a in data.actions],
     )
-    token = _apply_trigger(automation, data.trigger)
+    token = _apply_trigger(session, automation, data.trigger)
     _check_conditions(automation)
     session.add(automation)
     session.flush()
@@ -282,9 +290,9 @@ def update_automation(
         automation.actions = [a.model_dump(mode="json", exclude_unset=True) for a in data.actions]
     token = None
     if data.trigger is not None:
-        token = _apply_trigger(automation, data.trigger)
+        token = _apply_trigger(session, automation, data.trigger)
     elif data.enabled and automation.trigger_kind == "schedule":
-        automation.next_run_at = schedules.next_after(automation.trigger, utcnow())
+        automation.next_run_at = _next_run(session, automation)
     if "conditions" in given:
         automation.conditions = data.conditions
     _check_conditions(automation)

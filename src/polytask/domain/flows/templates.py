@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -33,7 +32,8 @@ from polytask.domain.tasks.views import create_view
 from polytask.domain.templates.content import TemplateContent, TemplateTask, substitute
 from polytask.domain.templates.service import get_template_for, template_content
 from polytask.domain.workspaces.access import default_workspace_id
-from polytask.models import Project, Workspace
+from polytask.domain.workspaces.service import workspace_zone
+from polytask.models import Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +170,5 @@ def _text(text: str, variables: dict[str, str], field: str, limit: int) -> str:
 
 
 def _today_in(session: Session, workspace_id: int) -> date:
-    """Today in the workspace's timezone (its settings' `timezone`), else in UTC."""
-    workspace = session.get(Workspace, workspace_id)
-    name = (workspace.settings or {}).get("timezone") if workspace is not None else None
-    try:
-        zone = ZoneInfo(name) if isinstance(name, str) and name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    return utcnow().astimezone(zone).date()
+    """Today in the workspace's time zone (domain/workspaces/service.py `workspace_zone`)."""
+    return utcnow().astimezone(workspace_zone(session, workspace_id)[1]).date()

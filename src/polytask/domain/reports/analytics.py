@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, ColumnElement, FromClause, case, func, select
 from sqlalchemy.ext.compiler import compiles
@@ -34,7 +34,8 @@ from polytask.core.errors import ValidationFailed
 from polytask.domain.projects.service import get_project_and_membership, get_project_for
 from polytask.domain.reports.records import percent, rounded
 from polytask.domain.workspaces.access import membership_for, require_flag
-from polytask.models import Section, Task, TaskAssignee, TaskLabel, User, Workspace
+from polytask.domain.workspaces.service import workspace_zone
+from polytask.models import Section, Task, TaskAssignee, TaskLabel, User
 
 INTERVALS: dict[str, int] = {"day": 1, "week": 7}
 GROUP_BY: tuple[str, ...] = ("none", "assignee", "section", "label")
@@ -162,17 +163,6 @@ def project_analytics(session: Session, actor: Actor, *, project_id: int, query:
 # --- the period and its buckets -------------------------------------------------------------
 
 
-def _zone_of(session: Session, workspace_id: int) -> tuple[str, ZoneInfo]:
-    settings = session.scalar(select(Workspace.settings).where(Workspace.id == workspace_id)) or {}
-    name = settings.get("timezone") if isinstance(settings, dict) else None
-    if isinstance(name, str):
-        try:
-            return name, ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass  # validated when set; a zone the server's tz database lacks falls back to UTC
-    return "UTC", ZoneInfo("UTC")
-
-
 def _period(query: AnalyticsQuery, today: date) -> tuple[date, date]:
     if query.interval not in INTERVALS:
         raise ValidationFailed.field("interval", f"must be one of: {', '.join(INTERVALS)}", query.interval)
@@ -275,7 +265,7 @@ class _Counted:
 
 
 def _analytics(session: Session, workspace_id: int, query: AnalyticsQuery) -> Analytics:
-    zone_name, zone = _zone_of(session, workspace_id)
+    zone_name, zone = workspace_zone(session, workspace_id)
     # To the minute: two requests in one minute get the same document (and ETag).
     now = utcnow().replace(second=0, microsecond=0)
     start, end = _period(query, now.astimezone(zone).date())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -160,3 +162,18 @@ def home_workspace_id(session: Session, actor: Actor) -> int:
     if workspace_id is None:
         raise NotFound("You have no workspace to work in", {"resource": "workspace"})
     return workspace_id
+
+
+def workspace_zone(session: Session, workspace_id: int) -> tuple[str, ZoneInfo]:
+    """The workspace's time zone (its settings' `timezone`, an IANA name) and its name; UTC
+    when it has none. A zone validated when set but missing from this server's tz database
+    falls back to UTC too. Used wherever a day or a wall-clock time is the workspace's:
+    analytics buckets, a template's start day, automation schedules."""
+    settings = session.scalar(select(Workspace.settings).where(Workspace.id == workspace_id)) or {}
+    name = settings.get("timezone") if isinstance(settings, dict) else None
+    if isinstance(name, str) and name:
+        try:
+            return name, ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return "UTC", ZoneInfo("UTC")
