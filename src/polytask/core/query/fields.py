@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, false, func, not_, or_, true
+from sqlalchemy import BigInteger, ColumnElement, Integer, SmallInteger, and_, case, false, func, not_, or_, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -333,6 +333,12 @@ class Field:
     sort_expr: Any = None
 
     def __post_init__(self) -> None:
+        # A number compared with an integer column is held to the column's range: a value past
+        # it could match nothing anyway, and PostgreSQL refuses to bind it (a 500, not a 422).
+        if isinstance(self.type, Number) and self.type.bounds is None:
+            bounds = _integer_range(self.expr)
+            if bounds is not None:
+                object.__setattr__(self, "type", Number(integer=self.type.integer, bounds=bounds))
         # A caseless text field compares the lower-cased value with its expression lower-cased
         # too: a column given as it is stored is lowered here (and still sorts as stored).
         if isinstance(self.type, Text) and self.type.caseless and self.expr is not None and not _lowered(self.expr):
@@ -349,6 +355,18 @@ class Field:
 
 
 CustomResolver = Callable[[str, str], Field]
+
+# Integer column types, narrowest last (BigInteger and SmallInteger are Integers too).
+_INTEGER_RANGES = ((BigInteger, 2**63), (SmallInteger, 2**15), (Integer, 2**31))
+
+
+def _integer_range(expr: Any) -> tuple[int, int] | None:
+    """The values an integer-typed expression holds, or None for any other type."""
+    kind = getattr(expr, "type", None)
+    for column_type, size in _INTEGER_RANGES:
+        if isinstance(kind, column_type):
+            return -size, size - 1
+    return None
 
 
 @dataclass

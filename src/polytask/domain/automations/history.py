@@ -23,7 +23,6 @@ from polytask.domain.events.catalog import CATALOG, matches
 from polytask.models import AutomationRun, Event
 
 RUN_STATUSES = ("pending", "succeeded", "skipped", "failed")
-_INT32 = (-(2**31), 2**31 - 1)  # the columns' range on PostgreSQL
 RUN_FIELDS_REGISTRY = Registry.of(
     "automation_run",
     [
@@ -32,8 +31,8 @@ RUN_FIELDS_REGISTRY = Registry.of(
         Field("trigger_kind", Choice(("event", "schedule", "webhook")), expr=AutomationRun.trigger_kind),
         Field("event", Text(), expr=AutomationRun.event_type),
         Field("event_id", Ref("event"), expr=AutomationRun.event_id),
-        Field("attempts", Number(integer=True, bounds=_INT32), expr=AutomationRun.attempts),
-        Field("depth", Number(integer=True, bounds=_INT32), expr=AutomationRun.depth),
+        Field("attempts", Number(integer=True), expr=AutomationRun.attempts),
+        Field("depth", Number(integer=True), expr=AutomationRun.depth),
         Field("created_at", Moment(), expr=AutomationRun.created_at),
         Field("finished_at", Moment(), expr=AutomationRun.finished_at),
     ],

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import NotFound, ValidationFailed
-from polytask.core.ids import MAX_KEY, render_id
+from polytask.core.ids import render_id
 from polytask.core.pagination import PageRequest, PageResult, SortKey
 from polytask.core.query import Node
 from polytask.core.query.fields import Field, Moment, Number, Ref, Registry, Text
@@ -37,7 +37,7 @@ TEMPLATE_FIELDS_REGISTRY = Registry.of(
         Field("name", Text(), expr=Template.name),
         Field("workspace_id", Ref("workspace"), expr=Template.workspace_id),
         Field("source_project_id", Ref("project"), expr=Template.source_project_id),
-        Field("task_count", Number(integer=True, bounds=(-MAX_KEY, MAX_KEY)), expr=Template.task_count),
+        Field("task_count", Number(integer=True), expr=Template.task_count),
         Field("created_by_id", Ref("user"), expr=Template.created_by_id),
         Field("created_at", Moment(), expr=Template.created_at),
         Field("updated_at", Moment(), expr=Template.updated_at),
