@@ -15,6 +15,7 @@ from polytask.core.db import Database
 from polytask.core.settings import Settings
 from polytask.domain.automations import runner
 from polytask.models import AutomationRun, Event
+from polytask.worker.automations import prune_runs_now
 from tests.automations.helpers import assignees_of, comments_of, drain, make_automation, runs
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
@@ -190,3 +191,26 @@ def test_a_failing_run_keeps_nothing_retries_and_then_fails(
         assert session.scalars(select(Event.type).where(Event.type.like("automation.run_%"))).all() == [
             "automation.run_failed"
         ]
+
+
+def test_finished_runs_past_the_retention_are_pruned_and_pending_ones_stay(
+    client: httpx.Client, db: Database, settings: Settings
+) -> None:
+    owner, x = make_person(db), make_person(db)
+    join(db, owner, x)
+    automation = _triage(client, owner, x)
+    project = make_project(client, owner)
+    for n, priority in enumerate(("high", "low", "high")):
+        make_task(client, owner, project, name=f"T{n}", priority=priority)
+    assert drain(db, settings) == 3
+    first, second, third = (r.id for r in runs(db))
+    # Two finished runs grow old (moved back by hand), one is queued again as still pending.
+    old = utcnow() - timedelta(days=settings.automation_run_retention_days + 1)
+    with db.unit_of_work() as session:
+        session.execute(update(AutomationRun).where(AutomationRun.id.in_([first, second])).values(created_at=old))
+        session.execute(update(AutomationRun).where(AutomationRun.id == third).values(status="pending", created_at=old))
+    assert prune_runs_now(db, settings) == 2
+    assert [(r.id, r.status) for r in runs(db)] == [(third, "pending")]
+    listed = client.get(f"/v1/automations/{automation['id']}/runs", headers=owner.headers).json()["data"]
+    assert [r["id"] for r in listed] == [f"automation_run_{third}"]
+    assert prune_runs_now(db, settings) == 0

@@ -257,6 +257,12 @@ class Settings(BaseSettings):
     automation_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often the automation runner looks for due runs and schedules."
     )
+    automation_run_retention_days: int = Field(
+        default=30,
+        ge=0,
+        description="Finished automation runs (succeeded, skipped, failed) older than this many days are "
+        "deleted from the run history; 0 keeps them.",
+    )
 
     # Mail (docs/operations.md, "Mail"). Without smtp_host, mail waits in the outbox.
     public_url: str = Field(

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import datetime, timedelta
 
 import anyio
 
+from polytask.core.clock import utcnow
 from polytask.core.db import Database
 from polytask.core.errors import DomainError
 from polytask.core.settings import Settings
@@ -69,6 +72,27 @@ def run_due(db: Database, settings: Settings, *, limit: int = BATCH) -> int:
     return done
 
 
+# Finished runs deleted per transaction, and how often the runner prunes (the first at start).
+PRUNE_BATCH = 2000
+PRUNE_INTERVAL_SECONDS = 3600.0
+
+
+def prune_runs_now(db: Database, settings: Settings, *, now: datetime | None = None) -> int:
+    """Delete the finished runs older than POLYTASK_AUTOMATION_RUN_RETENTION_DAYS (0 keeps
+    them), a batch per transaction; returns how many went."""
+    days = settings.automation_run_retention_days
+    if days <= 0:
+        return 0
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    total = 0
+    while True:
+        with db.unit_of_work() as session:
+            deleted = runner.prune_runs(session, before=cutoff, limit=PRUNE_BATCH)
+        total += deleted
+        if deleted < PRUNE_BATCH:
+            return total
+
+
 class AutomationRunner(BackgroundLoop):
     task_name = "polytask-automations"
 
@@ -85,8 +109,17 @@ class AutomationRunner(BackgroundLoop):
         runner.subscribe(self.wake)
         bus.subscribe(self._heard)
         try:
+            prune_at = 0.0
             while not self._stop.is_set():
                 self._wake.clear()
+                if time.monotonic() >= prune_at:
+                    prune_at = time.monotonic() + PRUNE_INTERVAL_SECONDS
+                    try:
+                        pruned = await anyio.to_thread.run_sync(lambda: prune_runs_now(self.db, self.settings))
+                        if pruned:
+                            log.info("pruned %d finished automation runs", pruned)
+                    except Exception:
+                        log.exception("pruning automation runs failed")
                 try:
                     done = await anyio.to_thread.run_sync(lambda: run_due(self.db, self.settings))
                 except Exception:

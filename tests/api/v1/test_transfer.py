@@ -193,6 +193,9 @@ def test_a_trello_board_imports_with_lists_cards_labels_checklists(client: httpx
     assert _events(db, "project.") == ["project.created"]
     assert _events(db, "task.").count("task.created") == 4
     assert _events(db, "import.") == ["import.succeeded"]
+    # A finished job lets its parsed file go.
+    with db.unit_of_work(readonly=True) as session:
+        assert session.scalars(select(ImportJob.plan)).all() == [{}]
     feed = client.get("/v1/events?types=import.*", headers=alice.headers)
     assert feed.status_code == 200, feed.text
 

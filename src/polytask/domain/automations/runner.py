@@ -27,7 +27,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
@@ -370,3 +370,21 @@ def queue_hook_run(session: Session, automation: Automation, payload: dict[str, 
     session.flush()
     after_commit(session, _wake_runners)
     return run
+
+
+FINISHED = ("succeeded", "skipped", "failed")
+
+
+def prune_runs(session: Session, *, before: datetime, limit: int) -> int:
+    """Delete up to `limit` finished runs queued before `before` (the oldest first); pending
+    ones stay whatever their age. A run is the idempotency record of its (automation, event)
+    only while that event can still queue it, which is in the event's own transaction."""
+    ids = session.scalars(
+        select(AutomationRun.id)
+        .where(AutomationRun.status.in_(FINISHED), AutomationRun.created_at < before)
+        .order_by(AutomationRun.id)
+        .limit(limit)
+    ).all()
+    if ids:
+        session.execute(delete(AutomationRun).where(AutomationRun.id.in_(ids)))
+    return len(ids)

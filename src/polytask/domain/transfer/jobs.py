@@ -313,6 +313,9 @@ def finish_import(session: Session, job_id: int, *, reason: str | None = None) -
     failed = bool(job.errors) or any(v is None for v in job.created.values())
     job.status = "failed" if failed else "succeeded"
     job.finished_at = utcnow()
+    # The parsed file is needed only to create the projects not yet done: a finished job lets
+    # it go (an import of up to the upload limit would otherwise stay in the row for good).
+    job.plan = {}
     job.claimed_by = None
     job.claimed_until = None
     user = session.get(User, job.created_by_id) if job.created_by_id is not None else None
