@@ -448,6 +448,10 @@ def test_a_projects_automations_travel_with_its_template(
             {"name": "x", "trigger": on_create, "actions": [{"type": "move_to_section", "section": "nope"}]},
             "content.automations[0].actions[0].section",
         ),
+        (
+            {"name": "x", "trigger": on_create, "actions": [{"type": "move_to_section", "section": ["s1"]}]},
+            "content.automations[0].actions[0].section",
+        ),
         ({"name": "x", "trigger": on_create, "actions": [{"type": "teleport"}]}, "content.automations[0].actions[0]"),
     ):
         body = {"name": "Bad", "content": {"automations": [automation_doc]}}

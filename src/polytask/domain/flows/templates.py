@@ -119,7 +119,7 @@ def fill(session: Session, actor: Actor, project: Project, plan: Plan) -> None:
                     actor,
                     workspace_id=None,
                     project_id=project.id,
-                    data=AutomationCreate.model_validate(automation_body(automation, sections)),
+                    data=_automation(automation_body(automation, sections), plan.template_id),
                     limits=limits,
                 )
     except (ValidationFailed, Conflict) as exc:
@@ -191,3 +191,16 @@ def _text(text: str, variables: dict[str, str], field: str, limit: int) -> str:
 def _today_in(session: Session, workspace_id: int) -> date:
     """Today in the workspace's time zone (domain/workspaces/service.py `workspace_zone`)."""
     return utcnow().astimezone(workspace_zone(session, workspace_id)[1]).date()
+
+
+def _automation(body: dict[str, Any], template_id: int) -> AutomationCreate:
+    """A stored automation as a create body (checked when the template was saved; a 422
+    naming the template should the rules have changed since)."""
+    try:
+        return AutomationCreate.model_validate(body)
+    except ValidationError as exc:
+        raise ValidationFailed.field(
+            "template_id",
+            f"an automation of the template cannot be made: {exc.errors()[0]['msg']}",
+            render_id("template", template_id),
+        ) from None

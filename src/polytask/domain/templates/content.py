@@ -149,12 +149,15 @@ def automation_body(automation: TemplateAutomation, sections: Mapping[str, int])
     actions: list[dict[str, Any]] = []
     for raw in automation.actions:
         action = dict(raw)
-        if "section" in action:
-            action["section_id"] = sections[action.pop("section")]
+        ref = action.pop("section", None)
+        if ref is not None:
+            action["section_id"] = sections[ref]
         task = action.get("task")
         if isinstance(task, dict) and "section" in task:
             task = dict(task)
-            task["section_id"] = sections[task.pop("section")]
+            ref = task.pop("section")
+            if ref is not None:
+                task["section_id"] = sections[ref]
             action["task"] = task
         actions.append(action)
     body = automation.model_dump(include={"name", "enabled", "trigger", "conditions"})
@@ -225,7 +228,7 @@ def _check_automation(automation: TemplateAutomation, known: set[str], at: tuple
             ((j,), action.get("section")),
             ((j, "task"), task.get("section") if isinstance(task, dict) else None),
         ):
-            if ref is not None and ref not in known:
+            if ref is not None and (not isinstance(ref, str) or ref not in known):
                 raise ValidationFailed.field(
                     pointer((*at, "actions", *where, "section"), field), f"names no section of the template ('{ref}')"
                 )
