@@ -12,8 +12,10 @@ import httpx
 from sqlalchemy import func, select
 
 from polytask.core.db import Database
+from polytask.core.settings import Settings
 from polytask.domain.templates.content import MAX_TASKS
 from polytask.models import Event, Project
+from tests.automations.helpers import drain
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project
 
@@ -385,3 +387,81 @@ def test_a_large_template_makes_a_project(client: httpx.Client, db: Database) ->
     assert child["attributes"]["custom_fields"] == {"points": 3}
     parent = client.get(f"/v1/tasks/{child['attributes']['parent_id']}", headers=alice.headers).json()["data"]
     assert parent["attributes"]["name"] == "Parent 399"
+
+
+def test_a_projects_automations_travel_with_its_template(
+    client: httpx.Client, db: Database, settings: Settings
+) -> None:
+    alice, bo = make_person(db), make_person(db)
+    join(db, alice, bo)  # a member: no automations for them to see, copy or own
+    source = make_project(client, alice)
+    sections = {
+        name: _post(client, f"/v1/projects/{source}/sections", {"name": name}, alice)["data"]["id"]
+        for name in ("Backlog", "Hot")
+    }
+    on_create = {"kind": "event", "event": "task.created"}
+    triage = {
+        "name": "Triage",
+        "trigger": on_create,
+        "conditions": "priority = high",
+        "actions": [
+            {"type": "move_to_section", "section_id": sections["Hot"]},
+            {"type": "add_label", "label": "hot"},
+        ],
+    }
+    _post(client, f"/v1/projects/{source}/automations", triage, alice)
+    hook = {"name": "Hook", "trigger": {"kind": "webhook"}, "actions": [{"type": "add_comment", "body": "x"}]}
+    _post(client, f"/v1/projects/{source}/automations", hook, alice)
+
+    made = _post(client, "/v1/templates", {"name": "Triaged", "project_id": source}, alice)["data"]
+    template = client.get(f"/v1/templates/{made['id']}", headers=alice.headers).json()["data"]
+    [copied] = template["attributes"]["content"]["automations"]  # the incoming URL is not copied
+    assert copied["actions"][0] == {"type": "move_to_section", "section": "s2"}
+    # A member copying the same project sees no automations, so copies none.
+    theirs = _post(client, "/v1/templates", {"name": "Member's", "project_id": source}, bo)["data"]
+    theirs = client.get(f"/v1/templates/{theirs['id']}", headers=bo.headers).json()["data"]
+    assert theirs["attributes"]["content"]["automations"] == []
+
+    project = _post(client, "/v1/projects", {"name": "New", "template_id": made["id"]}, alice)["data"]["id"]
+    [automation] = client.get(f"/v1/projects/{project}/automations", headers=alice.headers).json()["data"]
+    new_sections = {
+        s["attributes"]["name"]: s["id"]
+        for s in client.get(f"/v1/projects/{project}/sections", headers=alice.headers).json()["data"]
+    }
+    # (An automation shows its actions as stored: the section's bare number.)
+    assert f"section_{automation['attributes']['actions'][0]['section_id']}" == new_sections["Hot"]
+    task = _post(client, f"/v1/projects/{project}/tasks", {"name": "Fire", "priority": "high"}, alice)["data"]
+    drain(db, settings)
+    after = client.get(f"/v1/tasks/{task['id']}", headers=alice.headers).json()["data"]
+    assert after["attributes"]["labels"] == ["hot"]
+    assert after["relationships"]["section"]["data"]["id"] == new_sections["Hot"]
+    # A member making a project from it gets the project, without the automations.
+    body = {"name": "Bo's", "template_id": made["id"]}
+    bos = _post(client, f"/v1/workspaces/{alice.workspace}/projects", body, bo)["data"]["id"]
+    assert client.get(f"/v1/projects/{bos}/automations", headers=alice.headers).json()["data"] == []
+    assert sorted(s["attributes"]["name"] for s in _sections(client, bos, alice)) == ["Backlog", "Hot"]
+
+    # A written template is held to the same rules, naming the path.
+    for automation_doc, field in (
+        ({**hook}, "content.automations[0].trigger.kind"),
+        (
+            {"name": "x", "trigger": on_create, "actions": [{"type": "move_to_section", "section": "nope"}]},
+            "content.automations[0].actions[0].section",
+        ),
+        (
+            {"name": "x", "trigger": on_create, "actions": [{"type": "move_to_section", "section": ["s1"]}]},
+            "content.automations[0].actions[0].section",
+        ),
+        ({"name": "x", "trigger": on_create, "actions": [{"type": "teleport"}]}, "content.automations[0].actions[0]"),
+    ):
+        body = {"name": "Bad", "content": {"automations": [automation_doc]}}
+        r = client.post("/v1/templates", json=body, headers=alice.headers)
+        assert r.status_code == 422, r.text
+        assert _error_field(r).startswith(field), (_error_field(r), field)
+
+
+def _sections(client: httpx.Client, project: str, who: Person) -> list[dict[str, Any]]:
+    r = client.get(f"/v1/projects/{project}/sections", headers=who.headers)
+    assert r.status_code == 200, r.text
+    data: list[dict[str, Any]] = r.json()["data"]
+    return data

@@ -6,7 +6,8 @@ date) and `fill` after: field definitions (`custom_field.created`), sections
 (`section.created`), saved views (`view.created`), then the tasks one depth at a time
 through the bulk writer (domain/tasks/created.py `write_tasks`: a few multi-row statements
 per depth, one `task.created` each), so a template of thousands of tasks costs a handful of
-round trips. Everything runs in the request's transaction: any failure leaves nothing.
+round trips, and last the project's automations (`automation.created`; for a workspace
+manager only). Everything runs in the request's transaction: any failure leaves nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from polytask.core.actor import Actor
 from polytask.core.clock import utcnow
 from polytask.core.errors import Conflict, NotFound, ValidationFailed
 from polytask.core.ids import render_id
+from polytask.core.settings import get_settings
+from polytask.domain.automations.schemas import AutomationCreate
+from polytask.domain.automations.service import Limits, create_automation
 from polytask.domain.fields.schemas import FieldDefinitionCreate, ViewCreate
 from polytask.domain.fields.service import add_definition, check_values, definitions_for
 from polytask.domain.projects import service as projects
@@ -29,9 +33,9 @@ from polytask.domain.projects.schemas import ProjectCreate, SectionCreate
 from polytask.domain.tasks.created import ValidTask, write_tasks
 from polytask.domain.tasks.schemas import TaskCreate
 from polytask.domain.tasks.views import create_view
-from polytask.domain.templates.content import TemplateContent, TemplateTask, substitute
+from polytask.domain.templates.content import TemplateContent, TemplateTask, automation_body, substitute
 from polytask.domain.templates.service import get_template_for, template_content
-from polytask.domain.workspaces.access import default_workspace_id
+from polytask.domain.workspaces.access import MANAGERS, default_workspace_id, role_in
 from polytask.domain.workspaces.service import workspace_zone
 from polytask.models import Project
 
@@ -103,6 +107,21 @@ def fill(session: Session, actor: Actor, project: Project, plan: Plan) -> None:
         for view in content.views:
             create_view(session, actor, project_id=project.id, data=ViewCreate.model_validate(view.model_dump()))
         _write_tasks(session, actor, project, content.tasks, sections, plan)
+        # After the tasks: the template's own tasks set off none of them. Automations are for
+        # the workspace's managers (they run as their owner); anyone else gets the project
+        # without them.
+        if content.automations and role_in(session, actor, project.workspace_id) in MANAGERS:
+            settings = get_settings()
+            limits = Limits(settings.automation_max_per_workspace, settings.automation_max_actions)
+            for automation in content.automations:
+                create_automation(
+                    session,
+                    actor,
+                    workspace_id=None,
+                    project_id=project.id,
+                    data=_automation(automation_body(automation, sections), plan.template_id),
+                    limits=limits,
+                )
     except (ValidationFailed, Conflict) as exc:
         if str(exc.details.get("field", "")).startswith(("variables", "template_id")):
             raise
@@ -172,3 +191,16 @@ def _text(text: str, variables: dict[str, str], field: str, limit: int) -> str:
 def _today_in(session: Session, workspace_id: int) -> date:
     """Today in the workspace's time zone (domain/workspaces/service.py `workspace_zone`)."""
     return utcnow().astimezone(workspace_zone(session, workspace_id)[1]).date()
+
+
+def _automation(body: dict[str, Any], template_id: int) -> AutomationCreate:
+    """A stored automation as a create body (checked when the template was saved; a 422
+    naming the template should the rules have changed since)."""
+    try:
+        return AutomationCreate.model_validate(body)
+    except ValidationError as exc:
+        raise ValidationFailed.field(
+            "template_id",
+            f"an automation of the template cannot be made: {exc.errors()[0]['msg']}",
+            render_id("template", template_id),
+        ) from None

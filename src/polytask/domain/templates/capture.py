@@ -3,10 +3,10 @@ custom field definitions and values, saved views, and the project's own attribut
 
 Not copied: assignees, comments, files, dependencies, time and expenses (they belong to
 people and to the work done, not to the plan), and completion (every task starts over as it
-stood, but a completed one keeps its status). Automations: a project's automations are not
-part of version 1 of the document (none existed when templates were built); when they do,
-`capture_project` reads them into a new `automations` list of a new content version, and
-domain/flows/templates.py recreates them (docs/compat/native.md "Templates").
+stood, but a completed one keeps its status). The project's own automations (event and
+schedule triggers) are copied when whoever makes the template manages the workspace (only
+they see automations), their sections named by the template's keys; domain/flows/templates.py
+recreates them (docs/compat/native.md "Templates").
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from polytask.core.clock import utcnow
 from polytask.core.errors import ValidationFailed
 from polytask.domain.templates.content import (
     MAX_TASKS,
+    TemplateAutomation,
     TemplateContent,
     TemplateField,
     TemplateProject,
@@ -29,15 +30,15 @@ from polytask.domain.templates.content import (
     TemplateTask,
     TemplateView,
 )
-from polytask.models import FieldDefinition, Project, SavedView, Section, Task, TaskLabel
+from polytask.models import Automation, FieldDefinition, Project, SavedView, Section, Task, TaskLabel
 
 # Project settings that describe where a project came from, not how it is set up.
 _NOT_COPIED_SETTINGS = ("template_id",)
 
 
-def capture_project(session: Session, project: Project) -> TemplateContent:
+def capture_project(session: Session, project: Project, *, automations: bool = False) -> TemplateContent:
     """The project as a template document (its dates relative to its start date, else to its
-    earliest task date, else today)."""
+    earliest task date, else today); with `automations`, its own automations too."""
     count = session.scalar(select(func.count(Task.id)).where(Task.project_id == project.id)) or 0
     if count > MAX_TASKS:
         raise ValidationFailed.field(
@@ -121,7 +122,46 @@ def capture_project(session: Session, project: Project) -> TemplateContent:
         ],
         views=[_view(v) for v in views],
         tasks=[build(t) for t in children.get(None, [])],
+        automations=_automations(session, project, keys) if automations else [],
     )
+
+
+def _automations(session: Session, project: Project, keys: dict[int, str]) -> list[TemplateAutomation]:
+    """The project's automations with an event or a schedule trigger, oldest first; a section
+    becomes its template key, and a task created in the project itself loses its
+    `project_id` (it defaults to the new project)."""
+    found: list[TemplateAutomation] = []
+    rows = session.scalars(
+        select(Automation)
+        .where(Automation.project_id == project.id, Automation.trigger_kind != "webhook")
+        .order_by(Automation.id)
+    )
+    for automation in rows:
+        actions: list[dict[str, Any]] = []
+        for raw in automation.actions or []:
+            action = dict(raw)
+            if action.get("section_id") is not None:
+                action["section"] = keys.get(int(action.pop("section_id")))
+            task = action.get("task")
+            if isinstance(task, dict):
+                task = dict(task)
+                if task.get("project_id") == project.id:
+                    task.pop("project_id")
+                if task.get("section_id") is not None:
+                    task["section"] = keys.get(int(task.pop("section_id")))
+                action["task"] = task
+            actions.append(action)
+        trigger = {k: v for k, v in (automation.trigger or {}).items() if v is not None}
+        found.append(
+            TemplateAutomation(
+                name=automation.name,
+                enabled=automation.enabled,
+                trigger=trigger,
+                conditions=automation.conditions,
+                actions=actions,
+            )
+        )
+    return found
 
 
 def _view(view: SavedView) -> TemplateView:

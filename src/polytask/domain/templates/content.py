@@ -15,7 +15,7 @@ keeps the same plan, shifted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 from polytask.core.dates import JsonDate
 from polytask.core.errors import ValidationFailed
 from polytask.core.jsontypes import JsonFloat, JsonInt
+from polytask.domain.automations.schemas import AutomationCreate
 from polytask.domain.fields.schemas import KEY_PATTERN, WITH_OPTIONS, Layout
 from polytask.domain.projects.schemas import COLOR_PATTERN, FieldType, ProjectPriority, ProjectType
 from polytask.domain.tasks.schemas import Priority, TaskStatus
@@ -35,6 +36,7 @@ MAX_DEPTH = 8
 MAX_SECTIONS = 200
 MAX_FIELDS = 100
 MAX_VIEWS = 50
+MAX_AUTOMATIONS = 20
 # About ten years either way, in minutes and in days.
 _MAX_MINUTES = 10 * 366 * 24 * 60
 _MAX_DAYS = 10 * 366
@@ -126,6 +128,42 @@ class TemplateTask(BaseModel):
         return cleaned
 
 
+class TemplateAutomation(BaseModel):
+    """A project automation as an automation create takes it (docs/compat/native.md
+    "Automations"), but for its sections: a `move_to_section` action and a `create_task`
+    action's task name a section of the template by its key (`"section": "s1"`) in place of
+    `section_id`. Event and schedule triggers only (an incoming URL's secret is not copied)."""
+
+    model_config = _CLOSED
+
+    name: str = Field(min_length=1, max_length=200)
+    enabled: StrictBool = True
+    trigger: dict[str, Any]
+    conditions: str | None = Field(default=None, max_length=4000)
+    actions: list[dict[str, Any]] = Field(min_length=1, max_length=100)
+
+
+def automation_body(automation: TemplateAutomation, sections: Mapping[str, int]) -> dict[str, Any]:
+    """The automation create body of a template's automation, its section keys made the new
+    project's section ids (a KeyError names an unknown key)."""
+    actions: list[dict[str, Any]] = []
+    for raw in automation.actions:
+        action = dict(raw)
+        ref = action.pop("section", None)
+        if ref is not None:
+            action["section_id"] = sections[ref]
+        task = action.get("task")
+        if isinstance(task, dict) and "section" in task:
+            task = dict(task)
+            ref = task.pop("section")
+            if ref is not None:
+                task["section_id"] = sections[ref]
+            action["task"] = task
+        actions.append(action)
+    body = automation.model_dump(include={"name", "enabled", "trigger", "conditions"})
+    return {**body, "actions": actions}
+
+
 class TemplateContent(BaseModel):
     """The document: version, anchor day, the project's own attributes and what it holds."""
 
@@ -138,6 +176,7 @@ class TemplateContent(BaseModel):
     fields: list[TemplateField] = Field(default_factory=list, max_length=MAX_FIELDS)
     views: list[TemplateView] = Field(default_factory=list, max_length=MAX_VIEWS)
     tasks: list[TemplateTask] = Field(default_factory=list, max_length=MAX_TASKS)
+    automations: list[TemplateAutomation] = Field(default_factory=list, max_length=MAX_AUTOMATIONS)
 
 
 def check_content(content: TemplateContent, *, field: str = "content") -> int:
@@ -157,6 +196,8 @@ def check_content(content: TemplateContent, *, field: str = "content") -> int:
                 f"only {' and '.join(WITH_OPTIONS)} fields take options, and need one",
             )
     known = set(keys)
+    for n, automation in enumerate(content.automations):
+        _check_automation(automation, known, ("automations", n), field)
     count = 0
     for path, task, depth in walk(content.tasks):
         count += 1
@@ -171,6 +212,34 @@ def check_content(content: TemplateContent, *, field: str = "content") -> int:
                 pointer((*path, "section"), field), f"names no section of the template ('{task.section}')"
             )
     return count
+
+
+def _check_automation(automation: TemplateAutomation, known: set[str], at: tuple[str | int, ...], field: str) -> None:
+    """An automation of the document: an event or schedule trigger, sections the template
+    has, and a body an automation create takes (its references into the workspace are
+    checked when a project is made from it)."""
+    if automation.trigger.get("kind") == "webhook":
+        raise ValidationFailed.field(
+            pointer((*at, "trigger", "kind"), field), "a template holds event and schedule triggers, not incoming URLs"
+        )
+    for j, action in enumerate(automation.actions):
+        task = action.get("task")
+        for where, ref in (
+            ((j,), action.get("section")),
+            ((j, "task"), task.get("section") if isinstance(task, dict) else None),
+        ):
+            if ref is not None and (not isinstance(ref, str) or ref not in known):
+                raise ValidationFailed.field(
+                    pointer((*at, "actions", *where, "section"), field), f"names no section of the template ('{ref}')"
+                )
+    try:
+        AutomationCreate.model_validate(automation_body(automation, {key: 1 for key in known}))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err.get("loc", ()) if not str(p).startswith(("list[", "function-")))
+        kind = err.get("type", "")
+        issue = "unknown field" if kind == "extra_forbidden" else "is required" if kind == "missing" else err["msg"]
+        raise ValidationFailed.field(pointer((*at, *loc), field), str(issue)) from None
 
 
 def walk(tasks: list[TemplateTask]) -> Iterator[tuple[tuple[str | int, ...], TemplateTask, int]]:

@@ -26,7 +26,7 @@ from polytask.domain.templates.access import TEMPLATES
 from polytask.domain.templates.capture import capture_project
 from polytask.domain.templates.content import TemplateContent, check_content, read_content, stored
 from polytask.domain.templates.schemas import TemplateCreate, TemplateUpdate
-from polytask.domain.workspaces.access import default_workspace_id, membership_for, require_write
+from polytask.domain.workspaces.access import MANAGERS, default_workspace_id, membership_for, require_write
 from polytask.models import Template
 
 TEMPLATE_FIELDS = tuple(TemplateSnapshot.model_fields)
@@ -119,7 +119,8 @@ def create_template(session: Session, actor: Actor, *, data: TemplateCreate) -> 
             raise ValidationFailed.field("project_id", "was not found", render_id("project", data.project_id)) from None
         if data.workspace_id is not None and data.workspace_id != project.workspace_id:
             raise ValidationFailed.field("workspace_id", "does not match the project's workspace")
-        content = capture_project(session, project)
+        # Automations are seen by the workspace's managers only: theirs to copy.
+        content = capture_project(session, project, automations=membership.role in MANAGERS)
         count = check_content(content, field="project_id")
         source_project_id = project.id
     else:
