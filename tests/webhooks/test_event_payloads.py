@@ -8,6 +8,7 @@ here). Together the tests produce every type in the catalogue (the last test che
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -30,6 +31,7 @@ from polytask.domain.users.service import reset_password
 from polytask.models import Event, User
 from polytask.worker.automations import run_due
 from polytask.worker.dispatcher import Dispatcher
+from polytask.worker.importer import run_next_import
 from tests.api.taskforce.client import Taskforce
 from tests.factories.people import Person, join, make_person
 from tests.factories.work import make_project, make_task
@@ -443,8 +445,71 @@ def test_automations_and_their_runs(client: httpx.Client, db: Database, settings
     assert seen >= AUTOMATIONS, sorted(AUTOMATIONS - seen)
 
 
+TEMPLATES_FEEDS_IMPORTS = {
+    "template.created",
+    "template.updated",
+    "template.deleted",
+    "calendar_feed.created",
+    "calendar_feed.rotated",
+    "calendar_feed.deleted",
+    "import.succeeded",
+    "import.failed",
+}
+
+
+def test_templates_calendar_feeds_and_imports(client: httpx.Client, db: Database) -> None:
+    alice = make_person(db)
+    project = make_project(client, alice)
+    template = _ok(client.post("/v1/templates", json={"name": "T", "project_id": project}, headers=alice.headers), 201)
+    path = f"/v1/templates/{template['data']['id']}"
+    _ok(client.patch(path, json={"name": "T2"}, headers=alice.headers))
+    assert client.delete(path, headers=alice.headers).status_code == 204
+    body = {"name": "Due dates"}
+    feed = _ok(client.post(f"/v1/projects/{project}/calendar-feeds", json=body, headers=alice.headers), 201)
+    feed_path = f"/v1/calendar-feeds/{feed['data']['id']}"
+    _ok(client.post(f"{feed_path}/rotate", headers=alice.headers), 201)
+    assert client.delete(feed_path, headers=alice.headers).status_code == 204
+    # One import that succeeds, one whose only project fails when the worker runs it.
+    fine = {"format": "polytask", "version": 1, "projects": [{"name": "In", "tasks": [{"ref": "a", "name": "A"}]}]}
+    broken = {
+        "format": "polytask",
+        "version": 1,
+        "projects": [
+            {
+                "name": "Broken",
+                "fields": [{"key": "size", "name": "Size", "type": "number"}],
+                "tasks": [{"ref": "a", "name": "A", "custom_fields": {"size": "huge"}}],
+            }
+        ],
+    }
+    for doc in (fine, broken):
+        r = client.post(
+            f"/v1/workspaces/{alice.workspace}/imports",
+            files={"file": ("p.json", json.dumps(doc).encode())},
+            data={"format": "polytask"},
+            headers=alice.headers,
+        )
+        assert r.status_code == 202, r.text
+    ran = 0
+    while run_next_import(db, worker="payloads") is not None:
+        ran += 1
+        assert ran <= 2
+    seen = validate_recorded(db)
+    assert seen >= TEMPLATES_FEEDS_IMPORTS, sorted(TEMPLATES_FEEDS_IMPORTS - seen)
+
+
 def test_the_flows_above_produce_every_catalogued_type() -> None:
-    covered = WORK | LISTS | WEBHOOKS | ACCOUNTS | SPENDING | FILES | PROJECT_ATTRIBUTES | AUTOMATIONS
+    covered = (
+        WORK
+        | LISTS
+        | WEBHOOKS
+        | ACCOUNTS
+        | SPENDING
+        | FILES
+        | PROJECT_ATTRIBUTES
+        | AUTOMATIONS
+        | TEMPLATES_FEEDS_IMPORTS
+    )
     assert covered == set(CATALOG), {
         "untested": sorted(set(CATALOG) - covered),
         "unknown": sorted(covered - set(CATALOG)),

@@ -16,9 +16,10 @@ def _ids(r: httpx.Response) -> list[str]:
 
 
 def test_people_one_shares_a_workspace_with_and_nobody_else(client: httpx.Client, db: Database) -> None:
-    ann = make_person(db, name="Ann Archer", department="Sales")
+    # Emails of their own: the factory's person<n>@ could hold the digits searched for below.
+    ann = make_person(db, name="Ann Archer", email="ann.archer@example.com", department="Sales")
     bob = make_person(db, name="Bob Baker", email="bob.baker@example.com", department="Engineering")
-    cyd = make_person(db, name="Cyd Cole", role="manager", department="engineering")
+    cyd = make_person(db, name="Cyd Cole", email="cyd.cole@example.com", role="manager", department="engineering")
     out = make_person(db, name="Oscar Outsider")
     join(db, ann, bob, role="admin")
     join(db, ann, cyd, role="viewer")
