@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
@@ -44,9 +45,16 @@ def _maybe(value: Any) -> Any:
 FlexibleDateTime = Annotated[datetime, BeforeValidator(_maybe)]
 
 
+# A number written as text, which pydantic would read as seconds since 1970.
+_NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
+
+
 def _date_text(value: Any) -> Any:
-    # Pydantic's lax date also reads a number as a Unix time (0 is 1970-01-01).
+    # Pydantic's lax date also reads a number as a Unix time (0 is 1970-01-01), and so it
+    # does a string of digits ("0", "20240131"): neither is the document's `format: date`.
     if value is not None and not isinstance(value, str | date):
+        raise ValueError("must be an ISO 8601 date string such as 2024-01-31")
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
         raise ValueError("must be an ISO 8601 date string such as 2024-01-31")
     return value
 

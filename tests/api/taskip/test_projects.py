@@ -194,6 +194,10 @@ def test_activity_feeds_come_from_the_event_log(client: httpx.Client, owner: Per
     ).json()
     assert [a["type"] for a in only["data"]] == ["task.created"]
     assert only["meta"]["per_page"] == 1
+    # A day is YYYY-MM-DD: digits alone would be read as seconds since 1970 (schemathesis).
+    bad = client.post(f"{BASE}/project/{project['uuid']}/activity", json={"date_from": "0"}, headers=key_of(owner))
+    assert bad.status_code == 422, bad.text
+    assert "date_from" in bad.json()["errors"]
 
 
 def test_all_tasks_list_takes_filters_in_the_body_or_the_query(client: httpx.Client, owner: Person) -> None:

@@ -52,6 +52,8 @@ WRONG_TYPES = [
     ),
     ("project due date 0", "PATCH", "/v1/projects/{project}", {"due_date": 0}, "due_date"),
     ("project start date as a number", "POST", "/v1/projects", {"name": "P", "start_date": 20240131}, "start_date"),
+    ("project start date as digits", "POST", "/v1/projects", {"name": "P", "start_date": "20240131"}, "start_date"),
+    ("project due date as the text 0", "PATCH", "/v1/projects/{project}", {"due_date": "0"}, "due_date"),
     (
         "allowlist entry true",
         "PATCH",
