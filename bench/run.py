@@ -851,8 +851,11 @@ def measure_usage_paired(
 ) -> tuple[float, float, float]:
     """The same `show` with accounting counting and skipped, taking turns in ONE process on
     this run's database (bench/paired.py with bench/usage_toggle.py): the machine's swings hit
-    both sides of each round alike. Returns (cost, off ms, on ms): cost = the median of the
+    both sides of each round alike (the recorder queues requests and folds them every
+    FOLD_EVERY; each turn is long enough to fold twice). Returns (cost, off ms, on ms): cost = the median of the
     rounds' on/off CPU ratios, less 1."""
+    from polytask.domain.usage.recorder import FOLD_EVERY
+
     data = Path(tempfile.mkdtemp(prefix="polytask-bench-usage-"))
     env = {k: v for k, v in os.environ.items() if k != "POLYTASK_BENCH_DATABASE_URL"}
     try:
@@ -871,9 +874,11 @@ def measure_usage_paired(
             "GET",
             f"/v1/tasks/{ids.tasks[0]}",
             "--rounds",
-            str(max(20, args.slices * 8)),
+            str(max(20, args.slices * 6)),
+            # Each turn folds the recorder's queue at least twice, so the batched fold is in
+            # every round's CPU, not in a few rounds the median would pass over.
             "--per-round",
-            "50",
+            str(2 * FOLD_EVERY),
         ]
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
     finally:

