@@ -82,7 +82,7 @@ def test_each_guard_lets_a_read_without_if_none_match_through_untouched(surface:
     for method in sorted(READS):
         for make in (
             lambda app: CsrfMiddleware(app, settings=settings, render=_render),
-            lambda app: IdempotencyMiddleware(app),
+            lambda app: IdempotencyMiddleware(app, body_limit=settings.max_upload_bytes),
             ConditionalMiddleware,
         ):
             inner = Inner()

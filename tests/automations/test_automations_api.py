@@ -302,3 +302,60 @@ def test_a_cron_schedule_keeps_the_workspaces_time(client: httpx.Client, db: Dat
     r = client.patch(f"/v1/automations/{utc['id']}", json={"trigger": trigger}, headers=owner.headers)
     assert r.status_code == 200, r.text
     assert r.json()["data"]["attributes"]["next_run_at"][11:19] == "03:30:00"
+
+
+def test_ids_are_shown_with_their_prefixes_and_can_be_sent_back(client: httpx.Client, db: Database) -> None:
+    """Whichever form an id was sent in, the automation shows it as /v1 shows ids everywhere;
+    what was read, sent back unchanged, changes nothing."""
+    owner = make_person(db)
+    project = make_project(client, owner)
+    r = client.post(f"/v1/projects/{project}/sections", json={"name": "Doing"}, headers=owner.headers)
+    section = r.json()["data"]["id"]
+    hook = make_webhook(client, owner, WEBHOOK_URL, events=["project.deleted"], workspace_id=owner.workspace)
+    task = make_task(client, owner, project)["id"]
+    bare = {
+        name: int(value.rsplit("_", 1)[1])
+        for name, value in (("section", section), ("hook", hook["id"]), ("project", project))
+    }
+    made = make_automation(
+        client,
+        owner,
+        name="Sort",
+        trigger=ON_CREATE,
+        actions=[
+            {"type": "move_to_section", "section_id": bare["section"]},
+            {"type": "send_webhook", "webhook_id": bare["hook"]},
+            {
+                "type": "create_task",
+                "task": {
+                    "name": "Follow up",
+                    "project_id": bare["project"],
+                    "section_id": section,
+                    "dependencies": [task],
+                },
+            },
+            {"type": "update_fields", "fields": {"section_id": str(bare["section"])}},
+        ],
+    )
+    expected = [
+        {"type": "move_to_section", "section_id": section},
+        {"type": "send_webhook", "webhook_id": hook["id"]},
+        {
+            "type": "create_task",
+            "task": {"name": "Follow up", "project_id": project, "section_id": section, "dependencies": [task]},
+        },
+        {"type": "update_fields", "fields": {"section_id": section}},
+    ]
+    assert made["attributes"]["actions"] == expected
+    assert made["attributes"]["trigger"] == ON_CREATE
+    path = f"/v1/automations/{made['id']}"
+    shown = client.get(path, headers=owner.headers).json()["data"]["attributes"]
+    assert shown["actions"] == expected
+    listed = client.get(f"/v1/workspaces/{owner.workspace}/automations", headers=owner.headers).json()["data"]
+    assert [a["attributes"]["actions"] for a in listed] == [expected]
+    r = client.patch(path, json={"actions": shown["actions"], "trigger": shown["trigger"]}, headers=owner.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["attributes"]["actions"] == expected
+    with db.unit_of_work(readonly=True) as session:
+        stored = session.scalars(select(Automation.actions)).one()
+    assert stored[0] == {"type": "move_to_section", "section_id": bare["section"]}  # kept as keys

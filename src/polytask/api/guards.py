@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from polytask.api.conditional import ConditionalMiddleware
 from polytask.api.csrf import CsrfMiddleware, Render
 from polytask.api.idempotency import IdempotencyMiddleware
+from polytask.api.uploads import FRAMING_ALLOWANCE
 from polytask.core.settings import Settings
 
 # Methods none of the three looks at, short of an If-None-Match header.
@@ -26,7 +27,11 @@ class ChangeGuards:
         self.app = app
         conditional = ConditionalMiddleware(app)
         idempotency = IdempotencyMiddleware(
-            conditional, ttl_hours=settings.idempotency_ttl_hours, session_cookie=settings.session_cookie_name
+            conditional,
+            # The largest body any route takes: an upload's, with its multipart framing.
+            body_limit=max(settings.max_upload_bytes + FRAMING_ALLOWANCE, settings.input_limits.max_body_bytes),
+            ttl_hours=settings.idempotency_ttl_hours,
+            session_cookie=settings.session_cookie_name,
         )
         # The outermost of the three: CSRF before any body is parsed.
         self.guarded = CsrfMiddleware(idempotency, settings=settings, render=render)

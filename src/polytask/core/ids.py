@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, SerializationInfo, SerializerFunctionWrapHandler, WithJsonSchema, WrapSerializer
 
 # Canonical prefix per resource type, plus the short forms the Taskade guide uses.
 PREFIXES: dict[str, tuple[str, ...]] = {
@@ -97,6 +97,22 @@ def id_json_schema(kind: str) -> dict[str, Any]:
     }
 
 
+# The serialization context under which a `*Ref` field dumps as its public id (`section_4`):
+# a stored input shown back to its client (an automation's actions). Without it, the bare key,
+# as services store it.
+RENDER_IDS = "render_ids"
+
+
+def _ref_serializer(kind: str) -> WrapSerializer:
+    def dump(value: Any, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        context = info.context
+        if context and context.get(RENDER_IDS) and isinstance(value, int):
+            return render_id(kind, value)
+        return handler(value)
+
+    return WrapSerializer(dump)
+
+
 def _ref_validator(kind: str) -> BeforeValidator:
     def check(value: Any) -> int:
         pk = parse_id(kind, value)
@@ -107,11 +123,23 @@ def _ref_validator(kind: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-UserRef = Annotated[int, _ref_validator("user"), WithJsonSchema(id_json_schema("user"))]
-ProjectRef = Annotated[int, _ref_validator("project"), WithJsonSchema(id_json_schema("project"))]
-TaskRef = Annotated[int, _ref_validator("task"), WithJsonSchema(id_json_schema("task"))]
-SectionRef = Annotated[int, _ref_validator("section"), WithJsonSchema(id_json_schema("section"))]
-DepartmentRef = Annotated[int, _ref_validator("department"), WithJsonSchema(id_json_schema("department"))]
-WorkspaceRef = Annotated[int, _ref_validator("workspace"), WithJsonSchema(id_json_schema("workspace"))]
-TemplateRef = Annotated[int, _ref_validator("template"), WithJsonSchema(id_json_schema("template"))]
-WebhookRef = Annotated[int, _ref_validator("webhook"), WithJsonSchema(id_json_schema("webhook"))]
+UserRef = Annotated[int, _ref_validator("user"), _ref_serializer("user"), WithJsonSchema(id_json_schema("user"))]
+ProjectRef = Annotated[
+    int, _ref_validator("project"), _ref_serializer("project"), WithJsonSchema(id_json_schema("project"))
+]
+TaskRef = Annotated[int, _ref_validator("task"), _ref_serializer("task"), WithJsonSchema(id_json_schema("task"))]
+SectionRef = Annotated[
+    int, _ref_validator("section"), _ref_serializer("section"), WithJsonSchema(id_json_schema("section"))
+]
+DepartmentRef = Annotated[
+    int, _ref_validator("department"), _ref_serializer("department"), WithJsonSchema(id_json_schema("department"))
+]
+WorkspaceRef = Annotated[
+    int, _ref_validator("workspace"), _ref_serializer("workspace"), WithJsonSchema(id_json_schema("workspace"))
+]
+TemplateRef = Annotated[
+    int, _ref_validator("template"), _ref_serializer("template"), WithJsonSchema(id_json_schema("template"))
+]
+WebhookRef = Annotated[
+    int, _ref_validator("webhook"), _ref_serializer("webhook"), WithJsonSchema(id_json_schema("webhook"))
+]

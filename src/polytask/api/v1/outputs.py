@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from polytask.domain.automations.schemas import Action, Trigger
 from polytask.domain.templates.content import TemplateContent
 
 _CLOSED = ConfigDict(extra="forbid")
@@ -780,9 +781,9 @@ AUTOMATION = Output(
         Attr("workspace_id", str),
         Attr("project_id", str, nullable=True, doc="Only this project's events.", source="project_id"),
         Attr("owner", str, nullable=True, doc="The actions run as this user.", source="owner_id"),
-        Attr("trigger", dict[str, Any], doc="event, schedule or webhook (docs/compat/native.md).", source="trigger"),
+        Attr("trigger", Trigger, doc="event, schedule or webhook (docs/compat/native.md).", source="trigger"),
         Attr("conditions", str, nullable=True, doc="A `filter=` expression.", source="conditions"),
-        Attr("actions", list[dict[str, Any]], doc="In order.", source="actions"),
+        Attr("actions", list[Action], doc="In order; ids with their prefixes.", source="actions"),
         Attr("next_run_at", _TS, nullable=True, doc="Schedules: when the next run is due."),
         Attr(
             "hook_url",

@@ -11,6 +11,7 @@ from typing import Any
 from polytask.api.v1.render import Resource, day, ident, resource, rid, ts
 from polytask.core.ids import PREFIXES, render_id
 from polytask.core.money import format_minor
+from polytask.domain.automations.schemas import shown_actions
 from polytask.domain.members.service import Member
 from polytask.domain.reports.analytics import Analytics, Bucket, CycleTime, Figures, Group
 from polytask.domain.spending.figures import minutes_to_hours
@@ -542,7 +543,7 @@ def automation(a: Any, hook_token: str | None = None) -> Resource:
         "owner": rid("user", a.owner_id),
         "trigger": a.trigger,
         "conditions": a.conditions,
-        "actions": a.actions,
+        "actions": shown_actions(a.actions),
         "next_run_at": ts(a.next_run_at) if a.enabled else None,
         "created_at": ts(a.created_at),
         "updated_at": ts(a.updated_at),

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from polytask.core.ids import ProjectRef, SectionRef, TemplateRef, WebhookRef
+from polytask.core.ids import RENDER_IDS, ProjectRef, SectionRef, TemplateRef, WebhookRef
 from polytask.core.jsontypes import JsonInt, Omittable
 from polytask.domain.events.catalog import check_pattern
 from polytask.domain.tasks.schemas import PersonRef, TaskCreate, TaskUpdate
@@ -39,7 +48,8 @@ class ScheduleTrigger(_Closed):
     cron: str | None = Field(
         default=None,
         max_length=100,
-        description="Five fields (minute hour day month weekday), in UTC (workspaces have no time zone yet).",
+        description="Five fields (minute hour day month weekday), in the workspace's time zone "
+        "(its settings' `timezone`; UTC when it has none).",
         examples=["0 9 * * 1-5"],
     )
     every_minutes: JsonInt | None = Field(default=None, ge=1, le=525_600, description="An interval instead of `cron`.")
@@ -145,6 +155,23 @@ ACTION_TYPES: tuple[str, ...] = (
     "send_mail",
     "create_project_from_template",
 )
+_ACTIONS: TypeAdapter[list[Any]] = TypeAdapter(list[Action])
+
+
+def shown_actions(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Actions as stored (keys as bare numbers, what the services read) as the API shows
+    them: every id with its prefix (`"section_id": "section_4"`), as everywhere else in /v1.
+    Input takes both forms, so what is shown can be sent back as it is."""
+    try:
+        parsed = _ACTIONS.validate_python(stored)
+    except ValidationError:  # written under other rules: shown as stored rather than not at all
+        return stored
+    shown: list[dict[str, Any]] = _ACTIONS.dump_python(
+        parsed, mode="json", exclude_unset=True, context={RENDER_IDS: True}
+    )
+    return shown
+
+
 # Actions on "the trigger's task": the event's task (or a comment's task).
 TASK_ACTIONS = frozenset({"update_fields", "assign", "move_to_section", "add_label", "add_comment", "complete"})
 
