@@ -163,6 +163,7 @@ def test_reset_requests_are_limited(
     r = client.post("/v1/password-resets", json={"email": "someone@example.com"})
     assert r.status_code == 429, r.text
     assert r.json()["error"]["details"]["retry_after"] > 0
+    assert int(r.headers["retry-after"]) == r.json()["error"]["details"]["retry_after"]
 
 
 def test_requests_older_than_a_day_are_forgotten(client: httpx.Client, db: Database) -> None:

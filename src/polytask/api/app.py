@@ -233,7 +233,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, exc: DomainError) -> Response:
-        return _render_error(request, exc.http_status, exc.code, exc.message, exc.details)
+        headers = None
+        wait = exc.details.get("retry_after") if exc.http_status in (429, 503) else None
+        if isinstance(wait, int) and not isinstance(wait, bool) and wait > 0:
+            # A refusal that knows when to come back says so as the rate limiter's do.
+            headers = {"Retry-After": str(wait)}
+        return _render_error(request, exc.http_status, exc.code, exc.message, exc.details, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:

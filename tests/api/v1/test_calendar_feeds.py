@@ -198,4 +198,5 @@ def test_one_feed_url_is_fetched_at_most_60_times_an_hour(client: httpx.Client, 
     assert r.status_code == 429, r.text
     assert r.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
     assert 0 < r.json()["error"]["details"]["retry_after"] <= 3600
+    assert int(r.headers["retry-after"]) == r.json()["error"]["details"]["retry_after"]
     assert client.get(second).status_code == 200, "counted per feed, not per address"
