@@ -113,7 +113,7 @@ def run_list(
     )
     more = next_cursor is not None
     total = (
-        _total(session, stmt, page, len(rows), more=more, params=params)
+        _total(session, stmt, page, len(rows), more=more, params=params, shared=clause is None and shared is not None)
         if page.want_total
         else _seen_total(page, len(rows), more)
     )
@@ -186,13 +186,35 @@ def _seen_total(page: PageRequest, found: int, more: bool) -> int | None:
 
 
 def _total(
-    session: Session, stmt: AnySelect, page: PageRequest, found: int, *, more: bool, params: Mapping[str, Any] | None
+    session: Session,
+    stmt: AnySelect,
+    page: PageRequest,
+    found: int,
+    *,
+    more: bool,
+    params: Mapping[str, Any] | None,
+    shared: bool = False,
 ) -> int:
-    """The number of rows `stmt` selects: seen on the page when it shows the end, else counted."""
+    """The number of rows `stmt` selects: seen on the page when it shows the end, else counted.
+    `shared`: `stmt` is a base built once per shape, unfiltered, whose count is built once too."""
     seen = _seen_total(page, found, more)
     if seen is not None:
         return seen
-    return int(SHAPES.rows(session, count_of(stmt), params)[0][0] or 0)
+    if shared:
+        entry = _COUNTS.get(id(stmt))
+        if entry is None or entry[0] is not stmt:
+            if len(_COUNTS) >= _OFFSET_PAGES_MAX:
+                _COUNTS.clear()
+            entry = _COUNTS[id(stmt)] = (stmt, count_of(stmt))
+        counted = entry[1]
+    else:
+        counted = count_of(stmt)
+    return int(SHAPES.rows(session, counted, params)[0][0] or 0)
+
+
+# The count of each base shared by its shape (run_list's `params`), kept with the base (an id
+# is only unique while its object lives).
+_COUNTS: dict[int, tuple[Any, Any]] = {}
 
 
 def count_of(stmt: AnySelect) -> Select[int]:

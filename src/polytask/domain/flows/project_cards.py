@@ -148,12 +148,30 @@ def list_project_cards(
     """The projects of the actor's home workspace, oldest first, filtered by status and owner."""
     workspace_id = home_workspace_id(session, actor)
     role_in(session, actor, workspace_id)
-    base: Any = select(*_ROW_COLUMNS).where(Project.workspace_id == workspace_id)
+    params: dict[str, Any] = {"card_workspace": workspace_id}
     if statuses:
-        base = base.where(Project.status.in_(list(statuses)))
+        params["card_statuses"] = list(statuses)
     if owner_id is not None:
-        base = base.where(Project.created_by_id == owner_id)
-    return run_list(session, PROJECT_CARDS, actor=actor, base=base, page=page)
+        params["card_owner"] = owner_id
+    base = _card_base(bool(statuses), owner_id is not None)
+    return run_list(session, PROJECT_CARDS, actor=actor, base=base, page=page, params=params)
+
+
+# The page's statement for each shape (which filters are set), built once: the values come
+# as parameters, so a request builds no SQL (building it was about a tenth of the page's CPU).
+_CARD_BASES: dict[tuple[bool, bool], Any] = {}
+
+
+def _card_base(statuses: bool, owner: bool) -> Any:
+    base = _CARD_BASES.get((statuses, owner))
+    if base is None:
+        base = select(*_ROW_COLUMNS).where(Project.workspace_id == bindparam("card_workspace", type_=Integer))
+        if statuses:
+            base = base.where(Project.status.in_(bindparam("card_statuses", expanding=True)))
+        if owner:
+            base = base.where(Project.created_by_id == bindparam("card_owner", type_=Integer))
+        _CARD_BASES[(statuses, owner)] = base
+    return base
 
 
 def get_project_card(session: Session, actor: Actor, project_id: int, *, with_tasks: bool = False) -> ProjectCard:
