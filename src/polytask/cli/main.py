@@ -1,4 +1,4 @@
-"""The `polytask` command line: serve, migrate, worker, users, api-keys, oauth-clients, events, mail, dev."""
+"""The `polytask` command line: serve, migrate, worker, users, api-keys, oauth-clients, events, mail, files, dev."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 from polytask.cli.admin import add_key_commands, add_user_commands
 from polytask.cli.backup import add_backup_commands
 from polytask.cli.events import events_app
+from polytask.cli.files import files_app
 from polytask.cli.mail import mail_app
 from polytask.core.db import Database
 from polytask.core.logs import configure_logging
@@ -32,6 +33,7 @@ app.add_typer(oauth_app, name="oauth-clients")
 app.add_typer(dev_app, name="dev")
 app.add_typer(events_app, name="events")
 app.add_typer(mail_app, name="mail")
+app.add_typer(files_app, name="files")
 add_user_commands(users_app)
 add_key_commands(keys_app)
 add_backup_commands(app)

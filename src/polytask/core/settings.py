@@ -150,6 +150,13 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = Field(default=None, description="S3 credentials; unset: boto3's default chain.")
     s3_secret_access_key: SecretStr | None = Field(default=None, description="The secret of POLYTASK_S3_ACCESS_KEY_ID.")
     s3_prefix: str = Field(default="", description="Prefix of every object key (`polytask/`), to share a bucket.")
+    blob_sweep_hours: float = Field(
+        default=24.0,
+        ge=0,
+        le=8760,
+        description="How often a reaper deletes the blobs no file names (left by a process that died between "
+        "storing a blob and committing its row) and stale upload spool files, older than an hour; 0: never.",
+    )
     max_upload_bytes: int = Field(
         default=50 * 1024 * 1024,
         ge=1,

@@ -69,6 +69,31 @@ class LocalStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def keys_before(self, cutoff: float) -> Iterator[str]:
+        # Blobs live two levels down (`ab/cd/abcd...`); `tmp/` and anything else is not a key.
+        for first in _subdirs(self.root):
+            for second in _subdirs(first):
+                for blob in _entries(second):
+                    key = f"{first.name}/{second.name}/{blob.name}"
+                    if not valid_key(key):
+                        continue
+                    with contextlib.suppress(FileNotFoundError):  # deleted meanwhile
+                        if blob.is_file() and blob.stat().st_mtime < cutoff:
+                            yield key
+
+
+def _entries(path: Path) -> list[Path]:
+    try:
+        return list(path.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _subdirs(path: Path) -> Iterator[Path]:
+    for entry in _entries(path):
+        if len(entry.name) == 2 and entry.is_dir():
+            yield entry
+
 
 def _chunks(handle: BinaryIO, chunk_size: int) -> Iterator[bytes]:
     with handle:

@@ -93,6 +93,15 @@ class S3Store:
             raise
         return True
 
+    def keys_before(self, cutoff: float) -> Iterator[str]:
+        # Listed a page (up to 1,000 objects) at a time, under the prefix only.
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+        for page in pages:
+            for item in page.get("Contents", ()):
+                key = item["Key"][len(self.prefix) :]
+                if valid_key(key) and item["LastModified"].timestamp() < cutoff:
+                    yield key
+
     def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist (tests and first runs against MinIO)."""
         with contextlib.suppress(ClientError):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from polytask.core.clock import utcnow
 from polytask.core.db import after_commit
-from polytask.models import BlobDeletion, Event
+from polytask.models import BlobDeletion, Event, StoredFile
 
 LEASE = timedelta(minutes=5)
 _BACKOFF_SECONDS = (30, 120, 600, 3600, 6 * 3600)
@@ -104,3 +104,10 @@ def finish_blob_deletions(session: Session, *, deleted: list[int], failed: dict[
 def pending_blob_deletions(session: Session) -> int:
     """How many blobs wait for deletion (metrics, tests)."""
     return int(session.scalar(select(func.count()).select_from(BlobDeletion)) or 0)
+
+
+def named_keys(session: Session, keys: list[str]) -> set[str]:
+    """Those of `keys` a file's row names (the orphan sweep keeps them)."""
+    if not keys:
+        return set()
+    return set(session.scalars(select(StoredFile.storage_key).where(StoredFile.storage_key.in_(keys))))
