@@ -193,3 +193,19 @@ def test_restore_refuses_a_file_that_is_no_backup(tmp_path: Path, fresh_database
     assert "is not a Polytask backup" in done.stderr
     assert not (Path(target["home"]) / "polytask.db").exists()
     assert not (Path(target["home"]) / "secret_key").exists()
+
+
+def test_a_backup_with_files_in_s3_says_the_bucket_is_not_in_it(
+    tmp_path: Path, fresh_database: Callable[[], str | None]
+) -> None:
+    target = {**install(tmp_path / "home", fresh_database()), "storage": "s3", "s3_bucket": "team-files"}
+    assert polytask(target, "migrate").returncode == 0
+    done = polytask(target, "backup", "--output", str(tmp_path / "b.tar.gz"))
+    assert done.returncode == 0, done.stderr
+    assert "stored files are in the S3 bucket 'team-files', not in the archive" in done.stderr
+    assert done.stdout.strip().splitlines()[-1] == str(tmp_path / "b.tar.gz")
+    local = install(tmp_path / "other", fresh_database())
+    assert polytask(local, "migrate").returncode == 0
+    plain = polytask(local, "backup", "--output", str(tmp_path / "c.tar.gz"))
+    assert plain.returncode == 0, plain.stderr
+    assert "S3" not in plain.stderr

@@ -44,6 +44,12 @@ def add_backup_commands(app: typer.Typer) -> None:
                 "keep the key with the archive yourself",
                 err=True,
             )
+        if settings.storage == "s3":
+            typer.echo(
+                f"note: stored files are in the S3 bucket {settings.s3_bucket!r}, not in the archive: "
+                "back the bucket up on its own, after this (docs/deploy.md, Backups)",
+                err=True,
+            )
         typer.echo(str(result.path))
 
     @app.command()
