@@ -428,8 +428,7 @@ def test_a_projects_automations_travel_with_its_template(
         s["attributes"]["name"]: s["id"]
         for s in client.get(f"/v1/projects/{project}/sections", headers=alice.headers).json()["data"]
     }
-    # (An automation shows its actions as stored: the section's bare number.)
-    assert f"section_{automation['attributes']['actions'][0]['section_id']}" == new_sections["Hot"]
+    assert automation["attributes"]["actions"][0]["section_id"] == new_sections["Hot"]
     task = _post(client, f"/v1/projects/{project}/tasks", {"name": "Fire", "priority": "high"}, alice)["data"]
     drain(db, settings)
     after = client.get(f"/v1/tasks/{task['id']}", headers=alice.headers).json()["data"]

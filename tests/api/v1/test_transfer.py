@@ -278,6 +278,9 @@ def test_a_todoist_csv_imports_with_sections_indents_labels_and_notes(client: ht
     assert (tasks["Book flights"]["parent_id"], tasks["Book flights"]["priority"]) == (trip["id"], "high")
     assert (tasks["Pick seats"]["parent_id"], tasks["Pick seats"]["due_date"]) == (tasks["Book flights"]["id"], None)
     assert tasks["Pack"]["parent_id"] is None
+    # Written a depth at a time, each task still takes its place in the file (board order).
+    by_position = sorted(tasks.values(), key=lambda t: t["position"])
+    assert [t["name"] for t in by_position] == ["Inbox thing", "Plan the trip", "Book flights", "Pick seats", "Pack"]
     notes = client.get(f"/v1/tasks/{tasks['Pick seats']['id']}/comments", headers=alice.headers).json()["data"]
     assert [c["attributes"]["body"] for c in notes] == ["Window please"]
 

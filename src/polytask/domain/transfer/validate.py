@@ -71,21 +71,19 @@ def _check(model: type[BaseModel], data: dict[str, Any]) -> list[tuple[str, str,
 
 
 def _ordered(tasks: list[TaskDoc]) -> tuple[list[TaskDoc], list[TaskDoc]]:
-    """Parents before their subtasks (document order otherwise); those in a parent cycle apart."""
+    """The tasks that can be made, in document order (the importer writes each depth after the
+    one above it, and the document's order is the board's), and apart those in a parent cycle
+    or under one."""
     by_ref = {t.ref: t for t in tasks}
     placed: set[str] = set()
-    out: list[TaskDoc] = []
     pending = list(tasks)
     while pending:
         rest = [t for t in pending if t.parent is not None and t.parent in by_ref and t.parent not in placed]
-        now = [t for t in pending if t not in rest]
-        if not now:
-            return out, rest
-        for t in now:
-            placed.add(t.ref)
-            out.append(t)
+        if len(rest) == len(pending):
+            break
+        placed.update(t.ref for t in pending if t not in rest)
         pending = rest
-    return out, []
+    return [t for t in tasks if t.ref in placed], pending
 
 
 def check_document(raw: dict[str, Any], resolve: PersonResolver) -> tuple[ExportDocument | None, Report]:
