@@ -23,7 +23,7 @@ from polytask.api.inputguard import InputGuardMiddleware
 from polytask.api.kernel.routeindex import index_routes
 from polytask.api.kernel.surface import SurfaceMiddleware, surface_of
 from polytask.api.kernel.units import close_gates
-from polytask.api.middleware import RequestIdMiddleware
+from polytask.api.middleware import HeadMiddleware, RequestIdMiddleware
 from polytask.api.oauth import endpoints as oauth_endpoints
 from polytask.api.oauth import pages as oauth_pages
 from polytask.api.ratelimit import RateLimitMiddleware
@@ -137,6 +137,8 @@ def _allowed_methods(app: FastAPI, path: str) -> str | None:
         return None
     best = max(literal for literal, _ in matching)
     methods = set().union(*(m for literal, m in matching if literal == best))
+    if "GET" in methods:
+        methods.add("HEAD")  # HeadMiddleware answers it
     return ", ".join(sorted(methods))
 
 
@@ -399,8 +401,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
-    # Outermost of all: which surface the request belongs to, asked by everything inside.
+    # Which surface the request belongs to, asked by everything inside.
     app.add_middleware(SurfaceMiddleware, surfaces=SURFACES)
+    # Outermost of all: HEAD is a GET whose body is not sent.
+    app.add_middleware(HeadMiddleware)
     _install_error_handlers(app)
     app.include_router(system.router)
     app.include_router(metrics.router)

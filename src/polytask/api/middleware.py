@@ -31,6 +31,8 @@ RESPONSE_STATUS = "response_status"
 # refused the request.
 KNOWN_ACTOR = "known_actor"
 RATE_LIMITED = "rate_limited"
+# On the scope of a HEAD request answered as a GET (HeadMiddleware): the access log says HEAD.
+HEAD_REQUEST = "polytask.head"
 
 
 def route_of(scope: Scope) -> str:
@@ -96,7 +98,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            method, route = scope["method"], route_of(scope)
+            method, route = "HEAD" if HEAD_REQUEST in scope else scope["method"], route_of(scope)
             observe(method, route, status, seconds)
             usage = self.usage
             if usage is not None:
@@ -123,3 +125,29 @@ class RequestIdMiddleware:
                         "credential": credential,
                     },
                 )
+
+
+class HeadMiddleware:
+    """HEAD answered as GET without the body (RFC 9110 9.3.2: the same status and headers,
+    Content-Length included, as GET would send). Outermost, so every layer inside (surface,
+    limits, caching, routing) treats the request as the GET it asks about; the routes
+    declare GET only. The inner app gets a copy of the scope: the server keeps its own,
+    still HEAD, and sends no body of its own accord either."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        inner = {**scope, "method": "GET", HEAD_REQUEST: True}
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await send(message)
+
+        await self.app(inner, receive, headers_only)
