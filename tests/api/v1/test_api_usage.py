@@ -261,3 +261,40 @@ def test_the_flusher_writes_what_is_left_when_it_stops(db: Database) -> None:
 def test_accounting_can_be_turned_off(settings: Settings, db: Database) -> None:
     app = create_app(settings.model_copy(update={"api_usage": "off"}), db)
     assert app.state.api_usage is None
+
+
+def test_the_server_wide_report_leaves_out_workspaces_that_refuse_the_callers_address(
+    served: tuple[Any, httpx.Client], db: Database
+) -> None:
+    """As the server-wide audit log does: an admin's own workspace whose IP allowlist refuses
+    the address asking stays out of the report (the test server sees 127.0.0.2 as another
+    client address)."""
+    app, c = served
+    admin = make_person(db, role="admin")
+    alice = make_person(db, bind_workspace=True)
+    bob = make_person(db)
+    join(db, alice, admin, role="admin")
+    alice_key, bob_key = _key_id(c, alice), _key_id(c, bob)
+    r = c.put(
+        f"/v1/workspaces/{alice.workspace}",
+        json={"security": {"ip_whitelisting": ["127.0.0.1/32"]}},
+        headers=alice.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert c.get("/v1/me", headers=bob.headers).status_code == 200
+    assert flush_now(db, app.state.api_usage) > 0
+    here = _by_credential(_usage(c, admin).json())
+    assert ("native", alice_key, None) in here
+    assert ("native", bob_key, None) in here
+    transport = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(base_url=str(c.base_url), transport=transport, timeout=30) as elsewhere:
+        r = elsewhere.get(USAGE, params=MINUTE, headers=admin.headers)
+        assert r.status_code == 200, r.text
+        there = _by_credential(r.json())
+        # The workspace still answers its own report only from an allowed address.
+        assert (
+            elsewhere.get(USAGE, params={**MINUTE, "workspace_id": alice.workspace}, headers=admin.headers).status_code
+            == 403
+        )
+    assert ("native", alice_key, None) not in there
+    assert there[("native", bob_key, None)] == here[("native", bob_key, None)]

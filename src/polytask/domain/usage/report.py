@@ -163,6 +163,10 @@ def api_usage_for(
     )
     if workspace_id is not None:
         stmt = stmt.where(ApiUsage.workspace_id == workspace_id)
+    elif actor.blocked_workspaces:
+        # The admin's own workspaces that refuse the caller's address stay out, as in the
+        # server-wide audit log (workspace 0, requests of no workspace, stays in).
+        stmt = stmt.where(ApiUsage.workspace_id.not_in(sorted(actor.blocked_workspaces)))
     if surface is not None:
         stmt = stmt.where(ApiUsage.surface == surface)
     if api_key_id is not None:
