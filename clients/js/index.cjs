@@ -238,6 +238,7 @@ const OPERATIONS = {
     workspace: ['GET', '/workspaces/{workspace_id}/analytics'],
     project: ['GET', '/projects/{project_id}/analytics'],
     apiUsage: ['GET', '/analytics/api-usage'],
+    myApiUsage: ['GET', '/me/api-usage'],
   },
   exports: {
     project: ['GET', '/projects/{project_id}/export'],

@@ -656,6 +656,8 @@ export interface AnalyticsAPI {
   project(projectId: string, params?: Params, options?: RequestOptions): Promise<Analytics>;
   /** GET /v1/analytics/api-usage: one resource per bucket and credential, the span's totals in `meta` */
   apiUsage(params?: Params, options?: RequestOptions): Promise<ResourceList<Resource>>;
+  /** GET /v1/me/api-usage: your own API keys' and OAuth clients' usage, for anyone */
+  myApiUsage(params?: Params, options?: RequestOptions): Promise<ResourceList<Resource>>;
 }
 
 /** `api.bulk` */

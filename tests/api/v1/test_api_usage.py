@@ -298,3 +298,30 @@ def test_the_server_wide_report_leaves_out_workspaces_that_refuse_the_callers_ad
         )
     assert ("native", alice_key, None) not in there
     assert there[("native", bob_key, None)] == here[("native", bob_key, None)]
+
+
+def test_anyone_reads_their_own_keys_and_clients_usage(served: tuple[Any, httpx.Client], db: Database) -> None:
+    """/v1/me/api-usage: a member who is no admin anywhere sees their own unbound key's and
+    their OAuth client's requests (every user's tokens of it), and nobody else's."""
+    app, c = served
+    alice, bob = make_person(db), make_person(db)
+    alice_key, bob_key = _key_id(c, alice), _key_id(c, bob)
+    oauth_app = register(c, bob, scopes=["workspaces:read"])
+    token = token_request(c, oauth_app, grant_type="client_credentials").json()["access_token"]
+    assert c.get("/v1/workspaces", headers=bearer(token)).status_code == 200
+    # (The served app allows 6 requests a minute per credential: alice makes 6 in all.)
+    assert c.get("/v1/me", headers=alice.headers).status_code == 200
+    assert c.get("/v1/tasks/task_999999", headers=alice.headers).status_code == 404
+    assert flush_now(db, app.state.api_usage) > 0
+    r = c.get("/v1/me/api-usage", params=MINUTE, headers=alice.headers)
+    assert r.status_code == 200, r.text
+    assert set(_by_credential(r.json())) == {("native", alice_key, None)}
+    [mine] = r.json()["data"]
+    assert (mine["attributes"]["requests"], mine["attributes"]["errors"]) == (3, {"404": 1})  # with /v1/api-keys
+    assert r.json()["meta"]["totals"]["requests"] == 3
+    theirs = c.get("/v1/me/api-usage", params=MINUTE, headers=bob.headers).json()
+    assert set(_by_credential(theirs)) == {("native", bob_key, None), ("native", None, oauth_app.pk)}
+    # Naming someone else's key narrows to nothing.
+    other = c.get("/v1/me/api-usage", params={**MINUTE, "api_key_id": bob_key}, headers=alice.headers)
+    assert other.status_code == 200, other.text
+    assert other.json()["data"] == []

@@ -751,6 +751,12 @@ class AsyncApiUsage(_AsyncNamespace):
         `from` as `**{"from": ...}` (a Python keyword)."""
         return await self._t.document("GET", "/analytics/api-usage", params=params)
 
+    @operation("GET /me/api-usage")
+    async def mine(self, **params: Any) -> Document:
+        """Your own API keys' and the OAuth clients you own: the same figures and parameters,
+        but no `workspace_id`; for anyone."""
+        return await self._t.document("GET", "/me/api-usage", params=params)
+
 
 class AsyncBulk(_AsyncNamespace):
     """Bulk writes: many tasks or projects in one request."""

@@ -744,6 +744,12 @@ class ApiUsage(_Namespace):
         `from` as `**{"from": ...}` (a Python keyword)."""
         return self._t.document("GET", "/analytics/api-usage", params=params)
 
+    @operation("GET /me/api-usage")
+    def mine(self, **params: Any) -> Document:
+        """Your own API keys' and the OAuth clients you own: the same figures and parameters,
+        but no `workspace_id`; for anyone."""
+        return self._t.document("GET", "/me/api-usage", params=params)
+
 
 class Bulk(_Namespace):
     """Bulk writes: many tasks or projects in one request."""

@@ -170,3 +170,41 @@ def get_api_usage(
         oauth_client_id=_key("oauth_client", "oauth_client_id", oauth_client_id),
     )
     return JSONAPIResponse(_render(report))
+
+
+@router.get("/me/api-usage", response_model=ApiUsageDocument)
+@transactional(AUDIT_READ)
+def get_my_api_usage(
+    session: Session,
+    actor: Actor,
+    interval: Annotated[Interval, Query(description="Bucket length.")] = "hour",
+    from_: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            max_length=40,
+            description="Start (ISO 8601, rounded down to the bucket); default: 1 hour, 1 day or 30 days before `to`.",
+        ),
+    ] = None,
+    to: Annotated[str | None, Query(max_length=40, description="End (ISO 8601, exclusive); default: now.")] = None,
+    surface: Annotated[SurfaceName | None, Query(description="Only this surface's requests.")] = None,
+    api_key_id: Annotated[str | None, _id_query("api_key", "Only this API key's requests.")] = None,
+    oauth_client_id: Annotated[str | None, _id_query("oauth_client", "Only this OAuth client's requests.")] = None,
+) -> Response:
+    """Your own integrations' API usage, for anyone: the requests made with your API keys
+    (bound to a workspace or not) and by the OAuth clients you own (every user's tokens), per
+    bucket, surface, key and client, with the same figures and spans as
+    `/v1/analytics/api-usage`. Another user's key or client names nothing here (no rows)."""
+    report = api_usage_for(
+        session,
+        actor,
+        now=time.time(),
+        granularity=interval,
+        start=_epoch("from", from_),
+        end=_epoch("to", to),
+        surface=surface,
+        api_key_id=_key("api_key", "api_key_id", api_key_id),
+        oauth_client_id=_key("oauth_client", "oauth_client_id", oauth_client_id),
+        mine=True,
+    )
+    return JSONAPIResponse(_render(report))

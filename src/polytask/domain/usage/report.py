@@ -1,4 +1,5 @@
-"""Reading API usage: per workspace for its owners and admins, server-wide for server admins.
+"""Reading API usage: per workspace for its owners and admins, server-wide for server admins,
+and for anyone, their own credentials' (`/v1/me/api-usage`).
 
 A workspace's usage is that of the credentials acting in it: API keys bound to it, and the
 Taskforce and TaskIP credentials (which act in their user's home workspace). Unbound keys and
@@ -11,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy import BigInteger, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from polytask.core.actor import Actor
 from polytask.core.errors import PermissionDenied, ValidationFailed
 from polytask.domain.usage.service import SUM_COLUMNS
 from polytask.domain.workspaces.access import membership_for, require_manager
+from polytask.models import ApiKey, OAuthClient
 from polytask.models.usage import GRANULARITIES, LATENCY_BOUNDS_MS, LATENCY_COLUMNS, ApiUsage
 
 SERVER_ADMIN = "admin"
@@ -133,11 +135,15 @@ def api_usage_for(
     surface: str | None = None,
     api_key_id: int | None = None,
     oauth_client_id: int | None = None,
+    mine: bool = False,
 ) -> UsageReport:
     """Requests, success rate, latency percentiles, errors by status and rate-limit refusals
     per bucket, surface, API key and OAuth client: one workspace's for its owners and admins
-    (members 403, others 404), the whole server's for server admins."""
-    if workspace_id is not None:
+    (members 403, others 404), the whole server's for server admins; with `mine`, that of the
+    caller's own API keys and of the OAuth clients they own, for anyone."""
+    if mine:
+        workspace_id = None  # your credentials' requests in every workspace
+    elif workspace_id is not None:
         require_manager(membership_for(session, actor, workspace_id))
     elif actor.global_role != SERVER_ADMIN:
         raise PermissionDenied(
@@ -161,6 +167,10 @@ def api_usage_for(
         .group_by(*group)
         .order_by(*group)
     )
+    if mine:
+        keys = select(ApiKey.id).where(ApiKey.user_id == actor.user_id)
+        clients = select(OAuthClient.id).where(OAuthClient.owner_id == actor.user_id)
+        stmt = stmt.where(or_(ApiUsage.api_key_id.in_(keys), ApiUsage.oauth_client_id.in_(clients)))
     if workspace_id is not None:
         stmt = stmt.where(ApiUsage.workspace_id == workspace_id)
     elif actor.blocked_workspaces:
