@@ -306,8 +306,13 @@ def test_shell_completion_completes_commands(cli: Cli) -> None:
     env["COMP_WORDS"], env["COMP_CWORD"] = "polytask-cli tasks i", "2"
     done = subprocess.run([CLI], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.stdout.split() == ["import"]
-    # The script `--install-completion` would install, for bash.
-    assert "_POLYTASK_CLI_COMPLETE=complete_bash" in cli("--show-completion", "bash").out
+    # The script `--install-completion` would install: for the shell the command runs in (it
+    # takes no shell name; typer finds the shell among its parent processes), here bash.
+    shown = subprocess.run(
+        ["bash", "-c", f"{CLI} --show-completion"], env=cli.env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "_POLYTASK_CLI_COMPLETE=complete_bash" in shown.stdout
 
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "clients" / "cli.md"
