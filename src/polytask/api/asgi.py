@@ -1,10 +1,22 @@
-"""Small ASGI pieces the middleware and the batch endpoint share: read a request body whole,
-and keep a response instead of sending it (to look at it, store it, then send it on or
-report it): api/conditional.py, api/idempotency.py, api/v1/batch.py."""
+"""Small ASGI pieces the middleware and the batch endpoint share: a request's declared
+length, read a request body whole, and keep a response instead of sending it (to look at it,
+store it, then send it on or report it): api/conditional.py, api/idempotency.py,
+api/inputguard.py, api/uploads.py, api/v1/batch.py."""
 
 from __future__ import annotations
 
-from starlette.types import Message, Receive, Send
+from starlette.types import Message, Receive, Scope, Send
+
+
+def declared_length(scope: Scope) -> int | None:
+    """The request's Content-Length; None without one or for one that is not a number."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
 
 
 async def read_body(receive: Receive) -> tuple[bytes, Message]:

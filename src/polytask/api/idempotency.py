@@ -36,7 +36,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from polytask.api.asgi import CapturedResponse
+from polytask.api.asgi import CapturedResponse, declared_length
 from polytask.api.kernel.surface import surface_of
 from polytask.api.kernel.units import run_anonymous
 from polytask.api.sessions import session_cookie_in
@@ -152,7 +152,7 @@ class _SpooledBody:
     @classmethod
     async def read(cls, scope: Scope, receive: Receive, limit: int) -> _SpooledBody:
         """Everything the client sends, 413 (PayloadTooLarge) past `limit` bytes."""
-        declared = _declared_length(scope)
+        declared = declared_length(scope)
         if declared is not None and declared > limit:
             raise _too_large(limit)
         file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115  (closed by close())
@@ -214,16 +214,6 @@ class _SpooledBody:
 def _hash_file(file: IO[bytes], digest: Any) -> None:
     while chunk := file.read(_CHUNK):
         digest.update(chunk)
-
-
-def _declared_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
 
 
 def _too_large(limit: int) -> PayloadTooLarge:

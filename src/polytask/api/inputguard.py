@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from polytask.api.asgi import declared_length
 from polytask.api.uploads import is_upload_endpoint, too_large
 from polytask.core.inputguard import (
     MAX_REPORTED,
@@ -54,16 +55,6 @@ def _content_type(scope: Scope) -> bytes | None:
     for name, value in scope["headers"]:
         if name == b"content-type":
             return bytes(value).lower()
-    return None
-
-
-def _declared_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
     return None
 
 
@@ -154,7 +145,7 @@ class InputGuardMiddleware:
         """The body streams through unread, held only to the upload limit (its receiver refuses
         sooner, with the file's own limit)."""
         limit = self.upload_limit
-        declared = _declared_length(scope)
+        declared = declared_length(scope)
         if declared is not None and declared > limit:
             error = too_large(limit)
             response = self.render(Request(scope), error.http_status, error.code, error.message, error.details)
@@ -208,7 +199,7 @@ class InputGuardMiddleware:
         if self.upload_limit and not _read_as_fields(content_type) and self._takes_upload(scope):
             await self._pass_upload(scope, receive, send)
             return
-        declared = _declared_length(scope)
+        declared = declared_length(scope)
         if declared is not None and declared > limits.max_body_bytes:
             await self.refuse(scope, receive, send, [body_too_large(limits)])
             return

@@ -31,6 +31,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from polytask.api.asgi import declared_length
 from polytask.core.errors import PayloadTooLarge, ValidationFailed
 from polytask.core.files import Received, Spool, current_store
 from polytask.core.inputguard import text_issue
@@ -92,16 +93,6 @@ def too_large(limit: int) -> PayloadTooLarge:
     )
 
 
-def _declared_length(request: Request) -> int | None:
-    raw = request.headers.get("content-length")
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        return None
-
-
 async def receive_upload(
     request: Request,
     *,
@@ -114,7 +105,7 @@ async def receive_upload(
     limit = max_bytes if max_bytes is not None else int(request.app.state.settings.max_upload_bytes)
     spool_dir = tmp_dir if tmp_dir is not None else await anyio.to_thread.run_sync(lambda: current_store().tmp_dir)
     media, params = parse_options_header(request.headers.get("content-type"))
-    declared = _declared_length(request)
+    declared = declared_length(request.scope)
     if media in _NOT_FILES or media.endswith(b"+json"):
         # A form or a JSON document carries no file: a client that meant multipart gets told so.
         raise ValidationFailed.field(

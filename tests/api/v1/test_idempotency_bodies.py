@@ -20,6 +20,7 @@ from polytask.core.settings import Settings
 from polytask.models import IdempotencyKey
 from tests.api.test_rate_limits import _server, _server_env
 from tests.factories.people import make_person
+from tests.procmem import status_mb
 
 UPLOAD_MB = 40
 MAX_GROWTH_MB = 15
@@ -27,24 +28,7 @@ MAX_GROWTH_MB = 15
 
 def _peak_mb(pid: int) -> float:
     """The process's and its children's peak resident memory so far (VmHWM), in MB."""
-    pids = [pid]
-    for child in Path("/proc").iterdir():
-        if child.name.isdigit():
-            try:
-                fields = (child / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                pids.append(int(child.name))
-    total = 0
-    for proc in pids:
-        try:
-            for line in Path(f"/proc/{proc}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+    return status_mb(pid, "VmHWM")
 
 
 BOUNDARY = "polytask-test-boundary"

@@ -19,6 +19,7 @@ from polytask.core.settings import Settings
 from tests.api.test_rate_limits import _server, _server_env
 from tests.factories.people import make_person
 from tests.factories.work import make_project
+from tests.procmem import status_mb
 
 TASKS = 10_000
 BATCH = 2_500
@@ -28,24 +29,7 @@ MAX_GROWTH_MB = 30
 def _private_mb(pid: int) -> float:
     """Private resident memory (RssAnon) of a process and its children, in MB (as bench/run.py
     memory_of): the database file SQLite maps into memory is not the export's."""
-    pids = [pid]
-    for child in Path("/proc").iterdir():
-        if child.name.isdigit():
-            try:
-                fields = (child / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                pids.append(int(child.name))
-    total = 0
-    for proc in pids:
-        try:
-            for line in Path(f"/proc/{proc}/status").read_text().splitlines():
-                if line.startswith("RssAnon:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+    return status_mb(pid, "RssAnon")
 
 
 def test_a_10000_task_export_streams_in_flat_memory(
