@@ -248,6 +248,10 @@ def is_sqlite(url: str) -> bool:
 DEFAULT_SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int, mmap_bytes: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -260,6 +264,11 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, mmap_bytes: int) -> 
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA mmap_size={int(mmap_bytes)}")
         cursor.close()
+        # SQLite's lower() folds A-Z only; PostgreSQL's (a UTF-8 locale) folds every letter.
+        # Caseless filters, sign-in by email and duplicate checks lower both sides: Python's
+        # str.lower makes "Équipe" match "équipe" here too. No index is built on lower()
+        # (an index over a function must not change meaning under it).
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:

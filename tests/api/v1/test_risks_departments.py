@@ -185,3 +185,21 @@ def test_caseless_filters_match_names_as_stored(client: httpx.Client, db: Databa
         assert [d["attributes"]["name"] for d in found.json()["data"]] == ["Engineering"], asked
     sorted_names = client.get(f"/v1/workspaces/{ws}/departments", params={"sort": "-name"}, headers=owner.headers)
     assert [d["attributes"]["name"] for d in sorted_names.json()["data"]] == ["Sales", "Engineering"]
+
+
+def test_caseless_filters_fold_every_letter_on_both_engines(client: httpx.Client, db: Database) -> None:
+    """Not only ASCII: "équipe" finds "Équipe", "ÜBERSICHT" finds "Übersicht", as PostgreSQL's
+    lower() does; SQLite's own folds only A-Z, so core/db.py gives its connections Python's."""
+    owner = make_person(db)
+    ws = f"workspace_{owner.workspace_pk}"
+    for name in ("Équipe", "Übersicht", "Δέλτα"):
+        made = client.post(f"/v1/workspaces/{ws}/departments", json={"name": name}, headers=owner.headers)
+        assert made.status_code == 201, made.text
+    for asked, expected in (("équipe", "Équipe"), ("ÉQUIPE", "Équipe"), ("übersicht", "Übersicht"), ("ΔΈΛΤΑ", "Δέλτα")):
+        found = client.get(f"/v1/workspaces/{ws}/departments", params={"name": asked}, headers=owner.headers)
+        assert found.status_code == 200, found.text
+        assert [d["attributes"]["name"] for d in found.json()["data"]] == [expected], asked
+    # A name differing only in case is the same department.
+    again = client.post(f"/v1/workspaces/{ws}/departments", json={"name": "ÉQUIPE"}, headers=owner.headers)
+    assert again.status_code == 422, again.text
+    assert again.json()["error"]["details"]["field"] == "name"
