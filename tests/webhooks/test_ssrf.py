@@ -27,7 +27,7 @@ from polytask.api.app import create_app
 from polytask.core.db import Database
 from polytask.core.settings import Settings
 from polytask.domain.webhooks import ssrf
-from polytask.worker.dispatcher import Dispatcher
+from polytask.worker.dispatcher import Dispatcher, post_to_first
 from tests.factories.people import Person, make_person
 from tests.factories.work import make_project
 from tests.openapi_check import OpenAPIChecker
@@ -369,13 +369,48 @@ def test_the_connection_goes_to_the_address_checked(db: Database, settings: Sett
     dns.answered = lambda name: dns.answers.update({name: ["127.0.0.1"]})  # inward from now on
     dispatcher = Dispatcher(db, settings.model_copy(update={"webhook_allow_private": False}))
 
-    async def pinned() -> tuple[str, str, str | None]:
+    async def pinned() -> tuple[list[str], str, str | None]:
         dispatcher._loop = asyncio.get_running_loop()
         return await dispatcher._pinned("https://rebind.example:8443/in?x=1")
 
-    url, host_header, sni = asyncio.run(pinned())
-    assert (url, host_header, sni) == ("https://93.184.216.34:8443/in?x=1", "rebind.example:8443", "rebind.example")
+    urls, host_header, sni = asyncio.run(pinned())
+    assert (urls, host_header, sni) == (["https://93.184.216.34:8443/in?x=1"], "rebind.example:8443", "rebind.example")
     assert dns.lookups == ["rebind.example"]
+
+
+def test_every_checked_address_is_a_place_to_deliver(db: Database, settings: Settings, dns: FakeDNS) -> None:
+    """A dual-stack name: each address checked, each a URL of its own, in the resolver's order
+    (duplicates once), so a delivery can go on to the next when one does not connect."""
+    dns.answers["dual.example"] = ["2606:2800:220:1:248:1893:25c8:1946", "93.184.216.34", "93.184.216.34"]
+    dispatcher = Dispatcher(db, settings.model_copy(update={"webhook_allow_private": False}))
+
+    async def pinned() -> tuple[list[str], str, str | None]:
+        dispatcher._loop = asyncio.get_running_loop()
+        return await dispatcher._pinned("http://dual.example/in")
+
+    urls, host_header, sni = asyncio.run(pinned())
+    assert urls == ["http://[2606:2800:220:1:248:1893:25c8:1946]/in", "http://93.184.216.34/in"]
+    assert (host_header, sni) == ("dual.example", None)
+
+
+def test_a_delivery_goes_on_to_the_next_address_when_one_does_not_connect(receiver: Receiver) -> None:
+    """post_to_first over real sockets: a closed port first (as an unreachable IPv6 address
+    would be), then the receiver; and when none connects, the last error."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/hooks/polytask"  # bound, never listening
+
+        async def deliver(urls: list[str]) -> int:
+            async with httpx.AsyncClient() as client:
+                response = await post_to_first(client, urls, b"{}", {"Content-Type": "application/json"}, {}, 10.0)
+                await response.aclose()
+                return response.status_code
+
+        assert asyncio.run(deliver([closed, receiver.url])) == 200
+        assert len(receiver.requests) == 1
+        with pytest.raises(httpx.ConnectError):
+            asyncio.run(deliver([closed, closed]))
+    assert len(receiver.requests) == 1
 
 
 # --- the classifier ---------------------------------------------------------------------------

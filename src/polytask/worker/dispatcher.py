@@ -325,11 +325,11 @@ class Dispatcher(BackgroundLoop):
         def elapsed_ms() -> int:
             return int((time.monotonic() - started) * 1000)
 
-        url = job.url
+        urls = [job.url]
         extensions: dict[str, str] = {}
         if not self.settings.webhook_allow_private:
             try:
-                url, host_header, sni = await self._pinned(job.url)
+                urls, host_header, sni = await self._pinned(job.url)
             except (ValueError, OSError) as exc:
                 return Outcome(None, {}, None, elapsed_ms(), f"refused: {exc}"), headers
             headers["Host"] = host_header
@@ -338,10 +338,7 @@ class Dispatcher(BackgroundLoop):
         timeout = self.settings.webhook_timeout_seconds
         try:
             async with asyncio.timeout(timeout):
-                request = client.build_request(
-                    "POST", url, content=body, headers=headers, extensions=extensions, timeout=timeout
-                )
-                response = await client.send(request, stream=True)
+                response = await post_to_first(client, urls, body, headers, extensions, timeout)
                 try:
                     excerpt = await _read_excerpt(response)
                 finally:
@@ -355,20 +352,55 @@ class Dispatcher(BackgroundLoop):
             headers,
         )
 
-    async def _pinned(self, url: str) -> tuple[str, str, str | None]:
-        """The URL with its host replaced by a checked address (no DNS rebinding between
-        check and connect), the Host header, and the TLS server name."""
+    async def _pinned(self, url: str) -> tuple[list[str], str, str | None]:
+        """The URL once per checked address of its host, in the resolver's order, the host
+        replaced by the address (no DNS rebinding between check and connect); the Host
+        header; the TLS server name."""
         scheme, host, port = _url_parts(url)
         assert self._loop is not None
         # One resolution, every address of it checked (ssrf.Refused otherwise), and the
-        # connection made to one of those addresses: nothing is resolved again in between.
+        # connection made to those addresses: nothing is resolved again in between.
         addresses = await self._loop.run_in_executor(None, ssrf.vet, host, port)
         parts = urlsplit(url)
-        address = str(addresses[0])
-        literal = f"[{address}]" if ":" in address else address
-        netloc = f"{literal}:{parts.port}" if parts.port else literal
+        urls: list[str] = []
+        for address in dict.fromkeys(str(a) for a in addresses):
+            literal = f"[{address}]" if ":" in address else address
+            netloc = f"{literal}:{parts.port}" if parts.port else literal
+            urls.append(urlunsplit(parts._replace(netloc=netloc)))
         host_header = parts.netloc.rsplit("@", 1)[-1]
-        return urlunsplit(parts._replace(netloc=netloc)), host_header, host if scheme == "https" else None
+        return urls, host_header, host if scheme == "https" else None
+
+
+async def post_to_first(
+    client: httpx.AsyncClient,
+    urls: list[str],
+    body: bytes,
+    headers: dict[str, str],
+    extensions: dict[str, str],
+    seconds: float,
+) -> httpx.Response:
+    """POST to the first of `urls` (one per address of the endpoint's host) that takes the
+    connection: an address that refuses it, is unreachable or does not answer the connect
+    within its share of the timeout gives way to the next (a host with an unreachable IPv6
+    address and a working IPv4 one is delivered to); the last one's error is raised. Once
+    connected, the request is the only one: a slow answer is never sent twice. `seconds`: the
+    delivery's timeout (the caller holds the whole attempt to it as well)."""
+    connect = seconds if len(urls) == 1 else max(1.0, seconds / len(urls))
+    for n, url in enumerate(urls):
+        request = client.build_request(
+            "POST",
+            url,
+            content=body,
+            headers=headers,
+            extensions=extensions,
+            timeout=httpx.Timeout(seconds, connect=connect),
+        )
+        try:
+            return await client.send(request, stream=True)
+        except (httpx.ConnectError, httpx.ConnectTimeout):
+            if n + 1 == len(urls):
+                raise
+    raise AssertionError("no URL to post to")  # pragma: no cover - callers give at least one
 
 
 def _url_parts(url: str) -> tuple[str, str, int]:
