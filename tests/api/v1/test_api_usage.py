@@ -194,11 +194,12 @@ def test_workspace_owners_see_their_workspace_only(served: tuple[Any, httpx.Clie
         ({"api_key_id": "task_3"}, "api_key_id"),
     ],
 )
+@pytest.mark.parametrize("path", [USAGE, "/v1/me/api-usage"])
 def test_bad_parameters_are_422_naming_the_field(
-    client: httpx.Client, db: Database, params: dict[str, str], field: str
+    client: httpx.Client, db: Database, params: dict[str, str], field: str, path: str
 ) -> None:
-    admin = make_person(db, role="admin")
-    r = client.get(USAGE, params={**MINUTE, **params}, headers=admin.headers)
+    person = make_person(db, role="admin") if path == USAGE else make_person(db)
+    r = client.get(path, params={**MINUTE, **params}, headers=person.headers)
     assert r.status_code == 422, r.text
     assert r.json()["error"]["details"]["field"] == field
 
@@ -321,6 +322,7 @@ def test_anyone_reads_their_own_keys_and_clients_usage(served: tuple[Any, httpx.
     assert r.json()["meta"]["totals"]["requests"] == 3
     theirs = c.get("/v1/me/api-usage", params=MINUTE, headers=bob.headers).json()
     assert set(_by_credential(theirs)) == {("native", bob_key, None), ("native", None, oauth_app.pk)}
+    assert c.get("/v1/me/api-usage", params=MINUTE).status_code == 401
     # Naming someone else's key narrows to nothing.
     other = c.get("/v1/me/api-usage", params={**MINUTE, "api_key_id": bob_key}, headers=alice.headers)
     assert other.status_code == 200, other.text

@@ -133,30 +133,35 @@ def _id_query(kind: str, what: str) -> Any:
     return Query(description=what, pattern=id_pattern(kind), max_length=40)
 
 
-@router.get("/analytics/api-usage", response_model=ApiUsageDocument)
-@transactional(AUDIT_READ)
-def get_api_usage(
+# The parameters both reports take (the server's or a workspace's, and your own).
+IntervalParam = Annotated[Interval, Query(description="Bucket length.")]
+FromParam = Annotated[
+    str | None,
+    Query(
+        alias="from",
+        max_length=40,
+        description="Start (ISO 8601, rounded down to the bucket); default: 1 hour, 1 day or 30 days before `to`.",
+    ),
+]
+ToParam = Annotated[str | None, Query(max_length=40, description="End (ISO 8601, exclusive); default: now.")]
+SurfaceParam = Annotated[SurfaceName | None, Query(description="Only this surface's requests.")]
+ApiKeyParam = Annotated[str | None, _id_query("api_key", "Only this API key's requests.")]
+OAuthClientParam = Annotated[str | None, _id_query("oauth_client", "Only this OAuth client's requests.")]
+
+
+def _report(
     session: Session,
     actor: Actor,
-    workspace_id: Annotated[str | None, _id_query("workspace", "One workspace's usage (owners and admins).")] = None,
-    interval: Annotated[Interval, Query(description="Bucket length.")] = "hour",
-    from_: Annotated[
-        str | None,
-        Query(
-            alias="from",
-            max_length=40,
-            description="Start (ISO 8601, rounded down to the bucket); default: 1 hour, 1 day or 30 days before `to`.",
-        ),
-    ] = None,
-    to: Annotated[str | None, Query(max_length=40, description="End (ISO 8601, exclusive); default: now.")] = None,
-    surface: Annotated[SurfaceName | None, Query(description="Only this surface's requests.")] = None,
-    api_key_id: Annotated[str | None, _id_query("api_key", "Only this API key's requests.")] = None,
-    oauth_client_id: Annotated[str | None, _id_query("oauth_client", "Only this OAuth client's requests.")] = None,
+    *,
+    workspace_id: str | None,
+    interval: str,
+    from_: str | None,
+    to: str | None,
+    surface: str | None,
+    api_key_id: str | None,
+    oauth_client_id: str | None,
+    mine: bool,
 ) -> Response:
-    """API usage per bucket, surface, API key and OAuth client: requests, success rate, p50/p95
-    latency, errors by status and rate-limit refusals. With `workspace_id`: the credentials
-    acting in that workspace, for its owners and admins; without: the whole server, for server
-    admins. Spans are bounded: 24 hours of minutes, 31 days of hours, 400 days of days."""
     report = api_usage_for(
         session,
         actor,
@@ -168,8 +173,40 @@ def get_api_usage(
         surface=surface,
         api_key_id=_key("api_key", "api_key_id", api_key_id),
         oauth_client_id=_key("oauth_client", "oauth_client_id", oauth_client_id),
+        mine=mine,
     )
     return JSONAPIResponse(_render(report))
+
+
+@router.get("/analytics/api-usage", response_model=ApiUsageDocument)
+@transactional(AUDIT_READ)
+def get_api_usage(
+    session: Session,
+    actor: Actor,
+    workspace_id: Annotated[str | None, _id_query("workspace", "One workspace's usage (owners and admins).")] = None,
+    interval: IntervalParam = "hour",
+    from_: FromParam = None,
+    to: ToParam = None,
+    surface: SurfaceParam = None,
+    api_key_id: ApiKeyParam = None,
+    oauth_client_id: OAuthClientParam = None,
+) -> Response:
+    """API usage per bucket, surface, API key and OAuth client: requests, success rate, p50/p95
+    latency, errors by status and rate-limit refusals. With `workspace_id`: the credentials
+    acting in that workspace, for its owners and admins; without: the whole server, for server
+    admins. Spans are bounded: 24 hours of minutes, 31 days of hours, 400 days of days."""
+    return _report(
+        session,
+        actor,
+        workspace_id=workspace_id,
+        interval=interval,
+        from_=from_,
+        to=to,
+        surface=surface,
+        api_key_id=api_key_id,
+        oauth_client_id=oauth_client_id,
+        mine=False,
+    )
 
 
 @router.get("/me/api-usage", response_model=ApiUsageDocument)
@@ -177,34 +214,26 @@ def get_api_usage(
 def get_my_api_usage(
     session: Session,
     actor: Actor,
-    interval: Annotated[Interval, Query(description="Bucket length.")] = "hour",
-    from_: Annotated[
-        str | None,
-        Query(
-            alias="from",
-            max_length=40,
-            description="Start (ISO 8601, rounded down to the bucket); default: 1 hour, 1 day or 30 days before `to`.",
-        ),
-    ] = None,
-    to: Annotated[str | None, Query(max_length=40, description="End (ISO 8601, exclusive); default: now.")] = None,
-    surface: Annotated[SurfaceName | None, Query(description="Only this surface's requests.")] = None,
-    api_key_id: Annotated[str | None, _id_query("api_key", "Only this API key's requests.")] = None,
-    oauth_client_id: Annotated[str | None, _id_query("oauth_client", "Only this OAuth client's requests.")] = None,
+    interval: IntervalParam = "hour",
+    from_: FromParam = None,
+    to: ToParam = None,
+    surface: SurfaceParam = None,
+    api_key_id: ApiKeyParam = None,
+    oauth_client_id: OAuthClientParam = None,
 ) -> Response:
     """Your own integrations' API usage, for anyone: the requests made with your API keys
     (bound to a workspace or not) and by the OAuth clients you own (every user's tokens), per
     bucket, surface, key and client, with the same figures and spans as
     `/v1/analytics/api-usage`. Another user's key or client names nothing here (no rows)."""
-    report = api_usage_for(
+    return _report(
         session,
         actor,
-        now=time.time(),
-        granularity=interval,
-        start=_epoch("from", from_),
-        end=_epoch("to", to),
+        workspace_id=None,
+        interval=interval,
+        from_=from_,
+        to=to,
         surface=surface,
-        api_key_id=_key("api_key", "api_key_id", api_key_id),
-        oauth_client_id=_key("oauth_client", "oauth_client_id", oauth_client_id),
+        api_key_id=api_key_id,
+        oauth_client_id=oauth_client_id,
         mine=True,
     )
-    return JSONAPIResponse(_render(report))
